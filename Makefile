@@ -1,0 +1,39 @@
+# The front door. `make demo` runs the bounty story on the in-process chain; `make test`
+# runs every test. Both set up what they need (a virtual environment from requirements.lock,
+# the npm packages from package-lock.json) and skip that when it is already done.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+VENV_DONE := $(VENV)/.installed
+NPM_DONE := node_modules/.installed
+
+.PHONY: demo test bench compile setup clean
+
+demo: $(VENV_DONE)
+	$(PY) -m bountychain.demo
+
+test: $(VENV_DONE) $(NPM_DONE)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(VENV_DONE)
+	$(PY) -m benchmarks.gas_report
+
+# Rebuilds the committed artifacts (bountychain/artifacts, tests/artifacts) from contracts/.
+compile: $(NPM_DONE)
+	node tools/compile.mjs
+
+setup: $(VENV_DONE) $(NPM_DONE)
+
+$(VENV_DONE): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+$(NPM_DONE): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+clean:
+	rm -rf $(VENV) node_modules build .pytest_cache .hypothesis

@@ -1,0 +1,617 @@
+"""`BountyClient`: one object for everything a funder, hunter, issuer or approver does.
+
+Every write is checked before it is sent (addresses, amounts, deadlines, URIs, shares,
+the bounty's existence and state), then simulated by the node's gas estimate, so a call the
+contract would refuse raises a decoded `ContractError` and sends nothing. Transactions are
+signed locally with eth-account; keys never leave the signer object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlparse
+
+from eth_account.signers.local import LocalAccount
+from eth_utils import keccak
+from web3 import Web3
+from web3.contract.contract import Contract, ContractFunction
+from web3.exceptions import ContractLogicError
+from web3.types import TxReceipt
+
+from bountychain._artifacts import load_artifact
+from bountychain.amounts import parse_amount
+from bountychain.devchain import DevChain
+from bountychain.errors import (
+    BountyClosed,
+    ContractError,
+    InsufficientFunds,
+    InvalidAddress,
+    InvalidInput,
+    InvalidAmount,
+    InvalidDeadline,
+    InvalidShares,
+    InvalidURI,
+    NoSigner,
+    WrongChain,
+    error_from_name,
+    from_web3_error,
+)
+from bountychain.results import (
+    ETH,
+    AwardResult,
+    Bounty,
+    BountyCreation,
+    BountyListing,
+    BountyStatus,
+    CancelResult,
+    Claim,
+    DeadlineExtension,
+    Deployment,
+    Payout,
+    Pledge,
+    PledgeResult,
+    RefundResult,
+    SolutionResult,
+    TokenInfo,
+    TxResult,
+    WithdrawalResult,
+)
+
+BPS = 10_000
+MAX_FEE_BPS = 500
+MAX_DEADLINE_DURATION = 730 * 24 * 3600
+# Headroom over the node's gas estimate; unused gas is not charged.
+GAS_HEADROOM = 1.2
+
+Connection = str | Web3 | DevChain
+
+
+def _web3(connection: Connection) -> Web3:
+    if isinstance(connection, Web3):
+        return connection
+    if isinstance(connection, str):
+        return Web3(Web3.HTTPProvider(connection, request_kwargs={"timeout": 60}))
+    return connection.w3
+
+
+def checksum(value: Any, what: str) -> str:
+    """Validates an address and returns its checksummed form; raises InvalidAddress."""
+    if not isinstance(value, str) or not Web3.is_address(value):
+        raise InvalidAddress(f"{what}: {value!r} is not a 20-byte hex address")
+    if value != value.lower() and not Web3.is_checksum_address(value):
+        raise InvalidAddress(f"{what}: {value!r} has a bad checksum (mistyped?)")
+    return Web3.to_checksum_address(value)
+
+
+def _check_uri(uri: Any, what: str) -> str:
+    parsed = urlparse(uri) if isinstance(uri, str) else None
+    if not parsed or not parsed.scheme or not (parsed.netloc or parsed.path) or uri != uri.strip():
+        raise InvalidURI(f"{what}: {uri!r} is not a URL")
+    return uri
+
+
+def _timestamp(deadline: int | datetime) -> int:
+    if isinstance(deadline, datetime):
+        if deadline.tzinfo is None:
+            raise InvalidDeadline(f"deadline {deadline} has no time zone")
+        return int(deadline.timestamp())
+    if isinstance(deadline, bool) or not isinstance(deadline, int):
+        raise InvalidDeadline(f"deadline {deadline!r} is not a unix timestamp or an aware datetime")
+    return deadline
+
+
+class BountyClient:
+    """A connection to one BountyEscrow, acting as one signer (or read-only without one).
+
+    Args:
+        connection: an RPC URL, a `Web3`, or a development chain.
+        escrow: the escrow's address on that chain.
+        signer: the account that signs transactions; None for read-only use.
+        chain_id: if given, the chain must have this id (else `WrongChain`).
+        from_block: where event queries start (the escrow's deployment block).
+    """
+
+    def __init__(
+        self,
+        connection: Connection,
+        escrow: str,
+        signer: LocalAccount | None = None,
+        *,
+        chain_id: int | None = None,
+        from_block: int = 0,
+        poll_latency: float = 0.05,
+        timeout: float = 120.0,
+    ) -> None:
+        self.w3 = _web3(connection)
+        self.chain_id = int(self.w3.eth.chain_id)
+        if chain_id is not None and chain_id != self.chain_id:
+            raise WrongChain(f"connected to chain {self.chain_id}, expected chain {chain_id}")
+        self.address = checksum(escrow, "escrow")
+        if not self.w3.eth.get_code(self.address):
+            raise WrongChain(f"no contract at {self.address} on chain {self.chain_id}")
+        self.contract: Contract = self.w3.eth.contract(address=self.address, abi=load_artifact("BountyEscrow").abi)
+        self.signer = signer
+        self.from_block = from_block
+        self._poll_latency = poll_latency
+        self._timeout = timeout
+        self._token_abi = load_artifact("TestToken").abi
+        self._token_info: dict[str, TokenInfo] = {ETH: TokenInfo(ETH, "ETH", 18)}
+        self.deployment: Deployment | None = None  # set by `deploy`
+
+    def __repr__(self) -> str:
+        who = self.signer.address if self.signer else "read-only"
+        return f"BountyClient(escrow={self.address}, chain={self.chain_id}, signer={who})"
+
+    # --- construction ---------------------------------------------------------------------
+
+    @classmethod
+    def deploy(
+        cls,
+        connection: Connection,
+        signer: LocalAccount,
+        *,
+        fee_recipient: str | None = None,
+        fee_bps: int = 0,
+        poll_latency: float = 0.05,
+        timeout: float = 120.0,
+    ) -> BountyClient:
+        """Deploys a new BountyEscrow and returns a client for it (see `.deployment`)."""
+        if isinstance(fee_bps, bool) or not isinstance(fee_bps, int) or not 0 <= fee_bps <= MAX_FEE_BPS:
+            raise InvalidAmount(f"fee_bps must be an integer from 0 to {MAX_FEE_BPS}, got {fee_bps!r}")
+        recipient = checksum(fee_recipient, "fee_recipient") if fee_recipient else ETH
+        if fee_bps and recipient == ETH:
+            raise InvalidAddress("a fee needs a fee_recipient")
+        w3 = _web3(connection)
+        artifact = load_artifact("BountyEscrow")
+        factory = w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
+        receipt, _ = _send(
+            w3, signer, factory.constructor(recipient, fee_bps), poll_latency=poll_latency, timeout=timeout
+        )
+        client = cls(
+            w3, receipt["contractAddress"], signer, from_block=receipt["blockNumber"],
+            poll_latency=poll_latency, timeout=timeout,
+        )
+        client.deployment = Deployment(
+            **_tx_fields(receipt), address=client.address, fee_recipient=recipient, fee_bps=fee_bps
+        )
+        return client
+
+    def as_signer(self, signer: LocalAccount) -> BountyClient:
+        """The same escrow, acting as another account."""
+        other = BountyClient.__new__(BountyClient)
+        other.__dict__.update(self.__dict__)
+        other.signer = signer
+        return other
+
+    # --- amounts and tokens ---------------------------------------------------------------
+
+    def token_info(self, token: str) -> TokenInfo:
+        """Symbol and decimals of an ERC-20 (or of ETH for the zero address)."""
+        token = checksum(token, "token")
+        if token not in self._token_info:
+            erc20 = self._erc20(token)
+            try:
+                info = TokenInfo(token, erc20.functions.symbol().call(), erc20.functions.decimals().call())
+            except Exception as exc:  # no code, or not an ERC-20
+                raise InvalidAddress(f"token {token} does not answer symbol() and decimals(): {exc}") from None
+            self._token_info[token] = info
+        return self._token_info[token]
+
+    def parse_amount(self, text: str, token: str = ETH) -> int:
+        """"0.5 ether" for ETH, "100 USDC" for a token (the unit must be its symbol)."""
+        info = self.token_info(token)
+        return parse_amount(text, symbol=info.symbol, decimals=info.decimals)
+
+    def balance_of(self, account: str, token: str = ETH) -> int:
+        """An account's balance in ETH or a token, in base units."""
+        account = checksum(account, "account")
+        if checksum(token, "token") == ETH:
+            return int(self.w3.eth.get_balance(account))
+        return int(self._erc20(token).functions.balanceOf(account).call())
+
+    # --- writes ---------------------------------------------------------------------------
+
+    def create_bounty(
+        self,
+        issue_url: str,
+        deadline: int | datetime,
+        *,
+        token: str = ETH,
+        approver: str | None = None,
+    ) -> BountyCreation:
+        """Creates a bounty for an issue; `token` is ETH or an ERC-20's address."""
+        _check_uri(issue_url, "issue_url")
+        token = checksum(token, "token")
+        if token != ETH:
+            self.token_info(token)
+        approver_address = checksum(approver, "approver") if approver else ETH
+        deadline_ts = self._check_future_deadline(_timestamp(deadline))
+        fn = self.contract.functions.createBounty(token, deadline_ts, approver_address, issue_url)
+        receipt, events = self._transact(fn)
+        created = _one(events, "BountyCreated")
+        return BountyCreation(
+            **_tx_fields(receipt),
+            bounty_id=created["bountyId"],
+            issuer=created["issuer"],
+            approver=created["approver"],
+            token=created["token"],
+            deadline=created["deadline"],
+            uri=created["uri"],
+        )
+
+    def pledge(self, bounty_id: int, amount: int | str) -> PledgeResult:
+        """Pledges ETH or the bounty's token. An int is base units; a string such as
+        "0.5 ether" or "25 USDC" is converted with the token's decimals. For a token, the
+        escrow is approved for exactly this amount first (never an unlimited allowance)."""
+        bounty = self._active_bounty(bounty_id)
+        value = self._amount(amount, bounty.token)
+        signer = self._require_signer()
+        approval = None
+        if bounty.is_eth:
+            self._check_balance(signer.address, ETH, value)
+            receipt, events = self._transact(self.contract.functions.pledge(bounty_id, value), value=value,
+                                             bounty_id=bounty_id)
+        else:
+            self._check_balance(signer.address, bounty.token, value)
+            approval = self._approve_exactly(bounty.token, value)
+            receipt, events = self._transact(self.contract.functions.pledge(bounty_id, value), bounty_id=bounty_id)
+        pledged = _one(events, "Pledged")
+        return PledgeResult(
+            **_tx_fields(receipt),
+            bounty_id=bounty_id,
+            funder=pledged["funder"],
+            amount=pledged["amount"],
+            unlocks_at=pledged["unlocksAt"],
+            approval=approval,
+        )
+
+    def submit_solution(self, bounty_id: int, solution_url: str) -> SolutionResult:
+        """Registers a solution (pull request or commit URL); the signer is paid if it wins."""
+        _check_uri(solution_url, "solution_url")
+        self._active_bounty(bounty_id)
+        receipt, events = self._transact(self.contract.functions.submitSolution(bounty_id, solution_url),
+                                         bounty_id=bounty_id)
+        submitted = _one(events, "SolutionSubmitted")
+        return SolutionResult(
+            **_tx_fields(receipt),
+            bounty_id=bounty_id,
+            claim_id=submitted["claimId"],
+            hunter=submitted["hunter"],
+            uri=submitted["uri"],
+        )
+
+    def award(self, bounty_id: int, shares: Mapping[int, int] | Iterable[tuple[int, int]]) -> AwardResult:
+        """Awards the whole pool: `shares` maps claim id -> basis points, summing to 10,000
+        (e.g. {1: 7000, 2: 3000}). Approver only."""
+        pairs = list(shares.items() if isinstance(shares, Mapping) else shares)
+        bounty = self._active_bounty(bounty_id)
+        claim_ids, shares_bps = self._check_shares(bounty, pairs)
+        signer = self._require_signer()
+        if signer.address != bounty.approver:
+            raise self._refusal("NotApprover", bounty_id, caller=signer.address)
+        if bounty.total == 0:
+            raise self._refusal("NothingToAward", bounty_id)
+        receipt, events = self._transact(self.contract.functions.award(bounty_id, claim_ids, shares_bps),
+                                         bounty_id=bounty_id)
+        awarded = _one(events, "Awarded")
+        payouts: list[Payout] = []
+        for name, args in events:
+            if name == "WinnerPaid":
+                payouts.append(Payout(args["claimId"], args["hunter"], args["amount"], credited=False))
+            elif name == "Credited" and payouts and args["account"] == payouts[-1].hunter:
+                last = payouts.pop()
+                payouts.append(Payout(last.claim_id, last.hunter, last.amount, credited=True))
+        return AwardResult(
+            **_tx_fields(receipt), bounty_id=bounty_id, pool=awarded["pool"], fee=awarded["fee"],
+            payouts=tuple(payouts),
+        )
+
+    def refund(self, bounty_id: int) -> RefundResult:
+        """Takes back the signer's whole pledge (after its lock, or at once if cancelled)."""
+        bounty = self.bounty(bounty_id)
+        signer = self._require_signer()
+        pledge = self.pledge_of(bounty_id, signer.address)
+        if pledge.amount == 0:
+            raise self._refusal("NothingToRefund", bounty_id, funder=signer.address)
+        if bounty.status == BountyStatus.AWARDED:
+            raise self._refusal("AlreadyAwarded", bounty_id)
+        # Whether the lock has ended depends on the next block's time: the simulation decides.
+        receipt, events = self._transact(self.contract.functions.refund(bounty_id), bounty_id=bounty_id)
+        refunded = _one(events, "Refunded")
+        return RefundResult(**_tx_fields(receipt), bounty_id=bounty_id, funder=refunded["funder"],
+                            amount=refunded["amount"])
+
+    def withdraw(self, token: str = ETH) -> WithdrawalResult:
+        """Pulls the signer's credit (an award that could not be pushed, or fees)."""
+        token = checksum(token, "token")
+        signer = self._require_signer()
+        if self.credit_of(signer.address, token) == 0:
+            raise self._refusal("NothingToWithdraw", None, account=signer.address, token=token)
+        receipt, events = self._transact(self.contract.functions.withdraw(token))
+        withdrawn = _one(events, "Withdrawn")
+        return WithdrawalResult(**_tx_fields(receipt), account=withdrawn["account"], token=token,
+                                amount=withdrawn["amount"])
+
+    def cancel(self, bounty_id: int) -> CancelResult:
+        """Cancels an open bounty: every pledge becomes refundable at once. Issuer only."""
+        bounty = self.bounty(bounty_id)
+        self._check_issuer(bounty)
+        if bounty.status != BountyStatus.OPEN:
+            raise self._refusal("BountyNotOpen", bounty_id, status=int(bounty.status))
+        receipt, _ = self._transact(self.contract.functions.cancel(bounty_id), bounty_id=bounty_id)
+        return CancelResult(**_tx_fields(receipt), bounty_id=bounty_id)
+
+    def extend_deadline(self, bounty_id: int, new_deadline: int | datetime) -> DeadlineExtension:
+        """Moves the deadline later; pledges already made keep their lock. Issuer only."""
+        bounty = self._active_bounty(bounty_id)
+        self._check_issuer(bounty)
+        deadline_ts = _timestamp(new_deadline)
+        if deadline_ts <= bounty.deadline:
+            raise InvalidDeadline(f"new deadline {deadline_ts} is not after the current one, {bounty.deadline}")
+        self._check_future_deadline(deadline_ts)
+        receipt, _ = self._transact(self.contract.functions.extendDeadline(bounty_id, deadline_ts),
+                                    bounty_id=bounty_id)
+        return DeadlineExtension(**_tx_fields(receipt), bounty_id=bounty_id, deadline=deadline_ts)
+
+    # --- reads ----------------------------------------------------------------------------
+
+    def bounty(self, bounty_id: int) -> Bounty:
+        """A bounty's state; raises BountyNotFound for an unknown id."""
+        bounty_id = _bounty_id(bounty_id)
+        block = self.w3.eth.get_block("latest")
+        try:
+            info = self.contract.functions.getBounty(bounty_id).call(block_identifier=block["number"])
+        except ContractLogicError as exc:
+            raise from_web3_error(exc, bounty_id=bounty_id) from None
+        issuer, approver, token, deadline, status, claim_count, total = info
+        return Bounty(bounty_id, issuer, approver, token, deadline, BountyStatus(status), claim_count, total,
+                      as_of=int(block["timestamp"]))
+
+    def bounty_count(self) -> int:
+        return int(self.contract.functions.bountyCount().call())
+
+    def pledge_of(self, bounty_id: int, funder: str) -> Pledge:
+        """A funder's outstanding pledge (amount 0 if none)."""
+        funder = checksum(funder, "funder")
+        amount, unlocks_at = self.contract.functions.pledgeOf(_bounty_id(bounty_id), funder).call()
+        return Pledge(bounty_id, funder, amount, unlocks_at)
+
+    def pledges(self, funder: str) -> list[Pledge]:
+        """Every outstanding pledge of a funder, found from its Pledged events."""
+        funder = checksum(funder, "funder")
+        logs = self.contract.events.Pledged.get_logs(from_block=self.from_block, argument_filters={"funder": funder})
+        bounty_ids = sorted({log["args"]["bountyId"] for log in logs})
+        return [p for p in (self.pledge_of(b, funder) for b in bounty_ids) if p.amount]
+
+    def credit_of(self, account: str, token: str = ETH) -> int:
+        """What an account can withdraw in ETH or a token."""
+        return int(self.contract.functions.creditOf(checksum(account, "account"), checksum(token, "token")).call())
+
+    def claims(self, bounty_id: int) -> list[Claim]:
+        """The solutions registered on a bounty, in order."""
+        bounty_id = _bounty_id(bounty_id)
+        logs = self.contract.events.SolutionSubmitted.get_logs(
+            from_block=self.from_block, argument_filters={"bountyId": bounty_id}
+        )
+        return [Claim(bounty_id, log["args"]["claimId"], log["args"]["hunter"], log["args"]["uri"]) for log in logs]
+
+    def bounties(self, issue_url: str | None = None) -> list[BountyListing]:
+        """Bounties in creation order, optionally only those for one issue URL (the log
+        filter matches the indexed hash of the URL, so the node does the filtering)."""
+        filters = {"uriHash": keccak(text=issue_url)} if issue_url is not None else {}
+        logs = self.contract.events.BountyCreated.get_logs(from_block=self.from_block, argument_filters=filters)
+        return [
+            BountyListing(
+                bounty_id=log["args"]["bountyId"],
+                issuer=log["args"]["issuer"],
+                approver=log["args"]["approver"],
+                token=log["args"]["token"],
+                deadline=log["args"]["deadline"],
+                uri=log["args"]["uri"],
+                block_number=log["blockNumber"],
+            )
+            for log in logs
+        ]
+
+    def fee(self) -> tuple[str, int]:
+        """(fee recipient, fee in basis points), fixed at deployment."""
+        return self.contract.functions.feeRecipient().call(), int(self.contract.functions.feeBps().call())
+
+    # --- internals ------------------------------------------------------------------------
+
+    def _require_signer(self) -> LocalAccount:
+        if self.signer is None:
+            raise NoSigner("this client is read-only: pass a signer to send transactions")
+        return self.signer
+
+    def _erc20(self, token: str) -> Contract:
+        return self.w3.eth.contract(address=token, abi=self._token_abi)
+
+    def _pending_time(self) -> int:
+        """The earliest timestamp the next block can have (the latest block's, plus one)."""
+        return int(self.w3.eth.get_block("latest")["timestamp"]) + 1
+
+    def _check_future_deadline(self, deadline: int) -> int:
+        now = int(self.w3.eth.get_block("latest")["timestamp"])
+        if deadline <= now + 1:
+            raise InvalidDeadline(f"deadline {deadline} is not in the future (chain time is {now})")
+        if deadline > now + MAX_DEADLINE_DURATION:
+            raise InvalidDeadline(f"deadline {deadline} is more than two years ahead (chain time is {now})")
+        return deadline
+
+    def _active_bounty(self, bounty_id: int) -> Bounty:
+        bounty = self.bounty(bounty_id)
+        if bounty.status != BountyStatus.OPEN:
+            raise self._refusal("BountyNotOpen", bounty.bounty_id, status=int(bounty.status))
+        if self._pending_time() >= bounty.deadline:
+            raise self._refusal("BountyExpired", bounty.bounty_id, deadline=bounty.deadline)
+        return bounty
+
+    def _check_issuer(self, bounty: Bounty) -> None:
+        signer = self._require_signer()
+        if signer.address != bounty.issuer:
+            raise self._refusal("NotIssuer", bounty.bounty_id, caller=signer.address)
+
+    def _amount(self, amount: int | str, token: str) -> int:
+        if isinstance(amount, str):
+            amount = self.parse_amount(amount, token)
+        if isinstance(amount, bool) or not isinstance(amount, int):
+            raise InvalidAmount(f"amount {amount!r} is not an integer of base units or a string like '1 ether'")
+        if amount <= 0:
+            raise InvalidAmount(f"amount must be positive, got {amount}")
+        return amount
+
+    def _check_balance(self, account: str, token: str, amount: int) -> None:
+        balance = self.balance_of(account, token)
+        if balance < amount:
+            symbol = self.token_info(token).symbol
+            raise InsufficientFunds(f"{account} holds {balance} base units of {symbol}, needs {amount}")
+
+    def _check_shares(self, bounty: Bounty, pairs: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
+        if not pairs:
+            raise InvalidShares("an award names at least one claim")
+        claim_ids, shares = [], []
+        for claim_id, share in pairs:
+            for value, what in ((claim_id, "claim id"), (share, "share")):
+                if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                    raise InvalidShares(f"{what} {value!r} is not a positive integer")
+            if claim_id > bounty.claim_count:
+                raise InvalidShares(f"claim {claim_id} does not exist on bounty {bounty.bounty_id} "
+                                    f"({bounty.claim_count} claims)")
+            claim_ids.append(claim_id)
+            shares.append(share)
+        if len(set(claim_ids)) != len(claim_ids):
+            raise InvalidShares(f"claim ids repeat: {claim_ids}")
+        if sum(shares) != BPS:
+            raise InvalidShares(f"shares sum to {sum(shares)} basis points, not {BPS}")
+        return claim_ids, shares
+
+    def _approve_exactly(self, token: str, amount: int) -> TxResult | None:
+        """Sets the escrow's allowance to exactly `amount` (through 0 first if another
+        allowance is set, as USDT-style tokens require)."""
+        signer = self._require_signer()
+        erc20 = self._erc20(token)
+        current = erc20.functions.allowance(signer.address, self.address).call()
+        if current == amount:
+            return None
+        if current != 0:
+            self._transact(erc20.functions.approve(self.address, 0))
+        receipt, _ = self._transact(erc20.functions.approve(self.address, amount))
+        return TxResult(**_tx_fields(receipt))
+
+    def _refusal(self, error_name: str, bounty_id: int | None, **args: Any) -> ContractError:
+        """The error the contract would raise, raised before sending instead."""
+        return error_from_name(error_name, bounty_id=bounty_id, **args)
+
+    def _transact(
+        self, fn: ContractFunction, *, value: int = 0, bounty_id: int | None = None
+    ) -> tuple[TxReceipt, list[tuple[str, Any]]]:
+        receipt, events = _send(
+            self.w3, self._require_signer(), fn, value=value, bounty_id=bounty_id,
+            poll_latency=self._poll_latency, timeout=self._timeout, contract=self.contract,
+        )
+        return receipt, events
+
+
+def _bounty_id(bounty_id: Any) -> int:
+    if isinstance(bounty_id, bool) or not isinstance(bounty_id, int) or bounty_id <= 0:
+        raise InvalidInput(f"bounty id must be a positive integer, got {bounty_id!r}")
+    return bounty_id
+
+
+def _one(events: list[tuple[str, Any]], name: str) -> Any:
+    matching = [args for event, args in events if event == name]
+    if len(matching) != 1:
+        raise ContractError(f"expected one {name} event, found {len(matching)}", error_name="UnexpectedReceipt")
+    return matching[0]
+
+
+def _tx_fields(receipt: TxReceipt) -> dict[str, Any]:
+    return {
+        "tx_hash": receipt["transactionHash"].to_0x_hex(),
+        "block_number": receipt["blockNumber"],
+        "gas_used": receipt["gasUsed"],
+        "gas_cost_wei": receipt["gasUsed"] * receipt["effectiveGasPrice"],
+    }
+
+
+def send_transaction(w3: Web3, signer: LocalAccount, fn: Any, *, value: int = 0) -> TxReceipt:
+    """Simulates, signs and sends any contract call or deployment; returns the receipt.
+    A refusal raises a decoded `ContractError`, before sending when the simulation fails."""
+    receipt, _ = _send(w3, signer, fn, value=value)
+    return receipt
+
+
+def deploy_contract(w3: Web3, signer: LocalAccount, name: str, *args: Any, abi: Any = None,
+                    bytecode: str | None = None) -> Contract:
+    """Deploys a shipped contract by name (BountyEscrow, TestToken), or any given abi and
+    bytecode, and returns it bound to its address."""
+    if abi is None or bytecode is None:
+        artifact = load_artifact(name)
+        abi, bytecode = artifact.abi, artifact.bytecode
+    receipt = send_transaction(w3, signer, w3.eth.contract(abi=abi, bytecode=bytecode).constructor(*args))
+    return w3.eth.contract(address=receipt["contractAddress"], abi=abi)
+
+
+def _send(
+    w3: Web3,
+    signer: LocalAccount,
+    fn: Any,
+    *,
+    value: int = 0,
+    bounty_id: int | None = None,
+    poll_latency: float = 0.05,
+    timeout: float = 120.0,
+    contract: Contract | None = None,
+) -> tuple[TxReceipt, list[tuple[str, Any]]]:
+    """Simulates, signs, sends and waits for one transaction; decodes a refusal at any step."""
+    params = {
+        "from": signer.address,
+        "value": value,
+        "chainId": int(w3.eth.chain_id),
+        "nonce": w3.eth.get_transaction_count(signer.address, "pending"),
+    }
+    try:
+        estimate = fn.estimate_gas(params)
+    except ContractLogicError as exc:
+        raise from_web3_error(exc, bounty_id=bounty_id) from None
+    tx = fn.build_transaction({**params, "gas": int(estimate * GAS_HEADROOM)})
+    tx_hash = w3.eth.send_raw_transaction(signer.sign_transaction(tx).raw_transaction)
+    receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout, poll_latency=poll_latency)
+    if receipt["status"] != 1:
+        raise _mined_revert(w3, tx, receipt, bounty_id)
+    events = _decode_events(contract, receipt) if contract is not None else []
+    return receipt, events
+
+
+def _mined_revert(w3: Web3, tx: dict[str, Any], receipt: TxReceipt, bounty_id: int | None) -> ContractError:
+    """Recovers why a mined transaction reverted by replaying it on the block's state."""
+    tx_hash = receipt["transactionHash"].to_0x_hex()
+    replay = {key: tx[key] for key in ("from", "to", "value", "data", "gas") if key in tx}
+    try:
+        w3.eth.call(replay, block_identifier=receipt["blockNumber"] - 1)
+    except ContractLogicError as exc:
+        return from_web3_error(exc, bounty_id=bounty_id, tx_hash=tx_hash)
+    if receipt["gasUsed"] >= tx["gas"]:
+        reason = f"the transaction ran out of gas ({tx['gas']})"
+    else:
+        reason = "the transaction reverted; replaying it did not reproduce the reason"
+    return ContractError(reason, error_name="Revert", bounty_id=bounty_id, tx_hash=tx_hash)
+
+
+def _decode_events(contract: Contract, receipt: TxReceipt) -> list[tuple[str, Any]]:
+    """The escrow's events in the receipt, in log order, as (name, args)."""
+    by_topic = {bytes.fromhex(event.topic[2:]): event for event in contract.all_events()}
+    decoded = []
+    for log in receipt["logs"]:
+        if log["address"] != contract.address or not log["topics"]:
+            continue
+        event = by_topic.get(bytes(log["topics"][0]))
+        if event is not None:
+            decoded.append((event.event_name, event.process_log(log)["args"]))
+    return decoded
+
+
+__all__ = ["BountyClient", "checksum", "deploy_contract", "send_transaction"]

@@ -1,0 +1,199 @@
+"""The end-to-end bounty story on the in-process chain (`make demo`).
+
+Deploy the escrow; fund an ETH bounty with three funders and a token bounty with two;
+two hunters submit; the approver awards with a split; a third bounty expires and its
+funders take their refunds; the fee recipient withdraws the fees. Then every account's
+balance is reconciled against what the story says it paid and received, and the escrow
+must end empty. Exit status 1 if anything does not reconcile.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+from dataclasses import dataclass
+
+from eth_account.signers.local import LocalAccount
+from rich.console import Console
+from rich.table import Table
+
+from bountychain.amounts import format_amount
+from bountychain.client import BountyClient, deploy_contract, send_transaction
+from bountychain.devchain import InProcessChain
+from bountychain.results import ETH, TxResult
+
+DAY = 86_400
+
+
+@dataclass
+class Step:
+    actor: str
+    action: str
+    amount: str
+    gas_used: int
+
+
+class Story:
+    """Runs the steps and keeps the ledger: what each account should have gained or lost."""
+
+    def __init__(self, chain: InProcessChain, escrow: BountyClient, names: dict[str, str]) -> None:
+        self.chain, self.escrow, self.names = chain, escrow, names
+        self.steps: list[Step] = []
+        self.expected: dict[tuple[str, str], int] = defaultdict(int)  # (address, token) -> delta
+        self.gas_costs: dict[str, int] = defaultdict(int)
+
+    def record(self, actor: LocalAccount, action: str, result: TxResult, amount: str = "") -> None:
+        approval = getattr(result, "approval", None)
+        if approval is not None:
+            self.steps.append(Step(self.names[actor.address], "approve the escrow for exactly", amount,
+                                   approval.gas_used))
+            self.pay_gas(actor.address, approval)
+        self.steps.append(Step(self.names[actor.address], action, amount, result.gas_used))
+        self.pay_gas(actor.address, result)
+
+    def pay_gas(self, address: str, result: TxResult) -> None:
+        self.expected[(address, ETH)] -= result.gas_cost_wei
+        self.gas_costs[address] += result.gas_cost_wei
+
+    def move(self, address: str, token: str, delta: int) -> None:
+        self.expected[(address, token)] += delta
+
+
+def run(console: Console) -> bool:
+    chain = InProcessChain()
+    accounts = {name: chain.new_account() for name in
+                ("maintainer", "treasury", "alice", "bob", "carol", "dana", "eve")}
+    maintainer, treasury = accounts["maintainer"], accounts["treasury"]
+    alice, bob, carol, dana, eve = (accounts[n] for n in ("alice", "bob", "carol", "dana", "eve"))
+    names = {account.address: name for name, account in accounts.items()}
+
+    escrow = BountyClient.deploy(chain, maintainer, fee_recipient=treasury.address, fee_bps=100)
+    names[escrow.address] = "escrow"
+    usdc = deploy_contract(chain.w3, maintainer, "TestToken", "USD Coin (test)", "USDC", 6)
+    for funder in (alice, bob):
+        send_transaction(chain.w3, maintainer, usdc.functions.mint(funder.address, 1_000 * 10**6))
+    tokens = {ETH: "ETH", usdc.address: "USDC"}
+    watched = [*accounts.values()]
+    start = {(a.address, t): escrow.balance_of(a.address, t) for a in watched for t in tokens}
+    escrow_start = {t: escrow.balance_of(escrow.address, t) for t in tokens}
+
+    story = Story(chain, escrow, names)
+    as_ = escrow.as_signer
+    # Set-up (deploying, minting test USDC) happened before the ledger starts.
+    story.steps.append(Step("maintainer", f"(set-up) deploy BountyEscrow, fee 1% to treasury: {escrow.address}",
+                            "", escrow.deployment.gas_used))
+    console.print(f"[bold]bountychain demo[/] on the in-process chain (id {escrow.chain_id})")
+
+    # 1. An ETH bounty on an issue, funded by three backers.
+    now = chain.now()
+    parser_issue = "https://github.com/bountychain-demo/parser/issues/17"
+    eth_bounty = escrow.create_bounty(parser_issue, now + 30 * DAY)
+    story.record(maintainer, f"create ETH bounty #{eth_bounty.bounty_id} for {parser_issue}", eth_bounty)
+    for funder, amount in ((alice, "0.5 ether"), (bob, "0.3 ether"), (carol, "0.2 ether")):
+        result = as_(funder).pledge(eth_bounty.bounty_id, amount)
+        story.record(funder, f"pledge on #{eth_bounty.bounty_id}", result, amount)
+        story.move(funder.address, ETH, -result.amount)
+
+    # 2. A token bounty on a second issue.
+    docs_issue = "https://github.com/bountychain-demo/parser/issues/23"
+    token_bounty = escrow.create_bounty(docs_issue, now + 30 * DAY, token=usdc.address)
+    story.record(maintainer, f"create USDC bounty #{token_bounty.bounty_id} for {docs_issue}", token_bounty)
+    for funder, amount in ((alice, "100 USDC"), (bob, "50 USDC")):
+        result = as_(funder).pledge(token_bounty.bounty_id, amount)
+        story.record(funder, f"pledge on #{token_bounty.bounty_id}", result, amount)
+        story.move(funder.address, usdc.address, -result.amount)
+
+    # 3. Two hunters submit solutions.
+    claims = {}
+    for hunter, bounty_id, pr in ((dana, eth_bounty.bounty_id, 41), (eve, eth_bounty.bounty_id, 44),
+                                  (dana, token_bounty.bounty_id, 45)):
+        url = f"https://github.com/bountychain-demo/parser/pull/{pr}"
+        result = as_(hunter).submit_solution(bounty_id, url)
+        claims[(hunter.address, bounty_id)] = result.claim_id
+        story.record(hunter, f"submit claim {result.claim_id} on #{bounty_id}: {url}", result)
+
+    # 4. The approver awards: a 70/30 split in ETH, the whole token pool to one hunter.
+    for bounty_id, shares, token in (
+        (eth_bounty.bounty_id, {claims[(dana.address, eth_bounty.bounty_id)]: 7_000,
+                                claims[(eve.address, eth_bounty.bounty_id)]: 3_000}, ETH),
+        (token_bounty.bounty_id, {claims[(dana.address, token_bounty.bounty_id)]: 10_000}, usdc.address),
+    ):
+        award = escrow.award(bounty_id, shares)
+        story.record(maintainer, f"award #{bounty_id} ({', '.join(f'claim {c}: {s / 100:g}%' for c, s in shares.items())})",
+                     award, format_amount(award.pool, 6 if token != ETH else 18, tokens[token]))
+        for payout in award.payouts:
+            story.move(payout.hunter, token, payout.amount)
+
+    # 5. A third bounty gets no solution; after its deadline both funders take refunds.
+    stale_issue = "https://github.com/bountychain-demo/parser/issues/31"
+    stale = escrow.create_bounty(stale_issue, chain.now() + 7 * DAY)
+    story.record(maintainer, f"create ETH bounty #{stale.bounty_id} for {stale_issue}", stale)
+    for funder, amount in ((bob, "0.1 ether"), (carol, "0.25 ether")):
+        result = as_(funder).pledge(stale.bounty_id, amount)
+        story.record(funder, f"pledge on #{stale.bounty_id}", result, amount)
+        story.move(funder.address, ETH, -result.amount)
+    chain.set_next_block_timestamp(stale.deadline)
+    story.steps.append(Step("-", f"time passes: bounty #{stale.bounty_id} reaches its deadline", "", 0))
+    for funder in (bob, carol):
+        refund = as_(funder).refund(stale.bounty_id)
+        story.record(funder, f"refund from #{stale.bounty_id}", refund, format_amount(refund.amount, 18, "ETH"))
+        story.move(funder.address, ETH, refund.amount)
+
+    # 6. The treasury pulls the fees it was credited.
+    for token, symbol in tokens.items():
+        withdrawal = as_(treasury).withdraw(token)
+        story.record(treasury, f"withdraw fees in {symbol}", withdrawal,
+                     format_amount(withdrawal.amount, 18 if token == ETH else 6, symbol))
+        story.move(treasury.address, token, withdrawal.amount)
+
+    _print_steps(console, story)
+    return _reconcile(console, story, escrow, watched, tokens, start, escrow_start)
+
+
+def _print_steps(console: Console, story: Story) -> None:
+    table = Table(title="What happened")
+    for column in ("who", "action", "amount", "gas"):
+        table.add_column(column, justify="right" if column == "gas" else "left")
+    for step in story.steps:
+        table.add_row(step.actor, step.action, step.amount, f"{step.gas_used:,}" if step.gas_used else "")
+    console.print(table)
+
+
+def _reconcile(console, story, escrow, watched, tokens, start, escrow_start) -> bool:
+    table = Table(title="Who paid and who received (net of gas for ETH)")
+    table.add_column("account")
+    for symbol in tokens.values():
+        table.add_column(f"{symbol} change", justify="right")
+    table.add_column("reconciled")
+    ok = True
+    for account in watched:
+        cells, row_ok = [], True
+        for token, symbol in tokens.items():
+            actual = escrow.balance_of(account.address, token) - start[(account.address, token)]
+            expected = story.expected[(account.address, token)]
+            row_ok &= actual == expected
+            decimals = 18 if token == ETH else 6
+            shown = actual + (story.gas_costs[account.address] if token == ETH else 0)
+            cells.append(format_amount(shown, decimals, symbol) if shown >= 0
+                         else "-" + format_amount(-shown, decimals, symbol))
+        ok &= row_ok
+        table.add_row(story.names[account.address], *cells, "yes" if row_ok else "[red]NO[/]")
+    escrow_cells, escrow_ok = [], True
+    for token, symbol in tokens.items():
+        held = escrow.balance_of(escrow.address, token) - escrow_start[token]
+        escrow_ok &= held == 0
+        escrow_cells.append(format_amount(held, 18 if token == ETH else 6, symbol))
+    ok &= escrow_ok
+    table.add_row("escrow (must end empty)", *escrow_cells, "yes" if escrow_ok else "[red]NO[/]")
+    console.print(table)
+    console.print("[green]every balance reconciles[/]" if ok else "[red bold]balances do not reconcile[/]")
+    return ok
+
+
+def main() -> int:
+    console = Console(width=140)
+    return 0 if run(console) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,264 @@
+"""One exception hierarchy for everything the SDK refuses or the escrow reverts.
+
+Two families share the root `BountychainError`:
+
+- `InvalidInput` (also a `ValueError`): the SDK caught the problem before sending anything.
+- `ContractError`: the escrow (or the token it called) refused. The custom error is decoded
+  here, in one place, into a subclass that says in words what was refused, and carries the
+  decoded arguments, the bounty id and, when a transaction was mined, its hash.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from eth_abi import decode as abi_decode
+from eth_utils import function_signature_to_4byte_selector
+from web3.exceptions import ContractCustomError, ContractLogicError, ContractPanicError
+
+from bountychain._artifacts import load_artifact
+
+
+class BountychainError(Exception):
+    """Root of every error the SDK raises."""
+
+
+# --- refused before sending -------------------------------------------------------------
+
+
+class InvalidInput(BountychainError, ValueError):
+    """The request is malformed; no transaction was sent."""
+
+
+class InvalidAddress(InvalidInput):
+    """Not a valid, checksummed-or-lowercase 20-byte hex address."""
+
+
+class InvalidAmount(InvalidInput):
+    """An amount that is not a positive integer of base units, or does not parse."""
+
+
+class InvalidDeadline(InvalidInput):
+    """A deadline in the past, too far ahead, or not later than the current one."""
+
+
+class InvalidURI(InvalidInput):
+    """An issue or solution URL that is empty or not a URL."""
+
+
+class InvalidShares(InvalidInput):
+    """Award shares that are empty, not positive, or do not sum to 10,000 basis points."""
+
+
+class WrongChain(BountychainError):
+    """Connected to a chain other than the one asked for, or no escrow at the address."""
+
+
+class InsufficientFunds(BountychainError):
+    """The signer holds too little ETH or tokens for what it asked to send."""
+
+
+class NoSigner(BountychainError):
+    """A transaction was requested from a client that has no signer."""
+
+
+# --- refused by the contract ------------------------------------------------------------
+
+
+class ContractError(BountychainError):
+    """The escrow or a token refused the call.
+
+    Attributes:
+        error_name: the Solidity custom error's name (or "Error"/"Panic"/"Revert").
+        args: the decoded arguments by name.
+        bounty_id: the bounty concerned, when known.
+        tx_hash: the mined transaction's hash (0x-hex), or None if refused in simulation,
+            before anything was sent.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        error_name: str,
+        args: dict[str, Any] | None = None,
+        bounty_id: int | None = None,
+        tx_hash: str | None = None,
+    ) -> None:
+        self.error_name = error_name
+        self.args_by_name = dict(args or {})
+        self.bounty_id = bounty_id
+        self.tx_hash = tx_hash
+        where = []
+        if bounty_id is not None:
+            where.append(f"bounty {bounty_id}")
+        if tx_hash is not None:
+            where.append(f"tx {tx_hash}")
+        suffix = f" ({', '.join(where)})" if where else ""
+        super().__init__(f"{message} [{error_name}]{suffix}")
+
+
+class BountyNotFound(ContractError, LookupError):
+    """No bounty has this id."""
+
+
+class NotAuthorized(ContractError, PermissionError):
+    """Only the issuer or the approver may do this."""
+
+
+class BountyClosed(ContractError):
+    """The bounty is awarded, cancelled or past its deadline."""
+
+
+class PledgeLocked(ContractError):
+    """The pledge is locked until its deadline."""
+
+
+class NothingToPay(ContractError):
+    """Nothing to refund, withdraw or award."""
+
+
+class InvalidAward(ContractError):
+    """The award's claims or shares are wrong."""
+
+
+class RejectedInput(ContractError):
+    """The contract rejected an argument the SDK could not check in advance."""
+
+
+class TransferFailed(ContractError):
+    """Moving ETH or tokens failed (balance, allowance, or a refusing token or recipient)."""
+
+
+# What each custom error means, in words. The signatures and argument names come from the
+# ABIs (the escrow's, which includes the OpenZeppelin library errors it can raise, and an
+# OpenZeppelin ERC-20's), so they cannot drift from the contracts.
+_MEANINGS: dict[str, tuple[type[ContractError], str]] = {
+    "FeeTooHigh": (RejectedInput, "fee of {feeBps} bps is above the cap of {maxFeeBps} bps"),
+    "FeeRecipientMissing": (RejectedInput, "a fee needs a fee recipient"),
+    "UnknownBounty": (BountyNotFound, "bounty {bountyId} does not exist"),
+    "NotATokenContract": (RejectedInput, "{token} is not a token contract"),
+    "EmptyURI": (RejectedInput, "the URI is empty"),
+    "DeadlineNotInFuture": (RejectedInput, "deadline {deadline} is not after the chain's time {currentTime}"),
+    "DeadlineTooFar": (RejectedInput, "deadline {deadline} is later than the latest allowed, {latestAllowed}"),
+    "DeadlineNotExtended": (
+        RejectedInput,
+        "a deadline can only move later: {requestedDeadline} is not after {currentDeadline}",
+    ),
+    "BountyNotOpen": (BountyClosed, "bounty {bountyId} is no longer open (it is {status_name})"),
+    "BountyExpired": (BountyClosed, "bounty {bountyId} passed its deadline {deadline}"),
+    "NotIssuer": (NotAuthorized, "{caller} is not the issuer of bounty {bountyId}"),
+    "NotApprover": (NotAuthorized, "{caller} is not the approver of bounty {bountyId}"),
+    "ZeroAmount": (RejectedInput, "the amount (as received by the escrow) is zero"),
+    "WrongEtherValue": (RejectedInput, "expected {expected} wei of value, got {sent}"),
+    "TooManyClaims": (RejectedInput, "bounty {bountyId} holds the maximum number of claims"),
+    "SharesLengthMismatch": (
+        InvalidAward,
+        "an award needs at least one claim and one share per claim ({claimCount} claims, {shareCount} shares)",
+    ),
+    "UnknownClaim": (InvalidAward, "claim {claimId} does not exist on bounty {bountyId}"),
+    "ZeroShare": (InvalidAward, "claim {claimId} has a zero share"),
+    "SharesDoNotSumToWhole": (InvalidAward, "shares sum to {sumBps} bps instead of 10000"),
+    "NothingToAward": (NothingToPay, "bounty {bountyId} has no pledges to award"),
+    "AlreadyAwarded": (BountyClosed, "bounty {bountyId} was awarded: its pledges were paid out"),
+    "NothingToRefund": (NothingToPay, "{funder} has no pledge on bounty {bountyId}"),
+    "PledgeLocked": (PledgeLocked, "the pledge on bounty {bountyId} is locked until {unlocksAt}"),
+    "NothingToWithdraw": (NothingToPay, "{account} has no credit in token {token}"),
+    "EtherTransferFailed": (TransferFailed, "sending {amount} wei to {to} failed"),
+    "InsufficientGasForPayout": (
+        RejectedInput,
+        "too little gas left to pay a winner ({gasLeft} < {required}): send the award with more gas",
+    ),
+    "ReentrancyGuardReentrantCall": (TransferFailed, "reentrant call refused"),
+    "SafeERC20FailedOperation": (TransferFailed, "token {token} refused the transfer"),
+    "SafeCastOverflowedUintDowncast": (RejectedInput, "{value} does not fit in {bits} bits"),
+    "ERC20InsufficientBalance": (TransferFailed, "{sender} holds {balance} of the token but {needed} is needed"),
+    "ERC20InsufficientAllowance": (TransferFailed, "allowance for {spender} is {allowance} but {needed} is needed"),
+    "ERC20InvalidSender": (TransferFailed, "invalid token sender {sender}"),
+    "ERC20InvalidReceiver": (TransferFailed, "invalid token receiver {receiver}"),
+}
+
+_STATUS_NAMES = {0: "open", 1: "awarded", 2: "cancelled"}
+_ERROR_STRING = function_signature_to_4byte_selector("Error(string)")
+_PANIC = function_signature_to_4byte_selector("Panic(uint256)")
+
+
+@cache
+def _errors_by_selector() -> dict[bytes, tuple[str, list[str], list[str]]]:
+    """selector -> (name, argument types, argument names), from the shipped ABIs."""
+    table = {}
+    for artifact in ("BountyEscrow", "TestToken"):
+        for item in load_artifact(artifact).abi:
+            if item["type"] != "error":
+                continue
+            types = [arg["type"] for arg in item["inputs"]]
+            selector = function_signature_to_4byte_selector(f"{item['name']}({','.join(types)})")
+            table[selector] = (item["name"], types, [arg["name"] for arg in item["inputs"]])
+    return table
+
+
+def _hex_to_bytes(data: str | bytes) -> bytes:
+    if isinstance(data, (bytes, bytearray)):
+        return bytes(data)
+    return bytes.fromhex(data[2:] if data.startswith("0x") else data)
+
+
+def decode_revert(
+    data: str | bytes | None,
+    *,
+    bounty_id: int | None = None,
+    tx_hash: str | None = None,
+    fallback: str = "the transaction reverted without a reason",
+) -> ContractError:
+    """Turns revert data into the matching `ContractError` subclass."""
+    raw = _hex_to_bytes(data) if data else b""
+    selector, payload = raw[:4], raw[4:]
+    known = _errors_by_selector().get(selector)
+    if known:
+        name, types, names = known
+        return error_from_name(name, bounty_id=bounty_id, tx_hash=tx_hash, **dict(zip(names, abi_decode(types, payload))))
+    if selector == _ERROR_STRING:
+        (reason,) = abi_decode(["string"], payload)
+        return ContractError(reason, error_name="Error", bounty_id=bounty_id, tx_hash=tx_hash)
+    if selector == _PANIC:
+        (code,) = abi_decode(["uint256"], payload)
+        return ContractError(f"panic 0x{code:02x}", error_name="Panic", bounty_id=bounty_id, tx_hash=tx_hash)
+    if raw:
+        return ContractError(
+            f"unrecognised revert data 0x{raw.hex()}", error_name="Unknown", bounty_id=bounty_id, tx_hash=tx_hash
+        )
+    return ContractError(fallback, error_name="Revert", bounty_id=bounty_id, tx_hash=tx_hash)
+
+
+def error_from_name(
+    error_name: str, *, bounty_id: int | None = None, tx_hash: str | None = None, **args: Any
+) -> ContractError:
+    """The exception for a custom error of the contracts, given its name and arguments.
+
+    The SDK also uses it to refuse, before sending, what the contract would refuse, so
+    callers see the same exception either way.
+    """
+    if bounty_id is None and "bountyId" in args:
+        bounty_id = args["bountyId"]
+    args.setdefault("bountyId", bounty_id)
+    cls, template = _MEANINGS.get(error_name, (ContractError, error_name))
+    message = template.format(**args, status_name=_STATUS_NAMES.get(args.get("status", -1), "?"))
+    return cls(message, error_name=error_name, args=args, bounty_id=bounty_id, tx_hash=tx_hash)
+
+
+def from_web3_error(
+    exc: ContractLogicError, *, bounty_id: int | None = None, tx_hash: str | None = None
+) -> ContractError:
+    """Translates web3.py's revert exceptions (raised by calls and gas estimates)."""
+    if isinstance(exc, ContractPanicError):
+        return ContractError(str(exc), error_name="Panic", bounty_id=bounty_id, tx_hash=tx_hash)
+    data = exc.data if isinstance(exc.data, str) else None
+    if isinstance(exc, ContractCustomError) or (data and data.startswith("0x") and len(data) >= 10):
+        return decode_revert(data, bounty_id=bounty_id, tx_hash=tx_hash)
+    return ContractError(exc.message or str(exc), error_name="Error", bounty_id=bounty_id, tx_hash=tx_hash)
+
+
+def error_names_without_meaning() -> list[str]:
+    """Custom errors in the shipped ABIs that have no message here (a test keeps it empty)."""
+    return sorted({name for name, _, _ in _errors_by_selector().values()} - set(_MEANINGS))
