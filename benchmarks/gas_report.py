@@ -80,7 +80,7 @@ def measure(chain: DevChain) -> dict[str, int]:
 
     expiring = escrow.create_bounty(ISSUE_URL, chain.now() + 86_400)
     as_(funders[2]).pledge(expiring.bounty_id, 10**18)
-    chain.set_next_block_timestamp(expiring.deadline)
+    chain.set_next_block_timestamp(expiring.deadline + 1)
     gas["refund"] = as_(funders[2]).refund(expiring.bounty_id).gas_used
 
     gas["withdraw"] = as_(fee_recipient).withdraw().gas_used

@@ -17,7 +17,6 @@ from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 from web3 import Web3
 from web3.contract.contract import Contract, ContractFunction
-from web3.exceptions import ContractLogicError
 from web3.types import TxReceipt
 
 from bountychain._artifacts import load_artifact
@@ -36,7 +35,7 @@ from bountychain.errors import (
     NoSigner,
     WrongChain,
     error_from_name,
-    from_web3_error,
+    translating_reverts,
 )
 from bountychain.results import (
     ETH,
@@ -361,10 +360,8 @@ class BountyClient:
         """A bounty's state; raises BountyNotFound for an unknown id."""
         bounty_id = _bounty_id(bounty_id)
         block = self.w3.eth.get_block("latest")
-        try:
+        with translating_reverts(bounty_id):
             info = self.contract.functions.getBounty(bounty_id).call(block_identifier=block["number"])
-        except ContractLogicError as exc:
-            raise from_web3_error(exc, bounty_id=bounty_id) from None
         issuer, approver, token, deadline, status, claim_count, total = info
         return Bounty(bounty_id, issuer, approver, token, deadline, BountyStatus(status), claim_count, total,
                       as_of=int(block["timestamp"]))
@@ -537,10 +534,15 @@ def _tx_fields(receipt: TxReceipt) -> dict[str, Any]:
     }
 
 
-def send_transaction(w3: Web3, signer: LocalAccount, fn: Any, *, value: int = 0) -> TxReceipt:
+def send_transaction(
+    w3: Web3, signer: LocalAccount, fn: Any, *, value: int = 0, gas: int | None = None
+) -> TxReceipt:
     """Simulates, signs and sends any contract call or deployment; returns the receipt.
-    A refusal raises a decoded `ContractError`, before sending when the simulation fails."""
-    receipt, _ = _send(w3, signer, fn, value=value)
+    A refusal raises a decoded `ContractError`: before sending when the simulation fails, or
+    with the transaction's hash when it was mined and reverted. An explicit `gas` limit
+    skips the simulation (the node's estimate runs on the latest block, whose time can
+    differ from the next block's)."""
+    receipt, _ = _send(w3, signer, fn, value=value, gas=gas)
     return receipt
 
 
@@ -565,6 +567,7 @@ def _send(
     poll_latency: float = 0.05,
     timeout: float = 120.0,
     contract: Contract | None = None,
+    gas: int | None = None,
 ) -> tuple[TxReceipt, list[tuple[str, Any]]]:
     """Simulates, signs, sends and waits for one transaction; decodes a refusal at any step."""
     params = {
@@ -573,11 +576,10 @@ def _send(
         "chainId": int(w3.eth.chain_id),
         "nonce": w3.eth.get_transaction_count(signer.address, "pending"),
     }
-    try:
-        estimate = fn.estimate_gas(params)
-    except ContractLogicError as exc:
-        raise from_web3_error(exc, bounty_id=bounty_id) from None
-    tx = fn.build_transaction({**params, "gas": int(estimate * GAS_HEADROOM)})
+    if gas is None:
+        with translating_reverts(bounty_id):
+            gas = int(fn.estimate_gas(params) * GAS_HEADROOM)
+    tx = fn.build_transaction({**params, "gas": gas})
     tx_hash = w3.eth.send_raw_transaction(signer.sign_transaction(tx).raw_transaction)
     receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout, poll_latency=poll_latency)
     if receipt["status"] != 1:
@@ -587,13 +589,18 @@ def _send(
 
 
 def _mined_revert(w3: Web3, tx: dict[str, Any], receipt: TxReceipt, bounty_id: int | None) -> ContractError:
-    """Recovers why a mined transaction reverted by replaying it on the block's state."""
+    """Recovers why a mined transaction reverted by replaying it on the state its block left:
+    a reverted transaction changed nothing, and the state after the block includes whatever
+    an earlier transaction in the same block did that made this one fail (a race)."""
     tx_hash = receipt["transactionHash"].to_0x_hex()
     replay = {key: tx[key] for key in ("from", "to", "value", "data", "gas") if key in tx}
     try:
-        w3.eth.call(replay, block_identifier=receipt["blockNumber"] - 1)
-    except ContractLogicError as exc:
-        return from_web3_error(exc, bounty_id=bounty_id, tx_hash=tx_hash)
+        with translating_reverts(bounty_id):
+            w3.eth.call(replay, block_identifier=receipt["blockNumber"])
+    except ContractError as exc:
+        exc.tx_hash = tx_hash
+        return type(exc)(str(exc).split(" [")[0], error_name=exc.error_name, args=exc.args_by_name,
+                         bounty_id=exc.bounty_id, tx_hash=tx_hash)
     if receipt["gasUsed"] >= tx["gas"]:
         reason = f"the transaction ran out of gas ({tx['gas']})"
     else:

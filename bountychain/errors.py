@@ -10,11 +10,14 @@ Two families share the root `BountychainError`:
 
 from __future__ import annotations
 
+import ast
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
 from eth_abi import decode as abi_decode
-from eth_utils import function_signature_to_4byte_selector
+from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 from web3.exceptions import ContractCustomError, ContractLogicError, ContractPanicError
 
 from bountychain._artifacts import load_artifact
@@ -177,6 +180,8 @@ _MEANINGS: dict[str, tuple[type[ContractError], str]] = {
     "ERC20InsufficientAllowance": (TransferFailed, "allowance for {spender} is {allowance} but {needed} is needed"),
     "ERC20InvalidSender": (TransferFailed, "invalid token sender {sender}"),
     "ERC20InvalidReceiver": (TransferFailed, "invalid token receiver {receiver}"),
+    "ERC20InvalidApprover": (TransferFailed, "invalid token approver {approver}"),
+    "ERC20InvalidSpender": (TransferFailed, "invalid token spender {spender}"),
 }
 
 _STATUS_NAMES = {0: "open", 1: "awarded", 2: "cancelled"}
@@ -217,7 +222,11 @@ def decode_revert(
     known = _errors_by_selector().get(selector)
     if known:
         name, types, names = known
-        return error_from_name(name, bounty_id=bounty_id, tx_hash=tx_hash, **dict(zip(names, abi_decode(types, payload))))
+        values = [
+            to_checksum_address(value) if kind == "address" else value
+            for kind, value in zip(types, abi_decode(types, payload))
+        ]
+        return error_from_name(name, bounty_id=bounty_id, tx_hash=tx_hash, **dict(zip(names, values)))
     if selector == _ERROR_STRING:
         (reason,) = abi_decode(["string"], payload)
         return ContractError(reason, error_name="Error", bounty_id=bounty_id, tx_hash=tx_hash)
@@ -262,3 +271,36 @@ def from_web3_error(
 def error_names_without_meaning() -> list[str]:
     """Custom errors in the shipped ABIs that have no message here (a test keeps it empty)."""
     return sorted({name for name, _, _ in _errors_by_selector().values()} - set(_MEANINGS))
+
+
+def _tester_failure_types() -> tuple[type[Exception], ...]:
+    try:
+        from eth_tester.exceptions import TransactionFailed
+    except ImportError:  # eth-tester is only needed for the in-process chain
+        return ()
+    return (TransactionFailed,)
+
+
+def from_tester_error(exc: Exception, *, bounty_id: int | None = None) -> ContractError:
+    """Translates eth-tester's TransactionFailed. web3's in-process provider folds the revert
+    data into the message as "execution reverted: <bytes repr or reason string>"."""
+    message = str(exc.args[0]) if exc.args else ""
+    detail = message.removeprefix("execution reverted: ")
+    if detail.startswith(("b'", 'b"')):
+        try:
+            return decode_revert(ast.literal_eval(detail), bounty_id=bounty_id)
+        except (ValueError, SyntaxError):
+            pass
+    return ContractError(detail or "the call reverted", error_name="Error", bounty_id=bounty_id)
+
+
+@contextmanager
+def translating_reverts(bounty_id: int | None = None) -> Iterator[None]:
+    """Turns a revert raised by a call or a gas estimate, on any provider, into the
+    matching ContractError. Everything the SDK simulates or reads runs inside this."""
+    try:
+        yield
+    except ContractLogicError as exc:
+        raise from_web3_error(exc, bounty_id=bounty_id) from None
+    except _tester_failure_types() as exc:
+        raise from_tester_error(exc, bounty_id=bounty_id) from None

@@ -1,0 +1,152 @@
+"""Shared fixtures: every test runs against a real EVM, once in-process (eth-tester with
+py-evm) and once on a real anvil node that this session starts and stops.
+
+Each chain gets one deployed world (escrow, accounts, tokens) per session; every test runs
+in a snapshot of it that is reverted afterwards. After every test the escrow must hold, per
+token, at least what it owes: the outstanding pledges plus the credits.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from eth_account.signers.local import LocalAccount
+from web3.contract.contract import Contract
+
+from bountychain import ETH, AnvilNode, BountyClient, InProcessChain
+from bountychain.client import deploy_contract, send_transaction
+from bountychain.devchain import DevChain
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+DAY = 86_400
+FEE_BPS = 100
+MINTED = 10**30
+ISSUE = "https://github.com/bountychain/toolkit/issues/7"
+PR = "https://github.com/bountychain/toolkit/pull/8"
+
+
+def deploy_mock(chain: DevChain, signer: LocalAccount, name: str, *args: Any) -> Contract:
+    """Deploys a test double from tests/artifacts (compiled from contracts/test/)."""
+    artifact = json.loads((ARTIFACTS / f"{name}.json").read_text())
+    return deploy_contract(chain.w3, signer, name, *args, abi=artifact["abi"], bytecode=artifact["bytecode"])
+
+
+@dataclass
+class World:
+    """A deployed escrow with its cast. `escrow` acts as the issuer."""
+
+    chain: DevChain
+    escrow: BountyClient
+    issuer: LocalAccount
+    approver: LocalAccount
+    treasury: LocalAccount
+    funders: list[LocalAccount]
+    hunters: list[LocalAccount]
+    outsider: LocalAccount
+    tokens: dict[str, Contract] = field(default_factory=dict)
+
+    def as_(self, account: LocalAccount) -> BountyClient:
+        return self.escrow.as_signer(account)
+
+    def token(self, kind: str) -> str:
+        """The address of the bounty currency `kind` (eth, standard, no-return, fee-on-transfer)."""
+        return ETH if kind == "eth" else self.tokens[kind].address
+
+    def new_bounty(self, kind: str = "eth", *, days: int = 30, approver: LocalAccount | None = None) -> int:
+        created = self.escrow.create_bounty(
+            ISSUE, self.chain.now() + days * DAY, token=self.token(kind),
+            approver=approver.address if approver else None,
+        )
+        return created.bounty_id
+
+    def send(self, signer: LocalAccount, fn: Any, value: int = 0) -> Any:
+        """Sends a raw contract call, bypassing the client's own checks (the node's
+        simulation still runs, so a refusal raises before anything is sent)."""
+        return send_transaction(self.chain.w3, signer, fn, value=value)
+
+    def mine(self, signer: LocalAccount, fn: Any, value: int = 0, gas: int = 1_000_000) -> Any:
+        """Sends a raw contract call with a fixed gas limit and no simulation, so the
+        transaction is mined whatever happens: what the chain decides at the exact block
+        time is tested, and a revert is decoded from the mined transaction."""
+        return send_transaction(self.chain.w3, signer, fn, value=value, gas=gas)
+
+    def balance(self, account: Any, token: str = ETH) -> int:
+        address = account if isinstance(account, str) else account.address
+        return self.escrow.balance_of(address, token)
+
+    def nonce(self, account: LocalAccount) -> int:
+        return self.chain.w3.eth.get_transaction_count(account.address)
+
+
+def _build_world(chain: DevChain) -> World:
+    issuer, approver, treasury, outsider = (chain.new_account() for _ in range(4))
+    funders = [chain.new_account() for _ in range(3)]
+    hunters = [chain.new_account() for _ in range(3)]
+    escrow = BountyClient.deploy(chain, issuer, fee_recipient=treasury.address, fee_bps=FEE_BPS, poll_latency=0.005)
+    world = World(chain, escrow, issuer, approver, treasury, funders, hunters, outsider)
+    world.tokens = {
+        "standard": deploy_contract(chain.w3, issuer, "TestToken", "USD Coin", "USDC", 6),
+        "no-return": deploy_mock(chain, issuer, "NoReturnToken"),
+        "fee-on-transfer": deploy_mock(chain, issuer, "FeeOnTransferToken"),
+    }
+    for token in world.tokens.values():
+        for funder in funders:
+            world.send(issuer, token.functions.mint(funder.address, MINTED))
+    return world
+
+
+@pytest.fixture(scope="session", params=["in-process", "anvil"])
+def session_world(request: pytest.FixtureRequest):
+    chain: DevChain = AnvilNode() if request.param == "anvil" else InProcessChain()
+    try:
+        yield _build_world(chain)
+    finally:
+        chain.close()
+
+
+@pytest.fixture
+def world(session_world: World):
+    snapshot = session_world.chain.snapshot()
+    try:
+        yield session_world
+        assert_escrow_solvent(session_world)
+    finally:
+        session_world.chain.revert(snapshot)
+
+
+@pytest.fixture
+def chain(world: World) -> DevChain:
+    return world.chain
+
+
+def assert_escrow_solvent(world: World) -> None:
+    """Per token, the escrow's balance covers the outstanding pledges plus the credits; each
+    open or cancelled bounty's total equals the sum of its funders' pledges; and every
+    credit equals what the events credited minus what was withdrawn."""
+    escrow = world.escrow
+    contract = escrow.contract
+    owed: dict[str, int] = defaultdict(int)
+    for listing in escrow.bounties():
+        bounty = escrow.bounty(listing.bounty_id)
+        owed[bounty.token] += bounty.total
+        if bounty.status.name != "AWARDED":
+            funders = {log["args"]["funder"] for log in contract.events.Pledged.get_logs(
+                from_block=escrow.from_block, argument_filters={"bountyId": bounty.bounty_id})}
+            pledged = sum(escrow.pledge_of(bounty.bounty_id, funder).amount for funder in funders)
+            assert pledged == bounty.total, f"bounty {bounty.bounty_id}: pledges {pledged} != total {bounty.total}"
+    credits: dict[tuple[str, str], int] = defaultdict(int)
+    for log in contract.events.Credited.get_logs(from_block=escrow.from_block):
+        credits[(log["args"]["account"], log["args"]["token"])] += log["args"]["amount"]
+    for log in contract.events.Withdrawn.get_logs(from_block=escrow.from_block):
+        credits[(log["args"]["account"], log["args"]["token"])] -= log["args"]["amount"]
+    for (account, token), amount in credits.items():
+        assert escrow.credit_of(account, token) == amount, f"credit of {account} in {token}"
+        owed[token] += amount
+    for token, amount in owed.items():
+        held = escrow.balance_of(escrow.address, token)
+        assert held >= amount, f"escrow holds {held} of {token} but owes {amount}"

@@ -1,0 +1,41 @@
+"""The ABI and bytecode shipped in the package are exactly what contracts/ compiles to,
+and every custom error they can raise has a message in the SDK."""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from bountychain.errors import error_names_without_meaning
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = [*sorted((ROOT / "bountychain" / "artifacts").glob("*.json")), *sorted((ROOT / "tests" / "artifacts").glob("*.json"))]
+
+
+@pytest.fixture(scope="module")
+def fresh_compile(tmp_path_factory):
+    if not shutil.which("node") or not (ROOT / "node_modules" / "solc").exists():
+        pytest.fail("node and the npm packages are needed: run `make test`, which installs them")
+    out = tmp_path_factory.mktemp("compiled")
+    subprocess.run(["node", str(ROOT / "tools" / "compile.mjs"), "--out-dir", str(out)], check=True,
+                   capture_output=True)
+    return out
+
+
+@pytest.mark.parametrize("artifact", SHIPPED, ids=lambda p: p.stem)
+def test_shipped_artifact_equals_a_fresh_compile(fresh_compile, artifact):
+    shipped = json.loads(artifact.read_text())
+    fresh = json.loads((fresh_compile / artifact.name).read_text())
+    for key in ("abi", "bytecode", "deployedBytecode", "compiler"):
+        assert shipped[key] == fresh[key], f"{artifact.name}: {key} is stale, run `make compile`"
+
+
+def test_every_compiled_contract_is_shipped(fresh_compile):
+    assert sorted(p.name for p in fresh_compile.glob("*.json") if p.name != "standard-input.json") == sorted(
+        p.name for p in SHIPPED)
+
+
+def test_every_custom_error_has_a_message():
+    assert error_names_without_meaning() == []

@@ -1,0 +1,60 @@
+"""Gas is exact: no operation may cost more than the committed gas-report.json says, and
+none may grow with the number of funders or solutions on the bounty."""
+
+import json
+
+import pytest
+
+from benchmarks.gas_report import OPERATIONS, REPORT, measure
+from tests.conftest import PR
+
+ETHER = 10**18
+
+
+def test_gas_report_covers_every_operation():
+    assert set(json.loads(REPORT.read_text())) == set(OPERATIONS)
+
+
+def test_no_operation_costs_more_than_the_committed_report(session_world):
+    """Runs on a fresh deployment in the session's chain (in-process, then anvil)."""
+    chain = session_world.chain
+    snapshot = chain.snapshot()
+    try:
+        measured = measure(chain)
+    finally:
+        chain.revert(snapshot)
+    committed = json.loads(REPORT.read_text())
+    regressions = {key: (measured[key], committed[key]) for key in committed if measured[key] > committed[key]}
+    assert not regressions, f"gas rose above gas-report.json (measured, committed): {regressions}"
+
+
+def _costs(world, funders: int, claims: int) -> dict[str, int]:
+    """Gas of each operation on a bounty that already has `funders` pledges and `claims` solutions."""
+    bounty_id = world.new_bounty()
+    extra = [world.chain.new_account() for _ in range(funders)]
+    for account in extra:
+        world.as_(account).pledge(bounty_id, ETHER)
+    for i in range(claims):
+        world.as_(world.hunters[i % 3]).submit_solution(bounty_id, f"{PR}{i:04d}")
+    costs = {
+        "pledge_new_funder": world.as_(world.funders[0]).pledge(bounty_id, ETHER).gas_used,
+        "pledge_topup": world.as_(world.funders[0]).pledge(bounty_id, ETHER).gas_used,
+        "submit_solution": world.as_(world.hunters[0]).submit_solution(bounty_id, f"{PR}last").gas_used,
+    }
+    last_claim = claims + 1
+    costs["award_one"] = world.escrow.award(bounty_id, {last_claim: 10_000}).gas_used
+    refunding = world.new_bounty()
+    for account in extra:
+        world.as_(account).pledge(refunding, ETHER)
+    world.as_(world.funders[1]).pledge(refunding, ETHER)
+    world.escrow.cancel(refunding)
+    costs["refund"] = world.as_(world.funders[1]).refund(refunding).gas_used
+    return costs
+
+
+def test_gas_does_not_grow_with_funders_or_solutions(world):
+    # Warm-up: the fee recipient's first credit writes a fresh slot and costs more.
+    _costs(world, funders=1, claims=1)
+    few = _costs(world, funders=1, claims=1)
+    many = _costs(world, funders=12, claims=12)
+    assert few == many
