@@ -4,12 +4,16 @@ with `decimal`, and refuse anything that would need rounding."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation, localcontext
 
 from bountychain.errors import InvalidAmount
 
 # Units of ETH by name, as powers of ten of a wei.
 ETHER_UNITS = {"wei": 0, "gwei": 9, "ether": 18, "eth": 18}
+
+# Enough digits for any uint256 (78) at any sane number of decimals: arithmetic is exact,
+# never rounded by Decimal's default 28-digit context.
+_EXACT = Context(prec=160)
 
 
 def to_base_units(quantity: str | Decimal | int, decimals: int) -> int:
@@ -18,16 +22,17 @@ def to_base_units(quantity: str | Decimal | int, decimals: int) -> int:
     Raises InvalidAmount for a malformed number, a negative one, or one with more
     fractional digits than the unit has.
     """
-    try:
-        value = Decimal(str(quantity).strip().replace("_", ""))
-    except InvalidOperation:
-        raise InvalidAmount(f"{quantity!r} is not a number") from None
-    if not value.is_finite() or value < 0:
-        raise InvalidAmount(f"{quantity!r} is not a non-negative amount")
-    scaled = value.scaleb(decimals)
-    if scaled != scaled.to_integral_value():
-        raise InvalidAmount(f"{quantity!r} has more than {decimals} decimal places for this unit")
-    return int(scaled)
+    with localcontext(_EXACT):
+        try:
+            value = Decimal(str(quantity).strip().replace("_", ""))
+        except InvalidOperation:
+            raise InvalidAmount(f"{quantity!r} is not a number") from None
+        if not value.is_finite() or value < 0:
+            raise InvalidAmount(f"{quantity!r} is not a non-negative amount")
+        scaled = value.scaleb(decimals)
+        if scaled != scaled.to_integral_value():
+            raise InvalidAmount(f"{quantity!r} has more than {decimals} decimal places for this unit")
+        return int(scaled)
 
 
 def parse_amount(text: str, *, symbol: str | None = None, decimals: int | None = None) -> int:
@@ -53,7 +58,8 @@ def parse_amount(text: str, *, symbol: str | None = None, decimals: int | None =
 
 def format_amount(base_units: int, decimals: int, symbol: str) -> str:
     """Formats base units for people: (1_500_000, 6, "USDC") -> "1.5 USDC"."""
-    text = f"{Decimal(base_units).scaleb(-decimals):f}"
+    with localcontext(_EXACT):
+        text = f"{Decimal(base_units).scaleb(-decimals):f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return f"{text} {symbol}"

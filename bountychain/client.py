@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from eth_account.signers.local import LocalAccount
+from eth_utils import ValidationError as EthValidationError
 from eth_utils import keccak
 from web3 import Web3
 from web3.contract.contract import Contract, ContractFunction
@@ -34,6 +35,7 @@ from bountychain.errors import (
     InvalidURI,
     NoSigner,
     WrongChain,
+    decode_revert,
     error_from_name,
     translating_reverts,
 )
@@ -225,7 +227,7 @@ class BountyClient:
         token = checksum(token, "token")
         if token != ETH:
             self.token_info(token)
-        approver_address = checksum(approver, "approver") if approver else ETH
+        approver_address = checksum(approver, "approver") if approver is not None else ETH
         deadline_ts = self._check_future_deadline(_timestamp(deadline))
         fn = self.contract.functions.createBounty(token, deadline_ts, approver_address, issue_url)
         receipt, events = self._transact(fn)
@@ -513,8 +515,8 @@ class BountyClient:
 
 
 def _bounty_id(bounty_id: Any) -> int:
-    if isinstance(bounty_id, bool) or not isinstance(bounty_id, int) or bounty_id <= 0:
-        raise InvalidInput(f"bounty id must be a positive integer, got {bounty_id!r}")
+    if isinstance(bounty_id, bool) or not isinstance(bounty_id, int) or not 0 < bounty_id < 2**256:
+        raise InvalidInput(f"bounty id must be a positive integer below 2**256, got {bounty_id!r}")
     return bounty_id
 
 
@@ -576,10 +578,18 @@ def _send(
         "chainId": int(w3.eth.chain_id),
         "nonce": w3.eth.get_transaction_count(signer.address, "pending"),
     }
+    balance = int(w3.eth.get_balance(signer.address))
+    if balance < value:
+        raise InsufficientFunds(f"{signer.address} holds {balance} wei, less than the {value} wei to send")
     if gas is None:
-        with translating_reverts(bounty_id):
-            gas = int(fn.estimate_gas(params) * GAS_HEADROOM)
+        gas = int(_estimate_gas(w3, fn, params, bounty_id) * GAS_HEADROOM)
     tx = fn.build_transaction({**params, "gas": gas})
+    max_cost = value + gas * int(tx.get("maxFeePerGas", tx.get("gasPrice", 0)))
+    if balance < max_cost:
+        raise InsufficientFunds(
+            f"{signer.address} holds {balance} wei; this transaction may cost up to {max_cost} wei "
+            f"({value} of value plus gas)"
+        )
     tx_hash = w3.eth.send_raw_transaction(signer.sign_transaction(tx).raw_transaction)
     receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout, poll_latency=poll_latency)
     if receipt["status"] != 1:
@@ -588,24 +598,58 @@ def _send(
     return receipt, events
 
 
-def _mined_revert(w3: Web3, tx: dict[str, Any], receipt: TxReceipt, bounty_id: int | None) -> ContractError:
-    """Recovers why a mined transaction reverted by replaying it on the state its block left:
-    a reverted transaction changed nothing, and the state after the block includes whatever
-    an earlier transaction in the same block did that made this one fail (a race)."""
-    tx_hash = receipt["transactionHash"].to_0x_hex()
-    replay = {key: tx[key] for key in ("from", "to", "value", "data", "gas") if key in tx}
+def _is_in_process(w3: Web3) -> bool:
+    return type(w3.provider).__name__ == "EthereumTesterProvider"
+
+
+def _estimate_gas(w3: Web3, fn: Any, params: dict[str, Any], bounty_id: int | None) -> int:
+    """The node's gas estimate, run on the pending block: the next block's time is what
+    decides deadlines and locks (eth-tester has no pending estimate; its latest state
+    already carries the next block's time)."""
+    block = None if _is_in_process(w3) else "pending"
     try:
         with translating_reverts(bounty_id):
+            return int(fn.estimate_gas(params, block_identifier=block))
+    except EthValidationError as exc:  # eth-tester checks the sender's balance first
+        if "balance" in str(exc).lower():
+            raise InsufficientFunds(f"{params['from']}: {exc}") from None
+        raise
+
+
+def _mined_revert(w3: Web3, tx: dict[str, Any], receipt: TxReceipt, bounty_id: int | None) -> ContractError:
+    """Recovers why a mined transaction reverted: from the node's trace of it when the node
+    offers one (exact), else by replaying it on the state its block left (exact unless
+    another transaction in the same block changed what it depends on)."""
+    tx_hash = receipt["transactionHash"].to_0x_hex()
+    revert_data = _traced_revert_data(w3, tx_hash)
+    if revert_data is not None:
+        return decode_revert(revert_data, bounty_id=bounty_id, tx_hash=tx_hash)
+    replay = {key: tx[key] for key in ("from", "to", "value", "data", "gas") if key in tx}
+    try:
+        with translating_reverts(bounty_id, tx_hash):
             w3.eth.call(replay, block_identifier=receipt["blockNumber"])
     except ContractError as exc:
-        exc.tx_hash = tx_hash
-        return type(exc)(str(exc).split(" [")[0], error_name=exc.error_name, args=exc.args_by_name,
-                         bounty_id=exc.bounty_id, tx_hash=tx_hash)
+        return exc
     if receipt["gasUsed"] >= tx["gas"]:
         reason = f"the transaction ran out of gas ({tx['gas']})"
     else:
         reason = "the transaction reverted; replaying it did not reproduce the reason"
     return ContractError(reason, error_name="Revert", bounty_id=bounty_id, tx_hash=tx_hash)
+
+
+def _traced_revert_data(w3: Web3, tx_hash: str) -> str | None:
+    """The revert data of a mined transaction from `debug_traceTransaction` (geth's and
+    anvil's callTracer), or None where the node has no debug API."""
+    if _is_in_process(w3):
+        return None
+    try:
+        response = w3.provider.make_request("debug_traceTransaction", [tx_hash, {"tracer": "callTracer"}])
+    except Exception:  # the method is often disabled on public endpoints
+        return None
+    trace = response.get("result") if isinstance(response, dict) else None
+    if not isinstance(trace, dict) or "error" not in trace:
+        return None
+    return trace.get("output") or "0x"
 
 
 def _decode_events(contract: Contract, receipt: TxReceipt) -> list[tuple[str, Any]]:

@@ -250,9 +250,9 @@ def error_from_name(
     """
     if bounty_id is None and "bountyId" in args:
         bounty_id = args["bountyId"]
-    args.setdefault("bountyId", bounty_id)
     cls, template = _MEANINGS.get(error_name, (ContractError, error_name))
-    message = template.format(**args, status_name=_STATUS_NAMES.get(args.get("status", -1), "?"))
+    fields = {"bountyId": bounty_id, **args, "status_name": _STATUS_NAMES.get(args.get("status", -1), "?")}
+    message = template.format(**fields)
     return cls(message, error_name=error_name, args=args, bounty_id=bounty_id, tx_hash=tx_hash)
 
 
@@ -281,26 +281,28 @@ def _tester_failure_types() -> tuple[type[Exception], ...]:
     return (TransactionFailed,)
 
 
-def from_tester_error(exc: Exception, *, bounty_id: int | None = None) -> ContractError:
+def from_tester_error(
+    exc: Exception, *, bounty_id: int | None = None, tx_hash: str | None = None
+) -> ContractError:
     """Translates eth-tester's TransactionFailed. web3's in-process provider folds the revert
     data into the message as "execution reverted: <bytes repr or reason string>"."""
     message = str(exc.args[0]) if exc.args else ""
     detail = message.removeprefix("execution reverted: ")
     if detail.startswith(("b'", 'b"')):
         try:
-            return decode_revert(ast.literal_eval(detail), bounty_id=bounty_id)
+            return decode_revert(ast.literal_eval(detail), bounty_id=bounty_id, tx_hash=tx_hash)
         except (ValueError, SyntaxError):
             pass
-    return ContractError(detail or "the call reverted", error_name="Error", bounty_id=bounty_id)
+    return ContractError(detail or "the call reverted", error_name="Error", bounty_id=bounty_id, tx_hash=tx_hash)
 
 
 @contextmanager
-def translating_reverts(bounty_id: int | None = None) -> Iterator[None]:
+def translating_reverts(bounty_id: int | None = None, tx_hash: str | None = None) -> Iterator[None]:
     """Turns a revert raised by a call or a gas estimate, on any provider, into the
     matching ContractError. Everything the SDK simulates or reads runs inside this."""
     try:
         yield
     except ContractLogicError as exc:
-        raise from_web3_error(exc, bounty_id=bounty_id) from None
+        raise from_web3_error(exc, bounty_id=bounty_id, tx_hash=tx_hash) from None
     except _tester_failure_types() as exc:
-        raise from_tester_error(exc, bounty_id=bounty_id) from None
+        raise from_tester_error(exc, bounty_id=bounty_id, tx_hash=tx_hash) from None

@@ -28,10 +28,17 @@ def from_keystore(path: str | Path, password: str) -> LocalAccount:
         keystore = json.loads(path.read_text())
     except (OSError, json.JSONDecodeError) as exc:
         raise InvalidInput(f"cannot read keystore {path}: {exc.__class__.__name__}") from None
+    if not isinstance(keystore, dict) or "crypto" not in {k.lower() for k in keystore}:
+        raise InvalidInput(f"{path} is not an encrypted keystore (no 'crypto' section)")
     try:
         key = Account.decrypt(keystore, password)
-    except ValueError:
-        raise InvalidInput(f"wrong password for keystore {path}") from None
+    except ValueError as exc:
+        wrong_password = "MAC mismatch" in str(exc)
+        raise InvalidInput(
+            f"wrong password for keystore {path}" if wrong_password else f"cannot decrypt keystore {path}"
+        ) from None
+    except (KeyError, TypeError):
+        raise InvalidInput(f"{path} is not a valid keystore") from None
     return Account.from_key(key)
 
 

@@ -25,8 +25,8 @@ from bountychain import (
 )
 from bountychain.signers import write_keystore
 
-# Decimal's default context keeps 28 significant digits; amounts below this are exact
-# through every helper (see the xfail tests below for what happens above it).
+# Decimal's default context keeps 28 significant digits: the round trips below run under it
+# and, separately, over the whole uint256 range.
 EXACT_LIMIT = 10**28
 UINT256_MAX = 2**256 - 1
 
@@ -149,31 +149,33 @@ def test_parse_amount_rejects_a_unit_that_does_not_match_the_token(text: str, kw
         parse_amount(text, **kwargs)
 
 
-# --- known precision bug (Decimal's 28-digit context) --------------------------------------
-
-PRECISION_BUG = (
-    "SDK bug: amounts.py uses Decimal.scaleb under the default 28-digit context, so amounts "
-    "with more than 28 significant digits are silently rounded instead of refused"
-)
+# --- beyond Decimal's default 28-digit context ------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=PRECISION_BUG)
 def test_to_base_units_is_exact_beyond_28_significant_digits() -> None:
-    # 10**30 + 1 wei: today this returns 10**30 (one wei lost, no error).
+    # 10**30 + 1 wei: 31 significant digits, more than Decimal's default context keeps.
     assert to_base_units("1000000000000.000000000000000001", 18) == 10**30 + 1
+    assert to_base_units("99999999999.999999999999999999", 18) == 10**29 - 1
 
 
-@pytest.mark.xfail(strict=True, reason=PRECISION_BUG)
 def test_to_base_units_refuses_19_decimal_places_even_for_large_amounts() -> None:
-    # 19 fractional digits for an 18-decimal unit: today it is accepted and rounded UP to 10**29.
-    with pytest.raises(InvalidAmount):
+    # Rounding it under a 28-digit context would accept it as 10**29.
+    with pytest.raises(InvalidAmount, match="decimal places"):
         to_base_units("99999999999.9999999999999999999", 18)
 
 
-@pytest.mark.xfail(strict=True, reason=PRECISION_BUG)
 def test_format_amount_is_exact_for_uint256_max() -> None:
-    # Today: "115792089237316195423570985000000000000000000000000000000000000000000000000000 X".
     assert format_amount(UINT256_MAX, 0, "X") == f"{UINT256_MAX} X"
+    assert parse_amount(format_amount(UINT256_MAX, 18, "ether")) == UINT256_MAX
+
+
+@given(base_units=st.integers(min_value=0, max_value=UINT256_MAX), decimals=decimals_st, symbol=symbol_st)
+@example(base_units=UINT256_MAX, decimals=30, symbol="USDC")
+@example(base_units=UINT256_MAX, decimals=0, symbol="USDC")
+@example(base_units=10**30 + 1, decimals=18, symbol="WETH")
+def test_format_then_parse_round_trips_every_uint256(base_units: int, decimals: int, symbol: str) -> None:
+    text = format_amount(base_units, decimals, symbol)
+    assert parse_amount(text, symbol=symbol, decimals=decimals) == base_units
 
 
 # --- signers -------------------------------------------------------------------------------
@@ -218,24 +220,12 @@ def test_keystore_with_wrong_password_raises_invalid_input_without_the_key(keyst
     assert raised.value.__cause__ is None and raised.value.__suppress_context__
 
 
-KEYSTORE_SHAPE_BUG = (
-    "SDK bug: signers.from_keystore catches only ValueError from Account.decrypt, so JSON that "
-    "is not a keystore escapes as KeyError/TypeError instead of InvalidInput"
-)
-
-
 @pytest.mark.parametrize(
     "content",
-    [
-        None,
-        "not json",
-        pytest.param("{}", marks=pytest.mark.xfail(strict=True, raises=KeyError, reason=KEYSTORE_SHAPE_BUG)),
-        pytest.param("[]", marks=pytest.mark.xfail(strict=True, raises=TypeError, reason=KEYSTORE_SHAPE_BUG)),
-        pytest.param('{"version": 3}',
-                     marks=pytest.mark.xfail(strict=True, raises=KeyError, reason=KEYSTORE_SHAPE_BUG)),
-    ],
+    [None, "not json", "{}", "[]", "1", '{"version": 3}', '{"version": 3, "crypto": {}}',
+     '{"version": 3, "crypto": "x"}'],
 )
-def test_unreadable_keystore_raises_invalid_input(tmp_path, content) -> None:
+def test_unreadable_or_non_keystore_file_raises_invalid_input(tmp_path, content) -> None:
     path = tmp_path / "keystore.json"
     if content is not None:
         path.write_text(content)

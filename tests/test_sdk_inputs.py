@@ -16,6 +16,7 @@ from web3 import Web3
 
 from bountychain import (
     ETH,
+    AnvilNode,
     BountyClient,
     BountyClosed,
     BountyNotFound,
@@ -35,6 +36,7 @@ from bountychain import (
 from tests.conftest import DAY, ISSUE, PR
 
 TWO_YEARS = 730 * DAY
+USDC = 10**6
 EIP55_EXAMPLE = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
 
 
@@ -116,17 +118,9 @@ def test_create_bounty_accepts_lowercase_approver_address(world) -> None:
     assert created.approver == world.approver.address
 
 
-APPROVER_FALSY_BUG = (
-    "SDK bug: client.py create_bounty tests `if approver` instead of `is not None`, so a falsy "
-    "non-address (0, '') silently makes the issuer the approver instead of raising InvalidAddress"
-)
-
-
-@pytest.mark.parametrize("approver", [
-    pytest.param(0, marks=pytest.mark.xfail(strict=True, reason=APPROVER_FALSY_BUG)),
-    pytest.param("", marks=pytest.mark.xfail(strict=True, reason=APPROVER_FALSY_BUG)),
-])
+@pytest.mark.parametrize("approver", [0, "", False], ids=repr)
 def test_create_bounty_with_falsy_non_address_approver_raises_invalid_address(world, approver) -> None:
+    # Only None means "the issuer approves"; a falsy non-address is a mistake, not a default.
     refused(world, world.issuer, InvalidAddress, lambda: world.escrow.create_bounty(
         ISSUE, world.chain.now() + DAY, approver=approver))
 
@@ -306,7 +300,7 @@ def test_reading_unknown_bounty_raises_bounty_not_found(world) -> None:
     assert isinstance(raised.value, BountyNotFound)
 
 
-@pytest.mark.parametrize("bounty_id", [0, -1, "1", True, 1.0, None], ids=repr)
+@pytest.mark.parametrize("bounty_id", [0, -1, "1", True, 1.0, None, 2**256], ids=repr)
 @pytest.mark.parametrize("operation", sorted(OPERATIONS))
 def test_operation_with_malformed_bounty_id_raises_invalid_input(world, operation, bounty_id) -> None:
     world.new_bounty()  # bounty 1 exists, so "1" / True / 1.0 could be confused with it
@@ -318,15 +312,10 @@ def test_operation_with_malformed_bounty_id_raises_invalid_input(world, operatio
     assert repr(bounty_id) in str(error)
 
 
-BOUNTY_ID_RANGE_BUG = (
-    "SDK bug: client._bounty_id has no upper bound, so an id >= 2**256 reaches web3's ABI "
-    "encoder and raises web3.exceptions.MismatchedABI instead of InvalidInput"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=BOUNTY_ID_RANGE_BUG)
-def test_pledge_with_bounty_id_beyond_uint256_raises_invalid_input(world) -> None:
-    refused(world, world.funders[0], InvalidInput, lambda: world.as_(world.funders[0]).pledge(2**256, 1))
+def test_reading_bounty_id_beyond_uint256_raises_invalid_input(world) -> None:
+    # Not web3's MismatchedABI from the ABI encoder.
+    with pytest.raises(InvalidInput, match="2\\*\\*256"):
+        world.escrow.bounty(2**256)
 
 
 # --- URLs ----------------------------------------------------------------------------------
@@ -450,18 +439,22 @@ def test_pledge_tokens_not_held_raises_insufficient_funds(world) -> None:
     assert token.functions.allowance(outsider.address, world.escrow.address).call() == 0
 
 
-GAS_FUNDS_BUG = (
-    "SDK bug: client.py _check_balance compares the balance with the value only, not value + gas, "
-    "and _send does not translate the node's 'insufficient funds' error, so it escapes as a raw "
-    "eth_utils ValidationError (in-process) or Web3RPCError (anvil)"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=GAS_FUNDS_BUG)
 def test_pledge_of_whole_eth_balance_leaving_nothing_for_gas_raises_insufficient_funds(world) -> None:
     bounty_id = world.new_bounty()
     poor = world.chain.new_account(wei=10**15)
-    refused(world, poor, InsufficientFunds, lambda: world.as_(poor).pledge(bounty_id, 10**15))
+    error = refused(world, poor, InsufficientFunds, lambda: world.as_(poor).pledge(bounty_id, 10**15))
+    assert poor.address in str(error) and "gas" in str(error)
+    assert world.balance(poor) == 10**15
+
+
+def test_token_pledge_by_signer_without_eth_for_gas_raises_insufficient_funds(world) -> None:
+    bounty_id = world.new_bounty("standard")
+    token = world.tokens["standard"]
+    broke = world.chain.new_account(wei=0)
+    world.send(world.funders[0], token.functions.transfer(broke.address, 10 * USDC))
+    error = refused(world, broke, InsufficientFunds, lambda: world.as_(broke).pledge(bounty_id, "1 USDC"))
+    assert broke.address in str(error)
+    assert token.functions.allowance(broke.address, world.escrow.address).call() == 0
 
 
 # --- signer and connection -----------------------------------------------------------------
