@@ -169,6 +169,11 @@ _MEANINGS: dict[str, tuple[type[ContractError], str]] = {
     "PledgeLocked": (PledgeLocked, "the pledge on bounty {bountyId} is locked until {unlocksAt}"),
     "NothingToWithdraw": (NothingToPay, "{account} has no credit in token {token}"),
     "EtherTransferFailed": (TransferFailed, "sending {amount} wei to {to} failed"),
+    "TokenBalanceShort": (
+        TransferFailed,
+        "the escrow holds {balance} of token {token} but owes {owed}: the token changed balances by itself "
+        "(rebasing?), so it takes no new pledges",
+    ),
     "InsufficientGasForPayout": (
         RejectedInput,
         "too little gas left to pay a winner ({gasLeft} < {required}): send the award with more gas",

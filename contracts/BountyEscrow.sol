@@ -67,6 +67,10 @@ contract BountyEscrow is IBountyEscrow, ReentrancyGuardTransient {
     mapping(uint256 bountyId => mapping(address funder => Pledge)) private _pledges;
     mapping(uint256 bountyId => mapping(uint256 claimId => address hunter)) private _claimants;
     mapping(address account => mapping(address token => uint256)) private _credits;
+    /// @dev What the escrow owes in each ERC-20: outstanding pledges plus credits. Kept for
+    /// tokens only (an ETH balance cannot shrink by itself), to refuse pledges into a token
+    /// whose balance fell short of it (a negative rebase, a token that takes from holders).
+    mapping(address token => uint256) private _tokenOwed;
 
     /*//////////////////////////////////////////////////////////////
                                CONSTRUCTOR
@@ -128,9 +132,12 @@ contract BountyEscrow is IBountyEscrow, ReentrancyGuardTransient {
             // Credit what arrived, not what was asked: fee-on-transfer tokens deliver less.
             IERC20 token = IERC20(bounty.token);
             uint256 balanceBefore = token.balanceOf(address(this));
+            uint256 owed = _tokenOwed[address(token)];
+            if (balanceBefore < owed) revert TokenBalanceShort(address(token), balanceBefore, owed);
             token.safeTransferFrom(msg.sender, address(this), amount);
             received = token.balanceOf(address(this)) - balanceBefore;
             if (received == 0) revert ZeroAmount();
+            _tokenOwed[address(token)] = owed + received;
         } else {
             if (msg.value != amount) revert WrongEtherValue(bountyId, amount, msg.value);
             received = amount;
@@ -273,6 +280,11 @@ contract BountyEscrow is IBountyEscrow, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IBountyEscrow
+    function tokenOwed(address token) external view returns (uint256) {
+        return _tokenOwed[token];
+    }
+
+    /// @inheritdoc IBountyEscrow
     function creditOf(address account, address token) external view returns (uint256) {
         return _credits[account][token];
     }
@@ -332,6 +344,8 @@ contract BountyEscrow is IBountyEscrow, ReentrancyGuardTransient {
         uint256[] calldata claimIds,
         uint256[] calldata sharesBps
     ) private {
+        // Winners are paid, no longer owed; a payment that fails is owed again as a credit.
+        if (token != address(0)) _tokenOwed[token] -= net;
         uint256 remaining = net;
         uint256 last = claimIds.length - 1;
         for (uint256 i; i <= last; ++i) {
@@ -344,7 +358,10 @@ contract BountyEscrow is IBountyEscrow, ReentrancyGuardTransient {
             emit WinnerPaid(bountyId, claimIds[i], hunter, amount);
             if (amount == 0) continue;
             if (gasleft() < MIN_GAS_PER_PAYOUT) revert InsufficientGasForPayout(gasleft(), MIN_GAS_PER_PAYOUT);
-            if (!_tryPush(token, hunter, amount)) _credit(hunter, token, amount);
+            if (!_tryPush(token, hunter, amount)) {
+                if (token != address(0)) _tokenOwed[token] += amount;
+                _credit(hunter, token, amount);
+            }
         }
     }
 
@@ -368,6 +385,7 @@ contract BountyEscrow is IBountyEscrow, ReentrancyGuardTransient {
     /// leaving the pledge or credit in place.
     function _send(address token, address to, uint256 amount) private {
         if (token != address(0)) {
+            _tokenOwed[token] -= amount;
             IERC20(token).safeTransfer(to, amount);
         } else if (!LowLevelCall.callNoReturn(to, amount, "")) {
             revert EtherTransferFailed(to, amount);

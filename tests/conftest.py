@@ -150,3 +150,5 @@ def assert_escrow_solvent(world: World) -> None:
     for token, amount in owed.items():
         held = escrow.balance_of(escrow.address, token)
         assert held >= amount, f"escrow holds {held} of {token} but owes {amount}"
+        if token != ETH:
+            assert contract.functions.tokenOwed(token).call() == amount, f"tokenOwed({token})"

@@ -85,6 +85,9 @@ interface IBountyEscrow {
     /// @notice The award was sent with too little gas to give a winner its full payout attempt;
     /// without this check a caller could starve a payment on purpose to turn it into a credit.
     error InsufficientGasForPayout(uint256 gasLeft, uint256 required);
+    /// @notice The escrow holds less of this token than it owes (the token's balances changed
+    /// by themselves, e.g. a negative rebase): it takes no new pledges in it.
+    error TokenBalanceShort(address token, uint256 balance, uint256 owed);
     /// @notice Sending ETH to the caller failed; its balance in the escrow is unchanged.
     error EtherTransferFailed(address to, uint256 amount);
 
@@ -207,6 +210,11 @@ interface IBountyEscrow {
     /// @param bountyId The bounty.
     /// @param claimId The claim.
     function claimant(uint256 bountyId, uint256 claimId) external view returns (address);
+
+    /// @notice What the escrow owes in an ERC-20: outstanding pledges plus credits. Its balance
+    /// of the token is at least this unless the token changed balances by itself.
+    /// @param token The token (ETH is not tracked: returns 0).
+    function tokenOwed(address token) external view returns (uint256);
 
     /// @notice What `account` can withdraw in `token` (address(0) for ETH).
     /// @param account The account.
