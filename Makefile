@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 VENV_DONE := $(VENV)/.installed
 NPM_DONE := node_modules/.installed
 
-.PHONY: demo test bench compile setup clean
+.PHONY: demo test bench compile slither setup clean
 
 demo: $(VENV_DONE)
 	$(PY) -m bountychain.demo
@@ -18,6 +18,10 @@ test: $(VENV_DONE) $(NPM_DONE)
 
 bench: $(VENV_DONE)
 	$(PY) -m benchmarks.gas_report
+
+# Static analysis of contracts/ (also part of `make test`).
+slither: $(VENV_DONE) $(NPM_DONE)
+	$(PY) -m tools.static_analysis
 
 # Rebuilds the committed artifacts (bountychain/artifacts, tests/artifacts) from contracts/.
 compile: $(NPM_DONE)

@@ -19,7 +19,10 @@ from pathlib import Path
 from bountychain import BountyClient, DevChain, InProcessChain
 from bountychain.client import deploy_contract, send_transaction
 
-REPORT = Path(__file__).resolve().parent.parent / "gas-report.json"
+ROOT = Path(__file__).resolve().parent.parent
+REPORT = ROOT / "gas-report.json"
+README = ROOT / "README.md"
+TABLE_START, TABLE_END = "<!-- gas-table: written by `make bench` -->\n", "<!-- /gas-table -->"
 ISSUE_URL = "https://github.com/bountychain/toolkit/issues/42"[:45]  # 45 characters
 PR_URL = "https://github.com/bountychain/toolkit/pull/4242/commits/abcd"[:60]  # 60 characters
 assert len(ISSUE_URL) == 45 and len(PR_URL) == 60
@@ -87,10 +90,25 @@ def measure(chain: DevChain) -> dict[str, int]:
     return gas
 
 
+def markdown_table(gas: dict[str, int]) -> str:
+    """The README's gas table."""
+    rows = ["| operation | scenario | gas | target | StandardBounties v2 |", "|---|---|---:|---:|---:|"]
+    for key, (what, standard, target) in OPERATIONS.items():
+        rows.append(f"| {key} | {what} | {gas[key]:,} | {target:,} | {f'{standard:,}' if standard else '-'} |")
+    return "\n".join(rows) + "\n"
+
+
+def write_readme_table(gas: dict[str, int]) -> None:
+    text = README.read_text()
+    start = text.index(TABLE_START) + len(TABLE_START)
+    README.write_text(text[:start] + markdown_table(gas) + text[text.index(TABLE_END):])
+
+
 def main() -> int:
     with InProcessChain() as chain:
         gas = measure(chain)
     REPORT.write_text(json.dumps(gas, indent=2) + "\n")
+    write_readme_table(gas)
     from rich.console import Console
     from rich.table import Table
 
@@ -101,7 +119,7 @@ def main() -> int:
         met = "yes" if gas[key] <= target else "NO"
         table.add_row(key, what, f"{gas[key]:,}", f"{target:,}", f"{standard:,}" if standard else "-", met)
     Console(width=120).print(table)
-    print(f"wrote {REPORT.name}")
+    print(f"wrote {REPORT.name} and the table in {README.name}")
     return 0
 
 

@@ -32,8 +32,8 @@ contract BountyEscrow is IBountyEscrow, ReentrancyGuardTransient {
     /// keeps back, and the call's own cost (new account 25,000, value 9,000, cold 2,600).
     uint256 public constant MIN_GAS_PER_PAYOUT = 100_000;
 
-    uint256 private immutable _FEE_BPS;
-    address private immutable _FEE_RECIPIENT;
+    uint256 private immutable _feeBps;
+    address private immutable _feeRecipient;
 
     /*//////////////////////////////////////////////////////////////
                                  STORAGE
@@ -81,8 +81,8 @@ contract BountyEscrow is IBountyEscrow, ReentrancyGuardTransient {
     constructor(address feeRecipient_, uint256 feeBps_) {
         if (feeBps_ > MAX_FEE_BPS) revert FeeTooHigh(feeBps_, MAX_FEE_BPS);
         if (feeBps_ != 0 && feeRecipient_ == address(0)) revert FeeRecipientMissing();
-        _FEE_BPS = feeBps_;
-        _FEE_RECIPIENT = feeRecipient_;
+        _feeBps = feeBps_;
+        _feeRecipient = feeRecipient_;
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -135,8 +135,9 @@ contract BountyEscrow is IBountyEscrow, ReentrancyGuardTransient {
             uint256 owed = _tokenOwed[address(token)];
             if (balanceBefore < owed) revert TokenBalanceShort(address(token), balanceBefore, owed);
             token.safeTransferFrom(msg.sender, address(this), amount);
-            received = token.balanceOf(address(this)) - balanceBefore;
-            if (received == 0) revert ZeroAmount();
+            uint256 balanceAfter = token.balanceOf(address(this));
+            if (balanceAfter <= balanceBefore) revert ZeroAmount();
+            received = balanceAfter - balanceBefore;
             _tokenOwed[address(token)] = owed + received;
         } else {
             if (msg.value != amount) revert WrongEtherValue(bountyId, amount, msg.value);
@@ -178,8 +179,8 @@ contract BountyEscrow is IBountyEscrow, ReentrancyGuardTransient {
         bounty.status = Status.Awarded;
         bounty.total = 0;
         address token = bounty.token;
-        uint256 fee = pool * _FEE_BPS / BPS;
-        if (fee != 0) _credit(_FEE_RECIPIENT, token, fee);
+        uint256 fee = pool * _feeBps / BPS;
+        if (fee != 0) _credit(_feeRecipient, token, fee);
         emit Awarded(bountyId, pool, fee);
 
         _payWinners(bountyId, token, pool - fee, claimIds, sharesBps);
@@ -240,12 +241,12 @@ contract BountyEscrow is IBountyEscrow, ReentrancyGuardTransient {
 
     /// @inheritdoc IBountyEscrow
     function feeBps() external view returns (uint256) {
-        return _FEE_BPS;
+        return _feeBps;
     }
 
     /// @inheritdoc IBountyEscrow
     function feeRecipient() external view returns (address) {
-        return _FEE_RECIPIENT;
+        return _feeRecipient;
     }
 
     /// @inheritdoc IBountyEscrow
@@ -325,7 +326,7 @@ contract BountyEscrow is IBountyEscrow, ReentrancyGuardTransient {
     ) private pure {
         uint256 winners = claimIds.length;
         if (winners == 0 || winners != sharesBps.length) revert SharesLengthMismatch(winners, sharesBps.length);
-        uint256 sumBps;
+        uint256 sumBps = 0;
         for (uint256 i; i < winners; ++i) {
             uint256 claimId = claimIds[i];
             if (claimId == 0 || claimId > claimCount) revert UnknownClaim(bountyId, claimId);

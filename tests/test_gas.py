@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from benchmarks.gas_report import OPERATIONS, REPORT, measure
+from benchmarks.gas_report import OPERATIONS, README, REPORT, markdown_table, measure
 from tests.conftest import PR
 
 ETHER = 10**18
@@ -13,6 +13,10 @@ ETHER = 10**18
 
 def test_gas_report_covers_every_operation():
     assert set(json.loads(REPORT.read_text())) == set(OPERATIONS)
+
+
+def test_readme_shows_the_committed_report():
+    assert markdown_table(json.loads(REPORT.read_text())) in README.read_text(), "run `make bench`"
 
 
 def test_no_operation_costs_more_than_the_committed_report(session_world):

@@ -7,14 +7,14 @@ import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 /// @notice A freely mintable ERC-20 for demos, local nodes and tests. Never deploy it where
 /// the token is meant to have value: anyone can mint.
 contract TestToken is ERC20 {
-    uint8 private immutable _DECIMALS;
+    uint8 private immutable _decimals;
 
     constructor(string memory name_, string memory symbol_, uint8 decimals_) ERC20(name_, symbol_) {
-        _DECIMALS = decimals_;
+        _decimals = decimals_;
     }
 
     function decimals() public view override returns (uint8) {
-        return _DECIMALS;
+        return _decimals;
     }
 
     function mint(address to, uint256 amount) external {
