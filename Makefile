@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 VENV_DONE := $(VENV)/.installed
 NPM_DONE := node_modules/.installed
 
-.PHONY: demo test bench compile slither setup clean
+.PHONY: demo test bench fuzz compile slither setup clean
 
 demo: $(VENV_DONE)
 	$(PY) -m bountychain.demo
@@ -18,6 +18,11 @@ test: $(VENV_DONE) $(NPM_DONE)
 
 bench: $(VENV_DONE)
 	$(PY) -m benchmarks.gas_report
+
+# The deep profile of the stateful fuzzer: FUZZ_STEPS steps on anvil, figures in build/fuzz-report.json.
+FUZZ_STEPS ?= 100000
+fuzz: $(VENV_DONE) $(NPM_DONE)
+	BOUNTYCHAIN_FUZZ_STEPS=$(FUZZ_STEPS) $(PY) -m pytest -q -s tests/test_stateful.py
 
 # Static analysis of contracts/ (also part of `make test`).
 slither: $(VENV_DONE) $(NPM_DONE)

@@ -1,0 +1,448 @@
+"""Stateful invariant fuzzing: hypothesis drives the real escrow on a real anvil node with
+several funders, hunters, bounties and currencies, and a Python model predicts every
+outcome. After every step the chain must agree with the model and these must hold:
+
+- solvency per token: the escrow's balance covers outstanding pledges plus credits;
+- accounting: pledged = awarded pools (paid + fees) + refunded + outstanding, per token;
+- no double payout, no refund after an award, no award of an emptied bounty (the model
+  predicts each refusal and the contract must refuse with exactly that error);
+- every funder can refund exactly its own pledge once its lock ends on an unawarded bounty,
+  whatever the others did (checked for every funder and bounty with a simulated call);
+- value reaches only awarded winners, refunding funders and the fee recipient: every
+  actor's balance moves exactly as the model says.
+
+`make test` runs a short profile. `make fuzz` runs the deep profile (at least 100,000 steps;
+BOUNTYCHAIN_FUZZ_STEPS sets the number) and writes build/fuzz-report.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
+
+from eth_abi import decode as abi_decode
+from eth_utils import function_signature_to_4byte_selector
+
+from bountychain import ETH, AnvilNode, BountyClient, ContractError
+from bountychain.client import deploy_contract, send_transaction
+from tests.conftest import deploy_mock
+
+STEPS_PER_RUN = 40
+TARGET_STEPS = int(os.environ.get("BOUNTYCHAIN_FUZZ_STEPS", "600"))
+REPORT = Path(__file__).resolve().parent.parent / "build" / "fuzz-report.json"
+FEE_BPS = 250
+BPS = 10_000
+CURRENCIES = ["eth", "standard", "no-return", "fee-on-transfer"]
+AMOUNTS = st.sampled_from([1, 3, 999, 10**6, 10**15, 7 * 10**17])
+
+
+BOUNTY_INFO = "(address,address,address,uint64,uint8,uint256,uint256)"
+
+
+def _word(value: str | int) -> str:
+    """One ABI word: an address or an unsigned integer, as 64 hex digits."""
+    number = int(value, 16) if isinstance(value, str) else value
+    return f"{number:064x}"
+
+
+def delivered(kind: str, amount: int) -> int:
+    return amount - amount * 100 // 10_000 if kind == "fee-on-transfer" else amount
+
+
+@dataclass
+class ModelBounty:
+    bounty_id: int
+    kind: str
+    issuer: int
+    deadline: int
+    status: str = "open"
+    pledges: dict[int, tuple[int, int]] = field(default_factory=dict)  # funder -> (amount, unlocks_at)
+    claims: list[int] = field(default_factory=list)  # claim id - 1 -> hunter index
+    total: int = 0  # outstanding pledges; an award empties it but leaves the pledge records
+
+
+class Fixture:
+    """One anvil node, escrow and cast, shared by every example (reverted in between)."""
+
+    def __init__(self) -> None:
+        self.node = AnvilNode()
+        self.node._rpc("anvil_setBlockTimestampInterval", [1])  # every block: exactly +1 s
+        chain = self.node
+        deployer = chain.new_account()
+        self.treasury = chain.new_account()
+        self.issuers = [chain.new_account() for _ in range(2)]
+        self.funders = [chain.new_account() for _ in range(3)]
+        self.hunters = [chain.new_account() for _ in range(3)]
+        self.escrow = BountyClient.deploy(chain, deployer, fee_recipient=self.treasury.address, fee_bps=FEE_BPS,
+                                          poll_latency=0.002)
+        self.tokens = {
+            "standard": deploy_contract(chain.w3, deployer, "TestToken", "USD Coin", "USDC", 6),
+            "no-return": deploy_mock(chain, deployer, "NoReturnToken"),
+            "fee-on-transfer": deploy_mock(chain, deployer, "FeeOnTransferToken"),
+        }
+        for token in self.tokens.values():
+            for funder in self.funders:
+                send_transaction(chain.w3, deployer, token.functions.mint(funder.address, 10**24))
+        self.erc20 = {token.address: token for token in self.tokens.values()}
+        self.base = chain.snapshot()
+        self.steps = 0
+        self.runs = 0
+        self.started = time.monotonic()
+
+    def token(self, kind: str) -> str:
+        return ETH if kind == "eth" else self.tokens[kind].address
+
+    def reset(self) -> None:
+        self.node.revert(self.base)
+        self.base = self.node.snapshot()  # anvil consumes a snapshot when reverting to it
+
+
+@pytest.fixture(scope="module")
+def fuzz_fixture():
+    fixture = Fixture()
+    yield fixture
+    elapsed = time.monotonic() - fixture.started
+    REPORT.parent.mkdir(exist_ok=True)
+    report = {"steps": fixture.steps, "runs": fixture.runs, "seconds": round(elapsed, 1),
+              "steps_per_second": round(fixture.steps / elapsed, 1)}
+    REPORT.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"\nstateful fuzzing: {report}")
+    fixture.node.close()
+
+
+class EscrowMachine(RuleBasedStateMachine):
+    fx: Fixture
+
+    @initialize()
+    def start(self) -> None:
+        self.fx.reset()
+        self.fx.runs += 1
+        self.bounties: list[ModelBounty] = []
+        self.credits: dict[tuple[str, str], int] = defaultdict(int)  # (address, token)
+        self.pledged: dict[str, int] = defaultdict(int)  # per token, as received
+        self.awarded: dict[str, int] = defaultdict(int)
+        self.refunded: dict[str, int] = defaultdict(int)
+        self.withdrawn: dict[str, int] = defaultdict(int)
+        self.expected_balances: dict[tuple[str, str], int] = {}
+        for account in self._actors():
+            for kind in CURRENCIES:
+                token = self.fx.token(kind)
+                self.expected_balances[(account, token)] = self.fx.escrow.balance_of(account, token)
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _actors(self) -> list[str]:
+        fx = self.fx
+        return [a.address for a in (fx.treasury, *fx.issuers, *fx.funders, *fx.hunters)]
+
+    def _client(self, account) -> BountyClient:
+        return self.fx.escrow.as_signer(account)
+
+    def _next_time(self) -> int:
+        return self.fx.node.now() + 1
+
+    def _gas(self, account, *results) -> None:
+        for result in results:
+            if result is not None:
+                self.expected_balances[(account.address, ETH)] -= result.gas_cost_wei
+
+    def _expect_refusal(self, error_name: str, signer, fn, value: int = 0) -> None:
+        """The contract itself must refuse, with exactly this error (raw call, simulated)."""
+        with pytest.raises(ContractError) as refused:
+            send_transaction(self.fx.node.w3, signer, fn, value=value)
+        assert refused.value.error_name == error_name, f"expected {error_name}, got {refused.value!r}"
+        self.fx.steps += 1
+
+    def _near(self, moment: int) -> bool:
+        """Too close to a boundary to predict which side the next transactions land on."""
+        return abs(moment - self._next_time()) <= 3
+
+    # --- rules -----------------------------------------------------------------------------
+
+    @rule(issuer=st.integers(0, 1), kind=st.sampled_from(CURRENCIES), days=st.integers(1, 60))
+    def create_bounty(self, issuer: int, kind: str, days: int) -> None:
+        deadline = self._next_time() + days * 86_400
+        result = self._client(self.fx.issuers[issuer]).create_bounty(
+            f"https://github.com/o/r/issues/{len(self.bounties)}", deadline, token=self.fx.token(kind))
+        self._gas(self.fx.issuers[issuer], result)
+        self.bounties.append(ModelBounty(result.bounty_id, kind, issuer, deadline))
+        assert result.bounty_id == len(self.bounties)
+        self.fx.steps += 1
+
+    @precondition(lambda self: self.bounties)
+    @rule(data=st.data(), funder=st.integers(0, 2), amount=AMOUNTS)
+    def pledge(self, data, funder: int, amount: int) -> None:
+        bounty = data.draw(st.sampled_from(self.bounties))
+        if self._near(bounty.deadline):
+            return
+        account = self.fx.funders[funder]
+        token = self.fx.token(bounty.kind)
+        fn = self.fx.escrow.contract.functions.pledge(bounty.bounty_id, amount)
+        value = amount if bounty.kind == "eth" else 0
+        if bounty.status != "open":
+            return self._expect_refusal("BountyNotOpen", account, fn, value)
+        if self._next_time() >= bounty.deadline:
+            return self._expect_refusal("BountyExpired", account, fn, value)
+        received = delivered(bounty.kind, amount)
+        if received == 0:
+            return
+        result = self._client(account).pledge(bounty.bounty_id, amount)
+        assert result.amount == received
+        self._gas(account, result, result.approval)
+        self.expected_balances[(account.address, token)] -= amount
+        old, _ = bounty.pledges.get(funder, (0, 0))
+        bounty.pledges[funder] = (old + received, bounty.deadline)
+        bounty.total += received
+        assert result.unlocks_at == bounty.deadline
+        self.pledged[token] += received
+        self.fx.steps += 1
+
+    @precondition(lambda self: self.bounties)
+    @rule(data=st.data(), hunter=st.integers(0, 2))
+    def submit_solution(self, data, hunter: int) -> None:
+        bounty = data.draw(st.sampled_from(self.bounties))
+        if self._near(bounty.deadline):
+            return
+        account = self.fx.hunters[hunter]
+        fn = self.fx.escrow.contract.functions.submitSolution(bounty.bounty_id, "https://github.com/o/r/pull/1")
+        if bounty.status != "open":
+            return self._expect_refusal("BountyNotOpen", account, fn)
+        if self._next_time() >= bounty.deadline:
+            return self._expect_refusal("BountyExpired", account, fn)
+        result = self._client(account).submit_solution(bounty.bounty_id, "https://github.com/o/r/pull/1")
+        self._gas(account, result)
+        bounty.claims.append(hunter)
+        assert result.claim_id == len(bounty.claims)
+        self.fx.steps += 1
+
+    @precondition(lambda self: any(b.claims for b in self.bounties))
+    @rule(data=st.data(), by_issuer=st.booleans())
+    def award(self, data, by_issuer: bool) -> None:
+        bounty = data.draw(st.sampled_from([b for b in self.bounties if b.claims]))
+        if self._near(bounty.deadline):
+            return
+        count = data.draw(st.integers(1, min(3, len(bounty.claims))))
+        claim_ids = data.draw(st.lists(st.integers(1, len(bounty.claims)), min_size=count, max_size=count,
+                                       unique=True))
+        cuts = sorted(data.draw(st.lists(st.integers(1, BPS - 1), min_size=count - 1, max_size=count - 1,
+                                         unique=True)))
+        shares = [b - a for a, b in zip([0, *cuts], [*cuts, BPS])]
+        issuer = self.fx.issuers[bounty.issuer]
+        caller = issuer if by_issuer else self.fx.issuers[1 - bounty.issuer]
+        fn = self.fx.escrow.contract.functions.award(bounty.bounty_id, claim_ids, shares)
+        if bounty.status != "open":
+            return self._expect_refusal("BountyNotOpen", caller, fn)
+        if self._next_time() >= bounty.deadline:
+            return self._expect_refusal("BountyExpired", caller, fn)
+        if caller is not issuer:
+            return self._expect_refusal("NotApprover", caller, fn)
+        if bounty.total == 0:
+            return self._expect_refusal("NothingToAward", caller, fn)
+        result = self._client(caller).award(bounty.bounty_id, dict(zip(claim_ids, shares)))
+        self._gas(caller, result)
+        token = self.fx.token(bounty.kind)
+        pool = bounty.total
+        fee = pool * FEE_BPS // BPS
+        assert (result.pool, result.fee) == (pool, fee)
+        net, paid = pool - fee, 0
+        for i, (payout, claim_id, share) in enumerate(zip(result.payouts, claim_ids, shares)):
+            expected = net - paid if i == count - 1 else net * share // BPS
+            paid += expected
+            hunter = self.fx.hunters[bounty.claims[claim_id - 1]].address
+            assert (payout.hunter, payout.amount, payout.credited) == (hunter, expected, False)
+            self.expected_balances[(hunter, token)] += delivered(bounty.kind, expected)
+        self.credits[(self.fx.treasury.address, token)] += fee
+        self.awarded[token] += pool
+        bounty.status = "awarded"
+        bounty.total = 0
+        self.fx.steps += 1
+
+    @precondition(lambda self: self.bounties)
+    @rule(data=st.data(), funder=st.integers(0, 2))
+    def refund(self, data, funder: int) -> None:
+        bounty = data.draw(st.sampled_from(self.bounties))
+        amount, unlocks_at = bounty.pledges.get(funder, (0, 0))
+        if amount and bounty.status == "open" and self._near(unlocks_at):
+            return
+        account = self.fx.funders[funder]
+        fn = self.fx.escrow.contract.functions.refund(bounty.bounty_id)
+        if amount == 0:
+            return self._expect_refusal("NothingToRefund", account, fn)
+        if bounty.status == "awarded":
+            return self._expect_refusal("AlreadyAwarded", account, fn)
+        if bounty.status == "open" and self._next_time() < unlocks_at:
+            return self._expect_refusal("PledgeLocked", account, fn)
+        result = self._client(account).refund(bounty.bounty_id)
+        assert result.amount == amount
+        token = self.fx.token(bounty.kind)
+        self._gas(account, result)
+        self.expected_balances[(account.address, token)] += delivered(bounty.kind, amount)
+        bounty.pledges[funder] = (0, unlocks_at)
+        bounty.total -= amount
+        self.refunded[token] += amount
+        self.fx.steps += 1
+
+    @precondition(lambda self: self.bounties)
+    @rule(data=st.data())
+    def cancel(self, data) -> None:
+        bounty = data.draw(st.sampled_from(self.bounties))
+        issuer = self.fx.issuers[bounty.issuer]
+        fn = self.fx.escrow.contract.functions.cancel(bounty.bounty_id)
+        if bounty.status != "open":
+            return self._expect_refusal("BountyNotOpen", issuer, fn)
+        result = self._client(issuer).cancel(bounty.bounty_id)
+        self._gas(issuer, result)
+        bounty.status = "cancelled"
+        self.fx.steps += 1
+
+    @precondition(lambda self: self.bounties)
+    @rule(data=st.data(), days=st.integers(1, 30))
+    def extend_deadline(self, data, days: int) -> None:
+        bounty = data.draw(st.sampled_from(self.bounties))
+        if self._near(bounty.deadline):
+            return
+        issuer = self.fx.issuers[bounty.issuer]
+        new_deadline = bounty.deadline + days * 86_400
+        fn = self.fx.escrow.contract.functions.extendDeadline(bounty.bounty_id, new_deadline)
+        if bounty.status != "open":
+            return self._expect_refusal("BountyNotOpen", issuer, fn)
+        if self._next_time() >= bounty.deadline:
+            return self._expect_refusal("BountyExpired", issuer, fn)
+        if new_deadline > self._next_time() + 730 * 86_400:
+            return
+        result = self._client(issuer).extend_deadline(bounty.bounty_id, new_deadline)
+        self._gas(issuer, result)
+        bounty.deadline = new_deadline
+        self.fx.steps += 1
+
+    @rule(data=st.data(), kind=st.sampled_from(CURRENCIES))
+    def withdraw(self, data, kind: str) -> None:
+        token = self.fx.token(kind)
+        account = self.fx.treasury
+        credit = self.credits[(account.address, token)]
+        fn = self.fx.escrow.contract.functions.withdraw(token)
+        if credit == 0:
+            return self._expect_refusal("NothingToWithdraw", account, fn)
+        result = self._client(account).withdraw(token)
+        assert result.amount == credit
+        self._gas(account, result)
+        self.expected_balances[(account.address, token)] += delivered(kind, credit)
+        self.credits[(account.address, token)] = 0
+        self.withdrawn[token] += credit
+        self.fx.steps += 1
+
+    @rule(seconds=st.sampled_from([1, 60, 3_600, 86_400, 7 * 86_400, 30 * 86_400]))
+    def advance_time(self, seconds: int) -> None:
+        self.fx.node._rpc("evm_increaseTime", [seconds])
+        self.fx.node._rpc("evm_mine", [])
+        self.fx.steps += 1
+
+    # --- invariants ------------------------------------------------------------------------
+    # Reads go in one JSON-RPC batch per invariant: one round trip instead of dozens.
+
+    def _read(self, calls: list[tuple[str, str, list[str]]]) -> list[tuple]:
+        """Many view calls in one raw JSON-RPC batch: (to, calldata, result types) each. Raw,
+        because web3's per-call formatting, not the node, would dominate the fuzzer's time."""
+        if not calls:
+            return []
+        requests = [
+            ("eth_getBalance", [data, "latest"]) if to == "balance" else
+            ("eth_call", [{"to": to, "data": data}, "latest"])
+            for to, data, _ in calls
+        ]
+        responses = self.fx.node.w3.provider.make_batch_request(requests)
+        assert all("result" in r for r in responses), responses
+        return [
+            (int(r["result"], 16),) if to == "balance" else abi_decode(types, bytes.fromhex(r["result"][2:]))
+            for (to, _, types), r in zip(calls, responses)
+        ]
+
+    def _balance_call(self, account: str, token: str) -> tuple[str, str, list[str]]:
+        if token == ETH:
+            return ("balance", account, [])
+        return (token, "0x70a08231" + _word(account), ["uint256"])
+
+    def _escrow_call(self, signature: str, *args: str | int, types: list[str]) -> tuple[str, str, list[str]]:
+        selector = function_signature_to_4byte_selector(signature).hex()
+        return (self.fx.escrow.address, "0x" + selector + "".join(_word(a) for a in args), types)
+
+    @invariant()
+    def chain_matches_model(self) -> None:
+        calls, expected = [], []
+        for bounty in self.bounties:
+            calls.append(self._escrow_call("getBounty(uint256)", bounty.bounty_id, types=[BOUNTY_INFO]))
+            expected.append(("bounty", bounty))
+            for funder, (amount, _) in bounty.pledges.items():
+                calls.append(self._escrow_call("pledgeOf(uint256,address)", bounty.bounty_id,
+                                               self.fx.funders[funder].address, types=["uint256", "uint64"]))
+                expected.append(("pledge", amount))
+        for (account, token), amount in self.credits.items():
+            calls.append(self._escrow_call("creditOf(address,address)", account, token, types=["uint256"]))
+            expected.append(("credit", amount))
+        for (kind, want), got in zip(expected, self._read(calls)):
+            if kind == "bounty":
+                _, _, _, deadline, status, claim_count, total = got[0]
+                assert (total, deadline, claim_count) == (want.total, want.deadline, len(want.claims))
+                assert ("open", "awarded", "cancelled")[status] == want.status
+            else:
+                assert got[0] == want, f"{kind}: chain {got[0]} != model {want}"
+
+    @invariant()
+    def solvent_and_accounted_per_token(self) -> None:
+        escrow_address = self.fx.escrow.address
+        kinds = CURRENCIES
+        tokens = [self.fx.token(kind) for kind in kinds]
+        calls = [self._balance_call(escrow_address, token) for token in tokens]
+        calls += [self._escrow_call("tokenOwed(address)", token, types=["uint256"]) for token in tokens[1:]]
+        results = [value for (value,) in self._read(calls)]
+        held, owed_on_chain = results[: len(tokens)], [0, *results[len(tokens):]]
+        for kind, token, balance, token_owed in zip(kinds, tokens, held, owed_on_chain):
+            outstanding = sum(b.total for b in self.bounties if b.kind == kind)
+            credits = sum(a for (_, t), a in self.credits.items() if t == token)
+            assert balance >= outstanding + credits, f"{kind}: escrow holds {balance}, owes {outstanding + credits}"
+            assert self.pledged[token] == self.awarded[token] + self.refunded[token] + outstanding
+            if token != ETH:
+                assert token_owed == outstanding + credits
+
+    @invariant()
+    def value_reaches_only_the_right_hands(self) -> None:
+        keys = list(self.expected_balances)
+        actual = self._read([self._balance_call(account, token) for account, token in keys])
+        for (account, token), (got,) in zip(keys, actual):
+            assert got == self.expected_balances[(account, token)], f"{account} in {token}"
+
+    @invariant()
+    def every_unlocked_pledge_can_be_refunded_in_full(self) -> None:
+        """Each such funder's refund, simulated on the pending block, returns exactly its pledge."""
+        now = self._next_time()
+        requests, amounts = [], []
+        for bounty in self.bounties:
+            if bounty.status == "awarded":
+                continue
+            for funder, (amount, unlocks_at) in bounty.pledges.items():
+                if amount and (bounty.status == "cancelled" or now >= unlocks_at + 3):
+                    _, data, _ = self._escrow_call("refund(uint256)", bounty.bounty_id, types=[])
+                    call = {"from": self.fx.funders[funder].address, "to": self.fx.escrow.address, "data": data}
+                    requests.append(("eth_call", [call, "pending"]))
+                    amounts.append(amount)
+        if requests:
+            responses = self.fx.node.w3.provider.make_batch_request(requests)
+            assert [int(r.get("result", "0x0"), 16) for r in responses] == amounts, responses
+
+
+def test_escrow_state_machine(fuzz_fixture):
+    EscrowMachine.fx = fuzz_fixture
+    runs = max(1, -(-TARGET_STEPS // STEPS_PER_RUN))
+    while fuzz_fixture.steps < TARGET_STEPS:
+        run_state_machine_as_test(EscrowMachine, settings=settings(
+            max_examples=runs, stateful_step_count=STEPS_PER_RUN, deadline=None, database=None,
+            suppress_health_check=list(HealthCheck)))
