@@ -13,6 +13,7 @@ Quick start::
 
 from bountychain.amounts import format_amount, parse_amount, to_base_units
 from bountychain.client import BountyClient
+from bountychain.deployments import DeploymentRecord, RegistryError
 from bountychain.devchain import AnvilNode, DevChain, InProcessChain
 from bountychain.errors import (
     BountychainError,
@@ -74,6 +75,7 @@ __all__ = [
     "ContractError",
     "DeadlineExtension",
     "Deployment",
+    "DeploymentRecord",
     "DevChain",
     "InProcessChain",
     "InsufficientFunds",
@@ -92,6 +94,7 @@ __all__ = [
     "PledgeLocked",
     "PledgeResult",
     "RefundResult",
+    "RegistryError",
     "RejectedInput",
     "SolutionResult",
     "TokenInfo",

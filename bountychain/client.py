@@ -179,6 +179,32 @@ class BountyClient:
         )
         return client
 
+    @classmethod
+    def connect(
+        cls,
+        connection: Connection,
+        signer: LocalAccount | None = None,
+        *,
+        escrow: str | None = None,
+        chain_id: int | None = None,
+        deployments: str | None = None,
+        **options: Any,
+    ) -> BountyClient:
+        """A client for the escrow recorded for the connected chain in the deployment
+        registry (`deployments/<chain id>.json`), or for `escrow` if given."""
+        from bountychain import deployments as registry
+
+        w3 = _web3(connection)
+        if escrow is not None:
+            return cls(w3, escrow, signer, chain_id=chain_id, **options)
+        actual_chain = int(w3.eth.chain_id)
+        if chain_id is not None and chain_id != actual_chain:
+            raise WrongChain(f"connected to chain {actual_chain}, expected chain {chain_id}")
+        record = registry.load(actual_chain, deployments)
+        if record.abi_sha256 != registry.abi_sha256():
+            raise WrongChain(f"the escrow recorded for chain {actual_chain} speaks another ABI than this SDK")
+        return cls(w3, record.address, signer, chain_id=actual_chain, from_block=record.block_number, **options)
+
     def as_signer(self, signer: LocalAccount) -> BountyClient:
         """The same escrow, acting as another account."""
         other = BountyClient.__new__(BountyClient)
