@@ -608,7 +608,12 @@ def _send(
     if balance < value:
         raise InsufficientFunds(f"{signer.address} holds {balance} wei, less than the {value} wei to send")
     if gas is None:
-        gas = int(_estimate_gas(w3, fn, params, bounty_id) * GAS_HEADROOM)
+        estimate = _estimate_gas(w3, fn, params, bounty_id)
+        block_limit = int(w3.eth.get_block("latest")["gasLimit"])
+        if estimate > block_limit:
+            raise ContractError(f"the transaction needs {estimate} gas, more than a block holds ({block_limit})",
+                                error_name="GasLimit", bounty_id=bounty_id)
+        gas = min(int(estimate * GAS_HEADROOM), block_limit)
     tx = fn.build_transaction({**params, "gas": gas})
     max_cost = value + gas * int(tx.get("maxFeePerGas", tx.get("gasPrice", 0)))
     if balance < max_cost:

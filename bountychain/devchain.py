@@ -97,14 +97,15 @@ class NodeError(BountychainError):
 
 def find_anvil() -> str:
     """The anvil binary: $BOUNTYCHAIN_ANVIL, else `anvil` on PATH, else the npm package's
-    binary in a node_modules/.bin of this directory or a parent."""
+    binary in a node_modules/.bin of this directory, the package's, or a parent of either."""
     configured = os.environ.get("BOUNTYCHAIN_ANVIL")
     if configured:
         return configured
     on_path = shutil.which("anvil")
     if on_path:
         return on_path
-    for folder in (Path.cwd(), *Path.cwd().parents):
+    here = Path(__file__).resolve().parent
+    for folder in (Path.cwd(), *Path.cwd().parents, here, *here.parents):
         candidate = folder / "node_modules" / ".bin" / "anvil"
         if candidate.exists():
             return str(candidate)

@@ -126,6 +126,8 @@ contract BountyEscrow is IBountyEscrow, ReentrancyGuardTransient {
     function pledge(uint256 bountyId, uint256 amount) external payable nonReentrant returns (uint256 received) {
         Bounty storage bounty = _activeBounty(bountyId);
         if (amount == 0) revert ZeroAmount();
+        // Read before the token transfer below calls out: the lock is the deadline in force now.
+        uint40 unlocksAt = bounty.deadline;
 
         if (bounty.isToken) {
             if (msg.value != 0) revert WrongEtherValue(bountyId, 0, msg.value);
@@ -145,7 +147,6 @@ contract BountyEscrow is IBountyEscrow, ReentrancyGuardTransient {
         }
 
         Pledge storage funderPledge = _pledges[bountyId][msg.sender];
-        uint40 unlocksAt = bounty.deadline;
         funderPledge.amount = (uint256(funderPledge.amount) + received).toUint216();
         funderPledge.unlocksAt = unlocksAt;
         bounty.total += received;
@@ -217,7 +218,7 @@ contract BountyEscrow is IBountyEscrow, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IBountyEscrow
-    function cancel(uint256 bountyId) external {
+    function cancel(uint256 bountyId) external nonReentrant {
         Bounty storage bounty = _existingBounty(bountyId);
         if (msg.sender != bounty.issuer) revert NotIssuer(bountyId, msg.sender);
         if (bounty.status != Status.Open) revert BountyNotOpen(bountyId, bounty.status);
@@ -226,7 +227,7 @@ contract BountyEscrow is IBountyEscrow, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IBountyEscrow
-    function extendDeadline(uint256 bountyId, uint64 newDeadline) external {
+    function extendDeadline(uint256 bountyId, uint64 newDeadline) external nonReentrant {
         Bounty storage bounty = _activeBounty(bountyId);
         if (msg.sender != bounty.issuer) revert NotIssuer(bountyId, msg.sender);
         if (newDeadline <= bounty.deadline) revert DeadlineNotExtended(bountyId, bounty.deadline, newDeadline);

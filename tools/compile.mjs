@@ -100,6 +100,12 @@ function main() {
   const inputDest = outDir ?? path.join(ROOT, "build");
   fs.mkdirSync(inputDest, { recursive: true });
   fs.writeFileSync(path.join(inputDest, "standard-input.json"), JSON.stringify(input));
+  // For explorer verification: each production contract's own import closure, same settings.
+  for (const unit of rootUnits.filter((u) => !u.startsWith("contracts/test/") && !u.includes("/interfaces/"))) {
+    const own = { language: "Solidity", sources: collectSources([unit]), settings: SETTINGS };
+    const name = path.basename(unit, ".sol");
+    fs.writeFileSync(path.join(inputDest, `${name}.standard-input.json`), JSON.stringify(own));
+  }
   console.log(`compiled ${rootUnits.length} files with solc ${version}: ${written} artifacts`);
 }
 

@@ -1,0 +1,422 @@
+"""The `bountychain` command line, end to end: every command runs as a real subprocess
+(`python -m bountychain.cli`) against a real anvil node started here, and what it did is
+checked on the chain: balances to the wei (gas read from the receipts of the printed
+transaction hashes), nonces that do not move when a command refuses, and outputs that never
+show a private key. The QR encoder behind `link` is checked against vectors from the QR
+standard's worked examples and from an independent encoder (python-qrcode 8.2)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+
+from bountychain import ETH, AnvilNode, BountyClient, qr
+from bountychain import deployments as registry
+from bountychain.client import deploy_contract, send_transaction
+from bountychain.devchain import find_anvil
+
+pytestmark = pytest.mark.anvil
+
+REPO = Path(__file__).resolve().parents[1]
+ISSUE = "https://github.com/bountychain/toolkit/issues/42"
+PR1 = "https://github.com/bountychain/toolkit/pull/43"
+PR2 = "https://github.com/bountychain/toolkit/pull/44"
+PASSWORD = "correct horse battery staple"
+FEE_BPS = 100
+DAY = 86_400
+ETHER = 10**18
+USDC = 10**6
+
+
+@dataclass
+class World:
+    node: AnvilNode
+    root: Path
+    env: dict[str, str]
+    escrow: BountyClient
+    token: Any
+    issuer: LocalAccount
+    funder: LocalAccount  # also stored as the keystore "funder", imported through the CLI
+    approver_address: str  # the keystore "approver", created through the CLI
+    hunters: list[LocalAccount]
+    treasury: LocalAccount
+    secrets: list[str] = field(default_factory=list)  # private keys, lowercase hex without 0x
+
+    def run(self, *args: str, key: LocalAccount | None = None, stdin: str | None = None,
+            env: dict[str, str] | None = None, argv: list[str] | None = None) -> subprocess.CompletedProcess[str]:
+        """Runs the command line; no output may ever show a private key or a traceback."""
+        full_env = {**self.env, **(env or {})}
+        if key is not None:
+            full_env["BOUNTYCHAIN_PRIVATE_KEY"] = "0x" + bytes(key.key).hex()
+        command = argv or [sys.executable, "-m", "bountychain.cli", *args]
+        proc = subprocess.run(command, input=stdin if stdin is not None else "", capture_output=True, text=True,
+                              env=full_env, cwd=self.root, timeout=180)
+        output = (proc.stdout + proc.stderr).lower()
+        for secret in self.secrets:
+            assert secret not in output, f"{args}: the output shows a private key"
+        assert "traceback" not in output, f"{args}: {proc.stderr}"
+        return proc
+
+    def ok(self, *args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        proc = self.run(*args, **kwargs)
+        assert proc.returncode == 0, f"{args} failed ({proc.returncode}): {proc.stderr}"
+        return proc
+
+    def json(self, *args: str, **kwargs: Any) -> dict[str, Any]:
+        return json.loads(self.ok("--json", *args, **kwargs).stdout)
+
+    def balance(self, address: str, token: str = ETH) -> int:
+        return self.escrow.balance_of(address, token)
+
+    def gas_cost(self, tx_hash: str) -> int:
+        receipt = self.node.w3.eth.get_transaction_receipt(tx_hash)
+        assert receipt["status"] == 1
+        return receipt["gasUsed"] * receipt["effectiveGasPrice"]
+
+    def nonce(self, address: str) -> int:
+        return self.node.w3.eth.get_transaction_count(address)
+
+
+def _fund(node: AnvilNode, address: str, wei: int = 10_000 * ETHER) -> None:
+    node.w3.provider.make_request("anvil_setBalance", [address, hex(wei)])
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory):
+    node = AnvilNode()
+    try:
+        root = tmp_path_factory.mktemp("cli")
+        issuer, treasury, funder = node.new_account(), node.new_account(), node.new_account()
+        hunters = [node.new_account() for _ in range(2)]
+        escrow = BountyClient.deploy(node, issuer, fee_recipient=treasury.address, fee_bps=FEE_BPS,
+                                     poll_latency=0.01)
+        assert escrow.deployment is not None
+        registry.save(registry.record_for(node.chain_id, escrow.deployment, issuer.address), root / "deployments")
+        token = deploy_contract(node.w3, issuer, "TestToken", "USD Coin", "USDC", 6)
+        send_transaction(node.w3, issuer, token.functions.mint(funder.address, 1_000 * USDC))
+        env = {key: value for key, value in os.environ.items()
+               if not key.startswith(("BOUNTYCHAIN_", "APE_", "XDG_CONFIG_HOME"))}
+        env.update({
+            "BOUNTYCHAIN_RPC": node.url,
+            "BOUNTYCHAIN_DEPLOYMENTS": str(root / "deployments"),
+            "BOUNTYCHAIN_PASSWORD": PASSWORD,
+            "BOUNTYCHAIN_ANVIL": find_anvil(),
+            "XDG_CONFIG_HOME": str(root / "config"),
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+            "PYTHONIOENCODING": "utf-8",
+        })
+        world = World(node, root, env, escrow, token, issuer, funder, "", hunters, treasury)
+        world.secrets = [bytes(a.key).hex() for a in (issuer, treasury, funder, *hunters)]
+
+        # The funder's key goes in through standard input, never an argument; the password from the env.
+        imported = world.json("accounts", "import", "funder", stdin="0x" + bytes(funder.key).hex() + "\n")
+        assert imported["address"] == funder.address
+        assert Path(imported["keystore"]) == root / "config" / "bountychain" / "keystores" / "funder.json"
+        keystore = json.loads(Path(imported["keystore"]).read_text())
+        assert Account.decrypt(keystore, PASSWORD) == funder.key
+        created = world.json("accounts", "new", "approver")
+        world.approver_address = created["address"]
+        world.secrets.append(bytes(Account.decrypt(json.loads(Path(created["keystore"]).read_text()),
+                                                   PASSWORD)).hex())
+        _fund(node, world.approver_address)
+        yield world
+    finally:
+        node.close()
+
+
+@pytest.fixture
+def w(world: World):
+    snapshot = world.node.snapshot()
+    try:
+        yield world
+    finally:
+        world.node.revert(snapshot)
+
+
+# --- the bounty story ---------------------------------------------------------------------
+
+
+def test_eth_bounty_pledged_submitted_and_split_moves_exactly_the_expected_wei(w: World) -> None:
+    created = w.json("--yes", "create", ISSUE, "--deadline", "30d", "--approver", w.approver_address, key=w.issuer)
+    bounty_id = created["bounty_id"]
+    assert created["approver"] == w.approver_address and created["uri"] == ISSUE
+    assert abs(created["deadline"] - (w.node.now() + 30 * DAY)) < 60
+
+    hunter1, hunter2 = w.hunters
+    parties = {"funder": w.funder.address, "hunter1": hunter1.address, "hunter2": hunter2.address,
+               "approver": w.approver_address, "escrow": w.escrow.address}
+    before = {name: w.balance(address) for name, address in parties.items()}
+
+    pledged = w.json("--account", "funder", "pledge", str(bounty_id), "0.5 ETH", "--yes")
+    assert pledged["amount"] == ETHER // 2 and pledged["funder"] == w.funder.address
+    claim1 = w.json("submit", str(bounty_id), PR1, "--yes", key=hunter1)
+    claim2 = w.json("submit", str(bounty_id), PR2, "--yes", key=hunter2)
+    assert (claim1["claim_id"], claim2["claim_id"]) == (1, 2)
+    awarded = w.json("--yes", "--account", "approver", "award", str(bounty_id), "1=70%", "2=3000")
+
+    pool, fee = ETHER // 2, ETHER // 2 * FEE_BPS // 10_000
+    first = (pool - fee) * 7_000 // 10_000
+    assert (awarded["pool"], awarded["fee"]) == (pool, fee)
+    assert [(p["claim_id"], p["hunter"], p["amount"], p["credited"]) for p in awarded["payouts"]] == [
+        (1, hunter1.address, first, False), (2, hunter2.address, pool - fee - first, False)]
+    expected = {
+        "funder": -pool - w.gas_cost(pledged["tx_hash"]),
+        "hunter1": first - w.gas_cost(claim1["tx_hash"]),
+        "hunter2": pool - fee - first - w.gas_cost(claim2["tx_hash"]),
+        "approver": -w.gas_cost(awarded["tx_hash"]),
+        "escrow": fee,  # credited to the fee recipient, who withdraws it
+    }
+    assert {name: w.balance(address) - before[name] for name, address in parties.items()} == expected
+    assert w.escrow.credit_of(w.treasury.address) == fee
+
+    shown = w.json("show", str(bounty_id))
+    assert (shown["status"], shown["issue"], shown["issuer"], shown["approver"]) == (
+        "awarded", ISSUE, w.issuer.address, w.approver_address)
+    assert (shown["symbol"], shown["total"], shown["expired"]) == ("ETH", 0, False)
+    assert [(p["funder"], p["pledged"], p["state"]) for p in shown["pledges"]] == [(w.funder.address, pool, "awarded")]
+    assert [(c["claim_id"], c["hunter"], c["uri"]) for c in shown["claims"]] == [
+        (1, hunter1.address, PR1), (2, hunter2.address, PR2)]
+    assert [p["amount"] for p in shown["payouts"]] == [first, pool - fee - first]
+
+    text = w.ok("show", str(bounty_id)).stdout
+    for needle in (ISSUE, PR1, PR2, w.issuer.address, w.approver_address, w.funder.address, "awarded", "0.5 ETH"):
+        assert needle in text
+    assert re.search(r"deadline\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(not expired\)", text)
+
+    listed = w.json("list", "--issue", ISSUE)["bounties"]
+    assert [(b["bounty_id"], b["status"], b["issue"]) for b in listed] == [(bounty_id, "awarded", ISSUE)]
+    table = w.ok("list", "--repo", "BountyChain/Toolkit", "--status", "awarded").stdout
+    assert ISSUE in table and "awarded" in table
+
+
+def test_token_bounty_pledge_of_25_usdc_approves_exactly_then_pledges(w: World) -> None:
+    deadline = datetime.fromtimestamp(w.node.now() + 10 * DAY, timezone.utc).isoformat()  # +00:00
+    created = w.json("--yes", "create", ISSUE, "--token", w.token.address, "--deadline", deadline, key=w.issuer)
+    bounty_id = created["bounty_id"]
+    assert created["token"] == w.token.address and created["symbol"] == "USDC"
+    eth_before = w.balance(w.funder.address)
+    usdc_before = {a: w.balance(a, w.token.address) for a in (w.funder.address, w.escrow.address)}
+
+    pledged = w.json("--yes", "--account", "funder", "pledge", str(bounty_id), "25 USDC")
+    assert pledged["amount"] == 25 * USDC and pledged["approval"] is not None
+    assert w.balance(w.funder.address, w.token.address) == usdc_before[w.funder.address] - 25 * USDC
+    assert w.balance(w.escrow.address, w.token.address) == usdc_before[w.escrow.address] + 25 * USDC
+    assert w.balance(w.funder.address) == eth_before - w.gas_cost(pledged["approval"]["tx_hash"]) - w.gas_cost(
+        pledged["tx_hash"])
+    assert w.token.functions.allowance(w.funder.address, w.escrow.address).call() == 0
+
+    link = w.ok("link", str(bounty_id), "2.5 USDC").stdout
+    assert f"ethereum:{w.token.address}@31337/approve?address={w.escrow.address}&uint256=2500000" in link
+    assert f"ethereum:{w.escrow.address}@31337/pledge?uint256={bounty_id}&uint256=2500000\n" in link
+    assert "approve" in link and "then call pledge" in link
+
+
+def test_link_prints_the_eip681_uri_and_its_qr_code(w: World) -> None:
+    bounty_id = w.escrow.create_bounty(ISSUE, w.node.now() + 5 * DAY).bounty_id
+    uri = (f"ethereum:{w.escrow.address}@31337/pledge?uint256={bounty_id}"
+           f"&uint256=50000000000000000&value=50000000000000000")
+    out = w.ok("link", str(bounty_id), "0.05 ETH").stdout.splitlines()
+    assert uri in out
+    qr_lines = [line.rstrip() for line in qr.to_text(qr.encode(uri))]
+    start = out.index(uri) + 1
+    assert [line.rstrip() for line in out[start:start + len(qr_lines)]] == qr_lines
+    assert w.json("link", str(bounty_id), "0.05 ether")["uri"] == uri
+
+
+# --- refusals: clear, one line, exit 1, nothing sent ----------------------------------------
+
+
+def test_every_bad_input_is_refused_in_one_line_and_sends_nothing(w: World) -> None:
+    eth_bounty = w.escrow.create_bounty(ISSUE, w.node.now() + 5 * DAY).bounty_id
+    token_bounty = w.escrow.create_bounty(ISSUE, w.node.now() + 5 * DAY, token=w.token.address).bounty_id
+    w.escrow.as_signer(w.funder).pledge(eth_bounty, ETHER)
+    e, t = str(eth_bounty), str(token_bounty)
+    no_rpc_config = w.root / "empty-config"
+    hide_ape = ["-c", "import sys; sys.modules['ape'] = None; from bountychain.cli import main; main()"]
+    cases: list[tuple[str, dict[str, Any], str, int]] = [
+        ("unknown bounty", dict(args=("pledge", "999", "1 ETH")), "bounty 999 does not exist", 1),
+        ("malformed address", dict(args=("create", ISSUE, "--deadline", "30d", "--approver", "0x12345")),
+         "is not a 20-byte hex address", 1),
+        ("too many decimals", dict(args=("pledge", t, "0.0000001 USDC")), "more than 6 decimal places", 1),
+        ("bare number", dict(args=("pledge", e, "0.5")), "has no unit: write e.g. '0.5 ETH'", 1),
+        ("wrong unit", dict(args=("pledge", t, "1 ETH")), "does not match 'USDC'", 1),
+        ("wrong chain", dict(args=("--chain-id", "1", "pledge", e, "1 ETH")), "expected chain 1", 1),
+        ("too little ETH", dict(args=("pledge", e, "20000 ETH")), "less than the 20000 ETH to pledge", 1),
+        ("too little USDC", dict(args=("pledge", t, "5000 USDC")), "holds 1000 USDC, less than the 5000 USDC", 1),
+        ("deadline in the past", dict(args=("create", ISSUE, "--deadline", "2020-01-01T00:00:00Z")),
+         "is in the past", 1),
+        ("refund before the lock", dict(args=("refund", e)), f"pledge on bounty {e} is locked until", 1),
+        ("shares not whole", dict(args=("award", e, "1=70%", "2=20%")), "not 100%", 1),
+        ("not confirmed", dict(args=("pledge", e, "1 ETH"), yes=False, stdin="n\n"), "not confirmed", 1),
+        ("usage", dict(args=("pledge", e)), "Missing argument 'AMOUNT'", 2),
+        ("no RPC", dict(args=("show", e), env={"BOUNTYCHAIN_RPC": "", "XDG_CONFIG_HOME": str(no_rpc_config)}),
+         "no RPC URL", 1),
+        ("ape missing", dict(args=("--ape-account", "alice", "pledge", e, "1 ETH"), argv=hide_ape),
+         "needs the `ape` package (eth-ape), which is not installed", 1),
+        ("bad key", dict(args=("pledge", e, "1 ETH"), key=None,
+                         env={"BOUNTYCHAIN_PRIVATE_KEY": "0x" + bytes(w.funder.key).hex()[:-2] + "zz"}),
+         "BOUNTYCHAIN_PRIVATE_KEY is not a valid", 1),
+    ]
+    accounts = [w.funder.address, w.issuer.address, w.approver_address]
+    nonces, block = [w.nonce(a) for a in accounts], w.node.w3.eth.block_number
+
+    def attempt(case: tuple[str, dict[str, Any], str, int]) -> tuple[str, subprocess.CompletedProcess[str]]:
+        name, spec, _, _ = case
+        args = spec["args"] if not spec.get("yes", True) else ("--yes", *spec["args"])
+        key = spec["key"] if "key" in spec else (w.issuer if "create" in args else w.funder)
+        argv = [sys.executable, *spec["argv"], *args] if "argv" in spec else None
+        return name, w.run(*args, key=key, stdin=spec.get("stdin"), env=spec.get("env"), argv=argv)
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        results = dict(pool.map(attempt, cases))
+    for name, _, message, code in cases:
+        proc = results[name]
+        assert proc.returncode == code, f"{name}: exit {proc.returncode}: {proc.stderr}"
+        assert message in " ".join(proc.stderr.split()), f"{name}: {proc.stderr}"
+        if code == 1:
+            assert len(proc.stderr.strip().splitlines()) == 1 and proc.stderr.startswith("error: "), proc.stderr
+    assert [w.nonce(a) for a in accounts] == nonces
+    assert w.node.w3.eth.block_number == block  # not one transaction was mined
+
+    assert bytes(w.funder.key).hex()[:-2] not in (results["bad key"].stdout + results["bad key"].stderr).lower()
+    json_refusal = w.run("--json", "--yes", "refund", e, key=w.funder)
+    assert json_refusal.returncode == 1
+    assert json.loads(json_refusal.stdout)["error_type"] == "PledgeLocked"
+
+
+def test_a_wrong_keystore_password_is_refused_without_showing_the_keystore(w: World) -> None:
+    proc = w.run("--account", "funder", "--yes", "pledge", "1", "1 ETH", env={"BOUNTYCHAIN_PASSWORD": "wrong"})
+    assert proc.returncode == 1 and "wrong password for keystore" in proc.stderr
+    assert '"ciphertext"' not in proc.stderr
+
+
+# --- accounts, configuration, other signers, the dev node ---------------------------------
+
+
+def test_accounts_list_shows_names_and_addresses(w: World) -> None:
+    listed = {a["name"]: a["address"] for a in w.json("accounts", "list")["accounts"]}
+    assert listed == {"funder": w.funder.address, "approver": w.approver_address}
+    table = w.ok("accounts", "list").stdout
+    assert "funder" in table and w.funder.address in table
+
+
+def test_the_rpc_url_can_come_from_the_config_file(w: World) -> None:
+    config = w.root / "other-config"
+    (config / "bountychain").mkdir(parents=True, exist_ok=True)
+    (config / "bountychain" / "config.toml").write_text(f'rpc = "{w.node.url}"\n')
+    listed = w.json("list", env={"BOUNTYCHAIN_RPC": "", "XDG_CONFIG_HOME": str(config)})
+    assert listed["chain_id"] == 31337 and listed["escrow"] == w.escrow.address
+
+
+def test_an_ape_account_signs_a_pledge(w: World) -> None:
+    pytest.importorskip("ape")
+    ape_home = w.root / "ape"
+    account = Account.create()
+    w.secrets.append(bytes(account.key).hex())
+    (ape_home / "accounts").mkdir(parents=True, exist_ok=True)
+    (ape_home / "accounts" / "tester.json").write_text(json.dumps(Account.encrypt(account.key, "pw")))
+    _fund(w.node, account.address)
+    bounty_id = w.escrow.create_bounty(ISSUE, w.node.now() + 5 * DAY).bounty_id
+    pledged = w.json("--yes", "--ape-account", "tester", "pledge", str(bounty_id), "0.25 ETH",
+                     env={"APE_DATA_FOLDER": str(ape_home), "APE_ACCOUNTS_tester_PASSPHRASE": "pw"})
+    assert (pledged["funder"], pledged["amount"]) == (account.address, ETHER // 4)
+    assert w.escrow.pledge_of(bounty_id, account.address).amount == ETHER // 4
+
+
+def test_node_starts_a_chain_with_a_recorded_escrow_and_stops_on_ctrl_c(w: World) -> None:
+    registry_dir = w.root / "node-registry"
+    process = subprocess.Popen([sys.executable, "-m", "bountychain.cli", "--json", "--deployments", str(registry_dir),
+                                "node"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=w.env,
+                               cwd=w.root)
+    try:
+        assert process.stdout is not None
+        started = json.loads(process.stdout.readline())
+        record = json.loads((registry_dir / "31337.json").read_text())
+        assert record["address"] == started["escrow"] and started["chain_id"] == 31337
+        client = BountyClient.connect(started["rpc"], deployments=str(registry_dir))
+        assert client.fee() == (ETH, 0)
+        assert client.balance_of(started["address"]) > 1_000 * ETHER
+        assert Account.from_key(started["private_key"]).address == started["address"]
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr
+    with pytest.raises(Exception):
+        BountyClient.connect(started["rpc"], deployments=str(registry_dir))
+
+
+# --- the QR encoder -----------------------------------------------------------------------
+
+# python-qrcode 8.2 (an independent encoder), byte mode, level L, version 1, mask 5.
+QR_V1_MASK5 = [
+    "#######..###..#######",
+    "#.....#..####.#.....#",
+    "#.###.#.......#.###.#",
+    "#.###.#.#..#..#.###.#",
+    "#.###.#.###...#.###.#",
+    "#.....#.....#.#.....#",
+    "#######.#.#.#.#######",
+    "...........##........",
+    "##...###.#......##...",
+    "##.##..#####.#...###.",
+    "...####..#.#####..##.",
+    "#####.....#.##.####..",
+    "..###.#...#.##.....#.",
+    "........##.#....###.#",
+    "#######.#..##.##..##.",
+    "#.....#.#.#..##..####",
+    "#.###.#...##..####...",
+    "#.###.#..##..####.##.",
+    "#.###.#..#..#..######",
+    "#.....#.#..###.####..",
+    "#######.########.#.#.",
+]
+_ESCROW = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
+# SHA-256 of the '0'/'1' rows (joined by newlines) that python-qrcode 8.2 draws, level L.
+QR_DIGESTS = [
+    (f"ethereum:{_ESCROW}@31337/pledge?uint256=7&uint256=50000000000000000&value=50000000000000000".encode(), 6, 2,
+     "ef997c7287739271c552d10c29c1ad7c3626106700f93a54676be4dda64f965c"),
+    (f"ethereum:{_ESCROW}@1/pledge?uint256=123456&uint256={'9' * 60}&value={'9' * 60}".encode(), 9, 6,
+     "1361b2760031d7417600cf294191276fc14c9b777c55f35735f7b16acd8164f4"),
+    (bytes(range(256)), 10, 7, "b23bfec6fc20d7c2884ec5a7e930da181442e03269a981734150559694ba059e"),
+]
+
+
+def test_qr_reed_solomon_and_bch_codes_match_the_standards_worked_examples() -> None:
+    # "HELLO WORLD" as 1-M: data codewords and their 10 error correction codewords.
+    data = [32, 91, 11, 120, 209, 114, 220, 77, 67, 64, 236, 17, 236, 17, 236, 17]
+    assert qr.reed_solomon(data, 10) == [196, 35, 39, 119, 235, 215, 231, 226, 93, 23]
+    assert [f"{qr.format_bits('L', mask):015b}" for mask in range(8)] == [
+        "111011111000100", "111001011110011", "111110110101010", "111100010011101",
+        "110011000101111", "110001100011000", "110110001000001", "110100101110110"]
+    assert f"{qr.format_bits('M', 5):015b}" == "100000011001110"
+    assert f"{qr.version_bits(7):018b}" == "000111110010010100"
+    assert f"{qr.version_bits(10):018b}" == "001010010011010011"
+
+
+def test_qr_symbols_match_an_independent_encoder() -> None:
+    assert ["".join("#" if m else "." for m in row) for row in qr.encode(b"https://bounty.ch", mask=5)] == QR_V1_MASK5
+    for payload, version, mask, digest in QR_DIGESTS:
+        assert qr.choose_version(len(payload)) == version
+        matrix = qr.encode(payload, mask=mask)
+        bits = "\n".join("".join("1" if m else "0" for m in row) for row in matrix)
+        assert hashlib.sha256(bits.encode()).hexdigest() == digest, (version, mask)
+    assert qr.choose_version(17) == 1 and qr.choose_version(18) == 2 and qr.choose_version(271) == 10
+    with pytest.raises(qr.QRCapacityError):
+        qr.encode(b"x" * 272)
+    lines = qr.to_text(qr.encode("ethereum:0x0"))
+    assert len(lines) == (21 + 8 + 1) // 2 and {len(line) for line in lines} == {29}
