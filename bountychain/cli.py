@@ -28,8 +28,8 @@ import signal
 import sys
 import time
 import tomllib
-from collections.abc import Callable
-from contextlib import nullcontext, redirect_stdout
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext, redirect_stdout
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
@@ -430,14 +430,16 @@ class CliClient(BountyClient):
         finally:
             self.plan = None
 
-    def _transact(self, fn: Any, *, value: int = 0, bounty_id: int | None = None) -> Any:
+    def before_send(self, fn: Any, *, value: int, bounty_id: int | None) -> None:
         plan = self.plan
         if plan is not None and not plan.confirmed:
             self._confirm(plan, fn, value, bounty_id)
-        ui = self.settings.ui
+
+    @contextmanager
+    def sending(self, fn: Any) -> Iterator[None]:
         name = getattr(fn, "fn_name", "transaction")
-        with ui.status(f"sending {name}, waiting for the receipt..."):
-            return super()._transact(fn, value=value, bounty_id=bounty_id)
+        with self.settings.ui.status(f"sending {name}, waiting for the receipt..."):
+            yield
 
     def _confirm(self, plan: Plan, fn: Any, value: int, bounty_id: int | None) -> None:
         ui = self.settings.ui

@@ -8,7 +8,8 @@ signed locally with eth-account; keys never leave the signer object.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlparse
@@ -530,14 +531,29 @@ class BountyClient:
         """The error the contract would raise, raised before sending instead."""
         return error_from_name(error_name, bounty_id=bounty_id, **args)
 
+    # --- extension points ---------------------------------------------------------------
+
+    def before_send(self, fn: ContractFunction, *, value: int, bounty_id: int | None) -> None:
+        """Called for every transaction after the client's own checks, before it is
+        simulated, signed and sent. A subclass can show it, ask for confirmation, or raise to
+        cancel (the command line does). Does nothing here."""
+
+    @contextmanager
+    def sending(self, fn: ContractFunction) -> Iterator[None]:
+        """Wraps simulating, signing, sending and waiting for one transaction's receipt (the
+        command line shows a progress indicator). Does nothing here."""
+        yield
+
     def _transact(
         self, fn: ContractFunction, *, value: int = 0, bounty_id: int | None = None
     ) -> tuple[TxReceipt, list[tuple[str, Any]]]:
-        receipt, events = _send(
-            self.w3, self._require_signer(), fn, value=value, bounty_id=bounty_id,
-            poll_latency=self._poll_latency, timeout=self._timeout, contract=self.contract,
-        )
-        return receipt, events
+        signer = self._require_signer()
+        self.before_send(fn, value=value, bounty_id=bounty_id)
+        with self.sending(fn):
+            return _send(
+                self.w3, signer, fn, value=value, bounty_id=bounty_id,
+                poll_latency=self._poll_latency, timeout=self._timeout, contract=self.contract,
+            )
 
 
 def _bounty_id(bounty_id: Any) -> int:
