@@ -186,6 +186,8 @@ _MEANINGS: dict[str, tuple[type[ContractError], str]] = {
     "ERC20InvalidSender": (TransferFailed, "invalid token sender {sender}"),
     "ERC20InvalidReceiver": (TransferFailed, "invalid token receiver {receiver}"),
     "ERC20InvalidApprover": (TransferFailed, "invalid token approver {approver}"),
+    "EnforcedPause": (TransferFailed, "the token is paused: transfers wait until it is unpaused"),
+    "ExpectedPause": (TransferFailed, "the token is not paused"),
     "ERC20InvalidSpender": (TransferFailed, "invalid token spender {spender}"),
 }
 
@@ -194,10 +196,17 @@ _ERROR_STRING = function_signature_to_4byte_selector("Error(string)")
 _PANIC = function_signature_to_4byte_selector("Panic(uint256)")
 
 
+# Errors that common tokens raise and the shipped ABIs do not declare: (name, types, names).
+_TOKEN_ERRORS = (("EnforcedPause", [], []), ("ExpectedPause", [], []))
+
+
 @cache
 def _errors_by_selector() -> dict[bytes, tuple[str, list[str], list[str]]]:
     """selector -> (name, argument types, argument names), from the shipped ABIs."""
-    table = {}
+    table = {
+        function_signature_to_4byte_selector(f"{name}({','.join(types)})"): (name, list(types), list(names))
+        for name, types, names in _TOKEN_ERRORS
+    }
     for artifact in ("BountyEscrow", "TestToken"):
         for item in load_artifact(artifact).abi:
             if item["type"] != "error":

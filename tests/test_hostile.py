@@ -191,7 +191,7 @@ OBSTACLES = {
         "PausableToken",
         lambda world, token: token.functions.pause(),
         lambda world, token: token.functions.unpause(),
-        "Unknown", "0x" + keccak(text="EnforcedPause()")[:4].hex(),
+        "EnforcedPause", "paused",
     ),
     "escrow-blocklisted": Obstacle(
         "BlocklistToken",
