@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -442,7 +443,10 @@ class EscrowMachine(RuleBasedStateMachine):
 def test_escrow_state_machine(fuzz_fixture):
     EscrowMachine.fx = fuzz_fixture
     runs = max(1, -(-TARGET_STEPS // STEPS_PER_RUN))
+    batch = max(1, min(runs, 250))  # report progress between batches of runs
     while fuzz_fixture.steps < TARGET_STEPS:
         run_state_machine_as_test(EscrowMachine, settings=settings(
-            max_examples=runs, stateful_step_count=STEPS_PER_RUN, deadline=None, database=None,
+            max_examples=batch, stateful_step_count=STEPS_PER_RUN, deadline=None, database=None,
             suppress_health_check=list(HealthCheck)))
+        elapsed = time.monotonic() - fuzz_fixture.started
+        print(f"stateful fuzzing: {fuzz_fixture.steps} steps in {elapsed:.0f} s", file=sys.stderr, flush=True)
