@@ -133,11 +133,9 @@ class EscrowMachine(RuleBasedStateMachine):
         self.awarded: dict[str, int] = defaultdict(int)
         self.refunded: dict[str, int] = defaultdict(int)
         self.withdrawn: dict[str, int] = defaultdict(int)
-        self.expected_balances: dict[tuple[str, str], int] = {}
-        for account in self._actors():
-            for kind in CURRENCIES:
-                token = self.fx.token(kind)
-                self.expected_balances[(account, token)] = self.fx.escrow.balance_of(account, token)
+        keys = [(account, self.fx.token(kind)) for account in self._actors() for kind in CURRENCIES]
+        balances = self._read([self._balance_call(account, token) for account, token in keys])
+        self.expected_balances: dict[tuple[str, str], int] = {key: value for key, (value,) in zip(keys, balances)}
 
     # --- helpers ---------------------------------------------------------------------------
 
