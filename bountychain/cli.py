@@ -643,6 +643,16 @@ def create(issue: str, deadline: str, token: str | None, approver: str | None) -
            extra={"symbol": info.symbol})
 
 
+def bounty_amount(client: BountyClient, bounty_id: int, text: str) -> tuple[Any, Any, int]:
+    """(bounty, its token's info, `text` in the token's base units, positive)."""
+    bounty = client.bounty(bounty_id)
+    info = client.token_info(bounty.token)
+    base = client.parse_amount(text, bounty.token)
+    if base <= 0:
+        raise InvalidAmount(f"the amount must be positive, got {text!r}")
+    return bounty, info, base
+
+
 @cli.command()
 @global_options
 @click.argument("bounty_id", type=click.IntRange(min=1))
@@ -651,11 +661,7 @@ def pledge(bounty_id: int, amount: str) -> None:
     """Pledge AMOUNT ("0.05 ETH", "25 USDC") to a bounty; a token pledge approves exactly AMOUNT first."""
     text = amount_text(amount)
     client = connect(signer=True)
-    bounty = client.bounty(bounty_id)
-    info = client.token_info(bounty.token)
-    base = client.parse_amount(text, bounty.token)
-    if base <= 0:
-        raise InvalidAmount(f"the amount must be positive, got {amount!r}")
+    bounty, info, base = bounty_amount(client, bounty_id, text)
     signer = client.signer
     assert signer is not None
     check_balance(client, signer.address, info, base)
@@ -926,11 +932,7 @@ def link(bounty_id: int, amount: str) -> None:
     """An EIP-681 payment link (and QR code) for pledging AMOUNT to a bounty from a wallet."""
     text = amount_text(amount)
     client = connect(signer=False)
-    bounty = client.bounty(bounty_id)
-    info = client.token_info(bounty.token)
-    base = client.parse_amount(text, bounty.token)
-    if base <= 0:
-        raise InvalidAmount(f"the amount must be positive, got {amount!r}")
+    bounty, info, base = bounty_amount(client, bounty_id, text)
     uri = pledge_uri(client.address, client.chain_id, bounty_id, base, eth_value=bounty.is_eth)
     approve = None if bounty.is_eth else approve_uri(bounty.token, client.chain_id, client.address, base)
     state = status_name(bounty)
