@@ -173,18 +173,7 @@ contract BountyEscrow is IBountyEscrow, ReentrancyGuardTransient {
         Bounty storage bounty = _activeBounty(bountyId);
         if (msg.sender != _approverOf(bounty)) revert NotApprover(bountyId, msg.sender);
         _checkShares(bountyId, bounty.claimCount, claimIds, sharesBps);
-        uint256 pool = bounty.total;
-        if (pool == 0) revert NothingToAward(bountyId);
-
-        // Effects: the bounty is settled before any value moves.
-        bounty.status = Status.Awarded;
-        bounty.total = 0;
-        address token = bounty.token;
-        uint256 fee = pool * _feeBps / BPS;
-        if (fee != 0) _credit(_feeRecipient, token, fee);
-        emit Awarded(bountyId, pool, fee);
-
-        _payWinners(bountyId, token, pool - fee, claimIds, sharesBps);
+        _settle(bountyId, bounty, claimIds, sharesBps);
     }
 
     /// @inheritdoc IBountyEscrow
@@ -335,6 +324,27 @@ contract BountyEscrow is IBountyEscrow, ReentrancyGuardTransient {
             sumBps += sharesBps[i];
         }
         if (sumBps != BPS) revert SharesDoNotSumToWhole(sumBps);
+    }
+
+    /// @dev Settles a bounty on checked claims and shares: the whole pool, less the fee, goes
+    /// to the winners. State is settled before any value moves.
+    function _settle(
+        uint256 bountyId,
+        Bounty storage bounty,
+        uint256[] calldata claimIds,
+        uint256[] calldata sharesBps
+    ) private {
+        uint256 pool = bounty.total;
+        if (pool == 0) revert NothingToAward(bountyId);
+
+        bounty.status = Status.Awarded;
+        bounty.total = 0;
+        address token = bounty.token;
+        uint256 fee = pool * _feeBps / BPS;
+        if (fee != 0) _credit(_feeRecipient, token, fee);
+        emit Awarded(bountyId, pool, fee);
+
+        _payWinners(bountyId, token, pool - fee, claimIds, sharesBps);
     }
 
     /// @dev Pays each winner its share of `net`; the last takes the rounding dust. A payment
