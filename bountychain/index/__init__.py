@@ -1,0 +1,17 @@
+"""A reorganisation-safe index of the escrow's events in SQLite.
+
+    from bountychain.index import Indexer, open_index, queries
+    indexer = Indexer.for_client(client, "bountychain-index.sqlite3")
+    indexer.sync()                                  # one pass; indexer.follow() keeps polling
+    queries.bounties(indexer.db, repo="org/repo", status="open")
+
+See `sync` for the algorithm and `schema` for the tables.
+"""
+
+from bountychain.index import queries
+from bountychain.index.store import IndexMismatch, parse_repo
+from bountychain.index.store import connect as open_index
+from bountychain.index.sync import DEFAULT_BATCH, Indexer, SyncReport, default_confirmations
+
+__all__ = ["DEFAULT_BATCH", "IndexMismatch", "Indexer", "SyncReport", "default_confirmations", "open_index",
+           "parse_repo", "queries"]

@@ -1,0 +1,281 @@
+"""Reading the index: bounties and their totals, a funder's pledges, a hunter's claims and
+awards, a sponsor's record. Amounts are exact integers of the token's base units."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from bountychain.index import store
+
+STATUSES = ("open", "expired", "awarded", "cancelled")
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    chain_id: int | None
+    escrow: str | None
+    start_block: int | None
+    cursor: int | None  # the last indexed block
+    cursor_time: int | None  # its timestamp: "now" for the index's answers
+
+
+@dataclass(frozen=True)
+class BountySummary:
+    bounty_id: int
+    uri: str
+    host: str
+    repo: str
+    issuer: str
+    approver: str
+    token: str
+    symbol: str
+    decimals: int
+    deadline: int
+    status: str  # open, expired (open and past its deadline), awarded, cancelled
+    total: int  # held by the escrow for this bounty now
+    pledged: int  # every pledge ever made
+    refunded: int
+    pool: int  # what the award distributed (fee included)
+    fee: int
+    paid_out: int  # to the winners
+    funder_count: int
+    claim_count: int
+    created_block: int
+
+
+@dataclass(frozen=True)
+class FunderPledge:
+    bounty_id: int
+    funder: str
+    token: str
+    symbol: str
+    decimals: int
+    pledged: int
+    refunded: int
+    outstanding: int  # still held for this funder
+    paid_out: int  # went to the award
+    unlocks_at: int
+    state: str  # locked, refundable, refunded, awarded
+
+
+@dataclass(frozen=True)
+class ClaimRow:
+    bounty_id: int
+    claim_id: int
+    hunter: str
+    uri: str
+    paid: int  # 0 unless the claim won
+    token: str
+    symbol: str
+    decimals: int
+    block_number: int
+    tx_hash: str
+
+
+@dataclass(frozen=True)
+class PledgeEvent:
+    bounty_id: int
+    funder: str
+    amount: int
+    unlocks_at: int
+    block_number: int
+    tx_hash: str
+
+
+@dataclass(frozen=True)
+class BountyDetail:
+    bounty: BountySummary
+    pledges: list[FunderPledge]  # one per funder
+    pledge_events: list[PledgeEvent]  # every Pledged event, oldest first
+    claims: list[ClaimRow]
+
+
+@dataclass(frozen=True)
+class TokenAmounts:
+    token: str
+    symbol: str
+    decimals: int
+    pledged: int = 0
+    paid_out: int = 0
+    refunded: int = 0
+    outstanding: int = 0
+
+
+@dataclass(frozen=True)
+class SponsorRecord:
+    """How much of what a funder pledged went to winners, came back, or is still held."""
+
+    funder: str
+    bounties: int
+    by_token: list[TokenAmounts]
+    pledges: list[FunderPledge] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class HunterRecord:
+    hunter: str
+    claims: list[ClaimRow]
+    awards: list[ClaimRow]  # the claims that were paid
+    earned: list[TokenAmounts]  # paid_out per token
+
+
+def status(db: sqlite3.Connection) -> IndexStatus:
+    def number(key: str) -> int | None:
+        value = store.get_meta(db, key)
+        return None if value is None else int(value)
+
+    return IndexStatus(number("chain_id"), store.get_meta(db, "escrow"), number("start_block"), number("cursor"),
+                       number("cursor_time"))
+
+
+def _now(db: sqlite3.Connection, now: int | None) -> int:
+    if now is not None:
+        return now
+    value = store.get_meta(db, "cursor_time")
+    return int(value) if value is not None else 0
+
+
+_SUMMARY = ("SELECT b.*, COALESCE(t.symbol, '?') AS symbol, COALESCE(t.decimals, 0) AS decimals"
+            " FROM bounties b LEFT JOIN tokens t ON t.token = b.token")
+
+
+def _summary(row: sqlite3.Row, now: int) -> BountySummary:
+    state = "expired" if row["status"] == "open" and now >= row["deadline"] else row["status"]
+    return BountySummary(
+        bounty_id=row["bounty_id"], uri=row["uri"], host=row["host"], repo=row["repo"], issuer=row["issuer"],
+        approver=row["approver"], token=row["token"], symbol=row["symbol"], decimals=row["decimals"],
+        deadline=row["deadline"], status=state, total=int(row["total"]), pledged=int(row["pledged"]),
+        refunded=int(row["refunded"]), pool=int(row["pool"]), fee=int(row["fee"]), paid_out=int(row["paid_out"]),
+        funder_count=row["funder_count"], claim_count=row["claim_count"], created_block=row["created_block"],
+    )
+
+
+def bounties(db: sqlite3.Connection, *, repo: str | None = None, issue: str | None = None,
+             status: str | None = None, token: str | None = None, now: int | None = None) -> list[BountySummary]:
+    """Bounties, newest first, filtered by repository ("owner/name", or a group prefix),
+    exact issue URL, status (open, expired, awarded, cancelled) and token address.
+    `now` (default: the time of the last indexed block) decides what has expired."""
+    if status is not None and status not in STATUSES:
+        raise ValueError(f"status must be one of {', '.join(STATUSES)}")
+    moment = _now(db, now)
+    where, params = [], []
+    if repo is not None:
+        wanted = repo.strip("/").lower()
+        where.append("(b.repo = ? OR SUBSTR(b.repo, 1, ?) = ?)")
+        params += [wanted, len(wanted) + 1, wanted + "/"]
+    if issue is not None:
+        where.append("b.uri = ?")
+        params.append(issue)
+    if token is not None:
+        where.append("b.token = ?")
+        params.append(token)
+    if status in ("open", "expired"):
+        where.append("b.status = 'open' AND b.deadline " + (">" if status == "open" else "<=") + " ?")
+        params.append(moment)
+    elif status is not None:
+        where.append("b.status = ?")
+        params.append(status)
+    sql = _SUMMARY + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY b.bounty_id DESC"
+    return [_summary(row, moment) for row in db.execute(sql, params)]
+
+
+def bounty(db: sqlite3.Connection, bounty_id: int, *, now: int | None = None) -> BountyDetail | None:
+    """One bounty with its funders' pledges, every pledge event, and its claims."""
+    moment = _now(db, now)
+    row = db.execute(_SUMMARY + " WHERE b.bounty_id = ?", (bounty_id,)).fetchone()
+    if row is None:
+        return None
+    summary = _summary(row, moment)
+    events = [PledgeEvent(r["bounty_id"], r["funder"], int(r["amount"]), r["unlocks_at"], r["block_number"],
+                          r["tx_hash"])
+              for r in db.execute("SELECT * FROM pledges WHERE bounty_id = ? ORDER BY block_number, log_index",
+                                  (bounty_id,))]
+    return BountyDetail(summary, _funder_pledges(db, "p.bounty_id = ?", bounty_id, moment), events,
+                        _claims(db, "c.bounty_id = ?", bounty_id))
+
+
+def totals(db: sqlite3.Connection, bounty_id: int) -> dict[str, int] | None:
+    """A bounty's amounts: total (held now), pledged, refunded, pool, fee, paid_out."""
+    row = db.execute("SELECT total, pledged, refunded, pool, fee, paid_out FROM bounties WHERE bounty_id = ?",
+                     (bounty_id,)).fetchone()
+    return None if row is None else {key: int(row[key]) for key in row.keys()}
+
+
+def _funder_pledges(db: sqlite3.Connection, condition: str, value: object, now: int) -> list[FunderPledge]:
+    """Per (bounty, funder): pledged, refunded, and what became of the rest."""
+    rows = db.execute(
+        "SELECT p.bounty_id, p.funder, p.amount, p.unlocks_at, b.token, b.status, COALESCE(t.symbol, '?') AS symbol,"
+        " COALESCE(t.decimals, 0) AS decimals FROM pledges p JOIN bounties b ON b.bounty_id = p.bounty_id"
+        f" LEFT JOIN tokens t ON t.token = b.token WHERE {condition} ORDER BY p.block_number, p.log_index",  # noqa: S608
+        (value,)).fetchall()
+    grouped: dict[tuple[int, str], dict[str, object]] = {}
+    for row in rows:
+        key = (row["bounty_id"], row["funder"])
+        entry = grouped.setdefault(key, {"row": row, "pledged": 0, "unlocks_at": 0})
+        entry["pledged"] = int(entry["pledged"]) + int(row["amount"])  # type: ignore[call-overload]
+        entry["unlocks_at"] = row["unlocks_at"]  # a top-up re-locks the whole pledge
+    result = []
+    for (bounty_id, funder), entry in grouped.items():
+        row = entry["row"]
+        refunded = sum(int(r[0]) for r in db.execute(
+            "SELECT amount FROM refunds WHERE bounty_id = ? AND funder = ?", (bounty_id, funder)))
+        pledged = int(entry["pledged"])  # type: ignore[call-overload]
+        outstanding = pledged - refunded
+        paid_out = 0
+        if row["status"] == "awarded":
+            paid_out, outstanding, state = outstanding, 0, "awarded"
+        elif outstanding == 0:
+            state = "refunded"
+        elif row["status"] == "cancelled" or now >= int(entry["unlocks_at"]):  # type: ignore[call-overload]
+            state = "refundable"
+        else:
+            state = "locked"
+        result.append(FunderPledge(bounty_id, funder, row["token"], row["symbol"], row["decimals"], pledged, refunded,
+                                   outstanding, paid_out, int(entry["unlocks_at"]), state))  # type: ignore[call-overload]
+    return result
+
+
+def _claims(db: sqlite3.Connection, condition: str, value: object) -> list[ClaimRow]:
+    rows = db.execute(
+        "SELECT c.*, b.token, COALESCE(t.symbol, '?') AS symbol, COALESCE(t.decimals, 0) AS decimals"
+        " FROM claims c JOIN bounties b ON b.bounty_id = c.bounty_id LEFT JOIN tokens t ON t.token = b.token"
+        f" WHERE {condition} ORDER BY c.block_number, c.log_index", (value,)).fetchall()  # noqa: S608
+    result = []
+    for row in rows:
+        paid = sum(int(r[0]) for r in db.execute("SELECT amount FROM payouts WHERE bounty_id = ? AND claim_id = ?",
+                                                  (row["bounty_id"], row["claim_id"])))
+        result.append(ClaimRow(row["bounty_id"], row["claim_id"], row["hunter"], row["uri"], paid, row["token"],
+                               row["symbol"], row["decimals"], row["block_number"], row["tx_hash"]))
+    return result
+
+
+def funder_pledges(db: sqlite3.Connection, funder: str, *, now: int | None = None) -> list[FunderPledge]:
+    """A funder's pledges, one per bounty."""
+    return _funder_pledges(db, "p.funder = ?", funder, _now(db, now))
+
+
+def hunter_record(db: sqlite3.Connection, hunter: str) -> HunterRecord:
+    """A hunter's claims, the ones that were paid, and the total earned per token."""
+    claims = _claims(db, "c.hunter = ?", hunter)
+    awards = [claim for claim in claims if claim.paid]
+    earned: dict[str, TokenAmounts] = {}
+    for claim in awards:
+        before = earned.get(claim.token) or TokenAmounts(claim.token, claim.symbol, claim.decimals)
+        earned[claim.token] = TokenAmounts(claim.token, claim.symbol, claim.decimals, paid_out=before.paid_out + claim.paid)
+    return HunterRecord(hunter, claims, awards, list(earned.values()))
+
+
+def sponsor_record(db: sqlite3.Connection, funder: str, *, now: int | None = None) -> SponsorRecord:
+    """Of what a funder pledged, per token: how much went to awards, came back as refunds,
+    and is still held."""
+    pledges = funder_pledges(db, funder, now=now)
+    sums: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    meta: dict[str, tuple[str, int]] = {}
+    for pledge in pledges:
+        meta[pledge.token] = (pledge.symbol, pledge.decimals)
+        for key in ("pledged", "paid_out", "refunded", "outstanding"):
+            sums[pledge.token][key] += getattr(pledge, key)
+    by_token = [TokenAmounts(token, *meta[token], **values) for token, values in sums.items()]
+    return SponsorRecord(funder, len(pledges), by_token, pledges)

@@ -1,0 +1,170 @@
+"""The index's tables, in portable SQL.
+
+Rules that keep a move to PostgreSQL a matter of changing the connection:
+
+- only standard types: INTEGER/BIGINT for block numbers, times and ids that fit in 63 bits;
+  TEXT for addresses, hashes, URLs and for every token amount (uint256 exceeds 64 bits, and
+  SQLite's NUMERIC would turn a large value into a float). Amounts are base-10 strings of
+  base units; sums are taken in Python with exact integers. On PostgreSQL they would become
+  NUMERIC(78, 0) columns.
+- no AUTOINCREMENT, no ROWID, no INSERT OR REPLACE, no ON CONFLICT: events are identified by
+  (block_number, log_index), which the chain gives.
+- addresses are stored checksummed (EIP-55) as the node returns them, compared exactly.
+
+Event tables hold one row per event and are the source of truth; `bounties` is the only
+derived table (a materialised summary per bounty), recomputed from the event tables for
+every bounty an indexed range or a rollback touches.
+"""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 1
+
+# Every table with a block_number column is rolled back by deleting its rows past the fork.
+EVENT_TABLES = ("created", "pledges", "claims", "awards", "payouts", "credits", "withdrawals", "refunds",
+                "cancellations", "extensions")
+
+DDL = [
+    # key/value settings: schema_version, chain_id, escrow, start_block, cursor (the last
+    # block whose events are all indexed), cursor_hash.
+    """CREATE TABLE IF NOT EXISTS meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    )""",
+    # Hashes of indexed blocks: each range's last block and every block that had an event.
+    # Compared with the chain's to find a reorganisation and its fork point.
+    """CREATE TABLE IF NOT EXISTS blocks (
+        block_number BIGINT PRIMARY KEY,
+        block_hash TEXT NOT NULL,
+        block_time BIGINT
+    )""",
+    """CREATE TABLE IF NOT EXISTS tokens (
+        token TEXT PRIMARY KEY,
+        symbol TEXT NOT NULL,
+        decimals INTEGER NOT NULL
+    )""",
+    # BountyCreated
+    """CREATE TABLE IF NOT EXISTS created (
+        bounty_id BIGINT PRIMARY KEY,
+        issuer TEXT NOT NULL,
+        approver TEXT NOT NULL,
+        token TEXT NOT NULL,
+        deadline BIGINT NOT NULL,
+        uri TEXT NOT NULL,
+        uri_hash TEXT NOT NULL,
+        block_number BIGINT NOT NULL,
+        log_index INTEGER NOT NULL,
+        tx_hash TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS pledges (
+        block_number BIGINT NOT NULL,
+        log_index INTEGER NOT NULL,
+        tx_hash TEXT NOT NULL,
+        bounty_id BIGINT NOT NULL,
+        funder TEXT NOT NULL,
+        amount TEXT NOT NULL,
+        unlocks_at BIGINT NOT NULL,
+        PRIMARY KEY (block_number, log_index)
+    )""",
+    """CREATE TABLE IF NOT EXISTS claims (
+        bounty_id BIGINT NOT NULL,
+        claim_id BIGINT NOT NULL,
+        hunter TEXT NOT NULL,
+        uri TEXT NOT NULL,
+        block_number BIGINT NOT NULL,
+        log_index INTEGER NOT NULL,
+        tx_hash TEXT NOT NULL,
+        PRIMARY KEY (bounty_id, claim_id)
+    )""",
+    """CREATE TABLE IF NOT EXISTS awards (
+        bounty_id BIGINT PRIMARY KEY,
+        pool TEXT NOT NULL,
+        fee TEXT NOT NULL,
+        block_number BIGINT NOT NULL,
+        log_index INTEGER NOT NULL,
+        tx_hash TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS payouts (
+        block_number BIGINT NOT NULL,
+        log_index INTEGER NOT NULL,
+        tx_hash TEXT NOT NULL,
+        bounty_id BIGINT NOT NULL,
+        claim_id BIGINT NOT NULL,
+        hunter TEXT NOT NULL,
+        amount TEXT NOT NULL,
+        PRIMARY KEY (block_number, log_index)
+    )""",
+    """CREATE TABLE IF NOT EXISTS credits (
+        block_number BIGINT NOT NULL,
+        log_index INTEGER NOT NULL,
+        tx_hash TEXT NOT NULL,
+        account TEXT NOT NULL,
+        token TEXT NOT NULL,
+        amount TEXT NOT NULL,
+        PRIMARY KEY (block_number, log_index)
+    )""",
+    """CREATE TABLE IF NOT EXISTS withdrawals (
+        block_number BIGINT NOT NULL,
+        log_index INTEGER NOT NULL,
+        tx_hash TEXT NOT NULL,
+        account TEXT NOT NULL,
+        token TEXT NOT NULL,
+        amount TEXT NOT NULL,
+        PRIMARY KEY (block_number, log_index)
+    )""",
+    """CREATE TABLE IF NOT EXISTS refunds (
+        block_number BIGINT NOT NULL,
+        log_index INTEGER NOT NULL,
+        tx_hash TEXT NOT NULL,
+        bounty_id BIGINT NOT NULL,
+        funder TEXT NOT NULL,
+        amount TEXT NOT NULL,
+        PRIMARY KEY (block_number, log_index)
+    )""",
+    """CREATE TABLE IF NOT EXISTS cancellations (
+        bounty_id BIGINT PRIMARY KEY,
+        block_number BIGINT NOT NULL,
+        log_index INTEGER NOT NULL,
+        tx_hash TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS extensions (
+        block_number BIGINT NOT NULL,
+        log_index INTEGER NOT NULL,
+        tx_hash TEXT NOT NULL,
+        bounty_id BIGINT NOT NULL,
+        deadline BIGINT NOT NULL,
+        PRIMARY KEY (block_number, log_index)
+    )""",
+    # The summary per bounty, derived from the tables above (see `store.refresh_bounty`).
+    # repo is "owner/name" (lowercase) parsed from the issue URL; host is its host.
+    """CREATE TABLE IF NOT EXISTS bounties (
+        bounty_id BIGINT PRIMARY KEY,
+        issuer TEXT NOT NULL,
+        approver TEXT NOT NULL,
+        token TEXT NOT NULL,
+        uri TEXT NOT NULL,
+        host TEXT NOT NULL,
+        repo TEXT NOT NULL,
+        deadline BIGINT NOT NULL,
+        status TEXT NOT NULL,
+        total TEXT NOT NULL,
+        pledged TEXT NOT NULL,
+        refunded TEXT NOT NULL,
+        pool TEXT NOT NULL,
+        fee TEXT NOT NULL,
+        paid_out TEXT NOT NULL,
+        funder_count INTEGER NOT NULL,
+        claim_count INTEGER NOT NULL,
+        created_block BIGINT NOT NULL,
+        updated_block BIGINT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS bounties_repo ON bounties (repo)",
+    "CREATE INDEX IF NOT EXISTS bounties_uri ON bounties (uri)",
+    "CREATE INDEX IF NOT EXISTS bounties_status ON bounties (status)",
+    "CREATE INDEX IF NOT EXISTS bounties_token ON bounties (token)",
+    "CREATE INDEX IF NOT EXISTS pledges_bounty ON pledges (bounty_id)",
+    "CREATE INDEX IF NOT EXISTS pledges_funder ON pledges (funder)",
+    "CREATE INDEX IF NOT EXISTS refunds_funder ON refunds (funder)",
+    "CREATE INDEX IF NOT EXISTS claims_hunter ON claims (hunter)",
+    "CREATE INDEX IF NOT EXISTS payouts_hunter ON payouts (hunter)",
+]

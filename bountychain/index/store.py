@@ -1,0 +1,127 @@
+"""The index database: opening it, its settings, the per-bounty summary and rollbacks."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlparse
+
+from bountychain.errors import BountychainError
+from bountychain.index.schema import DDL, EVENT_TABLES, SCHEMA_VERSION
+
+# Event tables that name a bounty: a rollback recomputes the bounties they touched.
+_BOUNTY_TABLES = ("created", "pledges", "claims", "awards", "payouts", "refunds", "cancellations", "extensions")
+# Path segments that end the repository part of an issue URL (GitHub, GitLab, Gitea, ...).
+_REPO_END = {"-", "issues", "issue", "pull", "pulls", "merge_requests", "discussions"}
+
+
+class IndexMismatch(BountychainError):
+    """The index database belongs to another escrow or chain, or has an unknown schema."""
+
+
+def connect(path: str | Path) -> sqlite3.Connection:
+    """Opens (creating if needed) the index database. Transactions are explicit (`transaction`)."""
+    if str(path) != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30)
+    db.row_factory = sqlite3.Row
+    # Readers (the web server's requests) never wait for the writer (the sync) with WAL.
+    if str(path) != ":memory:":
+        db.execute("PRAGMA journal_mode=WAL")
+    with transaction(db):
+        for statement in DDL:
+            db.execute(statement)
+        version = get_meta(db, "schema_version")
+        if version is None:
+            set_meta(db, "schema_version", SCHEMA_VERSION)
+        elif int(version) != SCHEMA_VERSION:
+            raise IndexMismatch(f"{path}: index schema {version}, this version reads {SCHEMA_VERSION}: delete it and re-index")
+    return db
+
+
+@contextmanager
+def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    db.execute("BEGIN")
+    try:
+        yield db
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def get_meta(db: sqlite3.Connection, key: str) -> str | None:
+    row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return None if row is None else row[0]
+
+
+def set_meta(db: sqlite3.Connection, key: str, value: object) -> None:
+    db.execute("DELETE FROM meta WHERE key = ?", (key,))
+    if value is not None:
+        db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (key, str(value)))
+
+
+def parse_repo(uri: str) -> tuple[str, str]:
+    """(host, "owner/name") of an issue URL, lowercase: github.com/Org/Repo/issues/7 ->
+    ("github.com", "org/repo"); a GitLab group path keeps its subgroups."""
+    parsed = urlparse(uri)
+    parts = [part for part in parsed.path.split("/") if part]
+    for index, part in enumerate(parts):
+        if part.lower() in _REPO_END:
+            parts = parts[:index]
+            break
+    else:
+        parts = parts[:2]
+    return (parsed.hostname or "").lower(), "/".join(parts).lower()
+
+
+def _sum(db: sqlite3.Connection, sql: str, bounty_id: int) -> int:
+    return sum(int(row[0]) for row in db.execute(sql, (bounty_id,)))
+
+
+def refresh_bounty(db: sqlite3.Connection, bounty_id: int) -> None:
+    """Recomputes one bounty's summary row from the event tables (inside the caller's transaction)."""
+    db.execute("DELETE FROM bounties WHERE bounty_id = ?", (bounty_id,))
+    created = db.execute("SELECT * FROM created WHERE bounty_id = ?", (bounty_id,)).fetchone()
+    if created is None:
+        return
+    deadline = created["deadline"]
+    for row in db.execute("SELECT deadline FROM extensions WHERE bounty_id = ?", (bounty_id,)):
+        deadline = max(deadline, row[0])
+    pledged = _sum(db, "SELECT amount FROM pledges WHERE bounty_id = ?", bounty_id)
+    refunded = _sum(db, "SELECT amount FROM refunds WHERE bounty_id = ?", bounty_id)
+    paid_out = _sum(db, "SELECT amount FROM payouts WHERE bounty_id = ?", bounty_id)
+    award = db.execute("SELECT pool, fee FROM awards WHERE bounty_id = ?", (bounty_id,)).fetchone()
+    cancelled = db.execute("SELECT 1 FROM cancellations WHERE bounty_id = ?", (bounty_id,)).fetchone()
+    status = "awarded" if award else "cancelled" if cancelled else "open"
+    funders = db.execute("SELECT COUNT(DISTINCT funder) FROM pledges WHERE bounty_id = ?", (bounty_id,)).fetchone()[0]
+    claims = db.execute("SELECT COUNT(*) FROM claims WHERE bounty_id = ?", (bounty_id,)).fetchone()[0]
+    updated = max(db.execute(f"SELECT MAX(block_number) FROM {table} WHERE bounty_id = ?",  # noqa: S608
+                             (bounty_id,)).fetchone()[0] or 0 for table in _BOUNTY_TABLES)
+    host, repo = parse_repo(created["uri"])
+    db.execute(
+        "INSERT INTO bounties (bounty_id, issuer, approver, token, uri, host, repo, deadline, status, total, pledged,"
+        " refunded, pool, fee, paid_out, funder_count, claim_count, created_block, updated_block)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (bounty_id, created["issuer"], created["approver"], created["token"], created["uri"], host, repo, deadline,
+         status, str(0 if award else pledged - refunded), str(pledged), str(refunded),
+         award["pool"] if award else "0", award["fee"] if award else "0", str(paid_out), funders, claims,
+         created["block_number"], updated),
+    )
+
+
+def rollback(db: sqlite3.Connection, fork_block: int) -> set[int]:
+    """Deletes everything indexed past `fork_block` and recomputes the bounties it touched
+    (inside the caller's transaction). Returns those bounty ids."""
+    touched: set[int] = set()
+    for table in _BOUNTY_TABLES:
+        touched.update(row[0] for row in db.execute(
+            f"SELECT DISTINCT bounty_id FROM {table} WHERE block_number > ?", (fork_block,)))  # noqa: S608
+    for table in EVENT_TABLES:
+        db.execute(f"DELETE FROM {table} WHERE block_number > ?", (fork_block,))  # noqa: S608
+    db.execute("DELETE FROM blocks WHERE block_number > ?", (fork_block,))
+    for bounty_id in touched:
+        refresh_bounty(db, bounty_id)
+    return touched

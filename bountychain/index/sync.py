@@ -1,0 +1,270 @@
+"""Following the escrow's events into the index: bounded ranges, confirmations, crash-safe
+cursor, reorganisation rollback.
+
+One pass (`Indexer.sync`):
+
+1. Reorg check: the stored hash of the cursor block (the last indexed one) is compared with
+   the chain's. If it differs, stored block hashes are compared going back from the cursor
+   until one matches (the fork point); everything indexed past it is deleted and the
+   affected bounties are recomputed, in one transaction.
+2. Ranges: from the cursor + 1 up to head - confirmations, at most `batch` blocks at a time
+   (halved while the node refuses a range as too large). Each range's events, the hashes of
+   their blocks and of the range's last block, and the new cursor are written in ONE
+   transaction: a crash leaves the index at the end of the last committed range.
+   The reorg check runs again before every range.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from web3 import Web3
+from web3.exceptions import BlockNotFound
+
+from bountychain._artifacts import load_artifact
+from bountychain.index import store
+from bountychain.index.events import HANDLERS, Event
+from bountychain.results import ETH
+
+DEFAULT_BATCH = 2_000
+# Local development chains mine a block per transaction and never reorganise by themselves.
+DEV_CHAIN_IDS = {1337, 31337}
+DEFAULT_CONFIRMATIONS = 12
+# Substrings of node errors that mean "ask for a smaller range" (geth, Infura, Alchemy,
+# QuickNode, Ankr, public endpoints).
+_TOO_MANY = ("too many", "more than", "limit exceeded", "range is too large", "block range", "response size",
+             "query timeout", "exceeds", "-32005", "413")
+
+
+def default_confirmations(chain_id: int) -> int:
+    """0 on a local development chain (anvil, ganache), else 12."""
+    return 0 if chain_id in DEV_CHAIN_IDS else DEFAULT_CONFIRMATIONS
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """What one pass did."""
+
+    from_block: int
+    cursor: int  # the last indexed block after the pass
+    target: int  # head - confirmations at the start of the pass
+    head: int
+    ranges: int
+    events: int
+    rolled_back_to: int | None  # the fork point of a reorganisation handled in this pass
+    seconds: float
+
+    @property
+    def blocks(self) -> int:
+        return max(0, self.cursor - self.from_block + 1)
+
+
+class TooManyResults(Exception):
+    """The node refused a log query as too large."""
+
+
+class Indexer:
+    """Follows one escrow on one chain into one database.
+
+    Args:
+        w3: the chain.
+        db: an open index database (`store.connect`) or its path.
+        escrow: the escrow's address.
+        start_block: the escrow's deployment block (nothing before it is read).
+        confirmations: blocks under the head that are not indexed yet (None: the chain's default).
+        batch: the largest block range asked for at once.
+    """
+
+    def __init__(self, w3: Web3, db: sqlite3.Connection | str | Path, escrow: str, start_block: int = 0, *,
+                 confirmations: int | None = None, batch: int = DEFAULT_BATCH) -> None:
+        if batch < 1:
+            raise ValueError("batch must be at least 1")
+        self.w3 = w3
+        self.db = db if isinstance(db, sqlite3.Connection) else store.connect(db)
+        self.escrow = Web3.to_checksum_address(escrow)
+        self.chain_id = int(w3.eth.chain_id)
+        self.start_block = start_block
+        self.confirmations = default_confirmations(self.chain_id) if confirmations is None else confirmations
+        self.max_batch = batch
+        self.batch = batch
+        contract = w3.eth.contract(address=self.escrow, abi=load_artifact("BountyEscrow").abi)
+        self._events = {bytes.fromhex(event.topic[2:]): event for event in contract.all_events()}
+        self._token_abi = load_artifact("TestToken").abi
+        self._bind()
+
+    @classmethod
+    def for_client(cls, client: Any, db: sqlite3.Connection | str | Path, **options: Any) -> Indexer:
+        """An indexer for a `BountyClient`'s escrow, from its deployment block."""
+        return cls(client.w3, db, client.address, client.from_block, **options)
+
+    def _bind(self) -> None:
+        """Records which chain and escrow this database follows; refuses another."""
+        with store.transaction(self.db):
+            chain, escrow = store.get_meta(self.db, "chain_id"), store.get_meta(self.db, "escrow")
+            if chain is None:
+                store.set_meta(self.db, "chain_id", self.chain_id)
+                store.set_meta(self.db, "escrow", self.escrow)
+                store.set_meta(self.db, "start_block", self.start_block)
+                store.set_meta(self.db, "cursor", self.start_block - 1)
+            elif int(chain) != self.chain_id or escrow != self.escrow:
+                raise store.IndexMismatch(f"this index follows escrow {escrow} on chain {chain}, not {self.escrow} "
+                                          f"on chain {self.chain_id}: use another --db")
+            else:
+                self.start_block = int(store.get_meta(self.db, "start_block") or 0)
+
+    @property
+    def cursor(self) -> int:
+        return int(store.get_meta(self.db, "cursor") or self.start_block - 1)
+
+    # --- the chain ------------------------------------------------------------------------
+
+    def _block_hash(self, number: int) -> str | None:
+        try:
+            return self.w3.eth.get_block(number)["hash"].to_0x_hex()
+        except BlockNotFound:  # the chain is now shorter than that
+            return None
+
+    def _header(self, number: int) -> tuple[str, int]:
+        block = self.w3.eth.get_block(number)
+        return block["hash"].to_0x_hex(), int(block["timestamp"])
+
+    def _get_logs(self, from_block: int, to_block: int) -> list[Any]:
+        try:
+            return list(self.w3.eth.get_logs({"address": self.escrow, "fromBlock": from_block, "toBlock": to_block}))
+        except Exception as exc:  # each node words it differently
+            text = str(exc).lower()
+            if to_block > from_block and any(marker in text for marker in _TOO_MANY):
+                raise TooManyResults(str(exc)) from exc
+            raise
+
+    # --- one pass -------------------------------------------------------------------------
+
+    def sync(self, *, max_ranges: int | None = None,
+             on_range: Callable[[int, int, int], None] | None = None) -> SyncReport:
+        """Indexes up to head - confirmations (or `max_ranges` ranges); returns what it did.
+        `on_range(from_block, to_block, events)` is called after each committed range."""
+        started = time.monotonic()
+        head = int(self.w3.eth.block_number)
+        target = head - self.confirmations
+        first = self.cursor + 1
+        rolled_back: int | None = None
+        ranges = events = 0
+        good_ranges = 0
+        while self.cursor < target and (max_ranges is None or ranges < max_ranges):
+            fork = self.check_reorg()
+            if fork is not None:
+                rolled_back = fork if rolled_back is None else min(rolled_back, fork)
+                first = min(first, fork + 1)
+            low = self.cursor + 1
+            high = min(low + self.batch - 1, target)
+            try:
+                count = self._index_range(low, high)
+            except TooManyResults:
+                self.batch = max(1, (high - low + 1) // 2)
+                good_ranges = 0
+                continue
+            ranges += 1
+            events += count
+            good_ranges += 1
+            if self.batch < self.max_batch and good_ranges >= 8:  # try larger ranges again
+                self.batch = min(self.max_batch, self.batch * 2)
+                good_ranges = 0
+            if on_range is not None:
+                on_range(low, high, count)
+        if ranges == 0 and rolled_back is None:
+            fork = self.check_reorg()  # nothing new to index, but the indexed part may have changed
+            if fork is not None:
+                rolled_back, first = fork, fork + 1
+        return SyncReport(first, self.cursor, target, head, ranges, events, rolled_back,
+                          time.monotonic() - started)
+
+    def check_reorg(self) -> int | None:
+        """Rolls back past a reorganisation; returns the fork point, or None if the indexed
+        blocks are still on the chain."""
+        cursor_hash = store.get_meta(self.db, "cursor_hash")
+        if cursor_hash is None:
+            return None
+        cursor = self.cursor
+        if self._block_hash(cursor) == cursor_hash:
+            return None
+        fork = self.start_block - 1
+        stored = self.db.execute("SELECT block_number, block_hash FROM blocks WHERE block_number < ?"
+                                 " ORDER BY block_number DESC", (cursor,)).fetchall()
+        for number, block_hash in stored:
+            if self._block_hash(number) == block_hash:
+                fork = number
+                break
+        with store.transaction(self.db):
+            store.rollback(self.db, fork)
+            store.set_meta(self.db, "cursor", fork)
+            row = self.db.execute("SELECT block_hash, block_time FROM blocks WHERE block_number = ?",
+                                  (fork,)).fetchone()
+            store.set_meta(self.db, "cursor_hash", row[0] if row else None)
+            store.set_meta(self.db, "cursor_time", row[1] if row else None)
+        return fork
+
+    def _index_range(self, low: int, high: int) -> int:
+        end_hash, end_time = self._header(high)
+        logs = self._get_logs(low, high)
+        if self._header(high)[0] != end_hash:  # the chain moved under us: take the range again
+            return self._index_range(low, high)
+        decoded = []
+        for log in sorted(logs, key=lambda item: (item["blockNumber"], item["logIndex"])):
+            if log.get("removed") or not log["topics"]:
+                continue
+            event = self._events.get(bytes(log["topics"][0]))
+            if event is None or event.event_name not in HANDLERS:
+                continue  # an event this version does not know: skipped
+            args = dict(event.process_log(log)["args"])
+            decoded.append(Event(event.event_name, args, int(log["blockNumber"]), log["blockHash"].to_0x_hex(),
+                                 int(log["logIndex"]), log["transactionHash"].to_0x_hex()))
+        self._learn_tokens(decoded)
+        block_hashes = {event.block_number: event.block_hash for event in decoded}
+        with store.transaction(self.db):
+            touched: set[int] = set()
+            for event in decoded:
+                touched |= HANDLERS[event.name](self.db, event)
+            for bounty_id in sorted(touched):
+                store.refresh_bounty(self.db, bounty_id)
+            block_hashes[high] = end_hash
+            for number, block_hash in sorted(block_hashes.items()):
+                self.db.execute("DELETE FROM blocks WHERE block_number = ?", (number,))
+                self.db.execute("INSERT INTO blocks (block_number, block_hash, block_time) VALUES (?, ?, ?)",
+                                (number, block_hash, end_time if number == high else None))
+            store.set_meta(self.db, "cursor", high)
+            store.set_meta(self.db, "cursor_hash", end_hash)
+            store.set_meta(self.db, "cursor_time", end_time)
+        return len(decoded)
+
+    def _learn_tokens(self, events: list[Event]) -> None:
+        """Symbol and decimals of new bounty tokens (read now: they do not change)."""
+        for event in events:
+            token = event.args.get("token") if event.name == "BountyCreated" else None
+            if token is None or self.db.execute("SELECT 1 FROM tokens WHERE token = ?", (token,)).fetchone():
+                continue
+            if token == ETH:
+                symbol, decimals = "ETH", 18
+            else:
+                erc20 = self.w3.eth.contract(address=token, abi=self._token_abi)
+                try:
+                    symbol, decimals = erc20.functions.symbol().call(), int(erc20.functions.decimals().call())
+                except Exception:  # not a standard ERC-20's metadata: amounts are shown in base units
+                    symbol, decimals = "?", 0
+            with store.transaction(self.db):
+                self.db.execute("INSERT INTO tokens (token, symbol, decimals) VALUES (?, ?, ?)",
+                                (token, symbol, decimals))
+
+    def follow(self, *, interval: float = 2.0, stop: Callable[[], bool] = lambda: False,
+               on_pass: Callable[[SyncReport], None] | None = None) -> None:
+        """Syncs, then polls for new blocks every `interval` seconds until `stop()`."""
+        while not stop():
+            report = self.sync()
+            if on_pass is not None:
+                on_pass(report)
+            if report.cursor >= report.target:
+                time.sleep(interval)
