@@ -885,14 +885,25 @@ def show(bounty_id: int) -> None:
 @click.option("--repo", metavar="OWNER/NAME", help="Only bounties on issues of this repository.")
 @click.option("--status", type=click.Choice(["open", "awarded", "cancelled", "expired"]))
 @click.option("--token", metavar="ADDRESS", help="Only bounties paid in this token (0x0...0 for ETH).")
-def list_bounties(issue: str | None, repo: str | None, status: str | None, token: str | None) -> None:
+@click.option("--source", type=click.Choice(["auto", "index", "chain"]), default="auto", show_default=True,
+              help="Read the local index (synced first), the chain's logs, or the index when one exists.")
+@click.option("--db", metavar="PATH", help="The index database (see `bountychain index`).")
+def list_bounties(issue: str | None, repo: str | None, status: str | None, token: str | None, source: str,
+                  db: str | None) -> None:
     """A table of bounties, optionally filtered."""
     if repo is not None and not re.fullmatch(r"[^/\s]+/[^/\s]+", repo.strip("/")):
         raise CliInputError(f"--repo {repo!r}: write OWNER/NAME, e.g. bountychain/toolkit")
     token_filter = checksum(token, "--token") if token else None
     client = connect(signer=False)
     rows = []
-    for listing in client.bounties(issue_url=issue):
+    indexed = None
+    if source != "chain":
+        from bountychain.cli_index import list_from_index
+
+        indexed = list_from_index(client, db, required=source == "index", issue=issue, repo=repo, status=status,
+                                  token=token_filter)
+        rows = indexed["rows"] if indexed else []
+    for listing in client.bounties(issue_url=issue) if indexed is None else []:
         if repo is not None:
             path = urlparse(listing.uri).path.strip("/").lower()
             wanted = repo.strip("/").lower()
@@ -921,7 +932,10 @@ def list_bounties(issue: str | None, repo: str | None, status: str | None, token
                           row["status"], str(row["claims"]))
         _settings().ui.say(table)
 
-    _settings().ui.emit({"bounties": rows, "escrow": client.address, "chain_id": client.chain_id}, human_view)
+    source_data = {"source": "index", "index": indexed["index"], "indexed_block": indexed["cursor"]} if indexed \
+        else {"source": "chain"}
+    _settings().ui.emit({"bounties": rows, "escrow": client.address, "chain_id": client.chain_id, **source_data},
+                        human_view)
 
 
 @cli.command()
@@ -1129,5 +1143,12 @@ def main(argv: list[str] | None = None) -> Any:
     return cli.main(args=argv, prog_name="bountychain")
 
 
+# Commands defined in their own modules register themselves on `cli` when imported.
+import bountychain.cli_index  # noqa: E402,F401 - index, serve, seed
+
 if __name__ == "__main__":
-    main()
+    # `python -m bountychain.cli` runs this file as __main__: use the importable module, on
+    # which the other modules' commands are registered, so that both share one Settings.
+    from bountychain.cli import main as _main
+
+    _main()

@@ -1,0 +1,191 @@
+"""The index's commands: `bountychain index`, `bountychain serve` and `bountychain seed`,
+and the index-backed path of `bountychain list`. Registered on the main group by `cli.py`.
+
+    bountychain index                      # one pass: index new blocks up to head - confirmations
+    bountychain index --follow             # keep polling
+    bountychain serve --port 8000          # the page and the JSON API, syncing in the background
+    bountychain seed                       # the demo's bounties on a local anvil node
+
+The database is --db PATH, else $BOUNTYCHAIN_INDEX, else
+$XDG_DATA_HOME/bountychain/index-<chain id>-<escrow>.sqlite3 (~/.local/share/...).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.text import Text
+
+from bountychain.cli import (
+    CliInputError,
+    _kv_table,
+    _settings,
+    cli,
+    connect,
+    global_options,
+    human,
+    utc,
+)
+from bountychain.index import Indexer, SyncReport, queries
+from bountychain.index.sync import DEFAULT_BATCH
+from bountychain.results import TokenInfo
+
+
+def default_db(chain_id: int, escrow: str) -> Path:
+    configured = os.environ.get("BOUNTYCHAIN_INDEX")
+    if configured:
+        return Path(configured)
+    xdg = os.environ.get("XDG_DATA_HOME")
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".local" / "share"
+    return base / "bountychain" / f"index-{chain_id}-{escrow.lower()}.sqlite3"
+
+
+def _indexer(db: str | None, confirmations: int | None, batch: int) -> tuple[Indexer, Path]:
+    client = connect(signer=False)
+    path = Path(db) if db else default_db(client.chain_id, client.address)
+    return Indexer.for_client(client, path, confirmations=confirmations, batch=batch), path
+
+
+def _report_dict(report: SyncReport, path: Path, indexer: Indexer) -> dict[str, Any]:
+    return {"db": str(path), "chain_id": indexer.chain_id, "escrow": indexer.escrow, "from_block": report.from_block,
+            "cursor": report.cursor, "head": report.head, "confirmations": indexer.confirmations,
+            "ranges": report.ranges, "events": report.events, "rolled_back_to": report.rolled_back_to,
+            "seconds": round(report.seconds, 3)}
+
+
+def _show_report(data: dict[str, Any]) -> None:
+    ui = _settings().ui
+    if data["rolled_back_to"] is not None:
+        ui.note(f"reorganisation: rolled back to block {data['rolled_back_to']} and re-indexed")
+    ui.say(Text(f"indexed blocks {data['from_block']}..{data['cursor']} ({data['ranges']} ranges, {data['events']} "
+                f"events, {data['seconds']} s); head {data['head']}, {data['confirmations']} confirmations; "
+                f"{data['db']}"))
+
+
+_INDEX_OPTIONS = [
+    click.option("--db", metavar="PATH", help="The index database (else $BOUNTYCHAIN_INDEX, else one per chain and "
+                                              "escrow in $XDG_DATA_HOME/bountychain)."),
+    click.option("--confirmations", type=click.IntRange(min=0), metavar="N",
+                 help="Blocks under the head not indexed yet (default: 0 on a local dev chain, else 12)."),
+    click.option("--batch", type=click.IntRange(min=1), default=DEFAULT_BATCH, show_default=True, metavar="N",
+                 help="Most blocks asked for in one log query (halved while the node refuses)."),
+]
+
+
+def index_options(command: Any) -> Any:
+    for option in reversed(_INDEX_OPTIONS):
+        command = option(command)
+    return command
+
+
+@click.command("index")
+@global_options
+@index_options
+@click.option("--follow", is_flag=True, help="Keep polling for new blocks until Ctrl-C.")
+@click.option("--interval", type=click.FloatRange(min=0.1), default=2.0, show_default=True, help="Seconds between polls.")
+def index_command(db: str | None, confirmations: int | None, batch: int, follow: bool, interval: float) -> None:
+    """Index the escrow's events into a local SQLite database (resumable, reorg-safe)."""
+    indexer, path = _indexer(db, confirmations, batch)
+    ui = _settings().ui
+    if not follow:
+        with ui.status("indexing..."):
+            report = indexer.sync()
+        data = _report_dict(report, path, indexer)
+        ui.emit(data, lambda: _show_report(data))
+        return
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+
+    def on_pass(report: SyncReport) -> None:
+        if report.ranges or report.rolled_back_to is not None:
+            data = _report_dict(report, path, indexer)
+            ui.emit(data, lambda: _show_report(data))
+            sys.stdout.flush()
+
+    try:
+        indexer.follow(interval=interval, on_pass=on_pass)
+    except KeyboardInterrupt:
+        ui.note("stopped")
+
+
+@click.command("serve")
+@global_options
+@index_options
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port (0: a free one).")
+@click.option("--interval", type=click.FloatRange(min=0.1), default=2.0, show_default=True,
+              help="Seconds between background syncs of the index.")
+@click.option("--public-rpc", metavar="URL", help="An RPC URL the page may offer wallets that lack the chain.")
+def serve_command(db: str | None, confirmations: int | None, batch: int, host: str, port: int, interval: float,
+                  public_rpc: str | None) -> None:
+    """Serve the bounty page and its JSON API from the index, syncing it in the background."""
+    from bountychain.web import WebApp, make_server
+
+    indexer, path = _indexer(db, confirmations, batch)
+    ui = _settings().ui
+    with ui.status("indexing..."):
+        indexer.sync()
+    app = WebApp(indexer, path, interval=interval, public_rpc=public_rpc)
+    server = make_server(app, host, port)
+    url = f"http://{host if ':' not in host else f'[{host}]'}:{server.server_address[1]}/"
+    app.start_following()
+    data = {"url": url, "db": str(path), "chain_id": indexer.chain_id, "escrow": indexer.escrow}
+    ui.emit(data, lambda: ui.say(Text(f"serving {url} (index {path}, escrow {indexer.escrow} on chain "
+                                      f"{indexer.chain_id}); Ctrl-C stops", style="bold")))
+    sys.stdout.flush()
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        ui.note("stopping")
+    finally:
+        app.stop()
+        server.server_close()
+
+
+@click.command("seed")
+@global_options
+def seed_command() -> None:
+    """Create the demo's bounties on a local anvil node (funds throwaway accounts with anvil_setBalance)."""
+    from bountychain.seed import seed
+
+    client = connect(signer=False)
+    ui = _settings().ui
+    with ui.status("creating the demo's bounties..."):
+        result = seed(client)
+    ui.emit(result, lambda: ui.say(_kv_table([(key, str(value)) for key, value in result.items()])))
+
+
+def list_from_index(client: Any, db: str | None, *, required: bool, issue: str | None, repo: str | None,
+                    status: str | None, token: str | None) -> dict[str, Any] | None:
+    """`bountychain list` from the index (synced first); None when there is no index and
+    none was asked for, so the caller scans the chain's logs."""
+    path = Path(db) if db else default_db(client.chain_id, client.address)
+    if not path.exists():
+        if required:
+            raise CliInputError(f"no index at {path}: run `bountychain index` first")
+        return None
+    indexer = Indexer.for_client(client, path)
+    indexer.sync()
+    rows = []
+    for b in reversed(queries.bounties(indexer.db, repo=repo, issue=issue, status=status, token=token)):
+        info = TokenInfo(b.token, b.symbol, b.decimals)
+        rows.append({"bounty_id": b.bounty_id, "issue": b.uri, "token": b.token, "symbol": b.symbol, "total": b.total,
+                     "total_text": human(b.total, info), "deadline": b.deadline, "deadline_utc": utc(b.deadline),
+                     "status": b.status, "claims": b.claim_count, "issuer": b.issuer, "approver": b.approver})
+    return {"rows": rows, "index": str(path), "cursor": indexer.cursor}
+
+
+def register(group: click.Group) -> None:
+    for command in (index_command, serve_command, seed_command):
+        group.add_command(command)
+
+
+__all__ = ["default_db", "list_from_index", "register"]
+
+
+register(cli)

@@ -1,0 +1,78 @@
+"""The demo's bounties on a local anvil node (`bountychain seed`), so that the index and the
+page have something to show: bounties open, awarded and cancelled, in ETH and in a test USDC.
+
+Accounts are throwaway keys funded with `anvil_setBalance`; only a development node offers
+that, so this refuses any other chain.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eth_account import Account
+
+from bountychain.client import BountyClient, deploy_contract, send_transaction
+from bountychain.errors import BountychainError
+
+DAY = 86_400
+ETHER = 10**18
+USDC = 10**6
+REPO = "https://github.com/bountychain-demo/parser"
+
+
+class SeedError(BountychainError):
+    """The chain is not a local development node."""
+
+
+def seed(client: BountyClient) -> dict[str, Any]:
+    """Creates four bounties with pledges, solutions, an award, a cancellation and a refund;
+    returns their ids, the test token and the keys of the throwaway accounts."""
+    w3 = client.w3
+    names = ("maintainer", "alice", "bob", "carol", "dana", "eve")
+    accounts = {name: Account.create() for name in names}
+    for account in accounts.values():
+        response = w3.provider.make_request("anvil_setBalance", [account.address, hex(1_000 * ETHER)])  # type: ignore[arg-type]
+        if "error" in response:
+            raise SeedError("seeding needs a local anvil node (`bountychain node`): anvil_setBalance failed")
+    maintainer, alice, bob, carol, dana, eve = (accounts[name] for name in names)
+    usdc = deploy_contract(w3, maintainer, "TestToken", "USD Coin (test)", "USDC", 6)
+    for funder in (alice, bob, carol):
+        send_transaction(w3, maintainer, usdc.functions.mint(funder.address, 10_000 * USDC))
+    issuer = client.as_signer(maintainer)
+    now = int(w3.eth.get_block("latest")["timestamp"])
+
+    # An ETH bounty with three funders and two solutions, still open.
+    parser = issuer.create_bounty(f"{REPO}/issues/17", now + 30 * DAY).bounty_id
+    for funder, amount in ((alice, "0.5 ether"), (bob, "0.3 ether"), (carol, "0.2 ether")):
+        client.as_signer(funder).pledge(parser, amount)
+    client.as_signer(dana).submit_solution(parser, f"{REPO}/pull/41")
+    client.as_signer(eve).submit_solution(parser, f"{REPO}/pull/44")
+
+    # A USDC bounty, awarded to one hunter.
+    docs = issuer.create_bounty(f"{REPO}/issues/23", now + 30 * DAY, token=usdc.address).bounty_id
+    for funder, amount in ((alice, "100 USDC"), (bob, "50 USDC")):
+        client.as_signer(funder).pledge(docs, amount)
+    claim = client.as_signer(dana).submit_solution(docs, f"{REPO}/pull/45").claim_id
+    issuer.award(docs, {claim: 10_000})
+
+    # An ETH bounty cancelled by its issuer; one funder has taken its pledge back.
+    stale = issuer.create_bounty(f"{REPO}/issues/31", now + 7 * DAY).bounty_id
+    for funder, amount in ((bob, "0.1 ether"), (carol, "0.25 ether")):
+        client.as_signer(funder).pledge(stale, amount)
+    issuer.cancel(stale)
+    client.as_signer(bob).refund(stale)
+
+    # A USDC bounty on another repository, open, with one pledge.
+    cli = issuer.create_bounty("https://github.com/bountychain-demo/cli/issues/5", now + 60 * DAY,
+                               token=usdc.address).bounty_id
+    client.as_signer(alice).pledge(cli, "25 USDC")
+
+    return {
+        "bounties": {"open_eth": parser, "awarded_usdc": docs, "cancelled_eth": stale, "open_usdc": cli},
+        "usdc": usdc.address,
+        "escrow": client.address,
+        "chain_id": client.chain_id,
+        # Throwaway keys of this local chain only, to import into a browser wallet for trying.
+        "keys": {name: "0x" + bytes(account.key).hex() for name, account in accounts.items()},
+        "addresses": {name: account.address for name, account in accounts.items()},
+    }

@@ -1,0 +1,255 @@
+"""`bountychain serve`: a page and a small JSON API over the index, on the standard
+library's threaded HTTP server. A background thread keeps the index in sync with the chain;
+`POST /api/sync` syncs at once (the page calls it after each transaction it sends).
+
+    GET  /                      the bounty list (also /bounty/<id>: the page routes itself)
+    GET  /static/...            the page's modules, styles and the vendored ethers bundle
+    GET  /api/info              chain id, escrow, ABIs and error meanings for the wallet code
+    GET  /api/status            how far the index is
+    GET  /api/bounties          ?repo=owner/name&status=open&token=0x..&issue=URL
+    GET  /api/bounties/<id>     one bounty with its pledges and claims
+    GET  /api/funders/<address> a sponsor's record: pledged, paid out, refunded, per token
+    GET  /api/hunters/<address> a hunter's claims and awards
+    POST /api/sync              index new blocks now
+
+Amounts in the JSON are decimal strings of base units (they exceed JavaScript's safe
+integers); every response is JSON except the page and its static files.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import mimetypes
+import re
+import sqlite3
+import threading
+from collections.abc import Callable
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+from web3 import Web3
+
+from bountychain._artifacts import load_artifact
+from bountychain.errors import _MEANINGS
+from bountychain.index import queries
+from bountychain.index.sync import Indexer, SyncReport
+
+AMOUNT_KEYS = {"total", "pledged", "refunded", "pool", "fee", "paid_out", "amount", "outstanding", "paid"}
+_PAGE_ROUTES = re.compile(r"^/(?:bounty/\d+|funder/0x[0-9a-fA-F]{40}|hunter/0x[0-9a-fA-F]{40})?/?$")
+_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+
+
+def jsonable(value: Any) -> Any:
+    """Dataclasses to dicts, amounts (by key) to decimal strings."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        value = {field.name: getattr(value, field.name) for field in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {key: str(item) if key in AMOUNT_KEYS and isinstance(item, int) else jsonable(item)
+                for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(item) for item in value]
+    return value
+
+
+def static_dir() -> Path:
+    return Path(str(resources.files("bountychain.web").joinpath("static")))
+
+
+class WebApp:
+    """The state shared by request threads: where the index is, how to sync it, what the page needs."""
+
+    def __init__(self, indexer: Indexer, db_path: str | Path, *, interval: float = 2.0,
+                 public_rpc: str | None = None) -> None:
+        self.indexer = indexer
+        self.db_path = str(db_path)
+        self.interval = interval
+        self.public_rpc = public_rpc
+        self._sync_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._local = threading.local()
+        self.last_report: SyncReport | None = None
+        self.last_error: str | None = None
+        escrow_abi = load_artifact("BountyEscrow").abi
+        token_abi = load_artifact("TestToken").abi
+        self.info = {
+            "chain_id": indexer.chain_id,
+            "chain_id_hex": hex(indexer.chain_id),
+            "escrow": indexer.escrow,
+            "start_block": indexer.start_block,
+            "confirmations": indexer.confirmations,
+            "public_rpc": public_rpc,
+            "escrow_abi": escrow_abi,
+            # The ERC-20 functions and errors the page calls or may meet (OpenZeppelin's ERC-20).
+            "token_abi": [item for item in token_abi if item.get("type") == "error"
+                          or item.get("name") in ("approve", "allowance", "balanceOf", "decimals", "symbol")],
+            # What each custom error means, with {argument} placeholders (the SDK's table).
+            "errors": {name: template for name, (_, template) in _MEANINGS.items()},
+        }
+
+    def reader(self) -> sqlite3.Connection:
+        """A connection for this request thread (SQLite connections are not shared)."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.db_path, check_same_thread=False, timeout=30)
+            db.row_factory = sqlite3.Row
+            self._local.db = db
+        return db
+
+    def sync(self) -> SyncReport:
+        with self._sync_lock:
+            try:
+                self.last_report = self.indexer.sync()
+                self.last_error = None
+            except Exception as exc:
+                self.last_error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+                raise
+            return self.last_report
+
+    def start_following(self) -> threading.Thread:
+        def run() -> None:
+            while not self._stop.is_set():
+                try:
+                    self.sync()
+                except Exception:  # the node may be briefly unreachable: report it, keep trying
+                    pass
+                self._stop.wait(self.interval)
+
+        thread = threading.Thread(target=run, name="index-sync", daemon=True)
+        thread.start()
+        return thread
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def status(self) -> dict[str, Any]:
+        data = jsonable(queries.status(self.reader()))
+        data["last_error"] = self.last_error
+        return data
+
+
+class Handler(BaseHTTPRequestHandler):
+    app: WebApp
+    server_version = "bountychain"
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet by default
+        if getattr(self.server, "verbose", False):
+            super().log_message(format, *args)
+
+    # --- responses ------------------------------------------------------------------------
+
+    def _send(self, status: int, body: bytes, content_type: str, *, cache: bool = False) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "public, max-age=300" if cache else "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Referrer-Policy", "no-referrer")
+        if content_type.startswith("text/html"):
+            self.send_header("Content-Security-Policy", _CSP)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _json(self, data: Any, status: int = HTTPStatus.OK) -> None:
+        self._send(status, json.dumps(jsonable(data)).encode(), "application/json")
+
+    def _error(self, status: int, message: str) -> None:
+        self._json({"error": message}, status)
+
+    # --- routing --------------------------------------------------------------------------
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self.do_GET()
+
+    def do_GET(self) -> None:  # noqa: N802
+        url = urlparse(self.path)
+        path = url.path
+        try:
+            if _PAGE_ROUTES.match(path):
+                return self._static("index.html")
+            if path.startswith("/static/"):
+                return self._static(path.removeprefix("/static/"))
+            if path.startswith("/api/"):
+                return self._api(path.removeprefix("/api/").rstrip("/"), parse_qs(url.query))
+            self._error(HTTPStatus.NOT_FOUND, f"no page at {path}")
+        except ValueError as exc:
+            self._error(HTTPStatus.BAD_REQUEST, str(exc))
+
+    def do_POST(self) -> None:  # noqa: N802
+        if urlparse(self.path).path.rstrip("/") != "/api/sync":
+            return self._error(HTTPStatus.NOT_FOUND, "only /api/sync takes POST")
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(min(length, 4096))
+        try:
+            report = self.app.sync()
+        except Exception:
+            return self._error(HTTPStatus.BAD_GATEWAY, f"the index could not sync: {self.app.last_error}")
+        self._json({"report": report, **self.app.status()})
+
+    def _static(self, relative: str) -> None:
+        root = static_dir().resolve()
+        target = (root / relative).resolve()
+        if root not in target.parents or not target.is_file():
+            return self._error(HTTPStatus.NOT_FOUND, f"no file {relative}")
+        content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        if target.suffix in (".js", ".mjs"):
+            content_type = "text/javascript"
+        if content_type.startswith("text/") or target.suffix == ".md":
+            content_type = ("text/plain" if target.suffix == ".md" else content_type) + "; charset=utf-8"
+        self._send(HTTPStatus.OK, target.read_bytes(), content_type, cache="vendor" in target.parts)
+
+    def _api(self, route: str, query: dict[str, list[str]]) -> None:
+        db = self.app.reader()
+        parts = route.split("/")
+
+        def param(name: str) -> str | None:
+            values = query.get(name)
+            return values[0].strip() if values and values[0].strip() else None
+
+        if route == "info":
+            return self._json({**self.app.info, "index": self.app.status()})
+        if route == "status":
+            return self._json(self.app.status())
+        if route == "bounties":
+            token = param("token")
+            if token is not None:
+                token = _address(token, "token")
+            rows = queries.bounties(db, repo=param("repo"), issue=param("issue"), status=param("status"), token=token)
+            return self._json({"bounties": rows, "index": self.app.status()})
+        if len(parts) == 2 and parts[0] == "bounties":
+            if not parts[1].isdigit():
+                raise ValueError(f"{parts[1]!r} is not a bounty id")
+            detail = queries.bounty(db, int(parts[1]))
+            if detail is None:
+                return self._error(HTTPStatus.NOT_FOUND, f"bounty {parts[1]} is not in the index (yet)")
+            return self._json({**jsonable(detail), "index": self.app.status()})
+        if len(parts) == 2 and parts[0] == "funders":
+            return self._json(queries.sponsor_record(db, _address(parts[1], "funder")))
+        if len(parts) == 2 and parts[0] == "hunters":
+            return self._json(queries.hunter_record(db, _address(parts[1], "hunter")))
+        self._error(HTTPStatus.NOT_FOUND, f"no API route /api/{route}")
+
+
+def _address(value: str, what: str) -> str:
+    if not Web3.is_address(value):
+        raise ValueError(f"{what}: {value!r} is not an address")
+    return Web3.to_checksum_address(value)
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    verbose = False
+
+
+def make_server(app: WebApp, host: str = "127.0.0.1", port: int = 8000) -> Server:
+    """An HTTP server for `app` (not started: call `serve_forever`, e.g. in a thread)."""
+    handler: Callable[..., Handler] = type("BoundHandler", (Handler,), {"app": app})
+    return Server((host, port), handler)

@@ -1,0 +1,279 @@
+"""The funders' page in a real browser: Debian's chromium driven by Playwright, against a real
+anvil node with the demo's bounties, the index and `bountychain serve`'s server.
+
+The test injects an EIP-1193 wallet (announced through EIP-6963) whose `request` is forwarded
+to the node, sending as an impersonated funder account. It connects, is asked to switch chain,
+pledges ETH and a token (approve exactly, then pledge), and meets a refusal decoded from the
+escrow's custom errors; balances are checked on the chain, pledges in the index and on the
+page. Screenshots land in build/screenshots/."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from bountychain import AnvilNode, BountyClient
+from bountychain.client import send_transaction
+from bountychain.index import Indexer, queries
+from bountychain.seed import seed
+from bountychain.signers import from_private_key
+from bountychain.web import WebApp, make_server
+
+pytestmark = [pytest.mark.anvil, pytest.mark.browser]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "build" / "screenshots"
+ETHER = 10**18
+USDC = 10**6
+TIMEOUT = 30_000
+
+# An EIP-1193 provider announced through EIP-6963; `request` goes to the test through the
+# exposed function, and errors come back with their code and revert data as a wallet's do.
+WALLET_SCRIPT = """
+(() => {
+  const listeners = {};
+  const provider = {
+    async request({ method, params }) {
+      const reply = JSON.parse(await window.__walletRpc(JSON.stringify({ method, params: params || [] })));
+      if (reply.error) {
+        const error = new Error(reply.error.message);
+        error.code = reply.error.code;
+        error.data = reply.error.data;
+        throw error;
+      }
+      return reply.result;
+    },
+    on(event, fn) { (listeners[event] ||= []).push(fn); },
+    removeListener(event, fn) { listeners[event] = (listeners[event] || []).filter((f) => f !== fn); },
+  };
+  const info = { uuid: "7d3c5a52-3d7e-4c7a-9a57-5d0c2f1e0b01", name: "Test Wallet", rdns: "org.bountychain.test",
+    icon: "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 1 1'/%3E" };
+  const announce = () => window.dispatchEvent(new CustomEvent("eip6963:announceProvider",
+    { detail: Object.freeze({ info, provider }) }));
+  window.addEventListener("eip6963:requestProvider", announce);
+  announce();
+})();
+"""
+
+
+class InjectedWallet:
+    """The wallet's back end: answers account and chain requests itself, forwards the rest
+    to anvil, where the account is impersonated (anvil signs for it)."""
+
+    def __init__(self, node: AnvilNode, account: str) -> None:
+        self.node = node
+        self.account = account
+        self.chain_id = "0x1"  # starts on the wrong chain: the page must ask to switch
+        self.sent: list[str] = []
+        node._rpc("anvil_impersonateAccount", [account])
+
+    def __call__(self, payload: str) -> str:
+        request = json.loads(payload)
+        method, params = request["method"], request["params"]
+        if method in ("eth_requestAccounts", "eth_accounts"):
+            return json.dumps({"result": [self.account]})
+        if method == "eth_chainId":
+            return json.dumps({"result": self.chain_id})
+        if method == "wallet_switchEthereumChain":
+            self.chain_id = hex(self.node.chain_id) if int(params[0]["chainId"], 16) == self.node.chain_id else "0x1"
+            return json.dumps({"result": None})
+        if method == "eth_sendTransaction":
+            self.sent.append(params[0].get("data", "")[:10])
+        response = requests.post(self.node.url, json={"jsonrpc": "2.0", "id": 1, "method": method, "params": params},
+                                 timeout=30).json()
+        return json.dumps({key: response[key] for key in ("result", "error") if key in response})
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory):
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing (`make test` installs Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    node = AnvilNode()
+    server = None
+    try:
+        deployer = node.new_account()
+        client = BountyClient.deploy(node, deployer, poll_latency=0.01)
+        story = seed(client)
+        funder = node.new_account()
+        usdc = client.w3.eth.contract(address=story["usdc"], abi=client._token_abi)
+        send_transaction(node.w3, deployer, usdc.functions.mint(funder.address, 1_000 * USDC))
+        db_path = tmp_path_factory.mktemp("web") / "index.sqlite3"
+        indexer = Indexer.for_client(client, db_path, batch=5)
+        indexer.sync()
+        app = WebApp(indexer, db_path, interval=0.5)
+        server = make_server(app, "127.0.0.1", 0)
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
+        app.start_following()
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            try:
+                yield {"node": node, "client": client, "story": story, "funder": funder, "usdc": usdc,
+                       "app": app, "url": f"http://127.0.0.1:{server.server_address[1]}", "browser": browser}
+            finally:
+                browser.close()
+        app.stop()
+    finally:
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        node.close()
+
+
+def _page(site: dict[str, Any], wallet: InjectedWallet) -> Any:
+    page = site["browser"].new_page(viewport={"width": 1200, "height": 900})
+    page.set_default_timeout(TIMEOUT)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("requestfailed", lambda request: errors.append(f"request failed: {request.url}"))
+    page.on("request", lambda request: errors.append(f"external request: {request.url}")
+            if not request.url.startswith((site["url"], "data:")) else None)
+    page.expose_function("__walletRpc", wallet)
+    page.add_init_script(WALLET_SCRIPT)
+    page.errors = errors  # type: ignore[attr-defined]
+    return page
+
+
+def _wait_progress(page: Any, text: str) -> None:
+    page.locator("#progress li", has_text=text).wait_for()
+
+
+def test_list_page_shows_the_demo_bounties_with_links_totals_and_status(site: dict[str, Any]) -> None:
+    wallet = InjectedWallet(site["node"], site["funder"].address)
+    page = _page(site, wallet)
+    page.goto(site["url"] + "/")
+    page.wait_for_selector("body[data-ready]")
+    cards = page.locator("#bounties article.card")
+    assert cards.count() == 4
+    bounties = site["story"]["bounties"]
+    first = page.locator(f"article[data-bounty-id='{bounties['open_eth']}']")
+    assert first.locator("a[href='https://github.com/bountychain-demo/parser/issues/17']").count() == 1
+    assert "1 ETH" in first.inner_text() and first.locator(".badge").text_content() == "open"
+    assert page.locator(f"article[data-bounty-id='{bounties['awarded_usdc']}'] .badge").text_content() == "awarded"
+    assert page.locator(f"article[data-bounty-id='{bounties['cancelled_eth']}'] .badge").text_content() == "cancelled"
+    assert "25 USDC" in page.locator(f"article[data-bounty-id='{bounties['open_usdc']}']").inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "bounties.png"), full_page=True)
+    # The repository filter goes through the API's query.
+    page.fill("input[name=repo]", "bountychain-demo/cli")
+    page.click("#filters button")
+    page.wait_for_function("document.querySelectorAll('#bounties article.card').length === 1")
+    assert page.errors == []  # type: ignore[attr-defined]
+    page.close()
+
+
+def test_eth_pledge_from_the_browser_moves_the_balance_and_shows_in_index_and_page(site: dict[str, Any]) -> None:
+    node, client, funder = site["node"], site["client"], site["funder"]
+    bounty_id = site["story"]["bounties"]["open_eth"]
+    wallet = InjectedWallet(node, funder.address)
+    page = _page(site, wallet)
+    page.goto(f"{site['url']}/bounty/{bounty_id}")
+    page.wait_for_selector("body[data-ready]")
+    page.click("#connect")
+    page.wait_for_selector("#wrong-chain")  # the wallet is on chain 1
+    page.click("#chain-banner button")
+    page.wait_for_selector("#pledge-form")
+    assert page.locator("#chain-banner").is_hidden()
+    balance = client.balance_of(funder.address)
+    page.fill("#pledge-form input[name=amount]", "0.25")
+    page.click("#pledge-form button")
+    _wait_progress(page, "index updated")
+    assert "confirmed in block" in page.locator("#progress").inner_text()
+    assert client.pledge_of(bounty_id, funder.address).amount == ETHER // 4
+    receipts = [client.w3.eth.get_transaction_receipt(tx) for tx in _funder_txs(client, funder.address)]
+    gas = sum(r["gasUsed"] * r["effectiveGasPrice"] for r in receipts)
+    assert client.balance_of(funder.address) == balance - ETHER // 4 - gas
+    pledges = {p.funder: p for p in queries.bounty(site["app"].reader(), bounty_id).pledges}
+    assert pledges[funder.address].outstanding == ETHER // 4
+    page.wait_for_selector(f"#pledges tr[data-funder='{funder.address}']")
+    assert page.locator("#stat-total").inner_text() == "1.25 ETH"
+    page.screenshot(path=str(SCREENSHOTS / "bounty-eth-pledged.png"), full_page=True)
+    assert page.errors == []  # type: ignore[attr-defined]
+    page.close()
+
+
+def _funder_txs(client: BountyClient, address: str) -> list[str]:
+    txs = []
+    for number in range(client.w3.eth.block_number + 1):
+        for tx in client.w3.eth.get_block(number, full_transactions=True)["transactions"]:
+            if tx["from"] == address:
+                txs.append(tx["hash"])
+    return txs
+
+
+def test_token_pledge_approves_exactly_the_amount_then_pledges(site: dict[str, Any]) -> None:
+    node, client, funder, usdc = site["node"], site["client"], site["funder"], site["usdc"]
+    bounty_id = site["story"]["bounties"]["open_usdc"]
+    wallet = InjectedWallet(node, funder.address)
+    wallet.chain_id = hex(node.chain_id)
+    page = _page(site, wallet)
+    page.goto(f"{site['url']}/bounty/{bounty_id}")
+    page.wait_for_selector("body[data-ready]")
+    page.click("#connect")
+    page.wait_for_selector("#pledge-form")
+    held = usdc.functions.balanceOf(funder.address).call()
+    escrow_held = usdc.functions.balanceOf(client.address).call()
+    page.fill("#pledge-form input[name=amount]", "12.5")
+    page.click("#pledge-form button")
+    _wait_progress(page, "index updated")
+    text = page.locator("#progress").inner_text()
+    assert "approve the escrow for exactly 12.5 USDC: confirmed" in text
+    assert "pledge 12.5 USDC: confirmed" in text
+    # Two transactions: approve(address,uint256), then the escrow's pledge(uint256,uint256).
+    assert wallet.sent == ["0x095ea7b3", client.contract.functions.pledge(0, 0)._encode_transaction_data()[:10]]
+    assert usdc.functions.balanceOf(funder.address).call() == held - 12_500_000
+    assert usdc.functions.balanceOf(client.address).call() == escrow_held + 12_500_000
+    assert usdc.functions.allowance(funder.address, client.address).call() == 0  # exactly used up
+    assert client.pledge_of(bounty_id, funder.address).amount == 12_500_000
+    assert queries.bounty(site["app"].reader(), bounty_id).bounty.total == 37_500_000
+    page.wait_for_selector(f"#pledges tr[data-funder='{funder.address}']")
+    assert page.locator("#stat-total").inner_text() == "37.5 USDC"
+    page.screenshot(path=str(SCREENSHOTS / "bounty-usdc-pledged.png"), full_page=True)
+    assert page.errors == []  # type: ignore[attr-defined]
+    page.close()
+
+
+def test_a_refused_pledge_shows_the_decoded_reason_and_sends_nothing(site: dict[str, Any]) -> None:
+    node, client, funder = site["node"], site["client"], site["funder"]
+    bounty_id = site["story"]["bounties"]["open_eth"]
+    wallet = InjectedWallet(node, funder.address)
+    wallet.chain_id = hex(node.chain_id)
+    page = _page(site, wallet)
+    page.goto(f"{site['url']}/bounty/{bounty_id}")
+    page.wait_for_selector("body[data-ready]")
+    page.click("#connect")
+    page.wait_for_selector("#pledge-form")
+    # The issuer cancels while the page still shows the bounty open.
+    maintainer = from_private_key(site["story"]["keys"]["maintainer"])
+    client.as_signer(maintainer).cancel(bounty_id)
+    nonce = client.w3.eth.get_transaction_count(funder.address)
+    page.fill("#pledge-form input[name=amount]", "0.1")
+    page.click("#pledge-form button")
+    page.wait_for_selector("#progress li.failed")
+    text = page.locator("#progress li.failed").inner_text()
+    assert f"BountyNotOpen (bounty {bounty_id} is no longer open (it is cancelled))" in text
+    assert client.w3.eth.get_transaction_count(funder.address) == nonce
+    page.screenshot(path=str(SCREENSHOTS / "bounty-refused.png"), full_page=True)
+    page.close()
+
+
+def test_page_assets_are_local_and_the_server_refuses_paths_outside_static(site: dict[str, Any]) -> None:
+    base = site["url"]
+    html = requests.get(base + "/", timeout=10)
+    assert "default-src 'self'" in html.headers["Content-Security-Policy"]
+    assert "http" not in html.text.replace('content="width', "")  # no external asset
+    assert requests.get(base + "/static/vendor/ethers.min.js", timeout=10).headers["Content-Type"].startswith("text/javascript")
+    assert requests.get(base + "/static/%2e%2e/server.py", timeout=10).status_code == 404
+    assert requests.get(base + "/api/bounties/999", timeout=10).status_code == 404
+    assert requests.get(base + "/api/bounties?status=bogus", timeout=10).status_code == 400
+    info = requests.get(base + "/api/info", timeout=10).json()
+    assert info["chain_id"] == site["node"].chain_id and info["escrow"] == site["client"].address
+    assert "BountyNotOpen" in info["errors"]
