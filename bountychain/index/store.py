@@ -122,6 +122,8 @@ def rollback(db: sqlite3.Connection, fork_block: int) -> set[int]:
     for table in EVENT_TABLES:
         db.execute(f"DELETE FROM {table} WHERE block_number > ?", (fork_block,))  # noqa: S608
     db.execute("DELETE FROM blocks WHERE block_number > ?", (fork_block,))
+    # Token metadata is a cache: keep only the tokens of bounties that still exist.
+    db.execute("DELETE FROM tokens WHERE token NOT IN (SELECT token FROM created)")
     for bounty_id in touched:
         refresh_bounty(db, bounty_id)
     return touched

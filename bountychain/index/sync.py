@@ -12,6 +12,10 @@ One pass (`Indexer.sync`):
    their blocks and of the range's last block, and the new cursor are written in ONE
    transaction: a crash leaves the index at the end of the last committed range.
    The reorg check runs again before every range.
+
+Blocks whose hash is kept: each range's last block and every block with an escrow event.
+A stored hash that still matches proves every block under it unchanged (each block
+commits to its parent), so the walk back stops at the first match.
 """
 
 from __future__ import annotations
@@ -155,11 +159,13 @@ class Indexer:
         rolled_back: int | None = None
         ranges = events = 0
         good_ranges = 0
-        while self.cursor < target and (max_ranges is None or ranges < max_ranges):
-            fork = self.check_reorg()
+        while max_ranges is None or ranges < max_ranges:
+            fork = self.check_reorg()  # before every range: the chain may change during a pass
             if fork is not None:
                 rolled_back = fork if rolled_back is None else min(rolled_back, fork)
                 first = min(first, fork + 1)
+            if self.cursor >= target:
+                break
             low = self.cursor + 1
             high = min(low + self.batch - 1, target)
             try:
@@ -176,10 +182,6 @@ class Indexer:
                 good_ranges = 0
             if on_range is not None:
                 on_range(low, high, count)
-        if ranges == 0 and rolled_back is None:
-            fork = self.check_reorg()  # nothing new to index, but the indexed part may have changed
-            if fork is not None:
-                rolled_back, first = fork, fork + 1
         return SyncReport(first, self.cursor, target, head, ranges, events, rolled_back,
                           time.monotonic() - started)
 

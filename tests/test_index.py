@@ -1,0 +1,407 @@
+"""The index against a real anvil node: incremental sync in small ranges, confirmations,
+ranges shrunk when the node refuses, a crash in the middle of a sync, a reorganisation, the
+queries, and the `index` / `list` commands. The reference for every check is a clean index
+built in one pass from scratch: whatever path the index took, it must end equal to it."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from eth_account.signers.local import LocalAccount
+
+from bountychain import ETH, AnvilNode, BountyClient
+from bountychain import deployments as registry
+from bountychain.client import deploy_contract, send_transaction
+from bountychain.devchain import find_anvil
+from bountychain.index import IndexMismatch, Indexer, open_index, parse_repo, queries
+from bountychain.index import events as index_events
+from bountychain.index.schema import EVENT_TABLES
+
+pytestmark = pytest.mark.anvil
+
+REPO = Path(__file__).resolve().parents[1]
+DAY = 86_400
+ETHER = 10**18
+USDC = 10**6
+FEE_BPS = 100
+
+
+@dataclass
+class World:
+    node: AnvilNode
+    escrow: BountyClient
+    issuer: LocalAccount
+    approver: LocalAccount
+    treasury: LocalAccount
+    funders: list[LocalAccount]
+    hunters: list[LocalAccount]
+    usdc: Any
+    registry_dir: Path
+
+    def as_(self, account: LocalAccount) -> BountyClient:
+        return self.escrow.as_signer(account)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory):
+    node = AnvilNode()
+    try:
+        issuer, approver, treasury = (node.new_account() for _ in range(3))
+        funders = [node.new_account() for _ in range(3)]
+        hunters = [node.new_account() for _ in range(2)]
+        escrow = BountyClient.deploy(node, issuer, fee_recipient=treasury.address, fee_bps=FEE_BPS, poll_latency=0.005)
+        usdc = deploy_contract(node.w3, issuer, "TestToken", "USD Coin", "USDC", 6)
+        for funder in funders:
+            send_transaction(node.w3, issuer, usdc.functions.mint(funder.address, 10_000 * USDC))
+        directory = tmp_path_factory.mktemp("registry")
+        assert escrow.deployment is not None
+        registry.save(registry.record_for(node.chain_id, escrow.deployment, issuer.address), directory)
+        yield World(node, escrow, issuer, approver, treasury, funders, hunters, usdc, directory)
+    finally:
+        node.close()
+
+
+@pytest.fixture
+def w(world: World):
+    snapshot = world.node.snapshot()
+    try:
+        yield world
+    finally:
+        world.node.revert(snapshot)
+
+
+def story(w: World, tag: str = "a") -> dict[str, int]:
+    """Every kind of event: pledges and top-ups, solutions, a split award, a cancellation
+    with a refund, an extension, an expiry with a refund, a fee withdrawal."""
+    f1, f2, f3 = w.funders
+    h1, h2 = w.hunters
+    now = w.node.now()
+    paid = w.escrow.create_bounty(f"https://github.com/Org/Parser/issues/1{tag}", now + 30 * DAY,
+                                  approver=w.approver.address).bounty_id
+    w.as_(f1).pledge(paid, "1 ether")
+    w.as_(f2).pledge(paid, "0.5 ether")
+    w.as_(f1).pledge(paid, "0.25 ether")  # a top-up
+    c1 = w.as_(h1).submit_solution(paid, "https://github.com/Org/Parser/pull/2").claim_id
+    c2 = w.as_(h2).submit_solution(paid, "https://github.com/Org/Parser/pull/3").claim_id
+    w.as_(w.approver).award(paid, {c1: 7_000, c2: 3_000})
+
+    cancelled = w.escrow.create_bounty("https://gitlab.com/group/sub/tool/-/issues/4", now + 30 * DAY,
+                                       token=w.usdc.address).bounty_id
+    w.as_(f1).pledge(cancelled, "100 USDC")
+    w.as_(f3).pledge(cancelled, "40 USDC")
+    w.escrow.cancel(cancelled)
+    w.as_(f3).refund(cancelled)
+
+    extended = w.escrow.create_bounty("https://github.com/org/cli/issues/9", now + 10 * DAY).bounty_id
+    w.as_(f2).pledge(extended, "0.1 ether")
+    w.escrow.extend_deadline(extended, now + 20 * DAY)
+
+    expiring = w.escrow.create_bounty("https://github.com/other/thing/issues/5", now + 2 * DAY).bounty_id
+    w.as_(f3).pledge(expiring, "0.2 ether")
+    w.as_(f2).pledge(expiring, "0.3 ether")
+    w.node.set_next_block_timestamp(now + 2 * DAY)
+    w.as_(f3).refund(expiring)
+    w.as_(w.treasury).withdraw(ETH)
+    return {"paid": paid, "cancelled": cancelled, "extended": extended, "expiring": expiring,
+            "claim1": c1, "claim2": c2}
+
+
+def dump(db: sqlite3.Connection) -> dict[str, list[tuple[Any, ...]]]:
+    """Every indexed fact (not the bookkeeping: block hashes kept and the cursor)."""
+    tables = [*EVENT_TABLES, "bounties", "tokens"]
+    return {table: sorted(tuple(row) for row in db.execute(f"SELECT * FROM {table}")) for table in tables}  # noqa: S608
+
+
+def clean(w: World, tmp_path: Path, name: str = "clean.sqlite3") -> Indexer:
+    indexer = Indexer.for_client(w.escrow, tmp_path / name)
+    indexer.sync()
+    return indexer
+
+
+# --- sync ---------------------------------------------------------------------------------
+
+
+def test_incremental_sync_in_small_ranges_equals_a_clean_full_sync(w: World, tmp_path: Path) -> None:
+    indexer = Indexer.for_client(w.escrow, tmp_path / "index.sqlite3", batch=3)
+    first = indexer.sync()
+    ids = story(w)
+    ranges: list[tuple[int, int, int]] = []
+    report = indexer.sync(on_range=lambda low, high, count: ranges.append((low, high, count)))
+    head = w.node.w3.eth.block_number
+    assert report.cursor == head == report.target and report.ranges == len(ranges) > 5
+    assert all(high - low + 1 <= 3 for low, high, _ in ranges)
+    assert [low for low, _, _ in ranges] == [first.cursor + 1] + [high + 1 for _, high, _ in ranges[:-1]]
+    assert sum(count for *_, count in ranges) == report.events > 20
+    assert indexer.sync().ranges == 0  # nothing new
+    assert dump(indexer.db) == dump(clean(w, tmp_path).db)
+    assert {b.bounty_id for b in queries.bounties(indexer.db)} == {
+        ids[name] for name in ("paid", "cancelled", "extended", "expiring")}
+
+
+def test_confirmations_keep_the_newest_blocks_out_until_they_are_deep_enough(w: World, tmp_path: Path) -> None:
+    indexer = Indexer.for_client(w.escrow, tmp_path / "index.sqlite3", confirmations=2)
+    bounty_id = w.escrow.create_bounty("https://github.com/org/repo/issues/1", w.node.now() + DAY).bounty_id
+    w.as_(w.funders[0]).pledge(bounty_id, "1 ether")
+    report = indexer.sync()
+    head = w.node.w3.eth.block_number
+    assert report.cursor == head - 2
+    assert queries.bounties(indexer.db) == []  # created 2 blocks ago: not yet
+    w.node._rpc("evm_mine", [])
+    indexer.sync()
+    assert [b.total for b in queries.bounties(indexer.db)] == [0]  # the pledge is 1 block deep
+    w.node._rpc("evm_mine", [])
+    indexer.sync()
+    assert [b.total for b in queries.bounties(indexer.db)] == [ETHER]
+
+
+def test_a_node_that_refuses_large_ranges_gets_smaller_ones(w: World, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    story(w)
+    indexer = Indexer.for_client(w.escrow, tmp_path / "index.sqlite3", batch=64)
+    asked: list[int] = []
+    original = indexer.w3.eth.get_logs
+
+    def get_logs(params: dict[str, Any]) -> Any:
+        size = params["toBlock"] - params["fromBlock"] + 1
+        asked.append(size)
+        if size > 5:
+            raise ValueError({"code": -32005, "message": "query returned more than 10000 results"})
+        return original(params)
+
+    monkeypatch.setattr(indexer.w3.eth, "get_logs", get_logs)
+    report = indexer.sync()
+    assert report.cursor == w.node.w3.eth.block_number
+    span = report.cursor - report.from_block + 1
+    assert asked[:4] == [span, span // 2, span // 4, span // 8]  # halved until the node answers
+    assert report.ranges == sum(1 for size in asked if size <= 5)
+    assert dump(indexer.db) == dump(clean(w, tmp_path).db)
+
+
+def test_a_crash_mid_sync_leaves_whole_ranges_and_a_fresh_process_completes_it(
+        w: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    story(w)
+    path = tmp_path / "index.sqlite3"
+    indexer = Indexer.for_client(w.escrow, path, batch=4)
+    calls = {"n": 0}
+    real = index_events.HANDLERS["Pledged"]
+
+    def crashing(db: sqlite3.Connection, event: index_events.Event) -> set[int]:
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise RuntimeError("injected crash")
+        return real(db, event)
+
+    monkeypatch.setitem(index_events.HANDLERS, "Pledged", crashing)
+    committed: list[int] = []
+    with pytest.raises(RuntimeError, match="injected crash"):
+        indexer.sync(on_range=lambda low, high, count: committed.append(high))
+    indexer.db.close()
+    monkeypatch.setitem(index_events.HANDLERS, "Pledged", real)
+
+    db = open_index(path)
+    cursor = int(db.execute("SELECT value FROM meta WHERE key = 'cursor'").fetchone()[0])
+    assert committed and cursor == committed[-1]  # the failed range left nothing behind
+    for table in EVENT_TABLES:
+        assert db.execute(f"SELECT COUNT(*) FROM {table} WHERE block_number > ?", (cursor,)).fetchone()[0] == 0  # noqa: S608
+    assert db.execute("SELECT COUNT(*) FROM pledges").fetchone()[0] == 3
+    db.close()
+
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("BOUNTYCHAIN_")},
+           "BOUNTYCHAIN_RPC": w.node.url, "BOUNTYCHAIN_DEPLOYMENTS": str(w.registry_dir),
+           "BOUNTYCHAIN_ANVIL": find_anvil(), "PYTHONPATH": str(REPO)}
+    proc = subprocess.run([sys.executable, "-m", "bountychain.cli", "--json", "index", "--db", str(path), "--batch", "4"],
+                          capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["from_block"] == cursor + 1 and report["cursor"] == w.node.w3.eth.block_number
+    assert dump(open_index(path)) == dump(clean(w, tmp_path).db)
+
+
+def test_a_reorganisation_is_rolled_back_to_the_fork_and_rebuilt(w: World, tmp_path: Path) -> None:
+    indexer = Indexer.for_client(w.escrow, tmp_path / "index.sqlite3", batch=5)
+    common = w.escrow.create_bounty("https://github.com/org/repo/issues/1", w.node.now() + 30 * DAY).bounty_id
+    w.as_(w.funders[0]).pledge(common, "1 ether")
+    indexer.sync()
+    fork = w.node.w3.eth.block_number
+    snapshot = w.node.snapshot()
+    story(w, "a")  # the branch that will be abandoned
+    w.as_(w.funders[1]).pledge(common, "2 ether")
+    indexer.sync()
+    assert queries.totals(indexer.db, common)["total"] == 3 * ETHER
+    abandoned = dump(indexer.db)
+
+    w.node.revert(snapshot)
+    w.as_(w.funders[2]).pledge(common, "0.5 ether")  # another history from the fork on
+    other = w.escrow.create_bounty("https://github.com/org/repo/issues/77", w.node.now() + 9 * DAY).bounty_id
+    w.as_(w.hunters[0]).submit_solution(other, "https://github.com/org/repo/pull/78")
+    assert w.node.w3.eth.block_number < max(r[0] for r in indexer.db.execute("SELECT block_number FROM blocks"))
+    report = indexer.sync()
+    assert report.rolled_back_to == fork
+    assert queries.totals(indexer.db, common)["total"] == ETHER + ETHER // 2
+    rebuilt = dump(indexer.db)
+    assert rebuilt != abandoned and rebuilt == dump(clean(w, tmp_path).db)
+    assert [(c.claim_id, c.uri) for c in queries.bounty(indexer.db, other).claims] == [
+        (1, "https://github.com/org/repo/pull/78")]
+
+
+def test_a_reorganisation_to_a_longer_chain_with_the_same_height_is_detected(w: World, tmp_path: Path) -> None:
+    indexer = Indexer.for_client(w.escrow, tmp_path / "index.sqlite3")
+    indexer.sync()
+    snapshot = w.node.snapshot()
+    story(w, "a")
+    indexer.sync()
+    height = w.node.w3.eth.block_number
+    w.node.revert(snapshot)
+    story(w, "b")  # the same number of blocks, other issue URLs and timestamps
+    w.node._rpc("evm_mine", [])
+    assert w.node.w3.eth.block_number >= height
+    report = indexer.sync()
+    assert report.rolled_back_to is not None
+    assert dump(indexer.db) == dump(clean(w, tmp_path).db)
+    assert all(b.uri.endswith(("1b", "/4", "/9", "/5")) for b in queries.bounties(indexer.db))
+
+
+def test_events_without_a_handler_are_skipped(w: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delitem(index_events.HANDLERS, "DeadlineExtended")
+    ids = story(w)
+    indexer = clean(w, tmp_path)
+    assert indexer.db.execute("SELECT COUNT(*) FROM extensions").fetchone()[0] == 0
+    created = indexer.db.execute("SELECT deadline FROM created WHERE bounty_id = ?", (ids["extended"],)).fetchone()[0]
+    assert queries.bounty(indexer.db, ids["extended"]).bounty.deadline == created
+
+
+def test_an_index_refuses_another_escrow(w: World, tmp_path: Path) -> None:
+    path = tmp_path / "index.sqlite3"
+    Indexer.for_client(w.escrow, path).sync()
+    other = BountyClient.deploy(w.node, w.issuer, poll_latency=0.005)
+    with pytest.raises(IndexMismatch, match="use another --db"):
+        Indexer.for_client(other, path)
+
+
+# --- queries ------------------------------------------------------------------------------
+
+
+def test_queries_by_repository_issue_status_and_token(w: World, tmp_path: Path) -> None:
+    ids = story(w)
+    db = clean(w, tmp_path).db
+
+    def found(**filters: Any) -> list[int]:
+        return sorted(b.bounty_id for b in queries.bounties(db, **filters))
+
+    assert found(repo="org/parser") == found(repo="ORG/Parser/") == [ids["paid"]]
+    assert found(repo="group/sub/tool") == found(repo="group") == [ids["cancelled"]]
+    assert found(repo="org") == [ids["paid"], ids["extended"]]  # an owner (or group): all its repositories
+    assert found(repo="org/pars") == []  # never a partial name
+    assert found(repo="org/cli") == [ids["extended"]]
+    assert found(issue="https://github.com/org/cli/issues/9") == [ids["extended"]]
+    assert found(status="awarded") == [ids["paid"]]
+    assert found(status="cancelled") == [ids["cancelled"]]
+    assert found(status="expired") == [ids["expiring"]]
+    assert found(status="open") == [ids["extended"]]
+    assert found(token=w.usdc.address) == [ids["cancelled"]]
+    assert found(token=ETH, status="open") == [ids["extended"]]
+    with pytest.raises(ValueError):
+        queries.bounties(db, status="bogus")
+    assert parse_repo("https://github.com/Org/Repo/issues/3") == ("github.com", "org/repo")
+    assert parse_repo("https://example.org/a/b/c") == ("example.org", "a/b")
+
+
+def test_totals_per_bounty(w: World, tmp_path: Path) -> None:
+    ids = story(w)
+    db = clean(w, tmp_path).db
+    pool = ETHER + ETHER // 2 + ETHER // 4
+    fee = pool * FEE_BPS // 10_000
+    assert queries.totals(db, ids["paid"]) == {"total": 0, "pledged": pool, "refunded": 0, "pool": pool, "fee": fee,
+                                               "paid_out": pool - fee}
+    assert queries.totals(db, ids["cancelled"]) == {"total": 100 * USDC, "pledged": 140 * USDC, "refunded": 40 * USDC,
+                                                    "pool": 0, "fee": 0, "paid_out": 0}
+    extended = queries.bounty(db, ids["extended"]).bounty
+    assert extended.deadline == w.escrow.bounty(ids["extended"]).deadline
+    for bounty_id in (ids["paid"], ids["cancelled"], ids["extended"], ids["expiring"]):
+        assert queries.totals(db, bounty_id)["total"] == w.escrow.bounty(bounty_id).total
+    assert queries.totals(db, 999) is None
+
+
+def test_a_funders_pledges_and_a_sponsors_record(w: World, tmp_path: Path) -> None:
+    ids = story(w)
+    db = clean(w, tmp_path).db
+    f1, f2, f3 = w.funders
+    pledges = {p.bounty_id: p for p in queries.funder_pledges(db, f1.address)}
+    assert set(pledges) == {ids["paid"], ids["cancelled"]}
+    assert (pledges[ids["paid"]].pledged, pledges[ids["paid"]].paid_out, pledges[ids["paid"]].state) == (
+        ETHER + ETHER // 4, ETHER + ETHER // 4, "awarded")
+    assert (pledges[ids["cancelled"]].outstanding, pledges[ids["cancelled"]].state) == (100 * USDC, "refundable")
+    f2_states = {p.bounty_id: p.state for p in queries.funder_pledges(db, f2.address)}
+    assert f2_states == {ids["paid"]: "awarded", ids["extended"]: "locked", ids["expiring"]: "refundable"}
+    for pledge in queries.funder_pledges(db, f2.address):
+        if pledge.state == "awarded":
+            continue  # the escrow keeps the number, but the money went to the award
+        assert pledge.outstanding == w.escrow.pledge_of(pledge.bounty_id, f2.address).amount
+
+    record = queries.sponsor_record(db, f3.address)
+    by_token = {t.token: t for t in record.by_token}
+    assert record.bounties == 2
+    assert (by_token[ETH].pledged, by_token[ETH].refunded, by_token[ETH].paid_out, by_token[ETH].outstanding) == (
+        ETHER // 5, ETHER // 5, 0, 0)
+    assert (by_token[w.usdc.address].pledged, by_token[w.usdc.address].refunded, by_token[w.usdc.address].symbol) == (
+        40 * USDC, 40 * USDC, "USDC")
+    f2_record = {t.token: t for t in queries.sponsor_record(db, f2.address).by_token}[ETH]
+    assert (f2_record.pledged, f2_record.paid_out, f2_record.outstanding) == (
+        ETHER // 2 + ETHER // 10 + 3 * ETHER // 10, ETHER // 2, ETHER // 10 + 3 * ETHER // 10)
+
+
+def test_a_hunters_claims_and_awards(w: World, tmp_path: Path) -> None:
+    ids = story(w)
+    db = clean(w, tmp_path).db
+    pool = ETHER + ETHER // 2 + ETHER // 4
+    net = pool - pool * FEE_BPS // 10_000
+    first = net * 7_000 // 10_000
+    h1, h2 = w.hunters
+    record = queries.hunter_record(db, h1.address)
+    assert [(c.bounty_id, c.claim_id, c.uri) for c in record.claims] == [
+        (ids["paid"], ids["claim1"], "https://github.com/Org/Parser/pull/2")]
+    assert [a.paid for a in record.awards] == [first]
+    assert [(e.token, e.paid_out) for e in record.earned] == [(ETH, first)]
+    assert [a.paid for a in queries.hunter_record(db, h2.address).awards] == [net - first]
+    assert queries.hunter_record(db, w.funders[0].address).claims == []
+    credits = db.execute("SELECT account, amount FROM credits").fetchall()
+    assert [(row[0], int(row[1])) for row in credits] == [(w.treasury.address, pool * FEE_BPS // 10_000)]
+    assert db.execute("SELECT COUNT(*) FROM withdrawals").fetchone()[0] == 1
+
+
+# --- the command line ---------------------------------------------------------------------
+
+
+def test_index_and_list_commands(w: World, tmp_path: Path) -> None:
+    ids = story(w)
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith(("BOUNTYCHAIN_", "XDG_"))},
+           "BOUNTYCHAIN_RPC": w.node.url, "BOUNTYCHAIN_DEPLOYMENTS": str(w.registry_dir),
+           "XDG_DATA_HOME": str(tmp_path / "data"), "XDG_CONFIG_HOME": str(tmp_path / "config"),
+           "BOUNTYCHAIN_ANVIL": find_anvil(), "PYTHONPATH": str(REPO)}
+
+    def run(*args: str) -> dict[str, Any]:
+        proc = subprocess.run([sys.executable, "-m", "bountychain.cli", "--json", *args], capture_output=True,
+                              text=True, env=env, timeout=120, cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(proc.stdout)
+
+    assert run("list")["source"] == "chain"  # no index yet
+    indexed = run("index")
+    assert Path(indexed["db"]).parent == tmp_path / "data" / "bountychain"
+    assert indexed["events"] > 20 and indexed["cursor"] == w.node.w3.eth.block_number
+    from_index = run("list", "--status", "open")
+    assert from_index["source"] == "index" and [b["bounty_id"] for b in from_index["bounties"]] == [ids["extended"]]
+    full_index = run("list")["bounties"]
+    full_chain = run("list", "--source", "chain")["bounties"]
+    assert full_index == full_chain
+    proc = subprocess.run([sys.executable, "-m", "bountychain.cli", "list", "--source", "index", "--db",
+                           str(tmp_path / "none.sqlite3")], capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 1 and "run `bountychain index` first" in proc.stderr
