@@ -8,13 +8,28 @@ PY := $(VENV)/bin/python
 VENV_DONE := $(VENV)/.installed
 NPM_DONE := node_modules/.installed
 
-.PHONY: demo test bench fuzz compile slither setup clean
+CHROMIUM := /usr/bin/chromium
+VENDOR := bountychain/web/static/vendor
+
+.PHONY: demo test bench fuzz compile slither setup vendor clean
 
 demo: $(VENV_DONE)
 	$(PY) -m bountychain.demo
 
-test: $(VENV_DONE) $(NPM_DONE)
+test: $(VENV_DONE) $(NPM_DONE) $(CHROMIUM)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The browser tests drive Debian's chromium through Playwright (no browser download).
+$(CHROMIUM):
+	$(if $(filter 0,$(shell id -u)),,sudo )apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo )apt-get install -y -qq --no-install-recommends chromium >/dev/null
+
+# Copies the page's JavaScript library (ethers, pinned in package.json) from node_modules into
+# the Python package, which serves it without node_modules; tests/test_web_assets.py checks
+# the copy is byte-identical.
+vendor: $(NPM_DONE)
+	cp node_modules/ethers/dist/ethers.min.js $(VENDOR)/ethers.min.js
+	cp node_modules/ethers/LICENSE.md $(VENDOR)/ethers.LICENSE.md
 
 bench: $(VENV_DONE)
 	$(PY) -m benchmarks.gas_report

@@ -241,6 +241,62 @@ def test_token_pledge_approves_exactly_the_amount_then_pledges(site: dict[str, A
     page.close()
 
 
+def test_a_hunter_submits_and_the_approver_awards_from_the_page(site: dict[str, Any]) -> None:
+    node, client, usdc = site["node"], site["client"], site["usdc"]
+    bounty_id = site["story"]["bounties"]["open_usdc"]
+    hunter = node.new_account()
+    wallet = InjectedWallet(node, hunter.address)
+    wallet.chain_id = hex(node.chain_id)
+    page = _page(site, wallet)
+    page.goto(f"{site['url']}/bounty/{bounty_id}")
+    page.wait_for_selector("body[data-ready]")
+    page.click("#connect")
+    page.wait_for_selector("#submit-form")
+    assert page.locator("#award-form").count() == 0  # only the approver sees it
+    page.fill("#submit-form input[name=url]", "https://github.com/bountychain-demo/cli/pull/6")
+    page.click("#submit-form button")
+    _wait_progress(page, "index updated")
+    assert [(c.hunter, c.uri) for c in client.claims(bounty_id)] == [
+        (hunter.address, "https://github.com/bountychain-demo/cli/pull/6")]
+    page.wait_for_selector("#claims td >> text=https://github.com/bountychain-demo/cli/pull/6")
+    page.close()
+
+    approver = site["story"]["addresses"]["maintainer"]
+    page = _page(site, InjectedWallet(node, approver))
+    page.goto(f"{site['url']}/bounty/{bounty_id}")
+    page.wait_for_selector("body[data-ready]")
+    page.click("#connect")
+    page.click("#chain-banner button")
+    page.wait_for_selector("#award-form")
+    pool = client.bounty(bounty_id).total
+    page.fill("#award-form input[name=claim-1]", "100")
+    page.click("#award-form button")
+    _wait_progress(page, "index updated")
+    assert usdc.functions.balanceOf(hunter.address).call() == pool  # the demo escrow charges no fee
+    page.wait_for_selector("h1 .badge.awarded")
+    assert [a.paid for a in queries.hunter_record(site["app"].reader(), hunter.address).awards] == [pool]
+    page.screenshot(path=str(SCREENSHOTS / "bounty-awarded.png"), full_page=True)
+    assert page.errors == []  # type: ignore[attr-defined]
+    page.close()
+
+
+def test_pledges_made_elsewhere_reach_the_page_through_the_background_sync(site: dict[str, Any]) -> None:
+    client, node = site["client"], site["node"]
+    bounty_id = site["story"]["bounties"]["open_eth"]
+    outsider = node.new_account()
+    client.as_signer(outsider).pledge(bounty_id, "0.01 ether")  # not through the page
+    page = site["browser"].new_page()
+    page.set_default_timeout(TIMEOUT)
+    for _ in range(40):
+        page.goto(f"{site['url']}/bounty/{bounty_id}")
+        page.wait_for_selector("body[data-ready]")
+        if page.locator(f"#pledges tr[data-funder='{outsider.address}']").count():
+            break
+        page.wait_for_timeout(250)
+    assert page.locator(f"#pledges tr[data-funder='{outsider.address}']").count() == 1
+    page.close()
+
+
 def test_a_refused_pledge_shows_the_decoded_reason_and_sends_nothing(site: dict[str, Any]) -> None:
     node, client, funder = site["node"], site["client"], site["funder"]
     bounty_id = site["story"]["bounties"]["open_eth"]
@@ -262,6 +318,22 @@ def test_a_refused_pledge_shows_the_decoded_reason_and_sends_nothing(site: dict[
     assert f"BountyNotOpen (bounty {bounty_id} is no longer open (it is cancelled))" in text
     assert client.w3.eth.get_transaction_count(funder.address) == nonce
     page.screenshot(path=str(SCREENSHOTS / "bounty-refused.png"), full_page=True)
+
+    # Cancelled: the funder's pledge of the ETH test is refundable at once, from the page.
+    page.reload()
+    page.wait_for_selector("body[data-ready]")
+    page.click("#connect")
+    page.wait_for_selector("#refund-form")
+    assert page.locator("#pledge-form").count() == 0
+    balance = client.balance_of(funder.address)
+    page.click("#refund-form button")
+    _wait_progress(page, "index updated")
+    refund_tx = client.w3.eth.get_block("latest", full_transactions=True)["transactions"][0]
+    receipt = client.w3.eth.get_transaction_receipt(refund_tx["hash"])
+    assert refund_tx["from"] == funder.address
+    assert client.balance_of(funder.address) == balance + ETHER // 4 - receipt["gasUsed"] * receipt["effectiveGasPrice"]
+    assert client.pledge_of(bounty_id, funder.address).amount == 0
+    page.wait_for_selector(f"#pledges tr[data-funder='{funder.address}'] >> text=refunded")
     page.close()
 
 

@@ -17,7 +17,7 @@ function h(tag, attrs = {}, ...children) {
     else if (key === "dataset") Object.assign(el.dataset, value);
     else el.setAttribute(key, value === true ? "" : value);
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     el.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -257,6 +257,11 @@ async function submitSolution(bounty, url, list) {
   return runSteps(list, [{ label: "submit the solution", send: () => escrow.submitSolution(bounty.bounty_id, url.trim()) }]);
 }
 
+async function refund(bounty, list) {
+  const escrow = new ethers.Contract(state.info.escrow, state.info.escrow_abi, await signer());
+  return runSteps(list, [{ label: "refund", send: () => escrow.refund(bounty.bounty_id) }]);
+}
+
 async function award(bounty, shares, list) {
   const entries = Object.entries(shares).filter(([, pct]) => Number(pct) > 0);
   const ids = entries.map(([id]) => BigInt(id));
@@ -274,6 +279,7 @@ function badge(status) {
 async function renderList() {
   const params = new URLSearchParams(location.search);
   const data = await api(`/api/bounties?${params}`);
+  showIndex(data.index);
   const now = data.index.cursor_time ?? Date.now() / 1000;
   const filters = h("form", { class: "filters", id: "filters", onsubmit: (event) => {
     event.preventDefault();
@@ -300,8 +306,13 @@ async function renderList() {
       : h("p", { class: "muted", id: "bounties" }, "No bounty matches."));
 }
 
+function showIndex(index) {
+  $("#index-info").textContent = index.cursor !== null ? `index at block ${index.cursor}` : "index empty";
+}
+
 async function renderBounty(id) {
   const data = await api(`/api/bounties/${id}`);
+  showIndex(data.index);
   const b = data.bounty;
   const now = data.index.cursor_time ?? Date.now() / 1000;
   const fmt = (value) => amount(value, b.decimals, b.symbol);
@@ -314,6 +325,16 @@ async function renderBounty(id) {
       h("p", { class: "muted" }, "Connect a wallet to pledge, submit a solution or award.")));
   } else if (!state.chainOk) {
     panels.push(h("div", { class: "panel" }, h("p", {}, "Switch your wallet to the escrow's chain first.")));
+  } else if (!open) {
+    const mine = data.pledges.find((p) => p.funder === state.account && p.state === "refundable");
+    panels.push(h("div", { class: "panel" }, h("h3", {}, `This bounty is ${b.status}`),
+      mine ? h("form", { id: "refund-form", onsubmit: async (event) => {
+        event.preventDefault();
+        await after(await refund(b, progress));
+      } }, h("span", {}, `Your pledge of ${fmt(mine.outstanding)} can be taken back.`),
+      h("button", { type: "submit" }, "Refund my pledge"))
+        : h("p", { class: "muted" }, b.status === "awarded" ? "Its pledges were paid to the winners."
+          : "It takes no more pledges, solutions or awards; funders take their pledges back.")));
   } else {
     panels.push(h("div", { class: "panel" }, h("h3", {}, `Pledge ${b.symbol}`),
       h("form", { id: "pledge-form", onsubmit: async (event) => {
@@ -323,8 +344,7 @@ async function renderBounty(id) {
         try { await after(await pledge(b, event.target.amount.value, progress)); } finally { button.disabled = false; }
       } }, h("input", { name: "amount", placeholder: `amount in ${b.symbol}`, inputmode: "decimal", required: true }),
       h("button", { type: "submit" }, "Pledge")),
-      h("p", { class: "muted" }, open ? `Locked until the deadline, ${utc(b.deadline)}; refundable after it if not awarded.`
-        : `This bounty is ${b.status}.`)));
+      h("p", { class: "muted" }, `Locked until the deadline, ${utc(b.deadline)}; refundable after it if not awarded.`)));
     panels.push(h("div", { class: "panel" }, h("h3", {}, "Submit a solution"),
       h("form", { id: "submit-form", onsubmit: async (event) => {
         event.preventDefault();
@@ -351,12 +371,11 @@ async function renderBounty(id) {
     h("p", {}, safeLink(b.uri)),
     h("div", { class: "stats" },
       [["held now", fmt(b.total), "total"], ["pledged in all", fmt(b.pledged)], ["refunded", fmt(b.refunded)],
-        ["paid to winners", fmt(b.paid_out)],
-        ["deadline", `${utc(b.deadline)} (${relative(b.deadline, now)})`]]
+        ["paid to winners", fmt(b.paid_out)]]
         .map(([label, value, id]) => h("div", { class: "stat" }, h("div", { class: "label" }, label),
           h("div", { class: "value", id: id ? `stat-${id}` : null }, value)))),
     h("dl", { class: "parties" },
-      [["issuer", b.issuer], ["approver", b.approver],
+      [["deadline", `${utc(b.deadline)} (${relative(b.deadline, now)})`], ["issuer", b.issuer], ["approver", b.approver],
         ["currency", b.token === ethers.ZeroAddress ? "ETH" : `${b.symbol} at ${b.token}`]]
         .map(([label, value]) => [h("dt", {}, label), h("dd", { class: "mono" }, value)])),
     h("h2", {}, "Act"), h("div", { class: "actions" }, panels), progress,
@@ -387,10 +406,7 @@ async function refresh() {
   } catch (error) {
     showFatal(error);
   }
-  try {
-    const index = await api("/api/status");
-    $("#index-info").textContent = index.cursor !== null ? `index at block ${index.cursor}` : "index empty";
-  } catch { /* the footer is informative only */ }
+
 }
 
 function navigate(url) {
