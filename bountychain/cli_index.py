@@ -51,6 +51,17 @@ def _indexer(db: str | None, confirmations: int | None, batch: int) -> tuple[Ind
     return Indexer.for_client(client, path, confirmations=confirmations, batch=batch), path
 
 
+def _stop_on_signals() -> None:
+    """Ctrl-C, SIGINT from a script (even where the shell started us ignoring it) and SIGTERM
+    all end the command through KeyboardInterrupt, so that it cleans up."""
+
+    def stop(*_: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, stop)
+
+
 def _report_dict(report: SyncReport, path: Path, indexer: Indexer) -> dict[str, Any]:
     return {"db": str(path), "chain_id": indexer.chain_id, "escrow": indexer.escrow, "from_block": report.from_block,
             "cursor": report.cursor, "head": report.head, "confirmations": indexer.confirmations,
@@ -98,7 +109,7 @@ def index_command(db: str | None, confirmations: int | None, batch: int, follow:
         data = _report_dict(report, path, indexer)
         ui.emit(data, lambda: _show_report(data))
         return
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    _stop_on_signals()
 
     def on_pass(report: SyncReport) -> None:
         if report.ranges or report.rolled_back_to is not None:
@@ -137,7 +148,7 @@ def serve_command(db: str | None, confirmations: int | None, batch: int, host: s
     ui.emit(data, lambda: ui.say(Text(f"serving {url} (index {path}, escrow {indexer.escrow} on chain "
                                       f"{indexer.chain_id}); Ctrl-C stops", style="bold")))
     sys.stdout.flush()
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    _stop_on_signals()
     try:
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
