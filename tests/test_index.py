@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -405,3 +406,26 @@ def test_index_and_list_commands(w: World, tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "bountychain.cli", "list", "--source", "index", "--db",
                            str(tmp_path / "none.sqlite3")], capture_output=True, text=True, env=env, timeout=60)
     assert proc.returncode == 1 and "run `bountychain index` first" in proc.stderr
+
+
+def test_index_follow_picks_up_new_blocks_until_interrupted(w: World, tmp_path: Path) -> None:
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("BOUNTYCHAIN_")},
+           "BOUNTYCHAIN_RPC": w.node.url, "BOUNTYCHAIN_DEPLOYMENTS": str(w.registry_dir),
+           "BOUNTYCHAIN_ANVIL": find_anvil(), "PYTHONPATH": str(REPO)}
+    path = tmp_path / "index.sqlite3"
+    proc = subprocess.Popen([sys.executable, "-m", "bountychain.cli", "--json", "index", "--db", str(path), "--follow",
+                             "--interval", "0.1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        first = json.loads(proc.stdout.readline())  # the catch-up pass
+        bounty_id = w.escrow.create_bounty("https://github.com/org/repo/issues/1", w.node.now() + DAY).bounty_id
+        second = json.loads(proc.stdout.readline())  # the pass that saw the new block
+        assert second["from_block"] == first["cursor"] + 1 and second["events"] == 1
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
+    assert [b.bounty_id for b in queries.bounties(open_index(path))] == [bounty_id]

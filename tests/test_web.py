@@ -349,3 +349,12 @@ def test_page_assets_are_local_and_the_server_refuses_paths_outside_static(site:
     info = requests.get(base + "/api/info", timeout=10).json()
     assert info["chain_id"] == site["node"].chain_id and info["escrow"] == site["client"].address
     assert "BountyNotOpen" in info["errors"]
+    story = site["story"]
+    alice = requests.get(f"{base}/api/funders/{story['addresses']['alice'].lower()}", timeout=10).json()
+    usdc_record = next(t for t in alice["by_token"] if t["symbol"] == "USDC")
+    assert (usdc_record["pledged"], usdc_record["paid_out"]) == (str(125 * USDC), str(100 * USDC))
+    dana = requests.get(f"{base}/api/hunters/{story['addresses']['dana']}", timeout=10).json()
+    assert [(a["bounty_id"], a["paid"]) for a in dana["awards"]] == [(story["bounties"]["awarded_usdc"], str(150 * USDC))]
+    assert requests.get(f"{base}/api/funders/0x123", timeout=10).status_code == 400
+    listed = requests.get(f"{base}/api/bounties?repo=bountychain-demo/parser&status=awarded", timeout=10).json()
+    assert [b["bounty_id"] for b in listed["bounties"]] == [story["bounties"]["awarded_usdc"]]
