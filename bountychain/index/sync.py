@@ -211,10 +211,14 @@ class Indexer:
         return fork
 
     def _index_range(self, low: int, high: int) -> int:
-        end_hash, end_time = self._header(high)
-        logs = self._get_logs(low, high)
-        if self._header(high)[0] != end_hash:  # the chain moved under us: take the range again
-            return self._index_range(low, high)
+        for _ in range(5):
+            end_hash, end_time = self._header(high)
+            logs = self._get_logs(low, high)
+            if self._header(high)[0] == end_hash:
+                break
+            # The chain moved under the query (a reorganisation at the head): read it again.
+        else:
+            raise RuntimeError(f"blocks {low}..{high} keep changing: use more confirmations")
         decoded = []
         for log in sorted(logs, key=lambda item: (item["blockNumber"], item["logIndex"])):
             if log.get("removed") or not log["topics"]:
