@@ -237,17 +237,28 @@ def _funder_pledges(db: sqlite3.Connection, condition: str, value: object, now: 
     return result
 
 
-def _claims(db: sqlite3.Connection, condition: str, value: object) -> list[ClaimRow]:
+def _claims(db: sqlite3.Connection, condition: str, *values: object) -> list[ClaimRow]:
     rows = db.execute(
         "SELECT c.*, b.token, COALESCE(t.symbol, '?') AS symbol, COALESCE(t.decimals, 0) AS decimals"
         " FROM claims c JOIN bounties b ON b.bounty_id = c.bounty_id LEFT JOIN tokens t ON t.token = b.token"
-        f" WHERE {condition} ORDER BY c.block_number, c.log_index", (value,)).fetchall()  # noqa: S608
+        f" WHERE {condition} ORDER BY c.block_number, c.log_index", values).fetchall()  # noqa: S608
     result = []
     for row in rows:
         paid = sum(int(r[0]) for r in db.execute("SELECT amount FROM payouts WHERE bounty_id = ? AND claim_id = ?",
                                                   (row["bounty_id"], row["claim_id"])))
         result.append(ClaimRow(row["bounty_id"], row["claim_id"], row["hunter"], row["uri"], paid, row["token"],
                                row["symbol"], row["decimals"], row["block_number"], row["tx_hash"]))
+    return result
+
+
+def claims_of(db: sqlite3.Connection, bounty_ids: list[int]) -> dict[int, list[ClaimRow]]:
+    """The claims (solutions) of several bounties, by bounty id."""
+    result: dict[int, list[ClaimRow]] = {bounty_id: [] for bounty_id in bounty_ids}
+    for start in range(0, len(bounty_ids), 500):  # bounded parameter lists, on any database
+        chunk = bounty_ids[start:start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        for claim in _claims(db, f"c.bounty_id IN ({marks})", *chunk):
+            result[claim.bounty_id].append(claim)
     return result
 
 

@@ -223,7 +223,11 @@ class Handler(BaseHTTPRequestHandler):
             if token is not None:
                 token = _address(token, "token")
             rows = queries.bounties(db, repo=param("repo"), issue=param("issue"), status=param("status"), token=token)
-            return self._json({"bounties": rows, "index": self.app.status()})
+            claims = queries.claims_of(db, [row.bounty_id for row in rows])
+            listed = [{**jsonable(row), "solutions": [{"claim_id": c.claim_id, "hunter": c.hunter, "uri": c.uri,
+                                                       "paid": c.paid} for c in claims[row.bounty_id]]}
+                      for row in rows]
+            return self._json({"bounties": listed, "index": self.app.status()})
         if len(parts) == 2 and parts[0] == "bounties":
             if not parts[1].isdigit():
                 raise ValueError(f"{parts[1]!r} is not a bounty id")

@@ -299,7 +299,10 @@ async function renderList() {
       h("span", { title: utc(b.deadline) }, `deadline ${relative(b.deadline, now)}`),
       h("span", {}, `${b.funder_count} funder${b.funder_count === 1 ? "" : "s"}`),
       h("span", {}, `${b.claim_count} solution${b.claim_count === 1 ? "" : "s"}`)),
-    h("div", { class: "meta" }, b.status === "awarded" ? `paid ${amount(b.paid_out, b.decimals, b.symbol)}` : "")));
+    h("div", { class: "meta" }, b.status === "awarded" ? `paid ${amount(b.paid_out, b.decimals, b.symbol)}` : ""),
+    b.solutions.length ? h("ul", { class: "solutions" }, b.solutions.map((c) => h("li", {},
+      `solution ${c.claim_id}: `, safeLink(c.uri), c.paid !== "0" ? ` (paid ${amount(c.paid, b.decimals, b.symbol)})` : "")))
+      : null));
   $("#view").replaceChildren(h("h1", {}, "Bounties"),
     h("p", { class: "muted" }, "Pledges are held by the escrow contract: they go to the hunter the approver awards, or back to their funder."),
     filters, data.bounties.length ? h("div", { class: "cards", id: "bounties" }, cards)
