@@ -22,7 +22,7 @@ test: $(VENV_DONE) $(NPM_DONE) $(CHROMIUM)
 # The browser tests drive Debian's chromium through Playwright (no browser download).
 $(CHROMIUM):
 	$(if $(filter 0,$(shell id -u)),,sudo )apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo )apt-get install -y -qq --no-install-recommends chromium >/dev/null
+	DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo )apt-get install -y -qq chromium >/dev/null
 
 # Copies the page's JavaScript library (ethers, pinned in package.json) from node_modules into
 # the Python package, which serves it without node_modules; tests/test_web_assets.py checks
