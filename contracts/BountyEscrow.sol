@@ -7,7 +7,8 @@ import {LowLevelCall} from "@openzeppelin/contracts/utils/LowLevelCall.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
-import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {IERC5267} from "@openzeppelin/contracts/interfaces/IERC5267.sol";
+import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
@@ -19,7 +20,7 @@ import {ISignedActions} from "./interfaces/ISignedActions.sol";
 /// @notice One contract holding every bounty. No owner, no upgrade, no pause, no sweep:
 /// value leaves only to an awarded hunter, a fundraiser's beneficiary, a refunding funder, or
 /// the fee recipient's fee.
-contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, ReentrancyGuardTransient, EIP712, Nonces {
+contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IERC5267, ReentrancyGuardTransient, Nonces {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
 
@@ -46,6 +47,14 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, Reentrancy
     bytes32 public constant SUBMIT_SOLUTION_TYPEHASH =
         keccak256("SubmitSolution(uint256 bountyId,string uri,address hunter,uint256 nonce,uint256 expiry)");
 
+    /// @dev The EIP-712 domain: name "BountyEscrow", version "1", the chain id, this contract.
+    /// (OpenZeppelin's EIP712 computes the same; it is not inherited because slither cannot
+    /// build its IR for EIP712's short-string constructor, which hides real findings.)
+    bytes32 private constant _DOMAIN_TYPEHASH =
+        keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
+    bytes32 private constant _NAME_HASH = keccak256("BountyEscrow");
+    bytes32 private constant _VERSION_HASH = keccak256("1");
+
     /// @dev Bits of `Bounty.flags`.
     uint8 private constant FLAG_TOKEN = 1;
     uint8 private constant FLAG_FUNDRAISER = 2;
@@ -53,6 +62,8 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, Reentrancy
 
     uint256 private immutable _feeBps;
     address private immutable _feeRecipient;
+    bytes32 private immutable _cachedDomainSeparator;
+    uint256 private immutable _cachedChainId;
 
     /*//////////////////////////////////////////////////////////////
                                  STORAGE
@@ -106,11 +117,13 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, Reentrancy
 
     /// @param feeRecipient_ Who is credited the fee; may be address(0) only when the fee is 0.
     /// @param feeBps_ The fee on awards in basis points, at most `MAX_FEE_BPS`.
-    constructor(address feeRecipient_, uint256 feeBps_) EIP712("BountyEscrow", "1") {
+    constructor(address feeRecipient_, uint256 feeBps_) {
         if (feeBps_ > MAX_FEE_BPS) revert FeeTooHigh(feeBps_, MAX_FEE_BPS);
         if (feeBps_ != 0 && feeRecipient_ == address(0)) revert FeeRecipientMissing();
         _feeBps = feeBps_;
         _feeRecipient = feeRecipient_;
+        _cachedChainId = block.chainid;
+        _cachedDomainSeparator = _buildDomainSeparator();
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -154,7 +167,7 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, Reentrancy
 
     /// @inheritdoc IBountyEscrow
     function pledge(uint256 bountyId, uint256 amount) external payable nonReentrant returns (uint256 received) {
-        received = _pledge(bountyId, msg.sender, amount);
+        received = _pledge(bountyId, _activeBounty(bountyId), amount);
     }
 
     /// @inheritdoc IBountyEscrow
@@ -315,7 +328,7 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, Reentrancy
             uint256 allowance = IERC20(token).allowance(msg.sender, address(this));
             if (allowance < amount) revert PermitFailed(token, msg.sender, allowance, amount);
         }
-        received = _pledge(bountyId, msg.sender, amount);
+        received = _pledge(bountyId, bounty, amount);
     }
 
     /// @inheritdoc ISignedActions
@@ -328,7 +341,8 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, Reentrancy
         bytes calldata signature
     ) external returns (uint256 claimId) {
         if (block.timestamp > expiry) revert SignatureExpired(expiry, block.timestamp);
-        bytes32 digest = _hashTypedDataV4(
+        bytes32 digest = MessageHashUtils.toTypedDataHash(
+            _domainSeparatorV4(),
             keccak256(abi.encode(SUBMIT_SOLUTION_TYPEHASH, bountyId, keccak256(bytes(uri)), hunter, nonce, expiry))
         );
         if (hunter.code.length == 0) {
@@ -346,6 +360,23 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, Reentrancy
     // solhint-disable-next-line func-name-mixedcase
     function DOMAIN_SEPARATOR() external view returns (bytes32) {
         return _domainSeparatorV4();
+    }
+
+    /// @inheritdoc IERC5267
+    function eip712Domain()
+        external
+        view
+        returns (
+            bytes1 fields,
+            string memory name,
+            string memory version,
+            uint256 chainId,
+            address verifyingContract,
+            bytes32 salt,
+            uint256[] memory extensions
+        )
+    {
+        return (hex"0f", "BountyEscrow", "1", block.chainid, address(this), bytes32(0), new uint256[](0));
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -424,10 +455,10 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, Reentrancy
                                 INTERNAL
     //////////////////////////////////////////////////////////////*/
 
-    /// @dev Adds `funder`'s pledge on an active bounty or fundraiser; the caller holds the
-    /// reentrancy guard. A token pledge pulls from `funder`, which is always `msg.sender`.
-    function _pledge(uint256 bountyId, address funder, uint256 amount) private returns (uint256 received) {
-        Bounty storage bounty = _activeBounty(bountyId);
+    /// @dev Adds to the caller's pledge on `bounty`, an active bounty or fundraiser (pulling the
+    /// tokens from the caller, never from anyone else); the calling function holds the
+    /// reentrancy guard and checked that the bounty is active.
+    function _pledge(uint256 bountyId, Bounty storage bounty, uint256 amount) private returns (uint256 received) {
         if (amount == 0) revert ZeroAmount();
         // Read before the token transfer below calls out: the lock is the deadline in force now.
         uint40 unlocksAt = bounty.deadline;
@@ -439,7 +470,7 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, Reentrancy
             uint256 balanceBefore = token.balanceOf(address(this));
             uint256 owed = _tokenOwed[address(token)];
             if (balanceBefore < owed) revert TokenBalanceShort(address(token), balanceBefore, owed);
-            token.safeTransferFrom(funder, address(this), amount);
+            token.safeTransferFrom(msg.sender, address(this), amount);
             uint256 balanceAfter = token.balanceOf(address(this));
             if (balanceAfter <= balanceBefore) revert ZeroAmount();
             received = balanceAfter - balanceBefore;
@@ -449,11 +480,11 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, Reentrancy
             received = amount;
         }
 
-        Pledge storage funderPledge = _pledges[bountyId][funder];
+        Pledge storage funderPledge = _pledges[bountyId][msg.sender];
         funderPledge.amount = (uint256(funderPledge.amount) + received).toUint216();
         funderPledge.unlocksAt = unlocksAt;
         bounty.total += received;
-        emit Pledged(bountyId, funder, received, unlocksAt);
+        emit Pledged(bountyId, msg.sender, received, unlocksAt);
     }
 
     /// @dev Registers `hunter`'s solution on an active bounty (not a fundraiser).
@@ -468,6 +499,15 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, Reentrancy
         bounty.claimCount = uint40(claimId);
         _claimants[bountyId][claimId] = hunter;
         emit SolutionSubmitted(bountyId, claimId, hunter, uri);
+    }
+
+    /// @dev The domain separator, recomputed only if the chain forked to another id.
+    function _domainSeparatorV4() private view returns (bytes32) {
+        return block.chainid == _cachedChainId ? _cachedDomainSeparator : _buildDomainSeparator();
+    }
+
+    function _buildDomainSeparator() private view returns (bytes32) {
+        return keccak256(abi.encode(_DOMAIN_TYPEHASH, _NAME_HASH, _VERSION_HASH, block.chainid, address(this)));
     }
 
     function _fundraiser(uint256 id) private view returns (Bounty storage bounty) {
