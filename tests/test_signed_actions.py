@@ -8,7 +8,7 @@ from eth_account.messages import encode_typed_data
 
 from bountychain import ETH, InvalidInput, InvalidSignature, RejectedInput, SignatureRejected, SignedSolution
 from bountychain.client import _SECP256K1_N
-from tests.conftest import DAY, MINTED, PR
+from tests.conftest import DAY, MINTED, PR, deploy_mock
 
 USDC = 10**6
 
@@ -229,3 +229,19 @@ def test_signed_solutions_for_a_fundraiser_are_refused(world):
         _submit(world, payload)
     assert refused.value.error_name == "NotABounty"
     assert ETH  # the import is the SDK's public name for ETH
+
+
+def test_a_contract_wallet_hunter_signs_through_erc1271(world):
+    """A hunter that is a contract wallet (a Safe, say) signs with its owner's key; the escrow
+    asks the wallet (ERC-1271). Someone else's key is refused."""
+    owner = world.hunters[2]
+    wallet = deploy_mock(world.chain, world.issuer, "ERC1271Wallet", owner.address)
+    bounty_id = world.new_bounty()
+    forged = _signed(world, world.hunters[1], bounty_id, hunter=wallet.address)
+    with pytest.raises(SignatureRejected) as refused:
+        _submit(world, forged)
+    assert refused.value.error_name == "WrongSigner"
+    signed = _signed(world, owner, bounty_id, hunter=wallet.address)
+    result = world.as_(world.outsider).relay_solution(signed)
+    assert result.hunter == wallet.address
+    assert world.escrow.contract.functions.nonces(wallet.address).call() == 1
