@@ -598,6 +598,9 @@ def status_name(bounty: Bounty) -> str:
 def issue_url(client: BountyClient, bounty_id: int) -> str | None:
     logs = client.contract.events.BountyCreated.get_logs(from_block=client.from_block,
                                                          argument_filters={"bountyId": bounty_id})
+    if not logs:  # a fundraiser shares the id space: its project URL
+        logs = client.contract.events.FundraiserCreated.get_logs(from_block=client.from_block,
+                                                                 argument_filters={"id": bounty_id})
     return logs[0]["args"]["uri"] if logs else None
 
 
