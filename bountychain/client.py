@@ -319,17 +319,24 @@ class BountyClient:
             self._check_balance(signer.address, ETH, value)
             receipt, events = self._transact(self.contract.functions.pledge(bounty_id, value), value=value,
                                              bounty_id=bounty_id)
-        elif permit is not False and (domain := self._permit_domain(bounty.token)) is not None:
-            self._check_balance(signer.address, bounty.token, value)
-            deadline = self._pending_time() + PERMIT_VALIDITY
-            v, r, s = self.sign_permit(bounty.token, value, deadline, domain=domain)
-            fn = self.contract.functions.pledgeWithPermit(bounty_id, value, deadline, v, r, s)
-            receipt, events = self._transact(fn, bounty_id=bounty_id)
-            used_permit = True
-        elif permit:
-            raise InvalidInput(f"token {bounty.token} does not support EIP-2612 permit")
         else:
             self._check_balance(signer.address, bounty.token, value)
+            domain = self._permit_domain(bounty.token) if permit is not False else None
+            if permit and domain is None:
+                raise InvalidInput(f"token {bounty.token} does not support EIP-2612 permit")
+            if domain is not None:
+                deadline = self._pending_time() + PERMIT_VALIDITY
+                v, r, s = self.sign_permit(bounty.token, value, deadline, domain=domain)
+                fn = self.contract.functions.pledgeWithPermit(bounty_id, value, deadline, v, r, s)
+                try:
+                    receipt, events = self._transact(fn, bounty_id=bounty_id)
+                    used_permit = True
+                except ContractError as exc:
+                    # A token with an EIP-712 domain and nonces but another permit (DAI's, say)
+                    # refuses it in the simulation: nothing was sent, approve instead.
+                    if permit or exc.tx_hash is not None or exc.error_name != "PermitFailed":
+                        raise
+        if not bounty.is_eth and not used_permit:
             approval = self._approve_exactly(bounty.token, value)
             receipt, events = self._transact(self.contract.functions.pledge(bounty_id, value), bounty_id=bounty_id)
         pledged = _one(events, "Pledged")

@@ -245,3 +245,20 @@ def test_a_contract_wallet_hunter_signs_through_erc1271(world):
     result = world.as_(world.outsider).relay_solution(signed)
     assert result.hunter == wallet.address
     assert world.escrow.contract.functions.nonces(wallet.address).call() == 1
+
+
+def test_a_token_with_another_permit_falls_back_to_approve(world):
+    """DAI-style tokens have an EIP-712 domain and nonces but not EIP-2612's permit: the
+    escrow's permit fails in the simulation, nothing is sent, and the SDK approves instead."""
+    token = deploy_mock(world.chain, world.issuer, "OtherPermitToken")
+    funder = world.funders[0]
+    world.send(world.issuer, token.functions.mint(funder.address, 10**18))
+    bounty_id = world.escrow.create_bounty("https://github.com/o/r/issues/1", world.chain.now() + DAY,
+                                           token=token.address).bounty_id
+    nonce = world.nonce(funder)
+    result = world.as_(funder).pledge(bounty_id, 10**6)
+    assert not result.permit and result.approval is not None
+    assert world.nonce(funder) == nonce + 2  # the approve and the pledge, no failed permit tx
+    with pytest.raises(SignatureRejected) as refused:
+        world.as_(funder).pledge(bounty_id, 10**6, permit=True)
+    assert refused.value.error_name == "PermitFailed"
