@@ -38,6 +38,14 @@ OPERATIONS = {
     "award_three": ("three winners, ETH, accounts exist", 105_000, 100_000),
     "refund": ("one funder pulls its pledge", 78_000, 45_000),
     "withdraw": ("a credited recipient pulls", 0, 40_000),
+    # Fundraisers and one-transaction actions (issue 6); targets are ours: the bounty
+    # operation they mirror, or that plus the extra work (a permit, a signature check).
+    "create_fundraiser": ("ETH all-or-nothing fundraiser, 45-character URL", 0, 120_000),
+    "pledge_fundraiser": ("first ETH pledge of a backer on a funded fundraiser", 0, 58_000),
+    "pledge_erc20_permit": ("permit + pledge in one tx; escrow already holds the token", 0, 110_000),
+    "submit_solution_by_sig": ("relayed, hunter-signed (EIP-712), 60-character PR URL", 0, 80_000),
+    "withdraw_raised": ("goal met, ETH, beneficiary account exists", 0, 65_000),
+    "refund_fundraiser": ("a backer of a failed all-or-nothing fundraiser pulls", 0, 45_000),
 }
 
 
@@ -87,6 +95,38 @@ def measure(chain: DevChain) -> dict[str, int]:
     gas["refund"] = as_(funders[2]).refund(expiring.bounty_id).gas_used
 
     gas["withdraw"] = as_(fee_recipient).withdraw().gas_used
+
+    # Fundraisers: a warm-up pays out once, so the beneficiary's account exists.
+    beneficiary = chain.new_account()
+    short = chain.now() + 86_400
+    warm = escrow.create_fundraiser(ISSUE_URL, beneficiary.address, 10**18, short).fundraiser_id
+    raising = escrow.create_fundraiser(ISSUE_URL, beneficiary.address, 10**18, short)
+    gas["create_fundraiser"] = raising.gas_used
+    failing = escrow.create_fundraiser(ISSUE_URL, beneficiary.address, 10**21, short).fundraiser_id
+    as_(funders[0]).pledge(warm, 10**18)
+    as_(funders[0]).pledge(raising.fundraiser_id, 10**18)
+    gas["pledge_fundraiser"] = as_(funders[1]).pledge(raising.fundraiser_id, 10**18).gas_used
+    as_(funders[2]).pledge(failing, 10**18)
+
+    permit_token = deploy_contract(chain.w3, deployer, "TestPermitToken", "Permit USD", "PUSD", 6)
+    permit_bounty = escrow.create_bounty(ISSUE_URL, short, token=permit_token.address).bounty_id
+    warm_permit = escrow.create_bounty(ISSUE_URL, short, token=permit_token.address).bounty_id
+    for funder in funders[:2]:
+        send_transaction(chain.w3, deployer, permit_token.functions.mint(funder.address, 10**12))
+    as_(funders[0]).pledge(permit_bounty, 10**9)
+    as_(funders[1]).pledge(warm_permit, 10**9)  # the funder's permit nonce is not fresh
+    gas["pledge_erc20_permit"] = as_(funders[1]).pledge(permit_bounty, 10**9).gas_used
+
+    relayer = as_(funders[2])
+    signed_bounty = escrow.create_bounty(ISSUE_URL, short).bounty_id
+    relayer.relay_solution(as_(hunters[0]).sign_solution(signed_bounty, PR_URL))  # the nonce is not fresh
+    signed = as_(hunters[0]).sign_solution(signed_bounty, PR_URL)
+    gas["submit_solution_by_sig"] = relayer.relay_solution(signed).gas_used
+
+    chain.set_next_block_timestamp(short + 1)
+    escrow.withdraw_raised(warm)
+    gas["withdraw_raised"] = escrow.withdraw_raised(raising.fundraiser_id).gas_used
+    gas["refund_fundraiser"] = as_(funders[2]).refund(failing).gas_used
     return gas
 
 

@@ -598,6 +598,9 @@ def status_name(bounty: Bounty) -> str:
 def issue_url(client: BountyClient, bounty_id: int) -> str | None:
     logs = client.contract.events.BountyCreated.get_logs(from_block=client.from_block,
                                                          argument_filters={"bountyId": bounty_id})
+    if not logs:  # a fundraiser shares the id space: its project URL
+        logs = client.contract.events.FundraiserCreated.get_logs(from_block=client.from_block,
+                                                                 argument_filters={"id": bounty_id})
     return logs[0]["args"]["uri"] if logs else None
 
 
@@ -668,7 +671,9 @@ def pledge(bounty_id: int, amount: str) -> None:
     rows = [("bounty", f"{bounty_id}: {issue_url(client, bounty_id)}"), ("amount", human(base, info)),
             ("locked until", f"{utc(bounty.deadline)} (the bounty's deadline)")]
     later: list[str] = []
-    if not bounty.is_eth:
+    if not bounty.is_eth and client.supports_permit(bounty.token):
+        rows.append(("steps", f"sign a permit for exactly {human(base, info)} (no transaction); pledge with it"))
+    elif not bounty.is_eth:
         allowance = erc20(client, bounty.token).functions.allowance(signer.address, client.address).call()
         if allowance != base:
             steps = ["approve 0 (reset the current allowance)"] if allowance else []
@@ -1136,6 +1141,12 @@ _ERC20_ABI = [{
     "inputs": [{"name": "owner", "type": "address"}, {"name": "spender", "type": "address"}],
     "outputs": [{"name": "", "type": "uint256"}],
 }]
+
+
+# Fundraisers and signed solutions live in their own module, on the helpers above.
+from bountychain import cli_fundraise  # noqa: E402
+
+cli_fundraise.register(cli, sys.modules[__name__])
 
 
 def main(argv: list[str] | None = None) -> Any:

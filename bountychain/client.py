@@ -14,6 +14,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlparse
 
+from eth_account import Account
+from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
 from eth_utils import ValidationError as EthValidationError
 from eth_utils import keccak
@@ -33,6 +35,7 @@ from bountychain.errors import (
     InvalidAmount,
     InvalidDeadline,
     InvalidShares,
+    InvalidSignature,
     InvalidURI,
     NoSigner,
     WrongChain,
@@ -51,10 +54,14 @@ from bountychain.results import (
     Claim,
     DeadlineExtension,
     Deployment,
+    Fundraiser,
+    FundraiserCreation,
     Payout,
     Pledge,
     PledgeResult,
+    RaisedWithdrawal,
     RefundResult,
+    SignedSolution,
     SolutionResult,
     TokenInfo,
     TxResult,
@@ -66,6 +73,32 @@ MAX_FEE_BPS = 500
 MAX_DEADLINE_DURATION = 730 * 24 * 3600
 # Headroom over the node's gas estimate; unused gas is not charged.
 GAS_HEADROOM = 1.2
+# How long a permit signed for a pledge stays valid (it is used in the next block).
+PERMIT_VALIDITY = 3600
+# Default validity of a signed solution registration.
+SIGNED_SOLUTION_VALIDITY = 7 * 86_400
+# secp256k1's group order: a signature with s above half of it is malleable (EIP-2).
+_SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+_EIP712_DOMAIN_TYPE = [
+    {"name": "name", "type": "string"},
+    {"name": "version", "type": "string"},
+    {"name": "chainId", "type": "uint256"},
+    {"name": "verifyingContract", "type": "address"},
+]
+_SUBMIT_SOLUTION_TYPE = [
+    {"name": "bountyId", "type": "uint256"},
+    {"name": "uri", "type": "string"},
+    {"name": "hunter", "type": "address"},
+    {"name": "nonce", "type": "uint256"},
+    {"name": "expiry", "type": "uint256"},
+]
+_PERMIT_TYPE = [
+    {"name": "owner", "type": "address"},
+    {"name": "spender", "type": "address"},
+    {"name": "value", "type": "uint256"},
+    {"name": "nonce", "type": "uint256"},
+    {"name": "deadline", "type": "uint256"},
+]
 
 Connection = str | Web3 | DevChain
 
@@ -269,20 +302,41 @@ class BountyClient:
             uri=created["uri"],
         )
 
-    def pledge(self, bounty_id: int, amount: int | str) -> PledgeResult:
-        """Pledges ETH or the bounty's token. An int is base units; a string such as
-        "0.5 ether" or "25 USDC" is converted with the token's decimals. For a token, the
-        escrow is approved for exactly this amount first (never an unlimited allowance)."""
+    def pledge(self, bounty_id: int, amount: int | str, *, permit: bool | None = None) -> PledgeResult:
+        """Pledges ETH or the token of a bounty or fundraiser. An int is base units; a string
+        such as "0.5 ether" or "25 USDC" is converted with the token's decimals. For a token
+        that supports EIP-2612, one transaction carries a permit for exactly this amount;
+        otherwise the escrow is approved for exactly this amount first. Never an unlimited
+        allowance. `permit=False` forces the approve path, `permit=True` requires a permit."""
         bounty = self._active_bounty(bounty_id)
         value = self._amount(amount, bounty.token)
         signer = self._require_signer()
         approval = None
+        used_permit = False
         if bounty.is_eth:
+            if permit:
+                raise InvalidInput(f"bounty {bounty_id} is paid in ETH: there is no token to permit")
             self._check_balance(signer.address, ETH, value)
             receipt, events = self._transact(self.contract.functions.pledge(bounty_id, value), value=value,
                                              bounty_id=bounty_id)
         else:
             self._check_balance(signer.address, bounty.token, value)
+            domain = self._permit_domain(bounty.token) if permit is not False else None
+            if permit and domain is None:
+                raise InvalidInput(f"token {bounty.token} does not support EIP-2612 permit")
+            if domain is not None:
+                deadline = self._pending_time() + PERMIT_VALIDITY
+                v, r, s = self.sign_permit(bounty.token, value, deadline, domain=domain)
+                fn = self.contract.functions.pledgeWithPermit(bounty_id, value, deadline, v, r, s)
+                try:
+                    receipt, events = self._transact(fn, bounty_id=bounty_id)
+                    used_permit = True
+                except ContractError as exc:
+                    # A token with an EIP-712 domain and nonces but another permit (DAI's, say)
+                    # refuses it in the simulation: nothing was sent, approve instead.
+                    if permit or exc.tx_hash is not None or exc.error_name != "PermitFailed":
+                        raise
+        if not bounty.is_eth and not used_permit:
             approval = self._approve_exactly(bounty.token, value)
             receipt, events = self._transact(self.contract.functions.pledge(bounty_id, value), bounty_id=bounty_id)
         pledged = _one(events, "Pledged")
@@ -293,6 +347,7 @@ class BountyClient:
             amount=pledged["amount"],
             unlocks_at=pledged["unlocksAt"],
             approval=approval,
+            permit=used_permit,
         )
 
     def submit_solution(self, bounty_id: int, solution_url: str) -> SolutionResult:
@@ -382,6 +437,234 @@ class BountyClient:
         receipt, _ = self._transact(self.contract.functions.extendDeadline(bounty_id, deadline_ts),
                                     bounty_id=bounty_id)
         return DeadlineExtension(**_tx_fields(receipt), bounty_id=bounty_id, deadline=deadline_ts)
+
+    # --- fundraisers -----------------------------------------------------------------------
+
+    def create_fundraiser(
+        self,
+        project_url: str,
+        beneficiary: str,
+        goal: int | str,
+        deadline: int | datetime,
+        *,
+        token: str = ETH,
+        all_or_nothing: bool = True,
+    ) -> FundraiserCreation:
+        """Creates a fundraiser for `beneficiary` in ETH or an ERC-20. All-or-nothing (the
+        default) pays out only if `goal` is reached by `deadline`, else backers refund;
+        flexible (`all_or_nothing=False`) pays out whatever was raised. Kind, goal, deadline
+        and beneficiary are fixed. `goal` is base units or a string like "10 ether"."""
+        _check_uri(project_url, "project_url")
+        beneficiary = checksum(beneficiary, "beneficiary")
+        if beneficiary == ETH:
+            raise InvalidAddress("beneficiary: the zero address cannot receive the raised funds")
+        token = checksum(token, "token")
+        if token != ETH:
+            self.token_info(token)
+        if not isinstance(all_or_nothing, bool):
+            raise InvalidInput(f"all_or_nothing must be True or False, got {all_or_nothing!r}")
+        if all_or_nothing or goal not in (0, "0"):
+            goal_units = self._amount(goal, token)
+        else:
+            goal_units = 0
+        deadline_ts = self._check_future_deadline(_timestamp(deadline))
+        fn = self.contract.functions.createFundraiser(beneficiary, token, goal_units, deadline_ts, all_or_nothing,
+                                                      project_url)
+        receipt, events = self._transact(fn)
+        created = _one(events, "FundraiserCreated")
+        return FundraiserCreation(
+            **_tx_fields(receipt),
+            fundraiser_id=created["id"],
+            creator=created["creator"],
+            beneficiary=created["beneficiary"],
+            token=created["token"],
+            goal=created["goal"],
+            deadline=created["deadline"],
+            all_or_nothing=created["allOrNothing"],
+            uri=created["uri"],
+        )
+
+    def withdraw_raised(self, fundraiser_id: int) -> RaisedWithdrawal:
+        """Pays a fundraiser's raised total, less the fee, to its beneficiary (from the
+        deadline, within the claim period, if flexible or the goal was reached). Anyone may
+        send it; the money goes only to the beneficiary."""
+        fundraiser = self.fundraiser(fundraiser_id)
+        if fundraiser.status != BountyStatus.OPEN:
+            raise self._refusal("BountyNotOpen", fundraiser_id, status=int(fundraiser.status))
+        if fundraiser.raised == 0 and fundraiser.as_of >= fundraiser.deadline:
+            raise self._refusal("NothingToAward", fundraiser_id)
+        # Whether the deadline or the claim period has passed depends on the next block's
+        # time: the simulation decides.
+        receipt, events = self._transact(self.contract.functions.withdrawRaised(fundraiser_id),
+                                         bounty_id=fundraiser_id)
+        awarded = _one(events, "Awarded")
+        paid = _one(events, "RaisedPaid")
+        credited = any(name == "Credited" and args["account"] == paid["beneficiary"] for name, args in events)
+        return RaisedWithdrawal(
+            **_tx_fields(receipt), fundraiser_id=fundraiser_id, beneficiary=paid["beneficiary"],
+            pool=awarded["pool"], fee=awarded["fee"], amount=paid["amount"], credited=credited,
+        )
+
+    def fundraiser(self, fundraiser_id: int) -> Fundraiser:
+        """A fundraiser's terms and state (see `Fundraiser.state`); raises BountyNotFound for
+        an unknown id and RejectedInput (NotAFundraiser) for a bounty."""
+        fundraiser_id = _bounty_id(fundraiser_id)
+        block = self.w3.eth.get_block("latest")
+        with translating_reverts(fundraiser_id):
+            info = self.contract.functions.getFundraiser(fundraiser_id).call(block_identifier=block["number"])
+        creator, beneficiary, token, goal, raised, deadline, claim_deadline, all_or_nothing, status = info
+        return Fundraiser(fundraiser_id, creator, beneficiary, token, goal, raised, deadline, claim_deadline,
+                          all_or_nothing, BountyStatus(status), as_of=int(block["timestamp"]))
+
+    # --- permits and signed actions --------------------------------------------------------
+
+    def eip712_domain(self) -> dict[str, Any]:
+        """The escrow's EIP-712 domain (EIP-5267), as eth-account's typed data takes it."""
+        _, name, version, chain_id, verifying_contract, _, _ = self.contract.functions.eip712Domain().call()
+        return {"name": name, "version": version, "chainId": chain_id, "verifyingContract": verifying_contract}
+
+    def sign_solution(
+        self,
+        bounty_id: int,
+        solution_url: str,
+        *,
+        expiry: int | datetime | None = None,
+        nonce: int | None = None,
+    ) -> SignedSolution:
+        """Signs, off-chain and without gas, the registration of a solution by the signer;
+        anyone can relay the result with `relay_solution`. The signature binds this chain,
+        this escrow, the bounty, the URL, the signer's next nonce (or `nonce`, to sign
+        several in advance) and an expiry (default: in 7 days)."""
+        _check_uri(solution_url, "solution_url")
+        self._active_bounty(bounty_id)
+        signer = self._require_signer()
+        now = self._pending_time()
+        expiry_ts = now + SIGNED_SOLUTION_VALIDITY if expiry is None else _timestamp(expiry)
+        if expiry_ts < now:
+            raise InvalidDeadline(f"expiry {expiry_ts} is in the past (chain time is {now - 1})")
+        if nonce is None:
+            nonce = int(self.contract.functions.nonces(signer.address).call())
+        elif isinstance(nonce, bool) or not isinstance(nonce, int) or nonce < 0:
+            raise InvalidInput(f"nonce must be a non-negative integer, got {nonce!r}")
+        payload = SignedSolution(self.chain_id, self.address, bounty_id, solution_url, signer.address, nonce,
+                                 expiry_ts, "")
+        signed = signer.sign_message(encode_typed_data(full_message=self._solution_typed_data(payload)))
+        return SignedSolution(**{**payload.__dict__, "signature": "0x" + bytes(signed.signature).hex()})
+
+    def relay_solution(self, payload: SignedSolution | str | dict[str, Any]) -> SolutionResult:
+        """Sends a solution registration signed by a hunter (`sign_solution`), paying the gas
+        from this client's signer; the claim belongs to the hunter. Refuses, before sending,
+        a payload for another chain or escrow, expired, with a used nonce, or whose
+        signature is not the hunter's."""
+        try:
+            signed = payload if isinstance(payload, SignedSolution) else SignedSolution.from_json(payload)
+        except (ValueError, TypeError) as exc:
+            raise InvalidSignature(f"not a signed solution: {exc}") from None
+        self.check_signed_solution(signed)
+        fn = self.contract.functions.submitSolutionBySig(
+            signed.bounty_id, signed.uri, signed.hunter, signed.nonce, signed.expiry,
+            bytes.fromhex(signed.signature.removeprefix("0x")),
+        )
+        receipt, events = self._transact(fn, bounty_id=signed.bounty_id)
+        submitted = _one(events, "SolutionSubmitted")
+        return SolutionResult(**_tx_fields(receipt), bounty_id=signed.bounty_id, claim_id=submitted["claimId"],
+                              hunter=submitted["hunter"], uri=submitted["uri"])
+
+    def check_signed_solution(self, signed: SignedSolution) -> None:
+        """Raises InvalidSignature if the escrow would refuse this signed registration."""
+        if signed.chain_id != self.chain_id:
+            raise InvalidSignature(f"signed for chain {signed.chain_id}, but this is chain {self.chain_id}")
+        if checksum(signed.escrow, "escrow") != self.address:
+            raise InvalidSignature(f"signed for the escrow at {signed.escrow}, not {self.address}")
+        hunter = checksum(signed.hunter, "hunter")
+        _check_uri(signed.uri, "solution uri")
+        for value, what in ((signed.nonce, "nonce"), (signed.expiry, "expiry")):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise InvalidSignature(f"{what} {value!r} is not a non-negative integer")
+        now = self._pending_time()
+        if signed.expiry < now:
+            raise InvalidSignature(f"the signature expired at {signed.expiry} (chain time is {now - 1})")
+        current = int(self.contract.functions.nonces(hunter).call())
+        if signed.nonce != current:
+            used = "was already used (a replay?)" if signed.nonce < current else "is ahead of the hunter's"
+            raise InvalidSignature(f"nonce {signed.nonce} {used}; {hunter}'s next nonce is {current}")
+        try:
+            signature = bytes.fromhex(signed.signature.removeprefix("0x"))
+        except (ValueError, AttributeError):
+            raise InvalidSignature("the signature is not hex") from None
+        if not self.w3.eth.get_code(hunter):  # contract wallets are checked by the escrow (ERC-1271)
+            if len(signature) != 65:
+                raise InvalidSignature(f"the signature has {len(signature)} bytes instead of 65")
+            if int.from_bytes(signature[32:64], "big") > _SECP256K1_N // 2:
+                raise InvalidSignature("the signature is malleable (high s): the escrow refuses it")
+            message = encode_typed_data(full_message=self._solution_typed_data(signed))
+            try:
+                recovered = Account.recover_message(message, signature=signature)
+            except Exception:
+                raise InvalidSignature("the signature does not recover to any address") from None
+            if recovered != hunter:
+                raise InvalidSignature(f"the signature is by {recovered}, not the hunter {hunter}")
+        self._active_bounty(signed.bounty_id)
+
+    def _solution_typed_data(self, signed: SignedSolution) -> dict[str, Any]:
+        domain = {**self.eip712_domain(), "chainId": signed.chain_id, "verifyingContract": signed.escrow}
+        return {
+            "types": {"EIP712Domain": _EIP712_DOMAIN_TYPE, "SubmitSolution": _SUBMIT_SOLUTION_TYPE},
+            "primaryType": "SubmitSolution",
+            "domain": domain,
+            "message": {"bountyId": signed.bounty_id, "uri": signed.uri, "hunter": signed.hunter,
+                        "nonce": signed.nonce, "expiry": signed.expiry},
+        }
+
+    def supports_permit(self, token: str) -> bool:
+        """True if the token implements EIP-2612 permit (`DOMAIN_SEPARATOR()`, `nonces()`,
+        and a domain the SDK can reproduce)."""
+        return self._permit_domain(checksum(token, "token")) is not None
+
+    def sign_permit(self, token: str, value: int, deadline: int, *,
+                    domain: dict[str, Any] | None = None) -> tuple[int, bytes, bytes]:
+        """Signs an EIP-2612 permit for the escrow to pull exactly `value` of `token` from the
+        signer until `deadline`; returns (v, r, s)."""
+        signer = self._require_signer()
+        domain = domain or self._permit_domain(token)
+        if domain is None:
+            raise InvalidInput(f"token {token} does not support EIP-2612 permit")
+        nonce = int(self.w3.eth.contract(address=token, abi=_permit_abi()).functions.nonces(signer.address).call())
+        typed = {
+            "types": {"EIP712Domain": _EIP712_DOMAIN_TYPE, "Permit": _PERMIT_TYPE},
+            "primaryType": "Permit",
+            "domain": domain,
+            "message": {"owner": signer.address, "spender": self.address, "value": value, "nonce": nonce,
+                        "deadline": deadline},
+        }
+        signed = signer.sign_message(encode_typed_data(full_message=typed))
+        return signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big")
+
+    def _permit_domain(self, token: str) -> dict[str, Any] | None:
+        """The token's EIP-712 domain if it supports EIP-2612 and the domain read from it
+        (EIP-5267 `eip712Domain()`, else its name and version "1") hashes to its
+        `DOMAIN_SEPARATOR()`; None otherwise."""
+        contract = self.w3.eth.contract(address=token, abi=_permit_abi())
+        try:
+            separator = bytes(contract.functions.DOMAIN_SEPARATOR().call())
+            contract.functions.nonces(self.address).call()
+        except Exception:  # not EIP-2612
+            return None
+        try:
+            _, name, version, chain_id, verifying_contract, _, _ = contract.functions.eip712Domain().call()
+            domain = {"name": name, "version": version, "chainId": chain_id, "verifyingContract": verifying_contract}
+        except Exception:
+            try:
+                domain = {"name": contract.functions.name().call(), "version": "1", "chainId": self.chain_id,
+                          "verifyingContract": token}
+            except Exception:
+                return None
+        probe = {"types": {"EIP712Domain": _EIP712_DOMAIN_TYPE, "Permit": _PERMIT_TYPE}, "primaryType": "Permit",
+                 "domain": domain, "message": {"owner": token, "spender": token, "value": 0, "nonce": 0,
+                                               "deadline": 0}}
+        if bytes(encode_typed_data(full_message=probe).header) != separator:
+            return None  # a domain we cannot reproduce: approve instead
+        return domain
 
     # --- reads ----------------------------------------------------------------------------
 
@@ -554,6 +837,10 @@ class BountyClient:
                 self.w3, signer, fn, value=value, bounty_id=bounty_id,
                 poll_latency=self._poll_latency, timeout=self._timeout, contract=self.contract,
             )
+
+
+def _permit_abi() -> Any:
+    return load_artifact("TestPermitToken").abi
 
 
 def _bounty_id(bounty_id: Any) -> int:

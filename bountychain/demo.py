@@ -1,8 +1,10 @@
 """The end-to-end bounty story on the in-process chain (`make demo`).
 
 Deploy the escrow; fund an ETH bounty with three funders and a token bounty with two;
-two hunters submit; the approver awards with a split; a third bounty expires and its
-funders take their refunds; the fee recipient withdraws the fees. Then every account's
+two hunters submit (one of them gasless: she signs, the maintainer relays); the approver
+awards with a split; two fundraisers run, one all-or-nothing that meets its goal and pays the
+project, one that misses and refunds its backer; a third bounty expires and its funders take
+their refunds; the fee recipient withdraws the fees. Then every account's
 balance is reconciled against what the story says it paid and received, and the escrow
 must end empty. Exit status 1 if anything does not reconcile.
 """
@@ -62,9 +64,10 @@ class Story:
 def run(console: Console) -> bool:
     chain = InProcessChain()
     accounts = {name: chain.new_account() for name in
-                ("maintainer", "treasury", "alice", "bob", "carol", "dana", "eve")}
+                ("maintainer", "treasury", "alice", "bob", "carol", "dana", "eve", "project")}
     maintainer, treasury = accounts["maintainer"], accounts["treasury"]
     alice, bob, carol, dana, eve = (accounts[n] for n in ("alice", "bob", "carol", "dana", "eve"))
+    project = accounts["project"]
     names = {account.address: name for name, account in accounts.items()}
 
     escrow = BountyClient.deploy(chain, maintainer, fee_recipient=treasury.address, fee_bps=100)
@@ -103,14 +106,21 @@ def run(console: Console) -> bool:
         story.record(funder, f"pledge on #{token_bounty.bounty_id}", result, amount)
         story.move(funder.address, usdc.address, -result.amount)
 
-    # 3. Two hunters submit solutions.
+    # 3. Two hunters submit solutions. Eve signs hers off-chain (EIP-712) and the maintainer
+    # relays it: the claim is Eve's, the gas the maintainer's.
     claims = {}
     for hunter, bounty_id, pr in ((dana, eth_bounty.bounty_id, 41), (eve, eth_bounty.bounty_id, 44),
                                   (dana, token_bounty.bounty_id, 45)):
         url = f"https://github.com/bountychain-demo/parser/pull/{pr}"
-        result = as_(hunter).submit_solution(bounty_id, url)
+        if hunter is eve:
+            signed = as_(eve).sign_solution(bounty_id, url)
+            result = escrow.relay_solution(signed.to_json())
+            story.steps.append(Step("eve", f"sign claim on #{bounty_id} off-chain (no gas): {url}", "", 0))
+            story.record(maintainer, f"relay eve's signed claim {result.claim_id} on #{bounty_id}", result)
+        else:
+            result = as_(hunter).submit_solution(bounty_id, url)
+            story.record(hunter, f"submit claim {result.claim_id} on #{bounty_id}: {url}", result)
         claims[(hunter.address, bounty_id)] = result.claim_id
-        story.record(hunter, f"submit claim {result.claim_id} on #{bounty_id}: {url}", result)
 
     # 4. The approver awards: a 70/30 split in ETH, the whole token pool to one hunter.
     for bounty_id, shares, token in (
@@ -124,7 +134,22 @@ def run(console: Console) -> bool:
         for payout in award.payouts:
             story.move(payout.hunter, token, payout.amount)
 
-    # 5. A third bounty gets no solution; after its deadline both funders take refunds.
+    # 5. Two all-or-nothing fundraisers for the project: one meets its 1 ETH goal, one misses
+    # its 5 ETH goal. They end before the stale bounty below.
+    project_url = "https://github.com/bountychain-demo/parser"
+    fundraisers = {}
+    for label, goal in (("met", "1 ether"), ("missed", "5 ether")):
+        created = escrow.create_fundraiser(project_url, project.address, goal, chain.now() + 5 * DAY)
+        fundraisers[label] = created.fundraiser_id
+        story.record(maintainer, f"create all-or-nothing fundraiser #{created.fundraiser_id} for the project, "
+                                 f"goal {goal}", created)
+    for funder, label, amount in ((alice, "met", "0.6 ether"), (carol, "met", "0.5 ether"),
+                                  (bob, "missed", "0.2 ether")):
+        result = as_(funder).pledge(fundraisers[label], amount)
+        story.record(funder, f"pledge on fundraiser #{fundraisers[label]}", result, amount)
+        story.move(funder.address, ETH, -result.amount)
+
+    # 6. A third bounty gets no solution; after its deadline both funders take refunds.
     stale_issue = "https://github.com/bountychain-demo/parser/issues/31"
     stale = escrow.create_bounty(stale_issue, chain.now() + 7 * DAY)
     story.record(maintainer, f"create ETH bounty #{stale.bounty_id} for {stale_issue}", stale)
@@ -133,13 +158,23 @@ def run(console: Console) -> bool:
         story.record(funder, f"pledge on #{stale.bounty_id}", result, amount)
         story.move(funder.address, ETH, -result.amount)
     chain.set_next_block_timestamp(stale.deadline)
-    story.steps.append(Step("-", f"time passes: bounty #{stale.bounty_id} reaches its deadline", "", 0))
+    story.steps.append(Step("-", f"time passes: the fundraisers and bounty #{stale.bounty_id} reach their deadlines",
+                            "", 0))
+    # Anyone may pay a successful fundraiser out; the money goes only to its beneficiary.
+    paid = as_(eve).withdraw_raised(fundraisers["met"])
+    story.record(eve, f"pay fundraiser #{fundraisers['met']} out to the project (goal met; 1% fee)", paid,
+                 format_amount(paid.pool, 18, "ETH"))
+    story.move(project.address, ETH, paid.amount)
+    refund = as_(bob).refund(fundraisers["missed"])
+    story.record(bob, f"refund from fundraiser #{fundraisers['missed']} (goal missed)", refund,
+                 format_amount(refund.amount, 18, "ETH"))
+    story.move(bob.address, ETH, refund.amount)
     for funder in (bob, carol):
         refund = as_(funder).refund(stale.bounty_id)
         story.record(funder, f"refund from #{stale.bounty_id}", refund, format_amount(refund.amount, 18, "ETH"))
         story.move(funder.address, ETH, refund.amount)
 
-    # 6. The treasury pulls the fees it was credited.
+    # 7. The treasury pulls the fees it was credited.
     for token, symbol in tokens.items():
         withdrawal = as_(treasury).withdraw(token)
         story.record(treasury, f"withdraw fees in {symbol}", withdrawal,

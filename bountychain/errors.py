@@ -130,6 +130,19 @@ class RejectedInput(ContractError):
     """The contract rejected an argument the SDK could not check in advance."""
 
 
+class FundraiserRefused(ContractError):
+    """A fundraiser's rules refuse this now (not ended, goal missed, claim period over, ...)."""
+
+
+class SignatureRejected(ContractError):
+    """A signed action's signature is expired, replayed, malformed or not the hunter's."""
+
+
+class InvalidSignature(InvalidInput):
+    """A signed payload that the SDK can tell is unusable before sending (expired, another
+    chain or escrow, a used nonce, or not signed by its hunter)."""
+
+
 class TransferFailed(ContractError):
     """Moving ETH or tokens failed (balance, allowance, or a refusing token or recipient)."""
 
@@ -189,6 +202,46 @@ _MEANINGS: dict[str, tuple[type[ContractError], str]] = {
     "EnforcedPause": (TransferFailed, "the token is paused: transfers wait until it is unpaused"),
     "ExpectedPause": (TransferFailed, "the token is not paused"),
     "ERC20InvalidSpender": (TransferFailed, "invalid token spender {spender}"),
+    # fundraisers
+    "NotAFundraiser": (RejectedInput, "{id} is a bounty, not a fundraiser"),
+    "NotABounty": (RejectedInput, "{id} is a fundraiser: it takes no solutions, awards or deadline extensions"),
+    "ZeroBeneficiary": (RejectedInput, "a fundraiser needs a beneficiary"),
+    "ZeroGoal": (RejectedInput, "an all-or-nothing fundraiser needs a positive goal"),
+    "FundraiserNotEnded": (FundraiserRefused, "fundraiser {id} runs until {deadline}: nothing can be paid out yet"),
+    "FundraiserEnded": (FundraiserRefused, "fundraiser {id} passed its deadline {deadline}: it can no longer be cancelled"),
+    "GoalNotReached": (
+        FundraiserRefused, "fundraiser {id} raised {raised} of its goal {goal}: backers refund instead",
+    ),
+    "ClaimPeriodOver": (
+        FundraiserRefused, "fundraiser {id} was not paid out by {claimDeadline}: backers refund instead",
+    ),
+    "FundsGoToBeneficiary": (
+        FundraiserRefused,
+        "fundraiser {id} succeeded: its pledges go to the beneficiary (refundable only if not paid out by "
+        "{refundableAt})",
+    ),
+    # permit and signed actions
+    "NotATokenBounty": (RejectedInput, "bounty {bountyId} is paid in ETH: there is no token to permit"),
+    "PermitFailed": (
+        SignatureRejected,
+        "the permit of token {token} failed and {owner}'s allowance is {allowance}, below {needed}",
+    ),
+    "SignatureExpired": (SignatureRejected, "the signature expired at {expiry} (chain time {currentTime})"),
+    "WrongSigner": (
+        SignatureRejected,
+        "the signature is not {hunter}'s over this action (recovered {signer}): another signer, bounty, URI, "
+        "nonce, expiry, chain or escrow",
+    ),
+    "InvalidAccountNonce": (
+        SignatureRejected, "nonce already used or out of order: {account}'s next nonce is {currentNonce}",
+    ),
+    "ECDSAInvalidSignature": (SignatureRejected, "the signature is invalid"),
+    "ECDSAInvalidSignatureLength": (SignatureRejected, "the signature has {length} bytes instead of 65"),
+    "ECDSAInvalidSignatureS": (SignatureRejected, "the signature is malleable (s = {s} in the upper half)"),
+    "ERC2612ExpiredSignature": (SignatureRejected, "the permit expired at {deadline}"),
+    "ERC2612InvalidSigner": (SignatureRejected, "the permit was signed by {signer}, not by {owner}"),
+    "InvalidShortString": (RejectedInput, "invalid short string"),
+    "StringTooLong": (RejectedInput, "string too long: {str}"),
 }
 
 _STATUS_NAMES = {0: "open", 1: "awarded", 2: "cancelled"}
@@ -207,7 +260,7 @@ def _errors_by_selector() -> dict[bytes, tuple[str, list[str], list[str]]]:
         function_signature_to_4byte_selector(f"{name}({','.join(types)})"): (name, list(types), list(names))
         for name, types, names in _TOKEN_ERRORS
     }
-    for artifact in ("BountyEscrow", "TestToken"):
+    for artifact in ("BountyEscrow", "TestToken", "TestPermitToken"):
         for item in load_artifact(artifact).abi:
             if item["type"] != "error":
                 continue
@@ -264,8 +317,12 @@ def error_from_name(
     """
     if bounty_id is None and "bountyId" in args:
         bounty_id = args["bountyId"]
+    if bounty_id is None and "id" in args:  # fundraiser errors name the id `id`
+        bounty_id = args["id"]
     cls, template = _MEANINGS.get(error_name, (ContractError, error_name))
-    fields = {"bountyId": bounty_id, **args, "status_name": _STATUS_NAMES.get(args.get("status", -1), "?")}
+    shown = {key: "0x" + value.hex() if isinstance(value, bytes) else value for key, value in args.items()}
+    fields = {"bountyId": bounty_id, "id": bounty_id, **shown,
+              "status_name": _STATUS_NAMES.get(args.get("status", -1), "?")}
     message = template.format(**fields)
     return cls(message, error_name=error_name, args=args, bounty_id=bounty_id, tx_hash=tx_hash)
 

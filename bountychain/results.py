@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import IntEnum
+import json
+from dataclasses import asdict, dataclass
+from enum import Enum, IntEnum
 
 ETH = "0x0000000000000000000000000000000000000000"
 """The token address the escrow uses for ETH."""
@@ -42,6 +43,83 @@ class Bounty:
     def expired(self) -> bool:
         """True once the deadline has come: no more pledges, solutions or awards."""
         return self.as_of >= self.deadline
+
+
+class FundraiserState(str, Enum):
+    """Where a fundraiser stands, derived from its stored status, the time and the totals."""
+
+    RAISING = "raising"        # before the deadline: takes pledges
+    SUCCEEDED = "succeeded"    # deadline passed, goal reached (or flexible): the beneficiary can be paid
+    FAILED = "failed"          # all-or-nothing, goal missed: backers refund
+    PAID = "paid"              # the raised total went to the beneficiary
+    CANCELLED = "cancelled"    # cancelled by its creator before the deadline: backers refund
+    LAPSED = "lapsed"          # not paid out within the claim period: backers refund
+
+
+@dataclass(frozen=True)
+class Fundraiser:
+    """A fundraiser's terms and state, read at `as_of` (the block's timestamp)."""
+
+    fundraiser_id: int
+    creator: str
+    beneficiary: str
+    token: str
+    goal: int
+    raised: int
+    deadline: int
+    claim_deadline: int
+    all_or_nothing: bool
+    status: BountyStatus
+    as_of: int
+
+    @property
+    def is_eth(self) -> bool:
+        return self.token == ETH
+
+    @property
+    def kind(self) -> str:
+        return "all-or-nothing" if self.all_or_nothing else "flexible"
+
+    @property
+    def state(self) -> FundraiserState:
+        if self.status == BountyStatus.AWARDED:
+            return FundraiserState.PAID
+        if self.status == BountyStatus.CANCELLED:
+            return FundraiserState.CANCELLED
+        if self.as_of < self.deadline:
+            return FundraiserState.RAISING
+        if self.all_or_nothing and self.raised < self.goal:
+            return FundraiserState.FAILED
+        if self.as_of >= self.claim_deadline:
+            return FundraiserState.LAPSED
+        return FundraiserState.SUCCEEDED
+
+
+@dataclass(frozen=True)
+class SignedSolution:
+    """A solution registration signed off-chain by its hunter (EIP-712), which anyone can
+    relay with `BountyClient.relay_solution`. Serialise with `to_json` / `from_json`."""
+
+    chain_id: int
+    escrow: str
+    bounty_id: int
+    uri: str
+    hunter: str
+    nonce: int
+    expiry: int
+    signature: str
+
+    def to_json(self) -> str:
+        return json.dumps({"type": "bountychain.SubmitSolution", **asdict(self)}, indent=2)
+
+    @classmethod
+    def from_json(cls, text: str | dict) -> SignedSolution:
+        data = json.loads(text) if isinstance(text, str) else dict(text)
+        data.pop("type", None)
+        fields = set(cls.__dataclass_fields__)
+        if set(data) != fields:
+            raise ValueError(f"a signed solution has the fields {sorted(fields)}, got {sorted(data)}")
+        return cls(**data)
 
 
 @dataclass(frozen=True)
@@ -119,13 +197,15 @@ class BountyCreation(TxResult):
 @dataclass(frozen=True, kw_only=True)
 class PledgeResult(TxResult):
     """`amount` is what the escrow received (less than asked for fee-on-transfer tokens);
-    `approval` is the exact-amount approve sent first for a token pledge."""
+    `approval` is the exact-amount approve sent first for a token pledge; `permit` is True
+    when the token pledge went in one transaction with an EIP-2612 permit instead."""
 
     bounty_id: int
     funder: str
     amount: int
     unlocks_at: int
     approval: TxResult | None = None
+    permit: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -178,3 +258,28 @@ class CancelResult(TxResult):
 class DeadlineExtension(TxResult):
     bounty_id: int
     deadline: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class FundraiserCreation(TxResult):
+    fundraiser_id: int
+    creator: str
+    beneficiary: str
+    token: str
+    goal: int
+    deadline: int
+    all_or_nothing: bool
+    uri: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RaisedWithdrawal(TxResult):
+    """The raised total (`pool`) paid out: `fee` to the fee recipient, `amount` to the
+    beneficiary, sent or (`credited`) left for it to `withdraw`."""
+
+    fundraiser_id: int
+    beneficiary: str
+    pool: int
+    fee: int
+    amount: int
+    credited: bool

@@ -54,7 +54,8 @@ class World:
         return self.escrow.as_signer(account)
 
     def token(self, kind: str) -> str:
-        """The address of the bounty currency `kind` (eth, standard, no-return, fee-on-transfer)."""
+        """The address of the bounty currency `kind` (eth, standard, no-return, fee-on-transfer,
+        permit)."""
         return ETH if kind == "eth" else self.tokens[kind].address
 
     def new_bounty(self, kind: str = "eth", *, days: int = 30, approver: LocalAccount | None = None) -> int:
@@ -93,6 +94,7 @@ def _build_world(chain: DevChain) -> World:
         "standard": deploy_contract(chain.w3, issuer, "TestToken", "USD Coin", "USDC", 6),
         "no-return": deploy_mock(chain, issuer, "NoReturnToken"),
         "fee-on-transfer": deploy_mock(chain, issuer, "FeeOnTransferToken"),
+        "permit": deploy_contract(chain.w3, issuer, "TestPermitToken", "Permit USD", "PUSD", 6),
     }
     for token in world.tokens.values():
         for funder in funders:
@@ -131,8 +133,8 @@ def assert_escrow_solvent(world: World) -> None:
     escrow = world.escrow
     contract = escrow.contract
     owed: dict[str, int] = defaultdict(int)
-    for listing in escrow.bounties():
-        bounty = escrow.bounty(listing.bounty_id)
+    for bounty_id in range(1, escrow.bounty_count() + 1):  # bounties and fundraisers share ids
+        bounty = escrow.bounty(bounty_id)
         owed[bounty.token] += bounty.total
         if bounty.status.name != "AWARDED":
             funders = {log["args"]["funder"] for log in contract.events.Pledged.get_logs(

@@ -76,8 +76,9 @@ def test_a_bounty_holds_at_most_2_pow_40_minus_1_claims(world):
     if not isinstance(world.chain, AnvilNode):
         pytest.skip("needs anvil_setStorageAt")
     bounty_id = world.new_bounty()
-    # _bountyCount is slot 0, _bounties slot 1; the claim count is the top 40 bits of a bounty's first slot.
-    slot = int.from_bytes(keccak(bounty_id.to_bytes(32, "big") + (1).to_bytes(32, "big")), "big")
+    # Nonces' _nonces is slot 0 (a base contract's storage comes first), _bountyCount slot 1,
+    # _bounties slot 2; the claim count is the top 40 bits of a bounty's first slot.
+    slot = int.from_bytes(keccak(bounty_id.to_bytes(32, "big") + (2).to_bytes(32, "big")), "big")
     w3 = world.chain.w3
     packed = int.from_bytes(w3.eth.get_storage_at(world.escrow.address, slot), "big")
     full = (packed & ((1 << 216) - 1)) | ((2**40 - 2) << 216)

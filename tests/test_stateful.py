@@ -8,8 +8,13 @@ outcome. After every step the chain must agree with the model and these must hol
   predicts each refusal and the contract must refuse with exactly that error);
 - every funder can refund exactly its own pledge once its lock ends on an unawarded bounty,
   whatever the others did (checked for every funder and bounty with a simulated call);
-- value reaches only awarded winners, refunding funders and the fee recipient: every
-  actor's balance moves exactly as the model says.
+- value reaches only awarded winners, fundraisers' beneficiaries, refunding funders and the
+  fee recipient: every actor's balance moves exactly as the model says.
+
+Fundraisers (all-or-nothing and flexible) share the bounties' records, so every rule also
+draws them: pledges, refunds (a failed or lapsed fundraiser's backers only), cancels (before
+the deadline only), and the refusals of solutions and extensions; `withdraw_raised` pays
+a successful fundraiser to its beneficiary.
 
 `make test` runs a short profile. `make fuzz` runs the deep profile (at least 100,000 steps;
 BOUNTYCHAIN_FUZZ_STEPS sets the number) and writes build/fuzz-report.json.
@@ -42,6 +47,7 @@ TARGET_STEPS = int(os.environ.get("BOUNTYCHAIN_FUZZ_STEPS", "600"))
 REPORT = Path(__file__).resolve().parent.parent / "build" / "fuzz-report.json"
 FEE_BPS = 250
 BPS = 10_000
+CLAIM_PERIOD = 365 * 86_400
 CURRENCIES = ["eth", "standard", "no-return", "fee-on-transfer"]
 AMOUNTS = st.sampled_from([1, 3, 999, 10**6, 10**15, 7 * 10**17])
 
@@ -69,6 +75,14 @@ class ModelBounty:
     pledges: dict[int, tuple[int, int]] = field(default_factory=dict)  # funder -> (amount, unlocks_at)
     claims: list[int] = field(default_factory=list)  # claim id - 1 -> hunter index
     total: int = 0  # outstanding pledges; an award empties it but leaves the pledge records
+    fundraiser: bool = False
+    all_or_nothing: bool = False
+    goal: int = 0
+    beneficiary: int = 0  # hunter index
+
+    def refundable_fundraiser(self, now: int) -> bool:
+        """Past its deadline, may an open fundraiser's backers refund? (failed or lapsed)"""
+        return now >= self.deadline + CLAIM_PERIOD or (self.all_or_nothing and self.total < self.goal)
 
 
 class Fixture:
@@ -177,6 +191,57 @@ class EscrowMachine(RuleBasedStateMachine):
         assert result.bounty_id == len(self.bounties)
         self.fx.steps += 1
 
+    # Short campaigns too, so that runs reach their outcomes (paid, failed, lapsed) often.
+    @rule(issuer=st.integers(0, 1), kind=st.sampled_from(CURRENCIES),
+          duration=st.sampled_from([600, 3_600, 86_400, 7 * 86_400, 45 * 86_400]),
+          all_or_nothing=st.booleans(), goal=st.sampled_from([1, 1_000, 10**6, 10**15, 10**18]),
+          beneficiary=st.integers(0, 2))
+    def create_fundraiser(self, issuer: int, kind: str, duration: int, all_or_nothing: bool, goal: int,
+                          beneficiary: int) -> None:
+        deadline = self._next_time() + duration
+        result = self._client(self.fx.issuers[issuer]).create_fundraiser(
+            f"https://github.com/o/r{len(self.bounties)}", self.fx.hunters[beneficiary].address, goal, deadline,
+            token=self.fx.token(kind), all_or_nothing=all_or_nothing)
+        self._gas(self.fx.issuers[issuer], result)
+        self.bounties.append(ModelBounty(result.fundraiser_id, kind, issuer, deadline, fundraiser=True,
+                                         all_or_nothing=all_or_nothing, goal=goal, beneficiary=beneficiary))
+        assert result.fundraiser_id == len(self.bounties)
+        self.fx.steps += 1
+
+    @precondition(lambda self: any(b.fundraiser for b in self.bounties))
+    @rule(data=st.data(), caller=st.integers(0, 2))
+    def withdraw_raised(self, data, caller: int) -> None:
+        fundraiser = data.draw(st.sampled_from([b for b in self.bounties if b.fundraiser]))
+        if self._near(fundraiser.deadline) or self._near(fundraiser.deadline + CLAIM_PERIOD):
+            return
+        account = self.fx.funders[caller]  # anyone may send it
+        fn = self.fx.escrow.contract.functions.withdrawRaised(fundraiser.bounty_id)
+        now = self._next_time()
+        if fundraiser.status != "open":
+            return self._expect_refusal("BountyNotOpen", account, fn)
+        if now < fundraiser.deadline:
+            return self._expect_refusal("FundraiserNotEnded", account, fn)
+        if now >= fundraiser.deadline + CLAIM_PERIOD:
+            return self._expect_refusal("ClaimPeriodOver", account, fn)
+        if fundraiser.all_or_nothing and fundraiser.total < fundraiser.goal:
+            return self._expect_refusal("GoalNotReached", account, fn)
+        if fundraiser.total == 0:
+            return self._expect_refusal("NothingToAward", account, fn)
+        result = self._client(account).withdraw_raised(fundraiser.bounty_id)
+        self._gas(account, result)
+        token = self.fx.token(fundraiser.kind)
+        pool = fundraiser.total
+        fee = pool * FEE_BPS // BPS
+        beneficiary = self.fx.hunters[fundraiser.beneficiary].address
+        assert (result.pool, result.fee, result.amount, result.beneficiary, result.credited) == (
+            pool, fee, pool - fee, beneficiary, False)
+        self.expected_balances[(beneficiary, token)] += delivered(fundraiser.kind, pool - fee)
+        self.credits[(self.fx.treasury.address, token)] += fee
+        self.awarded[token] += pool
+        fundraiser.status = "awarded"
+        fundraiser.total = 0
+        self.fx.steps += 1
+
     @precondition(lambda self: self.bounties)
     @rule(data=st.data(), funder=st.integers(0, 2), amount=AMOUNTS)
     def pledge(self, data, funder: int, amount: int) -> None:
@@ -217,6 +282,8 @@ class EscrowMachine(RuleBasedStateMachine):
             return self._expect_refusal("BountyNotOpen", account, fn)
         if self._next_time() >= bounty.deadline:
             return self._expect_refusal("BountyExpired", account, fn)
+        if bounty.fundraiser:
+            return self._expect_refusal("NotABounty", account, fn)
         result = self._client(account).submit_solution(bounty.bounty_id, "https://github.com/o/r/pull/1")
         self._gas(account, result)
         bounty.claims.append(hunter)
@@ -272,6 +339,8 @@ class EscrowMachine(RuleBasedStateMachine):
         amount, unlocks_at = bounty.pledges.get(funder, (0, 0))
         if amount and bounty.status == "open" and self._near(unlocks_at):
             return
+        if bounty.fundraiser and self._near(bounty.deadline + CLAIM_PERIOD):
+            return
         account = self.fx.funders[funder]
         fn = self.fx.escrow.contract.functions.refund(bounty.bounty_id)
         if amount == 0:
@@ -280,6 +349,8 @@ class EscrowMachine(RuleBasedStateMachine):
             return self._expect_refusal("AlreadyAwarded", account, fn)
         if bounty.status == "open" and self._next_time() < unlocks_at:
             return self._expect_refusal("PledgeLocked", account, fn)
+        if bounty.status == "open" and bounty.fundraiser and not bounty.refundable_fundraiser(self._next_time()):
+            return self._expect_refusal("FundsGoToBeneficiary", account, fn)
         result = self._client(account).refund(bounty.bounty_id)
         assert result.amount == amount
         token = self.fx.token(bounty.kind)
@@ -294,10 +365,14 @@ class EscrowMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def cancel(self, data) -> None:
         bounty = data.draw(st.sampled_from(self.bounties))
+        if bounty.fundraiser and self._near(bounty.deadline):
+            return
         issuer = self.fx.issuers[bounty.issuer]
         fn = self.fx.escrow.contract.functions.cancel(bounty.bounty_id)
         if bounty.status != "open":
             return self._expect_refusal("BountyNotOpen", issuer, fn)
+        if bounty.fundraiser and self._next_time() >= bounty.deadline:
+            return self._expect_refusal("FundraiserEnded", issuer, fn)
         result = self._client(issuer).cancel(bounty.bounty_id)
         self._gas(issuer, result)
         bounty.status = "cancelled"
@@ -316,6 +391,8 @@ class EscrowMachine(RuleBasedStateMachine):
             return self._expect_refusal("BountyNotOpen", issuer, fn)
         if self._next_time() >= bounty.deadline:
             return self._expect_refusal("BountyExpired", issuer, fn)
+        if bounty.fundraiser:
+            return self._expect_refusal("NotABounty", issuer, fn)
         if new_deadline > self._next_time() + 730 * 86_400:
             return
         result = self._client(issuer).extend_deadline(bounty.bounty_id, new_deadline)
@@ -339,9 +416,11 @@ class EscrowMachine(RuleBasedStateMachine):
         self.withdrawn[token] += credit
         self.fx.steps += 1
 
-    @rule(seconds=st.sampled_from([1, 60, 3_600, 86_400, 7 * 86_400, 30 * 86_400]))
+    @rule(seconds=st.sampled_from([1, 60, 3_600, 86_400, 7 * 86_400, 30 * 86_400, CLAIM_PERIOD]))
     def advance_time(self, seconds: int) -> None:
-        self.fx.node._rpc("evm_increaseTime", [seconds])
+        # evm_increaseTime has no effect under anvil_setBlockTimestampInterval (every block is
+        # the previous + 1 s): set the next block's time instead.
+        self.fx.node.set_next_block_timestamp(self.fx.node.now() + seconds)
         self.fx.node._rpc("evm_mine", [])
         self.fx.steps += 1
 
@@ -428,6 +507,10 @@ class EscrowMachine(RuleBasedStateMachine):
             if bounty.status == "awarded":
                 continue
             for funder, (amount, unlocks_at) in bounty.pledges.items():
+                if bounty.fundraiser and bounty.status == "open" and not (
+                        now >= bounty.deadline + CLAIM_PERIOD + 3
+                        or (bounty.all_or_nothing and bounty.total < bounty.goal)):
+                    continue  # a successful fundraiser's pledges go to its beneficiary
                 if amount and (bounty.status == "cancelled" or now >= unlocks_at + 3):
                     _, data, _ = self._escrow_call("refund(uint256)", bounty.bounty_id, types=[])
                     call = {"from": self.fx.funders[funder].address, "to": self.fx.escrow.address, "data": data}
