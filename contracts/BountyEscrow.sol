@@ -7,11 +7,13 @@ import {LowLevelCall} from "@openzeppelin/contracts/utils/LowLevelCall.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IBountyEscrow} from "./interfaces/IBountyEscrow.sol";
+import {IArbitrator} from "./interfaces/IArbitrator.sol";
+import {IBountyReview} from "./interfaces/IBountyReview.sol";
 
 /// @title BountyEscrow
 /// @notice One contract holding every bounty. No owner, no upgrade, no pause, no sweep:
 /// value leaves only to an awarded hunter, a refunding funder, or the fee recipient's fee.
-contract BountyEscrow is IBountyEscrow, ReentrancyGuardTransient {
+contract BountyEscrow is IBountyEscrow, IBountyReview, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
 
@@ -171,7 +173,7 @@ contract BountyEscrow is IBountyEscrow, ReentrancyGuardTransient {
         nonReentrant
     {
         Bounty storage bounty = _activeBounty(bountyId);
-        if (msg.sender != _approverOf(bounty)) revert NotApprover(bountyId, msg.sender);
+        if (msg.sender != _approverOf(bounty)) _refuseAward(bountyId);
         _checkShares(bountyId, bounty.claimCount, claimIds, sharesBps);
         _settle(bountyId, bounty, claimIds, sharesBps);
     }
@@ -183,8 +185,10 @@ contract BountyEscrow is IBountyEscrow, ReentrancyGuardTransient {
         amount = funderPledge.amount;
         if (amount == 0) revert NothingToRefund(bountyId, msg.sender);
         Status status = bounty.status;
-        if (status == Status.Awarded) revert AlreadyAwarded(bountyId);
-        if (status == Status.Open && block.timestamp < funderPledge.unlocksAt) {
+        if (status != Status.Open) {
+            if (status == Status.Awarded) revert AlreadyAwarded(bountyId);
+            if (status == Status.UnderReview) revert ProposalPending(bountyId);
+        } else if (block.timestamp < funderPledge.unlocksAt) {
             revert PledgeLocked(bountyId, funderPledge.unlocksAt);
         }
 
@@ -223,6 +227,268 @@ contract BountyEscrow is IBountyEscrow, ReentrancyGuardTransient {
         _checkDeadlineWindow(newDeadline);
         bounty.deadline = uint40(newDeadline);
         emit DeadlineExtended(bountyId, newDeadline);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                     REVIEW (optimistic acceptance)
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice The shortest and longest review windows a bounty may choose.
+    uint256 private constant MIN_REVIEW_WINDOW = 1 days;
+    uint256 private constant MAX_REVIEW_WINDOW = 30 days;
+    /// @notice How long after a blocked proposal's window the arbiter has to rule; then anyone
+    /// may lapse the dispute, which rejects the proposal and lets refunds resume.
+    uint256 private constant ARBITRATION_TIMEOUT = 30 days;
+    /// @notice ERC-792 rulings: 0 refuses to arbitrate (rejects), 1 pays the proposal, 2 rejects it.
+    uint256 private constant RULING_OPTIONS = 2;
+    uint256 private constant RULING_PAY = 1;
+    uint256 private constant RULING_REJECT = 2;
+
+    /// @dev Layout:
+    /// slot 0: approver (160) | reviewWindow (32) | quorumBps (16) | arbiterIsErc792 (8) | state (8) | nonce (32)
+    /// slot 1: arbiter (160) | windowEnd (40)
+    /// slot 2: weightAgainst; slot 3: keccak256(abi.encode(claimIds, sharesBps)); slot 4: disputeId
+    /// A plain bounty has no record here (reviewWindow == 0).
+    struct Review {
+        address approver;
+        uint32 reviewWindow;
+        uint16 quorumBps;
+        bool arbiterIsErc792;
+        ProposalState state;
+        uint32 nonce;
+        address arbiter;
+        uint40 windowEnd;
+        uint256 weightAgainst;
+        bytes32 proposalHash;
+        uint256 disputeId;
+    }
+
+    mapping(uint256 bountyId => Review) private _reviews;
+    mapping(uint256 bountyId => mapping(uint32 nonce => mapping(address funder => bool))) private _objected;
+    mapping(address arbiter => mapping(uint256 disputeId => uint256 bountyId)) private _disputeBounty;
+    /// @dev Dispute ids the escrow assigns for plain-address arbiters, counting from 1.
+    uint256 private _localDisputeCount;
+
+    /// @inheritdoc IBountyReview
+    function createBountyWithReview(
+        address token,
+        uint64 deadline,
+        address approver,
+        string calldata uri,
+        ReviewTerms calldata terms
+    ) external returns (uint256 bountyId) {
+        if (bytes(uri).length == 0) revert EmptyURI();
+        _checkDeadlineWindow(deadline);
+        bool isToken = token != address(0);
+        if (isToken && token.code.length == 0) revert NotATokenContract(token);
+        if (terms.reviewWindow < MIN_REVIEW_WINDOW || terms.reviewWindow > MAX_REVIEW_WINDOW) {
+            revert InvalidReviewWindow(terms.reviewWindow, MIN_REVIEW_WINDOW, MAX_REVIEW_WINDOW);
+        }
+        if (terms.quorumBps == 0 || terms.quorumBps > BPS) revert InvalidQuorum(terms.quorumBps);
+        if (terms.arbiterIsErc792 && terms.arbiter.code.length == 0) revert InvalidArbiter(terms.arbiter);
+        if (approver == address(0)) approver = msg.sender;
+
+        // Cannot overflow: one id per transaction.
+        unchecked {
+            bountyId = ++_bountyCount;
+        }
+        Bounty storage bounty = _bounties[bountyId];
+        bounty.issuer = msg.sender;
+        bounty.deadline = uint40(deadline);
+        bounty.isToken = isToken;
+        if (isToken) bounty.token = token;
+        // The escrow itself is the bounty's direct approver, which no one can act as: every
+        // path that checks the approver (award, and any later one) refuses this bounty; the
+        // real approver proposes through the review below.
+        bounty.approver = address(this);
+
+        Review storage review = _reviews[bountyId];
+        review.approver = approver;
+        review.reviewWindow = terms.reviewWindow;
+        review.quorumBps = terms.quorumBps;
+        review.arbiterIsErc792 = terms.arbiterIsErc792;
+        if (terms.arbiter != address(0)) review.arbiter = terms.arbiter;
+
+        emit BountyCreated(bountyId, msg.sender, keccak256(bytes(uri)), token, approver, deadline, uri);
+        emit ReviewPolicySet(bountyId, terms.reviewWindow, terms.quorumBps, terms.arbiter, terms.arbiterIsErc792);
+    }
+
+    /// @inheritdoc IBountyReview
+    function propose(uint256 bountyId, uint256[] calldata claimIds, uint256[] calldata sharesBps)
+        external
+        returns (uint32 nonce)
+    {
+        Bounty storage bounty = _activeBounty(bountyId);
+        Review storage review = _reviews[bountyId];
+        if (review.reviewWindow == 0) revert NotOptimistic(bountyId);
+        if (msg.sender != review.approver) revert NotApprover(bountyId, msg.sender);
+        _checkShares(bountyId, bounty.claimCount, claimIds, sharesBps);
+        uint256 total = bounty.total;
+        if (total == 0) revert NothingToAward(bountyId);
+
+        // No proposal is live: the bounty would be UnderReview, and _activeBounty refused it.
+        nonce = review.nonce + 1;
+        uint40 windowEnd = uint40(block.timestamp + review.reviewWindow);
+        review.nonce = nonce;
+        review.state = ProposalState.Pending;
+        review.windowEnd = windowEnd;
+        review.weightAgainst = 0;
+        review.proposalHash = keccak256(abi.encode(claimIds, sharesBps));
+        bounty.status = Status.UnderReview;
+        emit AwardProposed(bountyId, nonce, claimIds, sharesBps, windowEnd, total);
+    }
+
+    /// @inheritdoc IBountyReview
+    function object(uint256 bountyId) external {
+        Bounty storage bounty = _existingBounty(bountyId);
+        Review storage review = _reviews[bountyId];
+        if (review.state != ProposalState.Pending) revert WrongProposalState(bountyId, review.state);
+        uint40 windowEnd = review.windowEnd;
+        if (block.timestamp >= windowEnd) revert ReviewWindowClosed(bountyId, windowEnd);
+        // The pledge is frozen while the proposal is live (no pledge, no refund), so this is
+        // the funder's weight for the whole vote.
+        uint256 weight = _pledges[bountyId][msg.sender].amount;
+        if (weight == 0) revert NoWeight(bountyId, msg.sender);
+        uint32 nonce = review.nonce;
+        mapping(address => bool) storage objected = _objected[bountyId][nonce];
+        if (objected[msg.sender]) revert AlreadyObjected(bountyId, msg.sender);
+        objected[msg.sender] = true;
+
+        uint256 against = review.weightAgainst + weight;
+        review.weightAgainst = against;
+        emit Objected(bountyId, nonce, msg.sender, weight, against);
+        if (against * BPS >= uint256(review.quorumBps) * bounty.total) {
+            if (review.arbiter == address(0)) {
+                _reject(bountyId, bounty, review, RejectReason.Quorum);
+            } else {
+                review.state = ProposalState.Blocked;
+                emit ProposalBlocked(bountyId, nonce, against);
+            }
+        }
+    }
+
+    /// @inheritdoc IBountyReview
+    function finalize(uint256 bountyId, uint256[] calldata claimIds, uint256[] calldata sharesBps)
+        external
+        nonReentrant
+    {
+        Bounty storage bounty = _existingBounty(bountyId);
+        Review storage review = _reviews[bountyId];
+        ProposalState state = review.state;
+        if (state == ProposalState.Pending) {
+            if (block.timestamp < review.windowEnd) revert ReviewWindowOpen(bountyId, review.windowEnd);
+        } else if (state != ProposalState.Upheld) {
+            revert WrongProposalState(bountyId, state);
+        }
+        if (keccak256(abi.encode(claimIds, sharesBps)) != review.proposalHash) revert ProposalMismatch(bountyId);
+        review.state = ProposalState.Executed;
+        emit ProposalFinalized(bountyId, review.nonce);
+        // The claims were checked when proposed, and claims are never removed.
+        _settle(bountyId, bounty, claimIds, sharesBps);
+    }
+
+    /// @inheritdoc IBountyReview
+    function escalate(uint256 bountyId) external payable nonReentrant returns (uint256 disputeId) {
+        _existingBounty(bountyId);
+        Review storage review = _reviews[bountyId];
+        if (review.state != ProposalState.Blocked) revert WrongProposalState(bountyId, review.state);
+        uint64 decideBy = _decideBy(review);
+        if (block.timestamp >= decideBy) revert ArbitrationLapsed(bountyId, decideBy);
+        address arbiter = review.arbiter;
+        review.state = ProposalState.Escalated;
+        if (review.arbiterIsErc792) {
+            uint256 cost = IArbitrator(arbiter).arbitrationCost("");
+            if (msg.value != cost) revert WrongArbitrationFee(bountyId, cost, msg.value);
+            // The fee goes to the arbitrator as it is; it never touches the pools.
+            disputeId = IArbitrator(arbiter).createDispute{value: cost}(RULING_OPTIONS, "");
+        } else {
+            if (msg.value != 0) revert WrongArbitrationFee(bountyId, 0, msg.value);
+            disputeId = ++_localDisputeCount;
+        }
+        review.disputeId = disputeId;
+        _disputeBounty[arbiter][disputeId] = bountyId;
+        emit DisputeRaised(bountyId, review.nonce, arbiter, disputeId);
+    }
+
+    /// @notice ERC-792 callback: the arbiter of an escalated proposal gives its ruling.
+    /// @dev Ruling 1 upholds the proposal (anyone then finalizes it: no value moves inside the
+    /// arbiter's call); 2 rejects it; 0, a refusal to arbitrate, rejects it too.
+    function rule(uint256 disputeId, uint256 ruling) external {
+        uint256 bountyId = _disputeBounty[msg.sender][disputeId];
+        Review storage review = _reviews[bountyId];
+        if (bountyId == 0 || review.state != ProposalState.Escalated || review.disputeId != disputeId) {
+            revert UnknownDispute(msg.sender, disputeId);
+        }
+        if (ruling > RULING_OPTIONS) revert InvalidRuling(disputeId, ruling);
+        emit Ruling(IArbitrator(msg.sender), disputeId, ruling);
+        if (ruling == RULING_PAY) {
+            review.state = ProposalState.Upheld;
+            emit ProposalUpheld(bountyId, review.nonce);
+        } else {
+            _reject(
+                bountyId,
+                _bounties[bountyId],
+                review,
+                ruling == RULING_REJECT ? RejectReason.ArbiterRejected : RejectReason.ArbiterRefused
+            );
+        }
+    }
+
+    /// @inheritdoc IBountyReview
+    function lapse(uint256 bountyId) external {
+        Bounty storage bounty = _existingBounty(bountyId);
+        Review storage review = _reviews[bountyId];
+        ProposalState state = review.state;
+        if (state != ProposalState.Blocked && state != ProposalState.Escalated) {
+            revert WrongProposalState(bountyId, state);
+        }
+        uint64 decideBy = _decideBy(review);
+        if (block.timestamp < decideBy) revert ArbitrationNotLapsed(bountyId, decideBy);
+        _reject(bountyId, bounty, review, RejectReason.Lapsed);
+    }
+
+    /// @inheritdoc IBountyReview
+    function getReview(uint256 bountyId) external view returns (ReviewInfo memory) {
+        _existingBounty(bountyId);
+        Review storage review = _reviews[bountyId];
+        return ReviewInfo({
+            approver: review.approver,
+            reviewWindow: review.reviewWindow,
+            quorumBps: review.quorumBps,
+            arbiter: review.arbiter,
+            arbiterIsErc792: review.arbiterIsErc792,
+            state: review.state,
+            proposalNonce: review.nonce,
+            windowEnd: review.windowEnd,
+            decideBy: review.windowEnd == 0 ? 0 : _decideBy(review),
+            weightAgainst: review.weightAgainst,
+            proposalHash: review.proposalHash,
+            disputeId: review.disputeId
+        });
+    }
+
+    /// @inheritdoc IBountyReview
+    function hasObjected(uint256 bountyId, uint32 nonce, address funder) external view returns (bool) {
+        return _objected[bountyId][nonce][funder];
+    }
+
+    /// @dev Ends a live proposal without paying: the bounty is open again (or expired, by
+    /// time) and each pledge is refundable once its own lock ends.
+    function _reject(uint256 bountyId, Bounty storage bounty, Review storage review, RejectReason reason) private {
+        review.state = ProposalState.None;
+        bounty.status = Status.Open;
+        emit ProposalRejected(bountyId, review.nonce, reason);
+    }
+
+    /// @dev The last moment for the arbiter of a blocked proposal: its window's end plus the timeout.
+    function _decideBy(Review storage review) private view returns (uint64) {
+        return uint64(review.windowEnd + ARBITRATION_TIMEOUT);
+    }
+
+    /// @dev Why `award` refuses a caller who is not the bounty's direct approver.
+    function _refuseAward(uint256 bountyId) private view {
+        if (_reviews[bountyId].reviewWindow != 0) revert ReviewRequired(bountyId);
+        revert NotApprover(bountyId, msg.sender);
     }
 
     /*//////////////////////////////////////////////////////////////
