@@ -529,8 +529,7 @@ class BountyClient:
         with translating_reverts(bounty_id):
             info = self.contract.functions.getReview(bounty_id).call(block_identifier=block["number"])
             total = self.contract.functions.getBounty(bounty_id).call(block_identifier=block["number"])[6]
-        (approver, window, quorum, arbiter, is_erc792, state, nonce, window_end, decide_by, against, _,
-         dispute_id) = info
+        approver, window, quorum, arbiter, is_erc792, state, nonce, window_end, decide_by, against, _ = info
         if window == 0:
             raise self._refusal("NotOptimistic", bounty_id)
         claim_ids: tuple[int, ...] = ()
@@ -541,12 +540,17 @@ class BountyClient:
                 argument_filters={"bountyId": bounty_id, "nonce": nonce})
             if logs:
                 claim_ids, shares_bps = tuple(logs[-1]["args"]["claimIds"]), tuple(logs[-1]["args"]["sharesBps"])
-        escalated = ProposalState(state) in (ProposalState.ESCALATED, ProposalState.UPHELD)
+        dispute_id = None
+        if ProposalState(state) in (ProposalState.ESCALATED, ProposalState.UPHELD):
+            raised = self.contract.events.DisputeRaised.get_logs(
+                from_block=self.from_block, to_block=block["number"],
+                argument_filters={"bountyId": bounty_id, "nonce": nonce})
+            dispute_id = raised[-1]["args"]["disputeId"] if raised else None
         return Proposal(
             bounty_id=bounty_id, approver=approver, review_window=window, quorum_bps=quorum,
             arbiter=None if arbiter == ETH else arbiter, arbiter_is_erc792=is_erc792, state=ProposalState(state),
             nonce=nonce, claim_ids=claim_ids, shares_bps=shares_bps, window_end=window_end, decide_by=decide_by,
-            weight_against=against, total=total, dispute_id=dispute_id if escalated else None,
+            weight_against=against, total=total, dispute_id=dispute_id,
             as_of=int(block["timestamp"]),
         )
 

@@ -247,7 +247,7 @@ contract BountyEscrow is IBountyEscrow, IBountyReview, ReentrancyGuardTransient 
     /// @dev Layout:
     /// slot 0: approver (160) | reviewWindow (32) | quorumBps (16) | arbiterIsErc792 (8) | state (8) | nonce (32)
     /// slot 1: arbiter (160) | windowEnd (40)
-    /// slot 2: weightAgainst; slot 3: keccak256(abi.encode(claimIds, sharesBps)); slot 4: disputeId
+    /// slot 2: weightAgainst; slot 3: keccak256(abi.encode(claimIds, sharesBps))
     /// A plain bounty has no record here (reviewWindow == 0).
     struct Review {
         address approver;
@@ -260,12 +260,15 @@ contract BountyEscrow is IBountyEscrow, IBountyReview, ReentrancyGuardTransient 
         uint40 windowEnd;
         uint256 weightAgainst;
         bytes32 proposalHash;
-        uint256 disputeId;
     }
 
     mapping(uint256 bountyId => Review) private _reviews;
     mapping(uint256 bountyId => mapping(uint32 nonce => mapping(address funder => bool))) private _objected;
+    /// @dev Written by `escalate` after the arbitrator's createDispute returns the id, and read
+    /// only by `escalate` and `rule`, both reentrancy-guarded: the ids are public in
+    /// DisputeRaised. A bounty's live dispute is the one in `_liveDispute` while it is Escalated.
     mapping(address arbiter => mapping(uint256 disputeId => uint256 bountyId)) private _disputeBounty;
+    mapping(uint256 bountyId => uint256 disputeId) private _liveDispute;
     /// @dev Dispute ids the escrow assigns for plain-address arbiters, counting from 1.
     uint256 private _localDisputeCount;
 
@@ -405,7 +408,7 @@ contract BountyEscrow is IBountyEscrow, IBountyReview, ReentrancyGuardTransient 
             if (msg.value != 0) revert WrongArbitrationFee(bountyId, 0, msg.value);
             disputeId = ++_localDisputeCount;
         }
-        review.disputeId = disputeId;
+        _liveDispute[bountyId] = disputeId;
         _disputeBounty[arbiter][disputeId] = bountyId;
         emit DisputeRaised(bountyId, review.nonce, arbiter, disputeId);
     }
@@ -413,10 +416,10 @@ contract BountyEscrow is IBountyEscrow, IBountyReview, ReentrancyGuardTransient 
     /// @notice ERC-792 callback: the arbiter of an escalated proposal gives its ruling.
     /// @dev Ruling 1 upholds the proposal (anyone then finalizes it: no value moves inside the
     /// arbiter's call); 2 rejects it; 0, a refusal to arbitrate, rejects it too.
-    function rule(uint256 disputeId, uint256 ruling) external {
+    function rule(uint256 disputeId, uint256 ruling) external nonReentrant {
         uint256 bountyId = _disputeBounty[msg.sender][disputeId];
         Review storage review = _reviews[bountyId];
-        if (bountyId == 0 || review.state != ProposalState.Escalated || review.disputeId != disputeId) {
+        if (bountyId == 0 || review.state != ProposalState.Escalated || _liveDispute[bountyId] != disputeId) {
             revert UnknownDispute(msg.sender, disputeId);
         }
         if (ruling > RULING_OPTIONS) revert InvalidRuling(disputeId, ruling);
@@ -462,8 +465,7 @@ contract BountyEscrow is IBountyEscrow, IBountyReview, ReentrancyGuardTransient 
             windowEnd: review.windowEnd,
             decideBy: review.windowEnd == 0 ? 0 : _decideBy(review),
             weightAgainst: review.weightAgainst,
-            proposalHash: review.proposalHash,
-            disputeId: review.disputeId
+            proposalHash: review.proposalHash
         });
     }
 

@@ -57,7 +57,8 @@ interface IBountyReview is IArbitrable {
     }
 
     /// @notice A bounty's review policy and its latest proposal, as `getReview` returns them.
-    /// For a bounty without the optimistic policy every field is zero.
+    /// For a bounty without the optimistic policy every field is zero. The dispute id of an
+    /// escalated proposal is in its DisputeRaised event.
     struct ReviewInfo {
         address approver;
         uint32 reviewWindow;
@@ -70,7 +71,6 @@ interface IBountyReview is IArbitrable {
         uint64 decideBy;
         uint256 weightAgainst;
         bytes32 proposalHash;
-        uint256 disputeId;
     }
 
     /*//////////////////////////////////////////////////////////////
