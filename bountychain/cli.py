@@ -834,6 +834,8 @@ def show(bounty_id: int) -> None:
             state, outstanding = "awarded", 0  # paid out to the winners
         elif current.amount == 0:
             state = "refunded"
+        elif bounty.status == BountyStatus.UNDER_REVIEW:
+            state = "frozen (proposal under review)"
         elif bounty.status == BountyStatus.CANCELLED or bounty.as_of >= current.unlocks_at:
             state = "refundable"
         else:
@@ -853,6 +855,7 @@ def show(bounty_id: int) -> None:
         "claims": [{"claim_id": c.claim_id, "hunter": c.hunter, "uri": c.uri} for c in claims],
         "payouts": [{"claim_id": p["claimId"], "hunter": p["hunter"], "amount": p["amount"]} for p in payouts],
         "escrow": client.address, "chain_id": client.chain_id,
+        "review": cli_review.review_data(client, bounty, info),
     }
 
     def human_view() -> None:
@@ -875,6 +878,8 @@ def show(bounty_id: int) -> None:
             claim_table.add_row(str(c.claim_id), c.hunter, Text(c.uri, overflow="fold"),
                                 human(paid[c.claim_id], info) if c.claim_id in paid else "-")
         ui.say(claim_table if claims else Text("no claims"))
+        if data["review"] is not None:
+            ui.say(cli_review.review_panel(data["review"]))
 
     _settings().ui.emit(data, human_view)
 
@@ -1128,6 +1133,11 @@ def main(argv: list[str] | None = None) -> Any:
     """The console script's entry point."""
     return cli.main(args=argv, prog_name="bountychain")
 
+
+# Backer governance commands (propose, object, finalize, ...) live in their own module.
+from bountychain import cli_review  # noqa: E402
+
+cli_review.register(sys.modules[__name__])
 
 if __name__ == "__main__":
     main()
