@@ -19,8 +19,7 @@ import {IArbitrable} from "./IArbitrator.sol";
 /// `Open` again; pledges are then refundable according to their own locks.
 interface IBountyReview is IArbitrable {
     /// @notice A bounty's review policy, chosen at creation.
-    /// @param reviewWindow Seconds funders have to object, from the proposal
-    /// (`MIN_REVIEW_WINDOW`..`MAX_REVIEW_WINDOW`).
+    /// @param reviewWindow Seconds funders have to object, from the proposal: 1 day to 30 days.
     /// @param quorumBps Share of the pledged total, in basis points (1..10,000), whose
     /// objections block a proposal.
     /// @param arbiter Who settles a blocked proposal; address(0) for none (then a blocked
@@ -104,8 +103,8 @@ interface IBountyReview is IArbitrable {
     /// @notice Escalating to an ERC-792 arbitrator must pay exactly its fee; to a plain
     /// arbiter, nothing.
     error WrongArbitrationFee(uint256 bountyId, uint256 expected, uint256 sent);
-    /// @notice The arbiter took longer than `ARBITRATION_TIMEOUT` after the window: the dispute
-    /// can only lapse now.
+    /// @notice The arbiter's time (the window's end plus 30 days) is over: the dispute can only
+    /// lapse now.
     error ArbitrationLapsed(uint256 bountyId, uint64 decideBy);
     /// @notice The arbiter still has time to rule (until `decideBy`).
     error ArbitrationNotLapsed(uint256 bountyId, uint64 decideBy);
@@ -189,7 +188,7 @@ interface IBountyReview is IArbitrable {
     function escalate(uint256 bountyId) external payable returns (uint256 disputeId);
 
     /// @notice Rejects a blocked or escalated proposal whose arbiter did not rule by `decideBy`
-    /// (the window's end plus `ARBITRATION_TIMEOUT`). Anyone may call it.
+    /// (the window's end plus 30 days). Anyone may call it.
     function lapse(uint256 bountyId) external;
 
     /*//////////////////////////////////////////////////////////////
