@@ -283,6 +283,20 @@ def test_a_silent_arbiter_lapses_and_refunds_resume(world):
     assert world.balance(world.funders[0]) == before + ETHER - refund.gas_cost_wei
 
 
+def test_an_arbitrator_ruling_from_inside_create_dispute_is_refused(world):
+    """Reentrancy: the escrow learns the dispute id only when createDispute returns; a ruling
+    sent from inside that call is refused, so the escalation fails and nothing changes."""
+    arbitrator = deploy_mock(world.chain, world.outsider, "MockArbitrator", 0)
+    world.send(world.outsider, arbitrator.functions.setRuleInsideCreate(True))
+    bounty_id = review_bounty(world, arbiter=arbitrator.address, erc792=True)
+    world.as_(world.approver).propose(bounty_id, {1: BPS})
+    world.as_(world.funders[1]).object(bounty_id)
+    refused("ReentrancyGuardReentrantCall", world.as_(world.hunters[0]).escalate, bounty_id)
+    assert world.escrow.proposal(bounty_id).state == ProposalState.BLOCKED
+    world.send(world.outsider, arbitrator.functions.setRuleInsideCreate(False))
+    assert world.as_(world.hunters[0]).escalate(bounty_id).dispute_id == 0
+
+
 def test_a_blocked_proposal_never_escalated_lapses_too(world):
     safe = world.chain.new_account()
     bounty_id = review_bounty(world, arbiter=safe.address)

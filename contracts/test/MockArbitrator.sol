@@ -14,6 +14,8 @@ contract MockArbitrator is IArbitrator {
 
     uint256 public cost;
     Dispute[] public disputes;
+    /// @notice Hostile mode: rule (pay) from inside createDispute, before the escrow has the id.
+    bool public ruleInsideCreate;
 
     constructor(uint256 cost_) {
         cost = cost_;
@@ -21,6 +23,10 @@ contract MockArbitrator is IArbitrator {
 
     function setCost(uint256 cost_) external {
         cost = cost_;
+    }
+
+    function setRuleInsideCreate(bool on) external {
+        ruleInsideCreate = on;
     }
 
     function arbitrationCost(bytes calldata) external view returns (uint256) {
@@ -32,6 +38,7 @@ contract MockArbitrator is IArbitrator {
         disputeID = disputes.length;
         disputes.push(Dispute(IArbitrable(msg.sender), choices, false));
         emit DisputeCreation(disputeID, IArbitrable(msg.sender));
+        if (ruleInsideCreate) IArbitrable(msg.sender).rule(disputeID, 1);
     }
 
     function disputeCount() external view returns (uint256) {
