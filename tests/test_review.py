@@ -260,6 +260,27 @@ def test_a_plain_address_arbiter_such_as_a_safe_rules_through_the_sdk(world):
     assert world.balance(world.hunters[1]) - before == 3 * ETHER - 3 * ETHER * FEE_BPS // BPS
 
 
+def test_a_contract_wallet_arbiter_rejects_and_refunds_resume(world):
+    """The arbiter is a contract wallet (a Safe, say): its owners have it call `rule`."""
+    safe = deploy_mock(world.chain, world.outsider, "MockSafe", world.outsider.address)
+    bounty_id = review_bounty(world, kind="standard", pledges=(2 * USDC, USDC), arbiter=safe.address, days=3)
+    contract = world.escrow.contract
+    token = world.token("standard")
+    world.as_(world.approver).propose(bounty_id, {1: BPS})
+    world.as_(world.funders[0]).object(bounty_id)
+    dispute = world.as_(world.funders[1]).escalate(bounty_id).dispute_id
+    ruling = contract.functions.rule(dispute, 2)._encode_transaction_data()
+    raw_refused(world, "UnknownDispute", world.outsider, contract.functions.rule(dispute, 2))
+    world.send(world.outsider, safe.functions.exec(world.escrow.address, ruling))
+    rejected = contract.events.ProposalRejected.get_logs(from_block=world.escrow.from_block)[-1]["args"]
+    assert (rejected["bountyId"], rejected["reason"]) == (bounty_id, 1)  # ArbiterRejected
+    past_window(world, bounty_id)  # past the 3-day deadline too: every pledge refundable
+    for funder, amount in zip(world.funders, (2 * USDC, USDC)):
+        before = world.balance(funder, token)
+        world.as_(funder).refund(bounty_id)
+        assert world.balance(funder, token) == before + amount
+
+
 def test_a_silent_arbiter_lapses_and_refunds_resume(world):
     arbitrator = deploy_mock(world.chain, world.outsider, "MockArbitrator", 0)
     bounty_id = review_bounty(world, arbiter=arbitrator.address, erc792=True, days=5)
