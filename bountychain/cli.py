@@ -855,7 +855,7 @@ def show(bounty_id: int) -> None:
         "claims": [{"claim_id": c.claim_id, "hunter": c.hunter, "uri": c.uri} for c in claims],
         "payouts": [{"claim_id": p["claimId"], "hunter": p["hunter"], "amount": p["amount"]} for p in payouts],
         "escrow": client.address, "chain_id": client.chain_id,
-        "review": cli_review.review_data(client, bounty, info),
+        "review": _review_data(client, bounty, info),
     }
 
     def human_view() -> None:
@@ -879,9 +879,15 @@ def show(bounty_id: int) -> None:
                                 human(paid[c.claim_id], info) if c.claim_id in paid else "-")
         ui.say(claim_table if claims else Text("no claims"))
         if data["review"] is not None:
-            ui.say(cli_review.review_panel(data["review"]))
+            ui.say(sys.modules["bountychain.cli_review"].review_panel(data["review"]))
 
     _settings().ui.emit(data, human_view)
+
+
+def _review_data(client: BountyClient, bounty: Bounty, info: TokenInfo) -> dict[str, Any] | None:
+    from bountychain.cli_review import review_data  # registered below; imported at call time
+
+    return review_data(client, bounty, info)
 
 
 @cli.command("list")
@@ -1134,10 +1140,12 @@ def main(argv: list[str] | None = None) -> Any:
     return cli.main(args=argv, prog_name="bountychain")
 
 
-# Backer governance commands (propose, object, finalize, ...) live in their own module.
-from bountychain import cli_review  # noqa: E402
-
-cli_review.register(sys.modules[__name__])
+# Commands defined in their own modules register themselves on `cli` when imported.
+import bountychain.cli_review  # noqa: E402,F401 - create-optimistic, propose, object, finalize, escalate, rule, lapse
 
 if __name__ == "__main__":
-    main()
+    # `python -m bountychain.cli` runs this file as __main__: use the importable module, on
+    # which the other modules' commands are registered, so that both share one Settings.
+    from bountychain.cli import main as _main
+
+    _main()

@@ -1,6 +1,7 @@
 """Backer governance on the command line: optimistic bounties, proposals, objections,
-finalization, and the arbiter's steps. Registered on `bountychain.cli`'s group; reuses its
-connection, confirmation, parsing and output helpers.
+finalization, and the arbiter's steps. Registers itself on `bountychain.cli`'s group when
+imported (cli.py imports it at its end); reuses cli.py's connection, confirmation, parsing and
+output helpers.
 
     bountychain create-optimistic https://github.com/o/r/issues/1 --deadline 30d --window 7d --quorum 33%
     bountychain --account approver propose 1 1=70% 2=30%
@@ -12,6 +13,7 @@ connection, confirmation, parsing and output helpers.
 
 from __future__ import annotations
 
+import importlib
 import re
 from decimal import Decimal, InvalidOperation
 from types import ModuleType
@@ -26,7 +28,7 @@ from bountychain.errors import InvalidInput
 from bountychain.results import ETH, Bounty, Proposal, ProposalState, ReviewTerms, TokenInfo
 
 # The `bountychain.cli` module whose group and helpers these commands use, set by `register`
-# (under `python -m bountychain.cli` that module is `__main__`, which must not be imported again).
+# when this module is imported (by `bountychain.cli` itself, at its end).
 base: Any = None
 
 _STATE_TEXT = {
@@ -276,3 +278,6 @@ def register(cli_module: ModuleType) -> None:
             raise InvalidInput(f"bounty {bounty_id} has no review policy: its approver awards directly")
         ui = base._settings().ui
         ui.emit({"bounty_id": bounty_id, "symbol": info.symbol, **data}, lambda: ui.say(review_panel(data)))
+
+
+register(importlib.import_module("bountychain.cli"))
