@@ -16,7 +16,7 @@ import json
 import sys
 from pathlib import Path
 
-from bountychain import BountyClient, DevChain, InProcessChain
+from bountychain import BountyClient, DevChain, InProcessChain, ReviewTerms
 from bountychain.client import deploy_contract, send_transaction
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,6 +46,10 @@ OPERATIONS = {
     "submit_solution_by_sig": ("relayed, hunter-signed (EIP-712), 60-character PR URL", 0, 80_000),
     "withdraw_raised": ("goal met, ETH, beneficiary account exists", 0, 65_000),
     "refund_fundraiser": ("a backer of a failed all-or-nothing fundraiser pulls", 0, 45_000),
+    # Backer governance (issue 5): no product target; budgets set here so regressions show.
+    "propose": ("optimistic bounty, one winner, opens the review window", 0, 100_000),
+    "object": ("a funder objects with its pledge, below the quorum", 0, 62_000),
+    "finalize": ("anyone pays an unblocked proposal after the window, one winner, ETH", 0, 75_000),
 }
 
 
@@ -93,6 +97,17 @@ def measure(chain: DevChain) -> dict[str, int]:
     as_(funders[2]).pledge(expiring.bounty_id, 10**18)
     chain.set_next_block_timestamp(expiring.deadline + 1)
     gas["refund"] = as_(funders[2]).refund(expiring.bounty_id).gas_used
+
+    # Optimistic review: two funders, a 3-day window, quorum of 60% of the pledged total.
+    reviewed = escrow.create_bounty(ISSUE_URL, deadline, review=ReviewTerms(3 * 86_400, 6_000)).bounty_id
+    for funder in funders[:2]:
+        as_(funder).pledge(reviewed, 10**18)
+    winner = as_(hunters[0]).submit_solution(reviewed, PR_URL).claim_id
+    proposal = escrow.propose(reviewed, {winner: 10_000})
+    gas["propose"] = proposal.gas_used
+    gas["object"] = as_(funders[0]).object(reviewed).gas_used
+    chain.set_next_block_timestamp(proposal.window_end)
+    gas["finalize"] = as_(funders[2]).finalize(reviewed).gas_used
 
     gas["withdraw"] = as_(fee_recipient).withdraw().gas_used
 

@@ -839,6 +839,8 @@ def show(bounty_id: int) -> None:
             state, outstanding = "awarded", 0  # paid out to the winners
         elif current.amount == 0:
             state = "refunded"
+        elif bounty.status == BountyStatus.UNDER_REVIEW:
+            state = "frozen (proposal under review)"
         elif bounty.status == BountyStatus.CANCELLED or bounty.as_of >= current.unlocks_at:
             state = "refundable"
         else:
@@ -858,6 +860,7 @@ def show(bounty_id: int) -> None:
         "claims": [{"claim_id": c.claim_id, "hunter": c.hunter, "uri": c.uri} for c in claims],
         "payouts": [{"claim_id": p["claimId"], "hunter": p["hunter"], "amount": p["amount"]} for p in payouts],
         "escrow": client.address, "chain_id": client.chain_id,
+        "review": _review_data(client, bounty, info),
     }
 
     def human_view() -> None:
@@ -880,8 +883,16 @@ def show(bounty_id: int) -> None:
             claim_table.add_row(str(c.claim_id), c.hunter, Text(c.uri, overflow="fold"),
                                 human(paid[c.claim_id], info) if c.claim_id in paid else "-")
         ui.say(claim_table if claims else Text("no claims"))
+        if data["review"] is not None:
+            ui.say(sys.modules["bountychain.cli_review"].review_panel(data["review"]))
 
     _settings().ui.emit(data, human_view)
+
+
+def _review_data(client: BountyClient, bounty: Bounty, info: TokenInfo) -> dict[str, Any] | None:
+    from bountychain.cli_review import review_data  # registered below; imported at call time
+
+    return review_data(client, bounty, info)
 
 
 @cli.command("list")
@@ -1156,6 +1167,7 @@ def main(argv: list[str] | None = None) -> Any:
 
 # Commands defined in their own modules register themselves on `cli` when imported.
 import bountychain.cli_index  # noqa: E402,F401 - index, serve, seed
+import bountychain.cli_review  # noqa: E402,F401 - create-optimistic, propose, object, finalize, escalate, rule, lapse
 
 if __name__ == "__main__":
     # `python -m bountychain.cli` runs this file as __main__: use the importable module, on

@@ -54,13 +54,22 @@ from bountychain.results import (
     Claim,
     DeadlineExtension,
     Deployment,
+    EscalationResult,
     Fundraiser,
     FundraiserCreation,
+    ObjectionResult,
     Payout,
     Pledge,
     PledgeResult,
+    Proposal,
+    ProposalResult,
+    ProposalState,
     RaisedWithdrawal,
     RefundResult,
+    RejectionResult,
+    ReviewTerms,
+    Ruling,
+    RulingResult,
     SignedSolution,
     SolutionResult,
     TokenInfo,
@@ -71,6 +80,11 @@ from bountychain.results import (
 BPS = 10_000
 MAX_FEE_BPS = 500
 MAX_DEADLINE_DURATION = 730 * 24 * 3600
+# Backer governance bounds, as in the contract (IBountyReview).
+MIN_REVIEW_WINDOW = 86_400
+MAX_REVIEW_WINDOW = 30 * 86_400
+ARBITRATION_TIMEOUT = 30 * 86_400
+_REJECT_REASONS = ("quorum", "arbiter-rejected", "arbiter-refused", "lapsed")
 # Headroom over the node's gas estimate; unused gas is not charged.
 GAS_HEADROOM = 1.2
 # How long a permit signed for a pledge stays valid (it is used in the next block).
@@ -281,15 +295,22 @@ class BountyClient:
         *,
         token: str = ETH,
         approver: str | None = None,
+        review: ReviewTerms | None = None,
     ) -> BountyCreation:
-        """Creates a bounty for an issue; `token` is ETH or an ERC-20's address."""
+        """Creates a bounty for an issue; `token` is ETH or an ERC-20's address. With
+        `review`, awards go through optimistic backer review (`propose`, `object`,
+        `finalize`) instead of the approver's direct `award`; the policy is fixed for good."""
         _check_uri(issue_url, "issue_url")
         token = checksum(token, "token")
         if token != ETH:
             self.token_info(token)
         approver_address = checksum(approver, "approver") if approver is not None else ETH
         deadline_ts = self._check_future_deadline(_timestamp(deadline))
-        fn = self.contract.functions.createBounty(token, deadline_ts, approver_address, issue_url)
+        if review is None:
+            fn = self.contract.functions.createBounty(token, deadline_ts, approver_address, issue_url)
+        else:
+            terms = self._check_review_terms(review)
+            fn = self.contract.functions.createBountyWithReview(token, deadline_ts, approver_address, issue_url, terms)
         receipt, events = self._transact(fn)
         created = _one(events, "BountyCreated")
         return BountyCreation(
@@ -372,12 +393,17 @@ class BountyClient:
         bounty = self._active_bounty(bounty_id)
         claim_ids, shares_bps = self._check_shares(bounty, pairs)
         signer = self._require_signer()
+        if bounty.optimistic:
+            raise self._refusal("ReviewRequired", bounty_id)
         if signer.address != bounty.approver:
             raise self._refusal("NotApprover", bounty_id, caller=signer.address)
         if bounty.total == 0:
             raise self._refusal("NothingToAward", bounty_id)
         receipt, events = self._transact(self.contract.functions.award(bounty_id, claim_ids, shares_bps),
                                          bounty_id=bounty_id)
+        return self._award_result(bounty_id, receipt, events)
+
+    def _award_result(self, bounty_id: int, receipt: TxReceipt, events: list[tuple[str, Any]]) -> AwardResult:
         awarded = _one(events, "Awarded")
         payouts: list[Payout] = []
         for name, args in events:
@@ -400,6 +426,8 @@ class BountyClient:
             raise self._refusal("NothingToRefund", bounty_id, funder=signer.address)
         if bounty.status == BountyStatus.AWARDED:
             raise self._refusal("AlreadyAwarded", bounty_id)
+        if bounty.status == BountyStatus.UNDER_REVIEW:
+            raise self._refusal("ProposalPending", bounty_id)
         # Whether the lock has ended depends on the next block's time: the simulation decides.
         receipt, events = self._transact(self.contract.functions.refund(bounty_id), bounty_id=bounty_id)
         refunded = _one(events, "Refunded")
@@ -665,6 +693,180 @@ class BountyClient:
         if bytes(encode_typed_data(full_message=probe).header) != separator:
             return None  # a domain we cannot reproduce: approve instead
         return domain
+    # --- backer governance: optimistic review -------------------------------------------
+
+    def propose(self, bounty_id: int, shares: Mapping[int, int] | Iterable[tuple[int, int]]) -> ProposalResult:
+        """Proposes an award of an optimistic bounty (claim id -> basis points, summing to
+        10,000). Approver only. Opens the review window; pledges and refunds wait until the
+        proposal is finalized or rejected."""
+        pairs = list(shares.items() if isinstance(shares, Mapping) else shares)
+        bounty = self._active_bounty(bounty_id)
+        claim_ids, shares_bps = self._check_shares(bounty, pairs)
+        signer = self._require_signer()
+        if not bounty.optimistic:
+            raise self._refusal("NotOptimistic", bounty_id)
+        if signer.address != bounty.approver:
+            raise self._refusal("NotApprover", bounty_id, caller=signer.address)
+        if bounty.total == 0:
+            raise self._refusal("NothingToAward", bounty_id)
+        receipt, events = self._transact(self.contract.functions.propose(bounty_id, claim_ids, shares_bps),
+                                         bounty_id=bounty_id)
+        proposed = _one(events, "AwardProposed")
+        return ProposalResult(
+            **_tx_fields(receipt), bounty_id=bounty_id, nonce=proposed["nonce"],
+            claim_ids=tuple(proposed["claimIds"]), shares_bps=tuple(proposed["sharesBps"]),
+            window_end=proposed["windowEnd"], total=proposed["total"],
+        )
+
+    def object(self, bounty_id: int) -> ObjectionResult:
+        """Objects to the pending proposal with the weight of the signer's pledge (once per
+        proposal, during the review window)."""
+        signer = self._require_signer()
+        proposal = self.proposal(bounty_id)
+        if proposal.state != ProposalState.PENDING:
+            raise self._refusal("WrongProposalState", bounty_id, state=int(proposal.state))
+        if self._pending_time() >= proposal.window_end:
+            raise self._refusal("ReviewWindowClosed", bounty_id, windowEnd=proposal.window_end)
+        if self.pledge_of(bounty_id, signer.address).amount == 0:
+            raise self._refusal("NoWeight", bounty_id, funder=signer.address)
+        if self.has_objected(bounty_id, signer.address, proposal.nonce):
+            raise self._refusal("AlreadyObjected", bounty_id, funder=signer.address)
+        receipt, events = self._transact(self.contract.functions.object(bounty_id), bounty_id=bounty_id)
+        objected = _one(events, "Objected")
+        names = {name for name, _ in events}
+        outcome = "rejected" if "ProposalRejected" in names else "blocked" if "ProposalBlocked" in names else "pending"
+        return ObjectionResult(
+            **_tx_fields(receipt), bounty_id=bounty_id, nonce=objected["nonce"], funder=objected["funder"],
+            weight=objected["weight"], weight_against=objected["weightAgainst"], outcome=outcome,
+        )
+
+    def finalize(self, bounty_id: int) -> AwardResult:
+        """Pays the bounty's proposal once its window ended unblocked, or once the arbiter
+        upheld it. Anyone may call it; the claims and shares come from the proposal's event."""
+        self._require_signer()
+        proposal = self.proposal(bounty_id)
+        if proposal.state == ProposalState.PENDING:
+            if self._pending_time() < proposal.window_end:
+                raise self._refusal("ReviewWindowOpen", bounty_id, windowEnd=proposal.window_end)
+        elif proposal.state != ProposalState.UPHELD:
+            raise self._refusal("WrongProposalState", bounty_id, state=int(proposal.state))
+        fn = self.contract.functions.finalize(bounty_id, list(proposal.claim_ids), list(proposal.shares_bps))
+        receipt, events = self._transact(fn, bounty_id=bounty_id)
+        return self._award_result(bounty_id, receipt, events)
+
+    def escalate(self, bounty_id: int) -> EscalationResult:
+        """Sends a blocked proposal to the bounty's arbiter; for an ERC-792 arbitrator, pays
+        its arbitration fee (read from the arbitrator) from the signer. Anyone may call it."""
+        signer = self._require_signer()
+        proposal = self.proposal(bounty_id)
+        if proposal.state != ProposalState.BLOCKED:
+            raise self._refusal("WrongProposalState", bounty_id, state=int(proposal.state))
+        if self._pending_time() >= proposal.decide_by:
+            raise self._refusal("ArbitrationLapsed", bounty_id, decideBy=proposal.decide_by)
+        fee = self.arbitration_fee(bounty_id)
+        self._check_balance(signer.address, ETH, fee)
+        receipt, events = self._transact(self.contract.functions.escalate(bounty_id), value=fee, bounty_id=bounty_id)
+        raised = _one(events, "DisputeRaised")
+        return EscalationResult(
+            **_tx_fields(receipt), bounty_id=bounty_id, nonce=raised["nonce"], arbiter=raised["arbiter"],
+            dispute_id=raised["disputeId"], fee_paid=fee,
+        )
+
+    def rule(self, bounty_id: int, ruling: Ruling | int | str) -> RulingResult:
+        """The ruling of a plain-address arbiter (a Safe, an account) on a bounty's escalated
+        proposal: "pay" (1), "reject" (2) or "refuse" (0). An ERC-792 arbitrator contract
+        calls the escrow's `rule` itself."""
+        signer = self._require_signer()
+        value = _ruling(ruling)
+        proposal = self.proposal(bounty_id)
+        if proposal.state != ProposalState.ESCALATED or proposal.dispute_id is None:
+            raise self._refusal("WrongProposalState", bounty_id, state=int(proposal.state))
+        if signer.address != proposal.arbiter:
+            raise self._refusal("UnknownDispute", bounty_id, arbiter=signer.address, disputeId=proposal.dispute_id)
+        fn = self.contract.functions.rule(proposal.dispute_id, int(value))
+        receipt, events = self._transact(fn, bounty_id=bounty_id)
+        outcome = "upheld" if any(name == "ProposalUpheld" for name, _ in events) else "rejected"
+        return RulingResult(**_tx_fields(receipt), bounty_id=bounty_id, dispute_id=proposal.dispute_id,
+                            ruling=int(value), outcome=outcome)
+
+    def lapse(self, bounty_id: int) -> RejectionResult:
+        """Rejects a blocked or escalated proposal whose arbiter did not rule in time (after
+        the window's end plus 30 days); refunds resume. Anyone may call it."""
+        self._require_signer()
+        proposal = self.proposal(bounty_id)
+        if not proposal.blocked:
+            raise self._refusal("WrongProposalState", bounty_id, state=int(proposal.state))
+        if self._pending_time() < proposal.decide_by:
+            raise self._refusal("ArbitrationNotLapsed", bounty_id, decideBy=proposal.decide_by)
+        receipt, events = self._transact(self.contract.functions.lapse(bounty_id), bounty_id=bounty_id)
+        rejected = _one(events, "ProposalRejected")
+        return RejectionResult(**_tx_fields(receipt), bounty_id=bounty_id, nonce=rejected["nonce"],
+                               reason=_REJECT_REASONS[rejected["reason"]])
+
+    def proposal(self, bounty_id: int) -> Proposal:
+        """An optimistic bounty's review policy and latest proposal (claims and shares from
+        its AwardProposed event). Raises InvalidInput for a bounty without a review policy."""
+        bounty_id = _bounty_id(bounty_id)
+        block = self.w3.eth.get_block("latest")
+        with translating_reverts(bounty_id):
+            info = self.contract.functions.getReview(bounty_id).call(block_identifier=block["number"])
+            total = self.contract.functions.getBounty(bounty_id).call(block_identifier=block["number"])[6]
+        approver, window, quorum, arbiter, is_erc792, state, nonce, window_end, decide_by, against, _ = info
+        if window == 0:
+            raise self._refusal("NotOptimistic", bounty_id)
+        claim_ids: tuple[int, ...] = ()
+        shares_bps: tuple[int, ...] = ()
+        if nonce:
+            logs = self.contract.events.AwardProposed.get_logs(
+                from_block=self.from_block, to_block=block["number"],
+                argument_filters={"bountyId": bounty_id, "nonce": nonce})
+            if logs:
+                claim_ids, shares_bps = tuple(logs[-1]["args"]["claimIds"]), tuple(logs[-1]["args"]["sharesBps"])
+        dispute_id = None
+        if ProposalState(state) in (ProposalState.ESCALATED, ProposalState.UPHELD):
+            raised = self.contract.events.DisputeRaised.get_logs(
+                from_block=self.from_block, to_block=block["number"],
+                argument_filters={"bountyId": bounty_id, "nonce": nonce})
+            dispute_id = raised[-1]["args"]["disputeId"] if raised else None
+        return Proposal(
+            bounty_id=bounty_id, approver=approver, review_window=window, quorum_bps=quorum,
+            arbiter=None if arbiter == ETH else arbiter, arbiter_is_erc792=is_erc792, state=ProposalState(state),
+            nonce=nonce, claim_ids=claim_ids, shares_bps=shares_bps, window_end=window_end, decide_by=decide_by,
+            weight_against=against, total=total, dispute_id=dispute_id,
+            as_of=int(block["timestamp"]),
+        )
+
+    def has_objected(self, bounty_id: int, funder: str, nonce: int | None = None) -> bool:
+        """Whether `funder` objected to proposal `nonce` (default: the latest) of a bounty."""
+        funder = checksum(funder, "funder")
+        if nonce is None:
+            nonce = self.proposal(bounty_id).nonce
+        return bool(self.contract.functions.hasObjected(_bounty_id(bounty_id), nonce, funder).call())
+
+    def arbitration_fee(self, bounty_id: int) -> int:
+        """What escalating the bounty's blocked proposal costs in wei (0 for a plain arbiter)."""
+        proposal = self.proposal(bounty_id)
+        if not proposal.arbiter_is_erc792 or proposal.arbiter is None:
+            return 0
+        arbitrator = self.w3.eth.contract(address=proposal.arbiter, abi=_ARBITRATOR_ABI)
+        return int(arbitrator.functions.arbitrationCost(b"").call())
+
+    def _check_review_terms(self, review: ReviewTerms) -> tuple[int, int, str, bool]:
+        if not isinstance(review, ReviewTerms):
+            raise InvalidInput(f"review must be a ReviewTerms, got {review!r}")
+        window, quorum = review.review_window, review.quorum_bps
+        if isinstance(window, bool) or not isinstance(window, int) or not MIN_REVIEW_WINDOW <= window <= MAX_REVIEW_WINDOW:
+            raise InvalidInput(f"review_window must be from {MIN_REVIEW_WINDOW} s (1 day) to {MAX_REVIEW_WINDOW} s "
+                               f"(30 days), got {window!r}")
+        if isinstance(quorum, bool) or not isinstance(quorum, int) or not 1 <= quorum <= BPS:
+            raise InvalidInput(f"quorum_bps must be from 1 to {BPS} basis points, got {quorum!r}")
+        arbiter = checksum(review.arbiter, "arbiter") if review.arbiter is not None else ETH
+        if arbiter == ETH and review.arbiter is not None:
+            raise InvalidAddress("arbiter: the zero address; pass None for no arbiter")
+        if review.arbiter_is_erc792:
+            if arbiter == ETH or not self.w3.eth.get_code(arbiter):
+                raise InvalidAddress(f"arbiter {arbiter} holds no contract, so it cannot be an ERC-792 arbitrator")
+        return (window, quorum, arbiter, bool(review.arbiter_is_erc792))
 
     # --- reads ----------------------------------------------------------------------------
 
@@ -675,8 +877,11 @@ class BountyClient:
         with translating_reverts(bounty_id):
             info = self.contract.functions.getBounty(bounty_id).call(block_identifier=block["number"])
         issuer, approver, token, deadline, status, claim_count, total = info
+        optimistic = approver == self.address  # the escrow stands in as approver; the review's proposes
+        if optimistic:
+            approver = self.contract.functions.getReview(bounty_id).call(block_identifier=block["number"])[0]
         return Bounty(bounty_id, issuer, approver, token, deadline, BountyStatus(status), claim_count, total,
-                      as_of=int(block["timestamp"]))
+                      as_of=int(block["timestamp"]), optimistic=optimistic)
 
     def bounty_count(self) -> int:
         return int(self.contract.functions.bountyCount().call())
@@ -841,6 +1046,21 @@ class BountyClient:
 
 def _permit_abi() -> Any:
     return load_artifact("TestPermitToken").abi
+_ARBITRATOR_ABI = [{
+    "type": "function", "name": "arbitrationCost", "stateMutability": "view",
+    "inputs": [{"name": "extraData", "type": "bytes"}], "outputs": [{"name": "cost", "type": "uint256"}],
+}]
+
+
+def _ruling(ruling: Any) -> Ruling:
+    if isinstance(ruling, str):
+        names = {"pay": Ruling.PAY, "uphold": Ruling.PAY, "reject": Ruling.REJECT, "refuse": Ruling.REFUSE}
+        if ruling.strip().lower() not in names:
+            raise InvalidInput(f"ruling {ruling!r}: write pay, reject or refuse")
+        return names[ruling.strip().lower()]
+    if isinstance(ruling, bool) or not isinstance(ruling, int) or ruling not in (0, 1, 2):
+        raise InvalidInput(f"ruling {ruling!r}: give 0 (refuse), 1 (pay) or 2 (reject)")
+    return Ruling(ruling)
 
 
 def _bounty_id(bounty_id: Any) -> int:

@@ -147,6 +147,14 @@ class TransferFailed(ContractError):
     """Moving ETH or tokens failed (balance, allowance, or a refusing token or recipient)."""
 
 
+class ProposalPending(BountyClosed):
+    """A proposed award of an optimistic bounty is under review: pledges and refunds wait."""
+
+
+class ProposalRefused(ContractError):
+    """The bounty's proposal is not in a state (or window) that allows this step."""
+
+
 # What each custom error means, in words. The signatures and argument names come from the
 # ABIs (the escrow's, which includes the OpenZeppelin library errors it can raise, and an
 # OpenZeppelin ERC-20's), so they cannot drift from the contracts.
@@ -242,9 +250,57 @@ _MEANINGS: dict[str, tuple[type[ContractError], str]] = {
     "ERC2612InvalidSigner": (SignatureRejected, "the permit was signed by {signer}, not by {owner}"),
     "InvalidShortString": (RejectedInput, "invalid short string"),
     "StringTooLong": (RejectedInput, "string too long: {str}"),
+    # Backer governance (optimistic review, IBountyReview).
+    "InvalidReviewWindow": (
+        RejectedInput,
+        "a review window of {reviewWindow} s is outside the allowed {minWindow} to {maxWindow} s",
+    ),
+    "InvalidQuorum": (RejectedInput, "a quorum of {quorumBps} bps is not from 1 to 10000 bps"),
+    "InvalidArbiter": (RejectedInput, "arbiter {arbiter} is not a contract, so it cannot be an ERC-792 arbitrator"),
+    "NotOptimistic": (
+        InvalidAward, "bounty {bountyId} has no review policy: its approver awards directly (use award)",
+    ),
+    "ReviewRequired": (
+        InvalidAward,
+        "bounty {bountyId} is under optimistic review: its approver proposes an award (propose), funders may "
+        "object, and anyone finalizes it after the review window",
+    ),
+    "ProposalPending": (
+        ProposalPending,
+        "a proposed award of bounty {bountyId} is under review: pledges and refunds wait until it is finalized "
+        "or rejected",
+    ),
+    "WrongProposalState": (ProposalRefused, "the proposal of bounty {bountyId} is {proposal_state_name}"),
+    "ReviewWindowClosed": (
+        ProposalRefused, "the review window of bounty {bountyId} closed at {windowEnd}: objections are over",
+    ),
+    "ReviewWindowOpen": (
+        ProposalRefused, "the review window of bounty {bountyId} is open until {windowEnd}: finalize after it",
+    ),
+    "NoWeight": (NotAuthorized, "{funder} has no pledge on bounty {bountyId}, so no weight to object with"),
+    "AlreadyObjected": (ProposalRefused, "{funder} already objected to this proposal of bounty {bountyId}"),
+    "ProposalMismatch": (InvalidAward, "these claims and shares are not those proposed for bounty {bountyId}"),
+    "WrongArbitrationFee": (
+        RejectedInput, "escalating bounty {bountyId} costs {expected} wei of arbitration fee, {sent} was sent",
+    ),
+    "ArbitrationLapsed": (
+        ProposalRefused,
+        "the arbiter's time for bounty {bountyId} ended at {decideBy}: the dispute can only lapse now",
+    ),
+    "ArbitrationNotLapsed": (
+        ProposalRefused, "the arbiter of bounty {bountyId} has until {decideBy} to rule",
+    ),
+    "UnknownDispute": (NotAuthorized, "{arbiter} is not the arbiter of a live dispute {disputeId}"),
+    "InvalidRuling": (
+        RejectedInput, "ruling {ruling} on dispute {disputeId}: give 0 (refuse), 1 (pay) or 2 (reject)",
+    ),
 }
 
-_STATUS_NAMES = {0: "open", 1: "awarded", 2: "cancelled"}
+_STATUS_NAMES = {0: "open", 1: "awarded", 2: "cancelled", 3: "under review"}
+_PROPOSAL_STATE_NAMES = {
+    0: "not live (none was made, or it was rejected)", 1: "pending", 2: "blocked, waiting for escalation",
+    3: "with the arbiter", 4: "upheld by the arbiter", 5: "executed",
+}
 _ERROR_STRING = function_signature_to_4byte_selector("Error(string)")
 _PANIC = function_signature_to_4byte_selector("Panic(uint256)")
 
@@ -322,7 +378,8 @@ def error_from_name(
     cls, template = _MEANINGS.get(error_name, (ContractError, error_name))
     shown = {key: "0x" + value.hex() if isinstance(value, bytes) else value for key, value in args.items()}
     fields = {"bountyId": bounty_id, "id": bounty_id, **shown,
-              "status_name": _STATUS_NAMES.get(args.get("status", -1), "?")}
+              "status_name": _STATUS_NAMES.get(args.get("status", -1), "?"),
+              "proposal_state_name": _PROPOSAL_STATE_NAMES.get(args.get("state", -1), "?")}
     message = template.format(**fields)
     return cls(message, error_name=error_name, args=args, bounty_id=bounty_id, tx_hash=tx_hash)
 

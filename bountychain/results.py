@@ -16,6 +16,26 @@ class BountyStatus(IntEnum):
     OPEN = 0
     AWARDED = 1
     CANCELLED = 2
+    UNDER_REVIEW = 3  # an optimistic bounty's proposed award is live: pledges and refunds wait
+
+
+class ProposalState(IntEnum):
+    """Where an optimistic bounty's latest proposal is (see `Proposal`)."""
+
+    NONE = 0  # no live proposal: never proposed, or rejected
+    PENDING = 1  # in its review window, or past it and finalizable by anyone
+    BLOCKED = 2  # objections reached the quorum; waits for escalation to the arbiter
+    ESCALATED = 3  # the arbiter has the dispute
+    UPHELD = 4  # the arbiter ruled for it; anyone finalizes it
+    EXECUTED = 5  # finalized: the bounty is awarded
+
+
+class Ruling(IntEnum):
+    """An arbiter's ruling (ERC-792 numbering)."""
+
+    REFUSE = 0  # refuses to arbitrate: the proposal is rejected
+    PAY = 1  # the proposal stands: anyone finalizes it
+    REJECT = 2  # the proposal is rejected
 
 
 # --- reads ------------------------------------------------------------------------------
@@ -34,6 +54,7 @@ class Bounty:
     claim_count: int
     total: int
     as_of: int
+    optimistic: bool = False  # awards go through propose / object / finalize (see `Proposal`)
 
     @property
     def is_eth(self) -> bool:
@@ -120,6 +141,80 @@ class SignedSolution:
         if set(data) != fields:
             raise ValueError(f"a signed solution has the fields {sorted(fields)}, got {sorted(data)}")
         return cls(**data)
+
+
+@dataclass(frozen=True)
+class ReviewTerms:
+    """An optimistic review policy, fixed when the bounty is created.
+
+    Args:
+        review_window: seconds funders have to object after a proposal (1 to 30 days).
+        quorum_bps: share of the pledged total, in basis points (1 to 10,000), whose
+            objections block a proposal.
+        arbiter: who settles a blocked proposal (None: a blocked proposal is rejected).
+        arbiter_is_erc792: the arbiter is an ERC-792 arbitrator contract (paid on escalation),
+            not an address that rules itself (a maintainers' Safe).
+    """
+
+    review_window: int
+    quorum_bps: int
+    arbiter: str | None = None
+    arbiter_is_erc792: bool = False
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """An optimistic bounty's review policy and its latest proposal, read at `as_of`.
+
+    Weights are in the bounty's base units: each objecting funder weighs its pledge, frozen
+    while the proposal is live. `weight_for` is the pledged total that has not objected
+    (silence is consent). `claim_ids`/`shares_bps` are empty before the first proposal.
+    """
+
+    bounty_id: int
+    approver: str
+    review_window: int
+    quorum_bps: int
+    arbiter: str | None
+    arbiter_is_erc792: bool
+    state: ProposalState
+    nonce: int
+    claim_ids: tuple[int, ...]
+    shares_bps: tuple[int, ...]
+    window_end: int
+    decide_by: int
+    weight_against: int
+    total: int
+    dispute_id: int | None
+    as_of: int
+
+    @property
+    def weight_for(self) -> int:
+        return max(self.total - self.weight_against, 0)
+
+    @property
+    def quorum_weight(self) -> int:
+        """The objection weight that blocks the proposal (rounded up)."""
+        return -(-self.quorum_bps * self.total // 10_000)
+
+    @property
+    def blocked(self) -> bool:
+        return self.state in (ProposalState.BLOCKED, ProposalState.ESCALATED)
+
+    @property
+    def in_window(self) -> bool:
+        return self.state == ProposalState.PENDING and self.as_of < self.window_end
+
+    @property
+    def finalizable(self) -> bool:
+        """Anyone can finalize it now (the window ended unblocked, or the arbiter upheld it)."""
+        return (self.state == ProposalState.PENDING and self.as_of >= self.window_end) or (
+            self.state == ProposalState.UPHELD)
+
+    @property
+    def lapsable(self) -> bool:
+        """The arbiter ran out of time: anyone can lapse the dispute, rejecting the proposal."""
+        return self.blocked and self.as_of >= self.decide_by
 
 
 @dataclass(frozen=True)
@@ -283,3 +378,49 @@ class RaisedWithdrawal(TxResult):
     fee: int
     amount: int
     credited: bool
+class ProposalResult(TxResult):
+    bounty_id: int
+    nonce: int
+    claim_ids: tuple[int, ...]
+    shares_bps: tuple[int, ...]
+    window_end: int
+    total: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ObjectionResult(TxResult):
+    """`outcome` is "pending" (below the quorum), "blocked" (waits for the arbiter) or
+    "rejected" (no arbiter: the bounty is open again)."""
+
+    bounty_id: int
+    nonce: int
+    funder: str
+    weight: int
+    weight_against: int
+    outcome: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class EscalationResult(TxResult):
+    bounty_id: int
+    nonce: int
+    arbiter: str
+    dispute_id: int
+    fee_paid: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class RulingResult(TxResult):
+    """`outcome` is "upheld" (anyone may finalize now) or "rejected"."""
+
+    bounty_id: int
+    dispute_id: int
+    ruling: int
+    outcome: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RejectionResult(TxResult):
+    bounty_id: int
+    nonce: int
+    reason: str

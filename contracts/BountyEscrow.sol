@@ -12,7 +12,9 @@ import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/Messa
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
+import {IArbitrator} from "./interfaces/IArbitrator.sol";
 import {IBountyEscrow} from "./interfaces/IBountyEscrow.sol";
+import {IBountyReview} from "./interfaces/IBountyReview.sol";
 import {IFundraising} from "./interfaces/IFundraising.sol";
 import {ISignedActions} from "./interfaces/ISignedActions.sol";
 
@@ -20,7 +22,15 @@ import {ISignedActions} from "./interfaces/ISignedActions.sol";
 /// @notice One contract holding every bounty. No owner, no upgrade, no pause, no sweep:
 /// value leaves only to an awarded hunter, a fundraiser's beneficiary, a refunding funder, or
 /// the fee recipient's fee.
-contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IERC5267, ReentrancyGuardTransient, Nonces {
+contract BountyEscrow is
+    IBountyEscrow,
+    IBountyReview,
+    IFundraising,
+    ISignedActions,
+    IERC5267,
+    ReentrancyGuardTransient,
+    Nonces
+{
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
 
@@ -135,23 +145,8 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IERC5267, 
         external
         returns (uint256 bountyId)
     {
-        if (bytes(uri).length == 0) revert EmptyURI();
-        _checkDeadlineWindow(deadline);
-        bool isToken = token != address(0);
-        if (isToken && token.code.length == 0) revert NotATokenContract(token);
-
-        // Cannot overflow: one id per transaction.
-        unchecked {
-            bountyId = ++_bountyCount;
-        }
-        Bounty storage bounty = _bounties[bountyId];
-        // The deadline fits 40 bits: _checkDeadlineWindow bounds it by now + two years.
-        bounty.issuer = msg.sender;
-        bounty.deadline = uint40(deadline);
-        if (isToken) {
-            bounty.flags = FLAG_TOKEN;
-            bounty.token = token;
-        }
+        Bounty storage bounty;
+        (bountyId, bounty) = _newRecord(token, deadline, uri, 0);
         if (approver != address(0) && approver != msg.sender) bounty.approver = approver;
 
         emit BountyCreated(
@@ -183,7 +178,7 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IERC5267, 
         // A fundraiser takes no solutions, so its claim count is 0 and _checkShares refuses any
         // award of it (UnknownClaim) without a flag check here.
         Bounty storage bounty = _activeBounty(bountyId);
-        if (msg.sender != _approverOf(bounty)) revert NotApprover(bountyId, msg.sender);
+        if (msg.sender != _approverOf(bounty)) _refuseAward(bountyId);
         _checkShares(bountyId, bounty.claimCount, claimIds, sharesBps);
         _settle(bountyId, bounty, claimIds, sharesBps);
     }
@@ -195,8 +190,10 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IERC5267, 
         amount = funderPledge.amount;
         if (amount == 0) revert NothingToRefund(bountyId, msg.sender);
         Status status = bounty.status;
-        if (status == Status.Awarded) revert AlreadyAwarded(bountyId);
-        if (status == Status.Open) {
+        if (status != Status.Open) {
+            if (status == Status.Awarded) revert AlreadyAwarded(bountyId);
+            if (status == Status.UnderReview) revert ProposalPending(bountyId);
+        } else {
             if (block.timestamp < funderPledge.unlocksAt) revert PledgeLocked(bountyId, funderPledge.unlocksAt);
             if (bounty.flags & FLAG_FUNDRAISER != 0) _checkFundraiserRefundable(bountyId, bounty);
         }
@@ -258,20 +255,7 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IERC5267, 
     ) external returns (uint256 id) {
         if (beneficiary == address(0)) revert ZeroBeneficiary();
         if (allOrNothing && goal == 0) revert ZeroGoal();
-        if (bytes(uri).length == 0) revert EmptyURI();
-        _checkDeadlineWindow(deadline);
-        bool isToken = token != address(0);
-        if (isToken && token.code.length == 0) revert NotATokenContract(token);
-
-        // Cannot overflow: one id per transaction.
-        unchecked {
-            id = ++_bountyCount;
-        }
-        Bounty storage bounty = _bounties[id];
-        bounty.issuer = msg.sender;
-        bounty.deadline = uint40(deadline);
-        bounty.flags = FLAG_FUNDRAISER | (isToken ? FLAG_TOKEN : 0) | (allOrNothing ? FLAG_ALL_OR_NOTHING : 0);
-        if (isToken) bounty.token = token;
+        (id,) = _newRecord(token, deadline, uri, allOrNothing ? FLAG_FUNDRAISER | FLAG_ALL_OR_NOTHING : FLAG_FUNDRAISER);
         Fundraiser storage fundraiser = _fundraisers[id];
         fundraiser.beneficiary = beneficiary;
         if (goal != 0) fundraiser.goal = goal;
@@ -377,6 +361,264 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IERC5267, 
         )
     {
         return (hex"0f", "BountyEscrow", "1", block.chainid, address(this), bytes32(0), new uint256[](0));
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                     REVIEW (optimistic acceptance)
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice The shortest and longest review windows a bounty may choose.
+    uint256 private constant MIN_REVIEW_WINDOW = 1 days;
+    uint256 private constant MAX_REVIEW_WINDOW = 30 days;
+    /// @notice How long after a blocked proposal's window the arbiter has to rule; then anyone
+    /// may lapse the dispute, which rejects the proposal and lets refunds resume.
+    uint256 private constant ARBITRATION_TIMEOUT = 30 days;
+    /// @notice ERC-792 rulings: 0 refuses to arbitrate (rejects), 1 pays the proposal, 2 rejects it.
+    uint256 private constant RULING_OPTIONS = 2;
+    uint256 private constant RULING_PAY = 1;
+    uint256 private constant RULING_REJECT = 2;
+
+    /// @dev Layout:
+    /// slot 0: approver (160) | reviewWindow (32) | quorumBps (16) | arbiterIsErc792 (8) | state (8) | nonce (32)
+    /// slot 1: windowEnd (40) | weightAgainst (216), so that an objection rewrites a slot the
+    ///         proposal already made non-zero
+    /// slot 2: arbiter; slot 3: keccak256(abi.encode(claimIds, sharesBps))
+    /// A plain bounty has no record here (reviewWindow == 0).
+    struct Review {
+        address approver;
+        uint32 reviewWindow;
+        uint16 quorumBps;
+        bool arbiterIsErc792;
+        ProposalState state;
+        uint32 nonce;
+        uint40 windowEnd;
+        uint216 weightAgainst;
+        address arbiter;
+        bytes32 proposalHash;
+    }
+
+    mapping(uint256 bountyId => Review) private _reviews;
+    mapping(uint256 bountyId => mapping(uint32 nonce => mapping(address funder => bool))) private _objected;
+    /// @dev Written by `escalate` after the arbitrator's createDispute returns the id, and read
+    /// only by `escalate` and `rule`, both reentrancy-guarded: the ids are public in
+    /// DisputeRaised. A bounty's live dispute is the one in `_liveDispute` while it is Escalated.
+    mapping(address arbiter => mapping(uint256 disputeId => uint256 bountyId)) private _disputeBounty;
+    mapping(uint256 bountyId => uint256 disputeId) private _liveDispute;
+    /// @dev Dispute ids the escrow assigns for plain-address arbiters, counting from 1.
+    uint256 private _localDisputeCount;
+
+    /// @inheritdoc IBountyReview
+    function createBountyWithReview(
+        address token,
+        uint64 deadline,
+        address approver,
+        string calldata uri,
+        ReviewTerms calldata terms
+    ) external returns (uint256 bountyId) {
+        if (terms.reviewWindow < MIN_REVIEW_WINDOW || terms.reviewWindow > MAX_REVIEW_WINDOW) {
+            revert InvalidReviewWindow(terms.reviewWindow, MIN_REVIEW_WINDOW, MAX_REVIEW_WINDOW);
+        }
+        if (terms.quorumBps == 0 || terms.quorumBps > BPS) revert InvalidQuorum(terms.quorumBps);
+        if (terms.arbiterIsErc792 && terms.arbiter.code.length == 0) revert InvalidArbiter(terms.arbiter);
+        if (approver == address(0)) approver = msg.sender;
+
+        Bounty storage bounty;
+        (bountyId, bounty) = _newRecord(token, deadline, uri, 0);
+        // The escrow itself is the bounty's direct approver, which no one can act as: every
+        // path that checks the approver (award, and any later one) refuses this bounty; the
+        // real approver proposes through the review below.
+        bounty.approver = address(this);
+
+        Review storage review = _reviews[bountyId];
+        review.approver = approver;
+        review.reviewWindow = terms.reviewWindow;
+        review.quorumBps = terms.quorumBps;
+        review.arbiterIsErc792 = terms.arbiterIsErc792;
+        if (terms.arbiter != address(0)) review.arbiter = terms.arbiter;
+
+        emit BountyCreated(bountyId, msg.sender, keccak256(bytes(uri)), token, approver, deadline, uri);
+        emit ReviewPolicySet(bountyId, terms.reviewWindow, terms.quorumBps, terms.arbiter, terms.arbiterIsErc792);
+    }
+
+    /// @inheritdoc IBountyReview
+    function propose(uint256 bountyId, uint256[] calldata claimIds, uint256[] calldata sharesBps)
+        external
+        returns (uint32 nonce)
+    {
+        Bounty storage bounty = _activeBounty(bountyId);
+        Review storage review = _reviews[bountyId];
+        if (review.reviewWindow == 0) revert NotOptimistic(bountyId);
+        if (msg.sender != review.approver) revert NotApprover(bountyId, msg.sender);
+        _checkShares(bountyId, bounty.claimCount, claimIds, sharesBps);
+        uint256 total = bounty.total;
+        if (total == 0) revert NothingToAward(bountyId);
+
+        // No proposal is live: the bounty would be UnderReview, and _activeBounty refused it.
+        nonce = review.nonce + 1;
+        uint40 windowEnd = uint40(block.timestamp + review.reviewWindow);
+        review.nonce = nonce;
+        review.state = ProposalState.Pending;
+        review.windowEnd = windowEnd;
+        review.weightAgainst = 0;
+        review.proposalHash = keccak256(abi.encode(claimIds, sharesBps));
+        bounty.status = Status.UnderReview;
+        emit AwardProposed(bountyId, nonce, claimIds, sharesBps, windowEnd, total);
+    }
+
+    /// @inheritdoc IBountyReview
+    function object(uint256 bountyId) external {
+        // A pending proposal implies an existing bounty: an unknown id fails the state check.
+        Bounty storage bounty = _bounties[bountyId];
+        Review storage review = _reviews[bountyId];
+        if (review.state != ProposalState.Pending) revert WrongProposalState(bountyId, review.state);
+        uint40 windowEnd = review.windowEnd;
+        if (block.timestamp >= windowEnd) revert ReviewWindowClosed(bountyId, windowEnd);
+        // The pledge is frozen while the proposal is live (no pledge, no refund), so this is
+        // the funder's weight for the whole vote.
+        uint256 weight = _pledges[bountyId][msg.sender].amount;
+        // `< 1` rather than `== 0`: slither's strict-equality check mistakes a pledge (credited
+        // from a token's balance difference) for a balance; no balance is compared here.
+        if (weight < 1) revert NoWeight(bountyId, msg.sender);
+        uint32 nonce = review.nonce;
+        mapping(address => bool) storage objected = _objected[bountyId][nonce];
+        if (objected[msg.sender]) revert AlreadyObjected(bountyId, msg.sender);
+        objected[msg.sender] = true;
+
+        // Pledges are uint216 each; a sum past 2^216 (no real token has that supply) reverts.
+        uint256 against = uint256(review.weightAgainst) + weight;
+        review.weightAgainst = against.toUint216();
+        emit Objected(bountyId, nonce, msg.sender, weight, against);
+        if (against * BPS >= uint256(review.quorumBps) * bounty.total) {
+            if (review.arbiter == address(0)) {
+                _reject(bountyId, bounty, review, RejectReason.Quorum);
+            } else {
+                review.state = ProposalState.Blocked;
+                emit ProposalBlocked(bountyId, nonce, against);
+            }
+        }
+    }
+
+    /// @inheritdoc IBountyReview
+    function finalize(uint256 bountyId, uint256[] calldata claimIds, uint256[] calldata sharesBps)
+        external
+        nonReentrant
+    {
+        Bounty storage bounty = _existingBounty(bountyId);
+        Review storage review = _reviews[bountyId];
+        ProposalState state = review.state;
+        if (state == ProposalState.Pending) {
+            if (block.timestamp < review.windowEnd) revert ReviewWindowOpen(bountyId, review.windowEnd);
+        } else if (state != ProposalState.Upheld) {
+            revert WrongProposalState(bountyId, state);
+        }
+        if (keccak256(abi.encode(claimIds, sharesBps)) != review.proposalHash) revert ProposalMismatch(bountyId);
+        review.state = ProposalState.Executed;
+        emit ProposalFinalized(bountyId, review.nonce);
+        // The claims were checked when proposed, and claims are never removed.
+        _settle(bountyId, bounty, claimIds, sharesBps);
+    }
+
+    /// @inheritdoc IBountyReview
+    function escalate(uint256 bountyId) external payable nonReentrant returns (uint256 disputeId) {
+        _existingBounty(bountyId);
+        Review storage review = _reviews[bountyId];
+        if (review.state != ProposalState.Blocked) revert WrongProposalState(bountyId, review.state);
+        uint64 decideBy = _decideBy(review);
+        if (block.timestamp >= decideBy) revert ArbitrationLapsed(bountyId, decideBy);
+        address arbiter = review.arbiter;
+        review.state = ProposalState.Escalated;
+        if (review.arbiterIsErc792) {
+            uint256 cost = IArbitrator(arbiter).arbitrationCost("");
+            if (msg.value != cost) revert WrongArbitrationFee(bountyId, cost, msg.value);
+            // The fee goes to the arbitrator as it is; it never touches the pools.
+            disputeId = IArbitrator(arbiter).createDispute{value: cost}(RULING_OPTIONS, "");
+        } else {
+            if (msg.value != 0) revert WrongArbitrationFee(bountyId, 0, msg.value);
+            disputeId = ++_localDisputeCount;
+        }
+        _liveDispute[bountyId] = disputeId;
+        _disputeBounty[arbiter][disputeId] = bountyId;
+        emit DisputeRaised(bountyId, review.nonce, arbiter, disputeId);
+    }
+
+    /// @notice ERC-792 callback: the arbiter of an escalated proposal gives its ruling.
+    /// @dev Ruling 1 upholds the proposal (anyone then finalizes it: no value moves inside the
+    /// arbiter's call); 2 rejects it; 0, a refusal to arbitrate, rejects it too.
+    function rule(uint256 disputeId, uint256 ruling) external nonReentrant {
+        uint256 bountyId = _disputeBounty[msg.sender][disputeId];
+        Review storage review = _reviews[bountyId];
+        if (bountyId == 0 || review.state != ProposalState.Escalated || _liveDispute[bountyId] != disputeId) {
+            revert UnknownDispute(msg.sender, disputeId);
+        }
+        if (ruling > RULING_OPTIONS) revert InvalidRuling(disputeId, ruling);
+        emit Ruling(IArbitrator(msg.sender), disputeId, ruling);
+        if (ruling == RULING_PAY) {
+            review.state = ProposalState.Upheld;
+            emit ProposalUpheld(bountyId, review.nonce);
+        } else {
+            _reject(
+                bountyId,
+                _bounties[bountyId],
+                review,
+                ruling == RULING_REJECT ? RejectReason.ArbiterRejected : RejectReason.ArbiterRefused
+            );
+        }
+    }
+
+    /// @inheritdoc IBountyReview
+    function lapse(uint256 bountyId) external {
+        Bounty storage bounty = _existingBounty(bountyId);
+        Review storage review = _reviews[bountyId];
+        ProposalState state = review.state;
+        if (state != ProposalState.Blocked && state != ProposalState.Escalated) {
+            revert WrongProposalState(bountyId, state);
+        }
+        uint64 decideBy = _decideBy(review);
+        if (block.timestamp < decideBy) revert ArbitrationNotLapsed(bountyId, decideBy);
+        _reject(bountyId, bounty, review, RejectReason.Lapsed);
+    }
+
+    /// @inheritdoc IBountyReview
+    function getReview(uint256 bountyId) external view returns (ReviewInfo memory) {
+        _existingBounty(bountyId);
+        Review storage review = _reviews[bountyId];
+        return ReviewInfo({
+            approver: review.approver,
+            reviewWindow: review.reviewWindow,
+            quorumBps: review.quorumBps,
+            arbiter: review.arbiter,
+            arbiterIsErc792: review.arbiterIsErc792,
+            state: review.state,
+            proposalNonce: review.nonce,
+            windowEnd: review.windowEnd,
+            decideBy: review.windowEnd == 0 ? 0 : _decideBy(review),
+            weightAgainst: review.weightAgainst,
+            proposalHash: review.proposalHash
+        });
+    }
+
+    /// @inheritdoc IBountyReview
+    function hasObjected(uint256 bountyId, uint32 nonce, address funder) external view returns (bool) {
+        return _objected[bountyId][nonce][funder];
+    }
+
+    /// @dev Ends a live proposal without paying: the bounty is open again (or expired, by
+    /// time) and each pledge is refundable once its own lock ends.
+    function _reject(uint256 bountyId, Bounty storage bounty, Review storage review, RejectReason reason) private {
+        review.state = ProposalState.None;
+        bounty.status = Status.Open;
+        emit ProposalRejected(bountyId, review.nonce, reason);
+    }
+
+    /// @dev The last moment for the arbiter of a blocked proposal: its window's end plus the timeout.
+    function _decideBy(Review storage review) private view returns (uint64) {
+        return uint64(review.windowEnd + ARBITRATION_TIMEOUT);
+    }
+
+    /// @dev Why `award` refuses a caller who is not the bounty's direct approver.
+    function _refuseAward(uint256 bountyId) private view {
+        if (_reviews[bountyId].reviewWindow != 0) revert ReviewRequired(bountyId);
+        revert NotApprover(bountyId, msg.sender);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -522,6 +764,33 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IERC5267, 
         if (block.timestamp >= refundableAt) return;
         if (bounty.flags & FLAG_ALL_OR_NOTHING != 0 && bounty.total < _fundraisers[id].goal) return;
         revert FundsGoToBeneficiary(id, refundableAt);
+    }
+
+    /// @dev Checks what every bounty and fundraiser needs and writes its first slot: the
+    /// creator, the deadline and the flags (`kindFlags`, plus FLAG_TOKEN for an ERC-20).
+    function _newRecord(address token, uint64 deadline, string calldata uri, uint8 kindFlags)
+        private
+        returns (uint256 id, Bounty storage bounty)
+    {
+        if (bytes(uri).length == 0) revert EmptyURI();
+        _checkDeadlineWindow(deadline);
+        if (token != address(0)) {
+            if (token.code.length == 0) revert NotATokenContract(token);
+            kindFlags |= FLAG_TOKEN;
+        }
+
+        // Cannot overflow: one id per transaction.
+        unchecked {
+            id = ++_bountyCount;
+        }
+        bounty = _bounties[id];
+        // The deadline fits 40 bits: _checkDeadlineWindow bounds it by now + two years.
+        bounty.issuer = msg.sender;
+        bounty.deadline = uint40(deadline);
+        if (kindFlags != 0) {
+            bounty.flags = kindFlags;
+            if (kindFlags & FLAG_TOKEN != 0) bounty.token = token;
+        }
     }
 
     function _existingBounty(uint256 bountyId) private view returns (Bounty storage bounty) {

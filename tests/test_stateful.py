@@ -7,7 +7,12 @@ outcome. After every step the chain must agree with the model and these must hol
 - no double payout, no refund after an award, no award of an emptied bounty (the model
   predicts each refusal and the contract must refuse with exactly that error);
 - every funder can refund exactly its own pledge once its lock ends on an unawarded bounty,
-  whatever the others did (checked for every funder and bounty with a simulated call);
+  whatever the others did, unless a proposed award is under review (checked for every
+  funder and bounty with a simulated call);
+- backer governance (optimistic bounties): the proposal's state, nonce and weight against
+  match the model; no live proposal is stuck: once its window ends unblocked (or the arbiter
+  upheld it) finalize succeeds, and once a blocked proposal's arbiter ran out of time lapse
+  succeeds;
 - value reaches only awarded winners, fundraisers' beneficiaries, refunding funders and the
   fee recipient: every actor's balance moves exactly as the model says.
 
@@ -38,7 +43,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from eth_abi import decode as abi_decode
 from eth_utils import function_signature_to_4byte_selector
 
-from bountychain import ETH, AnvilNode, BountyClient, ContractError
+from bountychain import ETH, AnvilNode, BountyClient, ContractError, ReviewTerms
 from bountychain.client import deploy_contract, send_transaction
 from tests.conftest import deploy_mock
 
@@ -53,6 +58,11 @@ AMOUNTS = st.sampled_from([1, 3, 999, 10**6, 10**15, 7 * 10**17])
 
 
 BOUNTY_INFO = "(address,address,address,uint64,uint8,uint256,uint256)"
+REVIEW_INFO = "(address,uint32,uint16,address,bool,uint8,uint32,uint64,uint64,uint256,bytes32)"
+STATUSES = ("open", "awarded", "cancelled", "under_review")
+PROPOSAL_STATES = ("none", "pending", "blocked", "escalated", "upheld", "executed")
+ARBITRATION_COST = 10**15
+ARBITRATION_TIMEOUT = 30 * 86_400
 
 
 def _word(value: str | int) -> str:
@@ -83,6 +93,19 @@ class ModelBounty:
     def refundable_fundraiser(self, now: int) -> bool:
         """Past its deadline, may an open fundraiser's backers refund? (failed or lapsed)"""
         return now >= self.deadline + CLAIM_PERIOD or (self.all_or_nothing and self.total < self.goal)
+    # Backer governance: (review window, quorum bps, arbiter kind "none"|"plain"|"erc792"), or None.
+    review: tuple[int, int, str] | None = None
+    proposal: str = "none"  # one of PROPOSAL_STATES
+    nonce: int = 0
+    proposed: tuple[list[int], list[int]] = ([], [])
+    window_end: int = 0
+    against: int = 0
+    objected: set[int] = field(default_factory=set)  # funders who objected to the live proposal
+    dispute_id: int | None = None
+
+    @property
+    def decide_by(self) -> int:
+        return self.window_end + ARBITRATION_TIMEOUT
 
 
 class Fixture:
@@ -108,6 +131,8 @@ class Fixture:
             for funder in self.funders:
                 send_transaction(chain.w3, deployer, token.functions.mint(funder.address, 10**24))
         self.erc20 = {token.address: token for token in self.tokens.values()}
+        self.arbiter = chain.new_account()  # a plain-address arbiter (a Safe, say); not an actor
+        self.arbitrator = deploy_mock(chain, deployer, "MockArbitrator", ARBITRATION_COST)
         self.base = chain.snapshot()
         self.steps = 0
         self.runs = 0
@@ -256,6 +281,12 @@ class EscrowMachine(RuleBasedStateMachine):
             return self._expect_refusal("BountyNotOpen", account, fn, value)
         if self._next_time() >= bounty.deadline:
             return self._expect_refusal("BountyExpired", account, fn, value)
+        self._pledge(bounty, funder, amount)
+
+    def _pledge(self, bounty: ModelBounty, funder: int, amount: int) -> None:
+        """A pledge the model predicts to succeed."""
+        account = self.fx.funders[funder]
+        token = self.fx.token(bounty.kind)
         received = delivered(bounty.kind, amount)
         if received == 0:
             return
@@ -284,6 +315,10 @@ class EscrowMachine(RuleBasedStateMachine):
             return self._expect_refusal("BountyExpired", account, fn)
         if bounty.fundraiser:
             return self._expect_refusal("NotABounty", account, fn)
+        self._submit(bounty, hunter)
+
+    def _submit(self, bounty: ModelBounty, hunter: int) -> None:
+        account = self.fx.hunters[hunter]
         result = self._client(account).submit_solution(bounty.bounty_id, "https://github.com/o/r/pull/1")
         self._gas(account, result)
         bounty.claims.append(hunter)
@@ -309,17 +344,23 @@ class EscrowMachine(RuleBasedStateMachine):
             return self._expect_refusal("BountyNotOpen", caller, fn)
         if self._next_time() >= bounty.deadline:
             return self._expect_refusal("BountyExpired", caller, fn)
+        if bounty.review is not None:
+            return self._expect_refusal("ReviewRequired", caller, fn)
         if caller is not issuer:
             return self._expect_refusal("NotApprover", caller, fn)
         if bounty.total == 0:
             return self._expect_refusal("NothingToAward", caller, fn)
         result = self._client(caller).award(bounty.bounty_id, dict(zip(claim_ids, shares)))
         self._gas(caller, result)
+        self._paid(bounty, result, claim_ids, shares)
+
+    def _paid(self, bounty: ModelBounty, result, claim_ids: list[int], shares: list[int]) -> None:
+        """An award or finalize paid the whole pool: check each payout, move the model."""
         token = self.fx.token(bounty.kind)
         pool = bounty.total
         fee = pool * FEE_BPS // BPS
         assert (result.pool, result.fee) == (pool, fee)
-        net, paid = pool - fee, 0
+        net, paid, count = pool - fee, 0, len(claim_ids)
         for i, (payout, claim_id, share) in enumerate(zip(result.payouts, claim_ids, shares)):
             expected = net - paid if i == count - 1 else net * share // BPS
             paid += expected
@@ -347,6 +388,8 @@ class EscrowMachine(RuleBasedStateMachine):
             return self._expect_refusal("NothingToRefund", account, fn)
         if bounty.status == "awarded":
             return self._expect_refusal("AlreadyAwarded", account, fn)
+        if bounty.status == "under_review":
+            return self._expect_refusal("ProposalPending", account, fn)
         if bounty.status == "open" and self._next_time() < unlocks_at:
             return self._expect_refusal("PledgeLocked", account, fn)
         if bounty.status == "open" and bounty.fundraiser and not bounty.refundable_fundraiser(self._next_time()):
@@ -416,6 +459,222 @@ class EscrowMachine(RuleBasedStateMachine):
         self.withdrawn[token] += credit
         self.fx.steps += 1
 
+    # --- backer governance ---------------------------------------------------------------
+
+    def _shares(self, data, bounty: ModelBounty) -> tuple[list[int], list[int]]:
+        count = data.draw(st.integers(1, min(3, len(bounty.claims))))
+        claim_ids = data.draw(st.lists(st.integers(1, len(bounty.claims)), min_size=count, max_size=count,
+                                       unique=True))
+        cuts = sorted(data.draw(st.lists(st.integers(1, BPS - 1), min_size=count - 1, max_size=count - 1,
+                                         unique=True)))
+        return claim_ids, [b - a for a, b in zip([0, *cuts], [*cuts, BPS])]
+
+    def _reviewed(self, data, predicate=lambda b: True, ready=None) -> ModelBounty | None:
+        """An optimistic bounty; mostly one where the step can succeed (`ready`), if any."""
+        candidates = [b for b in self.bounties if b.review is not None and predicate(b)]
+        preferred = [b for b in candidates if ready(b)] if ready else []
+        if preferred and data.draw(st.integers(0, 3)):
+            return data.draw(st.sampled_from(preferred))
+        return data.draw(st.sampled_from(candidates)) if candidates else None
+
+    def _rejected(self, bounty: ModelBounty) -> None:
+        bounty.proposal = "none"
+        bounty.status = "open"
+        bounty.objected = set()
+
+    @rule(issuer=st.integers(0, 1), kind=st.sampled_from(CURRENCIES), days=st.integers(1, 60),
+          window_days=st.integers(1, 3), quorum=st.sampled_from([1, 3_000, 5_000, 10_000]),
+          arbiter=st.sampled_from(["none", "plain", "erc792"]), data=st.data())
+    def create_review_bounty(self, issuer: int, kind: str, days: int, window_days: int, quorum: int,
+                             arbiter: str, data) -> None:
+        """Creates an optimistic bounty; often funds it, registers claims and proposes at once,
+        so that runs of 40 steps reach objections, arbitration and lapses."""
+        deadline = self._next_time() + days * 86_400
+        address = {"none": None, "plain": self.fx.arbiter.address, "erc792": self.fx.arbitrator.address}[arbiter]
+        terms = ReviewTerms(window_days * 86_400, quorum, address, arbiter == "erc792")
+        result = self._client(self.fx.issuers[issuer]).create_bounty(
+            f"https://github.com/o/r/issues/{len(self.bounties)}", deadline, token=self.fx.token(kind), review=terms)
+        self._gas(self.fx.issuers[issuer], result)
+        bounty = ModelBounty(result.bounty_id, kind, issuer, deadline, review=(window_days * 86_400, quorum, arbiter))
+        self.bounties.append(bounty)
+        assert result.bounty_id == len(self.bounties)
+        self.fx.steps += 1
+        if not data.draw(st.booleans()):
+            return
+        for funder in data.draw(st.lists(st.integers(0, 2), min_size=1, max_size=3, unique=True)):
+            self._pledge(bounty, funder, data.draw(AMOUNTS))
+        for hunter in data.draw(st.lists(st.integers(0, 2), min_size=1, max_size=2, unique=True)):
+            self._submit(bounty, hunter)
+        if bounty.total and data.draw(st.booleans()):
+            self._propose(bounty, data, self.fx.issuers[issuer])
+
+    @precondition(lambda self: any(b.review and b.claims for b in self.bounties))
+    @rule(data=st.data(), by_issuer=st.booleans())
+    def propose(self, data, by_issuer: bool) -> None:
+        bounty = self._reviewed(data, lambda b: bool(b.claims))
+        if bounty is None or self._near(bounty.deadline):
+            return
+        claim_ids, shares = self._shares(data, bounty)
+        issuer = self.fx.issuers[bounty.issuer]
+        caller = issuer if by_issuer else self.fx.issuers[1 - bounty.issuer]
+        fn = self.fx.escrow.contract.functions.propose(bounty.bounty_id, claim_ids, shares)
+        if bounty.status != "open":
+            return self._expect_refusal("BountyNotOpen", caller, fn)
+        if self._next_time() >= bounty.deadline:
+            return self._expect_refusal("BountyExpired", caller, fn)
+        if caller is not issuer:
+            return self._expect_refusal("NotApprover", caller, fn)
+        if bounty.total == 0:
+            return self._expect_refusal("NothingToAward", caller, fn)
+        self._propose(bounty, data, caller, (claim_ids, shares))
+
+    def _propose(self, bounty: ModelBounty, data, caller, split=None) -> None:
+        """A proposal the model predicts to succeed."""
+        claim_ids, shares = split or self._shares(data, bounty)
+        moment = self._next_time()
+        result = self._client(caller).propose(bounty.bounty_id, dict(zip(claim_ids, shares)))
+        self._gas(caller, result)
+        assert 0 <= result.window_end - moment - bounty.review[0] <= 1
+        assert (result.nonce, result.total) == (bounty.nonce + 1, bounty.total)
+        bounty.status, bounty.proposal, bounty.nonce = "under_review", "pending", result.nonce
+        bounty.proposed, bounty.window_end = (claim_ids, shares), result.window_end
+        bounty.against, bounty.objected = 0, set()
+        self.fx.steps += 1
+
+    @precondition(lambda self: any(b.review for b in self.bounties))
+    @rule(data=st.data(), funder=st.integers(0, 2))
+    def object(self, data, funder: int) -> None:
+        bounty = self._reviewed(data, ready=lambda b: b.proposal == "pending")
+        if bounty is None or (bounty.proposal == "pending" and self._near(bounty.window_end)):
+            return
+        account = self.fx.funders[funder]
+        fn = self.fx.escrow.contract.functions.object(bounty.bounty_id)
+        weight, _ = bounty.pledges.get(funder, (0, 0))
+        if bounty.proposal != "pending":
+            return self._expect_refusal("WrongProposalState", account, fn)
+        if self._next_time() >= bounty.window_end:
+            return self._expect_refusal("ReviewWindowClosed", account, fn)
+        if weight == 0:
+            return self._expect_refusal("NoWeight", account, fn)
+        if funder in bounty.objected:
+            return self._expect_refusal("AlreadyObjected", account, fn)
+        result = self._client(account).object(bounty.bounty_id)
+        self._gas(account, result)
+        bounty.objected.add(funder)
+        bounty.against += weight
+        assert (result.weight, result.weight_against) == (weight, bounty.against)
+        outcome = "pending"
+        if bounty.against * BPS >= bounty.review[1] * bounty.total:
+            if bounty.review[2] == "none":
+                outcome = "rejected"
+                self._rejected(bounty)
+            else:
+                outcome = bounty.proposal = "blocked"
+        assert result.outcome == outcome
+        self.fx.steps += 1
+
+    @precondition(lambda self: any(b.review and b.nonce for b in self.bounties))
+    @rule(data=st.data(), caller=st.integers(0, 2))
+    def finalize(self, data, caller: int) -> None:
+        bounty = self._reviewed(data, lambda b: b.nonce > 0, ready=lambda b: b.proposal == "upheld" or (
+            b.proposal == "pending" and self._next_time() >= b.window_end))
+        if bounty is None or (bounty.proposal == "pending" and self._near(bounty.window_end)):
+            return
+        self._finalize(bounty, caller)
+
+    def _finalize(self, bounty: ModelBounty, caller: int) -> None:
+        account = self.fx.funders[caller]  # anyone: a funder, objector or not
+        claim_ids, shares = bounty.proposed
+        fn = self.fx.escrow.contract.functions.finalize(bounty.bounty_id, claim_ids, shares)
+        if bounty.proposal == "pending":
+            if self._next_time() < bounty.window_end:
+                return self._expect_refusal("ReviewWindowOpen", account, fn)
+        elif bounty.proposal != "upheld":
+            return self._expect_refusal("WrongProposalState", account, fn)
+        result = self._client(account).finalize(bounty.bounty_id)
+        self._gas(account, result)
+        bounty.proposal = "executed"
+        self._paid(bounty, result, claim_ids, shares)
+
+    @precondition(lambda self: any(b.review and b.review[2] != "none" and b.nonce for b in self.bounties))
+    @rule(data=st.data(), funder=st.integers(0, 2))
+    def escalate(self, data, funder: int) -> None:
+        bounty = self._reviewed(data, lambda b: b.review[2] != "none" and b.nonce > 0,
+                                ready=lambda b: b.proposal == "blocked")
+        if bounty is None or (bounty.proposal == "blocked" and self._near(bounty.decide_by)):
+            return
+        account = self.fx.funders[funder]
+        erc792 = bounty.review[2] == "erc792"
+        fn = self.fx.escrow.contract.functions.escalate(bounty.bounty_id)
+        value = ARBITRATION_COST if erc792 else 0
+        if bounty.proposal != "blocked":
+            return self._expect_refusal("WrongProposalState", account, fn, value)
+        if self._next_time() >= bounty.decide_by:
+            return self._expect_refusal("ArbitrationLapsed", account, fn, value)
+        result = self._client(account).escalate(bounty.bounty_id)
+        self._gas(account, result)
+        assert result.fee_paid == value
+        self.expected_balances[(account.address, ETH)] -= value
+        bounty.proposal, bounty.dispute_id = "escalated", result.dispute_id
+        self.fx.steps += 1
+
+    @precondition(lambda self: any(b.proposal == "escalated" for b in self.bounties))
+    @rule(data=st.data(), ruling=st.sampled_from([0, 1, 1, 2]))
+    def arbiter_rules(self, data, ruling: int) -> None:
+        bounty = self._reviewed(data, lambda b: b.proposal == "escalated")
+        assert bounty is not None and bounty.dispute_id is not None
+        arbiter = self.fx.arbiter
+        if bounty.review[2] == "erc792":
+            send_transaction(self.fx.node.w3, arbiter, self.fx.arbitrator.functions.giveRuling(bounty.dispute_id,
+                                                                                                ruling))
+        else:
+            stale = self.fx.escrow.contract.functions.rule(bounty.dispute_id + 10**6, ruling)
+            self._expect_refusal("UnknownDispute", arbiter, stale)
+            assert self._client(arbiter).rule(bounty.bounty_id, ruling).ruling == ruling
+        if ruling == 1:
+            bounty.proposal = "upheld"
+        else:
+            self._rejected(bounty)
+        self.fx.steps += 1
+
+    @precondition(lambda self: any(b.review and b.nonce for b in self.bounties))
+    @rule(data=st.data(), funder=st.integers(0, 2))
+    def lapse(self, data, funder: int) -> None:
+        bounty = self._reviewed(data, lambda b: b.nonce > 0, ready=lambda b: b.proposal in ("blocked", "escalated"))
+        live = bounty is not None and bounty.proposal in ("blocked", "escalated")
+        if bounty is None or (live and self._near(bounty.decide_by)):
+            return
+        self._lapse(bounty, funder)
+
+    def _lapse(self, bounty: ModelBounty, funder: int) -> None:
+        live = bounty.proposal in ("blocked", "escalated")
+        account = self.fx.funders[funder]
+        fn = self.fx.escrow.contract.functions.lapse(bounty.bounty_id)
+        if not live:
+            return self._expect_refusal("WrongProposalState", account, fn)
+        if self._next_time() < bounty.decide_by:
+            return self._expect_refusal("ArbitrationNotLapsed", account, fn)
+        result = self._client(account).lapse(bounty.bounty_id)
+        self._gas(account, result)
+        assert result.reason == "lapsed"
+        self._rejected(bounty)
+        self.fx.steps += 1
+
+    @precondition(lambda self: any(b.proposal in ("pending", "blocked", "escalated") for b in self.bounties))
+    @rule(data=st.data())
+    def reach_a_review_deadline(self, data) -> None:
+        """Moves time just past a live proposal's window end (pending) or its arbiter's time
+        (blocked, escalated), where finalize and lapse become possible."""
+        bounty = data.draw(st.sampled_from([b for b in self.bounties
+                                            if b.proposal in ("pending", "blocked", "escalated")]))
+        target = bounty.window_end if bounty.proposal == "pending" else bounty.decide_by
+        seconds = target - self._next_time() + data.draw(st.integers(5, 3_600))
+        if seconds > 0:
+            self.advance_time(seconds)
+        if data.draw(st.booleans()):  # and settle it there, which 40-step runs rarely reach otherwise
+            who = data.draw(st.integers(0, 2))
+            self._finalize(bounty, who) if bounty.proposal == "pending" else self._lapse(bounty, who)
+
     @rule(seconds=st.sampled_from([1, 60, 3_600, 86_400, 7 * 86_400, 30 * 86_400, CLAIM_PERIOD]))
     def advance_time(self, seconds: int) -> None:
         # evm_increaseTime has no effect under anvil_setBlockTimestampInterval (every block is
@@ -459,6 +718,9 @@ class EscrowMachine(RuleBasedStateMachine):
         for bounty in self.bounties:
             calls.append(self._escrow_call("getBounty(uint256)", bounty.bounty_id, types=[BOUNTY_INFO]))
             expected.append(("bounty", bounty))
+            if bounty.review is not None:
+                calls.append(self._escrow_call("getReview(uint256)", bounty.bounty_id, types=[REVIEW_INFO]))
+                expected.append(("review", bounty))
             for funder, (amount, _) in bounty.pledges.items():
                 calls.append(self._escrow_call("pledgeOf(uint256,address)", bounty.bounty_id,
                                                self.fx.funders[funder].address, types=["uint256", "uint64"]))
@@ -470,7 +732,13 @@ class EscrowMachine(RuleBasedStateMachine):
             if kind == "bounty":
                 _, _, _, deadline, status, claim_count, total = got[0]
                 assert (total, deadline, claim_count) == (want.total, want.deadline, len(want.claims))
-                assert ("open", "awarded", "cancelled")[status] == want.status
+                assert STATUSES[status] == want.status
+            elif kind == "review":
+                _, window, quorum, _, _, state, nonce, window_end, _, against, _ = got[0]
+                assert (window, quorum, nonce) == (want.review[0], want.review[1], want.nonce)
+                assert PROPOSAL_STATES[state] == want.proposal, (PROPOSAL_STATES[state], want.proposal)
+                if want.nonce:
+                    assert (window_end, against) == (want.window_end, want.against)
             else:
                 assert got[0] == want, f"{kind}: chain {got[0]} != model {want}"
 
@@ -504,8 +772,8 @@ class EscrowMachine(RuleBasedStateMachine):
         now = self._next_time()
         requests, amounts = [], []
         for bounty in self.bounties:
-            if bounty.status == "awarded":
-                continue
+            if bounty.status in ("awarded", "under_review"):
+                continue  # paid out, or frozen while a proposal is live (see the next invariant)
             for funder, (amount, unlocks_at) in bounty.pledges.items():
                 if bounty.fundraiser and bounty.status == "open" and not (
                         now >= bounty.deadline + CLAIM_PERIOD + 3
@@ -519,6 +787,30 @@ class EscrowMachine(RuleBasedStateMachine):
         if requests:
             responses = self.fx.node.w3.provider.make_batch_request(requests)
             assert [int(r.get("result", "0x0"), 16) for r in responses] == amounts, responses
+
+
+    @invariant()
+    def no_live_proposal_is_stuck(self) -> None:
+        """Every path ends in a payout or refundable pledges: past its window an unblocked
+        proposal (or one the arbiter upheld) can be finalized by anyone, and past its
+        arbiter's time a blocked or escalated one can be lapsed by anyone (simulated)."""
+        now = self._next_time()
+        requests = []
+        for bounty in self.bounties:
+            if bounty.status != "under_review":
+                continue
+            contract = self.fx.escrow.contract
+            if (bounty.proposal == "pending" and now >= bounty.window_end + 3) or bounty.proposal == "upheld":
+                fn = contract.functions.finalize(bounty.bounty_id, *bounty.proposed)
+            elif bounty.proposal in ("blocked", "escalated") and now >= bounty.decide_by + 3:
+                fn = contract.functions.lapse(bounty.bounty_id)
+            else:
+                continue
+            call = {"from": self.fx.hunters[0].address, "to": self.fx.escrow.address, "data": fn._encode_transaction_data()}
+            requests.append(("eth_call", [call, "pending"]))
+        if requests:
+            responses = self.fx.node.w3.provider.make_batch_request(requests)
+            assert all("result" in r for r in responses), responses
 
 
 def test_escrow_state_machine(fuzz_fixture):

@@ -16,7 +16,10 @@ interface IBountyEscrow {
     enum Status {
         Open,
         Awarded,
-        Cancelled
+        Cancelled,
+        // A proposed award is under backer review (see IBountyReview); appended, so the
+        // values above keep their numbers.
+        UnderReview
     }
 
     /// @notice A bounty as the view functions return it.
