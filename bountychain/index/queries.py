@@ -58,7 +58,9 @@ class BountySummary:
     # Fundraisers only (bounties: "", 0, 0, False, 0):
     beneficiary: str = ""
     goal: int = 0
-    raised: int = 0  # held toward the goal now; once paid, what was paid out (fee included)
+    # What it raised toward the goal: the pledges (less refunds if cancelled); once paid, what
+    # was paid out (fee included). Refunds after the deadline (failed, lapsed) leave it as it was.
+    raised: int = 0
     all_or_nothing: bool = False  # else flexible
     claim_deadline: int = 0  # the payout lapses from then on (backers may refund)
 
@@ -192,7 +194,9 @@ _SUMMARY = ("SELECT b.*, COALESCE(t.symbol, '?') AS symbol, COALESCE(t.decimals,
 
 
 def fundraiser_state(stored: str, deadline: int, all_or_nothing: bool, raised: int, goal: int, now: int) -> str:
-    """A fundraiser's state at `now`, as `Fundraiser.state` decides it on the chain."""
+    """A fundraiser's state at `now`, as `Fundraiser.state` decides it on the chain, with what
+    it raised by the deadline (a lapsed fundraiser whose backers refunded stays lapsed here,
+    where the SDK, reading the chain's current total, would say failed)."""
     if stored in ("paid", "cancelled"):
         return stored
     if now < deadline:

@@ -115,7 +115,11 @@ def refresh_bounty(db: sqlite3.Connection, bounty_id: int) -> None:
         kind, issuer, approver, beneficiary, goal, all_or_nothing = (
             "fundraiser", fundraiser["creator"], "", fundraiser["beneficiary"], fundraiser["goal"],
             fundraiser["all_or_nothing"])
-        raised = int(award["pool"]) if award else held
+        # What it raised: every pledge is locked until the deadline and a fundraiser takes no
+        # extension, so an open one is refunded only from its deadline, once the outcome is
+        # decided (failed, or lapsed): those refunds do not lower what it raised. A cancelled
+        # one can be refunded at once: it has raised what it still holds.
+        raised = int(award["pool"]) if award else held if cancelled else pledged
     funders = db.execute("SELECT COUNT(DISTINCT funder) FROM pledges WHERE bounty_id = ?", (bounty_id,)).fetchone()[0]
     claims = db.execute("SELECT COUNT(*) FROM claims WHERE bounty_id = ?", (bounty_id,)).fetchone()[0]
     updated = max(db.execute(f"SELECT MAX(block_number) FROM {table} WHERE bounty_id = ?",  # noqa: S608
