@@ -554,7 +554,8 @@ async function renderFundraiser(id, data) {
       [["kind", f.all_or_nothing ? "all-or-nothing: paid out only if the goal is reached by the deadline, else backers refund"
         : "flexible: whatever was raised is paid out at the deadline"],
       ["deadline", `${utc(f.deadline)} (${relative(f.deadline, now)})`],
-      ["payout window", `until ${utc(f.claim_deadline)}; after that backers may refund`],
+      ...(["paid", "cancelled"].includes(f.status) ? []
+        : [["payout window", `until ${utc(f.claim_deadline)}; after that backers may refund`]]),
       ["beneficiary", f.beneficiary], ["creator", f.issuer],
       ["currency", f.token === ethers.ZeroAddress ? "ETH" : `${f.symbol} at ${f.token}`]]
         .map(([label, value]) => [h("dt", {}, label), h("dd", { class: label === "kind" || label === "deadline" || label === "payout window" ? "" : "mono", id: `fundraiser-${label.replace(" ", "-")}` }, value)])),
