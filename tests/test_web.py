@@ -197,11 +197,13 @@ def test_list_page_shows_fundraisers_with_goal_progress_deadline_kind_and_benefi
     # The kind filter shows fundraisers only, through the API's query.
     page.select_option("select[name=kind]", "fundraiser")
     page.click("#filters button")
-    page.wait_for_function("!document.querySelector('#bounties') && document.querySelector('h1').textContent === 'Fundraisers'")
+    page.wait_for_function("!document.querySelector('#bounties')"
+                           " && document.querySelector('h1').textContent === 'Fundraisers'")
     assert page.locator("#fundraisers article.card").count() == 2
     assert "kind=fundraiser" in page.url
     listed = requests.get(f"{site['url']}/api/bounties?kind=fundraiser", timeout=10).json()["bounties"]
-    assert [(f["bounty_id"], f["kind"], f["goal"], f["raised"], f["beneficiary"], f["all_or_nothing"]) for f in listed] == [
+    assert [(f["bounty_id"], f["kind"], f["goal"], f["raised"], f["beneficiary"], f["all_or_nothing"])
+            for f in listed] == [
         (fundraisers["flexible_usdc"], "fundraiser", str(1000 * USDC), str(150 * USDC), project, False),
         (fundraisers["raising_eth"], "fundraiser", str(2 * ETHER), str(12 * ETHER // 10), project, True)]
     assert requests.get(f"{site['url']}/api/bounties?kind=bogus", timeout=10).status_code == 400

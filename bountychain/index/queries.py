@@ -336,9 +336,9 @@ def _funder_pledges(db: sqlite3.Connection, condition: str, value: object, now: 
             state = "refundable"
         else:
             state = "locked"
+        unlocks_at = int(entry["unlocks_at"])  # type: ignore[call-overload]
         result.append(FunderPledge(bounty_id, funder, row["token"], row["symbol"], row["decimals"], pledged, refunded,
-                                   outstanding, paid_out, int(entry["unlocks_at"]), state,  # type: ignore[call-overload]
-                                   row["kind"]))
+                                   outstanding, paid_out, unlocks_at, state, row["kind"]))
     return result
 
 
