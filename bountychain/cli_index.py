@@ -183,7 +183,7 @@ def list_from_index(client: Any, db: str | None, *, required: bool, issue: str |
     indexer = Indexer.for_client(client, path)
     indexer.sync()
     rows = []
-    for b in reversed(queries.bounties(indexer.db, repo=repo, issue=issue, status=status, token=token)):
+    for b in reversed(queries.bounties(indexer.db, repo=repo, issue=issue, status=status, token=token, kind="bounty")):
         info = TokenInfo(b.token, b.symbol, b.decimals)
         rows.append({"bounty_id": b.bounty_id, "issue": b.uri, "token": b.token, "symbol": b.symbol, "total": b.total,
                      "total_text": human(b.total, info), "deadline": b.deadline, "deadline_utc": utc(b.deadline),

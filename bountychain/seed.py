@@ -1,5 +1,6 @@
 """The demo's bounties on a local anvil node (`bountychain seed`), so that the index and the
-page have something to show: bounties open, awarded and cancelled, in ETH and in a test USDC.
+page have something to show: bounties open, awarded and cancelled, in ETH and in a test USDC,
+and two fundraisers still raising (all-or-nothing in ETH, flexible in USDC).
 
 Accounts are throwaway keys funded with `anvil_setBalance`; only a development node offers
 that, so this refuses any other chain.
@@ -25,16 +26,17 @@ class SeedError(BountychainError):
 
 
 def seed(client: BountyClient) -> dict[str, Any]:
-    """Creates four bounties with pledges, solutions, an award, a cancellation and a refund;
-    returns their ids, the test token and the keys of the throwaway accounts."""
+    """Creates four bounties with pledges, solutions, an award, a cancellation and a refund,
+    and two fundraisers with pledges; returns their ids, the test token and the keys of the
+    throwaway accounts."""
     w3 = client.w3
-    names = ("maintainer", "alice", "bob", "carol", "dana", "eve")
+    names = ("maintainer", "alice", "bob", "carol", "dana", "eve", "project")
     accounts = {name: Account.create() for name in names}
     for account in accounts.values():
         response = w3.provider.make_request("anvil_setBalance", [account.address, hex(1_000 * ETHER)])  # type: ignore[arg-type]
         if "error" in response:
             raise SeedError("seeding needs a local anvil node (`bountychain node`): anvil_setBalance failed")
-    maintainer, alice, bob, carol, dana, eve = (accounts[name] for name in names)
+    maintainer, alice, bob, carol, dana, eve, project = (accounts[name] for name in names)
     usdc = deploy_contract(w3, maintainer, "TestToken", "USD Coin (test)", "USDC", 6)
     for funder in (alice, bob, carol):
         send_transaction(w3, maintainer, usdc.functions.mint(funder.address, 10_000 * USDC))
@@ -67,8 +69,19 @@ def seed(client: BountyClient) -> dict[str, Any]:
                                token=usdc.address).bounty_id
     client.as_signer(alice).pledge(cli, "25 USDC")
 
+    # Fundraisers for the project's treasury: all-or-nothing in ETH (60% of its goal so far)
+    # and flexible in USDC.
+    release = issuer.create_fundraiser("https://github.com/bountychain-demo/parser/milestone/2", project.address,
+                                       "2 ether", now + 45 * DAY).fundraiser_id
+    for funder, amount in ((bob, "0.5 ether"), (carol, "0.7 ether")):
+        client.as_signer(funder).pledge(release, amount)
+    hosting = issuer.create_fundraiser("https://github.com/bountychain-demo/infra", project.address, "1000 USDC",
+                                       now + 20 * DAY, token=usdc.address, all_or_nothing=False).fundraiser_id
+    client.as_signer(carol).pledge(hosting, "150 USDC")
+
     return {
         "bounties": {"open_eth": parser, "awarded_usdc": docs, "cancelled_eth": stale, "open_usdc": cli},
+        "fundraisers": {"raising_eth": release, "flexible_usdc": hosting},
         "usdc": usdc.address,
         "escrow": client.address,
         "chain_id": client.chain_id,

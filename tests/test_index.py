@@ -44,6 +44,8 @@ class World:
     treasury: LocalAccount
     funders: list[LocalAccount]
     hunters: list[LocalAccount]
+    backer: LocalAccount  # backs fundraisers only
+    beneficiary: LocalAccount
     usdc: Any
     registry_dir: Path
 
@@ -58,14 +60,15 @@ def world(tmp_path_factory: pytest.TempPathFactory):
         issuer, approver, treasury = (node.new_account() for _ in range(3))
         funders = [node.new_account() for _ in range(3)]
         hunters = [node.new_account() for _ in range(2)]
+        backer, beneficiary = node.new_account(), node.new_account()
         escrow = BountyClient.deploy(node, issuer, fee_recipient=treasury.address, fee_bps=FEE_BPS, poll_latency=0.005)
         usdc = deploy_contract(node.w3, issuer, "TestToken", "USD Coin", "USDC", 6)
-        for funder in funders:
+        for funder in (*funders, backer):
             send_transaction(node.w3, issuer, usdc.functions.mint(funder.address, 10_000 * USDC))
         directory = tmp_path_factory.mktemp("registry")
         assert escrow.deployment is not None
         registry.save(registry.record_for(node.chain_id, escrow.deployment, issuer.address), directory)
-        yield World(node, escrow, issuer, approver, treasury, funders, hunters, usdc, directory)
+        yield World(node, escrow, issuer, approver, treasury, funders, hunters, backer, beneficiary, usdc, directory)
     finally:
         node.close()
 
@@ -81,7 +84,9 @@ def w(world: World):
 
 def story(w: World, tag: str = "a") -> dict[str, int]:
     """Every kind of event: pledges and top-ups, solutions, a split award, a cancellation
-    with a refund, an extension, an expiry with a refund, a fee withdrawal."""
+    with a refund, an extension, an expiry with a refund, a fee withdrawal; fundraisers: an
+    all-or-nothing one that met its goal exactly and was paid out, one that missed it (in
+    USDC, refunded), and a flexible one still raising."""
     f1, f2, f3 = w.funders
     h1, h2 = w.hunters
     now = w.node.now()
@@ -108,11 +113,27 @@ def story(w: World, tag: str = "a") -> dict[str, int]:
     expiring = w.escrow.create_bounty("https://github.com/other/thing/issues/5", now + 2 * DAY).bounty_id
     w.as_(f3).pledge(expiring, "0.2 ether")
     w.as_(f2).pledge(expiring, "0.3 ether")
+
+    backer, beneficiary = w.backer, w.beneficiary.address
+    met = w.escrow.create_fundraiser(f"https://opencollective.com/parser/1{tag}", beneficiary, "1 ether",
+                                     now + DAY).fundraiser_id
+    w.as_(f1).pledge(met, "0.75 ether")
+    w.as_(backer).pledge(met, "0.25 ether")  # exactly the goal
+    missed = w.as_(f2).create_fundraiser(f"https://opencollective.com/docs/1{tag}", beneficiary, "500 USDC",
+                                         now + DAY, token=w.usdc.address).fundraiser_id
+    w.as_(backer).pledge(missed, "50 USDC")
+    flexible = w.escrow.create_fundraiser(f"https://opencollective.com/cli/1{tag}", beneficiary, "10 ether",
+                                          now + 10 * DAY, all_or_nothing=False).fundraiser_id
+    w.as_(backer).pledge(flexible, "0.5 ether")
+
     w.node.set_next_block_timestamp(now + 2 * DAY)
     w.as_(f3).refund(expiring)
     w.as_(w.treasury).withdraw(ETH)
+    w.as_(w.hunters[1]).withdraw_raised(met)  # anyone may trigger it
+    w.as_(backer).refund(missed)
     return {"paid": paid, "cancelled": cancelled, "extended": extended, "expiring": expiring,
-            "claim1": c1, "claim2": c2}
+            "claim1": c1, "claim2": c2, "met": met, "missed": missed, "flexible": flexible,
+            "flexible_deadline": now + 10 * DAY}
 
 
 def dump(db: sqlite3.Connection) -> dict[str, list[tuple[Any, ...]]]:
@@ -143,8 +164,10 @@ def test_incremental_sync_in_small_ranges_equals_a_clean_full_sync(w: World, tmp
     assert sum(count for *_, count in ranges) == report.events > 20
     assert indexer.sync().ranges == 0  # nothing new
     assert dump(indexer.db) == dump(clean(w, tmp_path).db)
-    assert {b.bounty_id for b in queries.bounties(indexer.db)} == {
+    assert {b.bounty_id for b in queries.bounties(indexer.db, kind="bounty")} == {
         ids[name] for name in ("paid", "cancelled", "extended", "expiring")}
+    assert {b.bounty_id for b in queries.bounties(indexer.db, kind="fundraiser")} == {
+        ids[name] for name in ("met", "missed", "flexible")}
 
 
 def test_confirmations_keep_the_newest_blocks_out_until_they_are_deep_enough(w: World, tmp_path: Path) -> None:
@@ -268,6 +291,7 @@ def test_a_reorganisation_to_a_longer_chain_with_the_same_height_is_detected(w: 
     assert report.rolled_back_to is not None
     assert dump(indexer.db) == dump(clean(w, tmp_path).db)
     assert all(b.uri.endswith(("1b", "/4", "/9", "/5")) for b in queries.bounties(indexer.db))
+    assert len(queries.bounties(indexer.db, kind="fundraiser")) == 3
 
 
 def test_events_without_a_handler_are_skipped(w: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -305,12 +329,19 @@ def test_queries_by_repository_issue_status_and_token(w: World, tmp_path: Path) 
     assert found(issue="https://github.com/org/cli/issues/9") == [ids["extended"]]
     assert found(status="awarded") == [ids["paid"]]
     assert found(status="cancelled") == [ids["cancelled"]]
+    assert found(kind="bounty", token=w.usdc.address) == [ids["cancelled"]]
+    assert found(kind="fundraiser") == [ids["met"], ids["missed"], ids["flexible"]]
+    assert found(kind="fundraiser", token=w.usdc.address) == found(status="failed") == [ids["missed"]]
+    assert found(status="paid") == [ids["met"]] and found(status="raising") == [ids["flexible"]]
+    assert found(beneficiary=w.beneficiary.address) == found(kind="fundraiser")
     assert found(status="expired") == [ids["expiring"]]
     assert found(status="open") == [ids["extended"]]
-    assert found(token=w.usdc.address) == [ids["cancelled"]]
+    assert found(token=w.usdc.address) == [ids["cancelled"], ids["missed"]]
     assert found(token=ETH, status="open") == [ids["extended"]]
     with pytest.raises(ValueError):
         queries.bounties(db, status="bogus")
+    with pytest.raises(ValueError):
+        queries.bounties(db, kind="bogus")
     assert parse_repo("https://github.com/Org/Repo/issues/3") == ("github.com", "org/repo")
     assert parse_repo("https://example.org/a/b/c") == ("example.org", "a/b")
 
@@ -336,7 +367,9 @@ def test_a_funders_pledges_and_a_sponsors_record(w: World, tmp_path: Path) -> No
     db = clean(w, tmp_path).db
     f1, f2, f3 = w.funders
     pledges = {p.bounty_id: p for p in queries.funder_pledges(db, f1.address)}
-    assert set(pledges) == {ids["paid"], ids["cancelled"]}
+    assert set(pledges) == {ids["paid"], ids["cancelled"], ids["met"]}
+    assert (pledges[ids["met"]].kind, pledges[ids["met"]].state, pledges[ids["met"]].paid_out) == (
+        "fundraiser", "paid", 3 * ETHER // 4)
     assert (pledges[ids["paid"]].pledged, pledges[ids["paid"]].paid_out, pledges[ids["paid"]].state) == (
         ETHER + ETHER // 4, ETHER + ETHER // 4, "awarded")
     assert (pledges[ids["cancelled"]].outstanding, pledges[ids["cancelled"]].state) == (100 * USDC, "refundable")
@@ -373,9 +406,149 @@ def test_a_hunters_claims_and_awards(w: World, tmp_path: Path) -> None:
     assert [(e.token, e.paid_out) for e in record.earned] == [(ETH, first)]
     assert [a.paid for a in queries.hunter_record(db, h2.address).awards] == [net - first]
     assert queries.hunter_record(db, w.funders[0].address).claims == []
-    credits = db.execute("SELECT account, amount FROM credits").fetchall()
-    assert [(row[0], int(row[1])) for row in credits] == [(w.treasury.address, pool * FEE_BPS // 10_000)]
+    credits = db.execute("SELECT account, amount FROM credits ORDER BY block_number").fetchall()
+    assert [(row[0], int(row[1])) for row in credits] == [(w.treasury.address, pool * FEE_BPS // 10_000),
+                                                          (w.treasury.address, ETHER * FEE_BPS // 10_000)]
     assert db.execute("SELECT COUNT(*) FROM withdrawals").fetchone()[0] == 1
+
+
+def test_fundraiser_events_are_indexed_with_their_terms_and_payout(w: World, tmp_path: Path) -> None:
+    ids = story(w)
+    db = clean(w, tmp_path).db
+    created = {row["bounty_id"]: row for row in db.execute("SELECT * FROM fundraisers")}
+    assert set(created) == {ids["met"], ids["missed"], ids["flexible"]}
+    assert db.execute("SELECT COUNT(*) FROM created WHERE bounty_id IN (?, ?, ?)",
+                      (ids["met"], ids["missed"], ids["flexible"])).fetchone()[0] == 0
+    for fundraiser_id, row in created.items():
+        chain = w.escrow.fundraiser(fundraiser_id)
+        assert (row["creator"], row["beneficiary"], row["token"], int(row["goal"]), row["deadline"],
+                bool(row["all_or_nothing"])) == (chain.creator, chain.beneficiary, chain.token, chain.goal,
+                                                 chain.deadline, chain.all_or_nothing)
+    assert created[ids["missed"]]["creator"] == w.funders[1].address
+    assert created[ids["flexible"]]["uri"] == "https://opencollective.com/cli/1a"
+    fee = ETHER * FEE_BPS // 10_000
+    assert [(r["bounty_id"], r["beneficiary"], int(r["amount"])) for r in db.execute("SELECT * FROM raised_paid")] == [
+        (ids["met"], w.beneficiary.address, ETHER - fee)]
+    assert dict(db.execute("SELECT token, symbol FROM tokens").fetchall()) == {ETH: "ETH", w.usdc.address: "USDC"}
+
+
+def test_fundraiser_summaries_and_status_for_goal_met_missed_and_flexible(w: World, tmp_path: Path) -> None:
+    ids = story(w)
+    db = clean(w, tmp_path).db
+    fee = ETHER * FEE_BPS // 10_000
+    met = queries.bounty(db, ids["met"])
+    assert met is not None and met.claims == []
+    m = met.bounty
+    assert (m.kind, m.status, m.all_or_nothing, m.goal, m.raised, m.total, m.pool, m.fee, m.paid_out) == (
+        "fundraiser", "paid", True, ETHER, ETHER, 0, ETHER, fee, ETHER - fee)
+    assert (m.issuer, m.approver, m.beneficiary, m.funder_count, m.symbol) == (
+        w.issuer.address, "", w.beneficiary.address, 2, "ETH")
+    assert m.claim_deadline == m.deadline + 365 * DAY and m.is_fundraiser
+    assert w.escrow.fundraiser(ids["met"]).state.value == "paid"
+    assert [(p.funder, p.state) for p in met.pledges] == [(w.funders[0].address, "paid"), (w.backer.address, "paid")]
+
+    missed = queries.bounty(db, ids["missed"])
+    s = missed.bounty
+    # What it raised by the deadline stays shown after its backers took their pledges back.
+    assert (s.status, s.goal, s.pledged, s.refunded, s.raised, s.total, s.symbol) == (
+        "failed", 500 * USDC, 50 * USDC, 50 * USDC, 50 * USDC, 0, "USDC")
+    assert w.escrow.fundraiser(ids["missed"]).state.value == "failed"
+    assert [p.state for p in missed.pledges] == ["refunded"]
+
+    flexible = queries.bounty(db, ids["flexible"]).bounty
+    assert (flexible.status, flexible.all_or_nothing, flexible.raised, flexible.goal) == (
+        "raising", False, ETHER // 2, 10 * ETHER)
+    assert queries.bounty(db, ids["flexible"]).pledges[0].state == "locked"
+    deadline = ids["flexible_deadline"]
+    # Past the deadline a flexible fundraiser succeeds whatever it raised, its pledges stay
+    # bound for the beneficiary, and after the claim period the payout lapses.
+    later = queries.bounty(db, ids["flexible"], now=deadline)
+    assert later.bounty.status == "succeeded" and later.pledges[0].state == "locked"
+    lapsed = queries.bounty(db, ids["flexible"], now=deadline + 365 * DAY)
+    assert lapsed.bounty.status == "lapsed" and lapsed.pledges[0].state == "refundable"
+    assert [b.bounty_id for b in queries.bounties(db, status="succeeded", now=deadline)] == [ids["flexible"]]
+    for fundraiser_id in (ids["met"], ids["missed"], ids["flexible"]):
+        assert queries.totals(db, fundraiser_id)["total"] == w.escrow.bounty(fundraiser_id).total
+    # The index agrees with the chain's state once the chain reaches that time.
+    w.node.set_next_block_timestamp(deadline)
+    w.node._rpc("evm_mine", [])
+    indexer = Indexer.for_client(w.escrow, tmp_path / "clean.sqlite3")
+    indexer.sync()
+    assert queries.bounty(indexer.db, ids["flexible"]).bounty.status == w.escrow.fundraiser(ids["flexible"]).state.value
+    w.as_(w.issuer).withdraw_raised(ids["flexible"])
+    indexer.sync()
+    paid = queries.bounty(indexer.db, ids["flexible"]).bounty
+    assert (paid.status, paid.raised, paid.total, paid.paid_out) == (
+        "paid", ETHER // 2, 0, ETHER // 2 - ETHER // 2 * FEE_BPS // 10_000)
+
+
+def test_an_all_or_nothing_fundraiser_that_met_its_goal_succeeds_until_paid(w: World, tmp_path: Path) -> None:
+    now = w.node.now()
+    fundraiser_id = w.escrow.create_fundraiser("https://opencollective.com/x", w.beneficiary.address, "1 ether",
+                                               now + DAY).fundraiser_id
+    w.as_(w.backer).pledge(fundraiser_id, "1 ether")
+    indexer = clean(w, tmp_path)
+    assert queries.bounty(indexer.db, fundraiser_id).bounty.status == "raising"
+    w.node.set_next_block_timestamp(now + DAY)
+    w.node._rpc("evm_mine", [])
+    indexer.sync()
+    detail = queries.bounty(indexer.db, fundraiser_id)
+    assert detail.bounty.status == "succeeded" == w.escrow.fundraiser(fundraiser_id).state.value
+    assert detail.pledges[0].state == "locked"  # bound for the beneficiary: not refundable
+
+
+def test_a_cancelled_fundraisers_backers_may_refund(w: World, tmp_path: Path) -> None:
+    fundraiser_id = w.escrow.create_fundraiser("https://opencollective.com/y", w.beneficiary.address, "1 ether",
+                                               w.node.now() + DAY).fundraiser_id
+    w.as_(w.backer).pledge(fundraiser_id, "0.2 ether")
+    w.as_(w.issuer).pledge(fundraiser_id, "0.3 ether")
+    w.escrow.cancel(fundraiser_id)
+    w.as_(w.backer).refund(fundraiser_id)  # at once, before the deadline
+    detail = queries.bounty(clean(w, tmp_path).db, fundraiser_id)
+    assert (detail.bounty.status, detail.bounty.raised, detail.bounty.total) == ("cancelled", 3 * ETHER // 10,
+                                                                                 3 * ETHER // 10)
+    assert [p.state for p in detail.pledges] == ["refunded", "refundable"]
+
+
+def test_a_pledge_of_an_id_never_seen_created_does_not_break_a_refresh(w: World, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """An older index that skips FundraiserCreated still indexes the fundraiser's pledges
+    without a summary; the funder's other pledges and records stay right."""
+    monkeypatch.delitem(index_events.HANDLERS, "FundraiserCreated")
+    ids = story(w)
+    db = clean(w, tmp_path).db
+    assert db.execute("SELECT COUNT(*) FROM pledges WHERE bounty_id = ?", (ids["met"],)).fetchone()[0] == 2
+    assert queries.bounty(db, ids["met"]) is None and queries.bounties(db, kind="fundraiser") == []
+    assert {p.bounty_id for p in queries.funder_pledges(db, w.funders[0].address)} == {ids["paid"], ids["cancelled"]}
+
+
+def test_a_sponsors_record_includes_fundraisers_and_a_beneficiary_its_receipts(w: World, tmp_path: Path) -> None:
+    ids = story(w)
+    db = clean(w, tmp_path).db
+    pool = ETHER + ETHER // 2 + ETHER // 4
+    f1 = queries.sponsor_record(db, w.funders[0].address)
+    assert (f1.bounties, f1.fundraisers) == (2, 1)
+    eth = {t.token: t for t in f1.by_token}[ETH]
+    assert (eth.pledged, eth.paid_out, eth.to_fundraisers, eth.refunded, eth.outstanding) == (
+        ETHER + ETHER // 4 + 3 * ETHER // 4, ETHER + ETHER // 4, 3 * ETHER // 4, 0, 0)
+    backer = queries.sponsor_record(db, w.backer.address)
+    assert (backer.bounties, backer.fundraisers) == (0, 3)
+    by_token = {t.token: t for t in backer.by_token}
+    assert (by_token[ETH].pledged, by_token[ETH].to_fundraisers, by_token[ETH].outstanding) == (
+        ETHER // 4 + ETHER // 2, ETHER // 4, ETHER // 2)
+    assert (by_token[w.usdc.address].pledged, by_token[w.usdc.address].refunded) == (50 * USDC, 50 * USDC)
+    for token in by_token.values():
+        assert token.pledged == token.paid_out + token.to_fundraisers + token.refunded + token.outstanding
+    assert pool  # the bounty award is not counted as a fundraiser payout above
+
+    record = queries.beneficiary_record(db, w.beneficiary.address)
+    assert [f.bounty_id for f in record.fundraisers] == [ids["flexible"], ids["missed"], ids["met"]]
+    fee = ETHER * FEE_BPS // 10_000
+    assert [(r.bounty_id, r.amount, r.symbol) for r in record.receipts] == [(ids["met"], ETHER - fee, "ETH")]
+    assert [(t.token, t.paid_out) for t in record.received] == [(ETH, ETHER - fee)]
+    assert w.node.w3.eth.get_balance(w.beneficiary.address) >= ETHER - fee
+    empty = queries.beneficiary_record(db, w.funders[2].address)
+    assert (empty.fundraisers, empty.receipts, empty.received) == ([], [], [])
 
 
 # --- the command line ---------------------------------------------------------------------

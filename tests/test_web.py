@@ -1,11 +1,13 @@
 """The funders' page in a real browser: Debian's chromium driven by Playwright, against a real
-anvil node with the demo's bounties, the index and `bountychain serve`'s server.
+anvil node with the demo's bounties and fundraisers, the index and `bountychain serve`'s server.
 
 The test injects an EIP-1193 wallet (announced through EIP-6963) whose `request` is forwarded
 to the node, sending as an impersonated funder account. It connects, is asked to switch chain,
 pledges ETH and a token (approve exactly, then pledge), and meets a refusal decoded from the
-escrow's custom errors; balances are checked on the chain, pledges in the index and on the
-page. Screenshots land in build/screenshots/."""
+escrow's custom errors; backs fundraisers in ETH and a token, pays out one that succeeded
+(`withdrawRaised`, sent by someone who is not the beneficiary) and refunds one that failed;
+balances are checked on the chain, pledges in the index and on the page. Screenshots land in
+build/screenshots/."""
 
 from __future__ import annotations
 
@@ -168,6 +170,43 @@ def test_list_page_shows_the_demo_bounties_with_links_totals_and_status(site: di
     page.fill("input[name=repo]", "bountychain-demo/cli")
     page.click("#filters button")
     page.wait_for_function("document.querySelectorAll('#bounties article.card').length === 1")
+    assert page.errors == []  # type: ignore[attr-defined]
+    page.close()
+
+
+def test_list_page_shows_fundraisers_with_goal_progress_deadline_kind_and_beneficiary(site: dict[str, Any]) -> None:
+    wallet = InjectedWallet(site["node"], site["funder"].address)
+    page = _page(site, wallet)
+    page.goto(site["url"] + "/")
+    page.wait_for_selector("body[data-ready]")
+    fundraisers = site["story"]["fundraisers"]
+    project = site["story"]["addresses"]["project"]
+    assert page.locator("#fundraisers article.card").count() == 2
+    assert page.locator("#bounties article.card").count() == 4  # bounties are listed apart
+    eth = page.locator(f"#fundraisers article[data-bounty-id='{fundraisers['raising_eth']}']")
+    text = eth.inner_text()
+    assert "1.2 ETH of 2 ETH" in text and "60% of the goal" in text and "all-or-nothing" in text
+    assert f"for {project[:6]}…{project[-4:]}" in text and "deadline in 45 days" in text and "2 backers" in text
+    assert eth.locator("progress.goal").get_attribute("value") == "600"
+    assert eth.locator(".badge").text_content() == "raising"
+    assert eth.locator(f"a[href='/fundraiser/{fundraisers['raising_eth']}']").count() == 1
+    usdc = page.locator(f"#fundraisers article[data-bounty-id='{fundraisers['flexible_usdc']}']")
+    assert "150 USDC of 1000 USDC" in usdc.inner_text() and "flexible" in usdc.inner_text()
+    assert usdc.locator("progress.goal").get_attribute("value") == "150"
+    page.screenshot(path=str(SCREENSHOTS / "list-with-fundraisers.png"), full_page=True)
+    # The kind filter shows fundraisers only, through the API's query.
+    page.select_option("select[name=kind]", "fundraiser")
+    page.click("#filters button")
+    page.wait_for_function("!document.querySelector('#bounties')"
+                           " && document.querySelector('h1').textContent === 'Fundraisers'")
+    assert page.locator("#fundraisers article.card").count() == 2
+    assert "kind=fundraiser" in page.url
+    listed = requests.get(f"{site['url']}/api/bounties?kind=fundraiser", timeout=10).json()["bounties"]
+    assert [(f["bounty_id"], f["kind"], f["goal"], f["raised"], f["beneficiary"], f["all_or_nothing"])
+            for f in listed] == [
+        (fundraisers["flexible_usdc"], "fundraiser", str(1000 * USDC), str(150 * USDC), project, False),
+        (fundraisers["raising_eth"], "fundraiser", str(2 * ETHER), str(12 * ETHER // 10), project, True)]
+    assert requests.get(f"{site['url']}/api/bounties?kind=bogus", timeout=10).status_code == 400
     assert page.errors == []  # type: ignore[attr-defined]
     page.close()
 
@@ -336,6 +375,124 @@ def test_a_refused_pledge_shows_the_decoded_reason_and_sends_nothing(site: dict[
     assert client.balance_of(funder.address) == balance + ETHER // 4 - receipt["gasUsed"] * receipt["effectiveGasPrice"]
     assert client.pledge_of(bounty_id, funder.address).amount == 0
     page.wait_for_selector(f"#pledges tr[data-funder='{funder.address}'] >> text=refunded")
+    page.close()
+
+
+def test_backing_a_fundraiser_in_eth_and_usdc_from_the_browser(site: dict[str, Any]) -> None:
+    node, client, funder, usdc = site["node"], site["client"], site["funder"], site["usdc"]
+    fundraisers = site["story"]["fundraisers"]
+    wallet = InjectedWallet(node, funder.address)
+    page = _page(site, wallet)
+    page.goto(f"{site['url']}/fundraiser/{fundraisers['raising_eth']}")
+    page.wait_for_selector("body[data-ready]")
+    assert page.locator("h1").inner_text().startswith(f"Fundraiser #{fundraisers['raising_eth']}")
+    assert page.locator("#goal-progress").get_attribute("value") == "600"
+    assert page.locator("#solutions, #claims, #submit-form, #award-form").count() == 0  # no solutions or awards
+    page.click("#connect")
+    page.click("#chain-banner button")
+    page.wait_for_selector("#pledge-form")
+    escrow_balance = client.balance_of(client.address)
+    page.fill("#pledge-form input[name=amount]", "0.3")
+    page.click("#pledge-form button")
+    _wait_progress(page, "index updated")
+    assert client.pledge_of(fundraisers["raising_eth"], funder.address).amount == 3 * ETHER // 10
+    assert client.balance_of(client.address) == escrow_balance + 3 * ETHER // 10
+    assert client.fundraiser(fundraisers["raising_eth"]).raised == 15 * ETHER // 10
+    assert queries.bounty(site["app"].reader(), fundraisers["raising_eth"]).bounty.raised == 15 * ETHER // 10
+    page.wait_for_selector(f"#pledges tr[data-funder='{funder.address}']")
+    assert page.locator("#stat-raised").inner_text() == "1.5 ETH"
+    assert page.locator("#goal-progress").get_attribute("value") == "750"
+    assert page.locator("#goal-percent").inner_text() == "75% of the goal"
+    page.screenshot(path=str(SCREENSHOTS / "fundraiser-eth-pledged.png"), full_page=True)
+
+    # A token fundraiser: approve exactly the amount, then pledge, as for a bounty.
+    wallet.sent.clear()
+    page.goto(f"{site['url']}/fundraiser/{fundraisers['flexible_usdc']}")
+    page.wait_for_selector("body[data-ready]")
+    page.click("#connect")
+    page.wait_for_selector("#pledge-form")
+    held = usdc.functions.balanceOf(funder.address).call()
+    page.fill("#pledge-form input[name=amount]", "50")
+    page.click("#pledge-form button")
+    _wait_progress(page, "index updated")
+    assert "approve the escrow for exactly 50 USDC: confirmed" in page.locator("#progress").inner_text()
+    assert wallet.sent == ["0x095ea7b3", client.contract.functions.pledge(0, 0)._encode_transaction_data()[:10]]
+    assert usdc.functions.balanceOf(funder.address).call() == held - 50 * USDC
+    assert client.fundraiser(fundraisers["flexible_usdc"]).raised == 200 * USDC
+    page.wait_for_selector(f"#pledges tr[data-funder='{funder.address}']")
+    assert page.locator("#stat-raised").inner_text() == "200 USDC"
+    assert page.locator("#goal-progress").get_attribute("value") == "200"
+    record = requests.get(f"{site['url']}/api/funders/{funder.address}", timeout=10).json()
+    assert record["fundraisers"] == 2
+    page.screenshot(path=str(SCREENSHOTS / "fundraiser-usdc-pledged.png"), full_page=True)
+    assert page.errors == []  # type: ignore[attr-defined]
+    page.close()
+
+
+def test_anyone_pays_out_a_fundraiser_that_succeeded_and_backers_refund_one_that_failed(site: dict[str, Any]) -> None:
+    node, client, app = site["node"], site["client"], site["app"]
+    maintainer = client.as_signer(from_private_key(site["story"]["keys"]["maintainer"]))
+    beneficiary, backer, keeper = node.new_account(0), node.new_account(), node.new_account()
+    deadline = node.now() + 3_600
+    met = maintainer.create_fundraiser("https://github.com/bountychain-demo/parser/milestone/3", beneficiary.address,
+                                       "1 ether", deadline).fundraiser_id
+    missed = maintainer.create_fundraiser("https://github.com/bountychain-demo/parser/milestone/4",
+                                          beneficiary.address, "5 ether", deadline).fundraiser_id
+    client.as_signer(backer).pledge(met, "1 ether")
+    client.as_signer(backer).pledge(missed, "0.5 ether")
+
+    # Before the deadline nobody can pay out: the page offers only pledges.
+    page = _page(site, InjectedWallet(node, keeper.address))
+    app.sync()
+    page.goto(f"{site['url']}/fundraiser/{met}")
+    page.wait_for_selector("body[data-ready]")
+    page.click("#connect")
+    page.click("#chain-banner button")
+    page.wait_for_selector("#pledge-form")
+    assert page.locator("#withdraw-raised-form").count() == 0
+
+    node.set_next_block_timestamp(deadline)
+    node._rpc("evm_mine", [])
+    app.sync()
+    page.goto(f"{site['url']}/fundraiser/{met}")
+    page.wait_for_selector("body[data-ready]")
+    page.click("#connect")  # the wallet is on the escrow's chain since the switch above
+    page.wait_for_selector("#withdraw-raised-form")
+    assert page.locator("h1 .badge").text_content() == "succeeded"
+    assert page.locator("#pledge-form, #refund-form").count() == 0
+    page.screenshot(path=str(SCREENSHOTS / "fundraiser-succeeded.png"), full_page=True)
+    before = client.balance_of(beneficiary.address)
+    page.click("#withdraw-raised-form button")
+    _wait_progress(page, "index updated")
+    assert client.balance_of(beneficiary.address) == before + ETHER  # the demo escrow charges no fee
+    assert client.fundraiser(met).state.value == "paid"
+    page.wait_for_selector("h1 .badge.paid")
+    assert page.locator("#stat-paid").inner_text() == "1 ETH"
+    assert page.locator("#stat-raised").inner_text() == "1 ETH"
+    tx = client.w3.eth.get_block("latest", full_transactions=True)["transactions"][0]
+    assert tx["from"] == keeper.address  # sent by a keeper, paid to the beneficiary
+    receipts = requests.get(f"{site['url']}/api/beneficiaries/{beneficiary.address}", timeout=10).json()
+    assert [(r["bounty_id"], r["amount"]) for r in receipts["receipts"]] == [(met, str(ETHER))]
+    assert {f["bounty_id"]: f["status"] for f in receipts["fundraisers"]} == {met: "paid", missed: "failed"}
+    page.screenshot(path=str(SCREENSHOTS / "fundraiser-paid.png"), full_page=True)
+    assert page.errors == []  # type: ignore[attr-defined]
+    page.close()
+
+    # The all-or-nothing fundraiser that missed its goal: its backer refunds from the page.
+    page = _page(site, InjectedWallet(node, backer.address))
+    page.goto(f"{site['url']}/fundraiser/{missed}")
+    page.wait_for_selector("body[data-ready]")
+    page.click("#connect")
+    page.click("#chain-banner button")
+    page.wait_for_selector("#refund-form")
+    assert page.locator("h1 .badge").text_content() == "failed"
+    assert page.locator("#withdraw-raised-form, #pledge-form").count() == 0
+    page.click("#refund-form button")
+    _wait_progress(page, "index updated")
+    assert client.pledge_of(missed, backer.address).amount == 0
+    page.wait_for_selector(f"#pledges tr[data-funder='{backer.address}'] >> text=refunded")
+    page.screenshot(path=str(SCREENSHOTS / "fundraiser-refunded.png"), full_page=True)
+    assert page.errors == []  # type: ignore[attr-defined]
     page.close()
 
 

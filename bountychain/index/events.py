@@ -130,3 +130,23 @@ def _extended(db: sqlite3.Connection, e: Event) -> set[int]:
     db.execute("INSERT INTO extensions (block_number, log_index, tx_hash, bounty_id, deadline) VALUES (?, ?, ?, ?, ?)",
                (*e.position, a["bountyId"], a["deadline"]))
     return {a["bountyId"]}
+
+
+@handles("FundraiserCreated")
+def _fundraiser_created(db: sqlite3.Connection, e: Event) -> set[int]:
+    a = e.args
+    db.execute(
+        "INSERT INTO fundraisers (bounty_id, creator, beneficiary, token, goal, deadline, all_or_nothing, uri,"
+        " uri_hash, block_number, log_index, tx_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (a["id"], a["creator"], a["beneficiary"], a["token"], str(a["goal"]), a["deadline"],
+         1 if a["allOrNothing"] else 0, a["uri"], _hex(a["uriHash"]), *e.position),
+    )
+    return {a["id"]}
+
+
+@handles("RaisedPaid")
+def _raised_paid(db: sqlite3.Connection, e: Event) -> set[int]:
+    a = e.args
+    db.execute("INSERT INTO raised_paid (bounty_id, beneficiary, amount, block_number, log_index, tx_hash)"
+               " VALUES (?, ?, ?, ?, ?, ?)", (a["id"], a["beneficiary"], str(a["amount"]), *e.position))
+    return {a["id"]}

@@ -1,5 +1,6 @@
-"""Reading the index: bounties and their totals, a funder's pledges, a hunter's claims and
-awards, a sponsor's record. Amounts are exact integers of the token's base units."""
+"""Reading the index: bounties and fundraisers and their totals, a funder's pledges, a
+hunter's claims and awards, a sponsor's record, a beneficiary's receipts. Amounts are exact
+integers of the token's base units."""
 
 from __future__ import annotations
 
@@ -8,8 +9,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from bountychain.index import store
+from bountychain.results import FundraiserState
 
-STATUSES = ("open", "expired", "awarded", "cancelled")
+BOUNTY_STATUSES = ("open", "expired", "awarded", "cancelled")
+# The SDK's names (`FundraiserState`): raising, succeeded, failed, paid, cancelled, lapsed.
+FUNDRAISER_STATUSES = tuple(state.value for state in FundraiserState)
+STATUSES = BOUNTY_STATUSES + tuple(s for s in FUNDRAISER_STATUSES if s not in BOUNTY_STATUSES)
+KINDS = ("bounty", "fundraiser")
+# The escrow's FUNDRAISER_CLAIM_PERIOD: from the deadline, how long the beneficiary can be paid
+# before the payout lapses and backers may refund (a constant of the immutable contract).
+FUNDRAISER_CLAIM_PERIOD = 365 * 86_400
 
 
 @dataclass(frozen=True)
@@ -33,16 +42,31 @@ class BountySummary:
     symbol: str
     decimals: int
     deadline: int
-    status: str  # open, expired (open and past its deadline), awarded, cancelled
+    # bounty: open, expired (open and past its deadline), awarded, cancelled;
+    # fundraiser: raising, succeeded, failed, paid, cancelled, lapsed (see FundraiserState)
+    status: str
     total: int  # held by the escrow for this bounty now
     pledged: int  # every pledge ever made
     refunded: int
-    pool: int  # what the award distributed (fee included)
+    pool: int  # what the award (a fundraiser's payout) distributed, fee included
     fee: int
-    paid_out: int  # to the winners
+    paid_out: int  # to the winners (a fundraiser's beneficiary)
     funder_count: int
     claim_count: int
     created_block: int
+    kind: str = "bounty"  # or "fundraiser"
+    # Fundraisers only (bounties: "", 0, 0, False, 0):
+    beneficiary: str = ""
+    goal: int = 0
+    # What it raised toward the goal: the pledges (less refunds if cancelled); once paid, what
+    # was paid out (fee included). Refunds after the deadline (failed, lapsed) leave it as it was.
+    raised: int = 0
+    all_or_nothing: bool = False  # else flexible
+    claim_deadline: int = 0  # the payout lapses from then on (backers may refund)
+
+    @property
+    def is_fundraiser(self) -> bool:
+        return self.kind == "fundraiser"
 
 
 @dataclass(frozen=True)
@@ -55,9 +79,10 @@ class FunderPledge:
     pledged: int
     refunded: int
     outstanding: int  # still held for this funder
-    paid_out: int  # went to the award
+    paid_out: int  # went to the award (a fundraiser's beneficiary)
     unlocks_at: int
-    state: str  # locked, refundable, refunded, awarded
+    state: str  # locked, refundable, refunded, awarded (bounty), paid (fundraiser)
+    kind: str = "bounty"
 
 
 @dataclass(frozen=True)
@@ -98,19 +123,46 @@ class TokenAmounts:
     symbol: str
     decimals: int
     pledged: int = 0
-    paid_out: int = 0
+    paid_out: int = 0  # to bounty awards (a hunter's earnings; a beneficiary's receipts)
     refunded: int = 0
     outstanding: int = 0
+    to_fundraisers: int = 0  # paid out by fundraisers this funder backed
 
 
 @dataclass(frozen=True)
 class SponsorRecord:
-    """How much of what a funder pledged went to winners, came back, or is still held."""
+    """How much of what a funder pledged went to winners, to fundraisers' beneficiaries, came
+    back, or is still held (pledged = paid_out + to_fundraisers + refunded + outstanding)."""
 
     funder: str
-    bounties: int
+    bounties: int  # bounties pledged to
     by_token: list[TokenAmounts]
     pledges: list[FunderPledge] = field(default_factory=list)
+    fundraisers: int = 0  # fundraisers backed
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """A fundraiser's payout to its beneficiary (RaisedPaid): sent, or credited for `withdraw`."""
+
+    bounty_id: int
+    beneficiary: str
+    amount: int
+    token: str
+    symbol: str
+    decimals: int
+    block_number: int
+    tx_hash: str
+
+
+@dataclass(frozen=True)
+class BeneficiaryRecord:
+    """The fundraisers raising for an address, and what they paid it."""
+
+    beneficiary: str
+    fundraisers: list[BountySummary]
+    receipts: list[Receipt]
+    received: list[TokenAmounts]  # paid_out per token
 
 
 @dataclass(frozen=True)
@@ -141,26 +193,60 @@ _SUMMARY = ("SELECT b.*, COALESCE(t.symbol, '?') AS symbol, COALESCE(t.decimals,
             " FROM bounties b LEFT JOIN tokens t ON t.token = b.token")
 
 
+def fundraiser_state(stored: str, deadline: int, all_or_nothing: bool, raised: int, goal: int, now: int) -> str:
+    """A fundraiser's state at `now`, as `Fundraiser.state` decides it on the chain, with what
+    it raised by the deadline (a lapsed fundraiser whose backers refunded stays lapsed here,
+    where the SDK, reading the chain's current total, would say failed)."""
+    if stored in ("paid", "cancelled"):
+        return stored
+    if now < deadline:
+        return FundraiserState.RAISING.value
+    if all_or_nothing and raised < goal:
+        return FundraiserState.FAILED.value
+    if now >= deadline + FUNDRAISER_CLAIM_PERIOD:
+        return FundraiserState.LAPSED.value
+    return FundraiserState.SUCCEEDED.value
+
+
+def _state(row: sqlite3.Row, now: int) -> str:
+    if row["kind"] == "fundraiser":
+        return fundraiser_state(row["status"], row["deadline"], bool(row["all_or_nothing"]), int(row["raised"]),
+                                int(row["goal"]), now)
+    return "expired" if row["status"] == "open" and now >= row["deadline"] else row["status"]
+
+
 def _summary(row: sqlite3.Row, now: int) -> BountySummary:
-    state = "expired" if row["status"] == "open" and now >= row["deadline"] else row["status"]
+    state = _state(row, now)
+    fundraiser = row["kind"] == "fundraiser"
     return BountySummary(
         bounty_id=row["bounty_id"], uri=row["uri"], host=row["host"], repo=row["repo"], issuer=row["issuer"],
         approver=row["approver"], token=row["token"], symbol=row["symbol"], decimals=row["decimals"],
         deadline=row["deadline"], status=state, total=int(row["total"]), pledged=int(row["pledged"]),
         refunded=int(row["refunded"]), pool=int(row["pool"]), fee=int(row["fee"]), paid_out=int(row["paid_out"]),
         funder_count=row["funder_count"], claim_count=row["claim_count"], created_block=row["created_block"],
+        kind=row["kind"], beneficiary=row["beneficiary"], goal=int(row["goal"]), raised=int(row["raised"]),
+        all_or_nothing=bool(row["all_or_nothing"]),
+        claim_deadline=row["deadline"] + FUNDRAISER_CLAIM_PERIOD if fundraiser else 0,
     )
 
 
 def bounties(db: sqlite3.Connection, *, repo: str | None = None, issue: str | None = None,
-             status: str | None = None, token: str | None = None, now: int | None = None) -> list[BountySummary]:
-    """Bounties, newest first, filtered by repository ("owner/name", or a group prefix),
-    exact issue URL, status (open, expired, awarded, cancelled) and token address.
-    `now` (default: the time of the last indexed block) decides what has expired."""
+             status: str | None = None, token: str | None = None, kind: str | None = None,
+             beneficiary: str | None = None, now: int | None = None) -> list[BountySummary]:
+    """Bounties and fundraisers, newest first, filtered by kind (bounty, fundraiser),
+    repository ("owner/name", or a group prefix), exact issue (project) URL, status (a
+    bounty's open, expired, awarded, cancelled; a fundraiser's raising, succeeded, failed,
+    paid, cancelled, lapsed), token address and beneficiary. `now` (default: the time of the
+    last indexed block) decides what has expired, succeeded, failed or lapsed."""
     if status is not None and status not in STATUSES:
         raise ValueError(f"status must be one of {', '.join(STATUSES)}")
+    if kind is not None and kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}")
     moment = _now(db, now)
     where, params = [], []
+    if kind is not None:
+        where.append("b.kind = ?")
+        params.append(kind)
     if repo is not None:
         wanted = repo.strip("/").lower()
         where.append("(b.repo = ? OR SUBSTR(b.repo, 1, ?) = ?)")
@@ -171,14 +257,26 @@ def bounties(db: sqlite3.Connection, *, repo: str | None = None, issue: str | No
     if token is not None:
         where.append("b.token = ?")
         params.append(token)
+    if beneficiary is not None:
+        where.append("b.beneficiary = ?")
+        params.append(beneficiary)
     if status in ("open", "expired"):
         where.append("b.status = 'open' AND b.deadline " + (">" if status == "open" else "<=") + " ?")
+        params.append(moment)
+    elif status == "raising":
+        where.append("b.status = 'raising' AND b.deadline > ?")
+        params.append(moment)
+    elif status in ("succeeded", "failed", "lapsed"):
+        # Past the deadline and not paid: which of the three depends on amounts (exact
+        # integers, compared in Python below).
+        where.append("b.status = 'raising' AND b.deadline <= ?")
         params.append(moment)
     elif status is not None:
         where.append("b.status = ?")
         params.append(status)
     sql = _SUMMARY + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY b.bounty_id DESC"
-    return [_summary(row, moment) for row in db.execute(sql, params)]
+    found = [_summary(row, moment) for row in db.execute(sql, params)]
+    return found if status is None else [summary for summary in found if summary.status == status]
 
 
 def bounty(db: sqlite3.Connection, bounty_id: int, *, now: int | None = None) -> BountyDetail | None:
@@ -206,7 +304,8 @@ def totals(db: sqlite3.Connection, bounty_id: int) -> dict[str, int] | None:
 def _funder_pledges(db: sqlite3.Connection, condition: str, value: object, now: int) -> list[FunderPledge]:
     """Per (bounty, funder): pledged, refunded, and what became of the rest."""
     rows = db.execute(
-        "SELECT p.bounty_id, p.funder, p.amount, p.unlocks_at, b.token, b.status, COALESCE(t.symbol, '?') AS symbol,"
+        "SELECT p.bounty_id, p.funder, p.amount, p.unlocks_at, b.token, b.status, b.kind, b.deadline,"
+        " b.all_or_nothing, b.raised, b.goal, COALESCE(t.symbol, '?') AS symbol,"
         " COALESCE(t.decimals, 0) AS decimals FROM pledges p JOIN bounties b ON b.bounty_id = p.bounty_id"
         f" LEFT JOIN tokens t ON t.token = b.token WHERE {condition} ORDER BY p.block_number, p.log_index",  # noqa: S608
         (value,)).fetchall()
@@ -224,16 +323,22 @@ def _funder_pledges(db: sqlite3.Connection, condition: str, value: object, now: 
         pledged = int(entry["pledged"])  # type: ignore[call-overload]
         outstanding = pledged - refunded
         paid_out = 0
-        if row["status"] == "awarded":
-            paid_out, outstanding, state = outstanding, 0, "awarded"
+        summary_state = _state(row, now)
+        if summary_state in ("awarded", "paid"):
+            paid_out, outstanding, state = outstanding, 0, summary_state
         elif outstanding == 0:
             state = "refunded"
+        elif row["kind"] == "fundraiser":
+            # Every fundraiser pledge is locked to the deadline; after it, refundable only if
+            # the goal was missed (all-or-nothing) or the payout lapsed.
+            state = "refundable" if summary_state in ("cancelled", "failed", "lapsed") else "locked"
         elif row["status"] == "cancelled" or now >= int(entry["unlocks_at"]):  # type: ignore[call-overload]
             state = "refundable"
         else:
             state = "locked"
+        unlocks_at = int(entry["unlocks_at"])  # type: ignore[call-overload]
         result.append(FunderPledge(bounty_id, funder, row["token"], row["symbol"], row["decimals"], pledged, refunded,
-                                   outstanding, paid_out, int(entry["unlocks_at"]), state))  # type: ignore[call-overload]
+                                   outstanding, paid_out, unlocks_at, state, row["kind"]))
     return result
 
 
@@ -279,14 +384,34 @@ def hunter_record(db: sqlite3.Connection, hunter: str) -> HunterRecord:
 
 
 def sponsor_record(db: sqlite3.Connection, funder: str, *, now: int | None = None) -> SponsorRecord:
-    """Of what a funder pledged, per token: how much went to awards, came back as refunds,
-    and is still held."""
+    """Of what a funder pledged, per token: how much went to bounty awards, to the
+    beneficiaries of fundraisers it backed, came back as refunds, and is still held."""
     pledges = funder_pledges(db, funder, now=now)
     sums: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     meta: dict[str, tuple[str, int]] = {}
     for pledge in pledges:
         meta[pledge.token] = (pledge.symbol, pledge.decimals)
-        for key in ("pledged", "paid_out", "refunded", "outstanding"):
+        for key in ("pledged", "refunded", "outstanding"):
             sums[pledge.token][key] += getattr(pledge, key)
+        sums[pledge.token]["to_fundraisers" if pledge.kind == "fundraiser" else "paid_out"] += pledge.paid_out
     by_token = [TokenAmounts(token, *meta[token], **values) for token, values in sums.items()]
-    return SponsorRecord(funder, len(pledges), by_token, pledges)
+    backed = sum(1 for pledge in pledges if pledge.kind == "fundraiser")
+    return SponsorRecord(funder, len(pledges) - backed, by_token, pledges, backed)
+
+
+def beneficiary_record(db: sqlite3.Connection, beneficiary: str, *, now: int | None = None) -> BeneficiaryRecord:
+    """The fundraisers whose beneficiary is `beneficiary` (newest first), each payout they made
+    to it (oldest first), and the total received per token."""
+    fundraisers = bounties(db, kind="fundraiser", beneficiary=beneficiary, now=now)
+    rows = db.execute(
+        "SELECT r.*, b.token, COALESCE(t.symbol, '?') AS symbol, COALESCE(t.decimals, 0) AS decimals"
+        " FROM raised_paid r JOIN bounties b ON b.bounty_id = r.bounty_id LEFT JOIN tokens t ON t.token = b.token"
+        " WHERE r.beneficiary = ? ORDER BY r.block_number, r.log_index", (beneficiary,)).fetchall()
+    receipts = [Receipt(row["bounty_id"], row["beneficiary"], int(row["amount"]), row["token"], row["symbol"],
+                        row["decimals"], row["block_number"], row["tx_hash"]) for row in rows]
+    received: dict[str, TokenAmounts] = {}
+    for receipt in receipts:
+        before = received.get(receipt.token) or TokenAmounts(receipt.token, receipt.symbol, receipt.decimals)
+        received[receipt.token] = TokenAmounts(receipt.token, receipt.symbol, receipt.decimals,
+                                               paid_out=before.paid_out + receipt.amount)
+    return BeneficiaryRecord(beneficiary, fundraisers, receipts, list(received.values()))

@@ -18,11 +18,11 @@ every bounty an indexed range or a rollback touches.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: fundraisers (FundraiserCreated, RaisedPaid) and their columns in `bounties`
 
 # Every table with a block_number column is rolled back by deleting its rows past the fork.
-EVENT_TABLES = ("created", "pledges", "claims", "awards", "payouts", "credits", "withdrawals", "refunds",
-                "cancellations", "extensions")
+EVENT_TABLES = ("created", "fundraisers", "pledges", "claims", "awards", "payouts", "raised_paid", "credits",
+                "withdrawals", "refunds", "cancellations", "extensions")
 
 DDL = [
     # key/value settings: schema_version, chain_id, escrow, start_block, cursor (the last
@@ -50,6 +50,22 @@ DDL = [
         approver TEXT NOT NULL,
         token TEXT NOT NULL,
         deadline BIGINT NOT NULL,
+        uri TEXT NOT NULL,
+        uri_hash TEXT NOT NULL,
+        block_number BIGINT NOT NULL,
+        log_index INTEGER NOT NULL,
+        tx_hash TEXT NOT NULL
+    )""",
+    # FundraiserCreated: a fundraiser shares the bounty id space (bounty_id is its id), and
+    # its pledges, refunds, cancellation and payout (Awarded) are the bounties' events.
+    """CREATE TABLE IF NOT EXISTS fundraisers (
+        bounty_id BIGINT PRIMARY KEY,
+        creator TEXT NOT NULL,
+        beneficiary TEXT NOT NULL,
+        token TEXT NOT NULL,
+        goal TEXT NOT NULL,
+        deadline BIGINT NOT NULL,
+        all_or_nothing INTEGER NOT NULL,
         uri TEXT NOT NULL,
         uri_hash TEXT NOT NULL,
         block_number BIGINT NOT NULL,
@@ -94,6 +110,15 @@ DDL = [
         amount TEXT NOT NULL,
         PRIMARY KEY (block_number, log_index)
     )""",
+    # RaisedPaid: a fundraiser's raised total, less the fee, went to its beneficiary.
+    """CREATE TABLE IF NOT EXISTS raised_paid (
+        bounty_id BIGINT PRIMARY KEY,
+        beneficiary TEXT NOT NULL,
+        amount TEXT NOT NULL,
+        block_number BIGINT NOT NULL,
+        log_index INTEGER NOT NULL,
+        tx_hash TEXT NOT NULL
+    )""",
     """CREATE TABLE IF NOT EXISTS credits (
         block_number BIGINT NOT NULL,
         log_index INTEGER NOT NULL,
@@ -135,10 +160,17 @@ DDL = [
         deadline BIGINT NOT NULL,
         PRIMARY KEY (block_number, log_index)
     )""",
-    # The summary per bounty, derived from the tables above (see `store.refresh_bounty`).
-    # repo is "owner/name" (lowercase) parsed from the issue URL; host is its host.
+    # The summary per bounty or fundraiser, derived from the tables above (see
+    # `store.refresh_bounty`). repo is "owner/name" (lowercase) parsed from the issue URL (a
+    # fundraiser's project URL); host is its host. kind is 'bounty' or 'fundraiser'; a
+    # fundraiser's issuer is its creator, its approver is '' and it has a beneficiary, a goal
+    # and a kind of payout (all_or_nothing 1, flexible 0); bounties have '' and '0' there.
+    # status as stored: open, awarded, cancelled (bounties); raising, paid, cancelled
+    # (fundraisers). What depends on the time (expired; succeeded, failed, lapsed) is decided
+    # when read, against the last indexed block's time.
     """CREATE TABLE IF NOT EXISTS bounties (
         bounty_id BIGINT PRIMARY KEY,
+        kind TEXT NOT NULL,
         issuer TEXT NOT NULL,
         approver TEXT NOT NULL,
         token TEXT NOT NULL,
@@ -153,6 +185,10 @@ DDL = [
         pool TEXT NOT NULL,
         fee TEXT NOT NULL,
         paid_out TEXT NOT NULL,
+        beneficiary TEXT NOT NULL,
+        goal TEXT NOT NULL,
+        all_or_nothing INTEGER NOT NULL,
+        raised TEXT NOT NULL,
         funder_count INTEGER NOT NULL,
         claim_count INTEGER NOT NULL,
         created_block BIGINT NOT NULL,
@@ -162,6 +198,8 @@ DDL = [
     "CREATE INDEX IF NOT EXISTS bounties_uri ON bounties (uri)",
     "CREATE INDEX IF NOT EXISTS bounties_status ON bounties (status)",
     "CREATE INDEX IF NOT EXISTS bounties_token ON bounties (token)",
+    "CREATE INDEX IF NOT EXISTS bounties_kind ON bounties (kind)",
+    "CREATE INDEX IF NOT EXISTS bounties_beneficiary ON bounties (beneficiary)",
     "CREATE INDEX IF NOT EXISTS pledges_bounty ON pledges (bounty_id)",
     "CREATE INDEX IF NOT EXISTS pledges_funder ON pledges (funder)",
     "CREATE INDEX IF NOT EXISTS refunds_funder ON refunds (funder)",

@@ -12,7 +12,8 @@ from bountychain.errors import BountychainError
 from bountychain.index.schema import DDL, EVENT_TABLES, SCHEMA_VERSION
 
 # Event tables that name a bounty: a rollback recomputes the bounties they touched.
-_BOUNTY_TABLES = ("created", "pledges", "claims", "awards", "payouts", "refunds", "cancellations", "extensions")
+_BOUNTY_TABLES = ("created", "fundraisers", "pledges", "claims", "awards", "payouts", "raised_paid", "refunds",
+                  "cancellations", "extensions")
 # Path segments that end the repository part of an issue URL (GitHub, GitLab, Gitea, ...).
 _REPO_END = {"-", "issues", "issue", "pull", "pulls", "merge_requests", "discussions"}
 
@@ -82,33 +83,57 @@ def _sum(db: sqlite3.Connection, sql: str, bounty_id: int) -> int:
 
 
 def refresh_bounty(db: sqlite3.Connection, bounty_id: int) -> None:
-    """Recomputes one bounty's summary row from the event tables (inside the caller's transaction)."""
+    """Recomputes one bounty's (or fundraiser's) summary row from the event tables (inside
+    the caller's transaction). An id with events but no creation row (a pledge of an id the
+    index never saw created: an escrow event this version does not know) gets no summary."""
     db.execute("DELETE FROM bounties WHERE bounty_id = ?", (bounty_id,))
     created = db.execute("SELECT * FROM created WHERE bounty_id = ?", (bounty_id,)).fetchone()
+    fundraiser = None
     if created is None:
-        return
-    deadline = created["deadline"]
+        fundraiser = db.execute("SELECT * FROM fundraisers WHERE bounty_id = ?", (bounty_id,)).fetchone()
+        if fundraiser is None:
+            return
+    origin = created if created is not None else fundraiser
+    deadline = origin["deadline"]
     for row in db.execute("SELECT deadline FROM extensions WHERE bounty_id = ?", (bounty_id,)):
         deadline = max(deadline, row[0])
     pledged = _sum(db, "SELECT amount FROM pledges WHERE bounty_id = ?", bounty_id)
     refunded = _sum(db, "SELECT amount FROM refunds WHERE bounty_id = ?", bounty_id)
     paid_out = _sum(db, "SELECT amount FROM payouts WHERE bounty_id = ?", bounty_id)
+    paid_out += _sum(db, "SELECT amount FROM raised_paid WHERE bounty_id = ?", bounty_id)
     award = db.execute("SELECT pool, fee FROM awards WHERE bounty_id = ?", (bounty_id,)).fetchone()
     cancelled = db.execute("SELECT 1 FROM cancellations WHERE bounty_id = ?", (bounty_id,)).fetchone()
-    status = "awarded" if award else "cancelled" if cancelled else "open"
+    held = pledged - refunded
+    if fundraiser is None:
+        status = "awarded" if award else "cancelled" if cancelled else "open"
+        kind, issuer, approver, beneficiary, goal, all_or_nothing = (
+            "bounty", created["issuer"], created["approver"], "", "0", 0)
+        raised = 0
+    else:
+        # A paid fundraiser's Awarded event is its payout: the pool is what it raised.
+        status = "paid" if award else "cancelled" if cancelled else "raising"
+        kind, issuer, approver, beneficiary, goal, all_or_nothing = (
+            "fundraiser", fundraiser["creator"], "", fundraiser["beneficiary"], fundraiser["goal"],
+            fundraiser["all_or_nothing"])
+        # What it raised: every pledge is locked until the deadline and a fundraiser takes no
+        # extension, so an open one is refunded only from its deadline, once the outcome is
+        # decided (failed, or lapsed): those refunds do not lower what it raised. A cancelled
+        # one can be refunded at once: it has raised what it still holds.
+        raised = int(award["pool"]) if award else held if cancelled else pledged
     funders = db.execute("SELECT COUNT(DISTINCT funder) FROM pledges WHERE bounty_id = ?", (bounty_id,)).fetchone()[0]
     claims = db.execute("SELECT COUNT(*) FROM claims WHERE bounty_id = ?", (bounty_id,)).fetchone()[0]
     updated = max(db.execute(f"SELECT MAX(block_number) FROM {table} WHERE bounty_id = ?",  # noqa: S608
                              (bounty_id,)).fetchone()[0] or 0 for table in _BOUNTY_TABLES)
-    host, repo = parse_repo(created["uri"])
+    host, repo = parse_repo(origin["uri"])
     db.execute(
-        "INSERT INTO bounties (bounty_id, issuer, approver, token, uri, host, repo, deadline, status, total, pledged,"
-        " refunded, pool, fee, paid_out, funder_count, claim_count, created_block, updated_block)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (bounty_id, created["issuer"], created["approver"], created["token"], created["uri"], host, repo, deadline,
-         status, str(0 if award else pledged - refunded), str(pledged), str(refunded),
-         award["pool"] if award else "0", award["fee"] if award else "0", str(paid_out), funders, claims,
-         created["block_number"], updated),
+        "INSERT INTO bounties (bounty_id, kind, issuer, approver, token, uri, host, repo, deadline, status, total,"
+        " pledged, refunded, pool, fee, paid_out, beneficiary, goal, all_or_nothing, raised, funder_count,"
+        " claim_count, created_block, updated_block)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (bounty_id, kind, issuer, approver, origin["token"], origin["uri"], host, repo, deadline, status,
+         str(0 if award else held), str(pledged), str(refunded), award["pool"] if award else "0",
+         award["fee"] if award else "0", str(paid_out), beneficiary, goal, all_or_nothing, str(raised), funders,
+         claims, origin["block_number"], updated),
     )
 
 
@@ -122,8 +147,9 @@ def rollback(db: sqlite3.Connection, fork_block: int) -> set[int]:
     for table in EVENT_TABLES:
         db.execute(f"DELETE FROM {table} WHERE block_number > ?", (fork_block,))  # noqa: S608
     db.execute("DELETE FROM blocks WHERE block_number > ?", (fork_block,))
-    # Token metadata is a cache: keep only the tokens of bounties that still exist.
-    db.execute("DELETE FROM tokens WHERE token NOT IN (SELECT token FROM created)")
+    # Token metadata is a cache: keep only the tokens of bounties and fundraisers that still exist.
+    db.execute("DELETE FROM tokens WHERE token NOT IN (SELECT token FROM created)"
+               " AND token NOT IN (SELECT token FROM fundraisers)")
     for bounty_id in touched:
         refresh_bounty(db, bounty_id)
     return touched

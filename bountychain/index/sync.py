@@ -248,9 +248,9 @@ class Indexer:
         return len(decoded)
 
     def _learn_tokens(self, events: list[Event]) -> None:
-        """Symbol and decimals of new bounty tokens (read now: they do not change)."""
+        """Symbol and decimals of new bounty and fundraiser tokens (read now: they do not change)."""
         for event in events:
-            token = event.args.get("token") if event.name == "BountyCreated" else None
+            token = event.args.get("token") if event.name in ("BountyCreated", "FundraiserCreated") else None
             if token is None or self.db.execute("SELECT 1 FROM tokens WHERE token = ?", (token,)).fetchone():
                 continue
             if token == ETH:

@@ -2,14 +2,17 @@
 library's threaded HTTP server. A background thread keeps the index in sync with the chain;
 `POST /api/sync` syncs at once (the page calls it after each transaction it sends).
 
-    GET  /                      the bounty list (also /bounty/<id>: the page routes itself)
+    GET  /                      the list (also /bounty/<id>, /fundraiser/<id>: the page routes itself)
     GET  /static/...            the page's modules, styles and the vendored ethers bundle
     GET  /api/info              chain id, escrow, ABIs and error meanings for the wallet code
     GET  /api/status            how far the index is
-    GET  /api/bounties          ?repo=owner/name&status=open&token=0x..&issue=URL
-    GET  /api/bounties/<id>     one bounty with its pledges and claims
-    GET  /api/funders/<address> a sponsor's record: pledged, paid out, refunded, per token
+    GET  /api/bounties          ?kind=bounty|fundraiser&repo=owner/name&status=open&token=0x..&issue=URL
+                                &beneficiary=0x..: bounties and fundraisers
+    GET  /api/bounties/<id>     one bounty or fundraiser with its pledges (and a bounty's claims)
+    GET  /api/funders/<address> a sponsor's record: pledged, paid out (awards, fundraisers),
+                                refunded, per token
     GET  /api/hunters/<address> a hunter's claims and awards
+    GET  /api/beneficiaries/<address> the fundraisers raising for an address and their payouts
     POST /api/sync              index new blocks now
 
 Amounts in the JSON are decimal strings of base units (they exceed JavaScript's safe
@@ -39,8 +42,9 @@ from bountychain.errors import _MEANINGS
 from bountychain.index import queries
 from bountychain.index.sync import Indexer, SyncReport
 
-AMOUNT_KEYS = {"total", "pledged", "refunded", "pool", "fee", "paid_out", "amount", "outstanding", "paid"}
-_PAGE_ROUTES = re.compile(r"^/(?:bounty/\d+|funder/0x[0-9a-fA-F]{40}|hunter/0x[0-9a-fA-F]{40})?/?$")
+AMOUNT_KEYS = {"total", "pledged", "refunded", "pool", "fee", "paid_out", "amount", "outstanding", "paid", "goal",
+               "raised", "to_fundraisers"}
+_PAGE_ROUTES = re.compile(r"^/(?:(?:bounty|fundraiser)/\d+|funder/0x[0-9a-fA-F]{40}|hunter/0x[0-9a-fA-F]{40})?/?$")
 _CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
         "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 
@@ -222,7 +226,11 @@ class Handler(BaseHTTPRequestHandler):
             token = param("token")
             if token is not None:
                 token = _address(token, "token")
-            rows = queries.bounties(db, repo=param("repo"), issue=param("issue"), status=param("status"), token=token)
+            beneficiary = param("beneficiary")
+            if beneficiary is not None:
+                beneficiary = _address(beneficiary, "beneficiary")
+            rows = queries.bounties(db, repo=param("repo"), issue=param("issue"), status=param("status"), token=token,
+                                    kind=param("kind"), beneficiary=beneficiary)
             claims = queries.claims_of(db, [row.bounty_id for row in rows])
             listed = [{**jsonable(row), "solutions": [{"claim_id": c.claim_id, "hunter": c.hunter, "uri": c.uri,
                                                        "paid": c.paid} for c in claims[row.bounty_id]]}
@@ -239,6 +247,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._json(queries.sponsor_record(db, _address(parts[1], "funder")))
         if len(parts) == 2 and parts[0] == "hunters":
             return self._json(queries.hunter_record(db, _address(parts[1], "hunter")))
+        if len(parts) == 2 and parts[0] == "beneficiaries":
+            return self._json(queries.beneficiary_record(db, _address(parts[1], "beneficiary")))
         self._error(HTTPStatus.NOT_FOUND, f"no API route /api/{route}")
 
 

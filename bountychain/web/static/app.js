@@ -1,4 +1,4 @@
-// The funders' page: bounties from the index's JSON API, transactions through the browser's
+// The funders' page: bounties and fundraisers from the index's JSON API, transactions through the browser's
 // wallet (EIP-6963 discovery, else window.ethereum) with ethers v6 (vendored, served locally).
 // Everything shown that came from the chain is inserted as text, never as HTML.
 import { ethers } from "./vendor/ethers.min.js";
@@ -262,6 +262,12 @@ async function refund(bounty, list) {
   return runSteps(list, [{ label: "refund", send: () => escrow.refund(bounty.bounty_id) }]);
 }
 
+async function withdrawRaised(fundraiser, list) {
+  const escrow = new ethers.Contract(state.info.escrow, state.info.escrow_abi, await signer());
+  return runSteps(list, [{ label: "pay the raised total to the beneficiary",
+    send: () => escrow.withdrawRaised(fundraiser.bounty_id) }]);
+}
+
 async function award(bounty, shares, list) {
   const entries = Object.entries(shares).filter(([, pct]) => Number(pct) > 0);
   const ids = entries.map(([id]) => BigInt(id));
@@ -276,22 +282,50 @@ function badge(status) {
   return h("span", { class: `badge ${status}` }, status);
 }
 
-async function renderList() {
-  const params = new URLSearchParams(location.search);
-  const data = await api(`/api/bounties?${params}`);
-  showIndex(data.index);
-  const now = data.index.cursor_time ?? Date.now() / 1000;
-  const filters = h("form", { class: "filters", id: "filters", onsubmit: (event) => {
-    event.preventDefault();
-    const form = new FormData(event.target);
-    const query = new URLSearchParams([...form].filter(([, v]) => v));
-    navigate(`/${query.size ? `?${query}` : ""}`);
-  } },
-  h("input", { name: "repo", placeholder: "owner/repository", value: params.get("repo") || "" }),
-  h("select", { name: "status" }, ["", "open", "expired", "awarded", "cancelled"].map((s) =>
-    h("option", { value: s, selected: params.get("status") === s }, s || "any status"))),
-  h("button", { type: "submit", class: "secondary" }, "Filter"));
-  const cards = data.bounties.map((b) => h("article", { class: "card", dataset: { bountyId: b.bounty_id } },
+const BOUNTY_STATUSES = ["open", "expired", "awarded", "cancelled"];
+const FUNDRAISER_STATUSES = ["raising", "succeeded", "failed", "paid", "cancelled", "lapsed"];
+
+// The share of the goal raised, in thousandths (a <progress> value), with exact integers.
+function permille(raised, goal) {
+  const g = BigInt(goal);
+  if (g === 0n) return null;
+  const p = (BigInt(raised) * 1000n) / g;
+  return Number(p > 1000n ? 1000n : p);
+}
+
+function percentText(raised, goal) {
+  const g = BigInt(goal);
+  return g === 0n ? "no goal" : `${((BigInt(raised) * 100n) / g).toString()}% of the goal`;
+}
+
+function goalBar(f, id) {
+  const value = permille(f.raised, f.goal);
+  if (value === null) return null;
+  return h("progress", { class: "goal", id, max: "1000", value: String(value),
+    "aria-label": percentText(f.raised, f.goal), title: percentText(f.raised, f.goal) });
+}
+
+function kindText(f) {
+  return f.all_or_nothing ? "all-or-nothing" : "flexible";
+}
+
+function fundraiserCard(f, now) {
+  const fmt = (value) => amount(value, f.decimals, f.symbol);
+  return h("article", { class: "card fundraiser", dataset: { bountyId: f.bounty_id } },
+    h("div", { class: "title" }, h("a", { href: `/fundraiser/${f.bounty_id}`, dataset: { nav: "" } }, `#${f.bounty_id}`),
+      " ", safeLink(f.uri)),
+    h("div", { class: "amount", dataset: { raised: f.raised } }, fmt(f.raised),
+      BigInt(f.goal) > 0n ? h("span", { class: "of-goal" }, ` of ${fmt(f.goal)}`) : null),
+    h("div", { class: "bar-row" }, goalBar(f, null), h("span", { class: "muted pct" }, percentText(f.raised, f.goal))),
+    h("div", { class: "meta" }, badge(f.status), h("span", { class: "kind" }, kindText(f)),
+      h("span", { title: f.beneficiary }, `for ${short(f.beneficiary)}`),
+      h("span", { title: utc(f.deadline) }, `deadline ${relative(f.deadline, now)}`),
+      h("span", {}, `${f.funder_count} backer${f.funder_count === 1 ? "" : "s"}`)),
+    h("div", { class: "meta" }, f.status === "paid" ? `paid ${fmt(f.paid_out)} to the beneficiary` : ""));
+}
+
+function bountyCard(b, now) {
+  return h("article", { class: "card", dataset: { bountyId: b.bounty_id } },
     h("div", { class: "title" }, h("a", { href: `/bounty/${b.bounty_id}`, dataset: { nav: "" } }, `#${b.bounty_id}`), " ",
       safeLink(b.uri)),
     h("div", { class: "amount", dataset: { total: b.total } }, amount(b.total, b.decimals, b.symbol)),
@@ -302,11 +336,49 @@ async function renderList() {
     h("div", { class: "meta" }, b.status === "awarded" ? `paid ${amount(b.paid_out, b.decimals, b.symbol)}` : ""),
     b.solutions.length ? h("ul", { class: "solutions" }, b.solutions.map((c) => h("li", {},
       `solution ${c.claim_id}: `, safeLink(c.uri), c.paid !== "0" ? ` (paid ${amount(c.paid, b.decimals, b.symbol)})` : "")))
-      : null));
-  $("#view").replaceChildren(h("h1", {}, "Bounties"),
-    h("p", { class: "muted" }, "Pledges are held by the escrow contract: they go to the hunter the approver awards, or back to their funder."),
-    filters, data.bounties.length ? h("div", { class: "cards", id: "bounties" }, cards)
-      : h("p", { class: "muted", id: "bounties" }, "No bounty matches."));
+      : null);
+}
+
+async function renderList() {
+  const params = new URLSearchParams(location.search);
+  const data = await api(`/api/bounties?${params}`);
+  showIndex(data.index);
+  const now = data.index.cursor_time ?? Date.now() / 1000;
+  const kind = params.get("kind") || "";
+  const status = params.get("status") || "";
+  const filters = h("form", { class: "filters", id: "filters", onsubmit: (event) => {
+    event.preventDefault();
+    const form = new FormData(event.target);
+    const query = new URLSearchParams([...form].filter(([, v]) => v));
+    navigate(`/${query.size ? `?${query}` : ""}`);
+  } },
+  h("input", { name: "repo", placeholder: "owner/repository", value: params.get("repo") || "" }),
+  h("select", { name: "kind" }, [["", "bounties and fundraisers"], ["bounty", "bounties"], ["fundraiser", "fundraisers"]]
+    .map(([value, label]) => h("option", { value, selected: kind === value }, label))),
+  h("select", { name: "status" }, h("option", { value: "", selected: !status }, "any status"),
+    h("optgroup", { label: "bounties" }, BOUNTY_STATUSES.map((s) => h("option", { value: s, selected: status === s }, s))),
+    h("optgroup", { label: "fundraisers" }, FUNDRAISER_STATUSES.filter((s) => !BOUNTY_STATUSES.includes(s))
+      .map((s) => h("option", { value: s, selected: status === s }, s)))),
+  h("button", { type: "submit", class: "secondary" }, "Filter"));
+  const bounties = data.bounties.filter((b) => b.kind !== "fundraiser");
+  const fundraisers = data.bounties.filter((b) => b.kind === "fundraiser");
+  const sections = [];
+  if (kind !== "fundraiser") {
+    sections.push(h("h2", {}, "Bounties"),
+      h("p", { class: "muted" }, "Pledges on an issue: they go to the hunter the approver awards, or back to their funder."),
+      bounties.length ? h("div", { class: "cards", id: "bounties" }, bounties.map((b) => bountyCard(b, now)))
+        : h("p", { class: "muted", id: "bounties" }, "No bounty matches."));
+  }
+  if (kind !== "bounty") {
+    sections.push(h("h2", {}, "Fundraisers"),
+      h("p", { class: "muted" }, "A project raises toward a goal by a deadline: all-or-nothing pays out only if the goal is reached (else backers refund), flexible pays out what was raised."),
+      fundraisers.length ? h("div", { class: "cards", id: "fundraisers" }, fundraisers.map((f) => fundraiserCard(f, now)))
+        : h("p", { class: "muted", id: "fundraisers" }, "No fundraiser matches."));
+  }
+  $("#view").replaceChildren(h("h1", {}, kind === "fundraiser" ? "Fundraisers" : kind === "bounty" ? "Bounties"
+    : "Bounties and fundraisers"),
+  h("p", { class: "muted" }, "Pledges are held by the escrow contract, not a company: they leave it only to whom the rules say, or back to their funder."),
+  filters, ...sections);
 }
 
 function showIndex(index) {
@@ -316,6 +388,7 @@ function showIndex(index) {
 async function renderBounty(id) {
   const data = await api(`/api/bounties/${id}`);
   showIndex(data.index);
+  if (data.bounty.kind === "fundraiser") return renderFundraiser(id, data);
   const b = data.bounty;
   const now = data.index.cursor_time ?? Date.now() / 1000;
   const fmt = (value) => amount(value, b.decimals, b.symbol);
@@ -395,6 +468,102 @@ async function renderBounty(id) {
   );
 }
 
+function pledgeTable(data, fmt) {
+  return data.pledges.length ? h("table", { id: "pledges" },
+    h("tr", {}, ["backer", "pledged", "held", "unlocks", "state"].map((t) => h("th", {}, t))),
+    data.pledges.map((p) => h("tr", { dataset: { funder: p.funder } }, h("td", { class: "mono" }, p.funder),
+      h("td", {}, fmt(p.pledged)), h("td", {}, fmt(p.outstanding)), h("td", {}, utc(p.unlocks_at)), h("td", {}, p.state))))
+    : h("p", { class: "muted", id: "pledges" }, "No pledges yet.");
+}
+
+const FUNDRAISER_STATUS_TITLE = {
+  succeeded: "This fundraiser succeeded", failed: "This fundraiser missed its goal", paid: "This fundraiser was paid out",
+  cancelled: "This fundraiser was cancelled", lapsed: "This fundraiser's payout lapsed",
+};
+const FUNDRAISER_STATUS_TEXT = {
+  succeeded: "Its deadline has passed and it can pay out: anyone may now send the raised total (less the escrow's fee) to the beneficiary.",
+  failed: "It missed its goal: backers take their pledges back.",
+  paid: "The raised total was paid to the beneficiary.",
+  cancelled: "Its creator cancelled it: backers take their pledges back.",
+  lapsed: "Nobody paid it out within the claim period: backers take their pledges back.",
+};
+
+async function renderFundraiser(id, data) {
+  const f = data.bounty;
+  const now = data.index.cursor_time ?? Date.now() / 1000;
+  const fmt = (value) => amount(value, f.decimals, f.symbol);
+  const progress = h("ol", { class: "progress", id: "progress" });
+  const after = async (ok) => { if (ok) await renderBounty(id).then(() => $("#progress").replaceWith(progress)); };
+  const panels = [];
+  const mine = state.account ? data.pledges.find((p) => p.funder === state.account && p.state === "refundable") : null;
+  if (!state.account) {
+    panels.push(h("div", { class: "panel" }, h("h3", {}, "Back this fundraiser"),
+      h("p", { class: "muted" }, "Connect a wallet to pledge, take a refundable pledge back, or pay out a fundraiser that succeeded.")));
+  } else if (!state.chainOk) {
+    panels.push(h("div", { class: "panel" }, h("p", {}, "Switch your wallet to the escrow's chain first.")));
+  } else if (f.status === "raising") {
+    panels.push(h("div", { class: "panel" }, h("h3", {}, `Pledge ${f.symbol}`),
+      h("form", { id: "pledge-form", onsubmit: async (event) => {
+        event.preventDefault();
+        const button = event.target.querySelector("button");
+        button.disabled = true;
+        try { await after(await pledge(f, event.target.amount.value, progress)); } finally { button.disabled = false; }
+      } }, h("input", { name: "amount", placeholder: `amount in ${f.symbol}`, inputmode: "decimal", required: true }),
+      h("button", { type: "submit" }, "Pledge")),
+      h("p", { class: "muted" }, `Locked until the deadline, ${utc(f.deadline)}. ` + (f.all_or_nothing
+        ? `If ${fmt(f.goal)} is raised by then, it goes to the beneficiary; otherwise you take your pledge back.`
+        : "It then goes to the beneficiary, whatever the total."))));
+  } else {
+    const panel = h("div", { class: "panel" }, h("h3", {}, FUNDRAISER_STATUS_TITLE[f.status] ?? `This fundraiser is ${f.status}`),
+      h("p", { class: "muted" }, FUNDRAISER_STATUS_TEXT[f.status] ?? ""));
+    if (f.status === "succeeded" && BigInt(f.total) > 0n) {
+      panel.append(h("form", { id: "withdraw-raised-form", onsubmit: async (event) => {
+        event.preventDefault();
+        const button = event.target.querySelector("button");
+        button.disabled = true;
+        try { await after(await withdrawRaised(f, progress)); } finally { button.disabled = false; }
+      } }, h("span", {}, `${fmt(f.total)} to ${short(f.beneficiary)}`),
+      h("button", { type: "submit" }, "Pay out to the beneficiary")));
+    } else if (f.status === "succeeded") {
+      panel.append(h("p", { class: "muted" }, "Nothing was raised: there is nothing to pay out."));
+    }
+    if (mine) {
+      panel.append(h("form", { id: "refund-form", onsubmit: async (event) => {
+        event.preventDefault();
+        await after(await refund(f, progress));
+      } }, h("span", {}, `Your pledge of ${fmt(mine.outstanding)} can be taken back.`),
+      h("button", { type: "submit" }, "Refund my pledge")));
+    }
+    panels.push(panel);
+  }
+  const goal = BigInt(f.goal) > 0n;
+  $("#view").replaceChildren(
+    h("p", {}, h("a", { href: "/?kind=fundraiser", dataset: { nav: "" } }, "← all fundraisers")),
+    h("h1", {}, `Fundraiser #${f.bounty_id} `, badge(f.status)),
+    h("p", {}, safeLink(f.uri)),
+    h("div", { class: "raise" },
+      h("div", { class: "raised", id: "raised" }, fmt(f.raised), goal ? h("span", { class: "of-goal" }, ` raised of ${fmt(f.goal)}`)
+        : h("span", { class: "of-goal" }, " raised")),
+      goalBar(f, "goal-progress"), h("div", { class: "muted", id: "goal-percent" }, percentText(f.raised, f.goal))),
+    h("div", { class: "stats" },
+      [["raised", fmt(f.raised), "raised"], ["goal", goal ? fmt(f.goal) : "none", "goal"], ["held now", fmt(f.total), "total"],
+        ["pledged in all", fmt(f.pledged)], ["refunded", fmt(f.refunded)], ["paid to the beneficiary", fmt(f.paid_out), "paid"]]
+        .map(([label, value, sid]) => h("div", { class: "stat" }, h("div", { class: "label" }, label),
+          h("div", { class: "value", id: sid ? `stat-${sid}` : null }, value)))),
+    h("dl", { class: "parties" },
+      [["kind", f.all_or_nothing ? "all-or-nothing: paid out only if the goal is reached by the deadline, else backers refund"
+        : "flexible: whatever was raised is paid out at the deadline"],
+      ["deadline", `${utc(f.deadline)} (${relative(f.deadline, now)})`],
+      ...(["paid", "cancelled"].includes(f.status) ? []
+        : [["payout window", `until ${utc(f.claim_deadline)}; after that backers may refund`]]),
+      ["beneficiary", f.beneficiary], ["creator", f.issuer],
+      ["currency", f.token === ethers.ZeroAddress ? "ETH" : `${f.symbol} at ${f.token}`]]
+        .map(([label, value]) => [h("dt", {}, label), h("dd", { class: label === "kind" || label === "deadline" || label === "payout window" ? "" : "mono", id: `fundraiser-${label.replace(" ", "-")}` }, value)])),
+    h("h2", {}, "Act"), h("div", { class: "actions" }, panels), progress,
+    h("h2", {}, "Pledges"), pledgeTable(data, fmt),
+  );
+}
+
 function showFatal(error) {
   $("#view").replaceChildren(h("p", { class: "failed" }, `Error: ${error.message || error}`));
 }
@@ -402,7 +571,7 @@ function showFatal(error) {
 async function refresh() {
   renderWallet();
   await checkChain();
-  const match = location.pathname.match(/^\/bounty\/(\d+)\/?$/);
+  const match = location.pathname.match(/^\/(?:bounty|fundraiser)\/(\d+)\/?$/);
   try {
     if (match) await renderBounty(match[1]);
     else await renderList();
