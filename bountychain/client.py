@@ -693,6 +693,7 @@ class BountyClient:
         if bytes(encode_typed_data(full_message=probe).header) != separator:
             return None  # a domain we cannot reproduce: approve instead
         return domain
+
     # --- backer governance: optimistic review -------------------------------------------
 
     def propose(self, bounty_id: int, shares: Mapping[int, int] | Iterable[tuple[int, int]]) -> ProposalResult:
@@ -1046,6 +1047,8 @@ class BountyClient:
 
 def _permit_abi() -> Any:
     return load_artifact("TestPermitToken").abi
+
+
 _ARBITRATOR_ABI = [{
     "type": "function", "name": "arbitrationCost", "stateMutability": "view",
     "inputs": [{"name": "extraData", "type": "bytes"}], "outputs": [{"name": "cost", "type": "uint256"}],

@@ -378,6 +378,9 @@ class RaisedWithdrawal(TxResult):
     fee: int
     amount: int
     credited: bool
+
+
+@dataclass(frozen=True, kw_only=True)
 class ProposalResult(TxResult):
     bounty_id: int
     nonce: int
