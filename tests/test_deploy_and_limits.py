@@ -93,5 +93,5 @@ def test_a_bounty_holds_at_most_2_pow_40_minus_1_claims(world):
 def test_the_escrow_fits_the_contract_size_limit():
     """EIP-170: a deployed contract's code is at most 24,576 bytes; the escrow must stay
     deployable on every chain as features are added."""
-    runtime = bytes.fromhex(load_artifact("BountyEscrow")["deployedBytecode"].removeprefix("0x"))
+    runtime = bytes.fromhex(load_artifact("BountyEscrow").deployed_bytecode.removeprefix("0x"))
     assert 0 < len(runtime) <= 24_576
