@@ -4,7 +4,12 @@ Deploy the escrow; fund an ETH bounty with three funders and a token bounty with
 two hunters submit (one of them gasless: she signs, the maintainer relays); the approver
 awards with a split; two fundraisers run, one all-or-nothing that meets its goal and pays the
 project, one that misses and refunds its backer; a third bounty expires and its funders take
-their refunds; the fee recipient withdraws the fees. Then every account's
+their refunds. Then backer governance: two optimistic bounties (a 3-day review window, a 33%
+quorum, the maintainers' account as arbiter standing in for their Safe). On the first the
+approver proposes a split, one funder objects below the quorum, and after the window anyone
+finalizes it and the winners are paid; on the second the objections reach the quorum, the
+blocked proposal is escalated to the arbiter, which rejects it, and the funders take their
+refunds at the deadline. Last, the fee recipient withdraws the fees. Then every account's
 balance is reconciled against what the story says it paid and received, and the escrow
 must end empty. Exit status 1 if anything does not reconcile.
 """
@@ -14,6 +19,7 @@ from __future__ import annotations
 import sys
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from eth_account.signers.local import LocalAccount
 from rich.console import Console
@@ -22,7 +28,7 @@ from rich.table import Table
 from bountychain.amounts import format_amount
 from bountychain.client import BountyClient, deploy_contract, send_transaction
 from bountychain.devchain import InProcessChain
-from bountychain.results import ETH, TxResult
+from bountychain.results import ETH, ReviewTerms, TxResult
 
 DAY = 86_400
 
@@ -64,10 +70,12 @@ class Story:
 def run(console: Console) -> bool:
     chain = InProcessChain()
     accounts = {name: chain.new_account() for name in
-                ("maintainer", "treasury", "alice", "bob", "carol", "dana", "eve", "project")}
+                ("maintainer", "treasury", "alice", "bob", "carol", "dana", "eve", "project",
+                 "maintainers")}
     maintainer, treasury = accounts["maintainer"], accounts["treasury"]
     alice, bob, carol, dana, eve = (accounts[n] for n in ("alice", "bob", "carol", "dana", "eve"))
     project = accounts["project"]
+    maintainers = accounts["maintainers"]  # a plain address standing in for the maintainers' Safe
     names = {account.address: name for name, account in accounts.items()}
 
     escrow = BountyClient.deploy(chain, maintainer, fee_recipient=treasury.address, fee_bps=100)
@@ -174,7 +182,90 @@ def run(console: Console) -> bool:
         story.record(funder, f"refund from #{stale.bounty_id}", refund, format_amount(refund.amount, 18, "ETH"))
         story.move(funder.address, ETH, refund.amount)
 
-    # 7. The treasury pulls the fees it was credited.
+    # 7. Backer governance: two optimistic bounties. The approver only proposes; during a 3-day
+    # window each funder may object with its pledge's weight; 33% of the pool blocks the
+    # proposal and sends it to the arbiter (here the maintainers' account, standing in for a Safe).
+    terms = ReviewTerms(review_window=3 * DAY, quorum_bps=3_300, arbiter=maintainers.address)
+    optimistic = {}
+    for label, number in (("passes", 52), ("blocked", 58)):
+        issue = f"https://github.com/bountychain-demo/parser/issues/{number}"
+        created = escrow.create_bounty(issue, chain.now() + 10 * DAY, review=terms)
+        optimistic[label] = created.bounty_id
+        story.record(maintainer, f"create optimistic ETH bounty #{created.bounty_id} for {issue}", created)
+    story.steps.append(Step("-", f"#{optimistic['passes']} and #{optimistic['blocked']} review terms: 3-day window, "
+                                 "33% quorum, arbiter maintainers (a Safe stand-in)", "", 0))
+    for funder, label, amount in ((alice, "passes", "0.4 ether"), (bob, "passes", "0.3 ether"),
+                                  (carol, "passes", "0.3 ether"), (alice, "blocked", "0.5 ether"),
+                                  (bob, "blocked", "0.25 ether"), (carol, "blocked", "0.25 ether")):
+        result = as_(funder).pledge(optimistic[label], amount)
+        story.record(funder, f"pledge on #{optimistic[label]}", result, amount)
+        story.move(funder.address, ETH, -result.amount)
+    review_claims = {}
+    for hunter, label, pr in ((dana, "passes", 53), (eve, "passes", 54), (eve, "blocked", 59)):
+        url = f"https://github.com/bountychain-demo/parser/pull/{pr}"
+        result = as_(hunter).submit_solution(optimistic[label], url)
+        story.record(hunter, f"submit claim {result.claim_id} on #{optimistic[label]}: {url}", result)
+        review_claims[(hunter.address, label)] = result.claim_id
+
+    def propose(label: str, shares: dict[int, int]) -> int:
+        proposed = escrow.propose(optimistic[label], shares)
+        story.record(maintainer, f"propose an award of #{optimistic[label]} "
+                                 f"({', '.join(f'claim {c}: {s / 100:g}%' for c, s in shares.items())}); "
+                                 f"the review window opens", proposed, format_amount(proposed.total, 18, "ETH"))
+        return proposed.window_end
+
+    def object_(funder: LocalAccount, label: str) -> None:
+        objection = as_(funder).object(optimistic[label])
+        story.record(funder, f"object to the proposal on #{optimistic[label]} "
+                             f"(weight {format_amount(objection.weight, 18, 'ETH')}): {objection.outcome}",
+                     objection)
+
+    def show_proposal(label: str) -> None:
+        proposal = escrow.proposal(optimistic[label])
+        window_end = datetime.fromtimestamp(proposal.window_end, UTC).strftime("%Y-%m-%d %H:%M UTC")
+        story.steps.append(Step("-", f"proposal on #{optimistic[label]} {proposal.state.name.lower()}: "
+                                     f"{format_amount(proposal.weight_against, 18, 'ETH')} against, quorum "
+                                     f"{format_amount(proposal.quorum_weight, 18, 'ETH')}; window ends {window_end}",
+                                "", 0))
+
+    # 7a. A 60/40 proposal; carol objects with 30% of the pool, below the quorum. Silence is
+    # consent: after the window anyone (here dana, a winner) finalizes and the winners are paid.
+    window_end = propose("passes", {review_claims[(dana.address, "passes")]: 6_000,
+                                    review_claims[(eve.address, "passes")]: 4_000})
+    object_(carol, "passes")
+    show_proposal("passes")
+    chain.set_next_block_timestamp(window_end)
+    story.steps.append(Step("-", f"time passes: the review window of #{optimistic['passes']} ends unblocked",
+                            "", 0))
+    final = as_(dana).finalize(optimistic["passes"])
+    story.record(dana, f"finalize #{optimistic['passes']}: the proposal stands (1% fee)", final,
+                 format_amount(final.pool, 18, "ETH"))
+    for payout in final.payouts:
+        story.move(payout.hunter, ETH, payout.amount)
+
+    # 7b. The whole pool to one claim; bob and carol object, together 50% of the pool: blocked.
+    # Anyone escalates (free for a plain-address arbiter); the maintainers rule it rejected, and
+    # at the deadline every funder takes its pledge back.
+    propose("blocked", {review_claims[(eve.address, "blocked")]: 10_000})
+    object_(bob, "blocked")
+    object_(carol, "blocked")
+    show_proposal("blocked")
+    escalation = as_(bob).escalate(optimistic["blocked"])
+    story.record(bob, f"escalate #{optimistic['blocked']}'s blocked proposal to the maintainers "
+                      f"(dispute {escalation.dispute_id}, no fee)", escalation)
+    story.move(bob.address, ETH, -escalation.fee_paid)
+    ruling = as_(maintainers).rule(optimistic["blocked"], "reject")
+    story.record(maintainers, f"rule on dispute {ruling.dispute_id} (#{optimistic['blocked']}): reject; "
+                              f"the proposal is {ruling.outcome}, the bounty open again", ruling)
+    blocked_bounty = escrow.bounty(optimistic["blocked"])
+    chain.set_next_block_timestamp(blocked_bounty.deadline)
+    story.steps.append(Step("-", f"time passes: bounty #{optimistic['blocked']} reaches its deadline", "", 0))
+    for funder in (alice, bob, carol):
+        refund = as_(funder).refund(optimistic["blocked"])
+        story.record(funder, f"refund from #{optimistic['blocked']}", refund, format_amount(refund.amount, 18, "ETH"))
+        story.move(funder.address, ETH, refund.amount)
+
+    # 8. The treasury pulls the fees it was credited.
     for token, symbol in tokens.items():
         withdrawal = as_(treasury).withdraw(token)
         story.record(treasury, f"withdraw fees in {symbol}", withdrawal,
