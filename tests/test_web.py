@@ -22,7 +22,7 @@ import pytest
 import requests
 
 from bountychain import AnvilNode, BountyClient
-from bountychain.client import send_transaction
+from bountychain.client import deploy_contract, send_transaction
 from bountychain.index import Indexer, queries
 from bountychain.seed import seed
 from bountychain.signers import from_private_key
@@ -605,6 +605,75 @@ def test_the_approver_proposes_a_funder_objects_and_anyone_finalizes_from_the_pa
     page.wait_for_selector("h1 .badge.awarded")
     assert page.locator("#proposal-state").text_content() == "executed"
     page.screenshot(path=str(SCREENSHOTS / "bounty-finalized.png"), full_page=True)
+    assert page.errors == []  # type: ignore[attr-defined]
+    page.close()
+
+
+def test_a_blocked_proposal_is_escalated_to_an_erc792_arbitrator_and_lapses_from_the_page(
+        site: dict[str, Any]) -> None:
+    from bountychain import ProposalState, ReviewTerms
+
+    node, client, app = site["node"], site["client"], site["app"]
+    maintainer = from_private_key(site["story"]["keys"]["maintainer"])
+    early, blocker, hunter, keeper = (node.new_account() for _ in range(4))
+    artifact = json.loads((Path(__file__).resolve().parent / "artifacts" / "MockArbitrator.json").read_text())
+    cost = ETHER // 100
+    arbitrator = deploy_contract(node.w3, keeper, "MockArbitrator", cost, abi=artifact["abi"],
+                                 bytecode=artifact["bytecode"])
+    bounty_id = client.as_signer(maintainer).create_bounty(
+        "https://github.com/bountychain-demo/governance/issues/70", node.now() + 30 * 86_400,
+        review=ReviewTerms(86_400, 3_000, arbitrator.address, arbiter_is_erc792=True)).bounty_id
+    client.as_signer(early).pledge(bounty_id, "1 ether")
+    client.as_signer(blocker).pledge(bounty_id, "0.5 ether")
+    client.as_signer(hunter).submit_solution(bounty_id, "https://github.com/bountychain-demo/governance/pull/71")
+    client.as_signer(maintainer).propose(bounty_id, {1: 10_000})
+    app.sync()
+
+    # One funder's page offers Object; meanwhile another funder's objection blocks the proposal
+    # (a third of the pool, over the 30% quorum), so the first one's is refused, decoded.
+    stale = _connected(site, early.address, bounty_id, "#object-form")
+    page = _connected(site, blocker.address, bounty_id, "#object-form")
+    page.click("#object-form button")
+    _wait_progress(page, "index updated")
+    assert client.proposal(bounty_id).state == ProposalState.BLOCKED
+    page.wait_for_selector("#escalate-form")
+    assert page.locator("#proposal-state").text_content() == "blocked"
+    assert "paying its arbitration fee in ETH" in page.locator("#escalate-form").inner_text()
+    page.close()
+    nonce = client.w3.eth.get_transaction_count(early.address)
+    stale.click("#object-form button")
+    stale.wait_for_selector("#progress li.failed")
+    assert (f"WrongProposalState (the proposal of bounty {bounty_id} is blocked, waiting for escalation)"
+            in stale.locator("#progress li.failed").inner_text())
+    assert client.w3.eth.get_transaction_count(early.address) == nonce  # nothing was sent
+    stale.close()
+
+    # Anyone escalates, paying the arbitrator's arbitrationCost("") in ETH.
+    page = _connected(site, keeper.address, bounty_id, "#escalate-form")
+    held = client.balance_of(arbitrator.address)
+    page.click("#escalate-form button")
+    _wait_progress(page, "index updated")
+    assert "escalate to the arbiter, paying 0.01 ETH: confirmed" in page.locator("#progress").inner_text()
+    assert client.balance_of(arbitrator.address) == held + cost
+    proposal = client.proposal(bounty_id)
+    assert (proposal.state, proposal.dispute_id) == (ProposalState.ESCALATED, 0)
+    page.wait_for_selector("#dispute-id")
+    assert page.locator("#proposal-state").text_content() == "escalated"
+    assert page.locator("#escalate-form, #lapse-form, #finalize-form").count() == 0
+    page.screenshot(path=str(SCREENSHOTS / "bounty-escalated.png"), full_page=True)
+    assert page.errors == []  # type: ignore[attr-defined]
+    page.close()
+
+    # The arbitrator never rules: past decide-by anyone lapses the dispute, rejecting the proposal.
+    node.set_next_block_timestamp(proposal.decide_by)
+    node._rpc("evm_mine", [])
+    app.sync()
+    page = _connected(site, keeper.address, bounty_id, "#lapse-form")
+    page.click("#lapse-form button")
+    _wait_progress(page, "index updated")
+    assert client.proposal(bounty_id).state == ProposalState.NONE
+    page.wait_for_selector("#proposal >> text=was rejected")
+    assert queries.bounty(app.reader(), bounty_id).bounty.proposal_state == "none"
     assert page.errors == []  # type: ignore[attr-defined]
     page.close()
 
