@@ -29,8 +29,8 @@ class SeedError(BountychainError):
 
 def seed(client: BountyClient) -> dict[str, Any]:
     """Creates five bounties with pledges, solutions, an award, a cancellation and a refund, a
-    live proposal under backer review with an objection, and two fundraisers with pledges; returns their ids, the test token and the keys of the
-    throwaway accounts."""
+    live proposal under backer review with an objection, and two fundraisers with pledges;
+    returns their ids, the test token and the keys of the throwaway accounts."""
     w3 = client.w3
     names = ("maintainer", "alice", "bob", "carol", "dana", "eve", "project")
     accounts = {name: Account.create() for name in names}

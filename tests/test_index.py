@@ -70,7 +70,8 @@ def world(tmp_path_factory: pytest.TempPathFactory):
         directory = tmp_path_factory.mktemp("registry")
         assert escrow.deployment is not None
         registry.save(registry.record_for(node.chain_id, escrow.deployment, issuer.address), directory)
-        yield World(node, escrow, issuer, approver, treasury, funders, hunters, backer, beneficiary, usdc, directory, voters)
+        yield World(node, escrow, issuer, approver, treasury, funders, hunters, backer, beneficiary, usdc, directory,
+                    voters)
     finally:
         node.close()
 

@@ -514,7 +514,8 @@ def test_an_optimistic_bounty_shows_its_policy_and_live_proposal(site: dict[str,
     assert "3 days to object" in policy and "50% of the pool" in policy and project in policy
     assert page.locator("#proposal-state").text_content() == "pending"
     assert page.locator("#proposed-split tr").count() == 3  # a header and two claims
-    assert "70%" in page.locator("#proposed-split").inner_text() and "0.7 ETH" in page.locator("#proposed-split").inner_text()
+    split = page.locator("#proposed-split").inner_text()
+    assert "70%" in split and "0.7 ETH" in split and "30%" in split
     # carol objected with 0.3 ETH of the 1 ETH pool; half of it (0.5 ETH) blocks.
     assert page.locator("#weight-against").inner_text().startswith("0.3 ETH against of 0.5 ETH needed to block")
     assert page.locator("#weight-bar").get_attribute("value") == "600"

@@ -285,9 +285,10 @@ def bounties(db: sqlite3.Connection, *, repo: str | None = None, issue: str | No
              beneficiary: str | None = None, now: int | None = None) -> list[BountySummary]:
     """Bounties and fundraisers, newest first, filtered by kind (bounty, fundraiser),
     repository ("owner/name", or a group prefix), exact issue (project) URL, status (a
-    bounty's open, expired, awarded, cancelled; a fundraiser's raising, succeeded, failed,
-    paid, cancelled, lapsed; under_review: an optimistic bounty with a live proposal), token address and beneficiary. `now` (default: the time of the
-    last indexed block) decides what has expired, succeeded, failed or lapsed."""
+    bounty's open, expired, under_review (an optimistic bounty with a live proposal), awarded,
+    cancelled; a fundraiser's raising, succeeded, failed, paid, cancelled, lapsed), token
+    address and beneficiary. `now` (default: the time of the last indexed block) decides what
+    has expired, succeeded, failed or lapsed."""
     if status is not None and status not in STATUSES:
         raise ValueError(f"status must be one of {', '.join(STATUSES)}")
     if kind is not None and kind not in KINDS:
