@@ -367,12 +367,12 @@ function bountyCard(b, now) {
     h("div", { class: "meta" }, badge(b.status), h("span", {}, b.repo),
       h("span", { title: utc(b.deadline) }, `deadline ${relative(b.deadline, now)}`),
       h("span", {}, `${b.funder_count} funder${b.funder_count === 1 ? "" : "s"}`),
-      h("span", {}, `${b.claim_count} solution${b.claim_count === 1 ? "" : "s"}`)),
-    h("div", { class: "meta" }, b.status === "awarded" ? `paid ${amount(b.paid_out, b.decimals, b.symbol)}` : "",
+      h("span", {}, `${b.claim_count} solution${b.claim_count === 1 ? "" : "s"}`),
       b.optimistic ? h("span", { class: "review-tag" }, "backer review") : null,
       LIVE_PROPOSAL.includes(b.proposal_state) ? h("span", { class: "proposal-tag", title: utc(b.window_end) },
         `proposal ${b.proposal_state}` + (b.proposal_state === "pending" ? `, window ends ${relative(b.window_end, now)}` : ""))
         : null),
+    h("div", { class: "meta" }, b.status === "awarded" ? `paid ${amount(b.paid_out, b.decimals, b.symbol)}` : ""),
     b.solutions.length ? h("ul", { class: "solutions" }, b.solutions.map((c) => h("li", {},
       `solution ${c.claim_id}: `, safeLink(c.uri), c.paid !== "0" ? ` (paid ${amount(c.paid, b.decimals, b.symbol)})` : "")))
       : null);
@@ -437,7 +437,9 @@ async function renderBounty(id) {
   const panels = [];
   if (!state.account) {
     panels.push(h("div", { class: "panel" }, h("h3", {}, "Act on this bounty"),
-      h("p", { class: "muted" }, "Connect a wallet to pledge, submit a solution or award.")));
+      h("p", { class: "muted" }, b.status === "under_review"
+        ? "Connect a wallet to object (if you pledged), or to finalize, escalate or lapse the proposal when its time comes."
+        : `Connect a wallet to pledge, submit a solution or ${b.optimistic ? "propose an award" : "award"}.`)));
   } else if (!state.chainOk) {
     panels.push(h("div", { class: "panel" }, h("p", {}, "Switch your wallet to the escrow's chain first.")));
   } else if (b.status === "under_review") {
