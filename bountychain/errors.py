@@ -396,6 +396,12 @@ def from_web3_error(
     return ContractError(exc.message or str(exc), error_name="Error", bounty_id=bounty_id, tx_hash=tx_hash)
 
 
+def error_meanings() -> dict[str, str]:
+    """What each custom error means, by name: templates with {argument} placeholders (plus
+    {status_name} and {proposal_state_name}), as the SDK's messages word them."""
+    return {name: template for name, (_, template) in _MEANINGS.items()}
+
+
 def error_names_without_meaning() -> list[str]:
     """Custom errors in the shipped ABIs that have no message here (a test keeps it empty)."""
     return sorted({name for name, _, _ in _errors_by_selector().values()} - set(_MEANINGS))

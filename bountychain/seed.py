@@ -1,6 +1,7 @@
 """The demo's bounties on a local anvil node (`bountychain seed`), so that the index and the
 page have something to show: bounties open, awarded and cancelled, in ETH and in a test USDC,
-and two fundraisers still raising (all-or-nothing in ETH, flexible in USDC).
+an optimistic bounty whose proposed award is in its review window (one backer objected), and
+two fundraisers still raising (all-or-nothing in ETH, flexible in USDC).
 
 Accounts are throwaway keys funded with `anvil_setBalance`; only a development node offers
 that, so this refuses any other chain.
@@ -14,6 +15,7 @@ from eth_account import Account
 
 from bountychain.client import BountyClient, deploy_contract, send_transaction
 from bountychain.errors import BountychainError
+from bountychain.results import ReviewTerms
 
 DAY = 86_400
 ETHER = 10**18
@@ -26,9 +28,9 @@ class SeedError(BountychainError):
 
 
 def seed(client: BountyClient) -> dict[str, Any]:
-    """Creates four bounties with pledges, solutions, an award, a cancellation and a refund,
-    and two fundraisers with pledges; returns their ids, the test token and the keys of the
-    throwaway accounts."""
+    """Creates five bounties with pledges, solutions, an award, a cancellation and a refund, a
+    live proposal under backer review with an objection, and two fundraisers with pledges;
+    returns their ids, the test token and the keys of the throwaway accounts."""
     w3 = client.w3
     names = ("maintainer", "alice", "bob", "carol", "dana", "eve", "project")
     accounts = {name: Account.create() for name in names}
@@ -69,6 +71,17 @@ def seed(client: BountyClient) -> dict[str, Any]:
                                token=usdc.address).bounty_id
     client.as_signer(alice).pledge(cli, "25 USDC")
 
+    # An ETH bounty under backer review: the maintainer proposed a 70/30 split, backers have
+    # 3 days to object; half the pool objecting blocks it, and the project's account arbitrates.
+    review = issuer.create_bounty(f"{REPO}/issues/52", now + 30 * DAY,
+                                  review=ReviewTerms(3 * DAY, 5_000, project.address)).bounty_id
+    for funder, amount in ((alice, "0.4 ether"), (bob, "0.3 ether"), (carol, "0.3 ether")):
+        client.as_signer(funder).pledge(review, amount)
+    first = client.as_signer(dana).submit_solution(review, f"{REPO}/pull/53").claim_id
+    second = client.as_signer(eve).submit_solution(review, f"{REPO}/pull/54").claim_id
+    issuer.propose(review, {first: 7_000, second: 3_000})
+    client.as_signer(carol).object(review)
+
     # Fundraisers for the project's treasury: all-or-nothing in ETH (60% of its goal so far)
     # and flexible in USDC.
     release = issuer.create_fundraiser("https://github.com/bountychain-demo/parser/milestone/2", project.address,
@@ -80,7 +93,8 @@ def seed(client: BountyClient) -> dict[str, Any]:
     client.as_signer(carol).pledge(hosting, "150 USDC")
 
     return {
-        "bounties": {"open_eth": parser, "awarded_usdc": docs, "cancelled_eth": stale, "open_usdc": cli},
+        "bounties": {"open_eth": parser, "awarded_usdc": docs, "cancelled_eth": stale, "open_usdc": cli,
+                     "under_review_eth": review},
         "fundraisers": {"raising_eth": release, "flexible_usdc": hosting},
         "usdc": usdc.address,
         "escrow": client.address,

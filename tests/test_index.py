@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from eth_account.signers.local import LocalAccount
 
-from bountychain import ETH, AnvilNode, BountyClient
+from bountychain import ETH, AnvilNode, BountyClient, ReviewTerms
 from bountychain import deployments as registry
 from bountychain.client import deploy_contract, send_transaction
 from bountychain.devchain import find_anvil
@@ -48,6 +48,7 @@ class World:
     beneficiary: LocalAccount
     usdc: Any
     registry_dir: Path
+    voters: list[LocalAccount]  # fund optimistic bounties only (the last one hunts on them)
 
     def as_(self, account: LocalAccount) -> BountyClient:
         return self.escrow.as_signer(account)
@@ -61,6 +62,7 @@ def world(tmp_path_factory: pytest.TempPathFactory):
         funders = [node.new_account() for _ in range(3)]
         hunters = [node.new_account() for _ in range(2)]
         backer, beneficiary = node.new_account(), node.new_account()
+        voters = [node.new_account() for _ in range(4)]
         escrow = BountyClient.deploy(node, issuer, fee_recipient=treasury.address, fee_bps=FEE_BPS, poll_latency=0.005)
         usdc = deploy_contract(node.w3, issuer, "TestToken", "USD Coin", "USDC", 6)
         for funder in (*funders, backer):
@@ -68,7 +70,8 @@ def world(tmp_path_factory: pytest.TempPathFactory):
         directory = tmp_path_factory.mktemp("registry")
         assert escrow.deployment is not None
         registry.save(registry.record_for(node.chain_id, escrow.deployment, issuer.address), directory)
-        yield World(node, escrow, issuer, approver, treasury, funders, hunters, backer, beneficiary, usdc, directory)
+        yield World(node, escrow, issuer, approver, treasury, funders, hunters, backer, beneficiary, usdc, directory,
+                    voters)
     finally:
         node.close()
 
@@ -126,14 +129,48 @@ def story(w: World, tag: str = "a") -> dict[str, int]:
                                           now + 10 * DAY, all_or_nothing=False).fundraiser_id
     w.as_(backer).pledge(flexible, "0.5 ether")
 
+    # Backer governance: an optimistic bounty whose proposal survives an objection and is
+    # finalized after its window; one blocked, escalated to a plain arbiter and upheld (live);
+    # one rejected by the quorum (no arbiter), then proposed again (live, pending).
+    approver = w.as_(w.approver)
+    v1, v2, v3, v4 = w.voters
+    finalized = w.escrow.create_bounty(f"https://github.com/dao/gov/issues/11{tag}", now + 30 * DAY,
+                                       approver=w.approver.address,
+                                       review=ReviewTerms(DAY, 5_000)).bounty_id
+    w.as_(v1).pledge(finalized, "1 ether")
+    w.as_(v2).pledge(finalized, "0.5 ether")
+    c3 = w.as_(v4).submit_solution(finalized, "https://github.com/dao/gov/pull/12").claim_id
+    approver.propose(finalized, {c3: 10_000})
+    w.as_(v2).object(finalized)  # a third of the pool: under the half that blocks
+    disputed = w.escrow.create_bounty(f"https://github.com/dao/gov/issues/21{tag}", now + 30 * DAY,
+                                      approver=w.approver.address,
+                                      review=ReviewTerms(DAY, 3_000, w.treasury.address)).bounty_id
+    w.as_(v1).pledge(disputed, "0.6 ether")
+    w.as_(v3).pledge(disputed, "0.4 ether")
+    c4 = w.as_(v4).submit_solution(disputed, "https://github.com/dao/gov/pull/22").claim_id
+    c5 = w.as_(v4).submit_solution(disputed, "https://github.com/dao/gov/pull/23").claim_id
+    approver.propose(disputed, {c4: 5_000, c5: 5_000})
+    w.as_(v1).object(disputed)  # 60%: blocked
+    w.as_(v4).escalate(disputed)
+    w.as_(w.treasury).rule(disputed, "pay")
+    rejected = w.escrow.create_bounty(f"https://github.com/dao/gov/issues/31{tag}", now + 30 * DAY,
+                                      approver=w.approver.address, review=ReviewTerms(2 * DAY, 1_000)).bounty_id
+    w.as_(v2).pledge(rejected, "0.1 ether")
+    c6 = w.as_(v4).submit_solution(rejected, "https://github.com/dao/gov/pull/32").claim_id
+    approver.propose(rejected, {c6: 10_000})
+    w.as_(v2).object(rejected)  # the whole pool, and no arbiter: rejected at once
+    approver.propose(rejected, {c6: 10_000})  # proposal 2, pending
+
     w.node.set_next_block_timestamp(now + 2 * DAY)
+    w.escrow.finalize(finalized)
     w.as_(f3).refund(expiring)
     w.as_(w.treasury).withdraw(ETH)
     w.as_(w.hunters[1]).withdraw_raised(met)  # anyone may trigger it
     w.as_(backer).refund(missed)
     return {"paid": paid, "cancelled": cancelled, "extended": extended, "expiring": expiring,
             "claim1": c1, "claim2": c2, "met": met, "missed": missed, "flexible": flexible,
-            "flexible_deadline": now + 10 * DAY}
+            "flexible_deadline": now + 10 * DAY, "finalized": finalized, "disputed": disputed,
+            "rejected": rejected}
 
 
 def dump(db: sqlite3.Connection) -> dict[str, list[tuple[Any, ...]]]:
@@ -165,7 +202,7 @@ def test_incremental_sync_in_small_ranges_equals_a_clean_full_sync(w: World, tmp
     assert indexer.sync().ranges == 0  # nothing new
     assert dump(indexer.db) == dump(clean(w, tmp_path).db)
     assert {b.bounty_id for b in queries.bounties(indexer.db, kind="bounty")} == {
-        ids[name] for name in ("paid", "cancelled", "extended", "expiring")}
+        ids[name] for name in ("paid", "cancelled", "extended", "expiring", "finalized", "disputed", "rejected")}
     assert {b.bounty_id for b in queries.bounties(indexer.db, kind="fundraiser")} == {
         ids[name] for name in ("met", "missed", "flexible")}
 
@@ -327,7 +364,8 @@ def test_queries_by_repository_issue_status_and_token(w: World, tmp_path: Path) 
     assert found(repo="org/pars") == []  # never a partial name
     assert found(repo="org/cli") == [ids["extended"]]
     assert found(issue="https://github.com/org/cli/issues/9") == [ids["extended"]]
-    assert found(status="awarded") == [ids["paid"]]
+    assert found(status="awarded") == [ids["paid"], ids["finalized"]]
+    assert found(status="under_review") == [ids["disputed"], ids["rejected"]]
     assert found(status="cancelled") == [ids["cancelled"]]
     assert found(kind="bounty", token=w.usdc.address) == [ids["cancelled"]]
     assert found(kind="fundraiser") == [ids["met"], ids["missed"], ids["flexible"]]
@@ -336,6 +374,7 @@ def test_queries_by_repository_issue_status_and_token(w: World, tmp_path: Path) 
     assert found(beneficiary=w.beneficiary.address) == found(kind="fundraiser")
     assert found(status="expired") == [ids["expiring"]]
     assert found(status="open") == [ids["extended"]]
+    assert found(repo="dao/gov") == [ids["finalized"], ids["disputed"], ids["rejected"]]
     assert found(token=w.usdc.address) == [ids["cancelled"], ids["missed"]]
     assert found(token=ETH, status="open") == [ids["extended"]]
     with pytest.raises(ValueError):
@@ -408,8 +447,50 @@ def test_a_hunters_claims_and_awards(w: World, tmp_path: Path) -> None:
     assert queries.hunter_record(db, w.funders[0].address).claims == []
     credits = db.execute("SELECT account, amount FROM credits ORDER BY block_number").fetchall()
     assert [(row[0], int(row[1])) for row in credits] == [(w.treasury.address, pool * FEE_BPS // 10_000),
+                                                          (w.treasury.address, 15 * ETHER // 10 * FEE_BPS // 10_000),
                                                           (w.treasury.address, ETHER * FEE_BPS // 10_000)]
     assert db.execute("SELECT COUNT(*) FROM withdrawals").fetchone()[0] == 1
+
+
+def test_review_events_are_indexed_and_the_summary_equals_the_sdks_proposal(w: World, tmp_path: Path) -> None:
+    ids = story(w)
+    db = clean(w, tmp_path).db
+    f1, f2, f3, _ = w.voters
+    for name in ("finalized", "disputed", "rejected"):
+        chain = w.escrow.proposal(ids[name])
+        b = queries.bounty(db, ids[name]).bounty
+        assert b.optimistic and b.approver == chain.approver == w.approver.address
+        assert (b.review_window, b.quorum_bps, b.arbiter or None, b.arbiter_is_erc792) == (
+            chain.review_window, chain.quorum_bps, chain.arbiter, chain.arbiter_is_erc792)
+        assert (b.proposal_state, b.proposal_nonce, b.proposed_claims, b.proposed_shares, b.window_end,
+                b.decide_by, b.weight_against) == (
+            chain.state.name.lower(), chain.nonce, chain.claim_ids, chain.shares_bps, chain.window_end,
+            chain.decide_by, chain.weight_against)
+        assert (b.dispute_id or None) == (None if chain.dispute_id is None else str(chain.dispute_id))
+        if b.proposal_state != "executed":
+            assert b.proposal_total == chain.total and b.quorum_weight == chain.quorum_weight
+    finalized = queries.bounty(db, ids["finalized"])
+    assert finalized.bounty.status == "awarded" and finalized.bounty.proposal_state == "executed"
+    assert finalized.bounty.paid_out == 15 * ETHER // 10 - 15 * ETHER // 10 * FEE_BPS // 10_000
+    assert [(o.funder, o.weight, o.weight_against) for o in finalized.objections] == [(f2.address, ETHER // 2,
+                                                                                      ETHER // 2)]
+    disputed = queries.bounty(db, ids["disputed"]).bounty
+    assert (disputed.status, disputed.proposal_state, disputed.dispute_id) == ("under_review", "upheld", "1")
+    assert disputed.quorum_weight == 3 * ETHER // 10 and disputed.weight_against == 6 * ETHER // 10
+    assert [tuple(r) for r in db.execute("SELECT bounty_id, arbiter, dispute_id, ruling FROM rulings")] == [
+        (ids["disputed"], w.treasury.address, "1", 1)]
+    again = queries.bounty(db, ids["rejected"]).bounty
+    assert (again.status, again.proposal_state, again.proposal_nonce, again.weight_against) == (
+        "under_review", "pending", 2, 0)
+    assert [tuple(r) for r in db.execute("SELECT nonce, step, reason FROM proposal_steps WHERE bounty_id = ?",
+                                         (ids["rejected"],))] == [(1, "rejected", "quorum")]
+    assert {p.funder: p.state for p in queries.bounty(db, ids["rejected"]).pledges} == {f2.address: "frozen"}
+    # A funder's objections, oldest first, on every bounty.
+    assert [(o.bounty_id, o.nonce, o.weight) for o in queries.funder_objections(db, f2.address)] == [
+        (ids["finalized"], 1, ETHER // 2), (ids["rejected"], 1, ETHER // 10)]
+    assert [o.bounty_id for o in queries.funder_objections(db, f3.address)] == []
+    assert not queries.bounty(db, ids["paid"]).bounty.optimistic
+    assert queries.bounty(db, ids["paid"]).bounty.proposal_state == "none"
 
 
 def test_fundraiser_events_are_indexed_with_their_terms_and_payout(w: World, tmp_path: Path) -> None:

@@ -4,7 +4,8 @@ anvil node with the demo's bounties and fundraisers, the index and `bountychain 
 The test injects an EIP-1193 wallet (announced through EIP-6963) whose `request` is forwarded
 to the node, sending as an impersonated funder account. It connects, is asked to switch chain,
 pledges ETH and a token (approve exactly, then pledge), and meets a refusal decoded from the
-escrow's custom errors; backs fundraisers in ETH and a token, pays out one that succeeded
+escrow's custom errors; on optimistic bounties (backer review) the approver proposes, a funder
+objects and, once the window ended, anyone finalizes; backs fundraisers in ETH and a token, pays out one that succeeded
 (`withdrawRaised`, sent by someone who is not the beneficiary) and refunds one that failed;
 balances are checked on the chain, pledges in the index and on the page. Screenshots land in
 build/screenshots/."""
@@ -12,6 +13,7 @@ build/screenshots/."""
 from __future__ import annotations
 
 import json
+import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,7 @@ import pytest
 import requests
 
 from bountychain import AnvilNode, BountyClient
-from bountychain.client import send_transaction
+from bountychain.client import deploy_contract, send_transaction
 from bountychain.index import Indexer, queries
 from bountychain.seed import seed
 from bountychain.signers import from_private_key
@@ -155,7 +157,7 @@ def test_list_page_shows_the_demo_bounties_with_links_totals_and_status(site: di
     page.goto(site["url"] + "/")
     page.wait_for_selector("body[data-ready]")
     cards = page.locator("#bounties article.card")
-    assert cards.count() == 4
+    assert cards.count() == 5
     bounties = site["story"]["bounties"]
     first = page.locator(f"article[data-bounty-id='{bounties['open_eth']}']")
     assert first.locator("a[href='https://github.com/bountychain-demo/parser/issues/17']").count() == 1
@@ -165,11 +167,16 @@ def test_list_page_shows_the_demo_bounties_with_links_totals_and_status(site: di
     assert page.locator(f"article[data-bounty-id='{bounties['awarded_usdc']}'] .badge").text_content() == "awarded"
     assert page.locator(f"article[data-bounty-id='{bounties['cancelled_eth']}'] .badge").text_content() == "cancelled"
     assert "25 USDC" in page.locator(f"article[data-bounty-id='{bounties['open_usdc']}']").inner_text()
+    review = page.locator(f"article[data-bounty-id='{bounties['under_review_eth']}']")
+    assert review.locator(".badge").text_content() == "under_review"
+    assert "backer review" in review.inner_text() and "proposal pending, window ends in 3 days" in review.inner_text()
     page.screenshot(path=str(SCREENSHOTS / "bounties.png"), full_page=True)
     # The repository filter goes through the API's query.
     page.fill("input[name=repo]", "bountychain-demo/cli")
     page.click("#filters button")
-    page.wait_for_function("document.querySelectorAll('#bounties article.card').length === 1")
+    # (Not wait_for_function: polling a string predicate needs eval, which the page's CSP forbids.)
+    page.locator(f"article[data-bounty-id='{bounties['open_eth']}']").wait_for(state="detached")
+    assert page.locator("#bounties article.card").count() == 1
     assert page.errors == []  # type: ignore[attr-defined]
     page.close()
 
@@ -182,7 +189,7 @@ def test_list_page_shows_fundraisers_with_goal_progress_deadline_kind_and_benefi
     fundraisers = site["story"]["fundraisers"]
     project = site["story"]["addresses"]["project"]
     assert page.locator("#fundraisers article.card").count() == 2
-    assert page.locator("#bounties article.card").count() == 4  # bounties are listed apart
+    assert page.locator("#bounties article.card").count() == 5  # bounties are listed apart
     eth = page.locator(f"#fundraisers article[data-bounty-id='{fundraisers['raising_eth']}']")
     text = eth.inner_text()
     assert "1.2 ETH of 2 ETH" in text and "60% of the goal" in text and "all-or-nothing" in text
@@ -197,8 +204,8 @@ def test_list_page_shows_fundraisers_with_goal_progress_deadline_kind_and_benefi
     # The kind filter shows fundraisers only, through the API's query.
     page.select_option("select[name=kind]", "fundraiser")
     page.click("#filters button")
-    page.wait_for_function("!document.querySelector('#bounties')"
-                           " && document.querySelector('h1').textContent === 'Fundraisers'")
+    page.locator("#bounties").wait_for(state="detached")
+    assert page.locator("h1").text_content() == "Fundraisers"
     assert page.locator("#fundraisers article.card").count() == 2
     assert "kind=fundraiser" in page.url
     listed = requests.get(f"{site['url']}/api/bounties?kind=fundraiser", timeout=10).json()["bounties"]
@@ -492,6 +499,182 @@ def test_anyone_pays_out_a_fundraiser_that_succeeded_and_backers_refund_one_that
     assert client.pledge_of(missed, backer.address).amount == 0
     page.wait_for_selector(f"#pledges tr[data-funder='{backer.address}'] >> text=refunded")
     page.screenshot(path=str(SCREENSHOTS / "fundraiser-refunded.png"), full_page=True)
+    assert page.errors == []  # type: ignore[attr-defined]
+    page.close()
+
+
+def test_an_optimistic_bounty_shows_its_policy_and_live_proposal(site: dict[str, Any]) -> None:
+    bounty_id = site["story"]["bounties"]["under_review_eth"]
+    page = _page(site, InjectedWallet(site["node"], site["funder"].address))
+    page.goto(f"{site['url']}/bounty/{bounty_id}")
+    page.wait_for_selector("body[data-ready]")
+    assert page.locator("h1 .badge").text_content() == "under_review"
+    policy = page.locator("#review-policy").inner_text()
+    project = site["story"]["addresses"]["project"]
+    assert "3 days to object" in policy and "50% of the pool" in policy and project in policy
+    assert page.locator("#proposal-state").text_content() == "pending"
+    assert page.locator("#proposed-split tr").count() == 3  # a header and two claims
+    split = page.locator("#proposed-split").inner_text()
+    assert "70%" in split and "0.7 ETH" in split and "30%" in split
+    # carol objected with 0.3 ETH of the 1 ETH pool; half of it (0.5 ETH) blocks.
+    assert page.locator("#weight-against").inner_text().startswith("0.3 ETH against of 0.5 ETH needed to block")
+    assert page.locator("#weight-bar").get_attribute("value") == "600"
+    assert "UTC" in page.locator("#window-end").inner_text()
+    assert re.fullmatch(r"2d \d\d:\d\d:\d\d left", page.locator("#window-countdown").inner_text())
+    data = requests.get(f"{site['url']}/api/bounties/{bounty_id}", timeout=10).json()
+    chain = site["client"].proposal(bounty_id)
+    assert (data["bounty"]["proposal_state"], data["bounty"]["weight_against"], data["bounty"]["window_end"],
+            data["bounty"]["proposed_shares"], data["bounty"]["approver"]) == (
+        "pending", str(chain.weight_against), chain.window_end, list(chain.shares_bps), chain.approver)
+    carol = site["story"]["addresses"]["carol"]
+    objections = requests.get(f"{site['url']}/api/funders/{carol}", timeout=10).json()["objections"]
+    assert [(o["bounty_id"], o["weight"]) for o in objections] == [(bounty_id, str(3 * ETHER // 10))]
+    listed = requests.get(f"{site['url']}/api/bounties?status=under_review", timeout=10).json()["bounties"]
+    assert [b["bounty_id"] for b in listed] == [bounty_id]
+    page.screenshot(path=str(SCREENSHOTS / "bounty-under-review.png"), full_page=True)
+    assert page.errors == []  # type: ignore[attr-defined]
+    page.close()
+
+
+def _connected(site: dict[str, Any], address: str, bounty_id: int, ready: str) -> Any:
+    page = _page(site, InjectedWallet(site["node"], address))
+    page.goto(f"{site['url']}/bounty/{bounty_id}")
+    page.wait_for_selector("body[data-ready]")
+    page.click("#connect")
+    page.click("#chain-banner button")
+    page.wait_for_selector(ready)
+    return page
+
+
+def test_the_approver_proposes_a_funder_objects_and_anyone_finalizes_from_the_page(site: dict[str, Any]) -> None:
+    from bountychain import ProposalState, ReviewTerms
+
+    node, client, app = site["node"], site["client"], site["app"]
+    maintainer = from_private_key(site["story"]["keys"]["maintainer"])
+    backer, objector, hunter, keeper = (node.new_account() for _ in range(4))
+    bounty_id = client.as_signer(maintainer).create_bounty(
+        "https://github.com/bountychain-demo/governance/issues/60", node.now() + 30 * 86_400,
+        review=ReviewTerms(86_400, 5_000)).bounty_id
+    client.as_signer(backer).pledge(bounty_id, "1 ether")
+    client.as_signer(objector).pledge(bounty_id, "0.5 ether")
+    client.as_signer(hunter).submit_solution(bounty_id, "https://github.com/bountychain-demo/governance/pull/61")
+    app.sync()
+
+    # The approver of an optimistic bounty proposes (no direct award).
+    page = _connected(site, maintainer.address, bounty_id, "#propose-form")
+    assert page.locator("#award-form").count() == 0
+    assert "Backers then have 1 day to object" in page.locator("#propose-form + p").inner_text()
+    page.fill("#propose-form input[name=claim-1]", "100")
+    page.click("#propose-form button")
+    _wait_progress(page, "index updated")
+    proposal = client.proposal(bounty_id)
+    assert (proposal.state, proposal.claim_ids, proposal.shares_bps) == (ProposalState.PENDING, (1,), (10_000,))
+    page.wait_for_selector("h1 .badge.under_review")
+    assert page.locator("#proposal-state").text_content() == "pending"
+    assert page.locator("#object-form, #finalize-form").count() == 0  # the approver pledged nothing
+    page.screenshot(path=str(SCREENSHOTS / "bounty-proposed.png"), full_page=True)
+    assert page.errors == []  # type: ignore[attr-defined]
+    page.close()
+
+    # A funder objects once, with its pledge's weight.
+    page = _connected(site, objector.address, bounty_id, "#object-form")
+    assert page.locator("#weight-against").inner_text().startswith("0 ETH against of 0.75 ETH")
+    page.click("#object-form button")
+    _wait_progress(page, "index updated")
+    assert client.has_objected(bounty_id, objector.address)
+    assert client.proposal(bounty_id).weight_against == ETHER // 2
+    page.wait_for_selector("#objected")
+    assert page.locator("#object-form").count() == 0  # once per proposal
+    assert page.locator("#weight-against").inner_text().startswith("0.5 ETH against of 0.75 ETH")
+    assert page.locator("#weight-bar").get_attribute("value") == "666"
+    assert page.locator("#proposal-state").text_content() == "pending"  # under the quorum
+    page.screenshot(path=str(SCREENSHOTS / "bounty-objected.png"), full_page=True)
+    assert page.errors == []  # type: ignore[attr-defined]
+    page.close()
+
+    # Past the window, unblocked: anyone finalizes and the winner is paid.
+    node.set_next_block_timestamp(proposal.window_end)
+    node._rpc("evm_mine", [])
+    app.sync()
+    page = _connected(site, keeper.address, bounty_id, "#finalize-form")
+    assert page.locator("#object-form").count() == 0
+    before = client.balance_of(hunter.address)
+    page.click("#finalize-form button")
+    _wait_progress(page, "index updated")
+    assert client.balance_of(hunter.address) == before + 3 * ETHER // 2  # the demo escrow charges no fee
+    assert client.proposal(bounty_id).state == ProposalState.EXECUTED
+    page.wait_for_selector("h1 .badge.awarded")
+    assert page.locator("#proposal-state").text_content() == "executed"
+    page.screenshot(path=str(SCREENSHOTS / "bounty-finalized.png"), full_page=True)
+    assert page.errors == []  # type: ignore[attr-defined]
+    page.close()
+
+
+def test_a_blocked_proposal_is_escalated_to_an_erc792_arbitrator_and_lapses_from_the_page(
+        site: dict[str, Any]) -> None:
+    from bountychain import ProposalState, ReviewTerms
+
+    node, client, app = site["node"], site["client"], site["app"]
+    maintainer = from_private_key(site["story"]["keys"]["maintainer"])
+    early, blocker, hunter, keeper = (node.new_account() for _ in range(4))
+    artifact = json.loads((Path(__file__).resolve().parent / "artifacts" / "MockArbitrator.json").read_text())
+    cost = ETHER // 100
+    arbitrator = deploy_contract(node.w3, keeper, "MockArbitrator", cost, abi=artifact["abi"],
+                                 bytecode=artifact["bytecode"])
+    bounty_id = client.as_signer(maintainer).create_bounty(
+        "https://github.com/bountychain-demo/governance/issues/70", node.now() + 30 * 86_400,
+        review=ReviewTerms(86_400, 3_000, arbitrator.address, arbiter_is_erc792=True)).bounty_id
+    client.as_signer(early).pledge(bounty_id, "1 ether")
+    client.as_signer(blocker).pledge(bounty_id, "0.5 ether")
+    client.as_signer(hunter).submit_solution(bounty_id, "https://github.com/bountychain-demo/governance/pull/71")
+    client.as_signer(maintainer).propose(bounty_id, {1: 10_000})
+    app.sync()
+
+    # One funder's page offers Object; meanwhile another funder's objection blocks the proposal
+    # (a third of the pool, over the 30% quorum), so the first one's is refused, decoded.
+    stale = _connected(site, early.address, bounty_id, "#object-form")
+    page = _connected(site, blocker.address, bounty_id, "#object-form")
+    page.click("#object-form button")
+    _wait_progress(page, "index updated")
+    assert client.proposal(bounty_id).state == ProposalState.BLOCKED
+    page.wait_for_selector("#escalate-form")
+    assert page.locator("#proposal-state").text_content() == "blocked"
+    assert "paying its arbitration fee in ETH" in page.locator("#escalate-form").inner_text()
+    page.close()
+    nonce = client.w3.eth.get_transaction_count(early.address)
+    stale.click("#object-form button")
+    stale.wait_for_selector("#progress li.failed")
+    assert (f"WrongProposalState (the proposal of bounty {bounty_id} is blocked, waiting for escalation)"
+            in stale.locator("#progress li.failed").inner_text())
+    assert client.w3.eth.get_transaction_count(early.address) == nonce  # nothing was sent
+    stale.close()
+
+    # Anyone escalates, paying the arbitrator's arbitrationCost("") in ETH.
+    page = _connected(site, keeper.address, bounty_id, "#escalate-form")
+    held = client.balance_of(arbitrator.address)
+    page.click("#escalate-form button")
+    _wait_progress(page, "index updated")
+    assert "escalate to the arbiter, paying 0.01 ETH: confirmed" in page.locator("#progress").inner_text()
+    assert client.balance_of(arbitrator.address) == held + cost
+    proposal = client.proposal(bounty_id)
+    assert (proposal.state, proposal.dispute_id) == (ProposalState.ESCALATED, 0)
+    page.wait_for_selector("#dispute-id")
+    assert page.locator("#proposal-state").text_content() == "escalated"
+    assert page.locator("#escalate-form, #lapse-form, #finalize-form").count() == 0
+    page.screenshot(path=str(SCREENSHOTS / "bounty-escalated.png"), full_page=True)
+    assert page.errors == []  # type: ignore[attr-defined]
+    page.close()
+
+    # The arbitrator never rules: past decide-by anyone lapses the dispute, rejecting the proposal.
+    node.set_next_block_timestamp(proposal.decide_by)
+    node._rpc("evm_mine", [])
+    app.sync()
+    page = _connected(site, keeper.address, bounty_id, "#lapse-form")
+    page.click("#lapse-form button")
+    _wait_progress(page, "index updated")
+    assert client.proposal(bounty_id).state == ProposalState.NONE
+    page.wait_for_selector("#proposal >> text=was rejected")
+    assert queries.bounty(app.reader(), bounty_id).bounty.proposal_state == "none"
     assert page.errors == []  # type: ignore[attr-defined]
     page.close()
 

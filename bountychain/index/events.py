@@ -9,6 +9,7 @@ table in `schema.py`, a handler here and, if it changes a bounty, a line in
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -150,3 +151,89 @@ def _raised_paid(db: sqlite3.Connection, e: Event) -> set[int]:
     db.execute("INSERT INTO raised_paid (bounty_id, beneficiary, amount, block_number, log_index, tx_hash)"
                " VALUES (?, ?, ?, ?, ?, ?)", (a["id"], a["beneficiary"], str(a["amount"]), *e.position))
     return {a["id"]}
+
+
+# --- backer governance: optimistic review ----------------------------------------------------
+
+_ZERO = "0x0000000000000000000000000000000000000000"
+REJECT_REASONS = ("quorum", "arbiter_rejected", "arbiter_refused", "lapsed")  # RejectReason, in order
+
+
+@handles("ReviewPolicySet")
+def _review_policy(db: sqlite3.Connection, e: Event) -> set[int]:
+    a = e.args
+    db.execute("INSERT INTO review_policies (bounty_id, review_window, quorum_bps, arbiter, arbiter_is_erc792,"
+               " block_number, log_index, tx_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+               (a["bountyId"], a["reviewWindow"], a["quorumBps"], "" if a["arbiter"] == _ZERO else a["arbiter"],
+                1 if a["arbiterIsErc792"] else 0, *e.position))
+    return {a["bountyId"]}
+
+
+@handles("AwardProposed")
+def _proposed(db: sqlite3.Connection, e: Event) -> set[int]:
+    a = e.args
+    db.execute("INSERT INTO proposals (bounty_id, nonce, claim_ids, shares_bps, window_end, total, block_number,"
+               " log_index, tx_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               (a["bountyId"], a["nonce"], json.dumps([int(c) for c in a["claimIds"]]),
+                json.dumps([int(s) for s in a["sharesBps"]]), a["windowEnd"], str(a["total"]), *e.position))
+    return {a["bountyId"]}
+
+
+@handles("Objected")
+def _objected(db: sqlite3.Connection, e: Event) -> set[int]:
+    a = e.args
+    db.execute("INSERT INTO objections (block_number, log_index, tx_hash, bounty_id, nonce, funder, weight,"
+               " weight_against) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+               (*e.position, a["bountyId"], a["nonce"], a["funder"], str(a["weight"]), str(a["weightAgainst"])))
+    return {a["bountyId"]}
+
+
+def _step(db: sqlite3.Connection, e: Event, step: str, reason: str = "") -> set[int]:
+    a = e.args
+    db.execute("INSERT INTO proposal_steps (block_number, log_index, tx_hash, bounty_id, nonce, step, reason)"
+               " VALUES (?, ?, ?, ?, ?, ?, ?)", (*e.position, a["bountyId"], a["nonce"], step, reason))
+    return {a["bountyId"]}
+
+
+@handles("ProposalBlocked")
+def _blocked(db: sqlite3.Connection, e: Event) -> set[int]:
+    return _step(db, e, "blocked")
+
+
+@handles("ProposalUpheld")
+def _upheld(db: sqlite3.Connection, e: Event) -> set[int]:
+    return _step(db, e, "upheld")
+
+
+@handles("ProposalRejected")
+def _rejected(db: sqlite3.Connection, e: Event) -> set[int]:
+    reason = int(e.args["reason"])
+    return _step(db, e, "rejected", REJECT_REASONS[reason] if reason < len(REJECT_REASONS) else str(reason))
+
+
+@handles("ProposalFinalized")
+def _finalized(db: sqlite3.Connection, e: Event) -> set[int]:
+    return _step(db, e, "finalized")
+
+
+@handles("DisputeRaised")
+def _dispute(db: sqlite3.Connection, e: Event) -> set[int]:
+    a = e.args
+    db.execute("INSERT INTO disputes (block_number, log_index, tx_hash, bounty_id, nonce, arbiter, dispute_id)"
+               " VALUES (?, ?, ?, ?, ?, ?, ?)", (*e.position, a["bountyId"], a["nonce"], a["arbiter"],
+                                                 str(a["disputeId"])))
+    return {a["bountyId"]}
+
+
+@handles("Ruling")
+def _ruling(db: sqlite3.Connection, e: Event) -> set[int]:
+    """ERC-792's Ruling names no bounty: the latest dispute of this arbiter with this id does."""
+    a = e.args
+    row = db.execute("SELECT bounty_id FROM disputes WHERE arbiter = ? AND dispute_id = ?"
+                     " ORDER BY block_number DESC, log_index DESC", (a["arbitrator"], str(a["disputeID"]))).fetchone()
+    if row is None:
+        return set()  # a dispute raised before the index's start: nothing to attach it to
+    db.execute("INSERT INTO rulings (block_number, log_index, tx_hash, bounty_id, arbiter, dispute_id, ruling)"
+               " VALUES (?, ?, ?, ?, ?, ?, ?)", (*e.position, row[0], a["arbitrator"], str(a["disputeID"]),
+                                                 int(a["ruling"])))
+    return {row[0]}

@@ -4,6 +4,7 @@ integers of the token's base units."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -11,7 +12,8 @@ from dataclasses import dataclass, field
 from bountychain.index import store
 from bountychain.results import FundraiserState
 
-BOUNTY_STATUSES = ("open", "expired", "awarded", "cancelled")
+BOUNTY_STATUSES = ("open", "expired", "under_review", "awarded", "cancelled")
+PROPOSAL_STATES = ("none", "pending", "blocked", "escalated", "upheld", "executed")
 # The SDK's names (`FundraiserState`): raising, succeeded, failed, paid, cancelled, lapsed.
 FUNDRAISER_STATUSES = tuple(state.value for state in FundraiserState)
 STATUSES = BOUNTY_STATUSES + tuple(s for s in FUNDRAISER_STATUSES if s not in BOUNTY_STATUSES)
@@ -42,7 +44,7 @@ class BountySummary:
     symbol: str
     decimals: int
     deadline: int
-    # bounty: open, expired (open and past its deadline), awarded, cancelled;
+    # bounty: open, expired (open and past its deadline), under_review, awarded, cancelled;
     # fundraiser: raising, succeeded, failed, paid, cancelled, lapsed (see FundraiserState)
     status: str
     total: int  # held by the escrow for this bounty now
@@ -63,6 +65,28 @@ class BountySummary:
     raised: int = 0
     all_or_nothing: bool = False  # else flexible
     claim_deadline: int = 0  # the payout lapses from then on (backers may refund)
+    # Backer governance (optimistic bounties; a plain one has optimistic False and zeros).
+    # The approver above is the one who proposes. proposal_* describe the latest proposal:
+    # its state (none, pending, blocked, escalated, upheld, executed; a rejected one is none),
+    # nonce (0: never proposed), claims and shares, the pool it weighs against, the end of its
+    # review window, the arbiter's last moment (decide_by), the weight of objections against
+    # it, the weight that blocks it (quorum of its total, rounded up) and its dispute id
+    # ('' unless escalated or upheld).
+    optimistic: bool = False
+    review_window: int = 0
+    quorum_bps: int = 0
+    arbiter: str = ""
+    arbiter_is_erc792: bool = False
+    proposal_state: str = "none"
+    proposal_nonce: int = 0
+    proposed_claims: tuple[int, ...] = ()
+    proposed_shares: tuple[int, ...] = ()
+    proposal_total: int = 0
+    window_end: int = 0
+    decide_by: int = 0
+    weight_against: int = 0
+    quorum_weight: int = 0
+    dispute_id: str = ""
 
     @property
     def is_fundraiser(self) -> bool:
@@ -81,7 +105,7 @@ class FunderPledge:
     outstanding: int  # still held for this funder
     paid_out: int  # went to the award (a fundraiser's beneficiary)
     unlocks_at: int
-    state: str  # locked, refundable, refunded, awarded (bounty), paid (fundraiser)
+    state: str  # locked, frozen (under review), refundable, refunded, awarded (bounty), paid (fundraiser)
     kind: str = "bounty"
 
 
@@ -110,11 +134,28 @@ class PledgeEvent:
 
 
 @dataclass(frozen=True)
+class Objection:
+    """A funder's objection to a proposal (Objected), with the weight against after it."""
+
+    bounty_id: int
+    nonce: int
+    funder: str
+    weight: int
+    weight_against: int
+    token: str
+    symbol: str
+    decimals: int
+    block_number: int
+    tx_hash: str
+
+
+@dataclass(frozen=True)
 class BountyDetail:
     bounty: BountySummary
     pledges: list[FunderPledge]  # one per funder
     pledge_events: list[PledgeEvent]  # every Pledged event, oldest first
     claims: list[ClaimRow]
+    objections: list[Objection] = field(default_factory=list)  # to every proposal, oldest first
 
 
 @dataclass(frozen=True)
@@ -227,6 +268,15 @@ def _summary(row: sqlite3.Row, now: int) -> BountySummary:
         kind=row["kind"], beneficiary=row["beneficiary"], goal=int(row["goal"]), raised=int(row["raised"]),
         all_or_nothing=bool(row["all_or_nothing"]),
         claim_deadline=row["deadline"] + FUNDRAISER_CLAIM_PERIOD if fundraiser else 0,
+        optimistic=bool(row["optimistic"]), review_window=row["review_window"], quorum_bps=row["quorum_bps"],
+        arbiter=row["arbiter"], arbiter_is_erc792=bool(row["arbiter_is_erc792"]),
+        proposal_state=row["proposal_state"], proposal_nonce=row["proposal_nonce"],
+        proposed_claims=tuple(json.loads(row["proposed_claims"])),
+        proposed_shares=tuple(json.loads(row["proposed_shares"])), proposal_total=int(row["proposal_total"]),
+        window_end=row["window_end"], decide_by=row["decide_by"], weight_against=int(row["weight_against"]),
+        quorum_weight=-(-row["quorum_bps"] * int(row["proposal_total"] if row["proposal_nonce"] else row["total"])
+                        // 10_000),
+        dispute_id=row["dispute_id"],
     )
 
 
@@ -235,9 +285,10 @@ def bounties(db: sqlite3.Connection, *, repo: str | None = None, issue: str | No
              beneficiary: str | None = None, now: int | None = None) -> list[BountySummary]:
     """Bounties and fundraisers, newest first, filtered by kind (bounty, fundraiser),
     repository ("owner/name", or a group prefix), exact issue (project) URL, status (a
-    bounty's open, expired, awarded, cancelled; a fundraiser's raising, succeeded, failed,
-    paid, cancelled, lapsed), token address and beneficiary. `now` (default: the time of the
-    last indexed block) decides what has expired, succeeded, failed or lapsed."""
+    bounty's open, expired, under_review (an optimistic bounty with a live proposal), awarded,
+    cancelled; a fundraiser's raising, succeeded, failed, paid, cancelled, lapsed), token
+    address and beneficiary. `now` (default: the time of the last indexed block) decides what
+    has expired, succeeded, failed or lapsed."""
     if status is not None and status not in STATUSES:
         raise ValueError(f"status must be one of {', '.join(STATUSES)}")
     if kind is not None and kind not in KINDS:
@@ -291,7 +342,22 @@ def bounty(db: sqlite3.Connection, bounty_id: int, *, now: int | None = None) ->
               for r in db.execute("SELECT * FROM pledges WHERE bounty_id = ? ORDER BY block_number, log_index",
                                   (bounty_id,))]
     return BountyDetail(summary, _funder_pledges(db, "p.bounty_id = ?", bounty_id, moment), events,
-                        _claims(db, "c.bounty_id = ?", bounty_id))
+                        _claims(db, "c.bounty_id = ?", bounty_id), _objections(db, "o.bounty_id = ?", bounty_id))
+
+
+def _objections(db: sqlite3.Connection, condition: str, value: object) -> list[Objection]:
+    rows = db.execute(
+        "SELECT o.*, b.token, COALESCE(t.symbol, '?') AS symbol, COALESCE(t.decimals, 0) AS decimals"
+        " FROM objections o JOIN bounties b ON b.bounty_id = o.bounty_id LEFT JOIN tokens t ON t.token = b.token"
+        f" WHERE {condition} ORDER BY o.block_number, o.log_index", (value,)).fetchall()  # noqa: S608
+    return [Objection(row["bounty_id"], row["nonce"], row["funder"], int(row["weight"]), int(row["weight_against"]),
+                      row["token"], row["symbol"], row["decimals"], row["block_number"], row["tx_hash"])
+            for row in rows]
+
+
+def funder_objections(db: sqlite3.Connection, funder: str) -> list[Objection]:
+    """A funder's objections to proposals, oldest first."""
+    return _objections(db, "o.funder = ?", funder)
 
 
 def totals(db: sqlite3.Connection, bounty_id: int) -> dict[str, int] | None:
@@ -332,6 +398,8 @@ def _funder_pledges(db: sqlite3.Connection, condition: str, value: object, now: 
             # Every fundraiser pledge is locked to the deadline; after it, refundable only if
             # the goal was missed (all-or-nothing) or the payout lapsed.
             state = "refundable" if summary_state in ("cancelled", "failed", "lapsed") else "locked"
+        elif row["status"] == "under_review":
+            state = "frozen"  # a proposal is live: no refund until it is settled or rejected
         elif row["status"] == "cancelled" or now >= int(entry["unlocks_at"]):  # type: ignore[call-overload]
             state = "refundable"
         else:

@@ -18,11 +18,12 @@ every bounty an indexed range or a rollback touches.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2  # 2: fundraisers (FundraiserCreated, RaisedPaid) and their columns in `bounties`
+SCHEMA_VERSION = 3  # 2: fundraisers (FundraiserCreated, RaisedPaid); 3: backer governance (review events)
 
 # Every table with a block_number column is rolled back by deleting its rows past the fork.
 EVENT_TABLES = ("created", "fundraisers", "pledges", "claims", "awards", "payouts", "raised_paid", "credits",
-                "withdrawals", "refunds", "cancellations", "extensions")
+                "withdrawals", "refunds", "cancellations", "extensions", "review_policies", "proposals", "objections",
+                "proposal_steps", "disputes", "rulings")
 
 DDL = [
     # key/value settings: schema_version, chain_id, escrow, start_block, cursor (the last
@@ -160,12 +161,91 @@ DDL = [
         deadline BIGINT NOT NULL,
         PRIMARY KEY (block_number, log_index)
     )""",
+    # ReviewPolicySet: the bounty's optimistic review policy (its approver is the one in
+    # BountyCreated, who proposes). arbiter is '' for none.
+    """CREATE TABLE IF NOT EXISTS review_policies (
+        bounty_id BIGINT PRIMARY KEY,
+        review_window BIGINT NOT NULL,
+        quorum_bps INTEGER NOT NULL,
+        arbiter TEXT NOT NULL,
+        arbiter_is_erc792 INTEGER NOT NULL,
+        block_number BIGINT NOT NULL,
+        log_index INTEGER NOT NULL,
+        tx_hash TEXT NOT NULL
+    )""",
+    # AwardProposed: claim_ids and shares_bps are JSON lists of integers; total is the pool
+    # frozen while the proposal is live (what objections weigh against).
+    """CREATE TABLE IF NOT EXISTS proposals (
+        bounty_id BIGINT NOT NULL,
+        nonce INTEGER NOT NULL,
+        claim_ids TEXT NOT NULL,
+        shares_bps TEXT NOT NULL,
+        window_end BIGINT NOT NULL,
+        total TEXT NOT NULL,
+        block_number BIGINT NOT NULL,
+        log_index INTEGER NOT NULL,
+        tx_hash TEXT NOT NULL,
+        PRIMARY KEY (bounty_id, nonce)
+    )""",
+    # Objected: weight_against is the proposal's total against after this objection.
+    """CREATE TABLE IF NOT EXISTS objections (
+        block_number BIGINT NOT NULL,
+        log_index INTEGER NOT NULL,
+        tx_hash TEXT NOT NULL,
+        bounty_id BIGINT NOT NULL,
+        nonce INTEGER NOT NULL,
+        funder TEXT NOT NULL,
+        weight TEXT NOT NULL,
+        weight_against TEXT NOT NULL,
+        PRIMARY KEY (block_number, log_index)
+    )""",
+    # ProposalBlocked, ProposalUpheld, ProposalRejected, ProposalFinalized: step is blocked,
+    # upheld, rejected or finalized; reason is a rejection's (quorum, arbiter_rejected,
+    # arbiter_refused, lapsed), else ''.
+    """CREATE TABLE IF NOT EXISTS proposal_steps (
+        block_number BIGINT NOT NULL,
+        log_index INTEGER NOT NULL,
+        tx_hash TEXT NOT NULL,
+        bounty_id BIGINT NOT NULL,
+        nonce INTEGER NOT NULL,
+        step TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        PRIMARY KEY (block_number, log_index)
+    )""",
+    # DisputeRaised: dispute ids are uint256 (an ERC-792 arbitrator's own numbering): TEXT.
+    """CREATE TABLE IF NOT EXISTS disputes (
+        block_number BIGINT NOT NULL,
+        log_index INTEGER NOT NULL,
+        tx_hash TEXT NOT NULL,
+        bounty_id BIGINT NOT NULL,
+        nonce INTEGER NOT NULL,
+        arbiter TEXT NOT NULL,
+        dispute_id TEXT NOT NULL,
+        PRIMARY KEY (block_number, log_index)
+    )""",
+    # Ruling (ERC-792): names the arbiter and its dispute id; bounty_id is the one that dispute
+    # was raised for (from `disputes`). ruling: 0 refused, 1 pay, 2 reject.
+    """CREATE TABLE IF NOT EXISTS rulings (
+        block_number BIGINT NOT NULL,
+        log_index INTEGER NOT NULL,
+        tx_hash TEXT NOT NULL,
+        bounty_id BIGINT NOT NULL,
+        arbiter TEXT NOT NULL,
+        dispute_id TEXT NOT NULL,
+        ruling INTEGER NOT NULL,
+        PRIMARY KEY (block_number, log_index)
+    )""",
     # The summary per bounty or fundraiser, derived from the tables above (see
     # `store.refresh_bounty`). repo is "owner/name" (lowercase) parsed from the issue URL (a
     # fundraiser's project URL); host is its host. kind is 'bounty' or 'fundraiser'; a
     # fundraiser's issuer is its creator, its approver is '' and it has a beneficiary, a goal
     # and a kind of payout (all_or_nothing 1, flexible 0); bounties have '' and '0' there.
-    # status as stored: open, awarded, cancelled (bounties); raising, paid, cancelled
+    # An optimistic bounty (optimistic 1) has its review policy (arbiter '' for none) and its
+    # latest proposal: proposal_state none, pending, blocked, escalated, upheld or executed
+    # (as the chain's ProposalState; a rejected one is none again), its nonce, claims and
+    # shares (JSON lists), frozen total, window end, decide-by (0 before any proposal), the
+    # weight against it and, while escalated or upheld, the dispute id (else '').
+    # status as stored: open, under_review (a proposal is live), awarded, cancelled (bounties); raising, paid, cancelled
     # (fundraisers). What depends on the time (expired; succeeded, failed, lapsed) is decided
     # when read, against the last indexed block's time.
     """CREATE TABLE IF NOT EXISTS bounties (
@@ -191,6 +271,20 @@ DDL = [
         raised TEXT NOT NULL,
         funder_count INTEGER NOT NULL,
         claim_count INTEGER NOT NULL,
+        optimistic INTEGER NOT NULL,
+        review_window BIGINT NOT NULL,
+        quorum_bps INTEGER NOT NULL,
+        arbiter TEXT NOT NULL,
+        arbiter_is_erc792 INTEGER NOT NULL,
+        proposal_state TEXT NOT NULL,
+        proposal_nonce INTEGER NOT NULL,
+        proposed_claims TEXT NOT NULL,
+        proposed_shares TEXT NOT NULL,
+        proposal_total TEXT NOT NULL,
+        window_end BIGINT NOT NULL,
+        decide_by BIGINT NOT NULL,
+        weight_against TEXT NOT NULL,
+        dispute_id TEXT NOT NULL,
         created_block BIGINT NOT NULL,
         updated_block BIGINT NOT NULL
     )""",
@@ -205,4 +299,7 @@ DDL = [
     "CREATE INDEX IF NOT EXISTS refunds_funder ON refunds (funder)",
     "CREATE INDEX IF NOT EXISTS claims_hunter ON claims (hunter)",
     "CREATE INDEX IF NOT EXISTS payouts_hunter ON payouts (hunter)",
+    "CREATE INDEX IF NOT EXISTS objections_funder ON objections (funder)",
+    "CREATE INDEX IF NOT EXISTS objections_bounty ON objections (bounty_id, nonce)",
+    "CREATE INDEX IF NOT EXISTS disputes_arbiter ON disputes (arbiter, dispute_id)",
 ]

@@ -13,7 +13,12 @@ from bountychain.index.schema import DDL, EVENT_TABLES, SCHEMA_VERSION
 
 # Event tables that name a bounty: a rollback recomputes the bounties they touched.
 _BOUNTY_TABLES = ("created", "fundraisers", "pledges", "claims", "awards", "payouts", "raised_paid", "refunds",
-                  "cancellations", "extensions")
+                  "cancellations", "extensions", "review_policies", "proposals", "objections", "proposal_steps",
+                  "disputes", "rulings")
+# The escrow's ARBITRATION_TIMEOUT: an arbiter has until the window's end plus this to rule.
+ARBITRATION_TIMEOUT = 30 * 86_400
+# Proposal states in which a bounty is under review (pledges, refunds and claims wait).
+LIVE_PROPOSAL_STATES = ("pending", "blocked", "escalated", "upheld")
 # Path segments that end the repository part of an issue URL (GitHub, GitLab, Gitea, ...).
 _REPO_END = {"-", "issues", "issue", "pull", "pulls", "merge_requests", "discussions"}
 
@@ -82,6 +87,41 @@ def _sum(db: sqlite3.Connection, sql: str, bounty_id: int) -> int:
     return sum(int(row[0]) for row in db.execute(sql, (bounty_id,)))
 
 
+def review_summary(db: sqlite3.Connection, bounty_id: int) -> dict[str, object]:
+    """An optimistic bounty's policy and latest proposal, derived from the review events as
+    the chain keeps them (`getReview`): a rejection sets the state back to none and leaves
+    the nonce, window end and weight against as they were; a new proposal resets the weight."""
+    policy = db.execute("SELECT * FROM review_policies WHERE bounty_id = ?", (bounty_id,)).fetchone()
+    summary: dict[str, object] = {
+        "optimistic": 0, "review_window": 0, "quorum_bps": 0, "arbiter": "", "arbiter_is_erc792": 0,
+        "proposal_state": "none", "proposal_nonce": 0, "proposed_claims": "[]", "proposed_shares": "[]",
+        "proposal_total": "0", "window_end": 0, "decide_by": 0, "weight_against": "0", "dispute_id": ""}
+    if policy is None:
+        return summary
+    summary.update(optimistic=1, review_window=policy["review_window"], quorum_bps=policy["quorum_bps"],
+                   arbiter=policy["arbiter"], arbiter_is_erc792=policy["arbiter_is_erc792"])
+    proposal = db.execute("SELECT * FROM proposals WHERE bounty_id = ? ORDER BY nonce DESC",
+                          (bounty_id,)).fetchone()
+    if proposal is None:
+        return summary
+    nonce = proposal["nonce"]
+    steps = {row[0] for row in db.execute("SELECT step FROM proposal_steps WHERE bounty_id = ? AND nonce = ?",
+                                           (bounty_id, nonce))}
+    dispute = db.execute("SELECT dispute_id FROM disputes WHERE bounty_id = ? AND nonce = ?"
+                         " ORDER BY block_number DESC, log_index DESC", (bounty_id, nonce)).fetchone()
+    # Pending -> blocked -> escalated -> upheld -> executed, or rejected (none) from blocked on.
+    state = ("none" if "rejected" in steps else "executed" if "finalized" in steps else "upheld" if "upheld" in steps
+             else "escalated" if dispute is not None else "blocked" if "blocked" in steps else "pending")
+    against = db.execute("SELECT weight_against FROM objections WHERE bounty_id = ? AND nonce = ?"
+                         " ORDER BY block_number DESC, log_index DESC", (bounty_id, nonce)).fetchone()
+    summary.update(proposal_state=state, proposal_nonce=nonce, proposed_claims=proposal["claim_ids"],
+                   proposed_shares=proposal["shares_bps"], proposal_total=proposal["total"],
+                   window_end=proposal["window_end"], decide_by=proposal["window_end"] + ARBITRATION_TIMEOUT,
+                   weight_against=against[0] if against else "0",
+                   dispute_id=dispute[0] if dispute is not None and state in ("escalated", "upheld") else "")
+    return summary
+
+
 def refresh_bounty(db: sqlite3.Connection, bounty_id: int) -> None:
     """Recomputes one bounty's (or fundraiser's) summary row from the event tables (inside
     the caller's transaction). An id with events but no creation row (a pledge of an id the
@@ -105,7 +145,9 @@ def refresh_bounty(db: sqlite3.Connection, bounty_id: int) -> None:
     cancelled = db.execute("SELECT 1 FROM cancellations WHERE bounty_id = ?", (bounty_id,)).fetchone()
     held = pledged - refunded
     if fundraiser is None:
-        status = "awarded" if award else "cancelled" if cancelled else "open"
+        review = review_summary(db, bounty_id)
+        status = ("awarded" if award else "cancelled" if cancelled
+                  else "under_review" if review["proposal_state"] in LIVE_PROPOSAL_STATES else "open")
         kind, issuer, approver, beneficiary, goal, all_or_nothing = (
             "bounty", created["issuer"], created["approver"], "", "0", 0)
         raised = 0
@@ -120,6 +162,7 @@ def refresh_bounty(db: sqlite3.Connection, bounty_id: int) -> None:
         # decided (failed, or lapsed): those refunds do not lower what it raised. A cancelled
         # one can be refunded at once: it has raised what it still holds.
         raised = int(award["pool"]) if award else held if cancelled else pledged
+        review = review_summary(db, bounty_id)
     funders = db.execute("SELECT COUNT(DISTINCT funder) FROM pledges WHERE bounty_id = ?", (bounty_id,)).fetchone()[0]
     claims = db.execute("SELECT COUNT(*) FROM claims WHERE bounty_id = ?", (bounty_id,)).fetchone()[0]
     updated = max(db.execute(f"SELECT MAX(block_number) FROM {table} WHERE bounty_id = ?",  # noqa: S608
@@ -128,12 +171,12 @@ def refresh_bounty(db: sqlite3.Connection, bounty_id: int) -> None:
     db.execute(
         "INSERT INTO bounties (bounty_id, kind, issuer, approver, token, uri, host, repo, deadline, status, total,"
         " pledged, refunded, pool, fee, paid_out, beneficiary, goal, all_or_nothing, raised, funder_count,"
-        " claim_count, created_block, updated_block)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " claim_count, " + ", ".join(review) + ", created_block, updated_block)"  # noqa: S608
+        " VALUES (" + ", ".join("?" for _ in range(24 + len(review))) + ")",
         (bounty_id, kind, issuer, approver, origin["token"], origin["uri"], host, repo, deadline, status,
          str(0 if award else held), str(pledged), str(refunded), award["pool"] if award else "0",
          award["fee"] if award else "0", str(paid_out), beneficiary, goal, all_or_nothing, str(raised), funders,
-         claims, origin["block_number"], updated),
+         claims, *review.values(), origin["block_number"], updated),
     )
 
 

@@ -8,9 +8,10 @@ library's threaded HTTP server. A background thread keeps the index in sync with
     GET  /api/status            how far the index is
     GET  /api/bounties          ?kind=bounty|fundraiser&repo=owner/name&status=open&token=0x..&issue=URL
                                 &beneficiary=0x..: bounties and fundraisers
-    GET  /api/bounties/<id>     one bounty or fundraiser with its pledges (and a bounty's claims)
+    GET  /api/bounties/<id>     one bounty or fundraiser with its pledges (and a bounty's claims and,
+                                if optimistic, its review policy, live proposal and objections)
     GET  /api/funders/<address> a sponsor's record: pledged, paid out (awards, fundraisers),
-                                refunded, per token
+                                refunded, per token; and its objections to proposals
     GET  /api/hunters/<address> a hunter's claims and awards
     GET  /api/beneficiaries/<address> the fundraisers raising for an address and their payouts
     POST /api/sync              index new blocks now
@@ -38,12 +39,12 @@ from urllib.parse import parse_qs, urlparse
 from web3 import Web3
 
 from bountychain._artifacts import load_artifact
-from bountychain.errors import _MEANINGS
+from bountychain.errors import error_meanings
 from bountychain.index import queries
 from bountychain.index.sync import Indexer, SyncReport
 
 AMOUNT_KEYS = {"total", "pledged", "refunded", "pool", "fee", "paid_out", "amount", "outstanding", "paid", "goal",
-               "raised", "to_fundraisers"}
+               "raised", "to_fundraisers", "proposal_total", "weight_against", "quorum_weight", "weight"}
 _PAGE_ROUTES = re.compile(r"^/(?:(?:bounty|fundraiser)/\d+|funder/0x[0-9a-fA-F]{40}|hunter/0x[0-9a-fA-F]{40})?/?$")
 _CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
         "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
@@ -93,7 +94,11 @@ class WebApp:
             "token_abi": [item for item in token_abi if item.get("type") == "error"
                           or item.get("name") in ("approve", "allowance", "balanceOf", "decimals", "symbol")],
             # What each custom error means, with {argument} placeholders (the SDK's table).
-            "errors": {name: template for name, (_, template) in _MEANINGS.items()},
+            "errors": error_meanings(),
+            # ERC-792: what escalating to an arbitrator contract costs (paid in ETH).
+            "arbitrator_abi": [{"type": "function", "name": "arbitrationCost", "stateMutability": "view",
+                                "inputs": [{"name": "extraData", "type": "bytes"}],
+                                "outputs": [{"name": "cost", "type": "uint256"}]}],
         }
 
     def reader(self) -> sqlite3.Connection:
@@ -244,7 +249,9 @@ class Handler(BaseHTTPRequestHandler):
                 return self._error(HTTPStatus.NOT_FOUND, f"bounty {parts[1]} is not in the index (yet)")
             return self._json({**jsonable(detail), "index": self.app.status()})
         if len(parts) == 2 and parts[0] == "funders":
-            return self._json(queries.sponsor_record(db, _address(parts[1], "funder")))
+            funder = _address(parts[1], "funder")
+            return self._json({**jsonable(queries.sponsor_record(db, funder)),
+                               "objections": jsonable(queries.funder_objections(db, funder))})
         if len(parts) == 2 and parts[0] == "hunters":
             return self._json(queries.hunter_record(db, _address(parts[1], "hunter")))
         if len(parts) == 2 and parts[0] == "beneficiaries":

@@ -3,7 +3,10 @@
 // Everything shown that came from the chain is inserted as text, never as HTML.
 import { ethers } from "./vendor/ethers.min.js";
 
-const STATUS_NAMES = { 0: "open", 1: "awarded", 2: "cancelled" };
+const STATUS_NAMES = { 0: "open", 1: "awarded", 2: "cancelled", 3: "under review" };
+const PROPOSAL_STATE_NAMES = { 0: "not live (none was made, or it was rejected)", 1: "pending",
+  2: "blocked, waiting for escalation", 3: "with the arbiter", 4: "upheld by the arbiter", 5: "executed" };
+const LIVE_PROPOSAL = ["pending", "blocked", "escalated", "upheld"];
 const state = { info: null, escrowIface: null, tokenIface: null, wallets: new Map(), wallet: null, account: null,
   chainOk: false, route: null };
 
@@ -178,6 +181,7 @@ export function describeError(error) {
     const args = {};
     names.forEach((name, i) => { args[name] = parsed.args[i]; });
     if ("status" in args) args.status_name = STATUS_NAMES[Number(args.status)] ?? String(args.status);
+    if ("state" in args) args.proposal_state_name = PROPOSAL_STATE_NAMES[Number(args.state)] ?? String(args.state);
     const template = state.info.errors[parsed.name];
     const meaning = template ? template.replace(/\{(\w+)\}/g, (_, key) => String(args[key] ?? `{${key}}`)) : "";
     return `the escrow refused: ${parsed.name}${meaning ? ` (${meaning})` : ""}`;
@@ -269,11 +273,42 @@ async function withdrawRaised(fundraiser, list) {
 }
 
 async function award(bounty, shares, list) {
-  const entries = Object.entries(shares).filter(([, pct]) => Number(pct) > 0);
-  const ids = entries.map(([id]) => BigInt(id));
-  const bps = entries.map(([, pct]) => BigInt(Math.round(Number(pct) * 100)));
+  const [ids, bps] = splitOf(shares);
   const escrow = new ethers.Contract(state.info.escrow, state.info.escrow_abi, await signer());
   return runSteps(list, [{ label: "award", send: () => escrow.award(bounty.bounty_id, ids, bps) }]);
+}
+
+function splitOf(shares) {
+  const entries = Object.entries(shares).filter(([, pct]) => Number(pct) > 0);
+  return [entries.map(([id]) => BigInt(id)), entries.map(([, pct]) => BigInt(Math.round(Number(pct) * 100)))];
+}
+
+// Backer governance: the approver of an optimistic bounty proposes (same split as an award);
+// funders object; anyone finalizes, escalates or lapses.
+async function propose(bounty, shares, list) {
+  const [ids, bps] = splitOf(shares);
+  const escrow = new ethers.Contract(state.info.escrow, state.info.escrow_abi, await signer());
+  return runSteps(list, [{ label: "propose the award", send: () => escrow.propose(bounty.bounty_id, ids, bps) }]);
+}
+
+async function reviewStep(bounty, step, list) {
+  const escrow = new ethers.Contract(state.info.escrow, state.info.escrow_abi, await signer());
+  const id = bounty.bounty_id;
+  if (step === "object") return runSteps(list, [{ label: "object to the proposal", send: () => escrow.object(id) }]);
+  if (step === "lapse") return runSteps(list, [{ label: "lapse the dispute", send: () => escrow.lapse(id) }]);
+  if (step === "finalize") {
+    const ids = bounty.proposed_claims.map((c) => BigInt(c));
+    const bps = bounty.proposed_shares.map((b) => BigInt(b));
+    return runSteps(list, [{ label: "finalize the proposal", send: () => escrow.finalize(id, ids, bps) }]);
+  }
+  // escalate: an ERC-792 arbitrator is paid its arbitrationCost("") in ETH; a plain arbiter nothing.
+  let fee = 0n;
+  if (bounty.arbiter_is_erc792) {
+    const provider = new ethers.BrowserProvider(state.wallet.provider, "any");
+    fee = await new ethers.Contract(bounty.arbiter, state.info.arbitrator_abi, provider).arbitrationCost("0x");
+  }
+  const label = fee > 0n ? `escalate to the arbiter, paying ${amount(fee, 18, "ETH")}` : "escalate to the arbiter";
+  return runSteps(list, [{ label, send: () => escrow.escalate(id, { value: fee }) }]);
 }
 
 // --- pages -----------------------------------------------------------------------------------
@@ -282,7 +317,7 @@ function badge(status) {
   return h("span", { class: `badge ${status}` }, status);
 }
 
-const BOUNTY_STATUSES = ["open", "expired", "awarded", "cancelled"];
+const BOUNTY_STATUSES = ["open", "expired", "under_review", "awarded", "cancelled"];
 const FUNDRAISER_STATUSES = ["raising", "succeeded", "failed", "paid", "cancelled", "lapsed"];
 
 // The share of the goal raised, in thousandths (a <progress> value), with exact integers.
@@ -332,7 +367,11 @@ function bountyCard(b, now) {
     h("div", { class: "meta" }, badge(b.status), h("span", {}, b.repo),
       h("span", { title: utc(b.deadline) }, `deadline ${relative(b.deadline, now)}`),
       h("span", {}, `${b.funder_count} funder${b.funder_count === 1 ? "" : "s"}`),
-      h("span", {}, `${b.claim_count} solution${b.claim_count === 1 ? "" : "s"}`)),
+      h("span", {}, `${b.claim_count} solution${b.claim_count === 1 ? "" : "s"}`),
+      b.optimistic ? h("span", { class: "review-tag" }, "backer review") : null,
+      LIVE_PROPOSAL.includes(b.proposal_state) ? h("span", { class: "proposal-tag", title: utc(b.window_end) },
+        `proposal ${b.proposal_state}` + (b.proposal_state === "pending" ? `, window ends ${relative(b.window_end, now)}` : ""))
+        : null),
     h("div", { class: "meta" }, b.status === "awarded" ? `paid ${amount(b.paid_out, b.decimals, b.symbol)}` : ""),
     b.solutions.length ? h("ul", { class: "solutions" }, b.solutions.map((c) => h("li", {},
       `solution ${c.claim_id}: `, safeLink(c.uri), c.paid !== "0" ? ` (paid ${amount(c.paid, b.decimals, b.symbol)})` : "")))
@@ -398,9 +437,13 @@ async function renderBounty(id) {
   const panels = [];
   if (!state.account) {
     panels.push(h("div", { class: "panel" }, h("h3", {}, "Act on this bounty"),
-      h("p", { class: "muted" }, "Connect a wallet to pledge, submit a solution or award.")));
+      h("p", { class: "muted" }, b.status === "under_review"
+        ? "Connect a wallet to object (if you pledged), or to finalize, escalate or lapse the proposal when its time comes."
+        : `Connect a wallet to pledge, submit a solution or ${b.optimistic ? "propose an award" : "award"}.`)));
   } else if (!state.chainOk) {
     panels.push(h("div", { class: "panel" }, h("p", {}, "Switch your wallet to the escrow's chain first.")));
+  } else if (b.status === "under_review") {
+    panels.push(reviewPanel(b, data, now, progress, after));
   } else if (!open) {
     const mine = data.pledges.find((p) => p.funder === state.account && p.state === "refundable");
     panels.push(h("div", { class: "panel" }, h("h3", {}, `This bounty is ${b.status}`),
@@ -428,17 +471,20 @@ async function renderBounty(id) {
       } }, h("input", { name: "url", type: "url", placeholder: "https://github.com/…/pull/…", required: true }),
       h("button", { type: "submit" }, "Submit"))));
     if (state.account === b.approver && data.claims.length) {
+      // An optimistic bounty's approver proposes the split; backers may object during the window.
+      const [verb, formId, send] = b.optimistic ? ["Propose", "propose-form", propose] : ["Award", "award-form", award];
       const inputs = {};
-      panels.push(h("div", { class: "panel" }, h("h3", {}, "Award (you are the approver)"),
-        h("form", { id: "award-form", onsubmit: async (event) => {
+      panels.push(h("div", { class: "panel" }, h("h3", {}, `${verb} (you are the approver)`),
+        h("form", { id: formId, onsubmit: async (event) => {
           event.preventDefault();
           const shares = Object.fromEntries(Object.entries(inputs).map(([claim, input]) => [claim, input.value]));
-          await after(await award(b, shares, progress));
+          await after(await send(b, shares, progress));
         } }, h("div", { class: "shares" }, data.claims.map((c) => {
           inputs[c.claim_id] = h("input", { type: "number", min: "0", max: "100", step: "0.01", value: "0",
             name: `claim-${c.claim_id}` });
           return h("label", {}, inputs[c.claim_id], `% to claim ${c.claim_id} (${short(c.hunter)})`);
-        })), h("button", { type: "submit" }, "Award"))));
+        })), h("button", { type: "submit" }, verb)),
+        b.optimistic ? h("p", { class: "muted" }, `Backers then have ${duration(b.review_window)} to object.`) : null));
     }
   }
   $("#view").replaceChildren(
@@ -454,6 +500,7 @@ async function renderBounty(id) {
       [["deadline", `${utc(b.deadline)} (${relative(b.deadline, now)})`], ["issuer", b.issuer], ["approver", b.approver],
         ["currency", b.token === ethers.ZeroAddress ? "ETH" : `${b.symbol} at ${b.token}`]]
         .map(([label, value]) => [h("dt", {}, label), h("dd", { class: "mono" }, value)])),
+    b.optimistic ? reviewSection(b, data, now) : null,
     h("h2", {}, "Act"), h("div", { class: "actions" }, panels), progress,
     h("h2", {}, "Pledges"),
     data.pledges.length ? h("table", { id: "pledges" }, h("tr", {}, ["funder", "pledged", "held", "unlocks", "state"].map((t) => h("th", {}, t))),
@@ -466,6 +513,105 @@ async function renderBounty(id) {
         h("td", {}, safeLink(c.uri)), h("td", {}, c.paid !== "0" ? fmt(c.paid) : "-"))))
       : h("p", { class: "muted", id: "claims" }, "No solutions yet."),
   );
+}
+
+function duration(seconds) {
+  const days = Number(seconds) / 86400;
+  return Number.isInteger(days) ? `${days} day${days === 1 ? "" : "s"}` : `${Math.round(Number(seconds) / 3600)} hours`;
+}
+
+function countdownText(seconds) {
+  if (seconds <= 0) return "ended";
+  const d = Math.floor(seconds / 86400), hh = Math.floor((seconds % 86400) / 3600);
+  const mm = Math.floor((seconds % 3600) / 60), ss = Math.floor(seconds % 60);
+  return `${d ? `${d}d ` : ""}${String(hh).padStart(2, "0")}:${String(mm).padStart(2, "0")}:${String(ss).padStart(2, "0")} left`;
+}
+
+// A countdown to `end` (chain seconds), from the index's time `now`, ticking with the wall clock.
+function countdown(end, now, id) {
+  const started = Date.now() / 1000;
+  const el = h("span", { class: "countdown", id }, countdownText(Number(end) - Number(now)));
+  const timer = setInterval(() => {
+    if (!el.isConnected && el.dataset.shown) { clearInterval(timer); return; }
+    if (el.isConnected) el.dataset.shown = "1";
+    el.textContent = countdownText(Number(end) - Number(now) - (Date.now() / 1000 - started));
+  }, 1000);
+  return el;
+}
+
+function proposalFacts(b, now) {
+  const finalizable = (b.proposal_state === "pending" && Number(now) >= Number(b.window_end)) || b.proposal_state === "upheld";
+  return {
+    live: LIVE_PROPOSAL.includes(b.proposal_state),
+    inWindow: b.proposal_state === "pending" && Number(now) < Number(b.window_end),
+    finalizable,
+    escalatable: b.proposal_state === "blocked" && b.arbiter !== "" && Number(now) < Number(b.decide_by),
+    lapsable: ["blocked", "escalated"].includes(b.proposal_state) && Number(now) >= Number(b.decide_by),
+  };
+}
+
+// The review policy, and the latest proposal: split, window end, weight against vs quorum, state.
+function reviewSection(b, data, now) {
+  const fmt = (value) => amount(value, b.decimals, b.symbol);
+  const policy = h("dl", { class: "parties", id: "review-policy" },
+    [["review", `optimistic: the approver proposes, backers have ${duration(b.review_window)} to object`],
+      ["quorum", `${b.quorum_bps / 100}% of the pool objecting blocks a proposal`],
+      ["arbiter", b.arbiter ? `${b.arbiter}${b.arbiter_is_erc792 ? " (ERC-792 arbitrator, paid on escalation)" : ""}`
+        : "none: a blocked proposal is rejected"]]
+      .map(([label, value]) => [h("dt", {}, label), h("dd", {}, value)]));
+  const parts = [h("h2", {}, "Backer review"), policy];
+  if (b.proposal_nonce === 0 || b.proposal_state === "none") {
+    parts.push(h("p", { class: "muted", id: "proposal" }, b.proposal_nonce === 0 ? "No award proposed yet."
+      : `Proposal ${b.proposal_nonce} was rejected; the approver may propose again.`));
+    return h("section", { class: "review" }, parts);
+  }
+  const claims = Object.fromEntries(data.claims.map((c) => [c.claim_id, c]));
+  const total = BigInt(b.proposal_total);
+  const against = BigInt(b.weight_against);
+  const quorum = BigInt(b.quorum_weight);
+  const barValue = quorum === 0n ? 0 : Number((against * 1000n) / quorum > 1000n ? 1000n : (against * 1000n) / quorum);
+  const facts = proposalFacts(b, now);
+  parts.push(h("div", { class: "proposal", id: "proposal", dataset: { state: b.proposal_state, nonce: b.proposal_nonce } },
+    h("h3", {}, `Proposal ${b.proposal_nonce} `, h("span", { class: `badge ${b.proposal_state}`, id: "proposal-state" }, b.proposal_state)),
+    h("table", { id: "proposed-split" }, h("tr", {}, ["claim", "hunter", "share", "amount"].map((t) => h("th", {}, t))),
+      b.proposed_claims.map((id, i) => h("tr", {}, h("td", {}, String(id)), h("td", { class: "mono" }, claims[id]?.hunter ?? "?"),
+        h("td", {}, `${b.proposed_shares[i] / 100}%`), h("td", {}, fmt((total * BigInt(b.proposed_shares[i])) / 10000n))))),
+    h("p", {}, "Review window ends ", h("span", { id: "window-end" }, utc(b.window_end)), " (",
+      b.proposal_state === "pending" ? countdown(b.window_end, now, "window-countdown") : relative(b.window_end, now), ")"),
+    h("div", { class: "bar-row" }, h("progress", { class: "against", id: "weight-bar", max: "1000", value: String(barValue),
+      title: `${fmt(against)} against of ${fmt(quorum)} to block` }),
+    h("span", { id: "weight-against" }, `${fmt(against)} against of ${fmt(quorum)} needed to block (${b.quorum_bps / 100}% of ${fmt(total)})`)),
+    facts.live && b.proposal_state !== "pending" ? h("p", { class: "muted" },
+      `The arbiter has until ${utc(b.decide_by)}; after that anyone may lapse the dispute.`) : null,
+    b.dispute_id ? h("p", { class: "muted", id: "dispute-id" }, `dispute ${b.dispute_id} at ${b.arbiter}`) : null));
+  return h("section", { class: "review" }, parts);
+}
+
+// What the connected account can do about a live proposal.
+function reviewPanel(b, data, now, progress, after) {
+  const fmt = (value) => amount(value, b.decimals, b.symbol);
+  const facts = proposalFacts(b, now);
+  const panel = h("div", { class: "panel", id: "review-panel" }, h("h3", {}, "A proposed award is under review"),
+    h("p", { class: "muted" }, "Pledges, solutions and refunds wait until it is finalized or rejected."));
+  const action = (id, label, step, text) => h("form", { id, onsubmit: async (event) => {
+    event.preventDefault();
+    const button = event.target.querySelector("button");
+    button.disabled = true;
+    try { await after(await reviewStep(b, step, progress)); } finally { button.disabled = false; }
+  } }, text ? h("span", {}, text) : null, h("button", { type: "submit" }, label));
+  const mine = data.pledges.find((p) => p.funder === state.account && BigInt(p.outstanding) > 0n);
+  const objected = data.objections.some((o) => o.nonce === b.proposal_nonce && o.funder === state.account);
+  if (facts.inWindow && objected) {
+    panel.append(h("p", { id: "objected" }, "You objected to this proposal."));
+  } else if (facts.inWindow && mine) {
+    panel.append(action("object-form", "Object", "object", `Object with the weight of your pledge, ${fmt(mine.outstanding)}.`));
+  }
+  if (facts.finalizable) panel.append(action("finalize-form", "Finalize", "finalize",
+    b.proposal_state === "upheld" ? "The arbiter upheld it: anyone may pay it out." : "Its window ended unblocked: anyone may pay it out."));
+  if (facts.escalatable) panel.append(action("escalate-form", "Escalate", "escalate",
+    `Objections blocked it: anyone may send it to the arbiter${b.arbiter_is_erc792 ? ", paying its arbitration fee in ETH" : ""}.`));
+  if (facts.lapsable) panel.append(action("lapse-form", "Lapse", "lapse", "The arbiter did not rule in time: anyone may reject it."));
+  return panel;
 }
 
 function pledgeTable(data, fmt) {
