@@ -899,7 +899,7 @@ def _review_data(client: BountyClient, bounty: Bounty, info: TokenInfo) -> dict[
 @global_options
 @click.option("--issue", metavar="URL", help="Only bounties on this issue URL (exact).")
 @click.option("--repo", metavar="OWNER/NAME", help="Only bounties on issues of this repository.")
-@click.option("--status", type=click.Choice(["open", "awarded", "cancelled", "expired"]))
+@click.option("--status", type=click.Choice(["open", "under_review", "awarded", "cancelled", "expired"]))
 @click.option("--token", metavar="ADDRESS", help="Only bounties paid in this token (0x0...0 for ETH).")
 @click.option("--source", type=click.Choice(["auto", "index", "chain"]), default="auto", show_default=True,
               help="Read the local index (synced first), the chain's logs, or the index when one exists.")

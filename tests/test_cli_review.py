@@ -37,6 +37,8 @@ def test_optimistic_bounty_blocked_escalated_upheld_and_finalized(w: World) -> N
     shown = w.json("show", bounty_id)
     review = shown["review"]
     assert shown["status"] == "under_review"
+    listed = w.json("list", "--status", "under_review", "--source", "chain")
+    assert [row["bounty_id"] for row in listed["bounties"]] == [int(bounty_id)]
     assert (review["state"], review["quorum_bps"], review["weight_against"], review["weight_for"]) == (
         "pending", 5_000, 0, ETHER * 11 // 10)
     assert review["claims"] == [{"claim_id": 1, "share_bps": 6_000}, {"claim_id": 2, "share_bps": 4_000}]
