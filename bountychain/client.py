@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlparse
 
+from eth_abi import encode
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
@@ -27,7 +28,6 @@ from bountychain._artifacts import load_artifact
 from bountychain.amounts import parse_amount
 from bountychain.devchain import DevChain
 from bountychain.errors import (
-    BountyClosed,
     ContractError,
     InsufficientFunds,
     InvalidAddress,
@@ -187,6 +187,10 @@ class BountyClient:
         self._timeout = timeout
         self._token_abi = load_artifact("TestToken").abi
         self._token_info: dict[str, TokenInfo] = {ETH: TokenInfo(ETH, "ETH", 18)}
+        # A proposal's hash (keccak of its claims and shares, stored by the escrow) -> the claims
+        # and shares, read once from AwardProposed, since that read scans logs from the
+        # deployment block. Keyed by the hash, an entry cannot go stale across a reorg.
+        self._proposed_splits: dict[bytes, tuple[tuple[int, ...], tuple[int, ...]]] = {}
         self.deployment: Deployment | None = None  # set by `deploy`
 
     def __repr__(self) -> str:
@@ -812,17 +816,23 @@ class BountyClient:
         with translating_reverts(bounty_id):
             info = self.contract.functions.getReview(bounty_id).call(block_identifier=block["number"])
             total = self.contract.functions.getBounty(bounty_id).call(block_identifier=block["number"])[6]
-        approver, window, quorum, arbiter, is_erc792, state, nonce, window_end, decide_by, against, _ = info
+        approver, window, quorum, arbiter, is_erc792, state, nonce, window_end, decide_by, against, proposal_hash = info
         if window == 0:
             raise self._refusal("NotOptimistic", bounty_id)
         claim_ids: tuple[int, ...] = ()
         shares_bps: tuple[int, ...] = ()
         if nonce:
-            logs = self.contract.events.AwardProposed.get_logs(
-                from_block=self.from_block, to_block=block["number"],
-                argument_filters={"bountyId": bounty_id, "nonce": nonce})
-            if logs:
-                claim_ids, shares_bps = tuple(logs[-1]["args"]["claimIds"]), tuple(logs[-1]["args"]["sharesBps"])
+            split = self._proposed_splits.get(bytes(proposal_hash))
+            if split is None:
+                logs = self.contract.events.AwardProposed.get_logs(
+                    from_block=self.from_block, to_block=block["number"],
+                    argument_filters={"bountyId": bounty_id, "nonce": nonce})
+                if logs:
+                    split = tuple(logs[-1]["args"]["claimIds"]), tuple(logs[-1]["args"]["sharesBps"])
+                    if keccak(encode(["uint256[]", "uint256[]"], list(split))) == bytes(proposal_hash):
+                        self._proposed_splits[bytes(proposal_hash)] = split
+            if split is not None:
+                claim_ids, shares_bps = split
         dispute_id = None
         if ProposalState(state) in (ProposalState.ESCALATED, ProposalState.UPHELD):
             raised = self.contract.events.DisputeRaised.get_logs(

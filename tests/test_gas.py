@@ -3,8 +3,6 @@ none may grow with the number of funders or solutions on the bounty."""
 
 import json
 
-import pytest
-
 from benchmarks.gas_report import OPERATIONS, README, REPORT, markdown_table, measure
 from tests.conftest import DAY, ISSUE, PR
 

@@ -6,16 +6,12 @@ from __future__ import annotations
 import pytest
 
 from bountychain import (
-    BountyClosed,
     BountyStatus,
     ContractError,
     InvalidAward,
     InvalidInput,
-    NotAuthorized,
-    ProposalPending,
     ProposalRefused,
     ProposalState,
-    RejectedInput,
     ReviewTerms,
 )
 from tests.conftest import DAY, FEE_BPS, ISSUE, PR, deploy_mock
@@ -372,3 +368,22 @@ def _review_costs(world, funders: int) -> dict[str, int]:
 def test_objection_and_finalize_gas_does_not_grow_with_funders(world):
     _review_costs(world, 1)  # warm-up: the fee recipient's first credit
     assert _review_costs(world, 1) == _review_costs(world, 12)
+
+
+def test_a_proposals_split_is_read_again_when_a_reorg_replaces_it(world):
+    """The SDK remembers each proposal's split by the hash the escrow stores, so after a
+    reorganisation (here a snapshot revert) the same bounty id and nonce with another split
+    is read afresh, and finalize sends the split the chain holds."""
+    bounty_id = review_bounty(world)
+    snapshot = world.chain.snapshot()
+    world.as_(world.approver).propose(bounty_id, {1: 7_000, 2: 3_000})
+    assert world.escrow.proposal(bounty_id).shares_bps == (7_000, 3_000)
+    world.chain.revert(snapshot)
+
+    world.as_(world.approver).propose(bounty_id, {2: BPS})
+    proposal = world.escrow.proposal(bounty_id)
+    assert (proposal.nonce, proposal.claim_ids, proposal.shares_bps) == (1, (2,), (BPS,))
+    past_window(world, bounty_id)
+    before = world.balance(world.hunters[1].address)
+    world.escrow.finalize(bounty_id)
+    assert world.balance(world.hunters[1].address) - before == 3 * ETHER * (BPS - FEE_BPS) // BPS
