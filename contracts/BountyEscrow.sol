@@ -282,14 +282,7 @@ contract BountyEscrow is
         (token, amount) = _closePool(id, bounty);
         address beneficiary = fundraiser.beneficiary;
         emit RaisedPaid(id, beneficiary, amount);
-        // As for a winner: paid, no longer owed; a payment that fails is owed again as a credit.
-        if (amount == 0) return 0;
-        if (gasleft() < MIN_GAS_PER_PAYOUT) revert InsufficientGasForPayout(gasleft(), MIN_GAS_PER_PAYOUT);
-        if (token != address(0)) _tokenOwed[token] -= amount;
-        if (!_tryPush(token, beneficiary, amount)) {
-            if (token != address(0)) _tokenOwed[token] += amount;
-            _credit(beneficiary, token, amount);
-        }
+        _payOrCredit(token, beneficiary, amount);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -848,7 +841,8 @@ contract BountyEscrow is
     }
 
     /// @dev Marks a bounty or fundraiser paid out, takes its whole pool and credits the fee;
-    /// returns the currency and what is left to pay out (`net`).
+    /// returns the currency and what is left to pay out (`net`), which is no longer owed:
+    /// `_payOrCredit` owes back whatever it cannot deliver.
     function _closePool(uint256 bountyId, Bounty storage bounty) private returns (address token, uint256 net) {
         uint256 pool = bounty.total;
         if (pool == 0) revert NothingToAward(bountyId);
@@ -860,6 +854,7 @@ contract BountyEscrow is
         if (fee != 0) _credit(_feeRecipient, token, fee);
         emit Awarded(bountyId, pool, fee);
         net = pool - fee;
+        if (token != address(0)) _tokenOwed[token] -= net;
     }
 
     /// @dev Pays each winner its share of `net`; the last takes the rounding dust. A payment
@@ -871,8 +866,6 @@ contract BountyEscrow is
         uint256[] calldata claimIds,
         uint256[] calldata sharesBps
     ) private {
-        // Winners are paid, no longer owed; a payment that fails is owed again as a credit.
-        if (token != address(0)) _tokenOwed[token] -= net;
         uint256 remaining = net;
         uint256 last = claimIds.length - 1;
         for (uint256 i; i <= last; ++i) {
@@ -883,12 +876,19 @@ contract BountyEscrow is
             }
             address hunter = _claimants[bountyId][claimIds[i]];
             emit WinnerPaid(bountyId, claimIds[i], hunter, amount);
-            if (amount == 0) continue;
-            if (gasleft() < MIN_GAS_PER_PAYOUT) revert InsufficientGasForPayout(gasleft(), MIN_GAS_PER_PAYOUT);
-            if (!_tryPush(token, hunter, amount)) {
-                if (token != address(0)) _tokenOwed[token] += amount;
-                _credit(hunter, token, amount);
-            }
+            _payOrCredit(token, hunter, amount);
+        }
+    }
+
+    /// @dev Pushes a payout taken off the owed books by `_closePool`; a push that fails is
+    /// owed again, as a credit the recipient withdraws. The gas check keeps a caller from
+    /// starving a push into a credit.
+    function _payOrCredit(address token, address to, uint256 amount) private {
+        if (amount == 0) return;
+        if (gasleft() < MIN_GAS_PER_PAYOUT) revert InsufficientGasForPayout(gasleft(), MIN_GAS_PER_PAYOUT);
+        if (!_tryPush(token, to, amount)) {
+            if (token != address(0)) _tokenOwed[token] += amount;
+            _credit(to, token, amount);
         }
     }
 
