@@ -227,8 +227,8 @@ def register(cli_module: ModuleType) -> None:
         """Send a blocked proposal to the bounty's arbiter (anyone; pays an ERC-792 arbitrator's fee)."""
         client = base.connect(signer=True)
         _, _, header = _header(client, bounty_id)
-        fee = client.arbitration_fee(bounty_id)
         proposal = client.proposal(bounty_id)
+        fee = client.arbitration_fee(proposal)
         rows = [("bounty", header), ("arbiter", str(proposal.arbiter)),
                 ("arbitration fee", base.eth(fee) + (" (not refunded)" if fee else ""))]
         result = client.run(base.Plan(f"escalate the proposal of bounty {bounty_id}", rows),

@@ -768,7 +768,7 @@ class BountyClient:
             raise self._refusal("WrongProposalState", bounty_id, state=int(proposal.state))
         if self._pending_time() >= proposal.decide_by:
             raise self._refusal("ArbitrationLapsed", bounty_id, decideBy=proposal.decide_by)
-        fee = self.arbitration_fee(bounty_id)
+        fee = self.arbitration_fee(proposal)
         self._check_balance(signer.address, ETH, fee)
         receipt, events = self._transact(self.contract.functions.escalate(bounty_id), value=fee, bounty_id=bounty_id)
         raised = _one(events, "DisputeRaised")
@@ -854,9 +854,10 @@ class BountyClient:
             nonce = self.proposal(bounty_id).nonce
         return bool(self.contract.functions.hasObjected(_bounty_id(bounty_id), nonce, funder).call())
 
-    def arbitration_fee(self, bounty_id: int) -> int:
-        """What escalating the bounty's blocked proposal costs in wei (0 for a plain arbiter)."""
-        proposal = self.proposal(bounty_id)
+    def arbitration_fee(self, bounty: int | Proposal) -> int:
+        """What escalating the bounty's blocked proposal costs in wei (0 for a plain arbiter);
+        `bounty` is its id, or its `Proposal` when already read."""
+        proposal = bounty if isinstance(bounty, Proposal) else self.proposal(bounty)
         if not proposal.arbiter_is_erc792 or proposal.arbiter is None:
             return 0
         arbitrator = self.w3.eth.contract(address=proposal.arbiter, abi=_ARBITRATOR_ABI)
