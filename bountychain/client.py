@@ -84,6 +84,8 @@ MAX_DEADLINE_DURATION = 730 * 24 * 3600
 MIN_REVIEW_WINDOW = 86_400
 MAX_REVIEW_WINDOW = 30 * 86_400
 ARBITRATION_TIMEOUT = 30 * 86_400
+# How long after its deadline a fundraiser can be paid out before backers may refund.
+FUNDRAISER_CLAIM_PERIOD = 365 * 86_400
 _REJECT_REASONS = ("quorum", "arbiter-rejected", "arbiter-refused", "lapsed")
 # Headroom over the node's gas estimate; unused gas is not charged.
 GAS_HEADROOM = 1.2

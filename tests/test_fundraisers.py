@@ -294,3 +294,10 @@ def test_a_beneficiary_that_refuses_ether_is_credited_and_withdraws(world):
     world.send(world.issuer, receiver.functions.execute(
         world.escrow.address, 0, world.escrow.contract.encode_abi("withdraw", [ETH])))
     assert world.balance(receiver.address) == net
+
+
+def test_the_sdk_and_index_claim_period_is_the_contracts(world):
+    """The index judges lapsed fundraisers without asking the chain, by this mirrored constant."""
+    from bountychain.client import FUNDRAISER_CLAIM_PERIOD
+
+    assert world.escrow.contract.functions.FUNDRAISER_CLAIM_PERIOD().call() == FUNDRAISER_CLAIM_PERIOD

@@ -9,6 +9,7 @@ import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from bountychain.client import FUNDRAISER_CLAIM_PERIOD
 from bountychain.index import store
 from bountychain.results import FundraiserState
 
@@ -18,9 +19,6 @@ PROPOSAL_STATES = ("none", "pending", "blocked", "escalated", "upheld", "execute
 FUNDRAISER_STATUSES = tuple(state.value for state in FundraiserState)
 STATUSES = BOUNTY_STATUSES + tuple(s for s in FUNDRAISER_STATUSES if s not in BOUNTY_STATUSES)
 KINDS = ("bounty", "fundraiser")
-# The escrow's FUNDRAISER_CLAIM_PERIOD: from the deadline, how long the beneficiary can be paid
-# before the payout lapses and backers may refund (a constant of the immutable contract).
-FUNDRAISER_CLAIM_PERIOD = 365 * 86_400
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
+from bountychain.client import ARBITRATION_TIMEOUT
 from bountychain.errors import BountychainError
 from bountychain.index.schema import DDL, EVENT_TABLES, SCHEMA_VERSION
 
@@ -15,8 +16,6 @@ from bountychain.index.schema import DDL, EVENT_TABLES, SCHEMA_VERSION
 _BOUNTY_TABLES = ("created", "fundraisers", "pledges", "claims", "awards", "payouts", "raised_paid", "refunds",
                   "cancellations", "extensions", "review_policies", "proposals", "objections", "proposal_steps",
                   "disputes", "rulings")
-# The escrow's ARBITRATION_TIMEOUT: an arbiter has until the window's end plus this to rule.
-ARBITRATION_TIMEOUT = 30 * 86_400
 # Proposal states in which a bounty is under review (pledges, refunds and claims wait).
 LIVE_PROPOSAL_STATES = ("pending", "blocked", "escalated", "upheld")
 # Path segments that end the repository part of an issue URL (GitHub, GitLab, Gitea, ...).
