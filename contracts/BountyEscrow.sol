@@ -11,26 +11,21 @@ import {IERC5267} from "@openzeppelin/contracts/interfaces/IERC5267.sol";
 import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
-import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
-import {IArbitrator} from "./interfaces/IArbitrator.sol";
+import {BountyReview} from "./BountyReview.sol";
 import {IBountyEscrow} from "./interfaces/IBountyEscrow.sol";
-import {IBountyReview} from "./interfaces/IBountyReview.sol";
 import {IFundraising} from "./interfaces/IFundraising.sol";
+import {IReviewHooks} from "./interfaces/IReviewHooks.sol";
 import {ISignedActions} from "./interfaces/ISignedActions.sol";
 
 /// @title BountyEscrow
 /// @notice One contract holding every bounty. No owner, no upgrade, no pause, no sweep:
 /// value leaves only to an awarded hunter, a fundraiser's beneficiary, a refunding funder, or
 /// the fee recipient's fee.
-contract BountyEscrow is
-    IBountyEscrow,
-    IBountyReview,
-    IFundraising,
-    ISignedActions,
-    IERC5267,
-    ReentrancyGuardTransient,
-    Nonces
-{
+/// @dev The backers' review of awards lives in its own contract, `BountyReview`, deployed by
+/// this constructor: it decides, this contract keeps the money rules. It is the approver of
+/// the bounties created through it and the only caller of the `IReviewHooks` functions, and
+/// this contract never calls it.
+contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHooks, IERC5267, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
 
@@ -53,6 +48,10 @@ contract BountyEscrow is
     /// @notice How long after a fundraiser's deadline its raised total waits for
     /// `withdrawRaised`; after that the payout lapses and backers may refund.
     uint256 public constant FUNDRAISER_CLAIM_PERIOD = 365 days;
+    /// @notice The longest a proposed award holds a pledge, from the proposal: the longest
+    /// review window (30 days), escalation period (7 days) and arbitration period (90 days).
+    /// Pledges already unlocked when the award was proposed are not held at all.
+    uint256 public constant MAX_REVIEW_HOLD = 127 days;
     /// @notice EIP-712 type of a solution registration signed by its hunter.
     bytes32 public constant SUBMIT_SOLUTION_TYPEHASH =
         keccak256("SubmitSolution(uint256 bountyId,string uri,address hunter,uint256 nonce,uint256 expiry)");
@@ -72,6 +71,7 @@ contract BountyEscrow is
 
     uint256 private immutable _feeBps;
     address private immutable _feeRecipient;
+    address private immutable _review;
     bytes32 private immutable _cachedDomainSeparator;
     uint256 private immutable _cachedChainId;
 
@@ -85,7 +85,8 @@ contract BountyEscrow is
     /// (flags: FLAG_TOKEN, FLAG_FUNDRAISER, FLAG_ALL_OR_NOTHING; in slot 0 so that the plain
     /// bounty paths tell a fundraiser apart without another read)
     /// slot 1: token, written only for token bounties
-    /// slot 2: approver, written only when it differs from the issuer
+    /// slot 2: approver (160) | reviewRound (32) | proposedAt (40); the approver is written only
+    ///         when it differs from the issuer, the round only on reviewed bounties
     /// slot 3: total, the sum of outstanding pledges
     struct Bounty {
         address issuer;
@@ -95,6 +96,8 @@ contract BountyEscrow is
         uint40 claimCount;
         address token;
         address approver;
+        uint32 reviewRound;
+        uint40 proposedAt;
         uint256 total;
     }
 
@@ -104,22 +107,33 @@ contract BountyEscrow is
         uint40 unlocksAt;
     }
 
-    uint256 private _bountyCount;
-    mapping(uint256 bountyId => Bounty) private _bounties;
-    mapping(uint256 bountyId => mapping(address funder => Pledge)) private _pledges;
-    mapping(uint256 bountyId => mapping(uint256 claimId => address hunter)) private _claimants;
-    mapping(address account => mapping(address token => uint256)) private _credits;
-    /// @dev What the escrow owes in each ERC-20: outstanding pledges plus credits. Kept for
-    /// tokens only (an ETH balance cannot shrink by itself), to refuse pledges into a token
-    /// whose balance fell short of it (a negative rebase, a token that takes from holders).
-    mapping(address token => uint256) private _tokenOwed;
     /// @dev The terms only fundraisers have; kept out of `Bounty` so bounties pay nothing for them.
     struct Fundraiser {
         address beneficiary;
         uint256 goal;
     }
 
+    uint256 private _bountyCount;
+    mapping(uint256 bountyId => Bounty) private _bounties;
+    mapping(uint256 bountyId => mapping(address funder => Pledge)) private _pledges;
+    mapping(uint256 bountyId => mapping(uint256 claimId => address hunter)) private _claimants;
+    mapping(address account => mapping(address token => uint256)) private _credits;
+    /// @dev What the escrow owes in each ERC-20: outstanding pledges, credits and fees. Kept for
+    /// tokens only (an ETH balance cannot shrink by itself), to refuse pledges into a token
+    /// whose balance fell short of it (a negative rebase, a token that takes from holders).
+    mapping(address token => uint256) private _tokenOwed;
+    /// @dev Fees accrued per currency, stored plus one once a currency has seen a fee (ETH's
+    /// from the constructor): a withdrawal leaves the 1, so a fee never writes a zero slot and
+    /// the first award after a withdrawal costs what any award costs.
+    mapping(address token => uint256) private _feesPlusOne;
     mapping(uint256 id => Fundraiser) private _fundraisers;
+    /// @dev Reviewed bounties: the round in which each funder last objected, and the sum of
+    /// the pledges withheld from the current round's award (after that award, what the
+    /// objectors may still refund).
+    mapping(uint256 bountyId => mapping(address funder => uint32 round)) private _objectedIn;
+    mapping(uint256 bountyId => uint256) private _withheld;
+    /// @dev Signed-solution nonces, 256 to a word (Uniswap permit2's unordered nonces).
+    mapping(address hunter => mapping(uint256 word => uint256 bitmap)) private _nonceBitmap;
 
     /*//////////////////////////////////////////////////////////////
                                CONSTRUCTOR
@@ -130,10 +144,19 @@ contract BountyEscrow is
     constructor(address feeRecipient_, uint256 feeBps_) {
         if (feeBps_ > MAX_FEE_BPS) revert FeeTooHigh(feeBps_, MAX_FEE_BPS);
         if (feeBps_ != 0 && feeRecipient_ == address(0)) revert FeeRecipientMissing();
+        if (feeRecipient_ == address(this)) revert InvalidRecipient(feeRecipient_);
         _feeBps = feeBps_;
         _feeRecipient = feeRecipient_;
         _cachedChainId = block.chainid;
         _cachedDomainSeparator = _buildDomainSeparator();
+        _feesPlusOne[address(0)] = 1;
+        _review = address(new BountyReview(this));
+    }
+
+    /// @dev The review contract's hooks refuse every other caller.
+    modifier onlyReview() {
+        if (msg.sender != _review) revert NotReviewContract(msg.sender);
+        _;
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -145,8 +168,11 @@ contract BountyEscrow is
         external
         returns (uint256 bountyId)
     {
+        // The review contract proposes only for bounties made through it; as a plain approver
+        // (or the escrow itself) it would never award, so refuse it here.
+        if (approver == address(this) || approver == _review) revert InvalidRecipient(approver);
         Bounty storage bounty;
-        (bountyId, bounty) = _newRecord(token, deadline, uri, 0);
+        (bountyId, bounty) = _newRecord(msg.sender, token, deadline, uri, 0);
         if (approver != address(0) && approver != msg.sender) bounty.approver = approver;
 
         emit BountyCreated(
@@ -161,8 +187,13 @@ contract BountyEscrow is
     }
 
     /// @inheritdoc IBountyEscrow
-    function pledge(uint256 bountyId, uint256 amount) external payable nonReentrant returns (uint256 received) {
-        received = _pledge(bountyId, _activeBounty(bountyId), amount);
+    function pledge(uint256 bountyId, uint256 amount, uint64 maxUnlocksAt)
+        external
+        payable
+        nonReentrant
+        returns (uint256 received)
+    {
+        received = _pledge(bountyId, _activeBounty(bountyId), amount, maxUnlocksAt);
     }
 
     /// @inheritdoc IBountyEscrow
@@ -178,42 +209,45 @@ contract BountyEscrow is
         // A fundraiser takes no solutions, so its claim count is 0 and _checkShares refuses any
         // award of it (UnknownClaim) without a flag check here.
         Bounty storage bounty = _activeBounty(bountyId);
-        if (msg.sender != _approverOf(bounty)) _refuseAward(bountyId);
+        address approver = _approverOf(bounty);
+        if (msg.sender != approver) revert NotApprover(bountyId, msg.sender);
         _checkShares(bountyId, bounty.claimCount, claimIds, sharesBps);
-        _settle(bountyId, bounty, claimIds, sharesBps);
+        _payWinners(bountyId, _closePool(bountyId, bounty, bounty.total), claimIds, sharesBps);
     }
 
     /// @inheritdoc IBountyEscrow
     function refund(uint256 bountyId) external nonReentrant returns (uint256 amount) {
-        Bounty storage bounty = _existingBounty(bountyId);
-        Pledge memory funderPledge = _pledges[bountyId][msg.sender];
-        amount = funderPledge.amount;
-        if (amount == 0) revert NothingToRefund(bountyId, msg.sender);
-        Status status = bounty.status;
-        if (status != Status.Open) {
-            if (status == Status.Awarded) revert AlreadyAwarded(bountyId);
-            if (status == Status.UnderReview) revert ProposalPending(bountyId);
-        } else {
-            if (block.timestamp < funderPledge.unlocksAt) revert PledgeLocked(bountyId, funderPledge.unlocksAt);
-            if (bounty.flags & FLAG_FUNDRAISER != 0) _checkFundraiserRefundable(bountyId, bounty);
-        }
+        amount = _refund(bountyId, type(uint256).max, msg.sender);
+    }
 
-        delete _pledges[bountyId][msg.sender];
-        // Cannot underflow: the total is the sum of the outstanding pledges, this one included.
-        unchecked {
-            bounty.total -= amount;
-        }
-        emit Refunded(bountyId, msg.sender, amount);
-        _send(bounty.token, msg.sender, amount);
+    /// @inheritdoc IBountyEscrow
+    function refundTo(uint256 bountyId, uint256 amount, address to) external nonReentrant {
+        _refund(bountyId, amount, to);
     }
 
     /// @inheritdoc IBountyEscrow
     function withdraw(address token) external nonReentrant returns (uint256 amount) {
-        amount = _credits[msg.sender][token];
-        if (amount == 0) revert NothingToWithdraw(msg.sender, token);
-        delete _credits[msg.sender][token];
-        emit Withdrawn(msg.sender, token, amount);
-        _send(token, msg.sender, amount);
+        amount = _withdraw(token, type(uint256).max, msg.sender);
+    }
+
+    /// @inheritdoc IBountyEscrow
+    function withdrawTo(address token, uint256 amount, address to) external nonReentrant {
+        _withdraw(token, amount, to);
+    }
+
+    /// @inheritdoc IBountyEscrow
+    function withdrawFees(address token, uint256 amount, address to) external nonReentrant {
+        if (msg.sender != _feeRecipient) revert NotFeeRecipient(msg.sender);
+        _checkRecipient(to);
+        uint256 plusOne = _feesPlusOne[token];
+        uint256 available = plusOne == 0 ? 0 : plusOne - 1;
+        if (amount == 0 || amount > available) revert AmountNotAvailable(amount, available);
+        // Cannot underflow: amount <= plusOne - 1.
+        unchecked {
+            _feesPlusOne[token] = plusOne - amount;
+        }
+        emit FeesWithdrawn(token, amount, to);
+        _send(token, to, amount);
     }
 
     /// @inheritdoc IBountyEscrow
@@ -254,8 +288,11 @@ contract BountyEscrow is
         string calldata uri
     ) external returns (uint256 id) {
         if (beneficiary == address(0)) revert ZeroBeneficiary();
+        if (beneficiary == address(this) || beneficiary == _review) revert InvalidBeneficiary(beneficiary);
         if (allOrNothing && goal == 0) revert ZeroGoal();
-        (id,) = _newRecord(token, deadline, uri, allOrNothing ? FLAG_FUNDRAISER | FLAG_ALL_OR_NOTHING : FLAG_FUNDRAISER);
+        (id,) = _newRecord(
+            msg.sender, token, deadline, uri, allOrNothing ? FLAG_FUNDRAISER | FLAG_ALL_OR_NOTHING : FLAG_FUNDRAISER
+        );
         Fundraiser storage fundraiser = _fundraisers[id];
         fundraiser.beneficiary = beneficiary;
         if (goal != 0) fundraiser.goal = goal;
@@ -278,11 +315,10 @@ contract BountyEscrow is
             revert GoalNotReached(id, bounty.total, fundraiser.goal);
         }
 
-        address token;
-        (token, amount) = _closePool(id, bounty);
+        amount = _closePool(id, bounty, bounty.total);
         address beneficiary = fundraiser.beneficiary;
-        emit RaisedPaid(id, beneficiary, amount);
-        _payOrCredit(token, beneficiary, amount);
+        if (_payOrCredit(bounty.token, beneficiary, amount)) emit RaisedPaid(id, beneficiary, amount);
+        else emit RaisedCredited(id, beneficiary, amount);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -290,11 +326,15 @@ contract BountyEscrow is
     //////////////////////////////////////////////////////////////*/
 
     /// @inheritdoc ISignedActions
-    function pledgeWithPermit(uint256 bountyId, uint256 amount, uint256 permitDeadline, uint8 v, bytes32 r, bytes32 s)
-        external
-        nonReentrant
-        returns (uint256 received)
-    {
+    function pledgeWithPermit(
+        uint256 bountyId,
+        uint256 amount,
+        uint64 maxUnlocksAt,
+        uint256 permitDeadline,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external nonReentrant returns (uint256 received) {
         Bounty storage bounty = _activeBounty(bountyId);
         if (bounty.flags & FLAG_TOKEN == 0) revert NotATokenBounty(bountyId);
         address token = bounty.token;
@@ -305,7 +345,7 @@ contract BountyEscrow is
             uint256 allowance = IERC20(token).allowance(msg.sender, address(this));
             if (allowance < amount) revert PermitFailed(token, msg.sender, allowance, amount);
         }
-        received = _pledge(bountyId, bounty, amount);
+        received = _pledge(bountyId, bounty, amount, maxUnlocksAt);
     }
 
     /// @inheritdoc ISignedActions
@@ -318,19 +358,33 @@ contract BountyEscrow is
         bytes calldata signature
     ) external returns (uint256 claimId) {
         if (block.timestamp > expiry) revert SignatureExpired(expiry, block.timestamp);
+        if (hunter == address(this) || hunter == _review) revert InvalidRecipient(hunter);
         bytes32 digest = MessageHashUtils.toTypedDataHash(
             _domainSeparatorV4(),
             keccak256(abi.encode(SUBMIT_SOLUTION_TYPEHASH, bountyId, keccak256(bytes(uri)), hunter, nonce, expiry))
         );
-        if (hunter.code.length == 0) {
-            // Reverts on a malformed or malleable (high-s) signature.
-            address signer = ECDSA.recoverCalldata(digest, signature);
-            if (signer != hunter) revert WrongSigner(hunter, signer);
-        } else if (!SignatureChecker.isValidERC1271SignatureNowCalldata(hunter, digest, signature)) {
-            revert WrongSigner(hunter, address(0));
+        // The key's own signature first, whether or not the address has code: an EIP-7702
+        // delegated account is still its key's. Malformed and malleable (high-s) signatures do
+        // not recover; then only a contract wallet's ERC-1271 answer can make them valid.
+        (address signer, ECDSA.RecoverError recoverError,) = ECDSA.tryRecoverCalldata(digest, signature);
+        if (recoverError != ECDSA.RecoverError.NoError || signer != hunter) {
+            if (hunter.code.length == 0 || !SignatureChecker.isValidERC1271SignatureNowCalldata(hunter, digest, signature))
+            {
+                revert WrongSigner(hunter, signer);
+            }
         }
-        _useCheckedNonce(hunter, nonce);
+        _useNonce(hunter, nonce);
         claimId = _submit(bountyId, hunter, uri);
+    }
+
+    /// @inheritdoc ISignedActions
+    function invalidateNonce(uint256 nonce) external {
+        _useNonce(msg.sender, nonce);
+    }
+
+    /// @inheritdoc ISignedActions
+    function nonceUsed(address hunter, uint256 nonce) external view returns (bool) {
+        return _nonceBitmap[hunter][nonce >> 8] & (1 << (nonce & 0xff)) != 0;
     }
 
     /// @inheritdoc ISignedActions
@@ -357,261 +411,87 @@ contract BountyEscrow is
     }
 
     /*//////////////////////////////////////////////////////////////
-                     REVIEW (optimistic acceptance)
+                     REVIEW HOOKS (the review contract only)
     //////////////////////////////////////////////////////////////*/
 
-    /// @notice The shortest and longest review windows a bounty may choose.
-    uint256 private constant MIN_REVIEW_WINDOW = 1 days;
-    uint256 private constant MAX_REVIEW_WINDOW = 30 days;
-    /// @notice How long after a blocked proposal's window the arbiter has to rule; then anyone
-    /// may lapse the dispute, which rejects the proposal and lets refunds resume.
-    uint256 private constant ARBITRATION_TIMEOUT = 30 days;
-    /// @notice ERC-792 rulings: 0 refuses to arbitrate (rejects), 1 pays the proposal, 2 rejects it.
-    uint256 private constant RULING_OPTIONS = 2;
-    uint256 private constant RULING_PAY = 1;
-    uint256 private constant RULING_REJECT = 2;
-
-    /// @dev Layout:
-    /// slot 0: approver (160) | reviewWindow (32) | quorumBps (16) | arbiterIsErc792 (8) | state (8) | nonce (32)
-    /// slot 1: windowEnd (40) | weightAgainst (216), so that an objection rewrites a slot the
-    ///         proposal already made non-zero
-    /// slot 2: arbiter; slot 3: keccak256(abi.encode(claimIds, sharesBps))
-    /// A plain bounty has no record here (reviewWindow == 0).
-    struct Review {
-        address approver;
-        uint32 reviewWindow;
-        uint16 quorumBps;
-        bool arbiterIsErc792;
-        ProposalState state;
-        uint32 nonce;
-        uint40 windowEnd;
-        uint216 weightAgainst;
-        address arbiter;
-        bytes32 proposalHash;
-    }
-
-    mapping(uint256 bountyId => Review) private _reviews;
-    mapping(uint256 bountyId => mapping(uint32 nonce => mapping(address funder => bool))) private _objected;
-    /// @dev Written by `escalate` after the arbitrator's createDispute returns the id, and read
-    /// only by `escalate` and `rule`, both reentrancy-guarded: the ids are public in
-    /// DisputeRaised. A bounty's live dispute is the one in `_liveDispute` while it is Escalated.
-    mapping(address arbiter => mapping(uint256 disputeId => uint256 bountyId)) private _disputeBounty;
-    mapping(uint256 bountyId => uint256 disputeId) private _liveDispute;
-    /// @dev Dispute ids the escrow assigns for plain-address arbiters, counting from 1.
-    uint256 private _localDisputeCount;
-
-    /// @inheritdoc IBountyReview
-    function createBountyWithReview(
-        address token,
-        uint64 deadline,
-        address approver,
-        string calldata uri,
-        ReviewTerms calldata terms
-    ) external returns (uint256 bountyId) {
-        if (terms.reviewWindow < MIN_REVIEW_WINDOW || terms.reviewWindow > MAX_REVIEW_WINDOW) {
-            revert InvalidReviewWindow(terms.reviewWindow, MIN_REVIEW_WINDOW, MAX_REVIEW_WINDOW);
-        }
-        if (terms.quorumBps == 0 || terms.quorumBps > BPS) revert InvalidQuorum(terms.quorumBps);
-        if (terms.arbiterIsErc792 && terms.arbiter.code.length == 0) revert InvalidArbiter(terms.arbiter);
-        if (approver == address(0)) approver = msg.sender;
-
-        Bounty storage bounty;
-        (bountyId, bounty) = _newRecord(token, deadline, uri, 0);
-        // The escrow itself is the bounty's direct approver, which no one can act as: every
-        // path that checks the approver (award, and any later one) refuses this bounty; the
-        // real approver proposes through the review below.
-        bounty.approver = address(this);
-
-        Review storage review = _reviews[bountyId];
-        review.approver = approver;
-        review.reviewWindow = terms.reviewWindow;
-        review.quorumBps = terms.quorumBps;
-        review.arbiterIsErc792 = terms.arbiterIsErc792;
-        if (terms.arbiter != address(0)) review.arbiter = terms.arbiter;
-
-        emit BountyCreated(bountyId, msg.sender, keccak256(bytes(uri)), token, approver, deadline, uri);
-        emit ReviewPolicySet(bountyId, terms.reviewWindow, terms.quorumBps, terms.arbiter, terms.arbiterIsErc792);
-    }
-
-    /// @inheritdoc IBountyReview
-    function propose(uint256 bountyId, uint256[] calldata claimIds, uint256[] calldata sharesBps)
+    /// @inheritdoc IReviewHooks
+    function createReviewedBounty(address issuer, address token, uint64 deadline, string calldata uri)
         external
-        returns (uint32 nonce)
+        onlyReview
+        returns (uint256 bountyId)
+    {
+        Bounty storage bounty;
+        (bountyId, bounty) = _newRecord(issuer, token, deadline, uri, 0);
+        bounty.approver = _review;
+        emit BountyCreated(bountyId, issuer, keccak256(bytes(uri)), token, _review, deadline, uri);
+    }
+
+    /// @inheritdoc IReviewHooks
+    function openReview(uint256 bountyId, uint256[] calldata claimIds, uint256[] calldata sharesBps)
+        external
+        onlyReview
+        nonReentrant
+        returns (uint32 round, uint256 total)
     {
         Bounty storage bounty = _activeBounty(bountyId);
-        Review storage review = _reviews[bountyId];
-        if (review.reviewWindow == 0) revert NotOptimistic(bountyId);
-        if (msg.sender != review.approver) revert NotApprover(bountyId, msg.sender);
+        // Only bounties made through the review contract have it as approver.
+        if (bounty.approver != _review) revert NotApprover(bountyId, msg.sender);
         _checkShares(bountyId, bounty.claimCount, claimIds, sharesBps);
-        uint256 total = bounty.total;
+        total = bounty.total;
         if (total == 0) revert NothingToAward(bountyId);
-
-        // No proposal is live: the bounty would be UnderReview, and _activeBounty refused it.
-        nonce = review.nonce + 1;
-        uint40 windowEnd = uint40(block.timestamp + review.reviewWindow);
-        review.nonce = nonce;
-        review.state = ProposalState.Pending;
-        review.windowEnd = windowEnd;
-        review.weightAgainst = 0;
-        review.proposalHash = keccak256(abi.encode(claimIds, sharesBps));
+        round = bounty.reviewRound + 1;
+        bounty.reviewRound = round;
+        bounty.proposedAt = uint40(block.timestamp);
         bounty.status = Status.UnderReview;
-        emit AwardProposed(bountyId, nonce, claimIds, sharesBps, windowEnd, total);
     }
 
-    /// @inheritdoc IBountyReview
-    function object(uint256 bountyId) external {
-        // A pending proposal implies an existing bounty: an unknown id fails the state check.
-        Bounty storage bounty = _bounties[bountyId];
-        Review storage review = _reviews[bountyId];
-        if (review.state != ProposalState.Pending) revert WrongProposalState(bountyId, review.state);
-        uint40 windowEnd = review.windowEnd;
-        if (block.timestamp >= windowEnd) revert ReviewWindowClosed(bountyId, windowEnd);
-        // The pledge is frozen while the proposal is live (no pledge, no refund), so this is
-        // the funder's weight for the whole vote.
-        uint256 weight = _pledges[bountyId][msg.sender].amount;
+    /// @inheritdoc IReviewHooks
+    function withhold(uint256 bountyId, address funder) external onlyReview nonReentrant returns (uint256 weight) {
+        Bounty storage bounty = _underReview(bountyId);
+        weight = _pledges[bountyId][funder].amount;
         // `< 1` rather than `== 0`: slither's strict-equality check mistakes a pledge (credited
         // from a token's balance difference) for a balance; no balance is compared here.
-        if (weight < 1) revert NoWeight(bountyId, msg.sender);
-        uint32 nonce = review.nonce;
-        mapping(address => bool) storage objected = _objected[bountyId][nonce];
-        if (objected[msg.sender]) revert AlreadyObjected(bountyId, msg.sender);
-        objected[msg.sender] = true;
-
-        // Pledges are uint216 each; a sum past 2^216 (no real token has that supply) reverts.
-        uint256 against = uint256(review.weightAgainst) + weight;
-        review.weightAgainst = against.toUint216();
-        emit Objected(bountyId, nonce, msg.sender, weight, against);
-        if (against * BPS >= uint256(review.quorumBps) * bounty.total) {
-            if (review.arbiter == address(0)) {
-                _reject(bountyId, bounty, review, RejectReason.Quorum);
-            } else {
-                review.state = ProposalState.Blocked;
-                emit ProposalBlocked(bountyId, nonce, against);
-            }
-        }
+        if (weight < 1) revert NoWeight(bountyId, funder);
+        uint32 round = bounty.reviewRound;
+        if (_objectedIn[bountyId][funder] == round) revert AlreadyObjected(bountyId, funder);
+        _objectedIn[bountyId][funder] = round;
+        _withheld[bountyId] += weight;
     }
 
-    /// @inheritdoc IBountyReview
-    function finalize(uint256 bountyId, uint256[] calldata claimIds, uint256[] calldata sharesBps)
+    /// @inheritdoc IReviewHooks
+    function closeReview(uint256 bountyId) external onlyReview nonReentrant {
+        _underReview(bountyId).status = Status.Open;
+        _clearWithheld(bountyId);
+    }
+
+    /// @inheritdoc IReviewHooks
+    function settleReview(uint256 bountyId, uint256[] calldata claimIds, uint256[] calldata sharesBps, bool overruled)
         external
+        onlyReview
         nonReentrant
+        returns (uint256 pool)
     {
-        Bounty storage bounty = _existingBounty(bountyId);
-        Review storage review = _reviews[bountyId];
-        ProposalState state = review.state;
-        if (state == ProposalState.Pending) {
-            if (block.timestamp < review.windowEnd) revert ReviewWindowOpen(bountyId, review.windowEnd);
-        } else if (state != ProposalState.Upheld) {
-            revert WrongProposalState(bountyId, state);
+        Bounty storage bounty = _underReview(bountyId);
+        uint256 withheld = _withheld[bountyId];
+        if (overruled) {
+            // The arbiter ruled for the proposal: it takes the objectors' pledges too.
+            if (withheld != 0) _withheld[bountyId] = 0;
+            withheld = 0;
         }
-        if (keccak256(abi.encode(claimIds, sharesBps)) != review.proposalHash) revert ProposalMismatch(bountyId);
-        review.state = ProposalState.Executed;
-        emit ProposalFinalized(bountyId, review.nonce);
-        // The claims were checked when proposed, and claims are never removed.
-        _settle(bountyId, bounty, claimIds, sharesBps);
-    }
-
-    /// @inheritdoc IBountyReview
-    function escalate(uint256 bountyId) external payable nonReentrant returns (uint256 disputeId) {
-        _existingBounty(bountyId);
-        Review storage review = _reviews[bountyId];
-        if (review.state != ProposalState.Blocked) revert WrongProposalState(bountyId, review.state);
-        uint64 decideBy = _decideBy(review);
-        if (block.timestamp >= decideBy) revert ArbitrationLapsed(bountyId, decideBy);
-        address arbiter = review.arbiter;
-        review.state = ProposalState.Escalated;
-        if (review.arbiterIsErc792) {
-            uint256 cost = IArbitrator(arbiter).arbitrationCost("");
-            if (msg.value != cost) revert WrongArbitrationFee(bountyId, cost, msg.value);
-            // The fee goes to the arbitrator as it is; it never touches the pools.
-            disputeId = IArbitrator(arbiter).createDispute{value: cost}(RULING_OPTIONS, "");
-        } else {
-            if (msg.value != 0) revert WrongArbitrationFee(bountyId, 0, msg.value);
-            disputeId = ++_localDisputeCount;
+        // Cannot underflow: withheld pledges are outstanding pledges, all part of the total.
+        pool = bounty.total - withheld;
+        if (pool == 0) {
+            bounty.status = Status.Open;
+            _clearWithheld(bountyId);
+            return 0;
         }
-        _liveDispute[bountyId] = disputeId;
-        _disputeBounty[arbiter][disputeId] = bountyId;
-        emit DisputeRaised(bountyId, review.nonce, arbiter, disputeId);
+        // The claims were checked by openReview, and claims are never removed.
+        _payWinners(bountyId, _closePool(bountyId, bounty, pool), claimIds, sharesBps);
     }
 
-    /// @notice ERC-792 callback: the arbiter of an escalated proposal gives its ruling.
-    /// @dev Ruling 1 upholds the proposal (anyone then finalizes it: no value moves inside the
-    /// arbiter's call); 2 rejects it; 0, a refusal to arbitrate, rejects it too.
-    function rule(uint256 disputeId, uint256 ruling) external nonReentrant {
-        uint256 bountyId = _disputeBounty[msg.sender][disputeId];
-        Review storage review = _reviews[bountyId];
-        if (bountyId == 0 || review.state != ProposalState.Escalated || _liveDispute[bountyId] != disputeId) {
-            revert UnknownDispute(msg.sender, disputeId);
-        }
-        if (ruling > RULING_OPTIONS) revert InvalidRuling(disputeId, ruling);
-        emit Ruling(IArbitrator(msg.sender), disputeId, ruling);
-        if (ruling == RULING_PAY) {
-            review.state = ProposalState.Upheld;
-            emit ProposalUpheld(bountyId, review.nonce);
-        } else {
-            _reject(
-                bountyId,
-                _bounties[bountyId],
-                review,
-                ruling == RULING_REJECT ? RejectReason.ArbiterRejected : RejectReason.ArbiterRefused
-            );
-        }
-    }
-
-    /// @inheritdoc IBountyReview
-    function lapse(uint256 bountyId) external {
-        Bounty storage bounty = _existingBounty(bountyId);
-        Review storage review = _reviews[bountyId];
-        ProposalState state = review.state;
-        if (state != ProposalState.Blocked && state != ProposalState.Escalated) {
-            revert WrongProposalState(bountyId, state);
-        }
-        uint64 decideBy = _decideBy(review);
-        if (block.timestamp < decideBy) revert ArbitrationNotLapsed(bountyId, decideBy);
-        _reject(bountyId, bounty, review, RejectReason.Lapsed);
-    }
-
-    /// @inheritdoc IBountyReview
-    function getReview(uint256 bountyId) external view returns (ReviewInfo memory) {
-        _existingBounty(bountyId);
-        Review storage review = _reviews[bountyId];
-        return ReviewInfo({
-            approver: review.approver,
-            reviewWindow: review.reviewWindow,
-            quorumBps: review.quorumBps,
-            arbiter: review.arbiter,
-            arbiterIsErc792: review.arbiterIsErc792,
-            state: review.state,
-            proposalNonce: review.nonce,
-            windowEnd: review.windowEnd,
-            decideBy: review.windowEnd == 0 ? 0 : _decideBy(review),
-            weightAgainst: review.weightAgainst,
-            proposalHash: review.proposalHash
-        });
-    }
-
-    /// @inheritdoc IBountyReview
-    function hasObjected(uint256 bountyId, uint32 nonce, address funder) external view returns (bool) {
-        return _objected[bountyId][nonce][funder];
-    }
-
-    /// @dev Ends a live proposal without paying: the bounty is open again (or expired, by
-    /// time) and each pledge is refundable once its own lock ends.
-    function _reject(uint256 bountyId, Bounty storage bounty, Review storage review, RejectReason reason) private {
-        review.state = ProposalState.None;
-        bounty.status = Status.Open;
-        emit ProposalRejected(bountyId, review.nonce, reason);
-    }
-
-    /// @dev The last moment for the arbiter of a blocked proposal: its window's end plus the timeout.
-    function _decideBy(Review storage review) private view returns (uint64) {
-        return uint64(review.windowEnd + ARBITRATION_TIMEOUT);
-    }
-
-    /// @dev Why `award` refuses a caller who is not the bounty's direct approver.
-    function _refuseAward(uint256 bountyId) private view {
-        if (_reviews[bountyId].reviewWindow != 0) revert ReviewRequired(bountyId);
-        revert NotApprover(bountyId, msg.sender);
+    /// @inheritdoc IReviewHooks
+    function objection(uint256 bountyId, address funder) external view returns (uint32 objectedIn, uint32 round) {
+        return (_objectedIn[bountyId][funder], _bounties[bountyId].reviewRound);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -626,6 +506,11 @@ contract BountyEscrow is
     /// @inheritdoc IBountyEscrow
     function feeRecipient() external view returns (address) {
         return _feeRecipient;
+    }
+
+    /// @inheritdoc IBountyEscrow
+    function review() external view returns (address) {
+        return _review;
     }
 
     /// @inheritdoc IBountyEscrow
@@ -667,6 +552,9 @@ contract BountyEscrow is
     /// @inheritdoc IBountyEscrow
     function pledgeOf(uint256 bountyId, address funder) external view returns (uint256 amount, uint64 unlocksAt) {
         Pledge memory funderPledge = _pledges[bountyId][funder];
+        Bounty storage bounty = _bounties[bountyId];
+        // An award took every pledge but those withheld from it by their funders' objections.
+        if (bounty.status == Status.Awarded && !_withheldFromAward(bountyId, bounty, funder)) return (0, 0);
         return (funderPledge.amount, funderPledge.unlocksAt);
     }
 
@@ -686,6 +574,12 @@ contract BountyEscrow is
         return _credits[account][token];
     }
 
+    /// @inheritdoc IBountyEscrow
+    function feesAccrued(address token) external view returns (uint256) {
+        uint256 plusOne = _feesPlusOne[token];
+        return plusOne == 0 ? 0 : plusOne - 1;
+    }
+
     /*//////////////////////////////////////////////////////////////
                                 INTERNAL
     //////////////////////////////////////////////////////////////*/
@@ -693,10 +587,15 @@ contract BountyEscrow is
     /// @dev Adds to the caller's pledge on `bounty`, an active bounty or fundraiser (pulling the
     /// tokens from the caller, never from anyone else); the calling function holds the
     /// reentrancy guard and checked that the bounty is active.
-    function _pledge(uint256 bountyId, Bounty storage bounty, uint256 amount) private returns (uint256 received) {
+    function _pledge(uint256 bountyId, Bounty storage bounty, uint256 amount, uint64 maxUnlocksAt)
+        private
+        returns (uint256 received)
+    {
         if (amount == 0) revert ZeroAmount();
-        // Read before the token transfer below calls out: the lock is the deadline in force now.
+        // Read before the token transfer below calls out: the lock is the deadline in force now,
+        // and never later than the funder accepted.
         uint40 unlocksAt = bounty.deadline;
+        if (unlocksAt > maxUnlocksAt) revert LockTooLong(bountyId, unlocksAt, maxUnlocksAt);
 
         if (bounty.flags & FLAG_TOKEN != 0) {
             if (msg.value != 0) revert WrongEtherValue(bountyId, 0, msg.value);
@@ -720,6 +619,91 @@ contract BountyEscrow is
         funderPledge.unlocksAt = unlocksAt;
         bounty.total += received;
         emit Pledged(bountyId, msg.sender, received, unlocksAt);
+    }
+
+    /// @dev Sends `amount` of the caller's pledge (all of it for type(uint256).max) to `to`,
+    /// when the bounty's state lets that pledge go.
+    function _refund(uint256 bountyId, uint256 amount, address to) private returns (uint256) {
+        _checkRecipient(to);
+        Bounty storage bounty = _existingBounty(bountyId);
+        Pledge storage funderPledge = _pledges[bountyId][msg.sender];
+        (uint256 pledged, uint40 unlocksAt) = (funderPledge.amount, funderPledge.unlocksAt);
+        if (pledged == 0) revert NothingToRefund(bountyId, msg.sender);
+        Status status = bounty.status;
+        if (status == Status.Open) {
+            if (block.timestamp < unlocksAt) revert PledgeLocked(bountyId, unlocksAt);
+            if (bounty.flags & FLAG_FUNDRAISER != 0) _checkFundraiserRefundable(bountyId, bounty);
+        } else if (status != Status.Cancelled) {
+            _checkReviewReleases(bountyId, bounty, status, unlocksAt);
+        }
+        if (amount == type(uint256).max) amount = pledged;
+        if (amount == 0 || amount > pledged) revert AmountNotAvailable(amount, pledged);
+
+        // Cannot underflow: amount <= pledged, and the total is the sum of the outstanding
+        // pledges, this one included; a withheld pledge is part of the withheld sum.
+        unchecked {
+            if (amount == pledged) delete _pledges[bountyId][msg.sender];
+            else funderPledge.amount = uint216(pledged - amount);
+            bounty.total -= amount;
+            // Only while a review is live or after its award is the withheld sum kept.
+            if (
+                (status == Status.UnderReview || status == Status.Awarded) && bounty.reviewRound != 0
+                    && _objectedIn[bountyId][msg.sender] == bounty.reviewRound
+            ) _withheld[bountyId] -= amount;
+        }
+        emit Refunded(bountyId, msg.sender, amount, to);
+        _send(bounty.token, to, amount);
+        return amount;
+    }
+
+    /// @dev A pledge on an awarded or reviewed bounty leaves only if the award did not take it
+    /// (its funder objected and no arbiter overruled that), or if the live proposal does not
+    /// hold it: it was unlocked when the award was proposed, or the hold is over.
+    function _checkReviewReleases(uint256 bountyId, Bounty storage bounty, Status status, uint40 unlocksAt)
+        private
+        view
+    {
+        if (status == Status.Awarded) {
+            if (!_withheldFromAward(bountyId, bounty, msg.sender)) revert AlreadyAwarded(bountyId);
+        } else {
+            uint40 proposedAt = bounty.proposedAt;
+            uint64 refundableAt = uint64(proposedAt + MAX_REVIEW_HOLD);
+            if (unlocksAt > proposedAt && block.timestamp < refundableAt) revert ProposalPending(bountyId, refundableAt);
+        }
+    }
+
+    /// @dev Whether an awarded bounty's award left `funder`'s pledge out: the funder objected in
+    /// the round that was awarded, and the award did not overrule the objections (which sets
+    /// the withheld sum to zero).
+    function _withheldFromAward(uint256 bountyId, Bounty storage bounty, address funder) private view returns (bool) {
+        uint32 round = bounty.reviewRound;
+        return round != 0 && _objectedIn[bountyId][funder] == round && _withheld[bountyId] != 0;
+    }
+
+    function _withdraw(address token, uint256 amount, address to) private returns (uint256) {
+        _checkRecipient(to);
+        uint256 credit = _credits[msg.sender][token];
+        if (amount == type(uint256).max) amount = credit;
+        if (amount == 0 || amount > credit) {
+            if (credit == 0) revert NothingToWithdraw(msg.sender, token);
+            revert AmountNotAvailable(amount, credit);
+        }
+        // Cannot underflow: amount <= credit.
+        unchecked {
+            _credits[msg.sender][token] = credit - amount;
+        }
+        emit Withdrawn(msg.sender, token, amount, to);
+        _send(token, to, amount);
+        return amount;
+    }
+
+    /// @dev Marks `hunter`'s `nonce` used; each may be used once, in any order.
+    function _useNonce(address hunter, uint256 nonce) private {
+        uint256 bit = 1 << (nonce & 0xff);
+        uint256 bitmap = _nonceBitmap[hunter][nonce >> 8];
+        if (bitmap & bit != 0) revert NonceUsed(hunter, nonce);
+        _nonceBitmap[hunter][nonce >> 8] = bitmap | bit;
+        emit NonceInvalidated(hunter, nonce);
     }
 
     /// @dev Registers `hunter`'s solution on an active bounty (not a fundraiser).
@@ -761,7 +745,7 @@ contract BountyEscrow is
 
     /// @dev Checks what every bounty and fundraiser needs and writes its first slot: the
     /// creator, the deadline and the flags (`kindFlags`, plus FLAG_TOKEN for an ERC-20).
-    function _newRecord(address token, uint64 deadline, string calldata uri, uint8 kindFlags)
+    function _newRecord(address issuer, address token, uint64 deadline, string calldata uri, uint8 kindFlags)
         private
         returns (uint256 id, Bounty storage bounty)
     {
@@ -778,7 +762,7 @@ contract BountyEscrow is
         }
         bounty = _bounties[id];
         // The deadline fits 40 bits: _checkDeadlineWindow bounds it by now + two years.
-        bounty.issuer = msg.sender;
+        bounty.issuer = issuer;
         bounty.deadline = uint40(deadline);
         if (kindFlags != 0) {
             bounty.flags = kindFlags;
@@ -799,9 +783,24 @@ contract BountyEscrow is
         if (block.timestamp >= bounty.deadline) revert BountyExpired(bountyId, bounty.deadline);
     }
 
+    function _underReview(uint256 bountyId) private view returns (Bounty storage bounty) {
+        bounty = _existingBounty(bountyId);
+        if (bounty.status != Status.UnderReview) revert BountyNotOpen(bountyId, bounty.status);
+    }
+
+    /// @dev A review that ends without an award withholds nothing any more.
+    function _clearWithheld(uint256 bountyId) private {
+        if (_withheld[bountyId] != 0) _withheld[bountyId] = 0;
+    }
+
     function _approverOf(Bounty storage bounty) private view returns (address) {
         address approver = bounty.approver;
         return approver == address(0) ? bounty.issuer : approver;
+    }
+
+    /// @dev Money sent to the zero address, this escrow or its review contract could never leave.
+    function _checkRecipient(address to) private view {
+        if (to == address(0) || to == address(this) || to == _review) revert InvalidRecipient(to);
     }
 
     function _checkDeadlineWindow(uint64 deadline) private view {
@@ -828,30 +827,23 @@ contract BountyEscrow is
         if (sumBps != BPS) revert SharesDoNotSumToWhole(sumBps);
     }
 
-    /// @dev Settles a bounty on checked claims and shares: the whole pool, less the fee, goes
-    /// to the winners. State is settled before any value moves.
-    function _settle(
-        uint256 bountyId,
-        Bounty storage bounty,
-        uint256[] calldata claimIds,
-        uint256[] calldata sharesBps
-    ) private {
-        (address token, uint256 net) = _closePool(bountyId, bounty);
-        _payWinners(bountyId, token, net, claimIds, sharesBps);
-    }
-
-    /// @dev Marks a bounty or fundraiser paid out, takes its whole pool and credits the fee;
-    /// returns the currency and what is left to pay out (`net`), which is no longer owed:
-    /// `_payOrCredit` owes back whatever it cannot deliver.
-    function _closePool(uint256 bountyId, Bounty storage bounty) private returns (address token, uint256 net) {
-        uint256 pool = bounty.total;
+    /// @dev Marks a bounty or fundraiser paid out, takes `pool` out of it (the rest stays owed
+    /// to the funders who withheld it) and accrues the fee; returns what is left to pay out
+    /// (`net`), which is no longer owed: `_payOrCredit` owes back whatever it cannot deliver.
+    function _closePool(uint256 bountyId, Bounty storage bounty, uint256 pool) private returns (uint256 net) {
         if (pool == 0) revert NothingToAward(bountyId);
 
         bounty.status = Status.Awarded;
-        bounty.total = 0;
-        token = bounty.token;
+        // Cannot underflow: callers pass at most the total.
+        unchecked {
+            bounty.total -= pool;
+        }
+        address token = bounty.token;
         uint256 fee = pool * _feeBps / BPS;
-        if (fee != 0) _credit(_feeRecipient, token, fee);
+        if (fee != 0) {
+            uint256 plusOne = _feesPlusOne[token];
+            _feesPlusOne[token] = (plusOne == 0 ? 1 : plusOne) + fee;
+        }
         emit Awarded(bountyId, pool, fee);
         net = pool - fee;
         if (token != address(0)) _tokenOwed[token] -= net;
@@ -859,13 +851,10 @@ contract BountyEscrow is
 
     /// @dev Pays each winner its share of `net`; the last takes the rounding dust. A payment
     /// that fails becomes a credit, so no winner can block the others.
-    function _payWinners(
-        uint256 bountyId,
-        address token,
-        uint256 net,
-        uint256[] calldata claimIds,
-        uint256[] calldata sharesBps
-    ) private {
+    function _payWinners(uint256 bountyId, uint256 net, uint256[] calldata claimIds, uint256[] calldata sharesBps)
+        private
+    {
+        address token = _bounties[bountyId].token;
         uint256 remaining = net;
         uint256 last = claimIds.length - 1;
         for (uint256 i; i <= last; ++i) {
@@ -875,26 +864,24 @@ contract BountyEscrow is
                 remaining -= amount;
             }
             address hunter = _claimants[bountyId][claimIds[i]];
-            emit WinnerPaid(bountyId, claimIds[i], hunter, amount);
-            _payOrCredit(token, hunter, amount);
+            if (_payOrCredit(token, hunter, amount)) emit WinnerPaid(bountyId, claimIds[i], hunter, amount);
+            else emit WinnerCredited(bountyId, claimIds[i], hunter, amount);
         }
     }
 
     /// @dev Pushes a payout taken off the owed books by `_closePool`; a push that fails is
     /// owed again, as a credit the recipient withdraws. The gas check keeps a caller from
-    /// starving a push into a credit.
-    function _payOrCredit(address token, address to, uint256 amount) private {
-        if (amount == 0) return;
+    /// starving a push into a credit. Returns whether the push went through (a zero amount
+    /// counts as delivered).
+    function _payOrCredit(address token, address to, uint256 amount) private returns (bool pushed) {
+        if (amount == 0) return true;
         if (gasleft() < MIN_GAS_PER_PAYOUT) revert InsufficientGasForPayout(gasleft(), MIN_GAS_PER_PAYOUT);
-        if (!_tryPush(token, to, amount)) {
+        pushed = _tryPush(token, to, amount);
+        if (!pushed) {
             if (token != address(0)) _tokenOwed[token] += amount;
-            _credit(to, token, amount);
+            _credits[to][token] += amount;
+            emit Credited(to, token, amount);
         }
-    }
-
-    function _credit(address account, address token, uint256 amount) private {
-        _credits[account][token] += amount;
-        emit Credited(account, token, amount);
     }
 
     /// @dev Pays a winner without letting it block the award: ETH goes with a capped gas
@@ -908,8 +895,8 @@ contract BountyEscrow is
         }
     }
 
-    /// @dev Pays the caller of refund or withdraw, who pulls for itself: a failure reverts,
-    /// leaving the pledge or credit in place.
+    /// @dev Pays out a refund or withdrawal the owner pulls itself: a failure reverts, leaving
+    /// the pledge or credit in place.
     function _send(address token, address to, uint256 amount) private {
         if (token != address(0)) {
             _tokenOwed[token] -= amount;

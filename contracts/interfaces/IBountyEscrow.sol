@@ -9,8 +9,12 @@ pragma solidity ^0.8.24;
 /// back to the funder who made it.
 /// @dev Times are unix seconds. A bounty is active while `block.timestamp < deadline`: pledges,
 /// solutions and awards are accepted only then. A pledge unlocks at the deadline in force
-/// when it was last added to; from then on, unless the bounty was awarded, its funder may
-/// refund it. Every function costs O(1) gas in the number of funders and solutions.
+/// when it was last added to (never later than the `maxUnlocksAt` its funder accepted); from
+/// then on, unless the bounty was awarded, its funder may refund it. Every function costs
+/// O(1) gas in the number of funders and solutions.
+/// A bounty created through the review contract (`review()`, see IBountyReview) has that
+/// contract as its approver: it awards only what its backers' review let through, and a
+/// funder who objected to an award keeps its pledge out of it (see `pledgeOf`).
 interface IBountyEscrow {
     /// @notice Where a bounty is in its life. Expiry is not a status: it follows from time.
     enum Status {
@@ -18,7 +22,8 @@ interface IBountyEscrow {
         Awarded,
         Cancelled,
         // A proposed award is under backer review (see IBountyReview); appended, so the
-        // values above keep their numbers.
+        // values above keep their numbers. Pledges, solutions, cancellation and extensions
+        // wait; refunds wait only for pledges locked when the award was proposed.
         UnderReview
     }
 
@@ -93,6 +98,20 @@ interface IBountyEscrow {
     error TokenBalanceShort(address token, uint256 balance, uint256 owed);
     /// @notice Sending ETH to the caller failed; its balance in the escrow is unchanged.
     error EtherTransferFailed(address to, uint256 amount);
+    /// @notice The bounty's current deadline would lock the pledge later than its funder accepted.
+    error LockTooLong(uint256 bountyId, uint64 unlocksAt, uint64 maxUnlocksAt);
+    /// @notice Money cannot be sent to this address: the zero address, or the escrow and its
+    /// review contract themselves (nothing could ever take it out again).
+    error InvalidRecipient(address recipient);
+    /// @notice A refund or withdrawal asked for more than the caller has (or for nothing).
+    error AmountNotAvailable(uint256 requested, uint256 available);
+    /// @notice A proposed award holds this pledge (it was locked when the award was proposed)
+    /// until the proposal is settled, and at the latest until `refundableAt`.
+    error ProposalPending(uint256 bountyId, uint64 refundableAt);
+    /// @notice Only the escrow's review contract may call this.
+    error NotReviewContract(address caller);
+    /// @notice Only the fee recipient may withdraw the fees.
+    error NotFeeRecipient(address caller);
 
     /*//////////////////////////////////////////////////////////////
                                  EVENTS
@@ -115,15 +134,22 @@ interface IBountyEscrow {
     /// @notice `hunter` registered a solution (a pull request or commit URL) as claim `claimId`.
     event SolutionSubmitted(uint256 indexed bountyId, uint256 indexed claimId, address indexed hunter, string uri);
     /// @notice The bounty was awarded: `pool` left the bounty, `fee` of it to the fee recipient.
+    /// On a reviewed bounty the pool excludes the pledges of funders who objected, unless the
+    /// arbiter overruled them.
     event Awarded(uint256 indexed bountyId, uint256 pool, uint256 fee);
-    /// @notice A winner's part of an award, sent to `hunter` or, if that failed, credited to it.
+    /// @notice A winner's part of an award was sent to `hunter`.
     event WinnerPaid(uint256 indexed bountyId, uint256 indexed claimId, address indexed hunter, uint256 amount);
+    /// @notice Sending a winner's part failed (the hunter reverted or ran out of gas): it was
+    /// credited to `hunter` instead, for `withdraw`.
+    event WinnerCredited(uint256 indexed bountyId, uint256 indexed claimId, address indexed hunter, uint256 amount);
     /// @notice `account` can now withdraw `amount` more of `token` (address(0) for ETH).
     event Credited(address indexed account, address indexed token, uint256 amount);
-    /// @notice `account` pulled its credit in `token`.
-    event Withdrawn(address indexed account, address indexed token, uint256 amount);
-    /// @notice `funder` took back its whole pledge.
-    event Refunded(uint256 indexed bountyId, address indexed funder, uint256 amount);
+    /// @notice `account` pulled `amount` of its credit in `token`, sent to `to`.
+    event Withdrawn(address indexed account, address indexed token, uint256 amount, address to);
+    /// @notice `funder` took back `amount` of its pledge, sent to `to`.
+    event Refunded(uint256 indexed bountyId, address indexed funder, uint256 amount, address to);
+    /// @notice The fee recipient took `amount` of the fees accrued in `token`, sent to `to`.
+    event FeesWithdrawn(address indexed token, uint256 amount, address to);
     /// @notice The issuer cancelled the bounty; every pledge is refundable at once.
     event Cancelled(uint256 indexed bountyId);
     /// @notice The issuer moved the deadline later; existing pledges keep their own lock.
@@ -148,8 +174,13 @@ interface IBountyEscrow {
     /// @param bountyId The bounty.
     /// @param amount For ETH, must equal `msg.value`; for a token, the amount to transfer from
     /// the caller, who must have approved it.
+    /// @param maxUnlocksAt The latest unlock time the funder accepts (the deadline it was
+    /// shown): an extension mined just before the pledge cannot lock it longer.
     /// @return received The amount credited: for a token that takes a fee on transfer, what arrived.
-    function pledge(uint256 bountyId, uint256 amount) external payable returns (uint256 received);
+    function pledge(uint256 bountyId, uint256 amount, uint64 maxUnlocksAt)
+        external
+        payable
+        returns (uint256 received);
 
     /// @notice Registers a solution to an open, unexpired bounty; the caller is the hunter paid
     /// if it wins.
@@ -167,15 +198,35 @@ interface IBountyEscrow {
     function award(uint256 bountyId, uint256[] calldata claimIds, uint256[] calldata sharesBps) external;
 
     /// @notice Returns the caller's whole pledge, once its lock ended or the bounty was cancelled,
-    /// and only if the bounty was not awarded.
+    /// and only if the bounty did not award it (on a reviewed bounty, a funder who objected to
+    /// the award keeps its pledge and refunds it at once).
     /// @param bountyId The bounty.
     /// @return amount The amount sent back.
     function refund(uint256 bountyId) external returns (uint256 amount);
+
+    /// @notice As `refund`, for part of the pledge and to a recipient of the funder's choice
+    /// (for a funder that cannot receive, or a token that caps each transfer).
+    /// @param bountyId The bounty.
+    /// @param amount How much of the pledge to take back; the rest keeps its lock.
+    /// @param to Who receives it.
+    function refundTo(uint256 bountyId, uint256 amount, address to) external;
 
     /// @notice Sends the caller its whole credit in `token` (address(0) for ETH).
     /// @param token The currency of the credit.
     /// @return amount The amount sent.
     function withdraw(address token) external returns (uint256 amount);
+
+    /// @notice As `withdraw`, for part of the credit and to a recipient of the caller's choice.
+    /// @param token The currency of the credit.
+    /// @param amount How much to take.
+    /// @param to Who receives it.
+    function withdrawTo(address token, uint256 amount, address to) external;
+
+    /// @notice Sends accrued fees to a recipient of the fee recipient's choice. Fee recipient only.
+    /// @param token The currency (address(0) for ETH).
+    /// @param amount How much to take, at most `feesAccrued(token)`.
+    /// @param to Who receives it.
+    function withdrawFees(address token, uint256 amount, address to) external;
 
     /// @notice Cancels an open bounty; every pledge becomes refundable at once. Issuer only.
     /// @param bountyId The bounty.
@@ -204,7 +255,8 @@ interface IBountyEscrow {
     /// @param bountyId The bounty.
     function getBounty(uint256 bountyId) external view returns (BountyInfo memory);
 
-    /// @notice A funder's outstanding pledge on a bounty and when it unlocks.
+    /// @notice A funder's outstanding pledge on a bounty and when it unlocks: zero once an award
+    /// took it (a funder who objected to a reviewed award keeps its pledge).
     /// @param bountyId The bounty.
     /// @param funder The funder.
     function pledgeOf(uint256 bountyId, address funder) external view returns (uint256 amount, uint64 unlocksAt);
@@ -223,4 +275,10 @@ interface IBountyEscrow {
     /// @param account The account.
     /// @param token The currency.
     function creditOf(address account, address token) external view returns (uint256);
+
+    /// @notice Fees accrued in `token` (address(0) for ETH) that the fee recipient can withdraw.
+    function feesAccrued(address token) external view returns (uint256);
+
+    /// @notice The review contract this escrow deployed: the approver of every reviewed bounty.
+    function review() external view returns (address);
 }

@@ -1,43 +1,51 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {IArbitrable} from "./IArbitrator.sol";
+import {IArbitrable, IArbitrator} from "./IArbitrator.sol";
 
 /// @title IBountyReview
-/// @notice Backer governance: a bounty may be created with an optimistic review policy,
-/// fixed for its whole life. Its approver no longer awards directly: it proposes an award,
-/// a review window opens, and each funder may object once with the weight of its pledge. If
-/// the objections reach the bounty's quorum (a share of the pledged total) the proposal is
-/// blocked; otherwise anyone finalizes it after the window and the winners are paid. A
-/// blocked proposal is rejected, or, if the bounty names an arbiter (an address such as a
-/// maintainers' Safe, or an ERC-792 arbitrator such as Kleros), goes to the arbiter, whose
-/// ruling pays or rejects it. An arbiter that does not rule in time lets anyone lapse the
-/// dispute, which rejects the proposal.
-/// @dev While a proposal is live (pending, blocked, escalated or upheld) the bounty's status
-/// is `UnderReview`: pledges, refunds, solutions, cancellation and extensions wait, so every
-/// funder's weight is its pledge, frozen for the whole vote. A rejection makes the bounty
-/// `Open` again; pledges are then refundable according to their own locks.
+/// @notice Backers' review of awards, in its own contract (the escrow's `review()`), which is
+/// the approver of every bounty created here. The bounty's approver does not award: it
+/// proposes, a review window opens, and silence is consent. Each funder may object once per
+/// proposal, and an objection withholds that funder's own pledge: the award takes the pool
+/// less the withheld pledges, and the objectors refund theirs. So no pledge is ever paid to a
+/// proposal its funder objected to, and outweighing the other funders buys nothing: a pledge
+/// only ever decides where that pledge goes.
+/// A bounty may name an arbiter (a plain address such as a maintainers' Safe, or an ERC-792
+/// arbitrator such as Kleros) and a quorum. When the objections reach the quorum, the
+/// proposal is blocked and only the arbiter decides it: its ruling for the proposal pays the
+/// whole pool, objectors' pledges included; against it, nothing is paid. A blocked proposal
+/// that nobody escalates within `ESCALATION_PERIOD` after its window, or that the arbiter does
+/// not decide within `ARBITRATION_PERIOD` of escalation, lapses: nothing is paid.
+/// @dev Bounds, each fixed in code: a proposal holds the pledges locked when it was made for at
+/// most its window (<= 30 days) + ESCALATION_PERIOD + ARBITRATION_PERIOD; pledges already
+/// unlocked when it was made are never held. The escrow enforces the same bound itself
+/// (`MAX_REVIEW_HOLD`).
 interface IBountyReview is IArbitrable {
     /// @notice A bounty's review policy, chosen at creation.
     /// @param reviewWindow Seconds funders have to object, from the proposal: 1 day to 30 days.
-    /// @param quorumBps Share of the pledged total, in basis points (1..10,000), whose
-    /// objections block a proposal.
-    /// @param arbiter Who settles a blocked proposal; address(0) for none (then a blocked
-    /// proposal is rejected at once).
+    /// @param quorumBps Share of the pool at proposal, in basis points (1..10,000), whose
+    /// objections send the proposal to the arbiter; 0 when there is no arbiter.
+    /// @param arbiter Who decides a blocked proposal; address(0) for none.
     /// @param arbiterIsErc792 The arbiter is an ERC-792 arbitrator contract, paid through
-    /// `escalate`; otherwise it is a plain address that calls `rule` itself.
+    /// `escalate`, which calls back `rule`; otherwise it is a plain address that calls `decide`.
+    /// @param arbitratorExtraData The ERC-792 `extraData` (for Kleros: the court and the number
+    /// of jurors); empty for the arbitrator's default.
+    /// @param metaEvidence ERC-1497 meta-evidence URI (what the dispute is about), emitted once.
     struct ReviewTerms {
         uint32 reviewWindow;
         uint16 quorumBps;
         address arbiter;
         bool arbiterIsErc792;
+        bytes arbitratorExtraData;
+        string metaEvidence;
     }
 
     /// @notice Where the latest proposal of a bounty is.
     /// None: no live proposal (never proposed, or rejected). Pending: in its review window, or
     /// past it and finalizable. Blocked: objections reached the quorum; waiting for
-    /// escalation to the arbiter. Escalated: the arbiter has the dispute. Upheld: the arbiter
-    /// ruled for the proposal; anyone finalizes it. Executed: finalized, the bounty is awarded.
+    /// escalation to the arbiter. Escalated: the arbiter has it. Upheld: the arbiter ruled for
+    /// the proposal; anyone finalizes it. Executed: finalized, the bounty is awarded.
     enum ProposalState {
         None,
         Pending,
@@ -47,17 +55,18 @@ interface IBountyReview is IArbitrable {
         Executed
     }
 
-    /// @notice Why a proposal was rejected.
+    /// @notice Why a proposal was rejected. Unanimous: every pledge was withheld, so there was
+    /// nothing to pay.
     enum RejectReason {
-        Quorum,
+        Unanimous,
         ArbiterRejected,
         ArbiterRefused,
         Lapsed
     }
 
     /// @notice A bounty's review policy and its latest proposal, as `getReview` returns them.
-    /// For a bounty without the optimistic policy every field is zero. The dispute id of an
-    /// escalated proposal is in its DisputeRaised event.
+    /// `decideBy`: for a blocked proposal the last moment to escalate, for an escalated one the
+    /// arbiter's last moment to rule; then anyone may lapse it.
     struct ReviewInfo {
         address approver;
         uint32 reviewWindow;
@@ -69,7 +78,9 @@ interface IBountyReview is IArbitrable {
         uint64 windowEnd;
         uint64 decideBy;
         uint256 weightAgainst;
+        uint256 totalAtProposal;
         bytes32 proposalHash;
+        uint256 disputeId;
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -78,52 +89,61 @@ interface IBountyReview is IArbitrable {
 
     /// @notice The review window is outside the allowed bounds.
     error InvalidReviewWindow(uint256 reviewWindow, uint256 minWindow, uint256 maxWindow);
-    /// @notice The quorum must be from 1 to 10,000 basis points.
+    /// @notice With an arbiter the quorum is 1 to 10,000 basis points; without one it must be 0
+    /// (every objection only withholds its own pledge).
     error InvalidQuorum(uint256 quorumBps);
-    /// @notice An ERC-792 arbiter must be a contract.
+    /// @notice An ERC-792 arbiter must be a contract; no arbiter may be the escrow or this contract.
     error InvalidArbiter(address arbiter);
-    /// @notice The bounty has no optimistic review policy: its approver awards directly.
+    /// @notice The approver may not be the escrow or this contract.
+    error InvalidApprover(address approver);
+    /// @notice The bounty was not created with a review policy.
     error NotOptimistic(uint256 bountyId);
-    /// @notice The bounty has an optimistic review policy: awards go through `propose`.
-    error ReviewRequired(uint256 bountyId);
-    /// @notice A proposal of this bounty is live: refunds wait until it is settled or rejected.
-    error ProposalPending(uint256 bountyId);
+    /// @notice Only the bounty's approver may propose.
+    error NotProposer(uint256 bountyId, address caller);
     /// @notice The bounty's latest proposal is not in a state that allows this.
     error WrongProposalState(uint256 bountyId, ProposalState state);
     /// @notice Objections are taken only until the review window ends.
     error ReviewWindowClosed(uint256 bountyId, uint64 windowEnd);
     /// @notice A pending proposal can be finalized only once its review window has ended.
     error ReviewWindowOpen(uint256 bountyId, uint64 windowEnd);
-    /// @notice Only a funder with an outstanding pledge on the bounty may object.
-    error NoWeight(uint256 bountyId, address funder);
-    /// @notice A funder objects at most once per proposal.
-    error AlreadyObjected(uint256 bountyId, address funder);
     /// @notice The claims and shares given are not those of the proposal.
     error ProposalMismatch(uint256 bountyId);
-    /// @notice Escalating to an ERC-792 arbitrator must pay exactly its fee; to a plain
-    /// arbiter, nothing.
+    /// @notice Escalating to an ERC-792 arbitrator must pay at least its fee (the excess is
+    /// returned); to a plain arbiter, nothing.
     error WrongArbitrationFee(uint256 bountyId, uint256 expected, uint256 sent);
-    /// @notice The arbiter's time (the window's end plus 30 days) is over: the dispute can only
-    /// lapse now.
+    /// @notice Too late: the proposal can only lapse now.
     error ArbitrationLapsed(uint256 bountyId, uint64 decideBy);
-    /// @notice The arbiter still has time to rule (until `decideBy`).
+    /// @notice The proposal still has time (until `decideBy`) to be escalated or decided.
     error ArbitrationNotLapsed(uint256 bountyId, uint64 decideBy);
-    /// @notice The caller is not the arbiter of a live dispute with this id.
+    /// @notice The caller is not the arbitrator of a live dispute with this id.
     error UnknownDispute(address arbiter, uint256 disputeId);
+    /// @notice The caller is not the bounty's plain arbiter, or the proposal is another one.
+    error NotArbiter(uint256 bountyId, address caller);
     /// @notice A ruling is 0 (refused to arbitrate), 1 (pay the proposal) or 2 (reject it).
     error InvalidRuling(uint256 disputeId, uint256 ruling);
+    /// @notice Returning an overpaid arbitration fee to the caller failed.
+    error FeeReturnFailed(address to, uint256 amount);
+    /// @notice The arbitrator returned a dispute id it had already given for another bounty.
+    error DuplicateDispute(address arbiter, uint256 disputeId);
+    /// @notice Evidence is taken for bounties with an ERC-792 arbitrator.
+    error NoArbitrator(uint256 bountyId);
 
     /*//////////////////////////////////////////////////////////////
                                  EVENTS
     //////////////////////////////////////////////////////////////*/
 
-    /// @notice The bounty was created with an optimistic review policy (its BountyCreated
-    /// event names the approver who proposes).
+    /// @notice The bounty was created with a review policy; `approver` proposes its awards.
     event ReviewPolicySet(
-        uint256 indexed bountyId, uint32 reviewWindow, uint16 quorumBps, address arbiter, bool arbiterIsErc792
+        uint256 indexed bountyId,
+        address indexed approver,
+        uint32 reviewWindow,
+        uint16 quorumBps,
+        address arbiter,
+        bool arbiterIsErc792,
+        bytes arbitratorExtraData
     );
-    /// @notice The approver proposed an award; objections are taken until `windowEnd`, against
-    /// `total`, the pool frozen while the proposal is live.
+    /// @notice The approver proposed an award of `total`, the pool now frozen; objections are
+    /// taken until `windowEnd`.
     event AwardProposed(
         uint256 indexed bountyId,
         uint32 indexed nonce,
@@ -132,28 +152,41 @@ interface IBountyReview is IArbitrable {
         uint64 windowEnd,
         uint256 total
     );
-    /// @notice `funder` objected with `weight` (its pledge); the proposal now has
+    /// @notice `funder` objected, withholding `weight` (its pledge); the proposal now has
     /// `weightAgainst` against it.
     event Objected(
         uint256 indexed bountyId, uint32 indexed nonce, address indexed funder, uint256 weight, uint256 weightAgainst
     );
-    /// @notice Objections reached the quorum; the proposal waits for the arbiter.
+    /// @notice Objections reached the quorum: only the arbiter can decide the proposal now.
     event ProposalBlocked(uint256 indexed bountyId, uint32 indexed nonce, uint256 weightAgainst);
-    /// @notice The proposal went to the arbiter as dispute `disputeId`.
+    /// @notice The proposal went to the arbiter (`disputeId` is the ERC-792 arbitrator's; 0
+    /// for a plain arbiter, which decides by bounty and proposal number).
     event DisputeRaised(uint256 indexed bountyId, uint32 indexed nonce, address indexed arbiter, uint256 disputeId);
-    /// @notice The arbiter ruled for the proposal: anyone may finalize it now.
+    /// @notice The arbiter ruled for the proposal: anyone may finalize it, and it takes the
+    /// whole pool, objectors' pledges included.
     event ProposalUpheld(uint256 indexed bountyId, uint32 indexed nonce);
     /// @notice The proposal was rejected; the bounty is open again and pledges follow their locks.
     event ProposalRejected(uint256 indexed bountyId, uint32 indexed nonce, RejectReason reason);
-    /// @notice The proposal was finalized and its award paid (see the Awarded event).
-    event ProposalFinalized(uint256 indexed bountyId, uint32 indexed nonce);
+    /// @notice The proposal was finalized and `pool` awarded (see the escrow's Awarded event).
+    event ProposalFinalized(uint256 indexed bountyId, uint32 indexed nonce, uint256 pool);
+
+    /// @notice ERC-1497: what disputes of bounty `_metaEvidenceID` are about.
+    event MetaEvidence(uint256 indexed _metaEvidenceID, string _evidence);
+    /// @notice ERC-1497: a dispute was created at `_arbitrator` for a proposal.
+    event Dispute(
+        IArbitrator indexed _arbitrator, uint256 indexed _disputeID, uint256 _metaEvidenceID, uint256 _evidenceGroupID
+    );
+    /// @notice ERC-1497: `_party` submitted evidence for the proposals of a bounty.
+    event Evidence(
+        IArbitrator indexed _arbitrator, uint256 indexed _evidenceGroupID, address indexed _party, string _evidence
+    );
 
     /*//////////////////////////////////////////////////////////////
                           STATE-CHANGING FUNCTIONS
     //////////////////////////////////////////////////////////////*/
 
-    /// @notice Creates a bounty whose awards go through optimistic review; see `createBounty`
-    /// for the other parameters.
+    /// @notice Creates a bounty in the escrow whose awards go through review; the caller is its
+    /// issuer. See the escrow's `createBounty` for the other parameters.
     /// @param approver Who proposes awards; address(0) makes it the caller.
     /// @param terms The review policy, fixed for the bounty's life.
     function createBountyWithReview(
@@ -164,40 +197,53 @@ interface IBountyReview is IArbitrable {
         ReviewTerms calldata terms
     ) external returns (uint256 bountyId);
 
-    /// @notice Proposes an award of the whole pool on an open, unexpired optimistic bounty
-    /// (claims and shares as for `award`). Approver only. Opens the review window and freezes
-    /// pledges and refunds until the proposal is settled or rejected.
+    /// @notice Proposes an award of the pool of an open, unexpired reviewed bounty (claims and
+    /// shares as for `award`). Approver only. Opens the review window.
     /// @return nonce The proposal's number within the bounty, counting from 1.
     function propose(uint256 bountyId, uint256[] calldata claimIds, uint256[] calldata sharesBps)
         external
         returns (uint32 nonce);
 
-    /// @notice Objects to the pending proposal with the weight of the caller's pledge; once per
-    /// funder and proposal, before the window ends. Reaching the quorum blocks the proposal
-    /// (and rejects it at once if the bounty has no arbiter).
+    /// @notice Objects to the pending proposal, withholding the caller's pledge from it; once
+    /// per funder and proposal, before the window ends.
     function object(uint256 bountyId) external;
 
-    /// @notice Pays a proposal that was not blocked once its window ended, or that the arbiter
-    /// upheld. Anyone may call it, with the proposal's claims and shares (from AwardProposed).
+    /// @notice Pays a proposal that was not blocked once its window ended (the pool less the
+    /// withheld pledges), or that the arbiter upheld (the whole pool). Anyone may call it,
+    /// with the proposal's claims and shares (from AwardProposed).
     function finalize(uint256 bountyId, uint256[] calldata claimIds, uint256[] calldata sharesBps) external;
 
-    /// @notice Sends a blocked proposal to the bounty's arbiter. Anyone may call it, before
-    /// `decideBy`; an ERC-792 arbitrator must be paid its `arbitrationCost("")` as value.
-    /// @return disputeId The dispute's id at the arbiter (assigned by the escrow for a plain
-    /// arbiter).
+    /// @notice Sends a blocked proposal to the bounty's arbiter. Anyone may call it, until
+    /// `ESCALATION_PERIOD` after the window. An ERC-792 arbitrator must be paid at least
+    /// `arbitrationCost(extraData)`; the excess goes back to the caller.
+    /// @return disputeId The ERC-792 dispute id (0 for a plain arbiter).
     function escalate(uint256 bountyId) external payable returns (uint256 disputeId);
 
-    /// @notice Rejects a blocked or escalated proposal whose arbiter did not rule by `decideBy`
-    /// (the window's end plus 30 days). Anyone may call it.
+    /// @notice A plain arbiter's ruling on proposal `nonce` of a bounty: 1 pays it (the whole
+    /// pool), 2 rejects it, 0 refuses (rejects it too).
+    function decide(uint256 bountyId, uint32 nonce, uint256 ruling) external;
+
+    /// @notice Rejects a blocked proposal not escalated in time, or an escalated one its
+    /// arbiter did not decide in time. Anyone may call it.
     function lapse(uint256 bountyId) external;
+
+    /// @notice ERC-1497 evidence for the bounty's disputes (bounties with an ERC-792 arbitrator).
+    function submitEvidence(uint256 bountyId, string calldata evidence) external;
 
     /*//////////////////////////////////////////////////////////////
                                  VIEWS
     //////////////////////////////////////////////////////////////*/
 
-    /// @notice A bounty's review policy and latest proposal (all zero for a plain bounty).
+    /// @notice The escrow this contract reviews for.
+    function escrow() external view returns (address);
+
+    /// @notice A bounty's review policy and latest proposal (all zero for a bounty without one).
     function getReview(uint256 bountyId) external view returns (ReviewInfo memory);
 
-    /// @notice Whether `funder` objected to proposal `nonce` of a bounty.
+    /// @notice The ERC-792 extraData the bounty's arbitrator is called with.
+    function arbitratorExtraData(uint256 bountyId) external view returns (bytes memory);
+
+    /// @notice Whether `funder` objected to proposal `nonce` of a bounty (its latest objection
+    /// is remembered).
     function hasObjected(uint256 bountyId, uint32 nonce, address funder) external view returns (bool);
 }

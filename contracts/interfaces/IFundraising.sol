@@ -41,6 +41,9 @@ interface IFundraising {
     error NotABounty(uint256 id);
     /// @notice A fundraiser needs a beneficiary.
     error ZeroBeneficiary();
+    /// @notice The beneficiary may not be the escrow or its review contract (nothing could take
+    /// the money out again).
+    error InvalidBeneficiary(address beneficiary);
     /// @notice An all-or-nothing fundraiser needs a positive goal.
     error ZeroGoal();
     /// @notice The fundraiser's deadline has not come: nothing can be paid out yet.
@@ -71,9 +74,11 @@ interface IFundraising {
         bool allOrNothing,
         string uri
     );
-    /// @notice The raised total, less the fee, went to the beneficiary (sent, or credited for
-    /// `withdraw` when sending failed; a `Credited` event tells which).
+    /// @notice The raised total, less the fee, was sent to the beneficiary.
     event RaisedPaid(uint256 indexed id, address indexed beneficiary, uint256 amount);
+    /// @notice Sending the raised total failed: it was credited to the beneficiary instead, for
+    /// `withdraw`.
+    event RaisedCredited(uint256 indexed id, address indexed beneficiary, uint256 amount);
 
     /*//////////////////////////////////////////////////////////////
                                FUNCTIONS

@@ -6,7 +6,8 @@ pragma solidity ^0.8.24;
 /// off-chain EIP-712 signature, which anyone may relay: the claim belongs to the signer.
 /// @dev The EIP-712 domain is name "BountyEscrow", version "1", the chain id and this
 /// contract's address (EIP-5267 `eip712Domain()` describes it). A signature also binds a
-/// per-hunter nonce (`nonces(hunter)`, used once, in order) and an expiry.
+/// nonce and an expiry. Nonces are unordered (a bitmap per hunter, as Uniswap's permit2): each
+/// is used once, in any order, so a signature that expires or fails never blocks another.
 interface ISignedActions {
     /*//////////////////////////////////////////////////////////////
                                  ERRORS
@@ -21,6 +22,11 @@ interface ISignedActions {
     /// @notice The signature was not made by `hunter` over this action (another signer, or
     /// another bounty, URI, nonce, expiry, chain or escrow).
     error WrongSigner(address hunter, address signer);
+    /// @notice The hunter already used (or cancelled) this nonce.
+    error NonceUsed(address hunter, uint256 nonce);
+
+    /// @notice `hunter` used or cancelled `nonce`.
+    event NonceInvalidated(address indexed hunter, uint256 nonce);
 
     /*//////////////////////////////////////////////////////////////
                                FUNCTIONS
@@ -33,9 +39,16 @@ interface ISignedActions {
     /// @param amount The amount to transfer from the caller (and the permit's value).
     /// @param permitDeadline The permit's deadline.
     /// @return received The amount credited (less for fee-on-transfer tokens).
-    function pledgeWithPermit(uint256 bountyId, uint256 amount, uint256 permitDeadline, uint8 v, bytes32 r, bytes32 s)
-        external
-        returns (uint256 received);
+    /// @param maxUnlocksAt The latest unlock time the funder accepts, as for `pledge`.
+    function pledgeWithPermit(
+        uint256 bountyId,
+        uint256 amount,
+        uint64 maxUnlocksAt,
+        uint256 permitDeadline,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external returns (uint256 received);
 
     /// @notice Registers a solution signed off-chain by `hunter` (EIP-712
     /// `SubmitSolution(uint256 bountyId,string uri,address hunter,uint256 nonce,uint256 expiry)`);
@@ -43,7 +56,7 @@ interface ISignedActions {
     /// @param bountyId The bounty.
     /// @param uri The solution; emitted, not stored.
     /// @param hunter The signer, paid if the claim wins.
-    /// @param nonce The hunter's current nonce (`nonces(hunter)`).
+    /// @param nonce Any number the hunter has not used yet (unordered, see `nonceUsed`).
     /// @param expiry The last second at which the signature is valid.
     /// @param signature The 65-byte signature (r, s, v), or an ERC-1271 wallet's signature.
     /// @return claimId The claim's id within the bounty.
@@ -55,6 +68,12 @@ interface ISignedActions {
         uint256 expiry,
         bytes calldata signature
     ) external returns (uint256 claimId);
+
+    /// @notice Cancels one of the caller's unused solution nonces, voiding any signature made with it.
+    function invalidateNonce(uint256 nonce) external;
+
+    /// @notice Whether `hunter` used or cancelled `nonce`.
+    function nonceUsed(address hunter, uint256 nonce) external view returns (bool);
 
     /// @notice The EIP-712 domain separator of this escrow on this chain.
     // solhint-disable-next-line func-name-mixedcase

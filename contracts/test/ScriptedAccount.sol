@@ -28,7 +28,7 @@ contract ScriptedAccount {
     }
 
     function pledge(uint256 bountyId) external payable returns (uint256) {
-        return escrow.pledge{value: msg.value}(bountyId, msg.value);
+        return escrow.pledge{value: msg.value}(bountyId, msg.value, type(uint64).max);
     }
 
     function refund(uint256 bountyId) external returns (uint256) {
