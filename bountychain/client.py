@@ -8,6 +8,7 @@ signed locally with eth-account; keys never leave the signer object.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
@@ -80,13 +81,15 @@ from bountychain.results import (
 BPS = 10_000
 MAX_FEE_BPS = 500
 MAX_DEADLINE_DURATION = 730 * 24 * 3600
-# Backer governance bounds, as in the contract (IBountyReview).
+# Backer review bounds, as in the contracts (BountyReview, BountyEscrow.MAX_REVIEW_HOLD).
 MIN_REVIEW_WINDOW = 86_400
 MAX_REVIEW_WINDOW = 30 * 86_400
-ARBITRATION_TIMEOUT = 30 * 86_400
+ESCALATION_PERIOD = 7 * 86_400
+ARBITRATION_PERIOD = 90 * 86_400
+MAX_REVIEW_HOLD = MAX_REVIEW_WINDOW + ESCALATION_PERIOD + ARBITRATION_PERIOD
 # How long after its deadline a fundraiser can be paid out before backers may refund.
 FUNDRAISER_CLAIM_PERIOD = 365 * 86_400
-_REJECT_REASONS = ("quorum", "arbiter-rejected", "arbiter-refused", "lapsed")
+_REJECT_REASONS = ("unanimous", "arbiter-rejected", "arbiter-refused", "lapsed")
 # Headroom over the node's gas estimate; unused gas is not charged.
 GAS_HEADROOM = 1.2
 # How long a permit signed for a pledge stays valid (it is used in the next block).
@@ -183,6 +186,9 @@ class BountyClient:
         if not self.w3.eth.get_code(self.address):
             raise WrongChain(f"no contract at {self.address} on chain {self.chain_id}")
         self.contract: Contract = self.w3.eth.contract(address=self.address, abi=load_artifact("BountyEscrow").abi)
+        # The backers' review lives in its own contract, which the escrow deployed.
+        self.review_contract: Contract = self.w3.eth.contract(
+            address=self.contract.functions.review().call(), abi=load_artifact("BountyReview").abi)
         self.signer = signer
         self.from_block = from_block
         self._poll_latency = poll_latency
@@ -312,31 +318,44 @@ class BountyClient:
             self.token_info(token)
         approver_address = checksum(approver, "approver") if approver is not None else ETH
         deadline_ts = self._check_future_deadline(_timestamp(deadline))
+        if approver_address in (self.address, self.review_contract.address):
+            raise InvalidAddress(f"the approver cannot be the escrow or its review contract ({approver_address})")
         if review is None:
             fn = self.contract.functions.createBounty(token, deadline_ts, approver_address, issue_url)
         else:
             terms = self._check_review_terms(review)
-            fn = self.contract.functions.createBountyWithReview(token, deadline_ts, approver_address, issue_url, terms)
+            fn = self.review_contract.functions.createBountyWithReview(
+                token, deadline_ts, approver_address, issue_url, terms)
         receipt, events = self._transact(fn)
         created = _one(events, "BountyCreated")
+        policy = [args for name, args in events if name == "ReviewPolicySet"]
         return BountyCreation(
             **_tx_fields(receipt),
             bounty_id=created["bountyId"],
             issuer=created["issuer"],
-            approver=created["approver"],
+            approver=policy[0]["approver"] if policy else created["approver"],
             token=created["token"],
             deadline=created["deadline"],
             uri=created["uri"],
         )
 
-    def pledge(self, bounty_id: int, amount: int | str, *, permit: bool | None = None) -> PledgeResult:
+    def pledge(self, bounty_id: int, amount: int | str, *, permit: bool | None = None,
+               max_unlocks_at: int | datetime | None = None) -> PledgeResult:
         """Pledges ETH or the token of a bounty or fundraiser. An int is base units; a string
         such as "0.5 ether" or "25 USDC" is converted with the token's decimals. For a token
         that supports EIP-2612, one transaction carries a permit for exactly this amount;
         otherwise the escrow is approved for exactly this amount first. Never an unlimited
-        allowance. `permit=False` forces the approve path, `permit=True` requires a permit."""
+        allowance. `permit=False` forces the approve path, `permit=True` requires a permit.
+
+        The pledge (the whole of it, with earlier top-ups) locks until the bounty's deadline.
+        `max_unlocks_at` is the latest lock accepted, by default the deadline read here (the
+        one the caller saw): an extension mined first makes the escrow refuse the pledge
+        (`LockTooLong`) instead of locking it longer."""
         bounty = self._active_bounty(bounty_id)
         value = self._amount(amount, bounty.token)
+        latest_unlock = bounty.deadline if max_unlocks_at is None else _timestamp(max_unlocks_at)
+        if bounty.deadline > latest_unlock:
+            raise self._refusal("LockTooLong", bounty_id, unlocksAt=bounty.deadline, maxUnlocksAt=latest_unlock)
         signer = self._require_signer()
         approval = None
         used_permit = False
@@ -344,8 +363,8 @@ class BountyClient:
             if permit:
                 raise InvalidInput(f"bounty {bounty_id} is paid in ETH: there is no token to permit")
             self._check_balance(signer.address, ETH, value)
-            receipt, events = self._transact(self.contract.functions.pledge(bounty_id, value), value=value,
-                                             bounty_id=bounty_id)
+            receipt, events = self._transact(self.contract.functions.pledge(bounty_id, value, latest_unlock),
+                                             value=value, bounty_id=bounty_id)
         else:
             self._check_balance(signer.address, bounty.token, value)
             domain = self._permit_domain(bounty.token) if permit is not False else None
@@ -354,7 +373,7 @@ class BountyClient:
             if domain is not None:
                 deadline = self._pending_time() + PERMIT_VALIDITY
                 v, r, s = self.sign_permit(bounty.token, value, deadline, domain=domain)
-                fn = self.contract.functions.pledgeWithPermit(bounty_id, value, deadline, v, r, s)
+                fn = self.contract.functions.pledgeWithPermit(bounty_id, value, latest_unlock, deadline, v, r, s)
                 try:
                     receipt, events = self._transact(fn, bounty_id=bounty_id)
                     used_permit = True
@@ -365,7 +384,8 @@ class BountyClient:
                         raise
         if not bounty.is_eth and not used_permit:
             approval = self._approve_exactly(bounty.token, value)
-            receipt, events = self._transact(self.contract.functions.pledge(bounty_id, value), bounty_id=bounty_id)
+            receipt, events = self._transact(self.contract.functions.pledge(bounty_id, value, latest_unlock),
+                                             bounty_id=bounty_id)
         pledged = _one(events, "Pledged")
         return PledgeResult(
             **_tx_fields(receipt),
@@ -411,45 +431,87 @@ class BountyClient:
 
     def _award_result(self, bounty_id: int, receipt: TxReceipt, events: list[tuple[str, Any]]) -> AwardResult:
         awarded = _one(events, "Awarded")
-        payouts: list[Payout] = []
-        for name, args in events:
-            if name == "WinnerPaid":
-                payouts.append(Payout(args["claimId"], args["hunter"], args["amount"], credited=False))
-            elif name == "Credited" and payouts and args["account"] == payouts[-1].hunter:
-                last = payouts.pop()
-                payouts.append(Payout(last.claim_id, last.hunter, last.amount, credited=True))
+        payouts = tuple(
+            Payout(args["claimId"], args["hunter"], args["amount"], credited=name == "WinnerCredited")
+            for name, args in events if name in ("WinnerPaid", "WinnerCredited")
+        )
         return AwardResult(
             **_tx_fields(receipt), bounty_id=bounty_id, pool=awarded["pool"], fee=awarded["fee"],
-            payouts=tuple(payouts),
+            payouts=payouts,
         )
 
-    def refund(self, bounty_id: int) -> RefundResult:
-        """Takes back the signer's whole pledge (after its lock, or at once if cancelled)."""
+    def refund(self, bounty_id: int, *, amount: int | str | None = None, to: str | None = None) -> RefundResult:
+        """Takes back the signer's pledge (after its lock, at once if cancelled, and at once
+        after an award it objected to): all of it, or `amount` of it (the rest keeps its
+        lock), sent to the signer or to `to` (a funder contract that cannot receive ETH, a
+        token that caps each transfer)."""
         bounty = self.bounty(bounty_id)
         signer = self._require_signer()
         pledge = self.pledge_of(bounty_id, signer.address)
         if pledge.amount == 0:
+            if bounty.status == BountyStatus.AWARDED:
+                raise self._refusal("AlreadyAwarded", bounty_id)
             raise self._refusal("NothingToRefund", bounty_id, funder=signer.address)
-        if bounty.status == BountyStatus.AWARDED:
-            raise self._refusal("AlreadyAwarded", bounty_id)
-        if bounty.status == BountyStatus.UNDER_REVIEW:
-            raise self._refusal("ProposalPending", bounty_id)
-        # Whether the lock has ended depends on the next block's time: the simulation decides.
-        receipt, events = self._transact(self.contract.functions.refund(bounty_id), bounty_id=bounty_id)
+        recipient = self._recipient(to, signer.address)
+        value = pledge.amount if amount is None else self._amount(amount, bounty.token)
+        if value > pledge.amount:
+            raise self._refusal("AmountNotAvailable", bounty_id, requested=value, available=pledge.amount)
+        # Whether the lock, or a proposal's hold, has ended depends on the next block's time:
+        # the simulation decides.
+        fn = (self.contract.functions.refund(bounty_id) if amount is None and to is None
+              else self.contract.functions.refundTo(bounty_id, value, recipient))
+        receipt, events = self._transact(fn, bounty_id=bounty_id)
         refunded = _one(events, "Refunded")
         return RefundResult(**_tx_fields(receipt), bounty_id=bounty_id, funder=refunded["funder"],
-                            amount=refunded["amount"])
+                            amount=refunded["amount"], to=refunded["to"])
 
-    def withdraw(self, token: str = ETH) -> WithdrawalResult:
-        """Pulls the signer's credit (an award that could not be pushed, or fees)."""
+    def withdraw(self, token: str = ETH, *, amount: int | str | None = None, to: str | None = None
+                 ) -> WithdrawalResult:
+        """Pulls the signer's credit (an award or payout that could not be pushed): all of it,
+        or `amount`, sent to the signer or to `to`."""
         token = checksum(token, "token")
         signer = self._require_signer()
-        if self.credit_of(signer.address, token) == 0:
+        credit = self.credit_of(signer.address, token)
+        if credit == 0:
             raise self._refusal("NothingToWithdraw", None, account=signer.address, token=token)
-        receipt, events = self._transact(self.contract.functions.withdraw(token))
+        recipient = self._recipient(to, signer.address)
+        value = credit if amount is None else self._amount(amount, token)
+        if value > credit:
+            raise self._refusal("AmountNotAvailable", None, requested=value, available=credit)
+        fn = (self.contract.functions.withdraw(token) if amount is None and to is None
+              else self.contract.functions.withdrawTo(token, value, recipient))
+        receipt, events = self._transact(fn)
         withdrawn = _one(events, "Withdrawn")
         return WithdrawalResult(**_tx_fields(receipt), account=withdrawn["account"], token=token,
-                                amount=withdrawn["amount"])
+                                amount=withdrawn["amount"], to=withdrawn["to"])
+
+    def withdraw_fees(self, token: str = ETH, *, amount: int | str | None = None, to: str | None = None
+                      ) -> WithdrawalResult:
+        """Sends accrued fees (all, or `amount`) to the fee recipient or to `to`. Fee recipient only."""
+        token = checksum(token, "token")
+        signer = self._require_signer()
+        fee_recipient, _ = self.fee()
+        if signer.address != fee_recipient:
+            raise self._refusal("NotFeeRecipient", None, caller=signer.address)
+        accrued = self.fees_accrued(token)
+        value = accrued if amount is None else self._amount(amount, token)
+        if value == 0 or value > accrued:
+            raise self._refusal("AmountNotAvailable", None, requested=value, available=accrued)
+        recipient = self._recipient(to, signer.address)
+        receipt, events = self._transact(self.contract.functions.withdrawFees(token, value, recipient))
+        withdrawn = _one(events, "FeesWithdrawn")
+        return WithdrawalResult(**_tx_fields(receipt), account=signer.address, token=token,
+                                amount=withdrawn["amount"], to=withdrawn["to"])
+
+    def fees_accrued(self, token: str = ETH) -> int:
+        """Fees accrued in a currency, which the fee recipient can withdraw."""
+        return int(self.contract.functions.feesAccrued(checksum(token, "token")).call())
+
+    def _recipient(self, to: str | None, default: str) -> str:
+        recipient = default if to is None else checksum(to, "to")
+        if recipient in (ETH, self.address, self.review_contract.address):
+            raise self._refusal("InvalidRecipient", None, recipient=recipient)
+        return recipient
 
     def cancel(self, bounty_id: int) -> CancelResult:
         """Cancels an open bounty: every pledge becomes refundable at once. Issuer only."""
@@ -532,8 +594,10 @@ class BountyClient:
         receipt, events = self._transact(self.contract.functions.withdrawRaised(fundraiser_id),
                                          bounty_id=fundraiser_id)
         awarded = _one(events, "Awarded")
-        paid = _one(events, "RaisedPaid")
-        credited = any(name == "Credited" and args["account"] == paid["beneficiary"] for name, args in events)
+        outcome = [(name, args) for name, args in events if name in ("RaisedPaid", "RaisedCredited")]
+        if len(outcome) != 1:
+            raise ContractError("expected one RaisedPaid or RaisedCredited event", error_name="UnexpectedReceipt")
+        credited, paid = outcome[0][0] == "RaisedCredited", outcome[0][1]
         return RaisedWithdrawal(
             **_tx_fields(receipt), fundraiser_id=fundraiser_id, beneficiary=paid["beneficiary"],
             pool=awarded["pool"], fee=awarded["fee"], amount=paid["amount"], credited=credited,
@@ -567,8 +631,9 @@ class BountyClient:
     ) -> SignedSolution:
         """Signs, off-chain and without gas, the registration of a solution by the signer;
         anyone can relay the result with `relay_solution`. The signature binds this chain,
-        this escrow, the bounty, the URL, the signer's next nonce (or `nonce`, to sign
-        several in advance) and an expiry (default: in 7 days)."""
+        this escrow, the bounty, the URL, a nonce (random unless given: nonces are unordered,
+        so an expired or failed signature never blocks another) and an expiry (default: in
+        7 days)."""
         _check_uri(solution_url, "solution_url")
         self._active_bounty(bounty_id)
         signer = self._require_signer()
@@ -577,7 +642,7 @@ class BountyClient:
         if expiry_ts < now:
             raise InvalidDeadline(f"expiry {expiry_ts} is in the past (chain time is {now - 1})")
         if nonce is None:
-            nonce = int(self.contract.functions.nonces(signer.address).call())
+            nonce = secrets.randbits(248)
         elif isinstance(nonce, bool) or not isinstance(nonce, int) or nonce < 0:
             raise InvalidInput(f"nonce must be a non-negative integer, got {nonce!r}")
         payload = SignedSolution(self.chain_id, self.address, bounty_id, solution_url, signer.address, nonce,
@@ -618,15 +683,16 @@ class BountyClient:
         now = self._pending_time()
         if signed.expiry < now:
             raise InvalidSignature(f"the signature expired at {signed.expiry} (chain time is {now - 1})")
-        current = int(self.contract.functions.nonces(hunter).call())
-        if signed.nonce != current:
-            used = "was already used (a replay?)" if signed.nonce < current else "is ahead of the hunter's"
-            raise InvalidSignature(f"nonce {signed.nonce} {used}; {hunter}'s next nonce is {current}")
+        if self.contract.functions.nonceUsed(hunter, signed.nonce).call():
+            raise self._refusal("NonceUsed", signed.bounty_id, hunter=hunter, nonce=signed.nonce)
         try:
             signature = bytes.fromhex(signed.signature.removeprefix("0x"))
         except (ValueError, AttributeError):
             raise InvalidSignature("the signature is not hex") from None
-        if not self.w3.eth.get_code(hunter):  # contract wallets are checked by the escrow (ERC-1271)
+        code = bytes(self.w3.eth.get_code(hunter))
+        # Contract wallets are checked by the escrow (ERC-1271); an EIP-7702 delegated account
+        # (code 0xef0100 + address) still signs with its key.
+        if not code or code.startswith(b"\xef\x01\x00"):
             if len(signature) != 65:
                 raise InvalidSignature(f"the signature has {len(signature)} bytes instead of 65")
             if int.from_bytes(signature[32:64], "big") > _SECP256K1_N // 2:
@@ -703,9 +769,9 @@ class BountyClient:
     # --- backer governance: optimistic review -------------------------------------------
 
     def propose(self, bounty_id: int, shares: Mapping[int, int] | Iterable[tuple[int, int]]) -> ProposalResult:
-        """Proposes an award of an optimistic bounty (claim id -> basis points, summing to
-        10,000). Approver only. Opens the review window; pledges and refunds wait until the
-        proposal is finalized or rejected."""
+        """Proposes an award of a reviewed bounty (claim id -> basis points, summing to
+        10,000). Approver only. Opens the review window; pledges wait, and pledges still
+        locked now are held, until the proposal is finalized or rejected."""
         pairs = list(shares.items() if isinstance(shares, Mapping) else shares)
         bounty = self._active_bounty(bounty_id)
         claim_ids, shares_bps = self._check_shares(bounty, pairs)
@@ -713,10 +779,10 @@ class BountyClient:
         if not bounty.optimistic:
             raise self._refusal("NotOptimistic", bounty_id)
         if signer.address != bounty.approver:
-            raise self._refusal("NotApprover", bounty_id, caller=signer.address)
+            raise self._refusal("NotProposer", bounty_id, caller=signer.address)
         if bounty.total == 0:
             raise self._refusal("NothingToAward", bounty_id)
-        receipt, events = self._transact(self.contract.functions.propose(bounty_id, claim_ids, shares_bps),
+        receipt, events = self._transact(self.review_contract.functions.propose(bounty_id, claim_ids, shares_bps),
                                          bounty_id=bounty_id)
         proposed = _one(events, "AwardProposed")
         return ProposalResult(
@@ -726,8 +792,10 @@ class BountyClient:
         )
 
     def object(self, bounty_id: int) -> ObjectionResult:
-        """Objects to the pending proposal with the weight of the signer's pledge (once per
-        proposal, during the review window)."""
+        """Objects to the pending proposal, withholding the signer's pledge from it (once per
+        proposal, during the review window): the award then takes the pool without it, and
+        the signer refunds it at once, unless the bounty's arbiter overrules the objections
+        (only when they reach the quorum)."""
         signer = self._require_signer()
         proposal = self.proposal(bounty_id)
         if proposal.state != ProposalState.PENDING:
@@ -738,18 +806,20 @@ class BountyClient:
             raise self._refusal("NoWeight", bounty_id, funder=signer.address)
         if self.has_objected(bounty_id, signer.address, proposal.nonce):
             raise self._refusal("AlreadyObjected", bounty_id, funder=signer.address)
-        receipt, events = self._transact(self.contract.functions.object(bounty_id), bounty_id=bounty_id)
+        receipt, events = self._transact(self.review_contract.functions.object(bounty_id), bounty_id=bounty_id)
         objected = _one(events, "Objected")
-        names = {name for name, _ in events}
-        outcome = "rejected" if "ProposalRejected" in names else "blocked" if "ProposalBlocked" in names else "pending"
+        outcome = "blocked" if any(name == "ProposalBlocked" for name, _ in events) else "withheld"
         return ObjectionResult(
             **_tx_fields(receipt), bounty_id=bounty_id, nonce=objected["nonce"], funder=objected["funder"],
             weight=objected["weight"], weight_against=objected["weightAgainst"], outcome=outcome,
         )
 
     def finalize(self, bounty_id: int) -> AwardResult:
-        """Pays the bounty's proposal once its window ended unblocked, or once the arbiter
-        upheld it. Anyone may call it; the claims and shares come from the proposal's event."""
+        """Pays the bounty's proposal once its window ended unblocked (the pool less the
+        pledges withheld by objections), or once the arbiter upheld it (the whole pool).
+        Anyone may call it; the claims and shares come from the proposal's event. If every
+        pledge was withheld nothing is paid: the result has pool 0 and `rejected`
+        "unanimous", and the bounty is open again."""
         self._require_signer()
         proposal = self.proposal(bounty_id)
         if proposal.state == ProposalState.PENDING:
@@ -757,68 +827,91 @@ class BountyClient:
                 raise self._refusal("ReviewWindowOpen", bounty_id, windowEnd=proposal.window_end)
         elif proposal.state != ProposalState.UPHELD:
             raise self._refusal("WrongProposalState", bounty_id, state=int(proposal.state))
-        fn = self.contract.functions.finalize(bounty_id, list(proposal.claim_ids), list(proposal.shares_bps))
+        fn = self.review_contract.functions.finalize(bounty_id, list(proposal.claim_ids), list(proposal.shares_bps))
         receipt, events = self._transact(fn, bounty_id=bounty_id)
+        rejected = [args for name, args in events if name == "ProposalRejected"]
+        if rejected:
+            return AwardResult(**_tx_fields(receipt), bounty_id=bounty_id, pool=0, fee=0, payouts=(),
+                               rejected=_REJECT_REASONS[rejected[0]["reason"]])
         return self._award_result(bounty_id, receipt, events)
 
-    def escalate(self, bounty_id: int) -> EscalationResult:
-        """Sends a blocked proposal to the bounty's arbiter; for an ERC-792 arbitrator, pays
-        its arbitration fee (read from the arbitrator) from the signer. Anyone may call it."""
+    def escalate(self, bounty_id: int, *, fee: int | None = None) -> EscalationResult:
+        """Sends a blocked proposal to the bounty's arbiter (until 7 days after its window);
+        for an ERC-792 arbitrator, pays its arbitration fee from the signer: `fee` wei, by
+        default the fee read from the arbitrator now (the escrow returns what exceeds the fee
+        in force when mined). Anyone may call it."""
         signer = self._require_signer()
         proposal = self.proposal(bounty_id)
         if proposal.state != ProposalState.BLOCKED:
             raise self._refusal("WrongProposalState", bounty_id, state=int(proposal.state))
         if self._pending_time() >= proposal.decide_by:
             raise self._refusal("ArbitrationLapsed", bounty_id, decideBy=proposal.decide_by)
-        fee = self.arbitration_fee(proposal)
-        self._check_balance(signer.address, ETH, fee)
-        receipt, events = self._transact(self.contract.functions.escalate(bounty_id), value=fee, bounty_id=bounty_id)
+        cost = self.arbitration_fee(proposal)
+        sent = cost if fee is None else fee
+        if sent < cost:
+            raise self._refusal("WrongArbitrationFee", bounty_id, expected=cost, sent=sent)
+        if not proposal.arbiter_is_erc792:
+            sent = 0
+        self._check_balance(signer.address, ETH, sent)
+        receipt, events = self._transact(self.review_contract.functions.escalate(bounty_id), value=sent,
+                                         bounty_id=bounty_id)
         raised = _one(events, "DisputeRaised")
         return EscalationResult(
             **_tx_fields(receipt), bounty_id=bounty_id, nonce=raised["nonce"], arbiter=raised["arbiter"],
-            dispute_id=raised["disputeId"], fee_paid=fee,
+            dispute_id=raised["disputeId"] if proposal.arbiter_is_erc792 else None, fee_paid=cost,
         )
 
     def rule(self, bounty_id: int, ruling: Ruling | int | str) -> RulingResult:
-        """The ruling of a plain-address arbiter (a Safe, an account) on a bounty's escalated
-        proposal: "pay" (1), "reject" (2) or "refuse" (0). An ERC-792 arbitrator contract
-        calls the escrow's `rule` itself."""
+        """The decision of a plain-address arbiter (a Safe, an account) on a bounty's blocked
+        or escalated proposal: "pay" (1; the award takes the whole pool, objectors' pledges
+        included), "reject" (2) or "refuse" (0). An ERC-792 arbitrator contract calls the
+        review contract's `rule` itself."""
         signer = self._require_signer()
         value = _ruling(ruling)
         proposal = self.proposal(bounty_id)
-        if proposal.state != ProposalState.ESCALATED or proposal.dispute_id is None:
+        if proposal.arbiter_is_erc792 or signer.address != proposal.arbiter:
+            raise self._refusal("NotArbiter", bounty_id, caller=signer.address)
+        if proposal.state not in (ProposalState.BLOCKED, ProposalState.ESCALATED):
             raise self._refusal("WrongProposalState", bounty_id, state=int(proposal.state))
-        if signer.address != proposal.arbiter:
-            raise self._refusal("UnknownDispute", bounty_id, arbiter=signer.address, disputeId=proposal.dispute_id)
-        fn = self.contract.functions.rule(proposal.dispute_id, int(value))
+        fn = self.review_contract.functions.decide(bounty_id, proposal.nonce, int(value))
         receipt, events = self._transact(fn, bounty_id=bounty_id)
         outcome = "upheld" if any(name == "ProposalUpheld" for name, _ in events) else "rejected"
-        return RulingResult(**_tx_fields(receipt), bounty_id=bounty_id, dispute_id=proposal.dispute_id,
+        return RulingResult(**_tx_fields(receipt), bounty_id=bounty_id, dispute_id=None,
                             ruling=int(value), outcome=outcome)
 
+    def submit_evidence(self, bounty_id: int, evidence: str) -> TxResult:
+        """Submits ERC-1497 evidence (a URI) for the disputes of a bounty with an ERC-792 arbitrator."""
+        _check_uri(evidence, "evidence")
+        if not self.proposal(bounty_id).arbiter_is_erc792:
+            raise self._refusal("NoArbitrator", bounty_id)
+        receipt, _ = self._transact(self.review_contract.functions.submitEvidence(bounty_id, evidence),
+                                    bounty_id=bounty_id)
+        return TxResult(**_tx_fields(receipt))
+
     def lapse(self, bounty_id: int) -> RejectionResult:
-        """Rejects a blocked or escalated proposal whose arbiter did not rule in time (after
-        the window's end plus 30 days); refunds resume. Anyone may call it."""
+        """Rejects a blocked proposal nobody escalated within 7 days of its window, or an
+        escalated one its arbiter did not decide within 90 days; anyone may call it."""
         self._require_signer()
         proposal = self.proposal(bounty_id)
         if not proposal.blocked:
             raise self._refusal("WrongProposalState", bounty_id, state=int(proposal.state))
         if self._pending_time() < proposal.decide_by:
             raise self._refusal("ArbitrationNotLapsed", bounty_id, decideBy=proposal.decide_by)
-        receipt, events = self._transact(self.contract.functions.lapse(bounty_id), bounty_id=bounty_id)
+        receipt, events = self._transact(self.review_contract.functions.lapse(bounty_id), bounty_id=bounty_id)
         rejected = _one(events, "ProposalRejected")
         return RejectionResult(**_tx_fields(receipt), bounty_id=bounty_id, nonce=rejected["nonce"],
                                reason=_REJECT_REASONS[rejected["reason"]])
 
     def proposal(self, bounty_id: int) -> Proposal:
-        """An optimistic bounty's review policy and latest proposal (claims and shares from
-        its AwardProposed event). Raises InvalidInput for a bounty without a review policy."""
+        """A reviewed bounty's policy and latest proposal (claims and shares from its
+        AwardProposed event). Raises InvalidInput for a bounty without a review policy."""
         bounty_id = _bounty_id(bounty_id)
         block = self.w3.eth.get_block("latest")
         with translating_reverts(bounty_id):
-            info = self.contract.functions.getReview(bounty_id).call(block_identifier=block["number"])
-            total = self.contract.functions.getBounty(bounty_id).call(block_identifier=block["number"])[6]
-        approver, window, quorum, arbiter, is_erc792, state, nonce, window_end, decide_by, against, proposal_hash = info
+            self.contract.functions.getBounty(bounty_id).call(block_identifier=block["number"])  # exists?
+            info = self.review_contract.functions.getReview(bounty_id).call(block_identifier=block["number"])
+        (approver, window, quorum, arbiter, is_erc792, state, nonce, window_end, decide_by, against, total,
+         proposal_hash, dispute) = info
         if window == 0:
             raise self._refusal("NotOptimistic", bounty_id)
         claim_ids: tuple[int, ...] = ()
@@ -826,7 +919,7 @@ class BountyClient:
         if nonce:
             split = self._proposed_splits.get(bytes(proposal_hash))
             if split is None:
-                logs = self.contract.events.AwardProposed.get_logs(
+                logs = self.review_contract.events.AwardProposed.get_logs(
                     from_block=self.from_block, to_block=block["number"],
                     argument_filters={"bountyId": bounty_id, "nonce": nonce})
                 if logs:
@@ -835,12 +928,8 @@ class BountyClient:
                         self._proposed_splits[bytes(proposal_hash)] = split
             if split is not None:
                 claim_ids, shares_bps = split
-        dispute_id = None
-        if ProposalState(state) in (ProposalState.ESCALATED, ProposalState.UPHELD):
-            raised = self.contract.events.DisputeRaised.get_logs(
-                from_block=self.from_block, to_block=block["number"],
-                argument_filters={"bountyId": bounty_id, "nonce": nonce})
-            dispute_id = raised[-1]["args"]["disputeId"] if raised else None
+        dispute_id = dispute if is_erc792 and ProposalState(state) in (
+            ProposalState.ESCALATED, ProposalState.UPHELD) else None
         return Proposal(
             bounty_id=bounty_id, approver=approver, review_window=window, quorum_bps=quorum,
             arbiter=None if arbiter == ETH else arbiter, arbiter_is_erc792=is_erc792, state=ProposalState(state),
@@ -854,7 +943,7 @@ class BountyClient:
         funder = checksum(funder, "funder")
         if nonce is None:
             nonce = self.proposal(bounty_id).nonce
-        return bool(self.contract.functions.hasObjected(_bounty_id(bounty_id), nonce, funder).call())
+        return bool(self.review_contract.functions.hasObjected(_bounty_id(bounty_id), nonce, funder).call())
 
     def arbitration_fee(self, bounty: int | Proposal) -> int:
         """What escalating the bounty's blocked proposal costs in wei (0 for a plain arbiter);
@@ -863,24 +952,38 @@ class BountyClient:
         if not proposal.arbiter_is_erc792 or proposal.arbiter is None:
             return 0
         arbitrator = self.w3.eth.contract(address=proposal.arbiter, abi=_ARBITRATOR_ABI)
-        return int(arbitrator.functions.arbitrationCost(b"").call())
+        extra = self.review_contract.functions.arbitratorExtraData(proposal.bounty_id).call()
+        return int(arbitrator.functions.arbitrationCost(extra).call())
 
-    def _check_review_terms(self, review: ReviewTerms) -> tuple[int, int, str, bool]:
+    def _check_review_terms(self, review: ReviewTerms) -> tuple[int, int, str, bool, bytes, str]:
         if not isinstance(review, ReviewTerms):
             raise InvalidInput(f"review must be a ReviewTerms, got {review!r}")
         window, quorum = review.review_window, review.quorum_bps
         if isinstance(window, bool) or not isinstance(window, int) or not MIN_REVIEW_WINDOW <= window <= MAX_REVIEW_WINDOW:
             raise InvalidInput(f"review_window must be from {MIN_REVIEW_WINDOW} s (1 day) to {MAX_REVIEW_WINDOW} s "
                                f"(30 days), got {window!r}")
-        if isinstance(quorum, bool) or not isinstance(quorum, int) or not 1 <= quorum <= BPS:
-            raise InvalidInput(f"quorum_bps must be from 1 to {BPS} basis points, got {quorum!r}")
         arbiter = checksum(review.arbiter, "arbiter") if review.arbiter is not None else ETH
         if arbiter == ETH and review.arbiter is not None:
             raise InvalidAddress("arbiter: the zero address; pass None for no arbiter")
-        if review.arbiter_is_erc792:
-            if arbiter == ETH or not self.w3.eth.get_code(arbiter):
-                raise InvalidAddress(f"arbiter {arbiter} holds no contract, so it cannot be an ERC-792 arbitrator")
-        return (window, quorum, arbiter, bool(review.arbiter_is_erc792))
+        if arbiter in (self.address, self.review_contract.address):
+            raise InvalidAddress(f"arbiter {arbiter} is the escrow or its review contract")
+        if isinstance(quorum, bool) or not isinstance(quorum, int):
+            raise InvalidInput(f"quorum_bps must be an integer number of basis points, got {quorum!r}")
+        if arbiter == ETH:
+            if quorum != 0:
+                raise self._refusal("InvalidQuorum", None, quorumBps=quorum)
+            if review.arbiter_is_erc792:
+                raise InvalidAddress("arbiter_is_erc792 needs an arbiter")
+        elif not 1 <= quorum <= BPS:
+            raise InvalidInput(f"with an arbiter, quorum_bps must be from 1 to {BPS} basis points, got {quorum!r}")
+        if review.arbiter_is_erc792 and not self.w3.eth.get_code(arbiter):
+            raise InvalidAddress(f"arbiter {arbiter} holds no contract, so it cannot be an ERC-792 arbitrator")
+        if not isinstance(review.arbitrator_extra_data, (bytes, bytearray)):
+            raise InvalidInput("arbitrator_extra_data must be bytes")
+        if not isinstance(review.meta_evidence, str):
+            raise InvalidInput("meta_evidence must be a string (a URI)")
+        return (window, quorum, arbiter, bool(review.arbiter_is_erc792), bytes(review.arbitrator_extra_data),
+                review.meta_evidence)
 
     # --- reads ----------------------------------------------------------------------------
 
@@ -891,9 +994,11 @@ class BountyClient:
         with translating_reverts(bounty_id):
             info = self.contract.functions.getBounty(bounty_id).call(block_identifier=block["number"])
         issuer, approver, token, deadline, status, claim_count, total = info
-        optimistic = approver == self.address  # the escrow stands in as approver; the review's proposes
+        # The review contract is the approver of reviewed bounties; the person who proposes is
+        # in its record.
+        optimistic = approver == self.review_contract.address
         if optimistic:
-            approver = self.contract.functions.getReview(bounty_id).call(block_identifier=block["number"])[0]
+            approver = self.review_contract.functions.getReview(bounty_id).call(block_identifier=block["number"])[0]
         return Bounty(bounty_id, issuer, approver, token, deadline, BountyStatus(status), claim_count, total,
                       as_of=int(block["timestamp"]), optimistic=optimistic)
 
@@ -1054,7 +1159,8 @@ class BountyClient:
         with self.sending(fn):
             return _send(
                 self.w3, signer, fn, value=value, bounty_id=bounty_id,
-                poll_latency=self._poll_latency, timeout=self._timeout, contract=self.contract,
+                poll_latency=self._poll_latency, timeout=self._timeout,
+                contracts=(self.contract, self.review_contract),
             )
 
 
@@ -1133,7 +1239,7 @@ def _send(
     bounty_id: int | None = None,
     poll_latency: float = 0.05,
     timeout: float = 120.0,
-    contract: Contract | None = None,
+    contracts: tuple[Contract, ...] = (),
     gas: int | None = None,
 ) -> tuple[TxReceipt, list[tuple[str, Any]]]:
     """Simulates, signs, sends and waits for one transaction; decodes a refusal at any step."""
@@ -1164,8 +1270,7 @@ def _send(
     receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout, poll_latency=poll_latency)
     if receipt["status"] != 1:
         raise _mined_revert(w3, tx, receipt, bounty_id)
-    events = _decode_events(contract, receipt) if contract is not None else []
-    return receipt, events
+    return receipt, _decode_events(contracts, receipt)
 
 
 def _is_in_process(w3: Web3) -> bool:
@@ -1222,14 +1327,16 @@ def _traced_revert_data(w3: Web3, tx_hash: str) -> str | None:
     return trace.get("output") or "0x"
 
 
-def _decode_events(contract: Contract, receipt: TxReceipt) -> list[tuple[str, Any]]:
-    """The escrow's events in the receipt, in log order, as (name, args)."""
-    by_topic = {bytes.fromhex(event.topic[2:]): event for event in contract.all_events()}
+def _decode_events(contracts: tuple[Contract, ...], receipt: TxReceipt) -> list[tuple[str, Any]]:
+    """The events of the given contracts (the escrow and its review contract) in the
+    receipt, in log order, as (name, args)."""
+    by_topic = {(contract.address, bytes.fromhex(event.topic[2:])): event
+                for contract in contracts for event in contract.all_events()}
     decoded = []
     for log in receipt["logs"]:
-        if log["address"] != contract.address or not log["topics"]:
+        if not log["topics"]:
             continue
-        event = by_topic.get(bytes(log["topics"][0]))
+        event = by_topic.get((log["address"], bytes(log["topics"][0])))
         if event is not None:
             decoded.append((event.event_name, event.process_log(log)["args"]))
     return decoded

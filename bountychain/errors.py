@@ -255,8 +255,39 @@ _MEANINGS: dict[str, tuple[type[ContractError], str]] = {
         RejectedInput,
         "a review window of {reviewWindow} s is outside the allowed {minWindow} to {maxWindow} s",
     ),
-    "InvalidQuorum": (RejectedInput, "a quorum of {quorumBps} bps is not from 1 to 10000 bps"),
-    "InvalidArbiter": (RejectedInput, "arbiter {arbiter} is not a contract, so it cannot be an ERC-792 arbitrator"),
+    "InvalidQuorum": (
+        RejectedInput,
+        "a quorum of {quorumBps} bps is not allowed: with an arbiter give 1 to 10000 bps; without one give none "
+        "(each objection withholds only its own pledge, so a quorum could only be a veto)",
+    ),
+    "InvalidArbiter": (
+        RejectedInput,
+        "arbiter {arbiter} cannot arbitrate: an ERC-792 arbitrator must be a contract, and no arbiter may be the "
+        "escrow or its review contract",
+    ),
+    "InvalidApprover": (RejectedInput, "approver {approver} cannot be the escrow or its review contract"),
+    "NotProposer": (NotAuthorized, "{caller} is not the approver who proposes awards for bounty {bountyId}"),
+    "NotArbiter": (
+        NotAuthorized, "{caller} is not the plain arbiter of the current proposal of bounty {bountyId}",
+    ),
+    "DuplicateDispute": (ProposalRefused, "arbitrator {arbiter} returned dispute id {disputeId} a second time"),
+    "FeeReturnFailed": (TransferFailed, "returning the overpaid {amount} wei of arbitration fee to {to} failed"),
+    "NoArbitrator": (RejectedInput, "bounty {bountyId} has no ERC-792 arbitrator to take evidence"),
+    "NotReviewContract": (NotAuthorized, "{caller} is not the escrow's review contract"),
+    "NotFeeRecipient": (NotAuthorized, "{caller} is not the fee recipient"),
+    "LockTooLong": (
+        PledgeLocked,
+        "bounty {bountyId} would lock the pledge until {unlocksAt}, later than the {maxUnlocksAt} accepted (the "
+        "deadline was extended): pledge again if the new deadline suits you",
+    ),
+    "InvalidRecipient": (
+        RejectedInput, "{recipient} cannot receive money here: not the zero address, the escrow or its review contract",
+    ),
+    "InvalidBeneficiary": (
+        RejectedInput, "beneficiary {beneficiary} cannot be the escrow or its review contract: nothing could take the money out",
+    ),
+    "AmountNotAvailable": (RejectedInput, "{requested} was asked for, but {available} is available"),
+    "NonceUsed": (SignatureRejected, "{hunter} already used or cancelled nonce {nonce}: sign again with another"),
     "NotOptimistic": (
         InvalidAward, "bounty {bountyId} has no review policy: its approver awards directly (use award)",
     ),
@@ -267,8 +298,8 @@ _MEANINGS: dict[str, tuple[type[ContractError], str]] = {
     ),
     "ProposalPending": (
         ProposalPending,
-        "a proposed award of bounty {bountyId} is under review: pledges and refunds wait until it is finalized "
-        "or rejected",
+        "a proposed award of bounty {bountyId} holds this pledge (it was locked when the award was proposed) "
+        "until the proposal is finalized or rejected, and at the latest until {refundableAt}",
     ),
     "WrongProposalState": (ProposalRefused, "the proposal of bounty {bountyId} is {proposal_state_name}"),
     "ReviewWindowClosed": (
@@ -281,14 +312,14 @@ _MEANINGS: dict[str, tuple[type[ContractError], str]] = {
     "AlreadyObjected": (ProposalRefused, "{funder} already objected to this proposal of bounty {bountyId}"),
     "ProposalMismatch": (InvalidAward, "these claims and shares are not those proposed for bounty {bountyId}"),
     "WrongArbitrationFee": (
-        RejectedInput, "escalating bounty {bountyId} costs {expected} wei of arbitration fee, {sent} was sent",
+        RejectedInput, "escalating bounty {bountyId} costs {expected} wei of arbitration fee (at least), {sent} was sent",
     ),
     "ArbitrationLapsed": (
         ProposalRefused,
-        "the arbiter's time for bounty {bountyId} ended at {decideBy}: the dispute can only lapse now",
+        "the time to escalate bounty {bountyId}'s proposal ended at {decideBy}: it can only lapse now",
     ),
     "ArbitrationNotLapsed": (
-        ProposalRefused, "the arbiter of bounty {bountyId} has until {decideBy} to rule",
+        ProposalRefused, "bounty {bountyId}'s proposal can be escalated or decided until {decideBy}",
     ),
     "UnknownDispute": (NotAuthorized, "{arbiter} is not the arbiter of a live dispute {disputeId}"),
     "InvalidRuling": (
@@ -316,7 +347,7 @@ def _errors_by_selector() -> dict[bytes, tuple[str, list[str], list[str]]]:
         function_signature_to_4byte_selector(f"{name}({','.join(types)})"): (name, list(types), list(names))
         for name, types, names in _TOKEN_ERRORS
     }
-    for artifact in ("BountyEscrow", "TestToken", "TestPermitToken"):
+    for artifact in ("BountyEscrow", "BountyReview", "TestToken", "TestPermitToken"):
         for item in load_artifact(artifact).abi:
             if item["type"] != "error":
                 continue

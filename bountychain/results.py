@@ -145,30 +145,39 @@ class SignedSolution:
 
 @dataclass(frozen=True)
 class ReviewTerms:
-    """An optimistic review policy, fixed when the bounty is created.
+    """A review policy, fixed when the bounty is created. Silence is consent; a funder who
+    objects withholds its own pledge from the proposal.
 
     Args:
         review_window: seconds funders have to object after a proposal (1 to 30 days).
-        quorum_bps: share of the pledged total, in basis points (1 to 10,000), whose
-            objections block a proposal.
-        arbiter: who settles a blocked proposal (None: a blocked proposal is rejected).
+        quorum_bps: with an arbiter, the share of the pool at the proposal, in basis points
+            (1 to 10,000), whose objections send the proposal to the arbiter (who may then
+            pay the whole pool, objectors' pledges included, or nothing). Must be 0 without
+            an arbiter: nothing could overrule an objection, so a quorum would only be a veto.
+        arbiter: who decides a blocked proposal (None: no arbiter).
         arbiter_is_erc792: the arbiter is an ERC-792 arbitrator contract (paid on escalation),
-            not an address that rules itself (a maintainers' Safe).
+            not an address that decides itself (a maintainers' Safe).
+        arbitrator_extra_data: the ERC-792 `extraData` (for Kleros: court and jurors).
+        meta_evidence: an ERC-1497 meta-evidence URI, emitted at creation.
     """
 
     review_window: int
-    quorum_bps: int
+    quorum_bps: int = 0
     arbiter: str | None = None
     arbiter_is_erc792: bool = False
+    arbitrator_extra_data: bytes = b""
+    meta_evidence: str = ""
 
 
 @dataclass(frozen=True)
 class Proposal:
-    """An optimistic bounty's review policy and its latest proposal, read at `as_of`.
+    """A reviewed bounty's policy and its latest proposal, read at `as_of`.
 
-    Weights are in the bounty's base units: each objecting funder weighs its pledge, frozen
-    while the proposal is live. `weight_for` is the pledged total that has not objected
-    (silence is consent). `claim_ids`/`shares_bps` are empty before the first proposal.
+    Weights are in the bounty's base units: each objecting funder withholds its pledge.
+    `total` is the pool when proposed; `weight_for` is the part that has not objected (silence
+    is consent), which an unblocked proposal pays. `decide_by` is, for a blocked proposal, the
+    last moment to escalate it and, for an escalated one, the arbiter's last moment; 0
+    otherwise. `claim_ids`/`shares_bps` are empty before the first proposal.
     """
 
     bounty_id: int
@@ -193,8 +202,11 @@ class Proposal:
         return max(self.total - self.weight_against, 0)
 
     @property
-    def quorum_weight(self) -> int:
-        """The objection weight that blocks the proposal (rounded up)."""
+    def quorum_weight(self) -> int | None:
+        """The objection weight that sends the proposal to the arbiter (rounded up); None
+        without an arbiter."""
+        if not self.quorum_bps:
+            return None
         return -(-self.quorum_bps * self.total // 10_000)
 
     @property
@@ -213,7 +225,8 @@ class Proposal:
 
     @property
     def lapsable(self) -> bool:
-        """The arbiter ran out of time: anyone can lapse the dispute, rejecting the proposal."""
+        """Nobody escalated in time, or the arbiter ran out of time: anyone can lapse the
+        proposal, rejecting it."""
         return self.blocked and self.as_of >= self.decide_by
 
 
@@ -324,10 +337,15 @@ class Payout:
 
 @dataclass(frozen=True, kw_only=True)
 class AwardResult(TxResult):
+    """An award: `pool` left the bounty, `fee` of it to the fee recipient, the rest to the
+    winners. A finalized proposal whose every pledge was withheld pays nothing: `pool` is 0
+    and `rejected` says why ("unanimous")."""
+
     bounty_id: int
     pool: int
     fee: int
     payouts: tuple[Payout, ...]
+    rejected: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -335,6 +353,7 @@ class RefundResult(TxResult):
     bounty_id: int
     funder: str
     amount: int
+    to: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -342,6 +361,7 @@ class WithdrawalResult(TxResult):
     account: str
     token: str
     amount: int
+    to: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -392,8 +412,8 @@ class ProposalResult(TxResult):
 
 @dataclass(frozen=True, kw_only=True)
 class ObjectionResult(TxResult):
-    """`outcome` is "pending" (below the quorum), "blocked" (waits for the arbiter) or
-    "rejected" (no arbiter: the bounty is open again)."""
+    """`outcome` is "withheld" (the funder's pledge is out of this proposal; below any
+    quorum) or "blocked" (the quorum was reached: the arbiter decides)."""
 
     bounty_id: int
     nonce: int
@@ -408,16 +428,17 @@ class EscalationResult(TxResult):
     bounty_id: int
     nonce: int
     arbiter: str
-    dispute_id: int
+    dispute_id: int | None
     fee_paid: int
 
 
 @dataclass(frozen=True, kw_only=True)
 class RulingResult(TxResult):
-    """`outcome` is "upheld" (anyone may finalize now) or "rejected"."""
+    """`outcome` is "upheld" (anyone may finalize now, and the award takes the whole pool)
+    or "rejected". `dispute_id` is None for a plain arbiter's decision."""
 
     bounty_id: int
-    dispute_id: int
+    dispute_id: int | None
     ruling: int
     outcome: str
 

@@ -16,6 +16,8 @@ contract MockArbitrator is IArbitrator {
     Dispute[] public disputes;
     /// @notice Hostile mode: rule (pay) from inside createDispute, before the escrow has the id.
     bool public ruleInsideCreate;
+    /// @notice The extraData of the last dispute created (the court a bounty chose).
+    bytes public lastExtraData;
 
     constructor(uint256 cost_) {
         cost = cost_;
@@ -33,8 +35,9 @@ contract MockArbitrator is IArbitrator {
         return cost;
     }
 
-    function createDispute(uint256 choices, bytes calldata) external payable returns (uint256 disputeID) {
+    function createDispute(uint256 choices, bytes calldata extraData) external payable returns (uint256 disputeID) {
         require(msg.value >= cost, "fee too low");
+        lastExtraData = extraData;
         disputeID = disputes.length;
         disputes.push(Dispute(IArbitrable(msg.sender), choices, false));
         emit DisputeCreation(disputeID, IArbitrable(msg.sender));
