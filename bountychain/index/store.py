@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
-from bountychain.client import ARBITRATION_TIMEOUT
+from bountychain.sdk.constants import ARBITRATION_TIMEOUT
 from bountychain.errors import BountychainError
 from bountychain.index.schema import DDL, EVENT_TABLES, SCHEMA_VERSION
 
