@@ -12,7 +12,6 @@ Quick start::
 """
 
 from bountychain.amounts import format_amount, parse_amount, to_base_units
-from bountychain.client import BountyClient
 from bountychain.deployments import DeploymentRecord, RegistryError
 from bountychain.devchain import AnvilNode, DevChain, InProcessChain
 from bountychain.errors import (
@@ -75,6 +74,7 @@ from bountychain.results import (
     TxResult,
     WithdrawalResult,
 )
+from bountychain.sdk import BountyClient, checksum, deploy_contract, send_transaction
 from bountychain.signers import from_keystore, from_private_key
 
 __all__ = [
@@ -140,9 +140,12 @@ __all__ = [
     "TxResult",
     "WithdrawalResult",
     "WrongChain",
+    "checksum",
+    "deploy_contract",
     "format_amount",
     "from_keystore",
     "from_private_key",
     "parse_amount",
+    "send_transaction",
     "to_base_units",
 ]

@@ -26,7 +26,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bountychain.amounts import format_amount
-from bountychain.client import BountyClient, deploy_contract, send_transaction
+from bountychain.sdk import BountyClient, deploy_contract, send_transaction
 from bountychain.devchain import InProcessChain
 from bountychain.results import ETH, ReviewTerms, TxResult
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from eth_account import Account
 
-from bountychain.client import BountyClient, deploy_contract, send_transaction
+from bountychain.sdk import BountyClient, deploy_contract, send_transaction
 from bountychain.errors import BountychainError
 from bountychain.results import ReviewTerms
 

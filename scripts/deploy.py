@@ -10,7 +10,8 @@ from ape.cli import ConnectedProviderCommand, account_option
 
 from bountychain import deployments
 from bountychain._artifacts import load_artifact
-from bountychain.client import MAX_FEE_BPS, checksum
+from bountychain.sdk import checksum
+from bountychain.sdk.constants import MAX_FEE_BPS
 from bountychain.results import ETH
 from scripts._escrow import escrow_container
 

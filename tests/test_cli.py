@@ -26,7 +26,7 @@ from eth_account.signers.local import LocalAccount
 
 from bountychain import ETH, AnvilNode, BountyClient, qr
 from bountychain import deployments as registry
-from bountychain.client import deploy_contract, send_transaction
+from bountychain import deploy_contract, send_transaction
 from bountychain.devchain import find_anvil
 
 pytestmark = pytest.mark.anvil

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from bountychain.client import deploy_contract, send_transaction
+from bountychain import deploy_contract, send_transaction
 from tests.test_cli import DAY, ETHER, FEE_BPS, ISSUE, PR1, USDC, World, w, world  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.anvil

@@ -5,7 +5,7 @@ from eth_utils import keccak
 
 from bountychain import ETH, BountyClient, InvalidAddress, InvalidAmount, RejectedInput
 from bountychain._artifacts import load_artifact
-from bountychain.client import send_transaction
+from bountychain import send_transaction
 from bountychain.devchain import AnvilNode
 from tests.conftest import FEE_BPS, PR
 

@@ -298,6 +298,6 @@ def test_a_beneficiary_that_refuses_ether_is_credited_and_withdraws(world):
 
 def test_the_sdk_and_index_claim_period_is_the_contracts(world):
     """The index judges lapsed fundraisers without asking the chain, by this mirrored constant."""
-    from bountychain.client import FUNDRAISER_CLAIM_PERIOD
+    from bountychain.sdk.constants import FUNDRAISER_CLAIM_PERIOD
 
     assert world.escrow.contract.functions.FUNDRAISER_CLAIM_PERIOD().call() == FUNDRAISER_CLAIM_PERIOD

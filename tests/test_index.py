@@ -20,7 +20,7 @@ from eth_account.signers.local import LocalAccount
 
 from bountychain import ETH, AnvilNode, BountyClient, ReviewTerms
 from bountychain import deployments as registry
-from bountychain.client import deploy_contract, send_transaction
+from bountychain import deploy_contract, send_transaction
 from bountychain.devchain import find_anvil
 from bountychain.index import IndexMismatch, Indexer, open_index, parse_repo, queries
 from bountychain.index import events as index_events

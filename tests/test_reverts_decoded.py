@@ -29,7 +29,7 @@ from bountychain import (
     RejectedInput,
     TransferFailed,
 )
-from bountychain.client import send_transaction
+from bountychain import send_transaction
 from bountychain.errors import decode_revert, error_names_without_meaning
 from tests.conftest import DAY, ISSUE, PR
 

@@ -5,9 +5,9 @@ from dataclasses import replace
 
 import pytest
 from eth_account.messages import encode_typed_data
+from eth_keys.constants import SECPK1_N as SECP256K1_N  # secp256k1's group order
 
 from bountychain import ETH, InvalidInput, InvalidSignature, RejectedInput, SignatureRejected, SignedSolution
-from bountychain.client import _SECP256K1_N
 from tests.conftest import DAY, MINTED, PR, deploy_mock
 
 USDC = 10**6
@@ -181,7 +181,7 @@ def test_a_malleable_high_s_signature_is_refused(world):
     payload = _signed(world, world.hunters[0], bounty_id)
     raw = bytes.fromhex(payload.signature[2:])
     r, s, v = raw[:32], int.from_bytes(raw[32:64], "big"), raw[64]
-    flipped = r + (_SECP256K1_N - s).to_bytes(32, "big") + bytes([55 - v])  # 27 <-> 28: the same signer
+    flipped = r + (SECP256K1_N - s).to_bytes(32, "big") + bytes([55 - v])  # 27 <-> 28: the same signer
     malleable = replace(payload, signature="0x" + flipped.hex())
     with pytest.raises(SignatureRejected) as refused:
         _submit(world, malleable)

@@ -22,7 +22,7 @@ import pytest
 import requests
 
 from bountychain import AnvilNode, BountyClient
-from bountychain.client import deploy_contract, send_transaction
+from bountychain import deploy_contract, send_transaction
 from bountychain.index import Indexer, queries
 from bountychain.seed import seed
 from bountychain.signers import from_private_key

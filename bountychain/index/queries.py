@@ -9,7 +9,7 @@ import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from bountychain.client import FUNDRAISER_CLAIM_PERIOD
+from bountychain.sdk.constants import FUNDRAISER_CLAIM_PERIOD
 from bountychain.index import store
 from bountychain.results import FundraiserState
 

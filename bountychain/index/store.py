@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
-from bountychain.client import ARBITRATION_TIMEOUT
+from bountychain.sdk.constants import ESCALATION_PERIOD
 from bountychain.errors import BountychainError
 from bountychain.index.schema import DDL, EVENT_TABLES, SCHEMA_VERSION
 
@@ -115,7 +115,8 @@ def review_summary(db: sqlite3.Connection, bounty_id: int) -> dict[str, object]:
                          " ORDER BY block_number DESC, log_index DESC", (bounty_id, nonce)).fetchone()
     summary.update(proposal_state=state, proposal_nonce=nonce, proposed_claims=proposal["claim_ids"],
                    proposed_shares=proposal["shares_bps"], proposal_total=proposal["total"],
-                   window_end=proposal["window_end"], decide_by=proposal["window_end"] + ARBITRATION_TIMEOUT,
+                   window_end=proposal["window_end"],
+                   decide_by=proposal["window_end"] + ESCALATION_PERIOD if state == "blocked" else 0,
                    weight_against=against[0] if against else "0",
                    dispute_id=dispute[0] if dispute is not None and state in ("escalated", "upheld") else "")
     return summary

@@ -1,5 +1,5 @@
 """The index's commands: `bountychain index`, `bountychain serve` and `bountychain seed`,
-and the index-backed path of `bountychain list`. Registered on the main group by `cli.py`.
+and the index-backed path of `bountychain list`. 
 
     bountychain index                      # one pass: index new blocks up to head - confirmations
     bountychain index --follow             # keep polling
@@ -21,16 +21,10 @@ from typing import Any
 import click
 from rich.text import Text
 
-from bountychain.cli import (
-    CliInputError,
-    _kv_table,
-    _settings,
-    cli,
-    connect,
-    global_options,
-    human,
-    utc,
-)
+from bountychain.cli._context import get_settings, global_options
+from bountychain.cli._errors import CliInputError
+from bountychain.cli._output import human, kv_table, utc
+from bountychain.cli._session import connect
 from bountychain.index import Indexer, SyncReport, queries
 from bountychain.index.sync import DEFAULT_BATCH
 from bountychain.results import TokenInfo
@@ -70,7 +64,7 @@ def _report_dict(report: SyncReport, path: Path, indexer: Indexer) -> dict[str, 
 
 
 def _show_report(data: dict[str, Any]) -> None:
-    ui = _settings().ui
+    ui = get_settings().ui
     if data["rolled_back_to"] is not None:
         ui.note(f"reorganisation: rolled back to block {data['rolled_back_to']} and re-indexed")
     ui.say(Text(f"indexed blocks {data['from_block']}..{data['cursor']} ({data['ranges']} ranges, {data['events']} "
@@ -102,7 +96,7 @@ def index_options(command: Any) -> Any:
 def index_command(db: str | None, confirmations: int | None, batch: int, follow: bool, interval: float) -> None:
     """Index the escrow's events into a local SQLite database (resumable, reorg-safe)."""
     indexer, path = _indexer(db, confirmations, batch)
-    ui = _settings().ui
+    ui = get_settings().ui
     if not follow:
         with ui.status("indexing..."):
             report = indexer.sync()
@@ -137,7 +131,7 @@ def serve_command(db: str | None, confirmations: int | None, batch: int, host: s
     from bountychain.web import WebApp, make_server
 
     indexer, path = _indexer(db, confirmations, batch)
-    ui = _settings().ui
+    ui = get_settings().ui
     with ui.status("indexing..."):
         indexer.sync()
     app = WebApp(indexer, path, interval=interval, public_rpc=public_rpc)
@@ -165,10 +159,10 @@ def seed_command() -> None:
     from bountychain.seed import seed
 
     client = connect(signer=False)
-    ui = _settings().ui
+    ui = get_settings().ui
     with ui.status("creating the demo's bounties..."):
         result = seed(client)
-    ui.emit(result, lambda: ui.say(_kv_table([(key, str(value)) for key, value in result.items()])))
+    ui.emit(result, lambda: ui.say(kv_table([(key, str(value)) for key, value in result.items()])))
 
 
 def list_from_index(client: Any, db: str | None, *, required: bool, issue: str | None, repo: str | None,
@@ -191,12 +185,6 @@ def list_from_index(client: Any, db: str | None, *, required: bool, issue: str |
     return {"rows": rows, "index": str(path), "cursor": indexer.cursor}
 
 
-def register(group: click.Group) -> None:
-    for command in (index_command, serve_command, seed_command):
-        group.add_command(command)
+COMMANDS = [index_command, serve_command, seed_command]
 
-
-__all__ = ["default_db", "list_from_index", "register"]
-
-
-register(cli)
+__all__ = ["COMMANDS", "default_db", "list_from_index"]

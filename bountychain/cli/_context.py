@@ -1,0 +1,174 @@
+"""What every command shares: the settings its global options fill in, the group class that
+turns every error into one line, and where the RPC URL and the keystores come from."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import click
+
+from bountychain.cli._errors import CliFailure, SetupError
+from bountychain.cli._output import UI, utc
+from bountychain.errors import BountychainError, ContractError
+
+
+@dataclass
+class Settings:
+    rpc: str | None = None
+    escrow: str | None = None
+    deployments: str | None = None
+    chain_id: int | None = None
+    json: bool = False
+    yes: bool = False
+    keystore: str | None = None
+    account: str | None = None
+    ape_account: str | None = None
+    _ui: UI | None = field(default=None, repr=False)
+
+    @property
+    def ui(self) -> UI:
+        if self._ui is None:
+            self._ui = UI(self.json)
+        return self._ui
+
+
+def _store(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    settings = ctx.ensure_object(Settings)
+    if value is not None and value is not False:
+        setattr(settings, param.name, value)
+
+
+_GLOBAL_OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
+    (("--rpc",), dict(metavar="URL", help="JSON-RPC URL (else $BOUNTYCHAIN_RPC, else `rpc` in the config file).")),
+    (("--escrow",), dict(metavar="ADDRESS", help="Escrow address (else the registry's for the connected chain).")),
+    (("--deployments",), dict(metavar="DIR", help="Deployment registry directory (else $BOUNTYCHAIN_DEPLOYMENTS, "
+                                                  "else ./deployments).")),
+    (("--chain-id", "chain_id"), dict(type=int, metavar="N", help="Refuse to act on any chain but this one.")),
+    (("--json", "json"), dict(is_flag=True, help="Print one JSON object on stdout and nothing else there.")),
+    (("--yes", "-y", "yes"), dict(is_flag=True, help="Send transactions without asking for confirmation.")),
+    (("--keystore",), dict(metavar="PATH", help="Sign with this encrypted keystore (password from "
+                                               "$BOUNTYCHAIN_PASSWORD or a prompt).")),
+    (("--account",), dict(metavar="NAME", help="Sign with the keystore NAME of the accounts directory.")),
+    (("--ape-account", "ape_account"), dict(metavar="ALIAS", help="Sign with an ape account (needs eth-ape).")),
+]
+
+
+def global_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The global options, accepted before the command name and after it alike."""
+    for decls, kwargs in reversed(_GLOBAL_OPTIONS):
+        command = click.option(*decls, expose_value=False, callback=_store, **kwargs)(command)
+    return command
+
+
+def get_settings() -> Settings:
+    """The settings of the running command (its global options)."""
+    return click.get_current_context().ensure_object(Settings)
+
+
+class Group(click.Group):
+    """Turns every SDK error into a one-line message and exit status 1: never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        json_mode = ctx.ensure_object(Settings).json
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except BountychainError as exc:
+            raise CliFailure(_describe(exc), kind=type(exc).__name__,
+                             json_mode=_settings_json(ctx, json_mode)) from None
+        except Exception as exc:  # a connection refused, a node's error: still one line
+            raise CliFailure(_describe_unexpected(exc), kind=type(exc).__name__,
+                             json_mode=_settings_json(ctx, json_mode)) from None
+
+
+def _settings_json(ctx: click.Context, default: bool) -> bool:
+    obj = ctx.obj
+    return obj.json if isinstance(obj, Settings) else default
+
+
+def _describe(exc: BountychainError) -> str:
+    """The error's own words; the times a contract refusal names are also given as dates."""
+    message = str(exc)
+    if isinstance(exc, ContractError):
+        times = [f"{name} {value} = {utc(value)}" for name, value in exc.args_by_name.items()
+                 if name in ("unlocksAt", "deadline", "currentTime") and isinstance(value, int)]
+        if times:
+            message += f" ({'; '.join(times)})"
+    return message
+
+
+def _describe_unexpected(exc: Exception) -> str:
+    if os.environ.get("BOUNTYCHAIN_DEBUG"):
+        import traceback
+
+        traceback.print_exc()
+    try:
+        import requests
+
+        if isinstance(exc, requests.exceptions.RequestException):
+            url = getattr(getattr(exc, "request", None), "url", None) or ""
+            parsed = urlparse(url)
+            where = f"{parsed.scheme}://{parsed.hostname}:{parsed.port}" if parsed.hostname else "the RPC node"
+            return f"cannot reach {where} ({type(exc).__name__}): is the node running and the URL right?"
+    except ImportError:  # pragma: no cover - web3 depends on requests
+        pass
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{type(exc).__name__}: {text} (set BOUNTYCHAIN_DEBUG=1 for the traceback)"
+
+
+# --- configuration ------------------------------------------------------------------------
+
+
+def config_home() -> Path:
+    xdg = os.environ.get("XDG_CONFIG_HOME")
+    return (Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".config") / "bountychain"
+
+
+def keystores_dir() -> Path:
+    configured = os.environ.get("BOUNTYCHAIN_KEYSTORES")
+    return Path(configured) if configured else config_home() / "keystores"
+
+
+def read_config() -> dict[str, Any]:
+    path = config_home() / "config.toml"
+    if not path.exists():
+        return {}
+    try:
+        return tomllib.loads(path.read_text())
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise SetupError(f"cannot read {path}: {exc}") from None
+
+
+def resolve_rpc(settings: Settings) -> str:
+    url = settings.rpc or os.environ.get("BOUNTYCHAIN_RPC")
+    source = "--rpc" if settings.rpc else "$BOUNTYCHAIN_RPC"
+    if not url:
+        url = read_config().get("rpc")
+        source = f"`rpc` in {config_home() / 'config.toml'}"
+        if url is None:
+            raise SetupError(
+                "no RPC URL: pass --rpc URL, set BOUNTYCHAIN_RPC, or put rpc = \"URL\" in "
+                f"{config_home() / 'config.toml'} (try `bountychain node` for a local chain)"
+            )
+    if not isinstance(url, str) or urlparse(url).scheme not in ("http", "https") or not urlparse(url).netloc:
+        raise SetupError(f"{source}: {url!r} is not an http(s) URL")
+    return url
+
+
+__all__ = [
+    "Group",
+    "Settings",
+    "config_home",
+    "get_settings",
+    "global_options",
+    "keystores_dir",
+    "read_config",
+    "resolve_rpc",
+]

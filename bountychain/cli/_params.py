@@ -1,0 +1,116 @@
+"""Parsing what people type: amounts, deadlines and durations, award shares, review windows
+and quorums. Each raises an `InvalidInput` subclass that names what was wrong."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from bountychain.cli._errors import CliInputError
+from bountychain.cli._output import utc
+from bountychain.errors import InvalidAmount, InvalidDeadline, InvalidShares
+from bountychain.sdk.constants import BPS
+
+_AMOUNT = re.compile(r"^\s*([0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)\s*([A-Za-z][A-Za-z0-9.\-]*)?\s*$")
+_DURATION_PART = re.compile(r"(\d+)\s*(w|d|h|m|s)", re.IGNORECASE)
+_DURATION_UNITS = {"w": 7 * 86_400, "d": 86_400, "h": 3_600, "m": 60, "s": 1}
+
+
+def duration_seconds(text: str) -> int:
+    """Seconds in a duration such as 30d, 12h, 1w2d or 90m (already checked to be one)."""
+    return sum(int(n) * _DURATION_UNITS[u.lower()] for n, u in _DURATION_PART.findall(text))
+
+
+def amount_text(text: str) -> str:
+    """'0.05 ETH', '0.05eth', '25 USDC' -> '<number> <unit>'; a bare number is refused."""
+    match = _AMOUNT.match(text)
+    if not match:
+        raise InvalidAmount(f"{text!r} is not an amount: write a number and a unit, e.g. '0.05 ETH' or '25 USDC'")
+    number, unit = match.groups()
+    if not unit:
+        raise InvalidAmount(f"{text!r} has no unit: write e.g. '{number} ETH' (or ether, gwei, wei) for an ETH "
+                            "bounty, or the token's symbol, e.g. '{number} USDC'".replace("{number}", number))
+    return f"{number} {unit}"
+
+
+def parse_deadline(text: str, now: int) -> int:
+    """A unix timestamp, an ISO 8601 date-time with a zone, or a duration from the chain's
+    current time (30d, 12h, 1w2d, 90m)."""
+    value = text.strip()
+    if value.isdigit():
+        deadline = int(value)
+        if deadline < 1_000_000_000:
+            raise InvalidDeadline(f"deadline {value!r} is not a unix timestamp: for a duration write e.g. "
+                                  f"'{value}d' ({value} days) or '{value}h'")
+    elif re.fullmatch(r"(\s*\d+\s*[wdhms]\s*)+", value, re.IGNORECASE):
+        deadline = now + duration_seconds(value)
+    else:
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            raise InvalidDeadline(f"deadline {text!r}: give a unix timestamp, an ISO date-time with a zone "
+                                  "(2030-01-31T12:00:00Z) or a duration (30d, 12h)") from None
+        if moment.tzinfo is None:
+            raise InvalidDeadline(f"deadline {text!r} has no time zone: add one, e.g. {value}Z for UTC")
+        deadline = int(moment.timestamp())
+    if deadline <= now:
+        raise InvalidDeadline(f"deadline {utc(deadline)} is in the past (the chain's time is {utc(now)})")
+    return deadline
+
+
+def parse_shares(pairs: tuple[str, ...]) -> dict[int, int]:
+    """CLAIM=SHARE pairs: 1=70% (percent, up to two decimals) or 1=7000 (basis points)."""
+    if not pairs:
+        raise InvalidShares("name at least one winner as CLAIM=SHARE, e.g. 1=70% 2=30%")
+    shares: dict[int, int] = {}
+    for pair in pairs:
+        claim_text, sep, share_text = pair.partition("=")
+        claim_text, share_text = claim_text.strip(), share_text.strip()
+        if not sep or not claim_text.isdigit() or int(claim_text) == 0:
+            raise InvalidShares(f"{pair!r}: write CLAIM=SHARE with a claim id, e.g. 1=70% or 1=7000")
+        claim_id = int(claim_text)
+        if claim_id in shares:
+            raise InvalidShares(f"claim {claim_id} is named twice")
+        try:
+            if share_text.endswith("%"):
+                bps = Decimal(share_text[:-1]) * 100
+            else:
+                bps = Decimal(share_text)
+                if bps != bps.to_integral_value():
+                    raise InvalidShares(f"{pair!r}: a share is basis points (an integer, 7000 = 70%) "
+                                        "or a percentage such as 70%")
+        except InvalidOperation:
+            raise InvalidShares(f"{pair!r}: {share_text!r} is not a share (70% or 7000 basis points)") from None
+        if bps != bps.to_integral_value():
+            raise InvalidShares(f"{pair!r}: a percentage takes at most two decimals (1 basis point = 0.01%)")
+        if bps <= 0:
+            raise InvalidShares(f"{pair!r}: a share must be positive")
+        shares[claim_id] = int(bps)
+    total = sum(shares.values())
+    if total != BPS:
+        raise InvalidShares(f"shares sum to {total / 100:g}% ({total} basis points), not 100%")
+    return shares
+
+
+def parse_window(text: str) -> int:
+    """A review window as a duration: 7d, 36h, 1w, 2d12h (1 to 30 days)."""
+    value = text.strip()
+    if not re.fullmatch(r"(\s*\d+\s*[wdhms]\s*)+", value, re.IGNORECASE):
+        raise CliInputError(f"--window {text!r}: give a duration such as 7d, 36h or 1w")
+    return duration_seconds(value)
+
+
+def parse_quorum(text: str) -> int:
+    """A quorum as a percentage (33%, 12.5%) or basis points (3300)."""
+    value = text.strip()
+    try:
+        bps = Decimal(value[:-1]) * 100 if value.endswith("%") else Decimal(value)
+    except InvalidOperation:
+        raise CliInputError(f"--quorum {text!r}: give a percentage (33%) or basis points (3300)") from None
+    if bps != bps.to_integral_value() or not 1 <= bps <= BPS:
+        raise CliInputError(f"--quorum {text!r}: from 0.01% (1 basis point) to 100%, at most two decimals")
+    return int(bps)
+
+
+__all__ = ["amount_text", "duration_seconds", "parse_deadline", "parse_quorum", "parse_shares", "parse_window"]

@@ -1,0 +1,136 @@
+"""The client a command uses: a `BountyClient` that shows each command's plan with its
+estimated fee and asks for confirmation right before the first transaction is signed; and
+the report of what was sent."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import click
+from rich.panel import Panel
+from rich.text import Text
+
+from bountychain.amounts import format_amount
+from bountychain.cli._context import Settings, get_settings, resolve_rpc
+from bountychain.cli._errors import SetupError
+from bountychain.cli._output import eth, kv_table
+from bountychain.cli._signers import load_signer
+from bountychain.errors import NoSigner, translating_reverts
+from bountychain.sdk import BountyClient
+
+# Gas of steps that cannot be simulated before an earlier step is mined (a token pledge
+# before its approval): typical receipts with headroom, shown as approximate.
+TYPICAL_GAS = {"approve": 50_000, "pledge": 140_000}
+
+
+@dataclass
+class Plan:
+    """What a command is about to send, shown before the first transaction."""
+
+    title: str
+    rows: list[tuple[str, str]]
+    later_steps: list[str] = field(default_factory=list)  # names in TYPICAL_GAS, not yet simulable
+    confirmed: bool = False
+
+
+class CliClient(BountyClient):
+    """A BountyClient that, right before the first transaction of a command is signed (so after
+    every check the SDK makes), estimates its fee, shows the plan, asks for confirmation, and
+    shows a spinner while the receipt is awaited."""
+
+    settings: Settings
+    plan: Plan | None = None
+
+    def run(self, plan: Plan, action: Callable[[], Any]) -> Any:
+        self.plan = plan
+        try:
+            return action()
+        finally:
+            self.plan = None
+
+    def before_send(self, fn: Any, *, value: int, bounty_id: int | None) -> None:
+        plan = self.plan
+        if plan is not None and not plan.confirmed:
+            self._confirm(plan, fn, value, bounty_id)
+
+    @contextmanager
+    def sending(self, fn: Any) -> Iterator[None]:
+        name = getattr(fn, "fn_name", "transaction")
+        with self.settings.ui.status(f"sending {name}, waiting for the receipt..."):
+            yield
+
+    def _confirm(self, plan: Plan, fn: Any, value: int, bounty_id: int | None) -> None:
+        ui = self.settings.ui
+        signer = self.signer
+        if signer is None:
+            raise NoSigner("this command needs a signer")
+        gas, price = estimate_gas(self.w3, fn, signer.address, value, bounty_id)
+        name = getattr(fn, "fn_name", "transaction")
+        fee_parts = [f"{name} {gas:,} gas"] + [f"{step} ≈{TYPICAL_GAS[step]:,} gas" for step in plan.later_steps]
+        total_gas = gas + sum(TYPICAL_GAS[step] for step in plan.later_steps)
+        approx = "≈ " if plan.later_steps else ""
+        rows = [*plan.rows,
+                ("value sent", eth(value) if value else "0 ETH"),
+                ("network fee", f"{approx}{eth(total_gas * price)} (estimated: {' + '.join(fee_parts)} "
+                                f"at {format_amount(price, 9, 'gwei')})"),
+                ("from", signer.address),
+                ("escrow", f"{self.address} on chain {self.chain_id}")]
+        ui.out.print(Panel(kv_table(rows), title=Text(plan.title, style="bold"), expand=False))
+        if not self.settings.yes:
+            prompt = "Send these transactions?" if plan.later_steps else "Send this transaction?"
+            try:
+                confirmed = click.confirm(prompt, default=False, err=ui.json)
+            except click.Abort:
+                confirmed = False
+            if not confirmed:
+                raise SetupError("not confirmed: nothing was sent")
+        plan.confirmed = True
+
+
+def estimate_gas(w3: Any, fn: Any, sender: str, value: int, bounty_id: int | None) -> tuple[int, int]:
+    """(gas the node estimates on the pending block, current gas price in wei). A refusal
+    raises the decoded ContractError."""
+    with translating_reverts(bounty_id):
+        gas = int(fn.estimate_gas({"from": sender, "value": value}, block_identifier="pending"))
+    return gas, int(w3.eth.gas_price)
+
+
+def connect(*, signer: bool) -> CliClient:
+    settings = get_settings()
+    url = resolve_rpc(settings)
+    client = CliClient.connect(url, None, escrow=settings.escrow, chain_id=settings.chain_id,
+                               deployments=settings.deployments)
+    client.settings = settings
+    if signer:
+        client.signer = load_signer(settings)
+    return client
+
+
+def tx_rows(result: Any) -> list[tuple[str, str]]:
+    return [("tx", result.tx_hash), ("block", str(result.block_number)), ("gas used", f"{result.gas_used:,}"),
+            ("fee paid", eth(result.gas_cost_wei))]
+
+
+def report(action: str, result: Any, headline: str, rows: list[tuple[str, str]] | None = None,
+           extra: dict[str, Any] | None = None, after: Callable[[], None] | None = None) -> None:
+    ui = get_settings().ui
+    data = {"action": action, **dataclasses.asdict(result), **(extra or {})}
+
+    def show() -> None:
+        ui.say(Text("✓ " + headline, style="bold green"))
+        approval = getattr(result, "approval", None)
+        all_rows = list(rows or [])
+        if approval is not None:
+            all_rows += [("approve tx", approval.tx_hash), ("approve gas", f"{approval.gas_used:,}")]
+        ui.say(kv_table(all_rows + tx_rows(result)))
+        if after:
+            after()
+
+    ui.emit(data, show)
+
+
+__all__ = ["TYPICAL_GAS", "CliClient", "Plan", "connect", "estimate_gas", "report", "tx_rows"]

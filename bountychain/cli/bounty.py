@@ -1,0 +1,352 @@
+"""Bounty commands: create, pledge, submit, award, refund, withdraw, cancel, extend-deadline,
+show and list.
+
+    bountychain --account alice create https://github.com/org/repo/issues/1 --deadline 30d
+    bountychain --account alice pledge 1 "0.05 ETH"
+    bountychain --account bob submit 1 https://github.com/org/repo/pull/2
+    bountychain --account alice award 1 1=70% 2=30%
+    bountychain show 1 ; bountychain list --repo org/repo --status open
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlparse
+
+import click
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from bountychain.cli._context import get_settings, global_options
+from bountychain.cli._errors import CliInputError
+from bountychain.cli._lookups import bounty_amount, check_balance, erc20, issue_url, status_name
+from bountychain.cli._output import human, kv_table, utc
+from bountychain.cli._params import amount_text, parse_deadline, parse_shares
+from bountychain.cli._session import Plan, connect, report
+from bountychain.cli.index import list_from_index
+from bountychain.cli.review import review_data, review_panel
+from bountychain.errors import InvalidDeadline
+from bountychain.results import ETH, BountyStatus
+from bountychain.sdk import checksum
+from bountychain.sdk.constants import BPS
+
+
+@click.command()
+@global_options
+@click.argument("issue")
+@click.option("--deadline", required=True, help="Unix timestamp, ISO date-time with zone, or a duration (30d, 12h).")
+@click.option("--token", metavar="ADDRESS", help="ERC-20 the bounty is paid in (default: ETH).")
+@click.option("--approver", metavar="ADDRESS", help="Who awards (default: you, the issuer).")
+def create(issue: str, deadline: str, token: str | None, approver: str | None) -> None:
+    """Create a bounty on ISSUE (the issue's URL)."""
+    client = connect(signer=True)
+    token_address = checksum(token, "--token") if token else ETH
+    approver_address = checksum(approver, "--approver") if approver else None
+    info = client.token_info(token_address)
+    deadline_ts = parse_deadline(deadline, int(client.w3.eth.get_block("latest")["timestamp"]))
+    currency = "ETH" if token_address == ETH else f"{info.symbol} ({token_address}, {info.decimals} decimals)"
+    plan = Plan(f"create a bounty paid in {info.symbol}", [
+        ("issue", issue), ("currency", currency), ("deadline", utc(deadline_ts)),
+        ("approver", approver_address or "you (the issuer)"),
+    ])
+    result = client.run(plan, lambda: client.create_bounty(issue, deadline_ts, token=token_address,
+                                                           approver=approver_address))
+    report("create", result, f"Created bounty {result.bounty_id}",
+           [("bounty", str(result.bounty_id)), ("issue", result.uri), ("currency", currency),
+            ("deadline", utc(result.deadline)), ("approver", result.approver)],
+           extra={"symbol": info.symbol})
+
+@click.command()
+@global_options
+@click.argument("bounty_id", type=click.IntRange(min=1))
+@click.argument("amount")
+def pledge(bounty_id: int, amount: str) -> None:
+    """Pledge AMOUNT ("0.05 ETH", "25 USDC") to a bounty; a token pledge approves exactly AMOUNT first."""
+    text = amount_text(amount)
+    client = connect(signer=True)
+    bounty, info, base = bounty_amount(client, bounty_id, text)
+    signer = client.signer
+    assert signer is not None
+    check_balance(client, signer.address, info, base)
+    rows = [("bounty", f"{bounty_id}: {issue_url(client, bounty_id)}"), ("amount", human(base, info)),
+            ("locked until", f"{utc(bounty.deadline)} (the bounty's deadline)")]
+    later: list[str] = []
+    if not bounty.is_eth and client.supports_permit(bounty.token):
+        rows.append(("steps", f"sign a permit for exactly {human(base, info)} (no transaction); pledge with it"))
+    elif not bounty.is_eth:
+        allowance = erc20(client, bounty.token).functions.allowance(signer.address, client.address).call()
+        if allowance != base:
+            steps = ["approve 0 (reset the current allowance)"] if allowance else []
+            steps.append(f"approve the escrow for exactly {human(base, info)}")
+            rows.append(("steps", "; then ".join([*steps, "pledge"])))
+            later = ["approve"] * (len(steps) - 1) + ["pledge"]
+    plan = Plan(f"pledge {human(base, info)} to bounty {bounty_id}", rows, later_steps=later)
+    result = client.run(plan, lambda: client.pledge(bounty_id, base))
+    report("pledge", result, f"Pledged {human(result.amount, info)} to bounty {bounty_id}",
+           [("bounty", str(bounty_id)), ("amount", human(result.amount, info)),
+            ("locked until", utc(result.unlocks_at))],
+           extra={"symbol": info.symbol, "token": info.address, "amount_text": human(result.amount, info)})
+
+
+@click.command()
+@global_options
+@click.argument("bounty_id", type=click.IntRange(min=1))
+@click.argument("solution_url")
+def submit(bounty_id: int, solution_url: str) -> None:
+    """Register SOLUTION_URL (a pull request or commit) as a claim on a bounty."""
+    client = connect(signer=True)
+    signer = client.signer
+    assert signer is not None
+    plan = Plan(f"submit a solution to bounty {bounty_id}", [
+        ("bounty", f"{bounty_id}: {issue_url(client, bounty_id)}"), ("solution", solution_url),
+        ("paid to", f"{signer.address} if it wins"),
+    ])
+    result = client.run(plan, lambda: client.submit_solution(bounty_id, solution_url))
+    report("submit", result, f"Registered claim {result.claim_id} on bounty {bounty_id}",
+           [("claim", str(result.claim_id)), ("solution", result.uri), ("hunter", result.hunter)])
+
+
+@click.command()
+@global_options
+@click.argument("bounty_id", type=click.IntRange(min=1))
+@click.argument("shares", nargs=-1, metavar="CLAIM=SHARE...")
+def award(bounty_id: int, shares: tuple[str, ...]) -> None:
+    """Award the whole pool: CLAIM=SHARE pairs in percent (1=70% 2=30%) or basis points (1=7000)."""
+    split = parse_shares(shares)
+    client = connect(signer=True)
+    bounty = client.bounty(bounty_id)
+    info = client.token_info(bounty.token)
+    hunters = {claim.claim_id: claim for claim in client.claims(bounty_id)}
+    _, fee_bps = client.fee()
+    fee = bounty.total * fee_bps // BPS
+    net = bounty.total - fee
+    rows = [("bounty", f"{bounty_id}: {issue_url(client, bounty_id)}"), ("pool", human(bounty.total, info)),
+            ("protocol fee", f"{human(fee, info)} ({fee_bps / 100:g}%)")]
+    remaining = net
+    for index, (claim_id, bps) in enumerate(split.items()):
+        part = remaining if index == len(split) - 1 else net * bps // BPS
+        remaining -= part
+        claim = hunters.get(claim_id)
+        who = f"{claim.hunter} ({claim.uri})" if claim else "unknown claim"
+        rows.append((f"claim {claim_id}", f"{bps / 100:g}% = {human(part, info)} to {who}"))
+    plan = Plan(f"award bounty {bounty_id}", rows)
+    result = client.run(plan, lambda: client.award(bounty_id, split))
+
+    def payouts() -> None:
+        table = Table("claim", "hunter", "amount", "paid")
+        for payout in result.payouts:
+            table.add_row(str(payout.claim_id), payout.hunter, human(payout.amount, info),
+                          "credited: withdraw with `bountychain withdraw`" if payout.credited else "paid")
+        get_settings().ui.say(table)
+
+    report("award", result, f"Awarded bounty {bounty_id}",
+           [("pool", human(result.pool, info)), ("fee", human(result.fee, info))],
+           extra={"symbol": info.symbol, "token": info.address}, after=payouts)
+
+
+@click.command()
+@global_options
+@click.argument("bounty_id", type=click.IntRange(min=1))
+def refund(bounty_id: int) -> None:
+    """Take back your whole pledge (after its lock, or at once if the bounty was cancelled)."""
+    client = connect(signer=True)
+    signer = client.signer
+    assert signer is not None
+    bounty = client.bounty(bounty_id)
+    info = client.token_info(bounty.token)
+    mine = client.pledge_of(bounty_id, signer.address)
+    plan = Plan(f"refund your pledge on bounty {bounty_id}", [
+        ("bounty", f"{bounty_id}: {issue_url(client, bounty_id)} ({status_name(bounty)})"),
+        ("amount", human(mine.amount, info)), ("unlocks at", utc(mine.unlocks_at) if mine.unlocks_at else "-"),
+    ])
+    result = client.run(plan, lambda: client.refund(bounty_id))
+    report("refund", result, f"Refunded {human(result.amount, info)} from bounty {bounty_id}",
+           [("amount", human(result.amount, info))], extra={"symbol": info.symbol, "token": info.address})
+
+
+@click.command()
+@global_options
+@click.option("--token", metavar="ADDRESS", default=ETH, show_default="ETH", help="Token of the credit.")
+def withdraw(token: str) -> None:
+    """Pull your credit (an award that could not be pushed, or fees) in ETH or a token."""
+    client = connect(signer=True)
+    signer = client.signer
+    assert signer is not None
+    token_address = checksum(token, "--token")
+    info = client.token_info(token_address)
+    credit = client.credit_of(signer.address, token_address)
+    plan = Plan(f"withdraw your {info.symbol} credit", [("amount", human(credit, info))])
+    result = client.run(plan, lambda: client.withdraw(token_address))
+    report("withdraw", result, f"Withdrew {human(result.amount, info)}", [("amount", human(result.amount, info))],
+           extra={"symbol": info.symbol})
+
+
+@click.command()
+@global_options
+@click.argument("bounty_id", type=click.IntRange(min=1))
+def cancel(bounty_id: int) -> None:
+    """Cancel an open bounty (issuer only): every pledge becomes refundable at once."""
+    client = connect(signer=True)
+    bounty = client.bounty(bounty_id)
+    info = client.token_info(bounty.token)
+    plan = Plan(f"cancel bounty {bounty_id}", [
+        ("bounty", f"{bounty_id}: {issue_url(client, bounty_id)}"), ("pool", human(bounty.total, info)),
+        ("effect", "irreversible: no award; every funder can take its pledge back at once"),
+    ])
+    result = client.run(plan, lambda: client.cancel(bounty_id))
+    report("cancel", result, f"Cancelled bounty {bounty_id}: every pledge is refundable now")
+
+
+@click.command("extend-deadline")
+@global_options
+@click.argument("bounty_id", type=click.IntRange(min=1))
+@click.argument("deadline")
+def extend_deadline(bounty_id: int, deadline: str) -> None:
+    """Move a bounty's deadline later (issuer only); existing pledges keep their lock."""
+    client = connect(signer=True)
+    bounty = client.bounty(bounty_id)
+    new_deadline = parse_deadline(deadline, bounty.as_of)
+    if new_deadline <= bounty.deadline:
+        raise InvalidDeadline(f"a deadline can only move later: {utc(new_deadline)} is not after the current "
+                              f"deadline, {utc(bounty.deadline)}")
+    plan = Plan(f"extend the deadline of bounty {bounty_id}", [
+        ("bounty", f"{bounty_id}: {issue_url(client, bounty_id)}"),
+        ("deadline", f"{utc(bounty.deadline)} -> {utc(new_deadline)}"),
+    ])
+    result = client.run(plan, lambda: client.extend_deadline(bounty_id, new_deadline))
+    report("extend-deadline", result, f"Bounty {bounty_id} now ends at {utc(result.deadline)}",
+           [("deadline", utc(result.deadline))])
+
+
+@click.command()
+@global_options
+@click.argument("bounty_id", type=click.IntRange(min=1))
+def show(bounty_id: int) -> None:
+    """Everything about one bounty: parties, currency, pool, deadline, pledges and claims."""
+    client = connect(signer=False)
+    bounty = client.bounty(bounty_id)
+    info = client.token_info(bounty.token)
+    funders: dict[str, int] = {}
+    for log in client.contract.events.Pledged.get_logs(from_block=client.from_block,
+                                                       argument_filters={"bountyId": bounty_id}):
+        funder = log["args"]["funder"]
+        funders[funder] = funders.get(funder, 0) + log["args"]["amount"]
+    pledges = []
+    for funder, pledged in funders.items():
+        current = client.pledge_of(bounty_id, funder)
+        outstanding = current.amount
+        if bounty.status == BountyStatus.AWARDED:
+            state, outstanding = "awarded", 0  # paid out to the winners
+        elif current.amount == 0:
+            state = "refunded"
+        elif bounty.status == BountyStatus.UNDER_REVIEW:
+            state = "frozen (proposal under review)"
+        elif bounty.status == BountyStatus.CANCELLED or bounty.as_of >= current.unlocks_at:
+            state = "refundable"
+        else:
+            state = "locked"
+        pledges.append({"funder": funder, "pledged": pledged, "outstanding": outstanding,
+                        "unlocks_at": current.unlocks_at, "state": state})
+    claims = client.claims(bounty_id)
+    payouts = [dict(log["args"]) for log in client.contract.events.WinnerPaid.get_logs(
+        from_block=client.from_block, argument_filters={"bountyId": bounty_id})]
+    status = status_name(bounty)
+    data = {
+        "bounty_id": bounty_id, "issue": issue_url(client, bounty_id), "issuer": bounty.issuer,
+        "approver": bounty.approver, "token": bounty.token, "symbol": info.symbol, "decimals": info.decimals,
+        "total": bounty.total, "total_text": human(bounty.total, info), "deadline": bounty.deadline,
+        "deadline_utc": utc(bounty.deadline), "expired": bounty.expired, "status": status,
+        "claim_count": bounty.claim_count, "pledges": pledges,
+        "claims": [{"claim_id": c.claim_id, "hunter": c.hunter, "uri": c.uri} for c in claims],
+        "payouts": [{"claim_id": p["claimId"], "hunter": p["hunter"], "amount": p["amount"]} for p in payouts],
+        "escrow": client.address, "chain_id": client.chain_id,
+        "review": review_data(client, bounty, info),
+    }
+
+    def human_view() -> None:
+        ui = get_settings().ui
+        currency = "ETH" if bounty.is_eth else f"{info.symbol} ({bounty.token})"
+        deadline_text = f"{utc(bounty.deadline)} ({'expired' if bounty.expired else 'not expired'})"
+        ui.say(Panel(kv_table([
+            ("issue", data["issue"] or "?"), ("status", status), ("issuer", bounty.issuer),
+            ("approver", bounty.approver), ("currency", currency), ("total", human(bounty.total, info)),
+            ("deadline", deadline_text), ("escrow", f"{client.address} on chain {client.chain_id}"),
+        ]), title=Text(f"bounty {bounty_id}", style="bold"), expand=False))
+        table = Table("funder", "pledged", "outstanding", "unlocks at", "state", title="pledges")
+        for p in pledges:
+            table.add_row(p["funder"], human(p["pledged"], info), human(p["outstanding"], info),
+                          utc(p["unlocks_at"]) if p["unlocks_at"] else "-", p["state"])
+        ui.say(table if pledges else Text("no pledges"))
+        claim_table = Table("claim", "hunter", "solution", "paid", title="claims")
+        paid = {p["claimId"]: p["amount"] for p in payouts}
+        for c in claims:
+            claim_table.add_row(str(c.claim_id), c.hunter, Text(c.uri, overflow="fold"),
+                                human(paid[c.claim_id], info) if c.claim_id in paid else "-")
+        ui.say(claim_table if claims else Text("no claims"))
+        if data["review"] is not None:
+            ui.say(review_panel(data["review"]))
+
+    get_settings().ui.emit(data, human_view)
+
+
+@click.command("list")
+@global_options
+@click.option("--issue", metavar="URL", help="Only bounties on this issue URL (exact).")
+@click.option("--repo", metavar="OWNER/NAME", help="Only bounties on issues of this repository.")
+@click.option("--status", type=click.Choice(["open", "under_review", "awarded", "cancelled", "expired"]))
+@click.option("--token", metavar="ADDRESS", help="Only bounties paid in this token (0x0...0 for ETH).")
+@click.option("--source", type=click.Choice(["auto", "index", "chain"]), default="auto", show_default=True,
+              help="Read the local index (synced first), the chain's logs, or the index when one exists.")
+@click.option("--db", metavar="PATH", help="The index database (see `bountychain index`).")
+def list_bounties(issue: str | None, repo: str | None, status: str | None, token: str | None, source: str,
+                  db: str | None) -> None:
+    """A table of bounties, optionally filtered."""
+    if repo is not None and not re.fullmatch(r"[^/\s]+/[^/\s]+", repo.strip("/")):
+        raise CliInputError(f"--repo {repo!r}: write OWNER/NAME, e.g. bountychain/toolkit")
+    token_filter = checksum(token, "--token") if token else None
+    client = connect(signer=False)
+    rows = []
+    indexed = None
+    if source != "chain":
+        indexed = list_from_index(client, db, required=source == "index", issue=issue, repo=repo, status=status,
+                                  token=token_filter)
+        rows = indexed["rows"] if indexed else []
+    for listing in client.bounties(issue_url=issue) if indexed is None else []:
+        if repo is not None:
+            path = urlparse(listing.uri).path.strip("/").lower()
+            wanted = repo.strip("/").lower()
+            if not (path == wanted or path.startswith(wanted + "/")):
+                continue
+        if token_filter is not None and listing.token != token_filter:
+            continue
+        bounty = client.bounty(listing.bounty_id)
+        state = status_name(bounty)
+        if status is not None and state != status:
+            continue
+        info = client.token_info(bounty.token)
+        rows.append({"bounty_id": listing.bounty_id, "issue": listing.uri, "token": bounty.token,
+                     "symbol": info.symbol, "total": bounty.total, "total_text": human(bounty.total, info),
+                     "deadline": bounty.deadline, "deadline_utc": utc(bounty.deadline), "status": state,
+                     "claims": bounty.claim_count, "issuer": bounty.issuer, "approver": bounty.approver})
+
+    def human_view() -> None:
+        if not rows:
+            get_settings().ui.say("no bounties match")
+            return
+        table = Table("id", "issue", "total", "deadline", "status", "claims")
+        table.columns[1].overflow = "fold"
+        for row in rows:
+            table.add_row(str(row["bounty_id"]), row["issue"], row["total_text"], row["deadline_utc"],
+                          row["status"], str(row["claims"]))
+        get_settings().ui.say(table)
+
+    source_data = {"source": "index", "index": indexed["index"], "indexed_block": indexed["cursor"]} if indexed \
+        else {"source": "chain"}
+    get_settings().ui.emit({"bounties": rows, "escrow": client.address, "chain_id": client.chain_id, **source_data},
+                        human_view)
+
+
+COMMANDS = [create, pledge, submit, award, refund, withdraw, cancel, extend_deadline, show, list_bounties]
+
+__all__ = ["COMMANDS"]

@@ -1,0 +1,79 @@
+"""`bountychain link`: an EIP-681 payment link, and its QR code, for pledging from a wallet.
+
+    bountychain link 1 "0.05 ETH"
+"""
+
+from __future__ import annotations
+
+import click
+from rich.text import Text
+
+from bountychain import qr
+from bountychain.cli._context import get_settings, global_options
+from bountychain.cli._lookups import bounty_amount, issue_url, status_name
+from bountychain.cli._output import human
+from bountychain.cli._params import amount_text
+from bountychain.cli._session import connect
+
+
+@click.command()
+@global_options
+@click.argument("bounty_id", type=click.IntRange(min=1))
+@click.argument("amount")
+def link(bounty_id: int, amount: str) -> None:
+    """An EIP-681 payment link (and QR code) for pledging AMOUNT to a bounty from a wallet."""
+    text = amount_text(amount)
+    client = connect(signer=False)
+    bounty, info, base = bounty_amount(client, bounty_id, text)
+    uri = pledge_uri(client.address, client.chain_id, bounty_id, base, eth_value=bounty.is_eth)
+    approve = None if bounty.is_eth else approve_uri(bounty.token, client.chain_id, client.address, base)
+    state = status_name(bounty)
+    data = {"bounty_id": bounty_id, "uri": uri, "approve_uri": approve, "amount": base, "symbol": info.symbol,
+            "token": bounty.token, "status": state, "escrow": client.address, "chain_id": client.chain_id}
+    if state != "open":
+        get_settings().ui.note(f"warning: bounty {bounty_id} is {state}: the escrow will refuse this pledge")
+
+    def human_view() -> None:
+        ui = get_settings().ui
+        ui.say(Text(f"Pledge {human(base, info)} to bounty {bounty_id} ({issue_url(client, bounty_id)})",
+                    style="bold"))
+        if approve is not None:
+            ui.say(Text(f"A {info.symbol} pledge takes two transactions: first approve the escrow for exactly "
+                        f"{human(base, info)} (step 1), then call pledge (step 2). A wallet that opens only the "
+                        "second link will see the pledge refused for lack of allowance."))
+            ui.say(Text("step 1, approve:"))
+            ui.say(Text(approve))
+            print_qr(approve)
+            ui.say(Text("step 2, pledge:"))
+        ui.say(Text(uri))
+        print_qr(uri)
+
+    get_settings().ui.emit(data, human_view)
+
+
+def pledge_uri(escrow: str, chain_id: int, bounty_id: int, amount: int, *, eth_value: bool) -> str:
+    """EIP-681 URI calling the escrow's pledge(uint256,uint256) (with the ETH as value)."""
+    uri = f"ethereum:{escrow}@{chain_id}/pledge?uint256={bounty_id}&uint256={amount}"
+    return f"{uri}&value={amount}" if eth_value else uri
+
+
+def approve_uri(token: str, chain_id: int, spender: str, amount: int) -> str:
+    """EIP-681 URI calling a token's approve(address,uint256)."""
+    return f"ethereum:{token}@{chain_id}/approve?address={spender}&uint256={amount}"
+
+
+def print_qr(data: str) -> None:
+    ui = get_settings().ui
+    try:
+        matrix = qr.encode(data, "L")
+    except qr.QRCapacityError:
+        ui.note("(too long for a terminal QR code: use the link above)")
+        return
+    style = "black on white" if ui.out.is_terminal else ""
+    for line in qr.to_text(matrix):
+        ui.say(Text(line, style=style))
+
+
+COMMANDS = [link]
+
+__all__ = ["COMMANDS", "approve_uri", "pledge_uri", "print_qr"]

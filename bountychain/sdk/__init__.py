@@ -1,0 +1,15 @@
+"""The SDK: `BountyClient` and the transaction helpers it is built on.
+
+    from bountychain.sdk import BountyClient, deploy_contract, send_transaction
+    from bountychain.sdk.constants import MAX_REVIEW_HOLD
+
+Its parts live in private modules (`_client` composes `_bounties`, `_review`,
+`_fundraisers`, `_signatures` and `_reads` on `_core` and `_transactions`); the names below
+are the public surface, also importable from `bountychain`.
+"""
+
+from bountychain.sdk._client import BountyClient
+from bountychain.sdk._transactions import Connection, deploy_contract, send_transaction
+from bountychain.sdk._validation import checksum
+
+__all__ = ["BountyClient", "Connection", "checksum", "deploy_contract", "send_transaction"]

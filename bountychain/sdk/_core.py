@@ -1,0 +1,191 @@
+"""What every part of `BountyClient` stands on: the connection's state, tokens and amounts,
+the checks made before sending, and `_transact`, the one path every transaction takes
+(through the `before_send` and `sending` hooks, then the transaction layer).
+
+The parts (`_bounties`, `_review`, `_fundraisers`, `_signatures`, `_reads`) are mixins of
+this class; they call each other's methods through `self`, which is always a `BountyClient`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from eth_account.signers.local import LocalAccount
+from web3 import Web3
+from web3.contract.contract import Contract, ContractFunction
+from web3.types import TxReceipt
+
+from bountychain.amounts import parse_amount
+from bountychain.errors import (
+    ContractError,
+    InsufficientFunds,
+    InvalidAddress,
+    InvalidAmount,
+    InvalidDeadline,
+    InvalidShares,
+    NoSigner,
+    error_from_name,
+)
+from bountychain.results import ETH, Bounty, BountyStatus, Deployment, TokenInfo, TxResult
+from bountychain.sdk._transactions import send_and_wait, tx_fields
+from bountychain.sdk._validation import checksum
+from bountychain.sdk.constants import BPS, MAX_DEADLINE_DURATION
+
+
+class ClientCore:
+    """The state and shared steps of a client (see `BountyClient`, which sets the state)."""
+
+    w3: Web3
+    chain_id: int
+    address: str
+    contract: Contract
+    signer: LocalAccount | None
+    from_block: int
+    deployment: Deployment | None
+    _poll_latency: float
+    _timeout: float
+    _token_abi: Any
+    _token_info: dict[str, TokenInfo]
+    _proposed_splits: dict[bytes, tuple[tuple[int, ...], tuple[int, ...]]]
+
+    # --- amounts and tokens ---------------------------------------------------------------
+
+    def token_info(self, token: str) -> TokenInfo:
+        """Symbol and decimals of an ERC-20 (or of ETH for the zero address)."""
+        token = checksum(token, "token")
+        if token not in self._token_info:
+            erc20 = self._erc20(token)
+            try:
+                info = TokenInfo(token, erc20.functions.symbol().call(), erc20.functions.decimals().call())
+            except Exception as exc:  # no code, or not an ERC-20
+                raise InvalidAddress(f"token {token} does not answer symbol() and decimals(): {exc}") from None
+            self._token_info[token] = info
+        return self._token_info[token]
+
+    def parse_amount(self, text: str, token: str = ETH) -> int:
+        """"0.5 ether" for ETH, "100 USDC" for a token (the unit must be its symbol)."""
+        info = self.token_info(token)
+        return parse_amount(text, symbol=info.symbol, decimals=info.decimals)
+
+    def balance_of(self, account: str, token: str = ETH) -> int:
+        """An account's balance in ETH or a token, in base units."""
+        account = checksum(account, "account")
+        if checksum(token, "token") == ETH:
+            return int(self.w3.eth.get_balance(account))
+        return int(self._erc20(token).functions.balanceOf(account).call())
+
+    # --- internals ------------------------------------------------------------------------
+
+    def _require_signer(self) -> LocalAccount:
+        if self.signer is None:
+            raise NoSigner("this client is read-only: pass a signer to send transactions")
+        return self.signer
+
+    def _erc20(self, token: str) -> Contract:
+        return self.w3.eth.contract(address=token, abi=self._token_abi)
+
+    def _pending_time(self) -> int:
+        """The earliest timestamp the next block can have (the latest block's, plus one)."""
+        return int(self.w3.eth.get_block("latest")["timestamp"]) + 1
+
+    def _check_future_deadline(self, deadline: int) -> int:
+        now = int(self.w3.eth.get_block("latest")["timestamp"])
+        if deadline <= now + 1:
+            raise InvalidDeadline(f"deadline {deadline} is not in the future (chain time is {now})")
+        if deadline > now + MAX_DEADLINE_DURATION:
+            raise InvalidDeadline(f"deadline {deadline} is more than two years ahead (chain time is {now})")
+        return deadline
+
+    def _active_bounty(self, bounty_id: int) -> Bounty:
+        bounty = self.bounty(bounty_id)
+        if bounty.status != BountyStatus.OPEN:
+            raise self._refusal("BountyNotOpen", bounty.bounty_id, status=int(bounty.status))
+        if self._pending_time() >= bounty.deadline:
+            raise self._refusal("BountyExpired", bounty.bounty_id, deadline=bounty.deadline)
+        return bounty
+
+    def _check_issuer(self, bounty: Bounty) -> None:
+        signer = self._require_signer()
+        if signer.address != bounty.issuer:
+            raise self._refusal("NotIssuer", bounty.bounty_id, caller=signer.address)
+
+    def _amount(self, amount: int | str, token: str) -> int:
+        if isinstance(amount, str):
+            amount = self.parse_amount(amount, token)
+        if isinstance(amount, bool) or not isinstance(amount, int):
+            raise InvalidAmount(f"amount {amount!r} is not an integer of base units or a string like '1 ether'")
+        if amount <= 0:
+            raise InvalidAmount(f"amount must be positive, got {amount}")
+        return amount
+
+    def _check_balance(self, account: str, token: str, amount: int) -> None:
+        balance = self.balance_of(account, token)
+        if balance < amount:
+            symbol = self.token_info(token).symbol
+            raise InsufficientFunds(f"{account} holds {balance} base units of {symbol}, needs {amount}")
+
+    def _check_shares(self, bounty: Bounty, pairs: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
+        if not pairs:
+            raise InvalidShares("an award names at least one claim")
+        claim_ids, shares = [], []
+        for claim_id, share in pairs:
+            for value, what in ((claim_id, "claim id"), (share, "share")):
+                if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                    raise InvalidShares(f"{what} {value!r} is not a positive integer")
+            if claim_id > bounty.claim_count:
+                raise InvalidShares(f"claim {claim_id} does not exist on bounty {bounty.bounty_id} "
+                                    f"({bounty.claim_count} claims)")
+            claim_ids.append(claim_id)
+            shares.append(share)
+        if len(set(claim_ids)) != len(claim_ids):
+            raise InvalidShares(f"claim ids repeat: {claim_ids}")
+        if sum(shares) != BPS:
+            raise InvalidShares(f"shares sum to {sum(shares)} basis points, not {BPS}")
+        return claim_ids, shares
+
+    def _approve_exactly(self, token: str, amount: int) -> TxResult | None:
+        """Sets the escrow's allowance to exactly `amount` (through 0 first if another
+        allowance is set, as USDT-style tokens require)."""
+        signer = self._require_signer()
+        erc20 = self._erc20(token)
+        current = erc20.functions.allowance(signer.address, self.address).call()
+        if current == amount:
+            return None
+        if current != 0:
+            self._transact(erc20.functions.approve(self.address, 0))
+        receipt, _ = self._transact(erc20.functions.approve(self.address, amount))
+        return TxResult(**tx_fields(receipt))
+
+    def _refusal(self, error_name: str, bounty_id: int | None, **args: Any) -> ContractError:
+        """The error the contract would raise, raised before sending instead."""
+        return error_from_name(error_name, bounty_id=bounty_id, **args)
+
+    # --- extension points ---------------------------------------------------------------
+
+    def before_send(self, fn: ContractFunction, *, value: int, bounty_id: int | None) -> None:
+        """Called for every transaction after the client's own checks, before it is
+        simulated, signed and sent. A subclass can show it, ask for confirmation, or raise to
+        cancel (the command line does). Does nothing here."""
+
+    @contextmanager
+    def sending(self, fn: ContractFunction) -> Iterator[None]:
+        """Wraps simulating, signing, sending and waiting for one transaction's receipt (the
+        command line shows a progress indicator). Does nothing here."""
+        yield
+
+    def _transact(
+        self, fn: ContractFunction, *, value: int = 0, bounty_id: int | None = None
+    ) -> tuple[TxReceipt, list[tuple[str, Any]]]:
+        signer = self._require_signer()
+        self.before_send(fn, value=value, bounty_id=bounty_id)
+        with self.sending(fn):
+            return send_and_wait(
+                self.w3, signer, fn, value=value, bounty_id=bounty_id,
+                poll_latency=self._poll_latency, timeout=self._timeout,
+                contracts=(self.contract, self.review_contract),
+            )
+
+
+__all__ = ["ClientCore"]
