@@ -1,4 +1,4 @@
-"""The index against hostile chain data (issue 18, finding 1), on the in-process
+"""The index against hostile chain data (issue 18, findings 1 and 10), on the in-process
 chain and on anvil.
 
 - The contract takes any bytes as a `string` URI. Real `createBounty`, `submitSolution` and
@@ -7,6 +7,8 @@ chain and on anvil.
   parser refuses. Normal bounties and pledges follow. One sync must index every one of them
   and move past those blocks; the bad strings are stored with U+FFFD in place of the invalid
   bytes, next to the chain's own hash of the raw bytes.
+- A node that ignores the address filter hands the index the logs of a second escrow on the
+  same chain: none of them is indexed.
 - A forged escrow log that cannot be decoded at all is skipped and recorded (its
   transaction hash and log index are logged), and the range is still committed.
 """
@@ -21,10 +23,11 @@ from eth_abi import encode
 from eth_utils import keccak
 from hexbytes import HexBytes
 from web3 import Web3
+from web3.middleware import Web3Middleware
 
-from bountychain import ReviewTerms
+from bountychain import BountyClient, ReviewTerms
 from bountychain.index import Indexer, open_index, queries
-from tests.conftest import DAY, ISSUE, PR
+from tests.conftest import DAY, FEE_BPS, ISSUE, PR
 
 ETHER = 10**18
 REPLACEMENT = "\ufffd"
@@ -218,6 +221,54 @@ def test_the_lenient_decoder_matches_web3_on_every_valid_log(world) -> None:
             "FundraiserCreated", "Awarded", "WinnerPaid", "Credited", "Withdrawn", "ReviewPolicySet", "AwardProposed",
             "Objected"} <= names, names
     assert names & {"ProposalBlocked", "ProposalRejected"}, names
+
+
+# --- finding 10: a node that ignores the address filter ----------------------------------
+
+
+class IgnoresAddressFilter(Web3Middleware):
+    """A lying node: eth_getLogs answers for every contract, whatever address was asked."""
+
+    def request_processor(self, method: str, params: Any) -> Any:
+        if method == "eth_getLogs":
+            params = [{key: value for key, value in params[0].items() if key != "address"}]
+        return method, params
+
+
+def test_logs_of_another_contract_are_never_indexed(world) -> None:
+    f1, f2, _ = world.funders
+    h1, _, _ = world.hunters
+    ours = world.new_bounty()
+    world.as_(f1).pledge(ours, "1 ether")
+    # A second escrow on the same chain, emitting the same events with the same ids.
+    foreign = BountyClient.deploy(world.chain, world.outsider, fee_recipient=world.outsider.address,
+                                  fee_bps=FEE_BPS, poll_latency=0.005)
+    evil = "https://github.com/evil/phish/issues/1"
+    now = world.chain.now()
+    foreign_ids = [foreign.create_bounty(evil, now + 30 * DAY).bounty_id for _ in range(ours + 2)]
+    foreign.as_signer(f2).pledge(foreign_ids[-1], "3 ether")
+    foreign.as_signer(h1).submit_solution(foreign_ids[-1], evil)
+    foreign.create_fundraiser(evil, world.outsider.address, "1 ether", now + 30 * DAY)
+    later = world.new_bounty()
+    world.as_(f2).pledge(later, "0.5 ether")
+
+    lying = Web3(world.chain.w3.provider)
+    lying.middleware_onion.add(IgnoresAddressFilter, "ignores_address_filter")
+    assert any(log["address"] == foreign.address  # the node does lie
+               for log in lying.eth.get_logs({"address": world.escrow.address, "fromBlock": foreign.from_block}))
+    indexer = indexer_for(world, lying)
+    report = indexer.sync()
+    assert report.cursor == lying.eth.block_number
+    db = indexer.db
+    for table in ("created", "fundraisers", "claims"):
+        assert not rows(db, f"SELECT * FROM {table} WHERE uri = ?", evil), table  # noqa: S608
+    assert not rows(db, "SELECT * FROM pledges WHERE amount = ?", str(3 * ETHER))
+    listed = queries.bounties(db)
+    assert len(listed) == world.escrow.bounty_count()
+    assert all(s.uri != evil for s in listed)
+    assert queries.bounty(db, later).bounty.pledged == ETHER // 2
+    assert queries.bounty(db, ours).bounty.pledged == ETHER
+    assert not rows(db, "SELECT * FROM fundraisers")
 
 
 # --- a log that cannot be decoded at all -------------------------------------------------

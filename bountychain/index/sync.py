@@ -13,10 +13,11 @@ One pass (`Indexer.sync`):
    transaction: a crash leaves the index at the end of the last committed range.
    The reorg check runs again before every range.
 
-What the node returns is not trusted (see `_decode_range`): strings are decoded leniently
-(`events.decode_log`: invalid UTF-8 is stored with U+FFFD), and a log that cannot be decoded
-at all is skipped and logged with its transaction hash and log index. No single log can stop
-a range: the cursor always moves on.
+What the node returns is not trusted (see `_decode_range`): a log whose `address` is not the
+escrow's is ignored (a node may ignore the address filter), its strings are decoded
+leniently (`events.decode_log`: invalid UTF-8 is stored with U+FFFD), and a log that cannot
+be decoded at all is skipped and logged with its transaction hash and log index. No single
+log can stop a range: the cursor always moves on.
 
 Blocks whose hash is kept: each range's last block and every block with an escrow event.
 A stored hash that still matches proves every block under it unchanged (each block
@@ -71,6 +72,7 @@ class SyncReport:
     rolled_back_to: int | None  # the fork point of a reorganisation handled in this pass
     seconds: float
     skipped: int = 0  # escrow logs that could not be decoded at all (each one logged)
+    foreign: int = 0  # logs of other contracts that the node returned (ignored)
 
     @property
     def blocks(self) -> int:
@@ -117,7 +119,7 @@ class Indexer:
         self.confirmations = default_confirmations(self.chain_id) if confirmations is None else confirmations
         self.max_batch = batch
         self.batch = batch
-        self._skipped = 0  # running total, for the pass reports
+        self._skipped = self._foreign = 0  # running totals, for the pass reports
         contract = w3.eth.contract(address=self.escrow, abi=load_artifact("BountyEscrow").abi)
         self._events = {bytes.fromhex(event.topic[2:]): event for event in contract.all_events()}
         self._token_abi = load_artifact("TestToken").abi
@@ -181,7 +183,7 @@ class Indexer:
         rolled_back: int | None = None
         ranges = events = 0
         good_ranges = 0
-        skipped = self._skipped
+        skipped, foreign = self._skipped, self._foreign
         while max_ranges is None or ranges < max_ranges:
             fork = self.check_reorg()  # before every range: the chain may change during a pass
             if fork is not None:
@@ -206,7 +208,7 @@ class Indexer:
             if on_range is not None:
                 on_range(low, high, count)
         return SyncReport(first, self.cursor, target, head, ranges, events, rolled_back,
-                          time.monotonic() - started, self._skipped - skipped)
+                          time.monotonic() - started, self._skipped - skipped, self._foreign - foreign)
 
     def check_reorg(self) -> int | None:
         """Rolls back past a reorganisation; returns the fork point, or None if the indexed
@@ -263,12 +265,17 @@ class Indexer:
 
     def _decode_range(self, logs: list[Any], low: int, high: int) -> list[Event]:
         """The escrow's events among `logs`, in chain order. Nothing in a log is trusted: one
-        that cannot be decoded at all (it does not fit its event's ABI: only a lying node
-        returns such a log for the escrow) is skipped and logged with its transaction hash and
-        log index (counted in `skipped`). Strings are decoded leniently (`events.decode_log`)."""
+        of another contract is ignored (counted in `foreign`), and one that cannot be
+        decoded at all (it does not fit its event's ABI: only a lying node returns such a
+        log for the escrow) is skipped and logged with its transaction hash and log index
+        (counted in `skipped`). Strings are decoded leniently (`events.decode_log`)."""
         decoded = []
+        foreign = 0
         for entry in logs:
             try:
+                if str(entry["address"]).lower() != self.escrow.lower():
+                    foreign += 1
+                    continue
                 if entry.get("removed") or not entry["topics"]:
                     continue
                 event = self._events.get(bytes(entry["topics"][0]))
@@ -286,6 +293,10 @@ class Indexer:
                 logger.info("%s at block %d (tx %s, log index %d): %s is not valid UTF-8, stored with U+FFFD",
                             event.event_name, decoded[-1].block_number, decoded[-1].tx_hash, decoded[-1].log_index,
                             field)
+        if foreign:
+            self._foreign += foreign
+            logger.warning("blocks %d..%d: the node returned %d logs of other contracts (ignored): it does not filter"
+                           " by address", low, high, foreign)
         return sorted(decoded, key=lambda event: (event.block_number, event.log_index))
 
     def _learn_tokens(self, events: list[Event]) -> None:
