@@ -5,6 +5,15 @@ recomputed. Events without a handler (added to the contract later, or not of int
 skipped, so a newer escrow can be indexed by an older index; supporting a new event means a
 table in `schema.py`, a handler here and, if it changes a bounty, a line in
 `store.refresh_bounty`.
+
+Logs are decoded here (`decode_log`), not by web3: nothing a log carries is trusted. A
+`string` field (a bounty's or fundraiser's URI, a solution's URI) is whatever bytes the
+caller sent the escrow, so it is read as bytes and decoded by `chainstrings`: valid UTF-8 is
+stored as it is; anything else is stored with U+FFFD (the replacement character) in place of
+each invalid sequence. That replacement is the stored marker: the page, the API and the
+CLI show it as it is, so a reader sees that the chain's bytes were not text. For a bounty or
+fundraiser the chain's own hash of the raw bytes is stored beside it (`uri_hash`), and
+keccak256 of the stored text differs from it exactly when bytes were replaced.
 """
 
 from __future__ import annotations
@@ -14,6 +23,11 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from eth_abi import decode as abi_decode
+from eth_utils import to_checksum_address
+
+from bountychain.chainstrings import decode_chain_string
 
 
 @dataclass(frozen=True)
@@ -30,6 +44,67 @@ class Event:
     @property
     def position(self) -> tuple[int, int, str]:
         return self.block_number, self.log_index, self.tx_hash
+
+
+def _decoding_type(item: dict[str, Any]) -> str:
+    """The ABI type to decode `item` with: every `string` read as `bytes` (the same encoding)."""
+    kind = str(item["type"])
+    if kind.startswith("tuple"):
+        return "(" + ",".join(_decoding_type(part) for part in item["components"]) + ")" + kind[len("tuple"):]
+    if kind.startswith("string"):
+        return "bytes" + kind[len("string"):]
+    return kind
+
+
+def _restore(item: dict[str, Any], value: Any, path: str, replaced: list[str]) -> Any:
+    """`value` decoded as `_decoding_type(item)`, given back as web3 gives it (checksummed
+    addresses, lists for arrays, dicts for tuples), its strings decoded by `chainstrings`."""
+    kind = str(item["type"])
+    if kind.endswith("]"):
+        element = {**item, "type": kind[:kind.rindex("[")]}
+        return [_restore(element, part, f"{path}[{index}]", replaced) for index, part in enumerate(value)]
+    if kind == "tuple":
+        return {part["name"]: _restore(part, field, f"{path}.{part['name']}", replaced)
+                for part, field in zip(item["components"], value, strict=True)}
+    if kind == "string":
+        decoded = decode_chain_string(value)
+        if not decoded.valid:
+            replaced.append(path)
+        return decoded.text
+    if kind == "address":
+        return to_checksum_address(value)
+    return value
+
+
+def _bytes(value: Any) -> bytes:
+    return bytes.fromhex(value.removeprefix("0x")) if isinstance(value, str) else bytes(value)
+
+
+def decode_log(event_abi: Any, log: Any) -> tuple[dict[str, Any], list[str]]:
+    """A log's arguments by name, decoded against `event_abi` without trusting its strings,
+    and the names of the string fields that were not valid UTF-8 (stored with U+FFFD, see the
+    module's doc). Indexed dynamic values (an indexed string, bytes or array) are their
+    32-byte topic, as web3 gives them. Raises if the log does not fit the event at all (wrong
+    topic count, data too short or malformed): the caller skips such a log."""
+    inputs = list(event_abi["inputs"])
+    topics = [_bytes(topic) for topic in log["topics"]][0 if event_abi.get("anonymous") else 1:]
+    indexed = [item for item in inputs if item.get("indexed")]
+    if len(topics) != len(indexed):
+        raise ValueError(f"{event_abi['name']}: {len(indexed)} indexed arguments, the log has {len(topics)} topics")
+    args: dict[str, Any] = {}
+    replaced: list[str] = []
+    for item, topic in zip(indexed, topics, strict=True):
+        kind = str(item["type"])
+        if kind in ("string", "bytes") or kind.startswith("tuple") or kind.endswith("]"):
+            args[item["name"]] = topic  # the hash of the value
+        else:
+            args[item["name"]] = _restore(item, abi_decode([kind], topic)[0], item["name"], replaced)
+    data = _bytes(log["data"])
+    plain = [item for item in inputs if not item.get("indexed")]
+    values = abi_decode([_decoding_type(item) for item in plain], data)
+    for item, value in zip(plain, values, strict=True):
+        args[item["name"]] = _restore(item, value, item["name"], replaced)
+    return {item["name"]: args[item["name"]] for item in inputs}, replaced
 
 
 Handler = Callable[[sqlite3.Connection, Event], set[int]]

@@ -70,8 +70,14 @@ def set_meta(db: sqlite3.Connection, key: str, value: object) -> None:
 
 def parse_repo(uri: str) -> tuple[str, str]:
     """(host, "owner/name") of an issue URL, lowercase: github.com/Org/Repo/issues/7 ->
-    ("github.com", "org/repo"); a GitLab group path keeps its subgroups."""
-    parsed = urlparse(uri)
+    ("github.com", "org/repo"); a GitLab group path keeps its subgroups. A URI that
+    urllib refuses (an unclosed "[" in the host, characters that NFKC folds into "/" or
+    "@") names no repository: ("", ""). It comes from the chain, so it must never raise."""
+    try:
+        parsed = urlparse(uri)
+        hostname = parsed.hostname
+    except ValueError:
+        return "", ""
     parts = [part for part in parsed.path.split("/") if part]
     for index, part in enumerate(parts):
         if part.lower() in _REPO_END:
@@ -79,7 +85,7 @@ def parse_repo(uri: str) -> tuple[str, str]:
             break
     else:
         parts = parts[:2]
-    return (parsed.hostname or "").lower(), "/".join(parts).lower()
+    return (hostname or "").lower(), "/".join(parts).lower()
 
 
 def _sum(db: sqlite3.Connection, sql: str, bounty_id: int) -> int:

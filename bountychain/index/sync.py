@@ -13,6 +13,12 @@ One pass (`Indexer.sync`):
    transaction: a crash leaves the index at the end of the last committed range.
    The reorg check runs again before every range.
 
+What the node returns is not trusted (see `_decode_range`): a log whose `address` is not the
+escrow's is ignored (a node may ignore the address filter), its strings are decoded
+leniently (`events.decode_log`: invalid UTF-8 is stored with U+FFFD), and a log that cannot
+be decoded at all is skipped and logged with its transaction hash and log index. No single
+log can stop a range: the cursor always moves on.
+
 Blocks whose hash is kept: each range's last block and every block with an escrow event.
 A stored hash that still matches proves every block under it unchanged (each block
 commits to its parent), so the walk back stops at the first match.
@@ -20,6 +26,7 @@ commits to its parent), so the walk back stops at the first match.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import time
 from collections.abc import Callable
@@ -32,8 +39,10 @@ from web3.exceptions import BlockNotFound
 
 from bountychain._artifacts import load_artifact
 from bountychain.index import store
-from bountychain.index.events import HANDLERS, Event
+from bountychain.index.events import HANDLERS, Event, decode_log
 from bountychain.results import ETH
+
+logger = logging.getLogger("bountychain.index")
 
 DEFAULT_BATCH = 2_000
 # Local development chains mine a block per transaction and never reorganise by themselves.
@@ -62,10 +71,24 @@ class SyncReport:
     events: int
     rolled_back_to: int | None  # the fork point of a reorganisation handled in this pass
     seconds: float
+    skipped: int = 0  # escrow logs that could not be decoded at all (each one logged)
+    foreign: int = 0  # logs of other contracts that the node returned (ignored)
 
     @property
     def blocks(self) -> int:
         return max(0, self.cursor - self.from_block + 1)
+
+
+def _hex(value: Any) -> str:
+    return "0x" + (bytes.fromhex(value.removeprefix("0x")) if isinstance(value, str) else bytes(value)).hex()
+
+
+def _describe(entry: Any, key: str) -> str:
+    try:
+        value = entry[key]
+    except Exception:  # a log that lacks even this
+        return "?"
+    return str(value) if isinstance(value, int) else _hex(value) if isinstance(value, (bytes, str)) else repr(value)
 
 
 class TooManyResults(Exception):
@@ -96,6 +119,7 @@ class Indexer:
         self.confirmations = default_confirmations(self.chain_id) if confirmations is None else confirmations
         self.max_batch = batch
         self.batch = batch
+        self._skipped = self._foreign = 0  # running totals, for the pass reports
         contract = w3.eth.contract(address=self.escrow, abi=load_artifact("BountyEscrow").abi)
         self._events = {bytes.fromhex(event.topic[2:]): event for event in contract.all_events()}
         self._token_abi = load_artifact("TestToken").abi
@@ -159,6 +183,7 @@ class Indexer:
         rolled_back: int | None = None
         ranges = events = 0
         good_ranges = 0
+        skipped, foreign = self._skipped, self._foreign
         while max_ranges is None or ranges < max_ranges:
             fork = self.check_reorg()  # before every range: the chain may change during a pass
             if fork is not None:
@@ -183,7 +208,7 @@ class Indexer:
             if on_range is not None:
                 on_range(low, high, count)
         return SyncReport(first, self.cursor, target, head, ranges, events, rolled_back,
-                          time.monotonic() - started)
+                          time.monotonic() - started, self._skipped - skipped, self._foreign - foreign)
 
     def check_reorg(self) -> int | None:
         """Rolls back past a reorganisation; returns the fork point, or None if the indexed
@@ -219,16 +244,7 @@ class Indexer:
             # The chain moved under the query (a reorganisation at the head): read it again.
         else:
             raise RuntimeError(f"blocks {low}..{high} keep changing: use more confirmations")
-        decoded = []
-        for log in sorted(logs, key=lambda item: (item["blockNumber"], item["logIndex"])):
-            if log.get("removed") or not log["topics"]:
-                continue
-            event = self._events.get(bytes(log["topics"][0]))
-            if event is None or event.event_name not in HANDLERS:
-                continue  # an event this version does not know: skipped
-            args = dict(event.process_log(log)["args"])
-            decoded.append(Event(event.event_name, args, int(log["blockNumber"]), log["blockHash"].to_0x_hex(),
-                                 int(log["logIndex"]), log["transactionHash"].to_0x_hex()))
+        decoded = self._decode_range(logs, low, high)
         self._learn_tokens(decoded)
         block_hashes = {event.block_number: event.block_hash for event in decoded}
         with store.transaction(self.db):
@@ -246,6 +262,42 @@ class Indexer:
             store.set_meta(self.db, "cursor_hash", end_hash)
             store.set_meta(self.db, "cursor_time", end_time)
         return len(decoded)
+
+    def _decode_range(self, logs: list[Any], low: int, high: int) -> list[Event]:
+        """The escrow's events among `logs`, in chain order. Nothing in a log is trusted: one
+        of another contract is ignored (counted in `foreign`), and one that cannot be
+        decoded at all (it does not fit its event's ABI: only a lying node returns such a
+        log for the escrow) is skipped and logged with its transaction hash and log index
+        (counted in `skipped`). Strings are decoded leniently (`events.decode_log`)."""
+        decoded = []
+        foreign = 0
+        for entry in logs:
+            try:
+                if str(entry["address"]).lower() != self.escrow.lower():
+                    foreign += 1
+                    continue
+                if entry.get("removed") or not entry["topics"]:
+                    continue
+                event = self._events.get(bytes(entry["topics"][0]))
+                if event is None or event.event_name not in HANDLERS:
+                    continue  # an event this version does not know: skipped
+                args, replaced = decode_log(event.abi, entry)
+                decoded.append(Event(event.event_name, args, int(entry["blockNumber"]), _hex(entry["blockHash"]),
+                                     int(entry["logIndex"]), _hex(entry["transactionHash"])))
+            except Exception as exc:  # a malformed log: never a reason to stop the range
+                self._skipped += 1
+                logger.warning("blocks %d..%d: skipped an escrow log that cannot be decoded (tx %s, log index %s): %s",
+                               low, high, _describe(entry, "transactionHash"), _describe(entry, "logIndex"), exc)
+                continue
+            for field in replaced:
+                logger.info("%s at block %d (tx %s, log index %d): %s is not valid UTF-8, stored with U+FFFD",
+                            event.event_name, decoded[-1].block_number, decoded[-1].tx_hash, decoded[-1].log_index,
+                            field)
+        if foreign:
+            self._foreign += foreign
+            logger.warning("blocks %d..%d: the node returned %d logs of other contracts (ignored): it does not filter"
+                           " by address", low, high, foreign)
+        return sorted(decoded, key=lambda event: (event.block_number, event.log_index))
 
     def _learn_tokens(self, events: list[Event]) -> None:
         """Symbol and decimals of new bounty and fundraiser tokens (read now: they do not change)."""
