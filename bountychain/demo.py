@@ -4,14 +4,15 @@ Deploy the escrow; fund an ETH bounty with three funders and a token bounty with
 two hunters submit (one of them gasless: she signs, the maintainer relays); the approver
 awards with a split; two fundraisers run, one all-or-nothing that meets its goal and pays the
 project, one that misses and refunds its backer; a third bounty expires and its funders take
-their refunds. Then backer governance: two optimistic bounties (a 3-day review window, a 33%
-quorum, the maintainers' account as arbiter standing in for their Safe). On the first the
-approver proposes a split, one funder objects below the quorum, and after the window anyone
-finalizes it and the winners are paid; on the second the objections reach the quorum, the
-blocked proposal is escalated to the arbiter, which rejects it, and the funders take their
-refunds at the deadline. Last, the fee recipient withdraws the fees. Then every account's
-balance is reconciled against what the story says it paid and received, and the escrow
-must end empty. Exit status 1 if anything does not reconcile.
+their refunds. Then backers' review: two reviewed bounties with a 3-day window. On the first
+(no arbiter) the approver proposes a split, one funder objects, withholding her pledge, and
+after the window anyone finalizes it: the winners get the pool less her pledge, and she takes
+hers back at once. On the second (a 33% quorum, the maintainers' account as arbiter standing in
+for their Safe) the objections reach the quorum, the blocked proposal is escalated, and the
+arbiter decides to pay the whole pool. Last, the fee recipient withdraws the fees. Then every
+account's balance is reconciled against what the story says it paid and received, and the
+escrow must end holding exactly what it owes: nothing. Exit status 1 if anything does not
+reconcile.
 """
 
 from __future__ import annotations
@@ -182,26 +183,31 @@ def run(console: Console) -> bool:
         story.record(funder, f"refund from #{stale.bounty_id}", refund, format_amount(refund.amount, 18, "ETH"))
         story.move(funder.address, ETH, refund.amount)
 
-    # 7. Backer governance: two optimistic bounties. The approver only proposes; during a 3-day
-    # window each funder may object with its pledge's weight; 33% of the pool blocks the
-    # proposal and sends it to the arbiter (here the maintainers' account, standing in for a Safe).
-    terms = ReviewTerms(review_window=3 * DAY, quorum_bps=3_300, arbiter=maintainers.address)
+    # 7. Backers' review: two reviewed bounties. The approver only proposes; during a 3-day
+    # window each funder may object, which withholds its own pledge from the proposal (silence
+    # is consent). The first names no arbiter, so no quorum: an objection only withholds. The
+    # second names the maintainers' account (standing in for their Safe) as arbiter with a 33%
+    # quorum: objections reaching it block the proposal, and only the arbiter decides it.
+    plain_terms = ReviewTerms(review_window=3 * DAY)
+    arbiter_terms = ReviewTerms(review_window=3 * DAY, quorum_bps=3_300, arbiter=maintainers.address)
     optimistic = {}
-    for label, number in (("passes", 52), ("blocked", 58)):
+    for label, number, terms in (("withheld", 52, plain_terms), ("blocked", 58, arbiter_terms)):
         issue = f"https://github.com/bountychain-demo/parser/issues/{number}"
         created = escrow.create_bounty(issue, chain.now() + 10 * DAY, review=terms)
         optimistic[label] = created.bounty_id
         story.record(maintainer, f"create optimistic ETH bounty #{created.bounty_id} for {issue}", created)
-    story.steps.append(Step("-", f"#{optimistic['passes']} and #{optimistic['blocked']} review terms: 3-day window, "
-                                 "33% quorum, arbiter maintainers (a Safe stand-in)", "", 0))
-    for funder, label, amount in ((alice, "passes", "0.4 ether"), (bob, "passes", "0.3 ether"),
-                                  (carol, "passes", "0.3 ether"), (alice, "blocked", "0.5 ether"),
+    story.steps.append(Step("-", f"#{optimistic['withheld']} review terms: 3-day window, no arbiter (an objection "
+                                 "withholds the objector's pledge)", "", 0))
+    story.steps.append(Step("-", f"#{optimistic['blocked']} review terms: 3-day window, 33% quorum, arbiter "
+                                 "maintainers (a Safe stand-in)", "", 0))
+    for funder, label, amount in ((alice, "withheld", "0.4 ether"), (bob, "withheld", "0.3 ether"),
+                                  (carol, "withheld", "0.3 ether"), (alice, "blocked", "0.5 ether"),
                                   (bob, "blocked", "0.25 ether"), (carol, "blocked", "0.25 ether")):
         result = as_(funder).pledge(optimistic[label], amount)
         story.record(funder, f"pledge on #{optimistic[label]}", result, amount)
         story.move(funder.address, ETH, -result.amount)
     review_claims = {}
-    for hunter, label, pr in ((dana, "passes", 53), (eve, "passes", 54), (eve, "blocked", 59)):
+    for hunter, label, pr in ((dana, "withheld", 53), (eve, "withheld", 54), (eve, "blocked", 59)):
         url = f"https://github.com/bountychain-demo/parser/pull/{pr}"
         result = as_(hunter).submit_solution(optimistic[label], url)
         story.record(hunter, f"submit claim {result.claim_id} on #{optimistic[label]}: {url}", result)
@@ -216,58 +222,59 @@ def run(console: Console) -> bool:
 
     def object_(funder: LocalAccount, label: str) -> None:
         objection = as_(funder).object(optimistic[label])
-        story.record(funder, f"object to the proposal on #{optimistic[label]} "
-                             f"(weight {format_amount(objection.weight, 18, 'ETH')}): {objection.outcome}",
-                     objection)
+        story.record(funder, f"object to the proposal on #{optimistic[label]}, withholding "
+                             f"{format_amount(objection.weight, 18, 'ETH')}: {objection.outcome}", objection)
 
     def show_proposal(label: str) -> None:
         proposal = escrow.proposal(optimistic[label])
         window_end = datetime.fromtimestamp(proposal.window_end, UTC).strftime("%Y-%m-%d %H:%M UTC")
+        quorum = (f"quorum {format_amount(proposal.quorum_weight, 18, 'ETH')}" if proposal.quorum_weight is not None
+                  else "no quorum")
         story.steps.append(Step("-", f"proposal on #{optimistic[label]} {proposal.state.name.lower()}: "
-                                     f"{format_amount(proposal.weight_against, 18, 'ETH')} against, quorum "
-                                     f"{format_amount(proposal.quorum_weight, 18, 'ETH')}; window ends {window_end}",
-                                "", 0))
+                                     f"{format_amount(proposal.weight_against, 18, 'ETH')} withheld, "
+                                     f"{format_amount(proposal.weight_for, 18, 'ETH')} for, {quorum}; "
+                                     f"window ends {window_end}", "", 0))
 
-    # 7a. A 60/40 proposal; carol objects with 30% of the pool, below the quorum. Silence is
-    # consent: after the window anyone (here dana, a winner) finalizes and the winners are paid.
-    window_end = propose("passes", {review_claims[(dana.address, "passes")]: 6_000,
-                                    review_claims[(eve.address, "passes")]: 4_000})
-    object_(carol, "passes")
-    show_proposal("passes")
+    def pay(label: str, actor: LocalAccount, action: str) -> None:
+        final = as_(actor).finalize(optimistic[label])
+        story.record(actor, f"finalize #{optimistic[label]}: {action} (1% fee)", final,
+                     format_amount(final.pool, 18, "ETH"))
+        for payout in final.payouts:
+            story.move(payout.hunter, ETH, payout.amount)
+
+    # 7a. A 60/40 proposal; carol objects, withholding her 0.3 ETH. Silence is consent: after
+    # the window anyone (here dana, a winner) finalizes, the award takes the 0.7 ETH of alice
+    # and bob, and carol takes her pledge back at once, before the bounty's deadline.
+    window_end = propose("withheld", {review_claims[(dana.address, "withheld")]: 6_000,
+                                      review_claims[(eve.address, "withheld")]: 4_000})
+    object_(carol, "withheld")
+    show_proposal("withheld")
     chain.set_next_block_timestamp(window_end)
-    story.steps.append(Step("-", f"time passes: the review window of #{optimistic['passes']} ends unblocked",
-                            "", 0))
-    final = as_(dana).finalize(optimistic["passes"])
-    story.record(dana, f"finalize #{optimistic['passes']}: the proposal stands (1% fee)", final,
-                 format_amount(final.pool, 18, "ETH"))
-    for payout in final.payouts:
-        story.move(payout.hunter, ETH, payout.amount)
+    story.steps.append(Step("-", f"time passes: the review window of #{optimistic['withheld']} ends", "", 0))
+    pay("withheld", dana, "the award takes the pool less carol's withheld pledge")
+    refund = as_(carol).refund(optimistic["withheld"])
+    story.record(carol, f"refund of the withheld pledge from #{optimistic['withheld']}, at once", refund,
+                 format_amount(refund.amount, 18, "ETH"))
+    story.move(carol.address, ETH, refund.amount)
 
-    # 7b. The whole pool to one claim; bob and carol object, together 50% of the pool: blocked.
-    # Anyone escalates (free for a plain-address arbiter); the maintainers rule it rejected, and
-    # at the deadline every funder takes its pledge back.
+    # 7b. The whole pool to one claim; bob objects (25%, below the quorum: withheld), then carol
+    # (together 50%): blocked. Anyone escalates (free for a plain-address arbiter); the
+    # maintainers decide to pay, which takes the whole pool, the objectors' pledges included.
     propose("blocked", {review_claims[(eve.address, "blocked")]: 10_000})
     object_(bob, "blocked")
     object_(carol, "blocked")
     show_proposal("blocked")
     escalation = as_(bob).escalate(optimistic["blocked"])
-    story.record(bob, f"escalate #{optimistic['blocked']}'s blocked proposal to the maintainers "
-                      f"(dispute {escalation.dispute_id}, no fee)", escalation)
+    story.record(bob, f"escalate #{optimistic['blocked']}'s blocked proposal to the maintainers (no fee)",
+                 escalation)
     story.move(bob.address, ETH, -escalation.fee_paid)
-    ruling = as_(maintainers).rule(optimistic["blocked"], "reject")
-    story.record(maintainers, f"rule on dispute {ruling.dispute_id} (#{optimistic['blocked']}): reject; "
-                              f"the proposal is {ruling.outcome}, the bounty open again", ruling)
-    blocked_bounty = escrow.bounty(optimistic["blocked"])
-    chain.set_next_block_timestamp(blocked_bounty.deadline)
-    story.steps.append(Step("-", f"time passes: bounty #{optimistic['blocked']} reaches its deadline", "", 0))
-    for funder in (alice, bob, carol):
-        refund = as_(funder).refund(optimistic["blocked"])
-        story.record(funder, f"refund from #{optimistic['blocked']}", refund, format_amount(refund.amount, 18, "ETH"))
-        story.move(funder.address, ETH, refund.amount)
+    ruling = as_(maintainers).rule(optimistic["blocked"], "pay")
+    story.record(maintainers, f"decide #{optimistic['blocked']}: pay; the proposal is {ruling.outcome}", ruling)
+    pay("blocked", eve, "the arbiter overruled the objections: the whole pool")
 
-    # 8. The treasury pulls the fees it was credited.
+    # 8. The treasury withdraws the fees that accrued.
     for token, symbol in tokens.items():
-        withdrawal = as_(treasury).withdraw(token)
+        withdrawal = as_(treasury).withdraw_fees(token)
         story.record(treasury, f"withdraw fees in {symbol}", withdrawal,
                      format_amount(withdrawal.amount, 18 if token == ETH else 6, symbol))
         story.move(treasury.address, token, withdrawal.amount)
@@ -304,13 +311,20 @@ def _reconcile(console, story, escrow, watched, tokens, start, escrow_start) -> 
                          else "-" + format_amount(-shown, decimals, symbol))
         ok &= row_ok
         table.add_row(story.names[account.address], *cells, "yes" if row_ok else "[red]NO[/]")
+    # The escrow holds exactly what it owes: every bounty's and fundraiser's outstanding
+    # pledges, every credit and the fees not yet withdrawn; here all settled, so nothing. The
+    # review contract never holds money.
     escrow_cells, escrow_ok = [], True
+    pools = [escrow.bounty(b) for b in range(1, escrow.bounty_count() + 1)]  # bounties and fundraisers
     for token, symbol in tokens.items():
         held = escrow.balance_of(escrow.address, token) - escrow_start[token]
-        escrow_ok &= held == 0
+        owed = (sum(pool.total for pool in pools if pool.token == token)
+                + sum(escrow.credit_of(account.address, token) for account in watched)
+                + escrow.fees_accrued(token))
+        escrow_ok &= held == owed == 0 and escrow.balance_of(escrow.review_contract.address, token) == 0
         escrow_cells.append(format_amount(held, 18 if token == ETH else 6, symbol))
     ok &= escrow_ok
-    table.add_row("escrow (must end empty)", *escrow_cells, "yes" if escrow_ok else "[red]NO[/]")
+    table.add_row("escrow (holds what it owes: nothing)", *escrow_cells, "yes" if escrow_ok else "[red]NO[/]")
     console.print(table)
     console.print("[green]every balance reconciles[/]" if ok else "[red bold]balances do not reconcile[/]")
     return ok

@@ -1,6 +1,7 @@
 """The demo's bounties on a local anvil node (`bountychain seed`), so that the index and the
 page have something to show: bounties open, awarded and cancelled, in ETH and in a test USDC,
-an optimistic bounty whose proposed award is in its review window (one backer objected), and
+an optimistic bounty whose proposed award is in its review window (one backer objected,
+withholding its pledge), and
 two fundraisers still raising (all-or-nothing in ETH, flexible in USDC).
 
 Accounts are throwaway keys funded with `anvil_setBalance`; only a development node offers
@@ -29,7 +30,7 @@ class SeedError(BountychainError):
 
 def seed(client: BountyClient) -> dict[str, Any]:
     """Creates five bounties with pledges, solutions, an award, a cancellation and a refund, a
-    live proposal under backer review with an objection, and two fundraisers with pledges;
+    live proposal under the backers' review with an objection, and two fundraisers with pledges;
     returns their ids, the test token and the keys of the throwaway accounts."""
     w3 = client.w3
     names = ("maintainer", "alice", "bob", "carol", "dana", "eve", "project")
@@ -71,8 +72,10 @@ def seed(client: BountyClient) -> dict[str, Any]:
                                token=usdc.address).bounty_id
     client.as_signer(alice).pledge(cli, "25 USDC")
 
-    # An ETH bounty under backer review: the maintainer proposed a 70/30 split, backers have
-    # 3 days to object; half the pool objecting blocks it, and the project's account arbitrates.
+    # An ETH bounty under the backers' review: the maintainer proposed a 70/30 split and backers
+    # have 3 days to object. Carol objected: her 0.3 ETH is withheld, so an award after the
+    # window takes the other 0.7 ETH and she refunds hers at once. Objections of half the pool
+    # would block the proposal and send it to the project's account, the arbiter.
     review = issuer.create_bounty(f"{REPO}/issues/52", now + 30 * DAY,
                                   review=ReviewTerms(3 * DAY, 5_000, project.address)).bounty_id
     for funder, amount in ((alice, "0.4 ether"), (bob, "0.3 ether"), (carol, "0.3 ether")):

@@ -127,9 +127,9 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
     /// the first award after a withdrawal costs what any award costs.
     mapping(address token => uint256) private _feesPlusOne;
     mapping(uint256 id => Fundraiser) private _fundraisers;
-    /// @dev Reviewed bounties: the round in which each funder last objected, and the sum of
-    /// the pledges withheld from the current round's award (after that award, what the
-    /// objectors may still refund).
+    /// @dev Reviewed bounties: the round in which each funder last objected, and, while a round
+    /// is under review, the sum of the pledges withheld from it. (After an award that left
+    /// them out, the bounty's total is exactly what the objectors may still refund.)
     mapping(uint256 bountyId => mapping(address funder => uint32 round)) private _objectedIn;
     mapping(uint256 bountyId => uint256) private _withheld;
     /// @dev Signed-solution nonces, 256 to a word (Uniswap permit2's unordered nonces).
@@ -366,6 +366,8 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
         // The key's own signature first, whether or not the address has code: an EIP-7702
         // delegated account is still its key's. Malformed and malleable (high-s) signatures do
         // not recover; then only a contract wallet's ERC-1271 answer can make them valid.
+        // The third value only details a recover error, which is refused whatever it says.
+        // slither-disable-next-line unused-return
         (address signer, ECDSA.RecoverError recoverError,) = ECDSA.tryRecoverCalldata(digest, signature);
         if (recoverError != ECDSA.RecoverError.NoError || signer != hunter) {
             if (hunter.code.length == 0 || !SignatureChecker.isValidERC1271SignatureNowCalldata(hunter, digest, signature))
@@ -472,12 +474,8 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
         returns (uint256 pool)
     {
         Bounty storage bounty = _underReview(bountyId);
-        uint256 withheld = _withheld[bountyId];
-        if (overruled) {
-            // The arbiter ruled for the proposal: it takes the objectors' pledges too.
-            if (withheld != 0) _withheld[bountyId] = 0;
-            withheld = 0;
-        }
+        // The arbiter ruled for the proposal: it takes the objectors' pledges too.
+        uint256 withheld = overruled ? 0 : _withheld[bountyId];
         // Cannot underflow: withheld pledges are outstanding pledges, all part of the total.
         pool = bounty.total - withheld;
         if (pool == 0) {
@@ -640,16 +638,15 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
         if (amount == 0 || amount > pledged) revert AmountNotAvailable(amount, pledged);
 
         // Cannot underflow: amount <= pledged, and the total is the sum of the outstanding
-        // pledges, this one included; a withheld pledge is part of the withheld sum.
+        // pledges, this one included; under review, an objector's pledge is part of the
+        // withheld sum.
         unchecked {
             if (amount == pledged) delete _pledges[bountyId][msg.sender];
             else funderPledge.amount = uint216(pledged - amount);
             bounty.total -= amount;
-            // Only while a review is live or after its award is the withheld sum kept.
-            if (
-                (status == Status.UnderReview || status == Status.Awarded) && bounty.reviewRound != 0
-                    && _objectedIn[bountyId][msg.sender] == bounty.reviewRound
-            ) _withheld[bountyId] -= amount;
+            if (status == Status.UnderReview && _objectedIn[bountyId][msg.sender] == bounty.reviewRound) {
+                _withheld[bountyId] -= amount;
+            }
         }
         emit Refunded(bountyId, msg.sender, amount, to);
         _send(bounty.token, to, amount);
@@ -673,11 +670,12 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
     }
 
     /// @dev Whether an awarded bounty's award left `funder`'s pledge out: the funder objected in
-    /// the round that was awarded, and the award did not overrule the objections (which sets
-    /// the withheld sum to zero).
+    /// the round that was awarded, and the award did not overrule the objections. An award
+    /// leaves in the total exactly the pledges it left out (none when it overruled them), so a
+    /// zero total means there are none.
     function _withheldFromAward(uint256 bountyId, Bounty storage bounty, address funder) private view returns (bool) {
         uint32 round = bounty.reviewRound;
-        return round != 0 && _objectedIn[bountyId][funder] == round && _withheld[bountyId] != 0;
+        return round != 0 && bounty.total != 0 && _objectedIn[bountyId][funder] == round;
     }
 
     function _withdraw(address token, uint256 amount, address to) private returns (uint256) {

@@ -137,6 +137,9 @@ contract BountyReview is IBountyReview, ReentrancyGuardTransient {
         // The escrow checks the bounty (open, unexpired, no live proposal, a pool) and the
         // claims and shares, and freezes the pool.
         uint256 total;
+        // The escrow is the contract that deployed this one, and both guard every state change;
+        // the proposal is recorded after the escrow accepted it.
+        // slither-disable-next-line reentrancy-no-eth
         (nonce, total) = _escrow.openReview(bountyId, claimIds, sharesBps);
 
         uint40 windowEnd = uint40(block.timestamp + review.reviewWindow);
@@ -158,6 +161,7 @@ contract BountyReview is IBountyReview, ReentrancyGuardTransient {
         uint40 windowEnd = review.windowEnd;
         if (block.timestamp >= windowEnd) revert ReviewWindowClosed(bountyId, windowEnd);
         // The escrow withholds the caller's pledge from this proposal (once per proposal).
+        // slither-disable-next-line reentrancy-no-eth
         uint256 weight = _escrow.withhold(bountyId, msg.sender);
         uint256 against = review.weightAgainst + weight;
         review.weightAgainst = against;
@@ -183,6 +187,8 @@ contract BountyReview is IBountyReview, ReentrancyGuardTransient {
         }
         if (keccak256(abi.encode(claimIds, sharesBps)) != review.proposalHash) revert ProposalMismatch(bountyId);
         review.state = ProposalState.Executed;
+        // State is Executed before the call; the write after it only records the outcome.
+        // slither-disable-next-line reentrancy-no-eth
         uint256 pool = _escrow.settleReview(bountyId, claimIds, sharesBps, state == ProposalState.Upheld);
         if (pool == 0) {
             // Every pledge was withheld: the escrow reopened the bounty.
@@ -211,7 +217,10 @@ contract BountyReview is IBountyReview, ReentrancyGuardTransient {
         bytes memory extraData = _extraData[bountyId];
         uint256 cost = IArbitrator(arbiter).arbitrationCost(extraData);
         if (msg.value < cost) revert WrongArbitrationFee(bountyId, cost, msg.value);
-        // The fee goes to the arbitrator as it is; it never touches the pools.
+        // The fee goes to the arbitrator as it is; it never touches the pools. The dispute id is
+        // known only after this call: the state is Escalated before it, every function that
+        // reads the id (`rule`) is nonReentrant, and a callback from inside is refused.
+        // slither-disable-next-line reentrancy-eth,reentrancy-no-eth
         disputeId = IArbitrator(arbiter).createDispute{value: cost}(RULING_OPTIONS, extraData);
         if (_disputes[arbiter][disputeId] != 0) revert DuplicateDispute(arbiter, disputeId);
         _disputes[arbiter][disputeId] = bountyId;
@@ -310,8 +319,8 @@ contract BountyReview is IBountyReview, ReentrancyGuardTransient {
 
     /// @inheritdoc IBountyReview
     function hasObjected(uint256 bountyId, uint32 nonce, address funder) external view returns (bool) {
-        (uint32 objectedIn,) = _escrow.objection(bountyId, funder);
-        return nonce != 0 && objectedIn == nonce;
+        (uint32 objectedIn, uint32 round) = _escrow.objection(bountyId, funder);
+        return nonce != 0 && nonce <= round && objectedIn == nonce;
     }
 
     /*//////////////////////////////////////////////////////////////

@@ -178,10 +178,10 @@ def test_eth_bounty_pledged_submitted_and_split_moves_exactly_the_expected_wei(w
         "hunter1": first - w.gas_cost(claim1["tx_hash"]),
         "hunter2": pool - fee - first - w.gas_cost(claim2["tx_hash"]),
         "approver": -w.gas_cost(awarded["tx_hash"]),
-        "escrow": fee,  # credited to the fee recipient, who withdraws it
+        "escrow": fee,  # accrued for the fee recipient, who withdraws it with `withdraw-fees`
     }
     assert {name: w.balance(address) - before[name] for name, address in parties.items()} == expected
-    assert w.escrow.credit_of(w.treasury.address) == fee
+    assert (w.escrow.fees_accrued(), w.escrow.credit_of(w.treasury.address)) == (fee, 0)  # fees are not credits
 
     shown = w.json("show", str(bounty_id))
     assert (shown["status"], shown["issue"], shown["issuer"], shown["approver"]) == (
@@ -235,6 +235,94 @@ def test_link_prints_the_eip681_uri_and_its_qr_code(w: World) -> None:
     start = out.index(uri) + 1
     assert [line.rstrip() for line in out[start:start + len(qr_lines)]] == qr_lines
     assert w.json("link", str(bounty_id), "0.05 ether")["uri"] == uri
+
+
+def test_a_pledge_is_locked_at_most_until_the_deadline_it_showed(w: World) -> None:
+    deadline = w.node.now() + 5 * DAY
+    bounty_id = w.escrow.create_bounty(ISSUE, deadline).bounty_id
+    shown = datetime.fromtimestamp(deadline, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    text = " ".join(w.ok("--yes", "pledge", str(bounty_id), "0.5 ETH", key=w.funder).stdout.split())
+    assert f"locked until {shown} (the bounty's deadline; refused, not locked longer, if the deadline moves " \
+           "later before the pledge is mined)" in text
+    assert f"Pledged 0.5 ETH to bounty {bounty_id}" in text
+    pledged = w.json("--yes", "pledge", str(bounty_id), "0.25 ETH", key=w.funder)
+    assert (pledged["max_unlocks_at"], pledged["unlocks_at"], pledged["locked_until_utc"]) == (deadline, deadline, shown)
+    assert w.escrow.pledge_of(bounty_id, w.funder.address).unlocks_at == deadline
+
+
+def test_refund_takes_part_of_a_pledge_to_another_address(w: World) -> None:
+    deadline = w.node.now() + 2 * DAY
+    bounty_id = w.escrow.create_bounty(ISSUE, deadline).bounty_id
+    w.escrow.as_signer(w.funder).pledge(bounty_id, ETHER)
+    payee = w.node.new_account()
+    w.node.set_next_block_timestamp(deadline + 1)
+    before = w.balance(payee.address)
+    text = " ".join(w.ok("--yes", "refund", str(bounty_id), "--amount", "0.25 ETH", "--to", payee.address,
+                         key=w.funder).stdout.split())
+    assert f"Refunded 0.25 ETH from bounty {bounty_id} to {payee.address}" in text
+    assert "still pledged 0.75 ETH" in text
+    assert "(part: 0.75 ETH stays pledged)" in text
+    assert w.balance(payee.address) - before == ETHER // 4
+    assert w.escrow.pledge_of(bounty_id, w.funder.address).amount == 3 * ETHER // 4
+
+    too_much = w.run("--yes", "refund", str(bounty_id), "--amount", "2 ETH", key=w.funder)
+    assert too_much.returncode == 1 and "2 ETH is more than your pledge, 0.75 ETH" in " ".join(too_much.stderr.split())
+    rest = w.json("--yes", "refund", str(bounty_id), key=w.funder)
+    assert (rest["amount"], rest["to"], rest["still_pledged"]) == (3 * ETHER // 4, w.funder.address, 0)
+
+
+def test_the_fee_recipient_withdraws_fees_in_part_to_another_address(w: World) -> None:
+    bounty_id = w.escrow.create_bounty(ISSUE, w.node.now() + 5 * DAY).bounty_id
+    w.escrow.as_signer(w.funder).pledge(bounty_id, ETHER)
+    claim = w.escrow.as_signer(w.hunters[0]).submit_solution(bounty_id, PR1).claim_id
+    w.escrow.award(bounty_id, {claim: 10_000})
+    fee = ETHER * FEE_BPS // 10_000  # 0.01 ETH
+    assert w.escrow.fees_accrued() == fee
+
+    not_recipient = w.run("--yes", "withdraw-fees", key=w.funder)
+    assert not_recipient.returncode == 1
+    assert f"{w.funder.address} is not the fee recipient ({w.treasury.address})" in not_recipient.stderr
+    no_credit = w.run("--yes", "withdraw", key=w.treasury)
+    assert no_credit.returncode == 1 and "fees are not credits: the fee recipient uses `withdraw-fees`" in \
+        " ".join(no_credit.stderr.split())
+
+    payee = w.node.new_account()
+    before = w.balance(payee.address)
+    text = " ".join(w.ok("--yes", "withdraw-fees", "--amount", "0.004 ETH", "--to", payee.address,
+                         key=w.treasury).stdout.split())
+    assert f"Withdrew 0.004 ETH of fees to {payee.address}" in text and "fees left 0.006 ETH" in text
+    assert w.balance(payee.address) - before == 4 * ETHER // 1_000
+    rest = w.json("--yes", "withdraw-fees", key=w.treasury)
+    assert (rest["amount"], rest["to"]) == (6 * ETHER // 1_000, w.treasury.address)
+    assert w.escrow.fees_accrued() == 0
+    empty = w.run("--yes", "withdraw-fees", key=w.treasury)
+    assert empty.returncode == 1 and "no ETH fees have accrued" in empty.stderr
+
+
+def test_a_credited_winner_withdraws_part_of_its_credit_to_another_address(w: World) -> None:
+    """A token that blocklists the winner makes the award credit it; once unblocked, it pulls."""
+    artifact = json.loads((REPO / "tests" / "artifacts" / "BlocklistToken.json").read_text())
+    token = deploy_contract(w.node.w3, w.issuer, "BlocklistToken", abi=artifact["abi"], bytecode=artifact["bytecode"])
+    send_transaction(w.node.w3, w.issuer, token.functions.mint(w.funder.address, 100 * USDC))
+    bounty_id = w.escrow.create_bounty(ISSUE, w.node.now() + 5 * DAY, token=token.address).bounty_id
+    w.escrow.as_signer(w.funder).pledge(bounty_id, 100 * USDC)
+    hunter = w.hunters[1]
+    claim = w.escrow.as_signer(hunter).submit_solution(bounty_id, PR2).claim_id
+    send_transaction(w.node.w3, w.issuer, token.functions.blocklist(hunter.address))
+    assert w.escrow.award(bounty_id, {claim: 10_000}).payouts[0].credited
+    send_transaction(w.node.w3, w.issuer, token.functions.unblocklist(hunter.address))
+    assert w.escrow.credit_of(hunter.address, token.address) == 99 * USDC
+
+    payee = w.node.new_account()
+    text = " ".join(w.ok("--yes", "withdraw", "--token", token.address, "--amount", "40 BUSD", "--to", payee.address,
+                         key=hunter).stdout.split())
+    assert f"Withdrew 40 BUSD to {payee.address}" in text and "credit left 59 BUSD" in text
+    assert token.functions.balanceOf(payee.address).call() == 40 * USDC
+    too_much = w.run("--yes", "withdraw", "--token", token.address, "--amount", "60 BUSD", key=hunter)
+    assert too_much.returncode == 1 and "60 BUSD is more than your credit, 59 BUSD" in " ".join(too_much.stderr.split())
+    rest = w.json("--yes", "withdraw", "--token", token.address, key=hunter)
+    assert (rest["amount"], rest["to"]) == (59 * USDC, hunter.address)
+    assert token.functions.balanceOf(hunter.address).call() == 59 * USDC
 
 
 # --- refusals: clear, one line, exit 1, nothing sent ----------------------------------------

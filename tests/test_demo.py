@@ -16,12 +16,19 @@ def test_demo_story_reconciles():
                  "pay fundraiser #3 out to the project", "refund from fundraiser #4", "refund from #5",
                  "withdraw fees in USDC"):
         assert step in text
-    # Optimistic review: an objection below the quorum, then finalized; objections reaching
-    # it, then escalated, rejected by the arbiter and refunded.
-    for step in ("create optimistic ETH bounty #6", "object to the proposal on #6 (weight 0.3 ETH): pending",
-                 "proposal on #6 pending: 0.3 ETH against, quorum 0.33 ETH; window ends",
-                 "finalize #6: the proposal stands", "object to the proposal on #7 (weight 0.25 ETH): blocked",
-                 "proposal on #7 blocked: 0.5 ETH against, quorum 0.33 ETH; window ends",
-                 "escalate #7's blocked proposal to the maintainers (dispute 1, no fee)",
-                 "rule on dispute 1 (#7): reject; the proposal is rejected", "refund from #7"):
-        assert step in text
+    # Backers' review: an objection withholds the objector's pledge; the award takes the rest
+    # and the objector refunds at once. Objections reaching the quorum block a proposal; the
+    # arbiter decides it and the award takes the whole pool.
+    for step in ("create optimistic ETH bounty #6", "object to the proposal on #6, withholding 0.3 ETH: withheld",
+                 "proposal on #6 pending: 0.3 ETH withheld, 0.7 ETH for, no quorum; window ends",
+                 "finalize #6: the award takes the pool less carol's withheld pledge",
+                 "refund of the withheld pledge from #6, at once",
+                 "object to the proposal on #7, withholding 0.25 ETH: withheld",
+                 "object to the proposal on #7, withholding 0.25 ETH: blocked",
+                 "proposal on #7 blocked: 0.5 ETH withheld, 0.5 ETH for, quorum 0.33 ETH; window ends",
+                 "escalate #7's blocked proposal to the maintainers (no fee)",
+                 "decide #7: pay; the proposal is upheld", "finalize #7: the arbiter overruled the objections",
+                 "withdraw fees in ETH", "escrow (holds what it owes: nothing)"):
+        assert step in text, step
+    # The ledger: the award of #6 paid 0.7 ETH (not carol's 0.3), that of #7 the whole 1 ETH.
+    assert "0.7 ETH" in text

@@ -1,10 +1,12 @@
-"""Bounty commands: create, pledge, submit, award, refund, withdraw, cancel, extend-deadline,
-show and list.
+"""Bounty commands: create, pledge, submit, award, refund, withdraw, withdraw-fees, cancel,
+extend-deadline, show and list.
 
     bountychain --account alice create https://github.com/org/repo/issues/1 --deadline 30d
     bountychain --account alice pledge 1 "0.05 ETH"
     bountychain --account bob submit 1 https://github.com/org/repo/pull/2
     bountychain --account alice award 1 1=70% 2=30%
+    bountychain --account alice refund 1 --amount "0.02 ETH" --to 0x...
+    bountychain --account bob withdraw --amount "0.1 ETH" ; bountychain --account treasury withdraw-fees
     bountychain show 1 ; bountychain list --repo org/repo --status open
 """
 
@@ -26,7 +28,7 @@ from bountychain.cli._params import amount_text, parse_deadline, parse_shares
 from bountychain.cli._session import Plan, connect, report
 from bountychain.cli.index import list_from_index
 from bountychain.cli.review import review_data, review_panel
-from bountychain.errors import InvalidDeadline
+from bountychain.errors import InvalidAmount, InvalidDeadline
 from bountychain.results import ETH, BountyStatus
 from bountychain.sdk import checksum
 from bountychain.sdk.constants import BPS
@@ -69,8 +71,12 @@ def pledge(bounty_id: int, amount: str) -> None:
     signer = client.signer
     assert signer is not None
     check_balance(client, signer.address, info, base)
+    # The deadline shown is the longest lock accepted: if the issuer extends it before the
+    # pledge is mined, the escrow refuses the pledge (LockTooLong) rather than lock it longer.
+    max_unlocks_at = bounty.deadline
     rows = [("bounty", f"{bounty_id}: {issue_url(client, bounty_id)}"), ("amount", human(base, info)),
-            ("locked until", f"{utc(bounty.deadline)} (the bounty's deadline)")]
+            ("locked until", f"{utc(max_unlocks_at)} (the bounty's deadline; refused, not locked longer, "
+                             "if the deadline moves later before the pledge is mined)")]
     later: list[str] = []
     if not bounty.is_eth and client.supports_permit(bounty.token):
         rows.append(("steps", f"sign a permit for exactly {human(base, info)} (no transaction); pledge with it"))
@@ -82,11 +88,12 @@ def pledge(bounty_id: int, amount: str) -> None:
             rows.append(("steps", "; then ".join([*steps, "pledge"])))
             later = ["approve"] * (len(steps) - 1) + ["pledge"]
     plan = Plan(f"pledge {human(base, info)} to bounty {bounty_id}", rows, later_steps=later)
-    result = client.run(plan, lambda: client.pledge(bounty_id, base))
+    result = client.run(plan, lambda: client.pledge(bounty_id, base, max_unlocks_at=max_unlocks_at))
     report("pledge", result, f"Pledged {human(result.amount, info)} to bounty {bounty_id}",
            [("bounty", str(bounty_id)), ("amount", human(result.amount, info)),
             ("locked until", utc(result.unlocks_at))],
-           extra={"symbol": info.symbol, "token": info.address, "amount_text": human(result.amount, info)})
+           extra={"symbol": info.symbol, "token": info.address, "amount_text": human(result.amount, info),
+                  "max_unlocks_at": max_unlocks_at, "locked_until_utc": utc(result.unlocks_at)})
 
 
 @click.command()
@@ -145,41 +152,111 @@ def award(bounty_id: int, shares: tuple[str, ...]) -> None:
            extra={"symbol": info.symbol, "token": info.address}, after=payouts)
 
 
+def _part(client, text: str | None, token: str, available: int, what: str) -> int | None:
+    """`--amount` in base units (None: all of it); refused above what is available."""
+    if text is None:
+        return None
+    info = client.token_info(token)
+    value = client.parse_amount(amount_text(text), token)
+    if value <= 0:
+        raise InvalidAmount(f"the amount must be positive, got {text!r}")
+    if value > available:
+        raise InvalidAmount(f"{human(value, info)} is more than {what}, {human(available, info)}")
+    return value
+
+
 @click.command()
 @global_options
 @click.argument("bounty_id", type=click.IntRange(min=1))
-def refund(bounty_id: int) -> None:
-    """Take back your whole pledge (after its lock, or at once if the bounty was cancelled)."""
+@click.option("--amount", metavar="AMOUNT", help='Take back only part ("0.2 ETH"); the rest keeps its lock.')
+@click.option("--to", "to", metavar="ADDRESS", help="Send it to this address instead of you.")
+def refund(bounty_id: int, amount: str | None, to: str | None) -> None:
+    """Take back your pledge, or part of it (after its lock, at once if the bounty was cancelled,
+    or at once after an award your objection withheld it from)."""
     client = connect(signer=True)
     signer = client.signer
     assert signer is not None
     bounty = client.bounty(bounty_id)
     info = client.token_info(bounty.token)
     mine = client.pledge_of(bounty_id, signer.address)
-    plan = Plan(f"refund your pledge on bounty {bounty_id}", [
-        ("bounty", f"{bounty_id}: {issue_url(client, bounty_id)} ({status_name(bounty)})"),
-        ("amount", human(mine.amount, info)), ("unlocks at", utc(mine.unlocks_at) if mine.unlocks_at else "-"),
-    ])
-    result = client.run(plan, lambda: client.refund(bounty_id))
-    report("refund", result, f"Refunded {human(result.amount, info)} from bounty {bounty_id}",
-           [("amount", human(result.amount, info))], extra={"symbol": info.symbol, "token": info.address})
+    value = _part(client, amount, bounty.token, mine.amount, "your pledge")
+    recipient = checksum(to, "--to") if to else None
+    taking = mine.amount if value is None else value
+    rows = [("bounty", f"{bounty_id}: {issue_url(client, bounty_id)} ({status_name(bounty)})"),
+            ("your pledge", human(mine.amount, info)),
+            ("amount", human(taking, info) + ("" if taking == mine.amount else
+                                              f" (part: {human(mine.amount - taking, info)} stays pledged)")),
+            ("to", recipient or f"{signer.address} (you)"),
+            ("unlocks at", utc(mine.unlocks_at) if mine.unlocks_at else "-")]
+    plan = Plan(f"refund {human(taking, info)} of your pledge on bounty {bounty_id}", rows)
+    result = client.run(plan, lambda: client.refund(bounty_id, amount=value, to=recipient))
+    left = client.pledge_of(bounty_id, signer.address).amount
+    report("refund", result, f"Refunded {human(result.amount, info)} from bounty {bounty_id} to {result.to}",
+           [("amount", human(result.amount, info)), ("to", result.to), ("still pledged", human(left, info))],
+           extra={"symbol": info.symbol, "token": info.address, "amount_text": human(result.amount, info),
+                  "still_pledged": left})
 
 
 @click.command()
 @global_options
 @click.option("--token", metavar="ADDRESS", default=ETH, show_default="ETH", help="Token of the credit.")
-def withdraw(token: str) -> None:
-    """Pull your credit (an award that could not be pushed, or fees) in ETH or a token."""
+@click.option("--amount", metavar="AMOUNT", help='Pull only part of the credit ("0.1 ETH").')
+@click.option("--to", "to", metavar="ADDRESS", help="Send it to this address instead of you.")
+def withdraw(token: str, amount: str | None, to: str | None) -> None:
+    """Pull your credit (an award or payout that could not be pushed to you) in ETH or a token.
+    Fees are not credits: the fee recipient uses `withdraw-fees`."""
     client = connect(signer=True)
     signer = client.signer
     assert signer is not None
     token_address = checksum(token, "--token")
     info = client.token_info(token_address)
     credit = client.credit_of(signer.address, token_address)
-    plan = Plan(f"withdraw your {info.symbol} credit", [("amount", human(credit, info))])
-    result = client.run(plan, lambda: client.withdraw(token_address))
-    report("withdraw", result, f"Withdrew {human(result.amount, info)}", [("amount", human(result.amount, info))],
-           extra={"symbol": info.symbol})
+    if credit == 0:
+        raise CliInputError(f"{signer.address} has no {info.symbol} credit to withdraw"
+                            + (" (fees are not credits: the fee recipient uses `withdraw-fees`)"
+                               if signer.address == client.fee()[0] else ""))
+    value = _part(client, amount, token_address, credit, "your credit")
+    recipient = checksum(to, "--to") if to else None
+    taking = credit if value is None else value
+    plan = Plan(f"withdraw {human(taking, info)} of your {info.symbol} credit", [
+        ("your credit", human(credit, info)), ("amount", human(taking, info)),
+        ("to", recipient or f"{signer.address} (you)")])
+    result = client.run(plan, lambda: client.withdraw(token_address, amount=value, to=recipient))
+    report("withdraw", result, f"Withdrew {human(result.amount, info)} to {result.to}",
+           [("amount", human(result.amount, info)), ("to", result.to),
+            ("credit left", human(credit - result.amount, info))],
+           extra={"symbol": info.symbol, "amount_text": human(result.amount, info)})
+
+
+@click.command("withdraw-fees")
+@global_options
+@click.option("--token", metavar="ADDRESS", default=ETH, show_default="ETH", help="Currency of the fees.")
+@click.option("--amount", metavar="AMOUNT", help='Pull only part of the fees ("0.01 ETH").')
+@click.option("--to", "to", metavar="ADDRESS", help="Send them to this address instead of you.")
+def withdraw_fees(token: str, amount: str | None, to: str | None) -> None:
+    """Pull the protocol fees accrued in ETH or a token (the fee recipient only)."""
+    client = connect(signer=True)
+    signer = client.signer
+    assert signer is not None
+    token_address = checksum(token, "--token")
+    info = client.token_info(token_address)
+    fee_recipient, _ = client.fee()
+    if signer.address != fee_recipient:
+        raise CliInputError(f"{signer.address} is not the fee recipient ({fee_recipient}): only it withdraws fees")
+    accrued = client.fees_accrued(token_address)
+    if accrued == 0:
+        raise CliInputError(f"no {info.symbol} fees have accrued")
+    value = _part(client, amount, token_address, accrued, "the fees accrued")
+    recipient = checksum(to, "--to") if to else None
+    taking = accrued if value is None else value
+    plan = Plan(f"withdraw {human(taking, info)} of protocol fees", [
+        ("fees accrued", human(accrued, info)), ("amount", human(taking, info)),
+        ("to", recipient or f"{signer.address} (you)")])
+    result = client.run(plan, lambda: client.withdraw_fees(token_address, amount=value, to=recipient))
+    report("withdraw-fees", result, f"Withdrew {human(result.amount, info)} of fees to {result.to}",
+           [("amount", human(result.amount, info)), ("to", result.to),
+            ("fees left", human(accrued - result.amount, info))],
+           extra={"symbol": info.symbol, "amount_text": human(result.amount, info)})
 
 
 @click.command()
@@ -347,6 +424,7 @@ def list_bounties(issue: str | None, repo: str | None, status: str | None, token
                         human_view)
 
 
-COMMANDS = [create, pledge, submit, award, refund, withdraw, cancel, extend_deadline, show, list_bounties]
+COMMANDS = [create, pledge, submit, award, refund, withdraw, withdraw_fees, cancel, extend_deadline, show,
+            list_bounties]
 
 __all__ = ["COMMANDS"]

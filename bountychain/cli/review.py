@@ -1,7 +1,13 @@
-"""Backer governance on the command line: optimistic bounties, proposals, objections,
+"""Backers' review on the command line: reviewed bounties, proposals, objections,
 finalization, and the arbiter's steps.
 
-    bountychain create-optimistic https://github.com/o/r/issues/1 --deadline 30d --window 7d --quorum 33%
+Silence is consent; an objection withholds the objector's own pledge from the proposal (the
+award takes the rest, and the objector refunds at once after it). With an arbiter, objections
+reaching the quorum block the proposal, and only the arbiter decides it (the whole pool, or
+nothing).
+
+    bountychain create-optimistic https://github.com/o/r/issues/1 --deadline 30d --window 7d
+    bountychain create-optimistic ISSUE --deadline 30d --window 7d --quorum 33% --arbiter SAFE
     bountychain --account approver propose 1 1=70% 2=30%
     bountychain --account funder object 1
     bountychain finalize 1                      # anyone, once the window ended unblocked
@@ -17,11 +23,12 @@ import click
 from rich.panel import Panel
 from rich.text import Text
 
+from bountychain.amounts import parse_amount
 from bountychain.cli._context import get_settings, global_options
 from bountychain.cli._errors import CliInputError
 from bountychain.cli._lookups import issue_url
 from bountychain.cli._output import eth, human, kv_table, utc
-from bountychain.cli._params import parse_deadline, parse_quorum, parse_shares, parse_window
+from bountychain.cli._params import amount_text, parse_deadline, parse_quorum, parse_shares, parse_window
 from bountychain.cli._session import Plan, connect, report
 from bountychain.errors import InvalidInput
 from bountychain.results import ETH, Bounty, Proposal, ProposalState, ReviewTerms, TokenInfo
@@ -30,8 +37,8 @@ from bountychain.sdk.constants import ARBITRATION_PERIOD, ESCALATION_PERIOD
 
 _STATE_TEXT = {
     ProposalState.NONE: "none live",
-    ProposalState.PENDING: "pending",
-    ProposalState.BLOCKED: "blocked: waiting for escalation to the arbiter",
+    ProposalState.PENDING: "pending: objections withhold the objectors' pledges",
+    ProposalState.BLOCKED: "blocked by the quorum: only the arbiter decides it (escalate it, or the arbiter decides)",
     ProposalState.ESCALATED: "with the arbiter",
     ProposalState.UPHELD: "upheld by the arbiter: anyone may finalize",
     ProposalState.EXECUTED: "executed (paid)",
@@ -45,16 +52,21 @@ def review_data(client: BountyClient, bounty: Bounty, info: TokenInfo) -> dict[s
     p = client.proposal(bounty.bounty_id)
     return {
         "policy": "optimistic", "approver": p.approver, "review_window": p.review_window,
-        "quorum_bps": p.quorum_bps, "quorum_text": f"{p.quorum_bps / 100:g}% of the pledged total",
+        "quorum_bps": p.quorum_bps,
+        "quorum_text": (f"{p.quorum_bps / 100:g}% of the pool at the proposal sends it to the arbiter" if p.quorum_bps
+                        else "none (no arbiter): each objection withholds only the objector's pledge"),
         "arbiter": p.arbiter, "arbiter_kind": _arbiter_kind(p), "state": p.state.name.lower(),
         "state_text": _STATE_TEXT[p.state], "nonce": p.nonce,
         "claims": [{"claim_id": c, "share_bps": s} for c, s in zip(p.claim_ids, p.shares_bps)],
         "window_end": p.window_end, "window_end_utc": utc(p.window_end) if p.window_end else None,
         "in_window": p.in_window, "decide_by": p.decide_by if p.blocked else None,
         "decide_by_utc": utc(p.decide_by) if p.blocked else None,
+        "decide_by_text": _decide_by_text(p),
         "weight_against": p.weight_against, "weight_against_text": human(p.weight_against, info),
         "weight_for": p.weight_for, "weight_for_text": human(p.weight_for, info),
-        "quorum_weight": p.quorum_weight, "quorum_weight_text": human(p.quorum_weight, info),
+        "quorum_weight": p.quorum_weight,
+        "quorum_weight_text": human(p.quorum_weight, info) if p.quorum_weight is not None else None,
+        "total_text": human(p.total, info),
         "total": p.total, "blocked": p.blocked, "finalizable": p.finalizable, "lapsable": p.lapsable,
         "dispute_id": p.dispute_id,
     }
@@ -62,15 +74,25 @@ def review_data(client: BountyClient, bounty: Bounty, info: TokenInfo) -> dict[s
 
 def _arbiter_kind(p: Proposal) -> str:
     if p.arbiter is None:
-        return "none: a blocked proposal is rejected"
-    return "ERC-792 arbitrator" if p.arbiter_is_erc792 else "address (rules itself)"
+        return "none: nobody can overrule an objection"
+    return "ERC-792 arbitrator (rules through escalate)" if p.arbiter_is_erc792 else "address (decides itself)"
+
+
+def _decide_by_text(p: Proposal) -> str | None:
+    if p.state == ProposalState.BLOCKED:
+        return (f"escalate by {utc(p.decide_by)}"
+                + ("" if p.arbiter_is_erc792 else " (the arbiter may also decide without it)")
+                + "; then anyone may lapse it")
+    if p.state == ProposalState.ESCALATED:
+        return f"the arbiter decides by {utc(p.decide_by)}; then anyone may lapse it"
+    return None
 
 
 def review_panel(data: dict[str, Any]) -> Panel:
     """The human view of `review_data`."""
     live = data["state"] in ("pending", "blocked", "escalated", "upheld")
     rows: list[tuple[str, str]] = [
-        ("policy", f"optimistic: window {data['review_window'] // 3600} h, quorum {data['quorum_text']}"),
+        ("policy", f"optimistic: window {_duration(data['review_window'])}, quorum {data['quorum_text']}"),
         ("approver", data["approver"]),
         ("arbiter", f"{data['arbiter']} ({data['arbiter_kind']})" if data["arbiter"] else data["arbiter_kind"]),
         ("proposal", f"#{data['nonce']}: {data['state_text']}" if data["nonce"] else "none yet"),
@@ -79,16 +101,22 @@ def review_panel(data: dict[str, Any]) -> Panel:
         rows.append(("award", ", ".join(f"claim {c['claim_id']} {c['share_bps'] / 100:g}%" for c in data["claims"])))
     if live:
         window = "open" if data["in_window"] else "closed"
+        blocks = f"; the arbiter decides from {data['quorum_weight_text']}" if data["quorum_weight_text"] else ""
         rows += [("window ends", f"{data['window_end_utc']} ({window})"),
-                 ("weight against", f"{data['weight_against_text']} (blocks at {data['quorum_weight_text']})"),
-                 ("weight for", f"{data['weight_for_text']} (pledged, not objecting)")]
-        if data["decide_by_utc"]:
-            rows.append(("arbiter rules by", f"{data['decide_by_utc']} (then anyone may lapse it)"))
+                 ("pool at proposal", data["total_text"]),
+                 ("withheld", f"{data['weight_against_text']} (objectors' pledges, refunded after an award{blocks})"),
+                 ("for", f"{data['weight_for_text']} (silent funders: what an unblocked award takes)")]
+        if data["decide_by_text"]:
+            rows.append(("decide by", data["decide_by_text"]))
         if data["dispute_id"] is not None:
             rows.append(("dispute", str(data["dispute_id"])))
         if data["finalizable"]:
             rows.append(("next", "anyone may finalize: `bountychain finalize`"))
     return Panel(kv_table(rows), title=Text("review", style="bold"), expand=False)
+
+
+def _duration(seconds: int) -> str:
+    return f"{seconds // 86_400} d" if seconds % 86_400 == 0 else f"{seconds // 3600} h"
 
 
 def _header(client: BountyClient, bounty_id: int) -> tuple[Bounty, TokenInfo, str]:
@@ -101,30 +129,54 @@ def _header(client: BountyClient, bounty_id: int) -> tuple[Bounty, TokenInfo, st
 @click.argument("issue")
 @click.option("--deadline", required=True, help="Unix timestamp, ISO date-time with zone, or a duration (30d).")
 @click.option("--window", "window", required=True, help="Review window after each proposal: 1d to 30d.")
-@click.option("--quorum", required=True, help="Objections that block a proposal: 33% or 3300 (basis points).")
+@click.option("--quorum", help="With --arbiter: objections that send a proposal to it, 33% or 3300 (basis points).")
 @click.option("--token", metavar="ADDRESS", help="ERC-20 the bounty is paid in (default: ETH).")
 @click.option("--approver", metavar="ADDRESS", help="Who proposes awards (default: you, the issuer).")
-@click.option("--arbiter", metavar="ADDRESS", help="Who settles a blocked proposal (default: none, rejected).")
+@click.option("--arbiter", metavar="ADDRESS", help="Who decides a proposal blocked by the quorum (needs --quorum).")
 @click.option("--erc792", is_flag=True, help="The arbiter is an ERC-792 arbitrator contract (e.g. Kleros).")
-def create_optimistic(issue: str, deadline: str, window: str, quorum: str, token: str | None,
-                      approver: str | None, arbiter: str | None, erc792: bool) -> None:
-    """Create a bounty on ISSUE whose awards go through optimistic backer review."""
+@click.option("--extra-data", "extra_data", metavar="HEX",
+              help="ERC-792 extraData for the arbitrator (for Kleros: court and jurors), as 0x-hex.")
+@click.option("--meta-evidence", "meta_evidence", metavar="URI",
+              help="ERC-1497 meta-evidence URI: what a dispute is about, for the court.")
+def create_optimistic(issue: str, deadline: str, window: str, quorum: str | None, token: str | None,
+                      approver: str | None, arbiter: str | None, erc792: bool, extra_data: str | None,
+                      meta_evidence: str | None) -> None:
+    """Create a bounty on ISSUE whose awards go through the backers' review: funders may object
+    to a proposed award, which withholds their own pledge from it."""
     if erc792 and not arbiter:
         raise CliInputError("--erc792 needs --arbiter ADDRESS (the arbitrator contract)")
-    terms = ReviewTerms(parse_window(window), parse_quorum(quorum),
-                        checksum(arbiter, "--arbiter") if arbiter else None, erc792)
+    if quorum and not arbiter:
+        raise CliInputError("--quorum needs --arbiter ADDRESS: without an arbiter each objection withholds only "
+                            "the objector's pledge, so a quorum could only be a veto")
+    if arbiter and not quorum:
+        raise CliInputError("--arbiter needs --quorum (e.g. 33%): the share of the pool whose objections send a "
+                            "proposal to the arbiter")
+    if (extra_data or meta_evidence) and not erc792:
+        raise CliInputError("--extra-data and --meta-evidence are for an ERC-792 arbitrator (--erc792)")
+    extra = _hex_bytes(extra_data) if extra_data else b""
+    terms = ReviewTerms(parse_window(window), parse_quorum(quorum) if quorum else 0,
+                        checksum(arbiter, "--arbiter") if arbiter else None, erc792, extra, meta_evidence or "")
     client = connect(signer=True)
     token_address = checksum(token, "--token") if token else ETH
     approver_address = checksum(approver, "--approver") if approver else None
     info = client.token_info(token_address)
     deadline_ts = parse_deadline(deadline, int(client.w3.eth.get_block("latest")["timestamp"]))
-    arbiter_text = (f"{terms.arbiter} ({'ERC-792 arbitrator' if erc792 else 'address'})" if terms.arbiter
-                    else "none: a blocked proposal is rejected")
     rows = [("issue", issue), ("currency", info.symbol), ("deadline", utc(deadline_ts)),
             ("approver", approver_address or "you (the issuer)"),
-            ("review window", f"{terms.review_window // 3600} h after each proposal"),
-            ("quorum", f"{terms.quorum_bps / 100:g}% of the pledged total blocks a proposal"),
-            ("arbiter", arbiter_text)]
+            ("review window", f"{_duration(terms.review_window)} after each proposal"),
+            ("objections", "each objecting funder withholds its own pledge: the award takes the rest, and the "
+                           "objector refunds at once after it")]
+    if terms.arbiter:
+        kind = "ERC-792 arbitrator, paid when escalated" if erc792 else "address, decides itself"
+        rows += [("quorum", f"objections of {terms.quorum_bps / 100:g}% of the pool at the proposal send it to "
+                            "the arbiter, who pays the whole pool or nothing"),
+                 ("arbiter", f"{terms.arbiter} ({kind})")]
+        if extra:
+            rows.append(("court extra data", "0x" + extra.hex()))
+        if terms.meta_evidence:
+            rows.append(("meta-evidence", terms.meta_evidence))
+    else:
+        rows.append(("arbiter", "none: nobody can overrule an objection"))
     plan = Plan(f"create an optimistic bounty paid in {info.symbol}", rows)
     result = client.run(plan, lambda: client.create_bounty(issue, deadline_ts, token=token_address,
                                                            approver=approver_address, review=terms))
@@ -132,7 +184,17 @@ def create_optimistic(issue: str, deadline: str, window: str, quorum: str, token
                 [("bounty", str(result.bounty_id)), ("issue", result.uri), ("approver", result.approver),
                  *rows[4:]], extra={"symbol": info.symbol, "review_window": terms.review_window,
                                     "quorum_bps": terms.quorum_bps, "arbiter": terms.arbiter,
-                                    "arbiter_is_erc792": erc792})
+                                    "arbiter_is_erc792": erc792, "arbitrator_extra_data": "0x" + extra.hex(),
+                                    "meta_evidence": terms.meta_evidence})
+
+
+def _hex_bytes(text: str) -> bytes:
+    value = text.strip()
+    digits = value[2:] if value.lower().startswith("0x") else value
+    try:
+        return bytes.fromhex(digits)
+    except ValueError:
+        raise CliInputError(f"--extra-data {text!r}: give bytes as hex, e.g. 0x0000...01") from None
 
 @click.command()
 @global_options
@@ -146,7 +208,8 @@ def propose(bounty_id: int, shares: tuple[str, ...]) -> None:
     window = client.proposal(bounty_id).review_window if bounty.optimistic else 0
     rows = [("bounty", header), ("pool", human(bounty.total, info)),
             *[(f"claim {c}", f"{bps / 100:g}%") for c, bps in split.items()],
-            ("review", f"funders may object for {window // 3600} h; pledges and refunds wait meanwhile")]
+            ("review", f"funders may object for {_duration(window)}, each withholding its own pledge; new pledges, "
+                       "solutions and refunds of locked pledges wait meanwhile")]
     result = client.run(Plan(f"propose an award of bounty {bounty_id}", rows),
                         lambda: client.propose(bounty_id, split))
     report("propose", result, f"Proposed award #{result.nonce} of bounty {bounty_id}",
@@ -157,34 +220,55 @@ def propose(bounty_id: int, shares: tuple[str, ...]) -> None:
 @global_options
 @click.argument("bounty_id", type=click.IntRange(min=1))
 def object_(bounty_id: int) -> None:
-    """Object to the pending proposal with the weight of your pledge (once per proposal)."""
+    """Object to the pending proposal, withholding your pledge from it (once per proposal)."""
     client = connect(signer=True)
     signer = client.signer
     assert signer is not None
     bounty, info, header = _header(client, bounty_id)
-    mine = client.pledge_of(bounty_id, signer.address)
-    rows = [("bounty", header), ("your weight", human(mine.amount, info))]
+    mine = human(client.pledge_of(bounty_id, signer.address).amount, info)
+    proposal = client.proposal(bounty_id)
+    effect = (f"your {mine} is withheld from this proposal: if it is awarded, the award takes the pool without "
+              f"it and you refund your {mine} at once; if it is rejected, your pledge keeps its lock")
+    if proposal.quorum_weight is not None:
+        effect += (f". Objections reaching {human(proposal.quorum_weight, info)} send it to the arbiter, who may "
+                   "pay the whole pool, your pledge included")
+    rows = [("bounty", header), ("your pledge", mine), ("effect", effect)]
     result = client.run(Plan(f"object to the proposal of bounty {bounty_id}", rows),
                         lambda: client.object(bounty_id))
-    outcome = {"pending": "below the quorum so far", "blocked": "the proposal is blocked: it goes to the arbiter "
-               "(`bountychain escalate`)", "rejected": "the proposal is rejected; refunds follow the locks again"}
+    weight = human(result.weight, info)
+    outcome = {"withheld": f"your {weight} is withheld: an award after the window takes the pool without it, "
+                           f"and you refund it at once (`bountychain refund {bounty_id}`)",
+               "blocked": "the objections reached the quorum: the proposal is blocked and only the arbiter decides "
+                          f"it, paying the whole pool or nothing (`bountychain escalate {bounty_id}`)"}
     report("object", result, f"Objected to proposal #{result.nonce} of bounty {bounty_id}",
-                [("weight", human(result.weight, info)),
-                 ("weight against", human(result.weight_against, info)),
-                 ("outcome", outcome[result.outcome])], extra={"symbol": info.symbol})
+                [("withheld", weight), ("withheld in all", human(result.weight_against, info)),
+                 ("outcome", outcome[result.outcome])],
+           extra={"symbol": info.symbol, "weight_text": weight,
+                  "weight_against_text": human(result.weight_against, info)})
 
 @click.command()
 @global_options
 @click.argument("bounty_id", type=click.IntRange(min=1))
 def finalize(bounty_id: int) -> None:
-    """Pay the proposal once its window ended unblocked, or once the arbiter upheld it (anyone)."""
+    """Pay the proposal once its window ended unblocked (the pool less the withheld pledges), or
+    once the arbiter upheld it (the whole pool). Anyone may."""
     client = connect(signer=True)
     bounty, info, header = _header(client, bounty_id)
     proposal = client.proposal(bounty_id)
-    rows = [("bounty", header), ("pool", human(bounty.total, info)),
+    paid = proposal.total if proposal.state == ProposalState.UPHELD else proposal.weight_for
+    rows = [("bounty", header),
+            ("award", human(paid, info) + (" (the whole pool: the arbiter upheld it)"
+                                           if proposal.state == ProposalState.UPHELD else
+                                           f" (the pool less {human(proposal.weight_against, info)} withheld)"
+                                           if proposal.weight_against else " (the whole pool: nobody objected)")),
             *[(f"claim {c}", f"{s / 100:g}%") for c, s in zip(proposal.claim_ids, proposal.shares_bps)]]
     result = client.run(Plan(f"finalize the award of bounty {bounty_id}", rows),
                         lambda: client.finalize(bounty_id))
+    if result.rejected:
+        report("finalize", result, f"Nothing to award on bounty {bounty_id}: every pledge was withheld",
+               [("outcome", "the proposal is rejected; the bounty is open again and pledges keep their locks")],
+               extra={"symbol": info.symbol})
+        return
     report("finalize", result, f"Finalized the award of bounty {bounty_id}",
                 [("pool", human(result.pool, info)), ("fee", human(result.fee, info)),
                  *[(f"claim {p.claim_id}", f"{human(p.amount, info)} to {p.hunter}"
@@ -194,36 +278,59 @@ def finalize(bounty_id: int) -> None:
 @click.command()
 @global_options
 @click.argument("bounty_id", type=click.IntRange(min=1))
-def escalate(bounty_id: int) -> None:
+@click.option("--fee", "fee_text", metavar="AMOUNT",
+              help="Most you will pay an ERC-792 arbitrator, e.g. '0.02 ETH' (default: its fee now).")
+def escalate(bounty_id: int, fee_text: str | None) -> None:
     """Send a blocked proposal to the bounty's arbiter (anyone; pays an ERC-792 arbitrator's fee)."""
     client = connect(signer=True)
     _, _, header = _header(client, bounty_id)
     proposal = client.proposal(bounty_id)
     fee = client.arbitration_fee(proposal)
-    rows = [("bounty", header), ("arbiter", str(proposal.arbiter)),
-            ("arbitration fee", eth(fee) + (" (not refunded)" if fee else ""))]
+    sent = _wei(fee_text) if fee_text else fee
+    if proposal.arbiter_is_erc792:
+        fee_row = (f"{eth(fee)} now, paid to the arbitrator and not refunded; you send {eth(sent)}, and what "
+                   "exceeds the fee in force when mined comes back to you")
+        ruling = f"the arbitrator rules within {ARBITRATION_PERIOD // 86_400} days, then anyone may lapse it"
+    else:
+        fee_row = "none (a plain-address arbiter)"
+        ruling = f"the arbiter decides within {ARBITRATION_PERIOD // 86_400} days, then anyone may lapse it"
+    rows = [("bounty", header), ("arbiter", str(proposal.arbiter)), ("arbitration fee", fee_row),
+            ("then", ruling)]
     result = client.run(Plan(f"escalate the proposal of bounty {bounty_id}", rows),
-                        lambda: client.escalate(bounty_id))
-    report("escalate", result, f"Bounty {bounty_id} is dispute {result.dispute_id} at {result.arbiter}",
-                [("dispute", str(result.dispute_id)), ("fee paid", eth(result.fee_paid)),
-                 ("arbiter rules by", utc(proposal.decide_by))])
+                        lambda: client.escalate(bounty_id, fee=sent))
+    decide_by = client.proposal(bounty_id).decide_by
+    dispute = (f"dispute {result.dispute_id} at {result.arbiter}" if result.dispute_id is not None
+               else f"with the arbiter {result.arbiter}")
+    report("escalate", result, f"The proposal of bounty {bounty_id} is {dispute}",
+                [("dispute", str(result.dispute_id) if result.dispute_id is not None else "none (plain arbiter)"),
+                 ("fee paid", eth(result.fee_paid)
+                  + (f" ({eth(sent - result.fee_paid)} above it returned)" if sent > result.fee_paid else "")),
+                 ("arbiter decides by", utc(decide_by))],
+           extra={"decide_by": decide_by, "decide_by_utc": utc(decide_by)})
+
+
+def _wei(text: str) -> int:
+    return parse_amount(amount_text(text), symbol="ETH", decimals=18)
 
 @click.command()
 @global_options
 @click.argument("bounty_id", type=click.IntRange(min=1))
 @click.argument("ruling", type=click.Choice(["pay", "reject", "refuse"]))
 def rule(bounty_id: int, ruling: str) -> None:
-    """The arbiter's ruling on an escalated proposal: pay, reject, or refuse (rejects)."""
+    """A plain arbiter's decision on a blocked or escalated proposal: pay, reject, or refuse
+    (rejects). An ERC-792 arbitrator rules through its own contract instead."""
     client = connect(signer=True)
-    _, _, header = _header(client, bounty_id)
-    effect = {"pay": "the proposal stands; anyone may then finalize it",
-              "reject": "the proposal is rejected; refunds follow the locks again",
+    _, info, header = _header(client, bounty_id)
+    proposal = client.proposal(bounty_id)
+    effect = {"pay": f"the proposal stands for the whole pool ({human(proposal.total, info)}, the objectors' "
+                     "pledges included); anyone may then finalize it",
+              "reject": "the proposal is rejected; the bounty reopens and pledges keep their locks",
               "refuse": "you refuse to arbitrate: the proposal is rejected"}[ruling]
     result = client.run(Plan(f"rule on the proposal of bounty {bounty_id}",
                                   [("bounty", header), ("ruling", f"{ruling}: {effect}")]),
                         lambda: client.rule(bounty_id, ruling))
-    report("rule", result, f"Ruled {ruling} on bounty {bounty_id}: proposal {result.outcome}",
-                [("dispute", str(result.dispute_id)), ("outcome", result.outcome)])
+    report("rule", result, f"Decided {ruling} on proposal #{proposal.nonce} of bounty {bounty_id}: "
+                           f"{result.outcome}", [("outcome", result.outcome)])
 
 @click.command()
 @global_options
@@ -232,11 +339,17 @@ def lapse(bounty_id: int) -> None:
     """Reject a blocked proposal nobody escalated in time, or one the arbiter did not decide in time (anyone)."""
     client = connect(signer=True)
     _, _, header = _header(client, bounty_id)
-    result = client.run(Plan(f"lapse the dispute of bounty {bounty_id}", [
-        ("bounty", header), ("effect", f"escalation was open {ESCALATION_PERIOD // 86_400} days after the window and "
-                                       f"the arbiter had {ARBITRATION_PERIOD // 86_400} days from escalation; "
-                                       "the proposal is rejected")]), lambda: client.lapse(bounty_id))
-    report("lapse", result, f"The proposal of bounty {bounty_id} lapsed", [("reason", result.reason)])
+    proposal = client.proposal(bounty_id)
+    why = (f"the arbiter did not decide within {ARBITRATION_PERIOD // 86_400} days of the escalation"
+           if proposal.state == ProposalState.ESCALATED else
+           f"nobody escalated it within {ESCALATION_PERIOD // 86_400} days of the window's end")
+    rows = [("bounty", header), ("proposal", f"#{proposal.nonce}: {_STATE_TEXT[proposal.state]}"),
+            ("why", why + (f" (since {utc(proposal.decide_by)})" if proposal.decide_by else "")),
+            ("effect", "the proposal is rejected; the bounty reopens and pledges keep their locks")]
+    result = client.run(Plan(f"lapse the proposal of bounty {bounty_id}", rows), lambda: client.lapse(bounty_id))
+    report("lapse", result, f"The proposal of bounty {bounty_id} lapsed: rejected",
+           [("reason", why), ("bounty", "open again")], extra={"why": why})
+
 
 @click.command("proposal")
 @global_options
