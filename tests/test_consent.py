@@ -399,3 +399,21 @@ def test_a_pledge_carries_the_latest_unlock_its_funder_accepts(world):
     assert world.escrow.pledge_of(bounty_id, world.funders[0].address).amount == 0
     world.as_(world.funders[0]).pledge(bounty_id, ETHER)  # the SDK passes the deadline it read
     assert world.escrow.pledge_of(bounty_id, world.funders[0].address).unlocks_at == shown + 700 * DAY
+
+
+def test_an_eip7702_delegated_hunter_signs_with_its_key(world):
+    """Finding 7: an EOA with an EIP-7702 delegation has code (0xef0100 + the delegate), yet
+    its key still signs for it; the escrow no longer sends it down the ERC-1271 path."""
+    from bountychain import AnvilNode
+
+    if not isinstance(world.chain, AnvilNode):
+        pytest.skip("setting an account's code needs anvil_setCode (the in-process chain has no such call)")
+    hunter = world.hunters[2]
+    delegate = deploy_mock(world.chain, world.issuer, "MockSafe", hunter.address)  # any contract
+    designator = "0xef0100" + delegate.address[2:].lower()
+    world.chain.w3.provider.make_request("anvil_setCode", [hunter.address, designator])
+    assert bytes(world.chain.w3.eth.get_code(hunter.address)).startswith(b"\xef\x01\x00")
+    bounty_id = world.new_bounty()
+    signed = world.as_(hunter).sign_solution(bounty_id, f"{PR}/7702")
+    claim = world.as_(world.outsider).relay_solution(signed.to_json())
+    assert claim.hunter == hunter.address
