@@ -25,6 +25,8 @@ from bountychain.devchain import find_anvil
 from bountychain.index import IndexMismatch, Indexer, open_index, parse_repo, queries
 from bountychain.index import events as index_events
 from bountychain.index.schema import EVENT_TABLES
+from bountychain.sdk.constants import ARBITRATION_PERIOD
+from tests.conftest import deploy_mock
 
 pytestmark = pytest.mark.anvil
 
@@ -129,19 +131,21 @@ def story(w: World, tag: str = "a") -> dict[str, int]:
                                           now + 10 * DAY, all_or_nothing=False).fundraiser_id
     w.as_(backer).pledge(flexible, "0.5 ether")
 
-    # Backer governance: an optimistic bounty whose proposal survives an objection and is
-    # finalized after its window; one blocked, escalated to a plain arbiter and upheld (live);
-    # one rejected by the quorum (no arbiter), then proposed again (live, pending).
+    # Backer governance (the review contract's events): a reviewed bounty whose proposal is
+    # finalized after its window with one funder's objection withholding that funder's pledge
+    # (the award takes the rest; the objector may refund); one blocked, escalated to a plain
+    # arbiter and upheld (live); one blocked and escalated, waiting for the arbiter (live);
+    # one whose only funder objected, so finalizing rejects it (unanimous), then proposed
+    # again (live, pending).
     approver = w.as_(w.approver)
     v1, v2, v3, v4 = w.voters
     finalized = w.escrow.create_bounty(f"https://github.com/dao/gov/issues/11{tag}", now + 30 * DAY,
-                                       approver=w.approver.address,
-                                       review=ReviewTerms(DAY, 5_000)).bounty_id
+                                       approver=w.approver.address, review=ReviewTerms(DAY)).bounty_id
     w.as_(v1).pledge(finalized, "1 ether")
     w.as_(v2).pledge(finalized, "0.5 ether")
     c3 = w.as_(v4).submit_solution(finalized, "https://github.com/dao/gov/pull/12").claim_id
     approver.propose(finalized, {c3: 10_000})
-    w.as_(v2).object(finalized)  # a third of the pool: under the half that blocks
+    w.as_(v2).object(finalized)  # withholds v2's 0.5 ether: the award takes v1's 1 ether
     disputed = w.escrow.create_bounty(f"https://github.com/dao/gov/issues/21{tag}", now + 30 * DAY,
                                       approver=w.approver.address,
                                       review=ReviewTerms(DAY, 3_000, w.treasury.address)).bounty_id
@@ -152,25 +156,34 @@ def story(w: World, tag: str = "a") -> dict[str, int]:
     approver.propose(disputed, {c4: 5_000, c5: 5_000})
     w.as_(v1).object(disputed)  # 60%: blocked
     w.as_(v4).escalate(disputed)
-    w.as_(w.treasury).rule(disputed, "pay")
+    w.as_(w.treasury).rule(disputed, "pay")  # a plain arbiter: decide(bountyId, nonce, ruling)
+    escalated = w.escrow.create_bounty(f"https://github.com/dao/gov/issues/41{tag}", now + 30 * DAY,
+                                       approver=w.approver.address,
+                                       review=ReviewTerms(DAY, 5_000, w.treasury.address)).bounty_id
+    w.as_(v3).pledge(escalated, "0.3 ether")
+    c7 = w.as_(v4).submit_solution(escalated, "https://github.com/dao/gov/pull/42").claim_id
+    approver.propose(escalated, {c7: 10_000})
+    w.as_(v3).object(escalated)  # the whole pool: blocked
+    w.as_(v4).escalate(escalated)  # the arbiter has ARBITRATION_PERIOD from now
     rejected = w.escrow.create_bounty(f"https://github.com/dao/gov/issues/31{tag}", now + 30 * DAY,
-                                      approver=w.approver.address, review=ReviewTerms(2 * DAY, 1_000)).bounty_id
+                                      approver=w.approver.address, review=ReviewTerms(DAY)).bounty_id
     w.as_(v2).pledge(rejected, "0.1 ether")
     c6 = w.as_(v4).submit_solution(rejected, "https://github.com/dao/gov/pull/32").claim_id
     approver.propose(rejected, {c6: 10_000})
-    w.as_(v2).object(rejected)  # the whole pool, and no arbiter: rejected at once
-    approver.propose(rejected, {c6: 10_000})  # proposal 2, pending
+    w.as_(v2).object(rejected)  # every pledge withheld: nothing to pay
 
     w.node.set_next_block_timestamp(now + 2 * DAY)
     w.escrow.finalize(finalized)
+    assert w.escrow.finalize(rejected).rejected == "unanimous"
+    approver.propose(rejected, {c6: 10_000})  # proposal 2, pending
     w.as_(f3).refund(expiring)
-    w.as_(w.treasury).withdraw(ETH)
+    w.as_(w.treasury).withdraw_fees(ETH)
     w.as_(w.hunters[1]).withdraw_raised(met)  # anyone may trigger it
     w.as_(backer).refund(missed)
     return {"paid": paid, "cancelled": cancelled, "extended": extended, "expiring": expiring,
             "claim1": c1, "claim2": c2, "met": met, "missed": missed, "flexible": flexible,
             "flexible_deadline": now + 10 * DAY, "finalized": finalized, "disputed": disputed,
-            "rejected": rejected}
+            "rejected": rejected, "escalated": escalated}
 
 
 def dump(db: sqlite3.Connection) -> dict[str, list[tuple[Any, ...]]]:
@@ -202,7 +215,8 @@ def test_incremental_sync_in_small_ranges_equals_a_clean_full_sync(w: World, tmp
     assert indexer.sync().ranges == 0  # nothing new
     assert dump(indexer.db) == dump(clean(w, tmp_path).db)
     assert {b.bounty_id for b in queries.bounties(indexer.db, kind="bounty")} == {
-        ids[name] for name in ("paid", "cancelled", "extended", "expiring", "finalized", "disputed", "rejected")}
+        ids[name] for name in ("paid", "cancelled", "extended", "expiring", "finalized", "disputed", "rejected",
+                               "escalated")}
     assert {b.bounty_id for b in queries.bounties(indexer.db, kind="fundraiser")} == {
         ids[name] for name in ("met", "missed", "flexible")}
 
@@ -226,7 +240,7 @@ def test_confirmations_keep_the_newest_blocks_out_until_they_are_deep_enough(w: 
 def test_a_node_that_refuses_large_ranges_gets_smaller_ones(w: World, tmp_path: Path,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     story(w)
-    indexer = Indexer.for_client(w.escrow, tmp_path / "index.sqlite3", batch=64)
+    indexer = Indexer.for_client(w.escrow, tmp_path / "index.sqlite3", batch=256)  # more than the story's blocks
     asked: list[int] = []
     original = indexer.w3.eth.get_logs
 
@@ -365,7 +379,7 @@ def test_queries_by_repository_issue_status_and_token(w: World, tmp_path: Path) 
     assert found(repo="org/cli") == [ids["extended"]]
     assert found(issue="https://github.com/org/cli/issues/9") == [ids["extended"]]
     assert found(status="awarded") == [ids["paid"], ids["finalized"]]
-    assert found(status="under_review") == [ids["disputed"], ids["rejected"]]
+    assert found(status="under_review") == sorted([ids["disputed"], ids["rejected"], ids["escalated"]])
     assert found(status="cancelled") == [ids["cancelled"]]
     assert found(kind="bounty", token=w.usdc.address) == [ids["cancelled"]]
     assert found(kind="fundraiser") == [ids["met"], ids["missed"], ids["flexible"]]
@@ -374,7 +388,7 @@ def test_queries_by_repository_issue_status_and_token(w: World, tmp_path: Path) 
     assert found(beneficiary=w.beneficiary.address) == found(kind="fundraiser")
     assert found(status="expired") == [ids["expiring"]]
     assert found(status="open") == [ids["extended"]]
-    assert found(repo="dao/gov") == [ids["finalized"], ids["disputed"], ids["rejected"]]
+    assert found(repo="dao/gov") == sorted([ids["finalized"], ids["disputed"], ids["rejected"], ids["escalated"]])
     assert found(token=w.usdc.address) == [ids["cancelled"], ids["missed"]]
     assert found(token=ETH, status="open") == [ids["extended"]]
     with pytest.raises(ValueError):
@@ -396,7 +410,11 @@ def test_totals_per_bounty(w: World, tmp_path: Path) -> None:
                                                     "pool": 0, "fee": 0, "paid_out": 0}
     extended = queries.bounty(db, ids["extended"]).bounty
     assert extended.deadline == w.escrow.bounty(ids["extended"]).deadline
-    for bounty_id in (ids["paid"], ids["cancelled"], ids["extended"], ids["expiring"]):
+    # A reviewed award leaves the objector's withheld pledge in the escrow until it refunds.
+    assert queries.totals(db, ids["finalized"]) == {
+        "total": ETHER // 2, "pledged": 3 * ETHER // 2, "refunded": 0, "pool": ETHER, "fee": ETHER * FEE_BPS // 10_000,
+        "paid_out": ETHER - ETHER * FEE_BPS // 10_000}
+    for bounty_id in (ids["paid"], ids["cancelled"], ids["extended"], ids["expiring"], ids["finalized"]):
         assert queries.totals(db, bounty_id)["total"] == w.escrow.bounty(bounty_id).total
     assert queries.totals(db, 999) is None
 
@@ -445,21 +463,26 @@ def test_a_hunters_claims_and_awards(w: World, tmp_path: Path) -> None:
     assert [(e.token, e.paid_out) for e in record.earned] == [(ETH, first)]
     assert [a.paid for a in queries.hunter_record(db, h2.address).awards] == [net - first]
     assert queries.hunter_record(db, w.funders[0].address).claims == []
-    credits = db.execute("SELECT account, amount FROM credits ORDER BY block_number").fetchall()
-    assert [(row[0], int(row[1])) for row in credits] == [(w.treasury.address, pool * FEE_BPS // 10_000),
-                                                          (w.treasury.address, 15 * ETHER // 10 * FEE_BPS // 10_000),
-                                                          (w.treasury.address, ETHER * FEE_BPS // 10_000)]
-    assert db.execute("SELECT COUNT(*) FROM withdrawals").fetchone()[0] == 1
+    # Fees are no longer credits: the fee recipient withdrew the ETH fees accrued by then (the
+    # paid bounty's and the reviewed award's; the fundraiser paid out after).
+    assert db.execute("SELECT COUNT(*) FROM credits").fetchone()[0] == 0
+    assert db.execute("SELECT COUNT(*) FROM withdrawals").fetchone()[0] == 0
+    assert [(row[0], int(row[1]), row[2]) for row in db.execute("SELECT token, amount, recipient FROM fee_withdrawals")
+            ] == [(ETH, pool * FEE_BPS // 10_000 + ETHER * FEE_BPS // 10_000, w.treasury.address)]
 
 
 def test_review_events_are_indexed_and_the_summary_equals_the_sdks_proposal(w: World, tmp_path: Path) -> None:
     ids = story(w)
     db = clean(w, tmp_path).db
     f1, f2, f3, _ = w.voters
-    for name in ("finalized", "disputed", "rejected"):
+    for name in ("finalized", "disputed", "rejected", "escalated"):
         chain = w.escrow.proposal(ids[name])
         b = queries.bounty(db, ids[name]).bounty
+        # The index's approver is the person who proposes (ReviewPolicySet's), not the review
+        # contract that BountyCreated names.
         assert b.optimistic and b.approver == chain.approver == w.approver.address
+        assert db.execute("SELECT approver FROM created WHERE bounty_id = ?", (ids[name],)).fetchone()[0] == (
+            w.escrow.review_contract.address)
         assert (b.review_window, b.quorum_bps, b.arbiter or None, b.arbiter_is_erc792) == (
             chain.review_window, chain.quorum_bps, chain.arbiter, chain.arbiter_is_erc792)
         assert (b.proposal_state, b.proposal_nonce, b.proposed_claims, b.proposed_shares, b.window_end,
@@ -468,29 +491,101 @@ def test_review_events_are_indexed_and_the_summary_equals_the_sdks_proposal(w: W
             chain.decide_by, chain.weight_against)
         assert (b.dispute_id or None) == (None if chain.dispute_id is None else str(chain.dispute_id))
         if b.proposal_state != "executed":
-            assert b.proposal_total == chain.total and b.quorum_weight == chain.quorum_weight
+            # No quorum without an arbiter: the SDK says None, the index 0.
+            assert b.proposal_total == chain.total and b.quorum_weight == (chain.quorum_weight or 0)
     finalized = queries.bounty(db, ids["finalized"])
     assert finalized.bounty.status == "awarded" and finalized.bounty.proposal_state == "executed"
-    assert finalized.bounty.paid_out == 15 * ETHER // 10 - 15 * ETHER // 10 * FEE_BPS // 10_000
+    # The objector's pledge was withheld: the award took the other pledge only.
+    assert (finalized.bounty.pool, finalized.bounty.total) == (ETHER, ETHER // 2)
+    assert finalized.bounty.paid_out == ETHER - ETHER * FEE_BPS // 10_000
+    assert [tuple(r) for r in db.execute("SELECT nonce, step, pool FROM proposal_steps WHERE bounty_id = ?",
+                                         (ids["finalized"],))] == [(1, "finalized", str(ETHER))]
     assert [(o.funder, o.weight, o.weight_against) for o in finalized.objections] == [(f2.address, ETHER // 2,
                                                                                       ETHER // 2)]
+    assert {p.funder: (p.state, p.paid_out, p.outstanding) for p in finalized.pledges} == {
+        f1.address: ("awarded", ETHER, 0), f2.address: ("refundable", 0, ETHER // 2)}
     disputed = queries.bounty(db, ids["disputed"]).bounty
-    assert (disputed.status, disputed.proposal_state, disputed.dispute_id) == ("under_review", "upheld", "1")
+    # A plain arbiter has no dispute id (DisputeRaised's is 0) and decides without an ERC-792 Ruling.
+    assert (disputed.status, disputed.proposal_state, disputed.dispute_id) == ("under_review", "upheld", "")
     assert disputed.quorum_weight == 3 * ETHER // 10 and disputed.weight_against == 6 * ETHER // 10
-    assert [tuple(r) for r in db.execute("SELECT bounty_id, arbiter, dispute_id, ruling FROM rulings")] == [
-        (ids["disputed"], w.treasury.address, "1", 1)]
+    assert [tuple(r) for r in db.execute("SELECT arbiter, dispute_id FROM disputes WHERE bounty_id = ?",
+                                         (ids["disputed"],))] == [(w.treasury.address, "0")]
+    assert db.execute("SELECT COUNT(*) FROM rulings").fetchone()[0] == 0
+    # Escalated: the arbiter has ARBITRATION_PERIOD from the escalation's block.
+    escalated = queries.bounty(db, ids["escalated"]).bounty
+    escalated_at = db.execute("SELECT escalated_at FROM disputes WHERE bounty_id = ?", (ids["escalated"],)).fetchone()[0]
+    assert (escalated.proposal_state, escalated.decide_by) == ("escalated", escalated_at + ARBITRATION_PERIOD)
+    assert escalated_at == w.node.w3.eth.get_block(db.execute(
+        "SELECT block_number FROM disputes WHERE bounty_id = ?", (ids["escalated"],)).fetchone()[0])["timestamp"]
     again = queries.bounty(db, ids["rejected"]).bounty
     assert (again.status, again.proposal_state, again.proposal_nonce, again.weight_against) == (
         "under_review", "pending", 2, 0)
     assert [tuple(r) for r in db.execute("SELECT nonce, step, reason FROM proposal_steps WHERE bounty_id = ?",
-                                         (ids["rejected"],))] == [(1, "rejected", "quorum")]
+                                         (ids["rejected"],))] == [(1, "rejected", "unanimous")]
     assert {p.funder: p.state for p in queries.bounty(db, ids["rejected"]).pledges} == {f2.address: "frozen"}
     # A funder's objections, oldest first, on every bounty.
     assert [(o.bounty_id, o.nonce, o.weight) for o in queries.funder_objections(db, f2.address)] == [
         (ids["finalized"], 1, ETHER // 2), (ids["rejected"], 1, ETHER // 10)]
-    assert [o.bounty_id for o in queries.funder_objections(db, f3.address)] == []
+    assert [o.bounty_id for o in queries.funder_objections(db, f3.address)] == [ids["escalated"]]
+    assert queries.funder_objections(db, w.voters[3].address) == []  # a hunter that never objected
     assert not queries.bounty(db, ids["paid"]).bounty.optimistic
     assert queries.bounty(db, ids["paid"]).bounty.proposal_state == "none"
+
+
+def test_an_objector_refunds_its_withheld_pledge_after_the_award_and_its_record_stays_exact(
+        w: World, tmp_path: Path) -> None:
+    ids = story(w)
+    indexer = clean(w, tmp_path)
+    db = indexer.db
+    v1, v2 = w.voters[0], w.voters[1]
+
+    def record(funder: LocalAccount) -> tuple[int, int, int, int]:
+        eth = {t.token: t for t in queries.sponsor_record(db, funder.address).by_token}[ETH]
+        assert eth.pledged == eth.paid_out + eth.to_fundraisers + eth.refunded + eth.outstanding
+        return eth.pledged, eth.paid_out, eth.refunded, eth.outstanding
+
+    # Before its refund: v2's withheld 0.5 ether is still held (refundable at once), and its
+    # 0.1 ether is frozen by the rejected bounty's new proposal.
+    assert record(v2) == (ETHER // 2 + ETHER // 10, 0, 0, ETHER // 2 + ETHER // 10)
+    assert record(v1)[:2] == (ETHER + 6 * ETHER // 10, ETHER)  # its pledge funded the award
+    assert w.escrow.pledge_of(ids["finalized"], v2.address).amount == ETHER // 2
+    assert w.escrow.pledge_of(ids["finalized"], v1.address).amount == 0  # paid to the award
+    other = w.hunters[0].address
+    w.as_(v2).refund(ids["finalized"], to=other)
+    indexer.sync()
+    pledge = {p.funder: p for p in queries.bounty(db, ids["finalized"]).pledges}[v2.address]
+    assert (pledge.state, pledge.refunded, pledge.outstanding, pledge.paid_out) == ("refunded", ETHER // 2, 0, 0)
+    assert record(v2) == (ETHER // 2 + ETHER // 10, 0, ETHER // 2, ETHER // 10)
+    summary = queries.bounty(db, ids["finalized"]).bounty
+    assert (summary.status, summary.total, summary.refunded, summary.pool) == ("awarded", 0, ETHER // 2, ETHER)
+    assert summary.total == w.escrow.bounty(ids["finalized"]).total
+    assert [tuple(r) for r in db.execute("SELECT funder, amount, recipient FROM refunds WHERE bounty_id = ?",
+                                         (ids["finalized"],))] == [(v2.address, str(ETHER // 2), other)]
+    assert dump(db) == dump(clean(w, tmp_path, "again.sqlite3").db)
+
+
+def test_a_winner_whose_push_failed_is_credited_and_the_credit_counts_as_earned(w: World, tmp_path: Path) -> None:
+    hunter = deploy_mock(w.node, w.issuer, "HostileReceiver", w.escrow.address)
+    send_transaction(w.node.w3, w.issuer, hunter.functions.setMode(1))  # reverts on ETH
+    bounty_id = w.escrow.create_bounty("https://github.com/org/credit/issues/1", w.node.now() + 30 * DAY).bounty_id
+    w.as_(w.funders[0]).pledge(bounty_id, "1 ether")
+    submit = w.escrow.contract.functions.submitSolution(bounty_id, "https://github.com/org/credit/pull/2")
+    send_transaction(w.node.w3, w.issuer, hunter.functions.execute(w.escrow.address, 0,
+                                                                    submit._encode_transaction_data()))
+    award = w.escrow.award(bounty_id, {1: 10_000})
+    assert award.payouts[0].credited
+    owed = ETHER - ETHER * FEE_BPS // 10_000
+    db = clean(w, tmp_path).db
+    assert [tuple(r) for r in db.execute("SELECT hunter, amount, credited FROM payouts WHERE bounty_id = ?",
+                                         (bounty_id,))] == [(hunter.address, str(owed), 1)]
+    assert [(row[0], int(row[1])) for row in db.execute("SELECT account, amount FROM credits")] == [
+        (hunter.address, owed)]
+    record = queries.hunter_record(db, hunter.address)
+    assert [a.paid for a in record.awards] == [owed]
+    assert [(e.token, e.paid_out) for e in record.earned] == [(ETH, owed)]
+    assert queries.bounty(db, bounty_id).bounty.paid_out == owed
+    funder = {t.token: t for t in queries.sponsor_record(db, w.funders[0].address).by_token}[ETH]
+    assert (funder.pledged, funder.paid_out, funder.outstanding) == (ETHER, ETHER, 0)
 
 
 def test_fundraiser_events_are_indexed_with_their_terms_and_payout(w: World, tmp_path: Path) -> None:

@@ -27,7 +27,9 @@ from web3.middleware import Web3Middleware
 
 from bountychain import BountyClient, ReviewTerms
 from bountychain.index import Indexer, open_index, queries
-from tests.conftest import DAY, FEE_BPS, ISSUE, PR
+from tests.conftest import DAY, FEE_BPS, ISSUE, PR, deploy_mock
+
+ETH_ADDRESS = "0x0000000000000000000000000000000000000000"
 
 ETHER = 10**18
 REPLACEMENT = "\ufffd"
@@ -200,27 +202,58 @@ def test_the_lenient_decoder_matches_web3_on_every_valid_log(world) -> None:
     world.as_(f2).pledge(awarded, "1 ether")
     claims = [world.as_(hunter).submit_solution(awarded, PR).claim_id for hunter in (h1, h2)]
     world.as_(world.approver).award(awarded, {claims[0]: 7_000, claims[1]: 3_000})
-    world.as_(world.treasury).withdraw()
-    reviewed = world.escrow.create_bounty(ISSUE, world.chain.now() + 30 * DAY,
-                                          review=ReviewTerms(review_window=DAY, quorum_bps=5_000)).bounty_id
+    world.as_(world.treasury).withdraw_fees(to=world.outsider.address)  # FeesWithdrawn
+    # A winner that refuses ETH is credited (WinnerCredited, Credited), then withdraws its
+    # credit to another address (Withdrawn with `to`); a beneficiary that refuses it too
+    # (RaisedCredited).
+    hostile = deploy_mock(world.chain, world.issuer, "HostileReceiver", world.escrow.address)
+    world.send(world.issuer, hostile.functions.setMode(1))  # reverts on ETH
+    credited = world.new_bounty()
+    world.as_(f2).pledge(credited, "1 ether")
+    contract = world.escrow.contract
+    world.send(world.issuer, hostile.functions.execute(
+        contract.address, 0, contract.functions.submitSolution(credited, PR)._encode_transaction_data()))
+    owed = world.escrow.award(credited, {1: 10_000}).payouts[0].amount
+    world.send(world.issuer, hostile.functions.execute(contract.address, 0, contract.functions.withdrawTo(
+        ETH_ADDRESS, owed, world.outsider.address)._encode_transaction_data()))
+    raising = world.escrow.create_fundraiser(ISSUE, hostile.address, "1 ether", world.chain.now() + DAY).fundraiser_id
+    world.as_(f2).pledge(raising, "1 ether")
+    # The review contract's events: a policy with an arbiter and a quorum, a proposal, an
+    # objection that blocks it, the escalation to the plain arbiter, its decision for the
+    # proposal and the finalization; and a proposal that every funder objected to, rejected
+    # when finalized (unanimous).
+    reviewed = world.escrow.create_bounty(ISSUE, world.chain.now() + 30 * DAY, review=ReviewTerms(
+        review_window=DAY, quorum_bps=5_000, arbiter=world.approver.address, meta_evidence="ipfs://meta")).bounty_id
     world.as_(f1).pledge(reviewed, "1 ether")
     claim = world.as_(h1).submit_solution(reviewed, PR).claim_id
     world.escrow.propose(reviewed, {claim: 10_000})
     world.as_(f1).object(reviewed)
-    contract = world.escrow.contract
-    by_topic = {bytes.fromhex(event.topic[2:]): event for event in contract.all_events()}
-    logs = world.chain.w3.eth.get_logs({"address": contract.address, "fromBlock": world.escrow.from_block})
+    world.as_(h1).escalate(reviewed)
+    world.as_(world.approver).rule(reviewed, "pay")
+    world.escrow.finalize(reviewed)
+    unanimous = world.escrow.create_bounty(ISSUE, world.chain.now() + 30 * DAY,
+                                           review=ReviewTerms(review_window=DAY)).bounty_id
+    world.as_(f1).pledge(unanimous, "0.5 ether")
+    claim = world.as_(h1).submit_solution(unanimous, PR).claim_id
+    world.escrow.propose(unanimous, {claim: 10_000})
+    world.as_(f1).object(unanimous)
+    world.chain.set_next_block_timestamp(world.chain.now() + 2 * DAY)
+    assert world.escrow.finalize(unanimous).rejected == "unanimous"
+    world.as_(world.issuer).withdraw_raised(raising)
     names = set()
-    for log in logs:
-        event = by_topic[bytes(log["topics"][0])]
-        args, replaced = decode_log(event.abi, log)
-        assert args == dict(event.process_log(log)["args"]), event.event_name
-        assert replaced == []
-        names.add(event.event_name)
+    for source in (contract, world.escrow.review_contract):  # each address decoded with its own ABI
+        by_topic = {bytes.fromhex(event.topic[2:]): event for event in source.all_events()}
+        logs = world.chain.w3.eth.get_logs({"address": source.address, "fromBlock": world.escrow.from_block})
+        for log in logs:
+            event = by_topic[bytes(log["topics"][0])]
+            args, replaced = decode_log(event.abi, log)
+            assert args == dict(event.process_log(log)["args"]), event.event_name
+            assert replaced == []
+            names.add(event.event_name)
     assert {"BountyCreated", "Pledged", "SolutionSubmitted", "DeadlineExtended", "Cancelled", "Refunded",
-            "FundraiserCreated", "Awarded", "WinnerPaid", "Credited", "Withdrawn", "ReviewPolicySet", "AwardProposed",
-            "Objected"} <= names, names
-    assert names & {"ProposalBlocked", "ProposalRejected"}, names
+            "FundraiserCreated", "Awarded", "WinnerPaid", "WinnerCredited", "Credited", "Withdrawn", "FeesWithdrawn",
+            "RaisedCredited", "ReviewPolicySet", "AwardProposed", "Objected", "ProposalBlocked", "DisputeRaised",
+            "ProposalUpheld", "ProposalFinalized", "ProposalRejected", "MetaEvidence"} <= names, names
 
 
 # --- finding 10: a node that ignores the address filter ----------------------------------

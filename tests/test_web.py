@@ -147,6 +147,17 @@ def _page(site: dict[str, Any], wallet: InjectedWallet) -> Any:
     return page
 
 
+PLACEHOLDERS = re.compile(r"\b(null|undefined|NaN)\b")
+
+
+def _check(page: Any) -> None:
+    """No script error, no request outside the site, and no value the page failed to fill:
+    a visible "null", "undefined" or "NaN" is a missing field rendered as text."""
+    assert page.errors == []  # type: ignore[attr-defined]
+    shown = page.locator("body").inner_text()
+    assert not PLACEHOLDERS.search(shown), PLACEHOLDERS.search(shown).group(0) + " in: " + shown
+
+
 def _wait_progress(page: Any, text: str) -> None:
     page.locator("#progress li", has_text=text).wait_for()
 
@@ -177,7 +188,7 @@ def test_list_page_shows_the_demo_bounties_with_links_totals_and_status(site: di
     # (Not wait_for_function: polling a string predicate needs eval, which the page's CSP forbids.)
     page.locator(f"article[data-bounty-id='{bounties['open_eth']}']").wait_for(state="detached")
     assert page.locator("#bounties article.card").count() == 1
-    assert page.errors == []  # type: ignore[attr-defined]
+    _check(page)
     page.close()
 
 
@@ -214,7 +225,7 @@ def test_list_page_shows_fundraisers_with_goal_progress_deadline_kind_and_benefi
         (fundraisers["flexible_usdc"], "fundraiser", str(1000 * USDC), str(150 * USDC), project, False),
         (fundraisers["raising_eth"], "fundraiser", str(2 * ETHER), str(12 * ETHER // 10), project, True)]
     assert requests.get(f"{site['url']}/api/bounties?kind=bogus", timeout=10).status_code == 400
-    assert page.errors == []  # type: ignore[attr-defined]
+    _check(page)
     page.close()
 
 
@@ -244,7 +255,7 @@ def test_eth_pledge_from_the_browser_moves_the_balance_and_shows_in_index_and_pa
     page.wait_for_selector(f"#pledges tr[data-funder='{funder.address}']")
     assert page.locator("#stat-total").inner_text() == "1.25 ETH"
     page.screenshot(path=str(SCREENSHOTS / "bounty-eth-pledged.png"), full_page=True)
-    assert page.errors == []  # type: ignore[attr-defined]
+    _check(page)
     page.close()
 
 
@@ -276,7 +287,7 @@ def test_token_pledge_approves_exactly_the_amount_then_pledges(site: dict[str, A
     assert "approve the escrow for exactly 12.5 USDC: confirmed" in text
     assert "pledge 12.5 USDC: confirmed" in text
     # Two transactions: approve(address,uint256), then the escrow's pledge(uint256,uint256).
-    assert wallet.sent == ["0x095ea7b3", client.contract.functions.pledge(0, 0)._encode_transaction_data()[:10]]
+    assert wallet.sent == ["0x095ea7b3", client.contract.functions.pledge(0, 0, 0)._encode_transaction_data()[:10]]
     assert usdc.functions.balanceOf(funder.address).call() == held - 12_500_000
     assert usdc.functions.balanceOf(client.address).call() == escrow_held + 12_500_000
     assert usdc.functions.allowance(funder.address, client.address).call() == 0  # exactly used up
@@ -285,7 +296,7 @@ def test_token_pledge_approves_exactly_the_amount_then_pledges(site: dict[str, A
     page.wait_for_selector(f"#pledges tr[data-funder='{funder.address}']")
     assert page.locator("#stat-total").inner_text() == "37.5 USDC"
     page.screenshot(path=str(SCREENSHOTS / "bounty-usdc-pledged.png"), full_page=True)
-    assert page.errors == []  # type: ignore[attr-defined]
+    _check(page)
     page.close()
 
 
@@ -324,7 +335,7 @@ def test_a_hunter_submits_and_the_approver_awards_from_the_page(site: dict[str, 
     page.wait_for_selector("h1 .badge.awarded")
     assert [a.paid for a in queries.hunter_record(site["app"].reader(), hunter.address).awards] == [pool]
     page.screenshot(path=str(SCREENSHOTS / "bounty-awarded.png"), full_page=True)
-    assert page.errors == []  # type: ignore[attr-defined]
+    _check(page)
     page.close()
 
 
@@ -423,7 +434,7 @@ def test_backing_a_fundraiser_in_eth_and_usdc_from_the_browser(site: dict[str, A
     page.click("#pledge-form button")
     _wait_progress(page, "index updated")
     assert "approve the escrow for exactly 50 USDC: confirmed" in page.locator("#progress").inner_text()
-    assert wallet.sent == ["0x095ea7b3", client.contract.functions.pledge(0, 0)._encode_transaction_data()[:10]]
+    assert wallet.sent == ["0x095ea7b3", client.contract.functions.pledge(0, 0, 0)._encode_transaction_data()[:10]]
     assert usdc.functions.balanceOf(funder.address).call() == held - 50 * USDC
     assert client.fundraiser(fundraisers["flexible_usdc"]).raised == 200 * USDC
     page.wait_for_selector(f"#pledges tr[data-funder='{funder.address}']")
@@ -432,7 +443,7 @@ def test_backing_a_fundraiser_in_eth_and_usdc_from_the_browser(site: dict[str, A
     record = requests.get(f"{site['url']}/api/funders/{funder.address}", timeout=10).json()
     assert record["fundraisers"] == 2
     page.screenshot(path=str(SCREENSHOTS / "fundraiser-usdc-pledged.png"), full_page=True)
-    assert page.errors == []  # type: ignore[attr-defined]
+    _check(page)
     page.close()
 
 
@@ -482,7 +493,7 @@ def test_anyone_pays_out_a_fundraiser_that_succeeded_and_backers_refund_one_that
     assert [(r["bounty_id"], r["amount"]) for r in receipts["receipts"]] == [(met, str(ETHER))]
     assert {f["bounty_id"]: f["status"] for f in receipts["fundraisers"]} == {met: "paid", missed: "failed"}
     page.screenshot(path=str(SCREENSHOTS / "fundraiser-paid.png"), full_page=True)
-    assert page.errors == []  # type: ignore[attr-defined]
+    _check(page)
     page.close()
 
     # The all-or-nothing fundraiser that missed its goal: its backer refunds from the page.
@@ -499,7 +510,7 @@ def test_anyone_pays_out_a_fundraiser_that_succeeded_and_backers_refund_one_that
     assert client.pledge_of(missed, backer.address).amount == 0
     page.wait_for_selector(f"#pledges tr[data-funder='{backer.address}'] >> text=refunded")
     page.screenshot(path=str(SCREENSHOTS / "fundraiser-refunded.png"), full_page=True)
-    assert page.errors == []  # type: ignore[attr-defined]
+    _check(page)
     page.close()
 
 
@@ -532,7 +543,7 @@ def test_an_optimistic_bounty_shows_its_policy_and_live_proposal(site: dict[str,
     listed = requests.get(f"{site['url']}/api/bounties?status=under_review", timeout=10).json()["bounties"]
     assert [b["bounty_id"] for b in listed] == [bounty_id]
     page.screenshot(path=str(SCREENSHOTS / "bounty-under-review.png"), full_page=True)
-    assert page.errors == []  # type: ignore[attr-defined]
+    _check(page)
     page.close()
 
 
@@ -547,6 +558,8 @@ def _connected(site: dict[str, Any], address: str, bounty_id: int, ready: str) -
 
 
 def test_the_approver_proposes_a_funder_objects_and_anyone_finalizes_from_the_page(site: dict[str, Any]) -> None:
+    """Without an arbiter there is no quorum: an objection withholds the objector's pledge from
+    the proposal, the award pays the others' pledges, and the objector takes its pledge back."""
     from bountychain import ProposalState, ReviewTerms
 
     node, client, app = site["node"], site["client"], site["app"]
@@ -554,45 +567,58 @@ def test_the_approver_proposes_a_funder_objects_and_anyone_finalizes_from_the_pa
     backer, objector, hunter, keeper = (node.new_account() for _ in range(4))
     bounty_id = client.as_signer(maintainer).create_bounty(
         "https://github.com/bountychain-demo/governance/issues/60", node.now() + 30 * 86_400,
-        review=ReviewTerms(86_400, 5_000)).bounty_id
+        review=ReviewTerms(86_400)).bounty_id
     client.as_signer(backer).pledge(bounty_id, "1 ether")
     client.as_signer(objector).pledge(bounty_id, "0.5 ether")
     client.as_signer(hunter).submit_solution(bounty_id, "https://github.com/bountychain-demo/governance/pull/61")
     app.sync()
+    review = client.review_contract.address
 
-    # The approver of an optimistic bounty proposes (no direct award).
-    page = _connected(site, maintainer.address, bounty_id, "#propose-form")
+    # The approver of a reviewed bounty proposes (no direct award), on the review contract.
+    wallet = InjectedWallet(node, maintainer.address)
+    page = _page(site, wallet)
+    page.goto(f"{site['url']}/bounty/{bounty_id}")
+    page.wait_for_selector("body[data-ready]")
+    page.click("#connect")
+    page.click("#chain-banner button")
+    page.wait_for_selector("#propose-form")
     assert page.locator("#award-form").count() == 0
     assert "Backers then have 1 day to object" in page.locator("#propose-form + p").inner_text()
+    policy = page.locator("#review-policy").inner_text()
+    assert "quorum" not in policy and "withholds the objector's pledge" in policy
     page.fill("#propose-form input[name=claim-1]", "100")
     page.click("#propose-form button")
     _wait_progress(page, "index updated")
+    assert wallet.sent == [client.review_contract.functions.propose(0, [], [])._encode_transaction_data()[:10]]
     proposal = client.proposal(bounty_id)
     assert (proposal.state, proposal.claim_ids, proposal.shares_bps) == (ProposalState.PENDING, (1,), (10_000,))
     page.wait_for_selector("h1 .badge.under_review")
     assert page.locator("#proposal-state").text_content() == "pending"
     assert page.locator("#object-form, #finalize-form").count() == 0  # the approver pledged nothing
+    assert page.locator("#weight-bar").count() == 0  # no quorum to reach
+    assert "quorum" not in page.locator("#proposal").inner_text()
     page.screenshot(path=str(SCREENSHOTS / "bounty-proposed.png"), full_page=True)
-    assert page.errors == []  # type: ignore[attr-defined]
+    _check(page)
     page.close()
 
-    # A funder objects once, with its pledge's weight.
+    # A funder objects once: its pledge is withheld from the proposal.
     page = _connected(site, objector.address, bounty_id, "#object-form")
-    assert page.locator("#weight-against").inner_text().startswith("0 ETH against of 0.75 ETH")
+    assert page.locator("#weight-against").inner_text().startswith("0 ETH of 1.5 ETH withheld by objections")
+    assert "your pledge of 0.5 ETH is withheld from this proposal" in page.locator("#object-form").inner_text()
     page.click("#object-form button")
     _wait_progress(page, "index updated")
     assert client.has_objected(bounty_id, objector.address)
     assert client.proposal(bounty_id).weight_against == ETHER // 2
     page.wait_for_selector("#objected")
     assert page.locator("#object-form").count() == 0  # once per proposal
-    assert page.locator("#weight-against").inner_text().startswith("0.5 ETH against of 0.75 ETH")
-    assert page.locator("#weight-bar").get_attribute("value") == "666"
-    assert page.locator("#proposal-state").text_content() == "pending"  # under the quorum
+    assert page.locator("#weight-against").inner_text() == (
+        "0.5 ETH of 1.5 ETH withheld by objections: the award would pay 1 ETH.")
+    assert page.locator("#proposal-state").text_content() == "pending"  # nothing can block it
     page.screenshot(path=str(SCREENSHOTS / "bounty-objected.png"), full_page=True)
-    assert page.errors == []  # type: ignore[attr-defined]
+    _check(page)
     page.close()
 
-    # Past the window, unblocked: anyone finalizes and the winner is paid.
+    # Past the window: anyone finalizes, and the winner is paid the pledges not withheld.
     node.set_next_block_timestamp(proposal.window_end)
     node._rpc("evm_mine", [])
     app.sync()
@@ -601,12 +627,76 @@ def test_the_approver_proposes_a_funder_objects_and_anyone_finalizes_from_the_pa
     before = client.balance_of(hunter.address)
     page.click("#finalize-form button")
     _wait_progress(page, "index updated")
-    assert client.balance_of(hunter.address) == before + 3 * ETHER // 2  # the demo escrow charges no fee
+    assert client.balance_of(hunter.address) == before + ETHER  # the demo escrow charges no fee
     assert client.proposal(bounty_id).state == ProposalState.EXECUTED
     page.wait_for_selector("h1 .badge.awarded")
     assert page.locator("#proposal-state").text_content() == "executed"
+    assert page.locator("#stat-total").inner_text() == "0.5 ETH"  # the withheld pledge, still held
     page.screenshot(path=str(SCREENSHOTS / "bounty-finalized.png"), full_page=True)
-    assert page.errors == []  # type: ignore[attr-defined]
+    _check(page)
+    page.close()
+
+    # The objector takes its withheld pledge back at once.
+    page = _connected(site, objector.address, bounty_id, "#refund-form")
+    assert "your withheld pledge of 0.5 ETH did not fund it" in page.locator("#refund-form").inner_text()
+    before = client.balance_of(objector.address)
+    page.click("#refund-form button")
+    _wait_progress(page, "index updated")
+    assert client.pledge_of(bounty_id, objector.address).amount == 0
+    assert client.balance_of(objector.address) > before
+    page.wait_for_selector(f"#pledges tr[data-funder='{objector.address}'] >> text=refunded")
+    assert page.locator(f"#pledges tr[data-funder='{backer.address}']").inner_text().endswith("awarded")
+    assert review != client.address
+    _check(page)
+    page.close()
+
+
+def test_a_plain_arbiter_decides_a_blocked_proposal_from_the_page(site: dict[str, Any]) -> None:
+    """A plain arbiter (a maintainers' Safe, here an account) decides a blocked proposal without
+    an escalation, with decide(bountyId, nonce, ruling); paying takes the whole pool,
+    objectors' pledges included."""
+    from bountychain import ProposalState, ReviewTerms
+
+    node, client, app = site["node"], site["client"], site["app"]
+    maintainer = from_private_key(site["story"]["keys"]["maintainer"])
+    arbiter, objector, other, hunter = (node.new_account() for _ in range(4))
+    bounty_id = client.as_signer(maintainer).create_bounty(
+        "https://github.com/bountychain-demo/governance/issues/80", node.now() + 30 * 86_400,
+        review=ReviewTerms(86_400, 5_000, arbiter.address)).bounty_id
+    client.as_signer(objector).pledge(bounty_id, "0.6 ether")
+    client.as_signer(other).pledge(bounty_id, "0.4 ether")
+    client.as_signer(hunter).submit_solution(bounty_id, "https://github.com/bountychain-demo/governance/pull/81")
+    client.as_signer(maintainer).propose(bounty_id, {1: 10_000})
+    client.as_signer(objector).object(bounty_id)  # 60% of the pool: blocked
+    app.sync()
+
+    page = _connected(site, other.address, bounty_id, "#escalate-form")
+    assert page.locator("#decide-pay-form, #decide-reject-form").count() == 0  # only the arbiter decides
+    assert "50% of the pool objecting blocks a proposal" in page.locator("#review-policy").inner_text()
+    assert "may be sent to the arbiter until" in page.locator("#decide-by").inner_text()
+    _check(page)
+    page.close()
+
+    wallet = InjectedWallet(node, arbiter.address)
+    page = _page(site, wallet)
+    page.goto(f"{site['url']}/bounty/{bounty_id}")
+    page.wait_for_selector("body[data-ready]")
+    page.click("#connect")
+    page.click("#chain-banner button")
+    page.wait_for_selector("#decide-pay-form")
+    page.click("#decide-pay-form button")
+    _wait_progress(page, "index updated")
+    decide = client.review_contract.functions.decide(0, 0, 0)._encode_transaction_data()[:10]
+    assert wallet.sent == [decide]
+    assert client.proposal(bounty_id).state == ProposalState.UPHELD
+    page.wait_for_selector("#finalize-form")
+    assert page.locator("#proposal-state").text_content() == "upheld"
+    before = client.balance_of(hunter.address)
+    page.click("#finalize-form button")
+    _wait_progress(page, "finalize the proposal: confirmed")
+    assert client.balance_of(hunter.address) == before + ETHER  # the objector's pledge too
+    page.wait_for_selector("h1 .badge.awarded")
+    _check(page)
     page.close()
 
 
@@ -662,7 +752,7 @@ def test_a_blocked_proposal_is_escalated_to_an_erc792_arbitrator_and_lapses_from
     assert page.locator("#proposal-state").text_content() == "escalated"
     assert page.locator("#escalate-form, #lapse-form, #finalize-form").count() == 0
     page.screenshot(path=str(SCREENSHOTS / "bounty-escalated.png"), full_page=True)
-    assert page.errors == []  # type: ignore[attr-defined]
+    _check(page)
     page.close()
 
     # The arbitrator never rules: past decide-by anyone lapses the dispute, rejecting the proposal.
@@ -675,7 +765,7 @@ def test_a_blocked_proposal_is_escalated_to_an_erc792_arbitrator_and_lapses_from
     assert client.proposal(bounty_id).state == ProposalState.NONE
     page.wait_for_selector("#proposal >> text=was rejected")
     assert queries.bounty(app.reader(), bounty_id).bounty.proposal_state == "none"
-    assert page.errors == []  # type: ignore[attr-defined]
+    _check(page)
     page.close()
 
 
@@ -691,6 +781,11 @@ def test_page_assets_are_local_and_the_server_refuses_paths_outside_static(site:
     info = requests.get(base + "/api/info", timeout=10).json()
     assert info["chain_id"] == site["node"].chain_id and info["escrow"] == site["client"].address
     assert "BountyNotOpen" in info["errors"]
+    # The review contract: where reviewed bounties' proposals, objections and decisions go.
+    assert info["review"] == site["client"].review_contract.address
+    assert {item.get("name") for item in info["review_abi"]} >= {
+        "propose", "object", "finalize", "escalate", "lapse", "decide", "ReviewPolicySet"}
+    assert any(item.get("name") == "pledge" and len(item["inputs"]) == 3 for item in info["escrow_abi"])
     story = site["story"]
     alice = requests.get(f"{base}/api/funders/{story['addresses']['alice'].lower()}", timeout=10).json()
     usdc_record = next(t for t in alice["by_token"] if t["symbol"] == "USDC")

@@ -1,4 +1,4 @@
-"""How each escrow event is stored: one handler per event name.
+"""How each event of the escrow and of its review contract is stored: one handler per event name.
 
 A handler inserts the event's row and returns the bounty ids whose summary must be
 recomputed. Events without a handler (added to the contract later, or not of interest) are
@@ -40,6 +40,7 @@ class Event:
     block_hash: str
     log_index: int
     tx_hash: str
+    block_time: int = 0  # the block's timestamp, read only for the events that store it (DisputeRaised)
 
     @property
     def position(self) -> tuple[int, int, str]:
@@ -160,13 +161,23 @@ def _awarded(db: sqlite3.Connection, e: Event) -> set[int]:
     return {a["bountyId"]}
 
 
+def _payout(db: sqlite3.Connection, e: Event, credited: int) -> set[int]:
+    a = e.args
+    db.execute("INSERT INTO payouts (block_number, log_index, tx_hash, bounty_id, claim_id, hunter, amount, credited)"
+               " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (*e.position, a["bountyId"], a["claimId"], a["hunter"],
+                                                    str(a["amount"]), credited))
+    return {a["bountyId"]}
+
+
 @handles("WinnerPaid")
 def _winner_paid(db: sqlite3.Connection, e: Event) -> set[int]:
-    a = e.args
-    db.execute("INSERT INTO payouts (block_number, log_index, tx_hash, bounty_id, claim_id, hunter, amount)"
-               " VALUES (?, ?, ?, ?, ?, ?, ?)", (*e.position, a["bountyId"], a["claimId"], a["hunter"],
-                                                 str(a["amount"])))
-    return {a["bountyId"]}
+    return _payout(db, e, 0)
+
+
+@handles("WinnerCredited")
+def _winner_credited(db: sqlite3.Connection, e: Event) -> set[int]:
+    """The push to the winner failed: its share became a credit. It is still what it won."""
+    return _payout(db, e, 1)
 
 
 @handles("Credited")
@@ -180,16 +191,24 @@ def _credited(db: sqlite3.Connection, e: Event) -> set[int]:
 @handles("Withdrawn")
 def _withdrawn(db: sqlite3.Connection, e: Event) -> set[int]:
     a = e.args
-    db.execute("INSERT INTO withdrawals (block_number, log_index, tx_hash, account, token, amount)"
-               " VALUES (?, ?, ?, ?, ?, ?)", (*e.position, a["account"], a["token"], str(a["amount"])))
+    db.execute("INSERT INTO withdrawals (block_number, log_index, tx_hash, account, token, amount, recipient)"
+               " VALUES (?, ?, ?, ?, ?, ?, ?)", (*e.position, a["account"], a["token"], str(a["amount"]), a["to"]))
+    return set()
+
+
+@handles("FeesWithdrawn")
+def _fees_withdrawn(db: sqlite3.Connection, e: Event) -> set[int]:
+    a = e.args
+    db.execute("INSERT INTO fee_withdrawals (block_number, log_index, tx_hash, token, amount, recipient)"
+               " VALUES (?, ?, ?, ?, ?, ?)", (*e.position, a["token"], str(a["amount"]), a["to"]))
     return set()
 
 
 @handles("Refunded")
 def _refunded(db: sqlite3.Connection, e: Event) -> set[int]:
     a = e.args
-    db.execute("INSERT INTO refunds (block_number, log_index, tx_hash, bounty_id, funder, amount)"
-               " VALUES (?, ?, ?, ?, ?, ?)", (*e.position, a["bountyId"], a["funder"], str(a["amount"])))
+    db.execute("INSERT INTO refunds (block_number, log_index, tx_hash, bounty_id, funder, amount, recipient)"
+               " VALUES (?, ?, ?, ?, ?, ?, ?)", (*e.position, a["bountyId"], a["funder"], str(a["amount"]), a["to"]))
     return {a["bountyId"]}
 
 
@@ -220,26 +239,38 @@ def _fundraiser_created(db: sqlite3.Connection, e: Event) -> set[int]:
     return {a["id"]}
 
 
-@handles("RaisedPaid")
-def _raised_paid(db: sqlite3.Connection, e: Event) -> set[int]:
+def _raised(db: sqlite3.Connection, e: Event, credited: int) -> set[int]:
     a = e.args
-    db.execute("INSERT INTO raised_paid (bounty_id, beneficiary, amount, block_number, log_index, tx_hash)"
-               " VALUES (?, ?, ?, ?, ?, ?)", (a["id"], a["beneficiary"], str(a["amount"]), *e.position))
+    db.execute("INSERT INTO raised_paid (bounty_id, beneficiary, amount, credited, block_number, log_index, tx_hash)"
+               " VALUES (?, ?, ?, ?, ?, ?, ?)", (a["id"], a["beneficiary"], str(a["amount"]), credited, *e.position))
     return {a["id"]}
 
 
-# --- backer governance: optimistic review ----------------------------------------------------
+@handles("RaisedPaid")
+def _raised_paid(db: sqlite3.Connection, e: Event) -> set[int]:
+    return _raised(db, e, 0)
+
+
+@handles("RaisedCredited")
+def _raised_credited(db: sqlite3.Connection, e: Event) -> set[int]:
+    """The push to the beneficiary failed: the payout became its credit. It still received it."""
+    return _raised(db, e, 1)
+
+
+# --- backer governance: the review contract's events -------------------------------------------
 
 _ZERO = "0x0000000000000000000000000000000000000000"
-REJECT_REASONS = ("quorum", "arbiter_rejected", "arbiter_refused", "lapsed")  # RejectReason, in order
+# RejectReason, in order, with the SDK's names.
+REJECT_REASONS = ("unanimous", "arbiter-rejected", "arbiter-refused", "lapsed")
 
 
 @handles("ReviewPolicySet")
 def _review_policy(db: sqlite3.Connection, e: Event) -> set[int]:
     a = e.args
-    db.execute("INSERT INTO review_policies (bounty_id, review_window, quorum_bps, arbiter, arbiter_is_erc792,"
-               " block_number, log_index, tx_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-               (a["bountyId"], a["reviewWindow"], a["quorumBps"], "" if a["arbiter"] == _ZERO else a["arbiter"],
+    db.execute("INSERT INTO review_policies (bounty_id, approver, review_window, quorum_bps, arbiter,"
+               " arbiter_is_erc792, block_number, log_index, tx_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               (a["bountyId"], a["approver"], a["reviewWindow"], a["quorumBps"],
+                "" if a["arbiter"] == _ZERO else a["arbiter"],
                 1 if a["arbiterIsErc792"] else 0, *e.position))
     return {a["bountyId"]}
 
@@ -263,10 +294,10 @@ def _objected(db: sqlite3.Connection, e: Event) -> set[int]:
     return {a["bountyId"]}
 
 
-def _step(db: sqlite3.Connection, e: Event, step: str, reason: str = "") -> set[int]:
+def _step(db: sqlite3.Connection, e: Event, step: str, reason: str = "", pool: str = "") -> set[int]:
     a = e.args
-    db.execute("INSERT INTO proposal_steps (block_number, log_index, tx_hash, bounty_id, nonce, step, reason)"
-               " VALUES (?, ?, ?, ?, ?, ?, ?)", (*e.position, a["bountyId"], a["nonce"], step, reason))
+    db.execute("INSERT INTO proposal_steps (block_number, log_index, tx_hash, bounty_id, nonce, step, reason, pool)"
+               " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (*e.position, a["bountyId"], a["nonce"], step, reason, pool))
     return {a["bountyId"]}
 
 
@@ -288,24 +319,28 @@ def _rejected(db: sqlite3.Connection, e: Event) -> set[int]:
 
 @handles("ProposalFinalized")
 def _finalized(db: sqlite3.Connection, e: Event) -> set[int]:
-    return _step(db, e, "finalized")
+    return _step(db, e, "finalized", pool=str(e.args["pool"]))
 
 
 @handles("DisputeRaised")
 def _dispute(db: sqlite3.Connection, e: Event) -> set[int]:
     a = e.args
-    db.execute("INSERT INTO disputes (block_number, log_index, tx_hash, bounty_id, nonce, arbiter, dispute_id)"
-               " VALUES (?, ?, ?, ?, ?, ?, ?)", (*e.position, a["bountyId"], a["nonce"], a["arbiter"],
-                                                 str(a["disputeId"])))
+    db.execute("INSERT INTO disputes (block_number, log_index, tx_hash, bounty_id, nonce, arbiter, dispute_id,"
+               " escalated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+               (*e.position, a["bountyId"], a["nonce"], a["arbiter"], str(a["disputeId"]), e.block_time))
     return {a["bountyId"]}
 
 
 @handles("Ruling")
 def _ruling(db: sqlite3.Connection, e: Event) -> set[int]:
-    """ERC-792's Ruling names no bounty: the latest dispute of this arbiter with this id does."""
+    """ERC-792's Ruling (emitted by the review contract) names no bounty: the latest dispute of
+    this arbiter with this id does. A plain arbiter's decision has no Ruling: its outcome is
+    the proposal's step (upheld or rejected)."""
     a = e.args
-    row = db.execute("SELECT bounty_id FROM disputes WHERE arbiter = ? AND dispute_id = ?"
-                     " ORDER BY block_number DESC, log_index DESC", (a["arbitrator"], str(a["disputeID"]))).fetchone()
+    row = db.execute("SELECT d.bounty_id FROM disputes d JOIN review_policies p ON p.bounty_id = d.bounty_id"
+                     " WHERE d.arbiter = ? AND d.dispute_id = ? AND p.arbiter_is_erc792 = 1"
+                     " ORDER BY d.block_number DESC, d.log_index DESC",
+                     (a["arbitrator"], str(a["disputeID"]))).fetchone()
     if row is None:
         return set()  # a dispute raised before the index's start: nothing to attach it to
     db.execute("INSERT INTO rulings (block_number, log_index, tx_hash, bounty_id, arbiter, dispute_id, ruling)"

@@ -45,12 +45,12 @@ class BountySummary:
     # bounty: open, expired (open and past its deadline), under_review, awarded, cancelled;
     # fundraiser: raising, succeeded, failed, paid, cancelled, lapsed (see FundraiserState)
     status: str
-    total: int  # held by the escrow for this bounty now
+    total: int  # held by the escrow for this bounty now (after a reviewed award: withheld pledges not yet refunded)
     pledged: int  # every pledge ever made
     refunded: int
     pool: int  # what the award (a fundraiser's payout) distributed, fee included
     fee: int
-    paid_out: int  # to the winners (a fundraiser's beneficiary)
+    paid_out: int  # to the winners (a fundraiser's beneficiary), sent or credited
     funder_count: int
     claim_count: int
     created_block: int
@@ -100,8 +100,8 @@ class FunderPledge:
     decimals: int
     pledged: int
     refunded: int
-    outstanding: int  # still held for this funder
-    paid_out: int  # went to the award (a fundraiser's beneficiary)
+    outstanding: int  # still held for this funder (after an award: an objector's withheld pledge)
+    paid_out: int  # went to the award (a fundraiser's beneficiary); 0 for an objector the award left out
     unlocks_at: int
     state: str  # locked, frozen (under review), refundable, refunded, awarded (bounty), paid (fundraiser)
     kind: str = "bounty"
@@ -113,7 +113,7 @@ class ClaimRow:
     claim_id: int
     hunter: str
     uri: str
-    paid: int  # 0 unless the claim won
+    paid: int  # 0 unless the claim won (sent, or credited when the push failed)
     token: str
     symbol: str
     decimals: int
@@ -380,6 +380,7 @@ def _funder_pledges(db: sqlite3.Connection, condition: str, value: object, now: 
         entry["pledged"] = int(entry["pledged"]) + int(row["amount"])  # type: ignore[call-overload]
         entry["unlocks_at"] = row["unlocks_at"]  # a top-up re-locks the whole pledge
     result = []
+    withheld: dict[int, set[str]] = {}
     for (bounty_id, funder), entry in grouped.items():
         row = entry["row"]
         refunded = sum(int(r[0]) for r in db.execute(
@@ -388,7 +389,11 @@ def _funder_pledges(db: sqlite3.Connection, condition: str, value: object, now: 
         outstanding = pledged - refunded
         paid_out = 0
         summary_state = _state(row, now)
-        if summary_state in ("awarded", "paid"):
+        if summary_state == "awarded" and funder in withheld.setdefault(bounty_id, _withheld_from_award(db, bounty_id)):
+            # It objected to the proposal that was awarded: its pledge never funded the award
+            # and is refundable at once.
+            state = "refundable" if outstanding else "refunded"
+        elif summary_state in ("awarded", "paid"):
             paid_out, outstanding, state = outstanding, 0, summary_state
         elif outstanding == 0:
             state = "refunded"
@@ -406,6 +411,18 @@ def _funder_pledges(db: sqlite3.Connection, condition: str, value: object, now: 
         result.append(FunderPledge(bounty_id, funder, row["token"], row["symbol"], row["decimals"], pledged, refunded,
                                    outstanding, paid_out, unlocks_at, state, row["kind"]))
     return result
+
+
+def _withheld_from_award(db: sqlite3.Connection, bounty_id: int) -> set[str]:
+    """The funders whose pledges a reviewed bounty's award left out: the objectors to the
+    finalized proposal, unless the arbiter upheld it (then the award took every pledge)."""
+    finalized = db.execute("SELECT nonce FROM proposal_steps WHERE bounty_id = ? AND step = 'finalized'",
+                           (bounty_id,)).fetchone()
+    if finalized is None or db.execute("SELECT 1 FROM proposal_steps WHERE bounty_id = ? AND nonce = ?"
+                                       " AND step = 'upheld'", (bounty_id, finalized[0])).fetchone():
+        return set()
+    return {row[0] for row in db.execute("SELECT funder FROM objections WHERE bounty_id = ? AND nonce = ?",
+                                         (bounty_id, finalized[0]))}
 
 
 def _claims(db: sqlite3.Connection, condition: str, *values: object) -> list[ClaimRow]:

@@ -18,12 +18,14 @@ every bounty an indexed range or a rollback touches.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 3  # 2: fundraisers (FundraiserCreated, RaisedPaid); 3: backer governance (review events)
+SCHEMA_VERSION = 4  # 2: fundraisers (FundraiserCreated, RaisedPaid); 3: backer governance (review events);
+# 4: issue 11 (the review contract's events, the reviewed bounty's approver, credited payouts,
+# recipients of refunds and withdrawals, fee withdrawals, escalation times)
 
 # Every table with a block_number column is rolled back by deleting its rows past the fork.
 EVENT_TABLES = ("created", "fundraisers", "pledges", "claims", "awards", "payouts", "raised_paid", "credits",
-                "withdrawals", "refunds", "cancellations", "extensions", "review_policies", "proposals", "objections",
-                "proposal_steps", "disputes", "rulings")
+                "withdrawals", "fee_withdrawals", "refunds", "cancellations", "extensions", "review_policies", "proposals",
+                "objections", "proposal_steps", "disputes", "rulings")
 
 DDL = [
     # key/value settings: schema_version, chain_id, escrow, start_block, cursor (the last
@@ -101,6 +103,8 @@ DDL = [
         log_index INTEGER NOT NULL,
         tx_hash TEXT NOT NULL
     )""",
+    # WinnerPaid (credited 0: sent) and WinnerCredited (credited 1: the push failed, the
+    # hunter withdraws it): either way the winner's share of the award, counted in its earnings.
     """CREATE TABLE IF NOT EXISTS payouts (
         block_number BIGINT NOT NULL,
         log_index INTEGER NOT NULL,
@@ -109,13 +113,16 @@ DDL = [
         claim_id BIGINT NOT NULL,
         hunter TEXT NOT NULL,
         amount TEXT NOT NULL,
+        credited INTEGER NOT NULL,
         PRIMARY KEY (block_number, log_index)
     )""",
-    # RaisedPaid: a fundraiser's raised total, less the fee, went to its beneficiary.
+    # RaisedPaid / RaisedCredited: a fundraiser's raised total, less the fee, went to its
+    # beneficiary (credited 0: sent; 1: credited for `withdraw`).
     """CREATE TABLE IF NOT EXISTS raised_paid (
         bounty_id BIGINT PRIMARY KEY,
         beneficiary TEXT NOT NULL,
         amount TEXT NOT NULL,
+        credited INTEGER NOT NULL,
         block_number BIGINT NOT NULL,
         log_index INTEGER NOT NULL,
         tx_hash TEXT NOT NULL
@@ -129,6 +136,7 @@ DDL = [
         amount TEXT NOT NULL,
         PRIMARY KEY (block_number, log_index)
     )""",
+    # Withdrawn: `account` pulled `amount` of its credit, sent to `recipient`.
     """CREATE TABLE IF NOT EXISTS withdrawals (
         block_number BIGINT NOT NULL,
         log_index INTEGER NOT NULL,
@@ -136,8 +144,20 @@ DDL = [
         account TEXT NOT NULL,
         token TEXT NOT NULL,
         amount TEXT NOT NULL,
+        recipient TEXT NOT NULL,
         PRIMARY KEY (block_number, log_index)
     )""",
+    # FeesWithdrawn: the fee recipient took `amount` of the fees accrued in `token`.
+    """CREATE TABLE IF NOT EXISTS fee_withdrawals (
+        block_number BIGINT NOT NULL,
+        log_index INTEGER NOT NULL,
+        tx_hash TEXT NOT NULL,
+        token TEXT NOT NULL,
+        amount TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        PRIMARY KEY (block_number, log_index)
+    )""",
+    # Refunded: `funder` took back `amount` of its pledge, sent to `recipient`.
     """CREATE TABLE IF NOT EXISTS refunds (
         block_number BIGINT NOT NULL,
         log_index INTEGER NOT NULL,
@@ -145,6 +165,7 @@ DDL = [
         bounty_id BIGINT NOT NULL,
         funder TEXT NOT NULL,
         amount TEXT NOT NULL,
+        recipient TEXT NOT NULL,
         PRIMARY KEY (block_number, log_index)
     )""",
     """CREATE TABLE IF NOT EXISTS cancellations (
@@ -161,10 +182,11 @@ DDL = [
         deadline BIGINT NOT NULL,
         PRIMARY KEY (block_number, log_index)
     )""",
-    # ReviewPolicySet: the bounty's optimistic review policy (its approver is the one in
-    # BountyCreated, who proposes). arbiter is '' for none.
+    # ReviewPolicySet (the review contract's): the bounty's review policy and its approver, who
+    # proposes (BountyCreated names the review contract, which awards). arbiter is '' for none.
     """CREATE TABLE IF NOT EXISTS review_policies (
         bounty_id BIGINT PRIMARY KEY,
+        approver TEXT NOT NULL,
         review_window BIGINT NOT NULL,
         quorum_bps INTEGER NOT NULL,
         arbiter TEXT NOT NULL,
@@ -200,8 +222,9 @@ DDL = [
         PRIMARY KEY (block_number, log_index)
     )""",
     # ProposalBlocked, ProposalUpheld, ProposalRejected, ProposalFinalized: step is blocked,
-    # upheld, rejected or finalized; reason is a rejection's (quorum, arbiter_rejected,
-    # arbiter_refused, lapsed), else ''.
+    # upheld, rejected or finalized; reason is a rejection's (unanimous, arbiter-rejected,
+    # arbiter-refused, lapsed), else ''; pool is a finalized proposal's award (ProposalFinalized),
+    # else ''.
     """CREATE TABLE IF NOT EXISTS proposal_steps (
         block_number BIGINT NOT NULL,
         log_index INTEGER NOT NULL,
@@ -210,9 +233,12 @@ DDL = [
         nonce INTEGER NOT NULL,
         step TEXT NOT NULL,
         reason TEXT NOT NULL,
+        pool TEXT NOT NULL,
         PRIMARY KEY (block_number, log_index)
     )""",
-    # DisputeRaised: dispute ids are uint256 (an ERC-792 arbitrator's own numbering): TEXT.
+    # DisputeRaised: dispute ids are uint256 (an ERC-792 arbitrator's own numbering): TEXT; 0
+    # for a plain arbiter. escalated_at is the block's time: the arbiter decides within
+    # ARBITRATION_PERIOD of it.
     """CREATE TABLE IF NOT EXISTS disputes (
         block_number BIGINT NOT NULL,
         log_index INTEGER NOT NULL,
@@ -221,6 +247,7 @@ DDL = [
         nonce INTEGER NOT NULL,
         arbiter TEXT NOT NULL,
         dispute_id TEXT NOT NULL,
+        escalated_at BIGINT NOT NULL,
         PRIMARY KEY (block_number, log_index)
     )""",
     # Ruling (ERC-792): names the arbiter and its dispute id; bounty_id is the one that dispute
@@ -244,7 +271,10 @@ DDL = [
     # latest proposal: proposal_state none, pending, blocked, escalated, upheld or executed
     # (as the chain's ProposalState; a rejected one is none again), its nonce, claims and
     # shares (JSON lists), frozen total, window end, decide-by (0 before any proposal), the
-    # weight against it and, while escalated or upheld, the dispute id (else '').
+    # weight against it and, while escalated or upheld, the dispute id (else ''; '' too for a
+    # plain arbiter, which has none). approver is, for a reviewed bounty, ReviewPolicySet's
+    # (who proposes). total is what the escrow still holds for it: pledged - refunded - pool
+    # (after a reviewed award, the objectors' withheld pledges until they refund).
     # status as stored: open, under_review (a proposal is live), awarded, cancelled (bounties); raising, paid, cancelled
     # (fundraisers). What depends on the time (expired; succeeded, failed, lapsed) is decided
     # when read, against the last indexed block's time.

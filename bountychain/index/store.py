@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
-from bountychain.sdk.constants import ESCALATION_PERIOD
+from bountychain.sdk.constants import ARBITRATION_PERIOD, ESCALATION_PERIOD
 from bountychain.errors import BountychainError
 from bountychain.index.schema import DDL, EVENT_TABLES, SCHEMA_VERSION
 
@@ -93,9 +93,11 @@ def _sum(db: sqlite3.Connection, sql: str, bounty_id: int) -> int:
 
 
 def review_summary(db: sqlite3.Connection, bounty_id: int) -> dict[str, object]:
-    """An optimistic bounty's policy and latest proposal, derived from the review events as
-    the chain keeps them (`getReview`): a rejection sets the state back to none and leaves
-    the nonce, window end and weight against as they were; a new proposal resets the weight."""
+    """A reviewed bounty's policy and latest proposal, derived from the review contract's
+    events as it keeps them (`getReview`): a rejection sets the state back to none and leaves
+    the nonce, window end and weight against as they were; a new proposal resets the weight.
+    decide_by: for a blocked proposal its window end + ESCALATION_PERIOD, for an escalated one
+    the escalation's time + ARBITRATION_PERIOD, else 0. A plain arbiter has no dispute id ('')."""
     policy = db.execute("SELECT * FROM review_policies WHERE bounty_id = ?", (bounty_id,)).fetchone()
     summary: dict[str, object] = {
         "optimistic": 0, "review_window": 0, "quorum_bps": 0, "arbiter": "", "arbiter_is_erc792": 0,
@@ -112,7 +114,7 @@ def review_summary(db: sqlite3.Connection, bounty_id: int) -> dict[str, object]:
     nonce = proposal["nonce"]
     steps = {row[0] for row in db.execute("SELECT step FROM proposal_steps WHERE bounty_id = ? AND nonce = ?",
                                            (bounty_id, nonce))}
-    dispute = db.execute("SELECT dispute_id FROM disputes WHERE bounty_id = ? AND nonce = ?"
+    dispute = db.execute("SELECT dispute_id, escalated_at FROM disputes WHERE bounty_id = ? AND nonce = ?"
                          " ORDER BY block_number DESC, log_index DESC", (bounty_id, nonce)).fetchone()
     # Pending -> blocked -> escalated -> upheld -> executed, or rejected (none) from blocked on.
     state = ("none" if "rejected" in steps else "executed" if "finalized" in steps else "upheld" if "upheld" in steps
@@ -122,9 +124,12 @@ def review_summary(db: sqlite3.Connection, bounty_id: int) -> dict[str, object]:
     summary.update(proposal_state=state, proposal_nonce=nonce, proposed_claims=proposal["claim_ids"],
                    proposed_shares=proposal["shares_bps"], proposal_total=proposal["total"],
                    window_end=proposal["window_end"],
-                   decide_by=proposal["window_end"] + ESCALATION_PERIOD if state == "blocked" else 0,
+                   decide_by=(proposal["window_end"] + ESCALATION_PERIOD if state == "blocked"
+                              else dispute[1] + ARBITRATION_PERIOD if state == "escalated" and dispute is not None
+                              else 0),
                    weight_against=against[0] if against else "0",
-                   dispute_id=dispute[0] if dispute is not None and state in ("escalated", "upheld") else "")
+                   dispute_id=dispute[0] if dispute is not None and state in ("escalated", "upheld")
+                   and policy["arbiter_is_erc792"] else "")
     return summary
 
 
@@ -149,13 +154,18 @@ def refresh_bounty(db: sqlite3.Connection, bounty_id: int) -> None:
     paid_out += _sum(db, "SELECT amount FROM raised_paid WHERE bounty_id = ?", bounty_id)
     award = db.execute("SELECT pool, fee FROM awards WHERE bounty_id = ?", (bounty_id,)).fetchone()
     cancelled = db.execute("SELECT 1 FROM cancellations WHERE bounty_id = ?", (bounty_id,)).fetchone()
-    held = pledged - refunded
+    # What the escrow still holds for it: an award takes its pool; after a reviewed award the
+    # objectors' withheld pledges stay until they refund.
+    held = pledged - refunded - (int(award["pool"]) if award else 0)
     if fundraiser is None:
         review = review_summary(db, bounty_id)
         status = ("awarded" if award else "cancelled" if cancelled
                   else "under_review" if review["proposal_state"] in LIVE_PROPOSAL_STATES else "open")
+        # A reviewed bounty's approver (BountyCreated's) is the review contract, which awards;
+        # the person who proposes is ReviewPolicySet's.
+        policy = db.execute("SELECT approver FROM review_policies WHERE bounty_id = ?", (bounty_id,)).fetchone()
         kind, issuer, approver, beneficiary, goal, all_or_nothing = (
-            "bounty", created["issuer"], created["approver"], "", "0", 0)
+            "bounty", created["issuer"], policy[0] if policy else created["approver"], "", "0", 0)
         raised = 0
     else:
         # A paid fundraiser's Awarded event is its payout: the pool is what it raised.
@@ -180,7 +190,7 @@ def refresh_bounty(db: sqlite3.Connection, bounty_id: int) -> None:
         " claim_count, " + ", ".join(review) + ", created_block, updated_block)"  # noqa: S608
         " VALUES (" + ", ".join("?" for _ in range(24 + len(review))) + ")",
         (bounty_id, kind, issuer, approver, origin["token"], origin["uri"], host, repo, deadline, status,
-         str(0 if award else held), str(pledged), str(refunded), award["pool"] if award else "0",
+         str(held), str(pledged), str(refunded), award["pool"] if award else "0",
          award["fee"] if award else "0", str(paid_out), beneficiary, goal, all_or_nothing, str(raised), funders,
          claims, *review.values(), origin["block_number"], updated),
     )

@@ -1,5 +1,5 @@
-"""Following the escrow's events into the index: bounded ranges, confirmations, crash-safe
-cursor, reorganisation rollback.
+"""Following the events of the escrow and of its review contract into the index: bounded
+ranges, confirmations, crash-safe cursor, reorganisation rollback.
 
 One pass (`Indexer.sync`):
 
@@ -13,11 +13,12 @@ One pass (`Indexer.sync`):
    transaction: a crash leaves the index at the end of the last committed range.
    The reorg check runs again before every range.
 
-What the node returns is not trusted (see `_decode_range`): a log whose `address` is not the
-escrow's is ignored (a node may ignore the address filter), its strings are decoded
-leniently (`events.decode_log`: invalid UTF-8 is stored with U+FFFD), and a log that cannot
-be decoded at all is skipped and logged with its transaction hash and log index. No single
-log can stop a range: the cursor always moves on.
+Logs come from two addresses: the escrow and its review contract (`escrow.review()`, read
+once), each decoded with its own ABI. What the node returns is not trusted (see
+`_decode_range`): a log whose `address` is neither of them is ignored (a node may ignore the
+address filter), its strings are decoded leniently (`events.decode_log`: invalid UTF-8 is
+stored with U+FFFD), and a log that cannot be decoded at all is skipped and logged with its
+transaction hash and log index. No single log can stop a range: the cursor always moves on.
 
 Blocks whose hash is kept: each range's last block and every block with an escrow event.
 A stored hash that still matches proves every block under it unchanged (each block
@@ -30,7 +31,7 @@ import logging
 import sqlite3
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,8 @@ from bountychain.results import ETH
 logger = logging.getLogger("bountychain.index")
 
 DEFAULT_BATCH = 2_000
+# Events stored with their block's time (an escalation starts the arbiter's clock).
+_TIMED = frozenset({"DisputeRaised"})
 # Local development chains mine a block per transaction and never reorganise by themselves.
 DEV_CHAIN_IDS = {1337, 31337}
 DEFAULT_CONFIRMATIONS = 12
@@ -121,7 +124,12 @@ class Indexer:
         self.batch = batch
         self._skipped = self._foreign = 0  # running totals, for the pass reports
         contract = w3.eth.contract(address=self.escrow, abi=load_artifact("BountyEscrow").abi)
-        self._events = {bytes.fromhex(event.topic[2:]): event for event in contract.all_events()}
+        self.review = Web3.to_checksum_address(contract.functions.review().call())
+        review = w3.eth.contract(address=self.review, abi=load_artifact("BountyReview").abi)
+        # Per address (lowercase), the events by topic: each contract's logs by its own ABI.
+        self._events = {
+            address.lower(): {bytes.fromhex(event.topic[2:]): event for event in source.all_events()}
+            for address, source in ((self.escrow, contract), (self.review, review))}
         self._token_abi = load_artifact("TestToken").abi
         self._bind()
 
@@ -163,7 +171,8 @@ class Indexer:
 
     def _get_logs(self, from_block: int, to_block: int) -> list[Any]:
         try:
-            return list(self.w3.eth.get_logs({"address": self.escrow, "fromBlock": from_block, "toBlock": to_block}))
+            return list(self.w3.eth.get_logs({"address": [self.escrow, self.review], "fromBlock": from_block,
+                                              "toBlock": to_block}))
         except Exception as exc:  # each node words it differently
             text = str(exc).lower()
             if to_block > from_block and any(marker in text for marker in _TOO_MANY):
@@ -245,6 +254,9 @@ class Indexer:
         else:
             raise RuntimeError(f"blocks {low}..{high} keep changing: use more confirmations")
         decoded = self._decode_range(logs, low, high)
+        # The time of the very block the log came from (by its hash, not its number).
+        decoded = [replace(event, block_time=int(self.w3.eth.get_block(event.block_hash)["timestamp"]))
+                   if event.name in _TIMED else event for event in decoded]
         self._learn_tokens(decoded)
         block_hashes = {event.block_number: event.block_hash for event in decoded}
         with store.transaction(self.db):
@@ -264,8 +276,9 @@ class Indexer:
         return len(decoded)
 
     def _decode_range(self, logs: list[Any], low: int, high: int) -> list[Event]:
-        """The escrow's events among `logs`, in chain order. Nothing in a log is trusted: one
-        of another contract is ignored (counted in `foreign`), and one that cannot be
+        """The escrow's and its review contract's events among `logs`, in chain order, each
+        decoded with its own contract's ABI. Nothing in a log is trusted: one of another
+        contract is ignored (counted in `foreign`), and one that cannot be
         decoded at all (it does not fit its event's ABI: only a lying node returns such a
         log for the escrow) is skipped and logged with its transaction hash and log index
         (counted in `skipped`). Strings are decoded leniently (`events.decode_log`)."""
@@ -273,12 +286,13 @@ class Indexer:
         foreign = 0
         for entry in logs:
             try:
-                if str(entry["address"]).lower() != self.escrow.lower():
+                events = self._events.get(str(entry["address"]).lower())
+                if events is None:
                     foreign += 1
                     continue
                 if entry.get("removed") or not entry["topics"]:
                     continue
-                event = self._events.get(bytes(entry["topics"][0]))
+                event = events.get(bytes(entry["topics"][0]))
                 if event is None or event.event_name not in HANDLERS:
                     continue  # an event this version does not know: skipped
                 args, replaced = decode_log(event.abi, entry)

@@ -90,6 +90,10 @@ class WebApp:
             "confirmations": indexer.confirmations,
             "public_rpc": public_rpc,
             "escrow_abi": escrow_abi,
+            # The review contract (the escrow's `review()`): reviewed bounties' proposals,
+            # objections, finalization, escalation, lapses and a plain arbiter's `decide`.
+            "review": indexer.review,
+            "review_abi": load_artifact("BountyReview").abi,
             # The ERC-20 functions and errors the page calls or may meet (OpenZeppelin's ERC-20).
             "token_abi": [item for item in token_abi if item.get("type") == "error"
                           or item.get("name") in ("approve", "allowance", "balanceOf", "decimals", "symbol")],

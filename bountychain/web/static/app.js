@@ -28,6 +28,12 @@ function h(tag, attrs = {}, ...children) {
 }
 
 const $ = (selector) => document.querySelector(selector);
+
+// Replaces the page's view; children that are null, undefined or false are left out (the DOM's
+// replaceChildren would show them as the text "null").
+function showView(...children) {
+  $("#view").replaceChildren(...children.flat(Infinity).filter((child) => child !== null && child !== undefined && child !== false));
+}
 const short = (address) => address ? `${address.slice(0, 6)}…${address.slice(-4)}` : "";
 
 function safeLink(url, text) {
@@ -170,7 +176,7 @@ export function describeError(error) {
   let parsed = null;
   const data = revertData(error);
   if (data) {
-    for (const iface of [state.escrowIface, state.tokenIface]) {
+    for (const iface of [state.escrowIface, state.reviewIface, state.tokenIface]) {
       try { parsed = iface.parseError(data); } catch { parsed = null; }
       if (parsed) break;
     }
@@ -239,8 +245,11 @@ async function pledge(bounty, text, list) {
   const wallet = await signer();
   const escrow = new ethers.Contract(state.info.escrow, state.info.escrow_abi, wallet);
   const label = `pledge ${amount(value, bounty.decimals, bounty.symbol)}`;
+  // The lock the page showed (the deadline): the escrow refuses the pledge (LockTooLong) if the
+  // deadline moved later before it is mined.
+  const maxUnlocksAt = BigInt(bounty.deadline);
   if (bounty.token === ethers.ZeroAddress) {
-    return runSteps(list, [{ label, send: () => escrow.pledge(bounty.bounty_id, value, { value }) }]);
+    return runSteps(list, [{ label, send: () => escrow.pledge(bounty.bounty_id, value, maxUnlocksAt, { value }) }]);
   }
   // ERC-20: approve exactly the amount (resetting a different allowance to 0 first, for
   // USDT-style tokens), then pledge.
@@ -252,7 +261,7 @@ async function pledge(bounty, text, list) {
     steps.push({ label: `approve the escrow for exactly ${amount(value, bounty.decimals, bounty.symbol)}`,
       send: () => token.approve(state.info.escrow, value) });
   }
-  steps.push({ label, send: () => escrow.pledge(bounty.bounty_id, value) });
+  steps.push({ label, send: () => escrow.pledge(bounty.bounty_id, value, maxUnlocksAt) });
   return runSteps(list, steps);
 }
 
@@ -283,23 +292,35 @@ function splitOf(shares) {
   return [entries.map(([id]) => BigInt(id)), entries.map(([, pct]) => BigInt(Math.round(Number(pct) * 100)))];
 }
 
-// Backer governance: the approver of an optimistic bounty proposes (same split as an award);
-// funders object; anyone finalizes, escalates or lapses.
-async function propose(bounty, shares, list) {
-  const [ids, bps] = splitOf(shares);
-  const escrow = new ethers.Contract(state.info.escrow, state.info.escrow_abi, await signer());
-  return runSteps(list, [{ label: "propose the award", send: () => escrow.propose(bounty.bounty_id, ids, bps) }]);
+// Backer governance, on the review contract (the escrow's review()): the approver of a reviewed
+// bounty proposes (same split as an award); funders object; anyone finalizes, escalates or
+// lapses; a plain arbiter decides a blocked or escalated proposal.
+async function reviewContract() {
+  return new ethers.Contract(state.info.review, state.info.review_abi, await signer());
 }
 
+async function propose(bounty, shares, list) {
+  const [ids, bps] = splitOf(shares);
+  const review = await reviewContract();
+  return runSteps(list, [{ label: "propose the award", send: () => review.propose(bounty.bounty_id, ids, bps) }]);
+}
+
+const RULINGS = { pay: 1n, reject: 2n };
+
 async function reviewStep(bounty, step, list) {
-  const escrow = new ethers.Contract(state.info.escrow, state.info.escrow_abi, await signer());
+  const review = await reviewContract();
   const id = bounty.bounty_id;
-  if (step === "object") return runSteps(list, [{ label: "object to the proposal", send: () => escrow.object(id) }]);
-  if (step === "lapse") return runSteps(list, [{ label: "lapse the dispute", send: () => escrow.lapse(id) }]);
+  if (step === "object") return runSteps(list, [{ label: "object to the proposal", send: () => review.object(id) }]);
+  if (step === "lapse") return runSteps(list, [{ label: "lapse the proposal", send: () => review.lapse(id) }]);
   if (step === "finalize") {
     const ids = bounty.proposed_claims.map((c) => BigInt(c));
     const bps = bounty.proposed_shares.map((b) => BigInt(b));
-    return runSteps(list, [{ label: "finalize the proposal", send: () => escrow.finalize(id, ids, bps) }]);
+    return runSteps(list, [{ label: "finalize the proposal", send: () => review.finalize(id, ids, bps) }]);
+  }
+  if (step in RULINGS) {
+    // A plain arbiter decides by bounty and proposal number: a late decision never reaches a newer proposal.
+    return runSteps(list, [{ label: step === "pay" ? "decide for the proposal" : "reject the proposal",
+      send: () => review.decide(id, BigInt(bounty.proposal_nonce), RULINGS[step]) }]);
   }
   // escalate: an ERC-792 arbitrator is paid its arbitrationCost("") in ETH; a plain arbiter nothing.
   let fee = 0n;
@@ -308,7 +329,7 @@ async function reviewStep(bounty, step, list) {
     fee = await new ethers.Contract(bounty.arbiter, state.info.arbitrator_abi, provider).arbitrationCost("0x");
   }
   const label = fee > 0n ? `escalate to the arbiter, paying ${amount(fee, 18, "ETH")}` : "escalate to the arbiter";
-  return runSteps(list, [{ label, send: () => escrow.escalate(id, { value: fee }) }]);
+  return runSteps(list, [{ label, send: () => review.escalate(id, { value: fee }) }]);
 }
 
 // --- pages -----------------------------------------------------------------------------------
@@ -414,7 +435,7 @@ async function renderList() {
       fundraisers.length ? h("div", { class: "cards", id: "fundraisers" }, fundraisers.map((f) => fundraiserCard(f, now)))
         : h("p", { class: "muted", id: "fundraisers" }, "No fundraiser matches."));
   }
-  $("#view").replaceChildren(h("h1", {}, kind === "fundraiser" ? "Fundraisers" : kind === "bounty" ? "Bounties"
+  showView(h("h1", {}, kind === "fundraiser" ? "Fundraisers" : kind === "bounty" ? "Bounties"
     : "Bounties and fundraisers"),
   h("p", { class: "muted" }, "Pledges are held by the escrow contract, not a company: they leave it only to whom the rules say, or back to their funder."),
   filters, ...sections);
@@ -450,7 +471,9 @@ async function renderBounty(id) {
       mine ? h("form", { id: "refund-form", onsubmit: async (event) => {
         event.preventDefault();
         await after(await refund(b, progress));
-      } }, h("span", {}, `Your pledge of ${fmt(mine.outstanding)} can be taken back.`),
+      } }, h("span", {}, b.status === "awarded"
+        ? `You objected to the award: your withheld pledge of ${fmt(mine.outstanding)} did not fund it and can be taken back.`
+        : `Your pledge of ${fmt(mine.outstanding)} can be taken back.`),
       h("button", { type: "submit" }, "Refund my pledge"))
         : h("p", { class: "muted" }, b.status === "awarded" ? "Its pledges were paid to the winners."
           : "It takes no more pledges, solutions or awards; funders take their pledges back.")));
@@ -487,7 +510,7 @@ async function renderBounty(id) {
         b.optimistic ? h("p", { class: "muted" }, `Backers then have ${duration(b.review_window)} to object.`) : null));
     }
   }
-  $("#view").replaceChildren(
+  showView(
     h("p", {}, h("a", { href: "/", dataset: { nav: "" } }, "← all bounties")),
     h("h1", {}, `Bounty #${b.bounty_id} `, badge(b.status)),
     h("p", {}, safeLink(b.uri)),
@@ -547,18 +570,23 @@ function proposalFacts(b, now) {
     finalizable,
     escalatable: b.proposal_state === "blocked" && b.arbiter !== "" && Number(now) < Number(b.decide_by),
     lapsable: ["blocked", "escalated"].includes(b.proposal_state) && Number(now) >= Number(b.decide_by),
+    // A plain arbiter decides a blocked proposal (escalated or not) until it lapses.
+    decidable: ["blocked", "escalated"].includes(b.proposal_state) && b.arbiter !== "" && !b.arbiter_is_erc792
+      && Number(now) < Number(b.decide_by),
   };
 }
 
 // The review policy, and the latest proposal: split, window end, weight against vs quorum, state.
 function reviewSection(b, data, now) {
   const fmt = (value) => amount(value, b.decimals, b.symbol);
+  // A quorum exists only with an arbiter: without one, an objection only withholds the objector's pledge.
   const policy = h("dl", { class: "parties", id: "review-policy" },
-    [["review", `optimistic: the approver proposes, backers have ${duration(b.review_window)} to object`],
-      ["quorum", `${b.quorum_bps / 100}% of the pool objecting blocks a proposal`],
+    [["review", `optimistic: the approver proposes, backers have ${duration(b.review_window)} to object;`
+      + " an objection withholds the objector's pledge from the proposal"],
+      b.arbiter ? ["quorum", `${b.quorum_bps / 100}% of the pool objecting blocks a proposal: only the arbiter decides it`] : null,
       ["arbiter", b.arbiter ? `${b.arbiter}${b.arbiter_is_erc792 ? " (ERC-792 arbitrator, paid on escalation)" : ""}`
-        : "none: a blocked proposal is rejected"]]
-      .map(([label, value]) => [h("dt", {}, label), h("dd", {}, value)]));
+        : "none: no objection can block a proposal; it pays the pledges of the funders who did not object"]]
+      .filter(Boolean).map(([label, value]) => [h("dt", {}, label), h("dd", {}, value)]));
   const parts = [h("h2", {}, "Backer review"), policy];
   if (b.proposal_nonce === 0 || b.proposal_state === "none") {
     parts.push(h("p", { class: "muted", id: "proposal" }, b.proposal_nonce === 0 ? "No award proposed yet."
@@ -578,11 +606,14 @@ function reviewSection(b, data, now) {
         h("td", {}, `${b.proposed_shares[i] / 100}%`), h("td", {}, fmt((total * BigInt(b.proposed_shares[i])) / 10000n))))),
     h("p", {}, "Review window ends ", h("span", { id: "window-end" }, utc(b.window_end)), " (",
       b.proposal_state === "pending" ? countdown(b.window_end, now, "window-countdown") : relative(b.window_end, now), ")"),
-    h("div", { class: "bar-row" }, h("progress", { class: "against", id: "weight-bar", max: "1000", value: String(barValue),
+    b.arbiter ? h("div", { class: "bar-row" }, h("progress", { class: "against", id: "weight-bar", max: "1000", value: String(barValue),
       title: `${fmt(against)} against of ${fmt(quorum)} to block` }),
-    h("span", { id: "weight-against" }, `${fmt(against)} against of ${fmt(quorum)} needed to block (${b.quorum_bps / 100}% of ${fmt(total)})`)),
-    facts.live && b.proposal_state !== "pending" ? h("p", { class: "muted" },
-      `The arbiter has until ${utc(b.decide_by)}; after that anyone may lapse the dispute.`) : null,
+    h("span", { id: "weight-against" }, `${fmt(against)} against of ${fmt(quorum)} needed to block (${b.quorum_bps / 100}% of ${fmt(total)})`))
+      : h("p", { id: "weight-against" }, `${fmt(against)} of ${fmt(total)} withheld by objections: the award would pay ${fmt(total - against)}.`),
+    b.proposal_state === "blocked" ? h("p", { class: "muted", id: "decide-by" },
+      `It may be sent to the arbiter until ${utc(b.decide_by)}; after that anyone may lapse it.`)
+      : b.proposal_state === "escalated" ? h("p", { class: "muted", id: "decide-by" },
+        `The arbiter has until ${utc(b.decide_by)}; after that anyone may lapse it.`) : null,
     b.dispute_id ? h("p", { class: "muted", id: "dispute-id" }, `dispute ${b.dispute_id} at ${b.arbiter}`) : null));
   return h("section", { class: "review" }, parts);
 }
@@ -592,7 +623,7 @@ function reviewPanel(b, data, now, progress, after) {
   const fmt = (value) => amount(value, b.decimals, b.symbol);
   const facts = proposalFacts(b, now);
   const panel = h("div", { class: "panel", id: "review-panel" }, h("h3", {}, "A proposed award is under review"),
-    h("p", { class: "muted" }, "Pledges, solutions and refunds wait until it is finalized or rejected."));
+    h("p", { class: "muted" }, "Pledges and solutions wait until it is finalized or rejected; pledges still locked when it was proposed cannot be refunded meanwhile."));
   const action = (id, label, step, text) => h("form", { id, onsubmit: async (event) => {
     event.preventDefault();
     const button = event.target.querySelector("button");
@@ -604,13 +635,21 @@ function reviewPanel(b, data, now, progress, after) {
   if (facts.inWindow && objected) {
     panel.append(h("p", { id: "objected" }, "You objected to this proposal."));
   } else if (facts.inWindow && mine) {
-    panel.append(action("object-form", "Object", "object", `Object with the weight of your pledge, ${fmt(mine.outstanding)}.`));
+    panel.append(action("object-form", "Object", "object",
+      `Object: your pledge of ${fmt(mine.outstanding)} is withheld from this proposal (it pays the others' pledges only`
+      + `${b.arbiter ? ", unless the arbiter overrules the objections" : ""}), and you take it back once the award is made.`));
   }
   if (facts.finalizable) panel.append(action("finalize-form", "Finalize", "finalize",
     b.proposal_state === "upheld" ? "The arbiter upheld it: anyone may pay it out." : "Its window ended unblocked: anyone may pay it out."));
   if (facts.escalatable) panel.append(action("escalate-form", "Escalate", "escalate",
     `Objections blocked it: anyone may send it to the arbiter${b.arbiter_is_erc792 ? ", paying its arbitration fee in ETH" : ""}.`));
-  if (facts.lapsable) panel.append(action("lapse-form", "Lapse", "lapse", "The arbiter did not rule in time: anyone may reject it."));
+  if (facts.decidable && state.account === b.arbiter) {
+    panel.append(action("decide-pay-form", "Pay it", "pay", "You are the arbiter: pay the proposal the whole pool, objectors' pledges included,"));
+    panel.append(action("decide-reject-form", "Reject it", "reject", "or reject it (nothing is paid; the bounty reopens)."));
+  }
+  if (facts.lapsable) panel.append(action("lapse-form", "Lapse", "lapse",
+    b.proposal_state === "blocked" ? "Nobody sent it to the arbiter in time: anyone may reject it."
+      : "The arbiter did not decide in time: anyone may reject it."));
   return panel;
 }
 
@@ -683,7 +722,7 @@ async function renderFundraiser(id, data) {
     panels.push(panel);
   }
   const goal = BigInt(f.goal) > 0n;
-  $("#view").replaceChildren(
+  showView(
     h("p", {}, h("a", { href: "/?kind=fundraiser", dataset: { nav: "" } }, "← all fundraisers")),
     h("h1", {}, `Fundraiser #${f.bounty_id} `, badge(f.status)),
     h("p", {}, safeLink(f.uri)),
@@ -711,7 +750,7 @@ async function renderFundraiser(id, data) {
 }
 
 function showFatal(error) {
-  $("#view").replaceChildren(h("p", { class: "failed" }, `Error: ${error.message || error}`));
+  showView(h("p", { class: "failed" }, `Error: ${error.message || error}`));
 }
 
 async function refresh() {
@@ -744,6 +783,7 @@ window.addEventListener("popstate", refresh);
 async function main() {
   state.info = await api("/api/info");
   state.escrowIface = new ethers.Interface(state.info.escrow_abi);
+  state.reviewIface = new ethers.Interface(state.info.review_abi);
   state.tokenIface = new ethers.Interface(state.info.token_abi);
   $("#escrow-info").textContent = `escrow ${state.info.escrow} on chain ${state.info.chain_id}`;
   discoverWallets();
