@@ -3,7 +3,7 @@ py-evm) and once on a real anvil node that this session starts and stops.
 
 Each chain gets one deployed world (escrow, accounts, tokens) per session; every test runs
 in a snapshot of it that is reverted afterwards. After every test the escrow must hold, per
-token, at least what it owes: the outstanding pledges plus the credits.
+token, at least what it owes: the outstanding pledges, the credits and the fees accrued.
 """
 
 from __future__ import annotations
@@ -127,8 +127,9 @@ def chain(world: World) -> DevChain:
 
 
 def assert_escrow_solvent(world: World) -> None:
-    """Per token, the escrow's balance covers the outstanding pledges plus the credits; each
-    open or cancelled bounty's total equals the sum of its funders' pledges; and every
+    """Per token, the escrow's balance covers the outstanding pledges, the credits and the fees
+    accrued (fees are not credits); each bounty's total equals the sum of its funders'
+    pledges (after an award, what is left are the pledges withheld by objectors); and every
     credit equals what the events credited minus what was withdrawn."""
     escrow = world.escrow
     contract = escrow.contract
@@ -136,11 +137,10 @@ def assert_escrow_solvent(world: World) -> None:
     for bounty_id in range(1, escrow.bounty_count() + 1):  # bounties and fundraisers share ids
         bounty = escrow.bounty(bounty_id)
         owed[bounty.token] += bounty.total
-        if bounty.status.name != "AWARDED":
-            funders = {log["args"]["funder"] for log in contract.events.Pledged.get_logs(
-                from_block=escrow.from_block, argument_filters={"bountyId": bounty.bounty_id})}
-            pledged = sum(escrow.pledge_of(bounty.bounty_id, funder).amount for funder in funders)
-            assert pledged == bounty.total, f"bounty {bounty.bounty_id}: pledges {pledged} != total {bounty.total}"
+        funders = {log["args"]["funder"] for log in contract.events.Pledged.get_logs(
+            from_block=escrow.from_block, argument_filters={"bountyId": bounty.bounty_id})}
+        pledged = sum(escrow.pledge_of(bounty.bounty_id, funder).amount for funder in funders)
+        assert pledged == bounty.total, f"bounty {bounty.bounty_id}: pledges {pledged} != total {bounty.total}"
     credits: dict[tuple[str, str], int] = defaultdict(int)
     for log in contract.events.Credited.get_logs(from_block=escrow.from_block):
         credits[(log["args"]["account"], log["args"]["token"])] += log["args"]["amount"]
@@ -149,6 +149,9 @@ def assert_escrow_solvent(world: World) -> None:
     for (account, token), amount in credits.items():
         assert escrow.credit_of(account, token) == amount, f"credit of {account} in {token}"
         owed[token] += amount
+    tokens = {ETH, *(token.address for token in world.tokens.values()), *owed}
+    for token in tokens:
+        owed[token] += escrow.fees_accrued(token)
     for token, amount in owed.items():
         held = escrow.balance_of(escrow.address, token)
         assert held >= amount, f"escrow holds {held} of {token} but owes {amount}"

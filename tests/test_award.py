@@ -24,7 +24,8 @@ def test_award_pays_the_winner_the_pool_less_the_fee(world):
     assert (result.pool, result.fee) == (3 * ETHER, fee)
     assert world.balance(hunter) == hunter_before + 3 * ETHER - fee
     assert world.balance(world.escrow.address) == escrow_before - (3 * ETHER - fee)
-    assert world.escrow.credit_of(world.treasury.address) == fee
+    assert world.escrow.fees_accrued() == fee
+    assert world.escrow.credit_of(world.treasury.address) == 0  # a fee is not a credit
     bounty = world.escrow.bounty(bounty_id)
     assert (bounty.status, bounty.total) == (BountyStatus.AWARDED, 0)
     assert [(p.hunter, p.amount, p.credited) for p in result.payouts] == [(hunter.address, 3 * ETHER - fee, False)]
@@ -46,12 +47,18 @@ def test_award_split_pays_each_share_and_the_last_winner_takes_the_dust(world):
 def test_fee_recipient_withdraws_the_fee(world):
     bounty_id, (claim, *_) = _funded_with_claims(world)
     world.escrow.award(bounty_id, {claim: 10_000})
-    fee = world.escrow.credit_of(world.treasury.address)
+    fee = world.escrow.fees_accrued()
     before = world.balance(world.treasury)
-    result = world.as_(world.treasury).withdraw()
+    result = world.as_(world.treasury).withdraw_fees()
     assert result.amount == fee > 0
+    assert result.to == world.treasury.address
     assert world.balance(world.treasury) == before + fee - result.gas_cost_wei
-    assert world.escrow.credit_of(world.treasury.address) == 0
+    assert world.escrow.fees_accrued() == 0
+    # Only the fee recipient withdraws fees, and a fee is never withdrawable as a credit.
+    with pytest.raises(NotAuthorized):
+        world.as_(world.outsider).withdraw_fees()
+    with pytest.raises(NothingToPay):
+        world.as_(world.treasury).withdraw()
 
 
 def test_a_separate_approver_awards_and_the_issuer_cannot(world):

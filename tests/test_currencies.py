@@ -4,7 +4,7 @@ Every path that moves value checks balances before and after."""
 
 import pytest
 
-from bountychain import ETH
+from bountychain import ETH, RejectedInput
 from tests.conftest import FEE_BPS, PR
 
 CURRENCIES = ["eth", "standard", "no-return", "fee-on-transfer"]
@@ -53,7 +53,8 @@ def test_award_pays_the_winners_in_the_bounty_currency(world, kind):
         assert not payout.credited
         assert world.balance(hunter, token) - start == received(kind, payout.amount)
     assert escrow_before - world.balance(world.escrow.address, token) == pool - fee
-    assert world.escrow.credit_of(world.treasury.address, token) == fee
+    assert world.escrow.fees_accrued(token) == fee
+    assert world.escrow.credit_of(world.treasury.address, token) == 0  # a fee is not a credit
 
 
 def test_fee_in_the_bounty_currency_is_withdrawn_by_the_recipient(world, kind):
@@ -63,9 +64,34 @@ def test_fee_in_the_bounty_currency_is_withdrawn_by_the_recipient(world, kind):
     claim = world.as_(world.hunters[0]).submit_solution(bounty_id, PR).claim_id
     fee = world.escrow.award(bounty_id, {claim: 10_000}).fee
     before = world.balance(world.treasury, token)
-    result = world.as_(world.treasury).withdraw(token)
-    assert result.amount == fee
+    escrow_before = world.balance(world.escrow.address, token)
+    result = world.as_(world.treasury).withdraw_fees(token)
+    assert result.amount == fee and result.to == world.treasury.address
     assert change(world, world.treasury, token, before, result) == received(kind, fee)
+    assert escrow_before - world.balance(world.escrow.address, token) == fee
+    assert world.escrow.fees_accrued(token) == 0
+
+
+def test_fees_are_withdrawn_in_parts_and_to_another_recipient(world, kind):
+    token = world.token(kind)
+    bounty_id = world.new_bounty(kind)
+    world.as_(world.funders[0]).pledge(bounty_id, AMOUNT)
+    claim = world.as_(world.hunters[0]).submit_solution(bounty_id, PR).claim_id
+    fee = world.escrow.award(bounty_id, {claim: 10_000}).fee
+    part = fee // 3
+    recipient, before = world.outsider, world.balance(world.outsider, token)
+    escrow_before = world.balance(world.escrow.address, token)
+    result = world.as_(world.treasury).withdraw_fees(token, amount=part, to=recipient.address)
+    assert (result.amount, result.to) == (part, recipient.address)
+    assert world.balance(recipient, token) - before == received(kind, part)
+    assert escrow_before - world.balance(world.escrow.address, token) == part
+    assert world.escrow.fees_accrued(token) == fee - part
+    with pytest.raises(RejectedInput) as refused:  # more than is left
+        world.send(world.treasury, world.escrow.contract.functions.withdrawFees(token, fee - part + 1,
+                                                                                 world.treasury.address))
+    assert refused.value.error_name == "AmountNotAvailable"
+    assert world.as_(world.treasury).withdraw_fees(token).amount == fee - part
+    assert world.escrow.fees_accrued(token) == 0
 
 
 def test_refund_returns_what_the_escrow_credited(world, kind):
@@ -78,6 +104,45 @@ def test_refund_returns_what_the_escrow_credited(world, kind):
     assert result.amount == credited
     assert change(world, funder, token, before, result) == received(kind, credited)
     assert escrow_before - world.balance(world.escrow.address, token) == credited
+
+
+def test_refund_in_parts_and_to_another_recipient_moves_exactly_each_part(world, kind):
+    """A funder takes its pledge back in two parts, the second sent to another address
+    (a funder whose token caps each transfer, or that cannot receive it itself): each
+    part leaves the escrow exactly, arrives as one transfer of it, and the rest of the
+    pledge stays owed until it is taken; asking for more than is left is refused."""
+    token, funder, recipient = world.token(kind), world.funders[1], world.outsider
+    bounty_id = world.new_bounty(kind)
+    credited = world.as_(funder).pledge(bounty_id, AMOUNT).amount
+    world.escrow.cancel(bounty_id)
+    first, second = credited // 3, credited - credited // 3
+
+    funder_before, escrow_before = world.balance(funder, token), world.balance(world.escrow.address, token)
+    result = world.as_(funder).refund(bounty_id, amount=first)
+    assert (result.funder, result.amount, result.to) == (funder.address, first, funder.address)
+    assert change(world, funder, token, funder_before, result) == received(kind, first)
+    assert escrow_before - world.balance(world.escrow.address, token) == first
+    assert world.escrow.pledge_of(bounty_id, funder.address).amount == second
+    assert world.escrow.bounty(bounty_id).total == second
+
+    with pytest.raises(RejectedInput) as refused:
+        world.send(funder, world.escrow.contract.functions.refundTo(bounty_id, second + 1, recipient.address))
+    assert refused.value.error_name == "AmountNotAvailable"
+    assert refused.value.args_by_name == {"requested": second + 1, "available": second}
+
+    funder_before, escrow_before = world.balance(funder, token), world.balance(world.escrow.address, token)
+    recipient_before = world.balance(recipient, token)
+    result = world.as_(funder).refund(bounty_id, amount=second, to=recipient.address)
+    assert (result.funder, result.amount, result.to) == (funder.address, second, recipient.address)
+    assert world.balance(recipient, token) - recipient_before == received(kind, second)
+    assert change(world, funder, token, funder_before, result) == 0  # the funder only paid gas
+    assert escrow_before - world.balance(world.escrow.address, token) == second
+    assert world.escrow.pledge_of(bounty_id, funder.address).amount == 0
+    assert world.escrow.bounty(bounty_id).total == 0
+    logs = world.escrow.contract.events.Refunded.get_logs(from_block=world.escrow.from_block,
+                                                         argument_filters={"bountyId": bounty_id})
+    assert [(log["args"]["amount"], log["args"]["to"]) for log in logs] == [
+        (first, funder.address), (second, recipient.address)]
 
 
 def test_token_pledge_sets_an_exact_allowance_even_over_a_stale_one(world):

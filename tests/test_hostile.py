@@ -26,6 +26,7 @@ from tests.conftest import DAY, FEE_BPS, ISSUE, PR, deploy_mock
 
 ETHER = 10**18
 BPS = 10_000
+ANY_LOCK = 2**64 - 1  # the longest lock a funder can accept: these tests are about something else
 UINT96_MAX = 2**96 - 1
 GUARD_ERROR = "0x" + keccak(text="ReentrancyGuardReentrantCall()")[:4].hex()
 # HostileReceiver.Mode
@@ -67,11 +68,11 @@ def escrow_fns(world):
 def fund(world, funder, bounty_id: int, amount: int, token: str = ETH) -> None:
     """A set-up pledge, sent raw (approve, then pledge) without simulation."""
     if token == ETH:
-        configure(world, escrow_fns(world).pledge(bounty_id, amount), signer=funder, value=amount)
+        configure(world, escrow_fns(world).pledge(bounty_id, amount, ANY_LOCK), signer=funder, value=amount)
         return
     erc20 = world.chain.w3.eth.contract(address=token, abi=world.tokens["standard"].abi)
     configure(world, erc20.functions.approve(world.escrow.address, amount), signer=funder)
-    configure(world, escrow_fns(world).pledge(bounty_id, amount), signer=funder)
+    configure(world, escrow_fns(world).pledge(bounty_id, amount, ANY_LOCK), signer=funder)
 
 
 def submit(world, bounty_id: int, *hunters) -> None:
@@ -226,7 +227,7 @@ def test_a_token_refusing_every_transfer_credits_awards_keeps_pledges_and_pays_a
 
     ledger = Ledger(world, token.address, parties(world))
     configure(world, case.block(world, token))
-    refusals = [mined_refusal(world, f2, escrow_fns(world).pledge(awarded, 10 * ETHER))]
+    refusals = [mined_refusal(world, f2, escrow_fns(world).pledge(awarded, 10 * ETHER, ANY_LOCK))]
     fee, (pay0, pay1) = split(150 * ETHER, [7_000, 3_000])
     result = world.escrow.award(awarded, {1: 7_000, 2: 3_000})
     assert [(p.hunter, p.amount, p.credited) for p in result.payouts] == [(h0.address, pay0, True),
@@ -235,18 +236,22 @@ def test_a_token_refusing_every_transfer_credits_awards_keeps_pledges_and_pays_a
     refusals += [
         mined_refusal(world, f2, escrow_fns(world).refund(refunded)),
         mined_refusal(world, h0, escrow_fns(world).withdraw(token.address)),
+        mined_refusal(world, world.treasury,
+                      escrow_fns(world).withdrawFees(token.address, fee, world.treasury.address)),
     ]
     for refusal in refusals:
         assert refusal.error_name == case.error_name and case.message in str(refusal)
-    ledger.assert_moved()  # nothing moved: the award is owed as credits, the refund as a pledge
-    assert [world.escrow.credit_of(a.address, token.address) for a in (h0, h1, world.treasury)] == [pay0, pay1, fee]
+    ledger.assert_moved()  # nothing moved: the award is owed as credits and fees, the refund as a pledge
+    assert [world.escrow.credit_of(a.address, token.address) for a in (h0, h1, world.treasury)] == [pay0, pay1, 0]
+    assert world.escrow.fees_accrued(token.address) == fee  # a fee is accrued, not a credit
     assert world.escrow.pledge_of(refunded, f2.address).amount == 30 * ETHER
     assert owed(world, token) == 150 * ETHER + 30 * ETHER + 20 * ETHER
     untouched()
 
     configure(world, case.clear(world, token))
-    for account, credit in ((h0, pay0), (h1, pay1), (world.treasury, fee)):
+    for account, credit in ((h0, pay0), (h1, pay1)):
         assert world.as_(account).withdraw(token.address).amount == credit
+    assert world.as_(world.treasury).withdraw_fees(token.address).amount == fee
     assert world.as_(f2).refund(refunded).amount == 30 * ETHER
     ledger.assert_moved(h0=pay0, h1=pay1, treasury=fee, f2=30 * ETHER, escrow=-(150 * ETHER) - 30 * ETHER)
     assert owed(world, token) == 20 * ETHER
@@ -361,7 +366,7 @@ def encode(world, fn_name: str, *args: Any) -> str:
 def _refund_stake(world, actor) -> Stake:
     """A refundable ETH pledge of the actor (its bounty was cancelled)."""
     bounty_id = create_bounty(world)
-    act(world, actor, "pledge", bounty_id, ETHER, value=ETHER)
+    act(world, actor, "pledge", bounty_id, ETHER, ANY_LOCK, value=ETHER)
     world.escrow.cancel(bounty_id)
 
     def intact():
@@ -427,11 +432,11 @@ def _pledge_stake(world, actor) -> Stake:
 
     def recover():
         before = world.balance(actor.address)
-        act(world, actor, "pledge", bounty_id, ETHER, value=ETHER, from_own_balance=True)
+        act(world, actor, "pledge", bounty_id, ETHER, ANY_LOCK, value=ETHER, from_own_balance=True)
         assert world.balance(actor.address) == before - ETHER
         assert world.escrow.pledge_of(bounty_id, actor.address).amount == ETHER
 
-    return Stake(encode(world, "pledge", bounty_id, ETHER), ETHER, intact, recover)
+    return Stake(encode(world, "pledge", bounty_id, ETHER, ANY_LOCK), ETHER, intact, recover)
 
 
 STAKES = {"refund": _refund_stake, "withdraw": _withdraw_stake, "award": _award_stake, "pledge": _pledge_stake}
@@ -477,7 +482,7 @@ def test_a_reentrant_token_refuses_pledges_credits_awards_and_its_reentry_moves_
 
     tokens = Ledger(world, token.address, parties(world, ("actor", actor)))
     ether = Ledger(world, ETH, {"actor": actor.address, "escrow": world.escrow.address})
-    refusal = mined_refusal(world, f0, escrow_fns(world).pledge(bounty_id, 5 * ETHER))
+    refusal = mined_refusal(world, f0, escrow_fns(world).pledge(bounty_id, 5 * ETHER, ANY_LOCK))
     assert refusal.error_name == "ReentrancyGuardReentrantCall"
     assert_guard_tripped(world, refusal.tx_hash)
     assert world.escrow.pledge_of(bounty_id, f0.address).amount == 40 * ETHER
@@ -496,8 +501,10 @@ def test_a_reentrant_token_refuses_pledges_credits_awards_and_its_reentry_moves_
     untouched()
 
     disarm_token(world, token)
-    for hunter, credit in ((h0, pay0), (h1, pay1), (world.treasury, fee)):
+    assert world.escrow.fees_accrued(token.address) == fee
+    for hunter, credit in ((h0, pay0), (h1, pay1)):
         assert world.as_(hunter).withdraw(token.address).amount == credit
+    assert world.as_(world.treasury).withdraw_fees(token.address).amount == fee
     tokens.assert_moved(h0=pay0, h1=pay1, treasury=fee, escrow=-40 * ETHER)
     stake.recover()
     untouched()
@@ -534,7 +541,7 @@ def test_a_reentrant_token_that_swallows_the_failure_moves_only_the_transfer_its
     stake.intact()
     untouched()
     disarm_token(world, token)
-    assert world.as_(world.treasury).withdraw(token.address).amount == fee
+    assert world.as_(world.treasury).withdraw_fees(token.address).amount == fee
     stake.recover()
 
 
@@ -621,7 +628,7 @@ def test_a_winner_reverting_with_a_huge_payload_is_credited_and_the_award_stays_
     actor = hostile_actor(world)
     configure(world, actor.functions.setPayloadSize(payload))
     refundable = create_bounty(world)
-    act(world, actor, "pledge", refundable, ETHER, value=ETHER)
+    act(world, actor, "pledge", refundable, ETHER, ANY_LOCK, value=ETHER)
     world.escrow.cancel(refundable)
     bounty_id = eth_bounty_with_actor_claim(world, actor)
     untouched = bystander(world, ETH, world.funders[2], ETHER)
@@ -703,9 +710,10 @@ def test_an_award_whose_shares_round_to_zero_never_transfers_zero_and_sums_to_th
     ledger.assert_moved(escrow=-(pool - fee), **{f"h{i}": a for i, a in enumerate(amounts)})
     for hunter in world.hunters:
         assert world.escrow.credit_of(hunter.address, token.address) == 0
-    assert world.escrow.credit_of(world.treasury.address, token.address) == fee
+    assert world.escrow.credit_of(world.treasury.address, token.address) == 0  # a fee is not a credit
+    assert world.escrow.fees_accrued(token.address) == fee
     if fee:
-        assert world.as_(world.treasury).withdraw(token.address).amount == fee
+        assert world.as_(world.treasury).withdraw_fees(token.address).amount == fee
         ledger.assert_moved(treasury=fee, escrow=-fee)
     assert owed(world, token) == 0
 
@@ -726,7 +734,7 @@ def test_a_pledge_that_would_push_the_escrows_uint96_balance_past_its_max_revert
     configure(world, token.functions.approve(world.escrow.address, 2**95), signer=f1)
 
     ledger = Ledger(world, token.address, parties(world))
-    refusal = mined_refusal(world, f1, escrow_fns(world).pledge(bounty_id, 2**95))
+    refusal = mined_refusal(world, f1, escrow_fns(world).pledge(bounty_id, 2**95, ANY_LOCK))
     assert refusal.error_name == "Error" and "96 bits" in str(refusal)
     ledger.assert_moved()
     assert world.escrow.pledge_of(bounty_id, f1.address).amount == 0
@@ -736,7 +744,7 @@ def test_a_pledge_that_would_push_the_escrows_uint96_balance_past_its_max_revert
     assert world.as_(f1).pledge(bounty_id, fits).amount == fits
     assert world.balance(world.escrow.address, token.address) == UINT96_MAX
     configure(world, token.functions.approve(world.escrow.address, 1), signer=f1)
-    assert mined_refusal(world, f1, escrow_fns(world).pledge(bounty_id, 1)).error_name == "Error"
+    assert mined_refusal(world, f1, escrow_fns(world).pledge(bounty_id, 1, ANY_LOCK)).error_name == "Error"
     ledger.assert_moved(f1=-fits, escrow=fits)
 
     world.escrow.cancel(bounty_id)
@@ -773,7 +781,7 @@ def test_after_a_negative_rebase_new_pledges_revert_and_refunds_are_paid_in_full
     configure(world, token.functions.rebase(8 * 10**17))
     assert world.balance(world.escrow.address, token.address) == 24 * ETHER
     assert owed(world, token) == 30 * ETHER
-    refusal = mined_refusal(world, f2, escrow_fns(world).pledge(last, ETHER))
+    refusal = mined_refusal(world, f2, escrow_fns(world).pledge(last, ETHER, ANY_LOCK))
     assert refusal.error_name == "TokenBalanceShort"
     assert refusal.args_by_name == {"token": token.address, "balance": 24 * ETHER, "owed": 30 * ETHER}
     world.escrow.cancel(last)
@@ -819,7 +827,7 @@ def test_after_a_positive_rebase_pledges_work_and_the_surplus_stays_in_the_escro
     fee, (pay0, pay1) = split(16 * ETHER, [5_000, 5_000])
     result = world.escrow.award(bounty_id, {1: 5_000, 2: 5_000})
     assert [(p.amount, p.credited) for p in result.payouts] == [(pay0, False), (pay1, False)]
-    assert world.as_(world.treasury).withdraw(token.address).amount == fee
+    assert world.as_(world.treasury).withdraw_fees(token.address).amount == fee
     ledger.assert_moved(f1=-6 * ETHER, h0=pay0, h1=pay1, treasury=fee, escrow=6 * ETHER - 16 * ETHER)
 
     surplus = 10 * ETHER

@@ -6,6 +6,7 @@ from bountychain import BountyClosed, BountyNotFound, RejectedInput
 from tests.conftest import DAY
 
 ETHER = 10**18
+ANY_LOCK = 2**64 - 1  # the longest lock a funder can accept: for tests about something else
 
 
 def test_pledge_eth_moves_exactly_the_amount_into_the_escrow(world):
@@ -60,7 +61,7 @@ def test_pledge_deadline_boundaries(world, offset, accepted):
     bounty_id = world.new_bounty()
     deadline = world.escrow.bounty(bounty_id).deadline
     world.chain.set_next_block_timestamp(deadline + offset)
-    fn = world.escrow.contract.functions.pledge(bounty_id, ETHER)
+    fn = world.escrow.contract.functions.pledge(bounty_id, ETHER, deadline)
     if accepted:
         world.mine(world.funders[0], fn, value=ETHER)
         assert world.escrow.bounty(bounty_id).total == ETHER
@@ -74,7 +75,7 @@ def test_pledge_deadline_boundaries(world, offset, accepted):
 def test_eth_pledge_value_must_equal_amount(world, amount, value):
     bounty_id = world.new_bounty()
     with pytest.raises(RejectedInput) as refused:
-        world.send(world.funders[0], world.escrow.contract.functions.pledge(bounty_id, amount), value=value)
+        world.send(world.funders[0], world.escrow.contract.functions.pledge(bounty_id, amount, ANY_LOCK), value=value)
     assert refused.value.error_name == "WrongEtherValue"
     assert refused.value.args_by_name == {"bountyId": bounty_id, "expected": amount, "sent": value}
 
@@ -82,19 +83,21 @@ def test_eth_pledge_value_must_equal_amount(world, amount, value):
 def test_token_pledge_refuses_ether(world):
     bounty_id = world.new_bounty("standard")
     with pytest.raises(RejectedInput) as refused:
-        world.send(world.funders[0], world.escrow.contract.functions.pledge(bounty_id, 10), value=10)
+        world.send(world.funders[0], world.escrow.contract.functions.pledge(bounty_id, 10, ANY_LOCK), value=10)
     assert refused.value.args_by_name["expected"] == 0
 
 
 def test_pledge_of_zero_reverts(world):
     bounty_id = world.new_bounty()
     with pytest.raises(RejectedInput) as refused:
-        world.send(world.funders[0], world.escrow.contract.functions.pledge(bounty_id, 0))
+        world.send(world.funders[0], world.escrow.contract.functions.pledge(bounty_id, 0, ANY_LOCK))
     assert refused.value.error_name == "ZeroAmount"
 
 
 def test_pledge_on_unknown_cancelled_or_awarded_bounty_reverts(world):
-    pledge = world.escrow.contract.functions.pledge
+    def pledge(bounty_id, amount):
+        return world.escrow.contract.functions.pledge(bounty_id, amount, ANY_LOCK)
+
     with pytest.raises(BountyNotFound):
         world.send(world.funders[0], pledge(42, 1), value=1)
     cancelled = world.new_bounty()

@@ -36,6 +36,7 @@ from tests.conftest import DAY, ISSUE, PR
 ETHER = 10**18
 USDC = 10**6
 TWO_YEARS = 730 * DAY
+ANY_LOCK = 2**64 - 1  # the longest lock a funder can accept: for tests about something else
 RAW_GAS = 300_000  # an explicit limit: send_transaction then skips the simulation
 
 
@@ -61,13 +62,13 @@ def _refund_before_lock(world):
 
 def _pledge_with_wrong_value(world):
     bounty_id = world.new_bounty()
-    return world.funders[0], world.escrow.contract.functions.pledge(bounty_id, ETHER), ETHER // 10, {
+    return world.funders[0], world.escrow.contract.functions.pledge(bounty_id, ETHER, ANY_LOCK), ETHER // 10, {
         "bountyId": bounty_id, "expected": ETHER, "sent": ETHER // 10}
 
 
 def _pledge_token_with_ether(world):
     bounty_id = world.new_bounty("standard")
-    return world.funders[0], world.escrow.contract.functions.pledge(bounty_id, USDC), 1, {
+    return world.funders[0], world.escrow.contract.functions.pledge(bounty_id, USDC, ANY_LOCK), 1, {
         "bountyId": bounty_id, "expected": 0, "sent": 1}
 
 
@@ -85,7 +86,7 @@ def _award_by_issuer_who_is_not_approver(world):
 
 def _pledge_token_without_approval(world):
     bounty_id = world.new_bounty("standard")
-    return world.funders[0], world.escrow.contract.functions.pledge(bounty_id, USDC), 0, {
+    return world.funders[0], world.escrow.contract.functions.pledge(bounty_id, USDC, ANY_LOCK), 0, {
         "spender": world.escrow.address, "allowance": 0, "needed": USDC}
 
 
@@ -93,17 +94,17 @@ def _pledge_token_without_balance(world):
     bounty_id = world.new_bounty("standard")
     token = world.tokens["standard"]
     world.send(world.outsider, token.functions.approve(world.escrow.address, USDC))
-    return world.outsider, world.escrow.contract.functions.pledge(bounty_id, USDC), 0, {
+    return world.outsider, world.escrow.contract.functions.pledge(bounty_id, USDC, ANY_LOCK), 0, {
         "sender": world.outsider.address, "balance": 0, "needed": USDC}
 
 
 def _pledge_unknown_bounty(world):
-    return world.funders[0], world.escrow.contract.functions.pledge(999, ETHER), ETHER, {"bountyId": 999}
+    return world.funders[0], world.escrow.contract.functions.pledge(999, ETHER, ANY_LOCK), ETHER, {"bountyId": 999}
 
 
 def _pledge_zero(world):
     bounty_id = world.new_bounty()
-    return world.funders[0], world.escrow.contract.functions.pledge(bounty_id, 0), 0, {}
+    return world.funders[0], world.escrow.contract.functions.pledge(bounty_id, 0, ANY_LOCK), 0, {}
 
 
 def _pledge_expired(world):
@@ -111,14 +112,14 @@ def _pledge_expired(world):
     # The latest block is at the deadline: anvil simulates on the latest block's time (see
     # test_raw_pledge_at_exactly_the_deadline_is_refused_one_way_or_another for the edge).
     world.chain.set_next_block_timestamp(deadline + 1)
-    return world.funders[1], world.escrow.contract.functions.pledge(bounty_id, ETHER), ETHER, {
+    return world.funders[1], world.escrow.contract.functions.pledge(bounty_id, ETHER, ANY_LOCK), ETHER, {
         "bountyId": bounty_id, "deadline": deadline}
 
 
 def _pledge_cancelled(world):
     bounty_id, _ = funded_bounty(world, claims=0)
     world.escrow.cancel(bounty_id)
-    return world.funders[1], world.escrow.contract.functions.pledge(bounty_id, ETHER), ETHER, {
+    return world.funders[1], world.escrow.contract.functions.pledge(bounty_id, ETHER, ANY_LOCK), ETHER, {
         "bountyId": bounty_id, "status": 2}
 
 
@@ -370,7 +371,7 @@ def test_raw_pledge_mined_at_exactly_the_deadline_raises_bounty_expired_with_tx_
     funder = world.funders[1]
     world.chain.set_next_block_timestamp(deadline)  # still open in the latest block
     with pytest.raises(BountyClosed) as raised:
-        send_transaction(world.chain.w3, funder, world.escrow.contract.functions.pledge(bounty_id, ETHER),
+        send_transaction(world.chain.w3, funder, world.escrow.contract.functions.pledge(bounty_id, ETHER, ANY_LOCK),
                          value=ETHER, gas=RAW_GAS)
     error = raised.value
     receipt = _assert_mined_revert(world, error, funder)

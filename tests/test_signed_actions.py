@@ -1,6 +1,7 @@
 """One-transaction pledges with an EIP-2612 permit, and solutions registered from an EIP-712
 signature that anyone relays: every way a signature can be wrong is refused."""
 
+import secrets
 from dataclasses import replace
 
 import pytest
@@ -11,6 +12,7 @@ from bountychain import ETH, InvalidInput, InvalidSignature, RejectedInput, Sign
 from tests.conftest import DAY, MINTED, PR, deploy_mock
 
 USDC = 10**6
+ZERO_ADDRESS = "0x" + "00" * 20
 
 
 # --- permit pledges ---------------------------------------------------------------------
@@ -62,7 +64,8 @@ def test_a_front_run_permit_still_pledges(world):
     world.send(world.outsider, token.functions.permit(funder.address, world.escrow.address, 7 * USDC, deadline,
                                                       v, r, s))
     assert token.functions.allowance(funder.address, world.escrow.address).call() == 7 * USDC
-    world.send(funder, world.escrow.contract.functions.pledgeWithPermit(bounty_id, 7 * USDC, deadline, v, r, s))
+    lock = world.escrow.bounty(bounty_id).deadline  # the lock the funder accepts: the deadline it read
+    world.send(funder, world.escrow.contract.functions.pledgeWithPermit(bounty_id, 7 * USDC, lock, deadline, v, r, s))
     assert world.escrow.pledge_of(bounty_id, funder.address).amount == 7 * USDC
     assert token.functions.allowance(funder.address, world.escrow.address).call() == 0
 
@@ -72,13 +75,16 @@ def test_a_bad_permit_without_allowance_is_refused(world):
     funder, token = world.funders[0], world.tokens["permit"]
     deadline = world.chain.now() + 3600
     v, r, s = world.as_(world.funders[1]).sign_permit(token.address, 7 * USDC, deadline)  # another owner's
+    lock = world.escrow.bounty(bounty_id).deadline
     with pytest.raises(SignatureRejected) as refused:
-        world.send(funder, world.escrow.contract.functions.pledgeWithPermit(bounty_id, 7 * USDC, deadline, v, r, s))
+        world.send(funder, world.escrow.contract.functions.pledgeWithPermit(bounty_id, 7 * USDC, lock, deadline,
+                                                                            v, r, s))
     assert refused.value.error_name == "PermitFailed"
     assert refused.value.args_by_name["needed"] == 7 * USDC
     eth_bounty = world.new_bounty()
     with pytest.raises(RejectedInput) as refused:
-        world.send(funder, world.escrow.contract.functions.pledgeWithPermit(eth_bounty, 1, deadline, v, r, s))
+        world.send(funder, world.escrow.contract.functions.pledgeWithPermit(eth_bounty, 1, 2**64 - 1, deadline,
+                                                                            v, r, s))
     assert refused.value.error_name == "NotATokenBounty"
 
 
@@ -87,10 +93,10 @@ def test_a_bad_permit_without_allowance_is_refused(world):
 
 def _signed(world, signer, bounty_id: int, **overrides) -> SignedSolution:
     """A registration signed by `signer` over the given fields (defaults: this chain and
-    escrow, the signer as hunter, its next nonce, a day's validity)."""
+    escrow, the signer as hunter, a fresh random nonce, a day's validity)."""
     fields = {
         "chain_id": world.escrow.chain_id, "escrow": world.escrow.address, "bounty_id": bounty_id, "uri": PR,
-        "hunter": signer.address, "nonce": world.escrow.contract.functions.nonces(signer.address).call(),
+        "hunter": signer.address, "nonce": secrets.randbits(248),
         "expiry": world.chain.now() + DAY, "signature": "",
     }
     fields.update(overrides)
@@ -124,9 +130,10 @@ def test_a_relayed_solution_belongs_to_its_signer_who_pays_no_gas(world):
     world.as_(world.funders[0]).pledge(bounty_id, 10**18)
     award = world.escrow.award(bounty_id, {1: 10_000})
     assert world.balance(hunter) == award.payouts[0].amount > 0
-    # Replaying it is refused by the SDK and by the escrow.
-    with pytest.raises(InvalidSignature, match="already used"):
+    # Replaying it is refused by the SDK (before sending) and by the escrow.
+    with pytest.raises(SignatureRejected, match="already used") as refused:
         relayer.relay_solution(payload)
+    assert refused.value.error_name == "NonceUsed" and refused.value.tx_hash is None
 
 
 def test_replay_is_refused(world):
@@ -134,11 +141,65 @@ def test_replay_is_refused(world):
     hunter = world.hunters[0]
     payload = _signed(world, hunter, bounty_id)
     _submit(world, payload)
+    assert world.escrow.contract.functions.nonceUsed(hunter.address, payload.nonce).call()
     with pytest.raises(SignatureRejected) as refused:
         _submit(world, payload)
-    assert refused.value.error_name == "InvalidAccountNonce"
-    with pytest.raises(InvalidSignature):
+    assert refused.value.error_name == "NonceUsed"
+    assert refused.value.args_by_name == {"hunter": hunter.address, "nonce": payload.nonce}
+    with pytest.raises(SignatureRejected, match="already used") as refused:
         world.as_(world.outsider).relay_solution(payload)
+    assert refused.value.error_name == "NonceUsed"
+    # Even on another bounty, the used nonce is spent.
+    elsewhere = _signed(world, hunter, world.new_bounty(), nonce=payload.nonce)
+    with pytest.raises(SignatureRejected) as refused:
+        _submit(world, elsewhere)
+    assert refused.value.error_name == "NonceUsed"
+    assert world.escrow.bounty(bounty_id).claim_count == 1
+
+
+def test_nonces_are_unordered_and_an_unused_one_blocks_nothing(world):
+    """Nonces are unordered: signatures are relayed in any order, and one that expired unused
+    (its nonce never consumed) does not block the hunter's later signatures."""
+    bounty_id = world.new_bounty()
+    hunter = world.hunters[0]
+    expired = _signed(world, hunter, bounty_id, nonce=1, expiry=world.chain.now() + 60)
+    later, earlier = _signed(world, hunter, bounty_id, nonce=3), _signed(world, hunter, bounty_id, nonce=2)
+    world.chain.set_next_block_timestamp(expired.expiry + 1)
+    with pytest.raises(SignatureRejected) as refused:
+        world.mine(world.outsider, world.escrow.contract.functions.submitSolutionBySig(
+            bounty_id, expired.uri, expired.hunter, expired.nonce, expired.expiry,
+            bytes.fromhex(expired.signature[2:])))
+    assert refused.value.error_name == "SignatureExpired"
+    assert not world.escrow.contract.functions.nonceUsed(hunter.address, 1).call()
+    _submit(world, later)
+    _submit(world, earlier)  # a lower nonce after a higher one
+    assert world.escrow.bounty(bounty_id).claim_count == 2
+    # The expired signature's nonce is still free: a fresh signature may reuse it.
+    _submit(world, _signed(world, hunter, bounty_id, nonce=1))
+    assert world.escrow.bounty(bounty_id).claim_count == 3
+    assert all(world.escrow.contract.functions.nonceUsed(hunter.address, n).call() for n in (1, 2, 3))
+
+
+def test_invalidate_nonce_cancels_one_signature_and_no_other(world):
+    """A hunter who regrets a signature it handed out cancels its nonce: the signature is
+    then refused, and the hunter's other signatures still work."""
+    bounty_id = world.new_bounty()
+    hunter = world.hunters[1]
+    regretted, kept = _signed(world, hunter, bounty_id), _signed(world, hunter, bounty_id)
+    receipt = world.send(hunter, world.escrow.contract.functions.invalidateNonce(regretted.nonce))
+    (event,) = world.escrow.contract.events.NonceInvalidated().process_receipt(receipt)
+    assert (event["args"]["hunter"], event["args"]["nonce"]) == (hunter.address, regretted.nonce)
+    assert world.escrow.contract.functions.nonceUsed(hunter.address, regretted.nonce).call()
+    with pytest.raises(SignatureRejected) as refused:
+        _submit(world, regretted)
+    assert refused.value.error_name == "NonceUsed"
+    with pytest.raises(SignatureRejected, match="cancelled"):
+        world.as_(world.outsider).relay_solution(regretted)
+    # Only the caller's own nonce: someone else cancelling "the same" nonce changes nothing for it.
+    world.send(world.outsider, world.escrow.contract.functions.invalidateNonce(kept.nonce))
+    assert not world.escrow.contract.functions.nonceUsed(hunter.address, kept.nonce).call()
+    assert world.as_(world.outsider).relay_solution(kept).hunter == hunter.address
+    assert world.escrow.bounty(bounty_id).claim_count == 1
 
 
 @pytest.mark.parametrize("offset, accepted", [(0, True), (1, False)])
@@ -185,7 +246,10 @@ def test_a_malleable_high_s_signature_is_refused(world):
     malleable = replace(payload, signature="0x" + flipped.hex())
     with pytest.raises(SignatureRejected) as refused:
         _submit(world, malleable)
-    assert refused.value.error_name == "ECDSAInvalidSignatureS"
+    # ECDSA refuses the high-s form (no signer recovered), and the hunter is no contract wallet
+    # that could accept it through ERC-1271.
+    assert refused.value.error_name == "WrongSigner"
+    assert refused.value.args_by_name == {"hunter": payload.hunter, "signer": ZERO_ADDRESS}
     with pytest.raises(InvalidSignature, match="malleable"):
         world.as_(world.outsider).relay_solution(malleable)
     _submit(world, payload)  # the canonical form still works
@@ -212,10 +276,13 @@ def test_a_signature_over_other_fields_is_refused(world, tamper):
                "expiry": {"expiry": payload.expiry + 1}, "length": {}}[tamper]
     if tamper == "length":
         payload = replace(payload, signature=payload.signature[:-2])
-    expected = "ECDSAInvalidSignatureLength" if tamper == "length" else "WrongSigner"
     with pytest.raises(SignatureRejected) as refused:
         _submit(world, payload, **changes)
-    assert refused.value.error_name == expected
+    assert refused.value.error_name == "WrongSigner"
+    if tamper == "length":  # a truncated signature recovers no signer at all
+        assert refused.value.args_by_name["signer"] == ZERO_ADDRESS
+    else:
+        assert refused.value.args_by_name["signer"] not in (ZERO_ADDRESS, world.hunters[0].address)
     with pytest.raises(InvalidSignature):
         world.as_(world.outsider).relay_solution(replace(payload, **changes))
     assert world.escrow.bounty(bounty_id).claim_count == 0 and world.escrow.bounty(other_bounty).claim_count == 0
@@ -244,7 +311,7 @@ def test_a_contract_wallet_hunter_signs_through_erc1271(world):
     signed = _signed(world, owner, bounty_id, hunter=wallet.address)
     result = world.as_(world.outsider).relay_solution(signed)
     assert result.hunter == wallet.address
-    assert world.escrow.contract.functions.nonces(wallet.address).call() == 1
+    assert world.escrow.contract.functions.nonceUsed(wallet.address, signed.nonce).call()
 
 
 def test_a_token_with_another_permit_falls_back_to_approve(world):
