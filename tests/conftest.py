@@ -18,8 +18,7 @@ import pytest
 from eth_account.signers.local import LocalAccount
 from web3.contract.contract import Contract
 
-from bountychain import ETH, AnvilNode, BountyClient, InProcessChain
-from bountychain import deploy_contract, send_transaction
+from bountychain import ETH, AnvilNode, BountyClient, InProcessChain, deploy_contract, send_transaction
 from bountychain.devchain import DevChain
 
 ARTIFACTS = Path(__file__).parent / "artifacts"

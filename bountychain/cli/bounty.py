@@ -22,7 +22,7 @@ from bountychain.cli._context import get_settings, global_options
 from bountychain.cli._errors import CliInputError
 from bountychain.cli._lookups import bounty_amount, check_balance, erc20, issue_url, status_name
 from bountychain.cli._output import human, kv_table, utc
-from bountychain.cli._params import amount_text, parse_deadline, parse_shares
+from bountychain.cli._params import parse_deadline, parse_shares
 from bountychain.cli._session import Plan, connect, report
 from bountychain.cli.index import list_from_index
 from bountychain.cli.review import review_data, review_panel
@@ -63,7 +63,7 @@ def create(issue: str, deadline: str, token: str | None, approver: str | None) -
 @click.argument("amount")
 def pledge(bounty_id: int, amount: str) -> None:
     """Pledge AMOUNT ("0.05 ETH", "25 USDC") to a bounty; a token pledge approves exactly AMOUNT first."""
-    text = amount_text(amount)
+    text = amount
     client = connect(signer=True)
     bounty, info, base = bounty_amount(client, bounty_id, text)
     signer = client.signer

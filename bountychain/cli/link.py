@@ -12,7 +12,6 @@ from bountychain import qr
 from bountychain.cli._context import get_settings, global_options
 from bountychain.cli._lookups import bounty_amount, issue_url, status_name
 from bountychain.cli._output import human
-from bountychain.cli._params import amount_text
 from bountychain.cli._session import connect
 
 
@@ -22,7 +21,7 @@ from bountychain.cli._session import connect
 @click.argument("amount")
 def link(bounty_id: int, amount: str) -> None:
     """An EIP-681 payment link (and QR code) for pledging AMOUNT to a bounty from a wallet."""
-    text = amount_text(amount)
+    text = amount
     client = connect(signer=False)
     bounty, info, base = bounty_amount(client, bounty_id, text)
     uri = pledge_uri(client.address, client.chain_id, bounty_id, base, eth_value=bounty.is_eth)
