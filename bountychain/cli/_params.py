@@ -8,10 +8,16 @@ import re
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
+import click
+
 from bountychain.cli._errors import CliInputError
 from bountychain.cli._output import utc
 from bountychain.errors import InvalidDeadline, InvalidShares
 from bountychain.sdk.constants import BPS
+
+# The id arguments every command on one bounty or fundraiser takes.
+bounty_id_argument = click.argument("bounty_id", type=click.IntRange(min=1))
+fundraiser_id_argument = click.argument("fundraiser_id", type=click.IntRange(min=1))
 
 _DURATION_PART = re.compile(r"(\d+)\s*(w|d|h|m|s)", re.IGNORECASE)
 _DURATION_UNITS = {"w": 7 * 86_400, "d": 86_400, "h": 3_600, "m": 60, "s": 1}
@@ -101,4 +107,7 @@ def parse_quorum(text: str) -> int:
     return int(bps)
 
 
-__all__ = ["duration_seconds", "parse_deadline", "parse_quorum", "parse_shares", "parse_window"]
+__all__ = [
+    "bounty_id_argument",
+    "fundraiser_id_argument",
+   "duration_seconds", "parse_deadline", "parse_quorum", "parse_shares", "parse_window"]

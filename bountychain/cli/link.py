@@ -12,16 +12,16 @@ import click
 from rich.text import Text
 
 from bountychain import qr
-from bountychain.cli._context import get_settings, global_options
+from bountychain.cli._context import command, get_settings
 from bountychain.cli._errors import CliInputError
 from bountychain.cli._lookups import bounty_amount, issue_url, status_name
 from bountychain.cli._output import human
+from bountychain.cli._params import bounty_id_argument
 from bountychain.cli._session import connect
 
 
-@click.command()
-@global_options
-@click.argument("bounty_id", type=click.IntRange(min=1))
+@command()
+@bounty_id_argument
 @click.argument("amount")
 @click.option("--svg", "svg_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the QR code as SVG here (a token's approve step beside it, as NAME.approve.svg).")

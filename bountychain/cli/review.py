@@ -17,11 +17,11 @@ import click
 from rich.panel import Panel
 from rich.text import Text
 
-from bountychain.cli._context import get_settings, global_options
+from bountychain.cli._context import command, get_settings
 from bountychain.cli._errors import CliInputError
-from bountychain.cli._lookups import issue_url
+from bountychain.cli._lookups import bounty_and_token, bounty_line
 from bountychain.cli._output import eth, human, kv_table, utc
-from bountychain.cli._params import parse_deadline, parse_quorum, parse_shares, parse_window
+from bountychain.cli._params import bounty_id_argument, parse_deadline, parse_quorum, parse_shares, parse_window
 from bountychain.cli._session import Plan, connect, report
 from bountychain.errors import InvalidInput
 from bountychain.results import ETH, Bounty, Proposal, ProposalState, ReviewTerms, TokenInfo
@@ -91,13 +91,7 @@ def review_panel(data: dict[str, Any]) -> Panel:
     return Panel(kv_table(rows), title=Text("review", style="bold"), expand=False)
 
 
-def _header(client: BountyClient, bounty_id: int) -> tuple[Bounty, TokenInfo, str]:
-    bounty = client.bounty(bounty_id)
-    return bounty, client.token_info(bounty.token), f"{bounty_id}: {issue_url(client, bounty_id)}"
-
-
-@click.command("create-optimistic")
-@global_options
+@command("create-optimistic")
 @click.argument("issue")
 @click.option("--deadline", required=True, help="Unix timestamp, ISO date-time with zone, or a duration (30d).")
 @click.option("--window", "window", required=True, help="Review window after each proposal: 1d to 30d.")
@@ -129,20 +123,21 @@ def create_optimistic(issue: str, deadline: str, window: str, quorum: str, token
     result = client.run(plan, lambda: client.create_bounty(issue, deadline_ts, token=token_address,
                                                            approver=approver_address, review=terms))
     report("create-optimistic", result, f"Created optimistic bounty {result.bounty_id}",
-                [("bounty", str(result.bounty_id)), ("issue", result.uri), ("approver", result.approver),
-                 *rows[4:]], extra={"symbol": info.symbol, "review_window": terms.review_window,
-                                    "quorum_bps": terms.quorum_bps, "arbiter": terms.arbiter,
-                                    "arbiter_is_erc792": erc792})
+           [("bounty", str(result.bounty_id)), ("issue", result.uri), ("approver", result.approver),
+            *rows[4:]], extra={"symbol": info.symbol, "review_window": terms.review_window,
+                               "quorum_bps": terms.quorum_bps, "arbiter": terms.arbiter,
+                               "arbiter_is_erc792": erc792})
 
-@click.command()
-@global_options
-@click.argument("bounty_id", type=click.IntRange(min=1))
+
+@command()
+@bounty_id_argument
 @click.argument("shares", nargs=-1, metavar="CLAIM=SHARE...")
 def propose(bounty_id: int, shares: tuple[str, ...]) -> None:
     """Propose an award of an optimistic bounty (approver): 1=70% 2=30%. Opens the review window."""
     split = parse_shares(shares)
     client = connect(signer=True)
-    bounty, info, header = _header(client, bounty_id)
+    bounty, info = bounty_and_token(client, bounty_id)
+    header = bounty_line(client, bounty_id)
     window = client.proposal(bounty_id).review_window if bounty.optimistic else 0
     rows = [("bounty", header), ("pool", human(bounty.total, info)),
             *[(f"claim {c}", f"{bps / 100:g}%") for c, bps in split.items()],
@@ -150,18 +145,19 @@ def propose(bounty_id: int, shares: tuple[str, ...]) -> None:
     result = client.run(Plan(f"propose an award of bounty {bounty_id}", rows),
                         lambda: client.propose(bounty_id, split))
     report("propose", result, f"Proposed award #{result.nonce} of bounty {bounty_id}",
-                [("window ends", utc(result.window_end)), ("pool", human(result.total, info))],
-                extra={"window_end_utc": utc(result.window_end)})
+           [("window ends", utc(result.window_end)), ("pool", human(result.total, info))],
+           extra={"window_end_utc": utc(result.window_end)})
 
-@click.command("object")
-@global_options
-@click.argument("bounty_id", type=click.IntRange(min=1))
+
+@command("object")
+@bounty_id_argument
 def object_(bounty_id: int) -> None:
     """Object to the pending proposal with the weight of your pledge (once per proposal)."""
     client = connect(signer=True)
     signer = client.signer
     assert signer is not None
-    bounty, info, header = _header(client, bounty_id)
+    bounty, info = bounty_and_token(client, bounty_id)
+    header = bounty_line(client, bounty_id)
     mine = client.pledge_of(bounty_id, signer.address)
     rows = [("bounty", header), ("your weight", human(mine.amount, info))]
     result = client.run(Plan(f"object to the proposal of bounty {bounty_id}", rows),
@@ -169,35 +165,36 @@ def object_(bounty_id: int) -> None:
     outcome = {"pending": "below the quorum so far", "blocked": "the proposal is blocked: it goes to the arbiter "
                "(`bountychain escalate`)", "rejected": "the proposal is rejected; refunds follow the locks again"}
     report("object", result, f"Objected to proposal #{result.nonce} of bounty {bounty_id}",
-                [("weight", human(result.weight, info)),
-                 ("weight against", human(result.weight_against, info)),
-                 ("outcome", outcome[result.outcome])], extra={"symbol": info.symbol})
+           [("weight", human(result.weight, info)),
+            ("weight against", human(result.weight_against, info)),
+            ("outcome", outcome[result.outcome])], extra={"symbol": info.symbol})
 
-@click.command()
-@global_options
-@click.argument("bounty_id", type=click.IntRange(min=1))
+
+@command()
+@bounty_id_argument
 def finalize(bounty_id: int) -> None:
     """Pay the proposal once its window ended unblocked, or once the arbiter upheld it (anyone)."""
     client = connect(signer=True)
-    bounty, info, header = _header(client, bounty_id)
+    bounty, info = bounty_and_token(client, bounty_id)
+    header = bounty_line(client, bounty_id)
     proposal = client.proposal(bounty_id)
     rows = [("bounty", header), ("pool", human(bounty.total, info)),
             *[(f"claim {c}", f"{s / 100:g}%") for c, s in zip(proposal.claim_ids, proposal.shares_bps)]]
     result = client.run(Plan(f"finalize the award of bounty {bounty_id}", rows),
                         lambda: client.finalize(bounty_id))
     report("finalize", result, f"Finalized the award of bounty {bounty_id}",
-                [("pool", human(result.pool, info)), ("fee", human(result.fee, info)),
-                 *[(f"claim {p.claim_id}", f"{human(p.amount, info)} to {p.hunter}"
-                    + (" (credited)" if p.credited else "")) for p in result.payouts]],
-                extra={"symbol": info.symbol})
+           [("pool", human(result.pool, info)), ("fee", human(result.fee, info)),
+            *[(f"claim {p.claim_id}", f"{human(p.amount, info)} to {p.hunter}"
+               + (" (credited)" if p.credited else "")) for p in result.payouts]],
+           extra={"symbol": info.symbol})
 
-@click.command()
-@global_options
-@click.argument("bounty_id", type=click.IntRange(min=1))
+
+@command()
+@bounty_id_argument
 def escalate(bounty_id: int) -> None:
     """Send a blocked proposal to the bounty's arbiter (anyone; pays an ERC-792 arbitrator's fee)."""
     client = connect(signer=True)
-    _, _, header = _header(client, bounty_id)
+    header = bounty_line(client, bounty_id)
     proposal = client.proposal(bounty_id)
     fee = client.arbitration_fee(proposal)
     rows = [("bounty", header), ("arbiter", str(proposal.arbiter)),
@@ -205,45 +202,45 @@ def escalate(bounty_id: int) -> None:
     result = client.run(Plan(f"escalate the proposal of bounty {bounty_id}", rows),
                         lambda: client.escalate(bounty_id))
     report("escalate", result, f"Bounty {bounty_id} is dispute {result.dispute_id} at {result.arbiter}",
-                [("dispute", str(result.dispute_id)), ("fee paid", eth(result.fee_paid)),
-                 ("arbiter rules by", utc(proposal.decide_by))])
+           [("dispute", str(result.dispute_id)), ("fee paid", eth(result.fee_paid)),
+            ("arbiter rules by", utc(proposal.decide_by))])
 
-@click.command()
-@global_options
-@click.argument("bounty_id", type=click.IntRange(min=1))
+
+@command()
+@bounty_id_argument
 @click.argument("ruling", type=click.Choice(["pay", "reject", "refuse"]))
 def rule(bounty_id: int, ruling: str) -> None:
     """The arbiter's ruling on an escalated proposal: pay, reject, or refuse (rejects)."""
     client = connect(signer=True)
-    _, _, header = _header(client, bounty_id)
+    header = bounty_line(client, bounty_id)
     effect = {"pay": "the proposal stands; anyone may then finalize it",
               "reject": "the proposal is rejected; refunds follow the locks again",
               "refuse": "you refuse to arbitrate: the proposal is rejected"}[ruling]
     result = client.run(Plan(f"rule on the proposal of bounty {bounty_id}",
-                                  [("bounty", header), ("ruling", f"{ruling}: {effect}")]),
+                             [("bounty", header), ("ruling", f"{ruling}: {effect}")]),
                         lambda: client.rule(bounty_id, ruling))
     report("rule", result, f"Ruled {ruling} on bounty {bounty_id}: proposal {result.outcome}",
-                [("dispute", str(result.dispute_id)), ("outcome", result.outcome)])
+           [("dispute", str(result.dispute_id)), ("outcome", result.outcome)])
 
-@click.command()
-@global_options
-@click.argument("bounty_id", type=click.IntRange(min=1))
+
+@command()
+@bounty_id_argument
 def lapse(bounty_id: int) -> None:
     """Reject a blocked proposal whose arbiter did not rule in time (anyone); refunds resume."""
     client = connect(signer=True)
-    _, _, header = _header(client, bounty_id)
+    header = bounty_line(client, bounty_id)
     result = client.run(Plan(f"lapse the dispute of bounty {bounty_id}", [
         ("bounty", header), ("effect", f"the arbiter had {ARBITRATION_TIMEOUT // 86_400} days after the window; "
                                        "the proposal is rejected")]), lambda: client.lapse(bounty_id))
     report("lapse", result, f"The proposal of bounty {bounty_id} lapsed", [("reason", result.reason)])
 
-@click.command("proposal")
-@global_options
-@click.argument("bounty_id", type=click.IntRange(min=1))
+
+@command("proposal")
+@bounty_id_argument
 def show_proposal(bounty_id: int) -> None:
     """The review policy and latest proposal of an optimistic bounty."""
     client = connect(signer=False)
-    bounty, info, _ = _header(client, bounty_id)
+    bounty, info = bounty_and_token(client, bounty_id)
     data = review_data(client, bounty, info)
     if data is None:
         raise InvalidInput(f"bounty {bounty_id} has no review policy: its approver awards directly")
