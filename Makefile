@@ -43,9 +43,11 @@ fuzz: $(VENV_DONE) $(NPM_DONE)
 slither: $(VENV_DONE) $(NPM_DONE)
 	$(PY) -m tools.static_analysis
 
-# Rebuilds the committed artifacts (bountychain/artifacts, tests/artifacts) from contracts/.
-compile: $(NPM_DONE)
-	node tools/compile.mjs
+# Rebuilds the committed artifacts (bountychain/artifacts, tests/artifacts) from contracts/,
+# through py-solc-x (its own solc where it can download one, else solc-js via tools/solc).
+# tools/compile.mjs, the solc-js path, stays as the reference tests/test_compile.py checks against.
+compile: $(VENV_DONE) $(NPM_DONE)
+	$(PY) -m tools.compile
 
 setup: $(VENV_DONE) $(NPM_DONE)
 

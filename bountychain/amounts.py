@@ -1,59 +1,127 @@
-"""Amounts: the SDK and the contract count integers of base units (wei, or a token's
-smallest unit); people write "0.5 ether" or "100 USDC". These helpers convert exactly,
-with `decimal`, and refuse anything that would need rounding."""
+"""Amounts: the one parser and the one formatter of the SDK, the command line, the index and the
+web API. The contract counts integers of base units (wei, or a token's smallest unit); people
+write "0.5 ETH" or "25 USDC". The conversion is exact: nothing is ever rounded.
+
+The rules (also in the README, "Amounts"):
+
+- **A number and its unit**: "0.5 ETH", "0.5 ether", "0.5eth", "20 gwei", "1 wei", "25 USDC",
+  "2.5 usdc". Units match case-insensitively; spaces around and between are ignored. An ETH
+  amount takes `ETH`/`ether` (18 decimals), `gwei` (9) or `wei` (0); a token amount takes the
+  token's symbol, with the token's decimals. Any other unit is refused, naming the one expected.
+- **A bare number is refused** ("0.5"): in text the unit is always written, so that "5" can
+  never be read as 5 wei in one place and 5 ETH in another. (An int passed to the SDK is base
+  units.) Only where the currency is stated beside the field, as in the page's pledge form
+  labelled "amount in USDC", does the caller pass `bare=True`; `to_base_units` likewise takes a
+  bare number with the decimals the caller knows.
+- **Digits**: `1_000` groups digits; `.5` and `5.` are 0.5 and 5; `e` notation is accepted and
+  exact ("1e-3 ETH", "2.5E6 USDC"). No signs, commas, hex, NaN or infinity.
+- **Too many decimals are refused**, never rounded: "0.0000001 USDC" (USDC has 6), "1e-19 ETH".
+- **Negative amounts are refused**; zero parses (the operations that need a positive amount say
+  so). Amounts above what a uint256 holds are refused.
+- **Formatting** (`format_amount`) writes the exact decimal without trailing zeros or exponent
+  and the unit after a space: (1_500_000, 6, "USDC") -> "1.5 USDC". What it writes parses back to
+  the same base units.
+"""
 
 from __future__ import annotations
 
+import re
 from decimal import Context, Decimal, InvalidOperation, localcontext
 
 from bountychain.errors import InvalidAmount
 
 # Units of ETH by name, as powers of ten of a wei.
 ETHER_UNITS = {"wei": 0, "gwei": 9, "ether": 18, "eth": 18}
+UINT256_MAX = 2**256 - 1
 
-# Enough digits for any uint256 (78) at any sane number of decimals: arithmetic is exact,
-# never rounded by Decimal's default 28-digit context.
+# Enough digits for any uint256 (78) at any sane number of decimals: formatting is exact, never
+# rounded by Decimal's default 28-digit context.
 _EXACT = Context(prec=160)
+_NUMBER = r"(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?"
+_AMOUNT = re.compile(rf"\s*(?P<sign>[-+])?\s*(?P<number>{_NUMBER})\s*(?P<unit>[A-Za-z][A-Za-z0-9.\-]*)?\s*")
+_BARE_NUMBER = re.compile(rf"\s*(?P<sign>[-+])?\s*(?P<number>{_NUMBER})\s*")
 
 
 def to_base_units(quantity: str | Decimal | int, decimals: int) -> int:
-    """Converts a decimal quantity to base units, e.g. ("2.5", 6) -> 2_500_000.
+    """Converts a bare decimal quantity to base units, e.g. ("2.5", 6) -> 2_500_000.
 
-    Raises InvalidAmount for a malformed number, a negative one, or one with more
-    fractional digits than the unit has.
+    Raises InvalidAmount for a malformed number, a negative one, one with more fractional
+    digits than the unit has, or one above a uint256.
     """
-    with localcontext(_EXACT):
+    if isinstance(quantity, Decimal):
+        value = quantity
+    else:
+        text = str(quantity)
+        match = _BARE_NUMBER.fullmatch(text)
+        if match is None:
+            raise InvalidAmount(f"{quantity!r} is not a number")
+        if match["sign"] == "-":
+            raise InvalidAmount(f"{quantity!r} is negative: an amount is zero or more")
         try:
-            value = Decimal(str(quantity).strip().replace("_", ""))
-        except InvalidOperation:
+            value = Decimal(match["number"].replace("_", ""))
+        except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
             raise InvalidAmount(f"{quantity!r} is not a number") from None
-        if not value.is_finite() or value < 0:
-            raise InvalidAmount(f"{quantity!r} is not a non-negative amount")
-        scaled = value.scaleb(decimals)
-        if scaled != scaled.to_integral_value():
-            raise InvalidAmount(f"{quantity!r} has more than {decimals} decimal places for this unit")
-        return int(scaled)
+    if not value.is_finite():
+        raise InvalidAmount(f"{quantity!r} is not a number")
+    if value < 0:
+        raise InvalidAmount(f"{quantity!r} is negative: an amount is zero or more")
+    return _scaled(value, decimals, quantity)
 
 
-def parse_amount(text: str, *, symbol: str | None = None, decimals: int | None = None) -> int:
-    """Parses "0.5 ether", "20 gwei", "100 USDC" or a bare number into base units.
+def _scaled(value: Decimal, decimals: int, shown: object) -> int:
+    """`value` * 10**decimals as an exact int, from the number's digits and exponent (no
+    Decimal context: exponents of any size neither round nor underflow)."""
+    _, digit_tuple, exponent = value.as_tuple()
+    digits = "".join(map(str, digit_tuple)).lstrip("0")
+    if not digits:
+        return 0
+    assert isinstance(exponent, int)
+    stripped = digits.rstrip("0")
+    exponent += len(digits) - len(stripped) + decimals
+    if exponent < 0:
+        raise InvalidAmount(f"{shown!r} has more than {decimals} decimal places for this unit")
+    if len(stripped) + exponent > 78:  # 10**78 > 2**256
+        raise InvalidAmount(f"{shown!r} is more than a uint256 holds")
+    result = int(stripped) * 10**exponent
+    if result > UINT256_MAX:
+        raise InvalidAmount(f"{shown!r} is more than a uint256 holds")
+    return result
 
-    A unit of ETH (wei, gwei, ether, eth) converts by its own power of ten. Any other unit
-    must match `symbol` (case-insensitively) and converts with `decimals`; a bare number
-    uses `decimals`.
+
+def parse_amount(text: str, *, symbol: str | None = None, decimals: int | None = None, bare: bool = False) -> int:
+    """Parses "0.5 ETH", "20 gwei", "100 USDC" into base units, by the rules above.
+
+    With `symbol` None or "ETH", the unit is one of ETH's (wei, gwei, ether, eth); otherwise it
+    must be `symbol` and converts with `decimals`. A bare number is refused unless `bare` (the
+    caller states the currency elsewhere), when it converts with `decimals`.
     """
-    parts = text.split()
-    if len(parts) not in (1, 2):
-        raise InvalidAmount(f"{text!r}: write an amount as '<number> <unit>', e.g. '0.5 ether'")
-    number, unit = parts[0], (parts[1] if len(parts) == 2 else None)
-    if unit is not None and unit.lower() in ETHER_UNITS and (symbol is None or symbol.upper() == "ETH"):
-        return to_base_units(number, ETHER_UNITS[unit.lower()])
-    if unit is not None and (symbol is None or unit.lower() != symbol.lower()):
-        expected = f"'{symbol}'" if symbol else "an ETH unit (wei, gwei, ether)"
+    if not isinstance(text, str):
+        raise InvalidAmount(f"{text!r} is not an amount: write e.g. '0.5 ETH' or '25 USDC'")
+    match = _AMOUNT.fullmatch(text)
+    eth = symbol is None or symbol.upper() == "ETH"
+    example_unit = "ETH" if eth else symbol
+    if match is None:
+        raise InvalidAmount(f"{text!r} is not an amount: write a number and a unit, e.g. '0.5 {example_unit}'")
+    if match["sign"] == "-":
+        raise InvalidAmount(f"{text!r} is negative: an amount is zero or more")
+    number, unit = match["number"], match["unit"]
+    if unit is None:
+        if not bare:
+            hint = "(or ether, gwei, wei)" if eth else "(the token's symbol)"
+            raise InvalidAmount(f"{text!r} has no unit: write e.g. '{number} {example_unit}' {hint}")
+        if decimals is None:
+            raise InvalidAmount(f"{text!r}: no unit given and the token's decimals are unknown")
+        places = decimals
+    elif eth and unit.lower() in ETHER_UNITS:
+        places = ETHER_UNITS[unit.lower()]
+    elif not eth and unit.lower() == str(symbol).lower():
+        if decimals is None:
+            raise InvalidAmount(f"{text!r}: the decimals of {symbol} are unknown")
+        places = decimals
+    else:
+        expected = "an ETH unit (ETH, ether, gwei, wei)" if eth else f"'{symbol}'"
         raise InvalidAmount(f"{text!r}: unit {unit!r} does not match {expected}")
-    if decimals is None:
-        raise InvalidAmount(f"{text!r}: no unit given and the token's decimals are unknown")
-    return to_base_units(number, decimals)
+    return _scaled(Decimal(number.replace("_", "")), places, text)
 
 
 def format_amount(base_units: int, decimals: int, symbol: str) -> str:
@@ -63,3 +131,6 @@ def format_amount(base_units: int, decimals: int, symbol: str) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return f"{text} {symbol}"
+
+
+__all__ = ["ETHER_UNITS", "UINT256_MAX", "format_amount", "parse_amount", "to_base_units"]

@@ -9,6 +9,8 @@ token, at least what it owes: the outstanding pledges, the credits and the fees 
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,11 +20,11 @@ import pytest
 from eth_account.signers.local import LocalAccount
 from web3.contract.contract import Contract
 
-from bountychain import ETH, AnvilNode, BountyClient, InProcessChain
-from bountychain import deploy_contract, send_transaction
+from bountychain import ETH, AnvilNode, BountyClient, InProcessChain, deploy_contract, send_transaction
 from bountychain.devchain import DevChain
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
+ROOT = Path(__file__).resolve().parent.parent
 DAY = 86_400
 FEE_BPS = 100
 MINTED = 10**30
@@ -34,6 +36,18 @@ def deploy_mock(chain: DevChain, signer: LocalAccount, name: str, *args: Any) ->
     """Deploys a test double from tests/artifacts (compiled from contracts/test/)."""
     artifact = json.loads((ARTIFACTS / f"{name}.json").read_text())
     return deploy_contract(chain.w3, signer, name, *args, abi=artifact["abi"], bytecode=artifact["bytecode"])
+
+
+@pytest.fixture(scope="session")
+def solcjs_compile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """contracts/ compiled once per session by `node tools/compile.mjs --out-dir` (solc-js through
+    its JS API): the reference the shipped artifacts and the py-solc-x path are checked against."""
+    if not shutil.which("node") or not (ROOT / "node_modules" / "solc").exists():
+        pytest.fail("node and the npm packages are needed: run `make test`, which installs them")
+    out = tmp_path_factory.mktemp("solcjs")
+    subprocess.run(["node", str(ROOT / "tools" / "compile.mjs"), "--out-dir", str(out)], check=True,
+                   capture_output=True)
+    return out
 
 
 @dataclass

@@ -7,7 +7,7 @@ Everything here runs without a chain except the last test, which needs a `Bounty
 from __future__ import annotations
 
 import stat
-from decimal import Decimal
+from decimal import Context, Decimal, localcontext
 
 import pytest
 from eth_account import Account
@@ -109,7 +109,16 @@ def test_to_base_units_refuses_digits_beyond_the_units_decimals(decimals: int, e
         ("1_000 USDC", {"symbol": "USDC", "decimals": 6}, 1_000 * 10**6),
         ("2.5 usdc", {"symbol": "USDC", "decimals": 6}, 2_500_000),
         ("0.000001 USDC", {"symbol": "USDC", "decimals": 6}, 1),
-        ("7", {"symbol": "USDC", "decimals": 6}, 7 * 10**6),
+        ("7", {"symbol": "USDC", "decimals": 6, "bare": True}, 7 * 10**6),
+        ("0.05eth", {}, 5 * 10**16),
+        ("  25   USDC ", {"symbol": "USDC", "decimals": 6}, 25 * 10**6),
+        ("1e-3 ETH", {}, 10**15),
+        ("1E-3 ether", {"symbol": "ETH", "decimals": 18}, 10**15),
+        ("2.5e6 USDC", {"symbol": "USDC", "decimals": 6}, 2_500_000 * 10**6),
+        ("1e18 wei", {}, 10**18),
+        (".5 ETH", {}, 5 * 10**17),
+        ("5. ETH", {}, 5 * 10**18),
+        ("0 ETH", {}, 0),
     ],
 )
 def test_parse_amount_converts_documented_examples(text: str, kwargs: dict, expected: int) -> None:
@@ -142,11 +151,76 @@ def test_to_base_units_rejects_malformed_numbers_with_their_text_in_the_message(
         ("1 gwei", {"symbol": "USDC", "decimals": 6}),
         ("1 USDC", {}),
         ("1", {}),  # a bare number needs the token's decimals
+        ("1", {"bare": True}),
     ],
 )
 def test_parse_amount_rejects_a_unit_that_does_not_match_the_token(text: str, kwargs: dict) -> None:
     with pytest.raises(InvalidAmount):
         parse_amount(text, **kwargs)
+
+
+# --- the documented rules (README, "Amounts") ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "kwargs", "message"),
+    [
+        ("0.5", {}, "has no unit: write e.g. '0.5 ETH'"),
+        ("0.5", {"symbol": "ETH", "decimals": 18}, "has no unit: write e.g. '0.5 ETH'"),
+        ("25", {"symbol": "USDC", "decimals": 6}, "has no unit: write e.g. '25 USDC'"),
+        ("-1 ETH", {}, "negative"),
+        ("- 1 ETH", {}, "negative"),
+        ("-0.5", {"symbol": "USDC", "decimals": 6, "bare": True}, "negative"),
+        ("0.0000001 USDC", {"symbol": "USDC", "decimals": 6}, "more than 6 decimal places"),
+        ("1e-7 USDC", {"symbol": "USDC", "decimals": 6}, "more than 6 decimal places"),
+        ("1e-19 ETH", {}, "more than 18 decimal places"),
+        ("1e-999999999999 ETH", {}, "more than 18 decimal places"),
+        ("1e78 wei", {}, "more than a uint256 holds"),
+        ("1e999999999999 ETH", {}, "more than a uint256 holds"),
+        (f"{UINT256_MAX + 1} wei", {}, "more than a uint256 holds"),
+        ("1 ETH", {"symbol": "USDC", "decimals": 6}, "does not match 'USDC'"),
+        ("1 USDC", {}, "does not match an ETH unit"),
+        ("one ETH", {}, "is not an amount"),
+    ],
+)
+def test_parse_amount_refuses_with_the_documented_reason(text: str, kwargs: dict, message: str) -> None:
+    with pytest.raises(InvalidAmount) as raised:
+        parse_amount(text, **kwargs)
+    assert message in str(raised.value)
+    assert repr(text) in str(raised.value)
+
+
+def test_a_bare_number_is_the_currency_only_where_the_caller_says_so() -> None:
+    assert parse_amount("0.5", symbol="ETH", decimals=18, bare=True) == 5 * 10**17
+    assert parse_amount("0.5 ETH", symbol="ETH", decimals=18, bare=True) == 5 * 10**17  # a unit still works
+    assert to_base_units("0.5", 18) == 5 * 10**17
+
+
+@given(base_units=st.integers(min_value=0, max_value=UINT256_MAX), decimals=st.integers(min_value=0, max_value=40),
+       exponent=st.integers(min_value=-60, max_value=60))
+def test_e_notation_means_the_same_exact_amount(base_units: int, decimals: int, exponent: int) -> None:
+    """Any way of writing the same quantity (plain or with an exponent) parses to the same
+    base units, or is refused the same way; nothing is rounded."""
+    plain = format_amount(base_units, decimals, "TOK").split(" ")[0]
+    with localcontext(Context(prec=200)):
+        mantissa = Decimal(plain).scaleb(-exponent)
+    with_exponent = f"{mantissa:f}e{exponent}"
+    assert parse_amount(f"{with_exponent} TOK", symbol="TOK", decimals=decimals) == base_units
+
+
+@given(base_units=st.integers(min_value=1, max_value=UINT256_MAX), decimals=decimals_st)
+def test_negative_amounts_are_always_refused(base_units: int, decimals: int) -> None:
+    text = "-" + format_amount(base_units, decimals, "TOK")
+    with pytest.raises(InvalidAmount, match="negative"):
+        parse_amount(text, symbol="TOK", decimals=decimals)
+
+
+@given(base_units=base_units_st, decimals=st.integers(min_value=0, max_value=30))
+def test_one_more_decimal_than_the_token_has_is_refused_not_rounded(base_units: int, decimals: int) -> None:
+    text = format_amount(base_units, decimals, "TOK").split(" ")[0]
+    text = (text if "." in text else text + ".") + "0" * (decimals - len(text.partition(".")[2])) + "1"
+    with pytest.raises(InvalidAmount, match="decimal places"):
+        parse_amount(f"{text} TOK", symbol="TOK", decimals=decimals)
 
 
 # --- beyond Decimal's default 28-digit context ------------------------------------------

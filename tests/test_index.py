@@ -18,9 +18,8 @@ from typing import Any
 import pytest
 from eth_account.signers.local import LocalAccount
 
-from bountychain import ETH, AnvilNode, BountyClient, ReviewTerms
+from bountychain import ETH, AnvilNode, BountyClient, ReviewTerms, deploy_contract, send_transaction
 from bountychain import deployments as registry
-from bountychain import deploy_contract, send_transaction
 from bountychain.devchain import find_anvil
 from bountychain.index import IndexMismatch, Indexer, open_index, parse_repo, queries
 from bountychain.index import events as index_events

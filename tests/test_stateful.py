@@ -56,8 +56,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from eth_abi import decode as abi_decode
 from eth_utils import function_signature_to_4byte_selector
 
-from bountychain import ETH, AnvilNode, BountyClient, ContractError, ReviewTerms
-from bountychain import deploy_contract, send_transaction
+from bountychain import ETH, AnvilNode, BountyClient, ContractError, ReviewTerms, deploy_contract, send_transaction
 from tests.conftest import deploy_mock
 
 STEPS_PER_RUN = 40

@@ -88,11 +88,8 @@ def explorer(world):
 
 
 @pytest.fixture(scope="module")
-def standard_input(tmp_path_factory):
-    out = tmp_path_factory.mktemp("build")
-    subprocess.run(["node", str(ROOT / "tools" / "compile.mjs"), "--out-dir", str(out)], check=True,
-                   capture_output=True)
-    return out / "BountyEscrow.standard-input.json"
+def standard_input(solcjs_compile):
+    return solcjs_compile / "BountyEscrow.standard-input.json"
 
 
 def _record(world):

@@ -21,8 +21,7 @@ from typing import Any
 import pytest
 import requests
 
-from bountychain import AnvilNode, BountyClient
-from bountychain import deploy_contract, send_transaction
+from bountychain import ETH, AnvilNode, BountyClient, deploy_contract, send_transaction
 from bountychain.index import Indexer, queries
 from bountychain.seed import seed
 from bountychain.signers import from_private_key
@@ -800,3 +799,25 @@ def test_page_assets_are_local_and_the_server_refuses_paths_outside_static(site:
     assert [b["bounty_id"] for b in listed["bounties"]] == [story["bounties"]["awarded_usdc"]]
     assert [(s["claim_id"], s["uri"], s["paid"]) for s in listed["bounties"][0]["solutions"]] == [
         (1, "https://github.com/bountychain-demo/parser/pull/45", str(150 * USDC))]
+
+
+def test_the_amount_api_parses_the_pledge_form_by_the_sdks_rules(site: dict[str, Any]) -> None:
+    """The page's pledge form is parsed on the server by `bountychain.amounts`: a bare number is
+    the bounty's currency (the field says which), units and e notation as in the SDK and the CLI."""
+    base, bounties = site["url"], site["story"]["bounties"]
+
+    def amount(bounty_id: int, text: str) -> requests.Response:
+        return requests.get(f"{base}/api/amount", params={"bounty": bounty_id, "text": text}, timeout=10)
+
+    usdc = bounties["open_usdc"]
+    assert amount(usdc, "12.5").json() == {"amount": str(12_500_000), "text": "12.5 USDC", "symbol": "USDC",
+                                           "decimals": 6}
+    assert amount(usdc, "1e-6 usdc").json()["amount"] == "1"
+    for text, message in [("0.0000001", "more than 6 decimal places"), ("-1", "negative"),
+                          ("1 ETH", "does not match 'USDC'"), ("abc", "not an amount")]:
+        refused = amount(usdc, text)
+        assert refused.status_code == 400 and message in refused.json()["error"], (text, refused.text)
+    eth_bounty = next(b for b in site["client"].bounties() if b.token == ETH).bounty_id
+    assert amount(eth_bounty, "1e-3 ETH").json()["amount"] == str(10**15)
+    assert amount(eth_bounty, "2 gwei").json()["text"] == "0.000000002 ETH"
+    assert amount(999_999, "1").status_code == 400

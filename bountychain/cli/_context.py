@@ -66,6 +66,15 @@ def global_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
+def command(name: str | None = None, **attrs: Any) -> Callable[[Callable[..., Any]], click.Command]:
+    """A `bountychain` command: a click command that takes the global options as well."""
+
+    def decorate(function: Callable[..., Any]) -> click.Command:
+        return click.command(name, **attrs)(global_options(function))
+
+    return decorate
+
+
 def get_settings() -> Settings:
     """The settings of the running command (its global options)."""
     return click.get_current_context().ensure_object(Settings)
@@ -164,6 +173,7 @@ def resolve_rpc(settings: Settings) -> str:
 
 __all__ = [
     "Group",
+    "command",
     "Settings",
     "config_home",
     "get_settings",

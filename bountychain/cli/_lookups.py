@@ -26,6 +26,17 @@ def issue_url(client: BountyClient, bounty_id: int) -> str | None:
     return logs[0]["args"]["uri"] if logs else None
 
 
+def bounty_and_token(client: BountyClient, bounty_id: int) -> tuple[Bounty, TokenInfo]:
+    """A bounty and its token's symbol and decimals."""
+    bounty = client.bounty(bounty_id)
+    return bounty, client.token_info(bounty.token)
+
+
+def bounty_line(client: BountyClient, bounty_id: int) -> str:
+    """"<id>: <issue URL>", how a plan names the bounty it acts on."""
+    return f"{bounty_id}: {issue_url(client, bounty_id)}"
+
+
 def check_balance(client: BountyClient, account: str, info: TokenInfo, needed: int) -> None:
     held = client.balance_of(account, info.address)
     if held < needed:
@@ -35,8 +46,7 @@ def check_balance(client: BountyClient, account: str, info: TokenInfo, needed: i
 
 def bounty_amount(client: BountyClient, bounty_id: int, text: str) -> tuple[Any, Any, int]:
     """(bounty, its token's info, `text` in the token's base units, positive)."""
-    bounty = client.bounty(bounty_id)
-    info = client.token_info(bounty.token)
+    bounty, info = bounty_and_token(client, bounty_id)
     base = client.parse_amount(text, bounty.token)
     if base <= 0:
         raise InvalidAmount(f"the amount must be positive, got {text!r}")
@@ -54,4 +64,4 @@ _ERC20_ABI = [{
 }]
 
 
-__all__ = ["bounty_amount", "check_balance", "erc20", "issue_url", "status_name"]
+__all__ = ["bounty_amount", "bounty_and_token", "bounty_line", "check_balance", "erc20", "issue_url", "status_name"]

@@ -1,5 +1,6 @@
-"""Parsing what people type: amounts, deadlines and durations, award shares, review windows
-and quorums. Each raises an `InvalidInput` subclass that names what was wrong."""
+"""Parsing what people type: deadlines and durations, award shares, review windows and
+quorums. Each raises an `InvalidInput` subclass that names what was wrong. (Amounts are
+parsed by `bountychain.amounts`, the one parser the SDK uses too.)"""
 
 from __future__ import annotations
 
@@ -7,12 +8,17 @@ import re
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
+import click
+
 from bountychain.cli._errors import CliInputError
 from bountychain.cli._output import utc
-from bountychain.errors import InvalidAmount, InvalidDeadline, InvalidShares
+from bountychain.errors import InvalidDeadline, InvalidShares
 from bountychain.sdk.constants import BPS
 
-_AMOUNT = re.compile(r"^\s*([0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)\s*([A-Za-z][A-Za-z0-9.\-]*)?\s*$")
+# The id arguments every command on one bounty or fundraiser takes.
+bounty_id_argument = click.argument("bounty_id", type=click.IntRange(min=1))
+fundraiser_id_argument = click.argument("fundraiser_id", type=click.IntRange(min=1))
+
 _DURATION_PART = re.compile(r"(\d+)\s*(w|d|h|m|s)", re.IGNORECASE)
 _DURATION_UNITS = {"w": 7 * 86_400, "d": 86_400, "h": 3_600, "m": 60, "s": 1}
 
@@ -20,18 +26,6 @@ _DURATION_UNITS = {"w": 7 * 86_400, "d": 86_400, "h": 3_600, "m": 60, "s": 1}
 def duration_seconds(text: str) -> int:
     """Seconds in a duration such as 30d, 12h, 1w2d or 90m (already checked to be one)."""
     return sum(int(n) * _DURATION_UNITS[u.lower()] for n, u in _DURATION_PART.findall(text))
-
-
-def amount_text(text: str) -> str:
-    """'0.05 ETH', '0.05eth', '25 USDC' -> '<number> <unit>'; a bare number is refused."""
-    match = _AMOUNT.match(text)
-    if not match:
-        raise InvalidAmount(f"{text!r} is not an amount: write a number and a unit, e.g. '0.05 ETH' or '25 USDC'")
-    number, unit = match.groups()
-    if not unit:
-        raise InvalidAmount(f"{text!r} has no unit: write e.g. '{number} ETH' (or ether, gwei, wei) for an ETH "
-                            "bounty, or the token's symbol, e.g. '{number} USDC'".replace("{number}", number))
-    return f"{number} {unit}"
 
 
 def parse_deadline(text: str, now: int) -> int:
@@ -113,4 +107,7 @@ def parse_quorum(text: str) -> int:
     return int(bps)
 
 
-__all__ = ["amount_text", "duration_seconds", "parse_deadline", "parse_quorum", "parse_shares", "parse_window"]
+__all__ = [
+    "bounty_id_argument",
+    "fundraiser_id_argument",
+   "duration_seconds", "parse_deadline", "parse_quorum", "parse_shares", "parse_window"]

@@ -11,7 +11,7 @@ from typing import Any
 import click
 from rich.table import Table
 
-from bountychain.cli._context import Group, get_settings, global_options, keystores_dir
+from bountychain.cli._context import Group, command, get_settings, keystores_dir
 from bountychain.cli._errors import CliInputError
 from bountychain.cli._output import kv_table
 from bountychain.cli._signers import account_path, keystore_password, read_secret
@@ -38,8 +38,7 @@ def _save_account(name: str, account: Any) -> None:
             lambda: ui.say(kv_table([("account", name), ("address", account.address), ("keystore", str(path))])))
 
 
-@accounts.command("new")
-@global_options
+@command("new")
 @click.argument("name")
 def accounts_new(name: str) -> None:
     """Create a random key, stored encrypted as NAME (password from $BOUNTYCHAIN_PASSWORD or a prompt)."""
@@ -49,8 +48,7 @@ def accounts_new(name: str) -> None:
     _save_account(name, Account.create())
 
 
-@accounts.command("import")
-@global_options
+@command("import")
 @click.argument("name")
 def accounts_import(name: str) -> None:
     """Store an existing private key as NAME; the key is read from a hidden prompt or standard input."""
@@ -67,8 +65,7 @@ def accounts_import(name: str) -> None:
     _save_account(name, account)
 
 
-@accounts.command("list")
-@global_options
+@command("list")
 def accounts_list() -> None:
     """The stored accounts: names and addresses."""
     directory = keystores_dir()
@@ -93,6 +90,9 @@ def accounts_list() -> None:
 
     ui.emit({"accounts": found, "directory": str(directory)}, human_view)
 
+
+for _subcommand in (accounts_new, accounts_import, accounts_list):
+    accounts.add_command(_subcommand)
 
 COMMANDS = [accounts]
 

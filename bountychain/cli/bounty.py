@@ -20,11 +20,19 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from bountychain.cli._context import get_settings, global_options
+from bountychain.cli._context import command, get_settings
 from bountychain.cli._errors import CliInputError
-from bountychain.cli._lookups import bounty_amount, check_balance, erc20, issue_url, status_name
+from bountychain.cli._lookups import (
+    bounty_amount,
+    bounty_and_token,
+    bounty_line,
+    check_balance,
+    erc20,
+    issue_url,
+    status_name,
+)
 from bountychain.cli._output import human, kv_table, utc
-from bountychain.cli._params import amount_text, parse_deadline, parse_shares
+from bountychain.cli._params import bounty_id_argument, parse_deadline, parse_shares
 from bountychain.cli._session import Plan, connect, report
 from bountychain.cli.index import list_from_index
 from bountychain.cli.review import review_data, review_panel
@@ -34,8 +42,7 @@ from bountychain.sdk import checksum
 from bountychain.sdk.constants import BPS
 
 
-@click.command()
-@global_options
+@command()
 @click.argument("issue")
 @click.option("--deadline", required=True, help="Unix timestamp, ISO date-time with zone, or a duration (30d, 12h).")
 @click.option("--token", metavar="ADDRESS", help="ERC-20 the bounty is paid in (default: ETH).")
@@ -59,13 +66,12 @@ def create(issue: str, deadline: str, token: str | None, approver: str | None) -
             ("deadline", utc(result.deadline)), ("approver", result.approver)],
            extra={"symbol": info.symbol})
 
-@click.command()
-@global_options
-@click.argument("bounty_id", type=click.IntRange(min=1))
+@command()
+@bounty_id_argument
 @click.argument("amount")
 def pledge(bounty_id: int, amount: str) -> None:
     """Pledge AMOUNT ("0.05 ETH", "25 USDC") to a bounty; a token pledge approves exactly AMOUNT first."""
-    text = amount_text(amount)
+    text = amount
     client = connect(signer=True)
     bounty, info, base = bounty_amount(client, bounty_id, text)
     signer = client.signer
@@ -74,7 +80,7 @@ def pledge(bounty_id: int, amount: str) -> None:
     # The deadline shown is the longest lock accepted: if the issuer extends it before the
     # pledge is mined, the escrow refuses the pledge (LockTooLong) rather than lock it longer.
     max_unlocks_at = bounty.deadline
-    rows = [("bounty", f"{bounty_id}: {issue_url(client, bounty_id)}"), ("amount", human(base, info)),
+    rows = [("bounty", bounty_line(client, bounty_id)), ("amount", human(base, info)),
             ("locked until", f"{utc(max_unlocks_at)} (the bounty's deadline; refused, not locked longer, "
                              "if the deadline moves later before the pledge is mined)")]
     later: list[str] = []
@@ -96,9 +102,8 @@ def pledge(bounty_id: int, amount: str) -> None:
                   "max_unlocks_at": max_unlocks_at, "locked_until_utc": utc(result.unlocks_at)})
 
 
-@click.command()
-@global_options
-@click.argument("bounty_id", type=click.IntRange(min=1))
+@command()
+@bounty_id_argument
 @click.argument("solution_url")
 def submit(bounty_id: int, solution_url: str) -> None:
     """Register SOLUTION_URL (a pull request or commit) as a claim on a bounty."""
@@ -106,7 +111,7 @@ def submit(bounty_id: int, solution_url: str) -> None:
     signer = client.signer
     assert signer is not None
     plan = Plan(f"submit a solution to bounty {bounty_id}", [
-        ("bounty", f"{bounty_id}: {issue_url(client, bounty_id)}"), ("solution", solution_url),
+        ("bounty", bounty_line(client, bounty_id)), ("solution", solution_url),
         ("paid to", f"{signer.address} if it wins"),
     ])
     result = client.run(plan, lambda: client.submit_solution(bounty_id, solution_url))
@@ -114,21 +119,19 @@ def submit(bounty_id: int, solution_url: str) -> None:
            [("claim", str(result.claim_id)), ("solution", result.uri), ("hunter", result.hunter)])
 
 
-@click.command()
-@global_options
-@click.argument("bounty_id", type=click.IntRange(min=1))
+@command()
+@bounty_id_argument
 @click.argument("shares", nargs=-1, metavar="CLAIM=SHARE...")
 def award(bounty_id: int, shares: tuple[str, ...]) -> None:
     """Award the whole pool: CLAIM=SHARE pairs in percent (1=70% 2=30%) or basis points (1=7000)."""
     split = parse_shares(shares)
     client = connect(signer=True)
-    bounty = client.bounty(bounty_id)
-    info = client.token_info(bounty.token)
+    bounty, info = bounty_and_token(client, bounty_id)
     hunters = {claim.claim_id: claim for claim in client.claims(bounty_id)}
     _, fee_bps = client.fee()
     fee = bounty.total * fee_bps // BPS
     net = bounty.total - fee
-    rows = [("bounty", f"{bounty_id}: {issue_url(client, bounty_id)}"), ("pool", human(bounty.total, info)),
+    rows = [("bounty", bounty_line(client, bounty_id)), ("pool", human(bounty.total, info)),
             ("protocol fee", f"{human(fee, info)} ({fee_bps / 100:g}%)")]
     remaining = net
     for index, (claim_id, bps) in enumerate(split.items()):
@@ -157,7 +160,7 @@ def _part(client, text: str | None, token: str, available: int, what: str) -> in
     if text is None:
         return None
     info = client.token_info(token)
-    value = client.parse_amount(amount_text(text), token)
+    value = client.parse_amount(text, token)
     if value <= 0:
         raise InvalidAmount(f"the amount must be positive, got {text!r}")
     if value > available:
@@ -165,9 +168,8 @@ def _part(client, text: str | None, token: str, available: int, what: str) -> in
     return value
 
 
-@click.command()
-@global_options
-@click.argument("bounty_id", type=click.IntRange(min=1))
+@command()
+@bounty_id_argument
 @click.option("--amount", metavar="AMOUNT", help='Take back only part ("0.2 ETH"); the rest keeps its lock.')
 @click.option("--to", "to", metavar="ADDRESS", help="Send it to this address instead of you.")
 def refund(bounty_id: int, amount: str | None, to: str | None) -> None:
@@ -176,13 +178,12 @@ def refund(bounty_id: int, amount: str | None, to: str | None) -> None:
     client = connect(signer=True)
     signer = client.signer
     assert signer is not None
-    bounty = client.bounty(bounty_id)
-    info = client.token_info(bounty.token)
+    bounty, info = bounty_and_token(client, bounty_id)
     mine = client.pledge_of(bounty_id, signer.address)
     value = _part(client, amount, bounty.token, mine.amount, "your pledge")
     recipient = checksum(to, "--to") if to else None
     taking = mine.amount if value is None else value
-    rows = [("bounty", f"{bounty_id}: {issue_url(client, bounty_id)} ({status_name(bounty)})"),
+    rows = [("bounty", f"{bounty_line(client, bounty_id)} ({status_name(bounty)})"),
             ("your pledge", human(mine.amount, info)),
             ("amount", human(taking, info) + ("" if taking == mine.amount else
                                               f" (part: {human(mine.amount - taking, info)} stays pledged)")),
@@ -197,8 +198,7 @@ def refund(bounty_id: int, amount: str | None, to: str | None) -> None:
                   "still_pledged": left})
 
 
-@click.command()
-@global_options
+@command()
 @click.option("--token", metavar="ADDRESS", default=ETH, show_default="ETH", help="Token of the credit.")
 @click.option("--amount", metavar="AMOUNT", help='Pull only part of the credit ("0.1 ETH").')
 @click.option("--to", "to", metavar="ADDRESS", help="Send it to this address instead of you.")
@@ -228,8 +228,7 @@ def withdraw(token: str, amount: str | None, to: str | None) -> None:
            extra={"symbol": info.symbol, "amount_text": human(result.amount, info)})
 
 
-@click.command("withdraw-fees")
-@global_options
+@command("withdraw-fees")
 @click.option("--token", metavar="ADDRESS", default=ETH, show_default="ETH", help="Currency of the fees.")
 @click.option("--amount", metavar="AMOUNT", help='Pull only part of the fees ("0.01 ETH").')
 @click.option("--to", "to", metavar="ADDRESS", help="Send them to this address instead of you.")
@@ -259,25 +258,22 @@ def withdraw_fees(token: str, amount: str | None, to: str | None) -> None:
            extra={"symbol": info.symbol, "amount_text": human(result.amount, info)})
 
 
-@click.command()
-@global_options
-@click.argument("bounty_id", type=click.IntRange(min=1))
+@command()
+@bounty_id_argument
 def cancel(bounty_id: int) -> None:
     """Cancel an open bounty (issuer only): every pledge becomes refundable at once."""
     client = connect(signer=True)
-    bounty = client.bounty(bounty_id)
-    info = client.token_info(bounty.token)
+    bounty, info = bounty_and_token(client, bounty_id)
     plan = Plan(f"cancel bounty {bounty_id}", [
-        ("bounty", f"{bounty_id}: {issue_url(client, bounty_id)}"), ("pool", human(bounty.total, info)),
+        ("bounty", bounty_line(client, bounty_id)), ("pool", human(bounty.total, info)),
         ("effect", "irreversible: no award; every funder can take its pledge back at once"),
     ])
     result = client.run(plan, lambda: client.cancel(bounty_id))
     report("cancel", result, f"Cancelled bounty {bounty_id}: every pledge is refundable now")
 
 
-@click.command("extend-deadline")
-@global_options
-@click.argument("bounty_id", type=click.IntRange(min=1))
+@command("extend-deadline")
+@bounty_id_argument
 @click.argument("deadline")
 def extend_deadline(bounty_id: int, deadline: str) -> None:
     """Move a bounty's deadline later (issuer only); existing pledges keep their lock."""
@@ -288,7 +284,7 @@ def extend_deadline(bounty_id: int, deadline: str) -> None:
         raise InvalidDeadline(f"a deadline can only move later: {utc(new_deadline)} is not after the current "
                               f"deadline, {utc(bounty.deadline)}")
     plan = Plan(f"extend the deadline of bounty {bounty_id}", [
-        ("bounty", f"{bounty_id}: {issue_url(client, bounty_id)}"),
+        ("bounty", bounty_line(client, bounty_id)),
         ("deadline", f"{utc(bounty.deadline)} -> {utc(new_deadline)}"),
     ])
     result = client.run(plan, lambda: client.extend_deadline(bounty_id, new_deadline))
@@ -296,14 +292,12 @@ def extend_deadline(bounty_id: int, deadline: str) -> None:
            [("deadline", utc(result.deadline))])
 
 
-@click.command()
-@global_options
-@click.argument("bounty_id", type=click.IntRange(min=1))
+@command()
+@bounty_id_argument
 def show(bounty_id: int) -> None:
     """Everything about one bounty: parties, currency, pool, deadline, pledges and claims."""
     client = connect(signer=False)
-    bounty = client.bounty(bounty_id)
-    info = client.token_info(bounty.token)
+    bounty, info = bounty_and_token(client, bounty_id)
     funders: dict[str, int] = {}
     for log in client.contract.events.Pledged.get_logs(from_block=client.from_block,
                                                        argument_filters={"bountyId": bounty_id}):
@@ -367,8 +361,7 @@ def show(bounty_id: int) -> None:
     get_settings().ui.emit(data, human_view)
 
 
-@click.command("list")
-@global_options
+@command("list")
 @click.option("--issue", metavar="URL", help="Only bounties on this issue URL (exact).")
 @click.option("--repo", metavar="OWNER/NAME", help="Only bounties on issues of this repository.")
 @click.option("--status", type=click.Choice(["open", "under_review", "awarded", "cancelled", "expired"]))

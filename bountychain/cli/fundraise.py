@@ -11,21 +11,27 @@ import click
 from rich.panel import Panel
 from rich.text import Text
 
-from bountychain.cli._context import Group, get_settings, global_options
+from bountychain.cli._context import Group, command, get_settings
 from bountychain.cli._output import human, kv_table, utc
-from bountychain.cli._params import amount_text, parse_deadline
+from bountychain.cli._params import fundraiser_id_argument, parse_deadline
 from bountychain.cli._session import Plan, connect, report
 from bountychain.errors import InvalidAmount
-from bountychain.results import ETH
-from bountychain.sdk import checksum
+from bountychain.results import ETH, Fundraiser, TokenInfo
+from bountychain.sdk import BountyClient, checksum
+
+
+def fundraiser_and_token(client: BountyClient, fundraiser_id: int) -> tuple[Fundraiser, TokenInfo]:
+    """A fundraiser and its token's symbol and decimals."""
+    state = client.fundraiser(fundraiser_id)
+    return state, client.token_info(state.token)
 
 
 @click.group(cls=Group)
 def fundraiser() -> None:
     """Goal-based fundraisers: all-or-nothing or flexible, held by the escrow."""
 
-@fundraiser.command("create")
-@global_options
+
+@command("create")
 @click.argument("project_url")
 @click.option("--beneficiary", required=True, metavar="ADDRESS", help="Who receives the raised funds.")
 @click.option("--goal", required=True, help='The target, e.g. "10 ETH" or "5000 USDC".')
@@ -40,7 +46,7 @@ def create(project_url: str, beneficiary: str, goal: str, deadline: str, token: 
     token_address = checksum(token, "--token") if token else ETH
     beneficiary_address = checksum(beneficiary, "--beneficiary")
     info = client.token_info(token_address)
-    goal_units = client.parse_amount(amount_text(goal), token_address)
+    goal_units = client.parse_amount(goal, token_address)
     if goal_units <= 0 and not flexible:
         raise InvalidAmount(f"an all-or-nothing fundraiser needs a positive goal, got {goal!r}")
     deadline_ts = parse_deadline(deadline, int(client.w3.eth.get_block("latest")["timestamp"]))
@@ -57,14 +63,13 @@ def create(project_url: str, beneficiary: str, goal: str, deadline: str, token: 
             ("goal", human(result.goal, info)), ("deadline", utc(result.deadline)), ("kind", kind)],
            extra={"symbol": info.symbol, "kind": kind})
 
-@fundraiser.command("show")
-@global_options
-@click.argument("fundraiser_id", type=click.IntRange(min=1))
+
+@command("show")
+@fundraiser_id_argument
 def show(fundraiser_id: int) -> None:
     """A fundraiser's terms, total raised and state."""
     client = connect(signer=False)
-    state = client.fundraiser(fundraiser_id)
-    info = client.token_info(state.token)
+    state, info = fundraiser_and_token(client, fundraiser_id)
     data = {
         "fundraiser_id": fundraiser_id, "creator": state.creator, "beneficiary": state.beneficiary,
         "token": state.token, "symbol": info.symbol, "goal": state.goal, "raised": state.raised,
@@ -84,14 +89,13 @@ def show(fundraiser_id: int) -> None:
 
     get_settings().ui.emit(data, human_view)
 
-@fundraiser.command("withdraw")
-@global_options
-@click.argument("fundraiser_id", type=click.IntRange(min=1))
+
+@command("withdraw")
+@fundraiser_id_argument
 def withdraw(fundraiser_id: int) -> None:
     """Pay the raised total, less the fee, to the beneficiary (anyone may send this)."""
     client = connect(signer=True)
-    state = client.fundraiser(fundraiser_id)
-    info = client.token_info(state.token)
+    state, info = fundraiser_and_token(client, fundraiser_id)
     plan = Plan(f"pay fundraiser {fundraiser_id} out", [
         ("raised", human(state.raised, info)), ("to", f"{state.beneficiary} (the beneficiary)"),
     ])
@@ -102,6 +106,9 @@ def withdraw(fundraiser_id: int) -> None:
            [("raised", human(result.pool, info)), ("fee", human(result.fee, info)),
             ("beneficiary", result.beneficiary)], extra={"symbol": info.symbol})
 
+
+for _subcommand in (create, show, withdraw):
+    fundraiser.add_command(_subcommand)
 
 COMMANDS = [fundraiser]
 

@@ -21,7 +21,7 @@ from typing import Any
 import click
 from rich.text import Text
 
-from bountychain.cli._context import get_settings, global_options
+from bountychain.cli._context import command, get_settings
 from bountychain.cli._errors import CliInputError
 from bountychain.cli._output import human, kv_table, utc
 from bountychain.cli._session import connect
@@ -88,8 +88,7 @@ def index_options(command: Any) -> Any:
     return command
 
 
-@click.command("index")
-@global_options
+@command("index")
 @index_options
 @click.option("--follow", is_flag=True, help="Keep polling for new blocks until Ctrl-C.")
 @click.option("--interval", type=click.FloatRange(min=0.1), default=2.0, show_default=True, help="Seconds between polls.")
@@ -117,8 +116,7 @@ def index_command(db: str | None, confirmations: int | None, batch: int, follow:
         ui.note("stopped")
 
 
-@click.command("serve")
-@global_options
+@command("serve")
 @index_options
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port (0: a free one).")
@@ -152,8 +150,7 @@ def serve_command(db: str | None, confirmations: int | None, batch: int, host: s
         server.server_close()
 
 
-@click.command("seed")
-@global_options
+@command("seed")
 def seed_command() -> None:
     """Create the demo's bounties on a local anvil node (funds throwaway accounts with anvil_setBalance)."""
     from bountychain.seed import seed

@@ -1,35 +1,43 @@
 """`bountychain link`: an EIP-681 payment link, and its QR code, for pledging from a wallet.
 
     bountychain link 1 "0.05 ETH"
+    bountychain link 1 "0.05 ETH" --svg pledge.svg   # also the QR code as an SVG file
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 from rich.text import Text
 
 from bountychain import qr
-from bountychain.cli._context import get_settings, global_options
+from bountychain.cli._context import command, get_settings
+from bountychain.cli._errors import CliInputError
 from bountychain.cli._lookups import bounty_amount, issue_url, status_name
 from bountychain.cli._output import human
-from bountychain.cli._params import amount_text
+from bountychain.cli._params import bounty_id_argument
 from bountychain.cli._session import connect
 
 
-@click.command()
-@global_options
-@click.argument("bounty_id", type=click.IntRange(min=1))
+@command()
+@bounty_id_argument
 @click.argument("amount")
-def link(bounty_id: int, amount: str) -> None:
+@click.option("--svg", "svg_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the QR code as SVG here (a token's approve step beside it, as NAME.approve.svg).")
+def link(bounty_id: int, amount: str, svg_path: Path | None) -> None:
     """An EIP-681 payment link (and QR code) for pledging AMOUNT to a bounty from a wallet."""
-    text = amount_text(amount)
     client = connect(signer=False)
-    bounty, info, base = bounty_amount(client, bounty_id, text)
+    bounty, info, base = bounty_amount(client, bounty_id, amount)
     uri = pledge_uri(client.address, client.chain_id, bounty_id, base, eth_value=bounty.is_eth)
     approve = None if bounty.is_eth else approve_uri(bounty.token, client.chain_id, client.address, base)
     state = status_name(bounty)
     data = {"bounty_id": bounty_id, "uri": uri, "approve_uri": approve, "amount": base, "symbol": info.symbol,
             "token": bounty.token, "status": state, "escrow": client.address, "chain_id": client.chain_id}
+    if svg_path is not None:
+        data["svg"] = write_svg(uri, svg_path)
+        if approve is not None:
+            data["approve_svg"] = write_svg(approve, svg_path.with_suffix(".approve" + (svg_path.suffix or ".svg")))
     if state != "open":
         get_settings().ui.note(f"warning: bounty {bounty_id} is {state}: the escrow will refuse this pledge")
 
@@ -62,6 +70,15 @@ def approve_uri(token: str, chain_id: int, spender: str, amount: int) -> str:
     return f"ethereum:{token}@{chain_id}/approve?address={spender}&uint256={amount}"
 
 
+def write_svg(data: str, path: Path) -> str:
+    """Writes the QR code of `data` as an SVG file; returns its path."""
+    try:
+        path.write_text(qr.to_svg(data))
+    except qr.QRCapacityError as exc:
+        raise CliInputError(f"--svg: {exc}") from None
+    return str(path)
+
+
 def print_qr(data: str) -> None:
     ui = get_settings().ui
     try:
@@ -76,4 +93,4 @@ def print_qr(data: str) -> None:
 
 COMMANDS = [link]
 
-__all__ = ["COMMANDS", "approve_uri", "pledge_uri", "print_qr"]
+__all__ = ["COMMANDS", "approve_uri", "pledge_uri", "print_qr", "write_svg"]

@@ -12,14 +12,13 @@ from rich.panel import Panel
 from rich.text import Text
 
 from bountychain import deployments as registry
-from bountychain.cli._context import get_settings, global_options
+from bountychain.cli._context import command, get_settings
 from bountychain.cli._errors import SetupError
 from bountychain.cli._output import kv_table
 from bountychain.sdk import BountyClient, deploy_contract, send_transaction
 
 
-@click.command()
-@global_options
+@command()
 @click.option("--port", type=click.IntRange(1, 65535), help="Port of the node (default: a free one).")
 def node(port: int | None) -> None:
     """Start a local anvil chain with an escrow (fee 0) and a funded key, until Ctrl-C."""

@@ -13,18 +13,17 @@ from typing import Any
 import click
 from rich.console import Console
 
-from bountychain.cli._context import global_options
-from bountychain.cli._lookups import issue_url
+from bountychain.cli._context import command
+from bountychain.cli._lookups import bounty_line
 from bountychain.cli._output import utc
-from bountychain.cli._params import parse_deadline
+from bountychain.cli._params import bounty_id_argument, parse_deadline
 from bountychain.cli._session import Plan, connect, report
 from bountychain.errors import InvalidInput
 from bountychain.results import SignedSolution
 
 
-@click.command("sign-solution")
-@global_options
-@click.argument("bounty_id", type=click.IntRange(min=1))
+@command("sign-solution")
+@bounty_id_argument
 @click.argument("solution_url")
 @click.option("--expiry", default="7d", show_default=True,
               help="Until when a relayer may send it: timestamp, ISO date-time or duration.")
@@ -42,8 +41,8 @@ def sign_solution(bounty_id: int, solution_url: str, expiry: str, out_path: Path
     else:
         click.echo(text)
 
-@click.command("relay")
-@global_options
+
+@command("relay")
 @click.argument("payload", type=click.File("r"))
 def relay(payload: Any) -> None:
     """Send a signed solution (a file from `sign-solution`, or - for standard input), paying its gas."""
@@ -54,7 +53,7 @@ def relay(payload: Any) -> None:
         raise InvalidInput(f"not a signed solution: {exc}") from None
     client = connect(signer=True)
     plan = Plan(f"relay a solution to bounty {signed.bounty_id}", [
-        ("bounty", f"{signed.bounty_id}: {issue_url(client, signed.bounty_id)}"),
+        ("bounty", bounty_line(client, signed.bounty_id)),
         ("solution", signed.uri), ("hunter", f"{signed.hunter} (signed; paid if it wins)"),
         ("expires", utc(signed.expiry)),
     ])

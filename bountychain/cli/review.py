@@ -24,11 +24,11 @@ from rich.panel import Panel
 from rich.text import Text
 
 from bountychain.amounts import parse_amount
-from bountychain.cli._context import get_settings, global_options
+from bountychain.cli._context import command, get_settings
 from bountychain.cli._errors import CliInputError
 from bountychain.cli._lookups import issue_url
 from bountychain.cli._output import eth, human, kv_table, utc
-from bountychain.cli._params import amount_text, parse_deadline, parse_quorum, parse_shares, parse_window
+from bountychain.cli._params import bounty_id_argument, parse_deadline, parse_quorum, parse_shares, parse_window
 from bountychain.cli._session import Plan, connect, report
 from bountychain.errors import InvalidInput
 from bountychain.results import ETH, Bounty, Proposal, ProposalState, ReviewTerms, TokenInfo
@@ -124,8 +124,7 @@ def _header(client: BountyClient, bounty_id: int) -> tuple[Bounty, TokenInfo, st
     return bounty, client.token_info(bounty.token), f"{bounty_id}: {issue_url(client, bounty_id)}"
 
 
-@click.command("create-optimistic")
-@global_options
+@command("create-optimistic")
 @click.argument("issue")
 @click.option("--deadline", required=True, help="Unix timestamp, ISO date-time with zone, or a duration (30d).")
 @click.option("--window", "window", required=True, help="Review window after each proposal: 1d to 30d.")
@@ -196,9 +195,8 @@ def _hex_bytes(text: str) -> bytes:
     except ValueError:
         raise CliInputError(f"--extra-data {text!r}: give bytes as hex, e.g. 0x0000...01") from None
 
-@click.command()
-@global_options
-@click.argument("bounty_id", type=click.IntRange(min=1))
+@command()
+@bounty_id_argument
 @click.argument("shares", nargs=-1, metavar="CLAIM=SHARE...")
 def propose(bounty_id: int, shares: tuple[str, ...]) -> None:
     """Propose an award of an optimistic bounty (approver): 1=70% 2=30%. Opens the review window."""
@@ -216,9 +214,8 @@ def propose(bounty_id: int, shares: tuple[str, ...]) -> None:
                 [("window ends", utc(result.window_end)), ("pool", human(result.total, info))],
                 extra={"window_end_utc": utc(result.window_end)})
 
-@click.command("object")
-@global_options
-@click.argument("bounty_id", type=click.IntRange(min=1))
+@command("object")
+@bounty_id_argument
 def object_(bounty_id: int) -> None:
     """Object to the pending proposal, withholding your pledge from it (once per proposal)."""
     client = connect(signer=True)
@@ -246,9 +243,8 @@ def object_(bounty_id: int) -> None:
            extra={"symbol": info.symbol, "weight_text": weight,
                   "weight_against_text": human(result.weight_against, info)})
 
-@click.command()
-@global_options
-@click.argument("bounty_id", type=click.IntRange(min=1))
+@command()
+@bounty_id_argument
 def finalize(bounty_id: int) -> None:
     """Pay the proposal once its window ended unblocked (the pool less the withheld pledges), or
     once the arbiter upheld it (the whole pool). Anyone may."""
@@ -275,9 +271,8 @@ def finalize(bounty_id: int) -> None:
                     + (" (credited)" if p.credited else "")) for p in result.payouts]],
                 extra={"symbol": info.symbol})
 
-@click.command()
-@global_options
-@click.argument("bounty_id", type=click.IntRange(min=1))
+@command()
+@bounty_id_argument
 @click.option("--fee", "fee_text", metavar="AMOUNT",
               help="Most you will pay an ERC-792 arbitrator, e.g. '0.02 ETH' (default: its fee now).")
 def escalate(bounty_id: int, fee_text: str | None) -> None:
@@ -310,11 +305,10 @@ def escalate(bounty_id: int, fee_text: str | None) -> None:
 
 
 def _wei(text: str) -> int:
-    return parse_amount(amount_text(text), symbol="ETH", decimals=18)
+    return parse_amount(text, symbol="ETH", decimals=18)
 
-@click.command()
-@global_options
-@click.argument("bounty_id", type=click.IntRange(min=1))
+@command()
+@bounty_id_argument
 @click.argument("ruling", type=click.Choice(["pay", "reject", "refuse"]))
 def rule(bounty_id: int, ruling: str) -> None:
     """A plain arbiter's decision on a blocked or escalated proposal: pay, reject, or refuse
@@ -332,9 +326,8 @@ def rule(bounty_id: int, ruling: str) -> None:
     report("rule", result, f"Decided {ruling} on proposal #{proposal.nonce} of bounty {bounty_id}: "
                            f"{result.outcome}", [("outcome", result.outcome)])
 
-@click.command()
-@global_options
-@click.argument("bounty_id", type=click.IntRange(min=1))
+@command()
+@bounty_id_argument
 def lapse(bounty_id: int) -> None:
     """Reject a blocked proposal nobody escalated in time, or one the arbiter did not decide in time (anyone)."""
     client = connect(signer=True)
@@ -351,9 +344,8 @@ def lapse(bounty_id: int) -> None:
            [("reason", why), ("bounty", "open again")], extra={"why": why})
 
 
-@click.command("proposal")
-@global_options
-@click.argument("bounty_id", type=click.IntRange(min=1))
+@command("proposal")
+@bounty_id_argument
 def show_proposal(bounty_id: int) -> None:
     """The review policy and latest proposal of an optimistic bounty."""
     client = connect(signer=False)

@@ -14,6 +14,8 @@ library's threaded HTTP server. A background thread keeps the index in sync with
                                 refunded, per token; and its objections to proposals
     GET  /api/hunters/<address> a hunter's claims and awards
     GET  /api/beneficiaries/<address> the fundraisers raising for an address and their payouts
+    GET  /api/amount            ?bounty=<id>&text=0.25: an amount typed into the page's pledge form,
+                                parsed by the SDK's rules in the bounty's currency (base units and text)
     POST /api/sync              index new blocks now
 
 Amounts in the JSON are decimal strings of base units (they exceed JavaScript's safe
@@ -39,6 +41,7 @@ from urllib.parse import parse_qs, urlparse
 from web3 import Web3
 
 from bountychain._artifacts import load_artifact
+from bountychain.amounts import format_amount, parse_amount
 from bountychain.errors import error_meanings
 from bountychain.index import queries
 from bountychain.index.sync import Indexer, SyncReport
@@ -245,6 +248,8 @@ class Handler(BaseHTTPRequestHandler):
                                                        "paid": c.paid} for c in claims[row.bounty_id]]}
                       for row in rows]
             return self._json({"bounties": listed, "index": self.app.status()})
+        if route == "amount":
+            return self._json(_amount(db, param("bounty"), query.get("text", [""])[0]))
         if len(parts) == 2 and parts[0] == "bounties":
             if not parts[1].isdigit():
                 raise ValueError(f"{parts[1]!r} is not a bounty id")
@@ -261,6 +266,20 @@ class Handler(BaseHTTPRequestHandler):
         if len(parts) == 2 and parts[0] == "beneficiaries":
             return self._json(queries.beneficiary_record(db, _address(parts[1], "beneficiary")))
         self._error(HTTPStatus.NOT_FOUND, f"no API route /api/{route}")
+
+
+def _amount(db: sqlite3.Connection, bounty: str | None, text: str) -> dict[str, Any]:
+    """The page's pledge form: a number typed beside the bounty's symbol (a bare number is its
+    currency, as the field says), else any amount the SDK reads, e.g. "1e-3 ETH"."""
+    if bounty is None or not bounty.isdigit():
+        raise ValueError(f"bounty {bounty!r} is not a bounty id")
+    detail = queries.bounty(db, int(bounty))
+    if detail is None:
+        raise ValueError(f"bounty {bounty} is not in the index (yet)")
+    summary = detail.bounty
+    value = parse_amount(text, symbol=summary.symbol, decimals=summary.decimals, bare=True)
+    return {"amount": value, "text": format_amount(value, summary.decimals, summary.symbol),
+            "symbol": summary.symbol, "decimals": summary.decimals}
 
 
 def _address(value: str, what: str) -> str:

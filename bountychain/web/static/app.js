@@ -233,9 +233,11 @@ async function signer() {
 async function pledge(bounty, text, list) {
   let value;
   try {
-    value = ethers.parseUnits(text.trim(), bounty.decimals);
-  } catch {
-    list.replaceChildren(h("li", { class: "failed" }, `"${text}" is not an amount of ${bounty.symbol}`));
+    // Parsed by the server with the SDK's and the command line's rules (bountychain.amounts).
+    const parsed = await api(`/api/amount?bounty=${bounty.bounty_id}&text=${encodeURIComponent(text)}`);
+    value = BigInt(parsed.amount);
+  } catch (error) {
+    list.replaceChildren(h("li", { class: "failed" }, `"${text}" is not an amount of ${bounty.symbol}: ${error.message}`));
     return false;
   }
   if (value <= 0n) {
