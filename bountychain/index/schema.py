@@ -27,6 +27,23 @@ EVENT_TABLES = ("created", "fundraisers", "pledges", "claims", "awards", "payout
                 "withdrawals", "fee_withdrawals", "refunds", "cancellations", "extensions", "review_policies", "proposals",
                 "objections", "proposal_steps", "disputes", "rulings")
 
+# Where an event is in the chain: every event table ends or starts with these columns.
+_POSITION = ("block_number BIGINT NOT NULL", "log_index INTEGER NOT NULL", "tx_hash TEXT NOT NULL")
+_BY_POSITION = "block_number, log_index"
+
+
+def _event_table(name: str, *columns: str, key: str = _BY_POSITION) -> str:
+    """The CREATE TABLE of an event table: its own `columns`, the event's position and a key.
+
+    An event that recurs is keyed by its position, and the position columns come first. An event
+    that happens once per bounty, claim or proposal is keyed by that id (`key`), and the position
+    columns follow its own.
+    """
+    lines = [*_POSITION, *columns] if key == _BY_POSITION else [*columns, *_POSITION]
+    body = ",\n        ".join([*lines, f"PRIMARY KEY ({key})"])
+    return f"CREATE TABLE IF NOT EXISTS {name} (\n        {body}\n    )"
+
+
 DDL = [
     # key/value settings: schema_version, chain_id, escrow, start_block, cursor (the last
     # block whose events are all indexed), cursor_hash.
@@ -47,221 +64,66 @@ DDL = [
         decimals INTEGER NOT NULL
     )""",
     # BountyCreated
-    """CREATE TABLE IF NOT EXISTS created (
-        bounty_id BIGINT PRIMARY KEY,
-        issuer TEXT NOT NULL,
-        approver TEXT NOT NULL,
-        token TEXT NOT NULL,
-        deadline BIGINT NOT NULL,
-        uri TEXT NOT NULL,
-        uri_hash TEXT NOT NULL,
-        block_number BIGINT NOT NULL,
-        log_index INTEGER NOT NULL,
-        tx_hash TEXT NOT NULL
-    )""",
+    _event_table("created", "bounty_id BIGINT", "issuer TEXT NOT NULL", "approver TEXT NOT NULL",
+                 "token TEXT NOT NULL", "deadline BIGINT NOT NULL", "uri TEXT NOT NULL", "uri_hash TEXT NOT NULL",
+                 key="bounty_id"),
     # FundraiserCreated: a fundraiser shares the bounty id space (bounty_id is its id), and
     # its pledges, refunds, cancellation and payout (Awarded) are the bounties' events.
-    """CREATE TABLE IF NOT EXISTS fundraisers (
-        bounty_id BIGINT PRIMARY KEY,
-        creator TEXT NOT NULL,
-        beneficiary TEXT NOT NULL,
-        token TEXT NOT NULL,
-        goal TEXT NOT NULL,
-        deadline BIGINT NOT NULL,
-        all_or_nothing INTEGER NOT NULL,
-        uri TEXT NOT NULL,
-        uri_hash TEXT NOT NULL,
-        block_number BIGINT NOT NULL,
-        log_index INTEGER NOT NULL,
-        tx_hash TEXT NOT NULL
-    )""",
-    """CREATE TABLE IF NOT EXISTS pledges (
-        block_number BIGINT NOT NULL,
-        log_index INTEGER NOT NULL,
-        tx_hash TEXT NOT NULL,
-        bounty_id BIGINT NOT NULL,
-        funder TEXT NOT NULL,
-        amount TEXT NOT NULL,
-        unlocks_at BIGINT NOT NULL,
-        PRIMARY KEY (block_number, log_index)
-    )""",
-    """CREATE TABLE IF NOT EXISTS claims (
-        bounty_id BIGINT NOT NULL,
-        claim_id BIGINT NOT NULL,
-        hunter TEXT NOT NULL,
-        uri TEXT NOT NULL,
-        block_number BIGINT NOT NULL,
-        log_index INTEGER NOT NULL,
-        tx_hash TEXT NOT NULL,
-        PRIMARY KEY (bounty_id, claim_id)
-    )""",
-    """CREATE TABLE IF NOT EXISTS awards (
-        bounty_id BIGINT PRIMARY KEY,
-        pool TEXT NOT NULL,
-        fee TEXT NOT NULL,
-        block_number BIGINT NOT NULL,
-        log_index INTEGER NOT NULL,
-        tx_hash TEXT NOT NULL
-    )""",
+    _event_table("fundraisers", "bounty_id BIGINT", "creator TEXT NOT NULL", "beneficiary TEXT NOT NULL",
+                 "token TEXT NOT NULL", "goal TEXT NOT NULL", "deadline BIGINT NOT NULL",
+                 "all_or_nothing INTEGER NOT NULL", "uri TEXT NOT NULL", "uri_hash TEXT NOT NULL", key="bounty_id"),
+    _event_table("pledges", "bounty_id BIGINT NOT NULL", "funder TEXT NOT NULL", "amount TEXT NOT NULL",
+                 "unlocks_at BIGINT NOT NULL"),
+    _event_table("claims", "bounty_id BIGINT NOT NULL", "claim_id BIGINT NOT NULL", "hunter TEXT NOT NULL",
+                 "uri TEXT NOT NULL", key="bounty_id, claim_id"),
+    _event_table("awards", "bounty_id BIGINT", "pool TEXT NOT NULL", "fee TEXT NOT NULL", key="bounty_id"),
     # WinnerPaid (credited 0: sent) and WinnerCredited (credited 1: the push failed, the
     # hunter withdraws it): either way the winner's share of the award, counted in its earnings.
-    """CREATE TABLE IF NOT EXISTS payouts (
-        block_number BIGINT NOT NULL,
-        log_index INTEGER NOT NULL,
-        tx_hash TEXT NOT NULL,
-        bounty_id BIGINT NOT NULL,
-        claim_id BIGINT NOT NULL,
-        hunter TEXT NOT NULL,
-        amount TEXT NOT NULL,
-        credited INTEGER NOT NULL,
-        PRIMARY KEY (block_number, log_index)
-    )""",
+    _event_table("payouts", "bounty_id BIGINT NOT NULL", "claim_id BIGINT NOT NULL", "hunter TEXT NOT NULL",
+                 "amount TEXT NOT NULL", "credited INTEGER NOT NULL"),
     # RaisedPaid / RaisedCredited: a fundraiser's raised total, less the fee, went to its
     # beneficiary (credited 0: sent; 1: credited for `withdraw`).
-    """CREATE TABLE IF NOT EXISTS raised_paid (
-        bounty_id BIGINT PRIMARY KEY,
-        beneficiary TEXT NOT NULL,
-        amount TEXT NOT NULL,
-        credited INTEGER NOT NULL,
-        block_number BIGINT NOT NULL,
-        log_index INTEGER NOT NULL,
-        tx_hash TEXT NOT NULL
-    )""",
-    """CREATE TABLE IF NOT EXISTS credits (
-        block_number BIGINT NOT NULL,
-        log_index INTEGER NOT NULL,
-        tx_hash TEXT NOT NULL,
-        account TEXT NOT NULL,
-        token TEXT NOT NULL,
-        amount TEXT NOT NULL,
-        PRIMARY KEY (block_number, log_index)
-    )""",
+    _event_table("raised_paid", "bounty_id BIGINT", "beneficiary TEXT NOT NULL", "amount TEXT NOT NULL",
+                 "credited INTEGER NOT NULL", key="bounty_id"),
+    _event_table("credits", "account TEXT NOT NULL", "token TEXT NOT NULL", "amount TEXT NOT NULL"),
     # Withdrawn: `account` pulled `amount` of its credit, sent to `recipient`.
-    """CREATE TABLE IF NOT EXISTS withdrawals (
-        block_number BIGINT NOT NULL,
-        log_index INTEGER NOT NULL,
-        tx_hash TEXT NOT NULL,
-        account TEXT NOT NULL,
-        token TEXT NOT NULL,
-        amount TEXT NOT NULL,
-        recipient TEXT NOT NULL,
-        PRIMARY KEY (block_number, log_index)
-    )""",
+    _event_table("withdrawals", "account TEXT NOT NULL", "token TEXT NOT NULL", "amount TEXT NOT NULL",
+                 "recipient TEXT NOT NULL"),
     # FeesWithdrawn: the fee recipient took `amount` of the fees accrued in `token`.
-    """CREATE TABLE IF NOT EXISTS fee_withdrawals (
-        block_number BIGINT NOT NULL,
-        log_index INTEGER NOT NULL,
-        tx_hash TEXT NOT NULL,
-        token TEXT NOT NULL,
-        amount TEXT NOT NULL,
-        recipient TEXT NOT NULL,
-        PRIMARY KEY (block_number, log_index)
-    )""",
+    _event_table("fee_withdrawals", "token TEXT NOT NULL", "amount TEXT NOT NULL", "recipient TEXT NOT NULL"),
     # Refunded: `funder` took back `amount` of its pledge, sent to `recipient`.
-    """CREATE TABLE IF NOT EXISTS refunds (
-        block_number BIGINT NOT NULL,
-        log_index INTEGER NOT NULL,
-        tx_hash TEXT NOT NULL,
-        bounty_id BIGINT NOT NULL,
-        funder TEXT NOT NULL,
-        amount TEXT NOT NULL,
-        recipient TEXT NOT NULL,
-        PRIMARY KEY (block_number, log_index)
-    )""",
-    """CREATE TABLE IF NOT EXISTS cancellations (
-        bounty_id BIGINT PRIMARY KEY,
-        block_number BIGINT NOT NULL,
-        log_index INTEGER NOT NULL,
-        tx_hash TEXT NOT NULL
-    )""",
-    """CREATE TABLE IF NOT EXISTS extensions (
-        block_number BIGINT NOT NULL,
-        log_index INTEGER NOT NULL,
-        tx_hash TEXT NOT NULL,
-        bounty_id BIGINT NOT NULL,
-        deadline BIGINT NOT NULL,
-        PRIMARY KEY (block_number, log_index)
-    )""",
+    _event_table("refunds", "bounty_id BIGINT NOT NULL", "funder TEXT NOT NULL", "amount TEXT NOT NULL",
+                 "recipient TEXT NOT NULL"),
+    _event_table("cancellations", "bounty_id BIGINT", key="bounty_id"),
+    _event_table("extensions", "bounty_id BIGINT NOT NULL", "deadline BIGINT NOT NULL"),
     # ReviewPolicySet (the review contract's): the bounty's review policy and its approver, who
     # proposes (BountyCreated names the review contract, which awards). arbiter is '' for none.
-    """CREATE TABLE IF NOT EXISTS review_policies (
-        bounty_id BIGINT PRIMARY KEY,
-        approver TEXT NOT NULL,
-        review_window BIGINT NOT NULL,
-        quorum_bps INTEGER NOT NULL,
-        arbiter TEXT NOT NULL,
-        arbiter_is_erc792 INTEGER NOT NULL,
-        block_number BIGINT NOT NULL,
-        log_index INTEGER NOT NULL,
-        tx_hash TEXT NOT NULL
-    )""",
+    _event_table("review_policies", "bounty_id BIGINT", "approver TEXT NOT NULL", "review_window BIGINT NOT NULL",
+                 "quorum_bps INTEGER NOT NULL", "arbiter TEXT NOT NULL", "arbiter_is_erc792 INTEGER NOT NULL",
+                 key="bounty_id"),
     # AwardProposed: claim_ids and shares_bps are JSON lists of integers; total is the pool
     # frozen while the proposal is live (what objections weigh against).
-    """CREATE TABLE IF NOT EXISTS proposals (
-        bounty_id BIGINT NOT NULL,
-        nonce INTEGER NOT NULL,
-        claim_ids TEXT NOT NULL,
-        shares_bps TEXT NOT NULL,
-        window_end BIGINT NOT NULL,
-        total TEXT NOT NULL,
-        block_number BIGINT NOT NULL,
-        log_index INTEGER NOT NULL,
-        tx_hash TEXT NOT NULL,
-        PRIMARY KEY (bounty_id, nonce)
-    )""",
+    _event_table("proposals", "bounty_id BIGINT NOT NULL", "nonce INTEGER NOT NULL", "claim_ids TEXT NOT NULL",
+                 "shares_bps TEXT NOT NULL", "window_end BIGINT NOT NULL", "total TEXT NOT NULL",
+                 key="bounty_id, nonce"),
     # Objected: weight_against is the proposal's total against after this objection.
-    """CREATE TABLE IF NOT EXISTS objections (
-        block_number BIGINT NOT NULL,
-        log_index INTEGER NOT NULL,
-        tx_hash TEXT NOT NULL,
-        bounty_id BIGINT NOT NULL,
-        nonce INTEGER NOT NULL,
-        funder TEXT NOT NULL,
-        weight TEXT NOT NULL,
-        weight_against TEXT NOT NULL,
-        PRIMARY KEY (block_number, log_index)
-    )""",
+    _event_table("objections", "bounty_id BIGINT NOT NULL", "nonce INTEGER NOT NULL", "funder TEXT NOT NULL",
+                 "weight TEXT NOT NULL", "weight_against TEXT NOT NULL"),
     # ProposalBlocked, ProposalUpheld, ProposalRejected, ProposalFinalized: step is blocked,
     # upheld, rejected or finalized; reason is a rejection's (unanimous, arbiter-rejected,
     # arbiter-refused, lapsed), else ''; pool is a finalized proposal's award (ProposalFinalized),
     # else ''.
-    """CREATE TABLE IF NOT EXISTS proposal_steps (
-        block_number BIGINT NOT NULL,
-        log_index INTEGER NOT NULL,
-        tx_hash TEXT NOT NULL,
-        bounty_id BIGINT NOT NULL,
-        nonce INTEGER NOT NULL,
-        step TEXT NOT NULL,
-        reason TEXT NOT NULL,
-        pool TEXT NOT NULL,
-        PRIMARY KEY (block_number, log_index)
-    )""",
+    _event_table("proposal_steps", "bounty_id BIGINT NOT NULL", "nonce INTEGER NOT NULL", "step TEXT NOT NULL",
+                 "reason TEXT NOT NULL", "pool TEXT NOT NULL"),
     # DisputeRaised: dispute ids are uint256 (an ERC-792 arbitrator's own numbering): TEXT; 0
     # for a plain arbiter. escalated_at is the block's time: the arbiter decides within
     # ARBITRATION_PERIOD of it.
-    """CREATE TABLE IF NOT EXISTS disputes (
-        block_number BIGINT NOT NULL,
-        log_index INTEGER NOT NULL,
-        tx_hash TEXT NOT NULL,
-        bounty_id BIGINT NOT NULL,
-        nonce INTEGER NOT NULL,
-        arbiter TEXT NOT NULL,
-        dispute_id TEXT NOT NULL,
-        escalated_at BIGINT NOT NULL,
-        PRIMARY KEY (block_number, log_index)
-    )""",
+    _event_table("disputes", "bounty_id BIGINT NOT NULL", "nonce INTEGER NOT NULL", "arbiter TEXT NOT NULL",
+                 "dispute_id TEXT NOT NULL", "escalated_at BIGINT NOT NULL"),
     # Ruling (ERC-792): names the arbiter and its dispute id; bounty_id is the one that dispute
     # was raised for (from `disputes`). ruling: 0 refused, 1 pay, 2 reject.
-    """CREATE TABLE IF NOT EXISTS rulings (
-        block_number BIGINT NOT NULL,
-        log_index INTEGER NOT NULL,
-        tx_hash TEXT NOT NULL,
-        bounty_id BIGINT NOT NULL,
-        arbiter TEXT NOT NULL,
-        dispute_id TEXT NOT NULL,
-        ruling INTEGER NOT NULL,
-        PRIMARY KEY (block_number, log_index)
-    )""",
+    _event_table("rulings", "bounty_id BIGINT NOT NULL", "arbiter TEXT NOT NULL", "dispute_id TEXT NOT NULL",
+                 "ruling INTEGER NOT NULL"),
     # The summary per bounty or fundraiser, derived from the tables above (see
     # `store.refresh_bounty`). repo is "owner/name" (lowercase) parsed from the issue URL (a
     # fundraiser's project URL); host is its host. kind is 'bounty' or 'fundraiser'; a
