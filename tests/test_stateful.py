@@ -325,7 +325,7 @@ class EscrowMachine(RuleBasedStateMachine):
         pool = fundraiser.total
         fee = pool * FEE_BPS // BPS
         beneficiary = self.fx.hunter(fundraiser.beneficiary)
-        credited = fundraiser.beneficiary == REFUSER and fundraiser.kind == "eth"
+        credited = pool > fee and fundraiser.beneficiary == REFUSER and fundraiser.kind == "eth"
         assert (result.pool, result.fee, result.amount, result.beneficiary, result.credited) == (
             pool, fee, pool - fee, beneficiary, credited)
         if credited:
@@ -457,7 +457,8 @@ class EscrowMachine(RuleBasedStateMachine):
             paid += expected
             hunter_index = bounty.claims[claim_id - 1]
             hunter = self.fx.hunter(hunter_index)
-            credited = hunter_index == REFUSER and bounty.kind == "eth"
+            # A zero share moves nothing, so it is never a credit, whoever the hunter is.
+            credited = expected > 0 and hunter_index == REFUSER and bounty.kind == "eth"
             assert (payout.hunter, payout.amount, payout.credited) == (hunter, expected, credited)
             if credited:
                 self.credits[(hunter, token)] += expected
