@@ -18,6 +18,8 @@ class Artifact:
     bytecode: str
     deployed_bytecode: str
     compiler: dict[str, Any]
+    # Immutable id -> where the constructor writes it in the runtime code ({"start", "length"}).
+    immutable_references: dict[str, list[dict[str, int]]]
 
 
 @cache
@@ -31,4 +33,5 @@ def load_artifact(name: str) -> Artifact:
         bytecode=data["bytecode"],
         deployed_bytecode=data["deployedBytecode"],
         compiler=data["compiler"],
+        immutable_references=data.get("immutableReferences", {}),
     )

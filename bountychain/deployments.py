@@ -1,6 +1,23 @@
-"""The deployment registry: one JSON file per chain, `deployments/<chain id>.json`, written
-by the deploy script and read by the SDK and the command line, so that users pass only an
-RPC URL and the escrow of the connected chain is found."""
+"""The deployment registry: one JSON file per chain, `<chain id>.json`, written by the deploy
+script and read by the SDK and the command line, so that users pass only an RPC URL and the
+escrow of the connected chain is found.
+
+Where a record is read from, and why (a folder anyone can ship is not trusted by accident):
+
+- the folder the caller names (`--deployments DIR`, `deployments=`), else
+  `$BOUNTYCHAIN_DEPLOYMENTS`: the user's explicit choice;
+- else the official registry shipped inside the package (`bountychain/registry/`), never the
+  current directory: a cloned repository with its own `./deployments` folder must not redirect
+  pledges to a look-alike escrow. A `./deployments` record is named in the error, with the flag
+  that opts in to it.
+
+`check_escrow` then tells whether the contract at an address really is this version's escrow
+(its runtime code, immutables masked, equals the shipped artifact's; its immutables are
+consistent, and its review contract is the one it deployed) and whether it is an official
+deployment. The command line refuses any other escrow on a public chain unless
+`--allow-unofficial-escrow`; on a local dev chain (ids 1337, 31337) an escrow with the right
+code is fine: nobody publishes official ones there.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +25,25 @@ import hashlib
 import json
 import os
 from dataclasses import asdict, dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from bountychain._artifacts import load_artifact
+from eth_utils import keccak, to_checksum_address
+
+from bountychain._artifacts import Artifact, load_artifact
 from bountychain.errors import BountychainError
+
+# Local development chains (anvil, hardhat, ganache): escrows there are throwaway, never official.
+DEV_CHAIN_IDS = frozenset({1337, 31337})
 
 
 class RegistryError(BountychainError):
     """No deployment recorded for a chain, or one that would be overwritten."""
+
+
+class UnofficialEscrow(BountychainError):
+    """The contract is not this version's escrow, or not an official deployment of it."""
 
 
 @dataclass(frozen=True)
@@ -66,16 +93,40 @@ def abi_sha256(abi: list[dict[str, Any]] | None = None) -> str:
 
 
 def registry_dir(directory: str | Path | None = None) -> Path:
-    """`directory`, else $BOUNTYCHAIN_DEPLOYMENTS, else ./deployments."""
+    """Where deployments are written: `directory`, else $BOUNTYCHAIN_DEPLOYMENTS, else
+    ./deployments (reading never falls back to the current directory: see `load`)."""
     return Path(directory or os.environ.get("BOUNTYCHAIN_DEPLOYMENTS") or "deployments")
 
 
+def official_dir() -> Path:
+    """The official registry shipped with the package (maintainers record public deployments
+    there: `ape run deploy ... --deployments-dir bountychain/registry`)."""
+    return Path(str(resources.files("bountychain").joinpath("registry")))
+
+
+def official_record(chain_id: int) -> DeploymentRecord | None:
+    path = official_dir() / f"{chain_id}.json"
+    return DeploymentRecord(**json.loads(path.read_text())) if path.is_file() else None
+
+
 def load(chain_id: int, directory: str | Path | None = None) -> DeploymentRecord:
-    """The escrow recorded for a chain; RegistryError if there is none."""
-    path = registry_dir(directory) / f"{chain_id}.json"
-    if not path.exists():
-        raise RegistryError(f"no escrow recorded for chain {chain_id} in {path.parent}/: deploy one, or pass its address")
-    return DeploymentRecord(**json.loads(path.read_text()))
+    """The escrow recorded for a chain in `directory`, else $BOUNTYCHAIN_DEPLOYMENTS, else the
+    official registry; RegistryError if there is none."""
+    chosen = directory or os.environ.get("BOUNTYCHAIN_DEPLOYMENTS")
+    if chosen:
+        path = Path(chosen) / f"{chain_id}.json"
+        if not path.exists():
+            raise RegistryError(f"no escrow recorded for chain {chain_id} in {path.parent}/: deploy one, "
+                                "or pass its address")
+        return DeploymentRecord(**json.loads(path.read_text()))
+    record = official_record(chain_id)
+    if record is not None:
+        return record
+    local = Path("deployments") / f"{chain_id}.json"
+    hint = (f"; {local} in the current directory is not read unless you ask for it (a cloned repository could "
+            "point you at someone else's escrow): pass --deployments deployments or set BOUNTYCHAIN_DEPLOYMENTS"
+            if local.is_file() else ": pass the escrow's address, or the registry folder of your own deployment")
+    raise RegistryError(f"no official escrow for chain {chain_id}{hint}")
 
 
 def save(record: DeploymentRecord, directory: str | Path | None = None, *, replace: bool = False) -> Path:
@@ -90,3 +141,86 @@ def save(record: DeploymentRecord, directory: str | Path | None = None, *, repla
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(asdict(record), indent=2) + "\n")
     return path
+
+
+# --- is it really the escrow? -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class EscrowCheck:
+    """What `check_escrow` found: the escrow's code is this version's; `official` if the
+    package's registry lists it for its chain."""
+
+    address: str
+    review: str
+    chain_id: int
+    official: bool
+
+    @property
+    def dev_chain(self) -> bool:
+        return self.chain_id in DEV_CHAIN_IDS
+
+
+def runtime_code_hash(code: bytes, artifact: Artifact) -> bytes:
+    """keccak256 of runtime code with its immutables zeroed (the constructor writes them, so
+    they differ between deployments): equal for every deployment of the same artifact."""
+    masked = bytearray(code)
+    for references in artifact.immutable_references.values():
+        for ref in references:
+            masked[ref["start"]:ref["start"] + ref["length"]] = bytes(ref["length"])
+    return keccak(bytes(masked))
+
+
+def immutable_values(code: bytes, artifact: Artifact) -> dict[str, set[bytes]]:
+    """Each immutable's values in the code: one per immutable in code a constructor wrote; a
+    crafted code could write different ones at the places it is read."""
+    return {key: {code[ref["start"]:ref["start"] + ref["length"]] for ref in refs}
+            for key, refs in artifact.immutable_references.items()}
+
+
+def _is_artifact_code(code: bytes, name: str) -> bool:
+    artifact = load_artifact(name)
+    expected = bytes.fromhex(artifact.deployed_bytecode.removeprefix("0x"))
+    return (len(code) == len(expected) and runtime_code_hash(code, artifact) == runtime_code_hash(expected, artifact)
+            and all(len(values) == 1 for values in immutable_values(code, artifact).values()))
+
+
+def check_escrow(w3: Any, address: str, chain_id: int) -> EscrowCheck:
+    """Checks, from the chain, that `address` holds this version's BountyEscrow, deployed by
+    its constructor as far as code can tell: runtime code equal to the artifact's with its
+    immutables masked, each immutable one value, a fee within the cap, a domain separator of
+    its own, and a review contract that is BountyReview's code bound to this escrow. Raises
+    UnofficialEscrow naming what differs."""
+    address = to_checksum_address(address)
+    where = f"{address} on chain {chain_id}"
+    code = bytes(w3.eth.get_code(address))
+    if not code:
+        raise UnofficialEscrow(f"there is no contract at {where}")
+    if not _is_artifact_code(code, "BountyEscrow"):
+        raise UnofficialEscrow(f"the contract at {where} is not this version's BountyEscrow: its runtime code "
+                               "differs from the shipped artifact's")
+    escrow = w3.eth.contract(address=address, abi=load_artifact("BountyEscrow").abi)
+    # The cap is a constant of the code just checked; the fee, an immutable a crafted code could set.
+    fee_bps, cap = int(escrow.functions.feeBps().call()), int(escrow.functions.MAX_FEE_BPS().call())
+    if fee_bps > cap:
+        raise UnofficialEscrow(f"the escrow at {where} charges a fee of {fee_bps / 100:g}%, above the "
+                               f"{cap / 100:g}% its constructor allows: it was not deployed by it")
+    name, version, domain_chain, verifying = escrow.functions.eip712Domain().call()[1:5]
+    expected_domain = _domain_separator(name, version, domain_chain, verifying)
+    if verifying != address or bytes(escrow.functions.DOMAIN_SEPARATOR().call()) != expected_domain:
+        raise UnofficialEscrow(f"the escrow at {where} signs solutions for another domain than its own")
+    review = to_checksum_address(escrow.functions.review().call())
+    if not _is_artifact_code(bytes(w3.eth.get_code(review)), "BountyReview"):
+        raise UnofficialEscrow(f"the escrow at {where} uses a review contract ({review}) that is not BountyReview's code")
+    bound_to = w3.eth.contract(address=review, abi=load_artifact("BountyReview").abi).functions.escrow().call()
+    if to_checksum_address(bound_to) != address:
+        raise UnofficialEscrow(f"the review contract {review} of the escrow at {where} serves another escrow ({bound_to})")
+    record = official_record(chain_id)
+    return EscrowCheck(address, review, chain_id, official=record is not None and record.address == address)
+
+
+def _domain_separator(name: str, version: str, chain_id: int, verifying_contract: str) -> bytes:
+    from eth_abi import encode
+
+    typehash = keccak(b"EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)")
+    return keccak(encode(["bytes32", "bytes32", "bytes32", "uint256", "address"],
+                         [typehash, keccak(name.encode()), keccak(version.encode()), chain_id, verifying_contract]))

@@ -21,7 +21,8 @@ from scripts._escrow import escrow_container
 @click.option("--fee-recipient", default=None, help="Who is credited the fee (required with --fee-bps > 0).")
 @click.option("--fee-bps", default=0, type=click.IntRange(0, MAX_FEE_BPS), help="Fee on awards, basis points.")
 @click.option("--confirmations", default=None, type=click.IntRange(0), help="Blocks to wait (default: the network's).")
-@click.option("--deployments-dir", default=None, help="Registry folder (default: ./deployments).")
+@click.option("--deployments-dir", default=None, help="Registry folder (default: ./deployments; "
+              "bountychain/registry for an official deployment, shipped with the package).")
 @click.option("--replace", is_flag=True, help="Record a new deployment over the existing one.")
 def cli(provider, account, fee_recipient, fee_bps, confirmations, deployments_dir, replace):
     chain_id = provider.chain_id
@@ -29,7 +30,7 @@ def cli(provider, account, fee_recipient, fee_bps, confirmations, deployments_di
     if fee_bps and recipient == ETH:
         raise click.UsageError("--fee-bps above 0 needs --fee-recipient")
     try:
-        existing = deployments.load(chain_id, deployments_dir)
+        existing = deployments.load(chain_id, deployments.registry_dir(deployments_dir))
     except deployments.RegistryError:
         existing = None
     if existing and not replace:

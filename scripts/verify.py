@@ -25,7 +25,7 @@ DEFAULT_API_URL = "https://api.etherscan.io/v2/api"
 @click.option("--api-url", default=lambda: os.environ.get("ETHERSCAN_API_URL", DEFAULT_API_URL))
 @click.option("--poll-interval", default=5.0, type=float)
 def cli(provider, deployments_dir, api_url, poll_interval):
-    record = deployments.load(provider.chain_id, deployments_dir)
+    record = deployments.load(provider.chain_id, deployments.registry_dir(deployments_dir))
     standard_input = ROOT / "build" / "BountyEscrow.standard-input.json"
     subprocess.run(["node", str(ROOT / "tools" / "compile.mjs"), "--out-dir", str(ROOT / "build")], check=True)
     result = verify(record, standard_input, api_url=api_url, api_key=os.environ.get("ETHERSCAN_API_KEY", ""),

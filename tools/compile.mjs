@@ -22,7 +22,8 @@ const SETTINGS = {
   optimizer: { enabled: true, runs: 1000 },
   viaIR: false,
   metadata: { bytecodeHash: "ipfs" },
-  outputSelection: { "*": { "*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object", "metadata"] } },
+  outputSelection: { "*": { "*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object",
+    "evm.deployedBytecode.immutableReferences", "metadata"] } },
 };
 
 function listSolidity(dir) {
@@ -92,6 +93,9 @@ function main() {
         abi: contract.abi,
         bytecode: "0x" + contract.evm.bytecode.object,
         deployedBytecode: "0x" + contract.evm.deployedBytecode.object,
+        // Where the constructor writes each immutable into the runtime code (byte offsets):
+        // what a code-hash check masks to compare a deployment with this artifact.
+        immutableReferences: contract.evm.deployedBytecode.immutableReferences,
       };
       fs.writeFileSync(path.join(dest, `${name}.json`), JSON.stringify(artifact, null, 1) + "\n");
       written += 1;

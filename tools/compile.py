@@ -37,7 +37,8 @@ SETTINGS = {
     "optimizer": {"enabled": True, "runs": 1000},
     "viaIR": False,
     "metadata": {"bytecodeHash": "ipfs"},
-    "outputSelection": {"*": {"*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object", "metadata"]}},
+    "outputSelection": {"*": {"*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object",
+                                     "evm.deployedBytecode.immutableReferences", "metadata"]}},
 }
 _IMPORT = re.compile(r"""^\s*import\s+(?:[^"']*from\s+)?["']([^"']+)["']""", re.MULTILINE)
 _PROBE_URL = "https://binaries.soliditylang.org/linux-amd64/list.json"
@@ -153,6 +154,9 @@ def compile_contracts(out_dir: Path | None = None, solc: Path | None = None) -> 
                 "abi": contract["abi"],
                 "bytecode": "0x" + contract["evm"]["bytecode"]["object"],
                 "deployedBytecode": "0x" + contract["evm"]["deployedBytecode"]["object"],
+                # Where the constructor writes each immutable (byte offsets in the runtime code):
+                # what a code-hash check masks (bountychain/deployments.py).
+                "immutableReferences": contract["evm"]["deployedBytecode"]["immutableReferences"],
             }
             (dest / f"{name}.json").write_text(_indented(artifact), encoding="utf-8")
             written += 1

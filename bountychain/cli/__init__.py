@@ -8,7 +8,9 @@
 The RPC URL comes from --rpc, else $BOUNTYCHAIN_RPC, else `rpc` in
 $XDG_CONFIG_HOME/bountychain/config.toml (~/.config/...). The escrow comes from --escrow, else
 the deployment registry of the connected chain (--deployments DIR, $BOUNTYCHAIN_DEPLOYMENTS,
-./deployments). Transactions are signed with --keystore PATH, --account NAME (a keystore in
+else the official registry shipped with the package: never ./deployments unless named). Every
+command first checks the escrow's code on the chain, and refuses an escrow that is not an
+official deployment on a public chain unless --allow-unofficial-escrow. Transactions are signed with --keystore PATH, --account NAME (a keystore in
 the accounts directory), --ape-account ALIAS, or $BOUNTYCHAIN_PRIVATE_KEY; every one is shown
 with its estimated network fee and confirmed first unless --yes.
 

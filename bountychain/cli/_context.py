@@ -29,6 +29,7 @@ class Settings:
     keystore: str | None = None
     account: str | None = None
     ape_account: str | None = None
+    allow_unofficial_escrow: bool = False
     _ui: UI | None = field(default=None, repr=False)
 
     @property
@@ -48,7 +49,10 @@ _GLOBAL_OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
     (("--rpc",), dict(metavar="URL", help="JSON-RPC URL (else $BOUNTYCHAIN_RPC, else `rpc` in the config file).")),
     (("--escrow",), dict(metavar="ADDRESS", help="Escrow address (else the registry's for the connected chain).")),
     (("--deployments",), dict(metavar="DIR", help="Deployment registry directory (else $BOUNTYCHAIN_DEPLOYMENTS, "
-                                                  "else ./deployments).")),
+                                                  "else the official registry shipped with bountychain).")),
+    (("--allow-unofficial-escrow", "allow_unofficial_escrow"),
+     dict(is_flag=True, help="Use an escrow with the right code that is not an official deployment (one you "
+                             "deployed yourself) on a public chain; a warning is printed.")),
     (("--chain-id", "chain_id"), dict(type=int, metavar="N", help="Refuse to act on any chain but this one.")),
     (("--json", "json"), dict(is_flag=True, help="Print one JSON object on stdout and nothing else there.")),
     (("--yes", "-y", "yes"), dict(is_flag=True, help="Send transactions without asking for confirmation.")),

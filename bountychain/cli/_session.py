@@ -5,6 +5,7 @@ the report of what was sent."""
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ import click
 from rich.panel import Panel
 from rich.text import Text
 
+from bountychain import deployments
 from bountychain.amounts import format_amount
 from bountychain.cli._context import Settings, get_settings, resolve_rpc
 from bountychain.cli._errors import SetupError
@@ -105,9 +107,39 @@ def connect(*, signer: bool) -> CliClient:
     client = CliClient.connect(url, None, escrow=settings.escrow, chain_id=settings.chain_id,
                                deployments=settings.deployments)
     client.settings = settings
+    check_escrow(client, settings)
     if signer:
         client.signer = load_signer(settings)
     return client
+
+
+def check_escrow(client: BountyClient, settings: Settings) -> None:
+    """Refuses an escrow whose code is not this version's, and, on a public chain, one that is
+    not an official deployment unless --allow-unofficial-escrow (then warns loudly). A local
+    dev chain's escrow is never official and needs no flag."""
+    where = f"--escrow {settings.escrow}" if settings.escrow else (
+        f"the registry in {deployments.registry_dir(settings.deployments)}" if settings.deployments
+        or os.environ.get("BOUNTYCHAIN_DEPLOYMENTS") else "the official registry")
+    try:
+        check = deployments.check_escrow(client.w3, client.address, client.chain_id)
+    except deployments.UnofficialEscrow as exc:
+        if not settings.allow_unofficial_escrow:
+            raise deployments.UnofficialEscrow(f"{exc} (escrow from {where}): nothing was sent. Pass "
+                                               "--allow-unofficial-escrow only if you built this contract yourself")
+        _warn(settings, f"WARNING: {exc}. You passed --allow-unofficial-escrow: its rules are not bountychain's.")
+        return
+    if check.official or check.dev_chain:
+        return
+    message = (f"the escrow {client.address} (from {where}) has bountychain's code but is not an official "
+               f"deployment on chain {client.chain_id}: whoever deployed it chose its fee recipient")
+    if not settings.allow_unofficial_escrow:
+        raise deployments.UnofficialEscrow(f"{message}. Nothing was sent; pass --allow-unofficial-escrow if you "
+                                           "deployed it or trust who did")
+    _warn(settings, f"WARNING: {message}.")
+
+
+def _warn(settings: Settings, message: str) -> None:
+    settings.ui.err.print(Text(message, style="bold red"))
 
 
 def tx_rows(result: Any) -> list[tuple[str, str]]:
@@ -133,4 +165,4 @@ def report(action: str, result: Any, headline: str, rows: list[tuple[str, str]] 
     ui.emit(data, show)
 
 
-__all__ = ["TYPICAL_GAS", "CliClient", "Plan", "connect", "estimate_gas", "report", "tx_rows"]
+__all__ = ["TYPICAL_GAS", "CliClient", "Plan", "check_escrow", "connect", "estimate_gas", "report", "tx_rows"]
