@@ -4,6 +4,7 @@ printed or logged: errors name the file, never its content."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from eth_account import Account
@@ -42,10 +43,19 @@ def from_keystore(path: str | Path, password: str) -> LocalAccount:
     return Account.from_key(key)
 
 
-def write_keystore(account: LocalAccount, path: str | Path, password: str) -> Path:
-    """Encrypts an account into a keystore file readable only by its owner."""
+def write_keystore(account: LocalAccount, path: str | Path, password: str, *, private_dir: bool = False) -> Path:
+    """Encrypts an account into a new keystore file, readable only by its owner from the moment
+    it exists (created 0600, whatever the umask; never written first and narrowed after). A
+    folder it creates is 0700; with `private_dir` (a folder of keystores) an existing one that
+    others may read is narrowed to 0700 first. Refuses to overwrite an existing file."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(Account.encrypt(account.key, password)))
-    path.chmod(0o600)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if private_dir and path.parent.stat().st_mode & 0o077:
+        path.parent.chmod(0o700)
+    content = json.dumps(Account.encrypt(account.key, password))
+    # O_EXCL: never follow a planted symlink or reuse a file someone else opened already.
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.fchmod(descriptor, 0o600)  # the umask may only have narrowed it; make it exact
+    with os.fdopen(descriptor, "w") as file:
+        file.write(content)
     return path

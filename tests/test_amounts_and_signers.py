@@ -6,6 +6,7 @@ Everything here runs without a chain except the last test, which needs a `Bounty
 
 from __future__ import annotations
 
+import os
 import stat
 from decimal import Context, Decimal, localcontext
 
@@ -336,3 +337,34 @@ def test_client_repr_and_str_do_not_contain_the_private_key(world) -> None:
     assert signer.address in repr(client)
     read_only = type(world.escrow)(world.chain.w3, world.escrow.address)
     assert "read-only" in repr(read_only)
+
+
+def test_a_keystore_is_never_readable_by_others_not_even_for_a_moment(tmp_path, monkeypatch) -> None:
+    """Issue 18, finding 9: under the most permissive umask, the file is 0600 from the moment
+    it exists (checked before a byte of it is written), in a folder created 0700; a keystores
+    folder others could list is narrowed; an existing file or a planted symlink is refused."""
+    import bountychain.signers as signers
+
+    modes_at_creation = []
+    real_fdopen = os.fdopen
+
+    def fdopen_spy(descriptor, *args, **kwargs):
+        modes_at_creation.append(stat.S_IMODE(os.fstat(descriptor).st_mode))
+        return real_fdopen(descriptor, *args, **kwargs)
+
+    monkeypatch.setattr(signers.os, "fdopen", fdopen_spy)
+    previous = os.umask(0)
+    try:
+        path = write_keystore(Account.create(), tmp_path / "fresh" / "alice.json", PASSWORD)
+        shared = tmp_path / "shared"
+        shared.mkdir(mode=0o755)
+        with pytest.raises(FileExistsError):
+            (shared / "planted.json").symlink_to(tmp_path / "elsewhere.json")
+            write_keystore(Account.create(), shared / "planted.json", PASSWORD, private_dir=True)
+    finally:
+        os.umask(previous)
+    assert modes_at_creation == [0o600]
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o700  # narrowed before anything was written in it
+    assert not (tmp_path / "elsewhere.json").exists()

@@ -33,7 +33,7 @@ def _save_account(name: str, account: Any) -> None:
     password = keystore_password(path, new=True)
     ui = get_settings().ui
     with ui.status("encrypting the keystore..."):
-        write_keystore(account, path, password)
+        write_keystore(account, path, password, private_dir=True)
     ui.emit({"name": name, "address": account.address, "keystore": str(path)},
             lambda: ui.say(kv_table([("account", name), ("address", account.address), ("keystore", str(path))])))
 
