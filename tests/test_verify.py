@@ -120,3 +120,70 @@ def test_verification_needs_an_api_key_and_reports_a_refusal(world, explorer, st
         verify(_record(world), standard_input, api_url=explorer.url, api_key="", poll_interval=0.01)
     with pytest.raises(VerificationError, match="Invalid API Key"):
         verify(_record(world), standard_input, api_url=explorer.url, api_key="wrong", poll_interval=0.01)
+
+
+SECRET_KEY = "SECRETKEY1234567890ABCDEFGHIJKLM"
+
+
+class FailingExplorer(ThreadingHTTPServer):
+    """Takes the submission, then fails each poll with HTTP 403 and an error page that echoes
+    the request line (as proxies and some explorers do)."""
+
+    def __init__(self):
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _reply(self, status, body):
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_POST(self):
+                self.rfile.read(int(self.headers["Content-Length"]))
+                self._reply(200, json.dumps({"status": "1", "result": "guid-9"}).encode())
+
+            def do_GET(self):
+                self._reply(403, f"forbidden: {self.path}".encode())
+
+        super().__init__(("127.0.0.1", 0), Handler)
+
+
+def _offline_record():
+    settings = {"optimizer": {"enabled": True, "runs": 1000}}
+    record = registry.DeploymentRecord(
+        chain_id=11155111, address="0x" + "11" * 20, block_number=1, tx_hash="0x" + "22" * 32,
+        deployer="0x" + "33" * 20, fee_recipient="0x" + "00" * 20, fee_bps=0, constructor_args="0x",
+        compiler={"version": "0.8.37+commit.f401782d", "settings": settings}, abi_sha256="")
+    return record, {"language": "Solidity", "sources": {}, "settings": settings}
+
+
+def test_the_api_key_never_reaches_error_text_or_logs(tmp_path, caplog):
+    """Issue 18, finding 8: the key travels in the polling URL; an HTTP error, an explorer
+    that went away and urllib3's debug log of each request line must not show it."""
+    record, standard_input = _offline_record()
+    source = tmp_path / "input.json"
+    source.write_text(json.dumps(standard_input))
+    caplog.set_level("DEBUG")
+    server = FailingExplorer()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/api"
+    try:
+        with pytest.raises(VerificationError) as forbidden:
+            verify(record, source, api_url=url, api_key=SECRET_KEY, poll_interval=0)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "HTTP 403" in str(forbidden.value)
+    with pytest.raises(VerificationError) as unreachable:  # the explorer is gone: connection refused
+        verify(record, source, api_url=url, api_key=SECRET_KEY, poll_interval=0)
+    assert "cannot reach the explorer" in str(unreachable.value)
+    assert any("GET /api?" in record.getMessage() for record in caplog.records)  # urllib3 logged the poll
+    for text in (str(forbidden.value), repr(forbidden.value), str(unreachable.value), caplog.text,
+                 *(r.getMessage() for r in caplog.records)):
+        assert SECRET_KEY not in text
+    for error in (forbidden.value, unreachable.value):  # what a traceback would print, chained errors included
+        shown = error.__cause__ or (None if error.__suppress_context__ else error.__context__)
+        assert shown is None or SECRET_KEY not in str(shown)
