@@ -18,6 +18,11 @@ The rules (also in the README, "Amounts"):
 - **Too many decimals are refused**, never rounded: "0.0000001 USDC" (USDC has 6), "1e-19 ETH".
 - **Negative amounts are refused**; zero parses (the operations that need a positive amount say
   so). Amounts above what a uint256 holds are refused.
+- **Only ether is written in ETH units.** A token may call itself "ETH" (or "wei"): its amounts
+  never parse as ether's. Given the token's address (`token=`), ETH units mean ether only for
+  the zero address; a token whose symbol is an ETH unit name takes no unit at all (`bare`
+  only, where its address is shown beside the field). Without an address, "ETH" means ether
+  only with 18 decimals.
 - **Formatting** (`format_amount`) writes the exact decimal without trailing zeros or exponent
   and the unit after a space: (1_500_000, 6, "USDC") -> "1.5 USDC". What it writes parses back to
   the same base units.
@@ -33,6 +38,20 @@ from bountychain.errors import InvalidAmount
 # Units of ETH by name, as powers of ten of a wei.
 ETHER_UNITS = {"wei": 0, "gwei": 9, "ether": 18, "eth": 18}
 UINT256_MAX = 2**256 - 1
+NATIVE = "0x0000000000000000000000000000000000000000"  # the escrow's "token" for ether
+
+
+def is_native(token: str | None, symbol: str | None, decimals: int | None) -> bool:
+    """Whether amounts are ether's: the zero address when the token is known, else the symbol
+    "ETH" (or none) with ether's 18 decimals."""
+    if token is not None:
+        return int(token, 16) == 0
+    return symbol is None or (symbol.upper() == "ETH" and decimals in (None, 18))
+
+
+def poses_as_ether(token: str | None, symbol: str) -> bool:
+    """A token (not the zero address) whose symbol is the name of an ETH unit ("ETH", "wei")."""
+    return token is not None and int(token, 16) != 0 and symbol.strip().lower() in ETHER_UNITS
 
 # Enough digits for any uint256 (78) at any sane number of decimals: formatting is exact, never
 # rounded by Decimal's default 28-digit context.
@@ -88,17 +107,20 @@ def _scaled(value: Decimal, decimals: int, shown: object) -> int:
     return result
 
 
-def parse_amount(text: str, *, symbol: str | None = None, decimals: int | None = None, bare: bool = False) -> int:
+def parse_amount(text: str, *, symbol: str | None = None, decimals: int | None = None, bare: bool = False,
+                 token: str | None = None) -> int:
     """Parses "0.5 ETH", "20 gwei", "100 USDC" into base units, by the rules above.
 
-    With `symbol` None or "ETH", the unit is one of ETH's (wei, gwei, ether, eth); otherwise it
-    must be `symbol` and converts with `decimals`. A bare number is refused unless `bare` (the
-    caller states the currency elsewhere), when it converts with `decimals`.
+    For ether (`is_native`: the zero address as `token`, else `symbol` None or "ETH" with 18
+    decimals) the unit is one of ETH's (wei, gwei, ether, eth); otherwise it must be `symbol`
+    and converts with `decimals`, and an ETH unit is refused even if the token calls itself so.
+    A bare number is refused unless `bare` (the caller states the currency elsewhere), when it
+    converts with `decimals`.
     """
     if not isinstance(text, str):
         raise InvalidAmount(f"{text!r} is not an amount: write e.g. '0.5 ETH' or '25 USDC'")
     match = _AMOUNT.fullmatch(text)
-    eth = symbol is None or symbol.upper() == "ETH"
+    eth = is_native(token, symbol, decimals)
     example_unit = "ETH" if eth else symbol
     if match is None:
         raise InvalidAmount(f"{text!r} is not an amount: write a number and a unit, e.g. '0.5 {example_unit}'")
@@ -114,6 +136,10 @@ def parse_amount(text: str, *, symbol: str | None = None, decimals: int | None =
         places = decimals
     elif eth and unit.lower() in ETHER_UNITS:
         places = ETHER_UNITS[unit.lower()]
+    elif not eth and unit.lower() in ETHER_UNITS:
+        who = f"the token {token}" if token is not None else f"a token with {decimals} decimals"
+        raise InvalidAmount(f"{text!r}: {who} calls itself {symbol!r} but is not ether; its amounts cannot be "
+                            "written in ETH units")
     elif not eth and unit.lower() == str(symbol).lower():
         if decimals is None:
             raise InvalidAmount(f"{text!r}: the decimals of {symbol} are unknown")
@@ -133,4 +159,5 @@ def format_amount(base_units: int, decimals: int, symbol: str) -> str:
     return f"{text} {symbol}"
 
 
-__all__ = ["ETHER_UNITS", "UINT256_MAX", "format_amount", "parse_amount", "to_base_units"]
+__all__ = ["ETHER_UNITS", "NATIVE", "UINT256_MAX", "format_amount", "is_native", "parse_amount", "poses_as_ether",
+           "to_base_units"]

@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 import click
-from rich.console import Console
 from rich.text import Text
 
+from bountychain.cli._output import PlainConsole
 from bountychain.errors import BountychainError, InvalidInput
 
 
@@ -33,7 +33,7 @@ class CliFailure(click.ClickException):
     def show(self, file: Any = None) -> None:
         if self.json_mode:
             click.echo(json.dumps({"error": self.message, "error_type": self.kind}))
-        Console(stderr=True, highlight=False, soft_wrap=True).print(Text(f"error: {self.message}", style="bold red"))
+        PlainConsole(stderr=True).print(Text(f"error: {self.message}", style="bold red"))
 
 
 __all__ = ["CliFailure", "CliInputError", "SetupError"]

@@ -14,11 +14,46 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
-from bountychain.amounts import format_amount
+from bountychain.amounts import NATIVE, format_amount, poses_as_ether
 from bountychain.results import TokenInfo
+
+
+# What a terminal would obey rather than show: C0 and C1 control characters and DEL (ESC opens
+# OSC 52 clipboard writes, cursor moves that rewrite lines already shown, window titles; CR
+# overwrites a line) and the bidirectional overrides that reorder the text shown. Newline and
+# tab stay: they only lay text out.
+_COMMANDS = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F, *range(0x80, 0xA0)) if code not in (0x09, 0x0A)}
+_COMMANDS |= {code: f"\\u{code:04x}" for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+
+
+def inert(text: str) -> str:
+    """`text` with every character a terminal would obey shown as an escape ("\\x1b")."""
+    return text.translate(_COMMANDS)
+
+
+class PlainConsole(Console):
+    """A console that prints every string as the text it is, which matters for strings read
+    from the chain (issue URLs, token symbols): no rich markup ("[/]" would crash a table,
+    "[link=...]" would make a hyperlink whose target differs from its text), no emoji codes, and
+    no terminal commands (see `inert`). rich's own styles and cursor control (segments it marks
+    as control) pass."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(markup=False, emoji=False, highlight=False, soft_wrap=True, **options)
+
+    def render_str(self, text: str, **options: Any) -> Text:
+        # Strings become Text here (table cells, panels, `say`): made inert before layout, so
+        # that the escapes are measured; `_render_buffer` below also catches Text built directly.
+        return super().render_str(inert(text), **options)
+
+    def _render_buffer(self, buffer: Any) -> str:
+        # rich's one step from segments to terminal text; rich strips only BEL, BS, VT, FF and CR.
+        return super()._render_buffer(segment if segment.control else Segment(inert(segment.text), segment.style)
+                                      for segment in buffer)
 
 
 class UI:
@@ -26,8 +61,8 @@ class UI:
 
     def __init__(self, json_mode: bool) -> None:
         self.json = json_mode
-        self.out = Console(highlight=False, soft_wrap=True, stderr=json_mode)
-        self.err = Console(highlight=False, soft_wrap=True, stderr=True)
+        self.out = PlainConsole(stderr=json_mode)
+        self.err = PlainConsole(stderr=True)
         for console in (self.out, self.err):
             if not console.is_terminal:
                 console.width = max(console.width, 160)
@@ -69,8 +104,23 @@ def eth(wei: int) -> str:
     return format_amount(wei, 18, "ETH")
 
 
+def short(address: str) -> str:
+    """0x5FbDB2315678afecb367f032d93F642f64180aa3 -> 0x5FbD…0aa3"""
+    return f"{address[:6]}…{address[-4:]}"
+
+
 def human(amount: int, info: TokenInfo) -> str:
-    return format_amount(amount, info.decimals, info.symbol)
+    """"1.5 USDC"; a token that calls itself by an ETH unit name always shows its address."""
+    text = format_amount(amount, info.decimals, info.symbol)
+    return f"{text} (token {info.address}, not ether)" if poses_as_ether(info.address, info.symbol) else text
+
+
+def listed(amount: int, info: TokenInfo) -> str:
+    """An amount in a listing: a token's carries its short address ("25 USDC (0x5FbD…0aa3)"),
+    since any token may take any symbol; ether's does not."""
+    if info.address == NATIVE or poses_as_ether(info.address, info.symbol):
+        return human(amount, info)
+    return f"{human(amount, info)} ({short(info.address)})"
 
 
 def kv_table(rows: list[tuple[str, str | Text]]) -> Table:
@@ -78,8 +128,8 @@ def kv_table(rows: list[tuple[str, str | Text]]) -> Table:
     table.add_column(style="bold")
     table.add_column(overflow="fold")
     for label, value in rows:
-        table.add_row(label, value if isinstance(value, Text) else Text(str(value)))
+        table.add_row(label, value if isinstance(value, Text) else Text(inert(str(value))))
     return table
 
 
-__all__ = ["UI", "eth", "human", "kv_table", "utc"]
+__all__ = ["UI", "PlainConsole", "eth", "human", "inert", "kv_table", "listed", "short", "utc"]

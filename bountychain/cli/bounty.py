@@ -13,7 +13,6 @@ extend-deadline, show and list.
 from __future__ import annotations
 
 import re
-from urllib.parse import urlparse
 
 import click
 from rich.panel import Panel
@@ -23,20 +22,24 @@ from rich.text import Text
 from bountychain.cli._context import command, get_settings
 from bountychain.cli._errors import CliInputError
 from bountychain.cli._lookups import (
+    amount_in,
+    bounties_created,
     bounty_amount,
     bounty_and_token,
     bounty_line,
     check_balance,
+    claims,
     erc20,
     issue_url,
     status_name,
 )
-from bountychain.cli._output import human, kv_table, utc
+from bountychain.cli._output import human, inert, kv_table, listed, utc
 from bountychain.cli._params import bounty_id_argument, parse_deadline, parse_shares
 from bountychain.cli._session import Plan, connect, report
 from bountychain.cli.index import list_from_index
 from bountychain.cli.review import review_data, review_panel
 from bountychain.errors import InvalidAmount, InvalidDeadline
+from bountychain.index.store import parse_repo
 from bountychain.results import ETH, BountyStatus
 from bountychain.sdk import checksum
 from bountychain.sdk.constants import BPS
@@ -127,7 +130,7 @@ def award(bounty_id: int, shares: tuple[str, ...]) -> None:
     split = parse_shares(shares)
     client = connect(signer=True)
     bounty, info = bounty_and_token(client, bounty_id)
-    hunters = {claim.claim_id: claim for claim in client.claims(bounty_id)}
+    hunters = {claim.claim_id: claim for claim in claims(client, bounty_id)}
     _, fee_bps = client.fee()
     fee = bounty.total * fee_bps // BPS
     net = bounty.total - fee
@@ -160,7 +163,7 @@ def _part(client, text: str | None, token: str, available: int, what: str) -> in
     if text is None:
         return None
     info = client.token_info(token)
-    value = client.parse_amount(text, token)
+    value = amount_in(info, text)
     if value <= 0:
         raise InvalidAmount(f"the amount must be positive, got {text!r}")
     if value > available:
@@ -319,7 +322,7 @@ def show(bounty_id: int) -> None:
             state = "locked"
         pledges.append({"funder": funder, "pledged": pledged, "outstanding": outstanding,
                         "unlocks_at": current.unlocks_at, "state": state})
-    claims = client.claims(bounty_id)
+    solutions = claims(client, bounty_id)
     payouts = [dict(log["args"]) for log in client.contract.events.WinnerPaid.get_logs(
         from_block=client.from_block, argument_filters={"bountyId": bounty_id})]
     status = status_name(bounty)
@@ -329,7 +332,7 @@ def show(bounty_id: int) -> None:
         "total": bounty.total, "total_text": human(bounty.total, info), "deadline": bounty.deadline,
         "deadline_utc": utc(bounty.deadline), "expired": bounty.expired, "status": status,
         "claim_count": bounty.claim_count, "pledges": pledges,
-        "claims": [{"claim_id": c.claim_id, "hunter": c.hunter, "uri": c.uri} for c in claims],
+        "claims": [{"claim_id": c.claim_id, "hunter": c.hunter, "uri": c.uri} for c in solutions],
         "payouts": [{"claim_id": p["claimId"], "hunter": p["hunter"], "amount": p["amount"]} for p in payouts],
         "escrow": client.address, "chain_id": client.chain_id,
         "review": review_data(client, bounty, info),
@@ -341,20 +344,20 @@ def show(bounty_id: int) -> None:
         deadline_text = f"{utc(bounty.deadline)} ({'expired' if bounty.expired else 'not expired'})"
         ui.say(Panel(kv_table([
             ("issue", data["issue"] or "?"), ("status", status), ("issuer", bounty.issuer),
-            ("approver", bounty.approver), ("currency", currency), ("total", human(bounty.total, info)),
+            ("approver", bounty.approver), ("currency", currency), ("total", listed(bounty.total, info)),
             ("deadline", deadline_text), ("escrow", f"{client.address} on chain {client.chain_id}"),
         ]), title=Text(f"bounty {bounty_id}", style="bold"), expand=False))
         table = Table("funder", "pledged", "outstanding", "unlocks at", "state", title="pledges")
         for p in pledges:
-            table.add_row(p["funder"], human(p["pledged"], info), human(p["outstanding"], info),
+            table.add_row(p["funder"], listed(p["pledged"], info), listed(p["outstanding"], info),
                           utc(p["unlocks_at"]) if p["unlocks_at"] else "-", p["state"])
         ui.say(table if pledges else Text("no pledges"))
         claim_table = Table("claim", "hunter", "solution", "paid", title="claims")
         paid = {p["claimId"]: p["amount"] for p in payouts}
-        for c in claims:
-            claim_table.add_row(str(c.claim_id), c.hunter, Text(c.uri, overflow="fold"),
-                                human(paid[c.claim_id], info) if c.claim_id in paid else "-")
-        ui.say(claim_table if claims else Text("no claims"))
+        for c in solutions:
+            claim_table.add_row(str(c.claim_id), c.hunter, Text(inert(c.uri), overflow="fold"),
+                                listed(paid[c.claim_id], info) if c.claim_id in paid else "-")
+        ui.say(claim_table if solutions else Text("no claims"))
         if data["review"] is not None:
             ui.say(review_panel(data["review"]))
 
@@ -382,21 +385,21 @@ def list_bounties(issue: str | None, repo: str | None, status: str | None, token
         indexed = list_from_index(client, db, required=source == "index", issue=issue, repo=repo, status=status,
                                   token=token_filter)
         rows = indexed["rows"] if indexed else []
-    for listing in client.bounties(issue_url=issue) if indexed is None else []:
+    for listing in bounties_created(client, issue) if indexed is None else []:
         if repo is not None:
-            path = urlparse(listing.uri).path.strip("/").lower()
+            path = parse_repo(listing["uri"])[1]  # never raises on a URI urllib refuses
             wanted = repo.strip("/").lower()
             if not (path == wanted or path.startswith(wanted + "/")):
                 continue
-        if token_filter is not None and listing.token != token_filter:
+        if token_filter is not None and listing["token"] != token_filter:
             continue
-        bounty = client.bounty(listing.bounty_id)
+        bounty = client.bounty(listing["bountyId"])
         state = status_name(bounty)
         if status is not None and state != status:
             continue
         info = client.token_info(bounty.token)
-        rows.append({"bounty_id": listing.bounty_id, "issue": listing.uri, "token": bounty.token,
-                     "symbol": info.symbol, "total": bounty.total, "total_text": human(bounty.total, info),
+        rows.append({"bounty_id": listing["bountyId"], "issue": listing["uri"], "token": bounty.token,
+                     "symbol": info.symbol, "total": bounty.total, "total_text": listed(bounty.total, info),
                      "deadline": bounty.deadline, "deadline_utc": utc(bounty.deadline), "status": state,
                      "claims": bounty.claim_count, "issuer": bounty.issuer, "approver": bounty.approver})
 

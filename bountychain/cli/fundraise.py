@@ -12,6 +12,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from bountychain.cli._context import Group, command, get_settings
+from bountychain.cli._lookups import amount_in
 from bountychain.cli._output import human, kv_table, utc
 from bountychain.cli._params import fundraiser_id_argument, parse_deadline
 from bountychain.cli._session import Plan, connect, report
@@ -46,7 +47,7 @@ def create(project_url: str, beneficiary: str, goal: str, deadline: str, token: 
     token_address = checksum(token, "--token") if token else ETH
     beneficiary_address = checksum(beneficiary, "--beneficiary")
     info = client.token_info(token_address)
-    goal_units = client.parse_amount(goal, token_address)
+    goal_units = amount_in(info, goal)
     if goal_units <= 0 and not flexible:
         raise InvalidAmount(f"an all-or-nothing fundraiser needs a positive goal, got {goal!r}")
     deadline_ts = parse_deadline(deadline, int(client.w3.eth.get_block("latest")["timestamp"]))

@@ -23,7 +23,7 @@ from rich.text import Text
 
 from bountychain.cli._context import command, get_settings
 from bountychain.cli._errors import CliInputError
-from bountychain.cli._output import human, kv_table, utc
+from bountychain.cli._output import kv_table, listed, utc
 from bountychain.cli._session import connect
 from bountychain.index import Indexer, SyncReport, queries
 from bountychain.index.sync import DEFAULT_BATCH
@@ -177,7 +177,7 @@ def list_from_index(client: Any, db: str | None, *, required: bool, issue: str |
     for b in reversed(queries.bounties(indexer.db, repo=repo, issue=issue, status=status, token=token, kind="bounty")):
         info = TokenInfo(b.token, b.symbol, b.decimals)
         rows.append({"bounty_id": b.bounty_id, "issue": b.uri, "token": b.token, "symbol": b.symbol, "total": b.total,
-                     "total_text": human(b.total, info), "deadline": b.deadline, "deadline_utc": utc(b.deadline),
+                     "total_text": listed(b.total, info), "deadline": b.deadline, "deadline_utc": utc(b.deadline),
                      "status": b.status, "claims": b.claim_count, "issuer": b.issuer, "approver": b.approver})
     return {"rows": rows, "index": str(path), "cursor": indexer.cursor}
 
