@@ -14,6 +14,7 @@ from typing import Any
 import click
 from rich.panel import Panel
 from rich.text import Text
+from web3 import Web3
 
 from bountychain import deployments
 from bountychain.amounts import format_amount
@@ -21,8 +22,8 @@ from bountychain.cli._context import Settings, get_settings, resolve_rpc
 from bountychain.cli._errors import SetupError
 from bountychain.cli._output import eth, kv_table
 from bountychain.cli._signers import load_signer
-from bountychain.errors import NoSigner, translating_reverts
-from bountychain.sdk import BountyClient
+from bountychain.errors import NoSigner, WrongChain, translating_reverts
+from bountychain.sdk import BountyClient, checksum
 
 # Gas of steps that cannot be simulated before an earlier step is mined (a token pledge
 # before its approval): typical receipts with headroom, shown as approximate.
@@ -103,25 +104,31 @@ def estimate_gas(w3: Any, fn: Any, sender: str, value: int, bounty_id: int | Non
 
 def connect(*, signer: bool) -> CliClient:
     settings = get_settings()
-    url = resolve_rpc(settings)
-    client = CliClient.connect(url, None, escrow=settings.escrow, chain_id=settings.chain_id,
+    w3 = Web3(Web3.HTTPProvider(resolve_rpc(settings), request_kwargs={"timeout": 60}))
+    check_escrow(w3, settings)  # before anything is read from, or sent to, the contract
+    client = CliClient.connect(w3, None, escrow=settings.escrow, chain_id=settings.chain_id,
                                deployments=settings.deployments)
     client.settings = settings
-    check_escrow(client, settings)
     if signer:
         client.signer = load_signer(settings)
     return client
 
 
-def check_escrow(client: BountyClient, settings: Settings) -> None:
+def check_escrow(w3: Web3, settings: Settings) -> None:
     """Refuses an escrow whose code is not this version's, and, on a public chain, one that is
     not an official deployment unless --allow-unofficial-escrow (then warns loudly). A local
     dev chain's escrow is never official and needs no flag."""
-    where = f"--escrow {settings.escrow}" if settings.escrow else (
-        f"the registry in {deployments.registry_dir(settings.deployments)}" if settings.deployments
-        or os.environ.get("BOUNTYCHAIN_DEPLOYMENTS") else "the official registry")
+    chain_id = int(w3.eth.chain_id)
+    if settings.chain_id is not None and settings.chain_id != chain_id:
+        raise WrongChain(f"connected to chain {chain_id}, expected chain {settings.chain_id}")
+    if settings.escrow:
+        address, where = checksum(settings.escrow, "--escrow"), f"--escrow {settings.escrow}"
+    else:
+        address = deployments.load(chain_id, settings.deployments).address
+        named = settings.deployments or os.environ.get("BOUNTYCHAIN_DEPLOYMENTS")
+        where = f"the registry in {named}" if named else "the official registry"
     try:
-        check = deployments.check_escrow(client.w3, client.address, client.chain_id)
+        check = deployments.check_escrow(w3, address, chain_id)
     except deployments.UnofficialEscrow as exc:
         if not settings.allow_unofficial_escrow:
             raise deployments.UnofficialEscrow(f"{exc} (escrow from {where}): nothing was sent. Pass "
@@ -130,8 +137,8 @@ def check_escrow(client: BountyClient, settings: Settings) -> None:
         return
     if check.official or check.dev_chain:
         return
-    message = (f"the escrow {client.address} (from {where}) has bountychain's code but is not an official "
-               f"deployment on chain {client.chain_id}: whoever deployed it chose its fee recipient")
+    message = (f"the escrow {address} (from {where}) has bountychain's code but is not an official "
+               f"deployment on chain {chain_id}: whoever deployed it chose its fee recipient")
     if not settings.allow_unofficial_escrow:
         raise deployments.UnofficialEscrow(f"{message}. Nothing was sent; pass --allow-unofficial-escrow if you "
                                            "deployed it or trust who did")
