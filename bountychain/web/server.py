@@ -20,6 +20,18 @@ library's threaded HTTP server. A background thread keeps the index in sync with
 
 Amounts in the JSON are decimal strings of base units (they exceed JavaScript's safe
 integers); every response is JSON except the page and its static files.
+
+What one client can do to the server is bounded (issue 18, finding 6):
+
+- **No request smuggling.** Every request's body is read whole or refused before it is
+  answered: more than `MAX_BODY` bytes is 413, a malformed length 400 and a chunked body 501,
+  each closing the connection, so nothing a client sent can be parsed as a next request on
+  a keep-alive connection (behind a proxy that reuses connections, answers would go to the
+  wrong clients).
+- **No slowloris.** A request must arrive whole (headers and body) within
+  `Server.request_deadline` seconds, idle keep-alive connections included: a watchdog closes
+  the ones that do not. Open connections are capped in all (`max_connections`) and per client
+  address (`max_per_client`); one over a cap is answered 503 and closed at once.
 """
 
 from __future__ import annotations
@@ -28,8 +40,12 @@ import dataclasses
 import json
 import mimetypes
 import re
+import socket
 import sqlite3
+import sys
 import threading
+import time
+from collections import Counter
 from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -49,6 +65,7 @@ from bountychain.index.sync import Indexer, SyncReport
 AMOUNT_KEYS = {"total", "pledged", "refunded", "pool", "fee", "paid_out", "amount", "outstanding", "paid", "goal",
                "raised", "to_fundraisers", "proposal_total", "weight_against", "quorum_weight", "weight"}
 _PAGE_ROUTES = re.compile(r"^/(?:(?:bounty|fundraiser)/\d+|funder/0x[0-9a-fA-F]{40}|hunter/0x[0-9a-fA-F]{40})?/?$")
+MAX_BODY = 4096  # bytes: no route takes a body larger than this (POST /api/sync takes none)
 _CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
         "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 
@@ -151,12 +168,53 @@ class WebApp:
 
 class Handler(BaseHTTPRequestHandler):
     app: WebApp
+    server: Server
     server_version = "bountychain"
     protocol_version = "HTTP/1.1"
+    timeout = 30  # seconds any one read or write may block (a client that stops reading answers)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet by default
         if getattr(self.server, "verbose", False):
             super().log_message(format, *args)
+
+    # --- reading a request whole (see the module's doc) ------------------------------------
+
+    def handle_one_request(self) -> None:
+        # From now until the request has been read whole, the watchdog may close the connection.
+        self.server.watch(self.connection)
+        super().handle_one_request()
+
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        refusal = self._read_body()
+        if not self.server.unwatch(self.connection):  # the watchdog cut it: the end seen was no request's end
+            self.close_connection = True
+            return False
+        if refusal is not None:
+            status, message = refusal
+            self.close_connection = True
+            self._error(status, message)
+            return False
+        return True
+
+    def _read_body(self) -> tuple[int, str] | None:
+        """Reads the body whole into `self.body`; else (status, why) to refuse it with."""
+        self.body = b""
+        if self.headers.get("Transfer-Encoding") is not None:
+            return HTTPStatus.NOT_IMPLEMENTED, "chunked or encoded request bodies are not accepted: send Content-Length"
+        lengths = self.headers.get_all("Content-Length") or []
+        if not lengths:
+            return None
+        if len(set(lengths)) != 1 or not lengths[0].strip().isdigit():
+            return HTTPStatus.BAD_REQUEST, "malformed Content-Length"
+        length = int(lengths[0])
+        if length > MAX_BODY:
+            return HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"the request body is over {MAX_BODY} bytes"
+        self.body = self.rfile.read(length)
+        if len(self.body) != length:
+            return HTTPStatus.BAD_REQUEST, "the request body ended before its Content-Length"
+        return None
 
     # --- responses ------------------------------------------------------------------------
 
@@ -169,6 +227,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Referrer-Policy", "no-referrer")
         if content_type.startswith("text/html"):
             self.send_header("Content-Security-Policy", _CSP)
+        if self.close_connection:
+            self.send_header("Connection", "close")
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
@@ -201,10 +261,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802
         if urlparse(self.path).path.rstrip("/") != "/api/sync":
             return self._error(HTTPStatus.NOT_FOUND, "only /api/sync takes POST")
-        length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            self.rfile.read(min(length, 4096))
-        try:
+        try:  # the body, read whole by parse_request, is ignored
             report = self.app.sync()
         except Exception:
             return self._error(HTTPStatus.BAD_GATEWAY, f"the index could not sync: {self.app.last_error}")
@@ -289,8 +346,83 @@ def _address(value: str, what: str) -> str:
 
 
 class Server(ThreadingHTTPServer):
+    """The threaded server with its connections bounded (see the module's doc)."""
+
     daemon_threads = True
     verbose = False
+    request_deadline = 10.0  # seconds for a request to arrive whole, or for an idle connection
+    max_connections = 256
+    max_per_client = 32
+
+    def __init__(self, address: tuple[str, int], handler: Callable[..., Handler]) -> None:
+        super().__init__(address, handler)
+        self._lock = threading.Lock()
+        self._deadlines: dict[socket.socket, float] = {}
+        self._clients: Counter[str] = Counter()
+        self._counted: dict[socket.socket, str] = {}
+        self._reaped: set[socket.socket] = set()
+        self._closed = threading.Event()
+        threading.Thread(target=self._watchdog, name="http-watchdog", daemon=True).start()
+
+    def watch(self, connection: socket.socket) -> None:
+        with self._lock:
+            self._deadlines[connection] = time.monotonic() + self.request_deadline
+
+    def unwatch(self, connection: socket.socket) -> bool:
+        """Stops watching; False if the watchdog closed the connection already."""
+        with self._lock:
+            self._deadlines.pop(connection, None)
+            return connection not in self._reaped
+
+    def _watchdog(self) -> None:
+        while not self._closed.wait(min(0.5, self.request_deadline / 4)):
+            now = time.monotonic()
+            with self._lock:
+                late = [connection for connection, deadline in self._deadlines.items() if deadline < now]
+                for connection in late:
+                    del self._deadlines[connection]
+                self._reaped.update(late)
+            for connection in late:  # the handler's blocked read returns, and its thread ends
+                try:
+                    connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        client = str(client_address[0])
+        with self._lock:
+            full = len(self._counted) >= self.max_connections or self._clients[client] >= self.max_per_client
+            if not full:
+                self._counted[request] = client
+                self._clients[client] += 1
+        if full:
+            try:
+                request.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            except OSError:
+                pass
+            super().shutdown_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._lock:
+            self._deadlines.pop(request, None)
+            self._reaped.discard(request)
+            client = self._counted.pop(request, None)
+            if client is not None:
+                self._clients[client] -= 1
+                if not self._clients[client]:
+                    del self._clients[client]
+        super().shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], OSError):
+            return  # the client went away, or the watchdog closed its connection: nothing to report
+        super().handle_error(request, client_address)
+
+    def server_close(self) -> None:
+        self._closed.set()
+        super().server_close()
 
 
 def make_server(app: WebApp, host: str = "127.0.0.1", port: int = 8000) -> Server:
