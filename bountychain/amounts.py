@@ -136,7 +136,7 @@ def parse_amount(text: str, *, symbol: str | None = None, decimals: int | None =
         places = decimals
     elif eth and unit.lower() in ETHER_UNITS:
         places = ETHER_UNITS[unit.lower()]
-    elif not eth and unit.lower() in ETHER_UNITS:
+    elif not eth and unit.lower() in ETHER_UNITS and str(symbol).strip().lower() in ETHER_UNITS:
         who = f"the token {token}" if token is not None else f"a token with {decimals} decimals"
         raise InvalidAmount(f"{text!r}: {who} calls itself {symbol!r} but is not ether; its amounts cannot be "
                             "written in ETH units")

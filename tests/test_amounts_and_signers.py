@@ -368,3 +368,21 @@ def test_a_keystore_is_never_readable_by_others_not_even_for_a_moment(tmp_path, 
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert stat.S_IMODE(shared.stat().st_mode) == 0o700  # narrowed before anything was written in it
     assert not (tmp_path / "elsewhere.json").exists()
+
+
+@pytest.mark.parametrize("symbol, decimals", [("ETH", 6), ("eth", 18), ("WEI", 0), ("gwei", 9)])
+def test_a_token_named_like_ether_never_parses_in_ether_units(symbol: str, decimals: int) -> None:
+    """Issue 18, finding 7: "1 ETH" for a 6-decimal token called ETH once gave 10**18 base units."""
+    token = "0x" + "ab" * 20
+    for text in ("1 ETH", "1 ether", "1 gwei", "1 wei", f"1 {symbol}"):
+        with pytest.raises(InvalidAmount, match=f"the token {token} calls itself '{symbol}' but is not ether"):
+            parse_amount(text, symbol=symbol, decimals=decimals, token=token)
+    assert parse_amount("1", symbol=symbol, decimals=decimals, token=token, bare=True) == 10**decimals
+    if decimals != 18:  # without the address, "ETH" with other decimals than ether's is a token too
+        with pytest.raises(InvalidAmount, match="is not ether"):
+            parse_amount("1 ETH", symbol="ETH", decimals=decimals)
+    zero = "0x" + "00" * 20
+    assert parse_amount("1 ETH", symbol="ETH", decimals=18, token=zero) == 10**18
+    assert parse_amount("2 gwei", symbol="ETH", decimals=18, token=zero) == 2 * 10**9
+    with pytest.raises(InvalidAmount, match="does not match 'USDC'"):
+        parse_amount("1 ETH", symbol="USDC", decimals=6, token=token)
