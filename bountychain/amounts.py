@@ -39,6 +39,10 @@ from bountychain.errors import InvalidAmount
 ETHER_UNITS = {"wei": 0, "gwei": 9, "ether": 18, "eth": 18}
 UINT256_MAX = 2**256 - 1
 NATIVE = "0x0000000000000000000000000000000000000000"  # the escrow's "token" for ether
+# The most decimals a token's amounts can be shown with: a uint256 has 78 digits, so with more
+# not even one whole token fits (and ethers' formatUnits throws above 80). A token that reports
+# more (or a negative count) has no usable metadata.
+MAX_DECIMALS = 77
 
 
 def is_native(token: str | None, symbol: str | None, decimals: int | None) -> bool:
@@ -159,5 +163,5 @@ def format_amount(base_units: int, decimals: int, symbol: str) -> str:
     return f"{text} {symbol}"
 
 
-__all__ = ["ETHER_UNITS", "NATIVE", "UINT256_MAX", "format_amount", "is_native", "parse_amount", "poses_as_ether",
+__all__ = ["ETHER_UNITS", "MAX_DECIMALS", "NATIVE", "UINT256_MAX", "format_amount", "is_native", "parse_amount", "poses_as_ether",
            "to_base_units"]

@@ -821,3 +821,57 @@ def test_the_amount_api_parses_the_pledge_form_by_the_sdks_rules(site: dict[str,
     assert amount(eth_bounty, "1e-3 ETH").json()["amount"] == str(10**15)
     assert amount(eth_bounty, "2 gwei").json()["text"] == "0.000000002 ETH"
     assert amount(999_999, "1").status_code == 400
+
+
+def test_one_unusable_token_cannot_blank_the_list_and_tokens_show_their_address(site: dict[str, Any]) -> None:
+    """Issue 18, findings 5 and 7 on the page. A token reporting 255 decimals (ethers'
+    formatUnits throws above 80) is indexed without usable metadata ("?", base units); a list
+    response that still carries such a row (an index written before the check) shows that one
+    card as a note while every other card renders; a token amount carries the token's short
+    address, so a token calling itself "ETH" is told apart from ether. Runs last: it adds
+    bounties to the shared chain."""
+    node, client, app, base = site["node"], site["client"], site["app"], site["url"]
+    issuer = node.new_account()
+    huge = deploy_contract(node.w3, issuer, "TestToken", "Huge", "HUGE", 255)
+    fake_eth = deploy_contract(node.w3, issuer, "TestToken", "Ether", "ETH", 18)
+    as_issuer = client.as_signer(issuer)
+    huge_id = as_issuer.create_bounty("https://github.com/hostile/tokens/issues/1", node.now() + 86_400 * 10,
+                                      token=huge.address).bounty_id
+    fake_id = as_issuer.create_bounty("https://github.com/hostile/tokens/issues/2", node.now() + 86_400 * 10,
+                                      token=fake_eth.address).bounty_id
+    app.sync()
+    detail = requests.get(f"{base}/api/bounties/{huge_id}", timeout=10).json()["bounty"]
+    assert (detail["symbol"], detail["decimals"]) == ("?", 0)
+
+    wallet = InjectedWallet(node, site["funder"].address)
+    page = _page(site, wallet)
+    page.goto(base + "/?kind=bounty")
+    page.wait_for_selector("body[data-ready]")
+    expected = len(requests.get(f"{base}/api/bounties?kind=bounty", timeout=10).json()["bounties"])
+    assert page.locator("#bounties article.card").count() == expected
+    fake_card = page.locator(f"article[data-bounty-id='{fake_id}']").inner_text()
+    assert f"0 ETH ({fake_eth.address[:6]}…{fake_eth.address[-4:]})" in fake_card
+    usdc_card = page.locator(f"article[data-bounty-id='{site['story']['bounties']['open_usdc']}']").inner_text()
+    assert f"25 USDC ({site['usdc'].address[:6]}…{site['usdc'].address[-4:]})" in usdc_card
+    open_eth = page.locator(f"article[data-bounty-id='{site['story']['bounties']['open_eth']}'] .amount").inner_text()
+    assert open_eth.strip().endswith("ETH")  # ether carries no address
+    _check(page)
+
+    def unusable(route: Any) -> None:
+        response = route.fetch()
+        data = response.json()
+        for row in data["bounties"]:
+            if row["bounty_id"] == huge_id:
+                row["symbol"], row["decimals"] = "HUGE", 255
+        route.fulfill(response=response, json=data)
+
+    page.route(lambda url: "/api/bounties?" in url, unusable)
+    page.goto(base + "/?kind=bounty")
+    page.wait_for_selector("body[data-ready]")
+    assert page.locator("#bounties article.card").count() == expected
+    broken = page.locator(f"article[data-bounty-id='{huge_id}']")
+    assert "cannot be shown" in broken.inner_text() and "hostile/tokens/issues/1" in broken.inner_text()
+    assert "25 USDC" in page.locator(f"article[data-bounty-id='{site['story']['bounties']['open_usdc']}']").inner_text()
+    _check(page)
+    page.screenshot(path=str(SCREENSHOTS / "unusable-token.png"), full_page=True)
+    page.close()

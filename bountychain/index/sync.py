@@ -39,6 +39,8 @@ from web3 import Web3
 from web3.exceptions import BlockNotFound
 
 from bountychain._artifacts import load_artifact
+from bountychain.amounts import MAX_DECIMALS
+from bountychain.deployments import DEV_CHAIN_IDS
 from bountychain.index import store
 from bountychain.index.events import HANDLERS, Event, decode_log
 from bountychain.results import ETH
@@ -48,8 +50,8 @@ logger = logging.getLogger("bountychain.index")
 DEFAULT_BATCH = 2_000
 # Events stored with their block's time (an escalation starts the arbiter's clock).
 _TIMED = frozenset({"DisputeRaised"})
-# Local development chains mine a block per transaction and never reorganise by themselves.
-DEV_CHAIN_IDS = {1337, 31337}
+# Confirmations on public chains; local development chains (DEV_CHAIN_IDS) mine a block per
+# transaction and never reorganise by themselves, so they need none.
 DEFAULT_CONFIRMATIONS = 12
 # Substrings of node errors that mean "ask for a smaller range" (geth, Infura, Alchemy,
 # QuickNode, Ankr, public endpoints).
@@ -326,6 +328,10 @@ class Indexer:
                 try:
                     symbol, decimals = erc20.functions.symbol().call(), int(erc20.functions.decimals().call())
                 except Exception:  # not a standard ERC-20's metadata: amounts are shown in base units
+                    symbol, decimals = "?", 0
+                if not 0 <= decimals <= MAX_DECIMALS:  # unusable: no amount could be shown with it
+                    logger.warning("token %s reports %d decimals (at most %d are usable): its amounts are shown in "
+                                   "base units", token, decimals, MAX_DECIMALS)
                     symbol, decimals = "?", 0
             with store.transaction(self.db):
                 self.db.execute("INSERT INTO tokens (token, symbol, decimals) VALUES (?, ?, ?)",

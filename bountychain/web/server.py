@@ -334,7 +334,7 @@ def _amount(db: sqlite3.Connection, bounty: str | None, text: str) -> dict[str, 
     if detail is None:
         raise ValueError(f"bounty {bounty} is not in the index (yet)")
     summary = detail.bounty
-    value = parse_amount(text, symbol=summary.symbol, decimals=summary.decimals, bare=True)
+    value = parse_amount(text, symbol=summary.symbol, decimals=summary.decimals, bare=True, token=summary.token)
     return {"amount": value, "text": format_amount(value, summary.decimals, summary.symbol),
             "symbol": summary.symbol, "decimals": summary.decimals}
 

@@ -46,6 +46,25 @@ function safeLink(url, text) {
   return h("span", {}, text ?? url);
 }
 
+// A token's address beside its amount in a listing: any token may call itself "USDC", or "ETH".
+function tokenTag(row) {
+  return row.token && BigInt(row.token) !== 0n ? h("span", { class: "token-address", title: row.token }, ` (${short(row.token)})`)
+    : null;
+}
+
+// One card per row, each on its own: a row the page cannot render (a token whose metadata breaks
+// the amount formatter, say) becomes a short note, and the other cards still show.
+function card(render, row, now) {
+  try {
+    return render(row, now);
+  } catch (error) {
+    console.warn(`entry #${row.bounty_id} cannot be shown:`, error);
+    return h("article", { class: "card broken", dataset: { bountyId: row.bounty_id } },
+      h("div", { class: "title" }, `#${row.bounty_id} `, safeLink(row.uri)),
+      h("p", { class: "muted" }, "This entry cannot be shown: its token reports unusable metadata."));
+  }
+}
+
 function amount(value, decimals, symbol) {
   const text = ethers.formatUnits(BigInt(value), decimals);
   return `${text.endsWith(".0") ? text.slice(0, -2) : text} ${symbol}`;
@@ -373,7 +392,7 @@ function fundraiserCard(f, now) {
     h("div", { class: "title" }, h("a", { href: `/fundraiser/${f.bounty_id}`, dataset: { nav: "" } }, `#${f.bounty_id}`),
       " ", safeLink(f.uri)),
     h("div", { class: "amount", dataset: { raised: f.raised } }, fmt(f.raised),
-      BigInt(f.goal) > 0n ? h("span", { class: "of-goal" }, ` of ${fmt(f.goal)}`) : null),
+      BigInt(f.goal) > 0n ? h("span", { class: "of-goal" }, ` of ${fmt(f.goal)}`) : null, tokenTag(f)),
     h("div", { class: "bar-row" }, goalBar(f, null), h("span", { class: "muted pct" }, percentText(f.raised, f.goal))),
     h("div", { class: "meta" }, badge(f.status), h("span", { class: "kind" }, kindText(f)),
       h("span", { title: f.beneficiary }, `for ${short(f.beneficiary)}`),
@@ -386,7 +405,7 @@ function bountyCard(b, now) {
   return h("article", { class: "card", dataset: { bountyId: b.bounty_id } },
     h("div", { class: "title" }, h("a", { href: `/bounty/${b.bounty_id}`, dataset: { nav: "" } }, `#${b.bounty_id}`), " ",
       safeLink(b.uri)),
-    h("div", { class: "amount", dataset: { total: b.total } }, amount(b.total, b.decimals, b.symbol)),
+    h("div", { class: "amount", dataset: { total: b.total } }, amount(b.total, b.decimals, b.symbol), tokenTag(b)),
     h("div", { class: "meta" }, badge(b.status), h("span", {}, b.repo),
       h("span", { title: utc(b.deadline) }, `deadline ${relative(b.deadline, now)}`),
       h("span", {}, `${b.funder_count} funder${b.funder_count === 1 ? "" : "s"}`),
@@ -428,13 +447,13 @@ async function renderList() {
   if (kind !== "fundraiser") {
     sections.push(h("h2", {}, "Bounties"),
       h("p", { class: "muted" }, "Pledges on an issue: they go to the hunter the approver awards, or back to their funder."),
-      bounties.length ? h("div", { class: "cards", id: "bounties" }, bounties.map((b) => bountyCard(b, now)))
+      bounties.length ? h("div", { class: "cards", id: "bounties" }, bounties.map((b) => card(bountyCard, b, now)))
         : h("p", { class: "muted", id: "bounties" }, "No bounty matches."));
   }
   if (kind !== "bounty") {
     sections.push(h("h2", {}, "Fundraisers"),
       h("p", { class: "muted" }, "A project raises toward a goal by a deadline: all-or-nothing pays out only if the goal is reached (else backers refund), flexible pays out what was raised."),
-      fundraisers.length ? h("div", { class: "cards", id: "fundraisers" }, fundraisers.map((f) => fundraiserCard(f, now)))
+      fundraisers.length ? h("div", { class: "cards", id: "fundraisers" }, fundraisers.map((f) => card(fundraiserCard, f, now)))
         : h("p", { class: "muted", id: "fundraisers" }, "No fundraiser matches."));
   }
   showView(h("h1", {}, kind === "fundraiser" ? "Fundraisers" : kind === "bounty" ? "Bounties"
