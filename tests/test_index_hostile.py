@@ -25,7 +25,7 @@ from hexbytes import HexBytes
 from web3 import Web3
 from web3.middleware import Web3Middleware
 
-from bountychain import BountyClient, ReviewTerms
+from bountychain import BountyClient, ReviewTerms, deploy_contract
 from bountychain.index import Indexer, open_index, queries
 from tests.conftest import DAY, FEE_BPS, ISSUE, PR, deploy_mock
 
@@ -341,3 +341,24 @@ def test_an_undecodable_log_is_skipped_recorded_and_the_range_committed(world, c
     assert queries.bounty(db, after).bounty.pledged == ETHER // 2
     skipped = [record.getMessage() for record in caplog.records if forged_hash.to_0x_hex() in record.getMessage()]
     assert len(skipped) == 2 and "log index 99" in skipped[0] and "log index 100" in skipped[1]
+
+
+# --- finding 5: a token's decimals ---------------------------------------------------------
+
+
+def test_a_token_reporting_unusable_decimals_is_indexed_without_metadata(world, caplog) -> None:
+    """255 decimals (ethers' formatUnits throws above 80, and no whole token fits a uint256
+    above 77): stored as "?" with 0 decimals, amounts in base units; 77 is kept."""
+    huge = deploy_contract(world.chain.w3, world.issuer, "TestToken", "Huge", "HUGE", 255)
+    edge = deploy_contract(world.chain.w3, world.issuer, "TestToken", "Edge", "EDGE", 77)
+    deadline = world.chain.now() + 30 * DAY
+    huge_id = world.escrow.create_bounty(ISSUE, deadline, token=huge.address).bounty_id
+    edge_id = world.escrow.create_bounty(ISSUE, deadline, token=edge.address).bounty_id
+    later = world.new_bounty()
+    indexer = indexer_for(world)
+    with caplog.at_level(logging.WARNING, logger="bountychain.index"):
+        assert indexer.sync().cursor == world.chain.w3.eth.block_number
+    assert f"token {huge.address} reports 255 decimals" in caplog.text
+    for bounty_id, expected in ((huge_id, ("?", 0)), (edge_id, ("EDGE", 77)), (later, ("ETH", 18))):
+        summary = queries.bounty(indexer.db, bounty_id).bounty
+        assert (summary.symbol, summary.decimals) == expected
