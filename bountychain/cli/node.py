@@ -37,7 +37,9 @@ def node(port: int | None) -> None:
         client = BountyClient.deploy(chain, dev)
         assert client.deployment is not None
         record = registry.record_for(chain.chain_id, client.deployment, dev.address)
-        path = registry.save(record, settings.deployments, replace=True)
+        # Absolute: the printed export must work from any directory (the registry is never read
+        # from the current directory unless named).
+        path = registry.save(record, settings.deployments, replace=True).resolve()
         token = deploy_contract(chain.w3, dev, "TestToken", "USD Coin", "USDC", 6)
         send_transaction(chain.w3, dev, token.functions.mint(dev.address, 1_000_000 * 10**6))
         key = "0x" + bytes(dev.key).hex()
