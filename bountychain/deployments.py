@@ -123,9 +123,14 @@ def load(chain_id: int, directory: str | Path | None = None) -> DeploymentRecord
     if record is not None:
         return record
     local = Path("deployments") / f"{chain_id}.json"
-    hint = (f"; {local} in the current directory is not read unless you ask for it (a cloned repository could "
-            "point you at someone else's escrow): pass --deployments deployments or set BOUNTYCHAIN_DEPLOYMENTS"
-            if local.is_file() else ": pass the escrow's address, or the registry folder of your own deployment")
+    if not local.is_file():
+        hint = ": pass the escrow's address, or the registry folder of your own deployment"
+    elif chain_id in DEV_CHAIN_IDS:  # `bountychain node` wrote it: say how to use it, calmly
+        hint = (f"; {local} in the current directory is read only when named: pass --deployments deployments "
+                "or export BOUNTYCHAIN_DEPLOYMENTS as `bountychain node` prints")
+    else:
+        hint = (f"; {local} in the current directory is not read unless you ask for it (a cloned repository "
+                "could point you at someone else's escrow): pass --deployments deployments if you trust it")
     raise RegistryError(f"no official escrow for chain {chain_id}{hint}")
 
 

@@ -158,7 +158,7 @@ def test_a_deployments_folder_in_the_working_directory_does_not_redirect_a_pledg
     nonce = w.nonce(w.funder.address)
     proc = _run_in(w, clone, "--yes", "--account", "funder", "pledge", str(bait), "5 ETH")
     assert proc.returncode == 1
-    assert "deployments/31337.json in the current directory is not read unless you ask for it" in proc.stderr
+    assert "deployments/31337.json in the current directory is read only when named" in proc.stderr
     assert w.nonce(w.funder.address) == nonce and lookalike.bounty(bait).total == 0
     # Named explicitly, a dev chain's escrow with the right code is used, quietly.
     named = _run_in(w, clone, "--deployments", "deployments", "show", str(bait))
@@ -260,7 +260,7 @@ def test_the_packaged_registry_ships_and_the_sdk_ignores_the_working_directory(w
     registry.save(registry.record_for(w.node.chain_id, w.escrow.deployment, w.issuer.address), tmp_path / "deployments")
     monkeypatch.delenv("BOUNTYCHAIN_DEPLOYMENTS", raising=False)
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(registry.RegistryError, match="not read unless you ask for it"):
+    with pytest.raises(registry.RegistryError, match="read only when named"):
         BountyClient.connect(w.node.url)
     assert BountyClient.connect(w.node.url, deployments="deployments").address == w.escrow.address
 

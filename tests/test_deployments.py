@@ -2,11 +2,13 @@
 from the RPC connection alone."""
 
 import json
+from dataclasses import asdict
 
 import pytest
 
 from bountychain import BountyClient, WrongChain
 from bountychain import deployments as registry
+from bountychain.deployments import DeploymentRecord
 
 
 def _record(world):
@@ -47,3 +49,20 @@ def test_connect_without_a_record_or_on_another_chain_fails_clearly(world, tmp_p
     registry.save(_record(world), tmp_path)
     with pytest.raises(WrongChain):
         BountyClient.connect(world.chain.w3, deployments=tmp_path, chain_id=1)
+
+
+def test_a_registry_in_the_working_directory_is_read_only_when_named(world, tmp_path, monkeypatch):
+    """Issue 18, finding 2: with no folder named, only the registry shipped in the package is
+    read; a planted ./deployments is named in the error, more sternly on a public chain."""
+    record = _record(world)
+    for chain_id in (1, 31337):
+        registry.save(DeploymentRecord(**{**asdict(record), "chain_id": chain_id}), tmp_path / "deployments")
+    monkeypatch.delenv("BOUNTYCHAIN_DEPLOYMENTS", raising=False)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(registry.RegistryError, match="not read unless you ask for it .* if you trust it"):
+        registry.load(1)
+    with pytest.raises(registry.RegistryError, match="as `bountychain node` prints"):
+        registry.load(31337)
+    assert registry.load(1, "deployments").chain_id == 1
+    monkeypatch.setenv("BOUNTYCHAIN_DEPLOYMENTS", "deployments")
+    assert registry.load(1).chain_id == 1
