@@ -21,7 +21,7 @@ def fresh_compile(solcjs_compile):
 def test_shipped_artifact_equals_a_fresh_compile(fresh_compile, artifact):
     shipped = json.loads(artifact.read_text())
     fresh = json.loads((fresh_compile / artifact.name).read_text())
-    for key in ("abi", "bytecode", "deployedBytecode", "compiler"):
+    for key in ("abi", "bytecode", "deployedBytecode", "immutableReferences", "compiler"):
         assert shipped[key] == fresh[key], f"{artifact.name}: {key} is stale, run `make compile`"
 
 

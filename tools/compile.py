@@ -115,6 +115,11 @@ def collect_sources(root_units: list[str]) -> dict[str, dict[str, str]]:
     return {unit: sources[unit] for unit in sorted(sources)}
 
 
+def _js_key_order(value: dict[str, Any]) -> dict[str, Any]:
+    """The keys in the order JavaScript keeps an object's: integer keys (AST ids) ascending."""
+    return {key: value[key] for key in sorted(value, key=int)}
+
+
 def _compact(value: Any) -> str:
     """JSON as JavaScript's JSON.stringify(value) writes it."""
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
@@ -156,7 +161,7 @@ def compile_contracts(out_dir: Path | None = None, solc: Path | None = None) -> 
                 "deployedBytecode": "0x" + contract["evm"]["deployedBytecode"]["object"],
                 # Where the constructor writes each immutable (byte offsets in the runtime code):
                 # what a code-hash check masks (bountychain/deployments.py).
-                "immutableReferences": contract["evm"]["deployedBytecode"]["immutableReferences"],
+                "immutableReferences": _js_key_order(contract["evm"]["deployedBytecode"]["immutableReferences"]),
             }
             (dest / f"{name}.json").write_text(_indented(artifact), encoding="utf-8")
             written += 1
