@@ -362,3 +362,24 @@ def test_a_token_reporting_unusable_decimals_is_indexed_without_metadata(world, 
     for bounty_id, expected in ((huge_id, ("?", 0)), (edge_id, ("EDGE", 77)), (later, ("ETH", 18))):
         summary = queries.bounty(indexer.db, bounty_id).bounty
         assert (summary.symbol, summary.decimals) == expected
+
+
+def test_the_command_lines_log_reads_ignore_another_contracts_logs_too(world) -> None:
+    """Finding 10 for the CLI's own log reads (`issue`, claims, `list --source chain`): through a
+    node that ignores the address filter, a second escrow's events with the same ids are dropped."""
+    from bountychain.cli._lookups import bounties_created, claims, issue_url
+
+    ours = world.new_bounty()
+    world.as_(world.hunters[0]).submit_solution(ours, PR)
+    foreign = BountyClient.deploy(world.chain, world.outsider, poll_latency=0.005)
+    evil = "https://github.com/evil/phish/issues/1"
+    for _ in range(ours + 1):
+        foreign_id = foreign.create_bounty(evil, world.chain.now() + 30 * DAY).bounty_id
+        foreign.as_signer(world.hunters[1]).submit_solution(foreign_id, evil)
+    lying = Web3(world.chain.w3.provider)
+    lying.middleware_onion.add(IgnoresAddressFilter, "ignores_address_filter")
+    client = BountyClient(lying, world.escrow.address, from_block=world.escrow.from_block)
+    assert issue_url(client, ours) == ISSUE
+    assert [(c.claim_id, c.uri) for c in claims(client, ours)] == [(1, PR)]
+    assert all(args["uri"] != evil for args in bounties_created(client))
+    assert bounties_created(client, evil) == []
