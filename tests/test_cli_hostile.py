@@ -67,6 +67,7 @@ def call(w: World, signer, to: str, signature: str, types: list[str], args: list
 def on_terminal(w: World, *args: str) -> str:
     """What a terminal would receive: rich forced into terminal mode (styles, hyperlinks)."""
     proc = w.ok(*args, env={"FORCE_COLOR": "1", "TTY_COMPATIBLE": "1", "COLUMNS": "400"})
+    assert "\x1b[1m" in proc.stdout  # rich's own styles: it did write for a terminal
     return proc.stdout + proc.stderr
 
 
