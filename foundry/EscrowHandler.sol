@@ -30,7 +30,7 @@ contract EscrowHandler {
 
     uint256 public constant FEE_BPS = 250;
     uint256 public constant BPS = 10_000;
-    uint256 public constant MAX_BOUNTIES = 16;
+    uint256 public constant MAX_BOUNTIES = 32;
     uint256 public constant ARBITRATION_FEE = 0.01 ether;
     /// @dev CappedTransferToken refuses any single transfer above this.
     uint256 public constant TRANSFER_CAP = type(uint96).max;
@@ -129,6 +129,7 @@ contract EscrowHandler {
     mapping(bytes32 fn => uint256) public maxGas;
     uint256 public maxFundersOnOneBounty;
     uint256 public calls;
+    mapping(bytes4 => uint256) public pledgeErrors;
     mapping(bytes32 fn => uint256) public successes;
     /// @dev Rotates the pledges each invariant check probes.
     /// @dev Every (account, currency) that was ever credited: the only credits there can be
@@ -223,10 +224,10 @@ contract EscrowHandler {
     //////////////////////////////////////////////////////////////*/
 
     function warp(uint256 seconds_) external {
-        // Mostly hours and days; now and then past a window, a hold or a claim period.
-        uint256 choice = seconds_ % 8;
-        uint256 step = choice < 4 ? 1 + seconds_ % 1 days : choice < 7 ? 1 days + seconds_ % 40 days : 100 days
-            + seconds_ % 300 days;
+        // Mostly hours, sometimes days; now and then past a window, a hold or a claim period.
+        uint256 choice = seconds_ % 20;
+        uint256 step = choice < 12 ? 1 + seconds_ % 1 days : choice < 19 ? 1 days + seconds_ % 10 days : 30 days
+            + seconds_ % 400 days;
         vm.warp(block.timestamp + step);
         calls++;
     }
@@ -242,8 +243,8 @@ contract EscrowHandler {
         address issuer = issuers[issuerSeed % issuers.length];
         uint8 currency = uint8(currencySeed % CURRENCIES);
         uint64 deadline = _deadline(deadlineSeed);
-        vm.prank(issuer);
         uint256 g = _gasStart();
+        vm.prank(issuer);
         uint256 id = escrow.createBounty(currencies[currency], deadline, approverIsColluder ? approver : address(0), "ipfs://b");
         _gas("createBounty", g, 0);
         _track(id, Kind.Plain, currency, deadline, 0);
@@ -285,8 +286,8 @@ contract EscrowHandler {
         (uint8 v, bytes32 r, bytes32 s) =
             vm.sign(_keys[i], keccak256(abi.encodePacked("\x19\x01", permitToken.DOMAIN_SEPARATOR(), structHash)));
         uint256 before = IERC20(address(permitToken)).balanceOf(address(escrow));
-        vm.prank(funder);
         uint256 g = _gasStart();
+        vm.prank(funder);
         try escrow.pledgeWithPermit(bountyId, amount, type(uint64).max, block.timestamp, v, r, s) returns (uint256 got) {
             _gas("pledgeWithPermit", g, 0);
             if (IERC20(address(permitToken)).balanceOf(address(escrow)) - before != got) wrongDelivery++;
@@ -299,8 +300,8 @@ contract EscrowHandler {
         uint256 bountyId = _pickBounty(bountySeed);
         if (bountyId == 0) return;
         address hunter = _hunter(hunterSeed);
-        vm.prank(hunter);
         uint256 g = _gasStart();
+        vm.prank(hunter);
         try escrow.submitSolution(bountyId, "https://github.com/o/r/pull/1") {
             _gas("submitSolution", g, 0);
         } catch {}
@@ -331,8 +332,8 @@ contract EscrowHandler {
 
     function invalidateNonce(uint256 actorSeed, uint256 nonce) external {
         address hunter = actors[actorSeed % actors.length];
-        vm.prank(hunter);
         uint256 g = _gasStart();
+        vm.prank(hunter);
         try escrow.invalidateNonce(nonce % 64) {
             _gas("invalidateNonce", g, 0);
         } catch {}
@@ -348,8 +349,8 @@ contract EscrowHandler {
         if (claimIds.length == 0) return;
         IBountyEscrow.BountyInfo memory info = escrow.getBounty(bountyId);
         (uint256 feesBefore, uint256 creditsBefore, uint256[] memory hunterBalances) = _payoutSnapshot(bountyId, claimIds);
-        vm.prank(info.approver);
         uint256 g = _gasStart();
+        vm.prank(info.approver);
         try escrow.award(bountyId, claimIds, shares) {
             _gas("award", g, claimIds.length);
             _settled(bountyId, ghost.total, feesBefore, creditsBefore, claimIds, shares, hunterBalances);
@@ -371,8 +372,8 @@ contract EscrowHandler {
         }
         address to = toSink ? sink : funder;
         uint256 before = _balanceOf(currency, to);
-        vm.prank(funder);
         uint256 g = _gasStart();
+        vm.prank(funder);
         bool ok;
         if (toSink || amount != rec.amount) {
             try escrow.refundTo(bountyId, amount, to) {
@@ -408,8 +409,8 @@ contract EscrowHandler {
         }
         address to = toSink ? sink : account;
         uint256 before = _balanceOf(currency, to);
-        vm.prank(account);
         uint256 g = _gasStart();
+        vm.prank(account);
         bool ok;
         if (toSink || amount != credit) {
             try escrow.withdrawTo(currencies[currency], amount, to) {
@@ -434,8 +435,8 @@ contract EscrowHandler {
         if (available == 0) return;
         uint256 amount = 1 + partSeed % (available < TRANSFER_CAP ? available : TRANSFER_CAP);
         uint256 before = _balanceOf(currency, sink);
-        vm.prank(feeRecipient);
         uint256 g = _gasStart();
+        vm.prank(feeRecipient);
         try escrow.withdrawFees(currencies[currency], amount, sink) {
             _gas("withdrawFees", g, 0);
             _checkDelivered(currency, sink, before, amount);
@@ -448,8 +449,8 @@ contract EscrowHandler {
         uint256 bountyId = _pickBounty(bountySeed);
         if (bountyId == 0) return;
         address issuer = escrow.getBounty(bountyId).issuer;
-        vm.prank(issuer);
         uint256 g = _gasStart();
+        vm.prank(issuer);
         try escrow.cancel(bountyId) {
             _gas("cancel", g, 0);
         } catch {}
@@ -474,8 +475,8 @@ contract EscrowHandler {
         uint8 currency = uint8(currencySeed % CURRENCIES);
         goal = allOrNothing ? 1 + goal % 1e21 : goal % 1e21;
         uint64 deadline = _deadline(deadlineSeed);
-        vm.prank(issuers[deadlineSeed % issuers.length]);
         uint256 g = _gasStart();
+        vm.prank(issuers[deadlineSeed % issuers.length]);
         uint256 id =
             escrow.createFundraiser(beneficiary, currencies[currency], goal, deadline, allOrNothing, "ipfs://f");
         _gas("createFundraiser", g, 0);
@@ -533,8 +534,8 @@ contract EscrowHandler {
         if (kind != Kind.ReviewedNoArbiter) terms.quorumBps = uint16(1 + quorumSeed % BPS);
         // The approver colludes with actors[0], who funds and hunts on the same bounties.
         address proposer = issuerSeed % 5 == 0 ? address(hookToken) : approver;
-        vm.prank(issuers[issuerSeed % issuers.length]);
         uint256 g = _gasStart();
+        vm.prank(issuers[issuerSeed % issuers.length]);
         uint256 id = review.createBountyWithReview(currencies[currency], deadline, proposer, "ipfs://r", terms);
         _gas("createBountyWithReview", g, 0);
         _track(id, kind, currency, deadline, 0);
@@ -546,13 +547,22 @@ contract EscrowHandler {
         _propose(bountyId, sharesSeed);
     }
 
-    function object(uint256 bountySeed, uint256 pledgeSeed) external {
-        uint256 bountyId = _pickReviewed(bountySeed);
+    /// @notice A funder of a bounty with a live proposal objects (the colluder too, at times).
+    function object(uint256 pledgeSeed) external {
+        uint256 n = pledges.length;
+        if (n == 0) return;
+        uint256 bountyId;
+        address funder;
+        for (uint256 i; i < n; ++i) {
+            PledgeRecord storage rec = pledges[(pledgeSeed % n + i) % n];
+            if (ghosts[rec.bountyId].proposedAt != 0 && rec.amount != 0) {
+                (bountyId, funder) = (rec.bountyId, rec.funder);
+                break;
+            }
+        }
         if (bountyId == 0) return;
-        address funder = _funderOf(bountyId, pledgeSeed);
-        if (funder == address(0)) return;
-        vm.prank(funder);
         uint256 g = _gasStart();
+        vm.prank(funder);
         try review.object(bountyId) {
             _gas("object", g, 0);
             _objectors[bountyId].push(funder);
@@ -589,8 +599,8 @@ contract EscrowHandler {
         address caller = actors[bountySeed % actors.length];
         vm.deal(caller, caller.balance + fee);
         uint256 before = caller.balance;
-        vm.prank(caller);
         uint256 g = _gasStart();
+        vm.prank(caller);
         try review.escalate{value: fee}(bountyId) {
             _gas("escalate", g, 0);
             // The court takes its fee and not a wei more; the excess comes back.
@@ -726,7 +736,7 @@ contract EscrowHandler {
 
     /// @notice The bounties (ids and currencies), the currencies and the credited pairs, in
     /// one call: the invariants read the escrow's books through these.
-    function layout()
+    function bookLayout()
         external
         view
         returns (
@@ -760,14 +770,16 @@ contract EscrowHandler {
         amount = currency == CAPPED && amount % 7 == 0 ? TRANSFER_CAP + 1 + amount % TRANSFER_CAP : 1 + amount % 1e21;
         uint256 value = _fund(currency, funder, amount);
         uint256 before = _balanceOf(currency, address(escrow));
-        vm.prank(funder);
         uint256 g = _gasStart();
+        vm.prank(funder);
         try escrow.pledge{value: value}(bountyId, amount, maxUnlocksAt) returns (uint256 got) {
             _gas("pledge", g, 0);
             if (_balanceOf(currency, address(escrow)) - before != got) wrongDelivery++;
             if (currency == FOT ? got != amount - amount / 100 : got != amount) wrongDelivery++;
             _booked(bountyId, funder, got, maxUnlocksAt);
-        } catch {}
+        } catch (bytes memory err) {
+            pledgeErrors[bytes4(err)]++;
+        }
         calls++;
     }
 
@@ -795,8 +807,8 @@ contract EscrowHandler {
         (uint256[] memory claimIds, uint256[] memory shares) = _shares(bountyId, sharesSeed);
         if (claimIds.length == 0) return;
         address proposer = review.getReview(bountyId).approver;
-        vm.prank(proposer);
         uint256 g = _gasStart();
+        vm.prank(proposer);
         try review.propose(bountyId, claimIds, shares) {
             _gas("propose", g, claimIds.length);
             Ghost storage ghost = ghosts[bountyId];
@@ -820,8 +832,8 @@ contract EscrowHandler {
 
     function _extend(uint256 bountyId, uint256 extension) private {
         uint64 newDeadline = uint64(ghosts[bountyId].deadline + 1 + extension % 60 days);
-        vm.prank(escrow.getBounty(bountyId).issuer);
         uint256 g = _gasStart();
+        vm.prank(escrow.getBounty(bountyId).issuer);
         try escrow.extendDeadline(bountyId, newDeadline) {
             _gas("extendDeadline", g, 0);
             ghosts[bountyId].deadline = newDeadline;
@@ -1003,29 +1015,34 @@ contract EscrowHandler {
     }
 
     function _deadline(uint256 seed) private view returns (uint64) {
-        return uint64(block.timestamp + 1 hours + seed % 120 days);
+        return uint64(block.timestamp + 1 hours + seed % 60 days);
     }
 
+    /// @dev Mostly a bounty whose deadline has not come (the others refuse nearly everything);
+    /// one pick in four is any bounty, to exercise the refusals.
     function _pickBounty(uint256 seed) private view returns (uint256) {
-        if (bountyIds.length == 0) return 0;
-        return bountyIds[seed % bountyIds.length];
+        uint256 n = bountyIds.length;
+        if (n == 0) return 0;
+        if (seed % 4 == 0) return bountyIds[seed % n];
+        for (uint256 i; i < n; ++i) {
+            uint256 id = bountyIds[(seed % n + i) % n];
+            if (ghosts[id].deadline > block.timestamp) return id;
+        }
+        return bountyIds[seed % n];
     }
 
     function _pickReviewed(uint256 seed) private view returns (uint256) {
         uint256 n = bountyIds.length;
+        uint256 fallbackId;
         for (uint256 i; i < n; ++i) {
-            uint256 id = bountyIds[(seed + i) % n];
+            uint256 id = bountyIds[(seed % n + i) % n];
             Kind kind = ghosts[id].kind;
-            if (kind != Kind.Plain && kind != Kind.Fundraiser && kind != Kind.AllOrNothing) return id;
+            if (kind == Kind.Plain || kind == Kind.Fundraiser || kind == Kind.AllOrNothing) continue;
+            // Reviews live on past the deadline, so any reviewed bounty will do, live ones first.
+            if (ghosts[id].deadline > block.timestamp || seed % 3 == 0) return id;
+            if (fallbackId == 0) fallbackId = id;
         }
-        return 0;
-    }
-
-    function _funderOf(uint256 bountyId, uint256 seed) private view returns (address) {
-        // Mostly a keyed actor (the colluder among them), sometimes someone from the crowd.
-        address actor = actors[seed % actors.length];
-        if (seed % 4 != 0 || funderCount[bountyId] == 0) return actor;
-        return address(uint160(0xC0000000 + (seed % funderCount[bountyId]) * 7919 + bountyId));
+        return fallbackId;
     }
 
     function _funder(uint256 seed) private view returns (address) {

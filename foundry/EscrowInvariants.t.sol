@@ -5,7 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IBountyEscrow} from "../contracts/interfaces/IBountyEscrow.sol";
 import {BountyEscrow} from "../contracts/BountyEscrow.sol";
 import {EscrowHandler} from "./EscrowHandler.sol";
-import {InvariantTest, vm} from "./Vm.sol";
+import {InvariantTest, console} from "./Vm.sol";
 
 /// @notice The escrow's promises (docs/SECURITY.md, "What it promises"), each an invariant
 /// named after the promise it proves, checked after every handler call of forge's campaigns.
@@ -192,6 +192,24 @@ contract EscrowInvariants is InvariantTest {
         }
     }
 
+    /// @notice After each run (shown with -vv): what the run reached, so a campaign that
+    /// stopped reaching a path shows it.
+    function afterInvariant() public view {
+        bytes32[14] memory fns = [
+            bytes32("pledge"), "refund", "refundTo", "award", "propose", "object", "finalize", "escalate",
+            "decide", "rule", "lapse", "withdrawRaised", "withdrawTo", "withdrawFees"
+        ];
+        for (uint256 i; i < fns.length; ++i) {
+            console.log(string(abi.encodePacked(fns[i])), handler.successes(fns[i]));
+        }
+        console.log("max funders on one bounty", handler.maxFundersOnOneBounty());
+        console.log("hook calls refused", handler.hookCallsSeen());
+        console.log("expired", handler.pledgeErrors(0x511c3dd9));
+        console.log("notopen", handler.pledgeErrors(0xa6d5846f));
+        console.log("locktoolong", handler.pledgeErrors(0xcfde778a));
+        console.log("bounties", handler.bountyCount());
+    }
+
     /*//////////////////////////////////////////////////////////////
                                 HELPERS
     //////////////////////////////////////////////////////////////*/
@@ -212,7 +230,7 @@ contract EscrowInvariants is InvariantTest {
             address[CURRENCIES] memory tokens,
             address[] memory accounts,
             uint8[] memory accountCurrencies
-        ) = handler.layout();
+        ) = handler.bookLayout();
         for (uint256 b; b < ids.length; ++b) {
             books.outstanding[bountyCurrencies[b]] += escrow.getBounty(ids[b]).total;
         }
