@@ -202,6 +202,10 @@ contract EscrowInvariants is InvariantTest {
         for (uint256 i; i < fns.length; ++i) {
             console.log(string(abi.encodePacked(fns[i])), handler.successes(fns[i]));
         }
+        bytes32[6] memory metered = [bytes32("pledge"), "refund", "award", "object", "finalize", "propose"];
+        for (uint256 i; i < metered.length; ++i) {
+            console.log(string.concat("max gas ", string(abi.encodePacked(metered[i]))), handler.maxGas(metered[i]));
+        }
         console.log("max funders on one bounty", handler.maxFundersOnOneBounty());
         console.log("hook calls refused", handler.hookCallsSeen());
         console.log("expired", handler.pledgeErrors(0x511c3dd9));

@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -50,6 +51,7 @@ class CampaignResult:
     reverts: int
     seconds: float
     calls_per_second: float
+    cpu_seconds: float  # forge's own CPU time: what the campaign costs on a machine shared with others
     profile: str
     failure: str
     output: str
@@ -78,9 +80,9 @@ def run_campaign(profile: str = "deep", root: Path = ROOT, seed: int | None = No
     # Compile first so that the time measured is the campaign's alone.
     subprocess.run([str(FORGE), "build", "--offline", "--use", str(ROOT / "tools" / "solc"), "--root", str(root)],
                    env=env, check=True, capture_output=True, text=True)
-    started = time.monotonic()
+    started, cpu_before = time.monotonic(), _children_cpu()
     done = subprocess.run(command, env=env, capture_output=True, text=True)
-    seconds = time.monotonic() - started
+    seconds, cpu_seconds = time.monotonic() - started, _children_cpu() - cpu_before
     output = done.stdout + done.stderr
     found = _RESULT.search(output)
     failure = _FAIL_REASON.search(output)
@@ -93,10 +95,16 @@ def run_campaign(profile: str = "deep", root: Path = ROOT, seed: int | None = No
         reverts=int(found["reverts"]) if found else 0,
         seconds=round(seconds, 1),
         calls_per_second=round(calls / seconds) if seconds else 0,
+        cpu_seconds=round(cpu_seconds, 1),
         profile=profile,
         failure=failure["reason"] if failure else "",
         output=output,
     )
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def mutant_tree(mutant: str, into: Path) -> Path:
@@ -132,7 +140,8 @@ def main(argv: list[str] | None = None) -> int:
         print(result.output)
     print(f"invariant campaign ({result.profile}{', mutant ' + args.mutant if args.mutant else ''}): "
           f"{result.calls:,} handler calls in {result.runs:,} runs of depth {result.depth}, "
-          f"{result.seconds:,.1f} s, {result.calls_per_second:,} calls/s; every promise {verdict}")
+          f"{result.seconds:,.1f} s, {result.calls_per_second:,} calls/s "
+          f"({result.cpu_seconds:,.1f} s of CPU); every promise {verdict}")
     if not args.mutant:
         REPORT.parent.mkdir(exist_ok=True)
         report = {k: v for k, v in asdict(result).items() if k != "output"}
