@@ -97,3 +97,15 @@ def test_forge_fuzzes_the_multiply_and_divide_properties_halmos_cannot_settle() 
     passed = re.findall(r"\[PASS\] (testFuzz_\w+)\(\S*\) \(runs: (\d+)", output)
     assert done.returncode == 0, output
     assert len(passed) == 3 and all(int(runs) == 100_000 for _, runs in passed), output
+
+
+def test_the_300th_funder_pays_the_gas_the_2nd_does() -> None:
+    """Promise 6 at scale (foundry/GasPerFunder.t.sol): pledge, objection and refund of the
+    300th funder cost what the 2nd's do, and finalize costs the same with 300 funders as with 2."""
+    done = subprocess.run(
+        [str(FORGE), "test", "--offline", "--use", str(ROOT / "tools" / "solc"), "-j", "1",
+         "--match-contract", "GasPerFunderTest"],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 0 and "[PASS] test_pledgeObjectRefundAndFinalizeDoNotGrowWithFunders()" in output, output
