@@ -208,9 +208,6 @@ contract EscrowInvariants is InvariantTest {
         }
         console.log("max funders on one bounty", handler.maxFundersOnOneBounty());
         console.log("hook calls refused", handler.hookCallsSeen());
-        console.log("expired", handler.pledgeErrors(0x511c3dd9));
-        console.log("notopen", handler.pledgeErrors(0xa6d5846f));
-        console.log("locktoolong", handler.pledgeErrors(0xcfde778a));
         console.log("bounties", handler.bountyCount());
     }
 
