@@ -7,16 +7,19 @@ VENV := .venv
 PY := $(VENV)/bin/python
 VENV_DONE := $(VENV)/.installed
 NPM_DONE := node_modules/.installed
+# Halmos pins other versions of packages the project's venv pins (rich), so it has its own.
+HALMOS_VENV := build/halmos-venv
+HALMOS_DONE := $(HALMOS_VENV)/.installed
 
 CHROMIUM := /usr/bin/chromium
 VENDOR := bountychain/web/static/vendor
 
-.PHONY: demo test bench fuzz compile slither setup vendor clean
+.PHONY: demo test bench fuzz invariant halmos compile slither setup vendor clean
 
 demo: $(VENV_DONE)
 	$(PY) -m bountychain.demo
 
-test: $(VENV_DONE) $(NPM_DONE) $(CHROMIUM)
+test: $(VENV_DONE) $(NPM_DONE) $(HALMOS_DONE) $(CHROMIUM)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The browser tests drive Debian's chromium through Playwright (no browser download).
@@ -38,6 +41,22 @@ bench: $(VENV_DONE)
 FUZZ_STEPS ?= 100000
 fuzz: $(VENV_DONE) $(NPM_DONE)
 	BOUNTYCHAIN_FUZZ_STEPS=$(FUZZ_STEPS) $(PY) -m pytest -q -s tests/test_stateful.py
+
+# The Foundry invariant campaign at full size (2,048 runs x 500 calls = 1,024,000 handler
+# calls, one thread): prints the calls and calls per second, figures in build/invariant-report.json.
+invariant: $(VENV_DONE) $(NPM_DONE)
+	$(PY) -m tools.invariants --profile deep
+
+# The Halmos symbolic checks of the award, fee and quorum arithmetic (also part of `make test`).
+halmos: $(NPM_DONE) $(HALMOS_DONE)
+	PATH="$(CURDIR)/node_modules/.bin:$$PATH" FOUNDRY_SOLC=tools/solc FOUNDRY_OUT=build/halmos-out \
+		FOUNDRY_CACHE_PATH=build/halmos-cache $(HALMOS_VENV)/bin/halmos --function check_ \
+		--contract AccountingSymbolicTest --forge-build-out build/halmos-out
+
+$(HALMOS_DONE): requirements-halmos.lock
+	$(PYTHON) -m venv $(HALMOS_VENV)
+	$(HALMOS_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-halmos.lock
+	touch $@
 
 # Static analysis of contracts/ (also part of `make test`).
 slither: $(VENV_DONE) $(NPM_DONE)

@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IBountyEscrow} from "../contracts/interfaces/IBountyEscrow.sol";
+import {BountyEscrow} from "../contracts/BountyEscrow.sol";
+import {EscrowHandler} from "./EscrowHandler.sol";
+import {InvariantTest, console} from "./Vm.sol";
+
+/// @notice The escrow's promises (docs/SECURITY.md, "What it promises"), each an invariant
+/// named after the promise it proves, checked after every handler call of forge's campaigns.
+contract EscrowInvariants is InvariantTest {
+    /// @dev Pledges probed per check, rotating with the handler's call count so that a run
+    /// reaches every pledge (checking all after every call would cost O(pledges) per call).
+    uint256 private constant PROBES_PER_CHECK = 8;
+
+    uint256 private constant CURRENCIES = 7;
+    uint256 private constant TRANSFER_CAP = type(uint96).max;
+
+    /// @dev What the escrow says it owes and holds, per currency (index as in the handler).
+    struct Books {
+        uint256[CURRENCIES] outstanding;
+        uint256[CURRENCIES] credits;
+        uint256[CURRENCIES] fees;
+        uint256[CURRENCIES] balance;
+        uint256[CURRENCIES] tokenOwed;
+        address[CURRENCIES] tokens;
+        address[] accounts; // every (account, currency) ever credited
+        uint8[] accountCurrencies;
+    }
+
+    EscrowHandler internal handler;
+
+    error GasCeilingBreached(bytes32 fn, uint256 gasUsed);
+
+    function setUp() public {
+        handler = new EscrowHandler();
+        _targetContract(address(handler));
+        // The adversarial bundles come first; the probes and views are not fuzzed.
+        bytes4[] memory selectors = new bytes4[](27);
+        selectors[0] = EscrowHandler.pledgeThenPropose.selector;
+        selectors[1] = EscrowHandler.lapseThenPropose.selector;
+        selectors[2] = EscrowHandler.extendThenPledge.selector;
+        selectors[3] = EscrowHandler.warp.selector;
+        selectors[4] = EscrowHandler.createBounty.selector;
+        selectors[5] = EscrowHandler.pledge.selector;
+        selectors[6] = EscrowHandler.pledgeFromCrowd.selector;
+        selectors[7] = EscrowHandler.pledgeWithPermit.selector;
+        selectors[8] = EscrowHandler.submitSolution.selector;
+        selectors[9] = EscrowHandler.submitSolutionBySig.selector;
+        selectors[10] = EscrowHandler.invalidateNonce.selector;
+        selectors[11] = EscrowHandler.award.selector;
+        selectors[12] = EscrowHandler.refund.selector;
+        selectors[13] = EscrowHandler.withdraw.selector;
+        selectors[14] = EscrowHandler.withdrawFees.selector;
+        selectors[15] = EscrowHandler.cancel.selector;
+        selectors[16] = EscrowHandler.extendDeadline.selector;
+        selectors[17] = EscrowHandler.createFundraiser.selector;
+        selectors[18] = EscrowHandler.withdrawRaised.selector;
+        selectors[19] = EscrowHandler.createBountyWithReview.selector;
+        selectors[20] = EscrowHandler.propose.selector;
+        selectors[21] = EscrowHandler.object.selector;
+        selectors[22] = EscrowHandler.finalize.selector;
+        selectors[23] = EscrowHandler.escalate.selector;
+        selectors[24] = EscrowHandler.decide.selector;
+        selectors[25] = EscrowHandler.lapse.selector;
+        selectors[26] = EscrowHandler.setHook.selector;
+        _targetSelectorsOf(address(handler), selectors);
+    }
+
+    /// @notice One campaign, every promise checked after every handler call. Each check is
+    /// named after the promise of docs/SECURITY.md it proves, and so is its failure message.
+    function invariant_escrowKeepsItsPromises() public {
+        Books memory books = _books();
+        promise1_solvencyPerToken(books);
+        promise1_accountingIdentity(books);
+        promise2_noPledgePaidToAProposalItsFunderObjectedTo();
+        promise3_pledgesLockAsSignedAndNoLonger();
+        promise4_everyUnlockedPledgeRefundableWithinMaxReviewHold();
+        promise5_noCreditThatCanNeverLeave(books);
+        promise6_gasDoesNotGrowWithFunders();
+    }
+
+    /// @notice Promise 1 and 5, solvency per token: the escrow holds at least what it owes in
+    /// each currency (outstanding pledges + credits + accrued fees), and `tokenOwed` says so.
+    function promise1_solvencyPerToken(Books memory books) internal view {
+        for (uint256 c; c < CURRENCIES; ++c) {
+            uint256 owed = books.outstanding[c] + books.credits[c] + books.fees[c];
+            require(books.balance[c] >= owed, "promise 1: the escrow holds less than it owes");
+            if (c != 0) require(books.tokenOwed[c] == owed, "promise 1: tokenOwed is not what is owed");
+        }
+        require(address(handler.review()).balance == 0, "promise 1: the review contract kept ETH");
+    }
+
+    /// @notice Promise 1, the accounting identity, against the handler's ghost books (kept
+    /// from what each call moved): pledged = refunded + awarded pools + outstanding; pool =
+    /// fee + pushed + credited; each fee is floor(pool x rate); the balance is exactly what
+    /// came in less what went out; each recipient got exactly its amount.
+    function promise1_accountingIdentity(Books memory books) internal view {
+        EscrowHandler.GhostBooks memory g = handler.ghostBooks();
+        for (uint256 c; c < CURRENCIES; ++c) {
+            require(books.outstanding[c] == g.outstanding[c], "promise 1: bounty totals differ from the pledges booked");
+            require(
+                g.received[c] == g.refunded[c] + g.pools[c] + g.outstanding[c],
+                "promise 1: pledged != refunded + awarded + outstanding"
+            );
+            require(g.pools[c] == g.fees[c] + g.pushed[c] + g.credited[c], "promise 1: pool != fee + paid + credited");
+            require(g.fees[c] == g.expectedFees[c], "promise 3: a fee is not floor(pool * rate)");
+            require(books.fees[c] == g.fees[c] - g.feesWithdrawn[c], "promise 1: fees accrued != fees - withdrawn");
+            require(books.credits[c] == g.credited[c] - g.withdrawn[c], "promise 5: credits != credited - withdrawn");
+            uint256 out = g.refunded[c] + g.pushed[c] + g.withdrawn[c] + g.feesWithdrawn[c];
+            require(books.balance[c] == g.received[c] - out, "promise 1: balance != in - out");
+        }
+        require(handler.wrongDelivery() == 0, "promise 1: a recipient got another amount than the books say");
+    }
+
+    /// @notice Promise 2, consent cannot be bought: no pledge is paid to a proposal its funder
+    /// objected to, unless the bounty's arbiter ruled for that proposal.
+    function promise2_noPledgePaidToAProposalItsFunderObjectedTo() internal view {
+        require(handler.objectorPaidWithoutRuling() == 0, "promise 2: an objector's pledge was paid without a ruling");
+    }
+
+    /// @notice Promise 3, terms are fixed when you pledge: a pledge unlocks at the deadline in
+    /// force when it was made, never later than its funder signed, and never leaves earlier.
+    function promise3_pledgesLockAsSignedAndNoLonger() internal view {
+        require(handler.lockAboveSignedMax() == 0, "promise 3: a lock is not the deadline signed for");
+        require(handler.refundBeforeUnlock() == 0, "promise 3: a pledge left before its unlock");
+    }
+
+    /// @notice Promise 4: every unlocked pledge is refundable, a live proposal holding it at
+    /// most MAX_REVIEW_HOLD (127 days) from the proposal, and no live proposal outlives that.
+    function promise4_everyUnlockedPledgeRefundableWithinMaxReviewHold() internal {
+        uint256 count = handler.pledgeCount();
+        if (count != 0) {
+            uint256 start = handler.calls() * PROBES_PER_CHECK;
+            uint256 probes = count < PROBES_PER_CHECK ? count : PROBES_PER_CHECK;
+            for (uint256 k; k < probes; ++k) {
+                uint256 i = (start + k) % count;
+                if (!handler.mustBeRefundable(i)) continue;
+                (uint256 bountyId, address funder, uint256 amount,,) = handler.pledges(i);
+                if (amount > TRANSFER_CAP) amount = TRANSFER_CAP;
+                require(
+                    _probe(abi.encodeCall(handler.probeRefund, (bountyId, funder, amount))),
+                    "promise 4: an unlocked pledge cannot be refunded"
+                );
+            }
+        }
+        uint256 hold = handler.escrow().MAX_REVIEW_HOLD();
+        for (uint256 b; b < handler.bountyCount(); ++b) {
+            uint256 bountyId = handler.bountyIds(b);
+            if (handler.escrow().getBounty(bountyId).status != IBountyEscrow.Status.UnderReview) continue;
+            (,,,,, uint64 proposedAt,,) = handler.ghosts(bountyId);
+            if (block.timestamp < proposedAt + hold) continue;
+            require(
+                _probe(abi.encodeCall(handler.probeEndProposal, (bountyId))),
+                "promise 4: a live proposal outlived MAX_REVIEW_HOLD"
+            );
+        }
+    }
+
+    /// @notice Promise 5, money can always leave: every credit and every accrued fee can be
+    /// withdrawn (in parts where the token caps a transfer), and no re-entry from a hook token
+    /// ever lands.
+    function promise5_noCreditThatCanNeverLeave(Books memory books) internal {
+        BountyEscrow escrow = handler.escrow();
+        for (uint256 a; a < books.accounts.length; ++a) {
+            address token = books.tokens[books.accountCurrencies[a]];
+            uint256 credit = escrow.creditOf(books.accounts[a], token);
+            if (credit == 0) continue;
+            if (credit > TRANSFER_CAP) credit = TRANSFER_CAP;
+            require(
+                _probe(abi.encodeCall(handler.probeWithdraw, (books.accounts[a], token, credit))),
+                "promise 5: a credit cannot leave"
+            );
+        }
+        for (uint256 c; c < CURRENCIES; ++c) {
+            uint256 fees = books.fees[c];
+            if (fees == 0) continue;
+            if (fees > TRANSFER_CAP) fees = TRANSFER_CAP;
+            require(
+                _probe(abi.encodeCall(handler.probeWithdrawFees, (books.tokens[c], fees))), "promise 5: fees cannot leave"
+            );
+        }
+        require(handler.reentryLanded() == 0, "promise 5: a hook token's re-entry landed");
+    }
+
+    /// @notice Promise 6, O(1) gas: no call cost more than its fixed ceiling (per winner for
+    /// awards), however many funders the crowd brought to one bounty.
+    function promise6_gasDoesNotGrowWithFunders() internal view {
+        if (handler.gasCeilingBreaches() != 0) {
+            revert GasCeilingBreached(handler.lastBreach(), handler.lastBreachGas());
+        }
+    }
+
+    /// @notice After each run (shown with -vv): what the run reached, so a campaign that
+    /// stopped reaching a path shows it.
+    function afterInvariant() public view {
+        bytes32[14] memory fns = [
+            bytes32("pledge"), "refund", "refundTo", "award", "propose", "object", "finalize", "escalate",
+            "decide", "rule", "lapse", "withdrawRaised", "withdrawTo", "withdrawFees"
+        ];
+        for (uint256 i; i < fns.length; ++i) {
+            console.log(string(abi.encodePacked(fns[i])), handler.successes(fns[i]));
+        }
+        bytes32[6] memory metered = [bytes32("pledge"), "refund", "award", "object", "finalize", "propose"];
+        for (uint256 i; i < metered.length; ++i) {
+            console.log(string.concat("max gas ", string(abi.encodePacked(metered[i]))), handler.maxGas(metered[i]));
+        }
+        console.log("max funders on one bounty", handler.maxFundersOnOneBounty());
+        console.log("hook calls refused", handler.hookCallsSeen());
+        console.log("bounties", handler.bountyCount());
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                                HELPERS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @dev Runs a handler probe, which always reverts (nothing it does stays): true if the
+    /// action inside went through.
+    function _probe(bytes memory call) private returns (bool) {
+        (bool ok, bytes memory result) = address(handler).call(call);
+        return !ok && result.length == 4 && bytes4(result) == EscrowHandler.ProbeSucceeded.selector;
+    }
+
+    /// @dev The escrow's books per currency, from its views and balances, in one pass.
+    function _books() internal view returns (Books memory books) {
+        BountyEscrow escrow = handler.escrow();
+        (
+            uint256[] memory ids,
+            uint8[] memory bountyCurrencies,
+            address[CURRENCIES] memory tokens,
+            address[] memory accounts,
+            uint8[] memory accountCurrencies
+        ) = handler.bookLayout();
+        for (uint256 b; b < ids.length; ++b) {
+            books.outstanding[bountyCurrencies[b]] += escrow.getBounty(ids[b]).total;
+        }
+        for (uint256 a; a < accounts.length; ++a) {
+            books.credits[accountCurrencies[a]] += escrow.creditOf(accounts[a], tokens[accountCurrencies[a]]);
+        }
+        for (uint256 c; c < CURRENCIES; ++c) {
+            books.fees[c] = escrow.feesAccrued(tokens[c]);
+            books.balance[c] = c == 0 ? address(escrow).balance : IERC20(tokens[c]).balanceOf(address(escrow));
+            if (c != 0) books.tokenOwed[c] = escrow.tokenOwed(tokens[c]);
+        }
+        books.accounts = accounts;
+        books.accountCurrencies = accountCurrencies;
+        books.tokens = tokens;
+    }
+}

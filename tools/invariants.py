@@ -1,0 +1,153 @@
+"""Runs the Foundry invariant campaign of foundry/EscrowInvariants.t.sol and reports its size
+and speed; also builds a deliberately broken escrow (a mutant) to show the campaign fails it.
+
+    python -m tools.invariants [--profile deep] [--mutant fee-rounds-up|refund-skips-lock]
+
+forge is the one package.json pins (node_modules/.bin/forge), run offline through tools/solc,
+the project's solc-js front, on one thread. The figures (handler calls, runs, depth, seconds,
+calls per second) are printed and written to build/invariant-report.json. `make invariant` runs
+the deep profile; tests/test_invariants_forge.py the short one and the mutants.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FORGE = ROOT / "node_modules" / ".bin" / "forge"
+REPORT = ROOT / "build" / "invariant-report.json"
+_RESULT = re.compile(
+    r"\[(?P<verdict>PASS|FAIL)[^\]]*\]\s+(?P<test>invariant_\w+)\(\)\s+\(runs: (?P<runs>\d+), calls: (?P<calls>\d+), "
+    r"reverts: (?P<reverts>\d+)\)"
+)
+_FAIL_REASON = re.compile(r"\[FAIL: (?P<reason>[^\]]*)\]")
+
+# Deliberately broken escrows: (what is replaced, by what). Each must make the campaign fail.
+MUTANTS = {
+    # The fee rounds up instead of down: the escrow keeps a wei it does not earn.
+    "fee-rounds-up": ("uint256 fee = pool * _feeBps / BPS;", "uint256 fee = (pool * _feeBps + BPS - 1) / BPS;"),
+    # A refund no longer waits for the pledge's lock: hunters' money can walk away early.
+    "refund-skips-lock": ("if (block.timestamp < unlocksAt) revert PledgeLocked(bountyId, unlocksAt);", ""),
+}
+
+
+@dataclass
+class CampaignResult:
+    passed: bool
+    calls: int
+    runs: int
+    depth: int
+    reverts: int
+    seconds: float
+    calls_per_second: float
+    cpu_seconds: float  # forge's own CPU time: what the campaign costs on a machine shared with others
+    profile: str
+    failure: str
+    output: str
+
+
+def _profile_value(profile: str, key: str) -> int:
+    """`key` of [profile.<profile>.invariant] in foundry.toml (the default profile's if unset)."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "foundry.toml").read_text())["profile"]
+    for name in (profile, "default"):
+        value = config.get(name, {}).get("invariant", {}).get(key)
+        if value is not None:
+            return int(value)
+    raise KeyError(key)
+
+
+def run_campaign(profile: str = "deep", root: Path = ROOT, seed: int | None = None) -> CampaignResult:
+    """Runs the invariant campaign of `root` (the repository, or a mutant's copy) with a
+    foundry.toml profile, on one thread; returns its figures and forge's output."""
+    env = {**os.environ, "FOUNDRY_PROFILE": profile}
+    command = [str(FORGE), "test", "--offline", "--use", str(ROOT / "tools" / "solc"), "-j", "1",
+               "--root", str(root), "--match-contract", "EscrowInvariants"]
+    if seed is not None:
+        command += ["--fuzz-seed", str(seed)]
+    # Compile first so that the time measured is the campaign's alone.
+    subprocess.run([str(FORGE), "build", "--offline", "--use", str(ROOT / "tools" / "solc"), "--root", str(root)],
+                   env=env, check=True, capture_output=True, text=True)
+    started, cpu_before = time.monotonic(), _children_cpu()
+    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    seconds, cpu_seconds = time.monotonic() - started, _children_cpu() - cpu_before
+    output = done.stdout + done.stderr
+    found = _RESULT.search(output)
+    failure = _FAIL_REASON.search(output)
+    calls = int(found["calls"]) if found else 0
+    return CampaignResult(
+        passed=done.returncode == 0 and found is not None and found["verdict"] == "PASS",
+        calls=calls,
+        runs=int(found["runs"]) if found else 0,
+        depth=_profile_value(profile, "depth"),
+        reverts=int(found["reverts"]) if found else 0,
+        seconds=round(seconds, 1),
+        calls_per_second=round(calls / seconds) if seconds else 0,
+        cpu_seconds=round(cpu_seconds, 1),
+        profile=profile,
+        failure=failure["reason"] if failure else "",
+        output=output,
+    )
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def mutant_tree(mutant: str, into: Path) -> Path:
+    """A copy of what forge needs, under `into`, with contracts/BountyEscrow.sol broken as
+    MUTANTS[mutant] says; node_modules is linked, not copied."""
+    original, broken = MUTANTS[mutant]
+    for name in ("contracts", "foundry"):
+        shutil.copytree(ROOT / name, into / name)
+    shutil.copy(ROOT / "foundry.toml", into / "foundry.toml")
+    (into / "node_modules").symlink_to(ROOT / "node_modules")
+    escrow = into / "contracts" / "BountyEscrow.sol"
+    source = escrow.read_text()
+    if source.count(original) != 1:
+        raise ValueError(f"mutant {mutant!r}: the line to break is not in BountyEscrow.sol exactly once")
+    escrow.write_text(source.replace(original, broken))
+    return into
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--profile", default="deep", help="foundry.toml profile (deep: 1,024,000 calls)")
+    parser.add_argument("--mutant", choices=sorted(MUTANTS), help="run against a deliberately broken escrow")
+    parser.add_argument("--seed", type=int, help="forge's fuzz seed (random if unset)")
+    args = parser.parse_args(argv)
+
+    if args.mutant:
+        with tempfile.TemporaryDirectory(prefix="mutant-") as tmp:
+            result = run_campaign(args.profile, mutant_tree(args.mutant, Path(tmp)), args.seed)
+    else:
+        result = run_campaign(args.profile, ROOT, args.seed)
+    verdict = "held" if result.passed else f"FAILED ({result.failure or 'see the output above'})"
+    if not result.passed:
+        print(result.output)
+    print(f"invariant campaign ({result.profile}{', mutant ' + args.mutant if args.mutant else ''}): "
+          f"{result.calls:,} handler calls in {result.runs:,} runs of depth {result.depth}, "
+          f"{result.seconds:,.1f} s, {result.calls_per_second:,} calls/s "
+          f"({result.cpu_seconds:,.1f} s of CPU); every promise {verdict}")
+    if not args.mutant:
+        REPORT.parent.mkdir(exist_ok=True)
+        report = {k: v for k, v in asdict(result).items() if k != "output"}
+        REPORT.write_text(json.dumps(report, indent=2) + "\n")
+    return 0 if result.passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
