@@ -15,6 +15,7 @@ import re
 import sqlite3
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 from importlib import resources
 from pathlib import Path
@@ -53,7 +54,7 @@ _COMMON_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy",
 def jsonable(value: Any) -> Any:
     """Dataclasses to dicts, amounts (by key) to decimal strings."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        value = {field.name: getattr(value, field.name) for field in dataclasses.fields(value)}
+        value = vars(value)  # the index's dataclasses have no properties among their fields: their __dict__
     if isinstance(value, dict):
         return {key: str(item) if key in AMOUNT_KEYS and isinstance(item, int) else jsonable(item)
                 for key, item in value.items()}
@@ -86,7 +87,7 @@ class WebApp:
 
     def __init__(self, indexer: Indexer | None, db_path: str | Path, *, interval: float = 2.0,
                  public_rpc: str | None = None, cors_origins: Iterable[str] = (), cache_seconds: int = 0,
-                 sync_burst: int = 5, sync_per_second: float = 1.0) -> None:
+                 sync_burst: int = 5, sync_per_second: float = 1.0, answer_cache_bytes: int = 32 << 20) -> None:
         self.indexer = indexer
         self.db_path = str(db_path)
         self.interval = interval
@@ -99,6 +100,7 @@ class WebApp:
         self.last_report: SyncReport | None = None
         self.last_error: str | None = None
         self.sync_limit = RateLimit(sync_burst, sync_per_second)
+        self.answers = AnswerCache(answer_cache_bytes)
         if indexer is not None:
             chain_id, escrow, start_block = indexer.chain_id, indexer.escrow, indexer.start_block
             review, confirmations = indexer.review, indexer.confirmations
@@ -184,6 +186,38 @@ class WebApp:
         return 'W/"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
 
 
+class AnswerCache:
+    """Recent answers by ETag, least recently used out first, up to `max_bytes` in all (0: off).
+
+    The ETag names the index's position, so an answer is reused only until the index moves: a
+    read-through copy, not state (a restarted or added worker just starts cold). The same pages
+    (the newest bounties, a popular bounty) are asked for over and over between two syncs."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._bodies: OrderedDict[str, bytes] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, etag: str) -> bytes | None:
+        with self._lock:
+            body = self._bodies.get(etag)
+            if body is not None:
+                self._bodies.move_to_end(etag)
+            return body
+
+    def put(self, etag: str, body: bytes) -> None:
+        if len(body) > self.max_bytes // 8:
+            return  # one answer never crowds out the rest
+        with self._lock:
+            if etag in self._bodies:
+                return
+            self._bodies[etag] = body
+            self._size += len(body)
+            while self._size > self.max_bytes:
+                self._size -= len(self._bodies.popitem(last=False)[1])
+
+
 class RateLimit:
     """A token bucket per client address: `burst` at once, refilled at `per_second`."""
 
@@ -253,10 +287,14 @@ def _read(handler: Callable[[WebApp, Request], Any]) -> Callable[[Request], Awai
                    if web.cache_seconds else "no-cache"}
         if etag in [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]:
             return Response(status_code=304, headers=headers)
-        try:
-            return _json(handler(web, request), headers=headers)
-        except BadRequest as exc:
-            return _error(400, str(exc))
+        body = web.answers.get(etag)
+        if body is None:
+            try:
+                body = json.dumps(jsonable(handler(web, request))).encode()
+            except BadRequest as exc:
+                return _error(400, str(exc))
+            web.answers.put(etag, body)
+        return Response(body, headers=headers, media_type="application/json")
 
     async def endpoint(request: Request) -> Response:
         return await run_in_threadpool(answer, request)
@@ -469,15 +507,16 @@ def create_app(web: WebApp | None = None) -> Any:
     """The ASGI application over `web`; without one, over the index named by $BOUNTYCHAIN_DB
     (a `sqlite:///path` URL or a path; else $BOUNTYCHAIN_INDEX), with the page's RPC URL from
     $BOUNTYCHAIN_PUBLIC_RPC, CORS origins from $BOUNTYCHAIN_CORS_ORIGINS (comma-separated; none by
-    default) and Cache-Control's max-age from $BOUNTYCHAIN_CACHE_SECONDS (0: revalidate every
-    time). This is the factory for `uvicorn --factory bountychain.web:create_app`."""
+    default), Cache-Control's max-age from $BOUNTYCHAIN_CACHE_SECONDS (0: revalidate every
+    time) and the size of the answer cache from $BOUNTYCHAIN_ANSWER_CACHE_MB (32; 0: off). This is the factory for `uvicorn --factory bountychain.web:create_app`."""
     if web is None:
         url = os.environ.get("BOUNTYCHAIN_DB") or os.environ.get("BOUNTYCHAIN_INDEX")
         if not url:
             raise ValueError("set BOUNTYCHAIN_DB to the index's database URL, e.g. sqlite:///index.sqlite3")
         web = WebApp(None, sqlite_path(url), public_rpc=os.environ.get("BOUNTYCHAIN_PUBLIC_RPC") or None,
                      cors_origins=os.environ.get("BOUNTYCHAIN_CORS_ORIGINS", "").split(","),
-                     cache_seconds=int(os.environ.get("BOUNTYCHAIN_CACHE_SECONDS") or 0))
+                     cache_seconds=int(os.environ.get("BOUNTYCHAIN_CACHE_SECONDS") or 0),
+                     answer_cache_bytes=int(os.environ.get("BOUNTYCHAIN_ANSWER_CACHE_MB") or 32) << 20)
     middleware = []
     if web.cors_origins:  # off unless the operator names the origins that may read the API
         middleware.append(Middleware(CORSMiddleware, allow_origins=web.cors_origins, allow_methods=["GET", "HEAD"],
