@@ -8,8 +8,8 @@ awarded ones paid) by inserting rows straight into a fresh SQLite index, the way
 leaves them: building it through a chain would take an hour and measure the indexer, not the
 API. Starts the API as its own process, the way an operator runs stateless workers
 (`uvicorn --factory bountychain.web:create_app`, with the guarded protocol), and sends it, one
-route at a time, CLIENTS concurrent keep-alive clients, each from its own loopback address
-(the server caps connections per address). Each route runs SECONDS or MAX_REQUESTS requests,
+route at a time, CLIENTS concurrent keep-alive clients (raw sockets, asyncio), each from its own
+loopback address (the server caps connections per address). Each route runs SECONDS or MAX_REQUESTS requests,
 whichever ends first. Routes: a page of the list (50 bounties at a random offset, newest
 first), a page sorted by amount, a bounty's detail, a funder's record, and /api/status.
 
@@ -25,7 +25,6 @@ import json
 import os
 import random
 import socket
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -138,8 +137,25 @@ def rss_mib(pid: int) -> float:
     return round(total, 1)
 
 
-async def run_route(base: str, name: str, paths: list[str], clients: int, seconds: float,
+async def _get(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str) -> int:
+    """One keep-alive GET over raw HTTP/1.1; the status (the body is read by its Content-Length)."""
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n".encode())
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    await reader.readexactly(length)
+    return int(head.split(b" ", 2)[1])
+
+
+async def run_route(port: int, name: str, paths: list[str], clients: int, seconds: float,
                     max_requests: int) -> dict[str, Any]:
+    """`clients` keep-alive connections, each from its own loopback address (the server caps
+    connections per address), asking for `paths` at random, one request at a time each, until
+    `max_requests` in all or `seconds` have passed. A raw-socket client: an HTTP library's own
+    cost would be measured along with the server's on this shared machine."""
     latencies: list[float] = []
     errors = 0
     budget = [max_requests]
@@ -147,20 +163,22 @@ async def run_route(base: str, name: str, paths: list[str], clients: int, second
 
     async def client(n: int) -> None:
         nonlocal errors
-        # Each client from its own loopback address: the server caps connections per address.
-        transport = httpx.AsyncHTTPTransport(local_address=f"127.0.{1 + n // 250}.{1 + n % 250}")
         rng = random.Random(n)
-        async with httpx.AsyncClient(base_url=base, transport=transport, timeout=30) as http:
+        reader, writer = await asyncio.open_connection(
+            "127.0.0.1", port, local_addr=(f"127.0.{1 + n // 250}.{1 + n % 250}", 0))
+        try:
             while budget[0] > 0 and time.monotonic() < deadline:
                 budget[0] -= 1
                 started = time.perf_counter()
                 try:
-                    response = await http.get(rng.choice(paths))
-                    if response.status_code != 200:
+                    if await asyncio.wait_for(_get(reader, writer, rng.choice(paths)), 60) != 200:
                         errors += 1
-                except httpx.HTTPError:
+                except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError):
                     errors += 1
+                    return
                 latencies.append(time.perf_counter() - started)
+        finally:
+            writer.close()
 
     started = time.monotonic()
     await asyncio.gather(*(client(n) for n in range(clients)))
@@ -214,7 +232,7 @@ def main() -> None:
             memory = [("start", rss_mib(server.pid))]
             results = []
             for name, paths in routes.items():
-                result = asyncio.run(run_route(base, name, paths, args.clients, args.seconds, args.max_requests))
+                result = asyncio.run(run_route(port, name, paths, args.clients, args.seconds, args.max_requests))
                 result["rss_mib_after"] = rss_mib(server.pid)
                 results.append(result)
                 print(f"{name:<18} {result['requests']:>6} requests {result['requests_per_s']:>7.1f}/s  "

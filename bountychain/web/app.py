@@ -6,7 +6,7 @@ environment for `uvicorn --factory bountychain.web:create_app`."""
 
 from __future__ import annotations
 
-import dataclasses
+import asyncio
 import hashlib
 import json
 import mimetypes
@@ -17,6 +17,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -51,15 +52,22 @@ _CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'
 _COMMON_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def jsonable(value: Any) -> Any:
-    """Dataclasses to dicts, amounts (by key) to decimal strings."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        value = vars(value)  # the index's dataclasses have no properties among their fields: their __dict__
-    if isinstance(value, dict):
-        return {key: str(item) if key in AMOUNT_KEYS and isinstance(item, int) else jsonable(item)
-                for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(item) for item in value]
+    """Dataclasses to dicts, amounts (by key) to decimal strings. Called on every answer, so
+    scalars are passed through without a call each (a page of bounties holds thousands)."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is dict or hasattr(kind, "__dataclass_fields__"):
+        # The index's dataclasses have no properties among their fields: their __dict__ is them.
+        items = value.items() if kind is dict else vars(value).items()
+        return {key: str(item) if key in AMOUNT_KEYS and type(item) is int
+                else item if type(item) in _SCALARS else jsonable(item) for key, item in items}
+    if kind is list or kind is tuple:
+        return [item if type(item) in _SCALARS else jsonable(item) for item in value]
     return value
 
 
@@ -87,7 +95,8 @@ class WebApp:
 
     def __init__(self, indexer: Indexer | None, db_path: str | Path, *, interval: float = 2.0,
                  public_rpc: str | None = None, cors_origins: Iterable[str] = (), cache_seconds: int = 0,
-                 sync_burst: int = 5, sync_per_second: float = 1.0, answer_cache_bytes: int = 32 << 20) -> None:
+                 sync_burst: int = 5, sync_per_second: float = 1.0, answer_cache_bytes: int = 32 << 20,
+                 reader_threads: int = 4) -> None:
         self.indexer = indexer
         self.db_path = str(db_path)
         self.interval = interval
@@ -101,6 +110,9 @@ class WebApp:
         self.last_error: str | None = None
         self.sync_limit = RateLimit(sync_burst, sync_per_second)
         self.answers = AnswerCache(answer_cache_bytes)
+        # The reads run on a few threads, first come first served: SQLite's work holds the GIL,
+        # and more threads than cores only make the slowest answers slower.
+        self.readers = ThreadPoolExecutor(max_workers=reader_threads, thread_name_prefix="index-read")
         if indexer is not None:
             chain_id, escrow, start_block = indexer.chain_id, indexer.escrow, indexer.start_block
             review, confirmations = indexer.review, indexer.confirmations
@@ -171,6 +183,7 @@ class WebApp:
 
     def stop(self) -> None:
         self._stop.set()
+        self.readers.shutdown(wait=False)
 
     def status(self) -> dict[str, Any]:
         data = jsonable(queries.status(self.reader()))
@@ -297,7 +310,8 @@ def _read(handler: Callable[[WebApp, Request], Any]) -> Callable[[Request], Awai
         return Response(body, headers=headers, media_type="application/json")
 
     async def endpoint(request: Request) -> Response:
-        return await run_in_threadpool(answer, request)
+        web: WebApp = request.app.state.web
+        return await asyncio.get_running_loop().run_in_executor(web.readers, answer, request)
 
     return endpoint
 
