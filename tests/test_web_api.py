@@ -195,6 +195,10 @@ def test_a_stateless_worker_reads_the_index_from_the_environment(site: dict[str,
     monkeypatch.setenv("BOUNTYCHAIN_DB", f"sqlite:///{site['db_path']}")
     app = create_app()
     assert callable(app)
+    monkeypatch.setenv("BOUNTYCHAIN_DB", f"sqlite:///{site['db_path'].parent / 'missing.sqlite3'}")
+    with pytest.raises(ValueError, match="no index at .*missing.sqlite3"):
+        create_app()
+    assert not (site["db_path"].parent / "missing.sqlite3").exists()  # not created empty
     server, base = _start(_stateless(site))
     try:
         info = httpx.get(base + "/api/info", timeout=10).json()

@@ -117,6 +117,8 @@ class WebApp:
             chain_id, escrow, start_block = indexer.chain_id, indexer.escrow, indexer.start_block
             review, confirmations = indexer.review, indexer.confirmations
         else:
+            if not Path(self.db_path).is_file():
+                raise ValueError(f"no index at {self.db_path}: run `bountychain index` to create it")
             found = queries.status(self.reader())
             if found.chain_id is None or found.escrow is None:
                 raise ValueError(f"{self.db_path} is no index yet: run `bountychain index` on it first")
