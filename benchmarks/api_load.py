@@ -238,6 +238,11 @@ def main() -> None:
                 print(f"{name:<18} {result['requests']:>6} requests {result['requests_per_s']:>7.1f}/s  "
                       f"p50 {result['p50_ms']:>6.1f} ms  p99 {result['p99_ms']:>6.1f} ms  max {result['max_ms']:>6.1f} ms"
                       f"  errors {result['errors']}  server RSS {result['rss_mib_after']} MiB")
+            # One client alone: the time of one answer with nobody queued (the old server's
+            # floor was 44 ms, Nagle's algorithm waiting on the client's delayed ACK).
+            result = asyncio.run(run_route(port, "status, 1 client", routes["status"], 1, 3, 2000))
+            results.append(result)
+            print(f"status, 1 client   p50 {result['p50_ms']} ms  p99 {result['p99_ms']} ms")
             memory.append(("end", rss_mib(server.pid)))
             print("server RSS: " + ", ".join(f"{when} {mib} MiB" for when, mib in memory))
         finally:

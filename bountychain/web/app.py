@@ -350,9 +350,9 @@ def _bounty_list(web: WebApp, request: Request) -> Any:
     except ValueError as exc:
         raise BadRequest(str(exc)) from exc
     claims = queries.claims_of(db, [row.bounty_id for row in rows])
-    listed = [{**jsonable(row), "solutions": [{"claim_id": c.claim_id, "hunter": c.hunter, "uri": c.uri,
-                                               "paid": str(c.paid)} for c in claims[row.bounty_id]]}
-              for row in rows]
+    listed = [{**vars(row), "solutions": [{"claim_id": c.claim_id, "hunter": c.hunter, "uri": c.uri, "paid": c.paid}
+                                          for c in claims[row.bounty_id]]}
+              for row in rows]  # made JSON once, by the caller (`jsonable`)
     return {"bounties": listed, "count": total, "limit": limit, "offset": offset, "sort": sort,
             "index": web.status()}
 
