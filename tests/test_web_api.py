@@ -139,11 +139,12 @@ def test_cors_is_answered_only_for_the_operators_origins(site: dict[str, Any]) -
     assert preflight.status_code == 200 and preflight.headers["Access-Control-Allow-Origin"] == ORIGIN
 
 
-def test_cors_is_off_unless_the_operator_sets_it(site: dict[str, Any]) -> None:
-    server, base = _start(_stateless(site))
+def test_cors_is_off_unless_the_operator_sets_it_and_cache_seconds_set_max_age(site: dict[str, Any]) -> None:
+    server, base = _start(WebApp(None, site["db_path"], cache_seconds=60))
     try:
         answer = httpx.get(base + "/api/status", headers={"Origin": ORIGIN}, timeout=10)
         assert answer.status_code == 200 and "Access-Control-Allow-Origin" not in answer.headers
+        assert answer.headers["Cache-Control"] == "public, max-age=60, must-revalidate"
     finally:
         server.shutdown()
         server.server_close()
