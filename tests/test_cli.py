@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
@@ -446,6 +447,29 @@ def test_node_starts_a_chain_with_a_recorded_escrow_and_stops_on_ctrl_c(w: World
     assert process.returncode == 0, stderr
     with pytest.raises(Exception):
         BountyClient.connect(started["rpc"], deployments=str(registry_dir))
+
+
+def test_serve_answers_the_api_and_the_page_and_stops_on_sigterm(w: World) -> None:
+    """`bountychain serve`: syncs, serves the page and the API on uvicorn (CORS only for the
+    origin the operator named) and ends cleanly on SIGTERM."""
+    bounty_id = w.escrow.create_bounty(ISSUE, w.node.now() + 30 * DAY).bounty_id
+    process = subprocess.Popen([sys.executable, "-m", "bountychain.cli", "--json", "serve", "--port", "0",
+                                "--db", str(w.root / "serve-index.sqlite3"), "--cors-origin", "https://board.example"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=w.env, cwd=w.root)
+    try:
+        assert process.stdout is not None
+        started = json.loads(process.stdout.readline())
+        url = started["url"]
+        listed = requests.get(url + "api/bounties", params={"repo": "bountychain/toolkit"}, timeout=10,
+                              headers={"Origin": "https://board.example"})
+        assert [b["bounty_id"] for b in listed.json()["bounties"]] == [bounty_id]
+        assert listed.headers["Access-Control-Allow-Origin"] == "https://board.example"
+        assert "default-src 'self'" in requests.get(url, timeout=10).headers["Content-Security-Policy"]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr
+    assert "traceback" not in stderr.lower()
 
 
 # --- QR codes (segno) ------------------------------------------------------------------

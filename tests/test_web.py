@@ -801,6 +801,32 @@ def test_page_assets_are_local_and_the_server_refuses_paths_outside_static(site:
         (1, "https://github.com/bountychain-demo/parser/pull/45", str(150 * USDC))]
 
 
+def test_the_list_pages_through_the_api_and_the_docs_page_renders_the_openapi_offline(site: dict[str, Any]) -> None:
+    """The API answers a page at a time: the page says which part of how many it shows and
+    links the next and previous pages. /docs renders /openapi.json with local scripts only."""
+    base = site["url"]
+    total = requests.get(f"{base}/api/bounties?kind=bounty", timeout=10).json()["count"]
+    assert total >= 4
+    wallet = InjectedWallet(site["node"], site["funder"].address)
+    page = _page(site, wallet)
+    page.goto(base + "/?kind=bounty&limit=2")
+    page.wait_for_selector("body[data-ready]")
+    assert page.locator("#pager").inner_text().startswith(f"showing 1 to 2 of {total}")
+    first_ids = page.locator("#bounties article.card").evaluate_all("cards => cards.map(c => c.dataset.bountyId)")
+    page.locator("#pager a", has_text="next page").click()
+    page.wait_for_selector("#pager >> text=showing 3 to 4")
+    second_ids = page.locator("#bounties article.card").evaluate_all("cards => cards.map(c => c.dataset.bountyId)")
+    assert len(second_ids) == 2 and not set(first_ids) & set(second_ids)
+    assert page.locator("#pager a", has_text="previous page").count() == 1
+    _check(page)
+    page.goto(base + "/docs")
+    page.wait_for_selector("body[data-ready]")
+    docs = page.locator("#docs").inner_text()
+    assert "GET /api/bounties" in docs and "POST /api/sync" in docs and "limit" in docs
+    assert page.errors == []  # type: ignore[attr-defined]  # no script error, nothing fetched elsewhere
+    page.close()
+
+
 def test_the_amount_api_parses_the_pledge_form_by_the_sdks_rules(site: dict[str, Any]) -> None:
     """The page's pledge form is parsed on the server by `bountychain.amounts`: a bare number is
     the bounty's currency (the field says which), units and e notation as in the SDK and the CLI."""

@@ -123,8 +123,13 @@ def index_command(db: str | None, confirmations: int | None, batch: int, follow:
 @click.option("--interval", type=click.FloatRange(min=0.1), default=2.0, show_default=True,
               help="Seconds between background syncs of the index.")
 @click.option("--public-rpc", metavar="URL", help="An RPC URL the page may offer wallets that lack the chain.")
+@click.option("--cors-origin", "cors_origins", multiple=True, metavar="ORIGIN",
+              envvar="BOUNTYCHAIN_CORS_ORIGINS", help="A site whose pages may read the API (repeatable; "
+              "$BOUNTYCHAIN_CORS_ORIGINS, space-separated). None by default.")
+@click.option("--cache-seconds", type=click.IntRange(0, 86_400), default=0, show_default=True,
+              help="How long browsers and proxies may reuse an API answer (0: revalidate it by its ETag each time).")
 def serve_command(db: str | None, confirmations: int | None, batch: int, host: str, port: int, interval: float,
-                  public_rpc: str | None) -> None:
+                  public_rpc: str | None, cors_origins: tuple[str, ...], cache_seconds: int) -> None:
     """Serve the bounty page and its JSON API from the index, syncing it in the background."""
     from bountychain.web import WebApp, make_server
 
@@ -132,7 +137,8 @@ def serve_command(db: str | None, confirmations: int | None, batch: int, host: s
     ui = get_settings().ui
     with ui.status("indexing..."):
         indexer.sync()
-    app = WebApp(indexer, path, interval=interval, public_rpc=public_rpc)
+    app = WebApp(indexer, path, interval=interval, public_rpc=public_rpc, cors_origins=cors_origins,
+                 cache_seconds=cache_seconds)
     server = make_server(app, host, port)
     url = f"http://{host if ':' not in host else f'[{host}]'}:{server.server_address[1]}/"
     app.start_following()
@@ -142,7 +148,7 @@ def serve_command(db: str | None, confirmations: int | None, batch: int, host: s
     sys.stdout.flush()
     _stop_on_signals()
     try:
-        server.serve_forever(poll_interval=0.2)
+        server.serve_forever()  # uvicorn: SIGINT and SIGTERM end it gracefully
     except KeyboardInterrupt:
         ui.note("stopping")
     finally:

@@ -1,5 +1,6 @@
-"""The funders' web page and its JSON API, served from the index (`bountychain serve`)."""
+"""The funders' web page and its JSON API, served from the index (`bountychain serve`, or
+`uvicorn --factory bountychain.web:create_app`)."""
 
-from bountychain.web.server import WebApp, make_server
+from bountychain.web.server import Server, WebApp, create_app, make_server
 
-__all__ = ["WebApp", "make_server"]
+__all__ = ["Server", "WebApp", "create_app", "make_server"]

@@ -85,7 +85,12 @@ function relative(seconds, now) {
 async function api(path, options) {
   const response = await fetch(path, options);
   const data = await response.json();
-  if (!response.ok) throw new Error(data.error || `HTTP ${response.status}`);
+  if (!response.ok) {
+    const error = new Error(data.error || `HTTP ${response.status}`);
+    error.status = response.status;
+    error.retryAfter = Number(response.headers.get("Retry-After")) || 0;
+    throw error;
+  }
   return data;
 }
 
@@ -234,7 +239,14 @@ async function runSteps(list, steps) {
   const sync = h("li", { class: "pending" }, "updating the index…");
   list.append(sync);
   try {
-    const result = await api("/api/sync", { method: "POST" });
+    let result;
+    try {
+      result = await api("/api/sync", { method: "POST" });
+    } catch (error) {  // asked too often (429): the server says when to ask again
+      if (error.status !== 429) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1000 * (error.retryAfter || 1)));
+      result = await api("/api/sync", { method: "POST" });
+    }
     sync.className = "done";
     sync.textContent = `index updated to block ${result.cursor}`;
   } catch (error) {
@@ -440,6 +452,8 @@ async function renderList() {
     h("optgroup", { label: "bounties" }, BOUNTY_STATUSES.map((s) => h("option", { value: s, selected: status === s }, s))),
     h("optgroup", { label: "fundraisers" }, FUNDRAISER_STATUSES.filter((s) => !BOUNTY_STATUSES.includes(s))
       .map((s) => h("option", { value: s, selected: status === s }, s)))),
+  h("select", { name: "sort" }, [["", "newest first"], ["amount", "most held first"], ["deadline", "soonest deadline first"]]
+    .map(([value, label]) => h("option", { value, selected: (params.get("sort") || "") === value }, label))),
   h("button", { type: "submit", class: "secondary" }, "Filter"));
   const bounties = data.bounties.filter((b) => b.kind !== "fundraiser");
   const fundraisers = data.bounties.filter((b) => b.kind === "fundraiser");
@@ -459,7 +473,23 @@ async function renderList() {
   showView(h("h1", {}, kind === "fundraiser" ? "Fundraisers" : kind === "bounty" ? "Bounties"
     : "Bounties and fundraisers"),
   h("p", { class: "muted" }, "Pledges are held by the escrow contract, not a company: they leave it only to whom the rules say, or back to their funder."),
-  filters, ...sections);
+  filters, ...sections, pager(params, data));
+}
+
+// The API answers a page at a time: where this one is among all that match, and the way on.
+function pager(params, data) {
+  const shown = data.bounties.length;
+  const at = (offset) => {
+    const query = new URLSearchParams(params);
+    if (offset) query.set("offset", offset); else query.delete("offset");
+    return `/?${query}`;
+  };
+  const previous = Math.max(0, data.offset - data.limit);
+  return h("nav", { class: "pager", id: "pager" },
+    h("span", { class: "muted" }, shown ? `showing ${data.offset + 1} to ${data.offset + shown} of ${data.count}`
+      : `none of ${data.count} here`),
+    data.offset > 0 ? h("a", { href: at(previous), dataset: { nav: "" } }, "previous page") : null,
+    data.offset + shown < data.count ? h("a", { href: at(data.offset + shown), dataset: { nav: "" } }, "next page") : null);
 }
 
 function showIndex(index) {

@@ -1,0 +1,544 @@
+"""The ASGI application of `bountychain serve` (Starlette): the page and the JSON API over the
+index. `server` serves it with uvicorn; see there for the routes and the limits on clients.
+The application holds nothing but a database handle (and, in `bountychain serve`, the indexer
+that syncs it), so several workers can serve one index: `create_app` reads it from the
+environment for `uvicorn --factory bountychain.web:create_app`."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import mimetypes
+import os
+import re
+import sqlite3
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import rlp
+from eth_utils import keccak
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from web3 import Web3
+
+from bountychain._artifacts import load_artifact
+from bountychain.amounts import format_amount, parse_amount
+from bountychain.errors import error_meanings
+from bountychain.index import queries
+from bountychain.index.sync import Indexer, SyncReport
+from bountychain.web.openapi import openapi_schema
+
+AMOUNT_KEYS = {"total", "pledged", "refunded", "pool", "fee", "paid_out", "amount", "outstanding", "paid", "goal",
+               "raised", "to_fundraisers", "proposal_total", "weight_against", "quorum_weight", "weight"}
+_PAGE_ROUTES = re.compile(r"^/(?:(?:bounty|fundraiser)/\d+|funder/0x[0-9a-fA-F]{40}|hunter/0x[0-9a-fA-F]{40})?$")
+MAX_BODY = 4096  # bytes: no route takes a body larger than this (POST /api/sync takes none)
+DEFAULT_LIMIT, MAX_LIMIT = 100, 500  # bounties per page of /api/bounties
+_MAX_ID = 2**63 - 1  # the index stores ids as BIGINT: a larger id cannot be in it
+_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+_COMMON_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def jsonable(value: Any) -> Any:
+    """Dataclasses to dicts, amounts (by key) to decimal strings. Called on every answer, so
+    scalars are passed through without a call each (a page of bounties holds thousands)."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is dict or hasattr(kind, "__dataclass_fields__"):
+        # The index's dataclasses have no properties among their fields: their __dict__ is them.
+        items = value.items() if kind is dict else vars(value).items()
+        return {key: str(item) if key in AMOUNT_KEYS and type(item) is int
+                else item if type(item) in _SCALARS else jsonable(item) for key, item in items}
+    if kind is list or kind is tuple:
+        return [item if type(item) in _SCALARS else jsonable(item) for item in value]
+    return value
+
+
+def static_dir() -> Path:
+    return Path(str(resources.files("bountychain.web").joinpath("static")))
+
+
+def review_address(escrow: str) -> str:
+    """The review contract's address: BountyEscrow deploys it in its constructor, as its first
+    creation (a contract's nonce starts at 1, EIP-161), so it follows from the escrow's address
+    alone and a worker needs no node to name it."""
+    return Web3.to_checksum_address(keccak(rlp.encode([bytes.fromhex(escrow[2:]), 1]))[12:])
+
+
+def sqlite_path(url: str) -> str:
+    """The file of a `sqlite:///path` database URL (or a bare path)."""
+    return url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url
+
+
+class WebApp:
+    """What the routes need: where the index is, the page's chain facts and, when this process
+    also syncs the index (`bountychain serve`), the indexer. Without one (`create_app` for
+    `uvicorn --workers`), another process (`bountychain index --follow`) keeps the index current
+    and `POST /api/sync` only reports how far it is."""
+
+    def __init__(self, indexer: Indexer | None, db_path: str | Path, *, interval: float = 2.0,
+                 public_rpc: str | None = None, cors_origins: Iterable[str] = (), cache_seconds: int = 0,
+                 sync_burst: int = 5, sync_per_second: float = 1.0, answer_cache_bytes: int = 32 << 20,
+                 reader_threads: int = 4) -> None:
+        self.indexer = indexer
+        self.db_path = str(db_path)
+        self.interval = interval
+        self.public_rpc = public_rpc
+        self.cors_origins = [origin for origin in cors_origins if origin]
+        self.cache_seconds = cache_seconds
+        self._sync_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._local = threading.local()
+        self.last_report: SyncReport | None = None
+        self.last_error: str | None = None
+        self.sync_limit = RateLimit(sync_burst, sync_per_second)
+        self.answers = AnswerCache(answer_cache_bytes)
+        # The reads run on a few threads, first come first served: SQLite's work holds the GIL,
+        # and more threads than cores only make the slowest answers slower.
+        self.readers = ThreadPoolExecutor(max_workers=reader_threads, thread_name_prefix="index-read")
+        if indexer is not None:
+            chain_id, escrow, start_block = indexer.chain_id, indexer.escrow, indexer.start_block
+            review, confirmations = indexer.review, indexer.confirmations
+        else:
+            if not Path(self.db_path).is_file():
+                raise ValueError(f"no index at {self.db_path}: run `bountychain index` to create it")
+            found = queries.status(self.reader())
+            if found.chain_id is None or found.escrow is None:
+                raise ValueError(f"{self.db_path} is no index yet: run `bountychain index` on it first")
+            chain_id, escrow, start_block = found.chain_id, found.escrow, found.start_block
+            review, confirmations = review_address(escrow), None
+        escrow_abi = load_artifact("BountyEscrow").abi
+        token_abi = load_artifact("TestToken").abi
+        self.info = {
+            "chain_id": chain_id,
+            "chain_id_hex": hex(chain_id),
+            "escrow": escrow,
+            "start_block": start_block,
+            "confirmations": confirmations,
+            "public_rpc": public_rpc,
+            "escrow_abi": escrow_abi,
+            # The review contract (the escrow's `review()`): reviewed bounties' proposals,
+            # objections, finalization, escalation, lapses and a plain arbiter's `decide`.
+            "review": review,
+            "review_abi": load_artifact("BountyReview").abi,
+            # The ERC-20 functions and errors the page calls or may meet (OpenZeppelin's ERC-20).
+            "token_abi": [item for item in token_abi if item.get("type") == "error"
+                          or item.get("name") in ("approve", "allowance", "balanceOf", "decimals", "symbol")],
+            # What each custom error means, with {argument} placeholders (the SDK's table).
+            "errors": error_meanings(),
+            # ERC-792: what escalating to an arbitrator contract costs (paid in ETH).
+            "arbitrator_abi": [{"type": "function", "name": "arbitrationCost", "stateMutability": "view",
+                                "inputs": [{"name": "extraData", "type": "bytes"}],
+                                "outputs": [{"name": "cost", "type": "uint256"}]}],
+        }
+
+    def reader(self) -> sqlite3.Connection:
+        """A connection for this worker thread (SQLite connections are not shared)."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.db_path, check_same_thread=False, timeout=30)
+            db.row_factory = sqlite3.Row
+            self._local.db = db
+        return db
+
+    def sync(self) -> SyncReport | None:
+        if self.indexer is None:
+            return None  # another process follows the chain
+        with self._sync_lock:
+            try:
+                self.last_report = self.indexer.sync()
+                self.last_error = None
+            except Exception as exc:
+                self.last_error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+                raise
+            return self.last_report
+
+    def start_following(self) -> threading.Thread:
+        def run() -> None:
+            while not self._stop.is_set():
+                try:
+                    self.sync()
+                except Exception:  # the node may be briefly unreachable: report it, keep trying
+                    pass
+                self._stop.wait(self.interval)
+
+        thread = threading.Thread(target=run, name="index-sync", daemon=True)
+        thread.start()
+        return thread
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.readers.shutdown(wait=False)
+
+    def status(self) -> dict[str, Any]:
+        data = jsonable(queries.status(self.reader()))
+        data["last_error"] = self.last_error
+        return data
+
+    def etag(self, request: Request) -> str:
+        """A weak validator of a read: the index's position (cursor and its block hash, which a
+        reorganisation changes), the sync error shown, and the request's path and query."""
+        meta = dict(self.reader().execute(
+            "SELECT key, value FROM meta WHERE key IN ('cursor', 'cursor_hash', 'cursor_time')").fetchall())
+        key = json.dumps([meta, self.last_error, request.url.path, request.url.query])
+        return 'W/"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+
+
+class AnswerCache:
+    """Recent answers by ETag, least recently used out first, up to `max_bytes` in all (0: off).
+
+    The ETag names the index's position, so an answer is reused only until the index moves: a
+    read-through copy, not state (a restarted or added worker just starts cold). The same pages
+    (the newest bounties, a popular bounty) are asked for over and over between two syncs."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._bodies: OrderedDict[str, bytes] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, etag: str) -> bytes | None:
+        with self._lock:
+            body = self._bodies.get(etag)
+            if body is not None:
+                self._bodies.move_to_end(etag)
+            return body
+
+    def put(self, etag: str, body: bytes) -> None:
+        if len(body) > self.max_bytes // 8:
+            return  # one answer never crowds out the rest
+        with self._lock:
+            if etag in self._bodies:
+                return
+            self._bodies[etag] = body
+            self._size += len(body)
+            while self._size > self.max_bytes:
+                self._size -= len(self._bodies.popitem(last=False)[1])
+
+
+class RateLimit:
+    """A token bucket per client address: `burst` at once, refilled at `per_second`."""
+
+    def __init__(self, burst: int, per_second: float) -> None:
+        self.burst, self.per_second = burst, per_second
+        self._buckets: dict[str, tuple[float, float]] = {}  # client -> (tokens, when)
+        self._lock = threading.Lock()
+
+    def wait_for(self, client: str) -> float:
+        """0 if `client` may go now (and takes a token), else the seconds until it may."""
+        now = time.monotonic()
+        with self._lock:
+            if len(self._buckets) > 10_000:  # forget clients whose buckets have refilled
+                full = self.burst / self.per_second
+                self._buckets = {key: value for key, value in self._buckets.items() if now - value[1] < full}
+            tokens, then = self._buckets.get(client, (float(self.burst), now))
+            tokens = min(float(self.burst), tokens + (now - then) * self.per_second)
+            if tokens >= 1:
+                self._buckets[client] = (tokens - 1, now)
+                return 0.0
+            self._buckets[client] = (tokens, now)
+            return (1 - tokens) / self.per_second
+
+
+# --- the routes ----------------------------------------------------------------------------
+
+class BadRequest(ValueError):
+    """A request's parameter is unusable: answered 400 with the message."""
+
+
+def _param(request: Request, name: str) -> str | None:
+    value = request.query_params.get(name, "").strip()
+    return value or None
+
+
+def _integer(request: Request, name: str, default: int, low: int, high: int) -> int:
+    text = _param(request, name)
+    if text is None:
+        return default
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise BadRequest(f"{name} must be a whole number from {low} to {high}, not {text!r}")
+    return int(text)
+
+
+def _address(value: str, what: str) -> str:
+    if not Web3.is_address(value):
+        raise BadRequest(f"{what}: {value!r} is not an address")
+    return Web3.to_checksum_address(value)
+
+
+def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(json.dumps(jsonable(data)), status, headers=headers, media_type="application/json")
+
+
+def _error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    return _json({"error": message}, status, headers)
+
+
+def _read(handler: Callable[[WebApp, Request], Any]) -> Callable[[Request], Awaitable[Response]]:
+    """A GET route: answered 304 when the client's ETag still holds, else `handler`'s JSON with
+    the ETag and Cache-Control. The index's queries block, so they run in a worker thread."""
+
+    def answer(request: Request) -> Response:
+        web: WebApp = request.app.state.web
+        etag = web.etag(request)
+        headers = {"ETag": etag, "Cache-Control": f"public, max-age={web.cache_seconds}, must-revalidate"
+                   if web.cache_seconds else "no-cache"}
+        if etag in [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]:
+            return Response(status_code=304, headers=headers)
+        body = web.answers.get(etag)
+        if body is None:
+            try:
+                body = json.dumps(jsonable(handler(web, request))).encode()
+            except BadRequest as exc:
+                return _error(400, str(exc))
+            web.answers.put(etag, body)
+        return Response(body, headers=headers, media_type="application/json")
+
+    async def endpoint(request: Request) -> Response:
+        web: WebApp = request.app.state.web
+        return await asyncio.get_running_loop().run_in_executor(web.readers, answer, request)
+
+    return endpoint
+
+
+def _info(web: WebApp, request: Request) -> Any:
+    return {**web.info, "index": web.status()}
+
+
+def _status(web: WebApp, request: Request) -> Any:
+    return web.status()
+
+
+def _chain(text: str | None) -> int | None:
+    if text is None:
+        return None
+    if not text.isdigit():
+        raise BadRequest(f"chain must be a chain id (a number), not {text!r}")
+    return int(text)
+
+
+def _bounty_list(web: WebApp, request: Request) -> Any:
+    db = web.reader()
+    filters: dict[str, Any] = {name: _param(request, name) for name in ("repo", "issue", "status", "kind", "owner")}
+    for name in ("token", "beneficiary", "issuer"):
+        value = _param(request, name)
+        filters[name] = None if value is None else _address(value, name)
+    filters["chain"] = _chain(_param(request, "chain"))
+    limit = _integer(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    offset = _integer(request, "offset", 0, 0, _MAX_ID)
+    sort = _param(request, "sort") or "newest"
+    try:
+        rows = queries.bounties(db, **filters, sort=sort, limit=limit, offset=offset)
+        total = queries.count_bounties(db, **filters)
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from exc
+    claims = queries.claims_of(db, [row.bounty_id for row in rows])
+    listed = [{**vars(row), "solutions": [{"claim_id": c.claim_id, "hunter": c.hunter, "uri": c.uri, "paid": c.paid}
+                                          for c in claims[row.bounty_id]]}
+              for row in rows]  # made JSON once, by the caller (`jsonable`)
+    return {"bounties": listed, "count": total, "limit": limit, "offset": offset, "sort": sort,
+            "index": web.status()}
+
+
+def _bounty_id(text: str) -> int | None:
+    """A bounty id from the path; None for one too large to be in the index."""
+    if not text.isdigit():
+        raise BadRequest(f"{text!r} is not a bounty id")
+    return int(text) if int(text) <= _MAX_ID else None
+
+
+def _bounty_detail(web: WebApp, request: Request) -> Any:
+    text = request.path_params["bounty_id"]
+    bounty_id = _bounty_id(text)
+    detail = None if bounty_id is None else queries.bounty(web.reader(), bounty_id)
+    if detail is None:
+        raise HTTPException(404, f"bounty {text} is not in the index (yet)")
+    return {**jsonable(detail), "index": web.status()}
+
+
+def _funder(web: WebApp, request: Request) -> Any:
+    db, funder = web.reader(), _address(request.path_params["address"], "funder")
+    return {**jsonable(queries.sponsor_record(db, funder)),
+            "objections": jsonable(queries.funder_objections(db, funder))}
+
+
+def _hunter(web: WebApp, request: Request) -> Any:
+    return queries.hunter_record(web.reader(), _address(request.path_params["address"], "hunter"))
+
+
+def _beneficiary(web: WebApp, request: Request) -> Any:
+    return queries.beneficiary_record(web.reader(), _address(request.path_params["address"], "beneficiary"))
+
+
+def _amount(web: WebApp, request: Request) -> Any:
+    """The page's pledge form: a number typed beside the bounty's symbol (a bare number is its
+    currency, as the field says), else any amount the SDK reads, e.g. "1e-3 ETH"."""
+    bounty, text = _param(request, "bounty"), request.query_params.get("text", "")
+    if bounty is None or not bounty.isdigit():
+        raise BadRequest(f"bounty {bounty!r} is not a bounty id")
+    detail = queries.bounty(web.reader(), int(bounty)) if int(bounty) <= _MAX_ID else None
+    if detail is None:
+        raise BadRequest(f"bounty {bounty} is not in the index (yet)")
+    summary = detail.bounty
+    try:
+        value = parse_amount(text, symbol=summary.symbol, decimals=summary.decimals, bare=True, token=summary.token)
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from exc
+    return {"amount": value, "text": format_amount(value, summary.decimals, summary.symbol),
+            "symbol": summary.symbol, "decimals": summary.decimals}
+
+
+async def _sync(request: Request) -> Response:
+    web: WebApp = request.app.state.web
+    client = request.client.host if request.client else ""
+    wait = web.sync_limit.wait_for(client)
+    if wait:
+        seconds = max(1, int(wait + 0.999))
+        return _error(429, f"too many syncs asked for: try again in {seconds} s", {"Retry-After": str(seconds)})
+    try:  # the body, read whole by uvicorn within `_guard`'s limit, is ignored
+        report = await run_in_threadpool(web.sync)
+    except Exception:
+        return _error(502, f"the index could not sync: {web.last_error}")
+    return _json({"report": report, **await run_in_threadpool(web.status)})
+
+
+def _file(relative: str) -> Response:
+    root = static_dir().resolve()
+    target = (root / relative).resolve()
+    if root not in target.parents or not target.is_file():
+        return _error(404, f"no file {relative}")
+    content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+    if target.suffix in (".js", ".mjs"):
+        content_type = "text/javascript"
+    if content_type.startswith("text/") or target.suffix == ".md":
+        content_type = ("text/plain" if target.suffix == ".md" else content_type) + "; charset=utf-8"
+    headers = {"Cache-Control": "public, max-age=300" if "vendor" in target.parts else "no-store"}
+    if content_type.startswith("text/html"):
+        headers["Content-Security-Policy"] = _CSP
+    return Response(target.read_bytes(), headers=headers, media_type=content_type)
+
+
+async def _static(request: Request) -> Response:
+    return await run_in_threadpool(_file, request.path_params["path"])
+
+
+async def _page(request: Request) -> Response:
+    if request.url.path.startswith("/api/"):
+        return _error(404, f"no API route {request.url.path}")
+    if not _PAGE_ROUTES.match(request.url.path):
+        return _error(404, f"no page at {request.url.path}")
+    return await run_in_threadpool(_file, "index.html")
+
+
+async def _docs(request: Request) -> Response:
+    return await run_in_threadpool(_file, "docs.html")
+
+
+async def _openapi(request: Request) -> Response:
+    return JSONResponse(request.app.state.openapi)
+
+
+ROUTES = [
+    Route("/api/info", _read(_info), name="info"),
+    Route("/api/status", _read(_status), name="status"),
+    Route("/api/bounties", _read(_bounty_list), name="bounties"),
+    Route("/api/bounties/{bounty_id}", _read(_bounty_detail), name="bounty"),
+    Route("/api/funders/{address}", _read(_funder), name="funder"),
+    Route("/api/hunters/{address}", _read(_hunter), name="hunter"),
+    Route("/api/beneficiaries/{address}", _read(_beneficiary), name="beneficiary"),
+    Route("/api/amount", _read(_amount), name="amount"),
+    Route("/api/sync", _sync, methods=["POST"], name="sync"),
+    Route("/openapi.json", _openapi, name="openapi"),
+    Route("/docs", _docs, name="docs"),
+    Route("/static/{path:path}", _static, name="static"),
+    Route("/{path:path}", _page, name="page"),
+]
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404 and request.url.path.startswith("/api/") and exc.detail == "Not Found":
+        return _error(404, f"no API route {request.url.path}")
+    if exc.status_code == 405:
+        return _error(405, f"{request.method} is not accepted at {request.url.path}", {"Allow": "GET, HEAD"})
+    return _error(exc.status_code, str(exc.detail))
+
+
+def _guard(app: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+    """The outermost layer: refuses a request body it will not read whole (see the module's
+    doc), strips a trailing slash (/api/status/ is /api/status), and adds the headers every
+    response carries."""
+
+    async def guarded(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return await app(scope, receive, send)
+        headers = [(name.lower(), value) for name, value in scope["headers"]]
+        lengths = {value.strip() for name, value in headers if name == b"content-length"}
+        refusal = None
+        if any(name == b"transfer-encoding" for name, _ in headers):
+            refusal = 501, "chunked or encoded request bodies are not accepted: send Content-Length"
+        elif len(lengths) > 1 or lengths and not next(iter(lengths)).isdigit():
+            refusal = 400, "malformed Content-Length"
+        elif lengths and int(next(iter(lengths))) > MAX_BODY:
+            refusal = 413, f"the request body is over {MAX_BODY} bytes"
+        if refusal is not None:
+            body = json.dumps({"error": refusal[1]}).encode()
+            await send({"type": "http.response.start", "status": refusal[0], "headers": [
+                (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"), *_COMMON_HEADERS]})
+            await send({"type": "http.response.body", "body": body})
+            return None
+        path = scope["path"]
+        if len(path) > 1 and path.endswith("/"):
+            scope = {**scope, "path": path.rstrip("/") or "/"}
+
+        async def send_with_headers(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *_COMMON_HEADERS]}
+            await send(message)
+
+        return await app(scope, receive, send_with_headers)
+
+    return guarded
+
+
+def create_app(web: WebApp | None = None) -> Any:
+    """The ASGI application over `web`; without one, over the index named by $BOUNTYCHAIN_DB
+    (a `sqlite:///path` URL or a path; else $BOUNTYCHAIN_INDEX), with the page's RPC URL from
+    $BOUNTYCHAIN_PUBLIC_RPC, CORS origins from $BOUNTYCHAIN_CORS_ORIGINS (comma-separated; none by
+    default), Cache-Control's max-age from $BOUNTYCHAIN_CACHE_SECONDS (0: revalidate every
+    time) and the size of the answer cache from $BOUNTYCHAIN_ANSWER_CACHE_MB (32; 0: off). This is the factory for `uvicorn --factory bountychain.web:create_app`."""
+    if web is None:
+        url = os.environ.get("BOUNTYCHAIN_DB") or os.environ.get("BOUNTYCHAIN_INDEX")
+        if not url:
+            raise ValueError("set BOUNTYCHAIN_DB to the index's database URL, e.g. sqlite:///index.sqlite3")
+        web = WebApp(None, sqlite_path(url), public_rpc=os.environ.get("BOUNTYCHAIN_PUBLIC_RPC") or None,
+                     cors_origins=os.environ.get("BOUNTYCHAIN_CORS_ORIGINS", "").split(","),
+                     cache_seconds=int(os.environ.get("BOUNTYCHAIN_CACHE_SECONDS") or 0),
+                     answer_cache_bytes=int(os.environ.get("BOUNTYCHAIN_ANSWER_CACHE_MB") or 32) << 20)
+    middleware = []
+    if web.cors_origins:  # off unless the operator names the origins that may read the API
+        middleware.append(Middleware(CORSMiddleware, allow_origins=web.cors_origins, allow_methods=["GET", "HEAD"],
+                                     expose_headers=["ETag"], max_age=600))
+    starlette = Starlette(routes=ROUTES, middleware=middleware,
+                          exception_handlers={HTTPException: _http_error})  # type: ignore[dict-item]
+    starlette.state.web = web
+    starlette.state.openapi = openapi_schema(DEFAULT_LIMIT, MAX_LIMIT, MAX_BODY)
+    return _guard(starlette)

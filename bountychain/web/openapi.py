@@ -1,0 +1,141 @@
+"""The API's description, OpenAPI 3.1, served at /openapi.json and shown by /docs.
+
+Written here by hand rather than generated: the routes are few, their answers are the index's
+dataclasses turned to JSON (`server.jsonable`), and a test checks that every route the app
+serves is described here and nothing else is."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bountychain.index.queries import KINDS, SORTS, STATUSES
+
+_ADDRESS = {"type": "string", "pattern": "^0x[0-9a-fA-F]{40}$"}
+_AMOUNT = {"type": "string", "pattern": "^[0-9]+$", "description": "base units, a decimal string"}
+
+
+def _query(name: str, description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": schema or {"type": "string"}}
+
+
+def _path(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "description": description, "schema": schema}
+
+
+def _json(description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema or {"type": "object"}}}}
+
+
+_ERROR = _json("refused: the `error` says why", {"$ref": "#/components/schemas/Error"})
+_READ = {"304": {"description": "not modified since the ETag sent in If-None-Match"}}
+
+
+def _get(summary: str, description: str, parameters: list[dict[str, Any]], ok: dict[str, Any],
+         *errors: str) -> dict[str, Any]:
+    responses: dict[str, Any] = {"200": ok, **_READ, **{code: _ERROR for code in errors}}
+    return {"get": {"summary": summary, "description": description, "parameters": parameters,
+                    "responses": responses}}
+
+
+def openapi_schema(default_limit: int, max_limit: int, max_body: int) -> dict[str, Any]:
+    index_status = {"$ref": "#/components/schemas/IndexStatus"}
+    bounty = {"$ref": "#/components/schemas/Bounty"}
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "bountychain index API",
+            "version": "1",
+            "description": (
+                "Bounties and fundraisers held by a bountychain escrow, read from the index. Amounts are "
+                "decimal strings of the token's base units (with `symbol` and `decimals` beside them); times "
+                "are Unix seconds; addresses are checksummed. Reads carry a weak `ETag` (answered 304 on "
+                "`If-None-Match`) and `Cache-Control`. Request bodies over "
+                f"{max_body} bytes, and chunked ones, are refused."),
+        },
+        "paths": {
+            "/api/info": _get("Chain and contracts", "The chain id, the escrow and review contracts, their ABIs, "
+                              "and what each contract error means: what a wallet page needs.", [],
+                              _json("the facts", {"type": "object", "properties": {
+                                  "chain_id": {"type": "integer"}, "escrow": _ADDRESS, "review": _ADDRESS,
+                                  "index": index_status}})),
+            "/api/status": _get("How far the index is", "The last indexed block and its time.", [],
+                                _json("the index's position", index_status)),
+            "/api/bounties": _get(
+                "Bounties and fundraisers", "A page of the bounties and fundraisers matching every filter given, "
+                "with `count`, the number matching, for paging.", [
+                    _query("kind", "bounty or fundraiser", {"type": "string", "enum": list(KINDS)}),
+                    _query("repo", "a repository, owner/name, or a group prefix (lowercase match)"),
+                    _query("owner", "the repository's owner: an account or organisation"),
+                    _query("issue", "an issue's (a fundraiser's project's) exact URL"),
+                    _query("status", "the state now (open, expired, under_review, awarded, cancelled; a "
+                           "fundraiser's raising, succeeded, failed, paid, cancelled, lapsed)",
+                           {"type": "string", "enum": list(STATUSES)}),
+                    _query("token", "the token's address (0x000…000: ether)", _ADDRESS),
+                    _query("issuer", "who created it", _ADDRESS),
+                    _query("beneficiary", "a fundraiser's beneficiary", _ADDRESS),
+                    _query("chain", "a chain id: bounties on that chain only", {"type": "integer", "minimum": 0}),
+                    _query("sort", "newest first, the most held first (amount, in base units: filter by token to "
+                           "compare like with like), or the soonest deadline first",
+                           {"type": "string", "enum": list(SORTS), "default": "newest"}),
+                    _query("limit", "bounties per page",
+                           {"type": "integer", "minimum": 1, "maximum": max_limit, "default": default_limit}),
+                    _query("offset", "bounties skipped before the page", {"type": "integer", "minimum": 0,
+                                                                         "default": 0}),
+                ],
+                _json("a page of bounties", {"type": "object", "properties": {
+                    "bounties": {"type": "array", "items": bounty}, "count": {"type": "integer"},
+                    "limit": {"type": "integer"}, "offset": {"type": "integer"}, "sort": {"type": "string"},
+                    "index": index_status}}), "400"),
+            "/api/bounties/{bounty_id}": _get(
+                "One bounty or fundraiser", "Its summary, each funder's pledge, every pledge event, its claims "
+                "and the objections to its proposals.",
+                [_path("bounty_id", "the bounty's id", {"type": "integer", "minimum": 0})],
+                _json("the bounty", {"type": "object", "properties": {
+                    "bounty": bounty, "pledges": {"type": "array"}, "pledge_events": {"type": "array"},
+                    "claims": {"type": "array"}, "objections": {"type": "array"}, "index": index_status}}),
+                "400", "404"),
+            "/api/funders/{address}": _get(
+                "A funder's record", "Of what a funder pledged, per token: paid to winners, to fundraisers' "
+                "beneficiaries, refunded, still held; its pledges and its objections.",
+                [_path("address", "the funder", _ADDRESS)], _json("the record"), "400"),
+            "/api/hunters/{address}": _get(
+                "A hunter's record", "A hunter's claims, the ones paid, and the earnings per token.",
+                [_path("address", "the hunter", _ADDRESS)], _json("the record"), "400"),
+            "/api/beneficiaries/{address}": _get(
+                "A beneficiary's record", "The fundraisers raising for an address, their payouts to it and the "
+                "total per token.", [_path("address", "the beneficiary", _ADDRESS)], _json("the record"), "400"),
+            "/api/amount": _get(
+                "Read an amount", "An amount as a person types it (\"0.25\", \"1e-3 ETH\", \"2 gwei\"), read by "
+                "the SDK's rules in the bounty's currency.",
+                [_query("bounty", "the bounty's id", {"type": "integer"}), _query("text", "the amount typed")],
+                _json("the amount", {"type": "object", "properties": {
+                    "amount": _AMOUNT, "text": {"type": "string"}, "symbol": {"type": "string"},
+                    "decimals": {"type": "integer"}}}), "400"),
+            "/api/sync": {"post": {
+                "summary": "Index new blocks now",
+                "description": "Syncs the index with the chain (where this server follows it) and reports how "
+                               "far it is. Rate-limited per client.",
+                "responses": {"200": _json("synced", index_status),
+                              "429": {**_ERROR, "description": "too many syncs: wait the Retry-After seconds",
+                                      "headers": {"Retry-After": {"schema": {"type": "integer"}}}},
+                              "502": _ERROR}}},
+        },
+        "components": {"schemas": {
+            "Error": {"type": "object", "properties": {"error": {"type": "string"}}, "required": ["error"]},
+            "IndexStatus": {"type": "object", "properties": {
+                "chain_id": {"type": ["integer", "null"]}, "escrow": {"type": ["string", "null"]},
+                "start_block": {"type": ["integer", "null"]},
+                "cursor": {"type": ["integer", "null"], "description": "the last indexed block"},
+                "cursor_time": {"type": ["integer", "null"], "description": "its time: the index's now"},
+                "last_error": {"type": ["string", "null"], "description": "why the last sync failed"}}},
+            "Bounty": {"type": "object", "properties": {
+                "bounty_id": {"type": "integer"}, "kind": {"type": "string", "enum": list(KINDS)},
+                "uri": {"type": "string"}, "repo": {"type": "string"}, "issuer": _ADDRESS, "token": _ADDRESS,
+                "symbol": {"type": "string"}, "decimals": {"type": "integer"}, "deadline": {"type": "integer"},
+                "status": {"type": "string", "enum": list(STATUSES)}, "total": _AMOUNT, "pledged": _AMOUNT,
+                "refunded": _AMOUNT, "paid_out": _AMOUNT, "funder_count": {"type": "integer"},
+                "claim_count": {"type": "integer"},
+                "solutions": {"type": "array", "description": "in a list only: its claims"}}},
+        }},
+    }
