@@ -95,7 +95,7 @@ class BountyOperations(ClientCore):
         if bounty.is_eth:
             if permit:
                 raise InvalidInput(f"bounty {bounty_id} is paid in ETH: there is no token to permit")
-            self._check_balance(signer.address, ETH, value)
+            # The transaction layer checks the ETH balance with the nonce and fees (one round trip).
             receipt, events = self._transact(self.contract.functions.pledge(bounty_id, value, latest_unlock),
                                              value=value, bounty_id=bounty_id)
         else:
@@ -104,7 +104,7 @@ class BountyOperations(ClientCore):
             if permit and domain is None:
                 raise InvalidInput(f"token {bounty.token} does not support EIP-2612 permit")
             if domain is not None:
-                deadline = self._pending_time() + PERMIT_VALIDITY
+                deadline = self._pending_time(bounty) + PERMIT_VALIDITY
                 v, r, s = self.sign_permit(bounty.token, value, deadline, domain=domain)
                 fn = self.contract.functions.pledgeWithPermit(bounty_id, value, latest_unlock, deadline, v, r, s)
                 try:

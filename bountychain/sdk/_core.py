@@ -29,7 +29,8 @@ from bountychain.errors import (
     error_from_name,
 )
 from bountychain.results import ETH, Bounty, BountyStatus, Deployment, TokenInfo, TxResult
-from bountychain.sdk._transactions import send_and_wait, tx_fields
+from bountychain.sdk._fees import FeeCaps
+from bountychain.sdk._transactions import EventDecoder, prepare_transaction, send_prepared, tx_fields
 from bountychain.sdk._validation import checksum
 from bountychain.sdk.constants import BPS, MAX_DEADLINE_DURATION
 
@@ -44,10 +45,13 @@ class ClientCore:
     signer: LocalAccount | None
     from_block: int
     deployment: Deployment | None
+    fee_caps: FeeCaps
+    _events: EventDecoder
     _poll_latency: float
     _timeout: float
     _token_abi: Any
     _token_info: dict[str, TokenInfo]
+    _permit_domains: dict[str, dict[str, Any] | None]
     _proposed_splits: dict[bytes, tuple[tuple[int, ...], tuple[int, ...]]]
 
     # --- amounts and tokens ---------------------------------------------------------------
@@ -86,8 +90,11 @@ class ClientCore:
     def _erc20(self, token: str) -> Contract:
         return self.w3.eth.contract(address=token, abi=self._token_abi)
 
-    def _pending_time(self) -> int:
-        """The earliest timestamp the next block can have (the latest block's, plus one)."""
+    def _pending_time(self, known: Bounty | None = None) -> int:
+        """The earliest timestamp the next block can have (the latest block's, plus one),
+        from a bounty just read when there is one (it carries its block's time)."""
+        if known is not None:
+            return known.as_of + 1
         return int(self.w3.eth.get_block("latest")["timestamp"]) + 1
 
     def _check_future_deadline(self, deadline: int) -> int:
@@ -102,7 +109,7 @@ class ClientCore:
         bounty = self.bounty(bounty_id)
         if bounty.status != BountyStatus.OPEN:
             raise self._refusal("BountyNotOpen", bounty.bounty_id, status=int(bounty.status))
-        if self._pending_time() >= bounty.deadline:
+        if self._pending_time(bounty) >= bounty.deadline:
             raise self._refusal("BountyExpired", bounty.bounty_id, deadline=bounty.deadline)
         return bounty
 
@@ -164,28 +171,28 @@ class ClientCore:
 
     # --- extension points ---------------------------------------------------------------
 
-    def before_send(self, fn: ContractFunction, *, value: int, bounty_id: int | None) -> None:
-        """Called for every transaction after the client's own checks, before it is
-        simulated, signed and sent. A subclass can show it, ask for confirmation, or raise to
-        cancel (the command line does). Does nothing here."""
+    def before_send(self, fn: ContractFunction, *, value: int, bounty_id: int | None, tx: dict[str, Any]) -> None:
+        """Called for every transaction after the client's own checks and the node's
+        simulation, with `tx`, the transaction about to be signed (its gas limit and fee
+        fields are the ones signed). A subclass can show it, ask for confirmation, or raise
+        to cancel (the command line does). Does nothing here."""
 
     @contextmanager
     def sending(self, fn: ContractFunction) -> Iterator[None]:
-        """Wraps simulating, signing, sending and waiting for one transaction's receipt (the
-        command line shows a progress indicator). Does nothing here."""
+        """Wraps signing, sending and waiting for one transaction's receipt (the command
+        line shows a progress indicator). Does nothing here."""
         yield
 
     def _transact(
         self, fn: ContractFunction, *, value: int = 0, bounty_id: int | None = None
     ) -> tuple[TxReceipt, list[tuple[str, Any]]]:
         signer = self._require_signer()
-        self.before_send(fn, value=value, bounty_id=bounty_id)
+        tx = prepare_transaction(self.w3, signer, fn, value=value, bounty_id=bounty_id, chain_id=self.chain_id,
+                                 fee_caps=self.fee_caps)
+        self.before_send(fn, value=value, bounty_id=bounty_id, tx=tx)
         with self.sending(fn):
-            return send_and_wait(
-                self.w3, signer, fn, value=value, bounty_id=bounty_id,
-                poll_latency=self._poll_latency, timeout=self._timeout,
-                contracts=(self.contract, self.review_contract),
-            )
+            return send_prepared(self.w3, signer, tx, bounty_id=bounty_id, poll_latency=self._poll_latency,
+                                 timeout=self._timeout, events=self._events)
 
 
 __all__ = ["ClientCore"]

@@ -173,7 +173,12 @@ class SignatureOperations(ClientCore):
     def _permit_domain(self, token: str) -> dict[str, Any] | None:
         """The token's EIP-712 domain if it supports EIP-2612 and the domain read from it
         (EIP-5267 `eip712Domain()`, else its name and version "1") hashes to its
-        `DOMAIN_SEPARATOR()`; None otherwise."""
+        `DOMAIN_SEPARATOR()`; None otherwise. Read once per token (a token's domain is fixed)."""
+        if token not in self._permit_domains:
+            self._permit_domains[token] = self._read_permit_domain(token)
+        return self._permit_domains[token]
+
+    def _read_permit_domain(self, token: str) -> dict[str, Any] | None:
         contract = self.w3.eth.contract(address=token, abi=_permit_abi())
         try:
             separator = bytes(contract.functions.DOMAIN_SEPARATOR().call())

@@ -7,13 +7,17 @@ from typing import Any
 
 from eth_account.signers.local import LocalAccount
 from eth_utils import ValidationError as EthValidationError
+from eth_utils import keccak, to_checksum_address
 from web3 import Web3
 from web3.contract.contract import Contract
 from web3.types import TxReceipt
 
 from bountychain._artifacts import load_artifact
+from bountychain.amounts import format_amount
 from bountychain.devchain import DevChain
 from bountychain.errors import ContractError, InsufficientFunds, decode_revert, translating_reverts
+from bountychain.index.events import decode_log
+from bountychain.sdk._fees import FeeCaps, fee_fields, max_gas_price, read_chain_state
 from bountychain.sdk.constants import GAS_HEADROOM
 
 Connection = str | Web3 | DevChain
@@ -66,6 +70,62 @@ def deploy_contract(w3: Web3, signer: LocalAccount, name: str, *args: Any, abi: 
     return w3.eth.contract(address=receipt["contractAddress"], abi=abi)
 
 
+def prepare_transaction(
+    w3: Web3,
+    signer: LocalAccount,
+    fn: Any,
+    *,
+    value: int = 0,
+    bounty_id: int | None = None,
+    gas: int | None = None,
+    chain_id: int | None = None,
+    fee_caps: FeeCaps = FeeCaps(),
+) -> dict[str, Any]:
+    """The transaction to sign, every field filled: nonce, balance, block and tip read in one
+    round trip (see `_fees`), the gas simulated on the pending block (unless `gas` is given),
+    the fee fields built once and capped. Raises, sending nothing, when the signer cannot pay
+    or the contract would refuse."""
+    state = read_chain_state(w3, signer.address)
+    if state.balance < value:
+        raise InsufficientFunds(f"{signer.address} holds {_eth(state.balance)}, less than the {_eth(value)} to send")
+    params = {"from": signer.address, "value": value, "nonce": state.nonce,
+              "chainId": int(w3.eth.chain_id) if chain_id is None else chain_id}
+    if gas is None:
+        estimate = estimate_gas(w3, fn, params, bounty_id)
+        if estimate > state.gas_limit:
+            raise ContractError(f"the transaction needs {estimate:,} gas, more than a block holds "
+                                f"({state.gas_limit:,})", error_name="GasLimit", bounty_id=bounty_id)
+        gas = min(int(estimate * GAS_HEADROOM), state.gas_limit)
+    # Every field is given, so web3 asks the node nothing more here.
+    tx = dict(fn.build_transaction({**params, "gas": gas, **fee_fields(w3, state, fee_caps)}))
+    max_cost = value + gas * max_gas_price(tx)
+    if state.balance < max_cost:
+        raise InsufficientFunds(
+            f"{signer.address} holds {_eth(state.balance)}; this transaction may cost up to {_eth(max_cost)} "
+            f"({_eth(value)} of value plus at most {gas:,} gas at {format_amount(max_gas_price(tx), 9, 'gwei')})"
+        )
+    return tx
+
+
+def send_prepared(
+    w3: Web3,
+    signer: LocalAccount,
+    tx: dict[str, Any],
+    *,
+    bounty_id: int | None = None,
+    poll_latency: float = 0.05,
+    timeout: float = 120.0,
+    events: EventDecoder | None = None,
+) -> tuple[TxReceipt, list[tuple[str, Any]]]:
+    """Signs and sends a prepared transaction, waits for its receipt, decodes a revert or the
+    events `events` knows."""
+    tx_hash = w3.eth.send_raw_transaction(signer.sign_transaction(tx).raw_transaction)
+    receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout, poll_latency=poll_latency)
+    if receipt["status"] != 1:
+        raise mined_revert(w3, tx, receipt, bounty_id)
+    return receipt, events.decode(receipt) if events is not None else []
+
+
 def send_and_wait(
     w3: Web3,
     signer: LocalAccount,
@@ -75,38 +135,20 @@ def send_and_wait(
     bounty_id: int | None = None,
     poll_latency: float = 0.05,
     timeout: float = 120.0,
-    contracts: tuple[Contract, ...] = (),
+    events: EventDecoder | None = None,
     gas: int | None = None,
+    chain_id: int | None = None,
+    fee_caps: FeeCaps = FeeCaps(),
 ) -> tuple[TxReceipt, list[tuple[str, Any]]]:
     """Simulates, signs, sends and waits for one transaction; decodes a refusal at any step."""
-    params = {
-        "from": signer.address,
-        "value": value,
-        "chainId": int(w3.eth.chain_id),
-        "nonce": w3.eth.get_transaction_count(signer.address, "pending"),
-    }
-    balance = int(w3.eth.get_balance(signer.address))
-    if balance < value:
-        raise InsufficientFunds(f"{signer.address} holds {balance} wei, less than the {value} wei to send")
-    if gas is None:
-        estimate = estimate_gas(w3, fn, params, bounty_id)
-        block_limit = int(w3.eth.get_block("latest")["gasLimit"])
-        if estimate > block_limit:
-            raise ContractError(f"the transaction needs {estimate} gas, more than a block holds ({block_limit})",
-                                error_name="GasLimit", bounty_id=bounty_id)
-        gas = min(int(estimate * GAS_HEADROOM), block_limit)
-    tx = fn.build_transaction({**params, "gas": gas})
-    max_cost = value + gas * int(tx.get("maxFeePerGas", tx.get("gasPrice", 0)))
-    if balance < max_cost:
-        raise InsufficientFunds(
-            f"{signer.address} holds {balance} wei; this transaction may cost up to {max_cost} wei "
-            f"({value} of value plus gas)"
-        )
-    tx_hash = w3.eth.send_raw_transaction(signer.sign_transaction(tx).raw_transaction)
-    receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout, poll_latency=poll_latency)
-    if receipt["status"] != 1:
-        raise mined_revert(w3, tx, receipt, bounty_id)
-    return receipt, decode_events(contracts, receipt)
+    tx = prepare_transaction(w3, signer, fn, value=value, bounty_id=bounty_id, gas=gas, chain_id=chain_id,
+                             fee_caps=fee_caps)
+    return send_prepared(w3, signer, tx, bounty_id=bounty_id, poll_latency=poll_latency, timeout=timeout,
+                         events=events)
+
+
+def _eth(wei: int) -> str:
+    return format_amount(wei, 18, "ETH")
 
 
 def is_in_process(w3: Web3) -> bool:
@@ -163,27 +205,62 @@ def traced_revert_data(w3: Web3, tx_hash: str) -> str | None:
     return trace.get("output") or "0x"
 
 
-def decode_events(contracts: tuple[Contract, ...], receipt: TxReceipt) -> list[tuple[str, Any]]:
-    """The events of the given contracts (the escrow and its review contract) in the
-    receipt, in log order, as (name, args)."""
-    by_topic = {(contract.address, bytes.fromhex(event.topic[2:])): event
-                for contract in contracts for event in contract.all_events()}
-    decoded = []
-    for log in receipt["logs"]:
+class EventDecoder:
+    """Decodes the events of some contracts (the escrow and its review contract) from
+    receipts and logs. Built once per client: the table from (address, topic) to event is
+    what web3 would rebuild for every receipt.
+
+    Nothing a log carries is trusted: its strings are decoded by `chainstrings` (invalid
+    UTF-8 gets U+FFFD, see `bountychain.index.events.decode_log`), and a log that does not
+    fit its event is skipped, so one bad log never breaks a read."""
+
+    def __init__(self, contracts: tuple[Contract, ...]) -> None:
+        self.by_topic: dict[tuple[str, bytes], Any] = {}
+        for contract in contracts:
+            for item in contract.abi:
+                if item.get("type") == "event":
+                    topic = keccak(text=f"{item['name']}({','.join(_abi_type(i) for i in item['inputs'])})")
+                    self.by_topic[(contract.address, topic)] = item
+
+    def decode_log(self, log: Any) -> tuple[str, dict[str, Any]] | None:
+        """(event name, args) of one log, or None if no known event or it does not fit."""
         if not log["topics"]:
-            continue
-        event = by_topic.get((log["address"], bytes(log["topics"][0])))
-        if event is not None:
-            decoded.append((event.event_name, event.process_log(log)["args"]))
-    return decoded
+            return None
+        event = self.by_topic.get((to_checksum_address(log["address"]), bytes(log["topics"][0])))
+        if event is None:
+            return None
+        try:
+            args, _ = decode_log(event, log)
+        except Exception:  # a log that does not fit its event's layout
+            return None
+        return event["name"], args
+
+    def decode(self, receipt: TxReceipt) -> list[tuple[str, Any]]:
+        """The known events in the receipt, in log order, as (name, args)."""
+        return [decoded for log in receipt["logs"] if (decoded := self.decode_log(log)) is not None]
+
+
+def _abi_type(item: dict[str, Any]) -> str:
+    kind = str(item["type"])
+    if kind.startswith("tuple"):
+        return "(" + ",".join(_abi_type(part) for part in item["components"]) + ")" + kind[len("tuple"):]
+    return kind
+
+
+def decode_events(contracts: tuple[Contract, ...], receipt: TxReceipt) -> list[tuple[str, Any]]:
+    """The events of the given contracts in the receipt, in log order, as (name, args)."""
+    return EventDecoder(contracts).decode(receipt)
 
 
 __all__ = [
     "Connection",
+    "EventDecoder",
     "decode_events",
     "deploy_contract",
     "one_event",
+    "prepare_transaction",
     "send_and_wait",
+    "send_prepared",
     "send_transaction",
     "tx_fields",
     "web3_for",
