@@ -90,14 +90,15 @@ def prepare_transaction(
         raise InsufficientFunds(f"{signer.address} holds {_eth(state.balance)}, less than the {_eth(value)} to send")
     params = {"from": signer.address, "value": value, "nonce": state.nonce,
               "chainId": int(w3.eth.chain_id) if chain_id is None else chain_id}
+    # Every field is given, so web3 asks the node nothing here; the call data is encoded once,
+    # for both the simulation and the transaction.
+    tx = dict(fn.build_transaction({**params, "gas": gas or state.gas_limit, **fee_fields(w3, state, fee_caps)}))
     if gas is None:
-        estimate = estimate_gas(w3, fn, params, bounty_id)
+        estimate = estimate_gas(w3, {key: tx[key] for key in ("from", "to", "data", "value") if key in tx}, bounty_id)
         if estimate > state.gas_limit:
             raise ContractError(f"the transaction needs {estimate:,} gas, more than a block holds "
                                 f"({state.gas_limit:,})", error_name="GasLimit", bounty_id=bounty_id)
-        gas = min(int(estimate * GAS_HEADROOM), state.gas_limit)
-    # Every field is given, so web3 asks the node nothing more here.
-    tx = dict(fn.build_transaction({**params, "gas": gas, **fee_fields(w3, state, fee_caps)}))
+        gas = tx["gas"] = min(int(estimate * GAS_HEADROOM), state.gas_limit)
     max_cost = value + gas * max_gas_price(tx)
     if state.balance < max_cost:
         raise InsufficientFunds(
@@ -155,17 +156,17 @@ def is_in_process(w3: Web3) -> bool:
     return type(w3.provider).__name__ == "EthereumTesterProvider"
 
 
-def estimate_gas(w3: Web3, fn: Any, params: dict[str, Any], bounty_id: int | None) -> int:
-    """The node's gas estimate, run on the pending block: the next block's time is what
-    decides deadlines and locks (eth-tester has no pending estimate; its latest state
-    already carries the next block's time)."""
+def estimate_gas(w3: Web3, call: dict[str, Any], bounty_id: int | None) -> int:
+    """The node's gas estimate of `call` (from, to, data, value), run on the pending block: the
+    next block's time is what decides deadlines and locks (eth-tester has no pending
+    estimate; its latest state already carries the next block's time)."""
     block = None if is_in_process(w3) else "pending"
     try:
         with translating_reverts(bounty_id):
-            return int(fn.estimate_gas(params, block_identifier=block))
+            return int(w3.eth.estimate_gas(call, block_identifier=block))  # type: ignore[arg-type]
     except EthValidationError as exc:  # eth-tester checks the sender's balance first
         if "balance" in str(exc).lower():
-            raise InsufficientFunds(f"{params['from']}: {exc}") from None
+            raise InsufficientFunds(f"{call['from']}: {exc}") from None
         raise
 
 
