@@ -27,7 +27,8 @@ from bountychain.sdk._reads import Reads
 from bountychain.sdk._review import ReviewOperations
 from bountychain.sdk._signatures import SignatureOperations
 from bountychain.sdk._fees import FeeCaps, remember_chain_id
-from bountychain.sdk._transactions import Connection, EventDecoder, send_and_wait, tx_fields, web3_for
+from bountychain.sdk._events import DEFAULT_LOG_RANGE, EventDecoder, LogScanner
+from bountychain.sdk._transactions import Connection, send_and_wait, tx_fields, web3_for
 from bountychain.sdk._validation import checksum
 from bountychain.sdk.constants import MAX_FEE_BPS
 
@@ -42,6 +43,7 @@ class BountyClient(BountyOperations, ReviewOperations, FundraiserOperations, Sig
         chain_id: if given, the chain must have this id (else `WrongChain`).
         from_block: where event queries start (the escrow's deployment block).
         fee_caps: the most a transaction pays per gas, whatever the node suggests.
+        log_range: the most blocks one eth_getLogs asks for (halved when the node refuses).
     """
 
     def __init__(
@@ -55,6 +57,7 @@ class BountyClient(BountyOperations, ReviewOperations, FundraiserOperations, Sig
         poll_latency: float = 0.05,
         timeout: float = 120.0,
         fee_caps: FeeCaps = FeeCaps(),
+        log_range: int = DEFAULT_LOG_RANGE,
     ) -> None:
         self.w3 = web3_for(connection)
         remember_chain_id(self.w3)
@@ -69,6 +72,7 @@ class BountyClient(BountyOperations, ReviewOperations, FundraiserOperations, Sig
         self.review_contract: Contract = self.w3.eth.contract(
             address=self.contract.functions.review().call(), abi=load_artifact("BountyReview").abi)
         self._events = EventDecoder((self.contract, self.review_contract))
+        self._logs = LogScanner(self.w3, log_range)
         self.signer = signer
         self.fee_caps = fee_caps
         self.from_block = from_block

@@ -12,12 +12,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from eth_abi import decode as abi_decode
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.contract.contract import Contract, ContractFunction
 from web3.types import TxReceipt
 
 from bountychain.amounts import parse_amount
+from bountychain.chainstrings import chain_text
 from bountychain.errors import (
     ContractError,
     InsufficientFunds,
@@ -30,7 +32,8 @@ from bountychain.errors import (
 )
 from bountychain.results import ETH, Bounty, BountyStatus, Deployment, TokenInfo, TxResult
 from bountychain.sdk._fees import FeeCaps
-from bountychain.sdk._transactions import EventDecoder, prepare_transaction, send_prepared, tx_fields
+from bountychain.sdk._events import EventDecoder, LogScanner, event_abi, topic_filter
+from bountychain.sdk._transactions import prepare_transaction, send_prepared, tx_fields
 from bountychain.sdk._validation import checksum
 from bountychain.sdk.constants import BPS, MAX_DEADLINE_DURATION
 
@@ -47,6 +50,7 @@ class ClientCore:
     deployment: Deployment | None
     fee_caps: FeeCaps
     _events: EventDecoder
+    _logs: LogScanner
     _poll_latency: float
     _timeout: float
     _token_abi: Any
@@ -57,12 +61,15 @@ class ClientCore:
     # --- amounts and tokens ---------------------------------------------------------------
 
     def token_info(self, token: str) -> TokenInfo:
-        """Symbol and decimals of an ERC-20 (or of ETH for the zero address)."""
+        """Symbol and decimals of an ERC-20 (or of ETH for the zero address). The symbol is
+        the token's own word, decoded without trusting it (`chainstrings`: invalid UTF-8
+        gets U+FFFD; a bytes32 symbol, as some old tokens have, is read too)."""
         token = checksum(token, "token")
         if token not in self._token_info:
             erc20 = self._erc20(token)
             try:
-                info = TokenInfo(token, erc20.functions.symbol().call(), erc20.functions.decimals().call())
+                symbol = self.w3.eth.call({"to": token, "data": erc20.encode_abi("symbol")})
+                info = TokenInfo(token, _symbol_text(bytes(symbol)), erc20.functions.decimals().call())
             except Exception as exc:  # no code, or not an ERC-20
                 raise InvalidAddress(f"token {token} does not answer symbol() and decimals(): {exc}") from None
             self._token_info[token] = info
@@ -165,6 +172,22 @@ class ClientCore:
         receipt, _ = self._transact(erc20.functions.approve(self.address, amount))
         return TxResult(**tx_fields(receipt))
 
+    def _events_of(self, contract: Contract, name: str, filters: dict[str, Any] | None = None,
+                   to_block: int | None = None) -> list[tuple[dict[str, Any], Any]]:
+        """(args, log) of `contract`'s `name` events from the deployment block, scanned in
+        bounded ranges; only logs that really are that event of that contract with those
+        indexed values (a node's filter is not trusted), undecodable ones skipped."""
+        filters = filters or {}
+        event = event_abi(contract, name)
+        last = int(self.w3.eth.block_number) if to_block is None else to_block
+        found = []
+        for log in self._logs.scan(contract.address, topic_filter(event, filters), self.from_block, last):
+            decoded = self._events.decode_log(log)
+            if decoded is not None and decoded[0] == name and all(
+                    decoded[1][key] == value for key, value in filters.items()):
+                found.append((decoded[1], log))
+        return found
+
     def _refusal(self, error_name: str, bounty_id: int | None, **args: Any) -> ContractError:
         """The error the contract would raise, raised before sending instead."""
         return error_from_name(error_name, bounty_id=bounty_id, **args)
@@ -193,6 +216,14 @@ class ClientCore:
         with self.sending(fn):
             return send_prepared(self.w3, signer, tx, bounty_id=bounty_id, poll_latency=self._poll_latency,
                                  timeout=self._timeout, events=self._events)
+
+
+def _symbol_text(returned: bytes) -> str:
+    """An ERC-20 symbol() answer: an ABI string, or a zero-padded bytes32 on old tokens."""
+    if len(returned) == 32:
+        return chain_text(returned.rstrip(b"\0"))
+    (raw,) = abi_decode(["bytes"], returned)  # a string's encoding, read without the text check
+    return chain_text(raw)
 
 
 __all__ = ["ClientCore"]

@@ -41,8 +41,8 @@ class Reads(ClientCore):
     def pledges(self, funder: str) -> list[Pledge]:
         """Every outstanding pledge of a funder, found from its Pledged events."""
         funder = checksum(funder, "funder")
-        logs = self.contract.events.Pledged.get_logs(from_block=self.from_block, argument_filters={"funder": funder})
-        bounty_ids = sorted({log["args"]["bountyId"] for log in logs})
+        bounty_ids = sorted({args["bountyId"] for args, _ in self._events_of(self.contract, "Pledged",
+                                                                               {"funder": funder})})
         return [p for p in (self.pledge_of(b, funder) for b in bounty_ids) if p.amount]
 
     def credit_of(self, account: str, token: str = ETH) -> int:
@@ -50,29 +50,27 @@ class Reads(ClientCore):
         return int(self.contract.functions.creditOf(checksum(account, "account"), checksum(token, "token")).call())
 
     def claims(self, bounty_id: int) -> list[Claim]:
-        """The solutions registered on a bounty, in order."""
+        """The solutions registered on a bounty, in order. A URI that is not valid UTF-8
+        carries U+FFFD where its bytes were invalid (see `bountychain.chainstrings`)."""
         bounty_id = as_bounty_id(bounty_id)
-        logs = self.contract.events.SolutionSubmitted.get_logs(
-            from_block=self.from_block, argument_filters={"bountyId": bounty_id}
-        )
-        return [Claim(bounty_id, log["args"]["claimId"], log["args"]["hunter"], log["args"]["uri"]) for log in logs]
+        events = self._events_of(self.contract, "SolutionSubmitted", {"bountyId": bounty_id})
+        return [Claim(bounty_id, args["claimId"], args["hunter"], args["uri"]) for args, _ in events]
 
     def bounties(self, issue_url: str | None = None) -> list[BountyListing]:
         """Bounties in creation order, optionally only those for one issue URL (the log
         filter matches the indexed hash of the URL, so the node does the filtering)."""
         filters = {"uriHash": keccak(text=issue_url)} if issue_url is not None else {}
-        logs = self.contract.events.BountyCreated.get_logs(from_block=self.from_block, argument_filters=filters)
         return [
             BountyListing(
-                bounty_id=log["args"]["bountyId"],
-                issuer=log["args"]["issuer"],
-                approver=log["args"]["approver"],
-                token=log["args"]["token"],
-                deadline=log["args"]["deadline"],
-                uri=log["args"]["uri"],
+                bounty_id=args["bountyId"],
+                issuer=args["issuer"],
+                approver=args["approver"],
+                token=args["token"],
+                deadline=args["deadline"],
+                uri=args["uri"],
                 block_number=log["blockNumber"],
             )
-            for log in logs
+            for args, log in self._events_of(self.contract, "BountyCreated", filters)
         ]
 
     def fee(self) -> tuple[str, int]:

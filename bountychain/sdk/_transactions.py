@@ -7,7 +7,6 @@ from typing import Any
 
 from eth_account.signers.local import LocalAccount
 from eth_utils import ValidationError as EthValidationError
-from eth_utils import keccak, to_checksum_address
 from web3 import Web3
 from web3.contract.contract import Contract
 from web3.types import TxReceipt
@@ -16,7 +15,7 @@ from bountychain._artifacts import load_artifact
 from bountychain.amounts import format_amount
 from bountychain.devchain import DevChain
 from bountychain.errors import ContractError, InsufficientFunds, decode_revert, translating_reverts
-from bountychain.index.events import decode_log
+from bountychain.sdk._events import EventDecoder, decode_events
 from bountychain.sdk._fees import FeeCaps, fee_fields, max_gas_price, read_chain_state
 from bountychain.sdk.constants import GAS_HEADROOM
 
@@ -204,53 +203,6 @@ def traced_revert_data(w3: Web3, tx_hash: str) -> str | None:
     if not isinstance(trace, dict) or "error" not in trace:
         return None
     return trace.get("output") or "0x"
-
-
-class EventDecoder:
-    """Decodes the events of some contracts (the escrow and its review contract) from
-    receipts and logs. Built once per client: the table from (address, topic) to event is
-    what web3 would rebuild for every receipt.
-
-    Nothing a log carries is trusted: its strings are decoded by `chainstrings` (invalid
-    UTF-8 gets U+FFFD, see `bountychain.index.events.decode_log`), and a log that does not
-    fit its event is skipped, so one bad log never breaks a read."""
-
-    def __init__(self, contracts: tuple[Contract, ...]) -> None:
-        self.by_topic: dict[tuple[str, bytes], Any] = {}
-        for contract in contracts:
-            for item in contract.abi:
-                if item.get("type") == "event":
-                    topic = keccak(text=f"{item['name']}({','.join(_abi_type(i) for i in item['inputs'])})")
-                    self.by_topic[(contract.address, topic)] = item
-
-    def decode_log(self, log: Any) -> tuple[str, dict[str, Any]] | None:
-        """(event name, args) of one log, or None if no known event or it does not fit."""
-        if not log["topics"]:
-            return None
-        event = self.by_topic.get((to_checksum_address(log["address"]), bytes(log["topics"][0])))
-        if event is None:
-            return None
-        try:
-            args, _ = decode_log(event, log)
-        except Exception:  # a log that does not fit its event's layout
-            return None
-        return event["name"], args
-
-    def decode(self, receipt: TxReceipt) -> list[tuple[str, Any]]:
-        """The known events in the receipt, in log order, as (name, args)."""
-        return [decoded for log in receipt["logs"] if (decoded := self.decode_log(log)) is not None]
-
-
-def _abi_type(item: dict[str, Any]) -> str:
-    kind = str(item["type"])
-    if kind.startswith("tuple"):
-        return "(" + ",".join(_abi_type(part) for part in item["components"]) + ")" + kind[len("tuple"):]
-    return kind
-
-
-def decode_events(contracts: tuple[Contract, ...], receipt: TxReceipt) -> list[tuple[str, Any]]:
-    """The events of the given contracts in the receipt, in log order, as (name, args)."""
-    return EventDecoder(contracts).decode(receipt)
 
 
 __all__ = [
