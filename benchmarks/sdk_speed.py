@@ -31,7 +31,7 @@ from bountychain.results import ETH
 DAY = 86_400
 ISSUE = "https://github.com/org/repo/issues/12"
 PR = "https://github.com/org/repo/pull/13"
-POLL = 0.05  # both wait for receipts with the same poll interval
+POLL = 0.005  # both poll for receipts alike; short, so that a poll landing just before anvil mines costs little
 UNLOCK = 2**64 - 1
 PLEDGE = 10**15
 

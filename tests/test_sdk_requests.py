@@ -28,7 +28,7 @@ PR = "https://github.com/org/repo/pull/8"
 STATE_BATCH = ("eth_getTransactionCount", "eth_getBalance", "eth_getBlockByNumber", "eth_maxPriorityFeePerGas")
 # One SDK transaction: the state batch, the gas simulation, the send and the receipt.
 SDK_TX = [STATE_BATCH, ("eth_estimateGas",), ("eth_sendRawTransaction",), ("eth_getTransactionReceipt",)]
-BOUNTY_READ = [("eth_getBlockByNumber",), ("eth_call",)]  # the latest block, then the bounty at it
+BOUNTY_READ = [("eth_getBlockByNumber", "eth_call")]  # the latest block and the bounty, in one batch
 CALL = [("eth_call",)]
 # Raw web3.py, one transaction: the nonce, then build_transaction (the gas estimate, the tip,
 # the base fee, and the chain id asked three times, mostly by web3's validation middleware),

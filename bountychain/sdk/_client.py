@@ -27,6 +27,7 @@ from bountychain.sdk._reads import Reads
 from bountychain.sdk._review import ReviewOperations
 from bountychain.sdk._signatures import SignatureOperations
 from bountychain.sdk._fees import FeeCaps, remember_chain_id
+from bountychain.sdk._rpc import FunctionCodec
 from bountychain.sdk._events import DEFAULT_LOG_RANGE, EventDecoder, LogScanner
 from bountychain.sdk._transactions import Connection, send_and_wait, tx_fields, web3_for
 from bountychain.sdk._validation import checksum
@@ -72,6 +73,7 @@ class BountyClient(BountyOperations, ReviewOperations, FundraiserOperations, Sig
         self.review_contract: Contract = self.w3.eth.contract(
             address=self.contract.functions.review().call(), abi=load_artifact("BountyReview").abi)
         self._events = EventDecoder((self.contract, self.review_contract))
+        self._codecs: dict[tuple[str, str], FunctionCodec] = {}  # (address, function) -> its codec
         self._logs = LogScanner(self.w3, log_range)
         self.signer = signer
         self.fee_caps = fee_caps

@@ -28,10 +28,13 @@ from bountychain.errors import (
     InvalidDeadline,
     InvalidShares,
     NoSigner,
+    decode_revert,
     error_from_name,
+    translating_reverts,
 )
 from bountychain.results import ETH, Bounty, BountyStatus, Deployment, TokenInfo, TxResult
 from bountychain.sdk._fees import FeeCaps
+from bountychain.sdk._rpc import FunctionCodec, rpc_batch, supports_batches
 from bountychain.sdk._events import EventDecoder, LogScanner, event_abi, topic_filter
 from bountychain.sdk._transactions import prepare_transaction, send_prepared, tx_fields
 from bountychain.sdk._validation import checksum
@@ -50,6 +53,7 @@ class ClientCore:
     deployment: Deployment | None
     fee_caps: FeeCaps
     _events: EventDecoder
+    _codecs: dict[tuple[str, str], FunctionCodec]
     _logs: LogScanner
     _poll_latency: float
     _timeout: float
@@ -85,7 +89,7 @@ class ClientCore:
         account = checksum(account, "account")
         if checksum(token, "token") == ETH:
             return int(self.w3.eth.get_balance(account))
-        return int(self._erc20(token).functions.balanceOf(account).call())
+        return int(self._view(self._token_abi, checksum(token, "token"), "balanceOf", account))
 
     # --- internals ------------------------------------------------------------------------
 
@@ -164,13 +168,48 @@ class ClientCore:
         allowance is set, as USDT-style tokens require)."""
         signer = self._require_signer()
         erc20 = self._erc20(token)
-        current = erc20.functions.allowance(signer.address, self.address).call()
+        current = self._view(self._token_abi, token, "allowance", signer.address, self.address)
         if current == amount:
             return None
         if current != 0:
             self._transact(erc20.functions.approve(self.address, 0))
         receipt, _ = self._transact(erc20.functions.approve(self.address, amount))
         return TxResult(**tx_fields(receipt))
+
+    def _codec(self, abi: Any, address: str, name: str) -> FunctionCodec:
+        codec = self._codecs.get((address, name))
+        if codec is None:
+            codec = self._codecs[(address, name)] = FunctionCodec(abi, address, name)
+        return codec
+
+    def _view(self, abi: Any, address: str, name: str, *args: Any, bounty_id: int | None = None) -> Any:
+        """A view function's answer at the latest block (a revert raises its ContractError)."""
+        codec = self._codec(abi, address, name)
+        with translating_reverts(bounty_id):
+            return codec.decode(self.w3.eth.call(codec.call(*args)))  # type: ignore[arg-type]
+
+    def _view_with_block(self, abi: Any, address: str, name: str, *args: Any, bounty_id: int | None = None
+                         ) -> tuple[Any, int, int]:
+        """(answer, block number, block time) of a view function at the latest block: one
+        round trip over HTTP (a batch of the block and the call)."""
+        codec = self._codec(abi, address, name)
+        if not supports_batches(self.w3):
+            block = self.w3.eth.get_block("latest")
+            with translating_reverts(bounty_id):
+                returned = self.w3.eth.call(codec.call(*args), block_identifier=block["number"])  # type: ignore[arg-type]
+            return codec.decode(returned), int(block["number"]), int(block["timestamp"])
+        block_answer, call_answer = rpc_batch(self.w3, [("eth_getBlockByNumber", ["latest", False]),
+                                                        ("eth_call", [codec.call(*args), "latest"])])
+        block = block_answer.get("result")
+        if not isinstance(block, dict):
+            raise ConnectionError(f"the node did not answer the latest block: {block_answer.get('error')}")
+        if "error" in call_answer:
+            error = call_answer["error"]
+            data = error.get("data") if isinstance(error, dict) else None
+            if isinstance(data, str) and data.startswith("0x"):
+                raise decode_revert(data, bounty_id=bounty_id)
+            raise ConnectionError(f"the node did not answer {codec.name}: {error}")
+        return codec.decode(call_answer["result"]), int(block["number"], 16), int(block["timestamp"], 16)
 
     def _events_of(self, contract: Contract, name: str, filters: dict[str, Any] | None = None,
                    to_block: int | None = None) -> list[tuple[dict[str, Any], Any]]:

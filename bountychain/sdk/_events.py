@@ -22,20 +22,14 @@ from web3.types import TxReceipt
 
 from bountychain.errors import BountychainError
 from bountychain.index.events import decode_log
+from bountychain.sdk._rpc import abi_type
 
 DEFAULT_LOG_RANGE = 10_000
 
 
-def _abi_type(item: dict[str, Any]) -> str:
-    kind = str(item["type"])
-    if kind.startswith("tuple"):
-        return "(" + ",".join(_abi_type(part) for part in item["components"]) + ")" + kind[len("tuple"):]
-    return kind
-
-
 def event_topic(event_abi: dict[str, Any]) -> bytes:
     """keccak256 of the event's signature: its logs' first topic."""
-    return keccak(text=f"{event_abi['name']}({','.join(_abi_type(i) for i in event_abi['inputs'])})")
+    return keccak(text=f"{event_abi['name']}({','.join(abi_type(i) for i in event_abi['inputs'])})")
 
 
 def event_abi(contract: Contract, name: str) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from web3.types import RPCEndpoint
 
 from bountychain.amounts import format_amount
 from bountychain.errors import NetworkFeeTooHigh
+from bountychain.sdk._rpc import rpc_batch, supports_batches
 
 GWEI = 10**9
 
@@ -60,11 +61,6 @@ def remember_chain_id(w3: Web3) -> None:
         provider.cache_allowed_requests = True
 
 
-def supports_batches(w3: Web3) -> bool:
-    """True for the HTTP provider (JSON-RPC batches); the in-process chain has none."""
-    return isinstance(w3.provider, Web3.HTTPProvider)
-
-
 def read_chain_state(w3: Web3, sender: str) -> ChainState:
     """The sender's nonce and balance, the latest block and the suggested tip: one round trip
     over HTTP (a JSON-RPC batch), four calls elsewhere."""
@@ -78,16 +74,14 @@ def read_chain_state(w3: Web3, sender: str) -> ChainState:
             nonce=int(w3.eth.get_transaction_count(sender, "pending")), balance=int(w3.eth.get_balance(sender)),
             block_number=int(block["number"]), timestamp=int(block["timestamp"]), gas_limit=int(block["gasLimit"]),
             base_fee=int(block["baseFeePerGas"]) if "baseFeePerGas" in block else None, suggested_tip=tip)
-    # The provider's own batch: each answer (or error) stays separate, so a node without
-    # eth_maxPriorityFeePerGas still answers the rest.
-    responses = w3.provider.make_batch_request([  # type: ignore[attr-defined]
-        (RPCEndpoint("eth_getTransactionCount"), [sender, "pending"]),
-        (RPCEndpoint("eth_getBalance"), [sender, "latest"]),
-        (RPCEndpoint("eth_getBlockByNumber"), ["latest", False]),
-        (RPCEndpoint("eth_maxPriorityFeePerGas"), []),
+    # Each answer (or error) stays separate: a node without eth_maxPriorityFeePerGas still
+    # answers the rest.
+    responses = rpc_batch(w3, [
+        ("eth_getTransactionCount", [sender, "pending"]),
+        ("eth_getBalance", [sender, "latest"]),
+        ("eth_getBlockByNumber", ["latest", False]),
+        ("eth_maxPriorityFeePerGas", []),
     ])
-    if not isinstance(responses, list) or len(responses) != 4:
-        raise ConnectionError(f"the node answered a batch of 4 requests with {responses!r}")
     nonce, balance, block, tip_hex = (response.get("result") for response in responses)
     if nonce is None or balance is None or not isinstance(block, dict):
         errors = [response.get("error") for response in responses[:3] if "error" in response]
@@ -133,4 +127,4 @@ def _check_cap(what: str, wei: int, cap: int, setting: str) -> None:
 
 
 __all__ = ["ChainState", "FeeCaps", "GWEI", "fee_fields", "max_gas_price", "read_chain_state",
-           "remember_chain_id", "supports_batches"]
+           "remember_chain_id"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from eth_utils import keccak
 
-from bountychain.errors import translating_reverts
 from bountychain.results import ETH, Bounty, BountyListing, BountyStatus, Claim, Pledge
 from bountychain.sdk._core import ClientCore
 from bountychain.sdk._validation import as_bounty_id, checksum
@@ -17,17 +16,16 @@ class Reads(ClientCore):
     def bounty(self, bounty_id: int) -> Bounty:
         """A bounty's state; raises BountyNotFound for an unknown id."""
         bounty_id = as_bounty_id(bounty_id)
-        block = self.w3.eth.get_block("latest")
-        with translating_reverts(bounty_id):
-            info = self.contract.functions.getBounty(bounty_id).call(block_identifier=block["number"])
+        info, block_number, block_time = self._view_with_block(self.contract.abi, self.address, "getBounty", bounty_id,
+                                                               bounty_id=bounty_id)
         issuer, approver, token, deadline, status, claim_count, total = info
         # The review contract is the approver of reviewed bounties; the person who proposes is
         # in its record.
         optimistic = approver == self.review_contract.address
         if optimistic:
-            approver = self.review_contract.functions.getReview(bounty_id).call(block_identifier=block["number"])[0]
+            approver = self.review_contract.functions.getReview(bounty_id).call(block_identifier=block_number)[0]
         return Bounty(bounty_id, issuer, approver, token, deadline, BountyStatus(status), claim_count, total,
-                      as_of=int(block["timestamp"]), optimistic=optimistic)
+                      as_of=block_time, optimistic=optimistic)
 
     def bounty_count(self) -> int:
         return int(self.contract.functions.bountyCount().call())
@@ -35,7 +33,7 @@ class Reads(ClientCore):
     def pledge_of(self, bounty_id: int, funder: str) -> Pledge:
         """A funder's outstanding pledge (amount 0 if none)."""
         funder = checksum(funder, "funder")
-        amount, unlocks_at = self.contract.functions.pledgeOf(as_bounty_id(bounty_id), funder).call()
+        amount, unlocks_at = self._view(self.contract.abi, self.address, "pledgeOf", as_bounty_id(bounty_id), funder)
         return Pledge(bounty_id, funder, amount, unlocks_at)
 
     def pledges(self, funder: str) -> list[Pledge]:
@@ -47,7 +45,8 @@ class Reads(ClientCore):
 
     def credit_of(self, account: str, token: str = ETH) -> int:
         """What an account can withdraw in ETH or a token."""
-        return int(self.contract.functions.creditOf(checksum(account, "account"), checksum(token, "token")).call())
+        return int(self._view(self.contract.abi, self.address, "creditOf", checksum(account, "account"),
+                              checksum(token, "token")))
 
     def claims(self, bounty_id: int) -> list[Claim]:
         """The solutions registered on a bounty, in order. A URI that is not valid UTF-8
