@@ -9,8 +9,18 @@ are the public surface, also importable from `bountychain`.
 """
 
 from bountychain.sdk._client import BountyClient
+from bountychain.sdk._events import DEFAULT_LOG_RANGE, LogRangeRefused
 from bountychain.sdk._fees import FeeCaps, max_gas_price
+from bountychain.sdk._retry import (
+    EndpointUnavailable,
+    NonceTaken,
+    PledgeIncomplete,
+    RetryPolicy,
+    TransactionNotConfirmed,
+)
 from bountychain.sdk._transactions import Connection, deploy_contract, send_transaction
 from bountychain.sdk._validation import checksum
 
-__all__ = ["BountyClient", "Connection", "FeeCaps", "checksum", "deploy_contract", "max_gas_price", "send_transaction"]
+__all__ = ["DEFAULT_LOG_RANGE", "BountyClient", "Connection", "EndpointUnavailable", "FeeCaps", "LogRangeRefused",
+           "NonceTaken", "PledgeIncomplete", "RetryPolicy", "TransactionNotConfirmed", "checksum", "deploy_contract",
+           "max_gas_price", "send_transaction"]

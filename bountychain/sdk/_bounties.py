@@ -9,7 +9,8 @@ from typing import Any
 
 from web3.types import TxReceipt
 
-from bountychain.errors import ContractError, InvalidAddress, InvalidDeadline, InvalidInput
+from bountychain.amounts import format_amount
+from bountychain.errors import BountychainError, ContractError, InvalidAddress, InvalidDeadline, InvalidInput
 from bountychain.results import (
     ETH,
     AwardResult,
@@ -22,9 +23,11 @@ from bountychain.results import (
     RefundResult,
     ReviewTerms,
     SolutionResult,
+    TxResult,
     WithdrawalResult,
 )
 from bountychain.sdk._core import ClientCore
+from bountychain.sdk._retry import PledgeIncomplete, TransactionNotConfirmed
 from bountychain.sdk._transactions import one_event, tx_fields
 from bountychain.sdk._validation import as_timestamp, check_uri, checksum
 from bountychain.sdk.constants import PERMIT_VALIDITY
@@ -117,8 +120,13 @@ class BountyOperations(ClientCore):
                         raise
         if not bounty.is_eth and not used_permit:
             approval = self._approve_exactly(bounty.token, value)
-            receipt, events = self._transact(self.contract.functions.pledge(bounty_id, value, latest_unlock),
-                                             bounty_id=bounty_id)
+            try:
+                receipt, events = self._transact(self.contract.functions.pledge(bounty_id, value, latest_unlock),
+                                                 bounty_id=bounty_id)
+            except BountychainError as exc:
+                if approval is None:
+                    raise
+                raise self._half_done(exc, approval, value, bounty.token) from exc
         pledged = one_event(events, "Pledged")
         return PledgeResult(
             **tx_fields(receipt),
@@ -129,6 +137,23 @@ class BountyOperations(ClientCore):
             approval=approval,
             permit=used_permit,
         )
+
+    def _half_done(self, exc: BountychainError, approval: TxResult, value: int, token: str) -> BountychainError:
+        """The error of a token pledge whose approve was mined and whose pledge was not
+        (never a half-done pledge left unexplained): what happened and how to finish."""
+        done = (f"The approve of {format_amount(value, self.token_info(token).decimals, self.token_info(token).symbol)}"
+                f" for the escrow was mined (tx {approval.tx_hash})")
+        if isinstance(exc, TransactionNotConfirmed) and exc.sent:
+            return PledgeIncomplete(
+                f"{done}; the pledge was sent (tx {exc.tx_hash}) but is not confirmed: {exc}. Look the pledge up; "
+                f"if it did not go through, run the same pledge again (only the pledge is sent, the allowance is "
+                f"set)", approval_tx=approval.tx_hash, pledge_tx=exc.tx_hash)
+        finish = "run the same pledge again to finish: the allowance is set, so only the pledge is sent"
+        if isinstance(exc, ContractError):  # the contract refused the pledge: keep its type for callers
+            exc.args = (f"{exc.args[0]}. {done}, but the pledge was not: {finish}",)
+            return exc
+        return PledgeIncomplete(f"{done}, but the pledge was not: {exc}. To finish, {finish}",
+                                approval_tx=approval.tx_hash, pledge_tx=None)
 
     def submit_solution(self, bounty_id: int, solution_url: str) -> SolutionResult:
         """Registers a solution (pull request or commit URL); the signer is paid if it wins."""

@@ -27,6 +27,7 @@ from bountychain.sdk._reads import Reads
 from bountychain.sdk._review import ReviewOperations
 from bountychain.sdk._signatures import SignatureOperations
 from bountychain.sdk._fees import FeeCaps, remember_chain_id
+from bountychain.sdk._retry import RetryPolicy, install_retries
 from bountychain.sdk._rpc import FunctionCodec
 from bountychain.sdk._events import DEFAULT_LOG_RANGE, EventDecoder, LogScanner
 from bountychain.sdk._transactions import Connection, send_and_wait, tx_fields, web3_for
@@ -45,6 +46,8 @@ class BountyClient(BountyOperations, ReviewOperations, FundraiserOperations, Sig
         from_block: where event queries start (the escrow's deployment block).
         fee_caps: the most a transaction pays per gas, whatever the node suggests.
         log_range: the most blocks one eth_getLogs asks for (halved when the node refuses).
+        retry: how long reads are retried, and a sent transaction looked for, when the
+            endpoint fails (dropped connections, stalls, 429, 502).
     """
 
     def __init__(
@@ -59,9 +62,12 @@ class BountyClient(BountyOperations, ReviewOperations, FundraiserOperations, Sig
         timeout: float = 120.0,
         fee_caps: FeeCaps = FeeCaps(),
         log_range: int = DEFAULT_LOG_RANGE,
+        retry: RetryPolicy = RetryPolicy(),
     ) -> None:
         self.w3 = web3_for(connection)
         remember_chain_id(self.w3)
+        install_retries(self.w3, retry)
+        self.retry = retry
         self.chain_id = int(self.w3.eth.chain_id)
         if chain_id is not None and chain_id != self.chain_id:
             raise WrongChain(f"connected to chain {self.chain_id}, expected chain {chain_id}")

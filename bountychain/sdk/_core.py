@@ -34,6 +34,7 @@ from bountychain.errors import (
 )
 from bountychain.results import ETH, Bounty, BountyStatus, Deployment, TokenInfo, TxResult
 from bountychain.sdk._fees import FeeCaps
+from bountychain.sdk._retry import RetryPolicy
 from bountychain.sdk._rpc import FunctionCodec, rpc_batch, supports_batches
 from bountychain.sdk._events import EventDecoder, LogScanner, event_abi, topic_filter
 from bountychain.sdk._transactions import prepare_transaction, send_prepared, tx_fields
@@ -52,6 +53,7 @@ class ClientCore:
     from_block: int
     deployment: Deployment | None
     fee_caps: FeeCaps
+    retry: RetryPolicy
     _events: EventDecoder
     _codecs: dict[tuple[str, str], FunctionCodec]
     _logs: LogScanner
@@ -199,7 +201,7 @@ class ClientCore:
                 returned = self.w3.eth.call(codec.call(*args), block_identifier=block["number"])  # type: ignore[arg-type]
             return codec.decode(returned), int(block["number"]), int(block["timestamp"])
         block_answer, call_answer = rpc_batch(self.w3, [("eth_getBlockByNumber", ["latest", False]),
-                                                        ("eth_call", [codec.call(*args), "latest"])])
+                                                        ("eth_call", [codec.call(*args), "latest"])], self.retry)
         block = block_answer.get("result")
         if not isinstance(block, dict):
             raise ConnectionError(f"the node did not answer the latest block: {block_answer.get('error')}")
@@ -250,11 +252,11 @@ class ClientCore:
     ) -> tuple[TxReceipt, list[tuple[str, Any]]]:
         signer = self._require_signer()
         tx = prepare_transaction(self.w3, signer, fn, value=value, bounty_id=bounty_id, chain_id=self.chain_id,
-                                 fee_caps=self.fee_caps)
+                                 fee_caps=self.fee_caps, retry=self.retry)
         self.before_send(fn, value=value, bounty_id=bounty_id, tx=tx)
         with self.sending(fn):
             return send_prepared(self.w3, signer, tx, bounty_id=bounty_id, poll_latency=self._poll_latency,
-                                 timeout=self._timeout, events=self._events)
+                                 timeout=self._timeout, events=self._events, retry=self.retry)
 
 
 def _symbol_text(returned: bytes) -> str:

@@ -21,6 +21,7 @@ from web3.types import RPCEndpoint
 
 from bountychain.amounts import format_amount
 from bountychain.errors import NetworkFeeTooHigh
+from bountychain.sdk._retry import RetryPolicy
 from bountychain.sdk._rpc import rpc_batch, supports_batches
 
 GWEI = 10**9
@@ -61,7 +62,7 @@ def remember_chain_id(w3: Web3) -> None:
         provider.cache_allowed_requests = True
 
 
-def read_chain_state(w3: Web3, sender: str) -> ChainState:
+def read_chain_state(w3: Web3, sender: str, retry: RetryPolicy) -> ChainState:
     """The sender's nonce and balance, the latest block and the suggested tip: one round trip
     over HTTP (a JSON-RPC batch), four calls elsewhere."""
     if not supports_batches(w3):
@@ -81,7 +82,7 @@ def read_chain_state(w3: Web3, sender: str) -> ChainState:
         ("eth_getBalance", [sender, "latest"]),
         ("eth_getBlockByNumber", ["latest", False]),
         ("eth_maxPriorityFeePerGas", []),
-    ])
+    ], retry)
     nonce, balance, block, tip_hex = (response.get("result") for response in responses)
     if nonce is None or balance is None or not isinstance(block, dict):
         errors = [response.get("error") for response in responses[:3] if "error" in response]

@@ -17,17 +17,20 @@ from eth_utils import keccak, to_checksum_address
 from web3 import Web3
 from web3.types import RPCEndpoint
 
+from bountychain.sdk._retry import RetryPolicy, retrying
+
 
 def supports_batches(w3: Web3) -> bool:
     """True for the HTTP provider (JSON-RPC batches); the in-process chain has none."""
     return isinstance(w3.provider, Web3.HTTPProvider)
 
 
-def rpc_batch(w3: Web3, calls: list[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
-    """One HTTP request carrying `calls`; each answer (a "result" or an "error") kept apart,
-    in the order asked."""
-    responses = w3.provider.make_batch_request(  # type: ignore[attr-defined]
-        [(RPCEndpoint(method), params) for method, params in calls])
+def rpc_batch(w3: Web3, calls: list[tuple[str, list[Any]]], retry: RetryPolicy) -> list[dict[str, Any]]:
+    """One HTTP request carrying `calls` (idempotent reads: retried under `retry`); each
+    answer (a "result" or an "error") kept apart, in the order asked."""
+    requests = [(RPCEndpoint(method), params) for method, params in calls]
+    responses = retrying(retry, "+".join(method for method, _ in calls),
+                         lambda: w3.provider.make_batch_request(requests))  # type: ignore[attr-defined]
     if not isinstance(responses, list) or len(responses) != len(calls):
         raise ConnectionError(f"the node answered a batch of {len(calls)} requests with {responses!r}")
     return [dict(response) for response in responses]

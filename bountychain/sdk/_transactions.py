@@ -3,12 +3,14 @@ refusal into a `ContractError`, the escrow's events into (name, args) pairs)."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
 from eth_utils import ValidationError as EthValidationError
 from web3 import Web3
 from web3.contract.contract import Contract
+from web3.exceptions import TimeExhausted, TransactionNotFound, Web3RPCError
 from web3.types import TxReceipt
 
 from bountychain._artifacts import load_artifact
@@ -16,6 +18,13 @@ from bountychain.amounts import format_amount
 from bountychain.devchain import DevChain
 from bountychain.errors import ContractError, InsufficientFunds, decode_revert, translating_reverts
 from bountychain.sdk._events import EventDecoder, decode_events
+from bountychain.sdk._retry import (
+    EndpointUnavailable,
+    NonceTaken,
+    RetryPolicy,
+    TransactionNotConfirmed,
+    is_transient,
+)
 from bountychain.sdk._fees import FeeCaps, fee_fields, max_gas_price, read_chain_state
 from bountychain.sdk.constants import GAS_HEADROOM
 
@@ -79,12 +88,13 @@ def prepare_transaction(
     gas: int | None = None,
     chain_id: int | None = None,
     fee_caps: FeeCaps = FeeCaps(),
+    retry: RetryPolicy = RetryPolicy(),
 ) -> dict[str, Any]:
     """The transaction to sign, every field filled: nonce, balance, block and tip read in one
     round trip (see `_fees`), the gas simulated on the pending block (unless `gas` is given),
     the fee fields built once and capped. Raises, sending nothing, when the signer cannot pay
     or the contract would refuse."""
-    state = read_chain_state(w3, signer.address)
+    state = read_chain_state(w3, signer.address, retry)
     if state.balance < value:
         raise InsufficientFunds(f"{signer.address} holds {_eth(state.balance)}, less than the {_eth(value)} to send")
     params = {"from": signer.address, "value": value, "nonce": state.nonce,
@@ -116,14 +126,70 @@ def send_prepared(
     poll_latency: float = 0.05,
     timeout: float = 120.0,
     events: EventDecoder | None = None,
+    retry: RetryPolicy = RetryPolicy(),
 ) -> tuple[TxReceipt, list[tuple[str, Any]]]:
     """Signs and sends a prepared transaction, waits for its receipt, decodes a revert or the
-    events `events` knows."""
-    tx_hash = w3.eth.send_raw_transaction(signer.sign_transaction(tx).raw_transaction)
-    receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout, poll_latency=poll_latency)
+    events `events` knows. The transaction is signed once: a lost answer is settled by its
+    hash (see `_retry`), never by signing another."""
+    signed = signer.sign_transaction(tx)
+    tx_hash = signed.hash.to_0x_hex()
+    broadcast(w3, signed.raw_transaction, tx_hash, tx, retry)
+    try:
+        receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout, poll_latency=poll_latency)
+    except (TimeExhausted, EndpointUnavailable) as exc:
+        raise TransactionNotConfirmed(
+            f"transaction {tx_hash} was sent but no receipt came within {timeout:g} s ({exc}). It may still be "
+            f"mined: look the hash up before sending again", tx_hash=tx_hash, sent=True) from None
     if receipt["status"] != 1:
         raise mined_revert(w3, tx, receipt, bounty_id)
     return receipt, events.decode(receipt) if events is not None else []
+
+
+def broadcast(w3: Web3, raw: bytes, tx_hash: str, tx: dict[str, Any], retry: RetryPolicy) -> None:
+    """Sends signed bytes until the node has them. The node's words for "I have it" or "that
+    nonce is taken" are understood; a lost answer is settled by looking the hash up."""
+    deadline = time.monotonic() + retry.timeout
+    next_delay = retry.delays()
+    while True:
+        try:
+            w3.eth.send_raw_transaction(raw)
+            return
+        except Web3RPCError as exc:
+            said = str(exc).lower()
+            if "already known" in said or "known transaction" in said or "already imported" in said:
+                return  # the node has these bytes: an earlier attempt reached it
+            if "nonce too low" in said or "replacement transaction underpriced" in said:
+                if _node_has(w3, tx_hash, retry):
+                    return  # the nonce is taken by this very transaction, sent earlier
+                raise NonceTaken(
+                    f"not sent: nonce {tx['nonce']} of {tx['from']} is already used by another transaction "
+                    f"({'mined' if 'too low' in said else 'pending'}), sent by another program or an earlier call. "
+                    f"Nothing of this call was sent; try again to send it with the next nonce "
+                    f"(refused transaction {tx_hash})") from None
+            raise
+        except Exception as exc:
+            if not is_transient(exc):
+                raise
+            # The answer is lost: the node may have the transaction or not.
+            if _node_has(w3, tx_hash, retry):
+                return
+            delay = next_delay()
+            if time.monotonic() + delay > deadline:
+                raise TransactionNotConfirmed(
+                    f"transaction {tx_hash} was not sent: the endpoint kept failing for {retry.timeout:g} s "
+                    f"({type(exc).__name__}) and never acknowledged it. Sending again is safe", tx_hash=tx_hash,
+                    sent=False) from exc
+            time.sleep(delay)
+
+
+def _node_has(w3: Web3, tx_hash: str, retry: RetryPolicy) -> bool:
+    """Whether the node knows the transaction (pending or mined)."""
+    try:
+        return w3.eth.get_transaction(tx_hash) is not None  # type: ignore[arg-type]
+    except TransactionNotFound:
+        return False
+    except EndpointUnavailable:
+        return False
 
 
 def send_and_wait(
