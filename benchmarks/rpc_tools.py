@@ -4,7 +4,9 @@
   entry per round trip; a JSON-RPC batch is one request of several methods).
 - `LatencyProxy`: a TCP proxy adding a fixed delay each way, as a distant endpoint does.
 - `RpcProxy`: a JSON-RPC proxy whose `answer` hook can change what the node says (a node
-  lying about fees, an endpoint refusing wide log ranges).
+  lying about fees, an endpoint refusing wide log ranges) or fail as real endpoints do:
+  raising `Drop` closes the connection without an answer, `HttpStatus(429)` answers with
+  that status, and a hook that sleeps stalls.
 """
 
 from __future__ import annotations
@@ -88,6 +90,18 @@ class LatencyProxy:
         self._server.close()
 
 
+class Drop(Exception):
+    """Raised by an answer hook: the connection closes without an answer."""
+
+
+class HttpStatus(Exception):
+    """Raised by an answer hook: the HTTP answer has this status (429, 502...)."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
 Forward = Callable[[dict[str, Any]], dict[str, Any]]
 Answer = Callable[[dict[str, Any], Forward], dict[str, Any]]
 
@@ -105,10 +119,19 @@ class RpcProxy:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 (http.server's name)
                 payload = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                if isinstance(payload, list):
-                    body: Any = [proxy.answer(call, proxy.forward) for call in payload]
-                else:
-                    body = proxy.answer(payload, proxy.forward)
+                try:
+                    if isinstance(payload, list):
+                        body: Any = [proxy.answer(call, proxy.forward) for call in payload]
+                    else:
+                        body = proxy.answer(payload, proxy.forward)
+                except Drop:
+                    self.close_connection = True
+                    return
+                except HttpStatus as status:
+                    self.send_response(status.code)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 data = json.dumps(body).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
@@ -134,4 +157,4 @@ class RpcProxy:
         self._server.server_close()
 
 
-__all__ = ["CountingHTTPProvider", "LatencyProxy", "RpcProxy"]
+__all__ = ["CountingHTTPProvider", "Drop", "HttpStatus", "LatencyProxy", "RpcProxy"]
