@@ -14,6 +14,7 @@ from bountychain.errors import BountychainError, ContractError, InvalidAddress, 
 from bountychain.results import (
     ETH,
     AwardResult,
+    Bounty,
     BountyCreation,
     BountyStatus,
     CancelResult,
@@ -127,16 +128,46 @@ class BountyOperations(ClientCore):
                 if approval is None:
                     raise
                 raise self._half_done(exc, approval, value, bounty.token) from exc
+        return self._pledge_result(bounty_id, receipt, events, approval, used_permit)
+
+    def _pledge_result(self, bounty_id: int, receipt: TxReceipt, events: list[tuple[str, Any]],
+                       approval: TxResult | None, permit: bool) -> PledgeResult:
         pledged = one_event(events, "Pledged")
-        return PledgeResult(
-            **tx_fields(receipt),
-            bounty_id=bounty_id,
-            funder=pledged["funder"],
-            amount=pledged["amount"],
-            unlocks_at=pledged["unlocksAt"],
-            approval=approval,
-            permit=used_permit,
-        )
+        return PledgeResult(**tx_fields(receipt), bounty_id=bounty_id, funder=pledged["funder"],
+                            amount=pledged["amount"], unlocks_at=pledged["unlocksAt"], approval=approval,
+                            permit=permit)
+
+    def pledge_many(self, pledges: Iterable[tuple[int, int | str]]) -> list[PledgeResult]:
+        """Pledges ETH several times (to several bounties, or to one) in one go: each pledge
+        checked as `pledge` checks it and all simulated before any is sent; then they are
+        sent one after another without waiting for each receipt (this client counts the
+        nonces), and their receipts collected. ETH bounties only: a token pledge needs its
+        approve or permit first, so use `pledge`."""
+        bounties: dict[int, Bounty] = {}
+        items = []
+        for bounty_id, amount in pledges:
+            bounty = bounties.get(bounty_id) or bounties.setdefault(bounty_id, self._active_bounty(bounty_id))
+            if not bounty.is_eth:
+                raise InvalidInput(f"bounty {bounty_id} is paid in a token: pledge to it with pledge()")
+            value = self._amount(amount, ETH)
+            items.append((self.contract.functions.pledge(bounty_id, value, bounty.deadline), value, bounty_id))
+        sent = self._transact_many(items) if items else []
+        return [self._pledge_result(bounty_id, receipt, events, None, False)
+                for (_, _, bounty_id), (receipt, events) in zip(items, sent, strict=True)]
+
+    def submit_solutions(self, solutions: Iterable[tuple[int, str]]) -> list[SolutionResult]:
+        """Registers several solutions in one go, as `pledge_many` sends pledges."""
+        checked: set[int] = set()
+        items = []
+        for bounty_id, solution_url in solutions:
+            check_uri(solution_url, "solution_url")
+            if bounty_id not in checked:
+                self._active_bounty(bounty_id)
+                checked.add(bounty_id)
+            items.append((self.contract.functions.submitSolution(bounty_id, solution_url), 0, bounty_id))
+        sent = self._transact_many(items) if items else []
+        return [self._solution_result(bounty_id, receipt, events)
+                for (_, _, bounty_id), (receipt, events) in zip(items, sent, strict=True)]
 
     def _half_done(self, exc: BountychainError, approval: TxResult, value: int, token: str) -> BountychainError:
         """The error of a token pledge whose approve was mined and whose pledge was not
@@ -161,14 +192,12 @@ class BountyOperations(ClientCore):
         self._active_bounty(bounty_id)
         receipt, events = self._transact(self.contract.functions.submitSolution(bounty_id, solution_url),
                                          bounty_id=bounty_id)
+        return self._solution_result(bounty_id, receipt, events)
+
+    def _solution_result(self, bounty_id: int, receipt: TxReceipt, events: list[tuple[str, Any]]) -> SolutionResult:
         submitted = one_event(events, "SolutionSubmitted")
-        return SolutionResult(
-            **tx_fields(receipt),
-            bounty_id=bounty_id,
-            claim_id=submitted["claimId"],
-            hunter=submitted["hunter"],
-            uri=submitted["uri"],
-        )
+        return SolutionResult(**tx_fields(receipt), bounty_id=bounty_id, claim_id=submitted["claimId"],
+                              hunter=submitted["hunter"], uri=submitted["uri"])
 
     def award(self, bounty_id: int, shares: Mapping[int, int] | Iterable[tuple[int, int]]) -> AwardResult:
         """Awards the whole pool: `shares` maps claim id -> basis points, summing to 10,000

@@ -18,7 +18,7 @@ from web3 import Web3
 from web3.contract.contract import Contract, ContractFunction
 from web3.types import TxReceipt
 
-from bountychain.amounts import parse_amount
+from bountychain.amounts import format_amount, parse_amount
 from bountychain.chainstrings import chain_text
 from bountychain.errors import (
     ContractError,
@@ -37,9 +37,17 @@ from bountychain.sdk._fees import FeeCaps
 from bountychain.sdk._retry import RetryPolicy
 from bountychain.sdk._rpc import FunctionCodec, rpc_batch, supports_batches
 from bountychain.sdk._events import EventDecoder, LogScanner, event_abi, topic_filter
-from bountychain.sdk._transactions import prepare_transaction, send_prepared, tx_fields
+from bountychain.sdk._fees import fee_fields, max_gas_price, read_chain_state
+from bountychain.sdk._transactions import (
+    broadcast,
+    estimate_gas,
+    prepare_transaction,
+    send_prepared,
+    settle,
+    tx_fields,
+)
 from bountychain.sdk._validation import checksum
-from bountychain.sdk.constants import BPS, MAX_DEADLINE_DURATION
+from bountychain.sdk.constants import BPS, GAS_HEADROOM, MAX_DEADLINE_DURATION
 
 
 class ClientCore:
@@ -177,6 +185,53 @@ class ClientCore:
             self._transact(erc20.functions.approve(self.address, 0))
         receipt, _ = self._transact(erc20.functions.approve(self.address, amount))
         return TxResult(**tx_fields(receipt))
+
+    def _transact_many(self, items: list[tuple[ContractFunction, int, int | None]]
+                       ) -> list[tuple[TxReceipt, list[tuple[str, Any]]]]:
+        """Sends several transactions without waiting for each receipt: one state read, the
+        simulations in one batch, nonces counted here (n, n+1, ...), every transaction sent,
+        then the receipts collected. All are simulated before any is sent: a refusal raises
+        and sends nothing. (value, bounty id) as in `_transact`."""
+        signer = self._require_signer()
+        state = read_chain_state(self.w3, signer.address, self.retry)
+        fees = fee_fields(self.w3, state, self.fee_caps)
+        txs = [dict(fn.build_transaction({"from": signer.address, "value": value, "nonce": state.nonce + index,
+                                          "chainId": self.chain_id, "gas": state.gas_limit, **fees}))
+               for index, (fn, value, _) in enumerate(items)]
+        for tx, estimate in zip(txs, self._estimates(txs, [bounty_id for *_, bounty_id in items]), strict=True):
+            tx["gas"] = min(int(estimate * GAS_HEADROOM), state.gas_limit)
+        most = sum(tx["value"] + tx["gas"] * max_gas_price(tx) for tx in txs)
+        if state.balance < most:
+            raise InsufficientFunds(f"{signer.address} holds {format_amount(state.balance, 18, 'ETH')}; these "
+                                    f"{len(txs)} transactions may cost up to {format_amount(most, 18, 'ETH')}")
+        for (fn, value, bounty_id), tx in zip(items, txs, strict=True):
+            self.before_send(fn, value=value, bounty_id=bounty_id, tx=tx)
+        sent = []
+        for tx in txs:
+            signed = signer.sign_transaction(tx)
+            broadcast(self.w3, signed.raw_transaction, signed.hash.to_0x_hex(), tx, self.retry)
+            sent.append((signed.hash.to_0x_hex(), tx))
+        return [settle(self.w3, tx_hash, tx, bounty_id=bounty_id, poll_latency=self._poll_latency,
+                       timeout=self._timeout, events=self._events)
+                for (tx_hash, tx), (_, _, bounty_id) in zip(sent, items, strict=True)]
+
+    def _estimates(self, txs: list[dict[str, Any]], bounty_ids: list[int | None]) -> list[int]:
+        """The node's gas estimates of the transactions on the pending block: one batch over HTTP."""
+        calls = [{key: tx[key] for key in ("from", "to", "data", "value") if key in tx} for tx in txs]
+        if not supports_batches(self.w3):
+            return [estimate_gas(self.w3, call, bounty_id) for call, bounty_id in zip(calls, bounty_ids, strict=True)]
+        answers = rpc_batch(self.w3, [("eth_estimateGas", [{**call, "value": hex(call["value"])}, "pending"])
+                                      for call in calls], self.retry)
+        estimates = []
+        for answer, bounty_id in zip(answers, bounty_ids, strict=True):
+            if "error" in answer:
+                data = answer["error"].get("data") if isinstance(answer["error"], dict) else None
+                if isinstance(data, str) and data.startswith("0x"):
+                    raise decode_revert(data, bounty_id=bounty_id)
+                raise ContractError(f"the node refused to simulate the transaction: {answer['error']}",
+                                    error_name="Revert", bounty_id=bounty_id)
+            estimates.append(int(answer["result"], 16))
+        return estimates
 
     def _codec(self, abi: Any, address: str, name: str) -> FunctionCodec:
         codec = self._codecs.get((address, name))

@@ -134,6 +134,12 @@ def send_prepared(
     signed = signer.sign_transaction(tx)
     tx_hash = signed.hash.to_0x_hex()
     broadcast(w3, signed.raw_transaction, tx_hash, tx, retry)
+    return settle(w3, tx_hash, tx, bounty_id=bounty_id, poll_latency=poll_latency, timeout=timeout, events=events)
+
+
+def settle(w3: Web3, tx_hash: str, tx: dict[str, Any], *, bounty_id: int | None = None, poll_latency: float = 0.05,
+           timeout: float = 120.0, events: EventDecoder | None = None) -> tuple[TxReceipt, list[tuple[str, Any]]]:
+    """Waits for a sent transaction's receipt; decodes a revert, or the events `events` knows."""
     try:
         receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout, poll_latency=poll_latency)
     except (TimeExhausted, EndpointUnavailable) as exc:
@@ -276,10 +282,13 @@ __all__ = [
     "EventDecoder",
     "decode_events",
     "deploy_contract",
+    "broadcast",
+    "estimate_gas",
     "one_event",
     "prepare_transaction",
     "send_and_wait",
     "send_prepared",
+    "settle",
     "send_transaction",
     "tx_fields",
     "web3_for",
