@@ -9,7 +9,8 @@ whatever an operation needs beforehand (a bounty, a pledge, a claim, a credit) i
 outside the timed part. It runs on anvil directly, then through a TCP proxy on loopback that
 holds every packet 25 ms each way (50 ms per round trip, as a distant public endpoint).
 Prints, per operation, the median wall time of each and the ratio SDK / raw (goal: <= 1.10),
-and the HTTP requests each sent.
+and the HTTP requests each sent. Then the throughput of many pledges from one account, one
+at a time against `pledge_many` (sent without waiting for each receipt).
 """
 
 from __future__ import annotations
@@ -143,6 +144,25 @@ class Bench:
         return rows
 
 
+def batch_throughput(node: AnvilNode, setup: BountyClient, url: str, count: int, title: str) -> tuple[float, float]:
+    """`count` ETH pledges from one account: one at a time (each waits for its receipt), then
+    with `pledge_many` (sent without waiting). Returns pledges per second of each."""
+    funder = node.new_account()
+    client = BountyClient(url, setup.address, funder, poll_latency=POLL)
+    bounty_id = setup.create_bounty(ISSUE, node.now() + 30 * DAY).bounty_id
+    started = time.perf_counter()
+    for _ in range(count):
+        client.pledge(bounty_id, PLEDGE)
+    one_by_one = count / (time.perf_counter() - started)
+    started = time.perf_counter()
+    client.pledge_many([(bounty_id, PLEDGE)] * count)
+    batched = count / (time.perf_counter() - started)
+    assert client.pledge_of(bounty_id, funder.address).amount == 2 * count * PLEDGE
+    print(f"{title}: {count} pledges, one at a time {one_by_one:.1f}/s, pledge_many {batched:.1f}/s "
+          f"({batched / one_by_one:.1f}x)")
+    return one_by_one, batched
+
+
 def main() -> None:
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 30
     rounds_at_latency = int(sys.argv[2]) if len(sys.argv) > 2 else 8
@@ -158,6 +178,9 @@ def main() -> None:
             distant = Bench(node, setup, proxy.url, token)
             distant.run(rounds_at_latency)
             distant.report(f"through a 50 ms round-trip proxy, median of {rounds_at_latency} interleaved rounds")
+            print()
+            batch_throughput(node, setup, node.url, 100, "anvil directly")
+            batch_throughput(node, setup, proxy.url, 30, "through the 50 ms proxy")
         finally:
             proxy.close()
 
