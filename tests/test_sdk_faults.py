@@ -218,3 +218,17 @@ def test_a_token_pledge_whose_pledge_failed_after_its_approve_says_how_to_finish
     assert finished.approval is None
     assert node.w3.eth.get_transaction_count(funder.address) == 2  # one approve, one pledge
     assert escrow.pledge_of(bounty_id, funder.address).amount == 25 * 10**6
+
+
+def test_a_batch_of_sends_lost_midway_lands_each_transaction_once(node, escrow, faults) -> None:
+    proxy, hook = faults
+    bounty_id = _bounty(escrow, node)
+    funder = node.new_account()
+    balance = node.w3.eth.get_balance(funder.address)
+    client = client_through(proxy, escrow, funder)
+    hook.queued = {"eth_sendRawTransaction": ["drop-after"]}  # the first of the batch reaches the node, then all is lost
+    results = client.pledge_many([(bounty_id, 10**15)] * 3)
+    assert node.w3.eth.get_transaction_count(funder.address) == 3
+    assert [node.w3.eth.get_transaction(r.tx_hash)["nonce"] for r in results] == [0, 1, 2]
+    assert escrow.pledge_of(bounty_id, funder.address).amount == 3 * 10**15
+    assert node.w3.eth.get_balance(funder.address) == balance - 3 * 10**15 - sum(r.gas_cost_wei for r in results)

@@ -8,6 +8,7 @@ this class; they call each other's methods through `self`, which is always a `Bo
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -206,14 +207,40 @@ class ClientCore:
                                     f"{len(txs)} transactions may cost up to {format_amount(most, 18, 'ETH')}")
         for (fn, value, bounty_id), tx in zip(items, txs, strict=True):
             self.before_send(fn, value=value, bounty_id=bounty_id, tx=tx)
-        sent = []
-        for tx in txs:
-            signed = signer.sign_transaction(tx)
-            broadcast(self.w3, signed.raw_transaction, signed.hash.to_0x_hex(), tx, self.retry)
-            sent.append((signed.hash.to_0x_hex(), tx))
+        signed = [signer.sign_transaction(tx) for tx in txs]
+        hashes = [one.hash.to_0x_hex() for one in signed]
+        self._broadcast_all([one.raw_transaction for one in signed], hashes, txs)
+        if supports_batches(self.w3):
+            self._await_receipts(hashes)  # every receipt exists: settling reads each once
         return [settle(self.w3, tx_hash, tx, bounty_id=bounty_id, poll_latency=self._poll_latency,
                        timeout=self._timeout, events=self._events)
-                for (tx_hash, tx), (_, _, bounty_id) in zip(sent, items, strict=True)]
+                for tx_hash, tx, (_, _, bounty_id) in zip(hashes, txs, items, strict=True)]
+
+    def _broadcast_all(self, raws: list[bytes], hashes: list[str], txs: list[dict[str, Any]]) -> None:
+        """Sends signed transactions: in one batch over HTTP, then one by one (`broadcast`,
+        which settles a lost answer by the hash) for any the batch did not plainly deliver."""
+        answers: list[dict[str, Any]] = [{} for _ in raws]
+        if supports_batches(self.w3):
+            try:
+                answers = rpc_batch(self.w3, [("eth_sendRawTransaction", ["0x" + raw.hex()]) for raw in raws],
+                                    RetryPolicy(timeout=0))
+            except Exception:  # lost or refused as a whole: each is settled below
+                pass
+        for raw, tx_hash, tx, answer in zip(raws, hashes, txs, answers, strict=True):
+            if answer.get("result") != tx_hash:
+                broadcast(self.w3, raw, tx_hash, tx, self.retry)
+
+    def _await_receipts(self, hashes: list[str]) -> None:
+        """Polls for the receipts of sent transactions, all in one batch each time, until
+        every one exists (or the client's timeout passes; settling then says what is known)."""
+        waiting = list(hashes)
+        deadline = time.monotonic() + self._timeout
+        while waiting and time.monotonic() < deadline:
+            answers = rpc_batch(self.w3, [("eth_getTransactionReceipt", [tx_hash]) for tx_hash in waiting],
+                                self.retry)
+            waiting = [tx_hash for tx_hash, answer in zip(waiting, answers, strict=True) if not answer.get("result")]
+            if waiting:
+                time.sleep(self._poll_latency)
 
     def _estimates(self, txs: list[dict[str, Any]], bounty_ids: list[int | None]) -> list[int]:
         """The node's gas estimates of the transactions on the pending block: one batch over HTTP."""
