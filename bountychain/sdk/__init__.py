@@ -8,6 +8,7 @@ Its parts live in private modules (`_client` composes `_bounties`, `_review`,
 are the public surface, also importable from `bountychain`.
 """
 
+from bountychain.sdk._async import AsyncBountyClient
 from bountychain.sdk._client import BountyClient
 from bountychain.sdk._events import DEFAULT_LOG_RANGE, LogRangeRefused
 from bountychain.sdk._fees import FeeCaps, max_gas_price
@@ -21,6 +22,6 @@ from bountychain.sdk._retry import (
 from bountychain.sdk._transactions import Connection, deploy_contract, send_transaction
 from bountychain.sdk._validation import checksum
 
-__all__ = ["DEFAULT_LOG_RANGE", "BountyClient", "Connection", "EndpointUnavailable", "FeeCaps", "LogRangeRefused",
+__all__ = ["DEFAULT_LOG_RANGE", "AsyncBountyClient", "BountyClient", "Connection", "EndpointUnavailable", "FeeCaps", "LogRangeRefused",
            "NonceTaken", "PledgeIncomplete", "RetryPolicy", "TransactionNotConfirmed", "checksum", "deploy_contract",
            "max_gas_price", "send_transaction"]

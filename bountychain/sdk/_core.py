@@ -34,6 +34,7 @@ from bountychain.errors import (
     translating_reverts,
 )
 from bountychain.results import ETH, Bounty, BountyStatus, Deployment, TokenInfo, TxResult
+from bountychain.sdk._bridge import pause
 from bountychain.sdk._fees import FeeCaps
 from bountychain.sdk._retry import RetryPolicy
 from bountychain.sdk._rpc import FunctionCodec, rpc_batch, supports_batches
@@ -240,7 +241,7 @@ class ClientCore:
                                 self.retry)
             waiting = [tx_hash for tx_hash, answer in zip(waiting, answers, strict=True) if not answer.get("result")]
             if waiting:
-                time.sleep(self._poll_latency)
+                pause(self._poll_latency)
 
     def _estimates(self, txs: list[dict[str, Any]], bounty_ids: list[int | None]) -> list[int]:
         """The node's gas estimates of the transactions on the pending block: one batch over HTTP."""

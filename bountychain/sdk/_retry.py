@@ -20,11 +20,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import aiohttp
 import requests
 from web3 import Web3
 from web3.middleware import Web3Middleware
 
 from bountychain.errors import BountychainError
+from bountychain.sdk._bridge import pause
 
 T = TypeVar("T")
 
@@ -102,7 +104,10 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, requests.HTTPError):
         status = exc.response.status_code if exc.response is not None else 0
         return status == 429 or status >= 500
-    return isinstance(exc, (requests.ConnectionError, requests.Timeout, ConnectionError, TimeoutError))
+    if isinstance(exc, aiohttp.ClientResponseError):  # the async client's transport
+        return exc.status == 429 or exc.status >= 500
+    return isinstance(exc, (requests.ConnectionError, requests.Timeout, aiohttp.ClientConnectionError,
+                            aiohttp.ServerTimeoutError, ConnectionError, TimeoutError))
 
 
 def retrying(policy: RetryPolicy, what: str, call: Callable[[], T]) -> T:
@@ -120,7 +125,7 @@ def retrying(policy: RetryPolicy, what: str, call: Callable[[], T]) -> T:
                 raise EndpointUnavailable(
                     f"{what}: the endpoint kept failing for {policy.timeout:g} s ({type(exc).__name__}: {exc}); "
                     f"nothing was sent") from exc
-            time.sleep(delay)
+            pause(delay)
 
 
 class _Retries(Web3Middleware):

@@ -21,8 +21,9 @@ from bountychain.sdk._retry import RetryPolicy, retrying
 
 
 def supports_batches(w3: Web3) -> bool:
-    """True for the HTTP provider (JSON-RPC batches); the in-process chain has none."""
-    return isinstance(w3.provider, Web3.HTTPProvider)
+    """True for the HTTP provider and the async client's bridge (JSON-RPC batches); the
+    in-process chain has none."""
+    return isinstance(w3.provider, Web3.HTTPProvider) or getattr(w3.provider, "supports_batches", False) is True
 
 
 def rpc_batch(w3: Web3, calls: list[tuple[str, list[Any]]], retry: RetryPolicy) -> list[dict[str, Any]]:

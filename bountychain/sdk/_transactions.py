@@ -17,6 +17,7 @@ from bountychain._artifacts import load_artifact
 from bountychain.amounts import format_amount
 from bountychain.devchain import DevChain
 from bountychain.errors import ContractError, InsufficientFunds, decode_revert, translating_reverts
+from bountychain.sdk._bridge import pause
 from bountychain.sdk._events import EventDecoder, decode_events
 from bountychain.sdk._retry import (
     EndpointUnavailable,
@@ -141,7 +142,7 @@ def settle(w3: Web3, tx_hash: str, tx: dict[str, Any], *, bounty_id: int | None 
            timeout: float = 120.0, events: EventDecoder | None = None) -> tuple[TxReceipt, list[tuple[str, Any]]]:
     """Waits for a sent transaction's receipt; decodes a revert, or the events `events` knows."""
     try:
-        receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout, poll_latency=poll_latency)
+        receipt = wait_for_receipt(w3, tx_hash, timeout=timeout, poll_latency=poll_latency)
     except (TimeExhausted, EndpointUnavailable) as exc:
         raise TransactionNotConfirmed(
             f"transaction {tx_hash} was sent but no receipt came within {timeout:g} s ({exc}). It may still be "
@@ -149,6 +150,20 @@ def settle(w3: Web3, tx_hash: str, tx: dict[str, Any], *, bounty_id: int | None 
     if receipt["status"] != 1:
         raise mined_revert(w3, tx, receipt, bounty_id)
     return receipt, events.decode(receipt) if events is not None else []
+
+
+def wait_for_receipt(w3: Web3, tx_hash: str, *, timeout: float, poll_latency: float) -> TxReceipt:
+    """Polls for a receipt (as web3's `wait_for_transaction_receipt`, waiting with `pause` so
+    that the async client's event loop runs meanwhile)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return w3.eth.get_transaction_receipt(tx_hash)  # type: ignore[arg-type]
+        except TransactionNotFound:
+            pass
+        if time.monotonic() >= deadline:
+            raise TimeExhausted(f"transaction {tx_hash} is not in the chain after {timeout:g} s")
+        pause(poll_latency)
 
 
 def broadcast(w3: Web3, raw: bytes, tx_hash: str, tx: dict[str, Any], retry: RetryPolicy) -> None:
@@ -185,7 +200,7 @@ def broadcast(w3: Web3, raw: bytes, tx_hash: str, tx: dict[str, Any], retry: Ret
                     f"transaction {tx_hash} was not sent: the endpoint kept failing for {retry.timeout:g} s "
                     f"({type(exc).__name__}) and never acknowledged it. Sending again is safe", tx_hash=tx_hash,
                     sent=False) from exc
-            time.sleep(delay)
+            pause(delay)
 
 
 def _node_has(w3: Web3, tx_hash: str, retry: RetryPolicy) -> bool:
