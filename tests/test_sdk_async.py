@@ -148,3 +148,18 @@ def test_the_async_client_lets_the_loop_run_other_tasks(node: AnvilNode, setup: 
 
     counts = asyncio.run(scenario())
     assert counts[:5] == [setup.bounty_count()] * 5
+
+
+def test_the_readmes_async_example_runs(node: AnvilNode, capsys: pytest.CaptureFixture[str]) -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    example = readme.split("```py\n", 1)[1].split("```", 1)[0]
+    assert "AsyncBountyClient.connect" in example
+    funder = node.new_account()
+    setup = BountyClient.deploy(node, node.new_account(), poll_latency=0.005)  # bounty 1, as in the example
+    assert setup.create_bounty(ISSUE.format(5), node.now() + 30 * DAY).bounty_id == 1
+    exec(example.replace("http://127.0.0.1:8545", node.url),  # noqa: S102 (the README's own code)
+         {"__name__": "readme", "escrow_address": setup.address, "funder": funder})
+    assert setup.pledge_of(1, funder.address).amount == 10**17
+    assert "0x" in capsys.readouterr().out
