@@ -44,6 +44,7 @@ from bountychain.sdk._transactions import (
     broadcast,
     estimate_gas,
     prepare_transaction,
+    raw_hash,
     send_prepared,
     settle,
     tx_fields,
@@ -208,9 +209,9 @@ class ClientCore:
                                     f"{len(txs)} transactions may cost up to {format_amount(most, 18, 'ETH')}")
         for (fn, value, bounty_id), tx in zip(items, txs, strict=True):
             self.before_send(fn, value=value, bounty_id=bounty_id, tx=tx)
-        signed = [signer.sign_transaction(tx) for tx in txs]
-        hashes = [one.hash.to_0x_hex() for one in signed]
-        self._broadcast_all([one.raw_transaction for one in signed], hashes, txs)
+        raws = [bytes(signer.sign_transaction(tx).raw_transaction) for tx in txs]
+        hashes = [raw_hash(raw) for raw in raws]
+        self._broadcast_all(raws, hashes, txs)
         if supports_batches(self.w3):
             self._await_receipts(hashes)  # every receipt exists: settling reads each once
         return [settle(self.w3, tx_hash, tx, bounty_id=bounty_id, poll_latency=self._poll_latency,

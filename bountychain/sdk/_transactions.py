@@ -8,6 +8,7 @@ from typing import Any
 
 from eth_account.signers.local import LocalAccount
 from eth_utils import ValidationError as EthValidationError
+from eth_utils import keccak
 from web3 import Web3
 from web3.contract.contract import Contract
 from web3.exceptions import TimeExhausted, TransactionNotFound, Web3RPCError
@@ -132,9 +133,9 @@ def send_prepared(
     """Signs and sends a prepared transaction, waits for its receipt, decodes a revert or the
     events `events` knows. The transaction is signed once: a lost answer is settled by its
     hash (see `_retry`), never by signing another."""
-    signed = signer.sign_transaction(tx)
-    tx_hash = signed.hash.to_0x_hex()
-    broadcast(w3, signed.raw_transaction, tx_hash, tx, retry)
+    raw = bytes(signer.sign_transaction(tx).raw_transaction)
+    tx_hash = raw_hash(raw)
+    broadcast(w3, raw, tx_hash, tx, retry)
     return settle(w3, tx_hash, tx, bounty_id=bounty_id, poll_latency=poll_latency, timeout=timeout, events=events)
 
 
@@ -150,6 +151,11 @@ def settle(w3: Web3, tx_hash: str, tx: dict[str, Any], *, bounty_id: int | None 
     if receipt["status"] != 1:
         raise mined_revert(w3, tx, receipt, bounty_id)
     return receipt, events.decode(receipt) if events is not None else []
+
+
+def raw_hash(raw: bytes) -> str:
+    """A signed transaction's hash: keccak of its bytes (what any signer object signed)."""
+    return "0x" + keccak(raw).hex()
 
 
 def wait_for_receipt(w3: Web3, tx_hash: str, *, timeout: float, poll_latency: float) -> TxReceipt:
@@ -301,6 +307,7 @@ __all__ = [
     "estimate_gas",
     "one_event",
     "prepare_transaction",
+    "raw_hash",
     "send_and_wait",
     "send_prepared",
     "settle",
