@@ -101,7 +101,7 @@ class LogScanner:
             try:
                 logs += self.w3.eth.get_logs({"address": address, "topics": topics,  # type: ignore[typeddict-item]
                                               "fromBlock": start, "toBlock": end})
-            except (Web3RPCError, ValueError) as exc:  # too many blocks, or too many results
+            except Web3RPCError as exc:  # too many blocks, or too many results
                 if end == start:
                     raise LogRangeRefused(f"the endpoint refuses logs even for block {start}: {exc}") from exc
                 self.page = max(1, (end - start + 1) // 2)
