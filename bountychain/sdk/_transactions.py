@@ -186,7 +186,7 @@ def broadcast(w3: Web3, raw: bytes, tx_hash: str, tx: dict[str, Any], retry: Ret
             if "already known" in said or "known transaction" in said or "already imported" in said:
                 return  # the node has these bytes: an earlier attempt reached it
             if "nonce too low" in said or "replacement transaction underpriced" in said:
-                if _node_has(w3, tx_hash, retry):
+                if _node_has(w3, tx_hash):
                     return  # the nonce is taken by this very transaction, sent earlier
                 raise NonceTaken(
                     f"not sent: nonce {tx['nonce']} of {tx['from']} is already used by another transaction "
@@ -198,18 +198,19 @@ def broadcast(w3: Web3, raw: bytes, tx_hash: str, tx: dict[str, Any], retry: Ret
             if not is_transient(exc):
                 raise
             # The answer is lost: the node may have the transaction or not.
-            if _node_has(w3, tx_hash, retry):
+            if _node_has(w3, tx_hash):
                 return
             delay = next_delay()
             if time.monotonic() + delay > deadline:
                 raise TransactionNotConfirmed(
                     f"transaction {tx_hash} was not sent: the endpoint kept failing for {retry.timeout:g} s "
-                    f"({type(exc).__name__}) and never acknowledged it. Sending again is safe", tx_hash=tx_hash,
+                    f"({type(exc).__name__}) and no node acknowledged it. Should the hash show up later, that is "
+                    f"this call's transaction", tx_hash=tx_hash,
                     sent=False) from exc
             pause(delay)
 
 
-def _node_has(w3: Web3, tx_hash: str, retry: RetryPolicy) -> bool:
+def _node_has(w3: Web3, tx_hash: str) -> bool:
     """Whether the node knows the transaction (pending or mined)."""
     try:
         return w3.eth.get_transaction(tx_hash) is not None  # type: ignore[arg-type]
