@@ -135,8 +135,9 @@ def test_pledge_token_by_approve(scene: Scene) -> None:
     raw = on_the_wire(scene.raw_provider, lambda: (
         raw_send(scene.raw, scene.funder, approve),
         raw_send(scene.raw, scene.funder, scene.escrow.functions.pledge(bounty_id, 10**6, 2**64 - 1))))
-    # The bounty, the token balance, the allowance, then the approve and the pledge.
-    assert sdk == [*BOUNTY_READ, *CALL, *CALL, *SDK_TX, *SDK_TX]
+    # The bounty, the token balance, the permit probe (DOMAIN_SEPARATOR), the allowance, then
+    # the approve and the pledge.
+    assert sdk == [*BOUNTY_READ, *CALL, *CALL, *CALL, *SDK_TX, *SDK_TX]
     assert len(raw) == 2 * RAW_TX
     assert_at_most_one_more(sdk, raw)
 
@@ -157,8 +158,9 @@ def test_pledge_token_by_permit(scene: Scene) -> None:
                  scene.escrow.functions.pledgeWithPermit(bounty_id, 10**6, 2**64 - 1, deadline, v, r, s))
 
     raw = on_the_wire(scene.raw_provider, raw_permit_pledge)
-    # The bounty, the token balance, the permit nonce, then one transaction.
-    assert sdk == [*BOUNTY_READ, *CALL, *CALL, *SDK_TX]
+    # The bounty, the token balance, the token's DOMAIN_SEPARATOR, the permit nonce, then one
+    # transaction.
+    assert sdk == [*BOUNTY_READ, *CALL, *CALL, *CALL, *SDK_TX]
     assert len(raw) == RAW_TX + 3  # the nonce's eth_call, with two more chain ids
     assert_at_most_one_more(sdk, raw)
     assert scene.as_(scene.funder).pledge_of(bounty_id, scene.funder.address).amount == 3 * 10**6

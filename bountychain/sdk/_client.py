@@ -88,7 +88,8 @@ class BountyClient(BountyOperations, ReviewOperations, FundraiserOperations, Sig
         self._timeout = timeout
         self._token_abi = load_artifact("TestToken").abi
         self._token_info: dict[str, TokenInfo] = {ETH: TokenInfo(ETH, "ETH", 18)}
-        self._permit_domains: dict[str, dict[str, Any] | None] = {}  # token -> its EIP-2612 domain, or None
+        # (token, its DOMAIN_SEPARATOR) -> its EIP-2612 domain, or None
+        self._permit_domains: dict[tuple[str, bytes], dict[str, Any] | None] = {}
         # A proposal's hash (keccak of its claims and shares, stored by the escrow) -> the claims
         # and shares, read once from AwardProposed, since that read scans logs from the
         # deployment block. Keyed by the hash, an entry cannot go stale across a reorg.

@@ -72,7 +72,7 @@ class ClientCore:
     _timeout: float
     _token_abi: Any
     _token_info: dict[str, TokenInfo]
-    _permit_domains: dict[str, dict[str, Any] | None]
+    _permit_domains: dict[tuple[str, bytes], dict[str, Any] | None]
     _proposed_splits: dict[bytes, tuple[tuple[int, ...], tuple[int, ...]]]
 
     # --- amounts and tokens ---------------------------------------------------------------
