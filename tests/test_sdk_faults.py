@@ -226,7 +226,8 @@ def test_a_batch_of_sends_lost_midway_lands_each_transaction_once(node, escrow, 
     funder = node.new_account()
     balance = node.w3.eth.get_balance(funder.address)
     client = client_through(proxy, escrow, funder)
-    hook.queued = {"eth_sendRawTransaction": ["drop-after"]}  # the first of the batch reaches the node, then all is lost
+    # The first of the batch reaches the node, then the whole answer is lost.
+    hook.queued = {"eth_sendRawTransaction": ["drop-after"]}
     results = client.pledge_many([(bounty_id, 10**15)] * 3)
     assert node.w3.eth.get_transaction_count(funder.address) == 3
     assert [node.w3.eth.get_transaction(r.tx_hash)["nonce"] for r in results] == [0, 1, 2]

@@ -282,7 +282,8 @@ class ClientCore:
         if not supports_batches(self.w3):
             block = self.w3.eth.get_block("latest")
             with translating_reverts(bounty_id):
-                returned = self.w3.eth.call(codec.call(*args), block_identifier=block["number"])  # type: ignore[arg-type]
+                returned = self.w3.eth.call(codec.call(*args),  # type: ignore[arg-type]
+                                            block_identifier=block["number"])
             return codec.decode(returned), int(block["number"]), int(block["timestamp"])
         block_answer, call_answer = rpc_batch(self.w3, [("eth_getBlockByNumber", ["latest", False]),
                                                         ("eth_call", [codec.call(*args), "latest"])], self.retry)

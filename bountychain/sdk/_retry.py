@@ -153,5 +153,6 @@ def install_retries(w3: Web3, policy: RetryPolicy) -> None:
         w3.middleware_onion.inject(retries, name=MIDDLEWARE_NAME, layer=0)
 
 
-__all__ = ["EndpointUnavailable", "NonceTaken", "PledgeIncomplete", "RetryPolicy", "TransactionNotConfirmed", "install_retries", "is_transient",
+__all__ = ["EndpointUnavailable", "NonceTaken", "PledgeIncomplete", "RetryPolicy", "TransactionNotConfirmed",
+           "install_retries", "is_transient",
            "retrying"]
