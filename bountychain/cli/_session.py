@@ -1,7 +1,6 @@
 """The client a command uses: a `BountyClient` that shows each command's plan with the most
 its transaction can pay in fees (what is signed) and asks for confirmation right before the
-first transaction is signed; and
-the report of what was sent."""
+first transaction is signed; and the report of what was sent."""
 
 from __future__ import annotations
 

@@ -23,6 +23,5 @@ from bountychain.sdk._transactions import Connection, deploy_contract, send_tran
 from bountychain.sdk._validation import checksum
 
 __all__ = ["DEFAULT_LOG_RANGE", "AsyncBountyClient", "BountyClient", "Connection", "EndpointUnavailable", "FeeCaps",
-           "LogRangeRefused",
-           "NonceTaken", "PledgeIncomplete", "RetryPolicy", "TransactionNotConfirmed", "checksum", "deploy_contract",
-           "max_gas_price", "send_transaction"]
+           "LogRangeRefused", "NonceTaken", "PledgeIncomplete", "RetryPolicy", "TransactionNotConfirmed", "checksum",
+           "deploy_contract", "max_gas_price", "send_transaction"]
