@@ -4,8 +4,10 @@
     from bountychain.sdk.constants import MAX_REVIEW_HOLD
 
 Its parts live in private modules (`_client` composes `_bounties`, `_review`,
-`_fundraisers`, `_signatures` and `_reads` on `_core` and `_transactions`); the names below
-are the public surface, also importable from `bountychain`.
+`_fundraisers`, `_signatures` and `_reads` on `_core` and `_transactions`, which stand on
+`_fees`, `_events`, `_rpc` and `_retry`; `_async` runs the same client over AsyncWeb3); the
+names below are the public surface (those that existed before issue 12 also importable
+from `bountychain`).
 """
 
 from bountychain.sdk._async import AsyncBountyClient
