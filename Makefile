@@ -14,7 +14,7 @@ HALMOS_DONE := $(HALMOS_VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 VENDOR := bountychain/web/static/vendor
 
-.PHONY: demo test bench fuzz invariant halmos compile slither setup vendor clean
+.PHONY: demo test bench bench-sdk fuzz invariant halmos compile slither setup vendor clean
 
 demo: $(VENV_DONE)
 	$(PY) -m bountychain.demo
@@ -36,6 +36,11 @@ vendor: $(NPM_DONE)
 
 bench: $(VENV_DONE)
 	$(PY) -m benchmarks.gas_report
+
+# The SDK against raw web3.py per write, on anvil and through a 50 ms round-trip proxy
+# (figures in docs/DESIGN.md, "SDK speed").
+bench-sdk: $(VENV_DONE) $(NPM_DONE)
+	$(PY) -m benchmarks.sdk_speed
 
 # The deep profile of the stateful fuzzer: FUZZ_STEPS steps on anvil, figures in build/fuzz-report.json.
 FUZZ_STEPS ?= 100000

@@ -62,6 +62,10 @@ class InsufficientFunds(BountychainError):
     """The signer holds too little ETH or tokens for what it asked to send."""
 
 
+class NetworkFeeTooHigh(BountychainError):
+    """The node asked a fee per gas above the client's caps (`FeeCaps`): nothing was sent."""
+
+
 class NoSigner(BountychainError):
     """A transaction was requested from a client that has no signer."""
 

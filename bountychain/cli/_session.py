@@ -1,6 +1,6 @@
-"""The client a command uses: a `BountyClient` that shows each command's plan with its
-estimated fee and asks for confirmation right before the first transaction is signed; and
-the report of what was sent."""
+"""The client a command uses: a `BountyClient` that shows each command's plan with the most
+its transaction can pay in fees (what is signed) and asks for confirmation right before the
+first transaction is signed; and the report of what was sent."""
 
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ from bountychain.cli._context import Settings, get_settings, resolve_rpc
 from bountychain.cli._errors import SetupError
 from bountychain.cli._output import eth, kv_table
 from bountychain.cli._signers import load_signer
-from bountychain.errors import NoSigner, WrongChain, translating_reverts
-from bountychain.sdk import BountyClient, checksum
+from bountychain.errors import NoSigner, WrongChain
+from bountychain.sdk import BountyClient, checksum, max_gas_price
 
 # Gas of steps that cannot be simulated before an earlier step is mined (a token pledge
 # before its approval): typical receipts with headroom, shown as approximate.
@@ -55,10 +55,10 @@ class CliClient(BountyClient):
         finally:
             self.plan = None
 
-    def before_send(self, fn: Any, *, value: int, bounty_id: int | None) -> None:
+    def before_send(self, fn: Any, *, value: int, bounty_id: int | None, tx: dict[str, Any]) -> None:
         plan = self.plan
         if plan is not None and not plan.confirmed:
-            self._confirm(plan, fn, value, bounty_id)
+            self._confirm(plan, fn, value, tx)
 
     @contextmanager
     def sending(self, fn: Any) -> Iterator[None]:
@@ -66,23 +66,13 @@ class CliClient(BountyClient):
         with self.settings.ui.status(f"sending {name}, waiting for the receipt..."):
             yield
 
-    def _confirm(self, plan: Plan, fn: Any, value: int, bounty_id: int | None) -> None:
+    def _confirm(self, plan: Plan, fn: Any, value: int, tx: dict[str, Any]) -> None:
         ui = self.settings.ui
         signer = self.signer
         if signer is None:
             raise NoSigner("this command needs a signer")
-        gas, price = estimate_gas(self.w3, fn, signer.address, value, bounty_id)
-        name = getattr(fn, "fn_name", "transaction")
-        fee_parts = [f"{name} {gas:,} gas"] + [f"{step} ≈{TYPICAL_GAS[step]:,} gas" for step in plan.later_steps]
-        total_gas = gas + sum(TYPICAL_GAS[step] for step in plan.later_steps)
-        approx = "≈ " if plan.later_steps else ""
-        rows = [*plan.rows,
-                ("value sent", eth(value) if value else "0 ETH"),
-                ("network fee", f"{approx}{eth(total_gas * price)} (estimated: {' + '.join(fee_parts)} "
-                                f"at {format_amount(price, 9, 'gwei')})"),
-                ("from", signer.address),
-                ("escrow", f"{self.address} on chain {self.chain_id}")]
-        ui.out.print(Panel(kv_table(rows), title=Text(plan.title, style="bold"), expand=False))
+        ui.out.print(Panel(kv_table(plan.rows + confirmation_rows(plan, fn, value, tx, self.address, self.chain_id)),
+                           title=Text(plan.title, style="bold"), expand=False))
         if not self.settings.yes:
             prompt = "Send these transactions?" if plan.later_steps else "Send this transaction?"
             try:
@@ -94,12 +84,22 @@ class CliClient(BountyClient):
         plan.confirmed = True
 
 
-def estimate_gas(w3: Any, fn: Any, sender: str, value: int, bounty_id: int | None) -> tuple[int, int]:
-    """(gas the node estimates on the pending block, current gas price in wei). A refusal
-    raises the decoded ContractError."""
-    with translating_reverts(bounty_id):
-        gas = int(fn.estimate_gas({"from": sender, "value": value}, block_identifier="pending"))
-    return gas, int(w3.eth.gas_price)
+def confirmation_rows(plan: Plan, fn: Any, value: int, tx: dict[str, Any], escrow: str, chain_id: int
+                      ) -> list[tuple[str, str]]:
+    """The rows under a plan: the value, the network fee and who sends where. The fee is
+    the one signed: the transaction's gas limit times its max fee per gas, the most it can
+    cost (a later step that cannot be simulated yet is priced at its typical gas, the same
+    max fee, and marked approximate)."""
+    price = max_gas_price(tx)
+    name = getattr(fn, "fn_name", "transaction")
+    fee_parts = [f"{name} {tx['gas']:,} gas"] + [f"{step} ≈{TYPICAL_GAS[step]:,} gas" for step in plan.later_steps]
+    total_gas = tx["gas"] + sum(TYPICAL_GAS[step] for step in plan.later_steps)
+    approx = "≈ " if plan.later_steps else ""
+    return [("value sent", eth(value) if value else "0 ETH"),
+            ("network fee", f"at most {approx}{eth(total_gas * price)} ({' + '.join(fee_parts)} "
+                            f"at a max fee of {format_amount(price, 9, 'gwei')})"),
+            ("from", tx["from"]),
+            ("escrow", f"{escrow} on chain {chain_id}")]
 
 
 def connect(*, signer: bool) -> CliClient:
@@ -172,4 +172,4 @@ def report(action: str, result: Any, headline: str, rows: list[tuple[str, str]] 
     ui.emit(data, show)
 
 
-__all__ = ["TYPICAL_GAS", "CliClient", "Plan", "check_escrow", "connect", "estimate_gas", "report", "tx_rows"]
+__all__ = ["TYPICAL_GAS", "CliClient", "Plan", "check_escrow", "confirmation_rows", "connect", "report", "tx_rows"]

@@ -9,10 +9,12 @@ from typing import Any
 
 from web3.types import TxReceipt
 
-from bountychain.errors import ContractError, InvalidAddress, InvalidDeadline, InvalidInput
+from bountychain.amounts import format_amount
+from bountychain.errors import BountychainError, ContractError, InvalidAddress, InvalidDeadline, InvalidInput
 from bountychain.results import (
     ETH,
     AwardResult,
+    Bounty,
     BountyCreation,
     BountyStatus,
     CancelResult,
@@ -22,9 +24,11 @@ from bountychain.results import (
     RefundResult,
     ReviewTerms,
     SolutionResult,
+    TxResult,
     WithdrawalResult,
 )
 from bountychain.sdk._core import ClientCore
+from bountychain.sdk._retry import PledgeIncomplete, TransactionNotConfirmed
 from bountychain.sdk._transactions import one_event, tx_fields
 from bountychain.sdk._validation import as_timestamp, check_uri, checksum
 from bountychain.sdk.constants import PERMIT_VALIDITY
@@ -95,7 +99,7 @@ class BountyOperations(ClientCore):
         if bounty.is_eth:
             if permit:
                 raise InvalidInput(f"bounty {bounty_id} is paid in ETH: there is no token to permit")
-            self._check_balance(signer.address, ETH, value)
+            # The transaction layer checks the ETH balance with the nonce and fees (one round trip).
             receipt, events = self._transact(self.contract.functions.pledge(bounty_id, value, latest_unlock),
                                              value=value, bounty_id=bounty_id)
         else:
@@ -104,7 +108,7 @@ class BountyOperations(ClientCore):
             if permit and domain is None:
                 raise InvalidInput(f"token {bounty.token} does not support EIP-2612 permit")
             if domain is not None:
-                deadline = self._pending_time() + PERMIT_VALIDITY
+                deadline = self._pending_time(bounty) + PERMIT_VALIDITY
                 v, r, s = self.sign_permit(bounty.token, value, deadline, domain=domain)
                 fn = self.contract.functions.pledgeWithPermit(bounty_id, value, latest_unlock, deadline, v, r, s)
                 try:
@@ -117,18 +121,70 @@ class BountyOperations(ClientCore):
                         raise
         if not bounty.is_eth and not used_permit:
             approval = self._approve_exactly(bounty.token, value)
-            receipt, events = self._transact(self.contract.functions.pledge(bounty_id, value, latest_unlock),
-                                             bounty_id=bounty_id)
+            try:
+                receipt, events = self._transact(self.contract.functions.pledge(bounty_id, value, latest_unlock),
+                                                 bounty_id=bounty_id)
+            except BountychainError as exc:
+                if approval is None:
+                    raise
+                raise self._half_done(exc, approval, value, bounty.token) from exc
+        return self._pledge_result(bounty_id, receipt, events, approval, used_permit)
+
+    def _pledge_result(self, bounty_id: int, receipt: TxReceipt, events: list[tuple[str, Any]],
+                       approval: TxResult | None, permit: bool) -> PledgeResult:
         pledged = one_event(events, "Pledged")
-        return PledgeResult(
-            **tx_fields(receipt),
-            bounty_id=bounty_id,
-            funder=pledged["funder"],
-            amount=pledged["amount"],
-            unlocks_at=pledged["unlocksAt"],
-            approval=approval,
-            permit=used_permit,
-        )
+        return PledgeResult(**tx_fields(receipt), bounty_id=bounty_id, funder=pledged["funder"],
+                            amount=pledged["amount"], unlocks_at=pledged["unlocksAt"], approval=approval,
+                            permit=permit)
+
+    def pledge_many(self, pledges: Iterable[tuple[int, int | str]]) -> list[PledgeResult]:
+        """Pledges ETH several times (to several bounties, or to one) in one go: each pledge
+        checked as `pledge` checks it and all simulated before any is sent; then they are
+        sent one after another without waiting for each receipt (this client counts the
+        nonces), and their receipts collected. ETH bounties only: a token pledge needs its
+        approve or permit first, so use `pledge`."""
+        bounties: dict[int, Bounty] = {}
+        items = []
+        for bounty_id, amount in pledges:
+            bounty = bounties.get(bounty_id) or bounties.setdefault(bounty_id, self._active_bounty(bounty_id))
+            if not bounty.is_eth:
+                raise InvalidInput(f"bounty {bounty_id} is paid in a token: pledge to it with pledge()")
+            value = self._amount(amount, ETH)
+            items.append((self.contract.functions.pledge(bounty_id, value, bounty.deadline), value, bounty_id))
+        sent = self._transact_many(items) if items else []
+        return [self._pledge_result(bounty_id, receipt, events, None, False)
+                for (_, _, bounty_id), (receipt, events) in zip(items, sent, strict=True)]
+
+    def submit_solutions(self, solutions: Iterable[tuple[int, str]]) -> list[SolutionResult]:
+        """Registers several solutions in one go, as `pledge_many` sends pledges."""
+        checked: set[int] = set()
+        items = []
+        for bounty_id, solution_url in solutions:
+            check_uri(solution_url, "solution_url")
+            if bounty_id not in checked:
+                self._active_bounty(bounty_id)
+                checked.add(bounty_id)
+            items.append((self.contract.functions.submitSolution(bounty_id, solution_url), 0, bounty_id))
+        sent = self._transact_many(items) if items else []
+        return [self._solution_result(bounty_id, receipt, events)
+                for (_, _, bounty_id), (receipt, events) in zip(items, sent, strict=True)]
+
+    def _half_done(self, exc: BountychainError, approval: TxResult, value: int, token: str) -> BountychainError:
+        """The error of a token pledge whose approve was mined and whose pledge was not
+        (never a half-done pledge left unexplained): what happened and how to finish."""
+        done = (f"The approve of {format_amount(value, self.token_info(token).decimals, self.token_info(token).symbol)}"
+                f" for the escrow was mined (tx {approval.tx_hash})")
+        if isinstance(exc, TransactionNotConfirmed) and exc.sent:
+            return PledgeIncomplete(
+                f"{done}; the pledge was sent (tx {exc.tx_hash}) but is not confirmed: {exc}. Look the pledge up; "
+                f"if it did not go through, run the same pledge again (only the pledge is sent, the allowance is "
+                f"set)", approval_tx=approval.tx_hash, pledge_tx=exc.tx_hash)
+        finish = "run the same pledge again to finish: the allowance is set, so only the pledge is sent"
+        if isinstance(exc, ContractError):  # the contract refused the pledge: keep its type for callers
+            exc.args = (f"{exc.args[0]}. {done}, but the pledge was not: {finish}",)
+            return exc
+        return PledgeIncomplete(f"{done}, but the pledge was not: {exc}. To finish, {finish}",
+                                approval_tx=approval.tx_hash, pledge_tx=None)
 
     def submit_solution(self, bounty_id: int, solution_url: str) -> SolutionResult:
         """Registers a solution (pull request or commit URL); the signer is paid if it wins."""
@@ -136,14 +192,12 @@ class BountyOperations(ClientCore):
         self._active_bounty(bounty_id)
         receipt, events = self._transact(self.contract.functions.submitSolution(bounty_id, solution_url),
                                          bounty_id=bounty_id)
+        return self._solution_result(bounty_id, receipt, events)
+
+    def _solution_result(self, bounty_id: int, receipt: TxReceipt, events: list[tuple[str, Any]]) -> SolutionResult:
         submitted = one_event(events, "SolutionSubmitted")
-        return SolutionResult(
-            **tx_fields(receipt),
-            bounty_id=bounty_id,
-            claim_id=submitted["claimId"],
-            hunter=submitted["hunter"],
-            uri=submitted["uri"],
-        )
+        return SolutionResult(**tx_fields(receipt), bounty_id=bounty_id, claim_id=submitted["claimId"],
+                              hunter=submitted["hunter"], uri=submitted["uri"])
 
     def award(self, bounty_id: int, shares: Mapping[int, int] | Iterable[tuple[int, int]]) -> AwardResult:
         """Awards the whole pool: `shares` maps claim id -> basis points, summing to 10,000

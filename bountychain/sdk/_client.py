@@ -26,6 +26,10 @@ from bountychain.sdk._fundraisers import FundraiserOperations
 from bountychain.sdk._reads import Reads
 from bountychain.sdk._review import ReviewOperations
 from bountychain.sdk._signatures import SignatureOperations
+from bountychain.sdk._fees import FeeCaps, remember_chain_id
+from bountychain.sdk._retry import RetryPolicy, install_retries
+from bountychain.sdk._rpc import FunctionCodec
+from bountychain.sdk._events import DEFAULT_LOG_RANGE, EventDecoder, LogScanner
 from bountychain.sdk._transactions import Connection, send_and_wait, tx_fields, web3_for
 from bountychain.sdk._validation import checksum
 from bountychain.sdk.constants import MAX_FEE_BPS
@@ -40,6 +44,10 @@ class BountyClient(BountyOperations, ReviewOperations, FundraiserOperations, Sig
         signer: the account that signs transactions; None for read-only use.
         chain_id: if given, the chain must have this id (else `WrongChain`).
         from_block: where event queries start (the escrow's deployment block).
+        fee_caps: the most a transaction pays per gas, whatever the node suggests.
+        log_range: the most blocks one eth_getLogs asks for (halved when the node refuses).
+        retry: how long reads are retried, and a sent transaction looked for, when the
+            endpoint fails (dropped connections, stalls, 429, 502).
     """
 
     def __init__(
@@ -52,8 +60,14 @@ class BountyClient(BountyOperations, ReviewOperations, FundraiserOperations, Sig
         from_block: int = 0,
         poll_latency: float = 0.05,
         timeout: float = 120.0,
+        fee_caps: FeeCaps = FeeCaps(),
+        log_range: int = DEFAULT_LOG_RANGE,
+        retry: RetryPolicy = RetryPolicy(),
     ) -> None:
         self.w3 = web3_for(connection)
+        remember_chain_id(self.w3)
+        install_retries(self.w3, retry)
+        self.retry = retry
         self.chain_id = int(self.w3.eth.chain_id)
         if chain_id is not None and chain_id != self.chain_id:
             raise WrongChain(f"connected to chain {self.chain_id}, expected chain {chain_id}")
@@ -64,12 +78,18 @@ class BountyClient(BountyOperations, ReviewOperations, FundraiserOperations, Sig
         # The backers' review lives in its own contract, which the escrow deployed.
         self.review_contract: Contract = self.w3.eth.contract(
             address=self.contract.functions.review().call(), abi=load_artifact("BountyReview").abi)
+        self._events = EventDecoder((self.contract, self.review_contract))
+        self._codecs: dict[tuple[str, str], FunctionCodec] = {}  # (address, function) -> its codec
+        self._logs = LogScanner(self.w3, log_range)
         self.signer = signer
+        self.fee_caps = fee_caps
         self.from_block = from_block
         self._poll_latency = poll_latency
         self._timeout = timeout
         self._token_abi = load_artifact("TestToken").abi
         self._token_info: dict[str, TokenInfo] = {ETH: TokenInfo(ETH, "ETH", 18)}
+        # (token, its DOMAIN_SEPARATOR) -> its EIP-2612 domain, or None
+        self._permit_domains: dict[tuple[str, bytes], dict[str, Any] | None] = {}
         # A proposal's hash (keccak of its claims and shares, stored by the escrow) -> the claims
         # and shares, read once from AwardProposed, since that read scans logs from the
         # deployment block. Keyed by the hash, an entry cannot go stale across a reorg.
@@ -92,6 +112,7 @@ class BountyClient(BountyOperations, ReviewOperations, FundraiserOperations, Sig
         fee_bps: int = 0,
         poll_latency: float = 0.05,
         timeout: float = 120.0,
+        fee_caps: FeeCaps = FeeCaps(),
     ) -> BountyClient:
         """Deploys a new BountyEscrow and returns a client for it (see `.deployment`)."""
         if isinstance(fee_bps, bool) or not isinstance(fee_bps, int) or not 0 <= fee_bps <= MAX_FEE_BPS:
@@ -103,11 +124,12 @@ class BountyClient(BountyOperations, ReviewOperations, FundraiserOperations, Sig
         artifact = load_artifact("BountyEscrow")
         factory = w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
         receipt, _ = send_and_wait(
-            w3, signer, factory.constructor(recipient, fee_bps), poll_latency=poll_latency, timeout=timeout
+            w3, signer, factory.constructor(recipient, fee_bps), poll_latency=poll_latency, timeout=timeout,
+            fee_caps=fee_caps,
         )
         client = cls(
             w3, receipt["contractAddress"], signer, from_block=receipt["blockNumber"],
-            poll_latency=poll_latency, timeout=timeout,
+            poll_latency=poll_latency, timeout=timeout, fee_caps=fee_caps,
         )
         client.deployment = Deployment(
             **tx_fields(receipt), address=client.address, fee_recipient=recipient, fee_bps=fee_bps

@@ -8,16 +8,19 @@ this class; they call each other's methods through `self`, which is always a `Bo
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from eth_abi import decode as abi_decode
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.contract.contract import Contract, ContractFunction
 from web3.types import TxReceipt
 
-from bountychain.amounts import parse_amount
+from bountychain.amounts import format_amount, parse_amount
+from bountychain.chainstrings import chain_text
 from bountychain.errors import (
     ContractError,
     InsufficientFunds,
@@ -26,12 +29,28 @@ from bountychain.errors import (
     InvalidDeadline,
     InvalidShares,
     NoSigner,
+    decode_revert,
     error_from_name,
+    translating_reverts,
 )
 from bountychain.results import ETH, Bounty, BountyStatus, Deployment, TokenInfo, TxResult
-from bountychain.sdk._transactions import send_and_wait, tx_fields
+from bountychain.sdk._bridge import pause
+from bountychain.sdk._fees import FeeCaps
+from bountychain.sdk._retry import RetryPolicy
+from bountychain.sdk._rpc import FunctionCodec, rpc_batch, supports_batches
+from bountychain.sdk._events import EventDecoder, LogScanner, event_abi, topic_filter
+from bountychain.sdk._fees import fee_fields, max_gas_price, read_chain_state
+from bountychain.sdk._transactions import (
+    broadcast,
+    estimate_gas,
+    prepare_transaction,
+    raw_hash,
+    send_prepared,
+    settle,
+    tx_fields,
+)
 from bountychain.sdk._validation import checksum
-from bountychain.sdk.constants import BPS, MAX_DEADLINE_DURATION
+from bountychain.sdk.constants import BPS, GAS_HEADROOM, MAX_DEADLINE_DURATION
 
 
 class ClientCore:
@@ -44,21 +63,30 @@ class ClientCore:
     signer: LocalAccount | None
     from_block: int
     deployment: Deployment | None
+    fee_caps: FeeCaps
+    retry: RetryPolicy
+    _events: EventDecoder
+    _codecs: dict[tuple[str, str], FunctionCodec]
+    _logs: LogScanner
     _poll_latency: float
     _timeout: float
     _token_abi: Any
     _token_info: dict[str, TokenInfo]
+    _permit_domains: dict[tuple[str, bytes], dict[str, Any] | None]
     _proposed_splits: dict[bytes, tuple[tuple[int, ...], tuple[int, ...]]]
 
     # --- amounts and tokens ---------------------------------------------------------------
 
     def token_info(self, token: str) -> TokenInfo:
-        """Symbol and decimals of an ERC-20 (or of ETH for the zero address)."""
+        """Symbol and decimals of an ERC-20 (or of ETH for the zero address). The symbol is
+        the token's own word, decoded without trusting it (`chainstrings`: invalid UTF-8
+        gets U+FFFD; a bytes32 symbol, as some old tokens have, is read too)."""
         token = checksum(token, "token")
         if token not in self._token_info:
             erc20 = self._erc20(token)
             try:
-                info = TokenInfo(token, erc20.functions.symbol().call(), erc20.functions.decimals().call())
+                symbol = self.w3.eth.call({"to": token, "data": erc20.encode_abi("symbol")})
+                info = TokenInfo(token, _symbol_text(bytes(symbol)), erc20.functions.decimals().call())
             except Exception as exc:  # no code, or not an ERC-20
                 raise InvalidAddress(f"token {token} does not answer symbol() and decimals(): {exc}") from None
             self._token_info[token] = info
@@ -74,7 +102,7 @@ class ClientCore:
         account = checksum(account, "account")
         if checksum(token, "token") == ETH:
             return int(self.w3.eth.get_balance(account))
-        return int(self._erc20(token).functions.balanceOf(account).call())
+        return int(self._view(self._token_abi, checksum(token, "token"), "balanceOf", account))
 
     # --- internals ------------------------------------------------------------------------
 
@@ -86,8 +114,11 @@ class ClientCore:
     def _erc20(self, token: str) -> Contract:
         return self.w3.eth.contract(address=token, abi=self._token_abi)
 
-    def _pending_time(self) -> int:
-        """The earliest timestamp the next block can have (the latest block's, plus one)."""
+    def _pending_time(self, known: Bounty | None = None) -> int:
+        """The earliest timestamp the next block can have (the latest block's, plus one),
+        from a bounty just read when there is one (it carries its block's time)."""
+        if known is not None:
+            return known.as_of + 1
         return int(self.w3.eth.get_block("latest")["timestamp"]) + 1
 
     def _check_future_deadline(self, deadline: int) -> int:
@@ -102,7 +133,7 @@ class ClientCore:
         bounty = self.bounty(bounty_id)
         if bounty.status != BountyStatus.OPEN:
             raise self._refusal("BountyNotOpen", bounty.bounty_id, status=int(bounty.status))
-        if self._pending_time() >= bounty.deadline:
+        if self._pending_time(bounty) >= bounty.deadline:
             raise self._refusal("BountyExpired", bounty.bounty_id, deadline=bounty.deadline)
         return bounty
 
@@ -150,7 +181,7 @@ class ClientCore:
         allowance is set, as USDT-style tokens require)."""
         signer = self._require_signer()
         erc20 = self._erc20(token)
-        current = erc20.functions.allowance(signer.address, self.address).call()
+        current = self._view(self._token_abi, token, "allowance", signer.address, self.address)
         if current == amount:
             return None
         if current != 0:
@@ -158,34 +189,167 @@ class ClientCore:
         receipt, _ = self._transact(erc20.functions.approve(self.address, amount))
         return TxResult(**tx_fields(receipt))
 
+    def _transact_many(self, items: list[tuple[ContractFunction, int, int | None]]
+                       ) -> list[tuple[TxReceipt, list[tuple[str, Any]]]]:
+        """Sends several transactions without waiting for each receipt: one state read, the
+        simulations in one batch, nonces counted here (n, n+1, ...), every transaction sent,
+        then the receipts collected. All are simulated before any is sent: a refusal raises
+        and sends nothing. (value, bounty id) as in `_transact`."""
+        signer = self._require_signer()
+        state = read_chain_state(self.w3, signer.address, self.retry)
+        fees = fee_fields(self.w3, state, self.fee_caps)
+        txs = [dict(fn.build_transaction({"from": signer.address, "value": value, "nonce": state.nonce + index,
+                                          "chainId": self.chain_id, "gas": state.gas_limit, **fees}))
+               for index, (fn, value, _) in enumerate(items)]
+        for tx, estimate in zip(txs, self._estimates(txs, [bounty_id for *_, bounty_id in items]), strict=True):
+            tx["gas"] = min(int(estimate * GAS_HEADROOM), state.gas_limit)
+        most = sum(tx["value"] + tx["gas"] * max_gas_price(tx) for tx in txs)
+        if state.balance < most:
+            raise InsufficientFunds(f"{signer.address} holds {format_amount(state.balance, 18, 'ETH')}; these "
+                                    f"{len(txs)} transactions may cost up to {format_amount(most, 18, 'ETH')}")
+        for (fn, value, bounty_id), tx in zip(items, txs, strict=True):
+            self.before_send(fn, value=value, bounty_id=bounty_id, tx=tx)
+        raws = [bytes(signer.sign_transaction(tx).raw_transaction) for tx in txs]
+        hashes = [raw_hash(raw) for raw in raws]
+        self._broadcast_all(raws, hashes, txs)
+        if supports_batches(self.w3):
+            self._await_receipts(hashes)  # every receipt exists: settling reads each once
+        return [settle(self.w3, tx_hash, tx, bounty_id=bounty_id, poll_latency=self._poll_latency,
+                       timeout=self._timeout, events=self._events)
+                for tx_hash, tx, (_, _, bounty_id) in zip(hashes, txs, items, strict=True)]
+
+    def _broadcast_all(self, raws: list[bytes], hashes: list[str], txs: list[dict[str, Any]]) -> None:
+        """Sends signed transactions: in one batch over HTTP, then one by one (`broadcast`,
+        which settles a lost answer by the hash) for any the batch did not plainly deliver."""
+        answers: list[dict[str, Any]] = [{} for _ in raws]
+        if supports_batches(self.w3):
+            try:
+                answers = rpc_batch(self.w3, [("eth_sendRawTransaction", ["0x" + raw.hex()]) for raw in raws],
+                                    RetryPolicy(timeout=0))
+            except Exception:  # lost or refused as a whole: each is settled below
+                pass
+        for raw, tx_hash, tx, answer in zip(raws, hashes, txs, answers, strict=True):
+            if answer.get("result") != tx_hash:
+                broadcast(self.w3, raw, tx_hash, tx, self.retry)
+
+    def _await_receipts(self, hashes: list[str]) -> None:
+        """Polls for the receipts of sent transactions, all in one batch each time, until
+        every one exists (or the client's timeout passes; settling then says what is known)."""
+        waiting = list(hashes)
+        deadline = time.monotonic() + self._timeout
+        while waiting and time.monotonic() < deadline:
+            answers = rpc_batch(self.w3, [("eth_getTransactionReceipt", [tx_hash]) for tx_hash in waiting],
+                                self.retry)
+            waiting = [tx_hash for tx_hash, answer in zip(waiting, answers, strict=True) if not answer.get("result")]
+            if waiting:
+                pause(self._poll_latency)
+
+    def _estimates(self, txs: list[dict[str, Any]], bounty_ids: list[int | None]) -> list[int]:
+        """The node's gas estimates of the transactions on the pending block: one batch over HTTP."""
+        calls = [{key: tx[key] for key in ("from", "to", "data", "value") if key in tx} for tx in txs]
+        if not supports_batches(self.w3):
+            return [estimate_gas(self.w3, call, bounty_id) for call, bounty_id in zip(calls, bounty_ids, strict=True)]
+        answers = rpc_batch(self.w3, [("eth_estimateGas", [{**call, "value": hex(call["value"])}, "pending"])
+                                      for call in calls], self.retry)
+        estimates = []
+        for answer, bounty_id in zip(answers, bounty_ids, strict=True):
+            if "error" in answer:
+                data = answer["error"].get("data") if isinstance(answer["error"], dict) else None
+                if isinstance(data, str) and data.startswith("0x"):
+                    raise decode_revert(data, bounty_id=bounty_id)
+                raise ContractError(f"the node refused to simulate the transaction: {answer['error']}",
+                                    error_name="Revert", bounty_id=bounty_id)
+            estimates.append(int(answer["result"], 16))
+        return estimates
+
+    def _codec(self, abi: Any, address: str, name: str) -> FunctionCodec:
+        codec = self._codecs.get((address, name))
+        if codec is None:
+            codec = self._codecs[(address, name)] = FunctionCodec(abi, address, name)
+        return codec
+
+    def _view(self, abi: Any, address: str, name: str, *args: Any, bounty_id: int | None = None) -> Any:
+        """A view function's answer at the latest block (a revert raises its ContractError)."""
+        codec = self._codec(abi, address, name)
+        with translating_reverts(bounty_id):
+            return codec.decode(self.w3.eth.call(codec.call(*args)))  # type: ignore[arg-type]
+
+    def _view_with_block(self, abi: Any, address: str, name: str, *args: Any, bounty_id: int | None = None
+                         ) -> tuple[Any, int, int]:
+        """(answer, block number, block time) of a view function at the latest block: one
+        round trip over HTTP (a batch of the block and the call)."""
+        codec = self._codec(abi, address, name)
+        if not supports_batches(self.w3):
+            block = self.w3.eth.get_block("latest")
+            with translating_reverts(bounty_id):
+                returned = self.w3.eth.call(codec.call(*args),  # type: ignore[arg-type]
+                                            block_identifier=block["number"])
+            return codec.decode(returned), int(block["number"]), int(block["timestamp"])
+        block_answer, call_answer = rpc_batch(self.w3, [("eth_getBlockByNumber", ["latest", False]),
+                                                        ("eth_call", [codec.call(*args), "latest"])], self.retry)
+        block = block_answer.get("result")
+        if not isinstance(block, dict):
+            raise ConnectionError(f"the node did not answer the latest block: {block_answer.get('error')}")
+        if "error" in call_answer:
+            error = call_answer["error"]
+            data = error.get("data") if isinstance(error, dict) else None
+            if isinstance(data, str) and data.startswith("0x"):
+                raise decode_revert(data, bounty_id=bounty_id)
+            raise ConnectionError(f"the node did not answer {codec.name}: {error}")
+        return codec.decode(call_answer["result"]), int(block["number"], 16), int(block["timestamp"], 16)
+
+    def _events_of(self, contract: Contract, name: str, filters: dict[str, Any] | None = None,
+                   to_block: int | None = None) -> list[tuple[dict[str, Any], Any]]:
+        """(args, log) of `contract`'s `name` events from the deployment block, scanned in
+        bounded ranges; only logs that really are that event of that contract with those
+        indexed values (a node's filter is not trusted), undecodable ones skipped."""
+        filters = filters or {}
+        event = event_abi(contract, name)
+        last = int(self.w3.eth.block_number) if to_block is None else to_block
+        found = []
+        for log in self._logs.scan(contract.address, topic_filter(event, filters), self.from_block, last):
+            decoded = self._events.decode_log(log)
+            if decoded is not None and decoded[0] == name and all(
+                    decoded[1][key] == value for key, value in filters.items()):
+                found.append((decoded[1], log))
+        return found
+
     def _refusal(self, error_name: str, bounty_id: int | None, **args: Any) -> ContractError:
         """The error the contract would raise, raised before sending instead."""
         return error_from_name(error_name, bounty_id=bounty_id, **args)
 
     # --- extension points ---------------------------------------------------------------
 
-    def before_send(self, fn: ContractFunction, *, value: int, bounty_id: int | None) -> None:
-        """Called for every transaction after the client's own checks, before it is
-        simulated, signed and sent. A subclass can show it, ask for confirmation, or raise to
-        cancel (the command line does). Does nothing here."""
+    def before_send(self, fn: ContractFunction, *, value: int, bounty_id: int | None, tx: dict[str, Any]) -> None:
+        """Called for every transaction after the client's own checks and the node's
+        simulation, with `tx`, the transaction about to be signed (its gas limit and fee
+        fields are the ones signed). A subclass can show it, ask for confirmation, or raise
+        to cancel (the command line does). Does nothing here."""
 
     @contextmanager
     def sending(self, fn: ContractFunction) -> Iterator[None]:
-        """Wraps simulating, signing, sending and waiting for one transaction's receipt (the
-        command line shows a progress indicator). Does nothing here."""
+        """Wraps signing, sending and waiting for one transaction's receipt (the command
+        line shows a progress indicator). Does nothing here."""
         yield
 
     def _transact(
         self, fn: ContractFunction, *, value: int = 0, bounty_id: int | None = None
     ) -> tuple[TxReceipt, list[tuple[str, Any]]]:
         signer = self._require_signer()
-        self.before_send(fn, value=value, bounty_id=bounty_id)
+        tx = prepare_transaction(self.w3, signer, fn, value=value, bounty_id=bounty_id, chain_id=self.chain_id,
+                                 fee_caps=self.fee_caps, retry=self.retry)
+        self.before_send(fn, value=value, bounty_id=bounty_id, tx=tx)
         with self.sending(fn):
-            return send_and_wait(
-                self.w3, signer, fn, value=value, bounty_id=bounty_id,
-                poll_latency=self._poll_latency, timeout=self._timeout,
-                contracts=(self.contract, self.review_contract),
-            )
+            return send_prepared(self.w3, signer, tx, bounty_id=bounty_id, poll_latency=self._poll_latency,
+                                 timeout=self._timeout, events=self._events, retry=self.retry)
+
+
+def _symbol_text(returned: bytes) -> str:
+    """An ERC-20 symbol() answer: an ABI string, or a zero-padded bytes32 on old tokens."""
+    if len(returned) == 32:
+        return chain_text(returned.rstrip(b"\0"))
+    (raw,) = abi_decode(["bytes"], returned)  # a string's encoding, read without the text check
+    return chain_text(raw)
 
 
 __all__ = ["ClientCore"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from eth_utils import keccak
 
-from bountychain.errors import translating_reverts
 from bountychain.results import ETH, Bounty, BountyListing, BountyStatus, Claim, Pledge
 from bountychain.sdk._core import ClientCore
 from bountychain.sdk._validation import as_bounty_id, checksum
@@ -17,17 +16,16 @@ class Reads(ClientCore):
     def bounty(self, bounty_id: int) -> Bounty:
         """A bounty's state; raises BountyNotFound for an unknown id."""
         bounty_id = as_bounty_id(bounty_id)
-        block = self.w3.eth.get_block("latest")
-        with translating_reverts(bounty_id):
-            info = self.contract.functions.getBounty(bounty_id).call(block_identifier=block["number"])
+        info, block_number, block_time = self._view_with_block(self.contract.abi, self.address, "getBounty", bounty_id,
+                                                               bounty_id=bounty_id)
         issuer, approver, token, deadline, status, claim_count, total = info
         # The review contract is the approver of reviewed bounties; the person who proposes is
         # in its record.
         optimistic = approver == self.review_contract.address
         if optimistic:
-            approver = self.review_contract.functions.getReview(bounty_id).call(block_identifier=block["number"])[0]
+            approver = self.review_contract.functions.getReview(bounty_id).call(block_identifier=block_number)[0]
         return Bounty(bounty_id, issuer, approver, token, deadline, BountyStatus(status), claim_count, total,
-                      as_of=int(block["timestamp"]), optimistic=optimistic)
+                      as_of=block_time, optimistic=optimistic)
 
     def bounty_count(self) -> int:
         return int(self.contract.functions.bountyCount().call())
@@ -35,44 +33,43 @@ class Reads(ClientCore):
     def pledge_of(self, bounty_id: int, funder: str) -> Pledge:
         """A funder's outstanding pledge (amount 0 if none)."""
         funder = checksum(funder, "funder")
-        amount, unlocks_at = self.contract.functions.pledgeOf(as_bounty_id(bounty_id), funder).call()
+        amount, unlocks_at = self._view(self.contract.abi, self.address, "pledgeOf", as_bounty_id(bounty_id), funder)
         return Pledge(bounty_id, funder, amount, unlocks_at)
 
     def pledges(self, funder: str) -> list[Pledge]:
         """Every outstanding pledge of a funder, found from its Pledged events."""
         funder = checksum(funder, "funder")
-        logs = self.contract.events.Pledged.get_logs(from_block=self.from_block, argument_filters={"funder": funder})
-        bounty_ids = sorted({log["args"]["bountyId"] for log in logs})
+        bounty_ids = sorted({args["bountyId"] for args, _ in self._events_of(self.contract, "Pledged",
+                                                                               {"funder": funder})})
         return [p for p in (self.pledge_of(b, funder) for b in bounty_ids) if p.amount]
 
     def credit_of(self, account: str, token: str = ETH) -> int:
         """What an account can withdraw in ETH or a token."""
-        return int(self.contract.functions.creditOf(checksum(account, "account"), checksum(token, "token")).call())
+        return int(self._view(self.contract.abi, self.address, "creditOf", checksum(account, "account"),
+                              checksum(token, "token")))
 
     def claims(self, bounty_id: int) -> list[Claim]:
-        """The solutions registered on a bounty, in order."""
+        """The solutions registered on a bounty, in order. A URI that is not valid UTF-8
+        carries U+FFFD where its bytes were invalid (see `bountychain.chainstrings`)."""
         bounty_id = as_bounty_id(bounty_id)
-        logs = self.contract.events.SolutionSubmitted.get_logs(
-            from_block=self.from_block, argument_filters={"bountyId": bounty_id}
-        )
-        return [Claim(bounty_id, log["args"]["claimId"], log["args"]["hunter"], log["args"]["uri"]) for log in logs]
+        events = self._events_of(self.contract, "SolutionSubmitted", {"bountyId": bounty_id})
+        return [Claim(bounty_id, args["claimId"], args["hunter"], args["uri"]) for args, _ in events]
 
     def bounties(self, issue_url: str | None = None) -> list[BountyListing]:
         """Bounties in creation order, optionally only those for one issue URL (the log
         filter matches the indexed hash of the URL, so the node does the filtering)."""
         filters = {"uriHash": keccak(text=issue_url)} if issue_url is not None else {}
-        logs = self.contract.events.BountyCreated.get_logs(from_block=self.from_block, argument_filters=filters)
         return [
             BountyListing(
-                bounty_id=log["args"]["bountyId"],
-                issuer=log["args"]["issuer"],
-                approver=log["args"]["approver"],
-                token=log["args"]["token"],
-                deadline=log["args"]["deadline"],
-                uri=log["args"]["uri"],
+                bounty_id=args["bountyId"],
+                issuer=args["issuer"],
+                approver=args["approver"],
+                token=args["token"],
+                deadline=args["deadline"],
+                uri=args["uri"],
                 block_number=log["blockNumber"],
             )
-            for log in logs
+            for args, log in self._events_of(self.contract, "BountyCreated", filters)
         ]
 
     def fee(self) -> tuple[str, int]:

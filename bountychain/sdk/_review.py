@@ -187,11 +187,10 @@ class ReviewOperations(ClientCore):
         if nonce:
             split = self._proposed_splits.get(bytes(proposal_hash))
             if split is None:
-                logs = self.review_contract.events.AwardProposed.get_logs(
-                    from_block=self.from_block, to_block=block["number"],
-                    argument_filters={"bountyId": bounty_id, "nonce": nonce})
-                if logs:
-                    split = tuple(logs[-1]["args"]["claimIds"]), tuple(logs[-1]["args"]["sharesBps"])
+                proposed = self._events_of(self.review_contract, "AwardProposed",
+                                           {"bountyId": bounty_id, "nonce": nonce}, to_block=block["number"])
+                if proposed:
+                    split = tuple(proposed[-1][0]["claimIds"]), tuple(proposed[-1][0]["sharesBps"])
                     if keccak(encode(["uint256[]", "uint256[]"], list(split))) == bytes(proposal_hash):
                         self._proposed_splits[bytes(proposal_hash)] = split
             if split is not None:

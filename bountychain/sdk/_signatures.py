@@ -173,10 +173,20 @@ class SignatureOperations(ClientCore):
     def _permit_domain(self, token: str) -> dict[str, Any] | None:
         """The token's EIP-712 domain if it supports EIP-2612 and the domain read from it
         (EIP-5267 `eip712Domain()`, else its name and version "1") hashes to its
-        `DOMAIN_SEPARATOR()`; None otherwise."""
+        `DOMAIN_SEPARATOR()`; None otherwise. The separator is read every time and the rest
+        once per (token, separator): what is cached is only ever used for the very domain it
+        was checked against (an address can hold another token on a reverted dev chain)."""
+        try:
+            separator = bytes(self._view(_permit_abi(), token, "DOMAIN_SEPARATOR"))
+        except Exception:  # not EIP-2612
+            return None
+        if (token, separator) not in self._permit_domains:
+            self._permit_domains[(token, separator)] = self._read_permit_domain(token, separator)
+        return self._permit_domains[(token, separator)]
+
+    def _read_permit_domain(self, token: str, separator: bytes) -> dict[str, Any] | None:
         contract = self.w3.eth.contract(address=token, abi=_permit_abi())
         try:
-            separator = bytes(contract.functions.DOMAIN_SEPARATOR().call())
             contract.functions.nonces(self.address).call()
         except Exception:  # not EIP-2612
             return None
