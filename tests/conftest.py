@@ -12,6 +12,7 @@ import json
 import shutil
 import subprocess
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,14 @@ class World:
 
     def nonce(self, account: LocalAccount) -> int:
         return self.chain.w3.eth.get_transaction_count(account.address)
+
+
+@pytest.fixture(scope="module")
+def node() -> Iterator[AnvilNode]:
+    """An anvil node of the test module's own, for tests that put a proxy in front of it or
+    count its requests, and so cannot share the session's."""
+    with AnvilNode() as node:
+        yield node
 
 
 def _build_world(chain: DevChain) -> World:

@@ -49,12 +49,6 @@ class Driver:
 
 
 @pytest.fixture(scope="module")
-def node() -> Iterator[AnvilNode]:
-    with AnvilNode() as node:
-        yield node
-
-
-@pytest.fixture(scope="module")
 def setup(node: AnvilNode) -> BountyClient:
     return BountyClient.deploy(node, node.new_account(), poll_latency=0.005)
 

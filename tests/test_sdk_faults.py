@@ -70,12 +70,6 @@ class Faults:
 
 
 @pytest.fixture(scope="module")
-def node() -> Iterator[AnvilNode]:
-    with AnvilNode() as node:
-        yield node
-
-
-@pytest.fixture(scope="module")
 def escrow(node: AnvilNode) -> BountyClient:
     return BountyClient.deploy(node, node.new_account(), poll_latency=0.005)
 

@@ -47,12 +47,6 @@ def lying(*, tip: int | None = None, gas_price: int | None = None, legacy: bool 
 
 
 @pytest.fixture(scope="module")
-def node() -> Iterator[AnvilNode]:
-    with AnvilNode() as node:
-        yield node
-
-
-@pytest.fixture(scope="module")
 def escrow(node: AnvilNode) -> BountyClient:
     # Anvil suggests the tips of recent blocks: after a test's busy-network pledge it asks 20
     # gwei, which the setup's own client accepts.
