@@ -102,9 +102,12 @@ def database_url(target: str | Path) -> str:
 
 
 def describe_url(url: str) -> str:
-    """The URL without its password, for messages."""
+    """The URL without its password, for messages; a SQLite file by its path."""
     try:
-        return sqlalchemy.make_url(url).render_as_string(hide_password=True)
+        parsed = sqlalchemy.make_url(url)
+        if parsed.get_backend_name() == "sqlite" and parsed.database and not parsed.query:
+            return parsed.database
+        return parsed.render_as_string(hide_password=True)
     except Exception:  # not a URL SQLAlchemy reads: say it as it was given
         return url
 
@@ -211,8 +214,8 @@ class Index:
             self._release_writer(writer)
 
     def _acquire_writer(self) -> Any:
-        busy = IndexBusy(f"another indexer is already writing to {describe_url(self.url)}: run one indexer per "
-                         "database (`bountychain index --follow` follows every chain of its configuration)")
+        busy = IndexBusy(f"another indexer is already writing to {describe_url(self.url)}: one indexer per "
+                         "database; stop the other one or let it finish")
         if self.dialect == "postgresql":
             connection = self.engine.connect()
             if not connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": _WRITER_KEY}).scalar():
