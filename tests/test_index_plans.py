@@ -14,7 +14,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 
 from bountychain.index import Index, open_index, queries, store
 from bountychain.index.events import HANDLERS, Event, Rows
@@ -51,44 +50,39 @@ def _seeded(target: str) -> Index:
     return index
 
 
-def _statements(index: Index, read: Callable[[Index], Any]) -> list[tuple[str, Any]]:
+def _statements(index: Index, read: Callable[[Index], Any], monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Any]]:
+    """The SELECT statements `read` sends, with their parameters."""
     sent: list[tuple[str, Any]] = []
+    run = index._run
 
-    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
-        sent.append((statement, parameters))
+    def record(connection: Any, sql: str, params: Any, many: bool = False) -> Any:
+        sent.append((sql, params))
+        return run(connection, sql, params, many)
 
-    event.listen(index.engine, "before_cursor_execute", record)
-    try:
+    with monkeypatch.context() as patch:
+        patch.setattr(index, "_run", record)
         read(index)
-    finally:
-        event.remove(index.engine, "before_cursor_execute", record)
-    return [(statement, parameters) for statement, parameters in sent if statement.lstrip().upper().startswith("SELECT")]
+    return [(sql, params) for sql, params in sent if sql.lstrip().upper().startswith("SELECT")]
 
 
 def _full_scans(index: Index, statement: str, parameters: Any) -> list[str]:
-    raw = index.engine.raw_connection()
-    try:
-        cursor = raw.cursor()
-        if index.dialect == "sqlite":
-            cursor.execute("EXPLAIN QUERY PLAN " + statement, parameters)
-            return [row[3] for row in cursor.fetchall() if row[3].startswith("SCAN ") and " INDEX " not in row[3]]
-        cursor.execute("SET enable_seqscan = off")
-        cursor.execute("EXPLAIN (FORMAT JSON) " + statement, parameters)
-        plan = cursor.fetchone()[0]
-        plan = json.loads(plan) if isinstance(plan, str) else plan
-        scans: list[str] = []
+    if index.dialect == "sqlite":
+        plan = index.execute("EXPLAIN QUERY PLAN " + statement, parameters)
+        return [row[3] for row in plan if row[3].startswith("SCAN ") and " INDEX " not in row[3]]
+    with index.transaction():  # SET lasts as long as this transaction
+        index.execute("SET LOCAL enable_seqscan = off")
+        plan = index.execute("EXPLAIN (FORMAT JSON) " + statement, parameters).fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    scans: list[str] = []
 
-        def walk(node: dict[str, Any]) -> None:
-            if node["Node Type"] == "Seq Scan":
-                scans.append(f"Seq Scan on {node['Relation Name']}")
-            for child in node.get("Plans", []):
-                walk(child)
+    def walk(node: dict[str, Any]) -> None:
+        if node["Node Type"] == "Seq Scan":
+            scans.append(f"Seq Scan on {node['Relation Name']}")
+        for child in node.get("Plans", []):
+            walk(child)
 
-        walk(plan[0]["Plan"])
-        return scans
-    finally:
-        raw.rollback()
-        raw.close()
+    walk(plan[0]["Plan"])
+    return scans
 
 
 READS: dict[str, Callable[[Index], Any]] = {
@@ -107,9 +101,9 @@ READS: dict[str, Callable[[Index], Any]] = {
 
 
 @pytest.mark.parametrize("read", list(READS))
-def test_the_apis_reads_use_indexes(index_db: Any, read: str) -> None:
+def test_the_apis_reads_use_indexes(index_db: Any, read: str, monkeypatch: pytest.MonkeyPatch) -> None:
     index = _seeded(index_db())
-    statements = _statements(index, READS[read])
+    statements = _statements(index, READS[read], monkeypatch)
     assert statements, "the read sent no statement"
     scans = {statement: found for statement, parameters in statements
              if (found := _full_scans(index, statement, parameters))}
@@ -117,12 +111,12 @@ def test_the_apis_reads_use_indexes(index_db: Any, read: str) -> None:
     index.close()
 
 
-def test_a_missing_index_is_caught(index_db: Any) -> None:
+def test_a_missing_index_is_caught(index_db: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """The check above sees a full scan when the index a read needs is gone."""
     index = _seeded(index_db())
     with index.transaction():
         index.execute("DROP INDEX payouts_bounty")
-    statements = _statements(index, READS["a bounty's detail"])
+    statements = _statements(index, READS["a bounty's detail"], monkeypatch)
     scans = [scan for statement, parameters in statements for scan in _full_scans(index, statement, parameters)]
     assert scans and all("payouts" in scan for scan in scans), scans
     index.close()

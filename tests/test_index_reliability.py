@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import event
 
 from bountychain.devchain import find_anvil
-from bountychain.index import IndexBusy, Indexer, IndexUnavailable, open_index
+from bountychain.index import IndexBusy, Indexer, IndexUnavailable
 from bountychain.index.schema import EVENT_TABLES
 from tests.test_index import REPO, World, clean, dump, story, w, world  # noqa: F401 - the anvil world's fixtures
 

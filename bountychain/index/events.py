@@ -18,6 +18,7 @@ keccak256 of the stored text differs from it exactly when bytes were replaced.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import defaultdict
 from collections.abc import Callable
@@ -74,12 +75,42 @@ def _restore(item: dict[str, Any], value: Any, path: str, replaced: list[str]) -
             replaced.append(path)
         return decoded.text
     if kind == "address":
-        return to_checksum_address(value)
+        return _checksummed(value)
     return value
+
+
+@functools.lru_cache(maxsize=65_536)
+def _checksummed(address: str) -> str:
+    """EIP-55 (a keccak per call): the same few addresses recur in every range."""
+    return to_checksum_address(address)
 
 
 def _bytes(value: Any) -> bytes:
     return bytes.fromhex(value.removeprefix("0x")) if isinstance(value, str) else bytes(value)
+
+
+def _is_word(kind: str) -> bool:
+    """A static value encoded in one 32-byte word (not a string, bytes, array or tuple)."""
+    digits = kind.removeprefix("uint").removeprefix("int").removeprefix("bytes")
+    return kind in ("address", "bool") or (digits != kind and digits.isdigit())
+
+
+def _topic_word(item: dict[str, Any], kind: str, word: bytes, replaced: list[str]) -> Any:
+    """An indexed static value from its 32-byte topic, as eth_abi's strict decoder reads it
+    (same values, same refusals: a short word, non-zero padding, an out-of-range number or
+    bool), without its per-call machinery for the common types."""
+    if len(word) != 32:
+        raise ValueError(f"{item['name']}: a topic is 32 bytes, this one {len(word)}")
+    if kind == "address":
+        if any(word[:12]):
+            raise ValueError(f"{item['name']}: an address topic with non-zero padding")
+        return _checksummed("0x" + word[12:].hex())
+    if kind.startswith("uint") and kind[4:].isdigit():
+        value = int.from_bytes(word, "big")
+        if value >> int(kind[4:]):
+            raise ValueError(f"{item['name']}: {value} does not fit {kind}")
+        return value
+    return _restore(item, abi_decode([kind], word)[0], item["name"], replaced)
 
 
 def decode_log(event_abi: Any, log: Any) -> tuple[dict[str, Any], list[str]]:
@@ -100,12 +131,17 @@ def decode_log(event_abi: Any, log: Any) -> tuple[dict[str, Any], list[str]]:
         if kind in ("string", "bytes") or kind.startswith("tuple") or kind.endswith("]"):
             args[item["name"]] = topic  # the hash of the value
         else:
-            args[item["name"]] = _restore(item, abi_decode([kind], topic)[0], item["name"], replaced)
+            args[item["name"]] = _topic_word(item, kind, topic, replaced)
     data = _bytes(log["data"])
     plain = [item for item in inputs if not item.get("indexed")]
-    values = abi_decode([_decoding_type(item) for item in plain], data)
-    for item, value in zip(plain, values, strict=True):
-        args[item["name"]] = _restore(item, value, item["name"], replaced)
+    if len(data) == 32 * len(plain) and all(_is_word(str(item["type"])) for item in plain):
+        # Only one-word values, exactly as many words as values: each word is read as a topic is.
+        for index, item in enumerate(plain):
+            args[item["name"]] = _topic_word(item, str(item["type"]), data[32 * index:32 * index + 32], replaced)
+    else:
+        values = abi_decode([_decoding_type(item) for item in plain], data)
+        for item, value in zip(plain, values, strict=True):
+            args[item["name"]] = _restore(item, value, item["name"], replaced)
     return {item["name"]: args[item["name"]] for item in inputs}, replaced
 
 

@@ -9,6 +9,8 @@ is the one way in, for the indexer, the CLI and the web server alike.
 from __future__ import annotations
 
 import fcntl
+import functools
+import re
 import sqlite3
 import threading
 import zlib
@@ -34,6 +36,10 @@ from bountychain.index.schema import DDL, EVENT_TABLES, SCHEMA_VERSION
 _BOUNTY_TABLES = ("created", "fundraisers", "pledges", "claims", "awards", "payouts", "raised_paid", "refunds",
                   "cancellations", "extensions", "review_policies", "proposals", "objections", "proposal_steps",
                   "disputes", "rulings")
+# The block of a bounty's latest event, whichever table it is in (one statement, not one per table).
+_LAST_EVENT = ("SELECT MAX(last) FROM (" + " UNION ALL ".join(
+    f"SELECT MAX(block_number) AS last FROM {table} WHERE bounty_id = :bounty_id" for table in _BOUNTY_TABLES)
+    + ") AS latest")
 # Proposal states in which a bounty is under review (pledges, refunds and claims wait).
 LIVE_PROPOSAL_STATES = ("pending", "blocked", "escalated", "upheld")
 # Path segments that end the repository part of an issue URL (GitHub, GitLab, Gitea, ...).
@@ -80,11 +86,17 @@ class Rows(list[Row]):
         return list(self)
 
 
-def _rows(result: sqlalchemy.CursorResult[Any]) -> Rows:
-    if not result.returns_rows:
+def _rows(cursor: Any) -> Rows:
+    if cursor.description is None:
         return Rows()
-    names = {name: position for position, name in enumerate(result.keys())}
-    return Rows(Row(values, names) for values in result.fetchall())
+    names = {column[0]: position for position, column in enumerate(cursor.description)}
+    return Rows(Row(values, names) for values in cursor.fetchall())
+
+
+@functools.lru_cache(maxsize=1024)
+def _format_params(sql: str) -> str:
+    """`:name` parameters as psycopg writes them (%(name)s), a literal % doubled."""
+    return re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", sql.replace("%", "%%"))
 
 
 def database_url(target: str | Path) -> str:
@@ -126,6 +138,9 @@ class Index:
         self._local = threading.local()
         self._writer: Any = None  # what holds the writer lock (`writer_lock`)
         self._writer_guard = threading.Lock()
+        # The database being unreachable or unwritable (the driver's OperationalError, and
+        # SQLAlchemy's wrapper of it), as opposed to a statement's own error.
+        self._driver_errors: tuple[type[Exception], ...] = (OperationalError, engine.dialect.dbapi.OperationalError)
 
     def __repr__(self) -> str:
         return f"Index({describe_url(self.url)})"
@@ -139,18 +154,34 @@ class Index:
     def _connection(self) -> Connection | None:
         return getattr(self._local, "connection", None)
 
+    # Statements go straight to the driver's cursor on SQLAlchemy's connection: the sync runs
+    # tens of thousands of small statements, and SQLAlchemy's per-statement layer would be most
+    # of its time. SQLAlchemy keeps the engine, the pool, transactions and the dialect.
+    def _run(self, connection: Connection, sql: str, params: Any, many: bool = False) -> Rows:
+        if self.dialect != "sqlite":
+            sql = _format_params(sql)
+        cursor = connection.connection.cursor()
+        try:
+            if many:
+                cursor.executemany(sql, params)
+                return Rows()
+            cursor.execute(sql, params or {})
+            return _rows(cursor)
+        finally:
+            cursor.close()
+
     def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> Rows:
         connection = self._connection()
         if connection is not None:
-            return _rows(connection.execute(text(sql), params or {}))
+            return self._run(connection, sql, params)
         try:
             with self.engine.connect() as borrowed:
-                return _rows(borrowed.execute(text(sql), params or {}))
-        except OperationalError as exc:
+                return self._run(borrowed, sql, params)
+        except self._driver_errors as exc:
             raise self._unavailable(exc, "read") from exc
 
-    def _unavailable(self, exc: DBAPIError, doing: str) -> IndexUnavailable:
-        reason = _first_line(exc.orig)
+    def _unavailable(self, exc: Exception, doing: str) -> IndexUnavailable:
+        reason = _first_line(exc.orig if isinstance(exc, DBAPIError) else exc)
         hint = next((words for marker, words in _HINTS if marker in reason.lower()), "")
         return IndexUnavailable(f"the index {describe_url(self.url)} could not be {doing}: {reason}{hint}"
                                 + ("; nothing of this write was kept, run the indexer again" if doing == "written"
@@ -162,7 +193,7 @@ class Index:
             connection = self._connection()
             if connection is None:
                 raise RuntimeError("executemany runs inside a transaction")
-            connection.execute(text(sql), list(rows))
+            self._run(connection, sql, list(rows), many=True)
 
     @contextmanager
     def transaction(self) -> Iterator[Index]:
@@ -179,9 +210,11 @@ class Index:
                         yield self
                     finally:
                         self._local.connection = None
+        except self._driver_errors as exc:  # not a statement's own error (a key violation, ...)
+            raise self._unavailable(exc, "written") from exc
         except DBAPIError as exc:
-            if not isinstance(exc, OperationalError) and not exc.connection_invalidated:
-                raise  # a statement's own error (a key violation, ...): not the database's state
+            if not exc.connection_invalidated:
+                raise
             raise self._unavailable(exc, "written") from exc
 
     @contextmanager
@@ -190,7 +223,7 @@ class Index:
         if self._connection() is not None:
             yield self
             return
-        with self.engine.connect() as connection:
+        with self.engine.connect() as connection, connection.begin():  # one snapshot
             self._local.connection = connection
             try:
                 yield self
@@ -500,8 +533,7 @@ def refresh_bounty(db: Index, bounty_id: int) -> None:
     key = {"bounty_id": bounty_id}
     funders = db.execute("SELECT COUNT(DISTINCT funder) FROM pledges WHERE bounty_id = :bounty_id", key).fetchone()[0]
     claims = db.execute("SELECT COUNT(*) FROM claims WHERE bounty_id = :bounty_id", key).fetchone()[0]
-    updated = max(db.execute(f"SELECT MAX(block_number) FROM {table} WHERE bounty_id = :bounty_id",  # noqa: S608
-                             key).fetchone()[0] or 0 for table in _BOUNTY_TABLES)
+    updated = db.execute(_LAST_EVENT, key).fetchone()[0] or 0
     host, repo = parse_repo(origin["uri"])
     values = {
         "bounty_id": bounty_id, "kind": kind, "issuer": issuer, "approver": approver, "token": origin["token"],

@@ -86,7 +86,16 @@ class SyncReport:
 
 
 def _hex(value: Any) -> str:
-    return "0x" + (bytes.fromhex(value.removeprefix("0x")) if isinstance(value, str) else bytes(value)).hex()
+    return "0x" + _raw(value).hex()
+
+
+def _raw(value: Any) -> bytes:
+    return bytes.fromhex(value.removeprefix("0x")) if isinstance(value, str) else bytes(value)
+
+
+def _number(value: Any) -> int:
+    """A quantity as the node sends it (hex) or as web3 gives it (an int)."""
+    return int(value, 16) if isinstance(value, str) else int(value)
 
 
 def _describe(entry: Any, key: str) -> str:
@@ -136,6 +145,13 @@ class Indexer:
             address.lower(): {bytes.fromhex(event.topic[2:]): event for event in source.all_events()}
             for address, source in ((self.escrow, contract), (self.review, review))}
         self._token_abi = load_artifact("TestToken").abi
+        # eth_getLogs through the chain's own middleware (a node that needs one keeps it) except
+        # web3's AttributeDict wrapping, which would rebuild every log's every field.
+        self._raw_logs = Web3(w3.provider)
+        self._raw_logs.middleware_onion.clear()
+        for middleware, name in w3.middleware_onion.middleware:
+            if name != "attrdict":
+                self._raw_logs.middleware_onion.add(middleware, name)
         self._bind()
 
     @classmethod
@@ -176,8 +192,11 @@ class Indexer:
 
     def _get_logs(self, from_block: int, to_block: int) -> list[Any]:
         try:
-            return list(self.w3.eth.get_logs({"address": [self.escrow, self.review], "fromBlock": from_block,
-                                              "toBlock": to_block}))
+            # The node's answer as it is (hex strings), through web3's middleware but not its
+            # per-log reshaping into HexBytes and AttributeDicts: `decode_log` reads either.
+            return list(self._raw_logs.manager.request_blocking(
+                "eth_getLogs", [{"address": [self.escrow, self.review], "fromBlock": hex(from_block),
+                                 "toBlock": hex(to_block)}]))
         except Exception as exc:  # each node words it differently
             text = str(exc).lower()
             if to_block > from_block and any(marker in text for marker in _TOO_MANY):
@@ -320,12 +339,12 @@ class Indexer:
                     continue
                 if entry.get("removed") or not entry["topics"]:
                     continue
-                event = events.get(bytes(entry["topics"][0]))
+                event = events.get(_raw(entry["topics"][0]))
                 if event is None or event.event_name not in HANDLERS:
                     continue  # an event this version does not know: skipped
                 args, replaced = decode_log(event.abi, entry)
-                decoded.append(Event(event.event_name, args, int(entry["blockNumber"]), _hex(entry["blockHash"]),
-                                     int(entry["logIndex"]), _hex(entry["transactionHash"])))
+                decoded.append(Event(event.event_name, args, _number(entry["blockNumber"]), _hex(entry["blockHash"]),
+                                     _number(entry["logIndex"]), _hex(entry["transactionHash"])))
             except Exception as exc:  # a malformed log: never a reason to stop the range
                 self._skipped += 1
                 logger.warning("blocks %d..%d: skipped an escrow log that cannot be decoded (tx %s, log index %s): %s",
