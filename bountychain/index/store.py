@@ -40,6 +40,19 @@ _BOUNTY_TABLES = ("created", "fundraisers", "pledges", "claims", "awards", "payo
 _LAST_EVENT = ("SELECT MAX(last) FROM (" + " UNION ALL ".join(
     f"SELECT MAX(block_number) AS last FROM {table} WHERE bounty_id = :bounty_id" for table in _BOUNTY_TABLES)
     + ") AS latest")
+# A bounty's amounts (TEXT, summed in Python) and extended deadlines, tagged by table.
+_AMOUNTS = " UNION ALL ".join(
+    [f"SELECT '{table}' AS source, amount AS value FROM {table} WHERE bounty_id = :bounty_id"
+     for table in ("pledges", "refunds", "payouts", "raised_paid")]
+    + ["SELECT 'extensions' AS source, CAST(deadline AS TEXT) AS value FROM extensions WHERE bounty_id = :bounty_id"])
+# Its one-row facts: award, cancellation, the reviewed bounty's proposer, counts, last event.
+_FACTS = ("SELECT (SELECT pool FROM awards WHERE bounty_id = :bounty_id) AS pool,"
+          " (SELECT fee FROM awards WHERE bounty_id = :bounty_id) AS fee,"
+          " (SELECT 1 FROM cancellations WHERE bounty_id = :bounty_id) AS cancelled,"
+          " (SELECT approver FROM review_policies WHERE bounty_id = :bounty_id) AS proposer,"
+          " (SELECT COUNT(DISTINCT funder) FROM pledges WHERE bounty_id = :bounty_id) AS funders,"
+          " (SELECT COUNT(*) FROM claims WHERE bounty_id = :bounty_id) AS claims,"
+          f" ({_LAST_EVENT}) AS updated")
 # Proposal states in which a bounty is under review (pledges, refunds and claims wait).
 LIVE_PROPOSAL_STATES = ("pending", "blocked", "escalated", "upheld")
 # Path segments that end the repository part of an issue URL (GitHub, GitLab, Gitea, ...).
@@ -438,10 +451,6 @@ def parse_repo(uri: str) -> tuple[str, str]:
     return (hostname or "").lower(), "/".join(parts).lower()
 
 
-def _sum(db: Index, sql: str, bounty_id: int) -> int:
-    return sum(int(row[0]) for row in db.execute(sql, {"bounty_id": bounty_id}))
-
-
 def review_summary(db: Index, bounty_id: int) -> dict[str, object]:
     """A reviewed bounty's policy and latest proposal, derived from the review contract's
     events as it keeps them (`getReview`): a rejection sets the state back to none and leaves
@@ -496,15 +505,20 @@ def refresh_bounty(db: Index, bounty_id: int) -> None:
         if fundraiser is None:
             return
     origin = created if created is not None else fundraiser
+    key = {"bounty_id": bounty_id}
+    # The amounts and extensions in one statement (one round trip to a database server).
+    sums = {"pledges": 0, "refunds": 0, "payouts": 0, "raised_paid": 0}
     deadline = origin["deadline"]
-    for row in db.execute("SELECT deadline FROM extensions WHERE bounty_id = :bounty_id", {"bounty_id": bounty_id}):
-        deadline = max(deadline, row[0])
-    pledged = _sum(db, "SELECT amount FROM pledges WHERE bounty_id = :bounty_id", bounty_id)
-    refunded = _sum(db, "SELECT amount FROM refunds WHERE bounty_id = :bounty_id", bounty_id)
-    paid_out = _sum(db, "SELECT amount FROM payouts WHERE bounty_id = :bounty_id", bounty_id)
-    paid_out += _sum(db, "SELECT amount FROM raised_paid WHERE bounty_id = :bounty_id", bounty_id)
-    award = db.execute("SELECT pool, fee FROM awards WHERE bounty_id = :bounty_id", {"bounty_id": bounty_id}).fetchone()
-    cancelled = db.execute("SELECT 1 FROM cancellations WHERE bounty_id = :bounty_id", {"bounty_id": bounty_id}).fetchone()
+    for source, value in db.execute(_AMOUNTS, key):
+        if source == "extensions":
+            deadline = max(deadline, int(value))
+        else:
+            sums[source] += int(value)
+    pledged, refunded = sums["pledges"], sums["refunds"]
+    paid_out = sums["payouts"] + sums["raised_paid"]
+    facts = db.execute(_FACTS, key).fetchone()
+    award = {"pool": facts["pool"], "fee": facts["fee"]} if facts["pool"] is not None else None
+    cancelled = facts["cancelled"]
     # What the escrow still holds for it: an award takes its pool; after a reviewed award the
     # objectors' withheld pledges stay until they refund.
     held = pledged - refunded - (int(award["pool"]) if award else 0)
@@ -514,9 +528,8 @@ def refresh_bounty(db: Index, bounty_id: int) -> None:
                   else "under_review" if review["proposal_state"] in LIVE_PROPOSAL_STATES else "open")
         # A reviewed bounty's approver (BountyCreated's) is the review contract, which awards;
         # the person who proposes is ReviewPolicySet's.
-        policy = db.execute("SELECT approver FROM review_policies WHERE bounty_id = :bounty_id", {"bounty_id": bounty_id}).fetchone()
         kind, issuer, approver, beneficiary, goal, all_or_nothing = (
-            "bounty", created["issuer"], policy[0] if policy else created["approver"], "", "0", 0)
+            "bounty", created["issuer"], facts["proposer"] or created["approver"], "", "0", 0)
         raised = 0
     else:
         # A paid fundraiser's Awarded event is its payout: the pool is what it raised.
@@ -530,10 +543,7 @@ def refresh_bounty(db: Index, bounty_id: int) -> None:
         # one can be refunded at once: it has raised what it still holds.
         raised = int(award["pool"]) if award else held if cancelled else pledged
         review = review_summary(db, bounty_id)
-    key = {"bounty_id": bounty_id}
-    funders = db.execute("SELECT COUNT(DISTINCT funder) FROM pledges WHERE bounty_id = :bounty_id", key).fetchone()[0]
-    claims = db.execute("SELECT COUNT(*) FROM claims WHERE bounty_id = :bounty_id", key).fetchone()[0]
-    updated = db.execute(_LAST_EVENT, key).fetchone()[0] or 0
+    funders, claims, updated = facts["funders"], facts["claims"], facts["updated"] or 0
     host, repo = parse_repo(origin["uri"])
     values = {
         "bounty_id": bounty_id, "kind": kind, "issuer": issuer, "approver": approver, "token": origin["token"],
