@@ -132,7 +132,7 @@ def describe_url(url: str) -> str:
         parsed = sqlalchemy.make_url(url)
         if parsed.get_backend_name() == "sqlite" and parsed.database and not parsed.query:
             return parsed.database
-        return parsed.render_as_string(hide_password=True)
+        return parsed.render_as_string(hide_password=True).replace("postgresql+psycopg://", "postgresql://", 1)
     except Exception:  # not a URL SQLAlchemy reads: say it as it was given
         return url
 
