@@ -1,7 +1,7 @@
 """How fast the index follows the escrow: events per second of a full sync on anvil, on SQLite
 and on PostgreSQL.
 
-    .venv/bin/python -m benchmarks.index_sync [EVENTS] [--postgres URL]
+    .venv/bin/python -m benchmarks.index_sync [EVENTS] [--postgres URL] [--no-profile]
 
 Builds a realistic mix on a fresh anvil node (default about 100,000 events): bounties, many
 pledges each, solutions, and awards that pay two winners (Awarded + 2 WinnerPaid), with
@@ -128,7 +128,8 @@ def main() -> None:
         client = build(node, events)
         print(f"setup: {node.w3.eth.block_number} blocks in {time.monotonic() - started:.0f} s", flush=True)
         run(client, str(Path(tmp) / "bench.sqlite3"), "SQLite", 25)
-        run(client, str(Path(tmp) / "profiled.sqlite3"), "SQLite (profiled)", 25, profile=True)
+        if "--no-profile" not in args:
+            run(client, str(Path(tmp) / "profiled.sqlite3"), "SQLite (profiled)", 25, profile=True)
         if postgres_url is None:
             try:
                 from tests.postgres import PostgresCluster

@@ -153,8 +153,10 @@ class Rows:
     def __init__(self, db: Index) -> None:
         self.db = db
         self.pending: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self.counts: dict[str, int] = defaultdict(int)  # rows added per table, flushed or not
 
     def add(self, table: str, e: Event, **row: Any) -> None:
+        self.counts[table] += 1
         self.pending[table].append({**row, "block_number": e.block_number, "log_index": e.log_index,
                                     "tx_hash": e.tx_hash})
 

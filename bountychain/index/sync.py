@@ -49,6 +49,8 @@ from bountychain.results import ETH
 logger = logging.getLogger("bountychain.index")
 
 DEFAULT_BATCH = 2_000
+# Rows a range adds to a table before PostgreSQL's statistics of it are refreshed (ANALYZE).
+_ANALYZE_AFTER = 1_000
 # Events stored with their block's time (an escalation starts the arbiter's clock).
 _TIMED = frozenset({"DisputeRaised"})
 # Confirmations on public chains; local development chains (DEV_CHAIN_IDS) mine a block per
@@ -308,6 +310,7 @@ class Indexer:
             touched: set[int] = set()
             for event in decoded:
                 touched |= HANDLERS[event.name](rows, event)
+            grown = [table for table, added in rows.counts.items() if added >= _ANALYZE_AFTER]
             rows.flush()
             for bounty_id in sorted(touched):
                 store.refresh_bounty(self.db, bounty_id)
@@ -320,6 +323,10 @@ class Indexer:
             store.set_meta(self.db, "cursor", high)
             store.set_meta(self.db, "cursor_hash", end_hash)
             store.set_meta(self.db, "cursor_time", end_time)
+        if grown and self.db.dialect == "postgresql":
+            # PostgreSQL plans by its statistics, which autovacuum refreshes only later: after a
+            # large range, a table it still thinks tiny would be scanned instead of indexed.
+            self.db.execute(f"ANALYZE {', '.join(sorted(grown))}")
         return len(decoded)
 
     def _decode_range(self, logs: list[Any], low: int, high: int) -> list[Event]:
