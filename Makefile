@@ -14,18 +14,25 @@ HALMOS_DONE := $(HALMOS_VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 VENDOR := bountychain/web/static/vendor
 
-.PHONY: demo test bench bench-sdk fuzz invariant halmos compile slither setup vendor clean
+.PHONY: demo test bench bench-sdk fuzz invariant halmos compile slither setup vendor clean postgresql
 
 demo: $(VENV_DONE)
 	$(PY) -m bountychain.demo
 
-test: $(VENV_DONE) $(NPM_DONE) $(HALMOS_DONE) $(CHROMIUM)
+test: $(VENV_DONE) $(NPM_DONE) $(HALMOS_DONE) $(CHROMIUM) postgresql
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The browser tests drive Debian's chromium through Playwright (no browser download).
 $(CHROMIUM):
 	$(if $(filter 0,$(shell id -u)),,sudo )apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo )apt-get install -y -qq chromium >/dev/null
+
+# The index's tests start a throwaway PostgreSQL cluster with Debian's initdb and pg_ctl
+# (tests/postgres.py); installed once, when `pg_config --bindir` has no initdb.
+postgresql:
+	@test -x "$$(pg_config --bindir 2>/dev/null)/initdb" || { \
+	  $(if $(filter 0,$(shell id -u)),,sudo )apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo )apt-get install -y -qq postgresql >/dev/null; }
 
 # Copies the page's JavaScript library (ethers, pinned in package.json) from node_modules into
 # the Python package, which serves it without node_modules; tests/test_web_assets.py checks

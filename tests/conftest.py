@@ -180,3 +180,35 @@ def assert_escrow_solvent(world: World) -> None:
         assert held >= amount, f"escrow holds {held} of {token} but owes {amount}"
         if token != ETH:
             assert contract.functions.tokenOwed(token).call() == amount, f"tokenOwed({token})"
+
+
+# --- the index's two backends ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A PostgreSQL cluster for the session (tests/postgres.py)."""
+    from tests.postgres import PostgresCluster
+
+    cluster = PostgresCluster()
+    try:
+        yield cluster
+    finally:
+        cluster.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def index_db(request: pytest.FixtureRequest, tmp_path: Path):
+    """`index_db(name)`: where a test's index named `name` lives, on each backend in turn: a
+    SQLite file in tmp_path, or a fresh database of the session's PostgreSQL cluster (the same
+    name gives the same database)."""
+    made: dict[str, str] = {}
+
+    def target(name: str = "index") -> str:
+        if name not in made:
+            made[name] = (str(tmp_path / f"{name}.sqlite3") if request.param == "sqlite"
+                          else request.getfixturevalue("postgres").database())
+        return made[name]
+
+    target.backend = request.param  # type: ignore[attr-defined]
+    return target

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -17,11 +16,13 @@ from typing import Any
 
 import pytest
 from eth_account.signers.local import LocalAccount
+from web3 import Web3
+from web3.middleware import Web3Middleware
 
 from bountychain import ETH, AnvilNode, BountyClient, ReviewTerms, deploy_contract, send_transaction
 from bountychain import deployments as registry
 from bountychain.devchain import find_anvil
-from bountychain.index import IndexMismatch, Indexer, open_index, parse_repo, queries
+from bountychain.index import Index, IndexMismatch, Indexer, open_index, parse_repo, queries
 from bountychain.index import events as index_events
 from bountychain.index.schema import EVENT_TABLES
 from bountychain.sdk.constants import ARBITRATION_PERIOD
@@ -185,14 +186,14 @@ def story(w: World, tag: str = "a") -> dict[str, int]:
             "rejected": rejected, "escalated": escalated}
 
 
-def dump(db: sqlite3.Connection) -> dict[str, list[tuple[Any, ...]]]:
+def dump(db: Index) -> dict[str, list[tuple[Any, ...]]]:
     """Every indexed fact (not the bookkeeping: block hashes kept and the cursor)."""
     tables = [*EVENT_TABLES, "bounties", "tokens"]
     return {table: sorted(tuple(row) for row in db.execute(f"SELECT * FROM {table}")) for table in tables}  # noqa: S608
 
 
-def clean(w: World, tmp_path: Path, name: str = "clean.sqlite3") -> Indexer:
-    indexer = Indexer.for_client(w.escrow, tmp_path / name)
+def clean(w: World, index_db: Any, name: str = "clean") -> Indexer:
+    indexer = Indexer.for_client(w.escrow, index_db(name))
     indexer.sync()
     return indexer
 
@@ -200,8 +201,8 @@ def clean(w: World, tmp_path: Path, name: str = "clean.sqlite3") -> Indexer:
 # --- sync ---------------------------------------------------------------------------------
 
 
-def test_incremental_sync_in_small_ranges_equals_a_clean_full_sync(w: World, tmp_path: Path) -> None:
-    indexer = Indexer.for_client(w.escrow, tmp_path / "index.sqlite3", batch=3)
+def test_incremental_sync_in_small_ranges_equals_a_clean_full_sync(w: World, index_db: Any) -> None:
+    indexer = Indexer.for_client(w.escrow, index_db("index"), batch=3)
     first = indexer.sync()
     ids = story(w)
     ranges: list[tuple[int, int, int]] = []
@@ -212,7 +213,7 @@ def test_incremental_sync_in_small_ranges_equals_a_clean_full_sync(w: World, tmp
     assert [low for low, _, _ in ranges] == [first.cursor + 1] + [high + 1 for _, high, _ in ranges[:-1]]
     assert sum(count for *_, count in ranges) == report.events > 20
     assert indexer.sync().ranges == 0  # nothing new
-    assert dump(indexer.db) == dump(clean(w, tmp_path).db)
+    assert dump(indexer.db) == dump(clean(w, index_db).db)
     assert {b.bounty_id for b in queries.bounties(indexer.db, kind="bounty")} == {
         ids[name] for name in ("paid", "cancelled", "extended", "expiring", "finalized", "disputed", "rejected",
                                "escalated")}
@@ -220,8 +221,8 @@ def test_incremental_sync_in_small_ranges_equals_a_clean_full_sync(w: World, tmp
         ids[name] for name in ("met", "missed", "flexible")}
 
 
-def test_confirmations_keep_the_newest_blocks_out_until_they_are_deep_enough(w: World, tmp_path: Path) -> None:
-    indexer = Indexer.for_client(w.escrow, tmp_path / "index.sqlite3", confirmations=2)
+def test_confirmations_keep_the_newest_blocks_out_until_they_are_deep_enough(w: World, index_db: Any) -> None:
+    indexer = Indexer.for_client(w.escrow, index_db("index"), confirmations=2)
     bounty_id = w.escrow.create_bounty("https://github.com/org/repo/issues/1", w.node.now() + DAY).bounty_id
     w.as_(w.funders[0]).pledge(bounty_id, "1 ether")
     report = indexer.sync()
@@ -236,42 +237,43 @@ def test_confirmations_keep_the_newest_blocks_out_until_they_are_deep_enough(w: 
     assert [b.total for b in queries.bounties(indexer.db)] == [ETHER]
 
 
-def test_a_node_that_refuses_large_ranges_gets_smaller_ones(w: World, tmp_path: Path,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_node_that_refuses_large_ranges_gets_smaller_ones(w: World, index_db: Any) -> None:
     story(w)
-    indexer = Indexer.for_client(w.escrow, tmp_path / "index.sqlite3", batch=256)  # more than the story's blocks
     asked: list[int] = []
-    original = indexer.w3.eth.get_logs
 
-    def get_logs(params: dict[str, Any]) -> Any:
-        size = params["toBlock"] - params["fromBlock"] + 1
-        asked.append(size)
-        if size > 5:
-            raise ValueError({"code": -32005, "message": "query returned more than 10000 results"})
-        return original(params)
+    class RefusesLargeRanges(Web3Middleware):
+        def request_processor(self, method: Any, params: Any) -> Any:
+            if method == "eth_getLogs":
+                size = int(params[0]["toBlock"], 16) - int(params[0]["fromBlock"], 16) + 1
+                asked.append(size)
+                if size > 5:
+                    raise ValueError({"code": -32005, "message": "query returned more than 10000 results"})
+            return method, params
 
-    monkeypatch.setattr(indexer.w3.eth, "get_logs", get_logs)
+    node = Web3(w.node.w3.provider)
+    node.middleware_onion.add(RefusesLargeRanges, "refuses_large_ranges")
+    indexer = Indexer(node, index_db("index"), w.escrow.address, w.escrow.from_block, batch=256)  # > the story's blocks
     report = indexer.sync()
     assert report.cursor == w.node.w3.eth.block_number
     span = report.cursor - report.from_block + 1
     assert asked[:4] == [span, span // 2, span // 4, span // 8]  # halved until the node answers
     assert report.ranges == sum(1 for size in asked if size <= 5)
-    assert dump(indexer.db) == dump(clean(w, tmp_path).db)
+    assert dump(indexer.db) == dump(clean(w, index_db).db)
 
 
 def test_a_crash_mid_sync_leaves_whole_ranges_and_a_fresh_process_completes_it(
-        w: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        w: World, tmp_path: Path, index_db: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     story(w)
-    path = tmp_path / "index.sqlite3"
+    path = index_db("index")
     indexer = Indexer.for_client(w.escrow, path, batch=4)
     calls = {"n": 0}
     real = index_events.HANDLERS["Pledged"]
 
-    def crashing(db: sqlite3.Connection, event: index_events.Event) -> set[int]:
+    def crashing(rows: index_events.Rows, event: index_events.Event) -> set[int]:
         calls["n"] += 1
         if calls["n"] == 4:
             raise RuntimeError("injected crash")
-        return real(db, event)
+        return real(rows, event)
 
     monkeypatch.setitem(index_events.HANDLERS, "Pledged", crashing)
     committed: list[int] = []
@@ -284,7 +286,7 @@ def test_a_crash_mid_sync_leaves_whole_ranges_and_a_fresh_process_completes_it(
     cursor = int(db.execute("SELECT value FROM meta WHERE key = 'cursor'").fetchone()[0])
     assert committed and cursor == committed[-1]  # the failed range left nothing behind
     for table in EVENT_TABLES:
-        assert db.execute(f"SELECT COUNT(*) FROM {table} WHERE block_number > ?", (cursor,)).fetchone()[0] == 0  # noqa: S608
+        assert db.execute(f"SELECT COUNT(*) FROM {table} WHERE block_number > :cursor", {"cursor": cursor}).fetchone()[0] == 0  # noqa: S608
     assert db.execute("SELECT COUNT(*) FROM pledges").fetchone()[0] == 3
     db.close()
 
@@ -296,11 +298,11 @@ def test_a_crash_mid_sync_leaves_whole_ranges_and_a_fresh_process_completes_it(
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
     assert report["from_block"] == cursor + 1 and report["cursor"] == w.node.w3.eth.block_number
-    assert dump(open_index(path)) == dump(clean(w, tmp_path).db)
+    assert dump(open_index(path)) == dump(clean(w, index_db).db)
 
 
-def test_a_reorganisation_is_rolled_back_to_the_fork_and_rebuilt(w: World, tmp_path: Path) -> None:
-    indexer = Indexer.for_client(w.escrow, tmp_path / "index.sqlite3", batch=5)
+def test_a_reorganisation_is_rolled_back_to_the_fork_and_rebuilt(w: World, index_db: Any) -> None:
+    indexer = Indexer.for_client(w.escrow, index_db("index"), batch=5)
     common = w.escrow.create_bounty("https://github.com/org/repo/issues/1", w.node.now() + 30 * DAY).bounty_id
     w.as_(w.funders[0]).pledge(common, "1 ether")
     indexer.sync()
@@ -321,13 +323,13 @@ def test_a_reorganisation_is_rolled_back_to_the_fork_and_rebuilt(w: World, tmp_p
     assert report.rolled_back_to == fork
     assert queries.totals(indexer.db, common)["total"] == ETHER + ETHER // 2
     rebuilt = dump(indexer.db)
-    assert rebuilt != abandoned and rebuilt == dump(clean(w, tmp_path).db)
+    assert rebuilt != abandoned and rebuilt == dump(clean(w, index_db).db)
     assert [(c.claim_id, c.uri) for c in queries.bounty(indexer.db, other).claims] == [
         (1, "https://github.com/org/repo/pull/78")]
 
 
-def test_a_reorganisation_to_a_longer_chain_with_the_same_height_is_detected(w: World, tmp_path: Path) -> None:
-    indexer = Indexer.for_client(w.escrow, tmp_path / "index.sqlite3")
+def test_a_reorganisation_to_a_longer_chain_with_the_same_height_is_detected(w: World, index_db: Any) -> None:
+    indexer = Indexer.for_client(w.escrow, index_db("index"))
     indexer.sync()
     snapshot = w.node.snapshot()
     story(w, "a")
@@ -339,22 +341,22 @@ def test_a_reorganisation_to_a_longer_chain_with_the_same_height_is_detected(w: 
     assert w.node.w3.eth.block_number >= height
     report = indexer.sync()
     assert report.rolled_back_to is not None
-    assert dump(indexer.db) == dump(clean(w, tmp_path).db)
+    assert dump(indexer.db) == dump(clean(w, index_db).db)
     assert all(b.uri.endswith(("1b", "/4", "/9", "/5")) for b in queries.bounties(indexer.db))
     assert len(queries.bounties(indexer.db, kind="fundraiser")) == 3
 
 
-def test_events_without_a_handler_are_skipped(w: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_events_without_a_handler_are_skipped(w: World, index_db: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delitem(index_events.HANDLERS, "DeadlineExtended")
     ids = story(w)
-    indexer = clean(w, tmp_path)
+    indexer = clean(w, index_db)
     assert indexer.db.execute("SELECT COUNT(*) FROM extensions").fetchone()[0] == 0
-    created = indexer.db.execute("SELECT deadline FROM created WHERE bounty_id = ?", (ids["extended"],)).fetchone()[0]
+    created = indexer.db.execute("SELECT deadline FROM created WHERE bounty_id = :value", {"value": ids["extended"]}).fetchone()[0]
     assert queries.bounty(indexer.db, ids["extended"]).bounty.deadline == created
 
 
-def test_an_index_refuses_another_escrow(w: World, tmp_path: Path) -> None:
-    path = tmp_path / "index.sqlite3"
+def test_an_index_refuses_another_escrow(w: World, index_db: Any) -> None:
+    path = index_db("index")
     Indexer.for_client(w.escrow, path).sync()
     other = BountyClient.deploy(w.node, w.issuer, poll_latency=0.005)
     with pytest.raises(IndexMismatch, match="use another --db"):
@@ -364,9 +366,9 @@ def test_an_index_refuses_another_escrow(w: World, tmp_path: Path) -> None:
 # --- queries ------------------------------------------------------------------------------
 
 
-def test_queries_by_repository_issue_status_and_token(w: World, tmp_path: Path) -> None:
+def test_queries_by_repository_issue_status_and_token(w: World, index_db: Any) -> None:
     ids = story(w)
-    db = clean(w, tmp_path).db
+    db = clean(w, index_db).db
 
     def found(**filters: Any) -> list[int]:
         return sorted(b.bounty_id for b in queries.bounties(db, **filters))
@@ -398,9 +400,9 @@ def test_queries_by_repository_issue_status_and_token(w: World, tmp_path: Path) 
     assert parse_repo("https://example.org/a/b/c") == ("example.org", "a/b")
 
 
-def test_totals_per_bounty(w: World, tmp_path: Path) -> None:
+def test_totals_per_bounty(w: World, index_db: Any) -> None:
     ids = story(w)
-    db = clean(w, tmp_path).db
+    db = clean(w, index_db).db
     pool = ETHER + ETHER // 2 + ETHER // 4
     fee = pool * FEE_BPS // 10_000
     assert queries.totals(db, ids["paid"]) == {"total": 0, "pledged": pool, "refunded": 0, "pool": pool, "fee": fee,
@@ -418,9 +420,9 @@ def test_totals_per_bounty(w: World, tmp_path: Path) -> None:
     assert queries.totals(db, 999) is None
 
 
-def test_a_funders_pledges_and_a_sponsors_record(w: World, tmp_path: Path) -> None:
+def test_a_funders_pledges_and_a_sponsors_record(w: World, index_db: Any) -> None:
     ids = story(w)
-    db = clean(w, tmp_path).db
+    db = clean(w, index_db).db
     f1, f2, f3 = w.funders
     pledges = {p.bounty_id: p for p in queries.funder_pledges(db, f1.address)}
     assert set(pledges) == {ids["paid"], ids["cancelled"], ids["met"]}
@@ -448,9 +450,9 @@ def test_a_funders_pledges_and_a_sponsors_record(w: World, tmp_path: Path) -> No
         ETHER // 2 + ETHER // 10 + 3 * ETHER // 10, ETHER // 2, ETHER // 10 + 3 * ETHER // 10)
 
 
-def test_a_hunters_claims_and_awards(w: World, tmp_path: Path) -> None:
+def test_a_hunters_claims_and_awards(w: World, index_db: Any) -> None:
     ids = story(w)
-    db = clean(w, tmp_path).db
+    db = clean(w, index_db).db
     pool = ETHER + ETHER // 2 + ETHER // 4
     net = pool - pool * FEE_BPS // 10_000
     first = net * 7_000 // 10_000
@@ -470,9 +472,9 @@ def test_a_hunters_claims_and_awards(w: World, tmp_path: Path) -> None:
             ] == [(ETH, pool * FEE_BPS // 10_000 + ETHER * FEE_BPS // 10_000, w.treasury.address)]
 
 
-def test_review_events_are_indexed_and_the_summary_equals_the_sdks_proposal(w: World, tmp_path: Path) -> None:
+def test_review_events_are_indexed_and_the_summary_equals_the_sdks_proposal(w: World, index_db: Any) -> None:
     ids = story(w)
-    db = clean(w, tmp_path).db
+    db = clean(w, index_db).db
     f1, f2, f3, _ = w.voters
     for name in ("finalized", "disputed", "rejected", "escalated"):
         chain = w.escrow.proposal(ids[name])
@@ -480,7 +482,7 @@ def test_review_events_are_indexed_and_the_summary_equals_the_sdks_proposal(w: W
         # The index's approver is the person who proposes (ReviewPolicySet's), not the review
         # contract that BountyCreated names.
         assert b.optimistic and b.approver == chain.approver == w.approver.address
-        assert db.execute("SELECT approver FROM created WHERE bounty_id = ?", (ids[name],)).fetchone()[0] == (
+        assert db.execute("SELECT approver FROM created WHERE bounty_id = :value", {"value": ids[name]}).fetchone()[0] == (
             w.escrow.review_contract.address)
         assert (b.review_window, b.quorum_bps, b.arbiter or None, b.arbiter_is_erc792) == (
             chain.review_window, chain.quorum_bps, chain.arbiter, chain.arbiter_is_erc792)
@@ -497,8 +499,8 @@ def test_review_events_are_indexed_and_the_summary_equals_the_sdks_proposal(w: W
     # The objector's pledge was withheld: the award took the other pledge only.
     assert (finalized.bounty.pool, finalized.bounty.total) == (ETHER, ETHER // 2)
     assert finalized.bounty.paid_out == ETHER - ETHER * FEE_BPS // 10_000
-    assert [tuple(r) for r in db.execute("SELECT nonce, step, pool FROM proposal_steps WHERE bounty_id = ?",
-                                         (ids["finalized"],))] == [(1, "finalized", str(ETHER))]
+    assert [tuple(r) for r in db.execute("SELECT nonce, step, pool FROM proposal_steps WHERE bounty_id = :value",
+                                         {"value": ids["finalized"]})] == [(1, "finalized", str(ETHER))]
     assert [(o.funder, o.weight, o.weight_against) for o in finalized.objections] == [(f2.address, ETHER // 2,
                                                                                       ETHER // 2)]
     assert {p.funder: (p.state, p.paid_out, p.outstanding) for p in finalized.pledges} == {
@@ -507,20 +509,20 @@ def test_review_events_are_indexed_and_the_summary_equals_the_sdks_proposal(w: W
     # A plain arbiter has no dispute id (DisputeRaised's is 0) and decides without an ERC-792 Ruling.
     assert (disputed.status, disputed.proposal_state, disputed.dispute_id) == ("under_review", "upheld", "")
     assert disputed.quorum_weight == 3 * ETHER // 10 and disputed.weight_against == 6 * ETHER // 10
-    assert [tuple(r) for r in db.execute("SELECT arbiter, dispute_id FROM disputes WHERE bounty_id = ?",
-                                         (ids["disputed"],))] == [(w.treasury.address, "0")]
+    assert [tuple(r) for r in db.execute("SELECT arbiter, dispute_id FROM disputes WHERE bounty_id = :value",
+                                         {"value": ids["disputed"]})] == [(w.treasury.address, "0")]
     assert db.execute("SELECT COUNT(*) FROM rulings").fetchone()[0] == 0
     # Escalated: the arbiter has ARBITRATION_PERIOD from the escalation's block.
     escalated = queries.bounty(db, ids["escalated"]).bounty
-    escalated_at = db.execute("SELECT escalated_at FROM disputes WHERE bounty_id = ?", (ids["escalated"],)).fetchone()[0]
+    escalated_at = db.execute("SELECT escalated_at FROM disputes WHERE bounty_id = :value", {"value": ids["escalated"]}).fetchone()[0]
     assert (escalated.proposal_state, escalated.decide_by) == ("escalated", escalated_at + ARBITRATION_PERIOD)
     assert escalated_at == w.node.w3.eth.get_block(db.execute(
-        "SELECT block_number FROM disputes WHERE bounty_id = ?", (ids["escalated"],)).fetchone()[0])["timestamp"]
+        "SELECT block_number FROM disputes WHERE bounty_id = :value", {"value": ids["escalated"]}).fetchone()[0])["timestamp"]
     again = queries.bounty(db, ids["rejected"]).bounty
     assert (again.status, again.proposal_state, again.proposal_nonce, again.weight_against) == (
         "under_review", "pending", 2, 0)
-    assert [tuple(r) for r in db.execute("SELECT nonce, step, reason FROM proposal_steps WHERE bounty_id = ?",
-                                         (ids["rejected"],))] == [(1, "rejected", "unanimous")]
+    assert [tuple(r) for r in db.execute("SELECT nonce, step, reason FROM proposal_steps WHERE bounty_id = :value",
+                                         {"value": ids["rejected"]})] == [(1, "rejected", "unanimous")]
     assert {p.funder: p.state for p in queries.bounty(db, ids["rejected"]).pledges} == {f2.address: "frozen"}
     # A funder's objections, oldest first, on every bounty.
     assert [(o.bounty_id, o.nonce, o.weight) for o in queries.funder_objections(db, f2.address)] == [
@@ -532,9 +534,9 @@ def test_review_events_are_indexed_and_the_summary_equals_the_sdks_proposal(w: W
 
 
 def test_an_objector_refunds_its_withheld_pledge_after_the_award_and_its_record_stays_exact(
-        w: World, tmp_path: Path) -> None:
+        w: World, index_db: Any) -> None:
     ids = story(w)
-    indexer = clean(w, tmp_path)
+    indexer = clean(w, index_db)
     db = indexer.db
     v1, v2 = w.voters[0], w.voters[1]
 
@@ -558,12 +560,12 @@ def test_an_objector_refunds_its_withheld_pledge_after_the_award_and_its_record_
     summary = queries.bounty(db, ids["finalized"]).bounty
     assert (summary.status, summary.total, summary.refunded, summary.pool) == ("awarded", 0, ETHER // 2, ETHER)
     assert summary.total == w.escrow.bounty(ids["finalized"]).total
-    assert [tuple(r) for r in db.execute("SELECT funder, amount, recipient FROM refunds WHERE bounty_id = ?",
-                                         (ids["finalized"],))] == [(v2.address, str(ETHER // 2), other)]
-    assert dump(db) == dump(clean(w, tmp_path, "again.sqlite3").db)
+    assert [tuple(r) for r in db.execute("SELECT funder, amount, recipient FROM refunds WHERE bounty_id = :value",
+                                         {"value": ids["finalized"]})] == [(v2.address, str(ETHER // 2), other)]
+    assert dump(db) == dump(clean(w, index_db, "again").db)
 
 
-def test_a_winner_whose_push_failed_is_credited_and_the_credit_counts_as_earned(w: World, tmp_path: Path) -> None:
+def test_a_winner_whose_push_failed_is_credited_and_the_credit_counts_as_earned(w: World, index_db: Any) -> None:
     hunter = deploy_mock(w.node, w.issuer, "HostileReceiver", w.escrow.address)
     send_transaction(w.node.w3, w.issuer, hunter.functions.setMode(1))  # reverts on ETH
     bounty_id = w.escrow.create_bounty("https://github.com/org/credit/issues/1", w.node.now() + 30 * DAY).bounty_id
@@ -574,9 +576,9 @@ def test_a_winner_whose_push_failed_is_credited_and_the_credit_counts_as_earned(
     award = w.escrow.award(bounty_id, {1: 10_000})
     assert award.payouts[0].credited
     owed = ETHER - ETHER * FEE_BPS // 10_000
-    db = clean(w, tmp_path).db
-    assert [tuple(r) for r in db.execute("SELECT hunter, amount, credited FROM payouts WHERE bounty_id = ?",
-                                         (bounty_id,))] == [(hunter.address, str(owed), 1)]
+    db = clean(w, index_db).db
+    assert [tuple(r) for r in db.execute("SELECT hunter, amount, credited FROM payouts WHERE bounty_id = :value",
+                                         {"value": bounty_id})] == [(hunter.address, str(owed), 1)]
     assert [(row[0], int(row[1])) for row in db.execute("SELECT account, amount FROM credits")] == [
         (hunter.address, owed)]
     record = queries.hunter_record(db, hunter.address)
@@ -587,13 +589,13 @@ def test_a_winner_whose_push_failed_is_credited_and_the_credit_counts_as_earned(
     assert (funder.pledged, funder.paid_out, funder.outstanding) == (ETHER, ETHER, 0)
 
 
-def test_fundraiser_events_are_indexed_with_their_terms_and_payout(w: World, tmp_path: Path) -> None:
+def test_fundraiser_events_are_indexed_with_their_terms_and_payout(w: World, index_db: Any) -> None:
     ids = story(w)
-    db = clean(w, tmp_path).db
+    db = clean(w, index_db).db
     created = {row["bounty_id"]: row for row in db.execute("SELECT * FROM fundraisers")}
     assert set(created) == {ids["met"], ids["missed"], ids["flexible"]}
-    assert db.execute("SELECT COUNT(*) FROM created WHERE bounty_id IN (?, ?, ?)",
-                      (ids["met"], ids["missed"], ids["flexible"])).fetchone()[0] == 0
+    assert db.execute("SELECT COUNT(*) FROM created WHERE bounty_id IN (:met, :missed, :flexible)",
+                      {name: ids[name] for name in ("met", "missed", "flexible")}).fetchone()[0] == 0
     for fundraiser_id, row in created.items():
         chain = w.escrow.fundraiser(fundraiser_id)
         assert (row["creator"], row["beneficiary"], row["token"], int(row["goal"]), row["deadline"],
@@ -607,9 +609,9 @@ def test_fundraiser_events_are_indexed_with_their_terms_and_payout(w: World, tmp
     assert dict(db.execute("SELECT token, symbol FROM tokens").fetchall()) == {ETH: "ETH", w.usdc.address: "USDC"}
 
 
-def test_fundraiser_summaries_and_status_for_goal_met_missed_and_flexible(w: World, tmp_path: Path) -> None:
+def test_fundraiser_summaries_and_status_for_goal_met_missed_and_flexible(w: World, index_db: Any) -> None:
     ids = story(w)
-    db = clean(w, tmp_path).db
+    db = clean(w, index_db).db
     fee = ETHER * FEE_BPS // 10_000
     met = queries.bounty(db, ids["met"])
     assert met is not None and met.claims == []
@@ -647,7 +649,7 @@ def test_fundraiser_summaries_and_status_for_goal_met_missed_and_flexible(w: Wor
     # The index agrees with the chain's state once the chain reaches that time.
     w.node.set_next_block_timestamp(deadline)
     w.node._rpc("evm_mine", [])
-    indexer = Indexer.for_client(w.escrow, tmp_path / "clean.sqlite3")
+    indexer = Indexer.for_client(w.escrow, index_db("clean"))
     indexer.sync()
     assert queries.bounty(indexer.db, ids["flexible"]).bounty.status == w.escrow.fundraiser(ids["flexible"]).state.value
     w.as_(w.issuer).withdraw_raised(ids["flexible"])
@@ -657,12 +659,12 @@ def test_fundraiser_summaries_and_status_for_goal_met_missed_and_flexible(w: Wor
         "paid", ETHER // 2, 0, ETHER // 2 - ETHER // 2 * FEE_BPS // 10_000)
 
 
-def test_an_all_or_nothing_fundraiser_that_met_its_goal_succeeds_until_paid(w: World, tmp_path: Path) -> None:
+def test_an_all_or_nothing_fundraiser_that_met_its_goal_succeeds_until_paid(w: World, index_db: Any) -> None:
     now = w.node.now()
     fundraiser_id = w.escrow.create_fundraiser("https://opencollective.com/x", w.beneficiary.address, "1 ether",
                                                now + DAY).fundraiser_id
     w.as_(w.backer).pledge(fundraiser_id, "1 ether")
-    indexer = clean(w, tmp_path)
+    indexer = clean(w, index_db)
     assert queries.bounty(indexer.db, fundraiser_id).bounty.status == "raising"
     w.node.set_next_block_timestamp(now + DAY)
     w.node._rpc("evm_mine", [])
@@ -672,34 +674,34 @@ def test_an_all_or_nothing_fundraiser_that_met_its_goal_succeeds_until_paid(w: W
     assert detail.pledges[0].state == "locked"  # bound for the beneficiary: not refundable
 
 
-def test_a_cancelled_fundraisers_backers_may_refund(w: World, tmp_path: Path) -> None:
+def test_a_cancelled_fundraisers_backers_may_refund(w: World, index_db: Any) -> None:
     fundraiser_id = w.escrow.create_fundraiser("https://opencollective.com/y", w.beneficiary.address, "1 ether",
                                                w.node.now() + DAY).fundraiser_id
     w.as_(w.backer).pledge(fundraiser_id, "0.2 ether")
     w.as_(w.issuer).pledge(fundraiser_id, "0.3 ether")
     w.escrow.cancel(fundraiser_id)
     w.as_(w.backer).refund(fundraiser_id)  # at once, before the deadline
-    detail = queries.bounty(clean(w, tmp_path).db, fundraiser_id)
+    detail = queries.bounty(clean(w, index_db).db, fundraiser_id)
     assert (detail.bounty.status, detail.bounty.raised, detail.bounty.total) == ("cancelled", 3 * ETHER // 10,
                                                                                  3 * ETHER // 10)
     assert [p.state for p in detail.pledges] == ["refunded", "refundable"]
 
 
-def test_a_pledge_of_an_id_never_seen_created_does_not_break_a_refresh(w: World, tmp_path: Path,
+def test_a_pledge_of_an_id_never_seen_created_does_not_break_a_refresh(w: World, index_db: Any,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """An older index that skips FundraiserCreated still indexes the fundraiser's pledges
     without a summary; the funder's other pledges and records stay right."""
     monkeypatch.delitem(index_events.HANDLERS, "FundraiserCreated")
     ids = story(w)
-    db = clean(w, tmp_path).db
-    assert db.execute("SELECT COUNT(*) FROM pledges WHERE bounty_id = ?", (ids["met"],)).fetchone()[0] == 2
+    db = clean(w, index_db).db
+    assert db.execute("SELECT COUNT(*) FROM pledges WHERE bounty_id = :value", {"value": ids["met"]}).fetchone()[0] == 2
     assert queries.bounty(db, ids["met"]) is None and queries.bounties(db, kind="fundraiser") == []
     assert {p.bounty_id for p in queries.funder_pledges(db, w.funders[0].address)} == {ids["paid"], ids["cancelled"]}
 
 
-def test_a_sponsors_record_includes_fundraisers_and_a_beneficiary_its_receipts(w: World, tmp_path: Path) -> None:
+def test_a_sponsors_record_includes_fundraisers_and_a_beneficiary_its_receipts(w: World, index_db: Any) -> None:
     ids = story(w)
-    db = clean(w, tmp_path).db
+    db = clean(w, index_db).db
     pool = ETHER + ETHER // 2 + ETHER // 4
     f1 = queries.sponsor_record(db, w.funders[0].address)
     assert (f1.bounties, f1.fundraisers) == (2, 1)
@@ -777,3 +779,23 @@ def test_index_follow_picks_up_new_blocks_until_interrupted(w: World, tmp_path: 
         proc.stdout.close()
         proc.stderr.close()
     assert [b.bounty_id for b in queries.bounties(open_index(path))] == [bounty_id]
+
+
+def test_raw_logs_decoded_directly_give_the_rows_of_web3s_formatted_logs(w: World, index_db: Any) -> None:
+    """The sync reads eth_getLogs as the node sends it (hex strings) and decodes it with eth_abi
+    (`events.decode_log`); before, logs went through web3's formatting (HexBytes, ints). Both
+    paths end in exactly the same rows."""
+    ids = story(w)
+
+    class Web3Formatted(Indexer):
+        def _get_logs(self, from_block: int, to_block: int) -> list[Any]:
+            return list(self.w3.eth.get_logs({"address": [self.escrow, self.review], "fromBlock": from_block,
+                                              "toBlock": to_block}))
+
+    formatted = Web3Formatted.for_client(w.escrow, index_db("formatted"), batch=7)
+    direct = Indexer.for_client(w.escrow, index_db("direct"), batch=7)
+    counted = formatted.sync().events
+    assert counted > 50 and direct.sync().events == counted
+    assert dump(direct.db) == dump(formatted.db)
+    assert len(dump(direct.db)["pledges"]) > 10 and queries.bounty(direct.db, ids["paid"]) == queries.bounty(
+        formatted.db, ids["paid"])

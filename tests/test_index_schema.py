@@ -4,9 +4,15 @@ DDL is spelled (schema.py builds the event tables with one helper) cannot change
 
 from __future__ import annotations
 
+import gzip
 import sqlite3
+from pathlib import Path
 
-from bountychain.index.schema import DDL, EVENT_TABLES
+import pytest
+
+from bountychain.index import IndexMismatch, open_index, queries
+from bountychain.index.schema import DDL, EVENT_TABLES, SCHEMA_VERSION
+from bountychain.index.store import get_meta
 
 # An event's position in the chain: the first columns of an event that recurs, keyed by them ...
 _POSITION_FIRST = [("block_number", "BIGINT", 1, 1), ("log_index", "INTEGER", 1, 2), ("tx_hash", "TEXT", 1, 0)]
@@ -87,6 +93,15 @@ EXPECTED_INDEXES = {
     "objections_funder": ("objections", ["funder"]),
     "objections_bounty": ("objections", ["bounty_id", "nonce"]),
     "disputes_arbiter": ("disputes", ["arbiter", "dispute_id"]),
+    # Schema 5 (issue 13): every lookup by bounty that refresh_bounty and the detail make.
+    "payouts_bounty": ("payouts", ["bounty_id", "claim_id"]),
+    "refunds_bounty": ("refunds", ["bounty_id", "funder"]),
+    "extensions_bounty": ("extensions", ["bounty_id"]),
+    "proposal_steps_bounty": ("proposal_steps", ["bounty_id", "nonce"]),
+    "disputes_bounty": ("disputes", ["bounty_id", "nonce"]),
+    "rulings_bounty": ("rulings", ["bounty_id"]),
+    "raised_paid_beneficiary": ("raised_paid", ["beneficiary"]),
+    "bounties_deadline": ("bounties", ["deadline"]),
 }
 
 
@@ -140,3 +155,89 @@ def test_the_schema_can_be_created_twice() -> None:
     db = _schema()
     for statement in DDL:
         db.execute(statement)  # IF NOT EXISTS: opening an existing index changes nothing
+
+
+# --- upgrading an index in place (bountychain.index.migrations) -----------------------------
+
+# A schema-4 index written by the code of schema 4 (before issue 13): the story of
+# tests/test_index.py indexed from anvil, 68 blocks.
+SCHEMA_4 = Path(__file__).parent / "data" / "index-schema4.sqlite3.gz"
+
+
+def _schema_4_copy(tmp_path: Path) -> Path:
+    path = tmp_path / "old.sqlite3"
+    path.write_bytes(gzip.decompress(SCHEMA_4.read_bytes()))
+    return path
+
+
+def _tables(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    db = sqlite3.connect(path)
+    try:
+        return {table: sorted(db.execute(f"SELECT * FROM {table}")) for table in EXPECTED_COLUMNS}  # noqa: S608
+    finally:
+        db.close()
+
+
+def test_a_schema_4_index_is_upgraded_in_place_keeping_every_row(tmp_path: Path) -> None:
+    path = _schema_4_copy(tmp_path)
+    before = _tables(path)
+    assert dict(before["meta"])["schema_version"] == "4" and len(before["pledges"]) == 18
+    assert dict(before["meta"])["cursor"] == "68"
+    index = open_index(path)
+    assert get_meta(index, "schema_version") == str(SCHEMA_VERSION) == "5"
+    after = _tables(path)
+    # Every fact and the cursor as they were: no re-sync needed.
+    assert {t: rows for t, rows in after.items() if t != "meta"} == {t: rows for t, rows in before.items() if t != "meta"}
+    assert dict(after["meta"]) == {**dict(before["meta"]), "schema_version": "5"}
+    # ... with schema 5's indexes, and read as before.
+    db = sqlite3.connect(path)
+    names = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
+    db.close()
+    assert names == set(EXPECTED_INDEXES)
+    listed = queries.bounties(index)
+    assert len(listed) == len(before["bounties"]) == 11
+    detail = queries.bounty(index, 1)
+    assert detail is not None and detail.bounty.repo == "org/parser" and detail.bounty.status == "awarded"
+    assert sum(claim.paid for claim in detail.claims) == detail.bounty.paid_out > 0
+    index.close()
+    open_index(path).close()  # opening it again changes nothing
+    assert _tables(path) == after
+
+
+def test_an_index_too_old_or_too_new_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    for version, words in (("3", "re-index"), ("99", "newer than this version")):
+        path = _schema_4_copy(tmp_path)
+        db = sqlite3.connect(path)
+        db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (version,))
+        db.commit()
+        db.close()
+        before = _tables(path)
+        with pytest.raises(IndexMismatch, match=words):
+            open_index(path)
+        assert _tables(path) == before  # untouched
+
+
+def test_postgresql_gets_the_same_tables_columns_keys_and_indexes(postgres) -> None:
+    index = open_index(postgres.database())
+    types = {"bigint": "BIGINT", "integer": "INTEGER", "text": "TEXT"}
+    for table, expected in EXPECTED_COLUMNS.items():
+        columns = index.execute("SELECT column_name, data_type, is_nullable, column_default FROM information_schema.columns"
+                                " WHERE table_schema = 'public' AND table_name = :table ORDER BY ordinal_position",
+                                {"table": table})
+        assert [(row[0], types[row[1]]) for row in columns] == [(name, kind) for name, kind, _, _ in expected], table
+        # PostgreSQL makes every key column NOT NULL (SQLite leaves a lone non-INTEGER key nullable).
+        assert [row[2] == "NO" for row in columns] == [bool(notnull or pk) for _, _, notnull, pk in expected], table
+        assert all(row[3] is None for row in columns), f"{table}: no defaults"
+        key = index.execute(
+            "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)"
+            " WHERE i.indrelid = CAST(:table AS regclass) AND i.indisprimary ORDER BY array_position(i.indkey, a.attnum)",
+            {"table": table})
+        assert [row[0] for row in key] == [name for name, _, _, pk in sorted(expected, key=lambda c: c[3]) if pk], table
+    named = {row[0]: (row[1], row[2]) for row in index.execute(
+        "SELECT indexname, tablename, indexdef FROM pg_indexes WHERE schemaname = 'public'"
+        " AND indexname NOT LIKE '%_pkey'")}
+    assert set(named) == set(EXPECTED_INDEXES)
+    for name, (table, columns) in EXPECTED_INDEXES.items():
+        assert named[name][0] == table and named[name][1].endswith(f"({', '.join(columns)})"), name
+    index.close()
+    open_index(index.url).close()  # opening it again changes nothing

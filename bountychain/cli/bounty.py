@@ -371,7 +371,7 @@ def show(bounty_id: int) -> None:
 @click.option("--token", metavar="ADDRESS", help="Only bounties paid in this token (0x0...0 for ETH).")
 @click.option("--source", type=click.Choice(["auto", "index", "chain"]), default="auto", show_default=True,
               help="Read the local index (synced first), the chain's logs, or the index when one exists.")
-@click.option("--db", metavar="PATH", help="The index database (see `bountychain index`).")
+@click.option("--db", metavar="URL", help="The index database, a URL or a SQLite file (see `bountychain index`).")
 def list_bounties(issue: str | None, repo: str | None, status: str | None, token: str | None, source: str,
                   db: str | None) -> None:
     """A table of bounties, optionally filtered."""

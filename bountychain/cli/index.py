@@ -6,8 +6,9 @@ and the index-backed path of `bountychain list`.
     bountychain serve --port 8000          # the page and the JSON API, syncing in the background
     bountychain seed                       # the demo's bounties on a local anvil node
 
-The database is --db PATH, else $BOUNTYCHAIN_INDEX, else
-$XDG_DATA_HOME/bountychain/index-<chain id>-<escrow>.sqlite3 (~/.local/share/...).
+The database is --db URL, else $BOUNTYCHAIN_DB, else $BOUNTYCHAIN_INDEX (a file path, as
+before), else $XDG_DATA_HOME/bountychain/index-<chain id>-<escrow>.sqlite3 (~/.local/share/...).
+A URL is sqlite:///PATH or postgresql://USER:PASSWORD@HOST:PORT/NAME; a plain path is a SQLite file.
 """
 
 from __future__ import annotations
@@ -26,23 +27,33 @@ from bountychain.cli._errors import CliInputError
 from bountychain.cli._output import kv_table, listed, utc
 from bountychain.cli._session import connect
 from bountychain.index import Indexer, SyncReport, queries
+from bountychain.index.store import database_url, describe_url
 from bountychain.index.sync import DEFAULT_BATCH
 from bountychain.results import TokenInfo
 
 
-def default_db(chain_id: int, escrow: str) -> Path:
-    configured = os.environ.get("BOUNTYCHAIN_INDEX")
-    if configured:
-        return Path(configured)
+def default_db(chain_id: int, escrow: str) -> str:
+    """The index's URL (or SQLite file path) when no --db is given."""
+    for variable in ("BOUNTYCHAIN_DB", "BOUNTYCHAIN_INDEX"):
+        configured = os.environ.get(variable)
+        if configured:
+            return configured
     xdg = os.environ.get("XDG_DATA_HOME")
     base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".local" / "share"
-    return base / "bountychain" / f"index-{chain_id}-{escrow.lower()}.sqlite3"
+    return str(base / "bountychain" / f"index-{chain_id}-{escrow.lower()}.sqlite3")
 
 
-def _indexer(db: str | None, confirmations: int | None, batch: int) -> tuple[Indexer, Path]:
+def _indexer(db: str | None, confirmations: int | None, batch: int) -> tuple[Indexer, str]:
     client = connect(signer=False)
-    path = Path(db) if db else default_db(client.chain_id, client.address)
-    return Indexer.for_client(client, path, confirmations=confirmations, batch=batch), path
+    target = db or default_db(client.chain_id, client.address)
+    return Indexer.for_client(client, target, confirmations=confirmations, batch=batch), describe_url(target)
+
+
+def _exists(target: str) -> bool:
+    """Whether an index is there to read: a SQLite file that exists; a server's database is
+    assumed to (opening it says otherwise)."""
+    url = database_url(target)
+    return Path(url.removeprefix("sqlite:///")).exists() if url.startswith("sqlite:///") else True
 
 
 def _stop_on_signals() -> None:
@@ -56,7 +67,7 @@ def _stop_on_signals() -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
-def _report_dict(report: SyncReport, path: Path, indexer: Indexer) -> dict[str, Any]:
+def _report_dict(report: SyncReport, path: str, indexer: Indexer) -> dict[str, Any]:
     return {"db": str(path), "chain_id": indexer.chain_id, "escrow": indexer.escrow, "from_block": report.from_block,
             "cursor": report.cursor, "head": report.head, "confirmations": indexer.confirmations,
             "ranges": report.ranges, "events": report.events, "rolled_back_to": report.rolled_back_to,
@@ -73,8 +84,9 @@ def _show_report(data: dict[str, Any]) -> None:
 
 
 _INDEX_OPTIONS = [
-    click.option("--db", metavar="PATH", help="The index database (else $BOUNTYCHAIN_INDEX, else one per chain and "
-                                              "escrow in $XDG_DATA_HOME/bountychain)."),
+    click.option("--db", metavar="URL", help="The index database: sqlite:///PATH (or a file path) or "
+                                             "postgresql://USER@HOST/NAME (else $BOUNTYCHAIN_DB, else a SQLite file "
+                                             "per chain and escrow in $XDG_DATA_HOME/bountychain)."),
     click.option("--confirmations", type=click.IntRange(min=0), metavar="N",
                  help="Blocks under the head not indexed yet (default: 0 on a local dev chain, else 12)."),
     click.option("--batch", type=click.IntRange(min=1), default=DEFAULT_BATCH, show_default=True, metavar="N",
@@ -93,7 +105,7 @@ def index_options(command: Any) -> Any:
 @click.option("--follow", is_flag=True, help="Keep polling for new blocks until Ctrl-C.")
 @click.option("--interval", type=click.FloatRange(min=0.1), default=2.0, show_default=True, help="Seconds between polls.")
 def index_command(db: str | None, confirmations: int | None, batch: int, follow: bool, interval: float) -> None:
-    """Index the escrow's events into a local SQLite database (resumable, reorg-safe)."""
+    """Index the escrow's events into SQLite or PostgreSQL (resumable, reorg-safe; one indexer per database)."""
     indexer, path = _indexer(db, confirmations, batch)
     ui = get_settings().ui
     if not follow:
@@ -134,10 +146,13 @@ def serve_command(db: str | None, confirmations: int | None, batch: int, host: s
     from bountychain.web import WebApp, make_server
 
     indexer, path = _indexer(db, confirmations, batch)
+    if indexer.db.sqlite_path is None:
+        raise CliInputError(f"--db {path}: this server reads a SQLite file index; run the API against PostgreSQL "
+                            "with the ASGI server")
     ui = get_settings().ui
     with ui.status("indexing..."):
         indexer.sync()
-    app = WebApp(indexer, path, interval=interval, public_rpc=public_rpc, cors_origins=cors_origins,
+    app = WebApp(indexer, indexer.db.sqlite_path, interval=interval, public_rpc=public_rpc, cors_origins=cors_origins,
                  cache_seconds=cache_seconds)
     server = make_server(app, host, port)
     url = f"http://{host if ':' not in host else f'[{host}]'}:{server.server_address[1]}/"
@@ -172,12 +187,13 @@ def list_from_index(client: Any, db: str | None, *, required: bool, issue: str |
                     status: str | None, token: str | None) -> dict[str, Any] | None:
     """`bountychain list` from the index (synced first); None when there is no index and
     none was asked for, so the caller scans the chain's logs."""
-    path = Path(db) if db else default_db(client.chain_id, client.address)
-    if not path.exists():
+    target = db or default_db(client.chain_id, client.address)
+    path = describe_url(target)
+    if not _exists(target):
         if required:
             raise CliInputError(f"no index at {path}: run `bountychain index` first")
         return None
-    indexer = Indexer.for_client(client, path)
+    indexer = Indexer.for_client(client, target)
     indexer.sync()
     rows = []
     for b in reversed(queries.bounties(indexer.db, repo=repo, issue=issue, status=status, token=token, kind="bounty")):

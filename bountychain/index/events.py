@@ -18,8 +18,9 @@ keccak256 of the stored text differs from it exactly when bytes were replaced.
 
 from __future__ import annotations
 
+import functools
 import json
-import sqlite3
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +29,7 @@ from eth_abi import decode as abi_decode
 from eth_utils import to_checksum_address
 
 from bountychain.chainstrings import decode_chain_string
+from bountychain.index.store import Index
 
 
 @dataclass(frozen=True)
@@ -73,12 +75,42 @@ def _restore(item: dict[str, Any], value: Any, path: str, replaced: list[str]) -
             replaced.append(path)
         return decoded.text
     if kind == "address":
-        return to_checksum_address(value)
+        return _checksummed(value)
     return value
+
+
+@functools.lru_cache(maxsize=65_536)
+def _checksummed(address: str) -> str:
+    """EIP-55 (a keccak per call): the same few addresses recur in every range."""
+    return to_checksum_address(address)
 
 
 def _bytes(value: Any) -> bytes:
     return bytes.fromhex(value.removeprefix("0x")) if isinstance(value, str) else bytes(value)
+
+
+def _is_word(kind: str) -> bool:
+    """A static value encoded in one 32-byte word (not a string, bytes, array or tuple)."""
+    digits = kind.removeprefix("uint").removeprefix("int").removeprefix("bytes")
+    return kind in ("address", "bool") or (digits != kind and digits.isdigit())
+
+
+def _topic_word(item: dict[str, Any], kind: str, word: bytes, replaced: list[str]) -> Any:
+    """An indexed static value from its 32-byte topic, as eth_abi's strict decoder reads it
+    (same values, same refusals: a short word, non-zero padding, an out-of-range number or
+    bool), without its per-call machinery for the common types."""
+    if len(word) != 32:
+        raise ValueError(f"{item['name']}: a topic is 32 bytes, this one {len(word)}")
+    if kind == "address":
+        if any(word[:12]):
+            raise ValueError(f"{item['name']}: an address topic with non-zero padding")
+        return _checksummed("0x" + word[12:].hex())
+    if kind.startswith("uint") and kind[4:].isdigit():
+        value = int.from_bytes(word, "big")
+        if value >> int(kind[4:]):
+            raise ValueError(f"{item['name']}: {value} does not fit {kind}")
+        return value
+    return _restore(item, abi_decode([kind], word)[0], item["name"], replaced)
 
 
 def decode_log(event_abi: Any, log: Any) -> tuple[dict[str, Any], list[str]]:
@@ -99,16 +131,44 @@ def decode_log(event_abi: Any, log: Any) -> tuple[dict[str, Any], list[str]]:
         if kind in ("string", "bytes") or kind.startswith("tuple") or kind.endswith("]"):
             args[item["name"]] = topic  # the hash of the value
         else:
-            args[item["name"]] = _restore(item, abi_decode([kind], topic)[0], item["name"], replaced)
+            args[item["name"]] = _topic_word(item, kind, topic, replaced)
     data = _bytes(log["data"])
     plain = [item for item in inputs if not item.get("indexed")]
-    values = abi_decode([_decoding_type(item) for item in plain], data)
-    for item, value in zip(plain, values, strict=True):
-        args[item["name"]] = _restore(item, value, item["name"], replaced)
+    if len(data) == 32 * len(plain) and all(_is_word(str(item["type"])) for item in plain):
+        # Only one-word values, exactly as many words as values: each word is read as a topic is.
+        for index, item in enumerate(plain):
+            args[item["name"]] = _topic_word(item, str(item["type"]), data[32 * index:32 * index + 32], replaced)
+    else:
+        values = abi_decode([_decoding_type(item) for item in plain], data)
+        for item, value in zip(plain, values, strict=True):
+            args[item["name"]] = _restore(item, value, item["name"], replaced)
     return {item["name"]: args[item["name"]] for item in inputs}, replaced
 
 
-Handler = Callable[[sqlite3.Connection, Event], set[int]]
+class Rows:
+    """The rows a range's events add, by table, written at once (`flush`: one executemany per
+    table) inside the range's transaction. A handler that reads what an earlier event of the
+    range wrote (Ruling) flushes first."""
+
+    def __init__(self, db: Index) -> None:
+        self.db = db
+        self.pending: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self.counts: dict[str, int] = defaultdict(int)  # rows added per table, flushed or not
+
+    def add(self, table: str, e: Event, **row: Any) -> None:
+        self.counts[table] += 1
+        self.pending[table].append({**row, "block_number": e.block_number, "log_index": e.log_index,
+                                    "tx_hash": e.tx_hash})
+
+    def flush(self) -> None:
+        for table, rows in self.pending.items():
+            columns = list(rows[0])
+            self.db.executemany(f"INSERT INTO {table} ({', '.join(columns)})"  # noqa: S608 - names from this module
+                                f" VALUES ({', '.join(':' + column for column in columns)})", rows)
+        self.pending.clear()
+
+
+Handler = Callable[[Rows, Event], set[int]]
 HANDLERS: dict[str, Handler] = {}
 
 
@@ -125,136 +185,119 @@ def _hex(value: Any) -> str:
 
 
 @handles("BountyCreated")
-def _created(db: sqlite3.Connection, e: Event) -> set[int]:
+def _created(rows: Rows, e: Event) -> set[int]:
     a = e.args
-    db.execute(
-        "INSERT INTO created (bounty_id, issuer, approver, token, deadline, uri, uri_hash, block_number, log_index,"
-        " tx_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (a["bountyId"], a["issuer"], a["approver"], a["token"], a["deadline"], a["uri"], _hex(a["uriHash"]),
-         *e.position),
-    )
+    rows.add("created", e, bounty_id=a["bountyId"], issuer=a["issuer"], approver=a["approver"], token=a["token"],
+             deadline=a["deadline"], uri=a["uri"], uri_hash=_hex(a["uriHash"]))
     return {a["bountyId"]}
 
 
 @handles("Pledged")
-def _pledged(db: sqlite3.Connection, e: Event) -> set[int]:
+def _pledged(rows: Rows, e: Event) -> set[int]:
     a = e.args
-    db.execute("INSERT INTO pledges (block_number, log_index, tx_hash, bounty_id, funder, amount, unlocks_at)"
-               " VALUES (?, ?, ?, ?, ?, ?, ?)", (*e.position, a["bountyId"], a["funder"], str(a["amount"]),
-                                                 a["unlocksAt"]))
+    rows.add("pledges", e, bounty_id=a["bountyId"], funder=a["funder"], amount=str(a["amount"]),
+             unlocks_at=a["unlocksAt"])
     return {a["bountyId"]}
 
 
 @handles("SolutionSubmitted")
-def _submitted(db: sqlite3.Connection, e: Event) -> set[int]:
+def _submitted(rows: Rows, e: Event) -> set[int]:
     a = e.args
-    db.execute("INSERT INTO claims (bounty_id, claim_id, hunter, uri, block_number, log_index, tx_hash)"
-               " VALUES (?, ?, ?, ?, ?, ?, ?)", (a["bountyId"], a["claimId"], a["hunter"], a["uri"], *e.position))
+    rows.add("claims", e, bounty_id=a["bountyId"], claim_id=a["claimId"], hunter=a["hunter"], uri=a["uri"])
     return {a["bountyId"]}
 
 
 @handles("Awarded")
-def _awarded(db: sqlite3.Connection, e: Event) -> set[int]:
+def _awarded(rows: Rows, e: Event) -> set[int]:
     a = e.args
-    db.execute("INSERT INTO awards (bounty_id, pool, fee, block_number, log_index, tx_hash) VALUES (?, ?, ?, ?, ?, ?)",
-               (a["bountyId"], str(a["pool"]), str(a["fee"]), *e.position))
+    rows.add("awards", e, bounty_id=a["bountyId"], pool=str(a["pool"]), fee=str(a["fee"]))
     return {a["bountyId"]}
 
 
-def _payout(db: sqlite3.Connection, e: Event, credited: int) -> set[int]:
+def _payout(rows: Rows, e: Event, credited: int) -> set[int]:
     a = e.args
-    db.execute("INSERT INTO payouts (block_number, log_index, tx_hash, bounty_id, claim_id, hunter, amount, credited)"
-               " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (*e.position, a["bountyId"], a["claimId"], a["hunter"],
-                                                    str(a["amount"]), credited))
+    rows.add("payouts", e, bounty_id=a["bountyId"], claim_id=a["claimId"], hunter=a["hunter"],
+             amount=str(a["amount"]), credited=credited)
     return {a["bountyId"]}
 
 
 @handles("WinnerPaid")
-def _winner_paid(db: sqlite3.Connection, e: Event) -> set[int]:
-    return _payout(db, e, 0)
+def _winner_paid(rows: Rows, e: Event) -> set[int]:
+    return _payout(rows, e, 0)
 
 
 @handles("WinnerCredited")
-def _winner_credited(db: sqlite3.Connection, e: Event) -> set[int]:
+def _winner_credited(rows: Rows, e: Event) -> set[int]:
     """The push to the winner failed: its share became a credit. It is still what it won."""
-    return _payout(db, e, 1)
+    return _payout(rows, e, 1)
 
 
 @handles("Credited")
-def _credited(db: sqlite3.Connection, e: Event) -> set[int]:
+def _credited(rows: Rows, e: Event) -> set[int]:
     a = e.args
-    db.execute("INSERT INTO credits (block_number, log_index, tx_hash, account, token, amount) VALUES (?, ?, ?, ?, ?, ?)",
-               (*e.position, a["account"], a["token"], str(a["amount"])))
+    rows.add("credits", e, account=a["account"], token=a["token"], amount=str(a["amount"]))
     return set()
 
 
 @handles("Withdrawn")
-def _withdrawn(db: sqlite3.Connection, e: Event) -> set[int]:
+def _withdrawn(rows: Rows, e: Event) -> set[int]:
     a = e.args
-    db.execute("INSERT INTO withdrawals (block_number, log_index, tx_hash, account, token, amount, recipient)"
-               " VALUES (?, ?, ?, ?, ?, ?, ?)", (*e.position, a["account"], a["token"], str(a["amount"]), a["to"]))
+    rows.add("withdrawals", e, account=a["account"], token=a["token"], amount=str(a["amount"]), recipient=a["to"])
     return set()
 
 
 @handles("FeesWithdrawn")
-def _fees_withdrawn(db: sqlite3.Connection, e: Event) -> set[int]:
+def _fees_withdrawn(rows: Rows, e: Event) -> set[int]:
     a = e.args
-    db.execute("INSERT INTO fee_withdrawals (block_number, log_index, tx_hash, token, amount, recipient)"
-               " VALUES (?, ?, ?, ?, ?, ?)", (*e.position, a["token"], str(a["amount"]), a["to"]))
+    rows.add("fee_withdrawals", e, token=a["token"], amount=str(a["amount"]), recipient=a["to"])
     return set()
 
 
 @handles("Refunded")
-def _refunded(db: sqlite3.Connection, e: Event) -> set[int]:
+def _refunded(rows: Rows, e: Event) -> set[int]:
     a = e.args
-    db.execute("INSERT INTO refunds (block_number, log_index, tx_hash, bounty_id, funder, amount, recipient)"
-               " VALUES (?, ?, ?, ?, ?, ?, ?)", (*e.position, a["bountyId"], a["funder"], str(a["amount"]), a["to"]))
+    rows.add("refunds", e, bounty_id=a["bountyId"], funder=a["funder"], amount=str(a["amount"]), recipient=a["to"])
     return {a["bountyId"]}
 
 
 @handles("Cancelled")
-def _cancelled(db: sqlite3.Connection, e: Event) -> set[int]:
-    db.execute("INSERT INTO cancellations (bounty_id, block_number, log_index, tx_hash) VALUES (?, ?, ?, ?)",
-               (e.args["bountyId"], *e.position))
+def _cancelled(rows: Rows, e: Event) -> set[int]:
+    rows.add("cancellations", e, bounty_id=e.args["bountyId"])
     return {e.args["bountyId"]}
 
 
 @handles("DeadlineExtended")
-def _extended(db: sqlite3.Connection, e: Event) -> set[int]:
+def _extended(rows: Rows, e: Event) -> set[int]:
     a = e.args
-    db.execute("INSERT INTO extensions (block_number, log_index, tx_hash, bounty_id, deadline) VALUES (?, ?, ?, ?, ?)",
-               (*e.position, a["bountyId"], a["deadline"]))
+    rows.add("extensions", e, bounty_id=a["bountyId"], deadline=a["deadline"])
     return {a["bountyId"]}
 
 
 @handles("FundraiserCreated")
-def _fundraiser_created(db: sqlite3.Connection, e: Event) -> set[int]:
+def _fundraiser_created(rows: Rows, e: Event) -> set[int]:
     a = e.args
-    db.execute(
-        "INSERT INTO fundraisers (bounty_id, creator, beneficiary, token, goal, deadline, all_or_nothing, uri,"
-        " uri_hash, block_number, log_index, tx_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (a["id"], a["creator"], a["beneficiary"], a["token"], str(a["goal"]), a["deadline"],
-         1 if a["allOrNothing"] else 0, a["uri"], _hex(a["uriHash"]), *e.position),
-    )
+    rows.add("fundraisers", e, bounty_id=a["id"], creator=a["creator"], beneficiary=a["beneficiary"], token=a["token"],
+             goal=str(a["goal"]), deadline=a["deadline"], all_or_nothing=1 if a["allOrNothing"] else 0, uri=a["uri"],
+             uri_hash=_hex(a["uriHash"]))
     return {a["id"]}
 
 
-def _raised(db: sqlite3.Connection, e: Event, credited: int) -> set[int]:
+def _raised(rows: Rows, e: Event, credited: int) -> set[int]:
     a = e.args
-    db.execute("INSERT INTO raised_paid (bounty_id, beneficiary, amount, credited, block_number, log_index, tx_hash)"
-               " VALUES (?, ?, ?, ?, ?, ?, ?)", (a["id"], a["beneficiary"], str(a["amount"]), credited, *e.position))
+    rows.add("raised_paid", e, bounty_id=a["id"], beneficiary=a["beneficiary"], amount=str(a["amount"]),
+             credited=credited)
     return {a["id"]}
 
 
 @handles("RaisedPaid")
-def _raised_paid(db: sqlite3.Connection, e: Event) -> set[int]:
-    return _raised(db, e, 0)
+def _raised_paid(rows: Rows, e: Event) -> set[int]:
+    return _raised(rows, e, 0)
 
 
 @handles("RaisedCredited")
-def _raised_credited(db: sqlite3.Connection, e: Event) -> set[int]:
+def _raised_credited(rows: Rows, e: Event) -> set[int]:
     """The push to the beneficiary failed: the payout became its credit. It still received it."""
-    return _raised(db, e, 1)
+    return _raised(rows, e, 1)
 
 
 # --- backer governance: the review contract's events -------------------------------------------
@@ -265,85 +308,79 @@ REJECT_REASONS = ("unanimous", "arbiter-rejected", "arbiter-refused", "lapsed")
 
 
 @handles("ReviewPolicySet")
-def _review_policy(db: sqlite3.Connection, e: Event) -> set[int]:
+def _review_policy(rows: Rows, e: Event) -> set[int]:
     a = e.args
-    db.execute("INSERT INTO review_policies (bounty_id, approver, review_window, quorum_bps, arbiter,"
-               " arbiter_is_erc792, block_number, log_index, tx_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-               (a["bountyId"], a["approver"], a["reviewWindow"], a["quorumBps"],
-                "" if a["arbiter"] == _ZERO else a["arbiter"],
-                1 if a["arbiterIsErc792"] else 0, *e.position))
+    rows.add("review_policies", e, bounty_id=a["bountyId"], approver=a["approver"], review_window=a["reviewWindow"],
+             quorum_bps=a["quorumBps"], arbiter="" if a["arbiter"] == _ZERO else a["arbiter"],
+             arbiter_is_erc792=1 if a["arbiterIsErc792"] else 0)
     return {a["bountyId"]}
 
 
 @handles("AwardProposed")
-def _proposed(db: sqlite3.Connection, e: Event) -> set[int]:
+def _proposed(rows: Rows, e: Event) -> set[int]:
     a = e.args
-    db.execute("INSERT INTO proposals (bounty_id, nonce, claim_ids, shares_bps, window_end, total, block_number,"
-               " log_index, tx_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-               (a["bountyId"], a["nonce"], json.dumps([int(c) for c in a["claimIds"]]),
-                json.dumps([int(s) for s in a["sharesBps"]]), a["windowEnd"], str(a["total"]), *e.position))
+    rows.add("proposals", e, bounty_id=a["bountyId"], nonce=a["nonce"],
+             claim_ids=json.dumps([int(c) for c in a["claimIds"]]),
+             shares_bps=json.dumps([int(s) for s in a["sharesBps"]]), window_end=a["windowEnd"], total=str(a["total"]))
     return {a["bountyId"]}
 
 
 @handles("Objected")
-def _objected(db: sqlite3.Connection, e: Event) -> set[int]:
+def _objected(rows: Rows, e: Event) -> set[int]:
     a = e.args
-    db.execute("INSERT INTO objections (block_number, log_index, tx_hash, bounty_id, nonce, funder, weight,"
-               " weight_against) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-               (*e.position, a["bountyId"], a["nonce"], a["funder"], str(a["weight"]), str(a["weightAgainst"])))
+    rows.add("objections", e, bounty_id=a["bountyId"], nonce=a["nonce"], funder=a["funder"], weight=str(a["weight"]),
+             weight_against=str(a["weightAgainst"]))
     return {a["bountyId"]}
 
 
-def _step(db: sqlite3.Connection, e: Event, step: str, reason: str = "", pool: str = "") -> set[int]:
+def _step(rows: Rows, e: Event, step: str, reason: str = "", pool: str = "") -> set[int]:
     a = e.args
-    db.execute("INSERT INTO proposal_steps (block_number, log_index, tx_hash, bounty_id, nonce, step, reason, pool)"
-               " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (*e.position, a["bountyId"], a["nonce"], step, reason, pool))
+    rows.add("proposal_steps", e, bounty_id=a["bountyId"], nonce=a["nonce"], step=step, reason=reason, pool=pool)
     return {a["bountyId"]}
 
 
 @handles("ProposalBlocked")
-def _blocked(db: sqlite3.Connection, e: Event) -> set[int]:
-    return _step(db, e, "blocked")
+def _blocked(rows: Rows, e: Event) -> set[int]:
+    return _step(rows, e, "blocked")
 
 
 @handles("ProposalUpheld")
-def _upheld(db: sqlite3.Connection, e: Event) -> set[int]:
-    return _step(db, e, "upheld")
+def _upheld(rows: Rows, e: Event) -> set[int]:
+    return _step(rows, e, "upheld")
 
 
 @handles("ProposalRejected")
-def _rejected(db: sqlite3.Connection, e: Event) -> set[int]:
+def _rejected(rows: Rows, e: Event) -> set[int]:
     reason = int(e.args["reason"])
-    return _step(db, e, "rejected", REJECT_REASONS[reason] if reason < len(REJECT_REASONS) else str(reason))
+    return _step(rows, e, "rejected", REJECT_REASONS[reason] if reason < len(REJECT_REASONS) else str(reason))
 
 
 @handles("ProposalFinalized")
-def _finalized(db: sqlite3.Connection, e: Event) -> set[int]:
-    return _step(db, e, "finalized", pool=str(e.args["pool"]))
+def _finalized(rows: Rows, e: Event) -> set[int]:
+    return _step(rows, e, "finalized", pool=str(e.args["pool"]))
 
 
 @handles("DisputeRaised")
-def _dispute(db: sqlite3.Connection, e: Event) -> set[int]:
+def _dispute(rows: Rows, e: Event) -> set[int]:
     a = e.args
-    db.execute("INSERT INTO disputes (block_number, log_index, tx_hash, bounty_id, nonce, arbiter, dispute_id,"
-               " escalated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-               (*e.position, a["bountyId"], a["nonce"], a["arbiter"], str(a["disputeId"]), e.block_time))
+    rows.add("disputes", e, bounty_id=a["bountyId"], nonce=a["nonce"], arbiter=a["arbiter"],
+             dispute_id=str(a["disputeId"]), escalated_at=e.block_time)
     return {a["bountyId"]}
 
 
 @handles("Ruling")
-def _ruling(db: sqlite3.Connection, e: Event) -> set[int]:
+def _ruling(rows: Rows, e: Event) -> set[int]:
     """ERC-792's Ruling (emitted by the review contract) names no bounty: the latest dispute of
     this arbiter with this id does. A plain arbiter's decision has no Ruling: its outcome is
     the proposal's step (upheld or rejected)."""
     a = e.args
-    row = db.execute("SELECT d.bounty_id FROM disputes d JOIN review_policies p ON p.bounty_id = d.bounty_id"
-                     " WHERE d.arbiter = ? AND d.dispute_id = ? AND p.arbiter_is_erc792 = 1"
-                     " ORDER BY d.block_number DESC, d.log_index DESC",
-                     (a["arbitrator"], str(a["disputeID"]))).fetchone()
+    rows.flush()  # the dispute may have been raised earlier in this range
+    row = rows.db.execute("SELECT d.bounty_id FROM disputes d JOIN review_policies p ON p.bounty_id = d.bounty_id"
+                          " WHERE d.arbiter = :arbiter AND d.dispute_id = :dispute_id AND p.arbiter_is_erc792 = 1"
+                          " ORDER BY d.block_number DESC, d.log_index DESC",
+                          {"arbiter": a["arbitrator"], "dispute_id": str(a["disputeID"])}).fetchone()
     if row is None:
         return set()  # a dispute raised before the index's start: nothing to attach it to
-    db.execute("INSERT INTO rulings (block_number, log_index, tx_hash, bounty_id, arbiter, dispute_id, ruling)"
-               " VALUES (?, ?, ?, ?, ?, ?, ?)", (*e.position, row[0], a["arbitrator"], str(a["disputeID"]),
-                                                 int(a["ruling"])))
+    rows.add("rulings", e, bounty_id=row[0], arbiter=a["arbitrator"], dispute_id=str(a["disputeID"]),
+             ruling=int(a["ruling"]))
     return {row[0]}

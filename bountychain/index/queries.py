@@ -1,13 +1,20 @@
 """Reading the index: bounties and fundraisers and their totals, a funder's pledges, a
 hunter's claims and awards, a sponsor's record, a beneficiary's receipts. Amounts are exact
-integers of the token's base units."""
+integers of the token's base units.
+
+Every function takes the index (`store.open_index`; a bare sqlite3 connection is read through
+`store.as_index`) and reads it on one connection and one snapshot. The SQL is portable text
+with named parameters: the same statements run on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any, TypeVar
 
 from bountychain.sdk.constants import FUNDRAISER_CLAIM_PERIOD
 from bountychain.index import store
@@ -19,6 +26,21 @@ PROPOSAL_STATES = ("none", "pending", "blocked", "escalated", "upheld", "execute
 FUNDRAISER_STATUSES = tuple(state.value for state in FundraiserState)
 STATUSES = BOUNTY_STATUSES + tuple(s for s in FUNDRAISER_STATUSES if s not in BOUNTY_STATUSES)
 KINDS = ("bounty", "fundraiser")
+
+Db = store.Index | sqlite3.Connection
+_Read = TypeVar("_Read", bound=Callable[..., Any])
+
+
+def _reads(function: _Read) -> _Read:
+    """Runs a query function on one connection and one snapshot of the index."""
+
+    @wraps(function)
+    def read(db: Db, *args: Any, **kwargs: Any) -> Any:
+        index = store.as_index(db)
+        with index.reading():
+            return function(index, *args, **kwargs)
+
+    return read  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -212,7 +234,8 @@ class HunterRecord:
     earned: list[TokenAmounts]  # paid_out per token
 
 
-def status(db: sqlite3.Connection) -> IndexStatus:
+@_reads
+def status(db: Db) -> IndexStatus:
     def number(key: str) -> int | None:
         value = store.get_meta(db, key)
         return None if value is None else int(value)
@@ -221,7 +244,7 @@ def status(db: sqlite3.Connection) -> IndexStatus:
                        number("cursor_time"))
 
 
-def _now(db: sqlite3.Connection, now: int | None) -> int:
+def _now(db: store.Index, now: int | None) -> int:
     if now is not None:
         return now
     value = store.get_meta(db, "cursor_time")
@@ -247,7 +270,7 @@ def fundraiser_state(stored: str, deadline: int, all_or_nothing: bool, raised: i
     return FundraiserState.SUCCEEDED.value
 
 
-def _state(row: sqlite3.Row, now: int) -> str:
+def _state(row: store.Row, now: int) -> str:
     if row["kind"] == "fundraiser":
         return fundraiser_state(row["status"], row["deadline"], bool(row["all_or_nothing"]), int(row["raised"]),
                                 int(row["goal"]), now)
@@ -259,7 +282,7 @@ def _int_tuple(text: str) -> tuple[int, ...]:
     return () if text == "[]" else tuple(json.loads(text))
 
 
-def _summary(row: sqlite3.Row, now: int) -> BountySummary:
+def _summary(row: store.Row, now: int) -> BountySummary:
     state = _state(row, now)
     fundraiser = row["kind"] == "fundraiser"
     return BountySummary(
@@ -292,7 +315,7 @@ _ORDER = {"newest": "b.bounty_id DESC",
 _COMPUTED_STATUSES = ("succeeded", "failed", "lapsed")
 
 
-def _bounty_filter(db: sqlite3.Connection, *, repo: str | None, issue: str | None, status: str | None,
+def _bounty_filter(db: store.Index, *, repo: str | None, issue: str | None, status: str | None,
                    token: str | None, kind: str | None, beneficiary: str | None, owner: str | None,
                    issuer: str | None, chain: int | None, moment: int) -> tuple[str, dict[str, object]]:
     """The WHERE clause (with named parameters) of `bounties` and `count_bounties`."""
@@ -343,7 +366,8 @@ def _bounty_filter(db: sqlite3.Connection, *, repo: str | None, issue: str | Non
     return (" WHERE " + " AND ".join(where) if where else ""), params
 
 
-def bounties(db: sqlite3.Connection, *, repo: str | None = None, issue: str | None = None,
+@_reads
+def bounties(db: Db, *, repo: str | None = None, issue: str | None = None,
              status: str | None = None, token: str | None = None, kind: str | None = None,
              beneficiary: str | None = None, now: int | None = None, owner: str | None = None,
              issuer: str | None = None, chain: int | None = None, sort: str = "newest",
@@ -377,12 +401,13 @@ def bounties(db: sqlite3.Connection, *, repo: str | None = None, issue: str | No
         page = ("SELECT * FROM bounties b" + condition + " ORDER BY " + _ORDER[sort]
                 + " LIMIT :limit OFFSET :offset")
         sql = _SUMMARY.replace(" FROM bounties b ", f" FROM ({page}) b ") + " ORDER BY " + _ORDER[sort]
-        params.update(limit=-1 if limit is None else limit, offset=offset)
+        params.update(limit=2**62 if limit is None else limit, offset=offset)  # no LIMIT ALL in SQLite
     found = [_summary(row, moment) for row in db.execute(sql, params)]
     return found if status is None else [summary for summary in found if summary.status == status]
 
 
-def count_bounties(db: sqlite3.Connection, *, repo: str | None = None, issue: str | None = None,
+@_reads
+def count_bounties(db: Db, *, repo: str | None = None, issue: str | None = None,
                    status: str | None = None, token: str | None = None, kind: str | None = None,
                    beneficiary: str | None = None, now: int | None = None, owner: str | None = None,
                    issuer: str | None = None, chain: int | None = None) -> int:
@@ -396,51 +421,55 @@ def count_bounties(db: sqlite3.Connection, *, repo: str | None = None, issue: st
     return int(db.execute("SELECT COUNT(*) FROM bounties b" + condition, params).fetchone()[0])  # noqa: S608
 
 
-def bounty(db: sqlite3.Connection, bounty_id: int, *, now: int | None = None) -> BountyDetail | None:
+@_reads
+def bounty(db: Db, bounty_id: int, *, now: int | None = None) -> BountyDetail | None:
     """One bounty with its funders' pledges, every pledge event, and its claims."""
     moment = _now(db, now)
-    row = db.execute(_SUMMARY + " WHERE b.bounty_id = ?", (bounty_id,)).fetchone()
+    key = {"bounty_id": bounty_id}
+    row = db.execute(_SUMMARY + " WHERE b.bounty_id = :bounty_id", key).fetchone()
     if row is None:
         return None
     summary = _summary(row, moment)
     events = [PledgeEvent(r["bounty_id"], r["funder"], int(r["amount"]), r["unlocks_at"], r["block_number"],
                           r["tx_hash"])
-              for r in db.execute("SELECT * FROM pledges WHERE bounty_id = ? ORDER BY block_number, log_index",
-                                  (bounty_id,))]
-    return BountyDetail(summary, _funder_pledges(db, "p.bounty_id = ?", bounty_id, moment), events,
-                        _claims(db, "c.bounty_id = :bounty_id", {"bounty_id": bounty_id}), _objections(db, "o.bounty_id = ?", bounty_id))
+              for r in db.execute("SELECT * FROM pledges WHERE bounty_id = :bounty_id ORDER BY block_number, log_index",
+                                  key)]
+    return BountyDetail(summary, _funder_pledges(db, "p.bounty_id = :bounty_id", key, moment), events,
+                        _claims(db, "c.bounty_id = :bounty_id", key), _objections(db, "o.bounty_id = :bounty_id", key))
 
 
-def _objections(db: sqlite3.Connection, condition: str, value: object) -> list[Objection]:
+def _objections(db: store.Index, condition: str, params: dict[str, object]) -> list[Objection]:
     rows = db.execute(
         "SELECT o.*, b.token, COALESCE(t.symbol, '?') AS symbol, COALESCE(t.decimals, 0) AS decimals"
         " FROM objections o JOIN bounties b ON b.bounty_id = o.bounty_id LEFT JOIN tokens t ON t.token = b.token"
-        f" WHERE {condition} ORDER BY o.block_number, o.log_index", (value,)).fetchall()  # noqa: S608
+        f" WHERE {condition} ORDER BY o.block_number, o.log_index", params).fetchall()  # noqa: S608
     return [Objection(row["bounty_id"], row["nonce"], row["funder"], int(row["weight"]), int(row["weight_against"]),
                       row["token"], row["symbol"], row["decimals"], row["block_number"], row["tx_hash"])
             for row in rows]
 
 
-def funder_objections(db: sqlite3.Connection, funder: str) -> list[Objection]:
+@_reads
+def funder_objections(db: Db, funder: str) -> list[Objection]:
     """A funder's objections to proposals, oldest first."""
-    return _objections(db, "o.funder = ?", funder)
+    return _objections(db, "o.funder = :funder", {"funder": funder})
 
 
-def totals(db: sqlite3.Connection, bounty_id: int) -> dict[str, int] | None:
+@_reads
+def totals(db: Db, bounty_id: int) -> dict[str, int] | None:
     """A bounty's amounts: total (held now), pledged, refunded, pool, fee, paid_out."""
-    row = db.execute("SELECT total, pledged, refunded, pool, fee, paid_out FROM bounties WHERE bounty_id = ?",
-                     (bounty_id,)).fetchone()
+    row = db.execute("SELECT total, pledged, refunded, pool, fee, paid_out FROM bounties WHERE bounty_id = :bounty_id",
+                     {"bounty_id": bounty_id}).fetchone()
     return None if row is None else {key: int(row[key]) for key in row.keys()}
 
 
-def _funder_pledges(db: sqlite3.Connection, condition: str, value: object, now: int) -> list[FunderPledge]:
+def _funder_pledges(db: store.Index, condition: str, params: dict[str, object], now: int) -> list[FunderPledge]:
     """Per (bounty, funder): pledged, refunded, and what became of the rest."""
     rows = db.execute(
         "SELECT p.bounty_id, p.funder, p.amount, p.unlocks_at, b.token, b.status, b.kind, b.deadline,"
         " b.all_or_nothing, b.raised, b.goal, COALESCE(t.symbol, '?') AS symbol,"
         " COALESCE(t.decimals, 0) AS decimals FROM pledges p JOIN bounties b ON b.bounty_id = p.bounty_id"
         f" LEFT JOIN tokens t ON t.token = b.token WHERE {condition} ORDER BY p.block_number, p.log_index",  # noqa: S608
-        (value,)).fetchall()
+        params).fetchall()
     grouped: dict[tuple[int, str], dict[str, object]] = {}
     for row in rows:
         key = (row["bounty_id"], row["funder"])
@@ -452,7 +481,8 @@ def _funder_pledges(db: sqlite3.Connection, condition: str, value: object, now: 
     for (bounty_id, funder), entry in grouped.items():
         row = entry["row"]
         refunded = sum(int(r[0]) for r in db.execute(
-            "SELECT amount FROM refunds WHERE bounty_id = ? AND funder = ?", (bounty_id, funder)))
+            "SELECT amount FROM refunds WHERE bounty_id = :bounty_id AND funder = :funder",
+            {"bounty_id": bounty_id, "funder": funder}))
         pledged = int(entry["pledged"])  # type: ignore[call-overload]
         outstanding = pledged - refunded
         paid_out = 0
@@ -481,19 +511,22 @@ def _funder_pledges(db: sqlite3.Connection, condition: str, value: object, now: 
     return result
 
 
-def _withheld_from_award(db: sqlite3.Connection, bounty_id: int) -> set[str]:
+def _withheld_from_award(db: store.Index, bounty_id: int) -> set[str]:
     """The funders whose pledges a reviewed bounty's award left out: the objectors to the
     finalized proposal, unless the arbiter upheld it (then the award took every pledge)."""
-    finalized = db.execute("SELECT nonce FROM proposal_steps WHERE bounty_id = ? AND step = 'finalized'",
-                           (bounty_id,)).fetchone()
-    if finalized is None or db.execute("SELECT 1 FROM proposal_steps WHERE bounty_id = ? AND nonce = ?"
-                                       " AND step = 'upheld'", (bounty_id, finalized[0])).fetchone():
+    finalized = db.execute("SELECT nonce FROM proposal_steps WHERE bounty_id = :bounty_id AND step = 'finalized'",
+                           {"bounty_id": bounty_id}).fetchone()
+    if finalized is None:
         return set()
-    return {row[0] for row in db.execute("SELECT funder FROM objections WHERE bounty_id = ? AND nonce = ?",
-                                         (bounty_id, finalized[0]))}
+    key = {"bounty_id": bounty_id, "nonce": finalized[0]}
+    if db.execute("SELECT 1 FROM proposal_steps WHERE bounty_id = :bounty_id AND nonce = :nonce AND step = 'upheld'",
+                  key).fetchone():
+        return set()
+    return {row[0] for row in db.execute("SELECT funder FROM objections WHERE bounty_id = :bounty_id AND nonce = :nonce",
+                                         key)}
 
 
-def _claims(db: sqlite3.Connection, condition: str, values: dict[str, object]) -> list[ClaimRow]:
+def _claims(db: store.Index, condition: str, values: dict[str, object]) -> list[ClaimRow]:
     rows = db.execute(
         "SELECT c.*, b.token, COALESCE(t.symbol, '?') AS symbol, COALESCE(t.decimals, 0) AS decimals"
         " FROM claims c JOIN bounties b ON b.bounty_id = c.bounty_id LEFT JOIN tokens t ON t.token = b.token"
@@ -510,23 +543,26 @@ def _claims(db: sqlite3.Connection, condition: str, values: dict[str, object]) -
                      row["block_number"], row["tx_hash"]) for row in rows]
 
 
-def claims_of(db: sqlite3.Connection, bounty_ids: list[int]) -> dict[int, list[ClaimRow]]:
+@_reads
+def claims_of(db: Db, bounty_ids: list[int]) -> dict[int, list[ClaimRow]]:
     """The claims (solutions) of several bounties, by bounty id."""
     result: dict[int, list[ClaimRow]] = {bounty_id: [] for bounty_id in bounty_ids}
     for start in range(0, len(bounty_ids), 500):  # bounded parameter lists, on any database
         chunk = bounty_ids[start:start + 500]
-        marks = ", ".join(f":id{n}" for n in range(len(chunk)))
-        for claim in _claims(db, f"c.bounty_id IN ({marks})", {f"id{n}": value for n, value in enumerate(chunk)}):
+        params: dict[str, object] = {f"id{n}": bounty_id for n, bounty_id in enumerate(chunk)}
+        for claim in _claims(db, f"c.bounty_id IN ({', '.join(':' + name for name in params)})", params):
             result[claim.bounty_id].append(claim)
     return result
 
 
-def funder_pledges(db: sqlite3.Connection, funder: str, *, now: int | None = None) -> list[FunderPledge]:
+@_reads
+def funder_pledges(db: Db, funder: str, *, now: int | None = None) -> list[FunderPledge]:
     """A funder's pledges, one per bounty."""
-    return _funder_pledges(db, "p.funder = ?", funder, _now(db, now))
+    return _funder_pledges(db, "p.funder = :funder", {"funder": funder}, _now(db, now))
 
 
-def hunter_record(db: sqlite3.Connection, hunter: str) -> HunterRecord:
+@_reads
+def hunter_record(db: Db, hunter: str) -> HunterRecord:
     """A hunter's claims, the ones that were paid, and the total earned per token."""
     claims = _claims(db, "c.hunter = :hunter", {"hunter": hunter})
     awards = [claim for claim in claims if claim.paid]
@@ -537,7 +573,8 @@ def hunter_record(db: sqlite3.Connection, hunter: str) -> HunterRecord:
     return HunterRecord(hunter, claims, awards, list(earned.values()))
 
 
-def sponsor_record(db: sqlite3.Connection, funder: str, *, now: int | None = None) -> SponsorRecord:
+@_reads
+def sponsor_record(db: Db, funder: str, *, now: int | None = None) -> SponsorRecord:
     """Of what a funder pledged, per token: how much went to bounty awards, to the
     beneficiaries of fundraisers it backed, came back as refunds, and is still held."""
     pledges = funder_pledges(db, funder, now=now)
@@ -553,14 +590,16 @@ def sponsor_record(db: sqlite3.Connection, funder: str, *, now: int | None = Non
     return SponsorRecord(funder, len(pledges) - backed, by_token, pledges, backed)
 
 
-def beneficiary_record(db: sqlite3.Connection, beneficiary: str, *, now: int | None = None) -> BeneficiaryRecord:
+@_reads
+def beneficiary_record(db: Db, beneficiary: str, *, now: int | None = None) -> BeneficiaryRecord:
     """The fundraisers whose beneficiary is `beneficiary` (newest first), each payout they made
     to it (oldest first), and the total received per token."""
     fundraisers = bounties(db, kind="fundraiser", beneficiary=beneficiary, now=now)
     rows = db.execute(
         "SELECT r.*, b.token, COALESCE(t.symbol, '?') AS symbol, COALESCE(t.decimals, 0) AS decimals"
         " FROM raised_paid r JOIN bounties b ON b.bounty_id = r.bounty_id LEFT JOIN tokens t ON t.token = b.token"
-        " WHERE r.beneficiary = ? ORDER BY r.block_number, r.log_index", (beneficiary,)).fetchall()
+        " WHERE r.beneficiary = :beneficiary ORDER BY r.block_number, r.log_index",
+        {"beneficiary": beneficiary}).fetchall()
     receipts = [Receipt(row["bounty_id"], row["beneficiary"], int(row["amount"]), row["token"], row["symbol"],
                         row["decimals"], row["block_number"], row["tx_hash"]) for row in rows]
     received: dict[str, TokenAmounts] = {}

@@ -18,9 +18,10 @@ every bounty an indexed range or a rollback touches.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 4  # 2: fundraisers (FundraiserCreated, RaisedPaid); 3: backer governance (review events);
+SCHEMA_VERSION = 5  # 2: fundraisers (FundraiserCreated, RaisedPaid); 3: backer governance (review events);
 # 4: issue 11 (the review contract's events, the reviewed bounty's approver, credited payouts,
-# recipients of refunds and withdrawals, fee withdrawals, escalation times)
+# recipients of refunds and withdrawals, fee withdrawals, escalation times);
+# 5: issue 13 (indexes on every bounty_id that refresh_bounty and the detail read; see `migrations`)
 
 # Every table with a block_number column is rolled back by deleting its rows past the fork.
 EVENT_TABLES = ("created", "fundraisers", "pledges", "claims", "awards", "payouts", "raised_paid", "credits",
@@ -180,18 +181,36 @@ DDL = [
         created_block BIGINT NOT NULL,
         updated_block BIGINT NOT NULL
     )""",
-    "CREATE INDEX IF NOT EXISTS bounties_repo ON bounties (repo)",
-    "CREATE INDEX IF NOT EXISTS bounties_uri ON bounties (uri)",
-    "CREATE INDEX IF NOT EXISTS bounties_status ON bounties (status)",
-    "CREATE INDEX IF NOT EXISTS bounties_token ON bounties (token)",
-    "CREATE INDEX IF NOT EXISTS bounties_kind ON bounties (kind)",
-    "CREATE INDEX IF NOT EXISTS bounties_beneficiary ON bounties (beneficiary)",
-    "CREATE INDEX IF NOT EXISTS pledges_bounty ON pledges (bounty_id)",
-    "CREATE INDEX IF NOT EXISTS pledges_funder ON pledges (funder)",
-    "CREATE INDEX IF NOT EXISTS refunds_funder ON refunds (funder)",
-    "CREATE INDEX IF NOT EXISTS claims_hunter ON claims (hunter)",
-    "CREATE INDEX IF NOT EXISTS payouts_hunter ON payouts (hunter)",
-    "CREATE INDEX IF NOT EXISTS objections_funder ON objections (funder)",
-    "CREATE INDEX IF NOT EXISTS objections_bounty ON objections (bounty_id, nonce)",
-    "CREATE INDEX IF NOT EXISTS disputes_arbiter ON disputes (arbiter, dispute_id)",
 ]
+
+# The secondary indexes: name -> (table, columns). Every lookup that refresh_bounty, a rollback
+# and the queries make by bounty, funder, hunter or beneficiary has one, so that neither the
+# sync nor a read slows down as the tables grow (issue 13: payouts had none on bounty_id).
+INDEXES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "bounties_repo": ("bounties", ("repo",)),
+    "bounties_uri": ("bounties", ("uri",)),
+    "bounties_status": ("bounties", ("status",)),
+    "bounties_token": ("bounties", ("token",)),
+    "bounties_kind": ("bounties", ("kind",)),
+    "bounties_beneficiary": ("bounties", ("beneficiary",)),
+    "pledges_bounty": ("pledges", ("bounty_id",)),
+    "pledges_funder": ("pledges", ("funder",)),
+    "refunds_funder": ("refunds", ("funder",)),
+    "claims_hunter": ("claims", ("hunter",)),
+    "payouts_hunter": ("payouts", ("hunter",)),
+    "objections_funder": ("objections", ("funder",)),
+    "objections_bounty": ("objections", ("bounty_id", "nonce")),
+    "disputes_arbiter": ("disputes", ("arbiter", "dispute_id")),
+    # Schema 5:
+    "payouts_bounty": ("payouts", ("bounty_id", "claim_id")),
+    "refunds_bounty": ("refunds", ("bounty_id", "funder")),
+    "extensions_bounty": ("extensions", ("bounty_id",)),
+    "proposal_steps_bounty": ("proposal_steps", ("bounty_id", "nonce")),
+    "disputes_bounty": ("disputes", ("bounty_id", "nonce")),
+    "rulings_bounty": ("rulings", ("bounty_id",)),
+    "raised_paid_beneficiary": ("raised_paid", ("beneficiary",)),
+    "bounties_deadline": ("bounties", ("deadline",)),
+}
+
+DDL += [f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({', '.join(columns)})"
+        for name, (table, columns) in INDEXES.items()]

@@ -1,21 +1,58 @@
-"""The index database: opening it, its settings, the per-bounty summary and rollbacks."""
+"""The index database: opening it (SQLite or PostgreSQL, by URL), its settings, the
+per-bounty summary and rollbacks.
+
+One schema (`schema.DDL`) and one set of queries serve both backends: every statement is
+portable SQL text run through SQLAlchemy Core with named `:name` parameters. `open_index`
+is the one way in, for the indexer, the CLI and the web server alike.
+"""
 
 from __future__ import annotations
 
+import fcntl
+import functools
+import re
 import sqlite3
-from collections.abc import Iterator
+import threading
+import zlib
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
+
+import sqlalchemy
+from sqlalchemy import event, text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.pool import StaticPool
 
 from bountychain.sdk.constants import ARBITRATION_PERIOD, ESCALATION_PERIOD
 from bountychain.errors import BountychainError
+from bountychain.index import migrations
 from bountychain.index.schema import DDL, EVENT_TABLES, SCHEMA_VERSION
 
 # Event tables that name a bounty: a rollback recomputes the bounties they touched.
 _BOUNTY_TABLES = ("created", "fundraisers", "pledges", "claims", "awards", "payouts", "raised_paid", "refunds",
                   "cancellations", "extensions", "review_policies", "proposals", "objections", "proposal_steps",
                   "disputes", "rulings")
+# The block of a bounty's latest event, whichever table it is in (one statement, not one per table).
+_LAST_EVENT = ("SELECT MAX(last) FROM (" + " UNION ALL ".join(
+    f"SELECT MAX(block_number) AS last FROM {table} WHERE bounty_id = :bounty_id" for table in _BOUNTY_TABLES)
+    + ") AS latest")
+# A bounty's amounts (TEXT, summed in Python) and extended deadlines, tagged by table.
+_AMOUNTS = " UNION ALL ".join(
+    [f"SELECT '{table}' AS source, amount AS value FROM {table} WHERE bounty_id = :bounty_id"
+     for table in ("pledges", "refunds", "payouts", "raised_paid")]
+    + ["SELECT 'extensions' AS source, CAST(deadline AS TEXT) AS value FROM extensions WHERE bounty_id = :bounty_id"])
+# Its one-row facts: award, cancellation, the reviewed bounty's proposer, counts, last event.
+_FACTS = ("SELECT (SELECT pool FROM awards WHERE bounty_id = :bounty_id) AS pool,"
+          " (SELECT fee FROM awards WHERE bounty_id = :bounty_id) AS fee,"
+          " (SELECT 1 FROM cancellations WHERE bounty_id = :bounty_id) AS cancelled,"
+          " (SELECT approver FROM review_policies WHERE bounty_id = :bounty_id) AS proposer,"
+          " (SELECT COUNT(DISTINCT funder) FROM pledges WHERE bounty_id = :bounty_id) AS funders,"
+          " (SELECT COUNT(*) FROM claims WHERE bounty_id = :bounty_id) AS claims,"
+          f" ({_LAST_EVENT}) AS updated")
 # Proposal states in which a bounty is under review (pledges, refunds and claims wait).
 LIVE_PROPOSAL_STATES = ("pending", "blocked", "escalated", "upheld")
 # Path segments that end the repository part of an issue URL (GitHub, GitLab, Gitea, ...).
@@ -26,46 +63,372 @@ class IndexMismatch(BountychainError):
     """The index database belongs to another escrow or chain, or has an unknown schema."""
 
 
-def connect(path: str | Path) -> sqlite3.Connection:
-    """Opens (creating if needed) the index database. Transactions are explicit (`transaction`)."""
-    if str(path) != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30)
-    db.row_factory = sqlite3.Row
-    # Readers (the web server's requests) never wait for the writer (the sync) with WAL.
-    if str(path) != ":memory:":
-        db.execute("PRAGMA journal_mode=WAL")
-    with transaction(db):
+class IndexBusy(BountychainError):
+    """Another indexer is writing to this index database."""
+
+
+class IndexUnavailable(BountychainError):
+    """The index database cannot be written or reached (a full disk, a locked file, a
+    database server that went away). Nothing of the range being written was kept."""
+
+
+class Row(tuple):  # noqa: SLOT001 - each row carries its result's column names
+    """A result row: a tuple (`row[0]`, `tuple(row)`) whose columns are also read by name (`row["amount"]`)."""
+
+    _names: Mapping[str, int]
+
+    def __new__(cls, values: Iterable[Any], names: Mapping[str, int]) -> Row:
+        row = super().__new__(cls, values)
+        row._names = names
+        return row
+
+    def __getitem__(self, key: Any) -> Any:  # type: ignore[override]
+        return tuple.__getitem__(self, self._names[key] if isinstance(key, str) else key)
+
+    def keys(self) -> list[str]:
+        return list(self._names)
+
+
+class Rows(list[Row]):
+    """A fully read result (the connection is free again)."""
+
+    def fetchone(self) -> Row | None:
+        return self[0] if self else None
+
+    def fetchall(self) -> list[Row]:
+        return list(self)
+
+
+def _rows(cursor: Any) -> Rows:
+    if cursor.description is None:
+        return Rows()
+    names = {column[0]: position for position, column in enumerate(cursor.description)}
+    return Rows(Row(values, names) for values in cursor.fetchall())
+
+
+@functools.lru_cache(maxsize=1024)
+def _format_params(sql: str) -> str:
+    """`:name` parameters as psycopg writes them (%(name)s), a literal % doubled."""
+    return re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", sql.replace("%", "%%"))
+
+
+def database_url(target: str | Path) -> str:
+    """The SQLAlchemy URL of an index: a URL as it is (postgresql:// is read with psycopg 3),
+    a file path as sqlite:///ABSOLUTE-PATH, ":memory:" as an in-memory SQLite database."""
+    value = str(target)
+    if value == ":memory:":
+        return "sqlite://"
+    if "://" not in value:
+        return "sqlite:///" + str(Path(value).expanduser().resolve())
+    scheme, rest = value.split("://", 1)
+    if scheme in ("postgresql", "postgres"):
+        return "postgresql+psycopg://" + rest
+    return value
+
+
+def describe_url(url: str) -> str:
+    """The URL without its password, for messages; a SQLite file by its path."""
+    try:
+        parsed = sqlalchemy.make_url(url)
+        if parsed.get_backend_name() == "sqlite" and parsed.database and not parsed.query:
+            return parsed.database
+        return parsed.render_as_string(hide_password=True).replace("postgresql+psycopg://", "postgresql://", 1)
+    except Exception:  # not a URL SQLAlchemy reads: say it as it was given
+        return url
+
+
+class Index:
+    """An open index database (`open_index`). Statements are portable SQL text with named
+    parameters; rows come back fully read, addressable by position and by name.
+
+    Reads outside `transaction`/`reading` each borrow a pooled connection; inside, every
+    statement of the thread runs on that block's connection."""
+
+    def __init__(self, engine: Engine, url: str) -> None:
+        self.engine = engine
+        self.url = url
+        self.dialect = engine.dialect.name  # "sqlite" or "postgresql"
+        self._local = threading.local()
+        self._writer: Any = None  # what holds the writer lock (`writer_lock`)
+        self._writer_guard = threading.Lock()
+        # The database being unreachable or unwritable (the driver's OperationalError, and
+        # SQLAlchemy's wrapper of it), as opposed to a statement's own error.
+        self._driver_errors: tuple[type[Exception], ...] = (OperationalError, engine.dialect.dbapi.OperationalError)
+
+    def __repr__(self) -> str:
+        return f"Index({describe_url(self.url)})"
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The SQLite file, if it is one."""
+        database = self.engine.url.database
+        return Path(database) if self.dialect == "sqlite" and database and database != ":memory:" else None
+
+    def _connection(self) -> Connection | None:
+        return getattr(self._local, "connection", None)
+
+    # Statements go straight to the driver's cursor on SQLAlchemy's connection: the sync runs
+    # tens of thousands of small statements, and SQLAlchemy's per-statement layer would be most
+    # of its time. SQLAlchemy keeps the engine, the pool, transactions and the dialect.
+    def _run(self, connection: Connection, sql: str, params: Any, many: bool = False) -> Rows:
+        if self.dialect != "sqlite":
+            sql = _format_params(sql)
+        cursor = connection.connection.cursor()
+        try:
+            if many:
+                cursor.executemany(sql, params)
+                return Rows()
+            cursor.execute(sql, params or {})
+            return _rows(cursor)
+        finally:
+            cursor.close()
+
+    def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> Rows:
+        connection = self._connection()
+        if connection is not None:
+            return self._run(connection, sql, params)
+        try:
+            with self.engine.connect() as borrowed:
+                return self._run(borrowed, sql, params)
+        except self._driver_errors as exc:
+            raise self._unavailable(exc, "read") from exc
+
+    def _unavailable(self, exc: Exception, doing: str) -> IndexUnavailable:
+        reason = _first_line(exc.orig if isinstance(exc, DBAPIError) else exc)
+        hint = next((words for marker, words in _HINTS if marker in reason.lower()), "")
+        return IndexUnavailable(f"the index {describe_url(self.url)} could not be {doing}: {reason}{hint}"
+                                + ("; nothing of this write was kept, run the indexer again" if doing == "written"
+                                   else ""))
+
+    def executemany(self, sql: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        """One statement for many rows (the driver's executemany), inside a transaction."""
+        if rows:
+            connection = self._connection()
+            if connection is None:
+                raise RuntimeError("executemany runs inside a transaction")
+            self._run(connection, sql, list(rows), many=True)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Index]:
+        """A write transaction: all or nothing. SQLite takes its write lock at the start
+        (BEGIN IMMEDIATE), so two writers queue rather than fail half-way. A database that
+        cannot be written raises IndexUnavailable, and nothing of the block is kept."""
+        if self._connection() is not None:
+            raise RuntimeError("transactions do not nest")
+        try:
+            with self.engine.connect().execution_options(bountychain_write=True) as connection:
+                with connection.begin():
+                    self._local.connection = connection
+                    try:
+                        yield self
+                    finally:
+                        self._local.connection = None
+        except self._driver_errors as exc:  # not a statement's own error (a key violation, ...)
+            raise self._unavailable(exc, "written") from exc
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+            raise self._unavailable(exc, "written") from exc
+
+    @contextmanager
+    def reading(self) -> Iterator[Index]:
+        """Several reads on one connection and one snapshot (inside a transaction: that one)."""
+        if self._connection() is not None:
+            yield self
+            return
+        with self.engine.connect() as connection, connection.begin():  # one snapshot
+            self._local.connection = connection
+            try:
+                yield self
+            finally:
+                self._local.connection = None
+
+    @contextmanager
+    def writer_lock(self) -> Iterator[None]:
+        """Held by the one indexer that writes this database; another one (in this process or
+        any other) gets IndexBusy at once. PostgreSQL: a session advisory lock; SQLite: an
+        exclusive lock on a file beside the database."""
+        with self._writer_guard:
+            if self._writer is not None:
+                raise IndexBusy(f"another indexer is already writing to {describe_url(self.url)}")
+            self._writer = self._acquire_writer()
+        try:
+            yield
+        finally:
+            with self._writer_guard:
+                writer, self._writer = self._writer, None
+            self._release_writer(writer)
+
+    def _acquire_writer(self) -> Any:
+        busy = IndexBusy(f"another indexer is already writing to {describe_url(self.url)}: one indexer per "
+                         "database; stop the other one or let it finish")
+        if self.dialect == "postgresql":
+            connection = self.engine.connect()
+            if not connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": _WRITER_KEY}).scalar():
+                connection.close()
+                raise busy
+            connection.commit()
+            return connection
+        path = self.sqlite_path
+        if path is None:
+            return True  # an in-memory database belongs to this object alone
+        handle = open(f"{path}-writer.lock", "a")  # noqa: SIM115 - held until released
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise busy from None
+        return handle
+
+    def _release_writer(self, writer: Any) -> None:
+        if isinstance(writer, Connection):
+            try:
+                writer.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _WRITER_KEY})
+            except DBAPIError:
+                pass  # the server went away: the session and its lock are gone with it
+            writer.close()
+        elif writer is not True and writer is not None:
+            fcntl.flock(writer, fcntl.LOCK_UN)
+            writer.close()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+# The advisory lock key of the index's one writer (any fixed 64-bit number).
+_WRITER_KEY = zlib.crc32(b"bountychain-index-writer")
+
+
+# What a person can do about the usual reasons (SQLite's and PostgreSQL's words).
+_HINTS = (("disk is full", " (free space on its disk)"), ("no space left", " (free space on its disk)"),
+          ("database is locked", " (another program holds a write lock on the file for too long)"),
+          ("connection refused", " (is the database server running?)"),
+          ("terminating connection", " (the database server restarted)"))
+
+
+def _first_line(error: object) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
+def _engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        memory = sqlalchemy.make_url(url).database in (None, "", ":memory:")
+        # How long a writer waits for another's lock: ?timeout=SECONDS in the URL, else 30 s.
+        wait = {} if "timeout" in sqlalchemy.make_url(url).query else {"timeout": 30}
+        engine = sqlalchemy.create_engine(
+            url, connect_args={"check_same_thread": False, **wait},
+            **({"poolclass": StaticPool} if memory else {}))
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            # SQLAlchemy's recipe: let it emit BEGIN itself (below), not the driver.
+            dbapi_connection.isolation_level = None
+            if not memory:
+                # Readers (the web server) never wait for the writer (the sync) with WAL.
+                dbapi_connection.execute("PRAGMA journal_mode=WAL")
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(connection: Connection) -> None:
+            writing = connection.get_execution_options().get("bountychain_write")
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+        return engine
+    return sqlalchemy.create_engine(url, pool_pre_ping=True)
+
+
+def open_index(target: str | Path) -> Index:
+    """Opens the index at `target` (a sqlite:/// or postgresql:// URL, or a file path),
+    creating its tables or upgrading an older schema in place (`migrations`)."""
+    url = database_url(target)
+    if url.startswith("sqlite:///") and url != "sqlite://":
+        database = sqlalchemy.make_url(url).database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        engine = _engine(url)
+    except Exception as exc:  # an unknown scheme or driver
+        raise IndexMismatch(f"{describe_url(url)}: not a database URL this version reads (sqlite:///PATH or "
+                            f"postgresql://USER@HOST/NAME): {exc}") from exc
+    index = Index(engine, url)
+    try:
+        with index.transaction():
+            _prepare(index)
+    except BaseException:
+        engine.dispose()
+        raise
+    return index
+
+
+def _prepare(index: Index) -> None:
+    """Creates the tables of a new index, or upgrades an older one (inside a transaction)."""
+    if index.dialect == "postgresql":  # workers opening one new database at once: one creates it
+        index.execute("SELECT pg_advisory_xact_lock(:key)", {"key": _SCHEMA_KEY})
+    index.execute(DDL[0])  # meta, where the version is
+    version = get_meta(index, "schema_version")
+    if version is None:
         for statement in DDL:
-            db.execute(statement)
-        version = get_meta(db, "schema_version")
-        if version is None:
-            set_meta(db, "schema_version", SCHEMA_VERSION)
-        elif int(version) != SCHEMA_VERSION:
-            raise IndexMismatch(f"{path}: index schema {version}, this version reads {SCHEMA_VERSION}: delete it and re-index")
-    return db
+            index.execute(statement)
+        set_meta(index, "schema_version", SCHEMA_VERSION)
+        return
+    if int(version) == SCHEMA_VERSION:
+        return
+    where = describe_url(index.url)
+    if int(version) > SCHEMA_VERSION:
+        raise IndexMismatch(f"{where}: index schema {version} is newer than this version of bountychain reads "
+                            f"({SCHEMA_VERSION}): upgrade bountychain, or index into another database")
+    if int(version) < migrations.OLDEST_UPGRADABLE:
+        raise IndexMismatch(f"{where}: index schema {version} lacks facts only the chain has (schema "
+                            f"{migrations.OLDEST_UPGRADABLE} and later can be upgraded): delete it and re-index")
+    connection = index._connection()
+    assert connection is not None
+    migrations.upgrade(connection, int(version))
+    set_meta(index, "schema_version", SCHEMA_VERSION)
+
+
+_SCHEMA_KEY = zlib.crc32(b"bountychain-index-schema")
+
+
+def connect(target: str | Path) -> Index:
+    """`open_index` (the name earlier versions used)."""
+    return open_index(target)
+
+
+def as_index(db: Index | sqlite3.Connection) -> Index:
+    """An `Index` for `db`. A bare sqlite3 connection (what the stdlib web server's request
+    threads open) is read through an engine bound to that very connection."""
+    if isinstance(db, Index):
+        return db
+    with _WRAPPED_GUARD:
+        wrapped = _WRAPPED.get(id(db))
+        if wrapped is None or wrapped[0] is not db:
+            engine = sqlalchemy.create_engine("sqlite://", creator=lambda: db, poolclass=StaticPool)
+            wrapped = (db, Index(engine, "sqlite://"))
+            _WRAPPED[id(db)] = wrapped
+            while len(_WRAPPED) > 64:  # the web server's per-thread connections come and go
+                _WRAPPED.popitem(last=False)
+        _WRAPPED.move_to_end(id(db))
+    return wrapped[1]
+
+
+_WRAPPED: OrderedDict[int, tuple[sqlite3.Connection, Index]] = OrderedDict()
+_WRAPPED_GUARD = threading.Lock()
 
 
 @contextmanager
-def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    db.execute("BEGIN")
-    try:
+def transaction(db: Index) -> Iterator[Index]:
+    with db.transaction():
         yield db
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
 
 
-def get_meta(db: sqlite3.Connection, key: str) -> str | None:
-    row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+def get_meta(db: Index, key: str) -> str | None:
+    row = db.execute("SELECT value FROM meta WHERE key = :key", {"key": key}).fetchone()
     return None if row is None else row[0]
 
 
-def set_meta(db: sqlite3.Connection, key: str, value: object) -> None:
-    db.execute("DELETE FROM meta WHERE key = ?", (key,))
+def set_meta(db: Index, key: str, value: object) -> None:
+    db.execute("DELETE FROM meta WHERE key = :key", {"key": key})
     if value is not None:
-        db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (key, str(value)))
+        db.execute("INSERT INTO meta (key, value) VALUES (:key, :value)", {"key": key, "value": str(value)})
 
 
 def parse_repo(uri: str) -> tuple[str, str]:
@@ -88,17 +451,13 @@ def parse_repo(uri: str) -> tuple[str, str]:
     return (hostname or "").lower(), "/".join(parts).lower()
 
 
-def _sum(db: sqlite3.Connection, sql: str, bounty_id: int) -> int:
-    return sum(int(row[0]) for row in db.execute(sql, (bounty_id,)))
-
-
-def review_summary(db: sqlite3.Connection, bounty_id: int) -> dict[str, object]:
+def review_summary(db: Index, bounty_id: int) -> dict[str, object]:
     """A reviewed bounty's policy and latest proposal, derived from the review contract's
     events as it keeps them (`getReview`): a rejection sets the state back to none and leaves
     the nonce, window end and weight against as they were; a new proposal resets the weight.
     decide_by: for a blocked proposal its window end + ESCALATION_PERIOD, for an escalated one
     the escalation's time + ARBITRATION_PERIOD, else 0. A plain arbiter has no dispute id ('')."""
-    policy = db.execute("SELECT * FROM review_policies WHERE bounty_id = ?", (bounty_id,)).fetchone()
+    policy = db.execute("SELECT * FROM review_policies WHERE bounty_id = :bounty_id", {"bounty_id": bounty_id}).fetchone()
     summary: dict[str, object] = {
         "optimistic": 0, "review_window": 0, "quorum_bps": 0, "arbiter": "", "arbiter_is_erc792": 0,
         "proposal_state": "none", "proposal_nonce": 0, "proposed_claims": "[]", "proposed_shares": "[]",
@@ -107,20 +466,21 @@ def review_summary(db: sqlite3.Connection, bounty_id: int) -> dict[str, object]:
         return summary
     summary.update(optimistic=1, review_window=policy["review_window"], quorum_bps=policy["quorum_bps"],
                    arbiter=policy["arbiter"], arbiter_is_erc792=policy["arbiter_is_erc792"])
-    proposal = db.execute("SELECT * FROM proposals WHERE bounty_id = ? ORDER BY nonce DESC",
-                          (bounty_id,)).fetchone()
+    proposal = db.execute("SELECT * FROM proposals WHERE bounty_id = :bounty_id ORDER BY nonce DESC",
+                          {"bounty_id": bounty_id}).fetchone()
     if proposal is None:
         return summary
     nonce = proposal["nonce"]
-    steps = {row[0] for row in db.execute("SELECT step FROM proposal_steps WHERE bounty_id = ? AND nonce = ?",
-                                           (bounty_id, nonce))}
-    dispute = db.execute("SELECT dispute_id, escalated_at FROM disputes WHERE bounty_id = ? AND nonce = ?"
-                         " ORDER BY block_number DESC, log_index DESC", (bounty_id, nonce)).fetchone()
+    key = {"bounty_id": bounty_id, "nonce": nonce}
+    steps = {row[0] for row in db.execute("SELECT step FROM proposal_steps WHERE bounty_id = :bounty_id"
+                                           " AND nonce = :nonce", key)}
+    dispute = db.execute("SELECT dispute_id, escalated_at FROM disputes WHERE bounty_id = :bounty_id AND nonce = :nonce"
+                         " ORDER BY block_number DESC, log_index DESC", key).fetchone()
     # Pending -> blocked -> escalated -> upheld -> executed, or rejected (none) from blocked on.
     state = ("none" if "rejected" in steps else "executed" if "finalized" in steps else "upheld" if "upheld" in steps
              else "escalated" if dispute is not None else "blocked" if "blocked" in steps else "pending")
-    against = db.execute("SELECT weight_against FROM objections WHERE bounty_id = ? AND nonce = ?"
-                         " ORDER BY block_number DESC, log_index DESC", (bounty_id, nonce)).fetchone()
+    against = db.execute("SELECT weight_against FROM objections WHERE bounty_id = :bounty_id AND nonce = :nonce"
+                         " ORDER BY block_number DESC, log_index DESC", key).fetchone()
     summary.update(proposal_state=state, proposal_nonce=nonce, proposed_claims=proposal["claim_ids"],
                    proposed_shares=proposal["shares_bps"], proposal_total=proposal["total"],
                    window_end=proposal["window_end"],
@@ -133,27 +493,32 @@ def review_summary(db: sqlite3.Connection, bounty_id: int) -> dict[str, object]:
     return summary
 
 
-def refresh_bounty(db: sqlite3.Connection, bounty_id: int) -> None:
+def refresh_bounty(db: Index, bounty_id: int) -> None:
     """Recomputes one bounty's (or fundraiser's) summary row from the event tables (inside
     the caller's transaction). An id with events but no creation row (a pledge of an id the
     index never saw created: an escrow event this version does not know) gets no summary."""
-    db.execute("DELETE FROM bounties WHERE bounty_id = ?", (bounty_id,))
-    created = db.execute("SELECT * FROM created WHERE bounty_id = ?", (bounty_id,)).fetchone()
+    db.execute("DELETE FROM bounties WHERE bounty_id = :bounty_id", {"bounty_id": bounty_id})
+    created = db.execute("SELECT * FROM created WHERE bounty_id = :bounty_id", {"bounty_id": bounty_id}).fetchone()
     fundraiser = None
     if created is None:
-        fundraiser = db.execute("SELECT * FROM fundraisers WHERE bounty_id = ?", (bounty_id,)).fetchone()
+        fundraiser = db.execute("SELECT * FROM fundraisers WHERE bounty_id = :bounty_id", {"bounty_id": bounty_id}).fetchone()
         if fundraiser is None:
             return
     origin = created if created is not None else fundraiser
+    key = {"bounty_id": bounty_id}
+    # The amounts and extensions in one statement (one round trip to a database server).
+    sums = {"pledges": 0, "refunds": 0, "payouts": 0, "raised_paid": 0}
     deadline = origin["deadline"]
-    for row in db.execute("SELECT deadline FROM extensions WHERE bounty_id = ?", (bounty_id,)):
-        deadline = max(deadline, row[0])
-    pledged = _sum(db, "SELECT amount FROM pledges WHERE bounty_id = ?", bounty_id)
-    refunded = _sum(db, "SELECT amount FROM refunds WHERE bounty_id = ?", bounty_id)
-    paid_out = _sum(db, "SELECT amount FROM payouts WHERE bounty_id = ?", bounty_id)
-    paid_out += _sum(db, "SELECT amount FROM raised_paid WHERE bounty_id = ?", bounty_id)
-    award = db.execute("SELECT pool, fee FROM awards WHERE bounty_id = ?", (bounty_id,)).fetchone()
-    cancelled = db.execute("SELECT 1 FROM cancellations WHERE bounty_id = ?", (bounty_id,)).fetchone()
+    for source, value in db.execute(_AMOUNTS, key):
+        if source == "extensions":
+            deadline = max(deadline, int(value))
+        else:
+            sums[source] += int(value)
+    pledged, refunded = sums["pledges"], sums["refunds"]
+    paid_out = sums["payouts"] + sums["raised_paid"]
+    facts = db.execute(_FACTS, key).fetchone()
+    award = {"pool": facts["pool"], "fee": facts["fee"]} if facts["pool"] is not None else None
+    cancelled = facts["cancelled"]
     # What the escrow still holds for it: an award takes its pool; after a reviewed award the
     # objectors' withheld pledges stay until they refund.
     held = pledged - refunded - (int(award["pool"]) if award else 0)
@@ -163,9 +528,8 @@ def refresh_bounty(db: sqlite3.Connection, bounty_id: int) -> None:
                   else "under_review" if review["proposal_state"] in LIVE_PROPOSAL_STATES else "open")
         # A reviewed bounty's approver (BountyCreated's) is the review contract, which awards;
         # the person who proposes is ReviewPolicySet's.
-        policy = db.execute("SELECT approver FROM review_policies WHERE bounty_id = ?", (bounty_id,)).fetchone()
         kind, issuer, approver, beneficiary, goal, all_or_nothing = (
-            "bounty", created["issuer"], policy[0] if policy else created["approver"], "", "0", 0)
+            "bounty", created["issuer"], facts["proposer"] or created["approver"], "", "0", 0)
         raised = 0
     else:
         # A paid fundraiser's Awarded event is its payout: the pool is what it raised.
@@ -179,33 +543,29 @@ def refresh_bounty(db: sqlite3.Connection, bounty_id: int) -> None:
         # one can be refunded at once: it has raised what it still holds.
         raised = int(award["pool"]) if award else held if cancelled else pledged
         review = review_summary(db, bounty_id)
-    funders = db.execute("SELECT COUNT(DISTINCT funder) FROM pledges WHERE bounty_id = ?", (bounty_id,)).fetchone()[0]
-    claims = db.execute("SELECT COUNT(*) FROM claims WHERE bounty_id = ?", (bounty_id,)).fetchone()[0]
-    updated = max(db.execute(f"SELECT MAX(block_number) FROM {table} WHERE bounty_id = ?",  # noqa: S608
-                             (bounty_id,)).fetchone()[0] or 0 for table in _BOUNTY_TABLES)
+    funders, claims, updated = facts["funders"], facts["claims"], facts["updated"] or 0
     host, repo = parse_repo(origin["uri"])
-    db.execute(
-        "INSERT INTO bounties (bounty_id, kind, issuer, approver, token, uri, host, repo, deadline, status, total,"
-        " pledged, refunded, pool, fee, paid_out, beneficiary, goal, all_or_nothing, raised, funder_count,"
-        " claim_count, " + ", ".join(review) + ", created_block, updated_block)"  # noqa: S608
-        " VALUES (" + ", ".join("?" for _ in range(24 + len(review))) + ")",
-        (bounty_id, kind, issuer, approver, origin["token"], origin["uri"], host, repo, deadline, status,
-         str(held), str(pledged), str(refunded), award["pool"] if award else "0",
-         award["fee"] if award else "0", str(paid_out), beneficiary, goal, all_or_nothing, str(raised), funders,
-         claims, *review.values(), origin["block_number"], updated),
-    )
+    values = {
+        "bounty_id": bounty_id, "kind": kind, "issuer": issuer, "approver": approver, "token": origin["token"],
+        "uri": origin["uri"], "host": host, "repo": repo, "deadline": deadline, "status": status, "total": str(held),
+        "pledged": str(pledged), "refunded": str(refunded), "pool": award["pool"] if award else "0",
+        "fee": award["fee"] if award else "0", "paid_out": str(paid_out), "beneficiary": beneficiary, "goal": goal,
+        "all_or_nothing": all_or_nothing, "raised": str(raised), "funder_count": funders, "claim_count": claims,
+        **review, "created_block": origin["block_number"], "updated_block": updated}
+    db.execute(f"INSERT INTO bounties ({', '.join(values)}) VALUES ({', '.join(':' + name for name in values)})",  # noqa: S608
+               values)
 
 
-def rollback(db: sqlite3.Connection, fork_block: int) -> set[int]:
+def rollback(db: Index, fork_block: int) -> set[int]:
     """Deletes everything indexed past `fork_block` and recomputes the bounties it touched
     (inside the caller's transaction). Returns those bounty ids."""
     touched: set[int] = set()
     for table in _BOUNTY_TABLES:
         touched.update(row[0] for row in db.execute(
-            f"SELECT DISTINCT bounty_id FROM {table} WHERE block_number > ?", (fork_block,)))  # noqa: S608
+            f"SELECT DISTINCT bounty_id FROM {table} WHERE block_number > :fork", {"fork": fork_block}))  # noqa: S608
     for table in EVENT_TABLES:
-        db.execute(f"DELETE FROM {table} WHERE block_number > ?", (fork_block,))  # noqa: S608
-    db.execute("DELETE FROM blocks WHERE block_number > ?", (fork_block,))
+        db.execute(f"DELETE FROM {table} WHERE block_number > :fork", {"fork": fork_block})  # noqa: S608
+    db.execute("DELETE FROM blocks WHERE block_number > :fork", {"fork": fork_block})
     # Token metadata is a cache: keep only the tokens of bounties and fundraisers that still exist.
     db.execute("DELETE FROM tokens WHERE token NOT IN (SELECT token FROM created)"
                " AND token NOT IN (SELECT token FROM fundraisers)")

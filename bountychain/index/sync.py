@@ -28,9 +28,10 @@ commits to its parent), so the walk back stops at the first match.
 from __future__ import annotations
 
 import logging
-import sqlite3
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -42,12 +43,14 @@ from bountychain._artifacts import load_artifact
 from bountychain.amounts import MAX_DECIMALS
 from bountychain.deployments import DEV_CHAIN_IDS
 from bountychain.index import store
-from bountychain.index.events import HANDLERS, Event, decode_log
+from bountychain.index.events import HANDLERS, Event, Rows, decode_log
 from bountychain.results import ETH
 
 logger = logging.getLogger("bountychain.index")
 
 DEFAULT_BATCH = 2_000
+# Rows a range adds to a table before PostgreSQL's statistics of it are refreshed (ANALYZE).
+_ANALYZE_AFTER = 1_000
 # Events stored with their block's time (an escalation starts the arbiter's clock).
 _TIMED = frozenset({"DisputeRaised"})
 # Confirmations on public chains; local development chains (DEV_CHAIN_IDS) mine a block per
@@ -85,7 +88,16 @@ class SyncReport:
 
 
 def _hex(value: Any) -> str:
-    return "0x" + (bytes.fromhex(value.removeprefix("0x")) if isinstance(value, str) else bytes(value)).hex()
+    return "0x" + _raw(value).hex()
+
+
+def _raw(value: Any) -> bytes:
+    return bytes.fromhex(value.removeprefix("0x")) if isinstance(value, str) else bytes(value)
+
+
+def _number(value: Any) -> int:
+    """A quantity as the node sends it (hex) or as web3 gives it (an int)."""
+    return int(value, 16) if isinstance(value, str) else int(value)
 
 
 def _describe(entry: Any, key: str) -> str:
@@ -105,19 +117,19 @@ class Indexer:
 
     Args:
         w3: the chain.
-        db: an open index database (`store.connect`) or its path.
+        db: an open index database (`store.open_index`), or its URL or file path.
         escrow: the escrow's address.
         start_block: the escrow's deployment block (nothing before it is read).
         confirmations: blocks under the head that are not indexed yet (None: the chain's default).
         batch: the largest block range asked for at once.
     """
 
-    def __init__(self, w3: Web3, db: sqlite3.Connection | str | Path, escrow: str, start_block: int = 0, *,
+    def __init__(self, w3: Web3, db: store.Index | str | Path, escrow: str, start_block: int = 0, *,
                  confirmations: int | None = None, batch: int = DEFAULT_BATCH) -> None:
         if batch < 1:
             raise ValueError("batch must be at least 1")
         self.w3 = w3
-        self.db = db if isinstance(db, sqlite3.Connection) else store.connect(db)
+        self.db = db if isinstance(db, store.Index) else store.open_index(db)
         self.escrow = Web3.to_checksum_address(escrow)
         self.chain_id = int(w3.eth.chain_id)
         self.start_block = start_block
@@ -125,6 +137,8 @@ class Indexer:
         self.max_batch = batch
         self.batch = batch
         self._skipped = self._foreign = 0  # running totals, for the pass reports
+        self._pass_lock = threading.RLock()  # one pass at a time in this process
+        self._holds_writer = False
         contract = w3.eth.contract(address=self.escrow, abi=load_artifact("BountyEscrow").abi)
         self.review = Web3.to_checksum_address(contract.functions.review().call())
         review = w3.eth.contract(address=self.review, abi=load_artifact("BountyReview").abi)
@@ -133,10 +147,17 @@ class Indexer:
             address.lower(): {bytes.fromhex(event.topic[2:]): event for event in source.all_events()}
             for address, source in ((self.escrow, contract), (self.review, review))}
         self._token_abi = load_artifact("TestToken").abi
+        # eth_getLogs through the chain's own middleware (a node that needs one keeps it) except
+        # web3's AttributeDict wrapping, which would rebuild every log's every field.
+        self._raw_logs = Web3(w3.provider)
+        self._raw_logs.middleware_onion.clear()
+        for middleware, name in w3.middleware_onion.middleware:
+            if name != "attrdict":
+                self._raw_logs.middleware_onion.add(middleware, name)
         self._bind()
 
     @classmethod
-    def for_client(cls, client: Any, db: sqlite3.Connection | str | Path, **options: Any) -> Indexer:
+    def for_client(cls, client: Any, db: store.Index | str | Path, **options: Any) -> Indexer:
         """An indexer for a `BountyClient`'s escrow, from its deployment block."""
         return cls(client.w3, db, client.address, client.from_block, **options)
 
@@ -173,8 +194,11 @@ class Indexer:
 
     def _get_logs(self, from_block: int, to_block: int) -> list[Any]:
         try:
-            return list(self.w3.eth.get_logs({"address": [self.escrow, self.review], "fromBlock": from_block,
-                                              "toBlock": to_block}))
+            # The node's answer as it is (hex strings), through web3's middleware but not its
+            # per-log reshaping into HexBytes and AttributeDicts: `decode_log` reads either.
+            return list(self._raw_logs.manager.request_blocking(
+                "eth_getLogs", [{"address": [self.escrow, self.review], "fromBlock": hex(from_block),
+                                 "toBlock": hex(to_block)}]))
         except Exception as exc:  # each node words it differently
             text = str(exc).lower()
             if to_block > from_block and any(marker in text for marker in _TOO_MANY):
@@ -183,10 +207,30 @@ class Indexer:
 
     # --- one pass -------------------------------------------------------------------------
 
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Holds the database's writer lock for a block of passes (`follow` holds it throughout):
+        a second indexer on the same database, in any process, gets store.IndexBusy."""
+        with self._pass_lock:
+            if self._holds_writer:
+                yield
+                return
+            with self.db.writer_lock():
+                self._holds_writer = True
+                try:
+                    yield
+                finally:
+                    self._holds_writer = False
+
     def sync(self, *, max_ranges: int | None = None,
              on_range: Callable[[int, int, int], None] | None = None) -> SyncReport:
         """Indexes up to head - confirmations (or `max_ranges` ranges); returns what it did.
-        `on_range(from_block, to_block, events)` is called after each committed range."""
+        `on_range(from_block, to_block, events)` is called after each committed range.
+        Raises store.IndexBusy if another indexer is writing to the database."""
+        with self.writing():
+            return self._sync(max_ranges, on_range)
+
+    def _sync(self, max_ranges: int | None, on_range: Callable[[int, int, int], None] | None) -> SyncReport:
         started = time.monotonic()
         head = int(self.w3.eth.block_number)
         target = head - self.confirmations
@@ -231,8 +275,8 @@ class Indexer:
         if self._block_hash(cursor) == cursor_hash:
             return None
         fork = self.start_block - 1
-        stored = self.db.execute("SELECT block_number, block_hash FROM blocks WHERE block_number < ?"
-                                 " ORDER BY block_number DESC", (cursor,)).fetchall()
+        stored = self.db.execute("SELECT block_number, block_hash FROM blocks WHERE block_number < :cursor"
+                                 " ORDER BY block_number DESC", {"cursor": cursor}).fetchall()
         for number, block_hash in stored:
             if self._block_hash(number) == block_hash:
                 fork = number
@@ -240,8 +284,8 @@ class Indexer:
         with store.transaction(self.db):
             store.rollback(self.db, fork)
             store.set_meta(self.db, "cursor", fork)
-            row = self.db.execute("SELECT block_hash, block_time FROM blocks WHERE block_number = ?",
-                                  (fork,)).fetchone()
+            row = self.db.execute("SELECT block_hash, block_time FROM blocks WHERE block_number = :fork",
+                                  {"fork": fork}).fetchone()
             store.set_meta(self.db, "cursor_hash", row[0] if row else None)
             store.set_meta(self.db, "cursor_time", row[1] if row else None)
         return fork
@@ -262,19 +306,27 @@ class Indexer:
         self._learn_tokens(decoded)
         block_hashes = {event.block_number: event.block_hash for event in decoded}
         with store.transaction(self.db):
+            rows = Rows(self.db)
             touched: set[int] = set()
             for event in decoded:
-                touched |= HANDLERS[event.name](self.db, event)
+                touched |= HANDLERS[event.name](rows, event)
+            grown = [table for table, added in rows.counts.items() if added >= _ANALYZE_AFTER]
+            rows.flush()
             for bounty_id in sorted(touched):
                 store.refresh_bounty(self.db, bounty_id)
             block_hashes[high] = end_hash
-            for number, block_hash in sorted(block_hashes.items()):
-                self.db.execute("DELETE FROM blocks WHERE block_number = ?", (number,))
-                self.db.execute("INSERT INTO blocks (block_number, block_hash, block_time) VALUES (?, ?, ?)",
-                                (number, block_hash, end_time if number == high else None))
+            numbers = sorted(block_hashes)
+            self.db.execute(f"DELETE FROM blocks WHERE block_number IN ({', '.join(map(str, numbers))})")  # noqa: S608 - ints
+            self.db.executemany("INSERT INTO blocks (block_number, block_hash, block_time) VALUES (:number, :hash, :time)",
+                                [{"number": number, "hash": block_hashes[number],
+                                  "time": end_time if number == high else None} for number in numbers])
             store.set_meta(self.db, "cursor", high)
             store.set_meta(self.db, "cursor_hash", end_hash)
             store.set_meta(self.db, "cursor_time", end_time)
+        if grown and self.db.dialect == "postgresql":
+            # PostgreSQL plans by its statistics, which autovacuum refreshes only later: after a
+            # large range, a table it still thinks tiny would be scanned instead of indexed.
+            self.db.execute(f"ANALYZE {', '.join(sorted(grown))}")
         return len(decoded)
 
     def _decode_range(self, logs: list[Any], low: int, high: int) -> list[Event]:
@@ -294,12 +346,12 @@ class Indexer:
                     continue
                 if entry.get("removed") or not entry["topics"]:
                     continue
-                event = events.get(bytes(entry["topics"][0]))
+                event = events.get(_raw(entry["topics"][0]))
                 if event is None or event.event_name not in HANDLERS:
                     continue  # an event this version does not know: skipped
                 args, replaced = decode_log(event.abi, entry)
-                decoded.append(Event(event.event_name, args, int(entry["blockNumber"]), _hex(entry["blockHash"]),
-                                     int(entry["logIndex"]), _hex(entry["transactionHash"])))
+                decoded.append(Event(event.event_name, args, _number(entry["blockNumber"]), _hex(entry["blockHash"]),
+                                     _number(entry["logIndex"]), _hex(entry["transactionHash"])))
             except Exception as exc:  # a malformed log: never a reason to stop the range
                 self._skipped += 1
                 logger.warning("blocks %d..%d: skipped an escrow log that cannot be decoded (tx %s, log index %s): %s",
@@ -319,7 +371,7 @@ class Indexer:
         """Symbol and decimals of new bounty and fundraiser tokens (read now: they do not change)."""
         for event in events:
             token = event.args.get("token") if event.name in ("BountyCreated", "FundraiserCreated") else None
-            if token is None or self.db.execute("SELECT 1 FROM tokens WHERE token = ?", (token,)).fetchone():
+            if token is None or self.db.execute("SELECT 1 FROM tokens WHERE token = :token", {"token": token}).fetchone():
                 continue
             if token == ETH:
                 symbol, decimals = "ETH", 18
@@ -334,12 +386,17 @@ class Indexer:
                                    "base units", token, decimals, MAX_DECIMALS)
                     symbol, decimals = "?", 0
             with store.transaction(self.db):
-                self.db.execute("INSERT INTO tokens (token, symbol, decimals) VALUES (?, ?, ?)",
-                                (token, symbol, decimals))
+                self.db.execute("INSERT INTO tokens (token, symbol, decimals) VALUES (:token, :symbol, :decimals)",
+                                {"token": token, "symbol": symbol, "decimals": decimals})
 
     def follow(self, *, interval: float = 2.0, stop: Callable[[], bool] = lambda: False,
                on_pass: Callable[[SyncReport], None] | None = None) -> None:
-        """Syncs, then polls for new blocks every `interval` seconds until `stop()`."""
+        """Syncs, then polls for new blocks every `interval` seconds until `stop()`, the
+        database's one writer throughout (store.IndexBusy if another indexer is)."""
+        with self.writing():
+            self._follow(interval, stop, on_pass)
+
+    def _follow(self, interval: float, stop: Callable[[], bool], on_pass: Callable[[SyncReport], None] | None) -> None:
         while not stop():
             report = self.sync()
             if on_pass is not None:

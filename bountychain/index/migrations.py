@@ -1,0 +1,42 @@
+"""Upgrading an index in place, without re-syncing: each step takes the schema from one
+version to the next through Alembic's operations (the same calls on SQLite and PostgreSQL;
+on SQLite, Alembic's batch mode rebuilds a table where ALTER TABLE cannot).
+
+An index records its version in `meta.schema_version`. Schema 3 and older lack facts that only
+the chain has (the recipients of refunds, credited payouts, fee withdrawals): those are not
+upgraded but re-indexed, and the message says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
+from sqlalchemy.engine import Connection
+
+from bountychain.index.schema import INDEXES, SCHEMA_VERSION
+
+# The oldest schema that can be upgraded.
+OLDEST_UPGRADABLE = 4
+
+
+def _to_5(op: Operations) -> None:
+    """Schema 5: the indexes the sync and the detail page look bounties up by (issue 13)."""
+    for name in ("payouts_bounty", "refunds_bounty", "extensions_bounty", "proposal_steps_bounty",
+                 "disputes_bounty", "rulings_bounty", "raised_paid_beneficiary", "bounties_deadline"):
+        table, columns = INDEXES[name]
+        op.create_index(name, table, list(columns), if_not_exists=True)
+
+
+# version -> the step that upgrades an index of that version to the next one.
+UPGRADES: dict[int, Callable[[Operations], None]] = {4: _to_5}
+assert sorted(UPGRADES) == list(range(OLDEST_UPGRADABLE, SCHEMA_VERSION)), "one step per version"
+
+
+def upgrade(connection: Connection, version: int) -> None:
+    """Runs every step from `version` to SCHEMA_VERSION on `connection` (inside the caller's
+    transaction: an upgrade that fails leaves the index as it was)."""
+    op = Operations(MigrationContext.configure(connection))
+    for step in range(version, SCHEMA_VERSION):
+        UPGRADES[step](op)

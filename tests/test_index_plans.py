@@ -1,0 +1,122 @@
+"""The reads the API makes (the list with its filters, a bounty's detail, a funder's, a hunter's
+and a beneficiary's records) find their rows through indexes on both backends: every statement
+they send is captured and EXPLAINed, and none may scan a whole table.
+
+SQLite: EXPLAIN QUERY PLAN, where a full scan reads "SCAN <table>" with no index named.
+PostgreSQL: EXPLAIN with sequential scans disabled, which the planner still picks only when
+no index can serve the statement (on small tables it would pick one anyway, so this is
+the question that tells whether an index exists for it)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from bountychain.index import Index, open_index, queries, store
+from bountychain.index.events import HANDLERS, Event, Rows
+
+ADDRESS = "0x" + "ab" * 20
+ETH = "0x" + "00" * 20
+
+
+def _seeded(target: str) -> Index:
+    """An index holding one awarded bounty with a pledge, a claim and its payout, and one paid
+    fundraiser, written through the sync's own handlers: every read below has rows to find."""
+    index = open_index(target)
+    events = [
+        ("BountyCreated", {"bountyId": 1, "issuer": ADDRESS, "approver": ADDRESS, "token": ETH, "deadline": 10**9,
+                           "uri": "https://github.com/org/parser/issues/1", "uriHash": b"\x01" * 32}),
+        ("Pledged", {"bountyId": 1, "funder": ADDRESS, "amount": 5, "unlocksAt": 0}),
+        ("SolutionSubmitted", {"bountyId": 1, "claimId": 1, "hunter": ADDRESS, "uri": "https://github.com/org/parser/pull/2"}),
+        ("Awarded", {"bountyId": 1, "pool": 5, "fee": 0}),
+        ("WinnerPaid", {"bountyId": 1, "claimId": 1, "hunter": ADDRESS, "amount": 5}),
+        ("FundraiserCreated", {"id": 2, "creator": ADDRESS, "beneficiary": ADDRESS, "token": ETH, "goal": 5,
+                               "deadline": 10**9, "allOrNothing": True, "uri": "https://opencollective.com/x",
+                               "uriHash": b"\x02" * 32}),
+        ("Pledged", {"bountyId": 2, "funder": ADDRESS, "amount": 5, "unlocksAt": 0}),
+        ("RaisedPaid", {"id": 2, "beneficiary": ADDRESS, "amount": 5}),
+    ]
+    with index.transaction():
+        rows = Rows(index)
+        touched: set[int] = set()
+        for position, (name, args) in enumerate(events):
+            touched |= HANDLERS[name](rows, Event(name, args, 1, "0x" + "11" * 32, position, "0x" + "22" * 32))
+        rows.flush()
+        for bounty_id in touched:
+            store.refresh_bounty(index, bounty_id)
+    return index
+
+
+def _statements(index: Index, read: Callable[[Index], Any], monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Any]]:
+    """The SELECT statements `read` sends, with their parameters."""
+    sent: list[tuple[str, Any]] = []
+    run = index._run
+
+    def record(connection: Any, sql: str, params: Any, many: bool = False) -> Any:
+        sent.append((sql, params))
+        return run(connection, sql, params, many)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(index, "_run", record)
+        read(index)
+    return [(sql, params) for sql, params in sent if sql.lstrip().upper().startswith("SELECT")]
+
+
+def _full_scans(index: Index, statement: str, parameters: Any) -> list[str]:
+    if index.dialect == "sqlite":
+        plan = index.execute("EXPLAIN QUERY PLAN " + statement, parameters)
+        return [row[3] for row in plan if row[3].startswith("SCAN ") and " INDEX " not in row[3]]
+    with index.transaction():  # SET lasts as long as this transaction
+        index.execute("SET LOCAL enable_seqscan = off")
+        plan = index.execute("EXPLAIN (FORMAT JSON) " + statement, parameters).fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    scans: list[str] = []
+
+    def walk(node: dict[str, Any]) -> None:
+        if node["Node Type"] == "Seq Scan":
+            scans.append(f"Seq Scan on {node['Relation Name']}")
+        for child in node.get("Plans", []):
+            walk(child)
+
+    walk(plan[0]["Plan"])
+    return scans
+
+
+READS: dict[str, Callable[[Index], Any]] = {
+    "list by repository": lambda db: queries.bounties(db, repo="org/parser"),
+    "list by issue": lambda db: queries.bounties(db, issue="https://github.com/org/parser/issues/1"),
+    "list by token": lambda db: queries.bounties(db, token=ADDRESS),
+    "list by status": lambda db: queries.bounties(db, status="awarded"),
+    "list by beneficiary": lambda db: queries.bounties(db, kind="fundraiser", beneficiary=ADDRESS),
+    "claims of a page of bounties": lambda db: queries.claims_of(db, [1, 2, 3]),
+    "a bounty's detail": lambda db: queries.bounty(db, 1),
+    "a funder's record": lambda db: (queries.sponsor_record(db, ADDRESS), queries.funder_objections(db, ADDRESS)),
+    "a hunter's record": lambda db: queries.hunter_record(db, ADDRESS),
+    "a beneficiary's record": lambda db: queries.beneficiary_record(db, ADDRESS),
+    "status": lambda db: queries.status(db),
+}
+
+
+@pytest.mark.parametrize("read", list(READS))
+def test_the_apis_reads_use_indexes(index_db: Any, read: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    index = _seeded(index_db())
+    statements = _statements(index, READS[read], monkeypatch)
+    assert statements, "the read sent no statement"
+    scans = {statement: found for statement, parameters in statements
+             if (found := _full_scans(index, statement, parameters))}
+    assert not scans, f"{read}: full table scans: {scans}"
+    index.close()
+
+
+def test_a_missing_index_is_caught(index_db: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check above sees a full scan when the index a read needs is gone."""
+    index = _seeded(index_db())
+    with index.transaction():
+        index.execute("DROP INDEX payouts_bounty")
+    statements = _statements(index, READS["a bounty's detail"], monkeypatch)
+    scans = [scan for statement, parameters in statements for scan in _full_scans(index, statement, parameters)]
+    assert scans and all("payouts" in scan for scan in scans), scans
+    index.close()
