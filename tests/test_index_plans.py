@@ -118,5 +118,6 @@ def test_a_missing_index_is_caught(index_db: Any, monkeypatch: pytest.MonkeyPatc
         index.execute("DROP INDEX payouts_bounty")
     statements = _statements(index, READS["a bounty's detail"], monkeypatch)
     scans = [scan for statement, parameters in statements for scan in _full_scans(index, statement, parameters)]
-    assert scans and all("payouts" in scan for scan in scans), scans
+    # The payouts table, by name or by its alias in the claims' one query ("SCAN p").
+    assert scans and all("payouts" in scan or scan.endswith(" p") for scan in scans), scans
     index.close()

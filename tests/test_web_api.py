@@ -224,3 +224,28 @@ def test_responses_go_out_without_nagles_delay(site: dict[str, Any]) -> None:
         for connection in connections:
             raw = connection.transport.get_extra_info("socket")
             assert raw.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+
+
+def test_workers_serve_the_same_answers_from_postgresql(site: dict[str, Any], postgres: Any) -> None:
+    """Stateless workers over PostgreSQL (`BOUNTYCHAIN_DB=postgresql://...`): the same chain
+    indexed there gives the same pages, sorts, filters and details as the SQLite index."""
+    url = postgres.database()
+    Indexer.for_client(site["client"], url, confirmations=0).sync()
+    web = WebApp(None, url)
+    server, base = _start(web)
+    try:
+        with httpx.Client(base_url=base, timeout=10) as pg:
+            for path in ("/api/bounties?sort=amount&limit=3", "/api/bounties?sort=deadline&offset=2",
+                         f"/api/bounties?owner={REPOS[0].split('/')[0]}", f"/api/bounties/{site['ids'][1]}",
+                         f"/api/funders/{site['funder'].address}"):
+                ours, theirs = pg.get(path), site["http"].get(path)
+                assert ours.status_code == theirs.status_code == 200, (path, ours.text)
+                assert _without_index(ours.json()) == _without_index(theirs.json()), path
+    finally:
+        server.shutdown()
+        server.server_close()
+        web.stop()
+
+
+def _without_index(answer: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in answer.items() if key != "index"}

@@ -146,13 +146,10 @@ def serve_command(db: str | None, confirmations: int | None, batch: int, host: s
     from bountychain.web import WebApp, make_server
 
     indexer, path = _indexer(db, confirmations, batch)
-    if indexer.db.sqlite_path is None:
-        raise CliInputError(f"--db {path}: this server reads a SQLite file index; run the API against PostgreSQL "
-                            "with the ASGI server")
     ui = get_settings().ui
     with ui.status("indexing..."):
         indexer.sync()
-    app = WebApp(indexer, indexer.db.sqlite_path, interval=interval, public_rpc=public_rpc, cors_origins=cors_origins,
+    app = WebApp(indexer, indexer.db, interval=interval, public_rpc=public_rpc, cors_origins=cors_origins,
                  cache_seconds=cache_seconds)
     server = make_server(app, host, port)
     url = f"http://{host if ':' not in host else f'[{host}]'}:{server.server_address[1]}/"

@@ -12,12 +12,25 @@ import json
 import sqlite3
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, TypeVar
 
 from bountychain.sdk.constants import FUNDRAISER_CLAIM_PERIOD
 from bountychain.index import store
+from bountychain.index.records import (
+    IndexStatus,
+    BountySummary,
+    FunderPledge,
+    ClaimRow,
+    PledgeEvent,
+    Objection,
+    BountyDetail,
+    TokenAmounts,
+    SponsorRecord,
+    Receipt,
+    BeneficiaryRecord,
+    HunterRecord,
+)
 from bountychain.results import FundraiserState
 
 BOUNTY_STATUSES = ("open", "expired", "under_review", "awarded", "cancelled")
@@ -41,197 +54,6 @@ def _reads(function: _Read) -> _Read:
             return function(index, *args, **kwargs)
 
     return read  # type: ignore[return-value]
-
-
-@dataclass(frozen=True)
-class IndexStatus:
-    chain_id: int | None
-    escrow: str | None
-    start_block: int | None
-    cursor: int | None  # the last indexed block
-    cursor_time: int | None  # its timestamp: "now" for the index's answers
-
-
-@dataclass(frozen=True)
-class BountySummary:
-    bounty_id: int
-    uri: str
-    host: str
-    repo: str
-    issuer: str
-    approver: str
-    token: str
-    symbol: str
-    decimals: int
-    deadline: int
-    # bounty: open, expired (open and past its deadline), under_review, awarded, cancelled;
-    # fundraiser: raising, succeeded, failed, paid, cancelled, lapsed (see FundraiserState)
-    status: str
-    total: int  # held by the escrow for this bounty now (after a reviewed award: withheld pledges not yet refunded)
-    pledged: int  # every pledge ever made
-    refunded: int
-    pool: int  # what the award (a fundraiser's payout) distributed, fee included
-    fee: int
-    paid_out: int  # to the winners (a fundraiser's beneficiary), sent or credited
-    funder_count: int
-    claim_count: int
-    created_block: int
-    kind: str = "bounty"  # or "fundraiser"
-    # Fundraisers only (bounties: "", 0, 0, False, 0):
-    beneficiary: str = ""
-    goal: int = 0
-    # What it raised toward the goal: the pledges (less refunds if cancelled); once paid, what
-    # was paid out (fee included). Refunds after the deadline (failed, lapsed) leave it as it was.
-    raised: int = 0
-    all_or_nothing: bool = False  # else flexible
-    claim_deadline: int = 0  # the payout lapses from then on (backers may refund)
-    # Backer governance (optimistic bounties; a plain one has optimistic False and zeros).
-    # The approver above is the one who proposes. proposal_* describe the latest proposal:
-    # its state (none, pending, blocked, escalated, upheld, executed; a rejected one is none),
-    # nonce (0: never proposed), claims and shares, the pool it weighs against, the end of its
-    # review window, the arbiter's last moment (decide_by), the weight of objections against
-    # it, the weight that blocks it (quorum of its total, rounded up) and its dispute id
-    # ('' unless escalated or upheld).
-    optimistic: bool = False
-    review_window: int = 0
-    quorum_bps: int = 0
-    arbiter: str = ""
-    arbiter_is_erc792: bool = False
-    proposal_state: str = "none"
-    proposal_nonce: int = 0
-    proposed_claims: tuple[int, ...] = ()
-    proposed_shares: tuple[int, ...] = ()
-    proposal_total: int = 0
-    window_end: int = 0
-    decide_by: int = 0
-    weight_against: int = 0
-    quorum_weight: int = 0
-    dispute_id: str = ""
-
-    @property
-    def is_fundraiser(self) -> bool:
-        return self.kind == "fundraiser"
-
-
-@dataclass(frozen=True)
-class FunderPledge:
-    bounty_id: int
-    funder: str
-    token: str
-    symbol: str
-    decimals: int
-    pledged: int
-    refunded: int
-    outstanding: int  # still held for this funder (after an award: an objector's withheld pledge)
-    paid_out: int  # went to the award (a fundraiser's beneficiary); 0 for an objector the award left out
-    unlocks_at: int
-    state: str  # locked, frozen (under review), refundable, refunded, awarded (bounty), paid (fundraiser)
-    kind: str = "bounty"
-
-
-@dataclass(frozen=True)
-class ClaimRow:
-    bounty_id: int
-    claim_id: int
-    hunter: str
-    uri: str
-    paid: int  # 0 unless the claim won (sent, or credited when the push failed)
-    token: str
-    symbol: str
-    decimals: int
-    block_number: int
-    tx_hash: str
-
-
-@dataclass(frozen=True)
-class PledgeEvent:
-    bounty_id: int
-    funder: str
-    amount: int
-    unlocks_at: int
-    block_number: int
-    tx_hash: str
-
-
-@dataclass(frozen=True)
-class Objection:
-    """A funder's objection to a proposal (Objected), with the weight against after it."""
-
-    bounty_id: int
-    nonce: int
-    funder: str
-    weight: int
-    weight_against: int
-    token: str
-    symbol: str
-    decimals: int
-    block_number: int
-    tx_hash: str
-
-
-@dataclass(frozen=True)
-class BountyDetail:
-    bounty: BountySummary
-    pledges: list[FunderPledge]  # one per funder
-    pledge_events: list[PledgeEvent]  # every Pledged event, oldest first
-    claims: list[ClaimRow]
-    objections: list[Objection] = field(default_factory=list)  # to every proposal, oldest first
-
-
-@dataclass(frozen=True)
-class TokenAmounts:
-    token: str
-    symbol: str
-    decimals: int
-    pledged: int = 0
-    paid_out: int = 0  # to bounty awards (a hunter's earnings; a beneficiary's receipts)
-    refunded: int = 0
-    outstanding: int = 0
-    to_fundraisers: int = 0  # paid out by fundraisers this funder backed
-
-
-@dataclass(frozen=True)
-class SponsorRecord:
-    """How much of what a funder pledged went to winners, to fundraisers' beneficiaries, came
-    back, or is still held (pledged = paid_out + to_fundraisers + refunded + outstanding)."""
-
-    funder: str
-    bounties: int  # bounties pledged to
-    by_token: list[TokenAmounts]
-    pledges: list[FunderPledge] = field(default_factory=list)
-    fundraisers: int = 0  # fundraisers backed
-
-
-@dataclass(frozen=True)
-class Receipt:
-    """A fundraiser's payout to its beneficiary (RaisedPaid): sent, or credited for `withdraw`."""
-
-    bounty_id: int
-    beneficiary: str
-    amount: int
-    token: str
-    symbol: str
-    decimals: int
-    block_number: int
-    tx_hash: str
-
-
-@dataclass(frozen=True)
-class BeneficiaryRecord:
-    """The fundraisers raising for an address, and what they paid it."""
-
-    beneficiary: str
-    fundraisers: list[BountySummary]
-    receipts: list[Receipt]
-    received: list[TokenAmounts]  # paid_out per token
-
-
-@dataclass(frozen=True)
-class HunterRecord:
-    hunter: str
-    claims: list[ClaimRow]
-    awards: list[ClaimRow]  # the claims that were paid
-    earned: list[TokenAmounts]  # paid_out per token
 
 
 @_reads

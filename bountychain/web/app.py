@@ -12,7 +12,6 @@ import json
 import mimetypes
 import os
 import re
-import sqlite3
 import threading
 import time
 from collections import OrderedDict
@@ -38,6 +37,7 @@ from bountychain._artifacts import load_artifact
 from bountychain.amounts import format_amount, parse_amount
 from bountychain.errors import error_meanings
 from bountychain.index import queries
+from bountychain.index.store import Index, database_url, describe_url, open_index
 from bountychain.index.sync import Indexer, SyncReport
 from bountychain.web.openapi import openapi_schema
 
@@ -82,9 +82,15 @@ def review_address(escrow: str) -> str:
     return Web3.to_checksum_address(keccak(rlp.encode([bytes.fromhex(escrow[2:]), 1]))[12:])
 
 
-def sqlite_path(url: str) -> str:
-    """The file of a `sqlite:///path` database URL (or a bare path)."""
-    return url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url
+def _open_existing(target: str | Path) -> Index:
+    """The index at `target` (a database URL or a file path), which must already exist: an API
+    worker never creates one (`bountychain index` does)."""
+    url = database_url(target)
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        if not path.is_file():
+            raise ValueError(f"no index at {path}: run `bountychain index` to create it")
+    return open_index(url)
 
 
 class WebApp:
@@ -93,19 +99,19 @@ class WebApp:
     `uvicorn --workers`), another process (`bountychain index --follow`) keeps the index current
     and `POST /api/sync` only reports how far it is."""
 
-    def __init__(self, indexer: Indexer | None, db_path: str | Path, *, interval: float = 2.0,
+    def __init__(self, indexer: Indexer | None, database: str | Path | Index, *, interval: float = 2.0,
                  public_rpc: str | None = None, cors_origins: Iterable[str] = (), cache_seconds: int = 0,
                  sync_burst: int = 5, sync_per_second: float = 1.0, answer_cache_bytes: int = 32 << 20,
                  reader_threads: int = 4) -> None:
         self.indexer = indexer
-        self.db_path = str(db_path)
+        self._owns_db = not isinstance(database, Index)  # opened here, so closed by `stop`
+        self.db = database if isinstance(database, Index) else _open_existing(database)
         self.interval = interval
         self.public_rpc = public_rpc
         self.cors_origins = [origin for origin in cors_origins if origin]
         self.cache_seconds = cache_seconds
         self._sync_lock = threading.Lock()
         self._stop = threading.Event()
-        self._local = threading.local()
         self.last_report: SyncReport | None = None
         self.last_error: str | None = None
         self.sync_limit = RateLimit(sync_burst, sync_per_second)
@@ -117,11 +123,9 @@ class WebApp:
             chain_id, escrow, start_block = indexer.chain_id, indexer.escrow, indexer.start_block
             review, confirmations = indexer.review, indexer.confirmations
         else:
-            if not Path(self.db_path).is_file():
-                raise ValueError(f"no index at {self.db_path}: run `bountychain index` to create it")
-            found = queries.status(self.reader())
+            found = queries.status(self.db)
             if found.chain_id is None or found.escrow is None:
-                raise ValueError(f"{self.db_path} is no index yet: run `bountychain index` on it first")
+                raise ValueError(f"{describe_url(self.db.url)} is no index yet: run `bountychain index` on it first")
             chain_id, escrow, start_block = found.chain_id, found.escrow, found.start_block
             review, confirmations = review_address(escrow), None
         escrow_abi = load_artifact("BountyEscrow").abi
@@ -149,14 +153,9 @@ class WebApp:
                                 "outputs": [{"name": "cost", "type": "uint256"}]}],
         }
 
-    def reader(self) -> sqlite3.Connection:
-        """A connection for this worker thread (SQLite connections are not shared)."""
-        db = getattr(self._local, "db", None)
-        if db is None:
-            db = sqlite3.connect(self.db_path, check_same_thread=False, timeout=30)
-            db.row_factory = sqlite3.Row
-            self._local.db = db
-        return db
+    def reader(self) -> Index:
+        """The index the routes read (SQLite or PostgreSQL); each query reads one snapshot."""
+        return self.db
 
     def sync(self) -> SyncReport | None:
         if self.indexer is None:
@@ -186,6 +185,8 @@ class WebApp:
     def stop(self) -> None:
         self._stop.set()
         self.readers.shutdown(wait=False)
+        if self._owns_db:
+            self.db.close()
 
     def status(self) -> dict[str, Any]:
         data = jsonable(queries.status(self.reader()))
@@ -195,8 +196,8 @@ class WebApp:
     def etag(self, request: Request) -> str:
         """A weak validator of a read: the index's position (cursor and its block hash, which a
         reorganisation changes), the sync error shown, and the request's path and query."""
-        meta = dict(self.reader().execute(
-            "SELECT key, value FROM meta WHERE key IN ('cursor', 'cursor_hash', 'cursor_time')").fetchall())
+        meta = {row[0]: row[1] for row in self.db.execute(
+            "SELECT key, value FROM meta WHERE key IN ('cursor', 'cursor_hash', 'cursor_time')").fetchall()}
         key = json.dumps([meta, self.last_error, request.url.path, request.url.query])
         return 'W/"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
 
@@ -344,12 +345,13 @@ def _bounty_list(web: WebApp, request: Request) -> Any:
     limit = _integer(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     offset = _integer(request, "offset", 0, 0, _MAX_ID)
     sort = _param(request, "sort") or "newest"
-    try:
-        rows = queries.bounties(db, **filters, sort=sort, limit=limit, offset=offset)
-        total = queries.count_bounties(db, **filters)
-    except ValueError as exc:
-        raise BadRequest(str(exc)) from exc
-    claims = queries.claims_of(db, [row.bounty_id for row in rows])
+    with db.reading():  # the page, its count and its claims from one snapshot
+        try:
+            rows = queries.bounties(db, **filters, sort=sort, limit=limit, offset=offset)
+            total = queries.count_bounties(db, **filters)
+        except ValueError as exc:
+            raise BadRequest(str(exc)) from exc
+        claims = queries.claims_of(db, [row.bounty_id for row in rows])
     listed = [{**vars(row), "solutions": [{"claim_id": c.claim_id, "hunter": c.hunter, "uri": c.uri, "paid": c.paid}
                                           for c in claims[row.bounty_id]]}
               for row in rows]  # made JSON once, by the caller (`jsonable`)
@@ -529,7 +531,7 @@ def create_app(web: WebApp | None = None) -> Any:
         url = os.environ.get("BOUNTYCHAIN_DB") or os.environ.get("BOUNTYCHAIN_INDEX")
         if not url:
             raise ValueError("set BOUNTYCHAIN_DB to the index's database URL, e.g. sqlite:///index.sqlite3")
-        web = WebApp(None, sqlite_path(url), public_rpc=os.environ.get("BOUNTYCHAIN_PUBLIC_RPC") or None,
+        web = WebApp(None, url, public_rpc=os.environ.get("BOUNTYCHAIN_PUBLIC_RPC") or None,
                      cors_origins=os.environ.get("BOUNTYCHAIN_CORS_ORIGINS", "").split(","),
                      cache_seconds=int(os.environ.get("BOUNTYCHAIN_CACHE_SECONDS") or 0),
                      answer_cache_bytes=int(os.environ.get("BOUNTYCHAIN_ANSWER_CACHE_MB") or 32) << 20)
