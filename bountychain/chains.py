@@ -1,0 +1,74 @@
+"""The chains people know by name: what to call a chain id in a message or on the page, the
+shorthand a command line accepts (`--network sepolia`), and where its block explorer shows
+a transaction or an address.
+
+One table for the CLI, the SDK, the index, the API and the page, so a chain is never
+"chain 11155111" in one place and "Sepolia" in another. A chain that is not listed is still
+usable everywhere; it is then named by its id ("chain 424242") and has no explorer links.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Chain:
+    chain_id: int
+    name: str  # what a person reads: "Base Sepolia"
+    shorthand: str  # what a person types: "base-sepolia"
+    explorer: str | None  # the block explorer's root URL, without a trailing slash
+    testnet: bool
+
+    def tx_url(self, tx_hash: str) -> str | None:
+        return f"{self.explorer}/tx/{tx_hash}" if self.explorer else None
+
+    def address_url(self, address: str) -> str | None:
+        return f"{self.explorer}/address/{address}" if self.explorer else None
+
+
+KNOWN_CHAINS: tuple[Chain, ...] = (
+    Chain(1, "Ethereum", "mainnet", "https://etherscan.io", False),
+    Chain(11155111, "Sepolia", "sepolia", "https://sepolia.etherscan.io", True),
+    Chain(17000, "Holesky", "holesky", "https://holesky.etherscan.io", True),
+    Chain(560048, "Hoodi", "hoodi", "https://hoodi.etherscan.io", True),
+    Chain(8453, "Base", "base", "https://basescan.org", False),
+    Chain(84532, "Base Sepolia", "base-sepolia", "https://sepolia.basescan.org", True),
+    Chain(10, "OP Mainnet", "optimism", "https://optimistic.etherscan.io", False),
+    Chain(11155420, "OP Sepolia", "optimism-sepolia", "https://sepolia-optimism.etherscan.io", True),
+    Chain(42161, "Arbitrum One", "arbitrum", "https://arbiscan.io", False),
+    Chain(421614, "Arbitrum Sepolia", "arbitrum-sepolia", "https://sepolia.arbiscan.io", True),
+    Chain(137, "Polygon", "polygon", "https://polygonscan.com", False),
+    Chain(80002, "Polygon Amoy", "polygon-amoy", "https://amoy.polygonscan.com", True),
+    Chain(100, "Gnosis", "gnosis", "https://gnosisscan.io", False),
+    Chain(31337, "Local dev chain", "local", None, True),
+)
+
+_BY_ID = {chain.chain_id: chain for chain in KNOWN_CHAINS}
+_BY_SHORTHAND = {chain.shorthand: chain for chain in KNOWN_CHAINS}
+
+
+def known_chain(chain_id: int) -> Chain | None:
+    """The listed chain with this id, or None."""
+    return _BY_ID.get(int(chain_id))
+
+
+def chain_name(chain_id: int) -> str:
+    """What to call a chain in a sentence: "Sepolia", or "chain 424242" when it is not listed."""
+    chain = known_chain(chain_id)
+    return chain.name if chain else f"chain {int(chain_id)}"
+
+
+def chain_by_shorthand(text: str) -> Chain:
+    """The chain a person typed (`sepolia`, `base-sepolia`, `Base Sepolia` or a chain id);
+    ValueError naming the choices when nothing matches."""
+    key = text.strip().lower().replace(" ", "-").replace("_", "-")
+    if key in _BY_SHORTHAND:
+        return _BY_SHORTHAND[key]
+    for chain in KNOWN_CHAINS:
+        if chain.name.lower().replace(" ", "-") == key:
+            return chain
+    if key.isdigit() and int(key) in _BY_ID:
+        return _BY_ID[int(key)]
+    choices = ", ".join(chain.shorthand for chain in KNOWN_CHAINS)
+    raise ValueError(f"unknown network {text!r}: use one of {choices}, or a chain id")
