@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "gas-report.json"
 README = ROOT / "README.md"
 TABLE_START, TABLE_END = "<!-- gas-table: written by `make bench` -->\n", "<!-- /gas-table -->"
-ISSUE_URL = "https://github.com/bountychain/toolkit/issues/42"[:45]  # 45 characters
+ISSUE_URL = "https://github.com/bountychain/tool/issues/42"  # 45 characters, a valid issue URL
 PR_URL = "https://github.com/bountychain/toolkit/pull/4242/commits/abcd"[:60]  # 60 characters
 assert len(ISSUE_URL) == 45 and len(PR_URL) == 60
 ETHER = 10**18

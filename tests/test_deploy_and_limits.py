@@ -7,7 +7,7 @@ from bountychain import ETH, BountyClient, InvalidAddress, InvalidAmount, Reject
 from bountychain._artifacts import load_artifact
 from bountychain import send_transaction
 from bountychain.devchain import AnvilNode
-from tests.conftest import FEE_BPS, PR
+from tests.conftest import FEE_BPS, ISSUE, PR
 
 
 def _raw_deploy(world, fee_recipient, fee_bps):
@@ -51,7 +51,7 @@ def test_sdk_deploy_checks_fee_arguments_before_sending(world):
 
 def test_without_a_fee_the_winner_gets_the_whole_pool(world):
     client = BountyClient.deploy(world.chain, world.issuer)
-    bounty_id = client.create_bounty(PR, world.chain.now() + 86_400).bounty_id
+    bounty_id = client.create_bounty(ISSUE, world.chain.now() + 86_400).bounty_id
     client.as_signer(world.funders[0]).pledge(bounty_id, 10**18)
     claim = client.as_signer(world.hunters[0]).submit_solution(bounty_id, PR).claim_id
     before = world.balance(world.hunters[0])

@@ -30,6 +30,7 @@ from bountychain.results import (
 from bountychain.sdk._core import ClientCore
 from bountychain.sdk._retry import PledgeIncomplete, TransactionNotConfirmed
 from bountychain.sdk._transactions import one_event, tx_fields
+from bountychain.issue_urls import normalize_issue_url
 from bountychain.sdk._validation import as_timestamp, check_uri, checksum
 from bountychain.sdk.constants import PERMIT_VALIDITY
 
@@ -48,8 +49,12 @@ class BountyOperations(ClientCore):
     ) -> BountyCreation:
         """Creates a bounty for an issue; `token` is ETH or an ERC-20's address. With
         `review`, awards go through optimistic backer review (`propose`, `object`,
-        `finalize`) instead of the approver's direct `award`; the policy is fixed for good."""
-        check_uri(issue_url, "issue_url")
+        `finalize`) instead of the approver's direct `award`; the policy is fixed for good.
+
+        `issue_url` must be one issue on GitHub, GitLab, Codeberg or Gitea (see
+        `bountychain.issue_urls`); it is recorded in its canonical spelling. `deadline` is a
+        unix timestamp, an aware datetime, or a timedelta from the chain's current time."""
+        issue_url = normalize_issue_url(issue_url, "issue_url")
         token = checksum(token, "token")
         if token != ETH:
             self.token_info(token)

@@ -1,0 +1,159 @@
+"""Issue URLs: the one place that says what a bounty may point at, for the SDK, the command
+line and (through the same test vectors, tests/data/issue_urls.json) the page.
+
+A bounty is on **one issue** of a repository on a known forge:
+
+- GitHub: `https://github.com/OWNER/REPO/issues/N`
+- GitLab: `https://gitlab.com/GROUP[/SUBGROUP...]/REPO/-/issues/N` (the old form without
+  `/-/` is accepted and rewritten)
+- Codeberg and Gitea: `https://codeberg.org/OWNER/REPO/issues/N`, `https://gitea.com/...`
+- a self-hosted GitLab or Gitea named in `$BOUNTYCHAIN_ISSUE_HOSTS`
+  (`git.example.org=gitea,gitlab.example.com=gitlab`).
+
+Everything else is refused with the reason: other schemes (`javascript:`), other hosts, a pull
+or merge request, a bare repository, a user name or port in the URL. The accepted URL is
+normalised so that one issue has one spelling (and one `uriHash` on chain): `https`, the host,
+owner and repository in lowercase (the forges treat them case-insensitively), no `www.`, no
+trailing slash, query or `#fragment`.
+
+`--repo` filters (`in_repo`) match on host, owner and name: `org/repo` means GitHub,
+`gitlab.com/group/repo` names another forge.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from bountychain.errors import InvalidURI
+
+# The forges known without configuration, by host, and the kind of URLs they use.
+KNOWN_FORGES = {"github.com": "github", "gitlab.com": "gitlab", "codeberg.org": "gitea", "gitea.com": "gitea"}
+FORGE_KINDS = ("github", "gitlab", "gitea")
+HOSTS_VARIABLE = "BOUNTYCHAIN_ISSUE_HOSTS"
+
+_NAME = re.compile(r"[a-z0-9_.][a-z0-9_.\-]*")
+_HOST = re.compile(r"[a-z0-9]([a-z0-9\-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9\-]*[a-z0-9])?)+")
+# What a path says when it is not an issue: (path marker, what it is).
+_NOT_ISSUES = {"pull": "a pull request", "pulls": "a pull request", "merge_requests": "a merge request",
+               "commit": "a commit", "commits": "a commit", "tree": "a file tree", "blob": "a file",
+               "wiki": "a wiki page", "releases": "a release", "discussions": "a discussion"}
+
+
+@dataclass(frozen=True)
+class IssueRef:
+    """One issue: where it lives and its canonical URL."""
+
+    host: str  # "github.com"
+    repo: str  # "owner/name" ("group/subgroup/name" on GitLab), lowercase
+    number: int
+    kind: str  # "github", "gitlab" or "gitea"
+
+    @property
+    def url(self) -> str:
+        middle = "/-/issues/" if self.kind == "gitlab" else "/issues/"
+        return f"https://{self.host}/{self.repo}{middle}{self.number}"
+
+
+def forges() -> dict[str, str]:
+    """Host -> kind: the known forges plus those configured in $BOUNTYCHAIN_ISSUE_HOSTS."""
+    hosts = dict(KNOWN_FORGES)
+    for entry in filter(None, (part.strip() for part in os.environ.get(HOSTS_VARIABLE, "").split(","))):
+        host, _, kind = entry.partition("=")
+        host, kind = host.strip().lower(), kind.strip().lower()
+        if not _HOST.fullmatch(host) or kind not in FORGE_KINDS:
+            raise InvalidURI(f"${HOSTS_VARIABLE}: {entry!r} is not HOST=KIND with KIND one of "
+                             f"{', '.join(FORGE_KINDS)} (e.g. git.example.org=gitea)")
+        hosts[host] = kind
+    return hosts
+
+
+def parse_issue_url(url: object, what: str = "issue URL") -> IssueRef:
+    """The issue `url` names, or InvalidURI saying why it is not an issue URL we accept."""
+    if not isinstance(url, str) or not url.strip():
+        raise InvalidURI(f"{what}: {url!r} is not a URL: give an issue's address, e.g. "
+                         "https://github.com/org/repo/issues/1")
+    if url != url.strip() or any(ch.isspace() for ch in url):
+        raise InvalidURI(f"{what}: {url!r} holds spaces or line breaks")
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise InvalidURI(f"{what}: {url!r} is not a well-formed URL") from None
+    if parts.scheme.lower() not in ("https", "http"):
+        shown = f"{parts.scheme}:" if parts.scheme else "no scheme"
+        raise InvalidURI(f"{what}: {url!r} has {shown}; an issue URL starts with https://")
+    if parts.username is not None or parts.password is not None or port is not None:
+        raise InvalidURI(f"{what}: {url!r} carries a user name, password or port; give the issue's plain address")
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    known = forges()
+    if host not in known:
+        raise InvalidURI(f"{what}: {url!r} is not on a known forge ({', '.join(sorted(known))}); a self-hosted "
+                         f"GitLab or Gitea can be named in ${HOSTS_VARIABLE}")
+    kind = known[host]
+    segments = [segment for segment in parts.path.split("/") if segment]
+    lowered = [segment.lower() for segment in segments]
+    for marker, thing in _NOT_ISSUES.items():
+        if marker in lowered[2:]:
+            raise InvalidURI(f"{what}: {url!r} is {thing}, not an issue: link the issue it solves")
+    if "issues" not in lowered[2:]:
+        raise InvalidURI(f"{what}: {url!r} is a repository or a page, not an issue: link one issue, e.g. "
+                         f"https://{host}/{'/'.join(lowered[:2]) or 'org/repo'}"
+                         f"{'/-/issues/1' if kind == 'gitlab' else '/issues/1'}")
+    at = lowered.index("issues", 2)
+    repo = lowered[:at]
+    if kind == "gitlab" and repo and repo[-1] == "-":
+        repo = repo[:-1]  # GitLab's /-/ separator
+    tail = segments[at + 1:]
+    if len(tail) != 1 or not tail[0].isdigit() or tail[0].startswith("0") or not tail[0].isascii():
+        raise InvalidURI(f"{what}: {url!r} does not end with an issue number after /issues/")
+    depth_ok = len(repo) >= 2 if kind == "gitlab" else len(repo) == 2
+    if not depth_ok or not all(_NAME.fullmatch(name) and name not in (".", "..") for name in repo):
+        raise InvalidURI(f"{what}: {url!r} does not name a repository as OWNER/NAME before /issues/")
+    return IssueRef(host, "/".join(repo), int(tail[0]), kind)
+
+
+def normalize_issue_url(url: object, what: str = "issue URL") -> str:
+    """The canonical spelling of an accepted issue URL (see the module's rules)."""
+    return parse_issue_url(url, what).url
+
+
+@dataclass(frozen=True)
+class RepoFilter:
+    host: str
+    repo: str
+
+    def matches(self, issue_url: str) -> bool:
+        """Whether `issue_url` (a string from the chain, anything) is an issue of this repository."""
+        try:
+            ref = parse_issue_url(issue_url)
+        except InvalidURI:
+            return False
+        return (ref.host, ref.repo) == (self.host, self.repo)
+
+
+def parse_repo_filter(text: str) -> RepoFilter:
+    """`org/repo` (GitHub), `github.com/org/repo`, `gitlab.com/group/sub/repo` or a repository's
+    https URL; InvalidURI naming the expected forms otherwise."""
+    value = text.strip().strip("/")
+    value = re.sub(r"^https?://", "", value, flags=re.IGNORECASE).lower().removeprefix("www.")
+    parts = [part for part in value.split("/") if part]
+    known = forges()
+    if len(parts) == 2 and parts[0] not in known:
+        host, repo = "github.com", parts
+    elif len(parts) >= 3 and parts[0] in known:
+        host, repo = parts[0], parts[1:]
+        if known[host] != "gitlab" and len(repo) != 2:
+            repo = []
+    else:
+        host, repo = "", []
+    if not repo or not all(_NAME.fullmatch(name) for name in repo):
+        raise InvalidURI(f"--repo {text!r}: write OWNER/NAME for GitHub, or HOST/OWNER/NAME "
+                         f"(e.g. gitlab.com/group/repo) on {', '.join(sorted(known))}")
+    return RepoFilter(host, "/".join(repo))
+
+
+__all__ = ["FORGE_KINDS", "HOSTS_VARIABLE", "KNOWN_FORGES", "IssueRef", "RepoFilter", "forges", "normalize_issue_url",
+           "parse_issue_url", "parse_repo_filter"]
