@@ -18,6 +18,12 @@ class BountyStatus(IntEnum):
     CANCELLED = 2
     UNDER_REVIEW = 3  # an optimistic bounty's proposed award is live: pledges and refunds wait
 
+    def __str__(self) -> str:
+        """The status in words ("under review"), for messages; `int(status)` is the stored number."""
+        return self.name.lower().replace("_", " ")
+
+    __format__ = object.__format__  # f"{status}" reads as str(status), not the number
+
 
 class ProposalState(IntEnum):
     """Where an optimistic bounty's latest proposal is (see `Proposal`)."""
@@ -55,6 +61,7 @@ class Bounty:
     total: int
     as_of: int
     optimistic: bool = False  # awards go through propose / object / finalize (see `Proposal`)
+    issue_url: str | None = None  # the issue it funds, from its BountyCreated event (None if unread)
 
     @property
     def is_eth(self) -> bool:

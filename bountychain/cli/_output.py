@@ -7,7 +7,6 @@ import dataclasses
 import json
 from collections.abc import Callable
 from contextlib import nullcontext
-from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from rich.text import Text
 
 from bountychain.amounts import NATIVE, format_amount, poses_as_ether
 from bountychain.results import TokenInfo
+from bountychain.words import utc
 
 
 # What a terminal would obey rather than show: C0 and C1 control characters and DEL (ESC opens
@@ -94,10 +94,6 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, Path):
         return str(value)
     return str(value)
-
-
-def utc(timestamp: int) -> str:
-    return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def eth(wei: int) -> str:

@@ -4,7 +4,8 @@ refund, withdraw, cancel and extend."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from web3.types import TxReceipt
@@ -33,6 +34,7 @@ from bountychain.sdk._transactions import one_event, tx_fields
 from bountychain.issue_urls import normalize_issue_url
 from bountychain.sdk._validation import as_timestamp, check_uri, checksum
 from bountychain.sdk.constants import PERMIT_VALIDITY
+from bountychain.words import utc
 
 
 class BountyOperations(ClientCore):
@@ -41,7 +43,7 @@ class BountyOperations(ClientCore):
     def create_bounty(
         self,
         issue_url: str,
-        deadline: int | datetime,
+        deadline: int | datetime | timedelta,
         *,
         token: str = ETH,
         approver: str | None = None,
@@ -59,7 +61,7 @@ class BountyOperations(ClientCore):
         if token != ETH:
             self.token_info(token)
         approver_address = checksum(approver, "approver") if approver is not None else ETH
-        deadline_ts = self._check_future_deadline(as_timestamp(deadline))
+        deadline_ts = self._check_future_deadline(deadline)
         if approver_address in (self.address, self.review_contract.address):
             raise InvalidAddress(f"the approver cannot be the escrow or its review contract ({approver_address})")
         if review is None:
@@ -81,7 +83,7 @@ class BountyOperations(ClientCore):
             uri=created["uri"],
         )
 
-    def pledge(self, bounty_id: int, amount: int | str, *, permit: bool | None = None,
+    def pledge(self, bounty_id: int, amount: int | str | Decimal, *, permit: bool | None = None,
                max_unlocks_at: int | datetime | None = None) -> PledgeResult:
         """Pledges ETH or the token of a bounty or fundraiser. An int is base units; a string
         such as "0.5 ether" or "25 USDC" is converted with the token's decimals. For a token
@@ -232,12 +234,12 @@ class BountyOperations(ClientCore):
             payouts=payouts,
         )
 
-    def refund(self, bounty_id: int, *, amount: int | str | None = None, to: str | None = None) -> RefundResult:
+    def refund(self, bounty_id: int, *, amount: int | str | Decimal | None = None, to: str | None = None) -> RefundResult:
         """Takes back the signer's pledge (after its lock, at once if cancelled, and at once
         after an award it objected to): all of it, or `amount` of it (the rest keeps its
         lock), sent to the signer or to `to` (a funder contract that cannot receive ETH, a
         token that caps each transfer)."""
-        bounty = self.bounty(bounty_id)
+        bounty = self._bounty_state(bounty_id)
         signer = self._require_signer()
         pledge = self.pledge_of(bounty_id, signer.address)
         if pledge.amount == 0:
@@ -257,7 +259,7 @@ class BountyOperations(ClientCore):
         return RefundResult(**tx_fields(receipt), bounty_id=bounty_id, funder=refunded["funder"],
                             amount=refunded["amount"], to=refunded["to"])
 
-    def withdraw(self, token: str = ETH, *, amount: int | str | None = None, to: str | None = None
+    def withdraw(self, token: str = ETH, *, amount: int | str | Decimal | None = None, to: str | None = None
                  ) -> WithdrawalResult:
         """Pulls the signer's credit (an award or payout that could not be pushed): all of it,
         or `amount`, sent to the signer or to `to`."""
@@ -277,7 +279,7 @@ class BountyOperations(ClientCore):
         return WithdrawalResult(**tx_fields(receipt), account=withdrawn["account"], token=token,
                                 amount=withdrawn["amount"], to=withdrawn["to"])
 
-    def withdraw_fees(self, token: str = ETH, *, amount: int | str | None = None, to: str | None = None
+    def withdraw_fees(self, token: str = ETH, *, amount: int | str | Decimal | None = None, to: str | None = None
                       ) -> WithdrawalResult:
         """Sends accrued fees (all, or `amount`) to the fee recipient or to `to`. Fee recipient only."""
         token = checksum(token, "token")
@@ -307,20 +309,22 @@ class BountyOperations(ClientCore):
 
     def cancel(self, bounty_id: int) -> CancelResult:
         """Cancels an open bounty: every pledge becomes refundable at once. Issuer only."""
-        bounty = self.bounty(bounty_id)
+        bounty = self._bounty_state(bounty_id)
         self._check_issuer(bounty)
         if bounty.status != BountyStatus.OPEN:
             raise self._refusal("BountyNotOpen", bounty_id, status=int(bounty.status))
         receipt, _ = self._transact(self.contract.functions.cancel(bounty_id), bounty_id=bounty_id)
         return CancelResult(**tx_fields(receipt), bounty_id=bounty_id)
 
-    def extend_deadline(self, bounty_id: int, new_deadline: int | datetime) -> DeadlineExtension:
-        """Moves the deadline later; pledges already made keep their lock. Issuer only."""
+    def extend_deadline(self, bounty_id: int, new_deadline: int | datetime | timedelta) -> DeadlineExtension:
+        """Moves the deadline later (a timedelta counts from the chain's time); pledges already
+        made keep their lock. Issuer only."""
         bounty = self._active_bounty(bounty_id)
         self._check_issuer(bounty)
-        deadline_ts = as_timestamp(new_deadline)
+        deadline_ts = as_timestamp(new_deadline, bounty.as_of)
         if deadline_ts <= bounty.deadline:
-            raise InvalidDeadline(f"new deadline {deadline_ts} is not after the current one, {bounty.deadline}")
+            raise InvalidDeadline(f"new deadline {utc(deadline_ts)} is not after the current one, "
+                                  f"{utc(bounty.deadline)}")
         self._check_future_deadline(deadline_ts)
         receipt, _ = self._transact(self.contract.functions.extendDeadline(bounty_id, deadline_ts),
                                     bounty_id=bounty_id)

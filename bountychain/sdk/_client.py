@@ -64,6 +64,27 @@ class BountyClient(BountyOperations, ReviewOperations, FundraiserOperations, Sig
         log_range: int = DEFAULT_LOG_RANGE,
         retry: RetryPolicy = RetryPolicy(),
     ) -> None:
+        """Connects to the escrow at `escrow` on `connection` and checks that a contract is there.
+
+        Most callers use `BountyClient.connect(rpc_url, signer)` instead, which finds the escrow
+        of the connected chain in the deployment registry.
+
+        Args:
+            connection: an RPC URL ("http://127.0.0.1:8545"), a `Web3`, or a development chain.
+            escrow: the escrow's address on that chain.
+            signer: the `LocalAccount` that signs transactions; None for read-only use.
+            chain_id: if given, the chain must have this id, else `WrongChain`.
+            from_block: the block event queries start from (the escrow's deployment block).
+            poll_latency: seconds between polls for a sent transaction's receipt.
+            timeout: seconds to wait for a receipt before `TransactionNotConfirmed`.
+            fee_caps: the most a transaction pays per gas, whatever the node suggests.
+            log_range: the most blocks one eth_getLogs asks for (halved when the node refuses).
+            retry: how reads are retried, and a sent transaction looked for, when the endpoint fails.
+
+        Raises:
+            WrongChain: another chain than `chain_id`, or no contract at `escrow`.
+            InvalidAddress: `escrow` is not an address.
+        """
         self.w3 = web3_for(connection)
         remember_chain_id(self.w3)
         install_retries(self.w3, retry)

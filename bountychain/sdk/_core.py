@@ -11,6 +11,8 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from eth_abi import decode as abi_decode
@@ -19,7 +21,7 @@ from web3 import Web3
 from web3.contract.contract import Contract, ContractFunction
 from web3.types import TxReceipt
 
-from bountychain.amounts import format_amount, parse_amount
+from bountychain.amounts import format_amount, parse_amount, to_base_units
 from bountychain.chainstrings import chain_text
 from bountychain.errors import (
     ContractError,
@@ -35,6 +37,7 @@ from bountychain.errors import (
 )
 from bountychain.results import ETH, Bounty, BountyStatus, Deployment, TokenInfo, TxResult
 from bountychain.sdk._bridge import pause
+from bountychain.words import utc
 from bountychain.sdk._fees import FeeCaps
 from bountychain.sdk._retry import RetryPolicy
 from bountychain.sdk._rpc import FunctionCodec, rpc_batch, supports_batches
@@ -49,7 +52,7 @@ from bountychain.sdk._transactions import (
     settle,
     tx_fields,
 )
-from bountychain.sdk._validation import checksum
+from bountychain.sdk._validation import address_of, as_timestamp, checksum
 from bountychain.sdk.constants import BPS, GAS_HEADROOM, MAX_DEADLINE_DURATION
 
 
@@ -97,9 +100,9 @@ class ClientCore:
         info = self.token_info(token)
         return parse_amount(text, symbol=info.symbol, decimals=info.decimals)
 
-    def balance_of(self, account: str, token: str = ETH) -> int:
+    def balance_of(self, account: str | LocalAccount, token: str = ETH) -> int:
         """An account's balance in ETH or a token, in base units."""
-        account = checksum(account, "account")
+        account = address_of(account, "account")
         if checksum(token, "token") == ETH:
             return int(self.w3.eth.get_balance(account))
         return int(self._view(self._token_abi, checksum(token, "token"), "balanceOf", account))
@@ -121,16 +124,19 @@ class ClientCore:
             return known.as_of + 1
         return int(self.w3.eth.get_block("latest")["timestamp"]) + 1
 
-    def _check_future_deadline(self, deadline: int) -> int:
+    def _check_future_deadline(self, deadline: int | datetime | timedelta) -> int:
+        """A deadline (timestamp, aware datetime, or timedelta from the chain's time) that is in
+        the future and at most two years ahead, as a timestamp."""
         now = int(self.w3.eth.get_block("latest")["timestamp"])
+        deadline = as_timestamp(deadline, now)
         if deadline <= now + 1:
-            raise InvalidDeadline(f"deadline {deadline} is not in the future (chain time is {now})")
+            raise InvalidDeadline(f"deadline {utc(deadline)} is not in the future (chain time is {utc(now)})")
         if deadline > now + MAX_DEADLINE_DURATION:
-            raise InvalidDeadline(f"deadline {deadline} is more than two years ahead (chain time is {now})")
+            raise InvalidDeadline(f"deadline {utc(deadline)} is more than two years ahead (chain time is {utc(now)})")
         return deadline
 
     def _active_bounty(self, bounty_id: int) -> Bounty:
-        bounty = self.bounty(bounty_id)
+        bounty = self._bounty_state(bounty_id)
         if bounty.status != BountyStatus.OPEN:
             raise self._refusal("BountyNotOpen", bounty.bounty_id, status=int(bounty.status))
         if self._pending_time(bounty) >= bounty.deadline:
@@ -142,9 +148,13 @@ class ClientCore:
         if signer.address != bounty.issuer:
             raise self._refusal("NotIssuer", bounty.bounty_id, caller=signer.address)
 
-    def _amount(self, amount: int | str, token: str) -> int:
+    def _amount(self, amount: int | str | Decimal, token: str) -> int:
+        """Base units from an int (base units), a string with its unit ("0.5 ETH") or a Decimal
+        of whole tokens (Decimal("0.5") is half an ether, or half a USDC)."""
         if isinstance(amount, str):
             amount = self.parse_amount(amount, token)
+        elif isinstance(amount, Decimal):
+            amount = to_base_units(amount, self.token_info(token).decimals)
         if isinstance(amount, bool) or not isinstance(amount, int):
             raise InvalidAmount(f"amount {amount!r} is not an integer of base units or a string like '1 ether'")
         if amount <= 0:
@@ -154,8 +164,9 @@ class ClientCore:
     def _check_balance(self, account: str, token: str, amount: int) -> None:
         balance = self.balance_of(account, token)
         if balance < amount:
-            symbol = self.token_info(token).symbol
-            raise InsufficientFunds(f"{account} holds {balance} base units of {symbol}, needs {amount}")
+            info = self.token_info(token)
+            raise InsufficientFunds(f"{account} holds {format_amount(balance, info.decimals, info.symbol)}, "
+                                    f"less than the {format_amount(amount, info.decimals, info.symbol)} needed")
 
     def _check_shares(self, bounty: Bounty, pairs: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
         if not pairs:

@@ -41,7 +41,7 @@ class FundraiserOperations(ClientCore):
             goal_units = self._amount(goal, token)
         else:
             goal_units = 0
-        deadline_ts = self._check_future_deadline(as_timestamp(deadline))
+        deadline_ts = self._check_future_deadline(deadline)
         fn = self.contract.functions.createFundraiser(beneficiary, token, goal_units, deadline_ts, all_or_nothing,
                                                       project_url)
         receipt, events = self._transact(fn)

@@ -3,18 +3,29 @@ and its events."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 
 from bountychain.results import ETH, Bounty, BountyListing, BountyStatus, Claim, Pledge
 from bountychain.sdk._core import ClientCore
-from bountychain.sdk._validation import as_bounty_id, checksum
+from bountychain.sdk._validation import address_of, as_bounty_id, checksum
 
 
 class Reads(ClientCore):
     """The escrow's state, read without a signer."""
 
     def bounty(self, bounty_id: int) -> Bounty:
-        """A bounty's state; raises BountyNotFound for an unknown id."""
+        """A bounty's state and the issue it funds (`issue_url`); raises BountyNotFound for an
+        unknown id."""
+        state = self._bounty_state(bounty_id)
+        created = self._events_of(self.contract, "BountyCreated", {"bountyId": state.bounty_id})
+        return replace(state, issue_url=created[0][0]["uri"] if created else None)
+
+    def _bounty_state(self, bounty_id: int) -> Bounty:
+        """The escrow's record of a bounty, without its issue URL (one call, for the checks
+        before every write)."""
         bounty_id = as_bounty_id(bounty_id)
         info, block_number, block_time = self._view_with_block(self.contract.abi, self.address, "getBounty", bounty_id,
                                                                bounty_id=bounty_id)
@@ -30,22 +41,22 @@ class Reads(ClientCore):
     def bounty_count(self) -> int:
         return int(self.contract.functions.bountyCount().call())
 
-    def pledge_of(self, bounty_id: int, funder: str) -> Pledge:
-        """A funder's outstanding pledge (amount 0 if none)."""
-        funder = checksum(funder, "funder")
+    def pledge_of(self, bounty_id: int, funder: str | LocalAccount) -> Pledge:
+        """A funder's outstanding pledge (amount 0 if none); `funder` is an address or an account."""
+        funder = address_of(funder, "funder")
         amount, unlocks_at = self._view(self.contract.abi, self.address, "pledgeOf", as_bounty_id(bounty_id), funder)
         return Pledge(bounty_id, funder, amount, unlocks_at)
 
-    def pledges(self, funder: str) -> list[Pledge]:
+    def pledges(self, funder: str | LocalAccount) -> list[Pledge]:
         """Every outstanding pledge of a funder, found from its Pledged events."""
-        funder = checksum(funder, "funder")
+        funder = address_of(funder, "funder")
         bounty_ids = sorted({args["bountyId"] for args, _ in self._events_of(self.contract, "Pledged",
                                                                                {"funder": funder})})
         return [p for p in (self.pledge_of(b, funder) for b in bounty_ids) if p.amount]
 
-    def credit_of(self, account: str, token: str = ETH) -> int:
+    def credit_of(self, account: str | LocalAccount, token: str = ETH) -> int:
         """What an account can withdraw in ETH or a token."""
-        return int(self._view(self.contract.abi, self.address, "creditOf", checksum(account, "account"),
+        return int(self._view(self.contract.abi, self.address, "creditOf", address_of(account, "account"),
                               checksum(token, "token")))
 
     def claims(self, bounty_id: int) -> list[Claim]:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlparse
 
@@ -28,13 +28,26 @@ def check_uri(uri: Any, what: str) -> str:
     return uri
 
 
-def as_timestamp(deadline: int | datetime) -> int:
+def address_of(value: Any, what: str) -> str:
+    """An address given as a string or as an account object (`LocalAccount`), checksummed."""
+    return checksum(getattr(value, "address", value), what)
+
+
+def as_timestamp(deadline: int | datetime | timedelta, now: int | None = None) -> int:
+    """A unix timestamp from a timestamp, an aware datetime, or a timedelta after `now` (the
+    chain's time; a timedelta needs it)."""
+    if isinstance(deadline, timedelta):
+        if now is None:
+            raise InvalidDeadline(f"deadline {deadline} is a duration, and no time to count it from was given")
+        if deadline.total_seconds() <= 0:
+            raise InvalidDeadline(f"deadline {deadline} is not a positive duration")
+        return now + int(deadline.total_seconds())
     if isinstance(deadline, datetime):
         if deadline.tzinfo is None:
             raise InvalidDeadline(f"deadline {deadline} has no time zone")
         return int(deadline.timestamp())
     if isinstance(deadline, bool) or not isinstance(deadline, int):
-        raise InvalidDeadline(f"deadline {deadline!r} is not a unix timestamp or an aware datetime")
+        raise InvalidDeadline(f"deadline {deadline!r} is not a unix timestamp, an aware datetime or a timedelta")
     return deadline
 
 
@@ -44,4 +57,4 @@ def as_bounty_id(bounty_id: Any) -> int:
     return bounty_id
 
 
-__all__ = ["as_bounty_id", "as_timestamp", "check_uri", "checksum"]
+__all__ = ["address_of", "as_bounty_id", "as_timestamp", "check_uri", "checksum"]

@@ -1,0 +1,35 @@
+"""Numbers in the words people read: dates in UTC, durations, percentages. Shared by the SDK's
+messages, the command line and the error decoder, so a time is never a bare unix timestamp and
+a share never bare basis points."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+
+def utc(timestamp: int) -> str:
+    """1796579843 -> "2026-12-07 13:57:23 UTC"; a timestamp beyond the calendar stays a number."""
+    try:
+        return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    except (OverflowError, OSError, ValueError):
+        return f"timestamp {timestamp}"
+
+
+def duration(seconds: int) -> str:
+    """5184000 -> "60 days", 129600 -> "1 day 12 hours", 90 -> "1 minute 30 seconds"."""
+    if seconds <= 0:
+        return "0 seconds"
+    parts = []
+    for name, size in (("day", 86_400), ("hour", 3_600), ("minute", 60), ("second", 1)):
+        count, seconds = divmod(seconds, size)
+        if count:
+            parts.append(f"{count} {name}{'' if count == 1 else 's'}")
+    return " ".join(parts[:2]) if len(parts) <= 2 else " ".join(parts)
+
+
+def percent(bps: int) -> str:
+    """Basis points as a percentage: 7000 -> "70%", 1250 -> "12.5%", 1 -> "0.01%"."""
+    return f"{bps / 100:g}%"
+
+
+__all__ = ["duration", "percent", "utc"]
