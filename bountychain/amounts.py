@@ -31,9 +31,10 @@ The rules (also in the README, "Amounts"):
 from __future__ import annotations
 
 import re
-from decimal import Context, Decimal, InvalidOperation, localcontext
+from decimal import Decimal, InvalidOperation
 
 from bountychain.errors import InvalidAmount
+from bountychain.words import format_amount  # the one formatter, here with its parser
 
 # Units of ETH by name, as powers of ten of a wei.
 ETHER_UNITS = {"wei": 0, "gwei": 9, "ether": 18, "eth": 18}
@@ -57,9 +58,6 @@ def poses_as_ether(token: str | None, symbol: str) -> bool:
     """A token (not the zero address) whose symbol is the name of an ETH unit ("ETH", "wei")."""
     return token is not None and int(token, 16) != 0 and symbol.strip().lower() in ETHER_UNITS
 
-# Enough digits for any uint256 (78) at any sane number of decimals: formatting is exact, never
-# rounded by Decimal's default 28-digit context.
-_EXACT = Context(prec=160)
 _NUMBER = r"(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?"
 _AMOUNT = re.compile(rf"\s*(?P<sign>[-+])?\s*(?P<number>{_NUMBER})\s*(?P<unit>[A-Za-z][A-Za-z0-9.\-]*)?\s*")
 _BARE_NUMBER = re.compile(rf"\s*(?P<sign>[-+])?\s*(?P<number>{_NUMBER})\s*")
@@ -133,8 +131,7 @@ def parse_amount(text: str, *, symbol: str | None = None, decimals: int | None =
     number, unit = match["number"], match["unit"]
     if unit is None:
         if not bare:
-            hint = "(or ether, gwei, wei)" if eth else "(the token's symbol)"
-            raise InvalidAmount(f"{text!r} has no unit: write e.g. '{number} {example_unit}' {hint}")
+            raise InvalidAmount(f"{text!r} has no unit: {_unit_hint(number, eth, example_unit, decimals)}")
         if decimals is None:
             raise InvalidAmount(f"{text!r}: no unit given and the token's decimals are unknown")
         places = decimals
@@ -154,13 +151,19 @@ def parse_amount(text: str, *, symbol: str | None = None, decimals: int | None =
     return _scaled(Decimal(number.replace("_", "")), places, text)
 
 
-def format_amount(base_units: int, decimals: int, symbol: str) -> str:
-    """Formats base units for people: (1_500_000, 6, "USDC") -> "1.5 USDC"."""
-    with localcontext(_EXACT):
-        text = f"{Decimal(base_units).scaleb(-decimals):f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return f"{text} {symbol}"
+def _unit_hint(number: str, eth: bool, unit: str | None, decimals: int | None) -> str:
+    """What to write instead of a bare number. A long whole number is most likely base units
+    (wei, or a token's smallest unit), so the suggestion converts it rather than appending a
+    unit that would ask for a billion times more."""
+    digits = number.replace("_", "")
+    places = 18 if eth else decimals
+    if digits.isdigit() and places and len(digits.lstrip("0")) > 6:
+        whole = format_amount(int(digits), places, str(unit))
+        if eth:
+            return f"if {digits} is wei, write '{whole}' (or '{digits} wei')"
+        return f"if {digits} is in the token's base units, write '{whole}'"
+    hint = "(or ether, gwei, wei)" if eth else "(the token's symbol)"
+    return f"write e.g. '{number} {unit}' {hint}"
 
 
 __all__ = ["ETHER_UNITS", "MAX_DECIMALS", "NATIVE", "UINT256_MAX", "format_amount", "is_native", "parse_amount", "poses_as_ether",

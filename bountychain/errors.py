@@ -21,6 +21,7 @@ from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 from web3.exceptions import ContractCustomError, ContractLogicError, ContractPanicError
 
 from bountychain._artifacts import load_artifact
+from bountychain.words import duration, ether, percent, utc
 
 
 class BountychainError(Exception):
@@ -94,6 +95,7 @@ class ContractError(BountychainError):
         tx_hash: str | None = None,
     ) -> None:
         self.error_name = error_name
+        self.reason = message  # the refusal in words, without the error's name or where it happened
         self.args_by_name = dict(args or {})
         self.bounty_id = bounty_id
         self.tx_hash = tx_hash
@@ -331,6 +333,45 @@ _MEANINGS: dict[str, tuple[type[ContractError], str]] = {
     ),
 }
 
+# Where the words Python shows differ from the shared templates above (which the page fills in
+# with its own formatting): amounts of ether, basis points and seconds, said in human units.
+_SAID_IN_WORDS: dict[str, str] = {
+    "FeeTooHigh": "a fee of {feeBps} is above the cap of {maxFeeBps}",
+    "WrongEtherValue": "expected {expected} sent with the call, got {sent}",
+    "SharesDoNotSumToWhole": "shares sum to {sumBps}, not 100%",
+    "NothingToWithdraw": "{account} has no {token_credit} credit to withdraw",
+    "EtherTransferFailed": "sending {amount} to {to} failed",
+    "FeeReturnFailed": "returning the overpaid {amount} of arbitration fee to {to} failed",
+    "WrongArbitrationFee": "escalating bounty {bountyId} costs {expected} of arbitration fee (at least), {sent} was sent",
+    "InvalidReviewWindow": "a review window of {reviewWindow} is outside the allowed {minWindow} to {maxWindow}",
+    "InvalidQuorum": (
+        "a quorum of {quorumBps} is not allowed: with an arbiter give 0.01% to 100%; without one give none "
+        "(each objection withholds only its own pledge, so a quorum could only be a veto)"
+    ),
+}
+_TIMES = frozenset({"deadline", "currentTime", "unlocksAt", "latestAllowed", "requestedDeadline", "currentDeadline",
+                    "maxUnlocksAt", "claimDeadline", "refundableAt", "expiry", "windowEnd", "decideBy"})
+_DURATIONS = frozenset({"reviewWindow", "minWindow", "maxWindow"})
+_BASIS_POINTS = frozenset({"feeBps", "maxFeeBps", "sumBps", "quorumBps"})
+_ETHER = {"WrongEtherValue": ("expected", "sent"), "EtherTransferFailed": ("amount",),
+          "FeeReturnFailed": ("amount",), "WrongArbitrationFee": ("expected", "sent")}
+
+
+def _in_words(error_name: str, name: str, value: Any) -> Any:
+    """An argument as a person reads it: a date, a duration, a percentage, an amount of ether."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return value
+    if name in _TIMES:
+        return utc(value)
+    if name in _DURATIONS:
+        return duration(value)
+    if name in _BASIS_POINTS:
+        return percent(value)
+    if name in _ETHER.get(error_name, ()):
+        return ether(value)
+    return value
+
+
 _STATUS_NAMES = {0: "open", 1: "awarded", 2: "cancelled", 3: "under review"}
 _PROPOSAL_STATE_NAMES = {
     0: "not live (none was made, or it was rejected)", 1: "pending", 2: "blocked, waiting for escalation",
@@ -411,8 +452,12 @@ def error_from_name(
     if bounty_id is None and "id" in args:  # fundraiser errors name the id `id`
         bounty_id = args["id"]
     cls, template = _MEANINGS.get(error_name, (ContractError, error_name))
-    shown = {key: "0x" + value.hex() if isinstance(value, bytes) else value for key, value in args.items()}
+    template = _SAID_IN_WORDS.get(error_name, template)
+    shown = {key: "0x" + value.hex() if isinstance(value, bytes) else _in_words(error_name, key, value)
+             for key, value in args.items()}
+    token = args.get("token")
     fields = {"bountyId": bounty_id, "id": bounty_id, **shown,
+              "token_credit": "ETH" if isinstance(token, str) and int(token, 16) == 0 else f"token {token}",
               "status_name": _STATUS_NAMES.get(args.get("status", -1), "?"),
               "proposal_state_name": _PROPOSAL_STATE_NAMES.get(args.get("state", -1), "?")}
     message = template.format(**fields)

@@ -5,6 +5,26 @@ a share never bare basis points."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from decimal import Context, Decimal, localcontext
+
+# Enough digits for any uint256 (78) at any sane number of decimals: formatting is exact, never
+# rounded by Decimal's default 28-digit context.
+_EXACT = Context(prec=160)
+
+
+def format_amount(base_units: int, decimals: int, symbol: str) -> str:
+    """Formats base units for people: (1_500_000, 6, "USDC") -> "1.5 USDC" (exact, no exponent;
+    `bountychain.amounts.parse_amount` reads it back)."""
+    with localcontext(_EXACT):
+        text = f"{Decimal(base_units).scaleb(-decimals):f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return f"{text} {symbol}"
+
+
+def ether(wei: int) -> str:
+    """Wei as ether: 86758001214612 -> "0.000086758001214612 ETH"."""
+    return format_amount(wei, 18, "ETH")
 
 
 def utc(timestamp: int) -> str:
@@ -32,4 +52,4 @@ def percent(bps: int) -> str:
     return f"{bps / 100:g}%"
 
 
-__all__ = ["duration", "percent", "utc"]
+__all__ = ["duration", "ether", "format_amount", "percent", "utc"]

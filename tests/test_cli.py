@@ -194,7 +194,9 @@ def test_eth_bounty_pledged_submitted_and_split_moves_exactly_the_expected_wei(w
     text = w.ok("show", str(bounty_id)).stdout
     for needle in (ISSUE, PR1, PR2, w.issuer.address, w.approver_address, w.funder.address, "awarded", "0.5 ETH"):
         assert needle in text
-    assert re.search(r"deadline\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(not expired\)", text)
+    assert re.search(r"deadline\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(no longer matters: awarded\)", text)
+    assert re.search(rf"paid\s+{pool / ETHER:g} ETH to the winners", text), text  # not "total 0 ETH"
+    assert shown["paid"] == pool
 
     listed = w.json("list", "--issue", ISSUE)["bounties"]
     assert [(b["bounty_id"], b["status"], b["issue"]) for b in listed] == [(bounty_id, "awarded", ISSUE)]

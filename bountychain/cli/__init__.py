@@ -36,6 +36,7 @@ from bountychain.cli._context import Group, global_options
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="bountychain", prog_name="bountychain", message="%(prog)s %(version)s")
 @global_options
 def cli() -> None:
     """Crowdfunded bounties on open-source issues, held by an escrow contract."""

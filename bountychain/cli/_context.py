@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 import click
 
 from bountychain.cli._errors import CliFailure, SetupError
-from bountychain.cli._output import UI, utc
+from bountychain.cli._output import UI
 from bountychain.errors import BountychainError, ContractError
 
 
@@ -63,18 +63,24 @@ _GLOBAL_OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
 ]
 
 
-def global_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The global options, accepted before the command name and after it alike."""
+def global_options(command: Callable[..., Any], *, hidden: bool = False) -> Callable[..., Any]:
+    """The global options, accepted before the command name and after it alike (`hidden` on
+    each command, so its --help lists only its own options)."""
     for decls, kwargs in reversed(_GLOBAL_OPTIONS):
-        command = click.option(*decls, expose_value=False, callback=_store, **kwargs)(command)
+        command = click.option(*decls, expose_value=False, callback=_store, hidden=hidden, **kwargs)(command)
     return command
+
+
+GLOBAL_OPTIONS_NOTE = ("Global options (--rpc, --escrow, --account, --keystore, --json, --yes, ...) go before or "
+                       "after the command name: see `bountychain --help`.")
 
 
 def command(name: str | None = None, **attrs: Any) -> Callable[[Callable[..., Any]], click.Command]:
     """A `bountychain` command: a click command that takes the global options as well."""
+    attrs.setdefault("epilog", GLOBAL_OPTIONS_NOTE)
 
     def decorate(function: Callable[..., Any]) -> click.Command:
-        return click.command(name, **attrs)(global_options(function))
+        return click.command(name, **attrs)(global_options(function, hidden=True))
 
     return decorate
 
@@ -94,8 +100,11 @@ class Group(click.Group):
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except BountychainError as exc:
-            raise CliFailure(_describe(exc), kind=type(exc).__name__,
-                             json_mode=_settings_json(ctx, json_mode)) from None
+            # error_type is the exception's class, the name the SDK raises; a contract refusal
+            # also gives the contract's own error name, which the words above never show.
+            raise CliFailure(_describe(exc), kind=type(exc).__name__, json_mode=_settings_json(ctx, json_mode),
+                             details={"error_name": exc.error_name} if isinstance(exc, ContractError) else None
+                             ) from None
         except Exception as exc:  # a connection refused, a node's error: still one line
             raise CliFailure(_describe_unexpected(exc), kind=type(exc).__name__,
                              json_mode=_settings_json(ctx, json_mode)) from None
@@ -107,14 +116,13 @@ def _settings_json(ctx: click.Context, default: bool) -> bool:
 
 
 def _describe(exc: BountychainError) -> str:
-    """The error's own words; the times a contract refusal names are also given as dates."""
-    message = str(exc)
-    if isinstance(exc, ContractError):
-        times = [f"{name} {value} = {utc(value)}" for name, value in exc.args_by_name.items()
-                 if name in ("unlocksAt", "deadline", "currentTime") and isinstance(value, int)]
-        if times:
-            message += f" ({'; '.join(times)})"
-    return message
+    """The error's own words: a contract refusal's reason (dates and amounts already in words),
+    without the contract's internal error name; a mined refusal names its transaction."""
+    if not isinstance(exc, ContractError):
+        return str(exc)
+    if exc.tx_hash is not None:
+        return f"{exc.reason} (transaction {exc.tx_hash} was mined and refused; only its gas was spent)"
+    return exc.reason
 
 
 def _describe_unexpected(exc: Exception) -> str:

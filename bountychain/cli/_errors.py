@@ -25,14 +25,16 @@ class CliFailure(click.ClickException):
 
     exit_code = 1
 
-    def __init__(self, message: str, *, kind: str = "Error", json_mode: bool = False) -> None:
+    def __init__(self, message: str, *, kind: str = "Error", json_mode: bool = False,
+                 details: dict[str, Any] | None = None) -> None:
         super().__init__(" ".join(message.split()))  # one line, whatever the message held
         self.kind = kind
         self.json_mode = json_mode
+        self.details = details or {}
 
     def show(self, file: Any = None) -> None:
         if self.json_mode:
-            click.echo(json.dumps({"error": self.message, "error_type": self.kind}))
+            click.echo(json.dumps({"error": self.message, "error_type": self.kind, **self.details}))
         PlainConsole(stderr=True).print(Text(f"error: {self.message}", style="bold red"))
 
 

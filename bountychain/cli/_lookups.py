@@ -52,6 +52,13 @@ def issue_url(client: BountyClient, bounty_id: int) -> str | None:
     return created[0]["uri"] if created else None
 
 
+def awarded_pool(client: BountyClient, bounty_id: int) -> int | None:
+    """What an award paid out of a bounty (the pool, the protocol fee included), from its
+    Awarded event; None if it was not awarded."""
+    awarded = escrow_events(client, "Awarded", bountyId=bounty_id)
+    return awarded[-1]["pool"] if awarded else None
+
+
 def claims(client: BountyClient, bounty_id: int) -> list[Claim]:
     """The solutions registered on a bounty, in order."""
     return [Claim(bounty_id, args["claimId"], args["hunter"], args["uri"])
@@ -107,5 +114,5 @@ _ERC20_ABI = [{
 }]
 
 
-__all__ = ["amount_in", "bounties_created", "bounty_amount", "bounty_and_token", "bounty_line", "check_balance", "claims", "erc20",
+__all__ = ["amount_in", "awarded_pool", "bounties_created", "bounty_amount", "bounty_and_token", "bounty_line", "check_balance", "claims", "erc20",
            "escrow_events", "issue_url", "status_name"]

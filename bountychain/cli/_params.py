@@ -5,7 +5,7 @@ parsed by `bountychain.amounts`, the one parser the SDK uses too.)"""
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 
 import click
@@ -13,40 +13,50 @@ import click
 from bountychain.cli._errors import CliInputError
 from bountychain.cli._output import utc
 from bountychain.errors import InvalidDeadline, InvalidShares
-from bountychain.sdk.constants import BPS
+from bountychain.sdk.constants import BPS, MAX_REVIEW_WINDOW, MIN_REVIEW_WINDOW
+from bountychain.words import duration
 
 # The id arguments every command on one bounty or fundraiser takes.
 bounty_id_argument = click.argument("bounty_id", type=click.IntRange(min=1))
 fundraiser_id_argument = click.argument("fundraiser_id", type=click.IntRange(min=1))
 
-_DURATION_PART = re.compile(r"(\d+)\s*(w|d|h|m|s)", re.IGNORECASE)
-_DURATION_UNITS = {"w": 7 * 86_400, "d": 86_400, "h": 3_600, "m": 60, "s": 1}
+# For commands whose AMOUNT argument may be typed "-1": click would take it for an option and
+# answer "No such option"; with this, the amount parser says what is wrong with it.
+AMOUNT_ARGUMENTS = {"ignore_unknown_options": True}
+
+_DURATION_PART = re.compile(r"(\d+)\s*(y|w|d|h|m|s)", re.IGNORECASE)
+_DURATION = r"(\s*\d+\s*[ywdhms]\s*)+"
+# A year is 365 days: "3y" is a span of time, not a calendar date.
+_DURATION_UNITS = {"y": 365 * 86_400, "w": 7 * 86_400, "d": 86_400, "h": 3_600, "m": 60, "s": 1}
 
 
 def duration_seconds(text: str) -> int:
-    """Seconds in a duration such as 30d, 12h, 1w2d or 90m (already checked to be one)."""
+    """Seconds in a duration such as 1y, 30d, 12h, 1w2d or 90m (already checked to be one)."""
     return sum(int(n) * _DURATION_UNITS[u.lower()] for n, u in _DURATION_PART.findall(text))
 
 
 def parse_deadline(text: str, now: int) -> int:
-    """A unix timestamp, an ISO 8601 date-time with a zone, or a duration from the chain's
-    current time (30d, 12h, 1w2d, 90m)."""
+    """A unix timestamp, an ISO 8601 date or date-time (UTC when it names no zone, and a remark
+    on stderr says so), or a duration from the chain's current time (1y, 30d, 12h,
+    1w2d, 90m)."""
     value = text.strip()
     if value.isdigit():
         deadline = int(value)
         if deadline < 1_000_000_000:
             raise InvalidDeadline(f"deadline {value!r} is not a unix timestamp: for a duration write e.g. "
                                   f"'{value}d' ({value} days) or '{value}h'")
-    elif re.fullmatch(r"(\s*\d+\s*[wdhms]\s*)+", value, re.IGNORECASE):
+    elif re.fullmatch(_DURATION, value, re.IGNORECASE):
         deadline = now + duration_seconds(value)
     else:
         try:
-            moment = datetime.fromisoformat(value)
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
         except ValueError:
-            raise InvalidDeadline(f"deadline {text!r}: give a unix timestamp, an ISO date-time with a zone "
-                                  "(2030-01-31T12:00:00Z) or a duration (30d, 12h)") from None
+            raise InvalidDeadline(f"deadline {text!r}: give a date (2030-01-31, UTC), a date-time "
+                                  "(2030-01-31T12:00:00Z), a duration (30d, 12h, 1y) or a unix timestamp") from None
         if moment.tzinfo is None:
-            raise InvalidDeadline(f"deadline {text!r} has no time zone: add one, e.g. {value}Z for UTC")
+            moment = moment.replace(tzinfo=timezone.utc)
+            click.echo(f"note: deadline {value} names no time zone: read as UTC, {utc(int(moment.timestamp()))}",
+                       err=True)
         deadline = int(moment.timestamp())
     if deadline <= now:
         raise InvalidDeadline(f"deadline {utc(deadline)} is in the past (the chain's time is {utc(now)})")
@@ -83,16 +93,25 @@ def parse_shares(pairs: tuple[str, ...]) -> dict[int, int]:
         shares[claim_id] = int(bps)
     total = sum(shares.values())
     if total != BPS:
-        raise InvalidShares(f"shares sum to {total / 100:g}% ({total} basis points), not 100%")
+        written_bare = all(not pair.strip().endswith("%") for pair in pairs)
+        if written_bare and total == 100:  # 1=70 2=30: percentages without the sign
+            meant = " ".join(f"{claim}={bps}%" for claim, bps in shares.items())
+            raise InvalidShares(f"shares sum to {total / 100:g}%, not 100%: a bare share is basis points "
+                                f"(7000 = 70%); did you mean {meant}?")
+        raise InvalidShares(f"shares sum to {total / 100:g}%, not 100%")
     return shares
 
 
 def parse_window(text: str) -> int:
     """A review window as a duration: 7d, 36h, 1w, 2d12h (1 to 30 days)."""
     value = text.strip()
-    if not re.fullmatch(r"(\s*\d+\s*[wdhms]\s*)+", value, re.IGNORECASE):
+    if not re.fullmatch(r"(\s*\d+\s*[ywdhms]\s*)+", value, re.IGNORECASE):
         raise CliInputError(f"--window {text!r}: give a duration such as 7d, 36h or 1w")
-    return duration_seconds(value)
+    seconds = duration_seconds(value)
+    if not MIN_REVIEW_WINDOW <= seconds <= MAX_REVIEW_WINDOW:
+        raise CliInputError(f"--window {text} is {duration(seconds)}: a review window is from "
+                            f"{duration(MIN_REVIEW_WINDOW)} to {duration(MAX_REVIEW_WINDOW)}")
+    return seconds
 
 
 def parse_quorum(text: str) -> int:
@@ -108,6 +127,7 @@ def parse_quorum(text: str) -> int:
 
 
 __all__ = [
+    "AMOUNT_ARGUMENTS",
     "bounty_id_argument",
     "fundraiser_id_argument",
    "duration_seconds", "parse_deadline", "parse_quorum", "parse_shares", "parse_window"]

@@ -24,20 +24,31 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 def read_secret(label: str, *, confirm: bool = False) -> str:
-    """A secret from a hidden prompt on a terminal, else one line of standard input."""
+    """A secret from a hidden prompt on a terminal, else one line of standard input; with
+    `confirm`, asked twice (two lines on standard input) and refused unless both agree."""
     if sys.stdin.isatty():
         return click.prompt(label, hide_input=True, confirmation_prompt=confirm, err=True)
     line = sys.stdin.readline()
     if not line:
         raise SetupError(f"{label.lower()}: nothing on standard input")
-    return line.rstrip("\r\n")
+    secret = line.rstrip("\r\n")
+    if confirm:
+        again = sys.stdin.readline()
+        if not again:
+            raise SetupError(f"{label.lower()}: give it twice on standard input (two lines), to confirm it")
+        if again.rstrip("\r\n") != secret:
+            raise SetupError(f"{label.lower()}: the two entries differ; nothing was written")
+    return secret
 
 
 def keystore_password(path: Path, *, new: bool = False) -> str:
     password = os.environ.get("BOUNTYCHAIN_PASSWORD")
-    if password is not None:
-        return password
-    return read_secret(f"Password for {path.name}" if not new else f"New password for {path.name}", confirm=new)
+    if password is None:
+        password = read_secret(f"Password for {path.name}" if not new else f"New password for {path.name}",
+                               confirm=new)
+    if new and not password:
+        raise SetupError(f"an empty password would leave {path.name} unprotected: choose one")
+    return password
 
 
 def account_path(name: str) -> Path:

@@ -12,7 +12,7 @@ extend-deadline, show and list.
 
 from __future__ import annotations
 
-import re
+from typing import Any
 
 import click
 from rich.panel import Panel
@@ -23,6 +23,7 @@ from bountychain.cli._context import command, get_settings
 from bountychain.cli._errors import CliInputError
 from bountychain.cli._lookups import (
     amount_in,
+    awarded_pool,
     bounties_created,
     bounty_amount,
     bounty_and_token,
@@ -34,12 +35,13 @@ from bountychain.cli._lookups import (
     status_name,
 )
 from bountychain.cli._output import human, inert, kv_table, listed, utc
-from bountychain.cli._params import bounty_id_argument, parse_deadline, parse_shares
+from bountychain.cli._params import AMOUNT_ARGUMENTS, bounty_id_argument, parse_deadline, parse_shares
 from bountychain.cli._session import Plan, connect, report
 from bountychain.cli.index import list_from_index
 from bountychain.cli.review import review_data, review_panel
 from bountychain.errors import InvalidAmount, InvalidDeadline
-from bountychain.index.store import parse_repo
+from bountychain.chains import chain_name
+from bountychain.issue_urls import normalize_issue_url, parse_repo_filter
 from bountychain.results import ETH, BountyStatus
 from bountychain.sdk import checksum
 from bountychain.sdk.constants import BPS
@@ -51,7 +53,8 @@ from bountychain.sdk.constants import BPS
 @click.option("--token", metavar="ADDRESS", help="ERC-20 the bounty is paid in (default: ETH).")
 @click.option("--approver", metavar="ADDRESS", help="Who awards (default: you, the issuer).")
 def create(issue: str, deadline: str, token: str | None, approver: str | None) -> None:
-    """Create a bounty on ISSUE (the issue's URL)."""
+    """Create a bounty on ISSUE, one issue's URL on GitHub, GitLab, Codeberg or Gitea."""
+    issue = normalize_issue_url(issue, "ISSUE")  # refused before connecting; one spelling per issue
     client = connect(signer=True)
     token_address = checksum(token, "--token") if token else ETH
     approver_address = checksum(approver, "--approver") if approver else None
@@ -69,7 +72,7 @@ def create(issue: str, deadline: str, token: str | None, approver: str | None) -
             ("deadline", utc(result.deadline)), ("approver", result.approver)],
            extra={"symbol": info.symbol})
 
-@command()
+@command(context_settings=AMOUNT_ARGUMENTS)
 @bounty_id_argument
 @click.argument("amount")
 def pledge(bounty_id: int, amount: str) -> None:
@@ -113,6 +116,13 @@ def submit(bounty_id: int, solution_url: str) -> None:
     client = connect(signer=True)
     signer = client.signer
     assert signer is not None
+    bounty = client.bounty(bounty_id)
+    for claim in claims(client, bounty_id):
+        if claim.hunter == signer.address and claim.uri.strip() == solution_url.strip():
+            raise CliInputError(f"you ({signer.address}) already submitted {solution_url} to bounty {bounty_id} as "
+                                f"claim {claim.claim_id}: it counts once, nothing was sent")
+    if bounty.status != BountyStatus.OPEN or bounty.expired:
+        raise CliInputError(f"bounty {bounty_id} is {status_name(bounty)}: it takes no more solutions")
     plan = Plan(f"submit a solution to bounty {bounty_id}", [
         ("bounty", bounty_line(client, bounty_id)), ("solution", solution_url),
         ("paid to", f"{signer.address} if it wins"),
@@ -326,10 +336,12 @@ def show(bounty_id: int) -> None:
     payouts = [dict(log["args"]) for log in client.contract.events.WinnerPaid.get_logs(
         from_block=client.from_block, argument_filters={"bountyId": bounty_id})]
     status = status_name(bounty)
+    paid = awarded_pool(client, bounty_id) if bounty.status == BountyStatus.AWARDED else None
     data = {
         "bounty_id": bounty_id, "issue": issue_url(client, bounty_id), "issuer": bounty.issuer,
         "approver": bounty.approver, "token": bounty.token, "symbol": info.symbol, "decimals": info.decimals,
-        "total": bounty.total, "total_text": human(bounty.total, info), "deadline": bounty.deadline,
+        "total": bounty.total, "total_text": human(bounty.total, info), "paid": paid,
+        "paid_text": human(paid, info) if paid is not None else None, "deadline": bounty.deadline,
         "deadline_utc": utc(bounty.deadline), "expired": bounty.expired, "status": status,
         "claim_count": bounty.claim_count, "pledges": pledges,
         "claims": [{"claim_id": c.claim_id, "hunter": c.hunter, "uri": c.uri} for c in solutions],
@@ -341,11 +353,20 @@ def show(bounty_id: int) -> None:
     def human_view() -> None:
         ui = get_settings().ui
         currency = "ETH" if bounty.is_eth else f"{info.symbol} ({bounty.token})"
-        deadline_text = f"{utc(bounty.deadline)} ({'expired' if bounty.expired else 'not expired'})"
+        if bounty.status == BountyStatus.AWARDED:
+            deadline_text = f"{utc(bounty.deadline)} (no longer matters: awarded)"
+            amount_row = ("paid", f"{listed(paid or 0, info)} to the winners and the protocol fee "
+                                  f"(held now: {listed(bounty.total, info)})")
+        elif bounty.status == BountyStatus.CANCELLED:
+            deadline_text = "none (cancelled: every pledge is refundable)"
+            amount_row = ("held", f"{listed(bounty.total, info)} not yet refunded")
+        else:
+            deadline_text = f"{utc(bounty.deadline)} ({'passed' if bounty.expired else 'not passed yet'})"
+            amount_row = ("total", listed(bounty.total, info))
         ui.say(Panel(kv_table([
             ("issue", data["issue"] or "?"), ("status", status), ("issuer", bounty.issuer),
-            ("approver", bounty.approver), ("currency", currency), ("total", listed(bounty.total, info)),
-            ("deadline", deadline_text), ("escrow", f"{client.address} on chain {client.chain_id}"),
+            ("approver", bounty.approver), ("currency", currency), amount_row,
+            ("deadline", deadline_text), ("escrow", f"{client.address} on {chain_name(client.chain_id)}"),
         ]), title=Text(f"bounty {bounty_id}", style="bold"), expand=False))
         table = Table("funder", "pledged", "outstanding", "unlocks at", "state", title="pledges")
         for p in pledges:
@@ -365,32 +386,32 @@ def show(bounty_id: int) -> None:
 
 
 @command("list")
-@click.option("--issue", metavar="URL", help="Only bounties on this issue URL (exact).")
-@click.option("--repo", metavar="OWNER/NAME", help="Only bounties on issues of this repository.")
+@click.option("--issue", metavar="URL", help="Only bounties on this issue.")
+@click.option("--repo", metavar="REPO", help="Only bounties on issues of this repository: OWNER/NAME on GitHub, "
+                                             "or HOST/OWNER/NAME (gitlab.com/group/repo).")
 @click.option("--status", type=click.Choice(["open", "under_review", "awarded", "cancelled", "expired"]))
 @click.option("--token", metavar="ADDRESS", help="Only bounties paid in this token (0x0...0 for ETH).")
 @click.option("--source", type=click.Choice(["auto", "index", "chain"]), default="auto", show_default=True,
               help="Read the local index (synced first), the chain's logs, or the index when one exists.")
 @click.option("--db", metavar="URL", help="The index database, a URL or a SQLite file (see `bountychain index`).")
+@click.option("--sync/--no-sync", "sync", default=True, show_default=True,
+              help="Bring the index up to date with the chain before listing.")
 def list_bounties(issue: str | None, repo: str | None, status: str | None, token: str | None, source: str,
-                  db: str | None) -> None:
-    """A table of bounties, optionally filtered."""
-    if repo is not None and not re.fullmatch(r"[^/\s]+/[^/\s]+", repo.strip("/")):
-        raise CliInputError(f"--repo {repo!r}: write OWNER/NAME, e.g. bountychain/toolkit")
+                  db: str | None, sync: bool) -> None:
+    """A table of bounties, optionally filtered. From an index, it says how far behind the chain it is."""
+    repo_filter = parse_repo_filter(repo) if repo is not None else None
+    if issue is not None:
+        issue = normalize_issue_url(issue, "--issue")
     token_filter = checksum(token, "--token") if token else None
     client = connect(signer=False)
     rows = []
     indexed = None
     if source != "chain":
-        indexed = list_from_index(client, db, required=source == "index", issue=issue, repo=repo, status=status,
-                                  token=token_filter)
+        indexed = list_from_index(client, db, required=source == "index", issue=issue,
+                                  repo=repo_filter.repo if repo_filter else None, status=status,
+                                  token=token_filter, sync=sync)
         rows = indexed["rows"] if indexed else []
     for listing in bounties_created(client, issue) if indexed is None else []:
-        if repo is not None:
-            path = parse_repo(listing["uri"])[1]  # never raises on a URI urllib refuses
-            wanted = repo.strip("/").lower()
-            if not (path == wanted or path.startswith(wanted + "/")):
-                continue
         if token_filter is not None and listing["token"] != token_filter:
             continue
         bounty = client.bounty(listing["bountyId"])
@@ -398,26 +419,61 @@ def list_bounties(issue: str | None, repo: str | None, status: str | None, token
         if status is not None and state != status:
             continue
         info = client.token_info(bounty.token)
+        paid = awarded_pool(client, bounty.bounty_id) if bounty.status == BountyStatus.AWARDED else None
         rows.append({"bounty_id": listing["bountyId"], "issue": listing["uri"], "token": bounty.token,
                      "symbol": info.symbol, "total": bounty.total, "total_text": listed(bounty.total, info),
+                     "paid": paid, "paid_text": listed(paid, info) if paid is not None else None,
                      "deadline": bounty.deadline, "deadline_utc": utc(bounty.deadline), "status": state,
                      "claims": bounty.claim_count, "issuer": bounty.issuer, "approver": bounty.approver})
+    if repo_filter is not None:  # host, owner and name: never a look-alike on another forge
+        rows = [row for row in rows if repo_filter.matches(row["issue"])]
 
     def human_view() -> None:
+        ui = get_settings().ui
+        if indexed is not None:
+            ui.note(index_freshness(indexed))
         if not rows:
-            get_settings().ui.say("no bounties match")
+            ui.say("no bounties match" + (" (the index is behind: try --source chain)"
+                                          if indexed is not None and indexed["behind"] else ""))
             return
-        table = Table("id", "issue", "total", "deadline", "status", "claims")
+        table = Table("id", "issue", "amount", "deadline", "status", "claims")
         table.columns[1].overflow = "fold"
         for row in rows:
-            table.add_row(str(row["bounty_id"]), row["issue"], row["total_text"], row["deadline_utc"],
+            table.add_row(str(row["bounty_id"]), row["issue"], amount_cell(row), deadline_cell(row),
                           row["status"], str(row["claims"]))
-        get_settings().ui.say(table)
+        ui.say(table)
 
-    source_data = {"source": "index", "index": indexed["index"], "indexed_block": indexed["cursor"]} if indexed \
+    source_data = {"source": "index", "index": indexed["index"], "indexed_block": indexed["cursor"],
+                   "head_block": indexed["head"], "blocks_behind": indexed["behind"], "synced": sync} if indexed \
         else {"source": "chain"}
     get_settings().ui.emit({"bounties": rows, "escrow": client.address, "chain_id": client.chain_id, **source_data},
-                        human_view)
+                           human_view)
+
+
+def amount_cell(row: dict[str, Any]) -> str:
+    """What a listing shows as a bounty's amount: what is held, or what an award paid out."""
+    if row["status"] == "awarded" and row.get("paid_text"):
+        return f"paid {row['paid_text']}"
+    if row["status"] == "cancelled":
+        return f"{row['total_text']} (refundable)"
+    return row["total_text"]
+
+
+def deadline_cell(row: dict[str, Any]) -> str:
+    """A deadline only matters while a bounty can still be funded or awarded."""
+    if row["status"] in ("awarded", "cancelled"):
+        return "-"
+    return row["deadline_utc"]
+
+
+def index_freshness(indexed: dict[str, Any]) -> str:
+    """"index synced to block 120 of 120", or how many blocks it lags and why."""
+    where = f"index {indexed['index']}: at block {indexed['cursor']} of {indexed['head']}"
+    if not indexed["behind"]:
+        return f"{where} (up to date)"
+    why = "not synced (--no-sync)" if not indexed["synced"] else \
+        f"the newest {indexed['behind']} are not final yet (its confirmations setting)"
+    return f"{where}, {indexed['behind']} blocks behind: {why}"
 
 
 COMMANDS = [create, pledge, submit, award, refund, withdraw, withdraw_fees, cancel, extend_deadline, show,

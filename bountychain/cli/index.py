@@ -22,6 +22,7 @@ from typing import Any
 import click
 from rich.text import Text
 
+from bountychain.chains import chain_name
 from bountychain.cli._context import command, get_settings
 from bountychain.cli._errors import CliInputError
 from bountychain.cli._output import kv_table, listed, utc
@@ -177,13 +178,36 @@ def seed_command() -> None:
     ui = get_settings().ui
     with ui.status("creating the demo's bounties..."):
         result = seed(client)
-    ui.emit(result, lambda: ui.say(kv_table([(key, str(value)) for key, value in result.items()])))
+    ui.emit(result, lambda: show_seeded(result))
+
+
+_SEEDED_BOUNTIES = {"open_eth": "open, in ETH, with two solutions", "awarded_usdc": "awarded, in USDC",
+                    "cancelled_eth": "cancelled, in ETH (one pledge refunded)", "open_usdc": "open, in USDC",
+                    "under_review_eth": "under the backers' review, with an objection"}
+_SEEDED_FUNDRAISERS = {"raising_eth": "all-or-nothing, in ETH", "flexible_usdc": "flexible, in USDC"}
+
+
+def show_seeded(result: dict[str, Any]) -> None:
+    """The seeded world in sentences: what each id is, and the throwaway accounts."""
+    ui = get_settings().ui
+    ui.say(Text(f"Seeded the escrow {result['escrow']} on {chain_name(result['chain_id'])}:", style="bold"))
+    for key, id_ in result["bounties"].items():
+        ui.say(f"  bounty {id_}: {_SEEDED_BOUNTIES.get(key, key.replace('_', ' '))}")
+    for key, id_ in result["fundraisers"].items():
+        ui.say(f"  fundraiser {id_}: {_SEEDED_FUNDRAISERS.get(key, key.replace('_', ' '))}")
+    ui.say(f"  test token: USDC at {result['usdc']} (6 decimals)")
+    ui.say(Text("Throwaway accounts of this local chain (import a key into a browser wallet to try the page):",
+                style="yellow"))
+    for name, address in result["addresses"].items():
+        ui.say(f"  {name:<10} {address}  key {result['keys'][name]}")
+    ui.say("Try: bountychain list   or   bountychain show " + str(result["bounties"]["open_eth"]))
 
 
 def list_from_index(client: Any, db: str | None, *, required: bool, issue: str | None, repo: str | None,
-                    status: str | None, token: str | None) -> dict[str, Any] | None:
-    """`bountychain list` from the index (synced first); None when there is no index and
-    none was asked for, so the caller scans the chain's logs."""
+                    status: str | None, token: str | None, sync: bool = True) -> dict[str, Any] | None:
+    """`bountychain list` from the index (synced first unless `sync` is False), with how far
+    behind the chain's head it is; None when there is no index and none was asked for, so the
+    caller scans the chain's logs."""
     target = db or default_db(client.chain_id, client.address)
     path = describe_url(target)
     if not _exists(target):
@@ -191,14 +215,21 @@ def list_from_index(client: Any, db: str | None, *, required: bool, issue: str |
             raise CliInputError(f"no index at {path}: run `bountychain index` first")
         return None
     indexer = Indexer.for_client(client, target)
-    indexer.sync()
+    if sync:
+        indexer.sync()
+    head = int(client.w3.eth.block_number)
     rows = []
     for b in reversed(queries.bounties(indexer.db, repo=repo, issue=issue, status=status, token=token, kind="bounty")):
         info = TokenInfo(b.token, b.symbol, b.decimals)
+        paid = b.pool if b.status == "awarded" else None
         rows.append({"bounty_id": b.bounty_id, "issue": b.uri, "token": b.token, "symbol": b.symbol, "total": b.total,
-                     "total_text": listed(b.total, info), "deadline": b.deadline, "deadline_utc": utc(b.deadline),
-                     "status": b.status, "claims": b.claim_count, "issuer": b.issuer, "approver": b.approver})
-    return {"rows": rows, "index": str(path), "cursor": indexer.cursor}
+                     "total_text": listed(b.total, info), "paid": paid,
+                     "paid_text": listed(paid, info) if paid is not None else None, "deadline": b.deadline,
+                     "deadline_utc": utc(b.deadline), "status": b.status, "claims": b.claim_count, "issuer": b.issuer,
+                     "approver": b.approver})
+    cursor = indexer.cursor
+    return {"rows": rows, "index": str(path), "cursor": cursor, "head": head, "behind": max(0, head - cursor),
+            "synced": sync}
 
 
 COMMANDS = [index_command, serve_command, seed_command]

@@ -16,11 +16,11 @@ from bountychain.cli._context import command, get_settings
 from bountychain.cli._errors import CliInputError
 from bountychain.cli._lookups import bounty_amount, issue_url, status_name
 from bountychain.cli._output import human
-from bountychain.cli._params import bounty_id_argument
+from bountychain.cli._params import AMOUNT_ARGUMENTS, bounty_id_argument
 from bountychain.cli._session import connect
 
 
-@command()
+@command(context_settings=AMOUNT_ARGUMENTS)
 @bounty_id_argument
 @click.argument("amount")
 @click.option("--svg", "svg_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -29,17 +29,18 @@ def link(bounty_id: int, amount: str, svg_path: Path | None) -> None:
     """An EIP-681 payment link (and QR code) for pledging AMOUNT to a bounty from a wallet."""
     client = connect(signer=False)
     bounty, info, base = bounty_amount(client, bounty_id, amount)
+    state = status_name(bounty)
+    if state != "open":  # a wallet would send it and pay gas for a refusal
+        raise CliInputError(f"bounty {bounty_id} is {state.replace('_', ' ')}: it takes no more pledges, so there "
+                            "is no payment link for it")
     uri = pledge_uri(client.address, client.chain_id, bounty_id, base, eth_value=bounty.is_eth)
     approve = None if bounty.is_eth else approve_uri(bounty.token, client.chain_id, client.address, base)
-    state = status_name(bounty)
     data = {"bounty_id": bounty_id, "uri": uri, "approve_uri": approve, "amount": base, "symbol": info.symbol,
             "token": bounty.token, "status": state, "escrow": client.address, "chain_id": client.chain_id}
     if svg_path is not None:
         data["svg"] = write_svg(uri, svg_path)
         if approve is not None:
             data["approve_svg"] = write_svg(approve, svg_path.with_suffix(".approve" + (svg_path.suffix or ".svg")))
-    if state != "open":
-        get_settings().ui.note(f"warning: bounty {bounty_id} is {state}: the escrow will refuse this pledge")
 
     def human_view() -> None:
         ui = get_settings().ui

@@ -27,6 +27,7 @@ from bountychain.results import (
 from bountychain.sdk._core import ClientCore
 from bountychain.sdk._transactions import one_event, tx_fields
 from bountychain.sdk._validation import as_bounty_id, check_uri, checksum
+from bountychain.words import duration
 from bountychain.sdk.constants import BPS, MAX_REVIEW_WINDOW, MIN_REVIEW_WINDOW
 
 
@@ -227,8 +228,9 @@ class ReviewOperations(ClientCore):
             raise InvalidInput(f"review must be a ReviewTerms, got {review!r}")
         window, quorum = review.review_window, review.quorum_bps
         if isinstance(window, bool) or not isinstance(window, int) or not MIN_REVIEW_WINDOW <= window <= MAX_REVIEW_WINDOW:
-            raise InvalidInput(f"review_window must be from {MIN_REVIEW_WINDOW} s (1 day) to {MAX_REVIEW_WINDOW} s "
-                               f"(30 days), got {window!r}")
+            got = duration(window) if isinstance(window, int) and not isinstance(window, bool) else repr(window)
+            raise InvalidInput(f"review_window must be from {duration(MIN_REVIEW_WINDOW)} to "
+                               f"{duration(MAX_REVIEW_WINDOW)} (in seconds), got {got}")
         arbiter = checksum(review.arbiter, "arbiter") if review.arbiter is not None else ETH
         if arbiter == ETH and review.arbiter is not None:
             raise InvalidAddress("arbiter: the zero address; pass None for no arbiter")
