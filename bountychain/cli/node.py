@@ -3,31 +3,53 @@ things, until Ctrl-C."""
 
 from __future__ import annotations
 
+import json
 import signal
 import sys
 import time
+from pathlib import Path
 
 import click
 from rich.panel import Panel
+from web3 import Web3
 from rich.text import Text
 
 from bountychain import deployments as registry
-from bountychain.cli._context import command, get_settings
-from bountychain.cli._errors import SetupError
+from bountychain.amounts import parse_amount
+from bountychain.chains import chain_name
+from bountychain.cli._context import command, get_settings, resolve_rpc
+from bountychain.cli._errors import CliInputError, SetupError
 from bountychain.cli._output import kv_table
-from bountychain.sdk import BountyClient, deploy_contract, send_transaction
+from bountychain.results import ETH
+from bountychain.sdk import BountyClient, checksum, deploy_contract, send_transaction
+from bountychain.words import ether
 
 
 @command()
 @click.option("--port", type=click.IntRange(1, 65535), help="Port of the node (default: a free one).")
-def node(port: int | None) -> None:
-    """Start a local anvil chain with an escrow (fee 0) and a funded key, until Ctrl-C."""
+@click.option("--replace", is_flag=True, help="Overwrite a dev-chain record another node left in the registry folder.")
+def node(port: int | None, replace: bool) -> None:
+    """Start a local anvil chain with an escrow (fee 0) and a funded key, until Ctrl-C.
+
+    The escrow is recorded in the registry folder (--deployments, $BOUNTYCHAIN_DEPLOYMENTS, else
+    ./deployments) as 31337.json while the node runs, and the record is removed when it stops.
+    A record another running node wrote there is never overwritten without --replace: start a
+    second node with its own --deployments folder."""
     from bountychain.devchain import AnvilNode
 
     settings = get_settings()
     ui = settings.ui
+    target = registry.registry_dir(settings.deployments) / "31337.json"
+    if target.exists() and not replace:
+        try:
+            held = json.loads(target.read_text()).get("address", "an escrow")
+        except (OSError, ValueError, AttributeError):
+            held = "an escrow"
+        raise SetupError(f"{target} already records {held}, probably of another `bountychain node` still running; "
+                         "start this one with --deployments OTHER_DIR to keep both, or --replace to overwrite it")
     with ui.status("starting anvil and deploying the escrow..."):
         chain = AnvilNode(port=port)
+    written: tuple[Path, str] | None = None
     try:
         # Ctrl-C, or SIGINT from a script (even where the shell started us ignoring it), and
         # SIGTERM all stop the node through the `finally` below.
@@ -40,6 +62,7 @@ def node(port: int | None) -> None:
         # Absolute: the printed export must work from any directory (the registry is never read
         # from the current directory unless named).
         path = registry.save(record, settings.deployments, replace=True).resolve()
+        written = (path, client.address)
         token = deploy_contract(chain.w3, dev, "TestToken", "USD Coin", "USDC", 6)
         send_transaction(chain.w3, dev, token.functions.mint(dev.address, 1_000_000 * 10**6))
         key = "0x" + bytes(dev.key).hex()
@@ -67,8 +90,49 @@ def node(port: int | None) -> None:
         ui.note("stopping the node")
     finally:
         chain.close()
+        _forget(written)
 
 
-COMMANDS = [node]
+def _forget(written: tuple[Path, str] | None) -> None:
+    """Removes the record this node wrote, if it still holds its escrow: the chain is gone."""
+    if written is None:
+        return
+    path, address = written
+    try:
+        if json.loads(path.read_text()).get("address") == address:
+            path.unlink()
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+DEV_CHAIN_IDS = registry.DEV_CHAIN_IDS
+
+
+@command()
+@click.argument("address")
+@click.argument("amount", default="100 ETH")
+def faucet(address: str, amount: str) -> None:
+    """Give ADDRESS AMOUNT of ether (default 100 ETH) on a local dev chain (anvil), for trying things."""
+    recipient = checksum(address, "ADDRESS")
+    wei = parse_amount(amount, token=ETH)
+    if wei <= 0:
+        raise CliInputError(f"the amount must be positive, got {amount!r}")
+    w3 = Web3(Web3.HTTPProvider(resolve_rpc(get_settings()), request_kwargs={"timeout": 60}))
+    chain_id = int(w3.eth.chain_id)
+    if chain_id not in DEV_CHAIN_IDS:
+        raise CliInputError(f"the faucet works only on a local dev chain (ids 31337, 1337); this is "
+                            f"{chain_name(chain_id)}: ask a public faucet, or send from a funded account")
+    before = int(w3.eth.get_balance(recipient))
+    response = w3.provider.make_request("anvil_setBalance", [recipient, hex(before + wei)])  # type: ignore[arg-type]
+    if "error" in response:
+        raise SetupError("this node refuses anvil_setBalance: the faucet needs anvil (`bountychain node`)")
+    after = int(w3.eth.get_balance(recipient))
+    ui = get_settings().ui
+    ui.emit({"address": recipient, "added": after - before, "balance": after, "chain_id": chain_id},
+            lambda: ui.say(f"Gave {ether(after - before)} to {recipient} on {chain_name(chain_id)}: it now holds "
+                           f"{ether(after)}"))
+
+
+COMMANDS = [node, faucet]
 
 __all__ = ["COMMANDS"]
