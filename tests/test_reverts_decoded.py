@@ -16,6 +16,8 @@ from typing import Any, Callable
 
 import pytest
 
+from bountychain.words import utc
+
 from bountychain import (
     AnvilNode,
     BountyClosed,
@@ -357,8 +359,9 @@ def test_mined_refund_before_lock_raises_pledge_locked_with_tx_hash(world, how) 
     assert error.args_by_name["unlocksAt"] == expected["unlocksAt"]
     if how == "client-message-intact":
         # The message is the decoded one, once, followed by the name and where it happened.
+        # Times are dates, in UTC, never a bare unix timestamp.
         assert str(error) == (f"the pledge on bounty {expected['bountyId']} is locked until "
-                              f"{expected['unlocksAt']} [PledgeLocked] (bounty {expected['bountyId']}, "
+                              f"{utc(expected['unlocksAt'])} [PledgeLocked] (bounty {expected['bountyId']}, "
                               f"tx {error.tx_hash})")
     # It was sent and mined: the nonce moved and gas was paid, but the pledge stayed.
     assert world.nonce(signer) == nonce_before + 1
