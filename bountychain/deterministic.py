@@ -1,0 +1,97 @@
+"""One escrow address on every chain: the escrow deployed through the deterministic deployment
+proxy (Arachnid's CREATE2 factory at 0x4e59b44847b379578588920cA78FbF26c0B4956C, present on
+anvil and on the major chains).
+
+The proxy runs CREATE2 with the 32-byte salt and the init code it is sent, so the address
+depends only on the salt, the escrow's bytecode and its constructor arguments (fee recipient
+and fee): never on the deployer or its nonce. The same settings give the same address on
+every chain, and an address can be predicted, and recorded, before anything is mined. A second
+deployment with the same settings cannot happen: the address already holds the escrow.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eth_account.signers.local import LocalAccount
+from eth_utils import keccak, to_checksum_address
+from web3 import Web3
+
+from bountychain._artifacts import load_artifact
+from bountychain.deployments import constructor_args
+from bountychain.errors import BountychainError
+
+DEPLOYMENT_PROXY = "0x4e59b44847b379578588920cA78FbF26c0B4956C"
+# The salt of official deployments; another (`salt_for("...")`) gives another address.
+DEFAULT_SALT_TEXT = "bountychain BountyEscrow"
+
+
+class NoDeploymentProxy(BountychainError):
+    """The chain has no deterministic deployment proxy at its usual address."""
+
+
+def salt_for(text: str = DEFAULT_SALT_TEXT) -> bytes:
+    """A 32-byte salt named by a text (keccak256 of it)."""
+    return keccak(text=text)
+
+
+def escrow_init_code(fee_recipient: str, fee_bps: int) -> bytes:
+    """The escrow's creation code followed by its ABI-encoded constructor arguments."""
+    bytecode = bytes.fromhex(load_artifact("BountyEscrow").bytecode.removeprefix("0x"))
+    return bytecode + bytes.fromhex(constructor_args(fee_recipient, fee_bps).removeprefix("0x"))
+
+
+def predicted_address(init_code: bytes, salt: bytes, deployer: str = DEPLOYMENT_PROXY) -> str:
+    """Where CREATE2 puts `init_code` deployed by `deployer` with `salt` (EIP-1014)."""
+    if len(salt) != 32:
+        raise ValueError("a CREATE2 salt is 32 bytes")
+    digest = keccak(b"\xff" + bytes.fromhex(deployer.removeprefix("0x")) + salt + keccak(init_code))
+    return to_checksum_address(digest[12:])
+
+
+def predicted_escrow(fee_recipient: str, fee_bps: int, salt: bytes | None = None) -> str:
+    """The escrow's address on any chain for these settings."""
+    return predicted_address(escrow_init_code(fee_recipient, fee_bps), salt or salt_for())
+
+
+def proxy_call_data(fee_recipient: str, fee_bps: int, salt: bytes | None = None) -> bytes:
+    """What a transaction to the proxy carries: the salt, then the init code."""
+    return (salt or salt_for()) + escrow_init_code(fee_recipient, fee_bps)
+
+
+def check_proxy(w3: Web3) -> None:
+    if not w3.eth.get_code(DEPLOYMENT_PROXY):
+        raise NoDeploymentProxy(f"chain {w3.eth.chain_id} has no deterministic deployment proxy at {DEPLOYMENT_PROXY}: "
+                                "deploy the escrow the ordinary way (its address will then differ per chain)")
+
+
+class _ProxyCall:
+    """A contract-call stand-in for the SDK's transaction path: a call to the proxy with raw data."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.fn_name = "deploy through the CREATE2 proxy"
+
+    def build_transaction(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {**params, "to": DEPLOYMENT_PROXY, "data": "0x" + self.data.hex()}
+
+
+def deploy_escrow(w3: Web3, signer: LocalAccount, *, fee_recipient: str, fee_bps: int,
+                  salt: bytes | None = None) -> tuple[str, Any]:
+    """Deploys the escrow through the proxy; returns (address, receipt). Refuses, sending
+    nothing, when the address already holds code (the same escrow was deployed before)."""
+    from bountychain.sdk import send_transaction
+
+    check_proxy(w3)
+    address = predicted_escrow(fee_recipient, fee_bps, salt)
+    if w3.eth.get_code(address):
+        raise BountychainError(f"an escrow with these settings is already deployed at {address} on chain "
+                               f"{w3.eth.chain_id}: use it, or choose another salt")
+    receipt = send_transaction(w3, signer, _ProxyCall(proxy_call_data(fee_recipient, fee_bps, salt)))
+    if not w3.eth.get_code(address):
+        raise BountychainError(f"the proxy transaction {receipt['transactionHash'].hex()} left no code at {address}")
+    return address, receipt
+
+
+__all__ = ["DEFAULT_SALT_TEXT", "DEPLOYMENT_PROXY", "NoDeploymentProxy", "check_proxy", "deploy_escrow",
+           "escrow_init_code", "predicted_address", "predicted_escrow", "proxy_call_data", "salt_for"]
