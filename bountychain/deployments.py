@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -60,6 +60,25 @@ class DeploymentRecord:
     constructor_args: str  # ABI-encoded, 0x-hex: what block explorers ask for
     compiler: dict[str, Any]  # version and settings
     abi_sha256: str
+    # "pending" from the moment the deployment is sent until it has its confirmations
+    # (`block_number` is 0 until it is mined), then "confirmed".
+    status: str = "confirmed"
+    # The escrows this chain's record held before (`--replace`), oldest first, each a record's
+    # fields: they may still hold pledges, so they stay listed and reachable.
+    previous: tuple[dict[str, Any], ...] = ()
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DeploymentRecord:
+        """A record from its JSON, ignoring fields a newer version may add."""
+        known = {f.name for f in fields(cls)}
+        values = {key: value for key, value in data.items() if key in known}
+        values["previous"] = tuple(values.get("previous") or ())
+        return cls(**values)
+
+    def escrows(self) -> list[dict[str, Any]]:
+        """Every escrow recorded for this chain, the current one last."""
+        current = {key: value for key, value in asdict(self).items() if key != "previous"}
+        return [*self.previous, current]
 
 
 def constructor_args(fee_recipient: str, fee_bps: int) -> str:
@@ -106,7 +125,7 @@ def official_dir() -> Path:
 
 def official_record(chain_id: int) -> DeploymentRecord | None:
     path = official_dir() / f"{chain_id}.json"
-    return DeploymentRecord(**json.loads(path.read_text())) if path.is_file() else None
+    return DeploymentRecord.from_json(json.loads(path.read_text())) if path.is_file() else None
 
 
 def load(chain_id: int, directory: str | Path | None = None) -> DeploymentRecord:
@@ -118,7 +137,7 @@ def load(chain_id: int, directory: str | Path | None = None) -> DeploymentRecord
         if not path.exists():
             raise RegistryError(f"no escrow recorded for chain {chain_id} in {path.parent}/: deploy one, "
                                 "or pass its address")
-        return DeploymentRecord(**json.loads(path.read_text()))
+        return DeploymentRecord.from_json(json.loads(path.read_text()))
     record = official_record(chain_id)
     if record is not None:
         return record
@@ -144,7 +163,9 @@ def save(record: DeploymentRecord, directory: str | Path | None = None, *, repla
             "pass replace to record a new one"
         )
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(asdict(record), indent=2) + "\n")
+    data = asdict(record)
+    data["previous"] = list(record.previous)
+    path.write_text(json.dumps(data, indent=2) + "\n")
     return path
 
 
@@ -220,7 +241,8 @@ def check_escrow(w3: Any, address: str, chain_id: int) -> EscrowCheck:
     if to_checksum_address(bound_to) != address:
         raise UnofficialEscrow(f"the review contract {review} of the escrow at {where} serves another escrow ({bound_to})")
     record = official_record(chain_id)
-    return EscrowCheck(address, review, chain_id, official=record is not None and record.address == address)
+    listed = {entry["address"] for entry in record.escrows()} if record is not None else set()
+    return EscrowCheck(address, review, chain_id, official=address in listed)
 
 
 def _domain_separator(name: str, version: str, chain_id: int, verifying_contract: str) -> bytes:
