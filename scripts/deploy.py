@@ -49,6 +49,7 @@ from scripts._escrow import MaintainerCommand
 @click.option("--replace", is_flag=True, help="Deploy a new escrow over the recorded one (kept in `previous`).")
 @click.option("--salt", default=None, help="CREATE2 salt text, for another address than the official one.")
 def cli(provider, account, fee_recipient, fee_bps, confirmations, timeout, deployments_dir, replace, salt):
+    given_recipient = checksum(fee_recipient, "--fee-recipient") if fee_recipient else None  # before anything else
     chain_id = provider.chain_id
     required = provider.network.required_confirmations if confirmations is None else confirmations
     existing = _recorded(chain_id, deployments_dir)
@@ -62,7 +63,7 @@ def cli(provider, account, fee_recipient, fee_bps, confirmations, timeout, deplo
             f"chain {chain_id} already has an escrow at {existing.address}; pass --replace to deploy a new one "
             "(its fee settings are kept unless given)")
     kept = existing if existing is not None and existing.status == "confirmed" else None
-    recipient = (checksum(fee_recipient, "--fee-recipient") if fee_recipient
+    recipient = (given_recipient if given_recipient
                  else kept.fee_recipient if kept and fee_bps is None else ETH)
     bps = fee_bps if fee_bps is not None else kept.fee_bps if kept else 0
     if bps and recipient == ETH:

@@ -11,6 +11,7 @@ import pytest
 
 from bountychain import AnvilNode, BountyClient
 from bountychain import deployments as registry
+from bountychain.deterministic import DEPLOYMENT_PROXY, predicted_escrow, salt_for
 
 ROOT = Path(__file__).resolve().parent.parent
 APE = Path(sys.executable).parent / "ape"
@@ -43,7 +44,9 @@ def test_deploy_on_anvil_then_the_sdk_finds_and_uses_it(tmp_path):
         assert result.returncode == 0, result.stdout + result.stderr
         record = registry.load(31337, tmp_path)
         receipt = node.w3.eth.get_transaction_receipt(record.tx_hash)
-        assert receipt["contractAddress"] == record.address and receipt["blockNumber"] == record.block_number
+        # Through the CREATE2 proxy anvil ships: the address every chain gets for these settings.
+        assert receipt["to"] == DEPLOYMENT_PROXY and receipt["blockNumber"] == record.block_number
+        assert record.address == predicted_escrow(FEE_RECIPIENT, 100) and record.status == "confirmed"
         assert record.constructor_args == registry.constructor_args(FEE_RECIPIENT, 100)
 
         issuer, funder, hunter = (node.new_account() for _ in range(3))
@@ -59,9 +62,14 @@ def test_deploy_on_anvil_then_the_sdk_finds_and_uses_it(tmp_path):
 
         refused = ape_deploy(node.url, tmp_path)
         assert refused.returncode != 0
-        replaced = ape_deploy(node.url, tmp_path, "--replace")
+        # --replace keeps the fee unless told, and the old escrow stays listed (it holds money).
+        # The same settings give the same CREATE2 address, so a new escrow takes another salt.
+        replaced = ape_deploy(node.url, tmp_path, "--replace", "--salt", "second")
         assert replaced.returncode == 0, replaced.stdout + replaced.stderr
-        assert registry.load(31337, tmp_path).address != record.address
+        new = registry.load(31337, tmp_path)
+        assert new.address != record.address and (new.fee_recipient, new.fee_bps) == (FEE_RECIPIENT, 100)
+        assert [entry["address"] for entry in new.escrows()] == [record.address, new.address]
+        assert new.address == predicted_escrow(FEE_RECIPIENT, 100, salt_for("second"))
 
 
 def test_deploy_through_the_foundry_provider(tmp_path):
@@ -69,3 +77,55 @@ def test_deploy_through_the_foundry_provider(tmp_path):
     result = ape_deploy("ethereum:local:foundry", tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert registry.load(31337, tmp_path).fee_bps == 0
+
+
+def one_line_error(result: subprocess.CompletedProcess, message: str) -> None:
+    output = (result.stdout + result.stderr).strip()
+    assert result.returncode != 0, output
+    assert output.splitlines() == [f"Error: {message}"] or (len(output.splitlines()) == 1 and message in output), output
+    assert "Traceback" not in output
+
+
+def ape_run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    full = {**os.environ, "PYTHONPATH": str(ROOT),
+            "PATH": f"{ROOT / 'node_modules' / '.bin'}{os.pathsep}{os.environ['PATH']}", **(env or {})}
+    for name in ("SEPOLIA_RPC_URL", "ETHERSCAN_API_KEY"):
+        if name not in (env or {}):
+            full.pop(name, None)
+    return subprocess.run([str(APE), "run", *args], cwd=ROOT, env=full, capture_output=True, text=True, timeout=300)
+
+
+def test_maintainer_mistakes_end_in_one_clear_line(tmp_path):
+    one_line_error(ape_run("deploy", "--network", "ethereum:sepolia:node", "--account", "TEST::0"),
+                   "SEPOLIA_RPC_URL is not set: export SEPOLIA_RPC_URL=https://...")
+    one_line_error(ape_deploy("ethereum:local:test", tmp_path, "--fee-recipient", "0xabc"),
+                   "--fee-recipient: '0xabc' is not a 20-byte hex address")
+    assert not (tmp_path / "1337.json").exists()
+    # Checked before the contracts are recompiled (no build output appears).
+    build = tmp_path / "build-marker"
+    one_line_error(ape_run("verify", "--network", "ethereum:local:test", "--deployments-dir", str(tmp_path)),
+                   "ETHERSCAN_API_KEY is not set")
+    assert not build.exists()
+    one_line_error(ape_run("verify", "--deployments-dir", str(tmp_path), env={"ETHERSCAN_API_KEY": "k"}),
+                   "chain 1337 is a local test chain, which no explorer shows")
+
+
+def test_a_deployment_is_recorded_pending_at_once_and_a_rerun_confirms_it_without_deploying_again(tmp_path):
+    with AnvilNode() as node:
+        waiting = ape_deploy(node.url, tmp_path, "--confirmations", "3", "--timeout", "3")
+        output = waiting.stdout + waiting.stderr
+        assert waiting.returncode != 0 and "the record stays pending; rerun this command to confirm it" in output
+        pending = json.loads((tmp_path / "31337.json").read_text())
+        assert pending["status"] == "pending" and node.w3.eth.get_code(pending["address"])
+        deployer = node.w3.eth.get_transaction_receipt(pending["tx_hash"])["from"]
+        nonce = node.w3.eth.get_transaction_count(deployer)
+
+        for _ in range(3):
+            node.w3.provider.make_request("evm_mine", [])
+        resumed = ape_deploy(node.url, tmp_path, "--confirmations", "3", "--timeout", "30")
+        assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+        assert "confirming it, nothing is sent" in resumed.stdout
+        record = registry.load(31337, tmp_path)
+        assert (record.status, record.address, record.tx_hash) == ("confirmed", pending["address"], pending["tx_hash"])
+        assert record.block_number == node.w3.eth.get_transaction_receipt(record.tx_hash)["blockNumber"]
+        assert node.w3.eth.get_transaction_count(deployer) == nonce  # no second escrow was sent
