@@ -248,3 +248,29 @@ def test_node_keeps_a_running_nodes_record_and_removes_its_own_when_it_stops(w: 
     assert json.loads(record.read_text()) == {"address": w.escrow.address}
     gitignore = (Path(__file__).resolve().parents[1] / ".gitignore").read_text().splitlines()
     assert "deployments/31337.json" in gitignore
+
+
+def test_escrows_lists_every_recorded_escrow_and_an_older_one_stays_reachable(w: World) -> None:
+    """After a --replace the old escrow may still hold pledges: listed with what it holds, and
+    every command taking a bounty id reaches it with --escrow."""
+    from dataclasses import asdict, replace as with_fields
+
+    from bountychain import BountyClient
+    from bountychain import deployments as registry
+
+    old = BountyClient.deploy(w.node, w.issuer)
+    assert old.deployment is not None
+    bounty_id = old.create_bounty(ISSUE, w.node.now() + 5 * DAY).bounty_id
+    old.as_signer(w.funder).pledge(bounty_id, ETHER // 4)
+    current = registry.load(w.node.chain_id, w.root / "deployments")
+    old_record = registry.record_for(w.node.chain_id, old.deployment, w.issuer.address)
+    folder = w.root / "replaced-registry"
+    registry.save(with_fields(current, previous=(asdict(old_record),)), folder)
+
+    listed = w.json("--deployments", str(folder), "escrows")["escrows"]
+    assert [(e["address"], e["role"], e["ether_held"]) for e in listed] == [
+        (old.address, "previous", ETHER // 4), (current.address, "current", w.node.w3.eth.get_balance(current.address))]
+    table = " ".join(w.ok("--deployments", str(folder), "escrows").stdout.split())
+    assert "0.25 ETH" in table and f"bountychain --escrow {old.address} show 1" in table
+    shown = w.json("--deployments", str(folder), "--escrow", old.address, "show", str(bounty_id))
+    assert shown["escrow"] == old.address and shown["total"] == ETHER // 4 and shown["issue"] == ISSUE

@@ -106,12 +106,25 @@ def connect(*, signer: bool) -> CliClient:
     settings = get_settings()
     w3 = Web3(Web3.HTTPProvider(resolve_rpc(settings), request_kwargs={"timeout": 60}))
     check_escrow(w3, settings)  # before anything is read from, or sent to, the contract
+    options = {}
+    if settings.escrow:  # an older escrow of the registry: its logs start at its deployment
+        listed = recorded_escrows(int(w3.eth.chain_id), settings.deployments)
+        block = next((e["block_number"] for e in listed if e["address"] == checksum(settings.escrow, "--escrow")), 0)
+        options["from_block"] = block
     client = CliClient.connect(w3, None, escrow=settings.escrow, chain_id=settings.chain_id,
-                               deployments=settings.deployments)
+                               deployments=settings.deployments, **options)
     client.settings = settings
     if signer:
         client.signer = load_signer(settings)
     return client
+
+
+def recorded_escrows(chain_id: int, directory: str | None) -> list[dict[str, Any]]:
+    """Every escrow the registry records for a chain (older ones first); none if there is no record."""
+    try:
+        return deployments.load(chain_id, directory).escrows()
+    except deployments.RegistryError:
+        return []
 
 
 def check_escrow(w3: Web3, settings: Settings) -> None:
@@ -172,4 +185,5 @@ def report(action: str, result: Any, headline: str, rows: list[tuple[str, str]] 
     ui.emit(data, show)
 
 
-__all__ = ["TYPICAL_GAS", "CliClient", "Plan", "check_escrow", "confirmation_rows", "connect", "report", "tx_rows"]
+__all__ = ["TYPICAL_GAS", "CliClient", "Plan", "check_escrow", "confirmation_rows", "connect", "recorded_escrows", "report",
+           "tx_rows"]

@@ -1,5 +1,6 @@
 """`bountychain node`: a local anvil chain with an escrow deployed and recorded, for trying
-things, until Ctrl-C."""
+things, until Ctrl-C; `faucet`, ether for an account of it; `escrows`, the escrows a chain's
+registry records."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import click
 from rich.panel import Panel
+from rich.table import Table
 from web3 import Web3
 from rich.text import Text
 
@@ -20,6 +22,7 @@ from bountychain.chains import chain_name
 from bountychain.cli._context import command, get_settings, resolve_rpc
 from bountychain.cli._errors import CliInputError, SetupError
 from bountychain.cli._output import kv_table
+from bountychain.cli._session import recorded_escrows
 from bountychain.results import ETH
 from bountychain.sdk import BountyClient, checksum, deploy_contract, send_transaction
 from bountychain.words import ether
@@ -133,6 +136,41 @@ def faucet(address: str, amount: str) -> None:
                            f"{ether(after)}"))
 
 
-COMMANDS = [node, faucet]
+@command()
+def escrows() -> None:
+    """Every escrow the registry records for the connected chain, the older ones first (they may
+    still hold pledges: reach one with --escrow ADDRESS), and the ether each holds."""
+    settings = get_settings()
+    w3 = Web3(Web3.HTTPProvider(resolve_rpc(settings), request_kwargs={"timeout": 60}))
+    chain_id = int(w3.eth.chain_id)
+    listed = recorded_escrows(chain_id, settings.deployments)
+    if not listed:
+        raise CliInputError(f"no escrow is recorded for {chain_name(chain_id)} (chain {chain_id}) in "
+                            f"{settings.deployments or 'the registry'}")
+    rows = []
+    for index, entry in enumerate(listed):
+        role = "current" if index == len(listed) - 1 else "previous"
+        if entry.get("status", "confirmed") != "confirmed":
+            role += ", pending"
+        held = int(w3.eth.get_balance(entry["address"]))
+        rows.append({"address": entry["address"], "role": role, "fee_bps": entry["fee_bps"],
+                     "fee_recipient": entry["fee_recipient"], "block_number": entry["block_number"], "ether_held": held})
+    ui = settings.ui
+
+    def human_view() -> None:
+        table = Table("escrow", "role", "fee", "deployed at block", "ether held",
+                      title=f"escrows on {chain_name(chain_id)}")
+        for row in rows:
+            table.add_row(row["address"], row["role"], f"{row['fee_bps'] / 100:g}%", str(row["block_number"]),
+                          ether(row["ether_held"]))
+        ui.say(table)
+        if len(rows) > 1:
+            ui.say("Reach an older escrow with --escrow ADDRESS, e.g. bountychain --escrow "
+                   f"{rows[0]['address']} show 1")
+
+    ui.emit({"chain_id": chain_id, "escrows": rows}, human_view)
+
+
+COMMANDS = [node, faucet, escrows]
 
 __all__ = ["COMMANDS"]
