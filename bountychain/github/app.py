@@ -1,0 +1,174 @@
+"""The webhook service (Starlette, served by uvicorn with `bountychain serve`'s hardened
+HTTP protocol):
+
+    POST /webhook                       GitHub's deliveries: 401 unless X-Hub-Signature-256 is the
+                                        HMAC-SHA256 of the body under the webhook secret (compared in
+                                        constant time), 409 for a delivery id seen before, 413 over
+                                        MAX_WEBHOOK_BODY; then 200 with what the bot did
+    GET  /api/github/links/<address>    the GitHub logins linked to an address (for the page's profiles)
+    GET  /healthz                       ok
+
+Nothing is done for a refused delivery: the signature is checked before the body is parsed,
+and the delivery id is recorded only once the signature holds. A delivery whose handling
+fails is forgotten again (500), so GitHub's redelivery of it is taken; the bot's own keys
+make sure nothing is posted twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from web3 import Web3
+
+from bountychain.errors import BountychainError, InvalidInput
+from bountychain.github.bot import Bot
+from bountychain.github.state import BotState
+from bountychain.web.server import GuardedH11Protocol, Server
+
+log = logging.getLogger("bountychain.github")
+
+MAX_WEBHOOK_BODY = 25 << 20  # GitHub caps a delivery's payload at 25 MB
+
+
+def read_secret(name: str, environ: dict[str, str] | None = None) -> str:
+    """A secret from $NAME, else from the file named by $NAME_FILE; never from the command line
+    (which other users of the machine can read in the process list)."""
+    environ = dict(os.environ) if environ is None else environ
+    value = environ.get(name)
+    if value:
+        return value
+    path = environ.get(f"{name}_FILE")
+    if path:
+        try:
+            text = Path(path).read_text().strip()
+        except OSError as exc:
+            raise InvalidInput(f"${name}_FILE: cannot read {path}: {exc.strerror}") from None
+        if text:
+            return text
+        raise InvalidInput(f"${name}_FILE: {path} is empty")
+    raise InvalidInput(f"set ${name}, or ${name}_FILE to a file holding it")
+
+
+def signature_ok(secret: bytes, body: bytes, header: str | None) -> bool:
+    """Whether `header` is GitHub's X-Hub-Signature-256 of `body` under `secret`."""
+    if not header:
+        return False
+    expected = "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected.encode(), header.strip().encode())
+
+
+def _error(status: int, message: str) -> Response:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+def create_github_app(bot: Bot, webhook_secret: str) -> Starlette:
+    secret = webhook_secret.encode()
+
+    async def webhook(request: Request) -> Response:
+        length = request.headers.get("content-length")
+        if length is None or not length.isdigit():
+            return _error(411, "a delivery states its Content-Length")
+        if int(length) > MAX_WEBHOOK_BODY:
+            return _error(413, f"a delivery is at most {MAX_WEBHOOK_BODY >> 20} MB")
+        body = await request.body()
+        if not signature_ok(secret, body, request.headers.get("x-hub-signature-256")):
+            log.warning("refused a delivery without a valid signature from %s",
+                        request.client.host if request.client else "?")
+            return _error(401, "the X-Hub-Signature-256 header does not match the body and the webhook secret")
+        delivery = request.headers.get("x-github-delivery", "")
+        event = request.headers.get("x-github-event", "")
+        if not delivery or not event:
+            return _error(400, "a delivery has X-GitHub-Delivery and X-GitHub-Event headers")
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            return _error(400, "the body is not JSON")
+        if not isinstance(payload, dict):
+            return _error(400, "the body is not a JSON object")
+        if not await run_in_threadpool(bot.state.take_delivery, delivery, event):
+            return _error(409, f"delivery {delivery} was already received")
+        try:
+            outcome = await run_in_threadpool(bot.handle, event, payload)
+        except Exception as exc:  # GitHub or the database failed: let a redelivery try again
+            await run_in_threadpool(bot.state.release_delivery, delivery)
+            log.error("delivery %s (%s) failed: %s: %s", delivery, event, type(exc).__name__, exc)
+            return _error(500, f"the delivery could not be handled: {type(exc).__name__}")
+        log.info("delivery %s (%s): %s", delivery, event, outcome)
+        return JSONResponse({"delivery": delivery, "outcome": outcome})
+
+    async def health(request: Request) -> Response:
+        return JSONResponse({"ok": True})
+
+    return Starlette(routes=[
+        Route("/webhook", webhook, methods=["POST"]),
+        *links_routes(bot.state),
+        Route("/healthz", health),
+    ])
+
+
+def links_routes(state: BotState) -> list[Route]:
+    """The link route alone, for another app (the page's server) to mount."""
+    async def links(request: Request) -> Response:
+        address = request.path_params["address"]
+        if not Web3.is_address(address):
+            return _error(400, f"{address!r} is not an address")
+        found = await run_in_threadpool(state.links_of_address, address)
+        # The page may be served from another origin than the bot: the links are public facts.
+        return JSONResponse({"address": Web3.to_checksum_address(address), "links": found},
+                            headers={"access-control-allow-origin": "*"})
+    return [Route("/api/github/links/{address}", links)]
+
+
+class StatusLoop:
+    """Keeps the status comments in step with the index, every `interval` seconds, in a thread."""
+
+    def __init__(self, bot: Bot, interval: float) -> None:
+        self.bot = bot
+        self.interval = interval
+        self._stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="github-status", daemon=True)
+
+    def start(self) -> StatusLoop:
+        self.thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                changed = self.bot.refresh_all()
+                if changed:
+                    log.info("updated %d status comment(s)", changed)
+            except (BountychainError, OSError) as exc:
+                log.error("status update failed: %s: %s", type(exc).__name__, exc)
+            self._stop.wait(self.interval)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.thread.join(10)
+
+
+class WebhookServer(Server):
+    """The webhook app on uvicorn, with `bountychain serve`'s guarded protocol."""
+
+    def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 8010) -> None:
+        super().__init__(app, host, port)
+
+    def config(self) -> uvicorn.Config:
+        protocol = type("Guarded", (GuardedH11Protocol,), {
+            "request_deadline": self.request_deadline, "max_connections": self.max_connections,
+            "max_per_client": self.max_per_client})
+        return uvicorn.Config(self.web, http=protocol, lifespan="off", log_config=None, access_log=False,
+                              server_header=False, timeout_keep_alive=min(self.keep_alive, self.request_deadline))
