@@ -27,8 +27,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from eth_account import Account
 
 from bountychain import ETH, AnvilNode, BountyClient, deploy_contract, send_transaction
-from bountychain.github import (Bot, BotConfig, BotState, GitHubApi, GitHubError, Token, WebhookServer, app_manifest,
+from bountychain.github import (Bot, BotConfig, BotState, GitHubApi, GitHubError, Token, app_manifest,
                                 create_github_app, read_secret, sign_link)
+from bountychain.github.server import WebhookServer
 from bountychain.github.commands import (Claim, CommandError, LinkAccount, OfferBounty, ShowBounties, closed_issues,
                                          parse_command)
 from bountychain.index import Indexer, open_index
@@ -445,3 +446,68 @@ def _loop(service: Service, chain: Any, escrow: BountyClient, usdc: Any, indexer
     # 7. A closed bounty: /bounty says so and what to do.
     service.deliver("issue_comment", comment_payload("/bounty 10 USDC", comment_id=1004))
     assert "Bounty 1 on this issue is awarded, and takes no more pledges" in service.replies()[-1]
+
+
+# --- the command, as an operator runs it -------------------------------------------------
+
+@pytest.mark.anvil
+def test_bountychain_github_serve_runs_as_a_command_and_keeps_its_secrets(tmp_path: Path) -> None:
+    """`bountychain github serve` in its own process: secrets from the environment and a file,
+    the index synced from anvil (--sync), a status comment posted by its background loop, a
+    command answered; nothing it prints holds a secret."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+                            serialization.NoEncryption()).decode()
+    (tmp_path / "app.pem").write_text(pem)
+    fake = FakeGitHub(APP_ID, key.public_key()).start()
+    with AnvilNode() as chain:
+        issuer, funder = chain.new_account(), chain.new_account()
+        escrow = BountyClient.deploy(chain, issuer, poll_latency=0.005)
+        env = {**os.environ, "BOUNTYCHAIN_GITHUB_APP_ID": APP_ID, "BOUNTYCHAIN_GITHUB_WEBHOOK_SECRET": SECRET,
+               "BOUNTYCHAIN_GITHUB_PRIVATE_KEY_FILE": str(tmp_path / "app.pem"), "BOUNTYCHAIN_GITHUB_API": fake.url}
+        env.pop("BOUNTYCHAIN_GITHUB_PRIVATE_KEY", None)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bountychain.cli", "--rpc", chain.url, "--escrow", escrow.address, "--json",
+             "github", "serve", "--db", f"sqlite:///{tmp_path / 'index.sqlite3'}", "--page", PAGE, "--port", "0",
+             "--interval", "1", "--sync"],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            started = json.loads(process.stdout.readline())
+            webhook = started["webhook"]
+            assert started["tokens"] == ["ETH"]
+            install = examples("installation", "created")[0]
+            body = json.dumps(install).encode()
+            answer = httpx.post(webhook, content=body, headers={"x-github-event": "installation",
+                                                                "x-github-delivery": "d-install",
+                                                                "x-hub-signature-256": sign(body)})
+            assert answer.status_code == 200, answer.text
+            # A bounty on an issue of an installed repository gets a status comment from the loop.
+            issue = f"https://github.com/{install['repositories'][0]['full_name']}/issues/7"
+            bounty_id = escrow.as_signer(issuer).create_bounty(issue, chain.now() + 86_400).bounty_id
+            escrow.as_signer(funder).pledge(bounty_id, "0.5 ETH")
+            deadline = time.monotonic() + 60
+            while not [c for c in fake.comments.values() if "bountychain:status" in c["body"]]:
+                assert process.poll() is None, process.stderr.read()
+                assert time.monotonic() < deadline, "no status comment was posted"
+                time.sleep(0.2)
+            (status,) = fake.comments.values()
+            assert "0.5 ETH held" in status["body"] and "Pledged 0.5 ETH by" in status["body"]
+            forged = httpx.post(webhook, content=body, headers={"x-github-event": "installation",
+                                                                "x-github-delivery": "d-forged",
+                                                                "x-hub-signature-256": sign(body, "wrong")})
+            assert forged.status_code == 401
+        finally:
+            process.send_signal(signal.SIGTERM)
+            out, err = process.communicate(timeout=30)
+            fake.stop()
+    assert "delivery d-install (installation): installation covers 1 more repositories" in err
+    assert "refused a delivery without a valid signature" in err
+    for text in (out, err):
+        assert SECRET not in text
+        assert not any(line in text for line in pem.splitlines()[1:-1])
+        assert not any(token in text for token in fake.tokens)

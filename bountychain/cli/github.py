@@ -13,6 +13,7 @@ command line. It reads the index (--db, as `bountychain index`) and keeps its ow
 from __future__ import annotations
 
 import json
+import logging
 
 
 import click
@@ -72,10 +73,12 @@ def _tokens(client: object, specs: tuple[str, ...]) -> dict[str, object]:
 def serve(db: str | None, page_url: str, token_specs: tuple[str, ...], app_id: str, api_url: str, host: str,
           port: int, interval: float, sync: bool) -> None:
     """Serve the App's webhook: answer commands, keep each issue's status comment current."""
-    from bountychain.github import (Bot, BotConfig, BotState, GitHubApi, StatusLoop, WebhookServer,
-                                    create_github_app, read_secret)
+    from bountychain.github import Bot, BotConfig, BotState, GitHubApi, StatusLoop, create_github_app, read_secret
+    from bountychain.github.server import WebhookServer
     from bountychain.index import Indexer, open_index
 
+    # What the bot did, on stderr (never a secret: see bountychain.github.rest and .app).
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     secret = read_secret("BOUNTYCHAIN_GITHUB_WEBHOOK_SECRET")
     private_key = read_secret("BOUNTYCHAIN_GITHUB_PRIVATE_KEY")
     client = connect(signer=False)

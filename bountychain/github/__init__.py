@@ -8,14 +8,14 @@ and never sends a transaction.
 
 Modules: `commands` (parsing comments), `render` (what it writes), `bot` (what a delivery
 means), `state` (its tables), `rest` (GitHub's REST API as an App), `links` (EIP-712 account
-links), `app` (the webhook service); `app-manifest.json` is the App's manifest.
+links), `app` (the webhook service), `server` (it on uvicorn); `app-manifest.json` is the App's manifest.
 """
 
-from importlib import resources
 import json
+from importlib import resources
 from typing import Any
 
-from bountychain.github.app import StatusLoop, WebhookServer, create_github_app, links_routes, read_secret, signature_ok
+from bountychain.github.app import StatusLoop, create_github_app, links_routes, read_secret, signature_ok
 from bountychain.github.bot import Bot, BotConfig, Token
 from bountychain.github.links import link_signer, link_typed_data, sign_link
 from bountychain.github.rest import GitHubApi, GitHubError, RateLimited
@@ -32,5 +32,5 @@ def app_manifest(url: str, webhook_url: str | None = None) -> dict[str, Any]:
 
 
 __all__ = ["Bot", "BotConfig", "BotState", "GitHubApi", "GitHubError", "RateLimited", "StatusLoop", "Token",
-           "WebhookServer", "app_manifest", "create_github_app", "link_signer", "link_typed_data", "links_routes",
+           "app_manifest", "create_github_app", "link_signer", "link_typed_data", "links_routes",
            "read_secret", "sign_link", "signature_ok"]

@@ -23,9 +23,7 @@ import logging
 import os
 import threading
 from pathlib import Path
-from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -33,10 +31,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from web3 import Web3
 
-from bountychain.errors import BountychainError, InvalidInput
+from bountychain.errors import InvalidInput
 from bountychain.github.bot import Bot
 from bountychain.github.state import BotState
-from bountychain.web.server import GuardedH11Protocol, Server
 
 log = logging.getLogger("bountychain.github")
 
@@ -151,24 +148,10 @@ class StatusLoop:
                 changed = self.bot.refresh_all()
                 if changed:
                     log.info("updated %d status comment(s)", changed)
-            except (BountychainError, OSError) as exc:
+            except Exception as exc:  # noqa: BLE001 - GitHub or the database down: try again next round
                 log.error("status update failed: %s: %s", type(exc).__name__, exc)
             self._stop.wait(self.interval)
 
     def stop(self) -> None:
         self._stop.set()
         self.thread.join(10)
-
-
-class WebhookServer(Server):
-    """The webhook app on uvicorn, with `bountychain serve`'s guarded protocol."""
-
-    def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 8010) -> None:
-        super().__init__(app, host, port)
-
-    def config(self) -> uvicorn.Config:
-        protocol = type("Guarded", (GuardedH11Protocol,), {
-            "request_deadline": self.request_deadline, "max_connections": self.max_connections,
-            "max_per_client": self.max_per_client})
-        return uvicorn.Config(self.web, http=protocol, lifespan="off", log_config=None, access_log=False,
-                              server_header=False, timeout_keep_alive=min(self.keep_alive, self.request_deadline))
