@@ -511,3 +511,57 @@ def test_bountychain_github_serve_runs_as_a_command_and_keeps_its_secrets(tmp_pa
         assert SECRET not in text
         assert not any(line in text for line in pem.splitlines()[1:-1])
         assert not any(token in text for token in fake.tokens)
+
+
+@pytest.mark.anvil
+def test_the_status_comment_shows_a_proposal_under_review_and_refunds(tmp_path: Path) -> None:
+    from bountychain import ReviewTerms
+
+    ether = 10**18
+    with AnvilNode() as chain:
+        issuer, funder, other_funder, hunter = (chain.new_account() for _ in range(4))
+        escrow = BountyClient.deploy(chain, issuer, poll_latency=0.005)
+        indexer = Indexer.for_client(escrow, tmp_path / "index.sqlite3", confirmations=0)
+        service = Service(tmp_path, chain.chain_id, escrow.address, {"ETH": Token("ETH", ETH, 18)}, index=indexer.db)
+        try:
+            install = examples("installation", "created")[0]
+            install["repositories"] = [{"full_name": REPO}]
+            assert service.deliver("installation", install).status_code == 200
+            issue = f"https://github.com/{REPO}/issues/{ISSUE}"
+            # An optimistic bounty with a proposal in its review window.
+            reviewed = escrow.as_signer(issuer).create_bounty(issue, chain.now() + 10 * 86_400,
+                                                              review=ReviewTerms(review_window=3 * 86_400)).bounty_id
+            escrow.as_signer(funder).pledge(reviewed, "1 ETH")
+            claim = escrow.as_signer(hunter).submit_solution(reviewed, f"https://github.com/{REPO}/pull/9").claim_id
+            proposal = escrow.as_signer(issuer).propose(reviewed, {claim: 10_000})
+            window_end = chain.w3.eth.get_block(proposal.block_number)["timestamp"] + 3 * 86_400
+            # A plain bounty whose deadline passes, and a funder who takes the pledge back.
+            deadline = chain.now() + 3_600
+            plain = escrow.as_signer(issuer).create_bounty(issue, deadline).bounty_id
+            escrow.as_signer(other_funder).pledge(plain, "0.2 ETH")
+            indexer.sync()
+            assert service.bot.refresh_all() == 1
+            (status,) = service.status_comments()
+            body = status["body"]
+            _clean(body)
+            assert f"Bounty {reviewed}" in body and "an award is proposed and under review" in body
+            assert (f"- Proposed award: claim {claim} (100%) of 1 ETH; funders may object until "
+                    f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(window_end))} (0 ETH against so far)") in body
+            assert "Refunded" not in body
+
+            chain.set_next_block_timestamp(deadline + 1)
+            held = chain.w3.eth.get_balance(escrow.address)
+            before = chain.w3.eth.get_balance(other_funder.address)
+            refund = escrow.as_signer(other_funder).refund(plain)
+            assert chain.w3.eth.get_balance(other_funder.address) - before == ether // 5 - refund.gas_cost_wei
+            assert held - chain.w3.eth.get_balance(escrow.address) == ether // 5
+            indexer.sync()
+            assert service.bot.refresh_all() == 1
+            (status,) = service.status_comments()
+            body = status["body"]
+            _clean(body)
+            assert "- Refunded to funders: 0.2 ETH" in body
+            assert f"[Bounty {plain}]({PAGE}/bounty/{plain})**: 0 ETH held, 0.2 ETH pledged by 1 funder; past its deadline" in body
+            assert len(service.fake.posted()) == 1 and len(service.fake.edits()) == 1
+        finally:
+            service.close()
