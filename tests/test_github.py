@@ -22,6 +22,8 @@ from urllib.parse import parse_qs, urlparse
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from eth_account import Account
@@ -230,6 +232,15 @@ def test_commands_parse_as_people_type_them() -> None:
         ("codertocat/hello-world", 1), ("org/other", 2), ("org/x", 3)]
 
 
+@given(st.text(max_size=200))
+@settings(max_examples=300, deadline=None)
+def test_any_comment_parses_to_a_command_nothing_or_a_command_error(text: str) -> None:
+    try:
+        parse_command(text)
+    except CommandError as exc:
+        assert "Type `/" in str(exc)  # every refusal says what to type instead
+
+
 def test_bad_input_gets_a_reply_that_says_what_is_wrong_and_what_to_type(service: Service) -> None:
     cases = [("/bounty fifty USDC", "OWNER", "'fifty' is not an amount"),
              ("/bounty 50 DOGE", "OWNER", "I don't know the token 'DOGE' on Local dev chain: the bounties here can be "
@@ -393,6 +404,8 @@ def _loop(service: Service, chain: Any, escrow: BountyClient, usdc: Any, indexer
     assert f"{PAGE}/bounty/{bounty_id}?pledge=25" in reply and f"{PAGE}/badge/{bounty_id}.svg" in reply
     to, chain_id, pledge_to, amount = _eip681(reply)
     assert (to, chain_id, pledge_to, amount) == (escrow.address, chain.chain_id, bounty_id, 25 * USDC)
+    assert f"approve 25 USDC with `ethereum:{usdc.address}@{chain.chain_id}/approve?address={escrow.address}" \
+           f"&uint256={25 * USDC}`" in reply
     escrow.as_signer(funders[1]).pledge(pledge_to, amount)
     body = step()
     assert "75 USDC held" in body and "Pledged 25 USDC" in body and "75000000" not in body

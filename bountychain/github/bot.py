@@ -188,9 +188,8 @@ class Bot:
             bounty = live[-1]
             text = (f"@{context.login} Pledge {amount_text} to bounty {bounty.bounty_id} on {self.chain()}:\n\n"
                     f"- [Open the bounty's page, ready to pledge]({links.pledge(bounty.bounty_id, offer.amount)})\n"
-                    f"- From a wallet that reads payment links (EIP-681): `{self._eip681(bounty, base)}`"
-                    + ("" if token.address == _ZERO else f" after approving {amount_text} to the escrow") + "\n"
-                    f"- {bounty_line(links, bounty)}\n\n"
+                    + self._eip681(bounty, base, amount_text)
+                    + f"- {bounty_line(links, bounty)}\n\n"
                     f"Badge for the issue: `[![bounty]({links.badge(bounty.bounty_id)})]({links.bounty(bounty.bounty_id)})`")
             self.state.track_issue(context.repo.lower(), context.number, context.installation_id)
             return self._reply(context, text, "pledge link")
@@ -210,10 +209,16 @@ class Bot:
         self.state.track_issue(context.repo.lower(), context.number, context.installation_id)
         return self._reply(context, text, "create link")
 
-    def _eip681(self, bounty: BountySummary, amount: int) -> str:
-        from bountychain.cli.link import pledge_uri  # noqa: PLC0415 - the CLI's helper, loaded with the CLI
-        return pledge_uri(self.config.escrow, self.config.chain_id, bounty.bounty_id, amount,
-                          eth_value=bounty.token == _ZERO)
+    def _eip681(self, bounty: BountySummary, amount: int, amount_text: str) -> str:
+        """The reply's lines with EIP-681 links: a token is approved (exactly the amount) first."""
+        from bountychain.cli.link import approve_uri, pledge_uri  # noqa: PLC0415 - the CLI's helpers, loaded with it
+        config = self.config
+        pledge = pledge_uri(config.escrow, config.chain_id, bounty.bounty_id, amount, eth_value=bounty.token == _ZERO)
+        if bounty.token == _ZERO:
+            return f"- From a wallet that reads payment links (EIP-681): `{pledge}`\n"
+        approve = approve_uri(bounty.token, config.chain_id, config.escrow, amount)
+        return (f"- From a wallet that reads payment links (EIP-681): approve {amount_text} with `{approve}`, "
+                f"then pledge with `{pledge}`\n")
 
     def _claim(self, context: Context, claim: cmd.Claim) -> str:
         if not context.is_pull_request:
