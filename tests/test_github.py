@@ -329,6 +329,22 @@ def test_a_github_login_is_linked_by_a_signed_statement(service: Service) -> Non
     assert httpx.get(f"{service.url}/api/github/links/nope").status_code == 400
 
 
+def test_installations_say_which_repositories_the_status_loop_follows(service: Service) -> None:
+    created = examples("installation", "created")[0]
+    assert service.deliver("installation", created).json()["outcome"] == "installation covers 1 more repositories"
+    assert service.bot.state.repositories() == {"codertocat/hello-world": created["installation"]["id"]}
+    removed = {"action": "removed", "installation": created["installation"], "repositories_added": [],
+               "repositories_removed": [{"full_name": "Codertocat/Hello-World"}]}
+    assert service.deliver("installation_repositories", removed).json()["outcome"].endswith("1 fewer")
+    assert service.bot.state.repositories() == {}
+    deleted = examples("installation", "deleted")[0]
+    deleted["installation"]["id"] = created["installation"]["id"]  # the same App installation, uninstalled
+    service.deliver("installation", created, delivery="d-again")
+    assert service.deliver("installation", deleted).json()["outcome"] == "installation removed"
+    assert service.bot.state.repositories() == {}
+    assert service.fake.calls == []
+
+
 def test_the_manifest_asks_for_the_least_permissions() -> None:
     manifest = app_manifest("https://bot.example.org")
     assert manifest["default_permissions"] == {"issues": "write", "pull_requests": "read", "metadata": "read"}

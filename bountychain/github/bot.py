@@ -120,7 +120,10 @@ class Bot:
         added = payload.get("repositories") or payload.get("repositories_added") or []
         for repository in added:
             self.state.record_repository(repository["full_name"].lower(), installation)
-        return f"installation covers {len(added)} more repositories"
+        removed = payload.get("repositories_removed") or []
+        for repository in removed:
+            self.state.forget_repository(repository["full_name"].lower())
+        return f"installation covers {len(added)} more repositories" + (f", {len(removed)} fewer" if removed else "")
 
     def _comment(self, payload: dict[str, Any], installation: int) -> str:
         comment, issue = payload["comment"], payload["issue"]
@@ -154,7 +157,8 @@ class Bot:
     def issue_bounties(self, repo: str, number: int) -> list[BountySummary]:
         """The index's bounties on this GitHub issue (any spelling of its URL), oldest first."""
         rows = queries.bounties(self.index, repo=repo.lower(), kind="bounty")  # newest first
-        return [b for b in reversed(rows) if b.host == "github.com" and b.repo == repo.lower() and issue_number_of(b.uri) == number]
+        return [b for b in reversed(rows)
+                if b.host == "github.com" and b.repo == repo.lower() and issue_number_of(b.uri) == number]
 
     def _show(self, context: Context) -> str:
         bounties = self.issue_bounties(context.repo, context.number)

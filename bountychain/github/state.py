@@ -163,6 +163,9 @@ class BotState:
     def forget_installation(self, installation_id: int) -> None:
         self._run(repositories.delete().where(repositories.c.installation_id == installation_id))
 
+    def forget_repository(self, repo: str) -> None:
+        self._run(repositories.delete().where(repositories.c.repo == repo))
+
     def repositories(self) -> dict[str, int]:
         return {r.repo: r.installation_id for r in self._run(sa.select(repositories)).all()}
 
