@@ -210,6 +210,31 @@ def test_neither_the_secret_nor_the_key_nor_a_token_is_ever_logged(service: Serv
     assert "GitHub answered 502" in caplog.text  # the log did say what happened
 
 
+def test_the_bots_tables_keep_their_promises_on_sqlite_and_postgresql(index_db: Any) -> None:
+    """The bot's own tables beside the index, on each backend: a delivery is taken once, an
+    answer reserved once, links read back by address in any case; reopening keeps them all."""
+    index = open_index(index_db())
+    state = BotState(index.engine)
+    assert state.take_delivery("d-1", "issue_comment") and not state.take_delivery("d-1", "issue_comment")
+    state.release_delivery("d-1")
+    assert state.take_delivery("d-1", "issue_comment")
+    assert state.reserve_reply("comment:5", "o/r", 1) == (True, None)
+    assert state.reserve_reply("comment:5", "o/r", 1) == (False, None)  # cut short: the marker decides
+    state.record_reply("comment:5", 77)
+    hunter = Account.create().address
+    assert state.record_link("Hunter-Jo", hunter, "https://github.com/o/r/issues/1#c")
+    assert not state.record_link("hunter-jo", hunter, "https://github.com/o/r/issues/1#c")
+    state.track_issue("o/r", 1, 9)
+    state.record_status("o/r", 1, 1234, "ab" * 32)
+    index.engine.dispose()
+    reopened = BotState(open_index(index_db()).engine)  # a restart
+    assert reopened.reserve_reply("comment:5", "o/r", 1) == (False, 77)
+    assert not reopened.take_delivery("d-1", "issue_comment")
+    assert [link["login"] for link in reopened.links_of_address(hunter.lower())] == ["hunter-jo"]
+    assert reopened.status("o/r", 1).comment_id == 1234
+    assert reopened.login_of(hunter) == "hunter-jo"
+
+
 # --- commands ----------------------------------------------------------------------------
 
 def test_commands_parse_as_people_type_them() -> None:
