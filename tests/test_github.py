@@ -288,6 +288,20 @@ def test_bad_input_gets_a_reply_that_says_what_is_wrong_and_what_to_type(service
     assert service.status_comments() == []  # nothing to show: no bounty yet
 
 
+def test_a_claim_is_refused_with_what_to_do(service: Service) -> None:
+    pr = {"number": 2, "html_url": f"https://github.com/{REPO}/pull/2", "author": "hunter-jo"}
+    service.deliver("issue_comment", comment_payload("/claim", comment_id=71, login="mallory", role="NONE",
+                                                     pull={**pr, "body": "Fixes #1"}))
+    service.deliver("issue_comment", comment_payload("/claim", comment_id=72, login="hunter-jo", role="CONTRIBUTOR",
+                                                     pull={**pr, "body": "A pretty simple change"}))
+    service.deliver("issue_comment", comment_payload("/claim", comment_id=73, login="hunter-jo", role="CONTRIBUTOR",
+                                                     pull={**pr, "body": "Fixes #1"}))
+    refused_role, no_issue, nothing = service.replies()
+    assert "@mallory Only the pull request's author (@hunter-jo) can claim for it." in refused_role
+    assert "add `Fixes #NUMBER` to its description, then comment `/claim` again" in no_issue
+    assert "No open bounty to claim on #1. A bounty is opened with `/bounty 50 USDC` on the issue." in nothing
+
+
 def test_a_bounty_command_answers_with_a_link_that_opens_the_page_ready_to_create(service: Service) -> None:
     service.deliver("issue_comment", comment_payload("/bounty 0.1 ETH 30d", comment_id=31))
     (reply,) = service.replies()
@@ -464,6 +478,9 @@ def _loop(service: Service, chain: Any, escrow: BountyClient, usdc: Any, indexer
     assert chain.w3.eth.get_balance(hunter.address) == hunter_eth  # the hunter paid no gas
     body = step()
     assert f"Solution: claim {claim_id} by" in body and pr_url in body
+    service.deliver("issue_comment", comment_payload("/claim", comment_id=1005, login="hunter-jo",
+                                                     role="CONTRIBUTOR", pull=pull))
+    assert f"already registered as claim {claim_id} (by {hunter.address}); nothing more to sign" in service.replies()[-1]
 
     # 4. The pull request is merged: the approver is asked to award, the claim prefilled.
     service.deliver("pull_request", merged_payload(2, "Fixes #1", "hunter-jo"))

@@ -128,7 +128,7 @@ class Bot:
     def _comment(self, payload: dict[str, Any], installation: int) -> str:
         comment, issue = payload["comment"], payload["issue"]
         user = comment.get("user") or {}
-        if user.get("type") == "Bot" or comment.get("performed_via_github_app"):
+        if user.get("type") == "Bot":  # this bot's comments among them
             return "ignored: a bot's comment"
         try:
             command = cmd.parse_command(comment.get("body") or "")
@@ -248,7 +248,13 @@ class Bot:
         links = self.config.links
         lines = [f"@{context.login} Sign your solution, without gas: your wallet signs an EIP-712 message naming this "
                  "pull request, and the relay registers it on the chain, paying the gas. The claim is yours.", ""]
+        registered = queries.claims_of(self.index, [b.bounty_id for b in live])
         for bounty in live:
+            mine = [c for c in registered.get(bounty.bounty_id, []) if c.uri.rstrip("/") == context.url.rstrip("/")]
+            if mine:
+                lines.append(f"- Bounty {bounty.bounty_id}: this pull request is already registered as claim "
+                             f"{mine[0].claim_id} (by {mine[0].hunter}); nothing more to sign.")
+                continue
             lines.append(f"- Bounty {bounty.bounty_id} ({bounty_line(links, bounty).split('**: ', 1)[1]}): "
                          f"[sign the solution]({links.claim(bounty.bounty_id, context.url)}); from a terminal: "
                          f"`bountychain sign-solution {bounty.bounty_id} {context.url} --out claim.json`, then "
