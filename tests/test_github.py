@@ -12,7 +12,11 @@ import hashlib
 import hmac
 import json
 import logging
+import os
 import re
+import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -22,18 +26,20 @@ from urllib.parse import parse_qs, urlparse
 
 import httpx
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from click.testing import CliRunner
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from eth_account import Account
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from bountychain import ETH, AnvilNode, BountyClient, deploy_contract, send_transaction
+from bountychain import ETH, AnvilNode, BountyClient, ReviewTerms, deploy_contract, send_transaction
+from bountychain.cli import cli
 from bountychain.github import (Bot, BotConfig, BotState, GitHubApi, GitHubError, Token, app_manifest,
                                 create_github_app, read_secret, sign_link)
-from bountychain.github.server import WebhookServer
 from bountychain.github.commands import (Claim, CommandError, LinkAccount, OfferBounty, ShowBounties, closed_issues,
                                          parse_command)
+from bountychain.github.server import WebhookServer
 from bountychain.index import Indexer, open_index
 from tests.github_fake import FakeGitHub
 
@@ -389,6 +395,9 @@ def test_the_manifest_asks_for_the_least_permissions() -> None:
     assert manifest["default_permissions"] == {"issues": "write", "pull_requests": "read", "metadata": "read"}
     assert manifest["hook_attributes"]["url"] == "https://bot.example.org/webhook"
     assert set(manifest["default_events"]) == {"issue_comment", "pull_request"}
+    printed = CliRunner().invoke(cli, ["github", "manifest", "https://bot.example.org"])
+    assert printed.exit_code == 0, printed.output
+    assert json.loads(printed.output) == manifest
 
 
 # --- the whole loop on anvil -------------------------------------------------------------
@@ -526,11 +535,6 @@ def test_bountychain_github_serve_runs_as_a_command_and_keeps_its_secrets(tmp_pa
     """`bountychain github serve` in its own process: secrets from the environment and a file,
     the index synced from anvil (--sync), a status comment posted by its background loop, a
     command answered; nothing it prints holds a secret."""
-    import os
-    import signal
-    import subprocess
-    import sys
-
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
                             serialization.NoEncryption()).decode()
@@ -568,6 +572,21 @@ def test_bountychain_github_serve_runs_as_a_command_and_keeps_its_secrets(tmp_pa
                 time.sleep(0.2)
             (status,) = fake.comments.values()
             assert "0.5 ETH held" in status["body"] and "Pledged 0.5 ETH by" in status["body"]
+            # A hunter signs the link statement with the CLI and posts the line it prints.
+            hunter = Account.create()
+            signed = subprocess.run(
+                [sys.executable, "-m", "bountychain.cli", "--rpc", chain.url, "--escrow", escrow.address, "--json",
+                 "github", "sign-link", "Hunter-Jo"], env={**env, "BOUNTYCHAIN_PRIVATE_KEY": hunter.key.hex()},
+                capture_output=True, text=True, check=True)
+            line = json.loads(signed.stdout)["comment"]
+            assert line.startswith(f"/link {hunter.address} 0x")
+            comment = json.dumps(comment_payload(line, comment_id=801, login="hunter-jo", role="NONE")).encode()
+            answer = httpx.post(webhook, content=comment, headers={"x-github-event": "issue_comment",
+                                                                   "x-github-delivery": "d-link",
+                                                                   "x-hub-signature-256": sign(comment)})
+            assert answer.json()["outcome"] == "linked", answer.text
+            links = httpx.get(webhook.replace("/webhook", f"/api/github/links/{hunter.address}")).json()["links"]
+            assert [link["login"] for link in links] == ["hunter-jo"]
             forged = httpx.post(webhook, content=body, headers={"x-github-event": "installation",
                                                                 "x-github-delivery": "d-forged",
                                                                 "x-hub-signature-256": sign(body, "wrong")})
@@ -586,8 +605,6 @@ def test_bountychain_github_serve_runs_as_a_command_and_keeps_its_secrets(tmp_pa
 
 @pytest.mark.anvil
 def test_the_status_comment_shows_a_proposal_under_review_and_refunds(tmp_path: Path) -> None:
-    from bountychain import ReviewTerms
-
     ether = 10**18
     with AnvilNode() as chain:
         issuer, funder, other_funder, hunter = (chain.new_account() for _ in range(4))
