@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -85,6 +86,13 @@ def sign(body: bytes, secret: str = SECRET) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
+@dataclass(frozen=True)
+class Delivered:
+    status: int  # the webhook's answer
+    text: str
+    outcome: str | None  # what the bot did with it (None: refused at the door)
+
+
 class Service:
     """The bot on a real socket, its fake GitHub, and a way to deliver events."""
 
@@ -103,7 +111,9 @@ class Service:
         self.slept: list[float] = []
         self.api = GitHubApi(APP_ID, self.pem, base_url=self.fake.url, sleep=self.slept.append)
         self.bot = Bot(self.config, self.index, BotState(self.index.engine), self.api)
-        self.server = WebhookServer(create_github_app(self.bot, SECRET), port=0)
+        app = create_github_app(self.bot, SECRET)
+        self.deliveries = app.state.deliveries
+        self.server = WebhookServer(app, port=0)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -118,6 +128,7 @@ class Service:
         self.start()
 
     def stop_server(self) -> None:
+        self.deliveries.stop()
         self.server.shutdown()
         self.server.server_close()
         self.api.close()
@@ -127,7 +138,8 @@ class Service:
         self.fake.stop()
 
     def deliver(self, event: str, payload: dict[str, Any], *, delivery: str | None = None,
-                signature: str | None | bool = True) -> httpx.Response:
+                signature: str | None | bool = True) -> Delivered:
+        """Posts a delivery and, once it is queued, waits for the bot to have acted on it."""
         body = json.dumps(payload).encode()
         headers = {"x-github-event": event, "x-github-delivery": delivery or f"d-{time.monotonic_ns()}",
                    "content-type": "application/json"}
@@ -135,7 +147,11 @@ class Service:
             headers["x-hub-signature-256"] = sign(body)
         elif isinstance(signature, str):
             headers["x-hub-signature-256"] = signature
-        return httpx.post(f"{self.url}/webhook", content=body, headers=headers, timeout=30)
+        answer = httpx.post(f"{self.url}/webhook", content=body, headers=headers, timeout=30)
+        if answer.status_code != 202:
+            return Delivered(answer.status_code, answer.text, None)
+        self.deliveries.join()
+        return Delivered(answer.status_code, answer.text, self.deliveries.outcomes[headers["x-github-delivery"]])
 
     def replies(self) -> list[str]:
         return [c.body["body"] for c in self.fake.posted() if "bountychain:reply" in c.body["body"]]
@@ -157,28 +173,28 @@ def service(tmp_path: Path) -> Iterator[Service]:
 
 def test_unsigned_and_forged_deliveries_get_401_and_nothing_happens(service: Service) -> None:
     payload = comment_payload("/bounty 50 USDC", comment_id=11)
-    assert service.deliver("issue_comment", payload, signature=None).status_code == 401
-    assert service.deliver("issue_comment", payload, signature=sign(b"other body")).status_code == 401
-    assert service.deliver("issue_comment", payload, signature=sign(json.dumps(payload).encode(), "guess")).status_code == 401
-    assert service.deliver("issue_comment", payload, signature="sha256=").status_code == 401
+    assert service.deliver("issue_comment", payload, signature=None).status == 401
+    assert service.deliver("issue_comment", payload, signature=sign(b"other body")).status == 401
+    assert service.deliver("issue_comment", payload, signature=sign(json.dumps(payload).encode(), "guess")).status == 401
+    assert service.deliver("issue_comment", payload, signature="sha256=").status == 401
     assert service.fake.calls == []  # not even a token was asked for
     # The refused deliveries' ids were not taken: the genuine one is.
     answer = service.deliver("issue_comment", payload, delivery="d-genuine")
-    assert answer.status_code == 200, answer.text
+    assert answer.status == 202 and answer.outcome == "create link", answer.text
     assert len(service.replies()) == 1
 
 
 def test_a_replayed_delivery_gets_409_and_posts_nothing(service: Service) -> None:
     payload = comment_payload("/bounty 50 USDC", comment_id=12)
-    assert service.deliver("issue_comment", payload, delivery="d-1").status_code == 200
+    assert service.deliver("issue_comment", payload, delivery="d-1").outcome == "create link"
     calls = len(service.fake.calls)
     replayed = service.deliver("issue_comment", payload, delivery="d-1")
-    assert replayed.status_code == 409
-    assert "already received" in replayed.json()["error"]
+    assert replayed.status == 409 and replayed.outcome is None
+    assert "already received" in json.loads(replayed.text)["error"]
     assert len(service.fake.calls) == calls
     # A redelivery under a new id (GitHub's retry after a timeout) answers nothing twice.
     again = service.deliver("issue_comment", payload, delivery="d-2")
-    assert again.json()["outcome"].startswith("already answered")
+    assert again.outcome.startswith("already answered")
     assert len(service.replies()) == 1
 
 
@@ -201,12 +217,12 @@ def test_neither_the_secret_nor_the_key_nor_a_token_is_ever_logged(service: Serv
     # GitHub failing on every attempt: the delivery fails (500), and says why without credentials.
     service.fake.failures = [(502, {}, {"message": "Bad Gateway"})] * 5
     answers.append(service.deliver("issue_comment", comment_payload("/bounty 6 USDC", comment_id=22)))
-    assert answers[-1].status_code == 500
+    assert answers[-1].outcome.startswith("failed: GitHubError: GitHub refused POST"), answers[-1].outcome
     # A broken key: the error names the problem, never the key.
     broken = GitHubApi(APP_ID, service.pem[:200] + "garbage" + service.pem[-100:], base_url=service.fake.url)
     with pytest.raises(GitHubError) as raised:
         broken.installation_token(1)
-    texts = [caplog.text, str(raised.value), repr(service.api), *(a.text for a in answers)]
+    texts = [caplog.text, str(raised.value), repr(service.api), *(f"{a.text} {a.outcome}" for a in answers)]
     key_body = "".join(service.pem.splitlines()[1:-1])
     for text in texts:
         assert SECRET not in text
@@ -217,13 +233,16 @@ def test_neither_the_secret_nor_the_key_nor_a_token_is_ever_logged(service: Serv
 
 
 def test_the_bots_tables_keep_their_promises_on_sqlite_and_postgresql(index_db: Any) -> None:
-    """The bot's own tables beside the index, on each backend: a delivery is taken once, an
-    answer reserved once, links read back by address in any case; reopening keeps them all."""
+    """The bot's own tables beside the index, on each backend: a delivery is taken once (and
+    released if the process stopped before handling it), an answer reserved once, links read
+    back by address in any case; reopening keeps them all."""
     index = open_index(index_db())
     state = BotState(index.engine)
     assert state.take_delivery("d-1", "issue_comment") and not state.take_delivery("d-1", "issue_comment")
     state.release_delivery("d-1")
     assert state.take_delivery("d-1", "issue_comment")
+    state.delivery_handled("d-1")
+    assert state.take_delivery("d-2", "issue_comment")  # queued when the process stopped
     assert state.reserve_reply("comment:5", "o/r", 1) == (True, None)
     assert state.reserve_reply("comment:5", "o/r", 1) == (False, None)  # cut short: the marker decides
     state.record_reply("comment:5", 77)
@@ -235,7 +254,9 @@ def test_the_bots_tables_keep_their_promises_on_sqlite_and_postgresql(index_db: 
     index.engine.dispose()
     reopened = BotState(open_index(index_db()).engine)  # a restart
     assert reopened.reserve_reply("comment:5", "o/r", 1) == (False, 77)
+    assert reopened.release_unhandled() == 1
     assert not reopened.take_delivery("d-1", "issue_comment")
+    assert reopened.take_delivery("d-2", "issue_comment")  # GitHub's redelivery of the lost one is taken
     assert [link["login"] for link in reopened.links_of_address(hunter.lower())] == ["hunter-jo"]
     assert reopened.status("o/r", 1).comment_id == 1234
     assert reopened.login_of(hunter) == "hunter-jo"
@@ -282,7 +303,7 @@ def test_bad_input_gets_a_reply_that_says_what_is_wrong_and_what_to_type(service
              ("/claim", "OWNER", "`/claim` goes in the pull request")]
     for number, (body, role, words) in enumerate(cases):
         answer = service.deliver("issue_comment", comment_payload(body, comment_id=100 + number, login="pat", role=role))
-        assert answer.status_code == 200, answer.text
+        assert answer.status == 202 and answer.outcome, answer.text
     replies = service.replies()
     assert len(replies) == len(cases)
     for reply, (_, _, words) in zip(replies, cases, strict=True):
@@ -327,18 +348,18 @@ def test_rate_limits_are_waited_out_as_github_asks(service: Service) -> None:
                               {"message": "API rate limit exceeded"}),
                              (403, {}, {"message": "You have exceeded a secondary rate limit"})]
     answer = service.deliver("issue_comment", comment_payload("/bounty", comment_id=41))
-    assert answer.status_code == 200, answer.text
+    assert answer.outcome == "bounties shown", answer.outcome
     assert len(service.replies()) == 1
     assert service.slept[0] == 3
     assert 4 <= service.slept[1] <= 7  # until the reset, and a second
     assert service.slept[2] == 60
-    # A wait beyond what the bot sleeps fails the delivery (500) and forgets it; the redelivery posts once.
+    # A wait beyond what the bot sleeps fails the delivery and forgets it; the redelivery posts once.
     service.fake.failures = [(429, {"retry-after": "3600"}, {"message": "slow down"})]
     failed = service.deliver("issue_comment", comment_payload("/bounty", comment_id=42), delivery="d-42")
-    assert failed.status_code == 500 and "RateLimited" in failed.json()["error"]
+    assert failed.outcome.startswith("failed: RateLimited: GitHub's rate limit asks to wait 3600 s")
     assert len(service.replies()) == 1
     again = service.deliver("issue_comment", comment_payload("/bounty", comment_id=42), delivery="d-42")
-    assert again.status_code == 200, again.text
+    assert again.outcome == "bounties shown", again.outcome
     assert len(service.replies()) == 2
 
 
@@ -348,7 +369,7 @@ def test_an_answer_cut_short_after_posting_is_found_by_its_marker_not_posted_aga
     service.bot.state.reserve_reply("comment:51", REPO.lower(), ISSUE)
     service.api.create_comment(1, REPO, ISSUE, "@Codertocat No bounty ...\n\n<!-- bountychain:reply:comment:51 -->")
     answer = service.deliver("issue_comment", payload)
-    assert answer.json()["outcome"].startswith("already answered")
+    assert answer.outcome.startswith("already answered")
     assert len(service.fake.posted()) == 1
 
 
@@ -376,16 +397,16 @@ def test_a_github_login_is_linked_by_a_signed_statement(service: Service) -> Non
 
 def test_installations_say_which_repositories_the_status_loop_follows(service: Service) -> None:
     created = examples("installation", "created")[0]
-    assert service.deliver("installation", created).json()["outcome"] == "installation covers 1 more repositories"
+    assert service.deliver("installation", created).outcome == "installation covers 1 more repositories"
     assert service.bot.state.repositories() == {"codertocat/hello-world": created["installation"]["id"]}
     removed = {"action": "removed", "installation": created["installation"], "repositories_added": [],
                "repositories_removed": [{"full_name": "Codertocat/Hello-World"}]}
-    assert service.deliver("installation_repositories", removed).json()["outcome"].endswith("1 fewer")
+    assert service.deliver("installation_repositories", removed).outcome.endswith("1 fewer")
     assert service.bot.state.repositories() == {}
     deleted = examples("installation", "deleted")[0]
     deleted["installation"]["id"] = created["installation"]["id"]  # the same App installation, uninstalled
     service.deliver("installation", created, delivery="d-again")
-    assert service.deliver("installation", deleted).json()["outcome"] == "installation removed"
+    assert service.deliver("installation", deleted).outcome == "installation removed"
     assert service.bot.state.repositories() == {}
     assert service.fake.calls == []
 
@@ -518,8 +539,8 @@ def _loop(service: Service, chain: Any, escrow: BountyClient, usdc: Any, indexer
     calls = len(fake.calls)
     service.restart()
     assert service.bot.refresh_all() == 0
-    assert service.deliver("issue_comment", comment_payload("/bounty 50 USDC 30d", comment_id=1001)).json()[
-        "outcome"].startswith("already answered")
+    assert service.deliver("issue_comment", comment_payload("/bounty 50 USDC 30d", comment_id=1001)).outcome.startswith(
+        "already answered")
     service.deliver("pull_request", merged_payload(2, "Fixes #1", "hunter-jo"))
     assert [c for c in fake.calls[calls:] if c.method in ("POST", "PATCH") and "/comments" in c.path] == []
 
@@ -560,7 +581,7 @@ def test_bountychain_github_serve_runs_as_a_command_and_keeps_its_secrets(tmp_pa
             answer = httpx.post(webhook, content=body, headers={"x-github-event": "installation",
                                                                 "x-github-delivery": "d-install",
                                                                 "x-hub-signature-256": sign(body)})
-            assert answer.status_code == 200, answer.text
+            assert answer.status_code == 202, answer.text
             # A bounty on an issue of an installed repository gets a status comment from the loop.
             issue = f"https://github.com/{install['repositories'][0]['full_name']}/issues/7"
             bounty_id = escrow.as_signer(issuer).create_bounty(issue, chain.now() + 86_400).bounty_id
@@ -584,8 +605,11 @@ def test_bountychain_github_serve_runs_as_a_command_and_keeps_its_secrets(tmp_pa
             answer = httpx.post(webhook, content=comment, headers={"x-github-event": "issue_comment",
                                                                    "x-github-delivery": "d-link",
                                                                    "x-hub-signature-256": sign(comment)})
-            assert answer.json()["outcome"] == "linked", answer.text
-            links = httpx.get(webhook.replace("/webhook", f"/api/github/links/{hunter.address}")).json()["links"]
+            assert answer.status_code == 202, answer.text
+            route = webhook.replace("/webhook", f"/api/github/links/{hunter.address}")
+            while not (links := httpx.get(route).json()["links"]):
+                assert time.monotonic() < deadline, "the link was not recorded"
+                time.sleep(0.1)
             assert [link["login"] for link in links] == ["hunter-jo"]
             forged = httpx.post(webhook, content=body, headers={"x-github-event": "installation",
                                                                 "x-github-delivery": "d-forged",
@@ -614,7 +638,7 @@ def test_the_status_comment_shows_a_proposal_under_review_and_refunds(tmp_path: 
         try:
             install = examples("installation", "created")[0]
             install["repositories"] = [{"full_name": REPO}]
-            assert service.deliver("installation", install).status_code == 200
+            assert service.deliver("installation", install).outcome == "installation covers 1 more repositories"
             issue = f"https://github.com/{REPO}/issues/{ISSUE}"
             # An optimistic bounty with a proposal in its review window.
             reviewed = escrow.as_signer(issuer).create_bounty(issue, chain.now() + 10 * 86_400,

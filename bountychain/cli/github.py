@@ -89,7 +89,8 @@ def serve(db: str | None, page_url: str, token_specs: tuple[str, ...], app_id: s
     bot = Bot(config, index, BotState(index.engine), GitHubApi(app_id, private_key, base_url=api_url))
     if indexer is not None:
         bot.before_refresh = indexer.sync
-    server = WebhookServer(create_github_app(bot, secret), host, port)
+    app = create_github_app(bot, secret)
+    server = WebhookServer(app, host, port)
     loop = StatusLoop(bot, interval).start()
     ui = get_settings().ui
     url = f"http://{host if ':' not in host else f'[{host}]'}:{server.server_address[1]}/webhook"
@@ -101,6 +102,7 @@ def serve(db: str | None, page_url: str, token_specs: tuple[str, ...], app_id: s
         server.serve_forever()
     finally:
         loop.stop()
+        app.state.deliveries.stop()
         server.server_close()
 
 

@@ -4,14 +4,16 @@ HTTP protocol):
     POST /webhook                       GitHub's deliveries: 401 unless X-Hub-Signature-256 is the
                                         HMAC-SHA256 of the body under the webhook secret (compared in
                                         constant time), 409 for a delivery id seen before, 413 over
-                                        MAX_WEBHOOK_BODY; then 200 with what the bot did
+                                        MAX_WEBHOOK_BODY; else 202 at once, and the bot acts on it
     GET  /api/github/links/<address>    the GitHub logins linked to an address (for the page's profiles)
     GET  /healthz                       ok
 
 Nothing is done for a refused delivery: the signature is checked before the body is parsed,
-and the delivery id is recorded only once the signature holds. A delivery whose handling
-fails is forgotten again (500), so GitHub's redelivery of it is taken; the bot's own keys
-make sure nothing is posted twice.
+and the delivery id is recorded only once the signature holds. GitHub waits 10 seconds for an
+answer, and the bot may wait longer than that on GitHub's own rate limits. So a verified
+delivery is answered 202 and queued. `Deliveries` acts on the queue in order, one at a time.
+A delivery whose handling fails is forgotten again, so GitHub's redelivery of it is taken;
+the bot's own keys make sure nothing is posted twice.
 """
 
 from __future__ import annotations
@@ -21,8 +23,11 @@ import hmac
 import json
 import logging
 import os
+import queue
 import threading
+from collections import OrderedDict
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -71,8 +76,54 @@ def _error(status: int, message: str) -> Response:
     return JSONResponse({"error": message}, status_code=status)
 
 
+class Deliveries:
+    """Acts on verified deliveries in a worker thread, in the order they came. What the bot did
+    with each of the last `keep` is in `outcomes` (by delivery id); `join` waits for the queue."""
+
+    def __init__(self, bot: Bot, keep: int = 1000) -> None:
+        self.bot = bot
+        self.keep = keep
+        self.outcomes: OrderedDict[str, str] = OrderedDict()
+        self._queue: queue.Queue[tuple[str, str, dict[str, Any]] | None] = queue.Queue()
+        released = bot.state.release_unhandled()  # queued when the last process stopped
+        if released:
+            log.warning("%d deliveries were queued but not handled when the service last stopped; "
+                        "GitHub's redeliveries of them will be taken", released)
+        self.thread = threading.Thread(target=self._run, name="github-deliveries", daemon=True)
+        self.thread.start()
+
+    def put(self, delivery: str, event: str, payload: dict[str, Any]) -> None:
+        self._queue.put((delivery, event, payload))
+
+    def join(self) -> None:
+        self._queue.join()
+
+    def stop(self) -> None:
+        self._queue.put(None)
+        self.thread.join(30)
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            delivery, event, payload = item
+            try:
+                outcome = self.bot.handle(event, payload)
+                self.bot.state.delivery_handled(delivery)
+                log.info("delivery %s (%s): %s", delivery, event, outcome)
+            except Exception as exc:  # noqa: BLE001 - GitHub or the database failed: let a redelivery try again
+                self.bot.state.release_delivery(delivery)
+                outcome = f"failed: {type(exc).__name__}: {exc}"
+                log.error("delivery %s (%s) %s", delivery, event, outcome)
+            self.outcomes[delivery] = outcome
+            while len(self.outcomes) > self.keep:
+                self.outcomes.popitem(last=False)
+            self._queue.task_done()
+        self._queue.task_done()
+
+
 def create_github_app(bot: Bot, webhook_secret: str) -> Starlette:
+    """The webhook app; its `Deliveries` is `app.state.deliveries` (stop it when done)."""
     secret = webhook_secret.encode()
+    deliveries = Deliveries(bot)
 
     async def webhook(request: Request) -> Response:
         length = request.headers.get("content-length")
@@ -97,23 +148,19 @@ def create_github_app(bot: Bot, webhook_secret: str) -> Starlette:
             return _error(400, "the body is not a JSON object")
         if not await run_in_threadpool(bot.state.take_delivery, delivery, event):
             return _error(409, f"delivery {delivery} was already received")
-        try:
-            outcome = await run_in_threadpool(bot.handle, event, payload)
-        except Exception as exc:  # GitHub or the database failed: let a redelivery try again
-            await run_in_threadpool(bot.state.release_delivery, delivery)
-            log.error("delivery %s (%s) failed: %s: %s", delivery, event, type(exc).__name__, exc)
-            return _error(500, f"the delivery could not be handled: {type(exc).__name__}")
-        log.info("delivery %s (%s): %s", delivery, event, outcome)
-        return JSONResponse({"delivery": delivery, "outcome": outcome})
+        deliveries.put(delivery, event, payload)
+        return JSONResponse({"delivery": delivery, "queued": True}, status_code=202)
 
     async def health(request: Request) -> Response:
         return JSONResponse({"ok": True})
 
-    return Starlette(routes=[
+    app = Starlette(routes=[
         Route("/webhook", webhook, methods=["POST"]),
         *links_routes(bot.state),
         Route("/healthz", health),
     ])
+    app.state.deliveries = deliveries
+    return app
 
 
 def links_routes(state: BotState) -> list[Route]:

@@ -23,6 +23,7 @@ deliveries = sa.Table(
     sa.Column("delivery_id", sa.String(100), primary_key=True),  # X-GitHub-Delivery
     sa.Column("event", sa.String(60), nullable=False),
     sa.Column("received_at", sa.BigInteger, nullable=False),
+    sa.Column("handled", sa.Boolean, nullable=False, default=False),  # False while queued
 )
 replies = sa.Table(  # one answer per command comment: key "comment:<id>"
     "github_replies", metadata,
@@ -104,7 +105,15 @@ class BotState:
     def take_delivery(self, delivery_id: str, event: str) -> bool:
         """Records a delivery id; False if it was taken before (a replay)."""
         return self._insert_new(deliveries.insert().values(delivery_id=delivery_id, event=event,
-                                                           received_at=int(time.time())))
+                                                           received_at=int(time.time()), handled=False))
+
+    def delivery_handled(self, delivery_id: str) -> None:
+        self._run(deliveries.update().where(deliveries.c.delivery_id == delivery_id).values(handled=True))
+
+    def release_unhandled(self) -> int:
+        """Forgets the deliveries taken but never handled (queued when the process stopped), so
+        that GitHub's redelivery of them is taken; returns how many."""
+        return int(self._run(deliveries.delete().where(deliveries.c.handled.is_(False))).rowcount)
 
     def release_delivery(self, delivery_id: str) -> None:
         """Forgets a delivery whose handling failed, so GitHub's redelivery of it is taken."""
