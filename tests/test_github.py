@@ -419,6 +419,10 @@ def test_the_manifest_asks_for_the_least_permissions() -> None:
     printed = CliRunner().invoke(cli, ["github", "manifest", "https://bot.example.org"])
     assert printed.exit_code == 0, printed.output
     assert json.loads(printed.output) == manifest
+    unset = {name: None for name in ("BOUNTYCHAIN_GITHUB_WEBHOOK_SECRET", "BOUNTYCHAIN_GITHUB_WEBHOOK_SECRET_FILE")}
+    refused = CliRunner().invoke(cli, ["github", "serve", "--page", PAGE, "--app-id", APP_ID], env=unset)
+    assert refused.exit_code == 1
+    assert "set $BOUNTYCHAIN_GITHUB_WEBHOOK_SECRET, or $BOUNTYCHAIN_GITHUB_WEBHOOK_SECRET_FILE" in refused.output
 
 
 # --- the whole loop on anvil -------------------------------------------------------------
