@@ -26,6 +26,17 @@ class Chain:
     def address_url(self, address: str) -> str | None:
         return f"{self.explorer}/address/{address}" if self.explorer else None
 
+    @property
+    def rpc_variable(self) -> str:
+        """The environment variable that holds this chain's RPC URL, the same for the command line
+        (`--network sepolia`) and ape's config: SEPOLIA_RPC_URL, BASE_SEPOLIA_RPC_URL."""
+        return self.shorthand.upper().replace("-", "_") + "_RPC_URL"
+
+    @property
+    def ape_network(self) -> str | None:
+        """ape's ecosystem:network:provider for this chain ("ethereum:sepolia:node"), when ape knows it."""
+        return _APE_NETWORKS.get(self.chain_id)
+
 
 KNOWN_CHAINS: tuple[Chain, ...] = (
     Chain(1, "Ethereum", "mainnet", "https://etherscan.io", False),
@@ -43,6 +54,16 @@ KNOWN_CHAINS: tuple[Chain, ...] = (
     Chain(100, "Gnosis", "gnosis", "https://gnosisscan.io", False),
     Chain(31337, "Local dev chain", "local", None, True),
 )
+
+# ape's names (ecosystem:network), for `ape run deploy --network sepolia`; the `node` provider
+# reads the URL from the chain's `rpc_variable` (ape-config.yaml). The dev chain is ape's foundry.
+_APE_NETWORKS = {
+    1: "ethereum:mainnet:node", 11155111: "ethereum:sepolia:node", 17000: "ethereum:holesky:node",
+    8453: "base:mainnet:node", 84532: "base:sepolia:node", 10: "optimism:mainnet:node",
+    11155420: "optimism:sepolia:node", 42161: "arbitrum:mainnet:node", 421614: "arbitrum:sepolia:node",
+    137: "polygon:mainnet:node", 80002: "polygon:amoy:node", 100: "gnosis:mainnet:node",
+    31337: "ethereum:local:foundry",
+}
 
 _BY_ID = {chain.chain_id: chain for chain in KNOWN_CHAINS}
 _BY_SHORTHAND = {chain.shorthand: chain for chain in KNOWN_CHAINS}

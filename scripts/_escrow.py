@@ -55,6 +55,24 @@ def _network_choice(args: list[str]) -> str | None:
     return None
 
 
+def _expand_shorthand(args: list[str]) -> list[str]:
+    """`--network sepolia` (a shorthand of bountychain.chains) becomes ape's `ethereum:sepolia:node`."""
+    from bountychain.chains import chain_by_shorthand
+
+    for index, arg in enumerate(args):
+        value = args[index + 1] if arg == "--network" and index + 1 < len(args) else None
+        if value and ":" not in value and "://" not in value:
+            try:
+                chain = chain_by_shorthand(value)
+            except ValueError as exc:
+                raise click.ClickException(str(exc)) from None
+            if chain.ape_network is None:
+                raise click.ClickException(f"--network {value}: ape has no network for {chain.name}; give "
+                                           "ecosystem:network:provider or an RPC URL")
+            args[index + 1] = chain.ape_network
+    return args
+
+
 def one_line(exc: BaseException) -> str:
     """An exception as one line: its message, or its type when it has none."""
     text = " ".join(str(exc).split())
@@ -65,6 +83,7 @@ class MaintainerCommand(ConnectedProviderCommand):
     """An ape script command whose every failure is one `Error: ...` line and exit 1."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        args = _expand_shorthand(list(args))
         network = _network_choice(args)
         if network:
             ecosystem_network = ":".join(network.split(":")[:2])

@@ -274,3 +274,14 @@ def test_escrows_lists_every_recorded_escrow_and_an_older_one_stays_reachable(w:
     assert "0.25 ETH" in table and f"bountychain --escrow {old.address} show 1" in table
     shown = w.json("--deployments", str(folder), "--escrow", old.address, "show", str(bounty_id))
     assert shown["escrow"] == old.address and shown["total"] == ETHER // 4 and shown["issue"] == ISSUE
+
+
+def test_network_by_name_takes_its_rpc_from_the_named_variable_and_pins_the_chain(w: World) -> None:
+    listed = w.json("--network", "local", "list", "--source", "chain", env={"BOUNTYCHAIN_RPC": "", "LOCAL_RPC_URL": w.node.url})
+    assert listed["chain_id"] == 31337
+    one_line_refusal(w.run("--network", "sepolia", "show", "1", env={"SEPOLIA_RPC_URL": ""}),
+                     "--network sepolia: set SEPOLIA_RPC_URL to your Sepolia RPC URL")
+    # The right variable, the wrong chain behind it: refused before anything is read.
+    one_line_refusal(w.run("--network", "sepolia", "show", "1", env={"SEPOLIA_RPC_URL": w.node.url}),
+                     "expected chain 11155111")
+    one_line_refusal(w.run("--network", "atlantis", "show", "1"), "unknown network 'atlantis'")

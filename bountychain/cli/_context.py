@@ -13,6 +13,7 @@ from urllib.parse import urlparse
 
 import click
 
+from bountychain.chains import chain_by_shorthand
 from bountychain.cli._errors import CliFailure, SetupError
 from bountychain.cli._output import UI
 from bountychain.errors import BountychainError, ContractError
@@ -21,6 +22,7 @@ from bountychain.errors import BountychainError, ContractError
 @dataclass
 class Settings:
     rpc: str | None = None
+    network: str | None = None
     escrow: str | None = None
     deployments: str | None = None
     chain_id: int | None = None
@@ -47,6 +49,9 @@ def _store(ctx: click.Context, param: click.Parameter, value: Any) -> None:
 
 _GLOBAL_OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
     (("--rpc",), dict(metavar="URL", help="JSON-RPC URL (else $BOUNTYCHAIN_RPC, else `rpc` in the config file).")),
+    (("--network",), dict(metavar="NAME", help="A chain by name (sepolia, base-sepolia, local, ...): its RPC URL from "
+                                              "$<NAME>_RPC_URL (SEPOLIA_RPC_URL) or [networks] in the config file, "
+                                              "and no other chain accepted.")),
     (("--escrow",), dict(metavar="ADDRESS", help="Escrow address (else the registry's for the connected chain).")),
     (("--deployments",), dict(metavar="DIR", help="Deployment registry directory (else $BOUNTYCHAIN_DEPLOYMENTS, "
                                                   "else the official registry shipped with bountychain).")),
@@ -168,6 +173,8 @@ def read_config() -> dict[str, Any]:
 
 
 def resolve_rpc(settings: Settings) -> str:
+    if settings.network:
+        return _network_rpc(settings)
     url = settings.rpc or os.environ.get("BOUNTYCHAIN_RPC")
     source = "--rpc" if settings.rpc else "$BOUNTYCHAIN_RPC"
     if not url:
@@ -180,6 +187,30 @@ def resolve_rpc(settings: Settings) -> str:
             )
     if not isinstance(url, str) or urlparse(url).scheme not in ("http", "https") or not urlparse(url).netloc:
         raise SetupError(f"{source}: {url!r} is not an http(s) URL")
+    return url
+
+
+def _network_rpc(settings: Settings) -> str:
+    """The RPC URL of `--network NAME`, which also pins the chain id."""
+    assert settings.network is not None
+    try:
+        chain = chain_by_shorthand(settings.network)
+    except ValueError as exc:
+        raise SetupError(f"--network {exc}") from None
+    if settings.chain_id is not None and settings.chain_id != chain.chain_id:
+        raise SetupError(f"--network {settings.network} is chain {chain.chain_id}, but --chain-id says {settings.chain_id}")
+    settings.chain_id = chain.chain_id
+    if settings.rpc:  # an explicit URL wins; the chain is still pinned
+        return resolve_rpc(Settings(rpc=settings.rpc))
+    configured = read_config().get("networks", {})
+    url = os.environ.get(chain.rpc_variable) or (configured.get(chain.shorthand) if isinstance(configured, dict) else None)
+    if not url and chain.chain_id == 31337:
+        url = "http://127.0.0.1:8545"  # anvil's default
+    if not url:
+        raise SetupError(f"--network {settings.network}: set {chain.rpc_variable} to your {chain.name} RPC URL, or put "
+                         f"{chain.shorthand} = \"URL\" under [networks] in {config_home() / 'config.toml'}")
+    if not isinstance(url, str) or urlparse(url).scheme not in ("http", "https") or not urlparse(url).netloc:
+        raise SetupError(f"{chain.rpc_variable}: {url!r} is not an http(s) URL")
     return url
 
 

@@ -18,6 +18,7 @@ from web3 import Web3
 
 from bountychain import deployments
 from bountychain.amounts import format_amount
+from bountychain.chains import chain_name
 from bountychain.cli._context import Settings, get_settings, resolve_rpc
 from bountychain.cli._errors import SetupError
 from bountychain.cli._output import eth, kv_table
@@ -99,7 +100,7 @@ def confirmation_rows(plan: Plan, fn: Any, value: int, tx: dict[str, Any], escro
             ("network fee", f"at most {approx}{eth(total_gas * price)} ({' + '.join(fee_parts)} "
                             f"at a max fee of {format_amount(price, 9, 'gwei')})"),
             ("from", tx["from"]),
-            ("escrow", f"{escrow} on chain {chain_id}")]
+            ("escrow", f"{escrow} on {chain_name(chain_id)}")]
 
 
 def connect(*, signer: bool) -> CliClient:
