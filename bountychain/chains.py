@@ -80,6 +80,15 @@ def chain_name(chain_id: int) -> str:
     return chain.name if chain else f"chain {int(chain_id)}"
 
 
+def wrong_chain_message(connected: int, expected: int) -> str:
+    """"connected to chain 31337 (Local dev chain), expected chain 11155111 (Sepolia)"."""
+    def named(chain_id: int) -> str:
+        chain = known_chain(chain_id)
+        return f"chain {chain_id} ({chain.name})" if chain else f"chain {chain_id}"
+
+    return f"connected to {named(connected)}, expected {named(expected)}"
+
+
 def chain_by_shorthand(text: str) -> Chain:
     """The chain a person typed (`sepolia`, `base-sepolia`, `Base Sepolia` or a chain id);
     ValueError naming the choices when nothing matches."""

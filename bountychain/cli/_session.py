@@ -18,7 +18,7 @@ from web3 import Web3
 
 from bountychain import deployments
 from bountychain.amounts import format_amount
-from bountychain.chains import chain_name
+from bountychain.chains import chain_name, wrong_chain_message
 from bountychain.cli._context import Settings, get_settings, resolve_rpc
 from bountychain.cli._errors import SetupError
 from bountychain.cli._output import eth, kv_table
@@ -134,7 +134,7 @@ def check_escrow(w3: Web3, settings: Settings) -> None:
     dev chain's escrow is never official and needs no flag."""
     chain_id = int(w3.eth.chain_id)
     if settings.chain_id is not None and settings.chain_id != chain_id:
-        raise WrongChain(f"connected to chain {chain_id}, expected chain {settings.chain_id}")
+        raise WrongChain(wrong_chain_message(chain_id, settings.chain_id))
     if settings.escrow:
         address, where = checksum(settings.escrow, "--escrow"), f"--escrow {settings.escrow}"
     else:

@@ -91,7 +91,7 @@ class BountyClient(BountyOperations, ReviewOperations, FundraiserOperations, Sig
         self.retry = retry
         self.chain_id = int(self.w3.eth.chain_id)
         if chain_id is not None and chain_id != self.chain_id:
-            raise WrongChain(f"connected to chain {self.chain_id}, expected chain {chain_id}")
+            raise WrongChain(wrong_chain_message(self.chain_id, chain_id))
         self.address = checksum(escrow, "escrow")
         if not self.w3.eth.get_code(self.address):
             raise WrongChain(f"no contract at {self.address} on chain {self.chain_id}")
@@ -177,7 +177,7 @@ class BountyClient(BountyOperations, ReviewOperations, FundraiserOperations, Sig
             return cls(w3, escrow, signer, chain_id=chain_id, **options)
         actual_chain = int(w3.eth.chain_id)
         if chain_id is not None and chain_id != actual_chain:
-            raise WrongChain(f"connected to chain {actual_chain}, expected chain {chain_id}")
+            raise WrongChain(wrong_chain_message(actual_chain, chain_id))
         record = registry.load(actual_chain, deployments)
         if record.abi_sha256 != registry.abi_sha256():
             raise WrongChain(f"the escrow recorded for chain {actual_chain} speaks another ABI than this SDK")
