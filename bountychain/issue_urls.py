@@ -125,13 +125,34 @@ class RepoFilter:
     host: str
     repo: str
 
-    def matches(self, issue_url: str) -> bool:
-        """Whether `issue_url` (a string from the chain, anything) is an issue of this repository."""
-        try:
-            ref = parse_issue_url(issue_url)
-        except InvalidURI:
-            return False
-        return (ref.host, ref.repo) == (self.host, self.repo)
+    def matches(self, url: str) -> bool:
+        """Whether `url` (a string from the chain, anything) points into this repository: an
+        http(s) URL on the same host whose path names the same owner and name. Only host,
+        owner and name count: what follows them (a malformed issue number) does not hide a
+        bounty from its repository, and nothing on another host or scheme reaches it."""
+        return repo_of(url) == (self.host, self.repo)
+
+
+def repo_of(url: str) -> tuple[str, str] | None:
+    """(host, "owner/name") of a URL on a known forge, lowercase; None for anything else."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except (ValueError, TypeError):
+        return None
+    if parts.scheme.lower() not in ("https", "http") or parts.username or port is not None:
+        return None
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    kind = forges().get(host)
+    if kind is None:
+        return None
+    segments = [segment.lower() for segment in parts.path.split("/") if segment]
+    if kind == "gitlab":
+        ends = [i for i, segment in enumerate(segments) if segment in ("-", "issues", "merge_requests")]
+        repo = segments[:ends[0]] if ends else segments
+    else:
+        repo = segments[:2]
+    return (host, "/".join(repo)) if len(repo) >= 2 else None
 
 
 def parse_repo_filter(text: str) -> RepoFilter:
@@ -156,4 +177,4 @@ def parse_repo_filter(text: str) -> RepoFilter:
 
 
 __all__ = ["FORGE_KINDS", "HOSTS_VARIABLE", "KNOWN_FORGES", "IssueRef", "RepoFilter", "forges", "normalize_issue_url",
-           "parse_issue_url", "parse_repo_filter"]
+           "parse_issue_url", "parse_repo_filter", "repo_of"]
