@@ -18,6 +18,7 @@ from eth_account.signers.local import LocalAccount
 from web3.contract.contract import Contract
 
 from bountychain._artifacts import load_artifact
+from bountychain.chains import wrong_chain_message
 from bountychain.errors import InvalidAddress, InvalidAmount, WrongChain
 from bountychain.results import ETH, Deployment, TokenInfo
 from bountychain.sdk._bounties import BountyOperations
