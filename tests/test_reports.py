@@ -21,6 +21,7 @@ from web3 import Web3
 from web3.middleware import Web3Middleware
 
 from bountychain.errors import InvalidReport, ReportNotVerified
+from bountychain.index import Indexer, queries
 from bountychain.reports import (
     ECIES_SCHEME,
     ReportBundle,
@@ -256,3 +257,21 @@ def test_neither_the_report_nor_a_key_is_sent_or_logged(world, caplog: pytest.Lo
     # The transaction carries the commitment's URI, which is public.
     assert submission.envelope.uri.encode().hex() in Web3.to_hex(
         world.chain.w3.eth.get_transaction(submission.claim.tx_hash)["input"])
+
+
+def test_the_index_shows_a_report_claim_as_a_private_report_with_its_commit_time(world, index_db: Any) -> None:
+    contact, hunter = world.chain.new_account(), world.hunters[0]
+    bounty_id = _report_bounty(world, contact)
+    world.as_(world.hunters[1]).submit_solution(bounty_id, "https://github.com/bountychain/toolkit/pull/9")
+    submission = world.as_(hunter).submit_report(bounty_id, REPORT)
+    indexer = Indexer.for_client(world.escrow, index_db(), batch=3, confirmations=0)
+    indexer.sync()
+    claims = queries.bounty(indexer.db, bounty_id).claims
+    block_time = world.chain.w3.eth.get_block(submission.claim.block_number)["timestamp"]
+    assert [(c.claim_id, c.private_report, c.committed_at) for c in claims] == [(1, False, None),
+                                                                                (2, True, block_time)]
+    assert claims[1].uri == submission.envelope.uri
+    # The hunter's record and the listing carry the same words, and nothing of the report.
+    assert [c.private_report for c in queries.hunter_record(indexer.db, hunter.address).claims] == [True]
+    listed = json.dumps([vars(c) for c in queries.claims_of(indexer.db, [bounty_id])[bounty_id]], default=str)
+    assert REPORT.hex() not in listed and REPORT.decode()[:20] not in listed

@@ -31,6 +31,7 @@ from bountychain.index.records import (
     BeneficiaryRecord,
     HunterRecord,
 )
+from bountychain.reports import is_report_uri
 from bountychain.results import FundraiserState
 
 BOUNTY_STATUSES = ("open", "expired", "under_review", "awarded", "cancelled")
@@ -350,8 +351,9 @@ def _withheld_from_award(db: store.Index, bounty_id: int) -> set[str]:
 
 def _claims(db: store.Index, condition: str, values: dict[str, object]) -> list[ClaimRow]:
     rows = db.execute(
-        "SELECT c.*, b.token, COALESCE(t.symbol, '?') AS symbol, COALESCE(t.decimals, 0) AS decimals"
-        " FROM claims c JOIN bounties b ON b.bounty_id = c.bounty_id LEFT JOIN tokens t ON t.token = b.token"
+        "SELECT c.*, b.token, COALESCE(t.symbol, '?') AS symbol, COALESCE(t.decimals, 0) AS decimals,"
+        " bl.block_time FROM claims c JOIN bounties b ON b.bounty_id = c.bounty_id"
+        " LEFT JOIN tokens t ON t.token = b.token LEFT JOIN blocks bl ON bl.block_number = c.block_number"
         f" WHERE {condition} ORDER BY c.block_number, c.log_index", values).fetchall()  # noqa: S608
     # What each claim was paid, in one query (not one per claim): the payouts of the same claims.
     paid: dict[tuple[int, int], int] = defaultdict(int)
@@ -362,7 +364,15 @@ def _claims(db: store.Index, condition: str, values: dict[str, object]) -> list[
             paid[(payout[0], payout[1])] += int(payout[2])
     return [ClaimRow(row["bounty_id"], row["claim_id"], row["hunter"], row["uri"],
                      paid[(row["bounty_id"], row["claim_id"])], row["token"], row["symbol"], row["decimals"],
-                     row["block_number"], row["tx_hash"]) for row in rows]
+                     row["block_number"], row["tx_hash"], *_report_fields(row)) for row in rows]
+
+
+def _report_fields(row: Any) -> tuple[bool, int | None]:
+    """(private_report, committed_at) of a claim row: a report's commitment is shown with the
+    time of its block, never as a link."""
+    if not is_report_uri(row["uri"]):
+        return False, None
+    return True, None if row["block_time"] is None else int(row["block_time"])
 
 
 @_reads
