@@ -140,6 +140,8 @@ def test_a_report_is_committed_decrypted_revealed_verified_and_awarded(setup, tm
     escrow.award(bounty_id, {1: 10_000})
     assert node.w3.eth.get_balance(people["hunter"].address) - before == ETHER
     assert ReportBundle.from_json(bundle_path.read_text()).claim_id == 1
+    shown = cli.run("show", str(bounty_id)).stdout
+    assert "private security report" in shown and "bountychain-report:v1" not in shown  # words, not the raw URI
 
 
 def test_a_bounty_without_a_contact_key_or_an_existing_out_file_sends_nothing(setup, tmp_path: Path) -> None:
