@@ -34,6 +34,7 @@ from bountychain.reports import (
     security_contact_of,
     with_security_contact,
 )
+from bountychain.devchain import AnvilNode
 from bountychain.sdk import BountyClient
 from tests.conftest import DAY, FEE_BPS, ISSUE
 
@@ -275,3 +276,25 @@ def test_the_index_shows_a_report_claim_as_a_private_report_with_its_commit_time
     assert [c.private_report for c in queries.hunter_record(indexer.db, hunter.address).claims] == [True]
     listed = json.dumps([vars(c) for c in queries.claims_of(indexer.db, [bounty_id])[bounty_id]], default=str)
     assert REPORT.hex() not in listed and REPORT.decode()[:20] not in listed
+
+
+def test_a_commitment_replayed_on_another_chain_at_the_same_escrow_address_does_not_verify(world) -> None:
+    """The strongest replay: another chain (id 4242) where the same deployer's first
+    transaction put an escrow at the same address, with the same bounty id and the same
+    hunter registering the same URI. The chain id in the commitment's domain tells them apart."""
+    contact, hunter = world.chain.new_account(), world.hunters[0]
+    bounty_id = _report_bounty(world, contact)
+    bundle = world.as_(hunter).submit_report(bounty_id, REPORT).bundle
+    with AnvilNode(chain_id=4242) as other_chain:
+        for account in (world.issuer, hunter):
+            other_chain.w3.provider.make_request("anvil_setBalance", [account.address, hex(10 * ETHER)])
+        other = BountyClient.deploy(other_chain, world.issuer, poll_latency=0.005)
+        assert other.address == world.escrow.address and other.chain_id == 4242 != world.escrow.chain_id
+        while other.bounty_count() < bounty_id:
+            other.create_bounty(ISSUE, other_chain.now() + 30 * DAY)
+        other.as_signer(hunter).submit_solution(bounty_id, bundle.uri)
+        with pytest.raises(ReportNotVerified, match=f"committed for chain {world.escrow.chain_id}, this is chain 4242"):
+            other.verify_report(bundle)
+        with pytest.raises(ReportNotVerified, match="differ from what was committed"):
+            other.verify_report(ReportBundle(**{**bundle.__dict__, "chain_id": 4242, "claim_id": None}))
+    assert world.escrow.verify_report(bundle).claim_id == bundle.claim_id
