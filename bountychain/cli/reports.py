@@ -16,6 +16,7 @@ created readable by their owner alone (0600).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -113,10 +114,16 @@ def submit(bounty_id: int, report_file: Any, out_path: Path, contact_key: str | 
     ui.emit(data, human)
 
 
-def _open(envelope_path: Path) -> tuple[SealedReport, ReportBundle]:
+def _open_into(envelope_path: Path, out_path: Path, content: Callable[[ReportBundle], str | bytes]
+               ) -> tuple[SealedReport, ReportBundle, str, dict[str, Any]]:
+    """Opens ENVELOPE with the signer's key, checks it against the chain, and writes
+    `content(bundle)` to a new 0600 file; returns the envelope, the bundle and the check."""
+    _new_file(out_path)
     envelope = _read_json(envelope_path, SealedReport)
-    signer = load_signer(get_settings())
-    return envelope, decrypt_report(envelope, signer)
+    bundle = decrypt_report(envelope, load_signer(get_settings()))
+    words, status = _on_chain(bundle)
+    write_private_file(out_path, content(bundle))
+    return envelope, bundle, words, status
 
 
 def _on_chain(bundle: ReportBundle) -> tuple[str, dict[str, Any]]:
@@ -137,10 +144,7 @@ def _on_chain(bundle: ReportBundle) -> tuple[str, dict[str, Any]]:
 @_out_option
 def decrypt(envelope_path: Path, out_path: Path) -> None:
     """Open ENVELOPE with your key (the security contact's, or the hunter's) into --out."""
-    _new_file(out_path)
-    envelope, bundle = _open(envelope_path)
-    words, status = _on_chain(bundle)
-    write_private_file(out_path, bundle.report)
+    envelope, bundle, words, status = _open_into(envelope_path, out_path, lambda opened: opened.report)
     ui = get_settings().ui
 
     def human() -> None:
@@ -157,10 +161,7 @@ def decrypt(envelope_path: Path, out_path: Path) -> None:
 @_out_option
 def reveal(envelope_path: Path, out_path: Path) -> None:
     """Write the publishable bundle (report, salt, hunter, bounty, chain, escrow) of ENVELOPE to --out."""
-    _new_file(out_path)
-    envelope, bundle = _open(envelope_path)
-    words, status = _on_chain(bundle)
-    write_private_file(out_path, bundle.to_json() + "\n")
+    envelope, _, words, status = _open_into(envelope_path, out_path, lambda opened: opened.to_json() + "\n")
     ui = get_settings().ui
 
     def human() -> None:

@@ -104,10 +104,10 @@ class ReportOperations(BountyOperations, SignatureOperations):
         matching = [(args, log) for args, log in claims if args["uri"] == uri
                     and (bundle.claim_id is None or args["claimId"] == bundle.claim_id)]
         if not matching:
-            where = f"claim {bundle.claim_id}" if bundle.claim_id is not None else "no claim"
+            which = f" (claim {bundle.claim_id})" if bundle.claim_id is not None else ""
             raise ReportNotVerified(
-                f"{where} of bounty {bundle.bounty_id} by {bundle.hunter} commits to this report: the report, "
-                f"salt, hunter or bounty differ from what was committed")
+                f"no claim of bounty {bundle.bounty_id} by {bundle.hunter}{which} carries this report's commitment: "
+                f"the report, salt, hunter or bounty differ from what was committed")
         args, log = matching[0]  # the earliest: priority
         block_time = int(self.w3.eth.get_block(log["blockHash"])["timestamp"])
         return ReportVerification(bundle.bounty_id, args["claimId"], args["hunter"], bundle.commitment,
