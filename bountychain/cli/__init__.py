@@ -20,9 +20,9 @@ line on stderr and exit status 1, before anything is sent; usage errors exit wit
 
 Layout: one module per command group (`bounty`, `link`, `review`, `fundraise`, `relay`,
 `reports`, `accounts`, `node`, `index`, `github`), each listing its click commands in
-`COMMANDS`; the private modules hold what they share (`_context`: settings, global options and the error-handling
-group; `_session`: the confirming client and the report; `_params`: parsing; `_output`:
-formatting; `_signers`; `_lookups`; `_errors`). This module builds the root group from them.
+`COMMANDS`; the private modules hold what they share (`_context`: settings, global options
+and the error-handling group; `_session`: the confirming client and the report; `_params`:
+parsing; `_output`: formatting; `_signers`; `_lookups`; `_errors`). This module builds the root group from them.
 '''
 
 from __future__ import annotations
