@@ -22,7 +22,8 @@ Layout: one module per command group (`bounty`, `link`, `review`, `fundraise`, `
 `reports`, `accounts`, `node`, `index`, `github`), each listing its click commands in
 `COMMANDS`; the private modules hold what they share (`_context`: settings, global options
 and the error-handling group; `_session`: the confirming client and the report; `_params`:
-parsing; `_output`: formatting; `_signers`; `_lookups`; `_errors`). This module builds the root group from them.
+parsing; `_output`: formatting; `_signers`; `_lookups`; `_errors`). This module builds the
+root group from them.
 '''
 
 from __future__ import annotations
