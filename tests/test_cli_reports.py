@@ -119,7 +119,6 @@ def test_a_report_is_committed_decrypted_revealed_verified_and_awarded(setup, tm
     bundle_path = tmp_path / "finding.reveal.json"
     cli.json("--account", "hunter", "report", "reveal", str(envelope_path), "--out", str(bundle_path))
     assert _mode(bundle_path) == 0o600
-    cli.secrets.remove(REPORT.encode().hex())  # the bundle is the publication; its hex is now public
     verified = cli.run("report", "verify", str(bundle_path))
     assert verified.returncode == 0, verified.stderr
     block_time = node.w3.eth.get_block(submitted["block_number"])["timestamp"]
@@ -160,3 +159,22 @@ def test_a_bounty_without_a_contact_key_or_an_existing_out_file_sends_nothing(se
     assert refused.returncode == 1 and "exists already" in refused.stderr and existing.read_text() == "{}"
     assert node.w3.eth.get_transaction_count(people["hunter"].address) == nonce
     assert not (tmp_path / "e.json").exists()
+
+
+def test_a_gasless_report_is_signed_relayed_by_another_and_opens_as_the_hunters_claim(setup, tmp_path: Path) -> None:
+    cli, node, escrow, people = setup
+    named = cli.json("--account", "security", "report", "contact-url", ISSUE)
+    bounty_id = escrow.create_bounty(named["uri"], node.now() + 30 * 86_400).bounty_id
+    finding = tmp_path / "finding.txt"
+    finding.write_text(REPORT)
+    hunter_nonce = node.w3.eth.get_transaction_count(people["hunter"].address)
+    envelope_path, claim_path = tmp_path / "envelope.json", tmp_path / "claim.json"
+    signed = cli.json("--account", "hunter", "report", "sign", str(bounty_id), str(finding), "--out",
+                      str(envelope_path), "--claim-out", str(claim_path))
+    assert (_mode(envelope_path), _mode(claim_path)) == (0o600, 0o600)
+    relayed = cli.json("--yes", "--account", "stranger", "relay", str(claim_path))
+    assert (relayed["hunter"], relayed["uri"]) == (people["hunter"].address, signed["uri"])
+    assert node.w3.eth.get_transaction_count(people["hunter"].address) == hunter_nonce  # no gas for the hunter
+    opened = cli.json("--account", "security", "report", "decrypt", str(envelope_path), "--out",
+                      str(tmp_path / "opened.txt"))
+    assert (opened["verified"], opened["claim_id"]) == (True, relayed["claim_id"])

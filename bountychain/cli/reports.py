@@ -1,10 +1,12 @@
-"""`bountychain report contact-url | submit | decrypt | reveal | verify`: private security
+"""`bountychain report contact-url | submit | sign | decrypt | reveal | verify`: private security
 reports. The hunter commits on chain to a hash of the report (a claim, so the block time
 proves priority) and hands the envelope, encrypted to the bounty's security contact key, to
 the contact; later anyone can check a revealed report against that claim.
 
     bountychain --account security report contact-url https://github.com/o/r/issues/7
     bountychain --account bob report submit 1 finding.txt --out finding.envelope.json
+    bountychain --account bob report sign 1 finding.txt --out finding.envelope.json --claim-out claim.json
+    bountychain --account carol relay claim.json          # no gas for bob; the claim is his
     bountychain --account security report decrypt finding.envelope.json --out finding.txt
     bountychain --account bob report reveal finding.envelope.json --out finding.reveal.json
     bountychain report verify finding.reveal.json
@@ -26,7 +28,7 @@ from bountychain.cli._context import Group, command, get_settings
 from bountychain.cli._errors import CliInputError
 from bountychain.cli._lookups import bounty_line
 from bountychain.cli._output import kv_table, utc
-from bountychain.cli._params import bounty_id_argument
+from bountychain.cli._params import bounty_id_argument, parse_deadline
 from bountychain.cli._session import Plan, connect, tx_rows
 from bountychain.cli._signers import load_signer
 from bountychain.errors import BountychainError
@@ -114,6 +116,40 @@ def submit(bounty_id: int, report_file: Any, out_path: Path, contact_key: str | 
     ui.emit(data, human)
 
 
+@command("sign")
+@bounty_id_argument
+@click.argument("report_file", type=click.File("rb"))
+@_out_option
+@click.option("--claim-out", "claim_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="A new file for the signed registration, for anyone to `bountychain relay`.")
+@click.option("--contact-key", help="The security contact key you expect; refused unless the bounty named it.")
+@click.option("--expiry", default="7d", show_default=True,
+              help="Until when a relayer may send it: timestamp, ISO date-time or duration.")
+def sign(bounty_id: int, report_file: Any, out_path: Path, claim_path: Path, contact_key: str | None,
+         expiry: str) -> None:
+    """As `submit`, without gas: sign the commitment's registration for a relayer (`bountychain relay`)."""
+    _new_file(out_path)
+    _new_file(claim_path)
+    content = report_file.read()
+    client = connect(signer=True)
+    expiry_ts = parse_deadline(expiry, int(client.w3.eth.get_block("latest")["timestamp"]))
+    signed = client.sign_report(bounty_id, content, contact_key=contact_key, expiry=expiry_ts)
+    write_private_file(out_path, signed.envelope.to_json() + "\n")
+    write_private_file(claim_path, signed.signed.to_json() + "\n")
+    ui = get_settings().ui
+
+    def human() -> None:
+        ui.say(f"✓ Signed a private security report's commitment for bounty {bounty_id} (no gas)")
+        ui.say(kv_table([("commitment", "0x" + signed.envelope.commitment.hex()),
+                         ("envelope", f"{out_path} (send it to the security contact)"),
+                         ("registration", f"{claim_path} (anyone relays it: bountychain relay {claim_path})"),
+                         ("valid until", utc(expiry_ts))]))
+
+    ui.emit({"action": "report sign", "bounty_id": bounty_id, "hunter": signed.envelope.hunter,
+             "commitment": "0x" + signed.envelope.commitment.hex(), "uri": signed.envelope.uri,
+             "envelope": str(out_path), "registration": str(claim_path), "expiry": expiry_ts}, human)
+
+
 def _open_into(envelope_path: Path, out_path: Path, content: Callable[[ReportBundle], str | bytes]
                ) -> tuple[SealedReport, ReportBundle, str, dict[str, Any]]:
     """Opens ENVELOPE with the signer's key, checks it against the chain, and writes
@@ -192,7 +228,7 @@ def verify(bundle_path: Path) -> None:
             human)
 
 
-for _subcommand in (contact_url, submit, decrypt, reveal, verify):
+for _subcommand in (contact_url, submit, sign, decrypt, reveal, verify):
     report.add_command(_subcommand)
 
 COMMANDS = [report]
