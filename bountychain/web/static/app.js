@@ -1044,12 +1044,14 @@ function drawChart(box, b, history) {
   const times = history.map((p) => Number(p.time));
   const t0 = times[0], t1 = Math.max(times[times.length - 1], t0 + 1);
   const top = history.reduce((max, p) => (BigInt(p.pledged) > max ? BigInt(p.pledged) : max), 1n);
-  const x = (t) => L + ((Number(t) - t0) / (t1 - t0)) * (W - L - R);
+  // By time; when every change has one time (a chain that was just seeded), one step each.
+  const byTime = times[times.length - 1] > t0;
+  const x = (t, i) => L + (byTime ? (Number(t) - t0) / (t1 - t0) : i / history.length) * (W - L - R);
   // Exact up to the top: scaled in integers first (amounts can exceed a double's precision).
   const y = (v) => T + (H - T - B) * (1 - Number((BigInt(v) * 10000n) / top) / 10000);
-  const steps = (key) => history.map((p, i) => `${i ? "H" : "M"}${x(p.time).toFixed(1)} ${i ? "V" : ""}${y(p[key]).toFixed(1)}`).join(" ")
+  const steps = (key) => history.map((p, i) => `${i ? "H" : "M"}${x(p.time, i).toFixed(1)} ${i ? "V" : ""}${y(p[key]).toFixed(1)}`).join(" ")
     + ` H${(W - R).toFixed(1)}`;
-  const held = `${steps("total")} V${H - B} H${x(t0).toFixed(1)} Z`;
+  const held = `${steps("total")} V${H - B} H${L} Z`;
   const last = history[history.length - 1];
   const chart = svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "funding", role: "img",
     "aria-label": `pledged ${fmt(last.pledged)} in all, ${fmt(last.total)} held now` },
