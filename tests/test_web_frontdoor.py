@@ -197,6 +197,18 @@ def test_every_page_shows_no_placeholder_or_raw_units_and_fits_the_window(site: 
     page.close()
 
 
+def test_the_review_box_fits_a_phone(site: dict[str, Any]) -> None:
+    """Problem 13: at 390 px the review box (proposal split, weight bar) was wider than the screen."""
+    page = _open(site, InjectedWallet(site["node"], site["funder"].address),
+                 f"/bounty/{site['story']['bounties']['under_review_eth']}", PHONE)
+    page.wait_for_selector("#proposal")
+    box = page.locator("section.review").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    _fits(page)
+    _check(page)
+    page.close()
+
+
 def test_cards_show_what_was_paid_and_no_deadline_once_ended_and_statuses_in_words(site: dict[str, Any]) -> None:
     """Problem 10: an awarded card led with "0 USDC" (held) over a small "paid 150 USDC"; a
     cancelled one said "deadline in 7 days"."""
