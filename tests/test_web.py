@@ -380,7 +380,7 @@ def test_a_refused_pledge_shows_the_decoded_reason_and_sends_nothing(site: dict[
     # Cancelled: the funder's pledge of the ETH test is refundable at once, from the page.
     page.reload()
     page.wait_for_selector("body[data-ready]")
-    page.click("#connect")
+    page.wait_for_selector("#account")  # the wallet is remembered: connected again without a click
     page.wait_for_selector("#refund-form")
     assert page.locator("#pledge-form").count() == 0
     balance = client.balance_of(funder.address)
@@ -426,7 +426,7 @@ def test_backing_a_fundraiser_in_eth_and_usdc_from_the_browser(site: dict[str, A
     wallet.sent.clear()
     page.goto(f"{site['url']}/fundraiser/{fundraisers['flexible_usdc']}")
     page.wait_for_selector("body[data-ready]")
-    page.click("#connect")
+    page.wait_for_selector("#account")  # remembered
     page.wait_for_selector("#pledge-form")
     held = usdc.functions.balanceOf(funder.address).call()
     page.fill("#pledge-form input[name=amount]", "50")
@@ -473,7 +473,7 @@ def test_anyone_pays_out_a_fundraiser_that_succeeded_and_backers_refund_one_that
     app.sync()
     page.goto(f"{site['url']}/fundraiser/{met}")
     page.wait_for_selector("body[data-ready]")
-    page.click("#connect")  # the wallet is on the escrow's chain since the switch above
+    page.wait_for_selector("#account")  # remembered, and on the escrow's chain since the switch above
     page.wait_for_selector("#withdraw-raised-form")
     assert page.locator("h1 .badge").text_content() == "succeeded"
     assert page.locator("#pledge-form, #refund-form").count() == 0

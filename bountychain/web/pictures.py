@@ -14,7 +14,7 @@ from bountychain.index.records import BountySummary
 
 # The words a person reads for each status (the index's names are identifiers).
 STATUS_WORDS = {"open": "open", "expired": "expired", "under_review": "under review", "awarded": "awarded",
-                "cancelled": "cancelled", "raising": "raising", "succeeded": "succeeded", "failed": "missed its goal",
+                "cancelled": "cancelled", "raising": "raising", "succeeded": "succeeded", "failed": "failed",
                 "paid": "paid out", "lapsed": "lapsed"}
 STATUS_COLOURS = {"open": "#1a7f37", "raising": "#1a7f37", "succeeded": "#1a7f37", "under_review": "#9a6700",
                   "awarded": "#0969da", "paid": "#0969da", "expired": "#6e7781", "cancelled": "#6e7781",
