@@ -398,6 +398,7 @@ def test_the_create_form_refuses_what_is_no_issue_and_several_bounties_on_one_is
     page.click("#create-form button")
     page.locator("#create-progress li", has_text="other bounty funds this issue too").wait_for()
     created = max(b.bounty_id for b in client.bounties())
+    assert page.locator(f"#created a[href='/bounty/{created}']").count() == 1
     client.as_signer(creator).pledge(created, "0.25 ether")
     site["app"].sync()
     indexed = queries.bounty(site["app"].reader(), created).bounty
@@ -411,5 +412,46 @@ def test_the_create_form_refuses_what_is_no_issue_and_several_bounties_on_one_is
 
     assert group.locator(".issue-total").inner_text().endswith(f": {format_amount(held, 18, 'ETH')} in all")
     page.screenshot(path=str(SCREENSHOTS / "issue-group.png"), full_page=True)
+    _check(page)
+    page.close()
+
+
+def test_the_github_bots_links_open_the_page_with_its_forms_filled_in(site: dict[str, Any]) -> None:
+    """The links the GitHub bot writes (bountychain/github/render.py, `PageLinks`): create,
+    pledge, claim and award open the page's forms filled in; nothing is sent until the person
+    presses the button."""
+    node, story = site["node"], site["story"]
+    bounty_id = story["bounties"]["open_eth"]
+    maintainer = InjectedWallet(node, story["addresses"]["maintainer"])
+    maintainer.chain_id = hex(node.chain_id)
+    page = _open(site, maintainer, f"/bounty/{bounty_id}?pledge=0.05&claim=https://github.com/x/y/pull/1&award=2")
+    page.click("#connect")
+    page.wait_for_selector("#award-form")
+    assert page.locator("#pledge-form input[name=amount]").input_value() == "0.05"
+    assert page.locator("#submit-form input[name=url]").input_value() == "https://github.com/x/y/pull/1"
+    assert page.locator("#award-form input[name=claim-2]").input_value() == "100"
+    assert page.locator("#award-total").inner_text().startswith("total 100%: pays")
+    assert page.url.endswith(f"/bounty/{bounty_id}")  # applied once: a later render starts empty
+    assert maintainer.sent == []
+    _check(page)
+    page.close()
+
+    creator = InjectedWallet(node, node.new_account().address)
+    creator.chain_id = hex(node.chain_id)
+    link = ("/?create=https%3A%2F%2Fgithub.com%2Facme%2Fnew%2Fissues%2F3&amount=0.1&token=0x" + "0" * 40
+            + "&lock=2w")
+    page = _open(site, creator, link)
+    assert "Connect a wallet to post a bounty on https://github.com/acme/new/issues/3" in page.locator(
+        "#create-connect").inner_text()
+    page.click("#connect")
+    page.wait_for_selector("#create[open]")
+    form = page.locator("#create-form")
+    assert [form.locator(f"input[name={name}]").input_value() for name in ("uri", "days", "token", "amount")] == [
+        "https://github.com/acme/new/issues/3", "14", "", "0.1"]
+    assert page.locator("#issue-check").inner_text() == "GitHub issue #3 of acme/new"
+    # The link's token is the create form's, not a filter of the list.
+    assert page.locator("#bounties article.card").count() == requests.get(
+        f"{site['url']}/api/bounties?kind=bounty", timeout=10).json()["count"]
+    assert creator.sent == []
     _check(page)
     page.close()

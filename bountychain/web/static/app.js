@@ -556,7 +556,12 @@ function bountyCard(b, now) {
 
 async function renderList() {
   const params = new URLSearchParams(location.search);
-  const data = await api(`/api/bounties?${params}`);
+  // The GitHub bot's create link (/?create=ISSUE&amount=50&token=ADDRESS&lock=30d) prefills the
+  // create form; its parameters are not the list's filters.
+  const prefill = params.has("create") ? { uri: params.get("create"), amount: params.get("amount") || "",
+    token: params.get("token") || "", lock: params.get("lock") || "" } : null;
+  const filters_ = new URLSearchParams([...params].filter(([key]) => !(prefill && ["create", "amount", "token", "lock"].includes(key))));
+  const data = await api(`/api/bounties?${filters_}`);
   showIndex(data.index);
   const now = data.index.cursor_time ?? Date.now() / 1000;
   const kind = params.get("kind") || "";
@@ -595,7 +600,8 @@ async function renderList() {
   showView(h("h1", {}, kind === "fundraiser" ? "Fundraisers" : kind === "bounty" ? "Bounties"
     : "Bounties and fundraisers"),
   h("p", { class: "muted" }, "Pledges are held by the escrow contract, not a company: they leave it only to whom the rules say, or back to their funder."),
-  state.account && state.chainOk ? createPanel() : null,
+  state.account && state.chainOk ? createPanel(prefill)
+    : prefill ? h("p", { class: "panel", id: "create-connect" }, `Connect a wallet to post a bounty on ${prefill.uri}.`) : null,
   filters, ...sections, pager(params, data));
 }
 
@@ -721,6 +727,25 @@ async function renderBounty(id) {
       : h("p", { class: "muted", id: "claims" }, "No solutions yet."),
     embedSnippet(b),
   );
+  applyPrefill();
+}
+
+// The GitHub bot's links open a bounty with a form filled in: ?pledge=50, ?claim=PR_URL,
+// ?award=CLAIM or ?propose=CLAIM (that claim's share set to 100%). Applied once, when the form
+// is there (a wallet connected); the query is then dropped, so a later render starts empty.
+function applyPrefill() {
+  const params = new URLSearchParams(location.search);
+  let applied = false;
+  const fill = (input, value) => { if (input && value) { input.value = value; applied = true; } };
+  fill($("#pledge-form input[name=amount]"), params.get("pledge"));
+  fill($("#submit-form input[name=url]"), params.get("claim"));
+  const claim = params.get("award") || params.get("propose");
+  if (claim && /^\d+$/.test(claim)) {
+    const share = $(`#award-form input[name=claim-${claim}], #propose-form input[name=claim-${claim}]`);
+    fill(share, "100");
+    share?.form.dispatchEvent(new Event("input"));
+  }
+  if (applied) history.replaceState(null, "", location.pathname);
 }
 
 // The award form's running total: the shares typed so far, in basis points, and what they pay.
@@ -948,10 +973,17 @@ async function renderFundraiser(id, data) {
     h("h2", {}, "Act"), h("div", { class: "actions" }, panels), progress,
     h("h2", {}, "Pledges"), pledgeTable(data, fmt), embedSnippet(f),
   );
+  applyPrefill();
 }
 
 // Post a bounty on an issue: the URL is checked (and normalised) here before anything is sent.
-function createPanel() {
+function lockDays(text) {
+  const found = /^(\d+)\s*(d|w|days?|weeks?)?$/i.exec(String(text).trim());
+  if (!found) return 30;
+  return Number(found[1]) * (found[2] && found[2][0].toLowerCase() === "w" ? 7 : 1);
+}
+
+function createPanel(prefill = null) {
   const progress = h("ol", { class: "progress", id: "create-progress" });
   const note = h("p", { class: "muted", id: "issue-check" }, "An issue on GitHub, GitLab, Codeberg or Gitea.");
   const check = (text) => {
@@ -986,10 +1018,22 @@ function createPanel() {
     const escrow = new ethers.Contract(state.info.escrow, state.info.escrow_abi, wallet);
     const latest = await wallet.provider.getBlock("latest");
     const deadline = BigInt(latest.timestamp) + BigInt(days) * 86400n;
+    let sent = null;
     const ok = await runSteps(progress, [{ label: `create a bounty on ${issue.url}, deadline ${utc(deadline)}`,
-      send: () => escrow.createBounty(ethers.getAddress(token), deadline, state.account, issue.url) }]);
-    if (ok && existing.count) {
+      send: async () => (sent = await escrow.createBounty(ethers.getAddress(token), deadline, state.account, issue.url)) }]);
+    if (!ok) return;
+    if (existing.count) {
       progress.append(h("li", {}, `${existing.count} other bount${existing.count === 1 ? "y funds" : "ies fund"} this issue too: the list shows their total.`));
+    }
+    // Its id, from the BountyCreated event; then its page, with the first pledge filled in.
+    const receipt = await sent.wait();
+    const created = receipt.logs.map((log) => { try { return escrow.interface.parseLog(log); } catch { return null; } })
+      .find((event) => event?.name === "BountyCreated");
+    if (created) {
+      const pledgeText = fields.amount.value.trim();
+      progress.append(h("li", { class: "done", id: "created" }, "created ",
+        h("a", { href: `/bounty/${created.args.bountyId}${pledgeText ? `?pledge=${encodeURIComponent(pledgeText)}` : ""}`,
+          dataset: { nav: "" } }, `bounty #${created.args.bountyId}`), pledgeText ? `: pledge ${pledgeText} on its page` : ""));
     }
   } },
   h("input", { name: "uri", placeholder: "https://github.com/owner/repo/issues/12", required: true, oninput: (e) => check(e.target.value),
@@ -997,8 +1041,17 @@ function createPanel() {
   h("input", { name: "days", type: "number", min: "1", max: "3650", value: "30", "aria-label": "deadline in days", class: "days" }),
   h("span", { class: "muted" }, "days"),
   h("input", { name: "token", placeholder: "token address (empty: ETH)", "aria-label": "token address" }),
+  h("input", { name: "amount", placeholder: "first pledge (optional)", inputmode: "decimal", "aria-label": "first pledge" }),
   h("button", { type: "submit" }, "Create"));
-  return h("details", { class: "panel create", id: "create" }, h("summary", {}, "Post a bounty on an issue"), form, note, progress);
+  if (prefill) {
+    form.uri.value = prefill.uri;
+    form.days.value = String(lockDays(prefill.lock));
+    form.token.value = /^0x0{40}$/i.test(prefill.token) ? "" : prefill.token;  // the zero address is ETH
+    form.amount.value = prefill.amount;
+    check(prefill.uri);
+  }
+  return h("details", { class: "panel create", id: "create", open: Boolean(prefill) }, h("summary", {}, "Post a bounty on an issue"),
+    form, note, progress);
 }
 
 // What the deadline means now: an ended bounty's deadline no longer applies.
