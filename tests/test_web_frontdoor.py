@@ -455,3 +455,28 @@ def test_the_github_bots_links_open_the_page_with_its_forms_filled_in(site: dict
     assert creator.sent == []
     _check(page)
     page.close()
+
+
+def test_the_github_link_statement_is_signed_on_the_page_for_the_bot_to_verify(site: dict[str, Any]) -> None:
+    """/?link-github=LOGIN: the wallet signs the EIP-712 statement the bot checks; the page shows
+    the /link comment to post, and the bot's own check recovers the address from it."""
+    from bountychain.github.links import link_signer
+
+    node = site["node"]
+    account = node.new_account()
+    wallet = SigningWallet(node, account)
+    wallet.chain_id = hex(node.chain_id)
+    page = _open(site, wallet, "/?link-github=Octo-Cat")
+    assert "Connect the wallet" in page.locator("#link-github").inner_text()
+    page.click("#connect")
+    page.click("#link-github-sign")
+    comment = page.locator("#link-github-comment")
+    comment.wait_for()
+    _, address, signature = comment.input_value().split(" ")
+    assert address == account.address and wallet.signed == ["GitHubAccount"] and wallet.sent == []
+    assert link_signer("Octo-Cat", address, signature) == account.address
+    page.goto(site["url"] + "/?link-github=not%20a%20login")
+    page.wait_for_selector("body[data-ready]")
+    assert "is not a GitHub login" in page.locator("#link-github").inner_text()
+    _check(page)
+    page.close()

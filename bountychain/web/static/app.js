@@ -560,7 +560,8 @@ async function renderList() {
   // create form; its parameters are not the list's filters.
   const prefill = params.has("create") ? { uri: params.get("create"), amount: params.get("amount") || "",
     token: params.get("token") || "", lock: params.get("lock") || "" } : null;
-  const filters_ = new URLSearchParams([...params].filter(([key]) => !(prefill && ["create", "amount", "token", "lock"].includes(key))));
+  const filters_ = new URLSearchParams([...params].filter(([key]) => key !== "link-github"
+    && !(prefill && ["create", "amount", "token", "lock"].includes(key))));
   const data = await api(`/api/bounties?${filters_}`);
   showIndex(data.index);
   const now = data.index.cursor_time ?? Date.now() / 1000;
@@ -600,6 +601,7 @@ async function renderList() {
   showView(h("h1", {}, kind === "fundraiser" ? "Fundraisers" : kind === "bounty" ? "Bounties"
     : "Bounties and fundraisers"),
   h("p", { class: "muted" }, "Pledges are held by the escrow contract, not a company: they leave it only to whom the rules say, or back to their funder."),
+  params.has("link-github") ? linkGithubPanel(params.get("link-github")) : null,
   state.account && state.chainOk ? createPanel(prefill)
     : prefill ? h("p", { class: "panel", id: "create-connect" }, `Connect a wallet to post a bounty on ${prefill.uri}.`) : null,
   filters, ...sections, pager(params, data));
@@ -977,6 +979,36 @@ async function renderFundraiser(id, data) {
 }
 
 // Post a bounty on an issue: the URL is checked (and normalised) here before anything is sent.
+// The GitHub bot's /?link-github=LOGIN: sign the statement "LOGIN is held by this address"
+// (EIP-712, bountychain/github/links.py; no chain, no transaction), then post the comment shown.
+const GITHUB_LINK_DOMAIN = { name: "bountychain GitHub link", version: "1" };
+const GITHUB_LINK_TYPES = { GitHubAccount: [{ name: "login", type: "string" }, { name: "account", type: "address" }] };
+
+function linkGithubPanel(login) {
+  const title = h("h3", {}, "Link your GitHub login");
+  if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/.test(login || "")) {
+    return h("div", { class: "panel", id: "link-github" }, title, h("p", { class: "failed" }, `"${login}" is not a GitHub login.`));
+  }
+  if (!state.account) {
+    return h("div", { class: "panel", id: "link-github" }, title,
+      h("p", { class: "muted" }, `Connect the wallet of the address that ${login} should be known by, then sign.`));
+  }
+  const out = h("div", { id: "link-github-out" });
+  return h("div", { class: "panel", id: "link-github" }, title,
+    h("p", {}, `Sign the statement "GitHub login ${login.toLowerCase()} is held by ${state.account}". It is a signature, not a transaction: no gas.`),
+    h("button", { type: "button", id: "link-github-sign", onclick: async () => {
+      try {
+        const signature = await (await signer()).signTypedData(GITHUB_LINK_DOMAIN, GITHUB_LINK_TYPES,
+          { login: login.toLowerCase(), account: state.account });
+        const comment = `/link ${state.account} ${signature}`;
+        out.replaceChildren(h("p", {}, `Post this comment on GitHub as ${login}:`),
+          h("input", { class: "mono snippet", readonly: true, value: comment, id: "link-github-comment", "aria-label": "the /link comment" }));
+      } catch (error) {
+        out.replaceChildren(h("p", { class: "failed" }, `Not signed: ${describeError(error)}`));
+      }
+    } }, "Sign"), out);
+}
+
 function lockDays(text) {
   const found = /^(\d+)\s*(d|w|days?|weeks?)?$/i.exec(String(text).trim());
   if (!found) return 30;
