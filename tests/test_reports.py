@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+from datetime import UTC, datetime
 from typing import Any
 
 import ecies
@@ -21,6 +22,7 @@ from web3 import Web3
 from web3.middleware import Web3Middleware
 
 from bountychain.errors import InvalidReport, ReportNotVerified
+from bountychain.github.render import PageLinks, status_body
 from bountychain.index import Indexer, queries
 from bountychain.reports import (
     ECIES_SCHEME,
@@ -298,3 +300,17 @@ def test_a_commitment_replayed_on_another_chain_at_the_same_escrow_address_does_
         with pytest.raises(ReportNotVerified, match="differ from what was committed"):
             other.verify_report(ReportBundle(**{**bundle.__dict__, "chain_id": 4242, "claim_id": None}))
     assert world.escrow.verify_report(bundle).claim_id == bundle.claim_id
+
+
+def test_the_github_status_comment_names_a_report_claim_in_words(world, tmp_path) -> None:
+    contact, hunter = world.chain.new_account(), world.hunters[0]
+    bounty_id = _report_bounty(world, contact)
+    submission = world.as_(hunter).submit_report(bounty_id, REPORT)
+    indexer = Indexer.for_client(world.escrow, str(tmp_path / "index.sqlite3"), confirmations=0)
+    indexer.sync()
+    body = status_body(PageLinks("https://bounties.example"), world.escrow.chain_id,
+                       [queries.bounty(indexer.db, bounty_id)], [], {})
+    committed = world.chain.w3.eth.get_block(submission.claim.block_number)["timestamp"]
+    assert f"claim 1 by {hunter.address[:6]}…{hunter.address[-4:]}, a private security report, committed " \
+           f"{datetime.fromtimestamp(committed, UTC).strftime('%Y-%m-%d %H:%M UTC')}" in body
+    assert "bountychain-report:v1" not in body
