@@ -116,13 +116,10 @@ def submit(bounty_id: int, solution_url: str) -> None:
     client = connect(signer=True)
     signer = client.signer
     assert signer is not None
-    bounty = client.bounty(bounty_id)
     for claim in claims(client, bounty_id):
         if claim.hunter == signer.address and claim.uri.strip() == solution_url.strip():
             raise CliInputError(f"you ({signer.address}) already submitted {solution_url} to bounty {bounty_id} as "
                                 f"claim {claim.claim_id}: it counts once, nothing was sent")
-    if bounty.status != BountyStatus.OPEN or bounty.expired:
-        raise CliInputError(f"bounty {bounty_id} is {status_name(bounty)}: it takes no more solutions")
     plan = Plan(f"submit a solution to bounty {bounty_id}", [
         ("bounty", bounty_line(client, bounty_id)), ("solution", solution_url),
         ("paid to", f"{signer.address} if it wins"),
