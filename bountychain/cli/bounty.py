@@ -371,10 +371,10 @@ def show(bounty_id: int) -> None:
                           utc(p["unlocks_at"]) if p["unlocks_at"] else "-", p["state"])
         ui.say(table if pledges else Text("no pledges"))
         claim_table = Table("claim", "hunter", "solution", "paid", title="claims")
-        paid = {p["claimId"]: p["amount"] for p in payouts}
+        paid_by_claim = {p["claimId"]: p["amount"] for p in payouts}
         for c in solutions:
             claim_table.add_row(str(c.claim_id), c.hunter, Text(inert(solution_text(c.uri)), overflow="fold"),
-                                listed(paid[c.claim_id], info) if c.claim_id in paid else "-")
+                                listed(paid_by_claim[c.claim_id], info) if c.claim_id in paid_by_claim else "-")
         ui.say(claim_table if solutions else Text("no claims"))
         if data["review"] is not None:
             ui.say(review_panel(data["review"]))
