@@ -25,7 +25,7 @@ from rich.text import Text
 from bountychain.chains import chain_name
 from bountychain.cli._context import command, get_settings
 from bountychain.cli._errors import CliInputError
-from bountychain.cli._output import kv_table, listed, utc
+from bountychain.cli._output import listed, utc
 from bountychain.cli._session import connect
 from bountychain.index import Indexer, SyncReport, queries
 from bountychain.index.store import database_url, describe_url
