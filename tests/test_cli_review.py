@@ -151,7 +151,7 @@ def test_a_blocked_proposal_nobody_escalates_lapses(w: World) -> None:  # noqa: 
 
 def test_bad_review_terms_are_refused_in_one_line(w: World) -> None:  # noqa: F811
     arbiter = w.hunters[0].address
-    for args, message in [(("--window", "12h"), "review_window must be from 86400 s"),
+    for args, message in [(("--window", "12h"), "--window 12h is 12 hours: a review window is from 1 day to 30 days"),
                           (("--window", "3 days"), "give a duration such as 7d"),
                           (("--window", "3d", "--quorum", "150%", "--arbiter", arbiter),
                            "from 0.01% (1 basis point) to 100%"),
