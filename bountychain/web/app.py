@@ -298,6 +298,12 @@ def _read(handler: Callable[[WebApp, Request], Any]) -> Callable[[Request], Awai
 
     def answer(request: Request) -> Response:
         web: WebApp = request.app.state.web
+        # The ETag and the answer from one connection and one snapshot (on PostgreSQL one
+        # checkout of the pool, not one per query).
+        with web.db.reading():
+            return answer_from(web, request)
+
+    def answer_from(web: WebApp, request: Request) -> Response:
         etag = web.etag(request)
         headers = {"ETag": etag, "Cache-Control": f"public, max-age={web.cache_seconds}, must-revalidate"
                    if web.cache_seconds else "no-cache"}
