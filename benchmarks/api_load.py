@@ -227,7 +227,7 @@ def main() -> None:
                 database = cluster.database()
             copy_to_postgres(path, database)
         print(f"index: {built['bounties']:,} bounties, {built['pledges']:,} pledges, {built['claims']:,} claims, "
-              f"{built['payouts']:,} payouts, on {store.describe_url(store.database_url(database)).split(':')[0]}"
+              f"{built['payouts']:,} payouts, on {'PostgreSQL' if args.postgres is not None else 'SQLite'}"
               f" with {args.workers} worker(s), built in {time.monotonic() - started:.1f} s", flush=True)
         port = free_port()
         env = {**os.environ, "BOUNTYCHAIN_DB": database}
