@@ -4,7 +4,7 @@ A handler inserts the event's row and returns the bounty ids whose summary must 
 recomputed. Events without a handler (added to the contract later, or not of interest) are
 skipped, so a newer escrow can be indexed by an older index; supporting a new event means a
 table in `schema.py`, a handler here and, if it changes a bounty, a line in
-`store.refresh_bounty`.
+`summaries.refresh_bounty`.
 
 Logs are decoded here (`decode_log`), not by web3: nothing a log carries is trusted. A
 `string` field (a bounty's or fundraiser's URI, a solution's URI) is whatever bytes the

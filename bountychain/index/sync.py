@@ -44,7 +44,7 @@ from web3.exceptions import BlockNotFound
 from bountychain._artifacts import load_artifact
 from bountychain.amounts import MAX_DECIMALS
 from bountychain.deployments import DEV_CHAIN_IDS
-from bountychain.index import store
+from bountychain.index import store, summaries
 from bountychain.index.events import HANDLERS, Event, Rows, decode_planned, event_plan
 from bountychain.results import ETH
 
@@ -289,7 +289,7 @@ class Indexer:
                 fork = number
                 break
         with store.transaction(self.db):
-            store.rollback(self.db, fork)
+            summaries.rollback(self.db, fork)
             store.set_meta(self.db, "cursor", fork)
             row = self.db.execute("SELECT block_hash, block_time FROM blocks WHERE block_number = :fork",
                                   {"fork": fork}).fetchone()
@@ -319,7 +319,7 @@ class Indexer:
                 touched |= HANDLERS[event.name](rows, event)
             grown = [table for table, added in rows.counts.items() if added >= _ANALYZE_AFTER]
             rows.flush()
-            store.refresh_bounties(self.db, touched)
+            summaries.refresh_bounties(self.db, touched)
             block_hashes[high] = end_hash
             numbers = sorted(block_hashes)
             self.db.execute(f"DELETE FROM blocks WHERE block_number IN ({', '.join(map(str, numbers))})")  # noqa: S608 - ints
