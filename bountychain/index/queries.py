@@ -31,6 +31,7 @@ from bountychain.index.records import (
     BeneficiaryRecord,
     HunterRecord,
 )
+from bountychain.reports import is_report_uri
 from bountychain.results import FundraiserState
 
 BOUNTY_STATUSES = ("open", "expired", "under_review", "awarded", "cancelled")
@@ -371,8 +372,9 @@ def _claims(db: store.Index, condition: str, values: dict[str, object]) -> list[
     # The columns by position, in ClaimRow's order (a page of the list reads a hundred claims).
     rows = db.execute(
         "SELECT c.bounty_id, c.claim_id, c.hunter, c.uri, b.token, COALESCE(t.symbol, '?') AS symbol,"
-        " COALESCE(t.decimals, 0) AS decimals, c.block_number, c.tx_hash"
+        " COALESCE(t.decimals, 0) AS decimals, c.block_number, c.tx_hash, bl.block_time"
         " FROM claims c JOIN bounties b ON b.bounty_id = c.bounty_id LEFT JOIN tokens t ON t.token = b.token"
+        " LEFT JOIN blocks bl ON bl.block_number = c.block_number"
         f" WHERE {condition} ORDER BY c.block_number, c.log_index", values).fetchall()  # noqa: S608
     # What each claim was paid, in one query (not one per claim): the payouts of the same claims.
     paid: dict[tuple[int, int], int] = defaultdict(int)
@@ -381,8 +383,17 @@ def _claims(db: store.Index, condition: str, values: dict[str, object]) -> list[
                 "SELECT p.bounty_id, p.claim_id, p.amount FROM payouts p JOIN claims c"
                 f" ON c.bounty_id = p.bounty_id AND c.claim_id = p.claim_id WHERE {condition}", values):  # noqa: S608
             paid[(payout[0], payout[1])] += int(payout[2])
-    return [ClaimRow(bounty_id, claim_id, hunter, uri, paid[(bounty_id, claim_id)], token, symbol, decimals, block, tx)
-            for bounty_id, claim_id, hunter, uri, token, symbol, decimals, block, tx in rows]
+    return [ClaimRow(bounty_id, claim_id, hunter, uri, paid[(bounty_id, claim_id)], token, symbol, decimals, block, tx,
+                     *_report_fields(uri, block_time))
+            for bounty_id, claim_id, hunter, uri, token, symbol, decimals, block, tx, block_time in rows]
+
+
+def _report_fields(uri: str, block_time: int | None) -> tuple[bool, int | None]:
+    """(private_report, committed_at) of a claim: a report's commitment is shown with the
+    time of its block, never as a link."""
+    if not is_report_uri(uri):
+        return False, None
+    return True, None if block_time is None else int(block_time)
 
 
 @_reads

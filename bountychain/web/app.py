@@ -320,8 +320,7 @@ def _read(handler: Callable[[WebApp, Request], Any]) -> Callable[[Request], Awai
             return Response(body, headers=headers, media_type="application/json")
 
     async def endpoint(request: Request) -> Response:
-        web: WebApp = request.app.state.web
-        return await asyncio.get_running_loop().run_in_executor(web.readers, answer, request)
+        return await asyncio.get_running_loop().run_in_executor(request.app.state.web.readers, answer, request)
 
     return endpoint
 
@@ -359,7 +358,8 @@ def _bounty_list(web: WebApp, request: Request) -> Any:
         except ValueError as exc:
             raise BadRequest(str(exc)) from exc
         claims = queries.claims_of(db, [row.bounty_id for row in rows])
-    listed = [{**vars(row), "solutions": [{"claim_id": c.claim_id, "hunter": c.hunter, "uri": c.uri, "paid": c.paid}
+    listed = [{**vars(row), "solutions": [{"claim_id": c.claim_id, "hunter": c.hunter, "uri": c.uri, "paid": c.paid,
+                                           "private_report": c.private_report, "committed_at": c.committed_at}
                                           for c in claims[row.bounty_id]]}
               for row in rows]  # made JSON once, by the caller (`jsonable`)
     return {"bounties": listed, "count": total, "limit": limit, "offset": offset, "sort": sort,
