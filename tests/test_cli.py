@@ -222,14 +222,16 @@ def test_token_bounty_pledge_of_25_usdc_approves_exactly_then_pledges(w: World) 
 
     link = w.ok("link", str(bounty_id), "2.5 USDC").stdout
     assert f"ethereum:{w.token.address}@31337/approve?address={w.escrow.address}&uint256=2500000" in link
-    assert f"ethereum:{w.escrow.address}@31337/pledge?uint256={bounty_id}&uint256=2500000\n" in link
+    deadline = w.escrow.bounty(bounty_id).deadline  # pledge(bountyId, amount, maxUnlocksAt)
+    assert f"ethereum:{w.escrow.address}@31337/pledge?uint256={bounty_id}&uint256=2500000&uint64={deadline}\n" in link
     assert "approve" in link and "then call pledge" in link
 
 
 def test_link_prints_the_eip681_uri_and_its_qr_code(w: World) -> None:
     bounty_id = w.escrow.create_bounty(ISSUE, w.node.now() + 5 * DAY).bounty_id
+    deadline = w.escrow.bounty(bounty_id).deadline  # pledge(bountyId, amount, maxUnlocksAt)
     uri = (f"ethereum:{w.escrow.address}@31337/pledge?uint256={bounty_id}"
-           f"&uint256=50000000000000000&value=50000000000000000")
+           f"&uint256=50000000000000000&uint64={deadline}&value=50000000000000000")
     out = w.ok("link", str(bounty_id), "0.05 ETH").stdout.splitlines()
     assert uri in out
     qr_lines = [line.rstrip() for line in qr.to_text(qr.encode(uri))]

@@ -493,6 +493,7 @@ def _loop(service: Service, chain: Any, escrow: BountyClient, usdc: Any, indexer
     assert f"{PAGE}/bounty/{bounty_id}?pledge=25" in reply and f"{PAGE}/badge/{bounty_id}.svg" in reply
     to, chain_id, pledge_to, amount = _eip681(reply)
     assert (to, chain_id, pledge_to, amount) == (escrow.address, chain.chain_id, bounty_id, 25 * USDC)
+    assert f"&uint64={escrow.bounty(bounty_id).deadline}`" in reply  # pledge's third argument, maxUnlocksAt
     assert f"approve 25 USDC with `ethereum:{usdc.address}@{chain.chain_id}/approve?address={escrow.address}" \
            f"&uint256={25 * USDC}`" in reply
     escrow.as_signer(funders[1]).pledge(pledge_to, amount)

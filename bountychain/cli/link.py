@@ -33,7 +33,7 @@ def link(bounty_id: int, amount: str, svg_path: Path | None) -> None:
     if state != "open":  # a wallet would send it and pay gas for a refusal
         raise CliInputError(f"bounty {bounty_id} is {state.replace('_', ' ')}: it takes no more pledges, so there "
                             "is no payment link for it")
-    uri = pledge_uri(client.address, client.chain_id, bounty_id, base, eth_value=bounty.is_eth)
+    uri = pledge_uri(client.address, client.chain_id, bounty_id, base, bounty.deadline, eth_value=bounty.is_eth)
     approve = None if bounty.is_eth else approve_uri(bounty.token, client.chain_id, client.address, base)
     data = {"bounty_id": bounty_id, "uri": uri, "approve_uri": approve, "amount": base, "symbol": info.symbol,
             "token": bounty.token, "status": state, "escrow": client.address, "chain_id": client.chain_id}
@@ -60,9 +60,12 @@ def link(bounty_id: int, amount: str, svg_path: Path | None) -> None:
     get_settings().ui.emit(data, human_view)
 
 
-def pledge_uri(escrow: str, chain_id: int, bounty_id: int, amount: int, *, eth_value: bool) -> str:
-    """EIP-681 URI calling the escrow's pledge(uint256,uint256) (with the ETH as value)."""
-    uri = f"ethereum:{escrow}@{chain_id}/pledge?uint256={bounty_id}&uint256={amount}"
+def pledge_uri(escrow: str, chain_id: int, bounty_id: int, amount: int, max_unlocks_at: int, *,
+               eth_value: bool) -> str:
+    """EIP-681 URI calling the escrow's pledge(uint256 bountyId, uint256 amount, uint64 maxUnlocksAt)
+    (with the ETH as value); `max_unlocks_at` is the latest lock the funder accepts, the
+    bounty's deadline as the SDK's default."""
+    uri = f"ethereum:{escrow}@{chain_id}/pledge?uint256={bounty_id}&uint256={amount}&uint64={max_unlocks_at}"
     return f"{uri}&value={amount}" if eth_value else uri
 
 

@@ -217,7 +217,8 @@ class Bot:
         """The reply's lines with EIP-681 links: a token is approved (exactly the amount) first."""
         from bountychain.cli.link import approve_uri, pledge_uri  # noqa: PLC0415 - the CLI's helpers, loaded with it
         config = self.config
-        pledge = pledge_uri(config.escrow, config.chain_id, bounty.bounty_id, amount, eth_value=bounty.token == _ZERO)
+        pledge = pledge_uri(config.escrow, config.chain_id, bounty.bounty_id, amount, bounty.deadline,
+                            eth_value=bounty.token == _ZERO)
         if bounty.token == _ZERO:
             return f"- From a wallet that reads payment links (EIP-681): `{pledge}`\n"
         approve = approve_uri(bounty.token, config.chain_id, config.escrow, amount)
