@@ -6,6 +6,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {LowLevelCall} from "@openzeppelin/contracts/utils/LowLevelCall.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {IERC5267} from "@openzeppelin/contracts/interfaces/IERC5267.sol";
 import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
@@ -14,6 +15,7 @@ import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/Signa
 import {BountyReview} from "./BountyReview.sol";
 import {IBountyEscrow} from "./interfaces/IBountyEscrow.sol";
 import {IFundraising} from "./interfaces/IFundraising.sol";
+import {IMilestones} from "./interfaces/IMilestones.sol";
 import {IReviewHooks} from "./interfaces/IReviewHooks.sol";
 import {ISignedActions} from "./interfaces/ISignedActions.sol";
 
@@ -25,7 +27,7 @@ import {ISignedActions} from "./interfaces/ISignedActions.sol";
 /// this constructor: it decides, this contract keeps the money rules. It is the approver of
 /// the bounties created through it and the only caller of the `IReviewHooks` functions, and
 /// this contract never calls it.
-contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHooks, IERC5267, ReentrancyGuardTransient {
+contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedActions, IReviewHooks, IERC5267, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
 
@@ -68,6 +70,10 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
     uint8 private constant FLAG_TOKEN = 1;
     uint8 private constant FLAG_FUNDRAISER = 2;
     uint8 private constant FLAG_ALL_OR_NOTHING = 4;
+    uint8 private constant FLAG_BONDED = 8;
+    /// @dev Scale of the slashed bonds owed per share (1e36: a share's part of a bond rounds
+    /// away less than a wei even when a pool holds 1e36 shares).
+    uint256 private constant SLASH_SCALE = 1e36;
 
     uint256 private immutable _feeBps;
     address private immutable _feeRecipient;
@@ -87,7 +93,10 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
     /// slot 1: token, written only for token bounties
     /// slot 2: approver (160) | reviewRound (32) | proposedAt (40); the approver is written only
     ///         when it differs from the issuer, the round only on reviewed bounties
-    /// slot 3: total, the sum of outstanding pledges
+    /// slot 3: total (128) | shareSupply (128): what the outstanding pledges are worth, and the
+    ///         shares they hold; a pledge is worth total * shares / shareSupply. The two are equal
+    ///         until a partial award takes part of the total (bounties with a review never have
+    ///         one, so there a pledge's shares are its amount).
     struct Bounty {
         address issuer;
         uint40 deadline;
@@ -98,13 +107,20 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
         address approver;
         uint32 reviewRound;
         uint40 proposedAt;
-        uint256 total;
+        uint128 total;
+        uint128 shareSupply;
     }
 
-    /// @dev One slot: amount (216) | unlocksAt (40).
+    /// @dev One slot: shares of the pool (216) | unlocksAt (40).
     struct Pledge {
-        uint216 amount;
+        uint216 shares;
         uint40 unlocksAt;
+    }
+
+    /// @dev One slot: the hunter (160) | the bond the claim still holds (96).
+    struct Claim {
+        address hunter;
+        uint96 bond;
     }
 
     /// @dev The terms only fundraisers have; kept out of `Bounty` so bounties pay nothing for them.
@@ -116,7 +132,7 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
     uint256 private _bountyCount;
     mapping(uint256 bountyId => Bounty) private _bounties;
     mapping(uint256 bountyId => mapping(address funder => Pledge)) private _pledges;
-    mapping(uint256 bountyId => mapping(uint256 claimId => address hunter)) private _claimants;
+    mapping(uint256 bountyId => mapping(uint256 claimId => Claim)) private _claims;
     mapping(address account => mapping(address token => uint256)) private _credits;
     /// @dev What the escrow owes in each ERC-20: outstanding pledges, credits and fees. Kept for
     /// tokens only (an ETH balance cannot shrink by itself), to refuse pledges into a token
@@ -134,6 +150,13 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
     mapping(uint256 bountyId => uint256) private _withheld;
     /// @dev Signed-solution nonces, 256 to a word (Uniswap permit2's unordered nonces).
     mapping(address hunter => mapping(uint256 word => uint256 bitmap)) private _nonceBitmap;
+    /// @dev Bonded bounties: the bond each claim posts, fixed at creation; the slashed bonds
+    /// owed per share so far (times SLASH_SCALE); and, per funder, what its shares were owed at
+    /// its last settlement (MasterChef's reward debt), so a funder is owed only what was slashed
+    /// while it held its shares.
+    mapping(uint256 bountyId => uint256) private _bondOf;
+    mapping(uint256 bountyId => uint256) private _slashedPerShare;
+    mapping(uint256 bountyId => mapping(address funder => uint256)) private _slashedDebt;
 
     /*//////////////////////////////////////////////////////////////
                                CONSTRUCTOR
@@ -168,11 +191,29 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
         external
         returns (uint256 bountyId)
     {
+        bountyId = _createBounty(token, deadline, approver, uri, 0);
+    }
+
+    /// @inheritdoc IMilestones
+    function createBondedBounty(address token, uint64 deadline, address approver, string calldata uri, uint96 bond)
+        external
+        returns (uint256 bountyId)
+    {
+        if (bond == 0) revert ZeroAmount();
+        bountyId = _createBounty(token, deadline, approver, uri, FLAG_BONDED);
+        _bondOf[bountyId] = bond;
+        emit BondRequired(bountyId, bond);
+    }
+
+    function _createBounty(address token, uint64 deadline, address approver, string calldata uri, uint8 kindFlags)
+        private
+        returns (uint256 bountyId)
+    {
         // The review contract proposes only for bounties made through it; as a plain approver
         // (or the escrow itself) it would never award, so refuse it here.
         if (approver == address(this) || approver == _review) revert InvalidRecipient(approver);
         Bounty storage bounty;
-        (bountyId, bounty) = _newRecord(msg.sender, token, deadline, uri, 0);
+        (bountyId, bounty) = _newRecord(msg.sender, token, deadline, uri, kindFlags);
         if (approver != address(0) && approver != msg.sender) bounty.approver = approver;
 
         emit BountyCreated(
@@ -197,7 +238,12 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
     }
 
     /// @inheritdoc IBountyEscrow
-    function submitSolution(uint256 bountyId, string calldata uri) external returns (uint256 claimId) {
+    function submitSolution(uint256 bountyId, string calldata uri)
+        external
+        payable
+        nonReentrant
+        returns (uint256 claimId)
+    {
         claimId = _submit(bountyId, msg.sender, uri);
     }
 
@@ -213,6 +259,75 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
         if (msg.sender != approver) revert NotApprover(bountyId, msg.sender);
         _checkShares(bountyId, bounty.claimCount, claimIds, sharesBps);
         _payWinners(bountyId, _closePool(bountyId, bounty, bounty.total), claimIds, sharesBps);
+    }
+
+    /// @inheritdoc IMilestones
+    function awardPart(uint256 bountyId, uint256 partBps, uint256[] calldata claimIds, uint256[] calldata sharesBps)
+        external
+        nonReentrant
+    {
+        Bounty storage bounty = _activeBounty(bountyId);
+        if (msg.sender != _approverOf(bounty)) revert NotApprover(bountyId, msg.sender);
+        // A fraction, not an amount: a funder who refunds just before it (or pledges) changes
+        // what the milestone pays, never what it costs the other funders per share.
+        if (partBps == 0 || partBps >= BPS) revert InvalidPart(partBps);
+        _checkShares(bountyId, bounty.claimCount, claimIds, sharesBps);
+        // Rounded down: the winners never take more than their fraction. The shares stay, so
+        // each one is now worth the same fraction less.
+        uint256 pool = uint256(bounty.total) * partBps / BPS;
+        (uint256 net, uint256 fee) = _takeFromPool(bountyId, bounty, pool);
+        emit PartAwarded(bountyId, partBps, pool, fee, bounty.total);
+        _payWinners(bountyId, net, claimIds, sharesBps);
+    }
+
+    /// @inheritdoc IMilestones
+    function markSpam(uint256 bountyId, uint256 claimId) external nonReentrant {
+        Bounty storage bounty = _activeBounty(bountyId);
+        address approver = _approverOf(bounty);
+        if (msg.sender != approver) revert NotApprover(bountyId, msg.sender);
+        Claim storage claim = _claims[bountyId][claimId];
+        uint256 bond = claim.bond;
+        if (bond == 0) revert NoBond(bountyId, claimId);
+        // The judge must gain nothing from calling a claim spam: the approver's and the
+        // issuer's shares take no part of the bond (they are settled at the old rate first).
+        address issuer = bounty.issuer;
+        address token = bounty.token;
+        uint256 approverShares = _pledges[bountyId][approver].shares;
+        uint256 issuerShares = issuer == approver ? 0 : _pledges[bountyId][issuer].shares;
+        uint256 sharing = uint256(bounty.shareSupply) - approverShares - issuerShares;
+        if (sharing == 0) revert NoFundersToPay(bountyId);
+        _settleSlashed(bountyId, token, approver, approverShares, 0);
+        if (issuerShares != 0) _settleSlashed(bountyId, token, issuer, issuerShares, 0);
+        claim.bond = 0;
+        // Rounded down: the funders' parts never sum to more than the bond.
+        uint256 perShare = _slashedPerShare[bountyId] + bond * SLASH_SCALE / sharing;
+        _slashedPerShare[bountyId] = perShare;
+        _slashedDebt[bountyId][approver] = approverShares * perShare / SLASH_SCALE;
+        if (issuerShares != 0) _slashedDebt[bountyId][issuer] = issuerShares * perShare / SLASH_SCALE;
+        emit BondSlashed(bountyId, claimId, claim.hunter, bond);
+    }
+
+    /// @inheritdoc IMilestones
+    function withdrawBond(uint256 bountyId, uint256 claimId) external nonReentrant returns (uint256 amount) {
+        Bounty storage bounty = _existingBounty(bountyId);
+        if (bounty.status == Status.Open && block.timestamp < bounty.deadline) {
+            revert BondLocked(bountyId, bounty.deadline);
+        }
+        Claim storage claim = _claims[bountyId][claimId];
+        if (msg.sender != claim.hunter) revert NotClaimant(bountyId, claimId, msg.sender);
+        amount = claim.bond;
+        if (amount == 0) revert NoBond(bountyId, claimId);
+        claim.bond = 0;
+        emit BondReturned(bountyId, claimId, msg.sender, amount);
+        _send(bounty.token, msg.sender, amount);
+    }
+
+    /// @inheritdoc IMilestones
+    function claimSlashed(uint256 bountyId) external nonReentrant returns (uint256 amount) {
+        Bounty storage bounty = _existingBounty(bountyId);
+        uint256 shares = _pledges[bountyId][msg.sender].shares;
+        amount = _settleSlashed(bountyId, bounty.token, msg.sender, shares, shares);
+        if (amount == 0) revert NothingToWithdraw(msg.sender, bounty.token);
     }
 
     /// @inheritdoc IBountyEscrow
@@ -356,7 +471,7 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
         uint256 nonce,
         uint256 expiry,
         bytes calldata signature
-    ) external returns (uint256 claimId) {
+    ) external nonReentrant returns (uint256 claimId) {
         if (block.timestamp > expiry) revert SignatureExpired(expiry, block.timestamp);
         if (hunter == address(this) || hunter == _review) revert InvalidRecipient(hunter);
         bytes32 digest = MessageHashUtils.toTypedDataHash(
@@ -450,7 +565,8 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
     /// @inheritdoc IReviewHooks
     function withhold(uint256 bountyId, address funder) external onlyReview nonReentrant returns (uint256 weight) {
         Bounty storage bounty = _underReview(bountyId);
-        weight = _pledges[bountyId][funder].amount;
+        // Reviewed bounties take no partial awards, so a pledge's shares are its amount.
+        weight = _pledges[bountyId][funder].shares;
         // `< 1` rather than `== 0`: slither's strict-equality check mistakes a pledge (credited
         // from a token's balance difference) for a balance; no balance is compared here.
         if (weight < 1) revert NoWeight(bountyId, funder);
@@ -549,17 +665,42 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
 
     /// @inheritdoc IBountyEscrow
     function pledgeOf(uint256 bountyId, address funder) external view returns (uint256 amount, uint64 unlocksAt) {
+        // A pledge is worth its shares of what is left after partial awards.
         Pledge memory funderPledge = _pledges[bountyId][funder];
         Bounty storage bounty = _bounties[bountyId];
         // An award took every pledge but those withheld from it by their funders' objections.
         if (bounty.status == Status.Awarded && !_withheldFromAward(bountyId, bounty, funder)) return (0, 0);
-        return (funderPledge.amount, funderPledge.unlocksAt);
+        uint256 shares = funderPledge.shares;
+        uint256 supply = bounty.shareSupply;
+        amount = shares == supply ? bounty.total : shares * bounty.total / supply;
+        unlocksAt = funderPledge.unlocksAt;
     }
 
     /// @inheritdoc IBountyEscrow
     function claimant(uint256 bountyId, uint256 claimId) external view returns (address hunter) {
-        hunter = _claimants[bountyId][claimId];
+        hunter = _claims[bountyId][claimId].hunter;
         if (hunter == address(0)) revert UnknownClaim(bountyId, claimId);
+    }
+
+    /// @inheritdoc IMilestones
+    function bondOf(uint256 bountyId) external view returns (uint256) {
+        return _bondOf[bountyId];
+    }
+
+    /// @inheritdoc IMilestones
+    function claimBond(uint256 bountyId, uint256 claimId) external view returns (uint256) {
+        return _claims[bountyId][claimId].bond;
+    }
+
+    /// @inheritdoc IMilestones
+    function slashedOwed(uint256 bountyId, address funder) external view returns (uint256) {
+        return uint256(_pledges[bountyId][funder].shares) * _slashedPerShare[bountyId] / SLASH_SCALE
+            - _slashedDebt[bountyId][funder];
+    }
+
+    /// @inheritdoc IMilestones
+    function sharesOf(uint256 bountyId, address funder) external view returns (uint256 shares, uint256 supply) {
+        return (_pledges[bountyId][funder].shares, _bounties[bountyId].shareSupply);
     }
 
     /// @inheritdoc IBountyEscrow
@@ -595,28 +736,63 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
         uint40 unlocksAt = bounty.deadline;
         if (unlocksAt > maxUnlocksAt) revert LockTooLong(bountyId, unlocksAt, maxUnlocksAt);
 
-        if (bounty.flags & FLAG_TOKEN != 0) {
+        uint8 flags = bounty.flags;
+        received = _receive(bountyId, bounty, flags, msg.sender, amount);
+
+        // Shares at the current ratio, rounded down (a pledge never dilutes the others); while
+        // no partial award has taken part of the pool, a share is worth one unit.
+        (uint256 total, uint256 supply) = (bounty.total, bounty.shareSupply);
+        uint256 shares = supply == 0 ? received : received * supply / total;
+        if (shares == 0) revert ZeroAmount();
+        Pledge storage funderPledge = _pledges[bountyId][msg.sender];
+        uint256 held = funderPledge.shares;
+        if (flags & FLAG_BONDED != 0) _settleSlashed(bountyId, bounty.token, msg.sender, held, held + shares);
+        funderPledge.shares = (held + shares).toUint216();
+        funderPledge.unlocksAt = unlocksAt;
+        bounty.total = (total + received).toUint128();
+        bounty.shareSupply = (supply + shares).toUint128();
+        emit Pledged(bountyId, msg.sender, received, unlocksAt);
+    }
+
+    /// @dev Takes `amount` of a bounty's currency from `from` (ETH: the call's value, sent by
+    /// `from` itself) and returns what arrived: fee-on-transfer tokens deliver less.
+    function _receive(uint256 bountyId, Bounty storage bounty, uint8 flags, address from, uint256 amount)
+        private
+        returns (uint256 received)
+    {
+        if (flags & FLAG_TOKEN != 0) {
             if (msg.value != 0) revert WrongEtherValue(bountyId, 0, msg.value);
-            // Credit what arrived, not what was asked: fee-on-transfer tokens deliver less.
             IERC20 token = IERC20(bounty.token);
             uint256 balanceBefore = token.balanceOf(address(this));
             uint256 owed = _tokenOwed[address(token)];
             if (balanceBefore < owed) revert TokenBalanceShort(address(token), balanceBefore, owed);
-            token.safeTransferFrom(msg.sender, address(this), amount);
+            token.safeTransferFrom(from, address(this), amount);
             uint256 balanceAfter = token.balanceOf(address(this));
             if (balanceAfter <= balanceBefore) revert ZeroAmount();
             received = balanceAfter - balanceBefore;
             _tokenOwed[address(token)] = owed + received;
         } else {
+            if (from != msg.sender) revert RelayedBondNeedsToken(bountyId);
             if (msg.value != amount) revert WrongEtherValue(bountyId, amount, msg.value);
             received = amount;
         }
+    }
 
-        Pledge storage funderPledge = _pledges[bountyId][msg.sender];
-        funderPledge.amount = (uint256(funderPledge.amount) + received).toUint216();
-        funderPledge.unlocksAt = unlocksAt;
-        bounty.total += received;
-        emit Pledged(bountyId, msg.sender, received, unlocksAt);
+    /// @dev Credits `funder` what the bonds slashed on the bounty owe its `shares` since its last
+    /// settlement, and restarts its count at `newShares` (the shares it holds from now on).
+    function _settleSlashed(uint256 bountyId, address token, address funder, uint256 shares, uint256 newShares)
+        private
+        returns (uint256 owed)
+    {
+        uint256 perShare = _slashedPerShare[bountyId];
+        if (perShare == 0) return 0;
+        // Cannot underflow: the debt was these shares' part at a lower or equal rate.
+        owed = shares * perShare / SLASH_SCALE - _slashedDebt[bountyId][funder];
+        _slashedDebt[bountyId][funder] = newShares * perShare / SLASH_SCALE;
+        if (owed != 0) {
+            _credits[funder][token] += owed;
+            emit Credited(funder, token, owed);
+        }
     }
 
     /// @dev Sends `amount` of the caller's pledge (all of it for type(uint256).max) to `to`,
@@ -625,8 +801,8 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
         _checkRecipient(to);
         Bounty storage bounty = _existingBounty(bountyId);
         Pledge storage funderPledge = _pledges[bountyId][msg.sender];
-        (uint256 pledged, uint40 unlocksAt) = (funderPledge.amount, funderPledge.unlocksAt);
-        if (pledged == 0) revert NothingToRefund(bountyId, msg.sender);
+        (uint256 shares, uint40 unlocksAt) = (funderPledge.shares, funderPledge.unlocksAt);
+        if (shares == 0) revert NothingToRefund(bountyId, msg.sender);
         Status status = bounty.status;
         if (status == Status.Open) {
             if (block.timestamp < unlocksAt) revert PledgeLocked(bountyId, unlocksAt);
@@ -634,16 +810,25 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
         } else if (status != Status.Cancelled) {
             _checkReviewReleases(bountyId, bounty, status, unlocksAt);
         }
+        (uint256 total, uint256 supply) = (bounty.total, bounty.shareSupply);
+        // Rounded down, except that the last shares out take the remainder: no dust stays.
+        uint256 pledged = shares == supply ? total : shares * total / supply;
         if (amount == type(uint256).max) amount = pledged;
         if (amount == 0 || amount > pledged) revert AmountNotAvailable(amount, pledged);
+        // A part burns its shares rounded up (in the pool's favour); one share unit is the
+        // pool's own when there are 1:1 (every bounty before a partial award), so exact there.
+        uint256 burned = amount == pledged ? shares : Math.mulDiv(amount, supply, total, Math.Rounding.Ceil);
+        // The last funder cannot leave a remainder without shares behind.
+        if (burned == supply && amount != total) revert AmountNotAvailable(amount, pledged);
+        if (bounty.flags & FLAG_BONDED != 0) _settleSlashed(bountyId, bounty.token, msg.sender, shares, shares - burned);
 
-        // Cannot underflow: amount <= pledged, and the total is the sum of the outstanding
-        // pledges, this one included; under review, an objector's pledge is part of the
-        // withheld sum.
+        // Cannot underflow: burned <= shares <= supply and amount <= pledged <= total; under
+        // review, an objector's pledge (its shares are its amount there) is part of the withheld sum.
         unchecked {
-            if (amount == pledged) delete _pledges[bountyId][msg.sender];
-            else funderPledge.amount = uint216(pledged - amount);
-            bounty.total -= amount;
+            if (burned == shares) delete _pledges[bountyId][msg.sender];
+            else funderPledge.shares = uint216(shares - burned);
+            bounty.total = uint128(total - amount);
+            bounty.shareSupply = uint128(supply - burned);
             if (status == Status.UnderReview && _objectedIn[bountyId][msg.sender] == bounty.reviewRound) {
                 _withheld[bountyId] -= amount;
             }
@@ -714,8 +899,17 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
         if (claimId > type(uint40).max) revert TooManyClaims(bountyId);
 
         bounty.claimCount = uint40(claimId);
-        _claimants[bountyId][claimId] = hunter;
+        uint256 bond;
+        if (flags & FLAG_BONDED != 0) {
+            // Pulled from the hunter, whoever sends the claim (a relayer cannot spend its own).
+            bond = _receive(bountyId, bounty, flags, hunter, _bondOf[bountyId]);
+        } else if (msg.value != 0) {
+            revert WrongEtherValue(bountyId, 0, msg.value);
+        }
+        // The bond fits 96 bits: at most the bond fixed at creation arrived.
+        _claims[bountyId][claimId] = Claim(hunter, uint96(bond));
         emit SolutionSubmitted(bountyId, claimId, hunter, uri);
+        if (bond != 0) emit BondPosted(bountyId, claimId, hunter, bond);
     }
 
     /// @dev The domain separator, recomputed only if the chain forked to another id.
@@ -829,20 +1023,32 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
     /// to the funders who withheld it) and accrues the fee; returns what is left to pay out
     /// (`net`), which is no longer owed: `_payOrCredit` owes back whatever it cannot deliver.
     function _closePool(uint256 bountyId, Bounty storage bounty, uint256 pool) private returns (uint256 net) {
-        if (pool == 0) revert NothingToAward(bountyId);
-
         bounty.status = Status.Awarded;
-        // Cannot underflow: callers pass at most the total.
+        uint256 fee;
+        (net, fee) = _takeFromPool(bountyId, bounty, pool);
+        // What stays is only the pledges withheld from a reviewed award, whose shares are their
+        // amounts (or nothing): the shares left are those.
+        bounty.shareSupply = bounty.total;
+        emit Awarded(bountyId, pool, fee);
+    }
+
+    /// @dev Takes `pool` out of a bounty's total and accrues the fee; returns what is left to
+    /// pay out (`net`), no longer owed, and the fee.
+    function _takeFromPool(uint256 bountyId, Bounty storage bounty, uint256 pool)
+        private
+        returns (uint256 net, uint256 fee)
+    {
+        if (pool == 0) revert NothingToAward(bountyId);
+        // Cannot underflow: callers pass at most the total, which fits 128 bits.
         unchecked {
-            bounty.total -= pool;
+            bounty.total -= uint128(pool);
         }
         address token = bounty.token;
-        uint256 fee = pool * _feeBps / BPS;
+        fee = pool * _feeBps / BPS;
         if (fee != 0) {
             uint256 plusOne = _feesPlusOne[token];
             _feesPlusOne[token] = (plusOne == 0 ? 1 : plusOne) + fee;
         }
-        emit Awarded(bountyId, pool, fee);
         net = pool - fee;
         if (token != address(0)) _tokenOwed[token] -= net;
     }
@@ -861,7 +1067,7 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
             unchecked {
                 remaining -= amount;
             }
-            address hunter = _claimants[bountyId][claimIds[i]];
+            address hunter = _claims[bountyId][claimIds[i]].hunter;
             if (_payOrCredit(token, hunter, amount)) emit WinnerPaid(bountyId, claimIds[i], hunter, amount);
             else emit WinnerCredited(bountyId, claimIds[i], hunter, amount);
         }
