@@ -791,7 +791,7 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
         _slashedDebt[bountyId][funder] = newShares * perShare / SLASH_SCALE;
         if (owed != 0) {
             _credits[funder][token] += owed;
-            emit Credited(funder, token, owed);
+            emit SlashedBondsCredited(bountyId, funder, owed);
         }
     }
 

@@ -23,6 +23,7 @@ from bountychain.results import ETH, Deployment, TokenInfo
 from bountychain.sdk._bounties import BountyOperations
 from bountychain.sdk._core import ClientCore
 from bountychain.sdk._fundraisers import FundraiserOperations
+from bountychain.sdk._milestones import MilestoneOperations
 from bountychain.sdk._reads import Reads
 from bountychain.sdk._review import ReviewOperations
 from bountychain.sdk._signatures import SignatureOperations
@@ -35,7 +36,8 @@ from bountychain.sdk._validation import checksum
 from bountychain.sdk.constants import MAX_FEE_BPS
 
 
-class BountyClient(BountyOperations, ReviewOperations, FundraiserOperations, SignatureOperations, Reads, ClientCore):
+class BountyClient(BountyOperations, MilestoneOperations, ReviewOperations, FundraiserOperations, SignatureOperations,
+                   Reads, ClientCore):
     """A connection to one BountyEscrow, acting as one signer (or read-only without one).
 
     Args:

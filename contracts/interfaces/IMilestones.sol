@@ -45,6 +45,9 @@ interface IMilestones {
     event BondPosted(uint256 indexed bountyId, uint256 indexed claimId, address indexed hunter, uint256 amount);
     /// @notice The approver marked the claim as spam: its bond now belongs to the funders.
     event BondSlashed(uint256 indexed bountyId, uint256 indexed claimId, address indexed hunter, uint256 amount);
+    /// @notice `funder` was credited `amount` of the bonds slashed on the bounty, its part for
+    /// the shares it held (withdrawn with `withdraw`, in the bounty's currency).
+    event SlashedBondsCredited(uint256 indexed bountyId, address indexed funder, uint256 amount);
     /// @notice The hunter pulled its bond back.
     event BondReturned(uint256 indexed bountyId, uint256 indexed claimId, address indexed hunter, uint256 amount);
 
