@@ -93,8 +93,10 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
     /// slot 1: token, written only for token bounties
     /// slot 2: approver (160) | reviewRound (32) | proposedAt (40); the approver is written only
     ///         when it differs from the issuer, the round only on reviewed bounties
-    /// slot 3: total (128) | shareSupply (128): what the outstanding pledges are worth, and the
-    ///         shares they hold; a pledge is worth total * shares / shareSupply. The two are equal
+    /// slot 3: pool = total (low 128) | share supply (high 128): what the outstanding pledges
+    ///         are worth, and the shares they hold; a pledge is worth total * shares / supply.
+    ///         Packed by hand (`_total`, `_pool`, `_setPool`) so that a pledge or refund reads
+    ///         and writes both with one access each. The two are equal
     ///         until a partial award takes part of the total (bounties with a review never have
     ///         one, so there a pledge's shares are its amount).
     struct Bounty {
@@ -107,8 +109,7 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
         address approver;
         uint32 reviewRound;
         uint40 proposedAt;
-        uint128 total;
-        uint128 shareSupply;
+        uint256 pool;
     }
 
     /// @dev One slot: shares of the pool (216) | unlocksAt (40).
@@ -258,7 +259,7 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
         address approver = _approverOf(bounty);
         if (msg.sender != approver) revert NotApprover(bountyId, msg.sender);
         _checkShares(bountyId, bounty.claimCount, claimIds, sharesBps);
-        _payWinners(bountyId, _closePool(bountyId, bounty, bounty.total), claimIds, sharesBps);
+        _payWinners(bountyId, _closePool(bountyId, bounty, _total(bounty)), claimIds, sharesBps);
     }
 
     /// @inheritdoc IMilestones
@@ -274,9 +275,9 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
         _checkShares(bountyId, bounty.claimCount, claimIds, sharesBps);
         // Rounded down: the winners never take more than their fraction. The shares stay, so
         // each one is now worth the same fraction less.
-        uint256 pool = uint256(bounty.total) * partBps / BPS;
+        uint256 pool = _total(bounty) * partBps / BPS;
         (uint256 net, uint256 fee) = _takeFromPool(bountyId, bounty, pool);
-        emit PartAwarded(bountyId, partBps, pool, fee, bounty.total);
+        emit PartAwarded(bountyId, partBps, pool, fee, _total(bounty));
         _payWinners(bountyId, net, claimIds, sharesBps);
     }
 
@@ -294,7 +295,8 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
         address token = bounty.token;
         uint256 approverShares = _pledges[bountyId][approver].shares;
         uint256 issuerShares = issuer == approver ? 0 : _pledges[bountyId][issuer].shares;
-        uint256 sharing = uint256(bounty.shareSupply) - approverShares - issuerShares;
+        (, uint256 supply) = _pool(bounty);
+        uint256 sharing = supply - approverShares - issuerShares;
         if (sharing == 0) revert NoFundersToPay(bountyId);
         _settleSlashed(bountyId, token, approver, approverShares, 0);
         if (issuerShares != 0) _settleSlashed(bountyId, token, issuer, issuerShares, 0);
@@ -426,11 +428,11 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
         uint64 claimDeadline = uint64(deadline + FUNDRAISER_CLAIM_PERIOD);
         if (block.timestamp >= claimDeadline) revert ClaimPeriodOver(id, claimDeadline);
         Fundraiser storage fundraiser = _fundraisers[id];
-        if (bounty.flags & FLAG_ALL_OR_NOTHING != 0 && bounty.total < fundraiser.goal) {
-            revert GoalNotReached(id, bounty.total, fundraiser.goal);
+        if (bounty.flags & FLAG_ALL_OR_NOTHING != 0 && _total(bounty) < fundraiser.goal) {
+            revert GoalNotReached(id, _total(bounty), fundraiser.goal);
         }
 
-        amount = _closePool(id, bounty, bounty.total);
+        amount = _closePool(id, bounty, _total(bounty));
         address beneficiary = fundraiser.beneficiary;
         if (_payOrCredit(bounty.token, beneficiary, amount)) emit RaisedPaid(id, beneficiary, amount);
         else emit RaisedCredited(id, beneficiary, amount);
@@ -554,7 +556,7 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
         // Only bounties made through the review contract have it as approver.
         if (bounty.approver != _review) revert NotApprover(bountyId, msg.sender);
         _checkShares(bountyId, bounty.claimCount, claimIds, sharesBps);
-        total = bounty.total;
+        total = _total(bounty);
         if (total == 0) revert NothingToAward(bountyId);
         round = bounty.reviewRound + 1;
         bounty.reviewRound = round;
@@ -593,7 +595,7 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
         // The arbiter ruled for the proposal: it takes the objectors' pledges too.
         uint256 withheld = overruled ? 0 : _withheld[bountyId];
         // Cannot underflow: withheld pledges are outstanding pledges, all part of the total.
-        pool = bounty.total - withheld;
+        pool = _total(bounty) - withheld;
         if (pool == 0) {
             bounty.status = Status.Open;
             _clearWithheld(bountyId);
@@ -642,7 +644,7 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
             deadline: bounty.deadline,
             status: bounty.status,
             claimCount: bounty.claimCount,
-            total: bounty.total
+            total: _total(bounty)
         });
     }
 
@@ -655,7 +657,7 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
             beneficiary: fundraiser.beneficiary,
             token: bounty.token,
             goal: fundraiser.goal,
-            raised: bounty.total,
+            raised: _total(bounty),
             deadline: bounty.deadline,
             claimDeadline: uint64(bounty.deadline + FUNDRAISER_CLAIM_PERIOD),
             allOrNothing: bounty.flags & FLAG_ALL_OR_NOTHING != 0,
@@ -671,8 +673,8 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
         // An award took every pledge but those withheld from it by their funders' objections.
         if (bounty.status == Status.Awarded && !_withheldFromAward(bountyId, bounty, funder)) return (0, 0);
         uint256 shares = funderPledge.shares;
-        uint256 supply = bounty.shareSupply;
-        amount = shares == supply ? bounty.total : shares * bounty.total / supply;
+        (uint256 total, uint256 supply) = _pool(bounty);
+        amount = shares == supply ? total : shares * total / supply;
         unlocksAt = funderPledge.unlocksAt;
     }
 
@@ -700,7 +702,8 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
 
     /// @inheritdoc IMilestones
     function sharesOf(uint256 bountyId, address funder) external view returns (uint256 shares, uint256 supply) {
-        return (_pledges[bountyId][funder].shares, _bounties[bountyId].shareSupply);
+        (, supply) = _pool(_bounties[bountyId]);
+        shares = _pledges[bountyId][funder].shares;
     }
 
     /// @inheritdoc IBountyEscrow
@@ -741,7 +744,7 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
 
         // Shares at the current ratio, rounded down (a pledge never dilutes the others); while
         // no partial award has taken part of the pool, a share is worth one unit.
-        (uint256 total, uint256 supply) = (bounty.total, bounty.shareSupply);
+        (uint256 total, uint256 supply) = _pool(bounty);
         uint256 shares = supply == 0 ? received : received * supply / total;
         if (shares == 0) revert ZeroAmount();
         Pledge storage funderPledge = _pledges[bountyId][msg.sender];
@@ -749,8 +752,7 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
         if (flags & FLAG_BONDED != 0) _settleSlashed(bountyId, bounty.token, msg.sender, held, held + shares);
         funderPledge.shares = (held + shares).toUint216();
         funderPledge.unlocksAt = unlocksAt;
-        bounty.total = (total + received).toUint128();
-        bounty.shareSupply = (supply + shares).toUint128();
+        _setPool(bounty, total + received, supply + shares);
         emit Pledged(bountyId, msg.sender, received, unlocksAt);
     }
 
@@ -810,14 +812,20 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
         } else if (status != Status.Cancelled) {
             _checkReviewReleases(bountyId, bounty, status, unlocksAt);
         }
-        (uint256 total, uint256 supply) = (bounty.total, bounty.shareSupply);
+        (uint256 total, uint256 supply) = _pool(bounty);
         // Rounded down, except that the last shares out take the remainder: no dust stays.
-        uint256 pledged = shares == supply ? total : shares * total / supply;
+        // Cannot overflow or divide by zero: shares <= supply < 2**128 and total < 2**128.
+        uint256 pledged;
+        unchecked {
+            pledged = shares == supply ? total : shares * total / supply;
+        }
         if (amount == type(uint256).max) amount = pledged;
         if (amount == 0 || amount > pledged) revert AmountNotAvailable(amount, pledged);
-        // A part burns its shares rounded up (in the pool's favour); one share unit is the
-        // pool's own when there are 1:1 (every bounty before a partial award), so exact there.
-        uint256 burned = amount == pledged ? shares : Math.mulDiv(amount, supply, total, Math.Rounding.Ceil);
+        // A part burns its shares rounded up (in the pool's favour); while shares are units
+        // (every bounty before a partial award) it burns exactly the amount.
+        uint256 burned = amount == pledged
+            ? shares
+            : supply == total ? amount : Math.mulDiv(amount, supply, total, Math.Rounding.Ceil);
         // The last funder cannot leave a remainder without shares behind.
         if (burned == supply && amount != total) revert AmountNotAvailable(amount, pledged);
         if (bounty.flags & FLAG_BONDED != 0) _settleSlashed(bountyId, bounty.token, msg.sender, shares, shares - burned);
@@ -827,8 +835,7 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
         unchecked {
             if (burned == shares) delete _pledges[bountyId][msg.sender];
             else funderPledge.shares = uint216(shares - burned);
-            bounty.total = uint128(total - amount);
-            bounty.shareSupply = uint128(supply - burned);
+            bounty.pool = (total - amount) | (supply - burned) << 128;
             if (status == Status.UnderReview && _objectedIn[bountyId][msg.sender] == bounty.reviewRound) {
                 _withheld[bountyId] -= amount;
             }
@@ -860,7 +867,7 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
     /// zero total means there are none.
     function _withheldFromAward(uint256 bountyId, Bounty storage bounty, address funder) private view returns (bool) {
         uint32 round = bounty.reviewRound;
-        return round != 0 && bounty.total != 0 && _objectedIn[bountyId][funder] == round;
+        return round != 0 && _total(bounty) != 0 && _objectedIn[bountyId][funder] == round;
     }
 
     function _withdraw(address token, uint256 amount, address to) private returns (uint256) {
@@ -931,7 +938,7 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
     function _checkFundraiserRefundable(uint256 id, Bounty storage bounty) private view {
         uint64 refundableAt = uint64(bounty.deadline + FUNDRAISER_CLAIM_PERIOD);
         if (block.timestamp >= refundableAt) return;
-        if (bounty.flags & FLAG_ALL_OR_NOTHING != 0 && bounty.total < _fundraisers[id].goal) return;
+        if (bounty.flags & FLAG_ALL_OR_NOTHING != 0 && _total(bounty) < _fundraisers[id].goal) return;
         revert FundsGoToBeneficiary(id, refundableAt);
     }
 
@@ -960,6 +967,22 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
             bounty.flags = kindFlags;
             if (kindFlags & FLAG_TOKEN != 0) bounty.token = token;
         }
+    }
+
+    /// @dev What a bounty's outstanding pledges are worth.
+    function _total(Bounty storage bounty) private view returns (uint256) {
+        return uint128(bounty.pool);
+    }
+
+    /// @dev A bounty's total and share supply, read with one access.
+    function _pool(Bounty storage bounty) private view returns (uint256 total, uint256 supply) {
+        uint256 pool = bounty.pool;
+        (total, supply) = (uint128(pool), pool >> 128);
+    }
+
+    /// @dev Writes a bounty's total and share supply with one access; each must fit 128 bits.
+    function _setPool(Bounty storage bounty, uint256 total, uint256 supply) private {
+        bounty.pool = total.toUint128() | uint256(supply.toUint128()) << 128;
     }
 
     function _existingBounty(uint256 bountyId) private view returns (Bounty storage bounty) {
@@ -1028,7 +1051,8 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
         (net, fee) = _takeFromPool(bountyId, bounty, pool);
         // What stays is only the pledges withheld from a reviewed award, whose shares are their
         // amounts (or nothing): the shares left are those.
-        bounty.shareSupply = bounty.total;
+        uint256 left = _total(bounty);
+        bounty.pool = left | left << 128;
         emit Awarded(bountyId, pool, fee);
     }
 
@@ -1041,7 +1065,7 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
         if (pool == 0) revert NothingToAward(bountyId);
         // Cannot underflow: callers pass at most the total, which fits 128 bits.
         unchecked {
-            bounty.total -= uint128(pool);
+            bounty.pool -= pool;
         }
         address token = bounty.token;
         fee = pool * _feeBps / BPS;
