@@ -674,7 +674,10 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
         if (bounty.status == Status.Awarded && !_withheldFromAward(bountyId, bounty, funder)) return (0, 0);
         uint256 shares = funderPledge.shares;
         (uint256 total, uint256 supply) = _pool(bounty);
-        amount = shares == supply ? total : shares * total / supply;
+        // As a refund values it (see `_refund`).
+        unchecked {
+            amount = shares < supply ? shares * total / supply : total;
+        }
         unlocksAt = funderPledge.unlocksAt;
     }
 
@@ -746,7 +749,8 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
         // no partial award has taken part of the pool, a share is worth one unit.
         (uint256 total, uint256 supply) = _pool(bounty);
         uint256 shares = supply == 0 ? received : received * supply / total;
-        if (shares == 0) revert ZeroAmount();
+        // `< 1` rather than `== 0`: slither's strict-equality check mistakes shares for a balance.
+        if (shares < 1) revert ZeroAmount();
         Pledge storage funderPledge = _pledges[bountyId][msg.sender];
         uint256 held = funderPledge.shares;
         if (flags & FLAG_BONDED != 0) _settleSlashed(bountyId, bounty.token, msg.sender, held, held + shares);
@@ -813,11 +817,12 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
             _checkReviewReleases(bountyId, bounty, status, unlocksAt);
         }
         (uint256 total, uint256 supply) = _pool(bounty);
-        // Rounded down, except that the last shares out take the remainder: no dust stays.
-        // Cannot overflow or divide by zero: shares <= supply < 2**128 and total < 2**128.
+        // Rounded down, except that the last shares out (shares == supply; never more) take the
+        // whole remainder: no dust stays. Cannot overflow or divide by zero: shares < supply <
+        // 2**128 and total < 2**128.
         uint256 pledged;
         unchecked {
-            pledged = shares == supply ? total : shares * total / supply;
+            pledged = shares < supply ? shares * total / supply : total;
         }
         if (amount == type(uint256).max) amount = pledged;
         if (amount == 0 || amount > pledged) revert AmountNotAvailable(amount, pledged);
@@ -906,7 +911,7 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
         if (claimId > type(uint40).max) revert TooManyClaims(bountyId);
 
         bounty.claimCount = uint40(claimId);
-        uint256 bond;
+        uint256 bond = 0;
         if (flags & FLAG_BONDED != 0) {
             // Pulled from the hunter, whoever sends the claim (a relayer cannot spend its own).
             bond = _receive(bountyId, bounty, flags, hunter, _bondOf[bountyId]);
