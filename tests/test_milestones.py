@@ -173,3 +173,27 @@ def test_partial_refunds_burn_shares_rounded_up_and_never_strand_a_remainder(wor
     world.as_(funder).refund(bounty_id)
     world.as_(other).refund(bounty_id)
     assert world.escrow.bounty(bounty_id).total == 0
+
+
+def test_the_index_records_milestones_and_bonds_and_keeps_the_pool_the_chain_holds(world, tmp_path):
+    from bountychain.index import Indexer
+
+    bounty_id = world.escrow.create_bonded_bounty(
+        "https://github.com/bountychain/toolkit/issues/16", world.chain.now() + 30 * DAY, 10**15).bounty_id
+    world.as_(world.funders[0]).pledge(bounty_id, 3 * ETHER)
+    claim = world.as_(world.hunters[0]).submit_bonded_solution(bounty_id, f"{PR}1").claim_id
+    spam = world.as_(world.hunters[1]).submit_bonded_solution(bounty_id, f"{PR}2").claim_id
+    world.escrow.mark_spam(bounty_id, spam)
+    milestone = world.escrow.award_part(bounty_id, 3_333, {claim: 10_000})
+
+    indexer = Indexer(world.chain.w3, str(tmp_path / "index.sqlite3"), world.escrow.address, world.escrow.from_block,
+                      confirmations=0)
+    indexer.sync()
+    db = indexer.db
+    row = db.execute("SELECT status, total FROM bounties WHERE bounty_id = :b", {"b": bounty_id}).fetchone()
+    assert (row[0], int(row[1])) == ("open", world.escrow.bounty(bounty_id).total)
+    assert [tuple(r) for r in db.execute("SELECT part_bps, pool, remaining FROM milestones")] == [
+        (3_333, str(milestone.pool), str(milestone.remaining))]
+    steps = [tuple(r) for r in db.execute("SELECT claim_id, step, amount FROM bonds ORDER BY block_number, log_index")]
+    assert steps == [(0, "required", str(10**15)), (claim, "posted", str(10**15)), (spam, "posted", str(10**15)),
+                     (spam, "slashed", str(10**15))]

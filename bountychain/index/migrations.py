@@ -15,7 +15,7 @@ from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from sqlalchemy.engine import Connection
 
-from bountychain.index.schema import INDEXES, SCHEMA_VERSION
+from bountychain.index.schema import INDEXES, MILESTONE_TABLES, SCHEMA_VERSION
 
 # The oldest schema that can be upgraded.
 OLDEST_UPGRADABLE = 4
@@ -30,7 +30,13 @@ def _to_5(op: Operations) -> None:
 
 
 # version -> the step that upgrades an index of that version to the next one.
-UPGRADES: dict[int, Callable[[Operations], None]] = {4: _to_5}
+def _to_6(op: Operations) -> None:
+    """Schema 6: the milestone and claim-bond event tables (issue 16); nothing else changes."""
+    for statement in MILESTONE_TABLES:
+        op.execute(statement)
+
+
+UPGRADES: dict[int, Callable[[Operations], None]] = {4: _to_5, 5: _to_6}
 assert sorted(UPGRADES) == list(range(OLDEST_UPGRADABLE, SCHEMA_VERSION)), "one step per version"
 
 

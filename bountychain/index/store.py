@@ -44,6 +44,7 @@ _LAST_EVENT = ("SELECT MAX(last) FROM (" + " UNION ALL ".join(
 _AMOUNTS = " UNION ALL ".join(
     [f"SELECT '{table}' AS source, amount AS value FROM {table} WHERE bounty_id = :bounty_id"
      for table in ("pledges", "refunds", "payouts", "raised_paid")]
+    + ["SELECT 'milestones' AS source, pool AS value FROM milestones WHERE bounty_id = :bounty_id"]
     + ["SELECT 'extensions' AS source, CAST(deadline AS TEXT) AS value FROM extensions WHERE bounty_id = :bounty_id"])
 # Its one-row facts: award, cancellation, the reviewed bounty's proposer, counts, last event.
 _FACTS = ("SELECT (SELECT pool FROM awards WHERE bounty_id = :bounty_id) AS pool,"
@@ -507,7 +508,7 @@ def refresh_bounty(db: Index, bounty_id: int) -> None:
     origin = created if created is not None else fundraiser
     key = {"bounty_id": bounty_id}
     # The amounts and extensions in one statement (one round trip to a database server).
-    sums = {"pledges": 0, "refunds": 0, "payouts": 0, "raised_paid": 0}
+    sums = {"pledges": 0, "refunds": 0, "payouts": 0, "raised_paid": 0, "milestones": 0}
     deadline = origin["deadline"]
     for source, value in db.execute(_AMOUNTS, key):
         if source == "extensions":
@@ -521,7 +522,8 @@ def refresh_bounty(db: Index, bounty_id: int) -> None:
     cancelled = facts["cancelled"]
     # What the escrow still holds for it: an award takes its pool; after a reviewed award the
     # objectors' withheld pledges stay until they refund.
-    held = pledged - refunded - (int(award["pool"]) if award else 0)
+    # Milestones (partial awards) took their pools too.
+    held = pledged - refunded - sums["milestones"] - (int(award["pool"]) if award else 0)
     if fundraiser is None:
         review = review_summary(db, bounty_id)
         status = ("awarded" if award else "cancelled" if cancelled
