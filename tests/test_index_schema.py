@@ -64,7 +64,7 @@ EXPECTED_COLUMNS: dict[str, list[tuple[str, str, int, int]]] = {
                  ("arbiter", "TEXT", 1, 0), ("dispute_id", "TEXT", 1, 0), ("escalated_at", "BIGINT", 1, 0)],
     "rulings": [*_POSITION_FIRST, ("bounty_id", "BIGINT", 1, 0), ("arbiter", "TEXT", 1, 0),
                 ("dispute_id", "TEXT", 1, 0), ("ruling", "INTEGER", 1, 0)],
-    # Schema 6 (issue 16): milestones and claim bonds.
+    # Schema 7 (issue 16): milestones and claim bonds.
     "milestones": [*_POSITION_FIRST, ("bounty_id", "BIGINT", 1, 0), ("part_bps", "INTEGER", 1, 0),
                    ("pool", "TEXT", 1, 0), ("fee", "TEXT", 1, 0), ("remaining", "TEXT", 1, 0)],
     "bonds": [*_POSITION_FIRST, ("bounty_id", "BIGINT", 1, 0), ("claim_id", "BIGINT", 1, 0), ("step", "TEXT", 1, 0),
@@ -107,6 +107,8 @@ EXPECTED_INDEXES = {
     "rulings_bounty": ("rulings", ["bounty_id"]),
     "raised_paid_beneficiary": ("raised_paid", ["beneficiary"]),
     "bounties_deadline": ("bounties", ["deadline"]),
+    # Schema 6 (issue 13): the list sorted by amount, read in the index's order.
+    "bounties_amount": ("bounties", ["LENGTH(total)", "total", "bounty_id"]),
 }
 
 
@@ -152,8 +154,18 @@ def test_the_indexes_and_the_keys_that_make_an_event_unique() -> None:
         for _, name, is_unique, origin, partial in indexes:
             if origin == "c":
                 assert (is_unique, partial) == (0, 0), name
-                named[name] = (table, [row[2] for row in db.execute(f"PRAGMA index_info({name})")])
+                named[name] = (table, _index_columns(db, name))
     assert named == EXPECTED_INDEXES
+
+
+def _index_columns(db: sqlite3.Connection, name: str) -> list[str]:
+    """An index's columns as its CREATE INDEX names them (PRAGMA index_info has no name for an
+    expression such as LENGTH(total)), each checked against what index_info says of it."""
+    sql = db.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)).fetchone()[0]
+    written = [column.strip() for column in sql[sql.index("(", sql.index(" ON ")) + 1:-1].split(",")]
+    info = [row[2] for row in db.execute(f"PRAGMA index_info({name})")]
+    assert info == [None if "(" in column else column for column in written], (name, written, info)
+    return written
 
 
 def test_the_schema_can_be_created_twice() -> None:
@@ -192,12 +204,12 @@ def test_a_schema_4_index_is_upgraded_in_place_keeping_every_row(tmp_path: Path)
     assert dict(before["meta"])["schema_version"] == "4" and len(before["pledges"]) == 18
     assert dict(before["meta"])["cursor"] == "68"
     index = open_index(path)
-    assert get_meta(index, "schema_version") == str(SCHEMA_VERSION) == "6"
+    assert get_meta(index, "schema_version") == str(SCHEMA_VERSION) == "7"
     after = _tables(path)
     # Every fact and the cursor as they were: no re-sync needed.
     assert {t: rows for t, rows in after.items() if t != "meta"} == {t: rows for t, rows in before.items() if t != "meta"}
-    assert dict(after["meta"]) == {**dict(before["meta"]), "schema_version": "6"}
-    # ... with schema 5's indexes, and read as before.
+    assert dict(after["meta"]) == {**dict(before["meta"]), "schema_version": "7"}
+    # ... with schema 5's and 6's indexes, and read as before.
     db = sqlite3.connect(path)
     names = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
     db.close()
@@ -246,6 +258,40 @@ def test_postgresql_gets_the_same_tables_columns_keys_and_indexes(postgres) -> N
         " AND indexname NOT LIKE '%_pkey'")}
     assert set(named) == set(EXPECTED_INDEXES)
     for name, (table, columns) in EXPECTED_INDEXES.items():
-        assert named[name][0] == table and named[name][1].endswith(f"({', '.join(columns)})"), name
+        # PostgreSQL writes a function's name in lowercase: length(total).
+        assert named[name][0] == table and named[name][1].lower().endswith(f"({', '.join(columns)})".lower()), name
     index.close()
     open_index(index.url).close()  # opening it again changes nothing
+
+
+def test_a_schema_5_index_is_upgraded_to_6_keeping_every_row(index_db) -> None:
+    """Schema 6's step on both backends: an index as schema 5 left it (the same tables, without
+    bounties_amount) gets the index, and every row and the cursor stay as they were."""
+    from tests.test_index_plans import _seeded
+
+    index = _seeded(index_db())
+    with index.transaction():
+        index.execute("DROP INDEX bounties_amount")
+        index.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
+        index.execute("INSERT INTO meta (key, value) VALUES ('cursor', '68')")
+
+    def rows() -> dict[str, list[tuple[object, ...]]]:
+        return {table: sorted(tuple(row) for row in index.execute(f"SELECT * FROM {table}"))  # noqa: S608
+                for table in EXPECTED_COLUMNS}
+
+    def has_amount_index(db) -> bool:
+        if db.dialect == "sqlite":
+            return bool(db.execute("SELECT 1 FROM sqlite_master WHERE name = 'bounties_amount'").fetchall())
+        return bool(db.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'bounties_amount'").fetchall())
+
+    before = rows()
+    assert not has_amount_index(index) and len(before["bounties"]) == 2
+    index.close()
+    index = open_index(index.url)
+    assert get_meta(index, "schema_version") == "7" and has_amount_index(index)
+    after = rows()
+    assert {t: r for t, r in after.items() if t != "meta"} == {t: r for t, r in before.items() if t != "meta"}
+    assert dict(after["meta"]) == {**dict(before["meta"]), "schema_version": "7"}
+    # Read in the new index's order: the fundraiser holds 5, the awarded bounty nothing.
+    assert [(b.bounty_id, b.total) for b in queries.bounties(index, sort="amount", limit=10)] == [(2, 5), (1, 0)]
+    index.close()

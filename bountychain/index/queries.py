@@ -430,3 +430,70 @@ def beneficiary_record(db: Db, beneficiary: str, *, now: int | None = None) -> B
         received[receipt.token] = TokenAmounts(receipt.token, receipt.symbol, receipt.decimals,
                                                paid_out=before.paid_out + receipt.amount)
     return BeneficiaryRecord(beneficiary, fundraisers, receipts, list(received.values()))
+
+
+@_reads
+def bounties_by_ids(db: Db, bounty_ids: list[int], *, now: int | None = None) -> list[BountySummary]:
+    """The bounties and fundraisers with these ids that the index holds, newest first."""
+    moment, found = _now(db, now), []
+    for start in range(0, len(bounty_ids), 500):  # bounded parameter lists, on any database
+        params: dict[str, object] = {f"id{n}": bounty_id for n, bounty_id in enumerate(bounty_ids[start:start + 500])}
+        if params:
+            found += [_summary(row, moment) for row in db.execute(
+                _SUMMARY + f" WHERE b.bounty_id IN ({', '.join(':' + name for name in params)})", params)]  # noqa: S608
+    return sorted(found, key=lambda summary: summary.bounty_id, reverse=True)
+
+
+def _block_times(db: store.Index, numbers: list[int]) -> dict[int, int]:
+    """The time of each block in `numbers`: exact where the index stored it (the last block of
+    every synced range), else interpolated between the nearest stored blocks around it (block
+    times are near constant; an index that follows the chain stores one every few blocks)."""
+    low, high = min(numbers), max(numbers)
+    before = db.execute("SELECT block_number, block_time FROM blocks WHERE block_time IS NOT NULL"
+                        " AND block_number <= :low ORDER BY block_number DESC LIMIT 1", {"low": low}).fetchall()
+    after = db.execute("SELECT block_number, block_time FROM blocks WHERE block_time IS NOT NULL"
+                       " AND block_number >= :high ORDER BY block_number LIMIT 1", {"high": high}).fetchall()
+    inside = db.execute("SELECT block_number, block_time FROM blocks WHERE block_time IS NOT NULL"
+                        " AND block_number > :low AND block_number < :high", {"low": low, "high": high}).fetchall()
+    known = sorted({int(row[0]): int(row[1]) for row in [*before, *inside, *after]}.items())
+    times = {}
+    for number in numbers:
+        below = [point for point in known if point[0] <= number]
+        above = [point for point in known if point[0] >= number]
+        if below and above and above[0][0] != below[-1][0]:
+            (n0, t0), (n1, t1) = below[-1], above[0]
+            times[number] = t0 + (t1 - t0) * (number - n0) // (n1 - n0)
+        else:
+            times[number] = (below[-1] if below else above[0])[1] if known else 0
+    return times
+
+
+@_reads
+def funding_history(db: Db, bounty_id: int) -> list[dict[str, int | str]]:
+    """Every change to what a bounty or fundraiser holds, oldest first: pledges (+), refunds,
+    awards and fundraiser payouts (-), each with its block, the block's time (see
+    `_block_times`) and the running totals pledged (ever) and total (held after it)."""
+    key = {"bounty_id": bounty_id}
+    changes = []
+    for table, kind, sign in (("pledges", "pledge", 1), ("refunds", "refund", -1), ("payouts", "award", -1),
+                              ("raised_paid", "payout", -1)):
+        for row in db.execute(f"SELECT block_number, log_index, amount FROM {table}"  # noqa: S608 - fixed names
+                              " WHERE bounty_id = :bounty_id", key):
+            changes.append((row[0], row[1], kind, sign * int(row[2])))
+    times = _block_times(db, [change[0] for change in changes]) if changes else {}
+    pledged = held = 0
+    history: list[dict[str, int | str]] = []
+    for block_number, _, kind, change in sorted(changes):
+        pledged += max(change, 0)
+        held += change
+        history.append({"block_number": block_number, "time": times[block_number], "kind": kind,
+                        "amount": abs(change), "pledged": pledged, "total": max(held, 0)})
+    return history
+
+
+def pay_rate(summaries: list[BountySummary]) -> dict[str, int]:
+    """Of these bounties (a funder's), how many were awarded and how many expired unpaid
+    (deadline passed with no award), and how many were cancelled; fundraisers are left out."""
+    statuses = [summary.status for summary in summaries if summary.kind == "bounty"]
+    return {"awarded": statuses.count("awarded"), "expired_unpaid": statuses.count("expired"),
+            "cancelled": statuses.count("cancelled")}

@@ -18,11 +18,12 @@ every bounty an indexed range or a rollback touches.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 6  # 2: fundraisers (FundraiserCreated, RaisedPaid); 3: backer governance (review events);
+SCHEMA_VERSION = 7  # 2: fundraisers (FundraiserCreated, RaisedPaid); 3: backer governance (review events);
 # 4: issue 11 (the review contract's events, the reviewed bounty's approver, credited payouts,
 # recipients of refunds and withdrawals, fee withdrawals, escalation times);
 # 5: issue 13 (indexes on every bounty_id that refresh_bounty and the detail read; see `migrations`);
-# 6: issue 16 (milestones: PartAwarded; claim bonds: BondRequired, BondPosted, BondSlashed, BondReturned)
+# 6: issue 13 (the index the list's sort by amount reads in order);
+# 7: issue 16 (milestones: PartAwarded; claim bonds: BondRequired, BondPosted, BondSlashed, BondReturned)
 
 # Every table with a block_number column is rolled back by deleting its rows past the fork.
 EVENT_TABLES = ("created", "fundraisers", "pledges", "claims", "awards", "payouts", "raised_paid", "credits",
@@ -47,7 +48,7 @@ def _event_table(name: str, *columns: str, key: str = _BY_POSITION) -> str:
 
 
 # PartAwarded, and every step of a claim bond: "required" (the bounty's bond, claim 0),
-# "posted", "slashed" (to the funders) and "returned" (to the hunter). Schema 6 (issue 16).
+# "posted", "slashed" (to the funders) and "returned" (to the hunter). Schema 7 (issue 16).
 MILESTONE_TABLES = [
     _event_table("milestones", "bounty_id BIGINT NOT NULL", "part_bps INTEGER NOT NULL", "pool TEXT NOT NULL",
                  "fee TEXT NOT NULL", "remaining TEXT NOT NULL"),
@@ -194,7 +195,7 @@ DDL = [
     )""",
 ]
 
-# The secondary indexes: name -> (table, columns). Every lookup that refresh_bounty, a rollback
+# The secondary indexes: name -> (table, columns); a column with "(" is an expression. Every lookup that refresh_bounty, a rollback
 # and the queries make by bounty, funder, hunter or beneficiary has one, so that neither the
 # sync nor a read slows down as the tables grow (issue 13: payouts had none on bounty_id).
 INDEXES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -221,6 +222,9 @@ INDEXES: dict[str, tuple[str, tuple[str, ...]]] = {
     "rulings_bounty": ("rulings", ("bounty_id",)),
     "raised_paid_beneficiary": ("raised_paid", ("beneficiary",)),
     "bounties_deadline": ("bounties", ("deadline",)),
+    # Schema 6: the list sorted by amount (LENGTH(total) DESC, total DESC, bounty_id DESC: see
+    # `queries._ORDER`) reads this index backwards, a page at a time, instead of sorting every bounty.
+    "bounties_amount": ("bounties", ("LENGTH(total)", "total", "bounty_id")),
 }
 
 DDL += [f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({', '.join(columns)})"

@@ -35,11 +35,13 @@ from web3 import Web3
 
 from bountychain._artifacts import load_artifact
 from bountychain.amounts import format_amount, parse_amount
+from bountychain.chains import chain_name, known_chain
 from bountychain.errors import error_meanings
 from bountychain.index import queries
 from bountychain.index.store import Index, database_url, describe_url, open_index
 from bountychain.index.sync import Indexer, SyncReport
 from bountychain.web.openapi import openapi_schema
+from bountychain.web.pictures import STATUS_WORDS, badge_svg, payment_qr_svg
 
 AMOUNT_KEYS = {"total", "pledged", "refunded", "pool", "fee", "paid_out", "amount", "outstanding", "paid", "goal",
                "raised", "to_fundraisers", "proposal_total", "weight_against", "quorum_weight", "weight"}
@@ -133,6 +135,10 @@ class WebApp:
         self.info = {
             "chain_id": chain_id,
             "chain_id_hex": hex(chain_id),
+            # What a person calls the chain, and its block explorer's root (None: no links).
+            "chain_name": chain_name(chain_id),
+            "explorer": getattr(known_chain(chain_id), "explorer", None),
+            "status_words": STATUS_WORDS,
             "escrow": escrow,
             "start_block": start_block,
             "confirmations": confirmations,
@@ -375,14 +381,58 @@ def _bounty_detail(web: WebApp, request: Request) -> Any:
     return {**jsonable(detail), "index": web.status()}
 
 
+RECENT = 10  # bounties on a funder's or hunter's profile
+
+
 def _funder(web: WebApp, request: Request) -> Any:
     db, funder = web.reader(), _address(request.path_params["address"], "funder")
-    return {**jsonable(queries.sponsor_record(db, funder)),
-            "objections": jsonable(queries.funder_objections(db, funder))}
+    with db.reading():
+        record = queries.sponsor_record(db, funder)
+        backed = queries.bounties_by_ids(db, sorted({pledge.bounty_id for pledge in record.pledges}))
+        objections = queries.funder_objections(db, funder)
+    return {**jsonable(record), "objections": jsonable(objections), "pay_rate": queries.pay_rate(backed),
+            "recent": jsonable(backed[:RECENT])}
 
 
 def _hunter(web: WebApp, request: Request) -> Any:
-    return queries.hunter_record(web.reader(), _address(request.path_params["address"], "hunter"))
+    db = web.reader()
+    with db.reading():
+        record = queries.hunter_record(db, _address(request.path_params["address"], "hunter"))
+        recent = queries.bounties_by_ids(db, sorted({claim.bounty_id for claim in record.claims}))[:RECENT]
+    return {**jsonable(record), "recent": jsonable(recent)}
+
+
+def _funding(web: WebApp, request: Request) -> Any:
+    text = request.path_params["bounty_id"]
+    bounty_id = _bounty_id(text)
+    if bounty_id is None or queries.totals(web.reader(), bounty_id) is None:
+        raise HTTPException(404, f"bounty {text} is not in the index (yet)")
+    return {"bounty_id": bounty_id, "history": queries.funding_history(web.reader(), bounty_id)}
+
+
+def _svg(body: str, max_age: int) -> Response:
+    # An SVG opened as a document runs no script and loads nothing.
+    return Response(body, media_type="image/svg+xml", headers={
+        "Cache-Control": f"public, max-age={max_age}", "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
+
+
+async def _badge(request: Request) -> Response:
+    """/badge/<id>.svg: the bounty's amount and status, for a README or an issue."""
+    web: WebApp = request.app.state.web
+    text = request.path_params["bounty_id"]
+    bounty_id = int(text) if text.isdigit() and int(text) <= _MAX_ID else None
+    detail = None if bounty_id is None else await run_in_threadpool(queries.bounty, web.reader(), bounty_id)
+    if detail is None:
+        return _error(404, f"bounty {text} is not in the index (yet)")
+    return _svg(badge_svg(detail.bounty), 60)
+
+
+async def _payment_qr(request: Request) -> Response:
+    """/qr.svg?uri=ethereum:…: the QR code of a payment link, for a phone wallet."""
+    try:
+        return _svg(await run_in_threadpool(payment_qr_svg, request.query_params.get("uri", "")), 3600)
+    except ValueError as exc:
+        return _error(400, f"uri: {exc}")
 
 
 def _beneficiary(web: WebApp, request: Request) -> Any:
@@ -465,6 +515,9 @@ ROUTES = [
     Route("/api/funders/{address}", _read(_funder), name="funder"),
     Route("/api/hunters/{address}", _read(_hunter), name="hunter"),
     Route("/api/beneficiaries/{address}", _read(_beneficiary), name="beneficiary"),
+    Route("/api/bounties/{bounty_id}/funding", _read(_funding), name="funding"),
+    Route("/badge/{bounty_id}.svg", _badge, name="badge"),
+    Route("/qr.svg", _payment_qr, name="payment_qr"),
     Route("/api/amount", _read(_amount), name="amount"),
     Route("/api/sync", _sync, methods=["POST"], name="sync"),
     Route("/openapi.json", _openapi, name="openapi"),
