@@ -2,6 +2,7 @@
 
     .venv/bin/python -m benchmarks.api_load [--bounties 10000] [--pledges 100000] [--clients 50]
                                             [--seconds 10] [--max-requests 20000] [--workers 1]
+                                            [--postgres [URL]] [--repeat 1]
 
 Builds an index of BOUNTIES bounties and PLEDGES pledges (plus two claims per bounty, the
 awarded ones paid) by inserting rows straight into a fresh SQLite index, the way a sync
@@ -14,7 +15,9 @@ whichever ends first. Routes: a page of the list (50 bounties at a random offset
 first), a page sorted by amount, a bounty's detail, a funder's record, and /api/status.
 
 Prints p50, p99, the worst latency, requests/s and errors per route, and the server's resident
-memory before, between and after the routes; writes them to build/api-load.json.
+memory (all its workers) before, between and after the routes, with the machine's load
+average; --repeat N runs the routes N times over against the same server, so that runs on a
+shared machine can be compared. Writes them to build/api-load.json.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from eth_utils import keccak
 from web3 import Web3
 
 from bountychain.index import store
+from bountychain.index.schema import EVENT_TABLES
 
 ETH = "0x" + "0" * 40
 USDC = Web3.to_checksum_address("0x" + "a0" * 20)
@@ -108,6 +112,19 @@ def build_index(path: Path, bounties: int, pledges: int) -> dict[str, Any]:
     db.close()
     return {"funders": funders, "bounties": bounties, "pledges": pledges, "claims": len(claims),
             "payouts": len(payouts)}
+
+
+def copy_to_postgres(path: Path, url: str) -> None:
+    """Every row of the SQLite index at `path` into a new index at `url` (COPY per table)."""
+    source, target = store.open_index(path), store.open_index(url)
+    with source.reading(), target.transaction():
+        target.execute("DELETE FROM meta")
+        for table in ("meta", "blocks", "tokens", *EVENT_TABLES, "bounties"):
+            rows = source.execute(f"SELECT * FROM {table}")  # noqa: S608 - the schema's names
+            target.insert(table, [dict(zip(row.keys(), row)) for row in rows])
+    target.execute("ANALYZE")
+    source.close()
+    target.close()
 
 
 def free_port() -> int:
@@ -191,27 +208,43 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--max-requests", type=int, default=20_000)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--postgres", nargs="?", const="", default=None, metavar="URL",
+                        help="serve the index from PostgreSQL (a throwaway cluster when no URL is given)")
+    parser.add_argument("--repeat", type=int, default=1, help="run the routes this many times over")
     args = parser.parse_args()
+    cluster = None
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "index.sqlite3"
         started = time.monotonic()
         built = build_index(path, args.bounties, args.pledges)
+        database = f"sqlite:///{path}"
+        if args.postgres is not None:
+            database = args.postgres
+            if not database:
+                from tests.postgres import PostgresCluster
+
+                cluster = PostgresCluster()
+                database = cluster.database()
+            copy_to_postgres(path, database)
         print(f"index: {built['bounties']:,} bounties, {built['pledges']:,} pledges, {built['claims']:,} claims, "
-              f"{built['payouts']:,} payouts, built in {time.monotonic() - started:.1f} s")
+              f"{built['payouts']:,} payouts, on {'PostgreSQL' if args.postgres is not None else 'SQLite'}"
+              f" with {args.workers} worker(s), built in {time.monotonic() - started:.1f} s", flush=True)
         port = free_port()
-        env = {**os.environ, "BOUNTYCHAIN_DB": f"sqlite:///{path}"}
+        env = {**os.environ, "BOUNTYCHAIN_DB": database}
         server = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--factory", "bountychain.web:create_app", "--port", str(port),
              "--workers", str(args.workers), "--http", "bountychain.web.server:GuardedH11Protocol",
              "--no-access-log", "--log-level", "warning"], env=env)
         base = f"http://127.0.0.1:{port}"
+        runs = []
         try:
-            for _ in range(200):
+            for _ in range(300):
                 try:
                     if httpx.get(base + "/api/status", timeout=1).status_code == 200:
                         break
                 except httpx.TransportError:
                     time.sleep(0.1)
+            time.sleep(1 if args.workers > 1 else 0)  # every worker up, not just the first
             rng = random.Random(7)
             routes = {
                 "list (page of 50)": [f"/api/bounties?limit={PAGE}&offset={rng.randrange(args.bounties)}"
@@ -222,30 +255,38 @@ def main() -> None:
                 "funder": [f"/api/funders/{rng.choice(built['funders'])}" for _ in range(2000)],
                 "status": ["/api/status"],
             }
-            memory = [("start", rss_mib(server.pid))]
-            results = []
-            for name, paths in routes.items():
-                result = asyncio.run(run_route(port, name, paths, args.clients, args.seconds, args.max_requests))
-                result["rss_mib_after"] = rss_mib(server.pid)
+            for run in range(args.repeat):
+                memory = [("start", rss_mib(server.pid))]
+                results = []
+                load = os.getloadavg()[0]
+                for name, paths in routes.items():
+                    result = asyncio.run(run_route(port, name, paths, args.clients, args.seconds, args.max_requests))
+                    result["rss_mib_after"] = rss_mib(server.pid)
+                    result["load_average"] = round(os.getloadavg()[0], 1)
+                    results.append(result)
+                    print(f"{name:<18} {result['requests']:>6} requests {result['requests_per_s']:>7.1f}/s  "
+                          f"p50 {result['p50_ms']:>6.1f} ms  p99 {result['p99_ms']:>6.1f} ms  max {result['max_ms']:>6.1f}"
+                          f" ms  errors {result['errors']}  server RSS {result['rss_mib_after']} MiB  load "
+                          f"{result['load_average']}", flush=True)
+                # One client alone: the time of one answer with nobody queued (the old server's
+                # floor was 44 ms, Nagle's algorithm waiting on the client's delayed ACK).
+                result = asyncio.run(run_route(port, "status, 1 client", routes["status"], 1, 3, 2000))
                 results.append(result)
-                print(f"{name:<18} {result['requests']:>6} requests {result['requests_per_s']:>7.1f}/s  "
-                      f"p50 {result['p50_ms']:>6.1f} ms  p99 {result['p99_ms']:>6.1f} ms  max {result['max_ms']:>6.1f} ms"
-                      f"  errors {result['errors']}  server RSS {result['rss_mib_after']} MiB")
-            # One client alone: the time of one answer with nobody queued (the old server's
-            # floor was 44 ms, Nagle's algorithm waiting on the client's delayed ACK).
-            result = asyncio.run(run_route(port, "status, 1 client", routes["status"], 1, 3, 2000))
-            results.append(result)
-            print(f"status, 1 client   p50 {result['p50_ms']} ms  p99 {result['p99_ms']} ms")
-            memory.append(("end", rss_mib(server.pid)))
-            print("server RSS: " + ", ".join(f"{when} {mib} MiB" for when, mib in memory))
+                print(f"status, 1 client   p50 {result['p50_ms']} ms  p99 {result['p99_ms']} ms")
+                memory.append(("end", rss_mib(server.pid)))
+                print(f"run {run + 1}: server RSS " + ", ".join(f"{when} {mib} MiB" for when, mib in memory)
+                      + f"; load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end", flush=True)
+                runs.append({"routes": results, "memory_mib": dict(memory)})
         finally:
             server.terminate()
             server.wait(30)
+            if cluster is not None:
+                cluster.close()
         out = Path("build") / "api-load.json"
         out.parent.mkdir(exist_ok=True)
         out.write_text(json.dumps({"index": {k: v for k, v in built.items() if k != "funders"},
-                                   "clients": args.clients, "workers": args.workers, "routes": results,
-                                   "memory_mib": dict(memory)}, indent=2))
+                                   "database": database.split(":")[0], "clients": args.clients,
+                                   "workers": args.workers, "runs": runs}, indent=2))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """How fast the index follows the escrow: events per second of a full sync on anvil, on SQLite
 and on PostgreSQL.
 
-    .venv/bin/python -m benchmarks.index_sync [EVENTS] [--postgres URL] [--no-profile]
+    .venv/bin/python -m benchmarks.index_sync [EVENTS] [--postgres URL] [--no-profile] [--profile-postgres]
 
 Builds a realistic mix on a fresh anvil node (default about 100,000 events): bounties, many
 pledges each, solutions, and awards that pay two winners (Awarded + 2 WinnerPaid), with
@@ -10,7 +10,7 @@ in JSON-RPC batches from impersonated accounts, then one block is mined). Then i
 from scratch in ranges of 25 blocks (about 10,000 logs: what public endpoints serve per
 eth_getLogs) into a SQLite file, and into PostgreSQL (the URL given, else a throwaway cluster
 when PostgreSQL is installed). Prints events/s and where the time went (a profile of the
-SQLite run, by part of the code).
+SQLite run, by part of the code; with --profile-postgres, of a PostgreSQL run too).
 """
 
 from __future__ import annotations
@@ -141,6 +141,12 @@ def main() -> None:
         try:
             if postgres_url:
                 run(client, postgres_url, "PostgreSQL", 25)
+                if "--profile-postgres" in args:
+                    second = cluster.database() if cluster is not None else None
+                    if second is None:
+                        print("PostgreSQL (profiled): needs the throwaway cluster (no --postgres URL)")
+                    else:
+                        run(client, second, "PostgreSQL (profiled)", 25, profile=True)
         finally:
             if cluster is not None:
                 cluster.close()

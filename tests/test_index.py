@@ -24,6 +24,7 @@ from bountychain import deployments as registry
 from bountychain.devchain import find_anvil
 from bountychain.index import Index, IndexMismatch, Indexer, open_index, parse_repo, queries
 from bountychain.index import events as index_events
+from bountychain.index import summaries
 from bountychain.index.schema import EVENT_TABLES
 from bountychain.sdk.constants import ARBITRATION_PERIOD
 from tests.conftest import deploy_mock
@@ -799,3 +800,33 @@ def test_raw_logs_decoded_directly_give_the_rows_of_web3s_formatted_logs(w: Worl
     assert dump(direct.db) == dump(formatted.db)
     assert len(dump(direct.db)["pledges"]) > 10 and queries.bounty(direct.db, ids["paid"]) == queries.bounty(
         formatted.db, ids["paid"])
+
+
+def test_the_set_based_refresh_gives_the_rows_of_the_per_bounty_reference(
+        w: World, index_db: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sync recomputes the summaries of a range's bounties a chunk at a time
+    (`summaries.refresh_bounties`, a few statements per 500 bounties); `summaries.refresh_bounty` reads
+    one bounty at a time, the plain statement of what a summary is. Every kind of bounty and
+    fundraiser of the story, in ranges of every size and with chunks cut anywhere, gets the
+    same rows both ways, on both backends."""
+    ids = story(w)
+    w.as_(w.funders[0]).pledge(ids["flexible"], "0.01 ether")  # touched again in a later range
+    fast = Indexer.for_client(w.escrow, index_db("fast"), batch=4)
+    fast.sync()
+    # The reference: the same sync, refreshing each touched bounty on its own.
+    with monkeypatch.context() as patch:
+        patch.setattr(summaries, "refresh_bounties",
+                      lambda db, touched: [summaries.refresh_bounty(db, bounty_id) for bounty_id in sorted(touched)])
+        reference = Indexer.for_client(w.escrow, index_db("reference"), batch=4)
+        reference.sync()
+    expected = dump(reference.db)
+    assert len(expected["bounties"]) == 11 and {row[9] for row in expected["bounties"]} >= {
+        "open", "awarded", "cancelled", "under_review", "raising", "paid"}
+    assert dump(fast.db) == expected
+    # All at once, and in chunks of 3 (a chunk boundary between a bounty's rows and the next).
+    for chunk in (500, 3):
+        monkeypatch.setattr(summaries, "_REFRESH_CHUNK", chunk)
+        with fast.db.transaction():
+            fast.db.execute("DELETE FROM bounties")
+            summaries.refresh_bounties(fast.db, [*ids.values(), 10**6])  # an id with no events: no row
+        assert dump(fast.db) == expected, chunk

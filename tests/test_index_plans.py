@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from bountychain.index import Index, open_index, queries, store
+from bountychain.index import Index, open_index, queries, summaries
 from bountychain.index.events import HANDLERS, Event, Rows
 
 ADDRESS = "0x" + "ab" * 20
@@ -47,7 +47,7 @@ def _seeded(target: str) -> Index:
             touched |= HANDLERS[name](rows, Event(name, args, 1, "0x" + "11" * 32, position, "0x" + "22" * 32))
         rows.flush()
         for bounty_id in touched:
-            store.refresh_bounty(index, bounty_id)
+            summaries.refresh_bounty(index, bounty_id)
     return index
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -31,6 +31,7 @@ from bountychain.index.records import (
     BeneficiaryRecord,
     HunterRecord,
 )
+from bountychain.reports import is_report_uri
 from bountychain.results import FundraiserState
 
 BOUNTY_STATUSES = ("open", "expired", "under_review", "awarded", "cancelled")
@@ -58,11 +59,14 @@ def _reads(function: _Read) -> _Read:
 
 @_reads
 def status(db: Db) -> IndexStatus:
+    meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN"  # one statement: every answer carries it
+                           " ('chain_id', 'escrow', 'start_block', 'cursor', 'cursor_time')").fetchall())
+
     def number(key: str) -> int | None:
-        value = store.get_meta(db, key)
+        value = meta.get(key)
         return None if value is None else int(value)
 
-    return IndexStatus(number("chain_id"), store.get_meta(db, "escrow"), number("start_block"), number("cursor"),
+    return IndexStatus(number("chain_id"), meta.get("escrow"), number("start_block"), number("cursor"),
                        number("cursor_time"))
 
 
@@ -92,7 +96,7 @@ def fundraiser_state(stored: str, deadline: int, all_or_nothing: bool, raised: i
     return FundraiserState.SUCCEEDED.value
 
 
-def _state(row: store.Row, now: int) -> str:
+def _state(row: Mapping[str, Any], now: int) -> str:
     if row["kind"] == "fundraiser":
         return fundraiser_state(row["status"], row["deadline"], bool(row["all_or_nothing"]), int(row["raised"]),
                                 int(row["goal"]), now)
@@ -104,7 +108,8 @@ def _int_tuple(text: str) -> tuple[int, ...]:
     return () if text == "[]" else tuple(json.loads(text))
 
 
-def _summary(row: store.Row, now: int) -> BountySummary:
+def _summary(found: store.Row, now: int) -> BountySummary:
+    row = found.as_dict()  # every column is read, by name
     state = _state(row, now)
     fundraiser = row["kind"] == "fundraiser"
     return BountySummary(
@@ -256,7 +261,8 @@ def bounty(db: Db, bounty_id: int, *, now: int | None = None) -> BountyDetail | 
                           r["tx_hash"])
               for r in db.execute("SELECT * FROM pledges WHERE bounty_id = :bounty_id ORDER BY block_number, log_index",
                                   key)]
-    return BountyDetail(summary, _funder_pledges(db, "p.bounty_id = :bounty_id", key, moment), events,
+    pledges = _funder_pledges(db, "p.bounty_id = :bounty_id", "r.bounty_id = :bounty_id", key, moment)
+    return BountyDetail(summary, pledges, events,
                         _claims(db, "c.bounty_id = :bounty_id", key), _objections(db, "o.bounty_id = :bounty_id", key))
 
 
@@ -284,32 +290,40 @@ def totals(db: Db, bounty_id: int) -> dict[str, int] | None:
     return None if row is None else {key: int(row[key]) for key in row.keys()}
 
 
-def _funder_pledges(db: store.Index, condition: str, params: dict[str, object], now: int) -> list[FunderPledge]:
-    """Per (bounty, funder): pledged, refunded, and what became of the rest."""
+def _funder_pledges(db: store.Index, condition: str, refunds_condition: str, params: dict[str, object],
+                    now: int) -> list[FunderPledge]:
+    """Per (bounty, funder): pledged, refunded, and what became of the rest. `condition` selects
+    the pledges (alias p), `refunds_condition` the same bounties' or funder's refunds (alias r)."""
     rows = db.execute(
         "SELECT p.bounty_id, p.funder, p.amount, p.unlocks_at, b.token, b.status, b.kind, b.deadline,"
         " b.all_or_nothing, b.raised, b.goal, COALESCE(t.symbol, '?') AS symbol,"
         " COALESCE(t.decimals, 0) AS decimals FROM pledges p JOIN bounties b ON b.bounty_id = p.bounty_id"
         f" LEFT JOIN tokens t ON t.token = b.token WHERE {condition} ORDER BY p.block_number, p.log_index",  # noqa: S608
         params).fetchall()
-    grouped: dict[tuple[int, str], dict[str, object]] = {}
-    for row in rows:
+    grouped: dict[tuple[int, str], dict[str, Any]] = {}
+    for found in rows:
+        row = found.as_dict()
         key = (row["bounty_id"], row["funder"])
         entry = grouped.setdefault(key, {"row": row, "pledged": 0, "unlocks_at": 0})
-        entry["pledged"] = int(entry["pledged"]) + int(row["amount"])  # type: ignore[call-overload]
+        entry["pledged"] += int(row["amount"])
         entry["unlocks_at"] = row["unlocks_at"]  # a top-up re-locks the whole pledge
+    # The refunds of these pledges, in one query (not one per pledge).
+    refunds: dict[tuple[int, str], int] = defaultdict(int)
+    if grouped:
+        for bounty_id, funder, amount in db.execute(
+                f"SELECT r.bounty_id, r.funder, r.amount FROM refunds r WHERE {refunds_condition}", params):  # noqa: S608
+            refunds[(bounty_id, funder)] += int(amount)
+    withheld = _withheld_from_awards(db, sorted({bounty_id for (bounty_id, _), entry in grouped.items()
+                                                 if _state(entry["row"], now) == "awarded"}))
     result = []
-    withheld: dict[int, set[str]] = {}
     for (bounty_id, funder), entry in grouped.items():
         row = entry["row"]
-        refunded = sum(int(r[0]) for r in db.execute(
-            "SELECT amount FROM refunds WHERE bounty_id = :bounty_id AND funder = :funder",
-            {"bounty_id": bounty_id, "funder": funder}))
-        pledged = int(entry["pledged"])  # type: ignore[call-overload]
+        refunded = refunds[(bounty_id, funder)]
+        pledged = int(entry["pledged"])
         outstanding = pledged - refunded
         paid_out = 0
         summary_state = _state(row, now)
-        if summary_state == "awarded" and funder in withheld.setdefault(bounty_id, _withheld_from_award(db, bounty_id)):
+        if summary_state == "awarded" and funder in withheld.get(bounty_id, ()):
             # It objected to the proposal that was awarded: its pledge never funded the award
             # and is refundable at once.
             state = "refundable" if outstanding else "refunded"
@@ -323,35 +337,44 @@ def _funder_pledges(db: store.Index, condition: str, params: dict[str, object], 
             state = "refundable" if summary_state in ("cancelled", "failed", "lapsed") else "locked"
         elif row["status"] == "under_review":
             state = "frozen"  # a proposal is live: no refund until it is settled or rejected
-        elif row["status"] == "cancelled" or now >= int(entry["unlocks_at"]):  # type: ignore[call-overload]
+        elif row["status"] == "cancelled" or now >= int(entry["unlocks_at"]):
             state = "refundable"
         else:
             state = "locked"
-        unlocks_at = int(entry["unlocks_at"])  # type: ignore[call-overload]
+        unlocks_at = int(entry["unlocks_at"])
         result.append(FunderPledge(bounty_id, funder, row["token"], row["symbol"], row["decimals"], pledged, refunded,
                                    outstanding, paid_out, unlocks_at, state, row["kind"]))
     return result
 
 
-def _withheld_from_award(db: store.Index, bounty_id: int) -> set[str]:
-    """The funders whose pledges a reviewed bounty's award left out: the objectors to the
-    finalized proposal, unless the arbiter upheld it (then the award took every pledge)."""
-    finalized = db.execute("SELECT nonce FROM proposal_steps WHERE bounty_id = :bounty_id AND step = 'finalized'",
-                           {"bounty_id": bounty_id}).fetchone()
-    if finalized is None:
-        return set()
-    key = {"bounty_id": bounty_id, "nonce": finalized[0]}
-    if db.execute("SELECT 1 FROM proposal_steps WHERE bounty_id = :bounty_id AND nonce = :nonce AND step = 'upheld'",
-                  key).fetchone():
-        return set()
-    return {row[0] for row in db.execute("SELECT funder FROM objections WHERE bounty_id = :bounty_id AND nonce = :nonce",
-                                         key)}
+def _withheld_from_awards(db: store.Index, bounty_ids: list[int]) -> dict[int, set[str]]:
+    """Per awarded bounty, the funders whose pledges a reviewed bounty's award left out: the
+    objectors to the finalized proposal, unless the arbiter upheld it (then the award took
+    every pledge). Three statements for all of `bounty_ids` (none for a bounty not reviewed)."""
+    withheld: dict[int, set[str]] = {}
+    for start in range(0, len(bounty_ids), 500):  # bounded parameter lists, on any database
+        params: dict[str, object] = {f"id{n}": bounty_id for n, bounty_id in enumerate(bounty_ids[start:start + 500])}
+        among = f"bounty_id IN ({', '.join(':' + name for name in params)})"
+        steps = db.execute(f"SELECT bounty_id, nonce, step FROM proposal_steps WHERE {among}"  # noqa: S608
+                           " AND step IN ('finalized', 'upheld')", params).fetchall()
+        finalized = {(bounty_id, nonce) for bounty_id, nonce, step in steps if step == "finalized"}
+        finalized -= {(bounty_id, nonce) for bounty_id, nonce, step in steps if step == "upheld"}
+        if not finalized:
+            continue
+        for bounty_id, nonce, funder in db.execute(
+                f"SELECT bounty_id, nonce, funder FROM objections WHERE {among}", params):  # noqa: S608
+            if (bounty_id, nonce) in finalized:
+                withheld.setdefault(bounty_id, set()).add(funder)
+    return withheld
 
 
 def _claims(db: store.Index, condition: str, values: dict[str, object]) -> list[ClaimRow]:
+    # The columns by position, in ClaimRow's order (a page of the list reads a hundred claims).
     rows = db.execute(
-        "SELECT c.*, b.token, COALESCE(t.symbol, '?') AS symbol, COALESCE(t.decimals, 0) AS decimals"
+        "SELECT c.bounty_id, c.claim_id, c.hunter, c.uri, b.token, COALESCE(t.symbol, '?') AS symbol,"
+        " COALESCE(t.decimals, 0) AS decimals, c.block_number, c.tx_hash, bl.block_time"
         " FROM claims c JOIN bounties b ON b.bounty_id = c.bounty_id LEFT JOIN tokens t ON t.token = b.token"
+        " LEFT JOIN blocks bl ON bl.block_number = c.block_number"
         f" WHERE {condition} ORDER BY c.block_number, c.log_index", values).fetchall()  # noqa: S608
     # What each claim was paid, in one query (not one per claim): the payouts of the same claims.
     paid: dict[tuple[int, int], int] = defaultdict(int)
@@ -360,9 +383,17 @@ def _claims(db: store.Index, condition: str, values: dict[str, object]) -> list[
                 "SELECT p.bounty_id, p.claim_id, p.amount FROM payouts p JOIN claims c"
                 f" ON c.bounty_id = p.bounty_id AND c.claim_id = p.claim_id WHERE {condition}", values):  # noqa: S608
             paid[(payout[0], payout[1])] += int(payout[2])
-    return [ClaimRow(row["bounty_id"], row["claim_id"], row["hunter"], row["uri"],
-                     paid[(row["bounty_id"], row["claim_id"])], row["token"], row["symbol"], row["decimals"],
-                     row["block_number"], row["tx_hash"]) for row in rows]
+    return [ClaimRow(bounty_id, claim_id, hunter, uri, paid[(bounty_id, claim_id)], token, symbol, decimals, block, tx,
+                     *_report_fields(uri, block_time))
+            for bounty_id, claim_id, hunter, uri, token, symbol, decimals, block, tx, block_time in rows]
+
+
+def _report_fields(uri: str, block_time: int | None) -> tuple[bool, int | None]:
+    """(private_report, committed_at) of a claim: a report's commitment is shown with the
+    time of its block, never as a link."""
+    if not is_report_uri(uri):
+        return False, None
+    return True, None if block_time is None else int(block_time)
 
 
 @_reads
@@ -380,7 +411,7 @@ def claims_of(db: Db, bounty_ids: list[int]) -> dict[int, list[ClaimRow]]:
 @_reads
 def funder_pledges(db: Db, funder: str, *, now: int | None = None) -> list[FunderPledge]:
     """A funder's pledges, one per bounty."""
-    return _funder_pledges(db, "p.funder = :funder", {"funder": funder}, _now(db, now))
+    return _funder_pledges(db, "p.funder = :funder", "r.funder = :funder", {"funder": funder}, _now(db, now))
 
 
 @_reads

@@ -105,6 +105,10 @@ class ClaimRow:
     decimals: int
     block_number: int
     tx_hash: str
+    # A private security report's claim: its URI is a commitment (bountychain.reports), never a
+    # link; committed_at is its block's time, which proves priority (None if not indexed).
+    private_report: bool = False
+    committed_at: int | None = None
 
 
 @dataclass(frozen=True)

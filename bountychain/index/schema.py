@@ -138,7 +138,7 @@ DDL = [
                  "ruling INTEGER NOT NULL"),
     *MILESTONE_TABLES,
     # The summary per bounty or fundraiser, derived from the tables above (see
-    # `store.refresh_bounty`). repo is "owner/name" (lowercase) parsed from the issue URL (a
+    # `summaries.refresh_bounty`). repo is "owner/name" (lowercase) parsed from the issue URL (a
     # fundraiser's project URL); host is its host. kind is 'bounty' or 'fundraiser'; a
     # fundraiser's issuer is its creator, its approver is '' and it has a beneficiary, a goal
     # and a kind of payout (all_or_nothing 1, flexible 0); bounties have '' and '0' there.

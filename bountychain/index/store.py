@@ -1,5 +1,5 @@
-"""The index database: opening it (SQLite or PostgreSQL, by URL), its settings, the
-per-bounty summary and rollbacks.
+"""The index database: opening it (SQLite or PostgreSQL, by URL) and its settings (the
+per-bounty summary and rollbacks are in `summaries`).
 
 One schema (`schema.DDL`) and one set of queries serve both backends: every statement is
 portable SQL text run through SQLAlchemy Core with named `:name` parameters. `open_index`
@@ -27,35 +27,10 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import StaticPool
 
-from bountychain.sdk.constants import ARBITRATION_PERIOD, ESCALATION_PERIOD
 from bountychain.errors import BountychainError
 from bountychain.index import migrations
-from bountychain.index.schema import DDL, EVENT_TABLES, SCHEMA_VERSION
+from bountychain.index.schema import DDL, SCHEMA_VERSION
 
-# Event tables that name a bounty: a rollback recomputes the bounties they touched.
-_BOUNTY_TABLES = ("created", "fundraisers", "pledges", "claims", "awards", "payouts", "raised_paid", "refunds",
-                  "cancellations", "extensions", "review_policies", "proposals", "objections", "proposal_steps",
-                  "disputes", "rulings")
-# The block of a bounty's latest event, whichever table it is in (one statement, not one per table).
-_LAST_EVENT = ("SELECT MAX(last) FROM (" + " UNION ALL ".join(
-    f"SELECT MAX(block_number) AS last FROM {table} WHERE bounty_id = :bounty_id" for table in _BOUNTY_TABLES)
-    + ") AS latest")
-# A bounty's amounts (TEXT, summed in Python) and extended deadlines, tagged by table.
-_AMOUNTS = " UNION ALL ".join(
-    [f"SELECT '{table}' AS source, amount AS value FROM {table} WHERE bounty_id = :bounty_id"
-     for table in ("pledges", "refunds", "payouts", "raised_paid")]
-    + ["SELECT 'milestones' AS source, pool AS value FROM milestones WHERE bounty_id = :bounty_id"]
-    + ["SELECT 'extensions' AS source, CAST(deadline AS TEXT) AS value FROM extensions WHERE bounty_id = :bounty_id"])
-# Its one-row facts: award, cancellation, the reviewed bounty's proposer, counts, last event.
-_FACTS = ("SELECT (SELECT pool FROM awards WHERE bounty_id = :bounty_id) AS pool,"
-          " (SELECT fee FROM awards WHERE bounty_id = :bounty_id) AS fee,"
-          " (SELECT 1 FROM cancellations WHERE bounty_id = :bounty_id) AS cancelled,"
-          " (SELECT approver FROM review_policies WHERE bounty_id = :bounty_id) AS proposer,"
-          " (SELECT COUNT(DISTINCT funder) FROM pledges WHERE bounty_id = :bounty_id) AS funders,"
-          " (SELECT COUNT(*) FROM claims WHERE bounty_id = :bounty_id) AS claims,"
-          f" ({_LAST_EVENT}) AS updated")
-# Proposal states in which a bounty is under review (pledges, refunds and claims wait).
-LIVE_PROPOSAL_STATES = ("pending", "blocked", "escalated", "upheld")
 # Path segments that end the repository part of an issue URL (GitHub, GitLab, Gitea, ...).
 _REPO_END = {"-", "issues", "issue", "pull", "pulls", "merge_requests", "discussions"}
 
@@ -88,6 +63,12 @@ class Row(tuple):  # noqa: SLOT001 - each row carries its result's column names
 
     def keys(self) -> list[str]:
         return list(self._names)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The row as a dict: for code that reads many of its columns by name (each `row[name]`
+        is a Python call, a dict's lookup is not). A name that two columns share is the later one's,
+        as with `row[name]`."""
+        return dict(zip(self._names, map(functools.partial(tuple.__getitem__, self), self._names.values())))
 
 
 class Rows(list[Row]):
@@ -171,18 +152,28 @@ class Index:
     # Statements go straight to the driver's cursor on SQLAlchemy's connection: the sync runs
     # tens of thousands of small statements, and SQLAlchemy's per-statement layer would be most
     # of its time. SQLAlchemy keeps the engine, the pool, transactions and the dialect.
-    def _run(self, connection: Connection, sql: str, params: Any, many: bool = False) -> Rows:
-        if self.dialect != "sqlite":
+    def _run(self, connection: Connection, sql: str, params: Any, many: bool = False, plain: bool = False) -> Rows:
+        if self.dialect != "sqlite" and (params or many):  # no parameters: the text goes as it is
             sql = _format_params(sql)
         cursor = connection.connection.cursor()
         try:
             if many:
                 cursor.executemany(sql, params)
                 return Rows()
-            cursor.execute(sql, params or {})
+            cursor.execute(sql, params or (None if self.dialect != "sqlite" else {}))
+            if plain:
+                return cursor.fetchall() if cursor.description is not None else []
             return _rows(cursor)
         finally:
             cursor.close()
+
+    def tuples(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
+        """`execute` inside a transaction or a `reading` block, its rows as plain tuples (no
+        names): for reads of many rows used by position (the refresh of a range's bounties)."""
+        connection = self._connection()
+        if connection is None:
+            raise RuntimeError("tuples runs inside a transaction or a reading block")
+        return self._run(connection, sql, params, plain=True)
 
     def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> Rows:
         connection = self._connection()
@@ -208,6 +199,29 @@ class Index:
             if connection is None:
                 raise RuntimeError("executemany runs inside a transaction")
             self._run(connection, sql, list(rows), many=True)
+
+    def insert(self, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Inserts `rows` (dicts with the same keys, the column names) into `table`, inside a
+        transaction. PostgreSQL takes them in one COPY (a round trip for all, and no per-row
+        statement on the server: the sync inserts tens of thousands of rows per range); SQLite
+        in one executemany (a function call per row already)."""
+        if not rows:
+            return
+        connection = self._connection()
+        if connection is None:
+            raise RuntimeError("insert runs inside a transaction")
+        columns = list(rows[0])
+        if self.dialect != "postgresql":
+            self._run(connection, f"INSERT INTO {table} ({', '.join(columns)})"  # noqa: S608 - the caller's names
+                      f" VALUES ({', '.join(':' + column for column in columns)})", rows, many=True)
+            return
+        cursor = connection.connection.cursor()
+        try:
+            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row([row[column] for column in columns])
+        finally:
+            cursor.close()
 
     @contextmanager
     def transaction(self) -> Iterator[Index]:
@@ -432,6 +446,7 @@ def set_meta(db: Index, key: str, value: object) -> None:
         db.execute("INSERT INTO meta (key, value) VALUES (:key, :value)", {"key": key, "value": str(value)})
 
 
+@functools.lru_cache(maxsize=16_384)  # a bounty's summary is recomputed with each of its events
 def parse_repo(uri: str) -> tuple[str, str]:
     """(host, "owner/name") of an issue URL, lowercase: github.com/Org/Repo/issues/7 ->
     ("github.com", "org/repo"); a GitLab group path keeps its subgroups. A URI that
@@ -450,127 +465,3 @@ def parse_repo(uri: str) -> tuple[str, str]:
     else:
         parts = parts[:2]
     return (hostname or "").lower(), "/".join(parts).lower()
-
-
-def review_summary(db: Index, bounty_id: int) -> dict[str, object]:
-    """A reviewed bounty's policy and latest proposal, derived from the review contract's
-    events as it keeps them (`getReview`): a rejection sets the state back to none and leaves
-    the nonce, window end and weight against as they were; a new proposal resets the weight.
-    decide_by: for a blocked proposal its window end + ESCALATION_PERIOD, for an escalated one
-    the escalation's time + ARBITRATION_PERIOD, else 0. A plain arbiter has no dispute id ('')."""
-    policy = db.execute("SELECT * FROM review_policies WHERE bounty_id = :bounty_id", {"bounty_id": bounty_id}).fetchone()
-    summary: dict[str, object] = {
-        "optimistic": 0, "review_window": 0, "quorum_bps": 0, "arbiter": "", "arbiter_is_erc792": 0,
-        "proposal_state": "none", "proposal_nonce": 0, "proposed_claims": "[]", "proposed_shares": "[]",
-        "proposal_total": "0", "window_end": 0, "decide_by": 0, "weight_against": "0", "dispute_id": ""}
-    if policy is None:
-        return summary
-    summary.update(optimistic=1, review_window=policy["review_window"], quorum_bps=policy["quorum_bps"],
-                   arbiter=policy["arbiter"], arbiter_is_erc792=policy["arbiter_is_erc792"])
-    proposal = db.execute("SELECT * FROM proposals WHERE bounty_id = :bounty_id ORDER BY nonce DESC",
-                          {"bounty_id": bounty_id}).fetchone()
-    if proposal is None:
-        return summary
-    nonce = proposal["nonce"]
-    key = {"bounty_id": bounty_id, "nonce": nonce}
-    steps = {row[0] for row in db.execute("SELECT step FROM proposal_steps WHERE bounty_id = :bounty_id"
-                                           " AND nonce = :nonce", key)}
-    dispute = db.execute("SELECT dispute_id, escalated_at FROM disputes WHERE bounty_id = :bounty_id AND nonce = :nonce"
-                         " ORDER BY block_number DESC, log_index DESC", key).fetchone()
-    # Pending -> blocked -> escalated -> upheld -> executed, or rejected (none) from blocked on.
-    state = ("none" if "rejected" in steps else "executed" if "finalized" in steps else "upheld" if "upheld" in steps
-             else "escalated" if dispute is not None else "blocked" if "blocked" in steps else "pending")
-    against = db.execute("SELECT weight_against FROM objections WHERE bounty_id = :bounty_id AND nonce = :nonce"
-                         " ORDER BY block_number DESC, log_index DESC", key).fetchone()
-    summary.update(proposal_state=state, proposal_nonce=nonce, proposed_claims=proposal["claim_ids"],
-                   proposed_shares=proposal["shares_bps"], proposal_total=proposal["total"],
-                   window_end=proposal["window_end"],
-                   decide_by=(proposal["window_end"] + ESCALATION_PERIOD if state == "blocked"
-                              else dispute[1] + ARBITRATION_PERIOD if state == "escalated" and dispute is not None
-                              else 0),
-                   weight_against=against[0] if against else "0",
-                   dispute_id=dispute[0] if dispute is not None and state in ("escalated", "upheld")
-                   and policy["arbiter_is_erc792"] else "")
-    return summary
-
-
-def refresh_bounty(db: Index, bounty_id: int) -> None:
-    """Recomputes one bounty's (or fundraiser's) summary row from the event tables (inside
-    the caller's transaction). An id with events but no creation row (a pledge of an id the
-    index never saw created: an escrow event this version does not know) gets no summary."""
-    db.execute("DELETE FROM bounties WHERE bounty_id = :bounty_id", {"bounty_id": bounty_id})
-    created = db.execute("SELECT * FROM created WHERE bounty_id = :bounty_id", {"bounty_id": bounty_id}).fetchone()
-    fundraiser = None
-    if created is None:
-        fundraiser = db.execute("SELECT * FROM fundraisers WHERE bounty_id = :bounty_id", {"bounty_id": bounty_id}).fetchone()
-        if fundraiser is None:
-            return
-    origin = created if created is not None else fundraiser
-    key = {"bounty_id": bounty_id}
-    # The amounts and extensions in one statement (one round trip to a database server).
-    sums = {"pledges": 0, "refunds": 0, "payouts": 0, "raised_paid": 0, "milestones": 0}
-    deadline = origin["deadline"]
-    for source, value in db.execute(_AMOUNTS, key):
-        if source == "extensions":
-            deadline = max(deadline, int(value))
-        else:
-            sums[source] += int(value)
-    pledged, refunded = sums["pledges"], sums["refunds"]
-    paid_out = sums["payouts"] + sums["raised_paid"]
-    facts = db.execute(_FACTS, key).fetchone()
-    award = {"pool": facts["pool"], "fee": facts["fee"]} if facts["pool"] is not None else None
-    cancelled = facts["cancelled"]
-    # What the escrow still holds for it: an award takes its pool; after a reviewed award the
-    # objectors' withheld pledges stay until they refund.
-    # Milestones (partial awards) took their pools too.
-    held = pledged - refunded - sums["milestones"] - (int(award["pool"]) if award else 0)
-    if fundraiser is None:
-        review = review_summary(db, bounty_id)
-        status = ("awarded" if award else "cancelled" if cancelled
-                  else "under_review" if review["proposal_state"] in LIVE_PROPOSAL_STATES else "open")
-        # A reviewed bounty's approver (BountyCreated's) is the review contract, which awards;
-        # the person who proposes is ReviewPolicySet's.
-        kind, issuer, approver, beneficiary, goal, all_or_nothing = (
-            "bounty", created["issuer"], facts["proposer"] or created["approver"], "", "0", 0)
-        raised = 0
-    else:
-        # A paid fundraiser's Awarded event is its payout: the pool is what it raised.
-        status = "paid" if award else "cancelled" if cancelled else "raising"
-        kind, issuer, approver, beneficiary, goal, all_or_nothing = (
-            "fundraiser", fundraiser["creator"], "", fundraiser["beneficiary"], fundraiser["goal"],
-            fundraiser["all_or_nothing"])
-        # What it raised: every pledge is locked until the deadline and a fundraiser takes no
-        # extension, so an open one is refunded only from its deadline, once the outcome is
-        # decided (failed, or lapsed): those refunds do not lower what it raised. A cancelled
-        # one can be refunded at once: it has raised what it still holds.
-        raised = int(award["pool"]) if award else held if cancelled else pledged
-        review = review_summary(db, bounty_id)
-    funders, claims, updated = facts["funders"], facts["claims"], facts["updated"] or 0
-    host, repo = parse_repo(origin["uri"])
-    values = {
-        "bounty_id": bounty_id, "kind": kind, "issuer": issuer, "approver": approver, "token": origin["token"],
-        "uri": origin["uri"], "host": host, "repo": repo, "deadline": deadline, "status": status, "total": str(held),
-        "pledged": str(pledged), "refunded": str(refunded), "pool": award["pool"] if award else "0",
-        "fee": award["fee"] if award else "0", "paid_out": str(paid_out), "beneficiary": beneficiary, "goal": goal,
-        "all_or_nothing": all_or_nothing, "raised": str(raised), "funder_count": funders, "claim_count": claims,
-        **review, "created_block": origin["block_number"], "updated_block": updated}
-    db.execute(f"INSERT INTO bounties ({', '.join(values)}) VALUES ({', '.join(':' + name for name in values)})",  # noqa: S608
-               values)
-
-
-def rollback(db: Index, fork_block: int) -> set[int]:
-    """Deletes everything indexed past `fork_block` and recomputes the bounties it touched
-    (inside the caller's transaction). Returns those bounty ids."""
-    touched: set[int] = set()
-    for table in _BOUNTY_TABLES:
-        touched.update(row[0] for row in db.execute(
-            f"SELECT DISTINCT bounty_id FROM {table} WHERE block_number > :fork", {"fork": fork_block}))  # noqa: S608
-    for table in EVENT_TABLES:
-        db.execute(f"DELETE FROM {table} WHERE block_number > :fork", {"fork": fork_block})  # noqa: S608
-    db.execute("DELETE FROM blocks WHERE block_number > :fork", {"fork": fork_block})
-    # Token metadata is a cache: keep only the tokens of bounties and fundraisers that still exist.
-    db.execute("DELETE FROM tokens WHERE token NOT IN (SELECT token FROM created)"
-               " AND token NOT IN (SELECT token FROM fundraisers)")
-    for bounty_id in touched:
-        refresh_bounty(db, bounty_id)
-    return touched

@@ -27,12 +27,14 @@ commits to its parent), so the walk back stops at the first match.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -42,8 +44,9 @@ from web3.exceptions import BlockNotFound
 from bountychain._artifacts import load_artifact
 from bountychain.amounts import MAX_DECIMALS
 from bountychain.deployments import DEV_CHAIN_IDS
-from bountychain.index import store
-from bountychain.index.events import HANDLERS, Event, Rows, decode_log
+from bountychain.index import store, summaries
+from bountychain.index.events import HANDLERS, Event, Rows, decode_planned, event_plan
+from bountychain.reports import is_report_uri
 from bountychain.results import ETH
 
 logger = logging.getLogger("bountychain.index")
@@ -51,8 +54,13 @@ logger = logging.getLogger("bountychain.index")
 DEFAULT_BATCH = 2_000
 # Rows a range adds to a table before PostgreSQL's statistics of it are refreshed (ANALYZE).
 _ANALYZE_AFTER = 1_000
-# Events stored with their block's time (an escalation starts the arbiter's clock).
+# Events stored with their block's time (an escalation starts the arbiter's clock; a private
+# security report's claim shows when it was committed, which proves its priority).
 _TIMED = frozenset({"DisputeRaised"})
+
+
+def _timed(event: Event) -> bool:
+    return event.name in _TIMED or (event.name == "SolutionSubmitted" and is_report_uri(event.args["uri"]))
 # Confirmations on public chains; local development chains (DEV_CHAIN_IDS) mine a block per
 # transaction and never reorganise by themselves, so they need none.
 DEFAULT_CONFIRMATIONS = 12
@@ -88,11 +96,14 @@ class SyncReport:
 
 
 def _hex(value: Any) -> str:
-    return "0x" + _raw(value).hex()
+    """0x and lowercase hex, from the node's text (checked: it must be hex) or from bytes."""
+    return _hex_text(value) if isinstance(value, str) else "0x" + bytes(value).hex()
 
 
-def _raw(value: Any) -> bytes:
-    return bytes.fromhex(value.removeprefix("0x")) if isinstance(value, str) else bytes(value)
+@functools.lru_cache(maxsize=4096)
+def _hex_text(value: str) -> str:
+    """The same block hash comes with every log of its block, the same topic with every event."""
+    return "0x" + bytes.fromhex(value.removeprefix("0x")).hex()
 
 
 def _number(value: Any) -> int:
@@ -142,9 +153,11 @@ class Indexer:
         contract = w3.eth.contract(address=self.escrow, abi=load_artifact("BountyEscrow").abi)
         self.review = Web3.to_checksum_address(contract.functions.review().call())
         review = w3.eth.contract(address=self.review, abi=load_artifact("BountyReview").abi)
-        # Per address (lowercase), the events by topic: each contract's logs by its own ABI.
+        # Per address (lowercase), the events by topic (lowercase hex) with their decoding plans:
+        # each contract's logs by its own ABI.
         self._events = {
-            address.lower(): {bytes.fromhex(event.topic[2:]): event for event in source.all_events()}
+            address.lower(): {event.topic.lower(): (event.event_name, event_plan(event.abi))
+                              for event in source.all_events()}
             for address, source in ((self.escrow, contract), (self.review, review))}
         self._token_abi = load_artifact("TestToken").abi
         # eth_getLogs through the chain's own middleware (a node that needs one keeps it) except
@@ -282,7 +295,7 @@ class Indexer:
                 fork = number
                 break
         with store.transaction(self.db):
-            store.rollback(self.db, fork)
+            summaries.rollback(self.db, fork)
             store.set_meta(self.db, "cursor", fork)
             row = self.db.execute("SELECT block_hash, block_time FROM blocks WHERE block_number = :fork",
                                   {"fork": fork}).fetchone()
@@ -302,9 +315,10 @@ class Indexer:
         decoded = self._decode_range(logs, low, high)
         # The time of the very block the log came from (by its hash, not its number).
         decoded = [replace(event, block_time=int(self.w3.eth.get_block(event.block_hash)["timestamp"]))
-                   if event.name in _TIMED else event for event in decoded]
+                   if _timed(event) else event for event in decoded]
         self._learn_tokens(decoded)
         block_hashes = {event.block_number: event.block_hash for event in decoded}
+        block_times = {event.block_number: event.block_time for event in decoded if event.block_time}
         with store.transaction(self.db):
             rows = Rows(self.db)
             touched: set[int] = set()
@@ -312,14 +326,13 @@ class Indexer:
                 touched |= HANDLERS[event.name](rows, event)
             grown = [table for table, added in rows.counts.items() if added >= _ANALYZE_AFTER]
             rows.flush()
-            for bounty_id in sorted(touched):
-                store.refresh_bounty(self.db, bounty_id)
+            summaries.refresh_bounties(self.db, touched)
             block_hashes[high] = end_hash
             numbers = sorted(block_hashes)
             self.db.execute(f"DELETE FROM blocks WHERE block_number IN ({', '.join(map(str, numbers))})")  # noqa: S608 - ints
-            self.db.executemany("INSERT INTO blocks (block_number, block_hash, block_time) VALUES (:number, :hash, :time)",
-                                [{"number": number, "hash": block_hashes[number],
-                                  "time": end_time if number == high else None} for number in numbers])
+            self.db.insert("blocks", [{"block_number": number, "block_hash": block_hashes[number],
+                                       "block_time": end_time if number == high else block_times.get(number)}
+                                      for number in numbers])
             store.set_meta(self.db, "cursor", high)
             store.set_meta(self.db, "cursor_hash", end_hash)
             store.set_meta(self.db, "cursor_time", end_time)
@@ -346,11 +359,12 @@ class Indexer:
                     continue
                 if entry.get("removed") or not entry["topics"]:
                     continue
-                event = events.get(_raw(entry["topics"][0]))
-                if event is None or event.event_name not in HANDLERS:
+                known = events.get(_hex(entry["topics"][0]))
+                if known is None or known[0] not in HANDLERS:
                     continue  # an event this version does not know: skipped
-                args, replaced = decode_log(event.abi, entry)
-                decoded.append(Event(event.event_name, args, _number(entry["blockNumber"]), _hex(entry["blockHash"]),
+                name, plan = known
+                args, replaced = decode_planned(plan, entry)
+                decoded.append(Event(name, args, _number(entry["blockNumber"]), _hex(entry["blockHash"]),
                                      _number(entry["logIndex"]), _hex(entry["transactionHash"])))
             except Exception as exc:  # a malformed log: never a reason to stop the range
                 self._skipped += 1
@@ -359,19 +373,21 @@ class Indexer:
                 continue
             for field in replaced:
                 logger.info("%s at block %d (tx %s, log index %d): %s is not valid UTF-8, stored with U+FFFD",
-                            event.event_name, decoded[-1].block_number, decoded[-1].tx_hash, decoded[-1].log_index,
+                            name, decoded[-1].block_number, decoded[-1].tx_hash, decoded[-1].log_index,
                             field)
         if foreign:
             self._foreign += foreign
             logger.warning("blocks %d..%d: the node returned %d logs of other contracts (ignored): it does not filter"
                            " by address", low, high, foreign)
-        return sorted(decoded, key=lambda event: (event.block_number, event.log_index))
+        return sorted(decoded, key=attrgetter("block_number", "log_index"))
 
     def _learn_tokens(self, events: list[Event]) -> None:
         """Symbol and decimals of new bounty and fundraiser tokens (read now: they do not change)."""
-        for event in events:
-            token = event.args.get("token") if event.name in ("BountyCreated", "FundraiserCreated") else None
-            if token is None or self.db.execute("SELECT 1 FROM tokens WHERE token = :token", {"token": token}).fetchone():
+        # Each token once (a range creates thousands of bounties in a handful of tokens).
+        tokens = dict.fromkeys(event.args["token"] for event in events
+                               if event.name in ("BountyCreated", "FundraiserCreated"))
+        for token in tokens:
+            if self.db.execute("SELECT 1 FROM tokens WHERE token = :token", {"token": token}).fetchone():
                 continue
             if token == ETH:
                 symbol, decimals = "ETH", 18

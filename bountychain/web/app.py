@@ -304,23 +304,23 @@ def _read(handler: Callable[[WebApp, Request], Any]) -> Callable[[Request], Awai
 
     def answer(request: Request) -> Response:
         web: WebApp = request.app.state.web
-        etag = web.etag(request)
-        headers = {"ETag": etag, "Cache-Control": f"public, max-age={web.cache_seconds}, must-revalidate"
-                   if web.cache_seconds else "no-cache"}
-        if etag in [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]:
-            return Response(status_code=304, headers=headers)
-        body = web.answers.get(etag)
-        if body is None:
-            try:
-                body = json.dumps(jsonable(handler(web, request))).encode()
-            except BadRequest as exc:
-                return _error(400, str(exc))
-            web.answers.put(etag, body)
-        return Response(body, headers=headers, media_type="application/json")
+        with web.db.reading():  # the ETag and the answer from one snapshot, one pooled connection
+            etag = web.etag(request)
+            headers = {"ETag": etag, "Cache-Control": f"public, max-age={web.cache_seconds}, must-revalidate"
+                       if web.cache_seconds else "no-cache"}
+            if etag in [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]:
+                return Response(status_code=304, headers=headers)
+            body = web.answers.get(etag)
+            if body is None:
+                try:
+                    body = json.dumps(jsonable(handler(web, request))).encode()
+                except BadRequest as exc:
+                    return _error(400, str(exc))
+                web.answers.put(etag, body)
+            return Response(body, headers=headers, media_type="application/json")
 
     async def endpoint(request: Request) -> Response:
-        web: WebApp = request.app.state.web
-        return await asyncio.get_running_loop().run_in_executor(web.readers, answer, request)
+        return await asyncio.get_running_loop().run_in_executor(request.app.state.web.readers, answer, request)
 
     return endpoint
 
@@ -358,7 +358,8 @@ def _bounty_list(web: WebApp, request: Request) -> Any:
         except ValueError as exc:
             raise BadRequest(str(exc)) from exc
         claims = queries.claims_of(db, [row.bounty_id for row in rows])
-    listed = [{**vars(row), "solutions": [{"claim_id": c.claim_id, "hunter": c.hunter, "uri": c.uri, "paid": c.paid}
+    listed = [{**vars(row), "solutions": [{"claim_id": c.claim_id, "hunter": c.hunter, "uri": c.uri, "paid": c.paid,
+                                           "private_report": c.private_report, "committed_at": c.committed_at}
                                           for c in claims[row.bounty_id]]}
               for row in rows]  # made JSON once, by the caller (`jsonable`)
     return {"bounties": listed, "count": total, "limit": limit, "offset": offset, "sort": sort,
