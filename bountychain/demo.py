@@ -276,7 +276,10 @@ def run(console: Console) -> bool:
     story.record(maintainers, f"decide #{optimistic['blocked']}: pay; the proposal is {ruling.outcome}", ruling)
     pay("blocked", eve, "the arbiter overruled the objections: the whole pool")
 
-    # 8a. Milestones and claim bonds: a bounty paid in parts, whose every claim posts a bond.
+    # 8a. A private security report: committed on chain, read only by the security contact.
+    _security_report_chapter(story, escrow, maintainer, alice, watched, start)
+
+    # 8b. Milestones and claim bonds: a bounty paid in parts, whose every claim posts a bond.
     # The maintainer marks eve's claim as spam: its bond goes to the funders, never to the
     # maintainer. A milestone pays 40% of the pool; the final award pays the rest; dana pulls
     # her bond back, and the funders collect the slashed one.
@@ -312,9 +315,6 @@ def run(console: Console) -> bool:
         withdrawal = as_(funder).withdraw()
         story.record(funder, "withdraw the credit", withdrawal, format_amount(withdrawal.amount, 18, "ETH"))
         story.move(funder.address, ETH, withdrawal.amount)
-
-    # 8b. A private security report: committed on chain, read only by the security contact.
-    _security_report_chapter(story, escrow, maintainer, alice, watched, start)
 
     # 9. The treasury withdraws the fees that accrued.
     for token, symbol in tokens.items():

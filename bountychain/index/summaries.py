@@ -18,7 +18,7 @@ from bountychain.sdk.constants import ARBITRATION_PERIOD, ESCALATION_PERIOD
 # Event tables that name a bounty: a rollback recomputes the bounties they touched.
 _BOUNTY_TABLES = ("created", "fundraisers", "pledges", "claims", "awards", "payouts", "raised_paid", "refunds",
                   "cancellations", "extensions", "review_policies", "proposals", "objections", "proposal_steps",
-                  "disputes", "rulings")
+                  "disputes", "rulings", "milestones", "bonds")
 # The block of a bounty's latest event, whichever table it is in (one statement, not one per table).
 _LAST_EVENT = ("SELECT MAX(last) FROM (" + " UNION ALL ".join(
     f"SELECT MAX(block_number) AS last FROM {table} WHERE bounty_id = :bounty_id" for table in _BOUNTY_TABLES)
