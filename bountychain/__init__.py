@@ -43,6 +43,7 @@ from bountychain.errors import (
 from bountychain.results import (
     ETH,
     AwardResult,
+    BondResult,
     Bounty,
     BountyCreation,
     BountyListing,
@@ -81,6 +82,7 @@ __all__ = [
     "ETH",
     "AnvilNode",
     "AwardResult",
+    "BondResult",
     "Bounty",
     "BountyClient",
     "BountyClosed",

@@ -276,8 +276,45 @@ def run(console: Console) -> bool:
     story.record(maintainers, f"decide #{optimistic['blocked']}: pay; the proposal is {ruling.outcome}", ruling)
     pay("blocked", eve, "the arbiter overruled the objections: the whole pool")
 
-    # 8. A private security report: committed on chain, read only by the security contact.
+    # 8a. A private security report: committed on chain, read only by the security contact.
     _security_report_chapter(story, escrow, maintainer, alice, watched, start)
+
+    # 8b. Milestones and claim bonds: a bounty paid in parts, whose every claim posts a bond.
+    # The maintainer marks eve's claim as spam: its bond goes to the funders, never to the
+    # maintainer. A milestone pays 40% of the pool; the final award pays the rest; dana pulls
+    # her bond back, and the funders collect the slashed one.
+    bonded_issue = "https://github.com/bountychain-demo/parser/issues/31"
+    created = escrow.create_bonded_bounty(bonded_issue, chain.now() + 30 * DAY, "0.01 ether")
+    bonded = created.bounty_id
+    story.record(maintainer, f"create ETH bounty #{bonded} for {bonded_issue}, paid in milestones; each claim posts "
+                             "a 0.01 ETH bond", created)
+    for funder, amount in ((alice, "0.6 ether"), (bob, "0.4 ether")):
+        result = as_(funder).pledge(bonded, amount)
+        story.record(funder, f"pledge on #{bonded}", result, amount)
+        story.move(funder.address, ETH, -result.amount)
+    bonded_claims = {}
+    for hunter, pr in ((dana, 51), (eve, 52)):
+        result = as_(hunter).submit_bonded_solution(bonded, f"https://github.com/bountychain-demo/parser/pull/{pr}")
+        bonded_claims[hunter.address] = result.claim_id
+        story.record(hunter, f"claim {result.claim_id} on #{bonded}, posting its bond", result, "0.01 ETH")
+        story.move(hunter.address, ETH, -escrow.claim_bond(bonded, result.claim_id))
+    slashed = escrow.mark_spam(bonded, bonded_claims[eve.address])
+    story.record(maintainer, f"mark eve's claim on #{bonded} as spam: its bond goes to alice and bob", slashed,
+                 format_amount(slashed.amount, 18, "ETH"))
+    winner = {bonded_claims[dana.address]: 10_000}
+    for action, paid in (("milestone 1: 40% of the pool", escrow.award_part(bonded, 4_000, winner)),
+                         ("the rest of the pool", escrow.award(bonded, winner))):
+        story.record(maintainer, f"award #{bonded}, {action} (1% fee)", paid, format_amount(paid.pool, 18, "ETH"))
+        for payout in paid.payouts:
+            story.move(payout.hunter, ETH, payout.amount)
+    returned = as_(dana).withdraw_bond(bonded, bonded_claims[dana.address])
+    story.record(dana, f"withdraw the bond from #{bonded}", returned, format_amount(returned.amount, 18, "ETH"))
+    story.move(dana.address, ETH, returned.amount)
+    for funder in (alice, bob):
+        story.record(funder, f"collect its part of the slashed bond of #{bonded}", as_(funder).claim_slashed(bonded))
+        withdrawal = as_(funder).withdraw()
+        story.record(funder, "withdraw the credit", withdrawal, format_amount(withdrawal.amount, 18, "ETH"))
+        story.move(funder.address, ETH, withdrawal.amount)
 
     # 9. The treasury withdraws the fees that accrued.
     for token, symbol in tokens.items():

@@ -340,6 +340,28 @@ _MEANINGS: dict[str, tuple[type[ContractError], str]] = {
     "InvalidRuling": (
         RejectedInput, "ruling {ruling} on dispute {disputeId}: give 0 (refuse), 1 (pay) or 2 (reject)",
     ),
+    # Milestones and claim bonds (IMilestones).
+    "InvalidPart": (
+        InvalidAward,
+        "a milestone pays part of the pool: {partBps} bps is not between 1 and 9,999 (award pays the whole pool)",
+    ),
+    "NoBond": (NothingToPay, "claim {claimId} on bounty {bountyId} holds no bond (none asked, or returned or slashed)"),
+    "NotClaimant": (NotAuthorized, "{caller} did not make claim {claimId} on bounty {bountyId}: only its hunter pulls its bond"),
+    "BondLocked": (
+        BountyClosed,
+        "bounty {bountyId} is open until {deadline}: claim bonds come back once it is awarded, cancelled or past "
+        "its deadline",
+    ),
+    "NoFundersToPay": (
+        RejectedInput,
+        "bounty {bountyId} has no funder but its approver and issuer, who never take a slashed bond: nobody could "
+        "receive it",
+    ),
+    "RelayedBondNeedsToken": (
+        RejectedInput,
+        "bounty {bountyId} asks its claim bond in ETH, which cannot be pulled from the hunter: the hunter sends "
+        "the claim itself",
+    ),
 }
 
 # Where the words Python shows differ from the shared templates above (which the page fills in

@@ -353,6 +353,20 @@ class AwardResult(TxResult):
     fee: int
     payouts: tuple[Payout, ...]
     rejected: str | None = None
+    # A milestone (partial award): the fraction of the pool it paid, and what stays pledged.
+    part_bps: int | None = None
+    remaining: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class BondResult(TxResult):
+    """A claim bond leaving its claim: pulled back by its hunter, or slashed to the funders."""
+
+    bounty_id: int
+    claim_id: int
+    hunter: str
+    amount: int
+    slashed: bool
 
 
 @dataclass(frozen=True, kw_only=True)

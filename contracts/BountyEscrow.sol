@@ -6,6 +6,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {LowLevelCall} from "@openzeppelin/contracts/utils/LowLevelCall.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {IERC5267} from "@openzeppelin/contracts/interfaces/IERC5267.sol";
 import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
@@ -14,6 +15,7 @@ import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/Signa
 import {BountyReview} from "./BountyReview.sol";
 import {IBountyEscrow} from "./interfaces/IBountyEscrow.sol";
 import {IFundraising} from "./interfaces/IFundraising.sol";
+import {IMilestones} from "./interfaces/IMilestones.sol";
 import {IReviewHooks} from "./interfaces/IReviewHooks.sol";
 import {ISignedActions} from "./interfaces/ISignedActions.sol";
 
@@ -25,7 +27,7 @@ import {ISignedActions} from "./interfaces/ISignedActions.sol";
 /// this constructor: it decides, this contract keeps the money rules. It is the approver of
 /// the bounties created through it and the only caller of the `IReviewHooks` functions, and
 /// this contract never calls it.
-contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHooks, IERC5267, ReentrancyGuardTransient {
+contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedActions, IReviewHooks, IERC5267, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
 
@@ -68,6 +70,10 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
     uint8 private constant FLAG_TOKEN = 1;
     uint8 private constant FLAG_FUNDRAISER = 2;
     uint8 private constant FLAG_ALL_OR_NOTHING = 4;
+    uint8 private constant FLAG_BONDED = 8;
+    /// @dev Scale of the slashed bonds owed per share (1e36: a share's part of a bond rounds
+    /// away less than a wei even when a pool holds 1e36 shares).
+    uint256 private constant SLASH_SCALE = 1e36;
 
     uint256 private immutable _feeBps;
     address private immutable _feeRecipient;
@@ -87,7 +93,12 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
     /// slot 1: token, written only for token bounties
     /// slot 2: approver (160) | reviewRound (32) | proposedAt (40); the approver is written only
     ///         when it differs from the issuer, the round only on reviewed bounties
-    /// slot 3: total, the sum of outstanding pledges
+    /// slot 3: pool = total (low 128) | share supply (high 128): what the outstanding pledges
+    ///         are worth, and the shares they hold; a pledge is worth total * shares / supply.
+    ///         Packed by hand (`_total`, `_pool`, `_setPool`) so that a pledge or refund reads
+    ///         and writes both with one access each. The two are equal
+    ///         until a partial award takes part of the total (bounties with a review never have
+    ///         one, so there a pledge's shares are its amount).
     struct Bounty {
         address issuer;
         uint40 deadline;
@@ -98,13 +109,19 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
         address approver;
         uint32 reviewRound;
         uint40 proposedAt;
-        uint256 total;
+        uint256 pool;
     }
 
-    /// @dev One slot: amount (216) | unlocksAt (40).
+    /// @dev One slot: shares of the pool (216) | unlocksAt (40).
     struct Pledge {
-        uint216 amount;
+        uint216 shares;
         uint40 unlocksAt;
+    }
+
+    /// @dev One slot: the hunter (160) | the bond the claim still holds (96).
+    struct Claim {
+        address hunter;
+        uint96 bond;
     }
 
     /// @dev The terms only fundraisers have; kept out of `Bounty` so bounties pay nothing for them.
@@ -116,7 +133,7 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
     uint256 private _bountyCount;
     mapping(uint256 bountyId => Bounty) private _bounties;
     mapping(uint256 bountyId => mapping(address funder => Pledge)) private _pledges;
-    mapping(uint256 bountyId => mapping(uint256 claimId => address hunter)) private _claimants;
+    mapping(uint256 bountyId => mapping(uint256 claimId => Claim)) private _claims;
     mapping(address account => mapping(address token => uint256)) private _credits;
     /// @dev What the escrow owes in each ERC-20: outstanding pledges, credits and fees. Kept for
     /// tokens only (an ETH balance cannot shrink by itself), to refuse pledges into a token
@@ -134,6 +151,13 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
     mapping(uint256 bountyId => uint256) private _withheld;
     /// @dev Signed-solution nonces, 256 to a word (Uniswap permit2's unordered nonces).
     mapping(address hunter => mapping(uint256 word => uint256 bitmap)) private _nonceBitmap;
+    /// @dev Bonded bounties: the bond each claim posts, fixed at creation; the slashed bonds
+    /// owed per share so far (times SLASH_SCALE); and, per funder, what its shares were owed at
+    /// its last settlement (MasterChef's reward debt), so a funder is owed only what was slashed
+    /// while it held its shares.
+    mapping(uint256 bountyId => uint256) private _bondOf;
+    mapping(uint256 bountyId => uint256) private _slashedPerShare;
+    mapping(uint256 bountyId => mapping(address funder => uint256)) private _slashedDebt;
 
     /*//////////////////////////////////////////////////////////////
                                CONSTRUCTOR
@@ -168,11 +192,29 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
         external
         returns (uint256 bountyId)
     {
+        bountyId = _createBounty(token, deadline, approver, uri, 0);
+    }
+
+    /// @inheritdoc IMilestones
+    function createBondedBounty(address token, uint64 deadline, address approver, string calldata uri, uint96 bond)
+        external
+        returns (uint256 bountyId)
+    {
+        if (bond == 0) revert ZeroAmount();
+        bountyId = _createBounty(token, deadline, approver, uri, FLAG_BONDED);
+        _bondOf[bountyId] = bond;
+        emit BondRequired(bountyId, bond);
+    }
+
+    function _createBounty(address token, uint64 deadline, address approver, string calldata uri, uint8 kindFlags)
+        private
+        returns (uint256 bountyId)
+    {
         // The review contract proposes only for bounties made through it; as a plain approver
         // (or the escrow itself) it would never award, so refuse it here.
         if (approver == address(this) || approver == _review) revert InvalidRecipient(approver);
         Bounty storage bounty;
-        (bountyId, bounty) = _newRecord(msg.sender, token, deadline, uri, 0);
+        (bountyId, bounty) = _newRecord(msg.sender, token, deadline, uri, kindFlags);
         if (approver != address(0) && approver != msg.sender) bounty.approver = approver;
 
         emit BountyCreated(
@@ -197,7 +239,12 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
     }
 
     /// @inheritdoc IBountyEscrow
-    function submitSolution(uint256 bountyId, string calldata uri) external returns (uint256 claimId) {
+    function submitSolution(uint256 bountyId, string calldata uri)
+        external
+        payable
+        nonReentrant
+        returns (uint256 claimId)
+    {
         claimId = _submit(bountyId, msg.sender, uri);
     }
 
@@ -212,7 +259,77 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
         address approver = _approverOf(bounty);
         if (msg.sender != approver) revert NotApprover(bountyId, msg.sender);
         _checkShares(bountyId, bounty.claimCount, claimIds, sharesBps);
-        _payWinners(bountyId, _closePool(bountyId, bounty, bounty.total), claimIds, sharesBps);
+        _payWinners(bountyId, _closePool(bountyId, bounty, _total(bounty)), claimIds, sharesBps);
+    }
+
+    /// @inheritdoc IMilestones
+    function awardPart(uint256 bountyId, uint256 partBps, uint256[] calldata claimIds, uint256[] calldata sharesBps)
+        external
+        nonReentrant
+    {
+        Bounty storage bounty = _activeBounty(bountyId);
+        if (msg.sender != _approverOf(bounty)) revert NotApprover(bountyId, msg.sender);
+        // A fraction, not an amount: a funder who refunds just before it (or pledges) changes
+        // what the milestone pays, never what it costs the other funders per share.
+        if (partBps == 0 || partBps >= BPS) revert InvalidPart(partBps);
+        _checkShares(bountyId, bounty.claimCount, claimIds, sharesBps);
+        // Rounded down: the winners never take more than their fraction. The shares stay, so
+        // each one is now worth the same fraction less.
+        uint256 pool = _total(bounty) * partBps / BPS;
+        (uint256 net, uint256 fee) = _takeFromPool(bountyId, bounty, pool);
+        emit PartAwarded(bountyId, partBps, pool, fee, _total(bounty));
+        _payWinners(bountyId, net, claimIds, sharesBps);
+    }
+
+    /// @inheritdoc IMilestones
+    function markSpam(uint256 bountyId, uint256 claimId) external nonReentrant {
+        Bounty storage bounty = _activeBounty(bountyId);
+        address approver = _approverOf(bounty);
+        if (msg.sender != approver) revert NotApprover(bountyId, msg.sender);
+        Claim storage claim = _claims[bountyId][claimId];
+        uint256 bond = claim.bond;
+        if (bond == 0) revert NoBond(bountyId, claimId);
+        // The judge must gain nothing from calling a claim spam: the approver's and the
+        // issuer's shares take no part of the bond (they are settled at the old rate first).
+        address issuer = bounty.issuer;
+        address token = bounty.token;
+        uint256 approverShares = _pledges[bountyId][approver].shares;
+        uint256 issuerShares = issuer == approver ? 0 : _pledges[bountyId][issuer].shares;
+        (, uint256 supply) = _pool(bounty);
+        uint256 sharing = supply - approverShares - issuerShares;
+        if (sharing == 0) revert NoFundersToPay(bountyId);
+        _settleSlashed(bountyId, token, approver, approverShares, 0);
+        if (issuerShares != 0) _settleSlashed(bountyId, token, issuer, issuerShares, 0);
+        claim.bond = 0;
+        // Rounded down: the funders' parts never sum to more than the bond.
+        uint256 perShare = _slashedPerShare[bountyId] + bond * SLASH_SCALE / sharing;
+        _slashedPerShare[bountyId] = perShare;
+        _slashedDebt[bountyId][approver] = approverShares * perShare / SLASH_SCALE;
+        if (issuerShares != 0) _slashedDebt[bountyId][issuer] = issuerShares * perShare / SLASH_SCALE;
+        emit BondSlashed(bountyId, claimId, claim.hunter, bond);
+    }
+
+    /// @inheritdoc IMilestones
+    function withdrawBond(uint256 bountyId, uint256 claimId) external nonReentrant returns (uint256 amount) {
+        Bounty storage bounty = _existingBounty(bountyId);
+        if (bounty.status == Status.Open && block.timestamp < bounty.deadline) {
+            revert BondLocked(bountyId, bounty.deadline);
+        }
+        Claim storage claim = _claims[bountyId][claimId];
+        if (msg.sender != claim.hunter) revert NotClaimant(bountyId, claimId, msg.sender);
+        amount = claim.bond;
+        if (amount == 0) revert NoBond(bountyId, claimId);
+        claim.bond = 0;
+        emit BondReturned(bountyId, claimId, msg.sender, amount);
+        _send(bounty.token, msg.sender, amount);
+    }
+
+    /// @inheritdoc IMilestones
+    function claimSlashed(uint256 bountyId) external nonReentrant returns (uint256 amount) {
+        Bounty storage bounty = _existingBounty(bountyId);
+        uint256 shares = _pledges[bountyId][msg.sender].shares;
+        amount = _settleSlashed(bountyId, bounty.token, msg.sender, shares, shares);
+        if (amount == 0) revert NothingToWithdraw(msg.sender, bounty.token);
     }
 
     /// @inheritdoc IBountyEscrow
@@ -311,11 +428,11 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
         uint64 claimDeadline = uint64(deadline + FUNDRAISER_CLAIM_PERIOD);
         if (block.timestamp >= claimDeadline) revert ClaimPeriodOver(id, claimDeadline);
         Fundraiser storage fundraiser = _fundraisers[id];
-        if (bounty.flags & FLAG_ALL_OR_NOTHING != 0 && bounty.total < fundraiser.goal) {
-            revert GoalNotReached(id, bounty.total, fundraiser.goal);
+        if (bounty.flags & FLAG_ALL_OR_NOTHING != 0 && _total(bounty) < fundraiser.goal) {
+            revert GoalNotReached(id, _total(bounty), fundraiser.goal);
         }
 
-        amount = _closePool(id, bounty, bounty.total);
+        amount = _closePool(id, bounty, _total(bounty));
         address beneficiary = fundraiser.beneficiary;
         if (_payOrCredit(bounty.token, beneficiary, amount)) emit RaisedPaid(id, beneficiary, amount);
         else emit RaisedCredited(id, beneficiary, amount);
@@ -356,7 +473,7 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
         uint256 nonce,
         uint256 expiry,
         bytes calldata signature
-    ) external returns (uint256 claimId) {
+    ) external nonReentrant returns (uint256 claimId) {
         if (block.timestamp > expiry) revert SignatureExpired(expiry, block.timestamp);
         if (hunter == address(this) || hunter == _review) revert InvalidRecipient(hunter);
         bytes32 digest = MessageHashUtils.toTypedDataHash(
@@ -439,7 +556,7 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
         // Only bounties made through the review contract have it as approver.
         if (bounty.approver != _review) revert NotApprover(bountyId, msg.sender);
         _checkShares(bountyId, bounty.claimCount, claimIds, sharesBps);
-        total = bounty.total;
+        total = _total(bounty);
         if (total == 0) revert NothingToAward(bountyId);
         round = bounty.reviewRound + 1;
         bounty.reviewRound = round;
@@ -450,7 +567,8 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
     /// @inheritdoc IReviewHooks
     function withhold(uint256 bountyId, address funder) external onlyReview nonReentrant returns (uint256 weight) {
         Bounty storage bounty = _underReview(bountyId);
-        weight = _pledges[bountyId][funder].amount;
+        // Reviewed bounties take no partial awards, so a pledge's shares are its amount.
+        weight = _pledges[bountyId][funder].shares;
         // `< 1` rather than `== 0`: slither's strict-equality check mistakes a pledge (credited
         // from a token's balance difference) for a balance; no balance is compared here.
         if (weight < 1) revert NoWeight(bountyId, funder);
@@ -477,7 +595,7 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
         // The arbiter ruled for the proposal: it takes the objectors' pledges too.
         uint256 withheld = overruled ? 0 : _withheld[bountyId];
         // Cannot underflow: withheld pledges are outstanding pledges, all part of the total.
-        pool = bounty.total - withheld;
+        pool = _total(bounty) - withheld;
         if (pool == 0) {
             bounty.status = Status.Open;
             _clearWithheld(bountyId);
@@ -526,7 +644,7 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
             deadline: bounty.deadline,
             status: bounty.status,
             claimCount: bounty.claimCount,
-            total: bounty.total
+            total: _total(bounty)
         });
     }
 
@@ -539,7 +657,7 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
             beneficiary: fundraiser.beneficiary,
             token: bounty.token,
             goal: fundraiser.goal,
-            raised: bounty.total,
+            raised: _total(bounty),
             deadline: bounty.deadline,
             claimDeadline: uint64(bounty.deadline + FUNDRAISER_CLAIM_PERIOD),
             allOrNothing: bounty.flags & FLAG_ALL_OR_NOTHING != 0,
@@ -549,17 +667,46 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
 
     /// @inheritdoc IBountyEscrow
     function pledgeOf(uint256 bountyId, address funder) external view returns (uint256 amount, uint64 unlocksAt) {
+        // A pledge is worth its shares of what is left after partial awards.
         Pledge memory funderPledge = _pledges[bountyId][funder];
         Bounty storage bounty = _bounties[bountyId];
         // An award took every pledge but those withheld from it by their funders' objections.
         if (bounty.status == Status.Awarded && !_withheldFromAward(bountyId, bounty, funder)) return (0, 0);
-        return (funderPledge.amount, funderPledge.unlocksAt);
+        uint256 shares = funderPledge.shares;
+        (uint256 total, uint256 supply) = _pool(bounty);
+        // As a refund values it (see `_refund`).
+        unchecked {
+            amount = shares < supply ? shares * total / supply : total;
+        }
+        unlocksAt = funderPledge.unlocksAt;
     }
 
     /// @inheritdoc IBountyEscrow
     function claimant(uint256 bountyId, uint256 claimId) external view returns (address hunter) {
-        hunter = _claimants[bountyId][claimId];
+        hunter = _claims[bountyId][claimId].hunter;
         if (hunter == address(0)) revert UnknownClaim(bountyId, claimId);
+    }
+
+    /// @inheritdoc IMilestones
+    function bondOf(uint256 bountyId) external view returns (uint256) {
+        return _bondOf[bountyId];
+    }
+
+    /// @inheritdoc IMilestones
+    function claimBond(uint256 bountyId, uint256 claimId) external view returns (uint256) {
+        return _claims[bountyId][claimId].bond;
+    }
+
+    /// @inheritdoc IMilestones
+    function slashedOwed(uint256 bountyId, address funder) external view returns (uint256) {
+        return uint256(_pledges[bountyId][funder].shares) * _slashedPerShare[bountyId] / SLASH_SCALE
+            - _slashedDebt[bountyId][funder];
+    }
+
+    /// @inheritdoc IMilestones
+    function sharesOf(uint256 bountyId, address funder) external view returns (uint256 shares, uint256 supply) {
+        (, supply) = _pool(_bounties[bountyId]);
+        shares = _pledges[bountyId][funder].shares;
     }
 
     /// @inheritdoc IBountyEscrow
@@ -595,28 +742,63 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
         uint40 unlocksAt = bounty.deadline;
         if (unlocksAt > maxUnlocksAt) revert LockTooLong(bountyId, unlocksAt, maxUnlocksAt);
 
-        if (bounty.flags & FLAG_TOKEN != 0) {
+        uint8 flags = bounty.flags;
+        received = _receive(bountyId, bounty, flags, msg.sender, amount);
+
+        // Shares at the current ratio, rounded down (a pledge never dilutes the others); while
+        // no partial award has taken part of the pool, a share is worth one unit.
+        (uint256 total, uint256 supply) = _pool(bounty);
+        uint256 shares = supply == 0 ? received : received * supply / total;
+        // `< 1` rather than `== 0`: slither's strict-equality check mistakes shares for a balance.
+        if (shares < 1) revert ZeroAmount();
+        Pledge storage funderPledge = _pledges[bountyId][msg.sender];
+        uint256 held = funderPledge.shares;
+        if (flags & FLAG_BONDED != 0) _settleSlashed(bountyId, bounty.token, msg.sender, held, held + shares);
+        funderPledge.shares = (held + shares).toUint216();
+        funderPledge.unlocksAt = unlocksAt;
+        _setPool(bounty, total + received, supply + shares);
+        emit Pledged(bountyId, msg.sender, received, unlocksAt);
+    }
+
+    /// @dev Takes `amount` of a bounty's currency from `from` (ETH: the call's value, sent by
+    /// `from` itself) and returns what arrived: fee-on-transfer tokens deliver less.
+    function _receive(uint256 bountyId, Bounty storage bounty, uint8 flags, address from, uint256 amount)
+        private
+        returns (uint256 received)
+    {
+        if (flags & FLAG_TOKEN != 0) {
             if (msg.value != 0) revert WrongEtherValue(bountyId, 0, msg.value);
-            // Credit what arrived, not what was asked: fee-on-transfer tokens deliver less.
             IERC20 token = IERC20(bounty.token);
             uint256 balanceBefore = token.balanceOf(address(this));
             uint256 owed = _tokenOwed[address(token)];
             if (balanceBefore < owed) revert TokenBalanceShort(address(token), balanceBefore, owed);
-            token.safeTransferFrom(msg.sender, address(this), amount);
+            token.safeTransferFrom(from, address(this), amount);
             uint256 balanceAfter = token.balanceOf(address(this));
             if (balanceAfter <= balanceBefore) revert ZeroAmount();
             received = balanceAfter - balanceBefore;
             _tokenOwed[address(token)] = owed + received;
         } else {
+            if (from != msg.sender) revert RelayedBondNeedsToken(bountyId);
             if (msg.value != amount) revert WrongEtherValue(bountyId, amount, msg.value);
             received = amount;
         }
+    }
 
-        Pledge storage funderPledge = _pledges[bountyId][msg.sender];
-        funderPledge.amount = (uint256(funderPledge.amount) + received).toUint216();
-        funderPledge.unlocksAt = unlocksAt;
-        bounty.total += received;
-        emit Pledged(bountyId, msg.sender, received, unlocksAt);
+    /// @dev Credits `funder` what the bonds slashed on the bounty owe its `shares` since its last
+    /// settlement, and restarts its count at `newShares` (the shares it holds from now on).
+    function _settleSlashed(uint256 bountyId, address token, address funder, uint256 shares, uint256 newShares)
+        private
+        returns (uint256 owed)
+    {
+        uint256 perShare = _slashedPerShare[bountyId];
+        if (perShare == 0) return 0;
+        // Cannot underflow: the debt was these shares' part at a lower or equal rate.
+        owed = shares * perShare / SLASH_SCALE - _slashedDebt[bountyId][funder];
+        _slashedDebt[bountyId][funder] = newShares * perShare / SLASH_SCALE;
+        if (owed != 0) {
+            _credits[funder][token] += owed;
+            emit SlashedBondsCredited(bountyId, funder, owed);
+        }
     }
 
     /// @dev Sends `amount` of the caller's pledge (all of it for type(uint256).max) to `to`,
@@ -625,8 +807,8 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
         _checkRecipient(to);
         Bounty storage bounty = _existingBounty(bountyId);
         Pledge storage funderPledge = _pledges[bountyId][msg.sender];
-        (uint256 pledged, uint40 unlocksAt) = (funderPledge.amount, funderPledge.unlocksAt);
-        if (pledged == 0) revert NothingToRefund(bountyId, msg.sender);
+        (uint256 shares, uint40 unlocksAt) = (funderPledge.shares, funderPledge.unlocksAt);
+        if (shares == 0) revert NothingToRefund(bountyId, msg.sender);
         Status status = bounty.status;
         if (status == Status.Open) {
             if (block.timestamp < unlocksAt) revert PledgeLocked(bountyId, unlocksAt);
@@ -634,16 +816,31 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
         } else if (status != Status.Cancelled) {
             _checkReviewReleases(bountyId, bounty, status, unlocksAt);
         }
+        (uint256 total, uint256 supply) = _pool(bounty);
+        // Rounded down, except that the last shares out (shares == supply; never more) take the
+        // whole remainder: no dust stays. Cannot overflow or divide by zero: shares < supply <
+        // 2**128 and total < 2**128.
+        uint256 pledged;
+        unchecked {
+            pledged = shares < supply ? shares * total / supply : total;
+        }
         if (amount == type(uint256).max) amount = pledged;
         if (amount == 0 || amount > pledged) revert AmountNotAvailable(amount, pledged);
+        // A part burns its shares rounded up (in the pool's favour); while shares are units
+        // (every bounty before a partial award) it burns exactly the amount.
+        uint256 burned = amount == pledged
+            ? shares
+            : supply == total ? amount : Math.mulDiv(amount, supply, total, Math.Rounding.Ceil);
+        // The last funder cannot leave a remainder without shares behind.
+        if (burned == supply && amount != total) revert AmountNotAvailable(amount, pledged);
+        if (bounty.flags & FLAG_BONDED != 0) _settleSlashed(bountyId, bounty.token, msg.sender, shares, shares - burned);
 
-        // Cannot underflow: amount <= pledged, and the total is the sum of the outstanding
-        // pledges, this one included; under review, an objector's pledge is part of the
-        // withheld sum.
+        // Cannot underflow: burned <= shares <= supply and amount <= pledged <= total; under
+        // review, an objector's pledge (its shares are its amount there) is part of the withheld sum.
         unchecked {
-            if (amount == pledged) delete _pledges[bountyId][msg.sender];
-            else funderPledge.amount = uint216(pledged - amount);
-            bounty.total -= amount;
+            if (burned == shares) delete _pledges[bountyId][msg.sender];
+            else funderPledge.shares = uint216(shares - burned);
+            bounty.pool = (total - amount) | (supply - burned) << 128;
             if (status == Status.UnderReview && _objectedIn[bountyId][msg.sender] == bounty.reviewRound) {
                 _withheld[bountyId] -= amount;
             }
@@ -675,7 +872,7 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
     /// zero total means there are none.
     function _withheldFromAward(uint256 bountyId, Bounty storage bounty, address funder) private view returns (bool) {
         uint32 round = bounty.reviewRound;
-        return round != 0 && bounty.total != 0 && _objectedIn[bountyId][funder] == round;
+        return round != 0 && _total(bounty) != 0 && _objectedIn[bountyId][funder] == round;
     }
 
     function _withdraw(address token, uint256 amount, address to) private returns (uint256) {
@@ -714,8 +911,17 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
         if (claimId > type(uint40).max) revert TooManyClaims(bountyId);
 
         bounty.claimCount = uint40(claimId);
-        _claimants[bountyId][claimId] = hunter;
+        uint256 bond = 0;
+        if (flags & FLAG_BONDED != 0) {
+            // Pulled from the hunter, whoever sends the claim (a relayer cannot spend its own).
+            bond = _receive(bountyId, bounty, flags, hunter, _bondOf[bountyId]);
+        } else if (msg.value != 0) {
+            revert WrongEtherValue(bountyId, 0, msg.value);
+        }
+        // The bond fits 96 bits: at most the bond fixed at creation arrived.
+        _claims[bountyId][claimId] = Claim(hunter, uint96(bond));
         emit SolutionSubmitted(bountyId, claimId, hunter, uri);
+        if (bond != 0) emit BondPosted(bountyId, claimId, hunter, bond);
     }
 
     /// @dev The domain separator, recomputed only if the chain forked to another id.
@@ -737,7 +943,7 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
     function _checkFundraiserRefundable(uint256 id, Bounty storage bounty) private view {
         uint64 refundableAt = uint64(bounty.deadline + FUNDRAISER_CLAIM_PERIOD);
         if (block.timestamp >= refundableAt) return;
-        if (bounty.flags & FLAG_ALL_OR_NOTHING != 0 && bounty.total < _fundraisers[id].goal) return;
+        if (bounty.flags & FLAG_ALL_OR_NOTHING != 0 && _total(bounty) < _fundraisers[id].goal) return;
         revert FundsGoToBeneficiary(id, refundableAt);
     }
 
@@ -766,6 +972,22 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
             bounty.flags = kindFlags;
             if (kindFlags & FLAG_TOKEN != 0) bounty.token = token;
         }
+    }
+
+    /// @dev What a bounty's outstanding pledges are worth.
+    function _total(Bounty storage bounty) private view returns (uint256) {
+        return uint128(bounty.pool);
+    }
+
+    /// @dev A bounty's total and share supply, read with one access.
+    function _pool(Bounty storage bounty) private view returns (uint256 total, uint256 supply) {
+        uint256 pool = bounty.pool;
+        (total, supply) = (uint128(pool), pool >> 128);
+    }
+
+    /// @dev Writes a bounty's total and share supply with one access; each must fit 128 bits.
+    function _setPool(Bounty storage bounty, uint256 total, uint256 supply) private {
+        bounty.pool = total.toUint128() | uint256(supply.toUint128()) << 128;
     }
 
     function _existingBounty(uint256 bountyId) private view returns (Bounty storage bounty) {
@@ -829,20 +1051,33 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
     /// to the funders who withheld it) and accrues the fee; returns what is left to pay out
     /// (`net`), which is no longer owed: `_payOrCredit` owes back whatever it cannot deliver.
     function _closePool(uint256 bountyId, Bounty storage bounty, uint256 pool) private returns (uint256 net) {
-        if (pool == 0) revert NothingToAward(bountyId);
-
         bounty.status = Status.Awarded;
-        // Cannot underflow: callers pass at most the total.
+        uint256 fee;
+        (net, fee) = _takeFromPool(bountyId, bounty, pool);
+        // What stays is only the pledges withheld from a reviewed award, whose shares are their
+        // amounts (or nothing): the shares left are those.
+        uint256 left = _total(bounty);
+        bounty.pool = left | left << 128;
+        emit Awarded(bountyId, pool, fee);
+    }
+
+    /// @dev Takes `pool` out of a bounty's total and accrues the fee; returns what is left to
+    /// pay out (`net`), no longer owed, and the fee.
+    function _takeFromPool(uint256 bountyId, Bounty storage bounty, uint256 pool)
+        private
+        returns (uint256 net, uint256 fee)
+    {
+        if (pool == 0) revert NothingToAward(bountyId);
+        // Cannot underflow: callers pass at most the total, which fits 128 bits.
         unchecked {
-            bounty.total -= pool;
+            bounty.pool -= pool;
         }
         address token = bounty.token;
-        uint256 fee = pool * _feeBps / BPS;
+        fee = pool * _feeBps / BPS;
         if (fee != 0) {
             uint256 plusOne = _feesPlusOne[token];
             _feesPlusOne[token] = (plusOne == 0 ? 1 : plusOne) + fee;
         }
-        emit Awarded(bountyId, pool, fee);
         net = pool - fee;
         if (token != address(0)) _tokenOwed[token] -= net;
     }
@@ -861,7 +1096,7 @@ contract BountyEscrow is IBountyEscrow, IFundraising, ISignedActions, IReviewHoo
             unchecked {
                 remaining -= amount;
             }
-            address hunter = _claimants[bountyId][claimIds[i]];
+            address hunter = _claims[bountyId][claimIds[i]].hunter;
             if (_payOrCredit(token, hunter, amount)) emit WinnerPaid(bountyId, claimIds[i], hunter, amount);
             else emit WinnerCredited(bountyId, claimIds[i], hunter, amount);
         }

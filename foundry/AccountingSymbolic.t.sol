@@ -70,8 +70,14 @@ contract AccountingCopy {
     function settledPool(Bounty memory bounty, uint256 _withheld, bool overruled) internal pure returns (uint256 pool) {
         unchecked {
             uint256 withheld = overruled ? 0 : _withheld;
-            pool = bounty.total - withheld;
+            pool = _total(bounty) - withheld;
         }
+    }
+
+    /// @dev BountyEscrow._total: what a bounty's pledges are worth (the escrow packs it with
+    /// the share supply in one slot; the copy keeps it apart).
+    function _total(Bounty memory bounty) internal pure returns (uint256) {
+        return bounty.total;
     }
 }
 

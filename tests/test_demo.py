@@ -30,6 +30,11 @@ def test_demo_story_reconciles():
                  "decide #7: pay; the proposal is upheld", "finalize #7: the arbiter overruled the objections",
                  "withdraw fees in ETH", "escrow (holds what it owes: nothing)"):
         assert step in text, step
+    # Milestones and claim bonds: a spam claim's bond goes to the funders; a milestone pays 40%.
+    for step in ("each claim posts a 0.01 ETH bond", "mark eve's claim on #9 as spam: its bond goes to alice and bob",
+                 "award #9, milestone 1: 40% of the pool", "award #9, the rest of the pool",
+                 "withdraw the bond from #9", "collect its part of the slashed bond of #9"):
+        assert step in text, step
     # The ledger: the award of #6 paid 0.7 ETH (not carol's 0.3), that of #7 the whole 1 ETH.
     assert "0.7 ETH" in text
     # A private security report: committed on chain, opened by the contact, awarded, revealed.

@@ -36,7 +36,7 @@ _FAIL_REASON = re.compile(r"\[FAIL: (?P<reason>[^\]]*)\]")
 # Deliberately broken escrows: (what is replaced, by what). Each must make the campaign fail.
 MUTANTS = {
     # The fee rounds up instead of down: the escrow keeps a wei it does not earn.
-    "fee-rounds-up": ("uint256 fee = pool * _feeBps / BPS;", "uint256 fee = (pool * _feeBps + BPS - 1) / BPS;"),
+    "fee-rounds-up": ("fee = pool * _feeBps / BPS;", "fee = (pool * _feeBps + BPS - 1) / BPS;"),
     # A refund no longer waits for the pledge's lock: hunters' money can walk away early.
     "refund-skips-lock": ("if (block.timestamp < unlocksAt) revert PledgeLocked(bountyId, unlocksAt);", ""),
 }

@@ -131,3 +131,16 @@ __all__ = [
     "bounty_id_argument",
     "fundraiser_id_argument",
    "duration_seconds", "parse_deadline", "parse_quorum", "parse_shares", "parse_window"]
+
+
+def parse_part(text: str) -> int:
+    """A milestone's part of the pool: 30% (percent, up to two decimals) or 3000 (basis points),
+    more than nothing and less than the whole."""
+    try:
+        bps = Decimal(text[:-1]) * 100 if text.endswith("%") else Decimal(text)
+    except InvalidOperation:
+        raise InvalidShares(f"--part {text!r} is not a part of the pool (30% or 3000 basis points)") from None
+    if bps != bps.to_integral_value() or not 0 < bps < BPS:
+        raise InvalidShares(f"--part {text!r}: a milestone pays more than 0% and less than 100% of the pool, in "
+                            "whole basis points (0.01%); award without --part pays the whole pool")
+    return int(bps)

@@ -35,7 +35,7 @@ from bountychain.cli._lookups import (
     status_name,
 )
 from bountychain.cli._output import human, inert, kv_table, listed, solution_text, utc
-from bountychain.cli._params import AMOUNT_ARGUMENTS, bounty_id_argument, parse_deadline, parse_shares
+from bountychain.cli._params import AMOUNT_ARGUMENTS, bounty_id_argument, parse_deadline, parse_part, parse_shares
 from bountychain.cli._session import Plan, connect, report
 from bountychain.cli.index import list_from_index
 from bountychain.cli.review import review_data, review_panel
@@ -52,7 +52,8 @@ from bountychain.sdk.constants import BPS
 @click.option("--deadline", required=True, help="Unix timestamp, ISO date-time with zone, or a duration (30d, 12h).")
 @click.option("--token", metavar="ADDRESS", help="ERC-20 the bounty is paid in (default: ETH).")
 @click.option("--approver", metavar="ADDRESS", help="Who awards (default: you, the issuer).")
-def create(issue: str, deadline: str, token: str | None, approver: str | None) -> None:
+@click.option("--bond", metavar="AMOUNT", help='Refundable bond each claim posts ("0.01 ETH"), fixed for good.')
+def create(issue: str, deadline: str, token: str | None, approver: str | None, bond: str | None) -> None:
     """Create a bounty on ISSUE, one issue's URL on GitHub, GitLab, Codeberg or Gitea."""
     issue = normalize_issue_url(issue, "ISSUE")  # refused before connecting; one spelling per issue
     client = connect(signer=True)
@@ -61,12 +62,21 @@ def create(issue: str, deadline: str, token: str | None, approver: str | None) -
     info = client.token_info(token_address)
     deadline_ts = parse_deadline(deadline, int(client.w3.eth.get_block("latest")["timestamp"]))
     currency = "ETH" if token_address == ETH else f"{info.symbol} ({token_address}, {info.decimals} decimals)"
-    plan = Plan(f"create a bounty paid in {info.symbol}", [
-        ("issue", issue), ("currency", currency), ("deadline", utc(deadline_ts)),
-        ("approver", approver_address or "you (the issuer)"),
-    ])
-    result = client.run(plan, lambda: client.create_bounty(issue, deadline_ts, token=token_address,
-                                                           approver=approver_address))
+    bond_base = amount_in(info, bond) if bond is not None else 0
+    if bond is not None and bond_base <= 0:
+        raise InvalidAmount(f"--bond must be positive, got {bond!r}")
+    rows = [("issue", issue), ("currency", currency), ("deadline", utc(deadline_ts)),
+            ("approver", approver_address or "you (the issuer)")]
+    if bond_base:
+        rows.append(("claim bond", f"{human(bond_base, info)} per claim, returned after the award, a cancel or the "
+                                   "deadline unless the approver marks the claim as spam (then it goes to the funders)"))
+    plan = Plan(f"create a bounty paid in {info.symbol}", rows)
+    if bond_base:
+        result = client.run(plan, lambda: client.create_bonded_bounty(issue, deadline_ts, bond_base,
+                                                                      token=token_address, approver=approver_address))
+    else:
+        result = client.run(plan, lambda: client.create_bounty(issue, deadline_ts, token=token_address,
+                                                               approver=approver_address))
     report("create", result, f"Created bounty {result.bounty_id}",
            [("bounty", str(result.bounty_id)), ("issue", result.uri), ("currency", currency),
             ("deadline", utc(result.deadline)), ("approver", result.approver)],
@@ -120,11 +130,20 @@ def submit(bounty_id: int, solution_url: str) -> None:
         if claim.hunter == signer.address and claim.uri.strip() == solution_url.strip():
             raise CliInputError(f"you ({signer.address}) already submitted {solution_url} to bounty {bounty_id} as "
                                 f"claim {claim.claim_id}: it counts once, nothing was sent")
-    plan = Plan(f"submit a solution to bounty {bounty_id}", [
-        ("bounty", bounty_line(client, bounty_id)), ("solution", solution_url),
-        ("paid to", f"{signer.address} if it wins"),
-    ])
-    result = client.run(plan, lambda: client.submit_solution(bounty_id, solution_url))
+    rows = [("bounty", bounty_line(client, bounty_id)), ("solution", solution_url),
+            ("paid to", f"{signer.address} if it wins")]
+    bond = client.bond_of(bounty_id)
+    if bond:
+        # The bond is shown before anything is sent: the hunter sees what it puts at stake.
+        bounty, info = bounty_and_token(client, bounty_id)
+        check_balance(client, signer.address, info, bond)
+        rows.append(("claim bond", f"{human(bond, info)}, yours again after the award, a cancel or the deadline "
+                                   f"({utc(bounty.deadline)}), unless the approver marks the claim as spam"))
+        submit_it = lambda: client.submit_bonded_solution(bounty_id, solution_url)  # noqa: E731
+    else:
+        submit_it = lambda: client.submit_solution(bounty_id, solution_url)  # noqa: E731
+    plan = Plan(f"submit a solution to bounty {bounty_id}", rows)
+    result = client.run(plan, submit_it)
     report("submit", result, f"Registered claim {result.claim_id} on bounty {bounty_id}",
            [("claim", str(result.claim_id)), ("solution", result.uri), ("hunter", result.hunter)])
 
@@ -132,17 +151,26 @@ def submit(bounty_id: int, solution_url: str) -> None:
 @command()
 @bounty_id_argument
 @click.argument("shares", nargs=-1, metavar="CLAIM=SHARE...")
-def award(bounty_id: int, shares: tuple[str, ...]) -> None:
-    """Award the whole pool: CLAIM=SHARE pairs in percent (1=70% 2=30%) or basis points (1=7000)."""
+@click.option("--part", metavar="SHARE", help="Pay a milestone: this part of the pool (30% or 3000 basis points); "
+                                              "the rest stays open.")
+def award(bounty_id: int, shares: tuple[str, ...], part: str | None) -> None:
+    """Award the whole pool (or, with --part, a milestone): CLAIM=SHARE pairs in percent (1=70% 2=30%) or basis
+    points (1=7000)."""
     split = parse_shares(shares)
+    part_bps = parse_part(part) if part is not None else None
     client = connect(signer=True)
     bounty, info = bounty_and_token(client, bounty_id)
     hunters = {claim.claim_id: claim for claim in claims(client, bounty_id)}
     _, fee_bps = client.fee()
-    fee = bounty.total * fee_bps // BPS
-    net = bounty.total - fee
-    rows = [("bounty", bounty_line(client, bounty_id)), ("pool", human(bounty.total, info)),
-            ("protocol fee", f"{human(fee, info)} ({fee_bps / 100:g}%)")]
+    paid = bounty.total if part_bps is None else bounty.total * part_bps // BPS
+    fee = paid * fee_bps // BPS
+    net = paid - fee
+    rows = [("bounty", bounty_line(client, bounty_id)), ("pool", human(bounty.total, info))]
+    if part_bps is not None:
+        rows += [("milestone", f"{part_bps / 100:g}% of the pool = {human(paid, info)}; every funder's pledge "
+                               f"falls by {part_bps / 100:g}%"),
+                 ("stays open", human(bounty.total - paid, info))]
+    rows.append(("protocol fee", f"{human(fee, info)} ({fee_bps / 100:g}%)"))
     remaining = net
     for index, (claim_id, bps) in enumerate(split.items()):
         part = remaining if index == len(split) - 1 else net * bps // BPS
@@ -150,8 +178,11 @@ def award(bounty_id: int, shares: tuple[str, ...]) -> None:
         claim = hunters.get(claim_id)
         who = f"{claim.hunter} ({solution_text(claim.uri)})" if claim else "unknown claim"
         rows.append((f"claim {claim_id}", f"{bps / 100:g}% = {human(part, info)} to {who}"))
-    plan = Plan(f"award bounty {bounty_id}", rows)
-    result = client.run(plan, lambda: client.award(bounty_id, split))
+    plan = Plan(f"award bounty {bounty_id}" if part_bps is None else f"pay a milestone of bounty {bounty_id}", rows)
+    if part_bps is None:
+        result = client.run(plan, lambda: client.award(bounty_id, split))
+    else:
+        result = client.run(plan, lambda: client.award_part(bounty_id, part_bps, split))
 
     def payouts() -> None:
         table = Table("claim", "hunter", "amount", "paid")
@@ -160,9 +191,57 @@ def award(bounty_id: int, shares: tuple[str, ...]) -> None:
                           "credited: withdraw with `bountychain withdraw`" if payout.credited else "paid")
         get_settings().ui.say(table)
 
-    report("award", result, f"Awarded bounty {bounty_id}",
-           [("pool", human(result.pool, info)), ("fee", human(result.fee, info))],
-           extra={"symbol": info.symbol, "token": info.address}, after=payouts)
+    lines = [("pool", human(result.pool, info)), ("fee", human(result.fee, info))]
+    if result.remaining is not None:
+        lines.append(("still pledged", human(result.remaining, info)))
+    headline = f"Awarded bounty {bounty_id}" if part_bps is None else f"Paid a milestone of bounty {bounty_id}"
+    report("award", result, headline, lines, extra={"symbol": info.symbol, "token": info.address}, after=payouts)
+
+
+@command("mark-spam")
+@bounty_id_argument
+@click.argument("claim_id", type=int)
+def mark_spam(bounty_id: int, claim_id: int) -> None:
+    """Mark a bonded claim as spam (approver only, while the bounty is open): its bond goes to the funders."""
+    client = connect(signer=True)
+    _, info = bounty_and_token(client, bounty_id)
+    held = client.claim_bond(bounty_id, claim_id)
+    plan = Plan(f"mark claim {claim_id} of bounty {bounty_id} as spam", [
+        ("bounty", bounty_line(client, bounty_id)), ("bond", human(held, info)),
+        ("goes to", "the bounty's funders, pro-rata (never you or the issuer)"),
+    ])
+    result = client.run(plan, lambda: client.mark_spam(bounty_id, claim_id))
+    report("mark-spam", result, f"Slashed claim {claim_id}'s bond on bounty {bounty_id}",
+           [("bond", human(result.amount, info)), ("hunter", result.hunter)], extra={"symbol": info.symbol})
+
+
+@command("withdraw-bond")
+@bounty_id_argument
+@click.argument("claim_id", type=int)
+def withdraw_bond(bounty_id: int, claim_id: int) -> None:
+    """Pull your claim's bond back once the bounty is awarded, cancelled or past its deadline."""
+    client = connect(signer=True)
+    _, info = bounty_and_token(client, bounty_id)
+    held = client.claim_bond(bounty_id, claim_id)
+    plan = Plan(f"withdraw the bond of claim {claim_id} on bounty {bounty_id}", [("bond", human(held, info))])
+    result = client.run(plan, lambda: client.withdraw_bond(bounty_id, claim_id))
+    report("withdraw-bond", result, f"Withdrew {human(result.amount, info)} of bond from claim {claim_id}",
+           [("bond", human(result.amount, info))], extra={"symbol": info.symbol})
+
+
+@command("claim-slashed")
+@bounty_id_argument
+def claim_slashed(bounty_id: int) -> None:
+    """Credit yourself your part of the bonds slashed on a bounty you fund (then `withdraw`)."""
+    client = connect(signer=True)
+    _, info = bounty_and_token(client, bounty_id)
+    signer = client.signer
+    assert signer is not None
+    owed = client.slashed_owed(bounty_id, signer.address)
+    plan = Plan(f"claim your part of the slashed bonds of bounty {bounty_id}", [("owed to you", human(owed, info))])
+    result = client.run(plan, lambda: client.claim_slashed(bounty_id))
+    report("claim-slashed", result, f"Credited {human(owed, info)} of slashed bonds: withdraw it with "
+           "`bountychain withdraw`", [("credited", human(owed, info))], extra={"symbol": info.symbol})
 
 
 def _part(client, text: str | None, token: str, available: int, what: str) -> int | None:
@@ -473,7 +552,7 @@ def index_freshness(indexed: dict[str, Any]) -> str:
     return f"{where}, {indexed['behind']} blocks behind: {why}"
 
 
-COMMANDS = [create, pledge, submit, award, refund, withdraw, withdraw_fees, cancel, extend_deadline, show,
-            list_bounties]
+COMMANDS = [create, pledge, submit, award, mark_spam, withdraw_bond, claim_slashed, refund, withdraw, withdraw_fees,
+            cancel, extend_deadline, show, list_bounties]
 
 __all__ = ["COMMANDS"]

@@ -291,6 +291,43 @@ def _payout(rows: Rows, e: Event, credited: int) -> set[int]:
     return {a["bountyId"]}
 
 
+@handles("PartAwarded")
+def _milestone(rows: Rows, e: Event) -> set[int]:
+    a = e.args
+    rows.add("milestones", e, bounty_id=a["bountyId"], part_bps=a["partBps"], pool=str(a["pool"]), fee=str(a["fee"]),
+             remaining=str(a["remaining"]))
+    return {a["bountyId"]}
+
+
+@handles("BondRequired")
+def _bond_required(rows: Rows, e: Event) -> set[int]:
+    a = e.args
+    rows.add("bonds", e, bounty_id=a["bountyId"], claim_id=0, step="required", hunter="", amount=str(a["bond"]))
+    return {a["bountyId"]}
+
+
+def _bond_step(rows: Rows, e: Event, step: str) -> set[int]:
+    a = e.args
+    rows.add("bonds", e, bounty_id=a["bountyId"], claim_id=a["claimId"], step=step, hunter=a["hunter"],
+             amount=str(a["amount"]))
+    return {a["bountyId"]}
+
+
+@handles("BondPosted")
+def _bond_posted(rows: Rows, e: Event) -> set[int]:
+    return _bond_step(rows, e, "posted")
+
+
+@handles("BondSlashed")
+def _bond_slashed(rows: Rows, e: Event) -> set[int]:
+    return _bond_step(rows, e, "slashed")
+
+
+@handles("BondReturned")
+def _bond_returned(rows: Rows, e: Event) -> set[int]:
+    return _bond_step(rows, e, "returned")
+
+
 @handles("WinnerPaid")
 def _winner_paid(rows: Rows, e: Event) -> set[int]:
     return _payout(rows, e, 0)

@@ -16,7 +16,7 @@ from alembic.operations import Operations
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from bountychain.index.schema import INDEXES, SCHEMA_VERSION
+from bountychain.index.schema import INDEXES, MILESTONE_TABLES, SCHEMA_VERSION
 
 # The oldest schema that can be upgraded.
 OLDEST_UPGRADABLE = 4
@@ -42,8 +42,14 @@ def _to_6(op: Operations) -> None:
     _create_indexes(op, "bounties_amount")
 
 
+def _to_7(op: Operations) -> None:
+    """Schema 7: the milestone and claim-bond event tables (issue 16); nothing else changes."""
+    for statement in MILESTONE_TABLES:
+        op.execute(statement)
+
+
 # version -> the step that upgrades an index of that version to the next one.
-UPGRADES: dict[int, Callable[[Operations], None]] = {4: _to_5, 5: _to_6}
+UPGRADES: dict[int, Callable[[Operations], None]] = {4: _to_5, 5: _to_6, 6: _to_7}
 assert sorted(UPGRADES) == list(range(OLDEST_UPGRADABLE, SCHEMA_VERSION)), "one step per version"
 
 

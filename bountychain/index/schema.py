@@ -18,16 +18,17 @@ every bounty an indexed range or a rollback touches.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 6  # 2: fundraisers (FundraiserCreated, RaisedPaid); 3: backer governance (review events);
+SCHEMA_VERSION = 7  # 2: fundraisers (FundraiserCreated, RaisedPaid); 3: backer governance (review events);
 # 4: issue 11 (the review contract's events, the reviewed bounty's approver, credited payouts,
 # recipients of refunds and withdrawals, fee withdrawals, escalation times);
 # 5: issue 13 (indexes on every bounty_id that refresh_bounty and the detail read; see `migrations`);
-# 6: issue 13 (the index the list's sort by amount reads in order)
+# 6: issue 13 (the index the list's sort by amount reads in order);
+# 7: issue 16 (milestones: PartAwarded; claim bonds: BondRequired, BondPosted, BondSlashed, BondReturned)
 
 # Every table with a block_number column is rolled back by deleting its rows past the fork.
 EVENT_TABLES = ("created", "fundraisers", "pledges", "claims", "awards", "payouts", "raised_paid", "credits",
                 "withdrawals", "fee_withdrawals", "refunds", "cancellations", "extensions", "review_policies", "proposals",
-                "objections", "proposal_steps", "disputes", "rulings")
+                "objections", "proposal_steps", "disputes", "rulings", "milestones", "bonds")
 
 # Where an event is in the chain: every event table ends or starts with these columns.
 _POSITION = ("block_number BIGINT NOT NULL", "log_index INTEGER NOT NULL", "tx_hash TEXT NOT NULL")
@@ -45,6 +46,15 @@ def _event_table(name: str, *columns: str, key: str = _BY_POSITION) -> str:
     body = ",\n        ".join([*lines, f"PRIMARY KEY ({key})"])
     return f"CREATE TABLE IF NOT EXISTS {name} (\n        {body}\n    )"
 
+
+# PartAwarded, and every step of a claim bond: "required" (the bounty's bond, claim 0),
+# "posted", "slashed" (to the funders) and "returned" (to the hunter). Schema 7 (issue 16).
+MILESTONE_TABLES = [
+    _event_table("milestones", "bounty_id BIGINT NOT NULL", "part_bps INTEGER NOT NULL", "pool TEXT NOT NULL",
+                 "fee TEXT NOT NULL", "remaining TEXT NOT NULL"),
+    _event_table("bonds", "bounty_id BIGINT NOT NULL", "claim_id BIGINT NOT NULL", "step TEXT NOT NULL",
+                 "hunter TEXT NOT NULL", "amount TEXT NOT NULL"),
+]
 
 DDL = [
     # key/value settings: schema_version, chain_id, escrow, start_block, cursor (the last
@@ -126,6 +136,7 @@ DDL = [
     # was raised for (from `disputes`). ruling: 0 refused, 1 pay, 2 reject.
     _event_table("rulings", "bounty_id BIGINT NOT NULL", "arbiter TEXT NOT NULL", "dispute_id TEXT NOT NULL",
                  "ruling INTEGER NOT NULL"),
+    *MILESTONE_TABLES,
     # The summary per bounty or fundraiser, derived from the tables above (see
     # `summaries.refresh_bounty`). repo is "owner/name" (lowercase) parsed from the issue URL (a
     # fundraiser's project URL); host is its host. kind is 'bounty' or 'fundraiser'; a

@@ -18,7 +18,7 @@ from bountychain.sdk.constants import ARBITRATION_PERIOD, ESCALATION_PERIOD
 # Event tables that name a bounty: a rollback recomputes the bounties they touched.
 _BOUNTY_TABLES = ("created", "fundraisers", "pledges", "claims", "awards", "payouts", "raised_paid", "refunds",
                   "cancellations", "extensions", "review_policies", "proposals", "objections", "proposal_steps",
-                  "disputes", "rulings")
+                  "disputes", "rulings", "milestones", "bonds")
 # The block of a bounty's latest event, whichever table it is in (one statement, not one per table).
 _LAST_EVENT = ("SELECT MAX(last) FROM (" + " UNION ALL ".join(
     f"SELECT MAX(block_number) AS last FROM {table} WHERE bounty_id = :bounty_id" for table in _BOUNTY_TABLES)
@@ -27,6 +27,7 @@ _LAST_EVENT = ("SELECT MAX(last) FROM (" + " UNION ALL ".join(
 _AMOUNTS = " UNION ALL ".join(
     [f"SELECT '{table}' AS source, amount AS value FROM {table} WHERE bounty_id = :bounty_id"
      for table in ("pledges", "refunds", "payouts", "raised_paid")]
+    + ["SELECT 'milestones' AS source, pool AS value FROM milestones WHERE bounty_id = :bounty_id"]
     + ["SELECT 'extensions' AS source, CAST(deadline AS TEXT) AS value FROM extensions WHERE bounty_id = :bounty_id"])
 # Its one-row facts: award, cancellation, the reviewed bounty's proposer, counts, last event.
 _FACTS = ("SELECT (SELECT pool FROM awards WHERE bounty_id = :bounty_id) AS pool,"
@@ -104,7 +105,7 @@ def _summary_row(bounty_id: int, created: Mapping[str, Any] | None, fundraiser: 
     event) and its review (`_review_state`)."""
     origin = created if created is not None else fundraiser
     assert origin is not None
-    sums = {"pledges": 0, "refunds": 0, "payouts": 0, "raised_paid": 0}
+    sums = {"pledges": 0, "refunds": 0, "payouts": 0, "raised_paid": 0, "milestones": 0}
     deadline = origin["deadline"]
     for source, value in amounts:
         if source == "extensions":
@@ -117,7 +118,8 @@ def _summary_row(bounty_id: int, created: Mapping[str, Any] | None, fundraiser: 
     cancelled = facts["cancelled"]
     # What the escrow still holds for it: an award takes its pool; after a reviewed award the
     # objectors' withheld pledges stay until they refund.
-    held = pledged - refunded - (int(award["pool"]) if award else 0)
+    # Milestones (partial awards, issue 16) took their pools too.
+    held = pledged - refunded - sums["milestones"] - (int(award["pool"]) if award else 0)
     if created is not None:
         status = ("awarded" if award else "cancelled" if cancelled
                   else "under_review" if review["proposal_state"] in LIVE_PROPOSAL_STATES else "open")
@@ -177,6 +179,8 @@ _AMOUNTS_OF = " UNION ALL ".join(
     [f"SELECT bounty_id, '{table}' AS source, amount AS value, {funder} AS funder, block_number FROM {table}"
      " WHERE {among}" for table, funder in (("pledges", "funder"), ("refunds", "''"), ("payouts", "''"),
                                            ("raised_paid", "''"))]
+    + ["SELECT bounty_id, 'milestones' AS source, pool AS value, '' AS funder, block_number FROM milestones"
+       " WHERE {among}"]
     + ["SELECT bounty_id, 'extensions' AS source, CAST(deadline AS TEXT) AS value, '' AS funder, block_number"
        " FROM extensions WHERE {among}"])
 # Per bounty: its award, cancellation and claim count, and the latest block of each other event table.

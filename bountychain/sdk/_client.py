@@ -24,6 +24,7 @@ from bountychain.results import ETH, Deployment, TokenInfo
 from bountychain.sdk._bounties import BountyOperations
 from bountychain.sdk._core import ClientCore
 from bountychain.sdk._fundraisers import FundraiserOperations
+from bountychain.sdk._milestones import MilestoneOperations
 from bountychain.sdk._reads import Reads
 from bountychain.sdk._reports import ReportOperations
 from bountychain.sdk._review import ReviewOperations
@@ -37,7 +38,8 @@ from bountychain.sdk._validation import checksum
 from bountychain.sdk.constants import MAX_FEE_BPS
 
 
-class BountyClient(ReportOperations, BountyOperations, ReviewOperations, FundraiserOperations, SignatureOperations, Reads, ClientCore):
+class BountyClient(ReportOperations, BountyOperations, MilestoneOperations, ReviewOperations, FundraiserOperations,
+                   SignatureOperations, Reads, ClientCore):
     """A connection to one BountyEscrow, acting as one signer (or read-only without one).
 
     Args:

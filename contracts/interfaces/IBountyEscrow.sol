@@ -187,7 +187,7 @@ interface IBountyEscrow {
     /// @param bountyId The bounty.
     /// @param uri The solution (a pull request or commit URL); emitted, not stored.
     /// @return claimId The claim's id within the bounty, counting from 1.
-    function submitSolution(uint256 bountyId, string calldata uri) external returns (uint256 claimId);
+    function submitSolution(uint256 bountyId, string calldata uri) external payable returns (uint256 claimId);
 
     /// @notice Awards the whole pool of an open, unexpired bounty to the named claims. Each
     /// hunter is paid directly; a payment that fails becomes a credit for `withdraw`.
