@@ -20,7 +20,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const SETTINGS = {
   evmVersion: "cancun",
   optimizer: { enabled: true, runs: 1000 },
-  viaIR: false,
+  viaIR: true,
   metadata: { bytecodeHash: "ipfs" },
   outputSelection: { "*": { "*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object",
     "evm.deployedBytecode.immutableReferences", "metadata"] } },

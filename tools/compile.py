@@ -35,7 +35,7 @@ WRAPPER = ROOT / "tools" / "solc"
 SETTINGS = {
     "evmVersion": "cancun",
     "optimizer": {"enabled": True, "runs": 1000},
-    "viaIR": False,
+    "viaIR": True,
     "metadata": {"bytecodeHash": "ipfs"},
     "outputSelection": {"*": {"*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object",
                                      "evm.deployedBytecode.immutableReferences", "metadata"]}},
