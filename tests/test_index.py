@@ -283,7 +283,7 @@ def test_a_crash_mid_sync_leaves_whole_ranges_and_a_fresh_process_completes_it(
     monkeypatch.setitem(index_events.HANDLERS, "Pledged", real)
 
     db = open_index(path)
-    cursor = int(db.execute("SELECT value FROM meta WHERE key = 'cursor'").fetchone()[0])
+    cursor = int(db.execute("SELECT cursor FROM chains").fetchone()[0])
     assert committed and cursor == committed[-1]  # the failed range left nothing behind
     for table in EVENT_TABLES:
         assert db.execute(f"SELECT COUNT(*) FROM {table} WHERE block_number > :cursor", {"cursor": cursor}).fetchone()[0] == 0  # noqa: S608

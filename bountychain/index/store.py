@@ -27,6 +27,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import StaticPool
 
+from bountychain.chains import chain_name
 from bountychain.sdk.constants import ARBITRATION_PERIOD, ESCALATION_PERIOD
 from bountychain.errors import BountychainError
 from bountychain.index import migrations
@@ -36,22 +37,24 @@ from bountychain.index.schema import DDL, EVENT_TABLES, SCHEMA_VERSION
 _BOUNTY_TABLES = ("created", "fundraisers", "pledges", "claims", "awards", "payouts", "raised_paid", "refunds",
                   "cancellations", "extensions", "review_policies", "proposals", "objections", "proposal_steps",
                   "disputes", "rulings")
+# A bounty's rows: bounty ids are numbered per escrow, so the chain is part of the key.
+_ONE_BOUNTY = "chain_id = :chain_id AND bounty_id = :bounty_id"
 # The block of a bounty's latest event, whichever table it is in (one statement, not one per table).
 _LAST_EVENT = ("SELECT MAX(last) FROM (" + " UNION ALL ".join(
-    f"SELECT MAX(block_number) AS last FROM {table} WHERE bounty_id = :bounty_id" for table in _BOUNTY_TABLES)
+    f"SELECT MAX(block_number) AS last FROM {table} WHERE {_ONE_BOUNTY}" for table in _BOUNTY_TABLES)
     + ") AS latest")
 # A bounty's amounts (TEXT, summed in Python) and extended deadlines, tagged by table.
 _AMOUNTS = " UNION ALL ".join(
-    [f"SELECT '{table}' AS source, amount AS value FROM {table} WHERE bounty_id = :bounty_id"
+    [f"SELECT '{table}' AS source, amount AS value FROM {table} WHERE {_ONE_BOUNTY}"
      for table in ("pledges", "refunds", "payouts", "raised_paid")]
-    + ["SELECT 'extensions' AS source, CAST(deadline AS TEXT) AS value FROM extensions WHERE bounty_id = :bounty_id"])
+    + [f"SELECT 'extensions' AS source, CAST(deadline AS TEXT) AS value FROM extensions WHERE {_ONE_BOUNTY}"])
 # Its one-row facts: award, cancellation, the reviewed bounty's proposer, counts, last event.
-_FACTS = ("SELECT (SELECT pool FROM awards WHERE bounty_id = :bounty_id) AS pool,"
-          " (SELECT fee FROM awards WHERE bounty_id = :bounty_id) AS fee,"
-          " (SELECT 1 FROM cancellations WHERE bounty_id = :bounty_id) AS cancelled,"
-          " (SELECT approver FROM review_policies WHERE bounty_id = :bounty_id) AS proposer,"
-          " (SELECT COUNT(DISTINCT funder) FROM pledges WHERE bounty_id = :bounty_id) AS funders,"
-          " (SELECT COUNT(*) FROM claims WHERE bounty_id = :bounty_id) AS claims,"
+_FACTS = (f"SELECT (SELECT pool FROM awards WHERE {_ONE_BOUNTY}) AS pool,"
+          f" (SELECT fee FROM awards WHERE {_ONE_BOUNTY}) AS fee,"
+          f" (SELECT 1 FROM cancellations WHERE {_ONE_BOUNTY}) AS cancelled,"
+          f" (SELECT approver FROM review_policies WHERE {_ONE_BOUNTY}) AS proposer,"
+          f" (SELECT COUNT(DISTINCT funder) FROM pledges WHERE {_ONE_BOUNTY}) AS funders,"
+          f" (SELECT COUNT(*) FROM claims WHERE {_ONE_BOUNTY}) AS claims,"
           f" ({_LAST_EVENT}) AS updated")
 # Proposal states in which a bounty is under review (pledges, refunds and claims wait).
 LIVE_PROPOSAL_STATES = ("pending", "blocked", "escalated", "upheld")
@@ -149,7 +152,7 @@ class Index:
         self.url = url
         self.dialect = engine.dialect.name  # "sqlite" or "postgresql"
         self._local = threading.local()
-        self._writer: Any = None  # what holds the writer lock (`writer_lock`)
+        self._writers: dict[int, Any] = {}  # chain id -> what holds its writer lock (`writer_lock`)
         self._writer_guard = threading.Lock()
         # The database being unreachable or unwritable (the driver's OperationalError, and
         # SQLAlchemy's wrapper of it), as opposed to a statement's own error.
@@ -244,27 +247,32 @@ class Index:
                 self._local.connection = None
 
     @contextmanager
-    def writer_lock(self) -> Iterator[None]:
-        """Held by the one indexer that writes this database; another one (in this process or
-        any other) gets IndexBusy at once. PostgreSQL: a session advisory lock; SQLite: an
-        exclusive lock on a file beside the database."""
+    def writer_lock(self, chain_id: int) -> Iterator[None]:
+        """Held by the one indexer that writes this chain's rows of the database; another one (in
+        this process or any other) gets IndexBusy at once. Indexers of different chains write
+        side by side (their rows never overlap). PostgreSQL: a session advisory lock per chain;
+        SQLite: an exclusive lock on a file beside the database, per chain (SQLite's own write
+        lock then queues their transactions)."""
         with self._writer_guard:
-            if self._writer is not None:
-                raise IndexBusy(f"another indexer is already writing to {describe_url(self.url)}")
-            self._writer = self._acquire_writer()
+            if chain_id in self._writers:
+                raise IndexBusy(f"another indexer is already writing {chain_name(chain_id)}'s rows to "
+                                f"{describe_url(self.url)}")
+            self._writers[chain_id] = self._acquire_writer(chain_id)
         try:
             yield
         finally:
             with self._writer_guard:
-                writer, self._writer = self._writer, None
-            self._release_writer(writer)
+                writer = self._writers.pop(chain_id)
+            self._release_writer(writer, chain_id)
 
-    def _acquire_writer(self) -> Any:
-        busy = IndexBusy(f"another indexer is already writing to {describe_url(self.url)}: one indexer per "
-                         "database; stop the other one or let it finish")
+    def _acquire_writer(self, chain_id: int) -> Any:
+        busy = IndexBusy(f"another indexer is already writing {chain_name(chain_id)}'s rows to "
+                         f"{describe_url(self.url)}: one indexer per chain and database; stop the other one or let "
+                         "it finish")
         if self.dialect == "postgresql":
             connection = self.engine.connect()
-            if not connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": _WRITER_KEY}).scalar():
+            if not connection.execute(text("SELECT pg_try_advisory_lock(:key)"),
+                                      {"key": _writer_key(chain_id)}).scalar():
                 connection.close()
                 raise busy
             connection.commit()
@@ -272,7 +280,7 @@ class Index:
         path = self.sqlite_path
         if path is None:
             return True  # an in-memory database belongs to this object alone
-        handle = open(f"{path}-writer.lock", "a")  # noqa: SIM115 - held until released
+        handle = open(f"{path}-writer-{chain_id}.lock", "a")  # noqa: SIM115 - held until released
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -280,10 +288,10 @@ class Index:
             raise busy from None
         return handle
 
-    def _release_writer(self, writer: Any) -> None:
+    def _release_writer(self, writer: Any, chain_id: int) -> None:
         if isinstance(writer, Connection):
             try:
-                writer.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _WRITER_KEY})
+                writer.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _writer_key(chain_id)})
             except DBAPIError:
                 pass  # the server went away: the session and its lock are gone with it
             writer.close()
@@ -295,8 +303,9 @@ class Index:
         self.engine.dispose()
 
 
-# The advisory lock key of the index's one writer (any fixed 64-bit number).
-_WRITER_KEY = zlib.crc32(b"bountychain-index-writer")
+def _writer_key(chain_id: int) -> int:
+    """The advisory lock key of a chain's one writer (a fixed 64-bit number per chain)."""
+    return zlib.crc32(f"bountychain-index-writer:{chain_id}".encode())
 
 
 # What a person can do about the usual reasons (SQLite's and PostgreSQL's words).
@@ -431,6 +440,31 @@ def set_meta(db: Index, key: str, value: object) -> None:
         db.execute("INSERT INTO meta (key, value) VALUES (:key, :value)", {"key": key, "value": str(value)})
 
 
+def chains(db: Index) -> Rows:
+    """The chains the index follows, by chain id: chain_id, escrow, start_block, cursor,
+    cursor_hash, cursor_time."""
+    return db.execute("SELECT * FROM chains ORDER BY chain_id")
+
+
+def chain_row(db: Index, chain_id: int) -> Row | None:
+    """One chain's row of `chains`, or None if the index does not follow it."""
+    return db.execute("SELECT * FROM chains WHERE chain_id = :chain_id", {"chain_id": chain_id}).fetchone()
+
+
+def add_chain(db: Index, chain_id: int, escrow: str, start_block: int) -> None:
+    """Starts following a chain's escrow from `start_block` (nothing indexed yet)."""
+    db.execute("INSERT INTO chains (chain_id, escrow, start_block, cursor, cursor_hash, cursor_time)"
+               " VALUES (:chain_id, :escrow, :start_block, :cursor, NULL, NULL)",
+               {"chain_id": chain_id, "escrow": escrow, "start_block": start_block, "cursor": start_block - 1})
+
+
+def set_cursor(db: Index, chain_id: int, cursor: int, cursor_hash: str | None, cursor_time: int | None) -> None:
+    """A chain's last indexed block, its hash and its time."""
+    db.execute("UPDATE chains SET cursor = :cursor, cursor_hash = :cursor_hash, cursor_time = :cursor_time"
+               " WHERE chain_id = :chain_id",
+               {"chain_id": chain_id, "cursor": cursor, "cursor_hash": cursor_hash, "cursor_time": cursor_time})
+
+
 def parse_repo(uri: str) -> tuple[str, str]:
     """(host, "owner/name") of an issue URL, lowercase: github.com/Org/Repo/issues/7 ->
     ("github.com", "org/repo"); a GitLab group path keeps its subgroups. A URI that
@@ -451,13 +485,14 @@ def parse_repo(uri: str) -> tuple[str, str]:
     return (hostname or "").lower(), "/".join(parts).lower()
 
 
-def review_summary(db: Index, bounty_id: int) -> dict[str, object]:
+def review_summary(db: Index, chain_id: int, bounty_id: int) -> dict[str, object]:
     """A reviewed bounty's policy and latest proposal, derived from the review contract's
     events as it keeps them (`getReview`): a rejection sets the state back to none and leaves
     the nonce, window end and weight against as they were; a new proposal resets the weight.
     decide_by: for a blocked proposal its window end + ESCALATION_PERIOD, for an escalated one
     the escalation's time + ARBITRATION_PERIOD, else 0. A plain arbiter has no dispute id ('')."""
-    policy = db.execute("SELECT * FROM review_policies WHERE bounty_id = :bounty_id", {"bounty_id": bounty_id}).fetchone()
+    key: dict[str, object] = {"chain_id": chain_id, "bounty_id": bounty_id}
+    policy = db.execute(f"SELECT * FROM review_policies WHERE {_ONE_BOUNTY}", key).fetchone()
     summary: dict[str, object] = {
         "optimistic": 0, "review_window": 0, "quorum_bps": 0, "arbiter": "", "arbiter_is_erc792": 0,
         "proposal_state": "none", "proposal_nonce": 0, "proposed_claims": "[]", "proposed_shares": "[]",
@@ -466,20 +501,19 @@ def review_summary(db: Index, bounty_id: int) -> dict[str, object]:
         return summary
     summary.update(optimistic=1, review_window=policy["review_window"], quorum_bps=policy["quorum_bps"],
                    arbiter=policy["arbiter"], arbiter_is_erc792=policy["arbiter_is_erc792"])
-    proposal = db.execute("SELECT * FROM proposals WHERE bounty_id = :bounty_id ORDER BY nonce DESC",
-                          {"bounty_id": bounty_id}).fetchone()
+    proposal = db.execute(f"SELECT * FROM proposals WHERE {_ONE_BOUNTY} ORDER BY nonce DESC", key).fetchone()
     if proposal is None:
         return summary
     nonce = proposal["nonce"]
-    key = {"bounty_id": bounty_id, "nonce": nonce}
-    steps = {row[0] for row in db.execute("SELECT step FROM proposal_steps WHERE bounty_id = :bounty_id"
-                                           " AND nonce = :nonce", key)}
-    dispute = db.execute("SELECT dispute_id, escalated_at FROM disputes WHERE bounty_id = :bounty_id AND nonce = :nonce"
+    key = {**key, "nonce": nonce}
+    steps = {row[0] for row in db.execute(f"SELECT step FROM proposal_steps WHERE {_ONE_BOUNTY} AND nonce = :nonce",
+                                          key)}
+    dispute = db.execute(f"SELECT dispute_id, escalated_at FROM disputes WHERE {_ONE_BOUNTY} AND nonce = :nonce"
                          " ORDER BY block_number DESC, log_index DESC", key).fetchone()
     # Pending -> blocked -> escalated -> upheld -> executed, or rejected (none) from blocked on.
     state = ("none" if "rejected" in steps else "executed" if "finalized" in steps else "upheld" if "upheld" in steps
              else "escalated" if dispute is not None else "blocked" if "blocked" in steps else "pending")
-    against = db.execute("SELECT weight_against FROM objections WHERE bounty_id = :bounty_id AND nonce = :nonce"
+    against = db.execute(f"SELECT weight_against FROM objections WHERE {_ONE_BOUNTY} AND nonce = :nonce"
                          " ORDER BY block_number DESC, log_index DESC", key).fetchone()
     summary.update(proposal_state=state, proposal_nonce=nonce, proposed_claims=proposal["claim_ids"],
                    proposed_shares=proposal["shares_bps"], proposal_total=proposal["total"],
@@ -493,19 +527,19 @@ def review_summary(db: Index, bounty_id: int) -> dict[str, object]:
     return summary
 
 
-def refresh_bounty(db: Index, bounty_id: int) -> None:
+def refresh_bounty(db: Index, chain_id: int, bounty_id: int) -> None:
     """Recomputes one bounty's (or fundraiser's) summary row from the event tables (inside
     the caller's transaction). An id with events but no creation row (a pledge of an id the
     index never saw created: an escrow event this version does not know) gets no summary."""
-    db.execute("DELETE FROM bounties WHERE bounty_id = :bounty_id", {"bounty_id": bounty_id})
-    created = db.execute("SELECT * FROM created WHERE bounty_id = :bounty_id", {"bounty_id": bounty_id}).fetchone()
+    key = {"chain_id": chain_id, "bounty_id": bounty_id}
+    db.execute(f"DELETE FROM bounties WHERE {_ONE_BOUNTY}", key)
+    created = db.execute(f"SELECT * FROM created WHERE {_ONE_BOUNTY}", key).fetchone()
     fundraiser = None
     if created is None:
-        fundraiser = db.execute("SELECT * FROM fundraisers WHERE bounty_id = :bounty_id", {"bounty_id": bounty_id}).fetchone()
+        fundraiser = db.execute(f"SELECT * FROM fundraisers WHERE {_ONE_BOUNTY}", key).fetchone()
         if fundraiser is None:
             return
     origin = created if created is not None else fundraiser
-    key = {"bounty_id": bounty_id}
     # The amounts and extensions in one statement (one round trip to a database server).
     sums = {"pledges": 0, "refunds": 0, "payouts": 0, "raised_paid": 0}
     deadline = origin["deadline"]
@@ -523,7 +557,7 @@ def refresh_bounty(db: Index, bounty_id: int) -> None:
     # objectors' withheld pledges stay until they refund.
     held = pledged - refunded - (int(award["pool"]) if award else 0)
     if fundraiser is None:
-        review = review_summary(db, bounty_id)
+        review = review_summary(db, chain_id, bounty_id)
         status = ("awarded" if award else "cancelled" if cancelled
                   else "under_review" if review["proposal_state"] in LIVE_PROPOSAL_STATES else "open")
         # A reviewed bounty's approver (BountyCreated's) is the review contract, which awards;
@@ -542,11 +576,11 @@ def refresh_bounty(db: Index, bounty_id: int) -> None:
         # decided (failed, or lapsed): those refunds do not lower what it raised. A cancelled
         # one can be refunded at once: it has raised what it still holds.
         raised = int(award["pool"]) if award else held if cancelled else pledged
-        review = review_summary(db, bounty_id)
+        review = review_summary(db, chain_id, bounty_id)
     funders, claims, updated = facts["funders"], facts["claims"], facts["updated"] or 0
     host, repo = parse_repo(origin["uri"])
     values = {
-        "bounty_id": bounty_id, "kind": kind, "issuer": issuer, "approver": approver, "token": origin["token"],
+        "chain_id": chain_id, "bounty_id": bounty_id, "kind": kind, "issuer": issuer, "approver": approver, "token": origin["token"],
         "uri": origin["uri"], "host": host, "repo": repo, "deadline": deadline, "status": status, "total": str(held),
         "pledged": str(pledged), "refunded": str(refunded), "pool": award["pool"] if award else "0",
         "fee": award["fee"] if award else "0", "paid_out": str(paid_out), "beneficiary": beneficiary, "goal": goal,
@@ -556,19 +590,22 @@ def refresh_bounty(db: Index, bounty_id: int) -> None:
                values)
 
 
-def rollback(db: Index, fork_block: int) -> set[int]:
-    """Deletes everything indexed past `fork_block` and recomputes the bounties it touched
-    (inside the caller's transaction). Returns those bounty ids."""
+def rollback(db: Index, chain_id: int, fork_block: int) -> set[int]:
+    """Deletes everything indexed on `chain_id` past `fork_block` and recomputes the bounties
+    it touched (inside the caller's transaction); other chains' rows are left as they are.
+    Returns those bounty ids."""
+    past = "chain_id = :chain_id AND block_number > :fork"
+    key = {"chain_id": chain_id, "fork": fork_block}
     touched: set[int] = set()
     for table in _BOUNTY_TABLES:
-        touched.update(row[0] for row in db.execute(
-            f"SELECT DISTINCT bounty_id FROM {table} WHERE block_number > :fork", {"fork": fork_block}))  # noqa: S608
+        touched.update(row[0] for row in db.execute(f"SELECT DISTINCT bounty_id FROM {table} WHERE {past}", key))  # noqa: S608
     for table in EVENT_TABLES:
-        db.execute(f"DELETE FROM {table} WHERE block_number > :fork", {"fork": fork_block})  # noqa: S608
-    db.execute("DELETE FROM blocks WHERE block_number > :fork", {"fork": fork_block})
+        db.execute(f"DELETE FROM {table} WHERE {past}", key)  # noqa: S608
+    db.execute(f"DELETE FROM blocks WHERE {past}", key)
     # Token metadata is a cache: keep only the tokens of bounties and fundraisers that still exist.
-    db.execute("DELETE FROM tokens WHERE token NOT IN (SELECT token FROM created)"
-               " AND token NOT IN (SELECT token FROM fundraisers)")
+    db.execute("DELETE FROM tokens WHERE chain_id = :chain_id"
+               " AND token NOT IN (SELECT token FROM created WHERE chain_id = :chain_id)"
+               " AND token NOT IN (SELECT token FROM fundraisers WHERE chain_id = :chain_id)", key)
     for bounty_id in touched:
-        refresh_bounty(db, bounty_id)
+        refresh_bounty(db, chain_id, bounty_id)
     return touched
