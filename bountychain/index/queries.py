@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from bountychain.chains import chain_name
 from bountychain.sdk.constants import FUNDRAISER_CLAIM_PERIOD
-from bountychain.index import store
+from bountychain.index import cursors, store
 from bountychain.index.records import (
     IndexStatus,
     BountySummary,
@@ -75,14 +75,14 @@ def _chain_status(row: store.Row) -> IndexStatus:
 @_reads
 def chains(db: Db) -> list[IndexStatus]:
     """Every chain the index follows, by chain id, with its escrow and how far it is indexed."""
-    return [_chain_status(row) for row in store.chains(db)]
+    return [_chain_status(row) for row in cursors.chains(db)]
 
 
 @_reads
 def status(db: Db, chain: int | None = None) -> IndexStatus:
     """How far `chain` is indexed; without `chain`, the index's only chain (all None for an
     index of no chain, or of several: see `chains`)."""
-    rows = [row for row in store.chains(db) if chain is None or row["chain_id"] == chain]
+    rows = [row for row in cursors.chains(db) if chain is None or row["chain_id"] == chain]
     if len(rows) == 1:
         return _chain_status(rows[0])
     return IndexStatus(chain, None, None, None, None, None if chain is None else chain_name(chain))

@@ -255,8 +255,8 @@ class Index:
         lock then queues their transactions)."""
         with self._writer_guard:
             if chain_id in self._writers:
-                raise IndexBusy(f"another indexer is already writing {chain_name(chain_id)}'s rows to "
-                                f"{describe_url(self.url)}")
+                raise IndexBusy(f"another indexer is already writing to {describe_url(self.url)} "
+                                f"({chain_name(chain_id)}'s rows)")
             self._writers[chain_id] = self._acquire_writer(chain_id)
         try:
             yield
@@ -266,9 +266,8 @@ class Index:
             self._release_writer(writer, chain_id)
 
     def _acquire_writer(self, chain_id: int) -> Any:
-        busy = IndexBusy(f"another indexer is already writing {chain_name(chain_id)}'s rows to "
-                         f"{describe_url(self.url)}: one indexer per chain and database; stop the other one or let "
-                         "it finish")
+        busy = IndexBusy(f"another indexer is already writing to {describe_url(self.url)} ({chain_name(chain_id)}'s "
+                         "rows): one indexer per chain and database; stop the other one or let it finish")
         if self.dialect == "postgresql":
             connection = self.engine.connect()
             if not connection.execute(text("SELECT pg_try_advisory_lock(:key)"),
@@ -438,31 +437,6 @@ def set_meta(db: Index, key: str, value: object) -> None:
     db.execute("DELETE FROM meta WHERE key = :key", {"key": key})
     if value is not None:
         db.execute("INSERT INTO meta (key, value) VALUES (:key, :value)", {"key": key, "value": str(value)})
-
-
-def chains(db: Index) -> Rows:
-    """The chains the index follows, by chain id: chain_id, escrow, start_block, cursor,
-    cursor_hash, cursor_time."""
-    return db.execute("SELECT * FROM chains ORDER BY chain_id")
-
-
-def chain_row(db: Index, chain_id: int) -> Row | None:
-    """One chain's row of `chains`, or None if the index does not follow it."""
-    return db.execute("SELECT * FROM chains WHERE chain_id = :chain_id", {"chain_id": chain_id}).fetchone()
-
-
-def add_chain(db: Index, chain_id: int, escrow: str, start_block: int) -> None:
-    """Starts following a chain's escrow from `start_block` (nothing indexed yet)."""
-    db.execute("INSERT INTO chains (chain_id, escrow, start_block, cursor, cursor_hash, cursor_time)"
-               " VALUES (:chain_id, :escrow, :start_block, :cursor, NULL, NULL)",
-               {"chain_id": chain_id, "escrow": escrow, "start_block": start_block, "cursor": start_block - 1})
-
-
-def set_cursor(db: Index, chain_id: int, cursor: int, cursor_hash: str | None, cursor_time: int | None) -> None:
-    """A chain's last indexed block, its hash and its time."""
-    db.execute("UPDATE chains SET cursor = :cursor, cursor_hash = :cursor_hash, cursor_time = :cursor_time"
-               " WHERE chain_id = :chain_id",
-               {"chain_id": chain_id, "cursor": cursor, "cursor_hash": cursor_hash, "cursor_time": cursor_time})
 
 
 def parse_repo(uri: str) -> tuple[str, str]:

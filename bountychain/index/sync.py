@@ -43,7 +43,7 @@ from bountychain._artifacts import load_artifact
 from bountychain.amounts import MAX_DECIMALS
 from bountychain.chains import chain_name
 from bountychain.deployments import DEV_CHAIN_IDS
-from bountychain.index import store
+from bountychain.index import cursors, store
 from bountychain.index.events import HANDLERS, Event, Rows, decode_log
 from bountychain.results import ETH
 
@@ -167,9 +167,9 @@ class Indexer:
         """Records that this database follows this escrow on this chain; refuses another escrow
         on a chain it already follows (one escrow per chain and index)."""
         with store.transaction(self.db):
-            row = store.chain_row(self.db, self.chain_id)
+            row = cursors.chain_row(self.db, self.chain_id)
             if row is None:
-                store.add_chain(self.db, self.chain_id, self.escrow, self.start_block)
+                cursors.add_chain(self.db, self.chain_id, self.escrow, self.start_block)
             elif row["escrow"] != self.escrow:
                 raise store.IndexMismatch(f"this index follows escrow {row['escrow']} on {chain_name(self.chain_id)}, "
                                           f"not {self.escrow}: one escrow per chain in an index, use another --db")
@@ -183,7 +183,7 @@ class Indexer:
 
     def _position(self) -> tuple[int, str | None]:
         """The cursor (the last indexed block) and its hash."""
-        row = store.chain_row(self.db, self.chain_id)
+        row = cursors.chain_row(self.db, self.chain_id)
         return (self.start_block - 1, None) if row is None else (int(row["cursor"]), row["cursor_hash"])
 
     @property
@@ -295,7 +295,7 @@ class Indexer:
             store.rollback(self.db, self.chain_id, fork)
             row = self.db.execute("SELECT block_hash, block_time FROM blocks WHERE chain_id = :chain_id"
                                   " AND block_number = :fork", {"chain_id": self.chain_id, "fork": fork}).fetchone()
-            store.set_cursor(self.db, self.chain_id, fork, row[0] if row else None, row[1] if row else None)
+            cursors.set_cursor(self.db, self.chain_id, fork, row[0] if row else None, row[1] if row else None)
         return fork
 
     def _index_range(self, low: int, high: int) -> int:
@@ -330,7 +330,7 @@ class Indexer:
                                 " VALUES (:chain_id, :number, :hash, :time)",
                                 [{"chain_id": self.chain_id, "number": number, "hash": block_hashes[number],
                                   "time": end_time if number == high else None} for number in numbers])
-            store.set_cursor(self.db, self.chain_id, high, end_hash, end_time)
+            cursors.set_cursor(self.db, self.chain_id, high, end_hash, end_time)
         if grown and self.db.dialect == "postgresql":
             # PostgreSQL plans by its statistics, which autovacuum refreshes only later: after a
             # large range, a table it still thinks tiny would be scanned instead of indexed.
