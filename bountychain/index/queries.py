@@ -413,14 +413,20 @@ def _claims(db: store.Index, condition: str, values: dict[str, object]) -> list[
         " FROM claims c JOIN bounties b ON b.chain_id = c.chain_id AND b.bounty_id = c.bounty_id"
         " LEFT JOIN tokens t ON t.chain_id = b.chain_id AND t.token = b.token"
         f" WHERE {condition} ORDER BY c.block_number, c.log_index, c.chain_id", values).fetchall()  # noqa: S608
-    # What each claim was paid, in one query (not one per claim): the payouts of the same claims.
+    # What each claim was paid, in one query per chain (not one per claim): the payouts of
+    # the bounties these claims are for, by their (chain_id, bounty_id) index.
     paid: dict[tuple[int, int, int], int] = defaultdict(int)
-    if rows:
-        for payout in db.execute(
-                "SELECT p.chain_id, p.bounty_id, p.claim_id, p.amount FROM payouts p JOIN claims c"
-                " ON c.chain_id = p.chain_id AND c.bounty_id = p.bounty_id AND c.claim_id = p.claim_id"
-                f" WHERE {condition}", values):  # noqa: S608
-            paid[(payout[0], payout[1], payout[2])] += int(payout[3])
+    bounty_ids: dict[int, set[int]] = defaultdict(set)
+    for row in rows:
+        bounty_ids[row["chain_id"]].add(row["bounty_id"])
+    for chain_id, ids in bounty_ids.items():
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), 500):  # bounded parameter lists, on any database
+            params: dict[str, object] = {f"id{n}": bounty_id for n, bounty_id in enumerate(ordered[start:start + 500])}
+            for payout in db.execute(
+                    "SELECT bounty_id, claim_id, amount FROM payouts WHERE chain_id = :chain_id"  # noqa: S608
+                    f" AND bounty_id IN ({', '.join(':' + name for name in params)})", {**params, "chain_id": chain_id}):
+                paid[(chain_id, payout[0], payout[1])] += int(payout[2])
     return [ClaimRow(row["bounty_id"], row["claim_id"], row["hunter"], row["uri"],
                      paid[(row["chain_id"], row["bounty_id"], row["claim_id"])], row["token"], row["symbol"],
                      row["decimals"], row["block_number"], row["tx_hash"], row["chain_id"], chain_name(row["chain_id"]))

@@ -47,7 +47,11 @@ def _event_table(name: str, *columns: str, key: str = _BY_POSITION) -> str:
     columns follow its own.
     """
     lines = [*_POSITION, *columns] if key == _BY_POSITION else [*columns, *_POSITION]
-    body = ",\n        ".join([_CHAIN, *lines, f"PRIMARY KEY (chain_id, {key})"])
+    # Every table starts with its chain, which every key includes: it ends a position's key (a
+    # lookup by the chain alone would otherwise look indexed to the planner, and be preferred
+    # for its order) and starts an id's (ids are numbered per chain).
+    primary = f"{key}, chain_id" if key == _BY_POSITION else f"chain_id, {key}"
+    body = ",\n        ".join([_CHAIN, *lines, f"PRIMARY KEY ({primary})"])
     return f"CREATE TABLE IF NOT EXISTS {name} (\n        {body}\n    )"
 
 
@@ -233,6 +237,8 @@ INDEXES: dict[str, tuple[str, tuple[str, ...]]] = {
     "rulings_bounty": ("rulings", ("chain_id", "bounty_id")),
     "raised_paid_beneficiary": ("raised_paid", ("beneficiary",)),
     "bounties_deadline": ("bounties", ("deadline",)),
+    # Schema 6: a bounty asked for by its id alone (an index of one chain), and the newest first.
+    "bounties_id": ("bounties", ("bounty_id", "chain_id")),
 }
 
 DDL += [f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({', '.join(columns)})"
