@@ -35,7 +35,7 @@ from web3 import Web3
 
 from bountychain._artifacts import load_artifact
 from bountychain.amounts import format_amount, parse_amount
-from bountychain.chains import chain_by_shorthand, chain_name, known_chain
+from bountychain.chains import KNOWN_CHAINS, chain_by_shorthand, chain_name, known_chain
 from bountychain.errors import error_meanings
 from bountychain.index import queries
 from bountychain.index.store import Index, database_url, describe_url, open_index
@@ -128,6 +128,8 @@ class WebApp:
         # start following another chain) and, as before, of the first one at the top level.
         self.info = {
             "public_rpc": public_rpc,
+            # What to call a wallet's chain (`bountychain.chains`): chain id -> name.
+            "known_chains": {str(chain.chain_id): chain.name for chain in KNOWN_CHAINS},
             "escrow_abi": escrow_abi,
             # The review contract's (each chain's `review`: the escrow's `review()`): reviewed
             # bounties' proposals, objections, finalization, escalation, lapses and a plain arbiter's `decide`.

@@ -8,7 +8,7 @@ const PROPOSAL_STATE_NAMES = { 0: "not live (none was made, or it was rejected)"
   2: "blocked, waiting for escalation", 3: "with the arbiter", 4: "upheld by the arbiter", 5: "executed" };
 const LIVE_PROPOSAL = ["pending", "blocked", "escalated", "upheld"];
 const state = { info: null, escrowIface: null, tokenIface: null, wallets: new Map(), wallet: null, account: null,
-  chainOk: false, route: null };
+  chainOk: false, route: null, chain: null };
 
 // --- small DOM helpers -----------------------------------------------------------------------
 
@@ -28,6 +28,25 @@ function h(tag, attrs = {}, ...children) {
 }
 
 const $ = (selector) => document.querySelector(selector);
+
+// --- the index's chains ------------------------------------------------------------------------
+// An index may follow several chains (one escrow on each): bounty ids are numbered per chain, so
+// a link to a bounty names its chain, and actions go to the escrow on the bounty's chain
+// (`state.chain`). With one chain, links stay as they always were.
+
+const chainOf = (chainId) => state.info.chains.find((c) => c.chain_id === chainId) ?? null;
+const severalChains = () => state.info.chains.length > 1;
+const chainQuery = (row) => severalChains() ? `?chain=${encodeURIComponent(chainOf(row.chain_id)?.shorthand ?? row.chain_id)}` : "";
+const chainTag = (row) => severalChains() ? h("span", { class: "chain-tag" }, row.chain_name) : null;
+// "Now" for a bounty: the time of its chain's last indexed block (else the wall clock).
+function nowOf(row, index) {
+  const indexed = (index.chains ?? []).find((c) => c.chain_id === row.chain_id);
+  return indexed?.cursor_time ?? index.cursor_time ?? Date.now() / 1000;
+}
+// A wallet's chain by name (the chains people know: bountychain.chains), else by its id.
+function walletChainName(chainId) {
+  return state.info.known_chains[String(chainId)] ?? chainOf(Number(chainId))?.chain_name ?? `the chain with id ${chainId}`;
+}
 
 // Replaces the page's view; children that are null, undefined or false are left out (the DOM's
 // replaceChildren would show them as the text "null").
@@ -131,16 +150,20 @@ async function connect(wallet) {
 }
 
 async function checkChain() {
-  if (!state.wallet) return;
-  const chainId = await state.wallet.provider.request({ method: "eth_chainId" });
-  state.chainOk = BigInt(chainId) === BigInt(state.info.chain_id);
   const banner = $("#chain-banner");
+  if (!state.wallet || !state.chain) {  // no wallet, or a list of several chains' bounties
+    banner.hidden = true;
+    return;
+  }
+  const chainId = await state.wallet.provider.request({ method: "eth_chainId" });
+  state.chainOk = BigInt(chainId) === BigInt(state.chain.chain_id);
   banner.replaceChildren();
   banner.hidden = state.chainOk;
   if (!state.chainOk) {
     banner.append(
-      h("span", { id: "wrong-chain" }, `Your wallet is on chain ${BigInt(chainId)}; the escrow is on chain ${state.info.chain_id}.`),
-      h("button", { type: "button", onclick: switchChain }, `Switch to chain ${state.info.chain_id}`),
+      h("span", { id: "wrong-chain" }, `Your wallet is on ${walletChainName(BigInt(chainId))}; `
+        + `${severalChains() ? "this bounty's" : "the"} escrow is on ${state.chain.chain_name}.`),
+      h("button", { type: "button", onclick: switchChain }, `Switch to ${state.chain.chain_name}`),
     );
   }
 }
@@ -148,11 +171,11 @@ async function checkChain() {
 async function switchChain() {
   const provider = state.wallet.provider;
   try {
-    await provider.request({ method: "wallet_switchEthereumChain", params: [{ chainId: state.info.chain_id_hex }] });
+    await provider.request({ method: "wallet_switchEthereumChain", params: [{ chainId: state.chain.chain_id_hex }] });
   } catch (error) {
-    if (error?.code === 4902 && state.info.public_rpc) {
+    if (error?.code === 4902 && state.info.public_rpc && !severalChains()) {
       await provider.request({ method: "wallet_addEthereumChain", params: [{
-        chainId: state.info.chain_id_hex, chainName: `Chain ${state.info.chain_id}`, rpcUrls: [state.info.public_rpc],
+        chainId: state.chain.chain_id_hex, chainName: state.chain.chain_name, rpcUrls: [state.info.public_rpc],
         nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 } }] });
     } else {
       alert(`The wallet could not switch: ${error?.message || error}`);
@@ -248,7 +271,9 @@ async function runSteps(list, steps) {
       result = await api("/api/sync", { method: "POST" });
     }
     sync.className = "done";
-    sync.textContent = `index updated to block ${result.cursor}`;
+    const indexed = (result.chains ?? []).find((c) => c.chain_id === state.chain?.chain_id);
+    sync.textContent = `index updated to block ${indexed?.cursor ?? result.cursor}`
+      + (severalChains() && indexed ? ` on ${indexed.chain_name}` : "");
   } catch (error) {
     sync.className = "failed";
     sync.textContent = `the index did not update yet (${error.message}); it retries by itself`;
@@ -265,7 +290,7 @@ async function pledge(bounty, text, list) {
   let value;
   try {
     // Parsed by the server with the SDK's and the command line's rules (bountychain.amounts).
-    const parsed = await api(`/api/amount?bounty=${bounty.bounty_id}&text=${encodeURIComponent(text)}`);
+    const parsed = await api(`/api/amount?bounty=${bounty.bounty_id}&chain=${bounty.chain_id}&text=${encodeURIComponent(text)}`);
     value = BigInt(parsed.amount);
   } catch (error) {
     list.replaceChildren(h("li", { class: "failed" }, `"${text}" is not an amount of ${bounty.symbol}: ${error.message}`));
@@ -276,7 +301,7 @@ async function pledge(bounty, text, list) {
     return false;
   }
   const wallet = await signer();
-  const escrow = new ethers.Contract(state.info.escrow, state.info.escrow_abi, wallet);
+  const escrow = new ethers.Contract(state.chain.escrow, state.info.escrow_abi, wallet);
   const label = `pledge ${amount(value, bounty.decimals, bounty.symbol)}`;
   // The lock the page showed (the deadline): the escrow refuses the pledge (LockTooLong) if the
   // deadline moved later before it is mined.
@@ -287,36 +312,36 @@ async function pledge(bounty, text, list) {
   // ERC-20: approve exactly the amount (resetting a different allowance to 0 first, for
   // USDT-style tokens), then pledge.
   const token = new ethers.Contract(bounty.token, state.info.token_abi, wallet);
-  const allowance = await token.allowance(state.account, state.info.escrow);
+  const allowance = await token.allowance(state.account, state.chain.escrow);
   const steps = [];
   if (allowance !== value) {
-    if (allowance !== 0n) steps.push({ label: "reset the allowance to 0", send: () => token.approve(state.info.escrow, 0n) });
+    if (allowance !== 0n) steps.push({ label: "reset the allowance to 0", send: () => token.approve(state.chain.escrow, 0n) });
     steps.push({ label: `approve the escrow for exactly ${amount(value, bounty.decimals, bounty.symbol)}`,
-      send: () => token.approve(state.info.escrow, value) });
+      send: () => token.approve(state.chain.escrow, value) });
   }
   steps.push({ label, send: () => escrow.pledge(bounty.bounty_id, value, maxUnlocksAt) });
   return runSteps(list, steps);
 }
 
 async function submitSolution(bounty, url, list) {
-  const escrow = new ethers.Contract(state.info.escrow, state.info.escrow_abi, await signer());
+  const escrow = new ethers.Contract(state.chain.escrow, state.info.escrow_abi, await signer());
   return runSteps(list, [{ label: "submit the solution", send: () => escrow.submitSolution(bounty.bounty_id, url.trim()) }]);
 }
 
 async function refund(bounty, list) {
-  const escrow = new ethers.Contract(state.info.escrow, state.info.escrow_abi, await signer());
+  const escrow = new ethers.Contract(state.chain.escrow, state.info.escrow_abi, await signer());
   return runSteps(list, [{ label: "refund", send: () => escrow.refund(bounty.bounty_id) }]);
 }
 
 async function withdrawRaised(fundraiser, list) {
-  const escrow = new ethers.Contract(state.info.escrow, state.info.escrow_abi, await signer());
+  const escrow = new ethers.Contract(state.chain.escrow, state.info.escrow_abi, await signer());
   return runSteps(list, [{ label: "pay the raised total to the beneficiary",
     send: () => escrow.withdrawRaised(fundraiser.bounty_id) }]);
 }
 
 async function award(bounty, shares, list) {
   const [ids, bps] = splitOf(shares);
-  const escrow = new ethers.Contract(state.info.escrow, state.info.escrow_abi, await signer());
+  const escrow = new ethers.Contract(state.chain.escrow, state.info.escrow_abi, await signer());
   return runSteps(list, [{ label: "award", send: () => escrow.award(bounty.bounty_id, ids, bps) }]);
 }
 
@@ -329,7 +354,7 @@ function splitOf(shares) {
 // bounty proposes (same split as an award); funders object; anyone finalizes, escalates or
 // lapses; a plain arbiter decides a blocked or escalated proposal.
 async function reviewContract() {
-  return new ethers.Contract(state.info.review, state.info.review_abi, await signer());
+  return new ethers.Contract(state.chain.review, state.info.review_abi, await signer());
 }
 
 async function propose(bounty, shares, list) {
@@ -401,12 +426,12 @@ function kindText(f) {
 function fundraiserCard(f, now) {
   const fmt = (value) => amount(value, f.decimals, f.symbol);
   return h("article", { class: "card fundraiser", dataset: { bountyId: f.bounty_id } },
-    h("div", { class: "title" }, h("a", { href: `/fundraiser/${f.bounty_id}`, dataset: { nav: "" } }, `#${f.bounty_id}`),
-      " ", safeLink(f.uri)),
+    h("div", { class: "title" }, h("a", { href: `/fundraiser/${f.bounty_id}${chainQuery(f)}`, dataset: { nav: "" } },
+      `#${f.bounty_id}`), " ", safeLink(f.uri)),
     h("div", { class: "amount", dataset: { raised: f.raised } }, fmt(f.raised),
       BigInt(f.goal) > 0n ? h("span", { class: "of-goal" }, ` of ${fmt(f.goal)}`) : null, tokenTag(f)),
     h("div", { class: "bar-row" }, goalBar(f, null), h("span", { class: "muted pct" }, percentText(f.raised, f.goal))),
-    h("div", { class: "meta" }, badge(f.status), h("span", { class: "kind" }, kindText(f)),
+    h("div", { class: "meta" }, badge(f.status), chainTag(f), h("span", { class: "kind" }, kindText(f)),
       h("span", { title: f.beneficiary }, `for ${short(f.beneficiary)}`),
       h("span", { title: utc(f.deadline) }, `deadline ${relative(f.deadline, now)}`),
       h("span", {}, `${f.funder_count} backer${f.funder_count === 1 ? "" : "s"}`)),
@@ -415,10 +440,10 @@ function fundraiserCard(f, now) {
 
 function bountyCard(b, now) {
   return h("article", { class: "card", dataset: { bountyId: b.bounty_id } },
-    h("div", { class: "title" }, h("a", { href: `/bounty/${b.bounty_id}`, dataset: { nav: "" } }, `#${b.bounty_id}`), " ",
-      safeLink(b.uri)),
+    h("div", { class: "title" }, h("a", { href: `/bounty/${b.bounty_id}${chainQuery(b)}`, dataset: { nav: "" } },
+      `#${b.bounty_id}`), " ", safeLink(b.uri)),
     h("div", { class: "amount", dataset: { total: b.total } }, amount(b.total, b.decimals, b.symbol), tokenTag(b)),
-    h("div", { class: "meta" }, badge(b.status), h("span", {}, b.repo),
+    h("div", { class: "meta" }, badge(b.status), chainTag(b), h("span", {}, b.repo),
       h("span", { title: utc(b.deadline) }, `deadline ${relative(b.deadline, now)}`),
       h("span", {}, `${b.funder_count} funder${b.funder_count === 1 ? "" : "s"}`),
       h("span", {}, `${b.claim_count} solution${b.claim_count === 1 ? "" : "s"}`),
@@ -436,7 +461,11 @@ async function renderList() {
   const params = new URLSearchParams(location.search);
   const data = await api(`/api/bounties?${params}`);
   showIndex(data.index);
-  const now = data.index.cursor_time ?? Date.now() / 1000;
+  const chain = params.get("chain") || "";
+  // Actions are taken on a bounty's own page; the banner asks for a chain only when one is in view.
+  state.chain = severalChains() ? state.info.chains.find((c) => c.shorthand === chain || String(c.chain_id) === chain) ?? null
+    : state.info.chains[0];
+  await checkChain();
   const kind = params.get("kind") || "";
   const status = params.get("status") || "";
   const filters = h("form", { class: "filters", id: "filters", onsubmit: (event) => {
@@ -446,6 +475,9 @@ async function renderList() {
     navigate(`/${query.size ? `?${query}` : ""}`);
   } },
   h("input", { name: "repo", placeholder: "owner/repository", value: params.get("repo") || "" }),
+  severalChains() ? h("select", { name: "chain", id: "chain-filter" }, h("option", { value: "", selected: !chain }, "every chain"),
+    state.info.chains.map((c) => h("option", { value: c.shorthand, selected: chain === c.shorthand || chain === String(c.chain_id) },
+      c.chain_name))) : null,
   h("select", { name: "kind" }, [["", "bounties and fundraisers"], ["bounty", "bounties"], ["fundraiser", "fundraisers"]]
     .map(([value, label]) => h("option", { value, selected: kind === value }, label))),
   h("select", { name: "status" }, h("option", { value: "", selected: !status }, "any status"),
@@ -461,13 +493,13 @@ async function renderList() {
   if (kind !== "fundraiser") {
     sections.push(h("h2", {}, "Bounties"),
       h("p", { class: "muted" }, "Pledges on an issue: they go to the hunter the approver awards, or back to their funder."),
-      bounties.length ? h("div", { class: "cards", id: "bounties" }, bounties.map((b) => card(bountyCard, b, now)))
+      bounties.length ? h("div", { class: "cards", id: "bounties" }, bounties.map((b) => card(bountyCard, b, nowOf(b, data.index))))
         : h("p", { class: "muted", id: "bounties" }, "No bounty matches."));
   }
   if (kind !== "bounty") {
     sections.push(h("h2", {}, "Fundraisers"),
       h("p", { class: "muted" }, "A project raises toward a goal by a deadline: all-or-nothing pays out only if the goal is reached (else backers refund), flexible pays out what was raised."),
-      fundraisers.length ? h("div", { class: "cards", id: "fundraisers" }, fundraisers.map((f) => card(fundraiserCard, f, now)))
+      fundraisers.length ? h("div", { class: "cards", id: "fundraisers" }, fundraisers.map((f) => card(fundraiserCard, f, nowOf(f, data.index))))
         : h("p", { class: "muted", id: "fundraisers" }, "No fundraiser matches."));
   }
   showView(h("h1", {}, kind === "fundraiser" ? "Fundraisers" : kind === "bounty" ? "Bounties"
@@ -493,15 +525,21 @@ function pager(params, data) {
 }
 
 function showIndex(index) {
-  $("#index-info").textContent = index.cursor !== null ? `index at block ${index.cursor}` : "index empty";
+  const chains = index.chains ?? [];
+  $("#index-info").textContent = chains.length > 1
+    ? `index at ${chains.map((c) => `block ${c.cursor} on ${c.chain_name}`).join(", ")}`
+    : index.cursor !== null ? `index at block ${index.cursor}` : "index empty";
 }
 
 async function renderBounty(id) {
-  const data = await api(`/api/bounties/${id}`);
+  const chain = new URLSearchParams(location.search).get("chain");
+  const data = await api(`/api/bounties/${id}${chain ? `?chain=${encodeURIComponent(chain)}` : ""}`);
   showIndex(data.index);
+  state.chain = chainOf(data.bounty.chain_id);  // actions go to this bounty's escrow
+  await checkChain();
   if (data.bounty.kind === "fundraiser") return renderFundraiser(id, data);
   const b = data.bounty;
-  const now = data.index.cursor_time ?? Date.now() / 1000;
+  const now = nowOf(b, data.index);
   const fmt = (value) => amount(value, b.decimals, b.symbol);
   const progress = h("ol", { class: "progress", id: "progress" });
   const after = async (ok) => { if (ok) await renderBounty(id).then(() => $("#progress").replaceWith(progress)); };
@@ -726,7 +764,7 @@ const FUNDRAISER_STATUS_TEXT = {
 
 async function renderFundraiser(id, data) {
   const f = data.bounty;
-  const now = data.index.cursor_time ?? Date.now() / 1000;
+  const now = nowOf(f, data.index);
   const fmt = (value) => amount(value, f.decimals, f.symbol);
   const progress = h("ol", { class: "progress", id: "progress" });
   const after = async (ok) => { if (ok) await renderBounty(id).then(() => $("#progress").replaceWith(progress)); };
@@ -836,7 +874,10 @@ async function main() {
   state.escrowIface = new ethers.Interface(state.info.escrow_abi);
   state.reviewIface = new ethers.Interface(state.info.review_abi);
   state.tokenIface = new ethers.Interface(state.info.token_abi);
-  $("#escrow-info").textContent = `escrow ${state.info.escrow} on chain ${state.info.chain_id}`;
+  state.chain = state.info.chains[0] ?? null;
+  $("#escrow-info").textContent = severalChains()
+    ? `escrows on ${state.info.chains.map((c) => c.chain_name).join(", ")}`
+    : `escrow ${state.chain.escrow} on ${state.chain.chain_name}`;
   discoverWallets();
   await new Promise((resolve) => setTimeout(resolve, 100)); // let wallets announce themselves
   await refresh();
