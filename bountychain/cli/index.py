@@ -211,8 +211,8 @@ def serve_command(db: str | None, confirmations: int | None, batch: int, host: s
     url = f"http://{host if ':' not in host else f'[{host}]'}:{server.server_address[1]}/"
     app.start_following()
     data = {"url": url, "db": str(path), "chain_id": indexer.chain_id, "escrow": indexer.escrow}
-    ui.emit(data, lambda: ui.say(Text(f"serving {url} (index {path}, escrow {indexer.escrow} on chain "
-                                      f"{indexer.chain_id}); Ctrl-C stops", style="bold")))
+    ui.emit(data, lambda: ui.say(Text(f"serving {url} (index {path}, escrow {indexer.escrow} on {indexer.name}); "
+                                      "Ctrl-C stops", style="bold")))
     sys.stdout.flush()
     _stop_on_signals()
     try:
