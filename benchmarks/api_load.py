@@ -104,13 +104,6 @@ def build_index(path: Path, bounties: int, pledges: int) -> dict[str, Any]:
                        " credited) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", payouts)
         marks = ", ".join("?" for _ in summaries[0])
         db.executemany(f"INSERT INTO bounties VALUES ({marks})", summaries)  # noqa: S608
-    # Indexes the index's schema 5 adds (issue 13's database part; no-ops once it has them), and
-    # the one the sort by amount needs (asked for in docs/DESIGN.md).
-    for name, table, columns in (("payouts_bounty", "payouts", "bounty_id, claim_id"),
-                                 ("refunds_bounty", "refunds", "bounty_id, funder"),
-                                 ("bounties_deadline", "bounties", "deadline"),
-                                 ("bounties_amount", "bounties", "LENGTH(total), total")):
-        db.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({columns})")
     db.execute("ANALYZE")
     db.close()
     return {"funders": funders, "bounties": bounties, "pledges": pledges, "claims": len(claims),

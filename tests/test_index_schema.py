@@ -129,7 +129,9 @@ EXPECTED_INDEXES = {
     "rulings_bounty": ("rulings", ["chain_id", "bounty_id"]),
     "raised_paid_beneficiary": ("raised_paid", ["beneficiary"]),
     "bounties_deadline": ("bounties", ["deadline"]),
-    # Schema 6 (several chains): every lookup by bounty starts with its chain; a bounty by its id alone.
+    # Schema 6 (issue 13): the list sorted by amount, read in the index's order (schema 7 adds the chain).
+    "bounties_amount": ("bounties", ["LENGTH(total)", "total", "bounty_id", "chain_id"]),
+    # Schema 7 (several chains): every lookup by bounty has its chain; a bounty by its id alone.
     "bounties_id": ("bounties", ["bounty_id", "chain_id"]),
 }
 
@@ -176,8 +178,18 @@ def test_the_indexes_and_the_keys_that_make_an_event_unique() -> None:
         for _, name, is_unique, origin, partial in indexes:
             if origin == "c":
                 assert (is_unique, partial) == (0, 0), name
-                named[name] = (table, [row[2] for row in db.execute(f"PRAGMA index_info({name})")])
+                named[name] = (table, _index_columns(db, name))
     assert named == EXPECTED_INDEXES
+
+
+def _index_columns(db: sqlite3.Connection, name: str) -> list[str]:
+    """An index's columns as its CREATE INDEX names them (PRAGMA index_info has no name for an
+    expression such as LENGTH(total)), each checked against what index_info says of it."""
+    sql = db.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)).fetchone()[0]
+    written = [column.strip() for column in sql[sql.index("(", sql.index(" ON ")) + 1:-1].split(",")]
+    info = [row[2] for row in db.execute(f"PRAGMA index_info({name})")]
+    assert info == [None if "(" in column else column for column in written], (name, written, info)
+    return written
 
 
 def test_the_schema_can_be_created_twice() -> None:
@@ -208,13 +220,16 @@ def _tables(path: Path, tables: Iterable[str] = EXPECTED_COLUMNS) -> dict[str, l
         db.close()
 
 
-def _schema_5_copy(tmp_path: Path) -> Path:
-    """A schema-5 index (one chain's, before several chains): the schema-4 one with schema 5's step."""
+def _one_chain_copy(tmp_path: Path, version: int) -> Path:
+    """A schema-5 or schema-6 index (one chain's, before several chains): the schema-4 one with
+    the steps of schemas 5 (and 6) that those versions' code ran."""
     path = _schema_4_copy(tmp_path)
     engine = sqlalchemy.create_engine(f"sqlite:///{path}")
     with engine.begin() as connection:
-        migrations.UPGRADES[4](Operations(MigrationContext.configure(connection)))
-        connection.execute(text("UPDATE meta SET value = '5' WHERE key = 'schema_version'"))
+        for step in range(4, version):
+            migrations.UPGRADES[step](Operations(MigrationContext.configure(connection)))
+        connection.execute(text("UPDATE meta SET value = :version WHERE key = 'schema_version'"),
+                           {"version": str(version)})
     engine.dispose()
     return path
 
@@ -276,7 +291,7 @@ def test_a_schema_4_index_is_upgraded_in_place_keeping_every_row(tmp_path: Path)
     assert dict(before["meta"])["schema_version"] == "4" and len(before["pledges"]) == 18
     assert dict(before["meta"])["cursor"] == "68"
     index = open_index(path)
-    assert get_meta(index, "schema_version") == str(SCHEMA_VERSION) == "6"
+    assert get_meta(index, "schema_version") == str(SCHEMA_VERSION) == "7"
     _assert_upgraded_keeping_every_row(before, index)
     db = sqlite3.connect(path)
     names = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
@@ -288,19 +303,23 @@ def test_a_schema_4_index_is_upgraded_in_place_keeping_every_row(tmp_path: Path)
     assert _tables(path) == after
 
 
+@pytest.mark.parametrize("version", [5, 6])
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_a_schema_5_index_of_one_chain_is_upgraded_to_several_chains_keeping_every_row(
-        tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> None:
-    path = _schema_5_copy(tmp_path)
+def test_an_index_of_one_chain_is_upgraded_to_several_chains_keeping_every_row(
+        tmp_path: Path, backend: str, version: int, request: pytest.FixtureRequest) -> None:
+    path = _one_chain_copy(tmp_path, version)
     before = _tables(path, ["meta", *SCHEMA_5_COLUMNS])
-    assert dict(before["meta"])["schema_version"] == "5" and len(before["pledges"]) == 18
+    assert dict(before["meta"])["schema_version"] == str(version) and len(before["pledges"]) == 18
+    db = sqlite3.connect(path)
+    assert bool(db.execute("SELECT 1 FROM sqlite_master WHERE name = 'bounties_amount'").fetchall()) == (version == 6)
+    db.close()
     target = str(path)
     if backend == "postgresql":
         target = request.getfixturevalue("postgres").database()
         _on_postgresql(path, target)
     index = open_index(target)
     _assert_upgraded_keeping_every_row(before, index)
-    # Its tables are schema 6's, keys and indexes included, exactly as a new index's.
+    # Its tables are schema 7's, keys and indexes included, exactly as a new index's.
     if backend == "sqlite":
         db = sqlite3.connect(path)
         for table, expected in EXPECTED_COLUMNS.items():
@@ -329,6 +348,9 @@ def test_a_schema_5_index_of_one_chain_is_upgraded_to_several_chains_keeping_eve
         queries.bounty(index, 1)
     assert queries.bounty(index, 1, chain=31337).bounty.status == "awarded"
     assert queries.bounty(index, 1, chain=1).bounty.chain_name == "Ethereum"
+    # Read in bounties_amount's order (schemas 6 and 7): the most held first, ids breaking ties.
+    by_amount = queries.bounties(index, sort="amount", limit=4)
+    assert [int(b.total) for b in by_amount] == sorted((int(b.total) for b in queries.bounties(index)), reverse=True)[:4]
     index.close()
 
 
@@ -366,6 +388,7 @@ def test_postgresql_gets_the_same_tables_columns_keys_and_indexes(postgres) -> N
         " AND indexname NOT LIKE '%_pkey'")}
     assert set(named) == set(EXPECTED_INDEXES)
     for name, (table, columns) in EXPECTED_INDEXES.items():
-        assert named[name][0] == table and named[name][1].endswith(f"({', '.join(columns)})"), name
+        # PostgreSQL writes a function's name in lowercase: length(total).
+        assert named[name][0] == table and named[name][1].lower().endswith(f"({', '.join(columns)})".lower()), name
     index.close()
     open_index(index.url).close()  # opening it again changes nothing

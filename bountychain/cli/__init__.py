@@ -31,7 +31,7 @@ from typing import Any
 
 import click
 
-from bountychain.cli import accounts, bounty, fundraise, index, link, node, relay, review
+from bountychain.cli import accounts, bounty, fundraise, github, index, link, node, relay, review
 from bountychain.cli._context import Group, global_options
 
 
@@ -41,7 +41,7 @@ def cli() -> None:
     """Crowdfunded bounties on open-source issues, held by an escrow contract."""
 
 
-for _module in (bounty, link, review, fundraise, relay, accounts, node, index):
+for _module in (bounty, link, review, fundraise, relay, accounts, node, index, github):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

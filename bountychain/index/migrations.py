@@ -22,9 +22,17 @@ from bountychain.index.schema import DDL, EVENT_TABLES, INDEXES, SCHEMA_VERSION
 OLDEST_UPGRADABLE = 4
 
 
+def _create_index(op: Operations, name: str, table: str, columns: tuple[str, ...] | list[str]) -> None:
+    """An index (an expression column, "LENGTH(total)", goes to Alembic as SQL text: a plain
+    string would be quoted as a column name)."""
+    op.create_index(name, table, [text(column) if "(" in column else column for column in columns],
+                    if_not_exists=True)
+
+
+# Each step's indexes as that schema had them (schema 7 puts the chain in each by bounty):
+# `schema.INDEXES` describes only the newest schema.
 def _to_5(op: Operations) -> None:
-    """Schema 5: the indexes the sync and the detail page look bounties up by (issue 13), as
-    schema 5 had them (schema 6 puts the chain first in each)."""
+    """Schema 5: the indexes the sync and the detail page look bounties up by (issue 13)."""
     for name, table, columns in (("payouts_bounty", "payouts", ["bounty_id", "claim_id"]),
                                  ("refunds_bounty", "refunds", ["bounty_id", "funder"]),
                                  ("extensions_bounty", "extensions", ["bounty_id"]),
@@ -33,19 +41,25 @@ def _to_5(op: Operations) -> None:
                                  ("rulings_bounty", "rulings", ["bounty_id"]),
                                  ("raised_paid_beneficiary", "raised_paid", ["beneficiary"]),
                                  ("bounties_deadline", "bounties", ["deadline"])):
-        op.create_index(name, table, columns, if_not_exists=True)
+        _create_index(op, name, table, columns)
+
+
+def _to_6(op: Operations) -> None:
+    """Schema 6: the index the list sorted by amount reads in order (issue 13)."""
+    _create_index(op, "bounties_amount", "bounties", ["LENGTH(total)", "total", "bounty_id"])
 
 
 # What an index of one chain kept in `meta` about its chain, now its row of `chains`.
 _CHAIN_META = ("chain_id", "escrow", "start_block", "cursor", "cursor_hash", "cursor_time")
 
 
-def _several_chains(op: Operations) -> None:
-    """Several chains in one index (issue 13): every row gets the chain the index followed
-    (`meta.chain_id`) as the first column of its table and of its key, and that chain's escrow
-    and cursor move from `meta` to its row of `chains`. Each table is rebuilt (a primary key
-    cannot be altered on SQLite): the new table is created, filled from the old one, the old
-    one dropped with its indexes and the new one renamed; then the indexes are created again."""
+def _to_7(op: Operations) -> None:
+    """Schema 7, several chains in one index (issue 13): every row gets the chain the index
+    followed (`meta.chain_id`) as the first column of its table and a column of its key, and
+    that chain's escrow and cursor move from `meta` to its row of `chains`. Each table is
+    rebuilt (no backend adds a column to a primary key in place, and SQLite cannot alter one at
+    all): the new table is created from the schema, filled from the old one, the old one
+    dropped with its indexes and the new one renamed; then every index is created again."""
     connection = op.get_bind()
     meta = {key: value for key, value in connection.execute(text("SELECT key, value FROM meta"))}
     chain_id = int(meta["chain_id"]) if "chain_id" in meta else None
@@ -73,11 +87,11 @@ def _several_chains(op: Operations) -> None:
     for key in _CHAIN_META:
         op.execute(text("DELETE FROM meta WHERE key = :key").bindparams(key=key))
     for name, (table, columns) in INDEXES.items():
-        op.create_index(name, table, list(columns), if_not_exists=True)
+        _create_index(op, name, table, columns)
 
 
 # version -> the step that upgrades an index of that version to the next one.
-UPGRADES: dict[int, Callable[[Operations], None]] = {4: _to_5, 5: _several_chains}
+UPGRADES: dict[int, Callable[[Operations], None]] = {4: _to_5, 5: _to_6, 6: _to_7}
 assert sorted(UPGRADES) == list(range(OLDEST_UPGRADABLE, SCHEMA_VERSION)), "one step per version"
 
 

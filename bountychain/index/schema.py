@@ -22,11 +22,12 @@ every bounty an indexed range or a rollback touches.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 6  # 2: fundraisers (FundraiserCreated, RaisedPaid); 3: backer governance (review events);
+SCHEMA_VERSION = 7  # 2: fundraisers (FundraiserCreated, RaisedPaid); 3: backer governance (review events);
 # 4: issue 11 (the review contract's events, the reviewed bounty's approver, credited payouts,
 # recipients of refunds and withdrawals, fee withdrawals, escalation times);
 # 5: issue 13 (indexes on every bounty_id that refresh_bounty and the detail read; see `migrations`);
-# 6: issue 13, several chains (every row carries its chain_id; `chains` holds each chain's escrow and cursor)
+# 6: issue 13 (the index the list's sort by amount reads in order);
+# 7: issue 13, several chains (every row carries its chain_id; `chains` holds each chain's escrow and cursor)
 
 # Every table with a block_number column is rolled back by deleting its rows past the fork.
 EVENT_TABLES = ("created", "fundraisers", "pledges", "claims", "awards", "payouts", "raised_paid", "credits",
@@ -209,10 +210,10 @@ DDL = [
     )""",
 ]
 
-# The secondary indexes: name -> (table, columns). Every lookup that refresh_bounty, a rollback
+# The secondary indexes: name -> (table, columns); a column with "(" is an expression. Every lookup that refresh_bounty, a rollback
 # and the queries make by bounty, funder, hunter or beneficiary has one, so that neither the
 # sync nor a read slows down as the tables grow (issue 13: payouts had none on bounty_id). A
-# lookup by bounty starts with its chain (schema 6).
+# lookup by bounty starts with its chain (schema 7).
 INDEXES: dict[str, tuple[str, tuple[str, ...]]] = {
     "bounties_repo": ("bounties", ("repo",)),
     "bounties_uri": ("bounties", ("uri",)),
@@ -237,7 +238,11 @@ INDEXES: dict[str, tuple[str, tuple[str, ...]]] = {
     "rulings_bounty": ("rulings", ("chain_id", "bounty_id")),
     "raised_paid_beneficiary": ("raised_paid", ("beneficiary",)),
     "bounties_deadline": ("bounties", ("deadline",)),
-    # Schema 6: a bounty asked for by its id alone (an index of one chain), and the newest first.
+    # Schema 6: the list sorted by amount (LENGTH(total) DESC, total DESC, bounty_id DESC,
+    # chain_id DESC: see `queries._ORDER`) reads this index backwards, a page at a time, instead
+    # of sorting every bounty (schema 7 adds the chain, the order's last tie-break).
+    "bounties_amount": ("bounties", ("LENGTH(total)", "total", "bounty_id", "chain_id")),
+    # Schema 7: a bounty asked for by its id alone (an index of one chain), and the newest first.
     "bounties_id": ("bounties", ("bounty_id", "chain_id")),
 }
 
