@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import requests
 from web3 import Web3
 
 from bountychain import deployments
@@ -164,6 +165,13 @@ def connect(source: ChainSource, db: Index) -> Indexer:
 
 def _reason(exc: Exception, source: ChainSource) -> str:
     """Why a pass failed, in one line, without the RPC URL's path (it may hold an API key)."""
+    endpoint = _endpoint(source.rpc_url)
+    if isinstance(exc, requests.exceptions.Timeout):
+        return f"no answer from {endpoint} in time (is the node overloaded?)"
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        refused = "refused" in str(exc).lower()
+        return f"cannot reach {endpoint}" + (": connection refused (is the node running?)" if refused else
+                                              ": the connection failed")
     text = (str(exc).strip().splitlines() or [""])[0] or type(exc).__name__
     parsed = urlparse(source.rpc_url)
     if len(parsed.path) > 1:
