@@ -179,7 +179,8 @@ def test_openapi_describes_exactly_the_routes_served_and_the_docs_page_is_local(
     spec = http.get("/openapi.json").json()
     assert spec["openapi"].startswith("3.")
     described = set(spec["paths"])
-    api_routes = {route.path for route in ROUTES if route.path.startswith("/api/")}
+    # The JSON routes and the pictures (a bounty's badge, a payment link's QR code).
+    api_routes = {route.path for route in ROUTES if route.path.startswith(("/api/", "/badge/", "/qr"))}
     assert described == api_routes
     parameters = {p["name"] for p in spec["paths"]["/api/bounties"]["get"]["parameters"]}
     assert parameters >= {"limit", "offset", "sort", "repo", "owner", "status", "token", "chain"}

@@ -514,3 +514,77 @@ def beneficiary_record(db: Db, beneficiary: str, *, now: int | None = None,
         key = (receipt.chain_id, receipt.token)
         received[key] = replace(received[key], paid_out=received[key].paid_out + receipt.amount)
     return BeneficiaryRecord(beneficiary, fundraisers, receipts, list(received.values()))
+
+
+@_reads
+def bounties_by_ids(db: Db, bounties: list[tuple[int, int]], *, now: int | None = None) -> list[BountySummary]:
+    """The bounties and fundraisers with these (chain id, bounty id) that the index holds,
+    newest first (as `bounties` orders them)."""
+    by_chain: dict[int, list[int]] = defaultdict(list)
+    for chain_id, bounty_id in bounties:
+        by_chain[chain_id].append(bounty_id)
+    found = []
+    for chain_id, bounty_ids in by_chain.items():
+        for start in range(0, len(bounty_ids), 500):  # bounded parameter lists, on any database
+            params: dict[str, object] = {f"id{n}": bounty_id for n, bounty_id in enumerate(bounty_ids[start:start + 500])}
+            found += [_summary(row, now) for row in db.execute(
+                _SUMMARY + f" WHERE b.chain_id = :chain AND b.bounty_id IN ({', '.join(':' + name for name in params)})",  # noqa: S608
+                {**params, "chain": chain_id})]
+    return sorted(found, key=lambda summary: (summary.bounty_id, summary.chain_id), reverse=True)
+
+
+def _block_times(db: store.Index, chain_id: int, numbers: list[int]) -> dict[int, int]:
+    """The time of each block in `numbers`: exact where the index stored it (the last block of
+    every synced range), else interpolated between the nearest stored blocks around it (block
+    times are near constant; an index that follows the chain stores one every few blocks)."""
+    key = {"chain_id": chain_id, "low": min(numbers), "high": max(numbers)}
+    timed = "SELECT block_number, block_time FROM blocks WHERE chain_id = :chain_id AND block_time IS NOT NULL"
+    before = db.execute(timed + " AND block_number <= :low ORDER BY block_number DESC LIMIT 1", key).fetchall()
+    after = db.execute(timed + " AND block_number >= :high ORDER BY block_number LIMIT 1", key).fetchall()
+    inside = db.execute(timed + " AND block_number > :low AND block_number < :high", key).fetchall()
+    known = sorted({int(row[0]): int(row[1]) for row in [*before, *inside, *after]}.items())
+    times = {}
+    for number in numbers:
+        below = [point for point in known if point[0] <= number]
+        above = [point for point in known if point[0] >= number]
+        if below and above and above[0][0] != below[-1][0]:
+            (n0, t0), (n1, t1) = below[-1], above[0]
+            times[number] = t0 + (t1 - t0) * (number - n0) // (n1 - n0)
+        else:
+            times[number] = (below[-1] if below else above[0])[1] if known else 0
+    return times
+
+
+@_reads
+def funding_history(db: Db, bounty_id: int, *, chain: int | None = None) -> list[dict[str, int | str]]:
+    """Every change to what a bounty or fundraiser holds, oldest first: pledges (+), refunds,
+    awards and fundraiser payouts (-), each with its block, the block's time (see
+    `_block_times`) and the running totals pledged (ever) and total (held after it). `chain`
+    as in `bounty`."""
+    chain_id = _chain_of(db, bounty_id, chain)
+    if chain_id is None:
+        return []
+    key = {"chain_id": chain_id, "bounty_id": bounty_id}
+    changes = []
+    for table, kind, sign in (("pledges", "pledge", 1), ("refunds", "refund", -1), ("payouts", "award", -1),
+                              ("raised_paid", "payout", -1)):
+        for row in db.execute(f"SELECT block_number, log_index, amount FROM {table}"  # noqa: S608 - fixed names
+                              " WHERE chain_id = :chain_id AND bounty_id = :bounty_id", key):
+            changes.append((row[0], row[1], kind, sign * int(row[2])))
+    times = _block_times(db, chain_id, [change[0] for change in changes]) if changes else {}
+    pledged = held = 0
+    history: list[dict[str, int | str]] = []
+    for block_number, _, kind, change in sorted(changes):
+        pledged += max(change, 0)
+        held += change
+        history.append({"block_number": block_number, "time": times[block_number], "kind": kind,
+                        "amount": abs(change), "pledged": pledged, "total": max(held, 0)})
+    return history
+
+
+def pay_rate(summaries: list[BountySummary]) -> dict[str, int]:
+    """Of these bounties (a funder's), how many were awarded and how many expired unpaid
+    (deadline passed with no award), and how many were cancelled; fundraisers are left out."""
+    statuses = [summary.status for summary in summaries if summary.kind == "bounty"]
+    return {"awarded": statuses.count("awarded"), "expired_unpaid": statuses.count("expired"),
+            "cancelled": statuses.count("cancelled")}

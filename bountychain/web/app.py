@@ -41,6 +41,7 @@ from bountychain.index import queries
 from bountychain.index.store import Index, database_url, describe_url, open_index
 from bountychain.index.sync import Indexer, SyncReport
 from bountychain.web.openapi import openapi_schema
+from bountychain.web.pictures import STATUS_WORDS, badge_svg, payment_qr_svg
 
 AMOUNT_KEYS = {"total", "pledged", "refunded", "pool", "fee", "paid_out", "amount", "outstanding", "paid", "goal",
                "raised", "to_fundraisers", "proposal_total", "weight_against", "quorum_weight", "weight"}
@@ -127,6 +128,7 @@ class WebApp:
         # What the page needs to know of every chain (`chains`, read per answer: an indexer may
         # start following another chain) and, as before, of the first one at the top level.
         self.info = {
+            "status_words": STATUS_WORDS,
             "public_rpc": public_rpc,
             # What to call a wallet's chain (`bountychain.chains`): chain id -> name.
             "known_chains": {str(chain.chain_id): chain.name for chain in KNOWN_CHAINS},
@@ -360,7 +362,7 @@ def _info(web: WebApp, request: Request) -> Any:
     chains = web.chains()
     first = chains[0] if chains else {}
     # The first chain's facts at the top level too, as an index of one chain always had them.
-    top = {key: first.get(key) for key in ("chain_id", "chain_name", "chain_id_hex", "escrow", "review",
+    top = {key: first.get(key) for key in ("chain_id", "chain_name", "chain_id_hex", "explorer", "escrow", "review",
                                             "start_block", "confirmations")}
     return {**web.info, **top, "chains": chains, "index": web.status()}
 
@@ -411,17 +413,68 @@ def _bounty_detail(web: WebApp, request: Request) -> Any:
     return {**jsonable(detail), "index": web.status()}
 
 
+RECENT = 10  # bounties on a funder's or hunter's profile
+
+
 def _funder(web: WebApp, request: Request) -> Any:
     db, funder = web.reader(), _address(request.path_params["address"], "funder")
     chain = web.chain_param(_param(request, "chain"))
     with db.reading():
-        return {**jsonable(queries.sponsor_record(db, funder, chain=chain)),
-                "objections": jsonable(queries.funder_objections(db, funder, chain=chain))}
+        record = queries.sponsor_record(db, funder, chain=chain)
+        backed = queries.bounties_by_ids(db, sorted({(pledge.chain_id, pledge.bounty_id) for pledge in record.pledges}))
+        objections = queries.funder_objections(db, funder, chain=chain)
+    return {**jsonable(record), "objections": jsonable(objections), "pay_rate": queries.pay_rate(backed),
+            "recent": jsonable(backed[:RECENT])}
 
 
 def _hunter(web: WebApp, request: Request) -> Any:
-    return queries.hunter_record(web.reader(), _address(request.path_params["address"], "hunter"),
-                                 chain=web.chain_param(_param(request, "chain")))
+    db = web.reader()
+    chain = web.chain_param(_param(request, "chain"))
+    with db.reading():
+        record = queries.hunter_record(db, _address(request.path_params["address"], "hunter"), chain=chain)
+        recent = queries.bounties_by_ids(db, sorted({(claim.chain_id, claim.bounty_id) for claim in record.claims}))
+    return {**jsonable(record), "recent": jsonable(recent[:RECENT])}
+
+
+def _funding(web: WebApp, request: Request) -> Any:
+    text = request.path_params["bounty_id"]
+    bounty_id = _bounty_id(text)
+    chain = web.chain_param(_param(request, "chain"))
+    if bounty_id is None or queries.totals(web.reader(), bounty_id, chain=chain) is None:
+        raise HTTPException(404, f"bounty {text} is not in the index (yet)")
+    return {"bounty_id": bounty_id, "history": queries.funding_history(web.reader(), bounty_id, chain=chain)}
+
+
+def _svg(body: str, max_age: int) -> Response:
+    # An SVG opened as a document runs no script and loads nothing.
+    return Response(body, media_type="image/svg+xml", headers={
+        "Cache-Control": f"public, max-age={max_age}", "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
+
+
+async def _badge(request: Request) -> Response:
+    """/badge/<id>.svg[?chain=]: the bounty's amount and status, for a README or an issue."""
+    web: WebApp = request.app.state.web
+    text = request.path_params["bounty_id"]
+    bounty_id = int(text) if text.isdigit() and int(text) <= _MAX_ID else None
+    try:
+        chain = web.chain_param(_param(request, "chain"))
+        detail = None if bounty_id is None else await run_in_threadpool(queries.bounty, web.reader(), bounty_id,
+                                                                        chain=chain)
+    except queries.AmbiguousBounty as exc:
+        return _error(409, _ambiguous(web, exc))
+    except BadRequest as exc:
+        return _error(400, str(exc))
+    if detail is None:
+        return _error(404, f"bounty {text} is not in the index (yet)")
+    return _svg(badge_svg(detail.bounty), 60)
+
+
+async def _payment_qr(request: Request) -> Response:
+    """/qr.svg?uri=ethereum:…: the QR code of a payment link, for a phone wallet."""
+    try:
+        return _svg(await run_in_threadpool(payment_qr_svg, request.query_params.get("uri", "")), 3600)
+    except ValueError as exc:
+        return _error(400, f"uri: {exc}")
 
 
 def _beneficiary(web: WebApp, request: Request) -> Any:
@@ -506,6 +559,9 @@ ROUTES = [
     Route("/api/funders/{address}", _read(_funder), name="funder"),
     Route("/api/hunters/{address}", _read(_hunter), name="hunter"),
     Route("/api/beneficiaries/{address}", _read(_beneficiary), name="beneficiary"),
+    Route("/api/bounties/{bounty_id}/funding", _read(_funding), name="funding"),
+    Route("/badge/{bounty_id}.svg", _badge, name="badge"),
+    Route("/qr.svg", _payment_qr, name="payment_qr"),
     Route("/api/amount", _read(_amount), name="amount"),
     Route("/api/sync", _sync, methods=["POST"], name="sync"),
     Route("/openapi.json", _openapi, name="openapi"),

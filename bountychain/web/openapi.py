@@ -113,15 +113,41 @@ def openapi_schema(default_limit: int, max_limit: int, max_body: int) -> dict[st
                 "400", "404", "409"),
             "/api/funders/{address}": _get(
                 "A funder's record", "Of what a funder pledged, per token: paid to winners, to fundraisers' "
-                "beneficiaries, refunded, still held; its pledges and its objections.",
+                "beneficiaries, refunded, still held; its pledges and its objections; its pay rate (bounties it "
+                "backed that were awarded, expired unpaid, cancelled) and its most recent bounties.",
                 [_path("address", "the funder", _ADDRESS), _CHAIN], _json("the record"), "400"),
             "/api/hunters/{address}": _get(
-                "A hunter's record", "A hunter's claims, the ones paid, and the earnings per token.",
+                "A hunter's record", "A hunter's claims, the ones paid, the earnings per token and the most recent "
+                "bounties it submitted to.",
                 [_path("address", "the hunter", _ADDRESS), _CHAIN], _json("the record"), "400"),
             "/api/beneficiaries/{address}": _get(
                 "A beneficiary's record", "The fundraisers raising for an address, their payouts to it and the "
                 "total per token.", [_path("address", "the beneficiary", _ADDRESS), _CHAIN], _json("the record"),
                 "400"),
+            "/api/bounties/{bounty_id}/funding": _get(
+                "Funding over time", "Every change to what a bounty or fundraiser holds, oldest first: pledges, "
+                "refunds, awards and payouts, each with its block, the block's time and the running totals "
+                "`pledged` (ever) and `total` (held after it).",
+                [_path("bounty_id", "the bounty's id", {"type": "integer", "minimum": 0}),
+                 _query("chain", "the bounty's chain, by id or by name (when several chains have this id)")],
+                _json("the history", {"type": "object", "properties": {
+                    "bounty_id": {"type": "integer"}, "history": {"type": "array", "items": {
+                        "type": "object", "properties": {
+                            "block_number": {"type": "integer"}, "time": {"type": "integer"},
+                            "kind": {"type": "string", "enum": ["pledge", "refund", "award", "payout"]},
+                            "amount": _AMOUNT, "pledged": _AMOUNT, "total": _AMOUNT}}}}}), "400", "404", "409"),
+            "/badge/{bounty_id}.svg": {"get": {
+                "summary": "A bounty's badge", "description": "An SVG badge with the bounty's amount (what was paid, "
+                "once awarded) and status, to embed in a README or an issue.",
+                "parameters": [_path("bounty_id", "the bounty's id", {"type": "integer", "minimum": 0}),
+                               _query("chain", "the bounty's chain, by id or by name (when several chains have this id)")],
+                "responses": {"200": {"description": "the badge", "content": {"image/svg+xml": {}}}, "400": _ERROR,
+                              "404": _ERROR, "409": _ERROR}}},
+            "/qr.svg": {"get": {
+                "summary": "A payment link's QR code", "description": "The QR code of an EIP-681 link "
+                "(ethereum:…), for a phone wallet to scan when the browser has none.",
+                "parameters": [_query("uri", "the EIP-681 link")],
+                "responses": {"200": {"description": "the QR code", "content": {"image/svg+xml": {}}}, "400": _ERROR}}},
             "/api/amount": _get(
                 "Read an amount", "An amount as a person types it (\"0.25\", \"1e-3 ETH\", \"2 gwei\"), read by "
                 "the SDK's rules in the bounty's currency.",

@@ -2,6 +2,7 @@
 // wallet (EIP-6963 discovery, else window.ethereum) with ethers v6 (vendored, served locally).
 // Everything shown that came from the chain is inserted as text, never as HTML.
 import { ethers } from "./vendor/ethers.min.js";
+import { normaliseIssueUrl } from "./issue_url.js";
 
 const STATUS_NAMES = { 0: "open", 1: "awarded", 2: "cancelled", 3: "under review" };
 const PROPOSAL_STATE_NAMES = { 0: "not live (none was made, or it was rejected)", 1: "pending",
@@ -43,10 +44,6 @@ function nowOf(row, index) {
   const indexed = (index.chains ?? []).find((c) => c.chain_id === row.chain_id);
   return indexed?.cursor_time ?? index.cursor_time ?? Date.now() / 1000;
 }
-// A wallet's chain by name (the chains people know: bountychain.chains), else by its id.
-function walletChainName(chainId) {
-  return state.info.known_chains[String(chainId)] ?? chainOf(Number(chainId))?.chain_name ?? `the chain with id ${chainId}`;
-}
 
 // Replaces the page's view; children that are null, undefined or false are left out (the DOM's
 // replaceChildren would show them as the text "null").
@@ -54,6 +51,27 @@ function showView(...children) {
   $("#view").replaceChildren(...children.flat(Infinity).filter((child) => child !== null && child !== undefined && child !== false));
 }
 const short = (address) => address ? `${address.slice(0, 6)}…${address.slice(-4)}` : "";
+
+// The words a person reads for a status (the API's table: "under review", not "under_review").
+const statusWord = (status) => state.info?.status_words?.[status] ?? String(status).replace(/_/g, " ");
+
+// An address: its profile page here (funder or hunter), and the block explorer's page when the
+// chain has one.
+function addressLink(address, role) {
+  if (!address) return h("span", { class: "muted" }, "none");
+  const explorer = state.chain?.explorer;
+  return h("span", { class: "address" },
+    role ? h("a", { href: `/${role}/${address}`, dataset: { nav: "" }, class: "mono" }, address) : h("span", { class: "mono" }, address),
+    explorer ? h("a", { href: `${explorer}/address/${address}`, target: "_blank", rel: "noopener noreferrer",
+      class: "explorer", title: "on the block explorer" }, " ↗") : null);
+}
+
+// A transaction hash, linked to the block explorer when the chain has one.
+function txLink(hash) {
+  const explorer = state.chain?.explorer;
+  return explorer ? h("a", { href: `${explorer}/tx/${hash}`, target: "_blank", rel: "noopener noreferrer", class: "tx" }, short(hash))
+    : h("span", { class: "mono tx", title: hash }, short(hash));
+}
 
 function safeLink(url, text) {
   try {
@@ -135,9 +153,19 @@ function availableWallets() {
   return list;
 }
 
-async function connect(wallet) {
+const REMEMBERED = "bountychain.wallet";  // localStorage: the wallet this browser last connected
+
+function walletKey(wallet) {
+  return wallet.info.rdns || wallet.info.uuid;
+}
+
+async function connect(wallet, { silent = false } = {}) {
+  // Silent (on load, for the remembered wallet): eth_accounts never prompts, and answers [] when
+  // the site is no longer authorised.
+  const accounts = await wallet.provider.request({ method: silent ? "eth_accounts" : "eth_requestAccounts" });
+  if (silent && !accounts?.length) { localStorage.removeItem(REMEMBERED); return; }
   state.wallet = wallet;
-  const accounts = await wallet.provider.request({ method: "eth_requestAccounts" });
+  localStorage.setItem(REMEMBERED, walletKey(wallet));
   state.account = accounts?.[0] ? ethers.getAddress(accounts[0]) : null;
   if (wallet.provider.on) {
     wallet.provider.on("accountsChanged", (list) => {
@@ -147,6 +175,27 @@ async function connect(wallet) {
     wallet.provider.on("chainChanged", () => refresh());
   }
   await refresh();
+}
+
+function disconnect() {
+  localStorage.removeItem(REMEMBERED);
+  state.wallet = null;
+  state.account = null;
+  state.chainOk = false;
+  $("#chain-banner").hidden = true;
+  refresh();
+}
+
+// The remembered wallet, reconnected without a prompt if it still authorises this site.
+async function reconnect() {
+  const key = localStorage.getItem(REMEMBERED);
+  const wallet = key && availableWallets().find((w) => walletKey(w) === key);
+  if (wallet) await connect(wallet, { silent: true }).catch(() => localStorage.removeItem(REMEMBERED));
+}
+
+// A wallet's chain by name (the chains people know: bountychain.chains), else by its id.
+function chainLabel(chainId) {
+  return state.info.known_chains[String(chainId)] ?? chainOf(Number(chainId))?.chain_name ?? `another chain (id ${chainId})`;
 }
 
 async function checkChain() {
@@ -161,7 +210,7 @@ async function checkChain() {
   banner.hidden = state.chainOk;
   if (!state.chainOk) {
     banner.append(
-      h("span", { id: "wrong-chain" }, `Your wallet is on ${walletChainName(BigInt(chainId))}; `
+      h("span", { id: "wrong-chain" }, `Your wallet is on ${chainLabel(BigInt(chainId))}; `
         + `${severalChains() ? "this bounty's" : "the"} escrow is on ${state.chain.chain_name}.`),
       h("button", { type: "button", onclick: switchChain }, `Switch to ${state.chain.chain_name}`),
     );
@@ -188,8 +237,9 @@ function renderWallet() {
   const box = $("#wallet");
   box.replaceChildren();
   if (state.account) {
-    box.append(h("span", { class: "account", id: "account", title: state.account },
-      `${state.wallet.info.name}: ${short(state.account)}`));
+    box.append(h("a", { class: "account", id: "account", title: state.account, href: `/funder/${state.account}`, dataset: { nav: "" } },
+      `${state.wallet.info.name}: ${short(state.account)}`),
+    h("button", { type: "button", class: "secondary", id: "disconnect", onclick: disconnect }, "Disconnect"));
     return;
   }
   const wallets = availableWallets();
@@ -242,17 +292,17 @@ export function describeError(error) {
   return error?.shortMessage || error?.message || String(error);
 }
 
-async function runSteps(list, steps) {
-  list.replaceChildren();
+async function runSteps(list, steps, { keep = false } = {}) {
+  if (!keep) list.replaceChildren();
   for (const step of steps) {
     const item = h("li", { class: "pending" }, `${step.label}: confirm in your wallet…`);
     list.append(item);
     try {
       const tx = await step.send();
-      item.textContent = `${step.label}: sent ${tx.hash}, waiting for the block…`;
+      item.replaceChildren(`${step.label}: sent `, txLink(tx.hash), ", waiting for the block…");
       const receipt = await tx.wait();
       item.className = "done";
-      item.textContent = `${step.label}: confirmed in block ${receipt.blockNumber} (tx ${tx.hash})`;
+      item.replaceChildren(`${step.label}: confirmed in block ${receipt.blockNumber} (tx `, txLink(tx.hash), ")");
     } catch (error) {
       item.className = "failed";
       item.textContent = `${step.label} failed: ${describeError(error)}`;
@@ -301,18 +351,47 @@ async function pledge(bounty, text, list) {
     return false;
   }
   const wallet = await signer();
-  const escrow = new ethers.Contract(state.chain.escrow, state.info.escrow_abi, wallet);
-  const label = `pledge ${amount(value, bounty.decimals, bounty.symbol)}`;
+  const escrow = new ethers.Contract(state.chain.escrow, state.chain.escrow_abi, wallet);
+  const fmt = (v) => amount(v, bounty.decimals, bounty.symbol);
+  const label = `pledge ${fmt(value)}`;
+  const refuse = (text) => { list.replaceChildren(h("li", { class: "failed", id: "pledge-refused" }, text)); return false; };
   // The lock the page showed (the deadline): the escrow refuses the pledge (LockTooLong) if the
   // deadline moved later before it is mined.
   const maxUnlocksAt = BigInt(bounty.deadline);
+  // Checked before anything is sent, as the command line does: a pledge the funder cannot pay
+  // would fail after an approve was mined, spending gas and leaving an allowance behind.
   if (bounty.token === ethers.ZeroAddress) {
+    const balance = await wallet.provider.getBalance(state.account);
+    if (balance < value) {
+      return refuse(`You hold ${fmt(balance)}, less than the ${fmt(value)} you want to pledge (and the gas): nothing was sent.`);
+    }
     return runSteps(list, [{ label, send: () => escrow.pledge(bounty.bounty_id, value, maxUnlocksAt, { value }) }]);
   }
-  // ERC-20: approve exactly the amount (resetting a different allowance to 0 first, for
-  // USDT-style tokens), then pledge.
   const token = new ethers.Contract(bounty.token, state.info.token_abi, wallet);
-  const allowance = await token.allowance(state.account, state.chain.escrow);
+  const [held, allowance] = await Promise.all([token.balanceOf(state.account), token.allowance(state.account, state.chain.escrow)]);
+  if (held < value) {
+    return refuse(`You hold ${fmt(held)}, less than the ${fmt(value)} you want to pledge: nothing was sent.`);
+  }
+  // A token with EIP-2612: one transaction, carrying a signed permit for exactly this amount.
+  const domain = allowance === value ? null : await permitDomain(bounty.token, wallet);
+  if (domain) {
+    let permit;
+    const item = h("li", { class: "pending" }, `sign a permit for the escrow to take exactly ${fmt(value)}: confirm in your wallet…`);
+    list.replaceChildren(item);
+    try {
+      permit = await signPermit(wallet, bounty.token, domain, value);
+    } catch (error) {
+      item.className = "failed";
+      item.textContent = `the permit was not signed: ${describeError(error)}; nothing was sent`;
+      return false;
+    }
+    item.className = "done";
+    item.textContent = `permit signed for exactly ${fmt(value)} (no transaction, no gas)`;
+    return runSteps(list, [{ label: `${label} with the permit`, send: () => escrow.pledgeWithPermit(
+      bounty.bounty_id, value, maxUnlocksAt, permit.deadline, permit.v, permit.r, permit.s) }], { keep: true });
+  }
+  // Else approve exactly the amount (resetting a different allowance to 0 first, for
+  // USDT-style tokens), then pledge.
   const steps = [];
   if (allowance !== value) {
     if (allowance !== 0n) steps.push({ label: "reset the allowance to 0", send: () => token.approve(state.chain.escrow, 0n) });
@@ -321,6 +400,43 @@ async function pledge(bounty, text, list) {
   }
   steps.push({ label, send: () => escrow.pledge(bounty.bounty_id, value, maxUnlocksAt) });
   return runSteps(list, steps);
+}
+
+// EIP-2612 (the SDK's rule): the token has DOMAIN_SEPARATOR() and nonces(), and its domain
+// (EIP-5267's eip712Domain(), else its name and version "1") hashes to that separator.
+const PERMIT_ABI = ["function DOMAIN_SEPARATOR() view returns (bytes32)", "function nonces(address) view returns (uint256)",
+  "function name() view returns (string)",
+  "function eip712Domain() view returns (bytes1, string, string, uint256, address, bytes32, uint256[])"];
+const PERMIT_TYPES = { Permit: [{ name: "owner", type: "address" }, { name: "spender", type: "address" },
+  { name: "value", type: "uint256" }, { name: "nonce", type: "uint256" }, { name: "deadline", type: "uint256" }] };
+const PERMIT_VALIDITY = 3600n;  // seconds a permit stays usable
+
+async function permitDomain(address, runner) {
+  const token = new ethers.Contract(address, PERMIT_ABI, runner);
+  let separator;
+  try {
+    separator = await token.DOMAIN_SEPARATOR();
+    await token.nonces(state.account);
+  } catch { return null; }  // not EIP-2612
+  let domain;
+  try {
+    const [, name, version, chainId, verifyingContract] = await token.eip712Domain();
+    domain = { name, version, chainId, verifyingContract };
+  } catch {
+    try { domain = { name: await token.name(), version: "1", chainId: BigInt(state.chain.chain_id), verifyingContract: address }; }
+    catch { return null; }
+  }
+  return ethers.TypedDataEncoder.hashDomain(domain) === separator ? domain : null;
+}
+
+async function signPermit(wallet, address, domain, value) {
+  const token = new ethers.Contract(address, PERMIT_ABI, wallet);
+  const latest = await wallet.provider.getBlock("latest");
+  const deadline = BigInt(latest.timestamp) + PERMIT_VALIDITY;
+  const nonce = await token.nonces(state.account);
+  const signature = ethers.Signature.from(await wallet.signTypedData(domain, PERMIT_TYPES,
+    { owner: state.account, spender: state.chain.escrow, value, nonce, deadline }));
+  return { deadline, v: signature.v, r: signature.r, s: signature.s };
 }
 
 async function submitSolution(bounty, url, list) {
@@ -393,7 +509,7 @@ async function reviewStep(bounty, step, list) {
 // --- pages -----------------------------------------------------------------------------------
 
 function badge(status) {
-  return h("span", { class: `badge ${status}` }, status);
+  return h("span", { class: `badge ${status}`, dataset: { status } }, statusWord(status));
 }
 
 const BOUNTY_STATUSES = ["open", "expired", "under_review", "awarded", "cancelled"];
@@ -433,7 +549,7 @@ function fundraiserCard(f, now) {
     h("div", { class: "bar-row" }, goalBar(f, null), h("span", { class: "muted pct" }, percentText(f.raised, f.goal))),
     h("div", { class: "meta" }, badge(f.status), chainTag(f), h("span", { class: "kind" }, kindText(f)),
       h("span", { title: f.beneficiary }, `for ${short(f.beneficiary)}`),
-      h("span", { title: utc(f.deadline) }, `deadline ${relative(f.deadline, now)}`),
+      ["cancelled", "paid"].includes(f.status) ? null : h("span", { title: utc(f.deadline) }, `deadline ${relative(f.deadline, now)}`),
       h("span", {}, `${f.funder_count} backer${f.funder_count === 1 ? "" : "s"}`)),
     h("div", { class: "meta" }, f.status === "paid" ? `paid ${fmt(f.paid_out)} to the beneficiary` : ""));
 }
@@ -442,16 +558,19 @@ function bountyCard(b, now) {
   return h("article", { class: "card", dataset: { bountyId: b.bounty_id } },
     h("div", { class: "title" }, h("a", { href: `/bounty/${b.bounty_id}${chainQuery(b)}`, dataset: { nav: "" } },
       `#${b.bounty_id}`), " ", safeLink(b.uri)),
-    h("div", { class: "amount", dataset: { total: b.total } }, amount(b.total, b.decimals, b.symbol), tokenTag(b)),
+    // Once awarded, what was paid (nothing is held any more); else what is held.
+    b.status === "awarded" ? h("div", { class: "amount", dataset: { paid: b.paid_out } }, h("span", { class: "of-goal" }, "paid "),
+      amount(b.paid_out, b.decimals, b.symbol), tokenTag(b))
+      : h("div", { class: "amount", dataset: { total: b.total } }, amount(b.total, b.decimals, b.symbol), tokenTag(b)),
     h("div", { class: "meta" }, badge(b.status), chainTag(b), h("span", {}, b.repo),
-      h("span", { title: utc(b.deadline) }, `deadline ${relative(b.deadline, now)}`),
+      ["awarded", "cancelled"].includes(b.status) ? null : h("span", { title: utc(b.deadline) }, `deadline ${relative(b.deadline, now)}`),
       h("span", {}, `${b.funder_count} funder${b.funder_count === 1 ? "" : "s"}`),
       h("span", {}, `${b.claim_count} solution${b.claim_count === 1 ? "" : "s"}`),
       b.optimistic ? h("span", { class: "review-tag" }, "backer review") : null,
       LIVE_PROPOSAL.includes(b.proposal_state) ? h("span", { class: "proposal-tag", title: utc(b.window_end) },
         `proposal ${b.proposal_state}` + (b.proposal_state === "pending" ? `, window ends ${relative(b.window_end, now)}` : ""))
         : null),
-    h("div", { class: "meta" }, b.status === "awarded" ? `paid ${amount(b.paid_out, b.decimals, b.symbol)}` : ""),
+    b.status === "awarded" && BigInt(b.total) > 0n ? h("div", { class: "meta" }, `${amount(b.total, b.decimals, b.symbol)} still held for objecting funders`) : null,
     b.solutions.length ? h("ul", { class: "solutions" }, b.solutions.map((c) => h("li", {},
       `solution ${c.claim_id}: `, safeLink(c.uri), c.paid !== "0" ? ` (paid ${amount(c.paid, b.decimals, b.symbol)})` : "")))
       : null);
@@ -459,7 +578,13 @@ function bountyCard(b, now) {
 
 async function renderList() {
   const params = new URLSearchParams(location.search);
-  const data = await api(`/api/bounties?${params}`);
+  // The GitHub bot's create link (/?create=ISSUE&amount=50&token=ADDRESS&lock=30d) prefills the
+  // create form; its parameters are not the list's filters.
+  const prefill = params.has("create") ? { uri: params.get("create"), amount: params.get("amount") || "",
+    token: params.get("token") || "", lock: params.get("lock") || "" } : null;
+  const filters_ = new URLSearchParams([...params].filter(([key]) => key !== "link-github"
+    && !(prefill && ["create", "amount", "token", "lock"].includes(key))));
+  const data = await api(`/api/bounties?${filters_}`);
   showIndex(data.index);
   const chain = params.get("chain") || "";
   // Actions are taken on a bounty's own page; the banner asks for a chain only when one is in view.
@@ -481,9 +606,9 @@ async function renderList() {
   h("select", { name: "kind" }, [["", "bounties and fundraisers"], ["bounty", "bounties"], ["fundraiser", "fundraisers"]]
     .map(([value, label]) => h("option", { value, selected: kind === value }, label))),
   h("select", { name: "status" }, h("option", { value: "", selected: !status }, "any status"),
-    h("optgroup", { label: "bounties" }, BOUNTY_STATUSES.map((s) => h("option", { value: s, selected: status === s }, s))),
+    h("optgroup", { label: "bounties" }, BOUNTY_STATUSES.map((s) => h("option", { value: s, selected: status === s }, statusWord(s)))),
     h("optgroup", { label: "fundraisers" }, FUNDRAISER_STATUSES.filter((s) => !BOUNTY_STATUSES.includes(s))
-      .map((s) => h("option", { value: s, selected: status === s }, s)))),
+      .map((s) => h("option", { value: s, selected: status === s }, statusWord(s))))),
   h("select", { name: "sort" }, [["", "newest first"], ["amount", "most held first"], ["deadline", "soonest deadline first"]]
     .map(([value, label]) => h("option", { value, selected: (params.get("sort") || "") === value }, label))),
   h("button", { type: "submit", class: "secondary" }, "Filter"));
@@ -493,7 +618,7 @@ async function renderList() {
   if (kind !== "fundraiser") {
     sections.push(h("h2", {}, "Bounties"),
       h("p", { class: "muted" }, "Pledges on an issue: they go to the hunter the approver awards, or back to their funder."),
-      bounties.length ? h("div", { class: "cards", id: "bounties" }, bounties.map((b) => card(bountyCard, b, nowOf(b, data.index))))
+      bounties.length ? h("div", { class: "cards", id: "bounties" }, issueGroups(bounties, data.index))
         : h("p", { class: "muted", id: "bounties" }, "No bounty matches."));
   }
   if (kind !== "bounty") {
@@ -505,6 +630,9 @@ async function renderList() {
   showView(h("h1", {}, kind === "fundraiser" ? "Fundraisers" : kind === "bounty" ? "Bounties"
     : "Bounties and fundraisers"),
   h("p", { class: "muted" }, "Pledges are held by the escrow contract, not a company: they leave it only to whom the rules say, or back to their funder."),
+  params.has("link-github") ? linkGithubPanel(params.get("link-github")) : null,
+  state.account && state.chainOk ? createPanel(prefill)
+    : prefill ? h("p", { class: "panel", id: "create-connect" }, `Connect a wallet to post a bounty on ${prefill.uri}.`) : null,
   filters, ...sections, pager(params, data));
 }
 
@@ -545,7 +673,9 @@ async function renderBounty(id) {
   const after = async (ok) => { if (ok) await renderBounty(id).then(() => $("#progress").replaceWith(progress)); };
   const open = b.status === "open";
   const panels = [];
-  if (!state.account) {
+  if (!state.account && availableWallets().length === 0) {
+    panels.push(noWalletPanel(b, open));
+  } else if (!state.account) {
     panels.push(h("div", { class: "panel" }, h("h3", {}, "Act on this bounty"),
       h("p", { class: "muted" }, b.status === "under_review"
         ? "Connect a wallet to object (if you pledged), or to finalize, escalate or lapse the proposal when its time comes."
@@ -586,17 +716,24 @@ async function renderBounty(id) {
       // An optimistic bounty's approver proposes the split; backers may object during the window.
       const [verb, formId, send] = b.optimistic ? ["Propose", "propose-form", propose] : ["Award", "award-form", award];
       const inputs = {};
+      const runningTotal = h("p", { class: "muted", id: "award-total" });
+      const shareTotal = () => awardTotal(b, inputs, runningTotal);
       panels.push(h("div", { class: "panel" }, h("h3", {}, `${verb} (you are the approver)`),
-        h("form", { id: formId, onsubmit: async (event) => {
+        h("form", { id: formId, oninput: shareTotal, onsubmit: async (event) => {
           event.preventDefault();
+          if (shareTotal() !== 10000) {  // the escrow takes only shares adding up to 100%: send nothing
+            progress.replaceChildren(h("li", { class: "failed" }, runningTotal.textContent));
+            return;
+          }
           const shares = Object.fromEntries(Object.entries(inputs).map(([claim, input]) => [claim, input.value]));
           await after(await send(b, shares, progress));
         } }, h("div", { class: "shares" }, data.claims.map((c) => {
           inputs[c.claim_id] = h("input", { type: "number", min: "0", max: "100", step: "0.01", value: "0",
             name: `claim-${c.claim_id}` });
           return h("label", {}, inputs[c.claim_id], `% to claim ${c.claim_id} (${short(c.hunter)})`);
-        })), h("button", { type: "submit" }, verb)),
+        })), runningTotal, h("button", { type: "submit" }, verb)),
         b.optimistic ? h("p", { class: "muted" }, `Backers then have ${duration(b.review_window)} to object.`) : null));
+      shareTotal();
     }
   }
   showView(
@@ -605,26 +742,60 @@ async function renderBounty(id) {
     h("p", {}, safeLink(b.uri)),
     h("div", { class: "stats" },
       [["held now", fmt(b.total), "total"], ["pledged in all", fmt(b.pledged)], ["refunded", fmt(b.refunded)],
-        ["paid to winners", fmt(b.paid_out)]]
+        ["paid to winners", fmt(b.paid_out), "paid"]]
         .map(([label, value, id]) => h("div", { class: "stat" }, h("div", { class: "label" }, label),
           h("div", { class: "value", id: id ? `stat-${id}` : null }, value)))),
     h("dl", { class: "parties" },
-      [["deadline", `${utc(b.deadline)} (${relative(b.deadline, now)})`], ["issuer", b.issuer], ["approver", b.approver],
-        ["currency", b.token === ethers.ZeroAddress ? "ETH" : `${b.symbol} at ${b.token}`]]
-        .map(([label, value]) => [h("dt", {}, label), h("dd", { class: "mono" }, value)])),
+      [["deadline", deadlineText(b, now)], ["issuer", addressLink(b.issuer)], ["approver", addressLink(b.approver)],
+        ["currency", b.token === ethers.ZeroAddress ? "ETH" : h("span", {}, `${b.symbol} at `, addressLink(b.token))]]
+        .map(([label, value]) => [h("dt", {}, label), h("dd", { id: `bounty-${label}` }, value)])),
+    fundingChart(b),
     b.optimistic ? reviewSection(b, data, now) : null,
     h("h2", {}, "Act"), h("div", { class: "actions" }, panels), progress,
     h("h2", {}, "Pledges"),
     data.pledges.length ? h("table", { id: "pledges" }, h("tr", {}, ["funder", "pledged", "held", "unlocks", "state"].map((t) => h("th", {}, t))),
-      data.pledges.map((p) => h("tr", { dataset: { funder: p.funder } }, h("td", { class: "mono" }, p.funder), h("td", {}, fmt(p.pledged)),
+      data.pledges.map((p) => h("tr", { dataset: { funder: p.funder } }, h("td", {}, addressLink(p.funder, "funder")), h("td", {}, fmt(p.pledged)),
         h("td", {}, fmt(p.outstanding)), h("td", {}, utc(p.unlocks_at)), h("td", {}, p.state))))
       : h("p", { class: "muted", id: "pledges" }, "No pledges yet."),
     h("h2", {}, "Solutions"),
     data.claims.length ? h("table", { id: "claims" }, h("tr", {}, ["claim", "hunter", "solution", "paid"].map((t) => h("th", {}, t))),
-      data.claims.map((c) => h("tr", {}, h("td", {}, String(c.claim_id)), h("td", { class: "mono" }, c.hunter),
+      data.claims.map((c) => h("tr", {}, h("td", {}, String(c.claim_id)), h("td", {}, addressLink(c.hunter, "hunter")),
         h("td", {}, safeLink(c.uri)), h("td", {}, c.paid !== "0" ? fmt(c.paid) : "-"))))
       : h("p", { class: "muted", id: "claims" }, "No solutions yet."),
+    embedSnippet(b),
   );
+  applyPrefill();
+}
+
+// The GitHub bot's links open a bounty with a form filled in: ?pledge=50, ?claim=PR_URL,
+// ?award=CLAIM or ?propose=CLAIM (that claim's share set to 100%). Applied once, when the form
+// is there (a wallet connected); the query is then dropped, so a later render starts empty.
+function applyPrefill() {
+  const params = new URLSearchParams(location.search);
+  let applied = false;
+  const fill = (input, value) => { if (input && value) { input.value = value; applied = true; } };
+  fill($("#pledge-form input[name=amount]"), params.get("pledge"));
+  fill($("#submit-form input[name=url]"), params.get("claim"));
+  const claim = params.get("award") || params.get("propose");
+  if (claim && /^\d+$/.test(claim)) {
+    const share = $(`#award-form input[name=claim-${claim}], #propose-form input[name=claim-${claim}]`);
+    fill(share, "100");
+    share?.form.dispatchEvent(new Event("input"));
+  }
+  if (applied) history.replaceState(null, "", location.pathname);
+}
+
+// The award form's running total: the shares typed so far, in basis points, and what they pay.
+function awardTotal(b, inputs, out) {
+  let bps = 0;
+  for (const input of Object.values(inputs)) bps += Math.round((Number(input.value) || 0) * 100);
+  const paid = (BigInt(b.total) * BigInt(Math.min(bps, 10000))) / 10000n;
+  const pct = `${bps / 100}%`;
+  out.textContent = bps === 10000 ? `total 100%: pays ${amount(paid, b.decimals, b.symbol)}`
+    : bps > 10000 ? `total ${pct}: the shares must add up to 100%, ${(bps - 10000) / 100}% too many`
+      : `total ${pct} (${amount(paid, b.decimals, b.symbol)}): the shares must add up to 100%, ${(10000 - bps) / 100}% to go`;
+  out.className = bps === 10000 ? "ok" : "muted";
+  return bps;
 }
 
 function duration(seconds) {
@@ -696,8 +867,8 @@ function reviewSection(b, data, now) {
     h("p", {}, "Review window ends ", h("span", { id: "window-end" }, utc(b.window_end)), " (",
       b.proposal_state === "pending" ? countdown(b.window_end, now, "window-countdown") : relative(b.window_end, now), ")"),
     b.arbiter ? h("div", { class: "bar-row" }, h("progress", { class: "against", id: "weight-bar", max: "1000", value: String(barValue),
-      title: `${fmt(against)} against of ${fmt(quorum)} to block` }),
-    h("span", { id: "weight-against" }, `${fmt(against)} against of ${fmt(quorum)} needed to block (${b.quorum_bps / 100}% of ${fmt(total)})`))
+      title: `objections: ${fmt(against)} of the ${fmt(quorum)} that block it` }),
+    h("span", { id: "weight-against" }, `Objections: ${fmt(against)} of the ${fmt(quorum)} needed to block it (${b.quorum_bps / 100}% of ${fmt(total)})`))
       : h("p", { id: "weight-against" }, `${fmt(against)} of ${fmt(total)} withheld by objections: the award would pay ${fmt(total - against)}.`),
     b.proposal_state === "blocked" ? h("p", { class: "muted", id: "decide-by" },
       `It may be sent to the arbiter until ${utc(b.decide_by)}; after that anyone may lapse it.`)
@@ -745,7 +916,7 @@ function reviewPanel(b, data, now, progress, after) {
 function pledgeTable(data, fmt) {
   return data.pledges.length ? h("table", { id: "pledges" },
     h("tr", {}, ["backer", "pledged", "held", "unlocks", "state"].map((t) => h("th", {}, t))),
-    data.pledges.map((p) => h("tr", { dataset: { funder: p.funder } }, h("td", { class: "mono" }, p.funder),
+    data.pledges.map((p) => h("tr", { dataset: { funder: p.funder } }, h("td", {}, addressLink(p.funder, "funder")),
       h("td", {}, fmt(p.pledged)), h("td", {}, fmt(p.outstanding)), h("td", {}, utc(p.unlocks_at)), h("td", {}, p.state))))
     : h("p", { class: "muted", id: "pledges" }, "No pledges yet.");
 }
@@ -770,7 +941,9 @@ async function renderFundraiser(id, data) {
   const after = async (ok) => { if (ok) await renderBounty(id).then(() => $("#progress").replaceWith(progress)); };
   const panels = [];
   const mine = state.account ? data.pledges.find((p) => p.funder === state.account && p.state === "refundable") : null;
-  if (!state.account) {
+  if (!state.account && availableWallets().length === 0) {
+    panels.push(noWalletPanel(f, f.status === "raising"));
+  } else if (!state.account) {
     panels.push(h("div", { class: "panel" }, h("h3", {}, "Back this fundraiser"),
       h("p", { class: "muted" }, "Connect a wallet to pledge, take a refundable pledge back, or pay out a fundraiser that succeeded.")));
   } else if (!state.chainOk) {
@@ -819,6 +992,7 @@ async function renderFundraiser(id, data) {
       h("div", { class: "raised", id: "raised" }, fmt(f.raised), goal ? h("span", { class: "of-goal" }, ` raised of ${fmt(f.goal)}`)
         : h("span", { class: "of-goal" }, " raised")),
       goalBar(f, "goal-progress"), h("div", { class: "muted", id: "goal-percent" }, percentText(f.raised, f.goal))),
+    fundingChart(f),
     h("div", { class: "stats" },
       [["raised", fmt(f.raised), "raised"], ["goal", goal ? fmt(f.goal) : "none", "goal"], ["held now", fmt(f.total), "total"],
         ["pledged in all", fmt(f.pledged)], ["refunded", fmt(f.refunded)], ["paid to the beneficiary", fmt(f.paid_out), "paid"]]
@@ -827,15 +1001,303 @@ async function renderFundraiser(id, data) {
     h("dl", { class: "parties" },
       [["kind", f.all_or_nothing ? "all-or-nothing: paid out only if the goal is reached by the deadline, else backers refund"
         : "flexible: whatever was raised is paid out at the deadline"],
-      ["deadline", `${utc(f.deadline)} (${relative(f.deadline, now)})`],
+      ["deadline", deadlineText(f, now)],
       ...(["paid", "cancelled"].includes(f.status) ? []
         : [["payout window", `until ${utc(f.claim_deadline)}; after that backers may refund`]]),
-      ["beneficiary", f.beneficiary], ["creator", f.issuer],
-      ["currency", f.token === ethers.ZeroAddress ? "ETH" : `${f.symbol} at ${f.token}`]]
+      ["beneficiary", addressLink(f.beneficiary)], ["creator", addressLink(f.issuer)],
+      ["currency", f.token === ethers.ZeroAddress ? "ETH" : h("span", {}, `${f.symbol} at `, addressLink(f.token))]]
         .map(([label, value]) => [h("dt", {}, label), h("dd", { class: label === "kind" || label === "deadline" || label === "payout window" ? "" : "mono", id: `fundraiser-${label.replace(" ", "-")}` }, value)])),
     h("h2", {}, "Act"), h("div", { class: "actions" }, panels), progress,
-    h("h2", {}, "Pledges"), pledgeTable(data, fmt),
+    h("h2", {}, "Pledges"), pledgeTable(data, fmt), embedSnippet(f),
   );
+  applyPrefill();
+}
+
+// Post a bounty on an issue: the URL is checked (and normalised) here before anything is sent.
+// The GitHub bot's /?link-github=LOGIN: sign the statement "LOGIN is held by this address"
+// (EIP-712, bountychain/github/links.py; no chain, no transaction), then post the comment shown.
+const GITHUB_LINK_DOMAIN = { name: "bountychain GitHub link", version: "1" };
+const GITHUB_LINK_TYPES = { GitHubAccount: [{ name: "login", type: "string" }, { name: "account", type: "address" }] };
+
+function linkGithubPanel(login) {
+  const title = h("h3", {}, "Link your GitHub login");
+  if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/.test(login || "")) {
+    return h("div", { class: "panel", id: "link-github" }, title, h("p", { class: "failed" }, `"${login}" is not a GitHub login.`));
+  }
+  if (!state.account) {
+    return h("div", { class: "panel", id: "link-github" }, title,
+      h("p", { class: "muted" }, `Connect the wallet of the address that ${login} should be known by, then sign.`));
+  }
+  const out = h("div", { id: "link-github-out" });
+  return h("div", { class: "panel", id: "link-github" }, title,
+    h("p", {}, `Sign the statement "GitHub login ${login.toLowerCase()} is held by ${state.account}". It is a signature, not a transaction: no gas.`),
+    h("button", { type: "button", id: "link-github-sign", onclick: async () => {
+      try {
+        const signature = await (await signer()).signTypedData(GITHUB_LINK_DOMAIN, GITHUB_LINK_TYPES,
+          { login: login.toLowerCase(), account: state.account });
+        const comment = `/link ${state.account} ${signature}`;
+        out.replaceChildren(h("p", {}, `Post this comment on GitHub as ${login}:`),
+          h("input", { class: "mono snippet", readonly: true, value: comment, id: "link-github-comment", "aria-label": "the /link comment" }));
+      } catch (error) {
+        out.replaceChildren(h("p", { class: "failed" }, `Not signed: ${describeError(error)}`));
+      }
+    } }, "Sign"), out);
+}
+
+function lockDays(text) {
+  const found = /^(\d+)\s*(d|w|days?|weeks?)?$/i.exec(String(text).trim());
+  if (!found) return 30;
+  return Number(found[1]) * (found[2] && found[2][0].toLowerCase() === "w" ? 7 : 1);
+}
+
+function createPanel(prefill = null) {
+  const progress = h("ol", { class: "progress", id: "create-progress" });
+  const note = h("p", { class: "muted", id: "issue-check" }, "An issue on GitHub, GitLab, Codeberg or Gitea.");
+  const check = (text) => {
+    try {
+      const issue = normaliseIssueUrl(text);
+      note.className = "ok";
+      note.textContent = `${issue.kind} issue #${issue.issue} of ${issue.repo}`;
+      return issue;
+    } catch (error) {
+      note.className = "failed";
+      note.textContent = error.message;
+      return null;
+    }
+  };
+  const form = h("form", { id: "create-form", onsubmit: async (event) => {
+    event.preventDefault();
+    const fields = event.target;
+    const issue = check(fields.uri.value);
+    if (!issue) { progress.replaceChildren(h("li", { class: "failed" }, `${note.textContent}: nothing was sent`)); return; }
+    const days = Number(fields.days.value);
+    if (!Number.isInteger(days) || days < 1 || days > 3650) {
+      progress.replaceChildren(h("li", { class: "failed" }, "the deadline must be a whole number of days from 1 to 3650: nothing was sent"));
+      return;
+    }
+    const token = fields.token.value.trim() || ethers.ZeroAddress;
+    if (!ethers.isAddress(token)) {
+      progress.replaceChildren(h("li", { class: "failed" }, `"${token}" is not a token address (leave it empty for ETH): nothing was sent`));
+      return;
+    }
+    const existing = await api(`/api/bounties?issue=${encodeURIComponent(issue.url)}&kind=bounty`);
+    const wallet = await signer();
+    // On the chain in view (an index of several: the list's chain filter, else its first chain).
+    const escrow = new ethers.Contract((state.chain ?? state.info.chains[0]).escrow, state.info.escrow_abi, wallet);
+    const latest = await wallet.provider.getBlock("latest");
+    const deadline = BigInt(latest.timestamp) + BigInt(days) * 86400n;
+    let sent = null;
+    const ok = await runSteps(progress, [{ label: `create a bounty on ${issue.url}, deadline ${utc(deadline)}`,
+      send: async () => (sent = await escrow.createBounty(ethers.getAddress(token), deadline, state.account, issue.url)) }]);
+    if (!ok) return;
+    if (existing.count) {
+      progress.append(h("li", {}, `${existing.count} other bount${existing.count === 1 ? "y funds" : "ies fund"} this issue too: the list shows their total.`));
+    }
+    // Its id, from the BountyCreated event; then its page, with the first pledge filled in.
+    const receipt = await sent.wait();
+    const created = receipt.logs.map((log) => { try { return escrow.interface.parseLog(log); } catch { return null; } })
+      .find((event) => event?.name === "BountyCreated");
+    if (created) {
+      const pledgeText = fields.amount.value.trim();
+      const query = new URLSearchParams(chainQuery({ chain_id: (state.chain ?? state.info.chains[0]).chain_id }).slice(1));
+      if (pledgeText) query.set("pledge", pledgeText);
+      progress.append(h("li", { class: "done", id: "created" }, "created ",
+        h("a", { href: `/bounty/${created.args.bountyId}${query.size ? `?${query}` : ""}`,
+          dataset: { nav: "" } }, `bounty #${created.args.bountyId}`), pledgeText ? `: pledge ${pledgeText} on its page` : ""));
+    }
+  } },
+  h("input", { name: "uri", placeholder: "https://github.com/owner/repo/issues/12", required: true, oninput: (e) => check(e.target.value),
+    "aria-label": "issue URL" }),
+  h("input", { name: "days", type: "number", min: "1", max: "3650", value: "30", "aria-label": "deadline in days", class: "days" }),
+  h("span", { class: "muted" }, "days"),
+  h("input", { name: "token", placeholder: "token address (empty: ETH)", "aria-label": "token address" }),
+  h("input", { name: "amount", placeholder: "first pledge (optional)", inputmode: "decimal", "aria-label": "first pledge" }),
+  h("button", { type: "submit" }, "Create"));
+  if (prefill) {
+    form.uri.value = prefill.uri;
+    form.days.value = String(lockDays(prefill.lock));
+    form.token.value = /^0x0{40}$/i.test(prefill.token) ? "" : prefill.token;  // the zero address is ETH
+    form.amount.value = prefill.amount;
+    check(prefill.uri);
+  }
+  return h("details", { class: "panel create", id: "create", open: Boolean(prefill) }, h("summary", {}, "Post a bounty on an issue"),
+    form, note, progress);
+}
+
+// What the deadline means now: an ended bounty's deadline no longer applies.
+function deadlineText(b, now) {
+  if (["awarded", "cancelled", "paid"].includes(b.status)) return `${utc(b.deadline)} (no longer applies: ${statusWord(b.status)})`;
+  return `${utc(b.deadline)} (${relative(b.deadline, now)})`;
+}
+
+// The badge to put in a README or an issue, with the Markdown that embeds it.
+function embedSnippet(b) {
+  const page = `${location.origin}/${b.kind === "fundraiser" ? "fundraiser" : "bounty"}/${b.bounty_id}${chainQuery(b)}`;
+  const markdown = `[![${b.kind} #${b.bounty_id}](${location.origin}/badge/${b.bounty_id}.svg${chainQuery(b)})](${page})`;
+  return h("section", { class: "embed", id: "embed" }, h("h2", {}, "Badge"),
+    h("p", {}, h("img", { src: `/badge/${b.bounty_id}.svg${chainQuery(b)}`, alt: `${b.kind} #${b.bounty_id}`, id: "badge-image" })),
+    h("p", { class: "muted" }, "Markdown for a README or an issue:"),
+    h("input", { class: "mono snippet", readonly: true, value: markdown, id: "badge-markdown", "aria-label": "badge Markdown" }));
+}
+
+// Funding over time, drawn as an inline SVG from /api/bounties/<id>/funding: what was pledged in
+// all (a line) and what is held (a filled area), step by step at each block's time.
+const SVG = "http://www.w3.org/2000/svg";
+function svg(tag, attrs, ...children) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [key, value] of Object.entries(attrs)) el.setAttribute(key, value);
+  for (const child of children) el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  return el;
+}
+
+function fundingChart(b) {
+  const box = h("section", { class: "chart", id: "funding-chart" }, h("h2", {}, "Funding over time"),
+    h("p", { class: "muted" }, "Loading…"));
+  api(`/api/bounties/${b.bounty_id}/funding${chainQuery(b)}`).then((data) => drawChart(box, b, data.history)).catch((error) => {
+    box.replaceChildren(h("h2", {}, "Funding over time"), h("p", { class: "muted" }, `The history could not be read: ${error.message}`));
+  });
+  return box;
+}
+
+function drawChart(box, b, history) {
+  const title = h("h2", {}, "Funding over time");
+  if (!history.length) { box.replaceChildren(title, h("p", { class: "muted", id: "chart-empty" }, "No pledges yet.")); return; }
+  const fmt = (value) => amount(value, b.decimals, b.symbol);
+  const W = 640, H = 180, L = 8, R = 8, T = 10, B = 24;
+  const times = history.map((p) => Number(p.time));
+  const t0 = times[0], t1 = Math.max(times[times.length - 1], t0 + 1);
+  const top = history.reduce((max, p) => (BigInt(p.pledged) > max ? BigInt(p.pledged) : max), 1n);
+  // By time; when every change has one time (a chain that was just seeded), one step each.
+  const byTime = times[times.length - 1] > t0;
+  const x = (t, i) => L + (byTime ? (Number(t) - t0) / (t1 - t0) : i / history.length) * (W - L - R);
+  // Exact up to the top: scaled in integers first (amounts can exceed a double's precision).
+  const y = (v) => T + (H - T - B) * (1 - Number((BigInt(v) * 10000n) / top) / 10000);
+  const steps = (key) => history.map((p, i) => `${i ? "H" : "M"}${x(p.time, i).toFixed(1)} ${i ? "V" : ""}${y(p[key]).toFixed(1)}`).join(" ")
+    + ` H${(W - R).toFixed(1)}`;
+  const held = `${steps("total")} V${H - B} H${L} Z`;
+  const last = history[history.length - 1];
+  const chart = svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "funding", role: "img",
+    "aria-label": `pledged ${fmt(last.pledged)} in all, ${fmt(last.total)} held now` },
+  svg("path", { d: held, class: "held" }), svg("path", { d: steps("pledged"), class: "pledged" }),
+  svg("line", { x1: L, x2: W - R, y1: H - B, y2: H - B, class: "axis" }),
+  svg("text", { x: L, y: H - 6, class: "tick" }, utc(t0).slice(0, 10)),
+  svg("text", { x: W - R, y: H - 6, class: "tick", "text-anchor": "end" }, utc(t1).slice(0, 10)),
+  svg("text", { x: L + 2, y: T + 10, class: "tick" }, fmt(top)));
+  box.replaceChildren(title, chart, h("p", { class: "legend muted", id: "chart-legend" },
+    h("span", { class: "key pledged" }, "pledged in all"), ` ${fmt(last.pledged)} · `,
+    h("span", { class: "key held" }, "held"), ` ${fmt(last.total)} · ${history.length} change${history.length === 1 ? "" : "s"}`));
+}
+
+// Without a browser wallet: what to install, and a payment link (EIP-681) as a QR code for a
+// phone wallet, built from the amount typed (read by the server's amount rules).
+function noWalletPanel(b, open) {
+  const help = h("p", { id: "no-wallet-help" }, "This page sends transactions through a browser wallet, and none was found. "
+    + "Install one (a browser extension such as MetaMask, Rabby or Frame, or a mobile wallet's in-app browser) and reload, ");
+  if (!open) return h("div", { class: "panel", id: "no-wallet" }, h("h3", {}, "No wallet found"), help);
+  help.append("or pay from a phone wallet: type an amount and scan the code.");
+  const out = h("div", { class: "qr-links", id: "qr-links" });
+  const form = h("form", { id: "qr-form", onsubmit: async (event) => {
+    event.preventDefault();
+    const text = event.target.amount.value;
+    let parsed;
+    try {
+      parsed = await api(`/api/amount?bounty=${b.bounty_id}&chain=${b.chain_id}&text=${encodeURIComponent(text)}`);
+    } catch (error) {
+      out.replaceChildren(h("p", { class: "failed" }, `"${text}" is not an amount of ${b.symbol}: ${error.message}`));
+      return;
+    }
+    const chain = b.chain_id, escrow = chainOf(b.chain_id).escrow;  // the bounty's own chain
+    // pledge(uint256 bountyId, uint256 amount, uint64 maxUnlocksAt): locked no later than the deadline shown.
+    const pledgeLink = `ethereum:${escrow}@${chain}/pledge?uint256=${b.bounty_id}&uint256=${parsed.amount}&uint64=${b.deadline}`;
+    const links = b.token === ethers.ZeroAddress ? [["pledge", `${pledgeLink}&value=${parsed.amount}`]]
+      : [["step 1: approve the escrow for exactly this amount", `ethereum:${b.token}@${chain}/approve?address=${escrow}&uint256=${parsed.amount}`],
+        ["step 2: pledge", pledgeLink]];
+    out.replaceChildren(h("p", {}, `Pledge ${parsed.text} to #${b.bounty_id} on ${b.chain_name}`
+      + (links.length > 1 ? ": two transactions, approve first, then pledge." : ":")),
+    ...links.map(([label, uri]) => h("figure", { class: "qr" },
+      h("img", { src: `/qr.svg?uri=${encodeURIComponent(uri)}`, alt: `QR code: ${label}`, width: "200", height: "200" }),
+      h("figcaption", {}, h("strong", {}, label), h("br"), h("a", { href: uri, class: "mono eip681" }, uri)))));
+  } }, h("input", { name: "amount", placeholder: `amount in ${b.symbol}`, inputmode: "decimal", required: true }),
+  h("button", { type: "submit" }, "Show payment code"));
+  return h("div", { class: "panel", id: "no-wallet" }, h("h3", {}, "No wallet found"), help, form, out);
+}
+
+// --- profiles: a funder's and a hunter's record, from the index -----------------------------
+
+function tokenRows(list, columns) {
+  return list.length ? h("table", { class: "by-token" }, h("tr", {}, h("th", {}, "currency"), columns.map(([label]) => h("th", {}, label))),
+    list.map((t) => h("tr", { dataset: { symbol: t.symbol } }, h("td", {}, t.symbol, tokenTag(t), " ", chainTag(t)),
+      columns.map(([, key]) => h("td", { dataset: { key } }, amount(t[key], t.decimals, t.symbol))))))
+    : h("p", { class: "muted" }, "Nothing yet.");
+}
+
+function recentList(recent, index) {
+  return recent.length ? h("div", { class: "cards", id: "recent" }, recent.map((b) =>
+    card(b.kind === "fundraiser" ? fundraiserCard : bountyCard, { solutions: [], ...b }, nowOf(b, index))))
+    : h("p", { class: "muted", id: "recent" }, "None yet.");
+}
+
+function profileHead(role, address) {
+  return [h("p", {}, h("a", { href: "/", dataset: { nav: "" } }, "← all bounties")),
+    h("h1", {}, `${role} `, h("span", { class: "mono" }, short(address))), h("p", {}, addressLink(address))];
+}
+
+async function renderFunder(address) {
+  const [data, status] = await Promise.all([api(`/api/funders/${address}`), api("/api/status")]);
+  showIndex(status);
+  const now = status.cursor_time ?? Date.now() / 1000;
+  const rate = data.pay_rate;
+  const decided = rate.awarded + rate.expired_unpaid;
+  const rateText = decided === 0 ? "no bounty it backed has been awarded or expired yet"
+    : `${Math.round((rate.awarded * 100) / decided)}%: ${rate.awarded} awarded, ${rate.expired_unpaid} expired unpaid`
+      + (rate.cancelled ? ` (and ${rate.cancelled} cancelled)` : "");
+  showView(...profileHead("Funder", data.funder),
+    h("div", { class: "stats" }, [["bounties backed", String(data.bounties)], ["fundraisers backed", String(data.fundraisers)],
+      ["pay rate", rateText, "pay-rate"]].map(([label, value, sid]) => h("div", { class: "stat" },
+      h("div", { class: "label" }, label), h("div", { class: "value", id: sid ? `stat-${sid}` : null }, value)))),
+    h("h2", {}, "Pledged, paid, refunded"),
+    h("div", { id: "funder-totals" }, tokenRows(data.by_token, [["pledged", "pledged"], ["paid to winners", "paid_out"],
+      ["to fundraisers", "to_fundraisers"], ["refunded", "refunded"], ["still held", "outstanding"]])),
+    h("h2", {}, "Recent bounties"), recentList(data.recent, status));
+}
+
+async function renderHunter(address) {
+  const [data, status] = await Promise.all([api(`/api/hunters/${address}`), api("/api/status")]);
+  showIndex(status);
+  const now = status.cursor_time ?? Date.now() / 1000;
+  showView(...profileHead("Hunter", data.hunter),
+    h("div", { class: "stats" }, [["solutions", String(data.claims.length)], ["awarded", String(data.awards.length)]]
+      .map(([label, value]) => h("div", { class: "stat" }, h("div", { class: "label" }, label), h("div", { class: "value" }, value)))),
+    h("h2", {}, "Earned"), h("div", { id: "hunter-earned" }, tokenRows(data.earned, [["earned", "paid_out"]])),
+    h("h2", {}, "Solutions"),
+    data.claims.length ? h("table", { id: "hunter-claims" }, h("tr", {}, ["bounty", "solution", "paid"].map((t) => h("th", {}, t))),
+      data.claims.map((c) => h("tr", {}, h("td", {}, h("a", { href: `/bounty/${c.bounty_id}${chainQuery(c)}`, dataset: { nav: "" } }, `#${c.bounty_id}`)),
+        h("td", {}, safeLink(c.uri)), h("td", {}, c.paid !== "0" ? amount(c.paid, c.decimals, c.symbol) : "-"))))
+      : h("p", { class: "muted" }, "No solutions yet."),
+    h("h2", {}, "Recent bounties"), recentList(data.recent, status));
+}
+
+// Several bounties on one issue: a line above their cards with what they hold together, per
+// currency (amounts in different tokens are never added).
+function issueGroups(bounties, index) {
+  const byIssue = new Map();
+  for (const b of bounties) byIssue.set(b.uri, [...(byIssue.get(b.uri) || []), b]);
+  const out = [];
+  for (const [uri, group] of byIssue) {
+    if (group.length === 1) { out.push(card(bountyCard, group[0], nowOf(group[0], index))); continue; }
+    const sums = new Map();
+    for (const b of group) {
+      const key = `${b.chain_id}:${b.token}`;  // a token address is per chain
+      const value = BigInt(b.status === "awarded" ? b.paid_out : b.total);
+      const before = sums.get(key);
+      sums.set(key, { b, value: (before?.value ?? 0n) + value });
+    }
+    const total = [...sums.values()].map(({ b, value }) => amount(value, b.decimals, b.symbol)).join(" + ");
+    out.push(h("div", { class: "issue-group", dataset: { issue: uri } },
+      h("div", { class: "issue-total" }, `${group.length} bounties fund `, safeLink(uri), `: ${total} in all`),
+      group.map((b) => card(bountyCard, b, nowOf(b, index)))));
+  }
+  return out;
 }
 
 function showFatal(error) {
@@ -846,8 +1308,11 @@ async function refresh() {
   renderWallet();
   await checkChain();
   const match = location.pathname.match(/^\/(?:bounty|fundraiser)\/(\d+)\/?$/);
+  const profile = location.pathname.match(/^\/(funder|hunter)\/(0x[0-9a-fA-F]{40})\/?$/);
   try {
     if (match) await renderBounty(match[1]);
+    else if (profile?.[1] === "funder") await renderFunder(profile[2]);
+    else if (profile) await renderHunter(profile[2]);
     else await renderList();
   } catch (error) {
     showFatal(error);
@@ -875,12 +1340,12 @@ async function main() {
   state.reviewIface = new ethers.Interface(state.info.review_abi);
   state.tokenIface = new ethers.Interface(state.info.token_abi);
   state.chain = state.info.chains[0] ?? null;
-  $("#escrow-info").textContent = severalChains()
-    ? `escrows on ${state.info.chains.map((c) => c.chain_name).join(", ")}`
-    : `escrow ${state.chain.escrow} on ${state.chain.chain_name}`;
+  if (severalChains()) $("#escrow-info").textContent = `escrows on ${state.info.chains.map((c) => c.chain_name).join(", ")}`;
+  else $("#escrow-info").replaceChildren("escrow ", addressLink(state.chain.escrow), ` on ${state.chain.chain_name}`);
   discoverWallets();
   await new Promise((resolve) => setTimeout(resolve, 100)); // let wallets announce themselves
-  await refresh();
+  await reconnect();  // renders the page when it reconnects
+  if (!state.account) await refresh();
   document.body.dataset.ready = "true";
 }
 
