@@ -13,8 +13,6 @@ import mimetypes
 import os
 import re
 import threading
-import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
@@ -40,6 +38,7 @@ from bountychain.errors import error_meanings
 from bountychain.index import queries
 from bountychain.index.store import Index, database_url, describe_url, open_index
 from bountychain.index.sync import Indexer, SyncReport
+from bountychain.web.caching import AnswerCache, RateLimit
 from bountychain.web.openapi import openapi_schema
 from bountychain.web.pictures import STATUS_WORDS, badge_svg, payment_qr_svg
 
@@ -229,62 +228,6 @@ class WebApp:
             "SELECT chain_id, escrow, cursor, cursor_hash, cursor_time FROM chains ORDER BY chain_id")]
         key = json.dumps([positions, self.last_error, request.url.path, request.url.query])
         return 'W/"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
-
-
-class AnswerCache:
-    """Recent answers by ETag, least recently used out first, up to `max_bytes` in all (0: off).
-
-    The ETag names the index's position, so an answer is reused only until the index moves: a
-    read-through copy, not state (a restarted or added worker just starts cold). The same pages
-    (the newest bounties, a popular bounty) are asked for over and over between two syncs."""
-
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self._bodies: OrderedDict[str, bytes] = OrderedDict()
-        self._size = 0
-        self._lock = threading.Lock()
-
-    def get(self, etag: str) -> bytes | None:
-        with self._lock:
-            body = self._bodies.get(etag)
-            if body is not None:
-                self._bodies.move_to_end(etag)
-            return body
-
-    def put(self, etag: str, body: bytes) -> None:
-        if len(body) > self.max_bytes // 8:
-            return  # one answer never crowds out the rest
-        with self._lock:
-            if etag in self._bodies:
-                return
-            self._bodies[etag] = body
-            self._size += len(body)
-            while self._size > self.max_bytes:
-                self._size -= len(self._bodies.popitem(last=False)[1])
-
-
-class RateLimit:
-    """A token bucket per client address: `burst` at once, refilled at `per_second`."""
-
-    def __init__(self, burst: int, per_second: float) -> None:
-        self.burst, self.per_second = burst, per_second
-        self._buckets: dict[str, tuple[float, float]] = {}  # client -> (tokens, when)
-        self._lock = threading.Lock()
-
-    def wait_for(self, client: str) -> float:
-        """0 if `client` may go now (and takes a token), else the seconds until it may."""
-        now = time.monotonic()
-        with self._lock:
-            if len(self._buckets) > 10_000:  # forget clients whose buckets have refilled
-                full = self.burst / self.per_second
-                self._buckets = {key: value for key, value in self._buckets.items() if now - value[1] < full}
-            tokens, then = self._buckets.get(client, (float(self.burst), now))
-            tokens = min(float(self.burst), tokens + (now - then) * self.per_second)
-            if tokens >= 1:
-                self._buckets[client] = (tokens - 1, now)
-                return 0.0
-            self._buckets[client] = (tokens, now)
-            return (1 - tokens) / self.per_second
 
 
 # --- the routes ----------------------------------------------------------------------------
