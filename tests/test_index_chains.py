@@ -181,6 +181,14 @@ def test_the_api_filters_by_chain_and_asks_which_chain_for_an_ambiguous_id(p: Pa
             funder = http.get(f"/api/funders/{p.funder.address}").json()
             assert sorted((x["chain_name"], x["pledged"]) for x in funder["pledges"]) == [
                 ("Local dev chain", str(ETHER)), ("chain 1337", str(ETHER // 2))]
+            assert sorted((b["chain_name"], b["repo"]) for b in funder["recent"]) == [
+                ("Local dev chain", "alpha/app"), ("chain 1337", "beta/tool")]
+            history = http.get("/api/bounties/1/funding", params={"chain": "1337"}).json()["history"]
+            assert [(h["kind"], h["amount"]) for h in history] == [("pledge", str(ETHER // 2))]
+            assert http.get("/api/bounties/1/funding").status_code == 409
+            assert http.get("/badge/1.svg").status_code == 409
+            badge = http.get("/badge/1.svg", params={"chain": "local"})
+            assert badge.status_code == 200 and "1 ETH" in badge.text
             only = http.get(f"/api/funders/{p.funder.address}", params={"chain": "local"}).json()
             assert [(x["chain_id"], x["bounty_id"]) for x in only["pledges"]] == [(LOCAL, 1)]
             hunter = http.get(f"/api/hunters/{p.other.hunter.address}", params={"chain": "local"}).json()

@@ -39,6 +39,8 @@ const chainOf = (chainId) => state.info.chains.find((c) => c.chain_id === chainI
 const severalChains = () => state.info.chains.length > 1;
 const chainQuery = (row) => severalChains() ? `?chain=${encodeURIComponent(chainOf(row.chain_id)?.shorthand ?? row.chain_id)}` : "";
 const chainTag = (row) => severalChains() ? h("span", { class: "chain-tag" }, row.chain_name) : null;
+// The block explorer of the chain in view (an index of one chain: /api/info's, as before).
+const explorerOf = () => state.chain?.explorer ?? (severalChains() ? null : state.info?.explorer);
 // "Now" for a bounty: the time of its chain's last indexed block (else the wall clock).
 function nowOf(row, index) {
   const indexed = (index.chains ?? []).find((c) => c.chain_id === row.chain_id);
@@ -59,7 +61,7 @@ const statusWord = (status) => state.info?.status_words?.[status] ?? String(stat
 // chain has one.
 function addressLink(address, role) {
   if (!address) return h("span", { class: "muted" }, "none");
-  const explorer = state.chain?.explorer;
+  const explorer = explorerOf();
   return h("span", { class: "address" },
     role ? h("a", { href: `/${role}/${address}`, dataset: { nav: "" }, class: "mono" }, address) : h("span", { class: "mono" }, address),
     explorer ? h("a", { href: `${explorer}/address/${address}`, target: "_blank", rel: "noopener noreferrer",
@@ -68,7 +70,7 @@ function addressLink(address, role) {
 
 // A transaction hash, linked to the block explorer when the chain has one.
 function txLink(hash) {
-  const explorer = state.chain?.explorer;
+  const explorer = explorerOf();
   return explorer ? h("a", { href: `${explorer}/tx/${hash}`, target: "_blank", rel: "noopener noreferrer", class: "tx" }, short(hash))
     : h("span", { class: "mono tx", title: hash }, short(hash));
 }
@@ -351,7 +353,7 @@ async function pledge(bounty, text, list) {
     return false;
   }
   const wallet = await signer();
-  const escrow = new ethers.Contract(state.chain.escrow, state.chain.escrow_abi, wallet);
+  const escrow = new ethers.Contract(state.chain.escrow, state.info.escrow_abi, wallet);
   const fmt = (v) => amount(v, bounty.decimals, bounty.symbol);
   const label = `pledge ${fmt(value)}`;
   const refuse = (text) => { list.replaceChildren(h("li", { class: "failed", id: "pledge-refused" }, text)); return false; };
