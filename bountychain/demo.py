@@ -9,7 +9,9 @@ their refunds. Then backers' review: two reviewed bounties with a 3-day window. 
 after the window anyone finalizes it: the winners get the pool less her pledge, and she takes
 hers back at once. On the second (a 33% quorum, the maintainers' account as arbiter standing in
 for their Safe) the objections reach the quorum, the blocked proposal is escalated, and the
-arbiter decides to pay the whole pool. Last, the fee recipient withdraws the fees. Then every
+arbiter decides to pay the whole pool. A private security report: a hunter commits to a
+vulnerability on chain, the report sealed to the bounty's security contact key, and is
+awarded; his later reveal verifies. Last, the fee recipient withdraws the fees. Then every
 account's balance is reconciled against what the story says it paid and received, and the
 escrow must end holding exactly what it owes: nothing. Exit status 1 if anything does not
 reconcile.
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 import sys
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from eth_account.signers.local import LocalAccount
@@ -27,6 +29,8 @@ from rich.console import Console
 from rich.table import Table
 
 from bountychain.amounts import format_amount
+from bountychain.errors import ReportNotVerified
+from bountychain.reports import ReportBundle, decrypt_report, public_key_of, with_security_contact
 from bountychain.sdk import BountyClient, deploy_contract, send_transaction
 from bountychain.devchain import InProcessChain
 from bountychain.results import ETH, ReviewTerms, TxResult
@@ -272,7 +276,10 @@ def run(console: Console) -> bool:
     story.record(maintainers, f"decide #{optimistic['blocked']}: pay; the proposal is {ruling.outcome}", ruling)
     pay("blocked", eve, "the arbiter overruled the objections: the whole pool")
 
-    # 8. The treasury withdraws the fees that accrued.
+    # 8. A private security report: committed on chain, read only by the security contact.
+    _security_report_chapter(story, escrow, maintainer, alice, watched, start)
+
+    # 9. The treasury withdraws the fees that accrued.
     for token, symbol in tokens.items():
         withdrawal = as_(treasury).withdraw_fees(token)
         story.record(treasury, f"withdraw fees in {symbol}", withdrawal,
@@ -281,6 +288,55 @@ def run(console: Console) -> bool:
 
     _print_steps(console, story)
     return _reconcile(console, story, escrow, watched, tokens, start, escrow_start)
+
+
+def _security_report_chapter(story: Story, escrow: BountyClient, maintainer: LocalAccount, funder: LocalAccount,
+                             watched: list[LocalAccount], start: dict[tuple[str, str], int]) -> None:
+    """A bounty that names a security contact key at creation (in its URI's fragment). Frank
+    finds a vulnerability: he commits to it on chain (a claim whose URI is the report's hash,
+    so the block time proves he was first) and seals the report to the contact's key. The
+    contact opens it, the maintainer awards the claim like any other, and Frank's later reveal
+    verifies against the commitment while a changed one does not. The report's text is never
+    printed."""
+    chain = story.chain
+    security, frank = chain.new_account(), chain.new_account()
+    for name, account in (("security", security), ("frank", frank)):
+        story.names[account.address] = name
+        watched.append(account)
+        for token in (ETH, *{token for _, token in start}):
+            start[(account.address, token)] = escrow.balance_of(account.address, token)
+    issue = "https://github.com/bountychain-demo/parser/issues/66"
+    created = escrow.create_bounty(with_security_contact(issue, public_key_of(security)), chain.now() + 30 * DAY)
+    bounty_id = created.bounty_id
+    story.record(maintainer, f"create ETH bounty #{bounty_id} for {issue}, naming the security contact's key", created)
+    pledged = escrow.as_signer(funder).pledge(bounty_id, "0.4 ether")
+    story.record(funder, f"pledge on #{bounty_id}", pledged, "0.4 ether")
+    story.move(funder.address, ETH, -pledged.amount)
+
+    report = b"The parser's include directive follows ../ out of the project root (CVE pending).\n"
+    submission = escrow.as_signer(frank).submit_report(bounty_id, report)
+    claim = submission.claim
+    story.record(frank, f"commit a private security report as claim {claim.claim_id} on #{bounty_id} "
+                        "(only its hash on chain; the report sealed to the security contact)", claim)
+    opened = decrypt_report(submission.envelope, security)
+    checked = escrow.verify_report(opened)
+    committed = datetime.fromtimestamp(checked.committed_at, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    story.steps.append(Step("security", f"open the envelope ({len(opened.report)} bytes): it matches claim "
+                                        f"{checked.claim_id}, committed {committed}", "", 0))
+    award = escrow.award(bounty_id, {claim.claim_id: 10_000})
+    story.record(maintainer, f"award #{bounty_id} (claim {claim.claim_id}, the security report: 100%)", award,
+                 format_amount(award.pool, 18, "ETH"))
+    for payout in award.payouts:
+        story.move(payout.hunter, ETH, payout.amount)
+    revealed = ReportBundle.from_json(submission.bundle.to_json())  # what frank publishes after the fix
+    escrow.verify_report(revealed)
+    try:
+        escrow.verify_report(replace(revealed, report=report.replace(b"include", b"import")))
+        changed = "verifies (wrong!)"
+    except ReportNotVerified:
+        changed = "does not"
+    story.steps.append(Step("-", f"frank reveals the report: it verifies against claim {claim.claim_id}; "
+                                 f"a changed one {changed}", "", 0))
 
 
 def _print_steps(console: Console, story: Story) -> None:

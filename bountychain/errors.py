@@ -147,6 +147,15 @@ class InvalidSignature(InvalidInput):
     chain or escrow, a used nonce, or not signed by its hunter)."""
 
 
+class InvalidReport(InvalidInput):
+    """A private security report cannot be sealed or opened: the bounty names no security
+    contact key or another one, the key does not open it, or an envelope or bundle is malformed."""
+
+
+class ReportNotVerified(BountychainError):
+    """A revealed report does not match any claim's commitment on this chain and escrow."""
+
+
 class TransferFailed(ContractError):
     """Moving ETH or tokens failed (balance, allowance, or a refusing token or recipient)."""
 

@@ -45,17 +45,24 @@ def from_keystore(path: str | Path, password: str) -> LocalAccount:
 
 def write_keystore(account: LocalAccount, path: str | Path, password: str, *, private_dir: bool = False) -> Path:
     """Encrypts an account into a new keystore file, readable only by its owner from the moment
-    it exists (created 0600, whatever the umask; never written first and narrowed after). A
-    folder it creates is 0700; with `private_dir` (a folder of keystores) an existing one that
-    others may read is narrowed to 0700 first. Refuses to overwrite an existing file."""
+    it exists (see `write_private_file`). With `private_dir` (a folder of keystores) an existing
+    folder that others may read is narrowed to 0700 first."""
     path = Path(path)
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     if private_dir and path.parent.stat().st_mode & 0o077:
         path.parent.chmod(0o700)
-    content = json.dumps(Account.encrypt(account.key, password))
+    return write_private_file(path, json.dumps(Account.encrypt(account.key, password)))
+
+
+def write_private_file(path: str | Path, content: str | bytes) -> Path:
+    """Writes a new file readable only by its owner from the moment it exists (created 0600,
+    whatever the umask; never written first and narrowed after); a folder it creates is 0700.
+    Refuses to overwrite an existing file or follow a link (FileExistsError)."""
+    path = Path(path)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     # O_EXCL: never follow a planted symlink or reuse a file someone else opened already.
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     os.fchmod(descriptor, 0o600)  # the umask may only have narrowed it; make it exact
-    with os.fdopen(descriptor, "w") as file:
-        file.write(content)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(content.encode() if isinstance(content, str) else content)
     return path

@@ -32,3 +32,10 @@ def test_demo_story_reconciles():
         assert step in text, step
     # The ledger: the award of #6 paid 0.7 ETH (not carol's 0.3), that of #7 the whole 1 ETH.
     assert "0.7 ETH" in text
+    # A private security report: committed on chain, opened by the contact, awarded, revealed.
+    for step in ("naming the security contact's key", "commit a private security report as claim 1 on #8",
+                 "open the envelope (82 bytes): it matches claim 1, committed",
+                 "award #8 (claim 1, the security report: 100%)",
+                 "frank reveals the report: it verifies against claim 1; a changed one does not"):
+        assert step in text, step
+    assert "include directive" not in text  # the report's text is never printed

@@ -19,10 +19,11 @@ line on stderr and exit status 1, before anything is sent; usage errors exit wit
 --json, stdout carries exactly one JSON object (the result, or {"error": ...}).
 
 Layout: one module per command group (`bounty`, `link`, `review`, `fundraise`, `relay`,
-`accounts`, `node`, `index`), each listing its click commands in `COMMANDS`; the private
-modules hold what they share (`_context`: settings, global options and the error-handling
-group; `_session`: the confirming client and the report; `_params`: parsing; `_output`:
-formatting; `_signers`; `_lookups`; `_errors`). This module builds the root group from them.
+`reports`, `accounts`, `node`, `index`, `github`), each listing its click commands in
+`COMMANDS`; the private modules hold what they share (`_context`: settings, global options
+and the error-handling group; `_session`: the confirming client and the report; `_params`:
+parsing; `_output`: formatting; `_signers`; `_lookups`; `_errors`). This module builds the
+root group from them.
 '''
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from typing import Any
 
 import click
 
-from bountychain.cli import accounts, bounty, fundraise, github, index, link, node, relay, review
+from bountychain.cli import accounts, bounty, fundraise, github, index, link, node, relay, reports, review
 from bountychain.cli._context import Group, global_options
 
 
@@ -41,7 +42,7 @@ def cli() -> None:
     """Crowdfunded bounties on open-source issues, held by an escrow contract."""
 
 
-for _module in (bounty, link, review, fundraise, relay, accounts, node, index, github):
+for _module in (bounty, link, review, fundraise, relay, reports, accounts, node, index, github):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

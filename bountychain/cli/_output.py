@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bountychain.amounts import NATIVE, format_amount, poses_as_ether
+from bountychain.reports import commitment_of_uri
 from bountychain.results import TokenInfo
 
 
@@ -94,6 +95,13 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, Path):
         return str(value)
     return str(value)
+
+
+def solution_text(uri: str) -> str:
+    """A claim's solution in words: a private security report's commitment is named as such
+    (its URI is a hash, not a place to go)."""
+    commitment = commitment_of_uri(uri)
+    return uri if commitment is None else f"private security report (commitment 0x{commitment.hex()})"
 
 
 def utc(timestamp: int) -> str:

@@ -33,7 +33,7 @@ from bountychain.cli._lookups import (
     issue_url,
     status_name,
 )
-from bountychain.cli._output import human, inert, kv_table, listed, utc
+from bountychain.cli._output import human, inert, kv_table, listed, solution_text, utc
 from bountychain.cli._params import bounty_id_argument, parse_deadline, parse_shares
 from bountychain.cli._session import Plan, connect, report
 from bountychain.cli.index import list_from_index
@@ -141,7 +141,7 @@ def award(bounty_id: int, shares: tuple[str, ...]) -> None:
         part = remaining if index == len(split) - 1 else net * bps // BPS
         remaining -= part
         claim = hunters.get(claim_id)
-        who = f"{claim.hunter} ({claim.uri})" if claim else "unknown claim"
+        who = f"{claim.hunter} ({solution_text(claim.uri)})" if claim else "unknown claim"
         rows.append((f"claim {claim_id}", f"{bps / 100:g}% = {human(part, info)} to {who}"))
     plan = Plan(f"award bounty {bounty_id}", rows)
     result = client.run(plan, lambda: client.award(bounty_id, split))
@@ -355,7 +355,7 @@ def show(bounty_id: int) -> None:
         claim_table = Table("claim", "hunter", "solution", "paid", title="claims")
         paid = {p["claimId"]: p["amount"] for p in payouts}
         for c in solutions:
-            claim_table.add_row(str(c.claim_id), c.hunter, Text(inert(c.uri), overflow="fold"),
+            claim_table.add_row(str(c.claim_id), c.hunter, Text(inert(solution_text(c.uri)), overflow="fold"),
                                 listed(paid[c.claim_id], info) if c.claim_id in paid else "-")
         ui.say(claim_table if solutions else Text("no claims"))
         if data["review"] is not None:

@@ -97,6 +97,14 @@ def totals_by_token(bounties: list[BountySummary]) -> str:
     return ", ".join(format_amount(total, decimals, symbol) for (_, symbol, decimals), total in sums.items())
 
 
+def solution_words(claim: ClaimRow) -> str:
+    """A claim's solution: its URL, or for a private security report (whose URI is only a
+    commitment) the words and the time it was committed."""
+    if not claim.private_report:
+        return claim.uri
+    return "a private security report" + (f", committed {utc(claim.committed_at)}" if claim.committed_at else "")
+
+
 def who(address: str, login: str | None) -> str:
     return f"@{login} ({short(address)})" if login else short(address)
 
@@ -117,7 +125,7 @@ def status_body(links: PageLinks, chain_id: int, details: list[BountyDetail], me
             lines.append(f"- … and {len(detail.pledge_events) - 5} earlier pledges")
         for claim in detail.claims:
             lines.append(f"- Solution: claim {claim.claim_id} by {who(claim.hunter, logins.get(claim.hunter))}, "
-                         f"{claim.uri}")
+                         f"{solution_words(claim)}")
         if bounty.proposal_state in ("pending", "blocked", "escalated"):
             share = ", ".join(f"claim {c} ({s / 100:g}%)" for c, s in zip(bounty.proposed_claims,
                                                                           bounty.proposed_shares, strict=False))

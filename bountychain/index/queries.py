@@ -33,6 +33,7 @@ from bountychain.index.records import (
     BeneficiaryRecord,
     HunterRecord,
 )
+from bountychain.reports import is_report_uri
 from bountychain.results import FundraiserState
 
 BOUNTY_STATUSES = ("open", "expired", "under_review", "awarded", "cancelled")
@@ -409,9 +410,10 @@ def _withheld_from_award(db: store.Index, chain_id: int, bounty_id: int) -> set[
 
 def _claims(db: store.Index, condition: str, values: dict[str, object]) -> list[ClaimRow]:
     rows = db.execute(
-        "SELECT c.*, b.token, COALESCE(t.symbol, '?') AS symbol, COALESCE(t.decimals, 0) AS decimals"
-        " FROM claims c JOIN bounties b ON b.chain_id = c.chain_id AND b.bounty_id = c.bounty_id"
+        "SELECT c.*, b.token, COALESCE(t.symbol, '?') AS symbol, COALESCE(t.decimals, 0) AS decimals,"
+        " bl.block_time FROM claims c JOIN bounties b ON b.chain_id = c.chain_id AND b.bounty_id = c.bounty_id"
         " LEFT JOIN tokens t ON t.chain_id = b.chain_id AND t.token = b.token"
+        " LEFT JOIN blocks bl ON bl.chain_id = c.chain_id AND bl.block_number = c.block_number"
         f" WHERE {condition} ORDER BY c.block_number, c.log_index, c.chain_id", values).fetchall()  # noqa: S608
     # What each claim was paid, in one query per chain (not one per claim): the payouts of
     # the bounties these claims are for, by their (chain_id, bounty_id) index.
@@ -429,8 +431,17 @@ def _claims(db: store.Index, condition: str, values: dict[str, object]) -> list[
                 paid[(chain_id, payout[0], payout[1])] += int(payout[2])
     return [ClaimRow(row["bounty_id"], row["claim_id"], row["hunter"], row["uri"],
                      paid[(row["chain_id"], row["bounty_id"], row["claim_id"])], row["token"], row["symbol"],
-                     row["decimals"], row["block_number"], row["tx_hash"], row["chain_id"], chain_name(row["chain_id"]))
+                     row["decimals"], row["block_number"], row["tx_hash"], row["chain_id"], chain_name(row["chain_id"]),
+                     *_report_fields(row))
             for row in rows]
+
+
+def _report_fields(row: Any) -> tuple[bool, int | None]:
+    """(private_report, committed_at) of a claim row: a report's commitment is shown with the
+    time of its block, never as a link."""
+    if not is_report_uri(row["uri"]):
+        return False, None
+    return True, None if row["block_time"] is None else int(row["block_time"])
 
 
 @_reads
@@ -518,8 +529,7 @@ def beneficiary_record(db: Db, beneficiary: str, *, now: int | None = None,
 
 @_reads
 def bounties_by_ids(db: Db, bounties: list[tuple[int, int]], *, now: int | None = None) -> list[BountySummary]:
-    """The bounties and fundraisers with these (chain id, bounty id) that the index holds,
-    newest first (as `bounties` orders them)."""
+    """The bounties and fundraisers with these (chain id, bounty id) that the index holds, newest first."""
     by_chain: dict[int, list[int]] = defaultdict(list)
     for chain_id, bounty_id in bounties:
         by_chain[chain_id].append(bounty_id)

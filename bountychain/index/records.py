@@ -112,6 +112,10 @@ class ClaimRow:
     tx_hash: str
     chain_id: int = 0
     chain_name: str = ""
+    # A private security report's claim: its URI is a commitment (bountychain.reports), never a
+    # link; committed_at is its block's time, which proves priority (None if not indexed).
+    private_report: bool = False
+    committed_at: int | None = None
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ from bountychain.chains import chain_name
 from bountychain.deployments import DEV_CHAIN_IDS
 from bountychain.index import cursors, store
 from bountychain.index.events import HANDLERS, Event, Rows, decode_log
+from bountychain.reports import is_report_uri
 from bountychain.results import ETH
 
 logger = logging.getLogger("bountychain.index")
@@ -52,8 +53,13 @@ logger = logging.getLogger("bountychain.index")
 DEFAULT_BATCH = 2_000
 # Rows a range adds to a table before PostgreSQL's statistics of it are refreshed (ANALYZE).
 _ANALYZE_AFTER = 1_000
-# Events stored with their block's time (an escalation starts the arbiter's clock).
+# Events stored with their block's time (an escalation starts the arbiter's clock; a private
+# security report's claim shows when it was committed, which proves its priority).
 _TIMED = frozenset({"DisputeRaised"})
+
+
+def _timed(event: Event) -> bool:
+    return event.name in _TIMED or (event.name == "SolutionSubmitted" and is_report_uri(event.args["uri"]))
 # Confirmations on public chains; local development chains (DEV_CHAIN_IDS) mine a block per
 # transaction and never reorganise by themselves, so they need none.
 DEFAULT_CONFIRMATIONS = 12
@@ -310,9 +316,10 @@ class Indexer:
         decoded = self._decode_range(logs, low, high)
         # The time of the very block the log came from (by its hash, not its number).
         decoded = [replace(event, block_time=int(self.w3.eth.get_block(event.block_hash)["timestamp"]))
-                   if event.name in _TIMED else event for event in decoded]
+                   if _timed(event) else event for event in decoded]
         self._learn_tokens(decoded)
         block_hashes = {event.block_number: event.block_hash for event in decoded}
+        block_times = {event.block_number: event.block_time for event in decoded if event.block_time}
         with store.transaction(self.db):
             rows = Rows(self.db, self.chain_id)
             touched: set[int] = set()
@@ -329,7 +336,8 @@ class Indexer:
             self.db.executemany("INSERT INTO blocks (chain_id, block_number, block_hash, block_time)"
                                 " VALUES (:chain_id, :number, :hash, :time)",
                                 [{"chain_id": self.chain_id, "number": number, "hash": block_hashes[number],
-                                  "time": end_time if number == high else None} for number in numbers])
+                                  "time": end_time if number == high else block_times.get(number)}
+                                 for number in numbers])
             cursors.set_cursor(self.db, self.chain_id, high, end_hash, end_time)
         if grown and self.db.dialect == "postgresql":
             # PostgreSQL plans by its statistics, which autovacuum refreshes only later: after a

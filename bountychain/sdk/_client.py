@@ -6,7 +6,7 @@ contract would refuse raises a decoded `ContractError` and sends nothing. Transa
 signed locally with eth-account; keys never leave the signer object.
 
 The class is composed of focused parts: `_bounties`, `_review`, `_fundraisers`,
-`_signatures` and `_reads`, on `_core` (state, checks, the `_transact` path) and
+`_signatures`, `_reports` and `_reads`, on `_core` (state, checks, the `_transact` path) and
 `_transactions` (simulate, sign, send, wait, decode).
 """
 
@@ -24,6 +24,7 @@ from bountychain.sdk._bounties import BountyOperations
 from bountychain.sdk._core import ClientCore
 from bountychain.sdk._fundraisers import FundraiserOperations
 from bountychain.sdk._reads import Reads
+from bountychain.sdk._reports import ReportOperations
 from bountychain.sdk._review import ReviewOperations
 from bountychain.sdk._signatures import SignatureOperations
 from bountychain.sdk._fees import FeeCaps, remember_chain_id
@@ -35,7 +36,7 @@ from bountychain.sdk._validation import checksum
 from bountychain.sdk.constants import MAX_FEE_BPS
 
 
-class BountyClient(BountyOperations, ReviewOperations, FundraiserOperations, SignatureOperations, Reads, ClientCore):
+class BountyClient(ReportOperations, BountyOperations, ReviewOperations, FundraiserOperations, SignatureOperations, Reads, ClientCore):
     """A connection to one BountyEscrow, acting as one signer (or read-only without one).
 
     Args:

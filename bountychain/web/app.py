@@ -331,7 +331,8 @@ def _bounty_list(web: WebApp, request: Request) -> Any:
         except ValueError as exc:
             raise BadRequest(str(exc)) from exc
         claims = queries.claims_of(db, [(row.chain_id, row.bounty_id) for row in rows])
-    listed = [{**vars(row), "solutions": [{"claim_id": c.claim_id, "hunter": c.hunter, "uri": c.uri, "paid": c.paid}
+    listed = [{**vars(row), "solutions": [{"claim_id": c.claim_id, "hunter": c.hunter, "uri": c.uri, "paid": c.paid,
+                                           "private_report": c.private_report, "committed_at": c.committed_at}
                                           for c in claims[(row.chain_id, row.bounty_id)]]}
               for row in rows]  # made JSON once, by the caller (`jsonable`)
     return {"bounties": listed, "count": total, "limit": limit, "offset": offset, "sort": sort,

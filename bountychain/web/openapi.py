@@ -190,6 +190,8 @@ def openapi_schema(default_limit: int, max_limit: int, max_body: int) -> dict[st
                 "status": {"type": "string", "enum": list(STATUSES)}, "total": _AMOUNT, "pledged": _AMOUNT,
                 "refunded": _AMOUNT, "paid_out": _AMOUNT, "funder_count": {"type": "integer"},
                 "claim_count": {"type": "integer"},
-                "solutions": {"type": "array", "description": "in a list only: its claims"}}},
+                "solutions": {"type": "array", "description": (
+                    "in a list only: its claims; a private security report's claim has private_report true, "
+                    "its uri is a commitment (never a link) and committed_at its block time")}}},
         }},
     }

@@ -85,6 +85,15 @@ function safeLink(url, text) {
   return h("span", {}, text ?? url);
 }
 
+// A private security report's claim: its URI is only a commitment to a report that the bounty's
+// security contact alone can read, so it is words with the time it was committed, never a link.
+// The page takes no report text: reports are sealed with `bountychain report submit`.
+function solutionCell(c) {
+  if (!c.private_report) return safeLink(c.uri);
+  const when = c.committed_at == null ? "" : `, committed ${utc(c.committed_at)}`;
+  return h("span", { class: "private-report", title: c.uri }, `private security report${when}`);
+}
+
 // A token's address beside its amount in a listing: any token may call itself "USDC", or "ETH".
 function tokenTag(row) {
   return row.token && BigInt(row.token) !== 0n ? h("span", { class: "token-address", title: row.token }, ` (${short(row.token)})`)
@@ -574,7 +583,7 @@ function bountyCard(b, now) {
         : null),
     b.status === "awarded" && BigInt(b.total) > 0n ? h("div", { class: "meta" }, `${amount(b.total, b.decimals, b.symbol)} still held for objecting funders`) : null,
     b.solutions.length ? h("ul", { class: "solutions" }, b.solutions.map((c) => h("li", {},
-      `solution ${c.claim_id}: `, safeLink(c.uri), c.paid !== "0" ? ` (paid ${amount(c.paid, b.decimals, b.symbol)})` : "")))
+      `solution ${c.claim_id}: `, solutionCell(c), c.paid !== "0" ? ` (paid ${amount(c.paid, b.decimals, b.symbol)})` : "")))
       : null);
 }
 
@@ -713,7 +722,10 @@ async function renderBounty(id) {
         event.preventDefault();
         await after(await submitSolution(b, event.target.url.value, progress));
       } }, h("input", { name: "url", type: "url", placeholder: "https://github.com/…/pull/…", required: true }),
-      h("button", { type: "submit" }, "Submit"))));
+      h("button", { type: "submit" }, "Submit")),
+      b.uri.includes("#security-key=") ? h("p", { class: "muted", id: "report-note" },
+        `A security problem? Do not publish it: \`bountychain report submit ${b.bounty_id} FILE\` encrypts it to `
+        + "this bounty's security contact and puts only its hash on chain. This page never takes a report's text.") : null));
     if (state.account === b.approver && data.claims.length) {
       // An optimistic bounty's approver proposes the split; backers may object during the window.
       const [verb, formId, send] = b.optimistic ? ["Propose", "propose-form", propose] : ["Award", "award-form", award];
@@ -762,7 +774,7 @@ async function renderBounty(id) {
     h("h2", {}, "Solutions"),
     data.claims.length ? h("table", { id: "claims" }, h("tr", {}, ["claim", "hunter", "solution", "paid"].map((t) => h("th", {}, t))),
       data.claims.map((c) => h("tr", {}, h("td", {}, String(c.claim_id)), h("td", {}, addressLink(c.hunter, "hunter")),
-        h("td", {}, safeLink(c.uri)), h("td", {}, c.paid !== "0" ? fmt(c.paid) : "-"))))
+        h("td", {}, solutionCell(c)), h("td", {}, c.paid !== "0" ? fmt(c.paid) : "-"))))
       : h("p", { class: "muted", id: "claims" }, "No solutions yet."),
     embedSnippet(b),
   );
