@@ -599,9 +599,12 @@ async function renderList() {
   showIndex(data.index);
   const chain = params.get("chain") || "";
   // Actions are taken on a bounty's own page; the banner asks for a chain only when one is in view.
-  state.chain = severalChains() ? state.info.chains.find((c) => c.shorthand === chain || String(c.chain_id) === chain) ?? null
+  const inView = severalChains() ? state.info.chains.find((c) => c.shorthand === chain || String(c.chain_id) === chain) ?? null
     : state.info.chains[0];
-  await checkChain();
+  if (inView !== state.chain) {  // refresh() checked the wallet against the chain before this one
+    state.chain = inView;
+    await checkChain();
+  }
   const kind = params.get("kind") || "";
   const status = params.get("status") || "";
   const filters = h("form", { class: "filters", id: "filters", onsubmit: (event) => {
@@ -674,8 +677,10 @@ async function renderBounty(id) {
   const chain = new URLSearchParams(location.search).get("chain");
   const data = await api(`/api/bounties/${id}${chain ? `?chain=${encodeURIComponent(chain)}` : ""}`);
   showIndex(data.index);
-  state.chain = chainOf(data.bounty.chain_id);  // actions go to this bounty's escrow
-  await checkChain();
+  if (state.chain?.chain_id !== data.bounty.chain_id) {  // actions go to this bounty's escrow
+    state.chain = chainOf(data.bounty.chain_id);
+    await checkChain();
+  }
   if (data.bounty.kind === "fundraiser") return renderFundraiser(id, data);
   const b = data.bounty;
   const now = nowOf(b, data.index);
