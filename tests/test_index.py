@@ -284,7 +284,7 @@ def test_a_crash_mid_sync_leaves_whole_ranges_and_a_fresh_process_completes_it(
     monkeypatch.setitem(index_events.HANDLERS, "Pledged", real)
 
     db = open_index(path)
-    cursor = int(db.execute("SELECT value FROM meta WHERE key = 'cursor'").fetchone()[0])
+    cursor = int(db.execute("SELECT cursor FROM chains").fetchone()[0])
     assert committed and cursor == committed[-1]  # the failed range left nothing behind
     for table in EVENT_TABLES:
         assert db.execute(f"SELECT COUNT(*) FROM {table} WHERE block_number > :cursor", {"cursor": cursor}).fetchone()[0] == 0  # noqa: S608
@@ -816,11 +816,12 @@ def test_the_set_based_refresh_gives_the_rows_of_the_per_bounty_reference(
     # The reference: the same sync, refreshing each touched bounty on its own.
     with monkeypatch.context() as patch:
         patch.setattr(summaries, "refresh_bounties",
-                      lambda db, touched: [summaries.refresh_bounty(db, bounty_id) for bounty_id in sorted(touched)])
+                      lambda db, chain_id, touched: [summaries.refresh_bounty(db, chain_id, bounty_id)
+                                                     for bounty_id in sorted(touched)])
         reference = Indexer.for_client(w.escrow, index_db("reference"), batch=4)
         reference.sync()
     expected = dump(reference.db)
-    assert len(expected["bounties"]) == 11 and {row[9] for row in expected["bounties"]} >= {
+    assert len(expected["bounties"]) == 11 and {row[10] for row in expected["bounties"]} >= {
         "open", "awarded", "cancelled", "under_review", "raising", "paid"}
     assert dump(fast.db) == expected
     # All at once, and in chunks of 3 (a chunk boundary between a bounty's rows and the next).
@@ -828,5 +829,5 @@ def test_the_set_based_refresh_gives_the_rows_of_the_per_bounty_reference(
         monkeypatch.setattr(summaries, "_REFRESH_CHUNK", chunk)
         with fast.db.transaction():
             fast.db.execute("DELETE FROM bounties")
-            summaries.refresh_bounties(fast.db, [*ids.values(), 10**6])  # an id with no events: no row
+            summaries.refresh_bounties(fast.db, fast.chain_id, [*ids.values(), 10**6])  # an id with no events: no row
         assert dump(fast.db) == expected, chunk
