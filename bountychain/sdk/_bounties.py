@@ -206,9 +206,11 @@ class BountyOperations(ClientCore):
         return SolutionResult(**tx_fields(receipt), bounty_id=bounty_id, claim_id=submitted["claimId"],
                               hunter=submitted["hunter"], uri=submitted["uri"])
 
-    def award(self, bounty_id: int, shares: Mapping[int, int] | Iterable[tuple[int, int]]) -> AwardResult:
-        """Awards the whole pool: `shares` maps claim id -> basis points, summing to 10,000
-        (e.g. {1: 7000, 2: 3000}). Approver only."""
+    def _check_award(self, bounty_id: int, shares: Mapping[int, int] | Iterable[tuple[int, int]]
+                     ) -> tuple[Any, list[int], list[int]]:
+        """The checks every award by the approver makes before sending (a whole pool or a
+        milestone's part): an open plain bounty, valid claims and shares, the approver signing.
+        Returns the bounty and the claim ids and shares to send."""
         pairs = list(shares.items() if isinstance(shares, Mapping) else shares)
         bounty = self._active_bounty(bounty_id)
         claim_ids, shares_bps = self._check_shares(bounty, pairs)
@@ -217,6 +219,12 @@ class BountyOperations(ClientCore):
             raise self._refusal("ReviewRequired", bounty_id)
         if signer.address != bounty.approver:
             raise self._refusal("NotApprover", bounty_id, caller=signer.address)
+        return bounty, claim_ids, shares_bps
+
+    def award(self, bounty_id: int, shares: Mapping[int, int] | Iterable[tuple[int, int]]) -> AwardResult:
+        """Awards the whole pool: `shares` maps claim id -> basis points, summing to 10,000
+        (e.g. {1: 7000, 2: 3000}). Approver only."""
+        bounty, claim_ids, shares_bps = self._check_award(bounty_id, shares)
         if bounty.total == 0:
             raise self._refusal("NothingToAward", bounty_id)
         receipt, events = self._transact(self.contract.functions.award(bounty_id, claim_ids, shares_bps),

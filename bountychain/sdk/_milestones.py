@@ -93,14 +93,7 @@ class MilestoneOperations(ClientCore):
         the claims as in `award`; the rest stays open for the next milestone. Approver only."""
         if isinstance(part_bps, bool) or not isinstance(part_bps, int) or not 0 < part_bps < BPS:
             raise self._refusal("InvalidPart", bounty_id, partBps=part_bps)
-        pairs = list(shares.items() if isinstance(shares, Mapping) else shares)
-        bounty = self._active_bounty(bounty_id)
-        claim_ids, shares_bps = self._check_shares(bounty, pairs)
-        signer = self._require_signer()
-        if bounty.optimistic:
-            raise self._refusal("ReviewRequired", bounty_id)
-        if signer.address != bounty.approver:
-            raise self._refusal("NotApprover", bounty_id, caller=signer.address)
+        bounty, claim_ids, shares_bps = self._check_award(bounty_id, shares)
         if bounty.total * part_bps // BPS == 0:
             raise self._refusal("NothingToAward", bounty_id)
         fn = self.contract.functions.awardPart(bounty_id, part_bps, claim_ids, shares_bps)
