@@ -170,8 +170,9 @@ def assert_escrow_solvent(world: World) -> None:
         assert 0 <= bounty.total - pledged <= slack, f"bounty {bounty.bounty_id}: pledges {pledged} != total {bounty.total}"
         # Claim bonds still held, and slashed bonds the funders have not been credited yet.
         by_bounty = {"bountyId": bounty.bounty_id}
-        for log in contract.events.SolutionSubmitted.get_logs(from_block=escrow.from_block, argument_filters=by_bounty):
-            owed[bounty.token] += escrow.claim_bond(bounty.bounty_id, log["args"]["claimId"])
+        # The SDK's claims: a hostile URI that is not UTF-8 is decoded leniently there.
+        for claim in escrow.claims(bounty.bounty_id):
+            owed[bounty.token] += escrow.claim_bond(bounty.bounty_id, claim.claim_id)
         slashed = sum(log["args"]["amount"] for log in contract.events.BondSlashed.get_logs(
             from_block=escrow.from_block, argument_filters=by_bounty))
         shared = sum(log["args"]["amount"] for log in contract.events.SlashedBondsCredited.get_logs(

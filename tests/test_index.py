@@ -88,7 +88,7 @@ def w(world: World):
         world.node.revert(snapshot)
 
 
-def story(w: World, tag: str = "a") -> dict[str, int]:
+def story(w: World, tag: str = "1") -> dict[str, int]:
     """Every kind of event: pledges and top-ups, solutions, a split award, a cancellation
     with a refund, an extension, an expiry with a refund, a fee withdrawal; fundraisers: an
     all-or-nothing one that met its goal exactly and was paid out, one that missed it (in
@@ -284,7 +284,7 @@ def test_a_crash_mid_sync_leaves_whole_ranges_and_a_fresh_process_completes_it(
     monkeypatch.setitem(index_events.HANDLERS, "Pledged", real)
 
     db = open_index(path)
-    cursor = int(db.execute("SELECT value FROM meta WHERE key = 'cursor'").fetchone()[0])
+    cursor = int(db.execute("SELECT cursor FROM chains").fetchone()[0])
     assert committed and cursor == committed[-1]  # the failed range left nothing behind
     for table in EVENT_TABLES:
         assert db.execute(f"SELECT COUNT(*) FROM {table} WHERE block_number > :cursor", {"cursor": cursor}).fetchone()[0] == 0  # noqa: S608
@@ -309,7 +309,7 @@ def test_a_reorganisation_is_rolled_back_to_the_fork_and_rebuilt(w: World, index
     indexer.sync()
     fork = w.node.w3.eth.block_number
     snapshot = w.node.snapshot()
-    story(w, "a")  # the branch that will be abandoned
+    story(w, "1")  # the branch that will be abandoned
     w.as_(w.funders[1]).pledge(common, "2 ether")
     indexer.sync()
     assert queries.totals(indexer.db, common)["total"] == 3 * ETHER
@@ -333,17 +333,17 @@ def test_a_reorganisation_to_a_longer_chain_with_the_same_height_is_detected(w: 
     indexer = Indexer.for_client(w.escrow, index_db("index"))
     indexer.sync()
     snapshot = w.node.snapshot()
-    story(w, "a")
+    story(w, "1")
     indexer.sync()
     height = w.node.w3.eth.block_number
     w.node.revert(snapshot)
-    story(w, "b")  # the same number of blocks, other issue URLs and timestamps
+    story(w, "2")  # the same number of blocks, other issue URLs and timestamps
     w.node._rpc("evm_mine", [])
     assert w.node.w3.eth.block_number >= height
     report = indexer.sync()
     assert report.rolled_back_to is not None
     assert dump(indexer.db) == dump(clean(w, index_db).db)
-    assert all(b.uri.endswith(("1b", "/4", "/9", "/5")) for b in queries.bounties(indexer.db))
+    assert all(b.uri.endswith(("12", "/4", "/9", "/5")) for b in queries.bounties(indexer.db))
     assert len(queries.bounties(indexer.db, kind="fundraiser")) == 3
 
 
@@ -603,7 +603,7 @@ def test_fundraiser_events_are_indexed_with_their_terms_and_payout(w: World, ind
                 bool(row["all_or_nothing"])) == (chain.creator, chain.beneficiary, chain.token, chain.goal,
                                                  chain.deadline, chain.all_or_nothing)
     assert created[ids["missed"]]["creator"] == w.funders[1].address
-    assert created[ids["flexible"]]["uri"] == "https://opencollective.com/cli/1a"
+    assert created[ids["flexible"]]["uri"] == "https://opencollective.com/cli/11"
     fee = ETHER * FEE_BPS // 10_000
     assert [(r["bounty_id"], r["beneficiary"], int(r["amount"])) for r in db.execute("SELECT * FROM raised_paid")] == [
         (ids["met"], w.beneficiary.address, ETHER - fee)]
@@ -816,11 +816,12 @@ def test_the_set_based_refresh_gives_the_rows_of_the_per_bounty_reference(
     # The reference: the same sync, refreshing each touched bounty on its own.
     with monkeypatch.context() as patch:
         patch.setattr(summaries, "refresh_bounties",
-                      lambda db, touched: [summaries.refresh_bounty(db, bounty_id) for bounty_id in sorted(touched)])
+                      lambda db, chain_id, touched: [summaries.refresh_bounty(db, chain_id, bounty_id)
+                                                     for bounty_id in sorted(touched)])
         reference = Indexer.for_client(w.escrow, index_db("reference"), batch=4)
         reference.sync()
     expected = dump(reference.db)
-    assert len(expected["bounties"]) == 11 and {row[9] for row in expected["bounties"]} >= {
+    assert len(expected["bounties"]) == 11 and {row[10] for row in expected["bounties"]} >= {
         "open", "awarded", "cancelled", "under_review", "raising", "paid"}
     assert dump(fast.db) == expected
     # All at once, and in chunks of 3 (a chunk boundary between a bounty's rows and the next).
@@ -828,5 +829,5 @@ def test_the_set_based_refresh_gives_the_rows_of_the_per_bounty_reference(
         monkeypatch.setattr(summaries, "_REFRESH_CHUNK", chunk)
         with fast.db.transaction():
             fast.db.execute("DELETE FROM bounties")
-            summaries.refresh_bounties(fast.db, [*ids.values(), 10**6])  # an id with no events: no row
+            summaries.refresh_bounties(fast.db, fast.chain_id, [*ids.values(), 10**6])  # an id with no events: no row
         assert dump(fast.db) == expected, chunk

@@ -6,23 +6,29 @@ from __future__ import annotations
 
 import gzip
 import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
+import sqlalchemy
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
+from sqlalchemy import text
 
-from bountychain.index import IndexMismatch, open_index, queries
+from bountychain.index import Index, IndexMismatch, migrations, open_index, queries
 from bountychain.index.schema import DDL, EVENT_TABLES, SCHEMA_VERSION
-from bountychain.index.store import get_meta
+from bountychain.index.store import database_url, get_meta
+from bountychain.index.summaries import refresh_bounty
 
 # An event's position in the chain: the first columns of an event that recurs, keyed by them ...
 _POSITION_FIRST = [("block_number", "BIGINT", 1, 1), ("log_index", "INTEGER", 1, 2), ("tx_hash", "TEXT", 1, 0)]
 # ... and the last of one that happens once per bounty, claim or proposal, keyed by its id.
 _POSITION_LAST = [("block_number", "BIGINT", 1, 0), ("log_index", "INTEGER", 1, 0), ("tx_hash", "TEXT", 1, 0)]
 
-# table -> [(column, declared type, NOT NULL, position in the primary key (0: not in it))].
-# A single-column PRIMARY KEY that is not INTEGER is nullable in SQLite: notnull 0, as it always was.
-EXPECTED_COLUMNS: dict[str, list[tuple[str, str, int, int]]] = {
-    "meta": [("key", "TEXT", 0, 1), ("value", "TEXT", 1, 0)],
+# table -> [(column, declared type, NOT NULL, position in the primary key (0: not in it))], as
+# one chain's index had them (schemas 5 to 7; 7 added milestones and bonds). A PRIMARY KEY column that is not INTEGER and not
+# declared NOT NULL is nullable in SQLite: notnull 0, as it always was.
+SCHEMA_5_COLUMNS: dict[str, list[tuple[str, str, int, int]]] = {
     "blocks": [("block_number", "BIGINT", 0, 1), ("block_hash", "TEXT", 1, 0), ("block_time", "BIGINT", 0, 0)],
     "tokens": [("token", "TEXT", 0, 1), ("symbol", "TEXT", 1, 0), ("decimals", "INTEGER", 1, 0)],
     "created": [("bounty_id", "BIGINT", 0, 1), ("issuer", "TEXT", 1, 0), ("approver", "TEXT", 1, 0),
@@ -82,6 +88,28 @@ EXPECTED_COLUMNS: dict[str, list[tuple[str, str, int, int]]] = {
         ("created_block", "BIGINT"), ("updated_block", "BIGINT")]]],
 }
 
+
+def _with_chain(columns: list[tuple[str, str, int, int]]) -> list[tuple[str, str, int, int]]:
+    """Schema 8 (several chains): chain_id first, and in the key: after an event's position
+    (block_number, log_index), before any id (bounty ids are numbered per chain)."""
+    by_position = any(name == "log_index" and pk for name, _, _, pk in columns)
+    keyed = max(pk for *_, pk in columns)
+    chain = ("chain_id", "BIGINT", 1, keyed + 1 if by_position else 1)
+    return [chain, *[(name, kind, notnull, pk if by_position or not pk else pk + 1)
+                     for name, kind, notnull, pk in columns]]
+
+
+EXPECTED_COLUMNS: dict[str, list[tuple[str, str, int, int]]] = {
+    "meta": [("key", "TEXT", 0, 1), ("value", "TEXT", 1, 0)],
+    "chains": [("chain_id", "BIGINT", 0, 1), ("escrow", "TEXT", 1, 0), ("start_block", "BIGINT", 1, 0),
+               ("cursor", "BIGINT", 1, 0), ("cursor_hash", "TEXT", 0, 0), ("cursor_time", "BIGINT", 0, 0)],
+    **{table: _with_chain(columns) for table, columns in SCHEMA_5_COLUMNS.items()},
+}
+# blocks, tokens and bounties declare their key columns NOT NULL now (a composite key).
+EXPECTED_COLUMNS["blocks"][1] = ("block_number", "BIGINT", 1, 2)
+EXPECTED_COLUMNS["tokens"][1] = ("token", "TEXT", 1, 2)
+EXPECTED_COLUMNS["bounties"][1] = ("bounty_id", "BIGINT", 1, 2)
+
 # The named indexes: name -> (table, columns). Each table also has its primary key's index.
 EXPECTED_INDEXES = {
     "bounties_repo": ("bounties", ["repo"]),
@@ -90,25 +118,27 @@ EXPECTED_INDEXES = {
     "bounties_token": ("bounties", ["token"]),
     "bounties_kind": ("bounties", ["kind"]),
     "bounties_beneficiary": ("bounties", ["beneficiary"]),
-    "pledges_bounty": ("pledges", ["bounty_id"]),
+    "pledges_bounty": ("pledges", ["chain_id", "bounty_id"]),
     "pledges_funder": ("pledges", ["funder"]),
     "refunds_funder": ("refunds", ["funder"]),
     "claims_hunter": ("claims", ["hunter"]),
     "payouts_hunter": ("payouts", ["hunter"]),
     "objections_funder": ("objections", ["funder"]),
-    "objections_bounty": ("objections", ["bounty_id", "nonce"]),
+    "objections_bounty": ("objections", ["chain_id", "bounty_id", "nonce"]),
     "disputes_arbiter": ("disputes", ["arbiter", "dispute_id"]),
     # Schema 5 (issue 13): every lookup by bounty that refresh_bounty and the detail make.
-    "payouts_bounty": ("payouts", ["bounty_id", "claim_id"]),
-    "refunds_bounty": ("refunds", ["bounty_id", "funder"]),
-    "extensions_bounty": ("extensions", ["bounty_id"]),
-    "proposal_steps_bounty": ("proposal_steps", ["bounty_id", "nonce"]),
-    "disputes_bounty": ("disputes", ["bounty_id", "nonce"]),
-    "rulings_bounty": ("rulings", ["bounty_id"]),
+    "payouts_bounty": ("payouts", ["chain_id", "bounty_id", "claim_id"]),
+    "refunds_bounty": ("refunds", ["chain_id", "bounty_id", "funder"]),
+    "extensions_bounty": ("extensions", ["chain_id", "bounty_id"]),
+    "proposal_steps_bounty": ("proposal_steps", ["chain_id", "bounty_id", "nonce"]),
+    "disputes_bounty": ("disputes", ["chain_id", "bounty_id", "nonce"]),
+    "rulings_bounty": ("rulings", ["chain_id", "bounty_id"]),
     "raised_paid_beneficiary": ("raised_paid", ["beneficiary"]),
     "bounties_deadline": ("bounties", ["deadline"]),
-    # Schema 6 (issue 13): the list sorted by amount, read in the index's order.
-    "bounties_amount": ("bounties", ["LENGTH(total)", "total", "bounty_id"]),
+    # Schema 6 (issue 13): the list sorted by amount, read in the index's order (schema 8 adds the chain).
+    "bounties_amount": ("bounties", ["LENGTH(total)", "total", "bounty_id", "chain_id"]),
+    # Schema 8 (several chains): every lookup by bounty has its chain; a bounty by its id alone.
+    "bounties_id": ("bounties", ["bounty_id", "chain_id"]),
 }
 
 
@@ -133,7 +163,7 @@ def test_every_table_has_its_columns_types_and_keys() -> None:
 
 def test_every_event_table_is_rolled_back_by_block_and_has_the_events_position() -> None:
     db = _schema()
-    event_tables = [t for t in EXPECTED_COLUMNS if t not in ("meta", "blocks", "tokens", "bounties")]
+    event_tables = [t for t in EXPECTED_COLUMNS if t not in ("meta", "chains", "blocks", "tokens", "bounties")]
     assert sorted(EVENT_TABLES) == sorted(event_tables)
     for table in EVENT_TABLES:
         columns = [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
@@ -187,41 +217,156 @@ def _schema_4_copy(tmp_path: Path) -> Path:
     return path
 
 
-def _tables(path: Path) -> dict[str, list[tuple[object, ...]]]:
+def _tables(path: Path, tables: Iterable[str] = EXPECTED_COLUMNS) -> dict[str, list[tuple[object, ...]]]:
     db = sqlite3.connect(path)
     try:
         present = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        # Tables a later schema adds (issue 16's milestones and bonds) are empty until then.
-        return {table: sorted(db.execute(f"SELECT * FROM {table}")) if table in present else []  # noqa: S608
-                for table in EXPECTED_COLUMNS}
+        return {table: sorted(db.execute(f"SELECT * FROM {table}")) for table in tables if table in present}  # noqa: S608
     finally:
         db.close()
 
 
+def _one_chain_copy(tmp_path: Path, version: int) -> Path:
+    """A schema-5, 6 or 7 index (one chain's, before several chains): the schema-4 one with the
+    steps of schemas 5 (to 7) that those versions' code ran. Schema 7's milestone and bond
+    tables get rows, as its sync would write them, so that the step to 8 has them to carry."""
+    path = _schema_4_copy(tmp_path)
+    engine = sqlalchemy.create_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        for step in range(4, version):
+            migrations.UPGRADES[step](Operations(MigrationContext.configure(connection)))
+        if version >= 7:
+            connection.execute(text("INSERT INTO milestones VALUES (69, 0, :tx, 2, 4000, '400', '10', '600')"),
+                               {"tx": "0x" + "ab" * 32})
+            connection.execute(text("INSERT INTO bonds VALUES (69, 1, :tx, 2, 0, 'required', :hunter, '5')"
+                                    ", (69, 2, :tx, 2, 1, 'posted', :hunter, '5')"),
+                               {"tx": "0x" + "ab" * 32, "hunter": "0x" + "cd" * 20})
+        connection.execute(text("UPDATE meta SET value = :version WHERE key = 'schema_version'"),
+                           {"version": str(version)})
+    engine.dispose()
+    return path
+
+
+def _on_postgresql(path: Path, url: str) -> None:
+    """The SQLite index at `path` copied into the empty PostgreSQL database `url`: its tables and
+    indexes as SQLite stored their DDL (the schema's portable SQL), and every row."""
+    source = sqlite3.connect(path)
+    engine = sqlalchemy.create_engine(database_url(url))
+    with engine.begin() as connection:
+        for table, sql in source.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'").fetchall():
+            connection.exec_driver_sql(sql)
+            cursor = source.execute(f"SELECT * FROM {table}")  # noqa: S608
+            names = [column[0] for column in cursor.description]
+            rows = [dict(zip(names, row, strict=True)) for row in cursor]
+            if rows:
+                connection.execute(text(f"INSERT INTO {table} ({', '.join(names)})"  # noqa: S608
+                                        f" VALUES ({', '.join(':' + n for n in names)})"), rows)
+        for (sql,) in source.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"):
+            connection.exec_driver_sql(sql)
+    engine.dispose()
+    source.close()
+
+
+def _read_all(index: Index) -> dict[str, list[tuple[object, ...]]]:
+    present = {row[0] for row in index.execute("SELECT table_name FROM information_schema.tables"
+                                                " WHERE table_schema = 'public'")} if index.dialect == "postgresql" else {
+        row[0] for row in index.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return {table: sorted(tuple(row) for row in index.execute(f"SELECT * FROM {table}"))  # noqa: S608
+            for table in EXPECTED_COLUMNS if table in present}
+
+
+def _assert_upgraded_keeping_every_row(before: dict[str, list[tuple[object, ...]]], index: Index) -> None:
+    """Every row of the one chain's index is there, with that chain's id in front; its escrow
+    and cursor moved from meta to `chains`: no re-sync needed."""
+    meta = dict(before["meta"])
+    chain_id = int(meta["chain_id"])
+    after = _read_all(index)
+    for table, rows in before.items():
+        if table == "meta":
+            continue
+        assert all(row[0] == chain_id for row in after[table]), table
+        assert sorted(row[1:] for row in after[table]) == rows, table
+    assert after["chains"] == [(chain_id, meta["escrow"], int(meta["start_block"]), int(meta["cursor"]),
+                                meta["cursor_hash"], int(meta["cursor_time"]))]
+    assert dict(after["meta"]) == {"schema_version": str(SCHEMA_VERSION)}
+    # ... and read as before.
+    listed = queries.bounties(index)
+    assert len(listed) == len(before["bounties"]) == 11 and {b.chain_name for b in listed} == {"Local dev chain"}
+    detail = queries.bounty(index, 1)
+    assert detail is not None and detail.bounty.repo == "org/parser" and detail.bounty.status == "awarded"
+    assert sum(claim.paid for claim in detail.claims) == detail.bounty.paid_out > 0
+    assert queries.status(index).cursor == int(meta["cursor"]) == 68
+
+
 def test_a_schema_4_index_is_upgraded_in_place_keeping_every_row(tmp_path: Path) -> None:
     path = _schema_4_copy(tmp_path)
-    before = _tables(path)
+    before = _tables(path, ["meta", *SCHEMA_5_COLUMNS])
     assert dict(before["meta"])["schema_version"] == "4" and len(before["pledges"]) == 18
     assert dict(before["meta"])["cursor"] == "68"
     index = open_index(path)
-    assert get_meta(index, "schema_version") == str(SCHEMA_VERSION) == "7"
-    after = _tables(path)
-    # Every fact and the cursor as they were: no re-sync needed.
-    assert {t: rows for t, rows in after.items() if t != "meta"} == {t: rows for t, rows in before.items() if t != "meta"}
-    assert dict(after["meta"]) == {**dict(before["meta"]), "schema_version": "7"}
-    # ... with schema 5's and 6's indexes, and read as before.
+    assert get_meta(index, "schema_version") == str(SCHEMA_VERSION) == "8"
+    _assert_upgraded_keeping_every_row(before, index)
     db = sqlite3.connect(path)
     names = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
     db.close()
     assert names == set(EXPECTED_INDEXES)
-    listed = queries.bounties(index)
-    assert len(listed) == len(before["bounties"]) == 11
-    detail = queries.bounty(index, 1)
-    assert detail is not None and detail.bounty.repo == "org/parser" and detail.bounty.status == "awarded"
-    assert sum(claim.paid for claim in detail.claims) == detail.bounty.paid_out > 0
+    after = _tables(path)
     index.close()
     open_index(path).close()  # opening it again changes nothing
     assert _tables(path) == after
+
+
+@pytest.mark.parametrize("version", [5, 6, 7])
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_an_index_of_one_chain_is_upgraded_to_several_chains_keeping_every_row(
+        tmp_path: Path, backend: str, version: int, request: pytest.FixtureRequest) -> None:
+    path = _one_chain_copy(tmp_path, version)
+    before = _tables(path, ["meta", *SCHEMA_5_COLUMNS])
+    assert dict(before["meta"])["schema_version"] == str(version) and len(before["pledges"]) == 18
+    # Schema 7's tables, with their rows, only from 7 on.
+    assert (len(before.get("milestones", [])), len(before.get("bonds", []))) == ((1, 2) if version == 7 else (0, 0))
+    db = sqlite3.connect(path)
+    assert bool(db.execute("SELECT 1 FROM sqlite_master WHERE name = 'bounties_amount'").fetchall()) == (version >= 6)
+    db.close()
+    target = str(path)
+    if backend == "postgresql":
+        target = request.getfixturevalue("postgres").database()
+        _on_postgresql(path, target)
+    index = open_index(target)
+    _assert_upgraded_keeping_every_row(before, index)
+    # Its tables are schema 8's, keys and indexes included, exactly as a new index's.
+    if backend == "sqlite":
+        db = sqlite3.connect(path)
+        for table, expected in EXPECTED_COLUMNS.items():
+            info = [(name, kind, notnull, pk) for _, name, kind, notnull, _, pk in db.execute(f"PRAGMA table_info({table})")]
+            assert info == expected, table
+            unique = [row[1] for row in db.execute(f"PRAGMA index_list({table})") if row[2]]
+            assert unique == [f"sqlite_autoindex_{table}_1"], table
+        names = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
+        db.close()
+    else:
+        names = {row[0] for row in index.execute("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'"
+                                                  " AND indexname NOT LIKE '%_pkey'")}
+        keys = {row[0] for row in index.execute("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'"
+                                                 " AND indexname LIKE '%_pkey'")}
+        assert keys == {f"{table}_pkey" for table in EXPECTED_COLUMNS}
+    assert names == set(EXPECTED_INDEXES)
+    # The upgraded index takes a second chain: bounty 1 of another chain beside the first's.
+    with index.transaction():
+        index.execute("INSERT INTO chains (chain_id, escrow, start_block, cursor) VALUES (1, :escrow, 0, 0)",
+                      {"escrow": "0x" + "12" * 20})
+        index.execute("INSERT INTO created (chain_id, bounty_id, issuer, approver, token, deadline, uri, uri_hash,"
+                      " block_number, log_index, tx_hash) SELECT 1, bounty_id, issuer, approver, token, deadline,"
+                      " uri, uri_hash, block_number, log_index, tx_hash FROM created WHERE bounty_id = 1")
+        refresh_bounty(index, 1, 1)
+    with pytest.raises(queries.AmbiguousBounty, match="Ethereum"):
+        queries.bounty(index, 1)
+    assert queries.bounty(index, 1, chain=31337).bounty.status == "awarded"
+    assert queries.bounty(index, 1, chain=1).bounty.chain_name == "Ethereum"
+    # Read in bounties_amount's order (schemas 6 to 8): the most held first, ids breaking ties.
+    by_amount = queries.bounties(index, sort="amount", limit=4)
+    assert [int(b.total) for b in by_amount] == sorted((int(b.total) for b in queries.bounties(index)), reverse=True)[:4]
+    index.close()
 
 
 def test_an_index_too_old_or_too_new_is_refused_with_what_to_do(tmp_path: Path) -> None:
@@ -262,36 +407,3 @@ def test_postgresql_gets_the_same_tables_columns_keys_and_indexes(postgres) -> N
         assert named[name][0] == table and named[name][1].lower().endswith(f"({', '.join(columns)})".lower()), name
     index.close()
     open_index(index.url).close()  # opening it again changes nothing
-
-
-def test_a_schema_5_index_is_upgraded_to_6_keeping_every_row(index_db) -> None:
-    """Schema 6's step on both backends: an index as schema 5 left it (the same tables, without
-    bounties_amount) gets the index, and every row and the cursor stay as they were."""
-    from tests.test_index_plans import _seeded
-
-    index = _seeded(index_db())
-    with index.transaction():
-        index.execute("DROP INDEX bounties_amount")
-        index.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
-        index.execute("INSERT INTO meta (key, value) VALUES ('cursor', '68')")
-
-    def rows() -> dict[str, list[tuple[object, ...]]]:
-        return {table: sorted(tuple(row) for row in index.execute(f"SELECT * FROM {table}"))  # noqa: S608
-                for table in EXPECTED_COLUMNS}
-
-    def has_amount_index(db) -> bool:
-        if db.dialect == "sqlite":
-            return bool(db.execute("SELECT 1 FROM sqlite_master WHERE name = 'bounties_amount'").fetchall())
-        return bool(db.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'bounties_amount'").fetchall())
-
-    before = rows()
-    assert not has_amount_index(index) and len(before["bounties"]) == 2
-    index.close()
-    index = open_index(index.url)
-    assert get_meta(index, "schema_version") == "7" and has_amount_index(index)
-    after = rows()
-    assert {t: r for t, r in after.items() if t != "meta"} == {t: r for t, r in before.items() if t != "meta"}
-    assert dict(after["meta"]) == {**dict(before["meta"]), "schema_version": "7"}
-    # Read in the new index's order: the fundraiser holds 5, the awarded bounty nothing.
-    assert [(b.bounty_id, b.total) for b in queries.bounties(index, sort="amount", limit=10)] == [(2, 5), (1, 0)]
-    index.close()

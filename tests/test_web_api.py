@@ -110,7 +110,9 @@ def test_the_list_filters_by_repository_owner_status_token_and_chain(site: dict[
     assert len(_ids(http.get("/api/bounties", params={"chain": chain_id}))) == len(ids)
     other_chain = http.get("/api/bounties", params={"chain": chain_id + 1})
     assert _ids(other_chain) == [] and other_chain.json()["count"] == 0
-    assert http.get("/api/bounties", params={"chain": "mainnet"}).status_code == 400
+    assert _ids(http.get("/api/bounties", params={"chain": "mainnet"})) == []  # a chain by name: not this one
+    unknown = http.get("/api/bounties", params={"chain": "atlantis"})
+    assert unknown.status_code == 400 and "'atlantis' is neither a chain id nor a chain's name" in unknown.json()["error"]
     assert http.get("/api/bounties", params={"token": "0x123"}).status_code == 400
 
 

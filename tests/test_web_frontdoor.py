@@ -254,7 +254,8 @@ def test_the_wrong_chain_banner_names_the_chains(site: dict[str, Any]) -> None:
     page = _open(site, InjectedWallet(site["node"], site["funder"].address), "/")
     page.click("#connect")
     page.wait_for_selector("#wrong-chain")
-    assert page.locator("#wrong-chain").inner_text() == ("Your wallet is on another chain (id 1); "
+    # A chain people know is named, never numbered (bountychain.chains): the wallet is on Ethereum.
+    assert page.locator("#wrong-chain").inner_text() == ("Your wallet is on Ethereum; "
                                                         "the escrow is on Local dev chain.")
     assert page.locator("#chain-banner button").inner_text() == "Switch to Local dev chain"
     _check(page)

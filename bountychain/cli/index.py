@@ -3,6 +3,7 @@ and the index-backed path of `bountychain list`.
 
     bountychain index                      # one pass: index new blocks up to head - confirmations
     bountychain index --follow             # keep polling
+    bountychain index --follow --config chains.toml   # several chains into one index (`index.several`)
     bountychain serve --port 8000          # the page and the JSON API, syncing in the background
     bountychain seed                       # the demo's bounties on a local anvil node
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +26,11 @@ from rich.text import Text
 
 from bountychain.chains import chain_name
 from bountychain.cli._context import command, get_settings
-from bountychain.cli._errors import CliInputError
+from bountychain.cli._errors import CliInputError, SetupError
 from bountychain.cli._output import listed, utc
 from bountychain.cli._session import connect
-from bountychain.index import Indexer, SyncReport, queries
+from bountychain.index import Indexer, SyncReport, open_index, queries
+from bountychain.index.several import follow_chains, load_config, wait_for
 from bountychain.index.store import database_url, describe_url
 from bountychain.index.sync import DEFAULT_BATCH
 from bountychain.results import TokenInfo
@@ -75,11 +78,12 @@ def _report_dict(report: SyncReport, path: str, indexer: Indexer) -> dict[str, A
             "seconds": round(report.seconds, 3)}
 
 
-def _show_report(data: dict[str, Any]) -> None:
-    ui = get_settings().ui
+def _show_report(data: dict[str, Any], chain: str = "", ui: Any = None) -> None:
+    ui = ui or get_settings().ui  # passed in by the followers' threads, which have no click context
+    prefix = f"{chain}: " if chain else ""
     if data["rolled_back_to"] is not None:
-        ui.note(f"reorganisation: rolled back to block {data['rolled_back_to']} and re-indexed")
-    ui.say(Text(f"indexed blocks {data['from_block']}..{data['cursor']} ({data['ranges']} ranges, {data['events']} "
+        ui.note(f"{prefix}reorganisation: rolled back to block {data['rolled_back_to']} and re-indexed")
+    ui.say(Text(f"{prefix}indexed blocks {data['from_block']}..{data['cursor']} ({data['ranges']} ranges, {data['events']} "
                 f"events, {data['seconds']} s); head {data['head']}, {data['confirmations']} confirmations; "
                 f"{data['db']}"))
 
@@ -105,8 +109,15 @@ def index_options(command: Any) -> Any:
 @index_options
 @click.option("--follow", is_flag=True, help="Keep polling for new blocks until Ctrl-C.")
 @click.option("--interval", type=click.FloatRange(min=0.1), default=2.0, show_default=True, help="Seconds between polls.")
-def index_command(db: str | None, confirmations: int | None, batch: int, follow: bool, interval: float) -> None:
-    """Index the escrow's events into SQLite or PostgreSQL (resumable, reorg-safe; one indexer per database)."""
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Follow every [[chain]] of this TOML file into one index (see the README's index section).")
+def index_command(db: str | None, confirmations: int | None, batch: int, follow: bool, interval: float,
+                  config_path: str | None) -> None:
+    """Index the escrow's events into SQLite or PostgreSQL (resumable, reorg-safe; one indexer per chain and
+    database)."""
+    if config_path is not None:
+        _index_several(config_path, db, follow, interval)
+        return
     indexer, path = _indexer(db, confirmations, batch)
     ui = get_settings().ui
     if not follow:
@@ -127,6 +138,51 @@ def index_command(db: str | None, confirmations: int | None, batch: int, follow:
         indexer.follow(interval=interval, on_pass=on_pass)
     except KeyboardInterrupt:
         ui.note("stopped")
+
+
+def _index_several(config_path: str, db: str | None, follow: bool, interval: float) -> None:
+    """`index --config`: every chain of the file, each on its own thread; one that fails is
+    reported by name and retried (with --follow) while the others go on."""
+    config = load_config(config_path)
+    target = db or config.db or os.environ.get("BOUNTYCHAIN_DB") or os.environ.get("BOUNTYCHAIN_INDEX")
+    if not target:
+        raise CliInputError(f"{config_path}: which database? give --db URL, db = \"URL\" in the file, or $BOUNTYCHAIN_DB")
+    path = describe_url(target)
+    index = open_index(target)
+    ui = get_settings().ui
+    stop = threading.Event()
+    failed: set[str] = set()
+    lock = threading.Lock()  # the followers' threads print one line at a time
+
+    def on_pass(follower: Any, report: SyncReport) -> None:
+        with lock:
+            failed.discard(follower.name)
+            if report.ranges or report.rolled_back_to is not None or not follow:
+                data = {**_report_dict(report, path, follower.indexer), "chain_name": follower.name}
+                ui.emit(data, lambda: _show_report(data, follower.name, ui))
+                sys.stdout.flush()
+
+    def on_error(follower: Any, reason: str, retry: float | None) -> None:
+        then = "" if not follow else f"; retrying in {retry:g} s" if retry is not None else "; not retried"
+        with lock:
+            failed.add(follower.name)
+            ui.err.print(Text(f"{follower.name}: {reason}{then}", style="bold red"))
+            sys.stderr.flush()
+
+    _stop_on_signals()
+    followers = follow_chains(config.chains, index, stop, interval=interval, on_pass=on_pass, on_error=on_error,
+                              once=not follow)
+    try:
+        while any(f.thread is not None and f.thread.is_alive() for f in followers):
+            stop.wait(0.2)
+    except KeyboardInterrupt:
+        ui.note("stopped")
+    finally:
+        stop.set()
+        wait_for(followers)
+        index.close()
+    if failed and not follow:
+        raise SetupError(f"not indexed: {', '.join(sorted(failed))} (see above)")
 
 
 @command("serve")
@@ -156,8 +212,8 @@ def serve_command(db: str | None, confirmations: int | None, batch: int, host: s
     url = f"http://{host if ':' not in host else f'[{host}]'}:{server.server_address[1]}/"
     app.start_following()
     data = {"url": url, "db": str(path), "chain_id": indexer.chain_id, "escrow": indexer.escrow}
-    ui.emit(data, lambda: ui.say(Text(f"serving {url} (index {path}, escrow {indexer.escrow} on chain "
-                                      f"{indexer.chain_id}); Ctrl-C stops", style="bold")))
+    ui.emit(data, lambda: ui.say(Text(f"serving {url} (index {path}, escrow {indexer.escrow} on {indexer.name}); "
+                                      "Ctrl-C stops", style="bold")))
     sys.stdout.flush()
     _stop_on_signals()
     try:
@@ -219,7 +275,8 @@ def list_from_index(client: Any, db: str | None, *, required: bool, issue: str |
         indexer.sync()
     head = int(client.w3.eth.block_number)
     rows = []
-    for b in reversed(queries.bounties(indexer.db, repo=repo, issue=issue, status=status, token=token, kind="bounty")):
+    for b in reversed(queries.bounties(indexer.db, repo=repo, issue=issue, status=status, token=token, kind="bounty",
+                                       chain=indexer.chain_id)):
         info = TokenInfo(b.token, b.symbol, b.decimals)
         paid = b.pool if b.status == "awarded" else None
         rows.append({"bounty_id": b.bounty_id, "issue": b.uri, "token": b.token, "symbol": b.symbol, "total": b.total,

@@ -5,6 +5,8 @@
     indexer.sync()                                  # one pass; indexer.follow() keeps polling
     queries.bounties(indexer.db, repo="org/repo", status="open")
 
+One database can hold several chains (one escrow on each): every row carries its chain id,
+the queries take `chain=`, and `several` follows the chains of a TOML file, one thread each.
 See `sync` for the algorithm and `schema` for the tables.
 """
 

@@ -222,14 +222,15 @@ class Rows:
     table) inside the range's transaction. A handler that reads what an earlier event of the
     range wrote (Ruling) flushes first."""
 
-    def __init__(self, db: Index) -> None:
+    def __init__(self, db: Index, chain_id: int) -> None:
         self.db = db
+        self.chain_id = chain_id  # every row is the chain's
         self.pending: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.counts: dict[str, int] = defaultdict(int)  # rows added per table, flushed or not
 
     def add(self, table: str, e: Event, **row: Any) -> None:
         self.counts[table] += 1
-        self.pending[table].append({**row, "block_number": e.block_number, "log_index": e.log_index,
+        self.pending[table].append({"chain_id": self.chain_id, **row, "block_number": e.block_number, "log_index": e.log_index,
                                     "tx_hash": e.tx_hash})
 
     def flush(self) -> None:
@@ -482,10 +483,12 @@ def _ruling(rows: Rows, e: Event) -> set[int]:
     the proposal's step (upheld or rejected)."""
     a = e.args
     rows.flush()  # the dispute may have been raised earlier in this range
-    row = rows.db.execute("SELECT d.bounty_id FROM disputes d JOIN review_policies p ON p.bounty_id = d.bounty_id"
-                          " WHERE d.arbiter = :arbiter AND d.dispute_id = :dispute_id AND p.arbiter_is_erc792 = 1"
-                          " ORDER BY d.block_number DESC, d.log_index DESC",
-                          {"arbiter": a["arbitrator"], "dispute_id": str(a["disputeID"])}).fetchone()
+    row = rows.db.execute("SELECT d.bounty_id FROM disputes d JOIN review_policies p"
+                          " ON p.chain_id = d.chain_id AND p.bounty_id = d.bounty_id"
+                          " WHERE d.chain_id = :chain_id AND d.arbiter = :arbiter AND d.dispute_id = :dispute_id"
+                          " AND p.arbiter_is_erc792 = 1 ORDER BY d.block_number DESC, d.log_index DESC",
+                          {"chain_id": rows.chain_id, "arbiter": a["arbitrator"],
+                           "dispute_id": str(a["disputeID"])}).fetchone()
     if row is None:
         return set()  # a dispute raised before the index's start: nothing to attach it to
     rows.add("rulings", e, bounty_id=row[0], arbiter=a["arbitrator"], dispute_id=str(a["disputeID"]),

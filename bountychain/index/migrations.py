@@ -16,40 +16,103 @@ from alembic.operations import Operations
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from bountychain.index.schema import INDEXES, MILESTONE_TABLES, SCHEMA_VERSION
+from bountychain.index.schema import DDL, EVENT_TABLES, INDEXES, SCHEMA_VERSION
 
 # The oldest schema that can be upgraded.
 OLDEST_UPGRADABLE = 4
 
 
-def _create_indexes(op: Operations, *names: str) -> None:
-    """Creates the named indexes of `schema.INDEXES` (an expression column, "LENGTH(total)",
-    goes to Alembic as SQL text: a plain string would be quoted as a column name)."""
-    for name in names:
-        table, columns = INDEXES[name]
-        op.create_index(name, table, [text(column) if "(" in column else column for column in columns],
-                        if_not_exists=True)
+def _create_index(op: Operations, name: str, table: str, columns: tuple[str, ...] | list[str]) -> None:
+    """An index (an expression column, "LENGTH(total)", goes to Alembic as SQL text: a plain
+    string would be quoted as a column name)."""
+    op.create_index(name, table, [text(column) if "(" in column else column for column in columns],
+                    if_not_exists=True)
 
 
+# Each step's indexes as that schema had them (schema 8 puts the chain in each by bounty):
+# `schema.INDEXES` describes only the newest schema.
 def _to_5(op: Operations) -> None:
     """Schema 5: the indexes the sync and the detail page look bounties up by (issue 13)."""
-    _create_indexes(op, "payouts_bounty", "refunds_bounty", "extensions_bounty", "proposal_steps_bounty",
-                    "disputes_bounty", "rulings_bounty", "raised_paid_beneficiary", "bounties_deadline")
+    for name, table, columns in (("payouts_bounty", "payouts", ["bounty_id", "claim_id"]),
+                                 ("refunds_bounty", "refunds", ["bounty_id", "funder"]),
+                                 ("extensions_bounty", "extensions", ["bounty_id"]),
+                                 ("proposal_steps_bounty", "proposal_steps", ["bounty_id", "nonce"]),
+                                 ("disputes_bounty", "disputes", ["bounty_id", "nonce"]),
+                                 ("rulings_bounty", "rulings", ["bounty_id"]),
+                                 ("raised_paid_beneficiary", "raised_paid", ["beneficiary"]),
+                                 ("bounties_deadline", "bounties", ["deadline"])):
+        _create_index(op, name, table, columns)
 
 
 def _to_6(op: Operations) -> None:
     """Schema 6: the index the list sorted by amount reads in order (issue 13)."""
-    _create_indexes(op, "bounties_amount")
+    _create_index(op, "bounties_amount", "bounties", ["LENGTH(total)", "total", "bounty_id"])
+
+
+# What an index of one chain kept in `meta` about its chain, now its row of `chains`.
+_CHAIN_META = ("chain_id", "escrow", "start_block", "cursor", "cursor_hash", "cursor_time")
+
+
+# The milestone and claim-bond tables as schema 7 made them, before rows carried their chain.
+_MILESTONE_TABLES_7 = (
+    """CREATE TABLE IF NOT EXISTS milestones (
+        block_number BIGINT NOT NULL, log_index INTEGER NOT NULL, tx_hash TEXT NOT NULL,
+        bounty_id BIGINT NOT NULL, part_bps INTEGER NOT NULL, pool TEXT NOT NULL, fee TEXT NOT NULL,
+        remaining TEXT NOT NULL, PRIMARY KEY (block_number, log_index)
+    )""",
+    """CREATE TABLE IF NOT EXISTS bonds (
+        block_number BIGINT NOT NULL, log_index INTEGER NOT NULL, tx_hash TEXT NOT NULL,
+        bounty_id BIGINT NOT NULL, claim_id BIGINT NOT NULL, step TEXT NOT NULL, hunter TEXT NOT NULL,
+        amount TEXT NOT NULL, PRIMARY KEY (block_number, log_index)
+    )""",
+)
 
 
 def _to_7(op: Operations) -> None:
     """Schema 7: the milestone and claim-bond event tables (issue 16); nothing else changes."""
-    for statement in MILESTONE_TABLES:
+    for statement in _MILESTONE_TABLES_7:
         op.execute(statement)
 
 
+def _to_8(op: Operations) -> None:
+    """Schema 8, several chains in one index (issue 13): every row gets the chain the index
+    followed (`meta.chain_id`) as the first column of its table and a column of its key, and
+    that chain's escrow and cursor move from `meta` to its row of `chains`. Each table is
+    rebuilt (no backend adds a column to a primary key in place, and SQLite cannot alter one at
+    all): the new table is created from the schema, filled from the old one, the old one
+    dropped with its indexes and the new one renamed; then every index is created again."""
+    connection = op.get_bind()
+    meta = {key: value for key, value in connection.execute(text("SELECT key, value FROM meta"))}
+    chain_id = int(meta["chain_id"]) if "chain_id" in meta else None
+    statements = {statement.split("(")[0].split()[-1]: statement for statement in DDL
+                  if statement.startswith("CREATE TABLE")}
+    for table in ("blocks", "tokens", *EVENT_TABLES, "bounties"):
+        old_columns = list(connection.execute(text(f"SELECT * FROM {table} WHERE 1 = 0")).keys())  # noqa: S608
+        op.execute(statements[table].replace(f"CREATE TABLE IF NOT EXISTS {table} (", f"CREATE TABLE new_{table} (", 1))
+        columns = ", ".join(old_columns)
+        if chain_id is not None:  # an index that never followed a chain has no rows to move
+            op.execute(text(f"INSERT INTO new_{table} (chain_id, {columns})"  # noqa: S608 - names from the schema
+                            f" SELECT :chain_id, {columns} FROM {table}").bindparams(chain_id=chain_id))
+        op.drop_table(table)
+        op.rename_table(f"new_{table}", table)
+        if connection.dialect.name == "postgresql":  # the key's index keeps the name it was made with
+            op.execute(f"ALTER INDEX new_{table}_pkey RENAME TO {table}_pkey")
+    op.execute(statements["chains"])
+    if chain_id is not None:
+        op.execute(text("INSERT INTO chains (chain_id, escrow, start_block, cursor, cursor_hash, cursor_time)"
+                        " VALUES (:chain_id, :escrow, :start_block, :cursor, :cursor_hash, :cursor_time)").bindparams(
+            chain_id=chain_id, escrow=meta["escrow"], start_block=int(meta.get("start_block") or 0),
+            cursor=int(meta.get("cursor") or int(meta.get("start_block") or 0) - 1),
+            cursor_hash=meta.get("cursor_hash"),
+            cursor_time=int(meta["cursor_time"]) if meta.get("cursor_time") else None))
+    for key in _CHAIN_META:
+        op.execute(text("DELETE FROM meta WHERE key = :key").bindparams(key=key))
+    for name, (table, columns) in INDEXES.items():
+        _create_index(op, name, table, columns)
+
+
 # version -> the step that upgrades an index of that version to the next one.
-UPGRADES: dict[int, Callable[[Operations], None]] = {4: _to_5, 5: _to_6, 6: _to_7}
+UPGRADES: dict[int, Callable[[Operations], None]] = {4: _to_5, 5: _to_6, 6: _to_7, 7: _to_8}
 assert sorted(UPGRADES) == list(range(OLDEST_UPGRADABLE, SCHEMA_VERSION)), "one step per version"
 
 

@@ -13,7 +13,8 @@ class IndexStatus:
     escrow: str | None
     start_block: int | None
     cursor: int | None  # the last indexed block
-    cursor_time: int | None  # its timestamp: "now" for the index's answers
+    cursor_time: int | None  # its timestamp: "now" for the index's answers about this chain
+    chain_name: str | None = None  # "Sepolia" (`bountychain.chains`); "chain 424242" when not listed
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,8 @@ class BountySummary:
     weight_against: int = 0
     quorum_weight: int = 0
     dispute_id: str = ""
+    chain_id: int = 0  # bounty ids are numbered per chain (per escrow): the chain is part of its name
+    chain_name: str = ""
 
     @property
     def is_fundraiser(self) -> bool:
@@ -91,6 +94,8 @@ class FunderPledge:
     unlocks_at: int
     state: str  # locked, frozen (under review), refundable, refunded, awarded (bounty), paid (fundraiser)
     kind: str = "bounty"
+    chain_id: int = 0
+    chain_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -105,6 +110,8 @@ class ClaimRow:
     decimals: int
     block_number: int
     tx_hash: str
+    chain_id: int = 0
+    chain_name: str = ""
     # A private security report's claim: its URI is a commitment (bountychain.reports), never a
     # link; committed_at is its block's time, which proves priority (None if not indexed).
     private_report: bool = False
@@ -119,6 +126,8 @@ class PledgeEvent:
     unlocks_at: int
     block_number: int
     tx_hash: str
+    chain_id: int = 0
+    chain_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -135,6 +144,8 @@ class Objection:
     decimals: int
     block_number: int
     tx_hash: str
+    chain_id: int = 0
+    chain_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -156,6 +167,8 @@ class TokenAmounts:
     refunded: int = 0
     outstanding: int = 0
     to_fundraisers: int = 0  # paid out by fundraisers this funder backed
+    chain_id: int = 0
+    chain_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -182,6 +195,8 @@ class Receipt:
     decimals: int
     block_number: int
     tx_hash: str
+    chain_id: int = 0
+    chain_name: str = ""
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import StaticPool
 
+from bountychain.chains import chain_name
 from bountychain.errors import BountychainError
 from bountychain.index import migrations
 from bountychain.index.schema import DDL, SCHEMA_VERSION
@@ -131,7 +132,7 @@ class Index:
         self.url = url
         self.dialect = engine.dialect.name  # "sqlite" or "postgresql"
         self._local = threading.local()
-        self._writer: Any = None  # what holds the writer lock (`writer_lock`)
+        self._writers: dict[int, Any] = {}  # chain id -> what holds its writer lock (`writer_lock`)
         self._writer_guard = threading.Lock()
         # The database being unreachable or unwritable (the driver's OperationalError, and
         # SQLAlchemy's wrapper of it), as opposed to a statement's own error.
@@ -259,27 +260,31 @@ class Index:
                 self._local.connection = None
 
     @contextmanager
-    def writer_lock(self) -> Iterator[None]:
-        """Held by the one indexer that writes this database; another one (in this process or
-        any other) gets IndexBusy at once. PostgreSQL: a session advisory lock; SQLite: an
-        exclusive lock on a file beside the database."""
+    def writer_lock(self, chain_id: int) -> Iterator[None]:
+        """Held by the one indexer that writes this chain's rows of the database; another one (in
+        this process or any other) gets IndexBusy at once. Indexers of different chains write
+        side by side (their rows never overlap). PostgreSQL: a session advisory lock per chain;
+        SQLite: an exclusive lock on a file beside the database, per chain (SQLite's own write
+        lock then queues their transactions)."""
         with self._writer_guard:
-            if self._writer is not None:
-                raise IndexBusy(f"another indexer is already writing to {describe_url(self.url)}")
-            self._writer = self._acquire_writer()
+            if chain_id in self._writers:
+                raise IndexBusy(f"another indexer is already writing to {describe_url(self.url)} "
+                                f"({chain_name(chain_id)}'s rows)")
+            self._writers[chain_id] = self._acquire_writer(chain_id)
         try:
             yield
         finally:
             with self._writer_guard:
-                writer, self._writer = self._writer, None
-            self._release_writer(writer)
+                writer = self._writers.pop(chain_id)
+            self._release_writer(writer, chain_id)
 
-    def _acquire_writer(self) -> Any:
-        busy = IndexBusy(f"another indexer is already writing to {describe_url(self.url)}: one indexer per "
-                         "database; stop the other one or let it finish")
+    def _acquire_writer(self, chain_id: int) -> Any:
+        busy = IndexBusy(f"another indexer is already writing to {describe_url(self.url)} ({chain_name(chain_id)}'s "
+                         "rows): one indexer per chain and database; stop the other one or let it finish")
         if self.dialect == "postgresql":
             connection = self.engine.connect()
-            if not connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": _WRITER_KEY}).scalar():
+            if not connection.execute(text("SELECT pg_try_advisory_lock(:key)"),
+                                      {"key": _writer_key(chain_id)}).scalar():
                 connection.close()
                 raise busy
             connection.commit()
@@ -287,7 +292,7 @@ class Index:
         path = self.sqlite_path
         if path is None:
             return True  # an in-memory database belongs to this object alone
-        handle = open(f"{path}-writer.lock", "a")  # noqa: SIM115 - held until released
+        handle = open(f"{path}-writer-{chain_id}.lock", "a")  # noqa: SIM115 - held until released
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -295,10 +300,10 @@ class Index:
             raise busy from None
         return handle
 
-    def _release_writer(self, writer: Any) -> None:
+    def _release_writer(self, writer: Any, chain_id: int) -> None:
         if isinstance(writer, Connection):
             try:
-                writer.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _WRITER_KEY})
+                writer.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _writer_key(chain_id)})
             except DBAPIError:
                 pass  # the server went away: the session and its lock are gone with it
             writer.close()
@@ -310,8 +315,9 @@ class Index:
         self.engine.dispose()
 
 
-# The advisory lock key of the index's one writer (any fixed 64-bit number).
-_WRITER_KEY = zlib.crc32(b"bountychain-index-writer")
+def _writer_key(chain_id: int) -> int:
+    """The advisory lock key of a chain's one writer (a fixed 64-bit number per chain)."""
+    return zlib.crc32(f"bountychain-index-writer:{chain_id}".encode())
 
 
 # What a person can do about the usual reasons (SQLite's and PostgreSQL's words).

@@ -19,23 +19,25 @@ from bountychain.sdk.constants import ARBITRATION_PERIOD, ESCALATION_PERIOD
 _BOUNTY_TABLES = ("created", "fundraisers", "pledges", "claims", "awards", "payouts", "raised_paid", "refunds",
                   "cancellations", "extensions", "review_policies", "proposals", "objections", "proposal_steps",
                   "disputes", "rulings", "milestones", "bonds")
+# A bounty's rows: bounty ids are numbered per escrow, so the chain is part of the key.
+_ONE_BOUNTY = "chain_id = :chain_id AND bounty_id = :bounty_id"
 # The block of a bounty's latest event, whichever table it is in (one statement, not one per table).
 _LAST_EVENT = ("SELECT MAX(last) FROM (" + " UNION ALL ".join(
-    f"SELECT MAX(block_number) AS last FROM {table} WHERE bounty_id = :bounty_id" for table in _BOUNTY_TABLES)
+    f"SELECT MAX(block_number) AS last FROM {table} WHERE {_ONE_BOUNTY}" for table in _BOUNTY_TABLES)
     + ") AS latest")
 # A bounty's amounts (TEXT, summed in Python) and extended deadlines, tagged by table.
 _AMOUNTS = " UNION ALL ".join(
-    [f"SELECT '{table}' AS source, amount AS value FROM {table} WHERE bounty_id = :bounty_id"
+    [f"SELECT '{table}' AS source, amount AS value FROM {table} WHERE {_ONE_BOUNTY}"
      for table in ("pledges", "refunds", "payouts", "raised_paid")]
-    + ["SELECT 'milestones' AS source, pool AS value FROM milestones WHERE bounty_id = :bounty_id"]
-    + ["SELECT 'extensions' AS source, CAST(deadline AS TEXT) AS value FROM extensions WHERE bounty_id = :bounty_id"])
+    + [f"SELECT 'milestones' AS source, pool AS value FROM milestones WHERE {_ONE_BOUNTY}"]
+    + [f"SELECT 'extensions' AS source, CAST(deadline AS TEXT) AS value FROM extensions WHERE {_ONE_BOUNTY}"])
 # Its one-row facts: award, cancellation, the reviewed bounty's proposer, counts, last event.
-_FACTS = ("SELECT (SELECT pool FROM awards WHERE bounty_id = :bounty_id) AS pool,"
-          " (SELECT fee FROM awards WHERE bounty_id = :bounty_id) AS fee,"
-          " (SELECT 1 FROM cancellations WHERE bounty_id = :bounty_id) AS cancelled,"
-          " (SELECT approver FROM review_policies WHERE bounty_id = :bounty_id) AS proposer,"
-          " (SELECT COUNT(DISTINCT funder) FROM pledges WHERE bounty_id = :bounty_id) AS funders,"
-          " (SELECT COUNT(*) FROM claims WHERE bounty_id = :bounty_id) AS claims,"
+_FACTS = (f"SELECT (SELECT pool FROM awards WHERE {_ONE_BOUNTY}) AS pool,"
+          f" (SELECT fee FROM awards WHERE {_ONE_BOUNTY}) AS fee,"
+          f" (SELECT 1 FROM cancellations WHERE {_ONE_BOUNTY}) AS cancelled,"
+          f" (SELECT approver FROM review_policies WHERE {_ONE_BOUNTY}) AS proposer,"
+          f" (SELECT COUNT(DISTINCT funder) FROM pledges WHERE {_ONE_BOUNTY}) AS funders,"
+          f" (SELECT COUNT(*) FROM claims WHERE {_ONE_BOUNTY}) AS claims,"
           f" ({_LAST_EVENT}) AS updated")
 # Proposal states in which a bounty is under review (pledges, refunds and claims wait).
 LIVE_PROPOSAL_STATES = ("pending", "blocked", "escalated", "upheld")
@@ -77,26 +79,26 @@ def _review_state(policy: Mapping[str, Any] | None, proposal: Mapping[str, Any] 
     return summary
 
 
-def review_summary(db: Index, bounty_id: int) -> dict[str, object]:
+def review_summary(db: Index, chain_id: int, bounty_id: int) -> dict[str, object]:
     """One bounty's review (`_review_state`), read from its rows."""
-    key = {"bounty_id": bounty_id}
-    policy = db.execute("SELECT * FROM review_policies WHERE bounty_id = :bounty_id", key).fetchone()
+    key: dict[str, object] = {"chain_id": chain_id, "bounty_id": bounty_id}
+    policy = db.execute(f"SELECT * FROM review_policies WHERE {_ONE_BOUNTY}", key).fetchone()
     proposal = None if policy is None else db.execute(
-        "SELECT * FROM proposals WHERE bounty_id = :bounty_id ORDER BY nonce DESC", key).fetchone()
+        f"SELECT * FROM proposals WHERE {_ONE_BOUNTY} ORDER BY nonce DESC", key).fetchone()
     if policy is None or proposal is None:
         return _review_state(policy, proposal, set(), None, None)
-    key = {"bounty_id": bounty_id, "nonce": proposal["nonce"]}
-    steps = {row[0] for row in db.execute("SELECT step FROM proposal_steps WHERE bounty_id = :bounty_id"
-                                           " AND nonce = :nonce", key)}
-    dispute = db.execute("SELECT dispute_id, escalated_at FROM disputes WHERE bounty_id = :bounty_id AND nonce = :nonce"
+    key = {**key, "nonce": proposal["nonce"]}
+    steps = {row[0] for row in db.execute(f"SELECT step FROM proposal_steps WHERE {_ONE_BOUNTY} AND nonce = :nonce",
+                                          key)}
+    dispute = db.execute(f"SELECT dispute_id, escalated_at FROM disputes WHERE {_ONE_BOUNTY} AND nonce = :nonce"
                          " ORDER BY block_number DESC, log_index DESC", key).fetchone()
-    against = db.execute("SELECT weight_against FROM objections WHERE bounty_id = :bounty_id AND nonce = :nonce"
+    against = db.execute(f"SELECT weight_against FROM objections WHERE {_ONE_BOUNTY} AND nonce = :nonce"
                          " ORDER BY block_number DESC, log_index DESC", key).fetchone()
     return _review_state(policy, proposal, steps, None if dispute is None else (dispute[0], dispute[1]),
                          None if against is None else against[0])
 
 
-def _summary_row(bounty_id: int, created: Mapping[str, Any] | None, fundraiser: Mapping[str, Any] | None,
+def _summary_row(chain_id: int, bounty_id: int, created: Mapping[str, Any] | None, fundraiser: Mapping[str, Any] | None,
                  amounts: Iterable[tuple[str, str]], facts: Mapping[str, Any],
                  review: dict[str, object]) -> dict[str, object]:
     """A bounty's (or fundraiser's) `bounties` row from what its events say: its creation row,
@@ -142,7 +144,7 @@ def _summary_row(bounty_id: int, created: Mapping[str, Any] | None, fundraiser: 
         raised = int(award["pool"]) if award else held if cancelled else pledged
     host, repo = parse_repo(origin["uri"])
     return {
-        "bounty_id": bounty_id, "kind": kind, "issuer": issuer, "approver": approver, "token": origin["token"],
+        "chain_id": chain_id, "bounty_id": bounty_id, "kind": kind, "issuer": issuer, "approver": approver, "token": origin["token"],
         "uri": origin["uri"], "host": host, "repo": repo, "deadline": deadline, "status": status, "total": str(held),
         "pledged": str(pledged), "refunded": str(refunded), "pool": award["pool"] if award else "0",
         "fee": award["fee"] if award else "0", "paid_out": str(paid_out), "beneficiary": beneficiary, "goal": goal,
@@ -151,22 +153,23 @@ def _summary_row(bounty_id: int, created: Mapping[str, Any] | None, fundraiser: 
         "updated_block": facts["updated"] or 0}
 
 
-def refresh_bounty(db: Index, bounty_id: int) -> None:
+def refresh_bounty(db: Index, chain_id: int, bounty_id: int) -> None:
     """Recomputes one bounty's (or fundraiser's) summary row from the event tables (inside
     the caller's transaction), one bounty at a time: the plain statement of what a summary is,
     kept as the reference `refresh_bounties` is tested against. An id with events but no
     creation row (a pledge of an id the index never saw created: an escrow event this version
     does not know) gets no summary."""
-    db.execute("DELETE FROM bounties WHERE bounty_id = :bounty_id", {"bounty_id": bounty_id})
-    key = {"bounty_id": bounty_id}
-    created = db.execute("SELECT * FROM created WHERE bounty_id = :bounty_id", key).fetchone()
+    key = {"chain_id": chain_id, "bounty_id": bounty_id}
+    db.execute(f"DELETE FROM bounties WHERE {_ONE_BOUNTY}", key)
+    created = db.execute(f"SELECT * FROM created WHERE {_ONE_BOUNTY}", key).fetchone()
     fundraiser = None if created is not None else db.execute(
-        "SELECT * FROM fundraisers WHERE bounty_id = :bounty_id", key).fetchone()
+        f"SELECT * FROM fundraisers WHERE {_ONE_BOUNTY}", key).fetchone()
     if created is None and fundraiser is None:
         return
     amounts = [(source, value) for source, value in db.execute(_AMOUNTS, key)]
     facts = db.execute(_FACTS, key).fetchone()
-    db.insert("bounties", [_summary_row(bounty_id, created, fundraiser, amounts, facts, review_summary(db, bounty_id))])
+    db.insert("bounties", [_summary_row(chain_id, bounty_id, created, fundraiser, amounts, facts,
+                                        review_summary(db, chain_id, bounty_id))])
 
 
 # --- the set-based refresh: every bounty a range touched, in a few statements ----------------
@@ -194,23 +197,25 @@ _FACTS_OF = " UNION ALL ".join(
                                                          "rulings")])
 
 
-def _among(bounty_ids: Iterable[int]) -> str:
-    """`bounty_id IN (1, 2, ...)` with the ids written out: integers, and no parameters for the
-    driver to parse (psycopg rewrites a statement of thousands of parameters on every call)."""
-    return f"bounty_id IN ({', '.join(str(int(bounty_id)) for bounty_id in bounty_ids)})"
+def _among(chain_id: int, bounty_ids: Iterable[int]) -> str:
+    """`chain_id = 5 AND bounty_id IN (1, 2, ...)` with the ids written out: integers, and no
+    parameters for the driver to parse (psycopg rewrites a statement of thousands of parameters
+    on every call). The chain comes first, as in every key and index by bounty."""
+    return (f"chain_id = {int(chain_id)}"
+            f" AND bounty_id IN ({', '.join(str(int(bounty_id)) for bounty_id in bounty_ids)})")
 
 
-def refresh_bounties(db: Index, bounty_ids: Iterable[int]) -> None:
-    """Recomputes the summary rows of `bounty_ids` (inside the caller's transaction): the same
+def refresh_bounties(db: Index, chain_id: int, bounty_ids: Iterable[int]) -> None:
+    """Recomputes the summary rows of `bounty_ids` on `chain_id` (inside the caller's transaction): the same
     rows as `refresh_bounty` for each, read for up to 500 bounties at a time in 6 to 10
     statements instead of 4 to 8 per bounty (on a database server each is a round trip)."""
     ids = sorted(set(bounty_ids))
     for start in range(0, len(ids), _REFRESH_CHUNK):
-        _refresh_chunk(db, ids[start:start + _REFRESH_CHUNK])
+        _refresh_chunk(db, chain_id, ids[start:start + _REFRESH_CHUNK])
 
 
-def _refresh_chunk(db: Index, ids: list[int]) -> None:
-    among = _among(ids)
+def _refresh_chunk(db: Index, chain_id: int, ids: list[int]) -> None:
+    among = _among(chain_id, ids)
     db.execute(f"DELETE FROM bounties WHERE {among}")  # noqa: S608 - ints
     created = {row["bounty_id"]: row for row in db.execute(f"SELECT * FROM created WHERE {among}")}  # noqa: S608
     fundraisers = {row["bounty_id"]: row for row in db.execute(f"SELECT * FROM fundraisers WHERE {among}")}  # noqa: S608
@@ -237,7 +242,7 @@ def _refresh_chunk(db: Index, ids: list[int]) -> None:
         elif fact == "claims":
             claims[bounty_id] = int(a)
         last[bounty_id] = max(last.get(bounty_id, 0), block)
-    reviews = _reviews_of(db, policies)
+    reviews = _reviews_of(db, chain_id, policies)
     summaries = []
     for bounty_id in ids:
         if bounty_id not in created and bounty_id not in fundraisers:
@@ -249,17 +254,17 @@ def _refresh_chunk(db: Index, ids: list[int]) -> None:
                  "proposer": policy["approver"] if policy is not None else None,
                  "funders": len(funders.get(bounty_id, ())), "claims": claims.get(bounty_id, 0),
                  "updated": last.get(bounty_id)}
-        summaries.append(_summary_row(bounty_id, created.get(bounty_id), None if bounty_id in created
+        summaries.append(_summary_row(chain_id, bounty_id, created.get(bounty_id), None if bounty_id in created
                                       else fundraisers[bounty_id], amounts.get(bounty_id, ()), facts,
                                       reviews.get(bounty_id) or _review_state(None, None, set(), None, None)))
     db.insert("bounties", summaries)
 
 
-def _reviews_of(db: Index, policies: Mapping[int, Mapping[str, Any]]) -> dict[int, dict[str, object]]:
-    """`_review_state` of each bounty with a review policy, in four statements."""
+def _reviews_of(db: Index, chain_id: int, policies: Mapping[int, Mapping[str, Any]]) -> dict[int, dict[str, object]]:
+    """`_review_state` of each bounty of `chain_id` with a review policy, in four statements."""
     if not policies:
         return {}
-    among = _among(policies)
+    among = _among(chain_id, policies)
     latest: dict[int, Row] = {}
     for row in db.execute(f"SELECT * FROM proposals WHERE {among}"):  # noqa: S608
         if row["bounty_id"] not in latest or row["nonce"] > latest[row["bounty_id"]]["nonce"]:
@@ -288,18 +293,21 @@ def _reviews_of(db: Index, policies: Mapping[int, Mapping[str, Any]]) -> dict[in
     return reviews
 
 
-def rollback(db: Index, fork_block: int) -> set[int]:
-    """Deletes everything indexed past `fork_block` and recomputes the bounties it touched
-    (inside the caller's transaction). Returns those bounty ids."""
+def rollback(db: Index, chain_id: int, fork_block: int) -> set[int]:
+    """Deletes everything indexed on `chain_id` past `fork_block` and recomputes the bounties
+    it touched (inside the caller's transaction); other chains' rows are left as they are.
+    Returns those bounty ids."""
+    past = "chain_id = :chain_id AND block_number > :fork"
+    key = {"chain_id": chain_id, "fork": fork_block}
     touched: set[int] = set()
     for table in _BOUNTY_TABLES:
-        touched.update(row[0] for row in db.execute(
-            f"SELECT DISTINCT bounty_id FROM {table} WHERE block_number > :fork", {"fork": fork_block}))  # noqa: S608
+        touched.update(row[0] for row in db.execute(f"SELECT DISTINCT bounty_id FROM {table} WHERE {past}", key))  # noqa: S608
     for table in EVENT_TABLES:
-        db.execute(f"DELETE FROM {table} WHERE block_number > :fork", {"fork": fork_block})  # noqa: S608
-    db.execute("DELETE FROM blocks WHERE block_number > :fork", {"fork": fork_block})
+        db.execute(f"DELETE FROM {table} WHERE {past}", key)  # noqa: S608
+    db.execute(f"DELETE FROM blocks WHERE {past}", key)
     # Token metadata is a cache: keep only the tokens of bounties and fundraisers that still exist.
-    db.execute("DELETE FROM tokens WHERE token NOT IN (SELECT token FROM created)"
-               " AND token NOT IN (SELECT token FROM fundraisers)")
-    refresh_bounties(db, touched)
+    db.execute("DELETE FROM tokens WHERE chain_id = :chain_id"
+               " AND token NOT IN (SELECT token FROM created WHERE chain_id = :chain_id)"
+               " AND token NOT IN (SELECT token FROM fundraisers WHERE chain_id = :chain_id)", key)
+    refresh_bounties(db, chain_id, touched)
     return touched

@@ -43,8 +43,9 @@ from web3.exceptions import BlockNotFound
 
 from bountychain._artifacts import load_artifact
 from bountychain.amounts import MAX_DECIMALS
+from bountychain.chains import chain_name
 from bountychain.deployments import DEV_CHAIN_IDS
-from bountychain.index import store, summaries
+from bountychain.index import cursors, store, summaries
 from bountychain.index.events import HANDLERS, Event, Rows, decode_planned, event_plan
 from bountychain.reports import is_report_uri
 from bountychain.results import ETH
@@ -124,7 +125,8 @@ class TooManyResults(Exception):
 
 
 class Indexer:
-    """Follows one escrow on one chain into one database.
+    """Follows one escrow on one chain into one database (which may hold other chains: each
+    indexer reads and writes only its chain's rows, under its chain's writer lock).
 
     Args:
         w3: the chain.
@@ -175,23 +177,31 @@ class Indexer:
         return cls(client.w3, db, client.address, client.from_block, **options)
 
     def _bind(self) -> None:
-        """Records which chain and escrow this database follows; refuses another."""
+        """Records that this database follows this escrow on this chain; refuses another escrow
+        on a chain it already follows (one escrow per chain and index)."""
         with store.transaction(self.db):
-            chain, escrow = store.get_meta(self.db, "chain_id"), store.get_meta(self.db, "escrow")
-            if chain is None:
-                store.set_meta(self.db, "chain_id", self.chain_id)
-                store.set_meta(self.db, "escrow", self.escrow)
-                store.set_meta(self.db, "start_block", self.start_block)
-                store.set_meta(self.db, "cursor", self.start_block - 1)
-            elif int(chain) != self.chain_id or escrow != self.escrow:
-                raise store.IndexMismatch(f"this index follows escrow {escrow} on chain {chain}, not {self.escrow} "
-                                          f"on chain {self.chain_id}: use another --db")
+            row = cursors.chain_row(self.db, self.chain_id)
+            if row is None:
+                cursors.add_chain(self.db, self.chain_id, self.escrow, self.start_block)
+            elif row["escrow"] != self.escrow:
+                raise store.IndexMismatch(f"this index follows escrow {row['escrow']} on {chain_name(self.chain_id)}, "
+                                          f"not {self.escrow}: one escrow per chain in an index, use another --db")
             else:
-                self.start_block = int(store.get_meta(self.db, "start_block") or 0)
+                self.start_block = int(row["start_block"])
+
+    @property
+    def name(self) -> str:
+        """The chain's name, for messages."""
+        return chain_name(self.chain_id)
+
+    def _position(self) -> tuple[int, str | None]:
+        """The cursor (the last indexed block) and its hash."""
+        row = cursors.chain_row(self.db, self.chain_id)
+        return (self.start_block - 1, None) if row is None else (int(row["cursor"]), row["cursor_hash"])
 
     @property
     def cursor(self) -> int:
-        return int(store.get_meta(self.db, "cursor") or self.start_block - 1)
+        return self._position()[0]
 
     # --- the chain ------------------------------------------------------------------------
 
@@ -228,7 +238,7 @@ class Indexer:
             if self._holds_writer:
                 yield
                 return
-            with self.db.writer_lock():
+            with self.db.writer_lock(self.chain_id):
                 self._holds_writer = True
                 try:
                     yield
@@ -281,26 +291,24 @@ class Indexer:
     def check_reorg(self) -> int | None:
         """Rolls back past a reorganisation; returns the fork point, or None if the indexed
         blocks are still on the chain."""
-        cursor_hash = store.get_meta(self.db, "cursor_hash")
+        cursor, cursor_hash = self._position()
         if cursor_hash is None:
             return None
-        cursor = self.cursor
         if self._block_hash(cursor) == cursor_hash:
             return None
         fork = self.start_block - 1
-        stored = self.db.execute("SELECT block_number, block_hash FROM blocks WHERE block_number < :cursor"
-                                 " ORDER BY block_number DESC", {"cursor": cursor}).fetchall()
+        stored = self.db.execute("SELECT block_number, block_hash FROM blocks WHERE chain_id = :chain_id"
+                                 " AND block_number < :cursor ORDER BY block_number DESC",
+                                 {"chain_id": self.chain_id, "cursor": cursor}).fetchall()
         for number, block_hash in stored:
             if self._block_hash(number) == block_hash:
                 fork = number
                 break
         with store.transaction(self.db):
-            summaries.rollback(self.db, fork)
-            store.set_meta(self.db, "cursor", fork)
-            row = self.db.execute("SELECT block_hash, block_time FROM blocks WHERE block_number = :fork",
-                                  {"fork": fork}).fetchone()
-            store.set_meta(self.db, "cursor_hash", row[0] if row else None)
-            store.set_meta(self.db, "cursor_time", row[1] if row else None)
+            summaries.rollback(self.db, self.chain_id, fork)
+            row = self.db.execute("SELECT block_hash, block_time FROM blocks WHERE chain_id = :chain_id"
+                                  " AND block_number = :fork", {"chain_id": self.chain_id, "fork": fork}).fetchone()
+            cursors.set_cursor(self.db, self.chain_id, fork, row[0] if row else None, row[1] if row else None)
         return fork
 
     def _index_range(self, low: int, high: int) -> int:
@@ -320,22 +328,22 @@ class Indexer:
         block_hashes = {event.block_number: event.block_hash for event in decoded}
         block_times = {event.block_number: event.block_time for event in decoded if event.block_time}
         with store.transaction(self.db):
-            rows = Rows(self.db)
+            rows = Rows(self.db, self.chain_id)
             touched: set[int] = set()
             for event in decoded:
                 touched |= HANDLERS[event.name](rows, event)
             grown = [table for table, added in rows.counts.items() if added >= _ANALYZE_AFTER]
             rows.flush()
-            summaries.refresh_bounties(self.db, touched)
+            summaries.refresh_bounties(self.db, self.chain_id, touched)
             block_hashes[high] = end_hash
             numbers = sorted(block_hashes)
-            self.db.execute(f"DELETE FROM blocks WHERE block_number IN ({', '.join(map(str, numbers))})")  # noqa: S608 - ints
-            self.db.insert("blocks", [{"block_number": number, "block_hash": block_hashes[number],
+            self.db.execute(f"DELETE FROM blocks WHERE chain_id = :chain_id AND block_number IN"  # noqa: S608 - ints
+                            f" ({', '.join(map(str, numbers))})", {"chain_id": self.chain_id})
+            self.db.insert("blocks", [{"chain_id": self.chain_id, "block_number": number,
+                                       "block_hash": block_hashes[number],
                                        "block_time": end_time if number == high else block_times.get(number)}
                                       for number in numbers])
-            store.set_meta(self.db, "cursor", high)
-            store.set_meta(self.db, "cursor_hash", end_hash)
-            store.set_meta(self.db, "cursor_time", end_time)
+            cursors.set_cursor(self.db, self.chain_id, high, end_hash, end_time)
         if grown and self.db.dialect == "postgresql":
             # PostgreSQL plans by its statistics, which autovacuum refreshes only later: after a
             # large range, a table it still thinks tiny would be scanned instead of indexed.
@@ -386,8 +394,9 @@ class Indexer:
         # Each token once (a range creates thousands of bounties in a handful of tokens).
         tokens = dict.fromkeys(event.args["token"] for event in events
                                if event.name in ("BountyCreated", "FundraiserCreated"))
+        known = "SELECT 1 FROM tokens WHERE chain_id = :chain_id AND token = :token"
         for token in tokens:
-            if self.db.execute("SELECT 1 FROM tokens WHERE token = :token", {"token": token}).fetchone():
+            if self.db.execute(known, {"chain_id": self.chain_id, "token": token}).fetchone():
                 continue
             if token == ETH:
                 symbol, decimals = "ETH", 18
@@ -402,8 +411,9 @@ class Indexer:
                                    "base units", token, decimals, MAX_DECIMALS)
                     symbol, decimals = "?", 0
             with store.transaction(self.db):
-                self.db.execute("INSERT INTO tokens (token, symbol, decimals) VALUES (:token, :symbol, :decimals)",
-                                {"token": token, "symbol": symbol, "decimals": decimals})
+                self.db.execute("INSERT INTO tokens (chain_id, token, symbol, decimals)"
+                                " VALUES (:chain_id, :token, :symbol, :decimals)",
+                                {"chain_id": self.chain_id, "token": token, "symbol": symbol, "decimals": decimals})
 
     def follow(self, *, interval: float = 2.0, stop: Callable[[], bool] = lambda: False,
                on_pass: Callable[[SyncReport], None] | None = None) -> None:

@@ -32,9 +32,18 @@ from bountychain.sdk._core import ClientCore
 from bountychain.sdk._retry import PledgeIncomplete, TransactionNotConfirmed
 from bountychain.sdk._transactions import one_event, tx_fields
 from bountychain.issue_urls import normalize_issue_url
+from bountychain.reports import security_contact_of, with_security_contact
 from bountychain.sdk._validation import as_timestamp, check_uri, checksum
 from bountychain.sdk.constants import PERMIT_VALIDITY
 from bountychain.words import utc
+
+
+def issue_uri(issue_url: str) -> str:
+    """A bounty's URI: the issue URL in its canonical spelling, keeping a security contact's
+    `#security-key=` (the one fragment a bounty URI carries: `bountychain.reports`)."""
+    key = security_contact_of(issue_url) if isinstance(issue_url, str) else None
+    canonical = normalize_issue_url(issue_url, "issue_url")
+    return canonical if key is None else with_security_contact(canonical, key)
 
 
 class BountyOperations(ClientCore):
@@ -56,7 +65,7 @@ class BountyOperations(ClientCore):
         `issue_url` must be one issue on GitHub, GitLab, Codeberg or Gitea (see
         `bountychain.issue_urls`); it is recorded in its canonical spelling. `deadline` is a
         unix timestamp, an aware datetime, or a timedelta from the chain's current time."""
-        issue_url = normalize_issue_url(issue_url, "issue_url")
+        issue_url = issue_uri(issue_url)
         token = checksum(token, "token")
         if token != ETH:
             self.token_info(token)

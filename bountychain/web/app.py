@@ -13,8 +13,6 @@ import mimetypes
 import os
 import re
 import threading
-import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
@@ -35,11 +33,12 @@ from web3 import Web3
 
 from bountychain._artifacts import load_artifact
 from bountychain.amounts import format_amount, parse_amount
-from bountychain.chains import chain_name, known_chain
+from bountychain.chains import KNOWN_CHAINS, chain_by_shorthand, chain_name, known_chain
 from bountychain.errors import error_meanings
 from bountychain.index import queries
 from bountychain.index.store import Index, database_url, describe_url, open_index
 from bountychain.index.sync import Indexer, SyncReport
+from bountychain.web.caching import AnswerCache, RateLimit
 from bountychain.web.openapi import openapi_schema
 from bountychain.web.pictures import STATUS_WORDS, badge_svg, payment_qr_svg
 
@@ -121,32 +120,20 @@ class WebApp:
         # The reads run on a few threads, first come first served: SQLite's work holds the GIL,
         # and more threads than cores only make the slowest answers slower.
         self.readers = ThreadPoolExecutor(max_workers=reader_threads, thread_name_prefix="index-read")
-        if indexer is not None:
-            chain_id, escrow, start_block = indexer.chain_id, indexer.escrow, indexer.start_block
-            review, confirmations = indexer.review, indexer.confirmations
-        else:
-            found = queries.status(self.db)
-            if found.chain_id is None or found.escrow is None:
-                raise ValueError(f"{describe_url(self.db.url)} is no index yet: run `bountychain index` on it first")
-            chain_id, escrow, start_block = found.chain_id, found.escrow, found.start_block
-            review, confirmations = review_address(escrow), None
+        if indexer is None and not queries.chains(self.db):
+            raise ValueError(f"{describe_url(self.db.url)} is no index yet: run `bountychain index` on it first")
         escrow_abi = load_artifact("BountyEscrow").abi
         token_abi = load_artifact("TestToken").abi
+        # What the page needs to know of every chain (`chains`, read per answer: an indexer may
+        # start following another chain) and, as before, of the first one at the top level.
         self.info = {
-            "chain_id": chain_id,
-            "chain_id_hex": hex(chain_id),
-            # What a person calls the chain, and its block explorer's root (None: no links).
-            "chain_name": chain_name(chain_id),
-            "explorer": getattr(known_chain(chain_id), "explorer", None),
             "status_words": STATUS_WORDS,
-            "escrow": escrow,
-            "start_block": start_block,
-            "confirmations": confirmations,
             "public_rpc": public_rpc,
+            # What to call a wallet's chain (`bountychain.chains`): chain id -> name.
+            "known_chains": {str(chain.chain_id): chain.name for chain in KNOWN_CHAINS},
             "escrow_abi": escrow_abi,
-            # The review contract (the escrow's `review()`): reviewed bounties' proposals,
-            # objections, finalization, escalation, lapses and a plain arbiter's `decide`.
-            "review": review,
+            # The review contract's (each chain's `review`: the escrow's `review()`): reviewed
+            # bounties' proposals, objections, finalization, escalation, lapses and a plain arbiter's `decide`.
             "review_abi": load_artifact("BountyReview").abi,
             # The ERC-20 functions and errors the page calls or may meet (OpenZeppelin's ERC-20).
             "token_abi": [item for item in token_abi if item.get("type") == "error"
@@ -158,6 +145,35 @@ class WebApp:
                                 "inputs": [{"name": "extraData", "type": "bytes"}],
                                 "outputs": [{"name": "cost", "type": "uint256"}]}],
         }
+
+    def chains(self) -> list[dict[str, Any]]:
+        """The chains of the index, each with what the page needs to name it, link to its block
+        explorer, and send to its escrow and review contract."""
+        listed = []
+        for chain in queries.chains(self.db):
+            known = known_chain(chain.chain_id)
+            listed.append({
+                "chain_id": chain.chain_id, "chain_name": chain.chain_name, "chain_id_hex": hex(chain.chain_id),
+                "shorthand": known.shorthand if known else str(chain.chain_id),
+                "explorer": known.explorer if known else None,
+                "escrow": chain.escrow, "review": review_address(chain.escrow), "start_block": chain.start_block,
+                "confirmations": self.indexer.confirmations
+                if self.indexer is not None and self.indexer.chain_id == chain.chain_id else None})
+        return listed
+
+    def chain_param(self, text: str | None) -> int | None:
+        """The chain a request names (`?chain=`): a chain id or a shorthand (sepolia, base,
+        local, ...); BadRequest naming this index's chains when it is neither."""
+        if text is None:
+            return None
+        if text.isdigit():
+            return int(text)
+        try:
+            return chain_by_shorthand(text).chain_id
+        except ValueError:
+            choices = ", ".join(f"{chain['shorthand']} ({chain['chain_name']})" for chain in self.chains())
+            raise BadRequest(f"chain {text!r} is neither a chain id nor a chain's name; this index has: "
+                             f"{choices}") from None
 
     def reader(self) -> Index:
         """The index the routes read (SQLite or PostgreSQL); each query reads one snapshot."""
@@ -195,73 +211,23 @@ class WebApp:
             self.db.close()
 
     def status(self) -> dict[str, Any]:
-        data = jsonable(queries.status(self.reader()))
+        """How far the index is: per chain (`chains`) and, for an index of one chain, that
+        chain's fields at the top level, as before (None for several)."""
+        db = self.reader()
+        with db.reading():
+            data = jsonable(queries.status(db))
+            data["chains"] = jsonable(queries.chains(db))
         data["last_error"] = self.last_error
         return data
 
     def etag(self, request: Request) -> str:
-        """A weak validator of a read: the index's position (cursor and its block hash, which a
-        reorganisation changes), the sync error shown, and the request's path and query."""
-        meta = {row[0]: row[1] for row in self.db.execute(
-            "SELECT key, value FROM meta WHERE key IN ('cursor', 'cursor_hash', 'cursor_time')").fetchall()}
-        key = json.dumps([meta, self.last_error, request.url.path, request.url.query])
+        """A weak validator of a read: the index's position on every chain (cursor and its block
+        hash, which a reorganisation changes), the sync error shown, and the request's path and
+        query."""
+        positions = [list(row) for row in self.db.execute(
+            "SELECT chain_id, escrow, cursor, cursor_hash, cursor_time FROM chains ORDER BY chain_id")]
+        key = json.dumps([positions, self.last_error, request.url.path, request.url.query])
         return 'W/"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
-
-
-class AnswerCache:
-    """Recent answers by ETag, least recently used out first, up to `max_bytes` in all (0: off).
-
-    The ETag names the index's position, so an answer is reused only until the index moves: a
-    read-through copy, not state (a restarted or added worker just starts cold). The same pages
-    (the newest bounties, a popular bounty) are asked for over and over between two syncs."""
-
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self._bodies: OrderedDict[str, bytes] = OrderedDict()
-        self._size = 0
-        self._lock = threading.Lock()
-
-    def get(self, etag: str) -> bytes | None:
-        with self._lock:
-            body = self._bodies.get(etag)
-            if body is not None:
-                self._bodies.move_to_end(etag)
-            return body
-
-    def put(self, etag: str, body: bytes) -> None:
-        if len(body) > self.max_bytes // 8:
-            return  # one answer never crowds out the rest
-        with self._lock:
-            if etag in self._bodies:
-                return
-            self._bodies[etag] = body
-            self._size += len(body)
-            while self._size > self.max_bytes:
-                self._size -= len(self._bodies.popitem(last=False)[1])
-
-
-class RateLimit:
-    """A token bucket per client address: `burst` at once, refilled at `per_second`."""
-
-    def __init__(self, burst: int, per_second: float) -> None:
-        self.burst, self.per_second = burst, per_second
-        self._buckets: dict[str, tuple[float, float]] = {}  # client -> (tokens, when)
-        self._lock = threading.Lock()
-
-    def wait_for(self, client: str) -> float:
-        """0 if `client` may go now (and takes a token), else the seconds until it may."""
-        now = time.monotonic()
-        with self._lock:
-            if len(self._buckets) > 10_000:  # forget clients whose buckets have refilled
-                full = self.burst / self.per_second
-                self._buckets = {key: value for key, value in self._buckets.items() if now - value[1] < full}
-            tokens, then = self._buckets.get(client, (float(self.burst), now))
-            tokens = min(float(self.burst), tokens + (now - then) * self.per_second)
-            if tokens >= 1:
-                self._buckets[client] = (tokens - 1, now)
-                return 0.0
-            self._buckets[client] = (tokens, now)
-            return (1 - tokens) / self.per_second
 
 
 # --- the routes ----------------------------------------------------------------------------
@@ -314,6 +280,8 @@ def _read(handler: Callable[[WebApp, Request], Any]) -> Callable[[Request], Awai
             if body is None:
                 try:
                     body = json.dumps(jsonable(handler(web, request))).encode()
+                except queries.AmbiguousBounty as exc:
+                    return _error(409, _ambiguous(web, exc))
                 except BadRequest as exc:
                     return _error(400, str(exc))
                 web.answers.put(etag, body)
@@ -325,20 +293,25 @@ def _read(handler: Callable[[WebApp, Request], Any]) -> Callable[[Request], Awai
     return endpoint
 
 
+def _ambiguous(web: WebApp, exc: queries.AmbiguousBounty) -> str:
+    """Which chains have this bounty id, and how to ask for one of them."""
+    shorthands = {chain["chain_id"]: chain["shorthand"] for chain in web.chains()}
+    choices = ", ".join(f"{chain_name(chain_id)} (?chain={shorthands.get(chain_id, chain_id)})"
+                        for chain_id in exc.chain_ids)
+    return f"bounty {exc.bounty_id} is on several chains of this index: {choices}; add ?chain= to choose"
+
+
 def _info(web: WebApp, request: Request) -> Any:
-    return {**web.info, "index": web.status()}
+    chains = web.chains()
+    first = chains[0] if chains else {}
+    # The first chain's facts at the top level too, as an index of one chain always had them.
+    top = {key: first.get(key) for key in ("chain_id", "chain_name", "chain_id_hex", "explorer", "escrow", "review",
+                                            "start_block", "confirmations")}
+    return {**web.info, **top, "chains": chains, "index": web.status()}
 
 
 def _status(web: WebApp, request: Request) -> Any:
     return web.status()
-
-
-def _chain(text: str | None) -> int | None:
-    if text is None:
-        return None
-    if not text.isdigit():
-        raise BadRequest(f"chain must be a chain id (a number), not {text!r}")
-    return int(text)
 
 
 def _bounty_list(web: WebApp, request: Request) -> Any:
@@ -347,7 +320,7 @@ def _bounty_list(web: WebApp, request: Request) -> Any:
     for name in ("token", "beneficiary", "issuer"):
         value = _param(request, name)
         filters[name] = None if value is None else _address(value, name)
-    filters["chain"] = _chain(_param(request, "chain"))
+    filters["chain"] = web.chain_param(_param(request, "chain"))
     limit = _integer(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     offset = _integer(request, "offset", 0, 0, _MAX_ID)
     sort = _param(request, "sort") or "newest"
@@ -357,10 +330,10 @@ def _bounty_list(web: WebApp, request: Request) -> Any:
             total = queries.count_bounties(db, **filters)
         except ValueError as exc:
             raise BadRequest(str(exc)) from exc
-        claims = queries.claims_of(db, [row.bounty_id for row in rows])
+        claims = queries.claims_of(db, [(row.chain_id, row.bounty_id) for row in rows])
     listed = [{**vars(row), "solutions": [{"claim_id": c.claim_id, "hunter": c.hunter, "uri": c.uri, "paid": c.paid,
                                            "private_report": c.private_report, "committed_at": c.committed_at}
-                                          for c in claims[row.bounty_id]]}
+                                          for c in claims[(row.chain_id, row.bounty_id)]]}
               for row in rows]  # made JSON once, by the caller (`jsonable`)
     return {"bounties": listed, "count": total, "limit": limit, "offset": offset, "sort": sort,
             "index": web.status()}
@@ -376,9 +349,11 @@ def _bounty_id(text: str) -> int | None:
 def _bounty_detail(web: WebApp, request: Request) -> Any:
     text = request.path_params["bounty_id"]
     bounty_id = _bounty_id(text)
-    detail = None if bounty_id is None else queries.bounty(web.reader(), bounty_id)
+    chain = web.chain_param(_param(request, "chain"))
+    detail = None if bounty_id is None else queries.bounty(web.reader(), bounty_id, chain=chain)
     if detail is None:
-        raise HTTPException(404, f"bounty {text} is not in the index (yet)")
+        where = "" if chain is None else f" on {chain_name(chain)}"
+        raise HTTPException(404, f"bounty {text} is not in the index{where} (yet)")
     return {**jsonable(detail), "index": web.status()}
 
 
@@ -387,28 +362,31 @@ RECENT = 10  # bounties on a funder's or hunter's profile
 
 def _funder(web: WebApp, request: Request) -> Any:
     db, funder = web.reader(), _address(request.path_params["address"], "funder")
+    chain = web.chain_param(_param(request, "chain"))
     with db.reading():
-        record = queries.sponsor_record(db, funder)
-        backed = queries.bounties_by_ids(db, sorted({pledge.bounty_id for pledge in record.pledges}))
-        objections = queries.funder_objections(db, funder)
+        record = queries.sponsor_record(db, funder, chain=chain)
+        backed = queries.bounties_by_ids(db, sorted({(pledge.chain_id, pledge.bounty_id) for pledge in record.pledges}))
+        objections = queries.funder_objections(db, funder, chain=chain)
     return {**jsonable(record), "objections": jsonable(objections), "pay_rate": queries.pay_rate(backed),
             "recent": jsonable(backed[:RECENT])}
 
 
 def _hunter(web: WebApp, request: Request) -> Any:
     db = web.reader()
+    chain = web.chain_param(_param(request, "chain"))
     with db.reading():
-        record = queries.hunter_record(db, _address(request.path_params["address"], "hunter"))
-        recent = queries.bounties_by_ids(db, sorted({claim.bounty_id for claim in record.claims}))[:RECENT]
-    return {**jsonable(record), "recent": jsonable(recent)}
+        record = queries.hunter_record(db, _address(request.path_params["address"], "hunter"), chain=chain)
+        recent = queries.bounties_by_ids(db, sorted({(claim.chain_id, claim.bounty_id) for claim in record.claims}))
+    return {**jsonable(record), "recent": jsonable(recent[:RECENT])}
 
 
 def _funding(web: WebApp, request: Request) -> Any:
     text = request.path_params["bounty_id"]
     bounty_id = _bounty_id(text)
-    if bounty_id is None or queries.totals(web.reader(), bounty_id) is None:
+    chain = web.chain_param(_param(request, "chain"))
+    if bounty_id is None or queries.totals(web.reader(), bounty_id, chain=chain) is None:
         raise HTTPException(404, f"bounty {text} is not in the index (yet)")
-    return {"bounty_id": bounty_id, "history": queries.funding_history(web.reader(), bounty_id)}
+    return {"bounty_id": bounty_id, "history": queries.funding_history(web.reader(), bounty_id, chain=chain)}
 
 
 def _svg(body: str, max_age: int) -> Response:
@@ -418,11 +396,18 @@ def _svg(body: str, max_age: int) -> Response:
 
 
 async def _badge(request: Request) -> Response:
-    """/badge/<id>.svg: the bounty's amount and status, for a README or an issue."""
+    """/badge/<id>.svg[?chain=]: the bounty's amount and status, for a README or an issue."""
     web: WebApp = request.app.state.web
     text = request.path_params["bounty_id"]
     bounty_id = int(text) if text.isdigit() and int(text) <= _MAX_ID else None
-    detail = None if bounty_id is None else await run_in_threadpool(queries.bounty, web.reader(), bounty_id)
+    try:
+        chain = web.chain_param(_param(request, "chain"))
+        detail = None if bounty_id is None else await run_in_threadpool(queries.bounty, web.reader(), bounty_id,
+                                                                        chain=chain)
+    except queries.AmbiguousBounty as exc:
+        return _error(409, _ambiguous(web, exc))
+    except BadRequest as exc:
+        return _error(400, str(exc))
     if detail is None:
         return _error(404, f"bounty {text} is not in the index (yet)")
     return _svg(badge_svg(detail.bounty), 60)
@@ -437,7 +422,8 @@ async def _payment_qr(request: Request) -> Response:
 
 
 def _beneficiary(web: WebApp, request: Request) -> Any:
-    return queries.beneficiary_record(web.reader(), _address(request.path_params["address"], "beneficiary"))
+    return queries.beneficiary_record(web.reader(), _address(request.path_params["address"], "beneficiary"),
+                                      chain=web.chain_param(_param(request, "chain")))
 
 
 def _amount(web: WebApp, request: Request) -> Any:
@@ -446,7 +432,8 @@ def _amount(web: WebApp, request: Request) -> Any:
     bounty, text = _param(request, "bounty"), request.query_params.get("text", "")
     if bounty is None or not bounty.isdigit():
         raise BadRequest(f"bounty {bounty!r} is not a bounty id")
-    detail = queries.bounty(web.reader(), int(bounty)) if int(bounty) <= _MAX_ID else None
+    chain = web.chain_param(_param(request, "chain"))
+    detail = queries.bounty(web.reader(), int(bounty), chain=chain) if int(bounty) <= _MAX_ID else None
     if detail is None:
         raise BadRequest(f"bounty {bounty} is not in the index (yet)")
     summary = detail.bounty

@@ -38,28 +38,41 @@ def _get(summary: str, description: str, parameters: list[dict[str, Any]], ok: d
                     "responses": responses}}
 
 
+_CHAIN = _query("chain", "a chain, by id (11155111) or by name (sepolia, base-sepolia, local): only what is on "
+                "that chain; without it, every chain of the index")
+
+
 def openapi_schema(default_limit: int, max_limit: int, max_body: int) -> dict[str, Any]:
     index_status = {"$ref": "#/components/schemas/IndexStatus"}
     bounty = {"$ref": "#/components/schemas/Bounty"}
+    chain_status = {"$ref": "#/components/schemas/ChainStatus"}
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "bountychain index API",
             "version": "1",
             "description": (
-                "Bounties and fundraisers held by a bountychain escrow, read from the index. Amounts are "
+                "Bounties and fundraisers held by bountychain escrows, read from the index, which may follow "
+                "several chains (one escrow on each): every bounty names its `chain_id` and `chain_name`, and "
+                "bounty ids are numbered per chain. Amounts are "
                 "decimal strings of the token's base units (with `symbol` and `decimals` beside them); times "
                 "are Unix seconds; addresses are checksummed. Reads carry a weak `ETag` (answered 304 on "
                 "`If-None-Match`) and `Cache-Control`. Request bodies over "
                 f"{max_body} bytes, and chunked ones, are refused."),
         },
         "paths": {
-            "/api/info": _get("Chain and contracts", "The chain id, the escrow and review contracts, their ABIs, "
-                              "and what each contract error means: what a wallet page needs.", [],
+            "/api/info": _get("Chains and contracts", "Every chain of the index with its name, escrow and "
+                              "review contract (`chains`; the first one's also at the top level), the contracts' "
+                              "ABIs, and what each contract error means: what a wallet page needs.", [],
                               _json("the facts", {"type": "object", "properties": {
-                                  "chain_id": {"type": "integer"}, "escrow": _ADDRESS, "review": _ADDRESS,
+                                  "chains": {"type": "array", "items": {"type": "object", "properties": {
+                                      "chain_id": {"type": "integer"}, "chain_name": {"type": "string"},
+                                      "shorthand": {"type": "string", "description": "what ?chain= takes"},
+                                      "explorer": {"type": ["string", "null"]}, "escrow": _ADDRESS,
+                                      "review": _ADDRESS, "start_block": {"type": "integer"}}}},
+                                  "chain_id": {"type": ["integer", "null"]}, "escrow": _ADDRESS, "review": _ADDRESS,
                                   "index": index_status}})),
-            "/api/status": _get("How far the index is", "The last indexed block and its time.", [],
+            "/api/status": _get("How far the index is", "The last indexed block and its time, per chain.", [],
                                 _json("the index's position", index_status)),
             "/api/bounties": _get(
                 "Bounties and fundraisers", "A page of the bounties and fundraisers matching every filter given, "
@@ -74,7 +87,7 @@ def openapi_schema(default_limit: int, max_limit: int, max_body: int) -> dict[st
                     _query("token", "the token's address (0x000…000: ether)", _ADDRESS),
                     _query("issuer", "who created it", _ADDRESS),
                     _query("beneficiary", "a fundraiser's beneficiary", _ADDRESS),
-                    _query("chain", "a chain id: bounties on that chain only", {"type": "integer", "minimum": 0}),
+                    _CHAIN,
                     _query("sort", "newest first, the most held first (amount, in base units: filter by token to "
                            "compare like with like), or the soonest deadline first",
                            {"type": "string", "enum": list(SORTS), "default": "newest"}),
@@ -89,40 +102,47 @@ def openapi_schema(default_limit: int, max_limit: int, max_body: int) -> dict[st
                     "index": index_status}}), "400"),
             "/api/bounties/{bounty_id}": _get(
                 "One bounty or fundraiser", "Its summary, each funder's pledge, every pledge event, its claims "
-                "and the objections to its proposals.",
-                [_path("bounty_id", "the bounty's id", {"type": "integer", "minimum": 0})],
+                "and the objections to its proposals. Bounty ids are numbered per chain: without `chain`, an id "
+                "that more than one chain of the index has is answered 409, naming the chains to choose from.",
+                [_path("bounty_id", "the bounty's id", {"type": "integer", "minimum": 0}),
+                 _query("chain", "the bounty's chain, by id or by name (needed only when the index follows "
+                        "several chains that have this id)")],
                 _json("the bounty", {"type": "object", "properties": {
                     "bounty": bounty, "pledges": {"type": "array"}, "pledge_events": {"type": "array"},
                     "claims": {"type": "array"}, "objections": {"type": "array"}, "index": index_status}}),
-                "400", "404"),
+                "400", "404", "409"),
             "/api/funders/{address}": _get(
                 "A funder's record", "Of what a funder pledged, per token: paid to winners, to fundraisers' "
                 "beneficiaries, refunded, still held; its pledges and its objections; its pay rate (bounties it "
                 "backed that were awarded, expired unpaid, cancelled) and its most recent bounties.",
-                [_path("address", "the funder", _ADDRESS)], _json("the record"), "400"),
+                [_path("address", "the funder", _ADDRESS), _CHAIN], _json("the record"), "400"),
             "/api/hunters/{address}": _get(
                 "A hunter's record", "A hunter's claims, the ones paid, the earnings per token and the most recent "
                 "bounties it submitted to.",
-                [_path("address", "the hunter", _ADDRESS)], _json("the record"), "400"),
+                [_path("address", "the hunter", _ADDRESS), _CHAIN], _json("the record"), "400"),
             "/api/beneficiaries/{address}": _get(
                 "A beneficiary's record", "The fundraisers raising for an address, their payouts to it and the "
-                "total per token.", [_path("address", "the beneficiary", _ADDRESS)], _json("the record"), "400"),
+                "total per token.", [_path("address", "the beneficiary", _ADDRESS), _CHAIN], _json("the record"),
+                "400"),
             "/api/bounties/{bounty_id}/funding": _get(
                 "Funding over time", "Every change to what a bounty or fundraiser holds, oldest first: pledges, "
                 "refunds, awards and payouts, each with its block, the block's time and the running totals "
                 "`pledged` (ever) and `total` (held after it).",
-                [_path("bounty_id", "the bounty's id", {"type": "integer", "minimum": 0})],
+                [_path("bounty_id", "the bounty's id", {"type": "integer", "minimum": 0}),
+                 _query("chain", "the bounty's chain, by id or by name (when several chains have this id)")],
                 _json("the history", {"type": "object", "properties": {
                     "bounty_id": {"type": "integer"}, "history": {"type": "array", "items": {
                         "type": "object", "properties": {
                             "block_number": {"type": "integer"}, "time": {"type": "integer"},
                             "kind": {"type": "string", "enum": ["pledge", "refund", "award", "payout"]},
-                            "amount": _AMOUNT, "pledged": _AMOUNT, "total": _AMOUNT}}}}}), "400", "404"),
+                            "amount": _AMOUNT, "pledged": _AMOUNT, "total": _AMOUNT}}}}}), "400", "404", "409"),
             "/badge/{bounty_id}.svg": {"get": {
                 "summary": "A bounty's badge", "description": "An SVG badge with the bounty's amount (what was paid, "
                 "once awarded) and status, to embed in a README or an issue.",
-                "parameters": [_path("bounty_id", "the bounty's id", {"type": "integer", "minimum": 0})],
-                "responses": {"200": {"description": "the badge", "content": {"image/svg+xml": {}}}, "404": _ERROR}}},
+                "parameters": [_path("bounty_id", "the bounty's id", {"type": "integer", "minimum": 0}),
+                               _query("chain", "the bounty's chain, by id or by name (when several chains have this id)")],
+                "responses": {"200": {"description": "the badge", "content": {"image/svg+xml": {}}}, "400": _ERROR,
+                              "404": _ERROR, "409": _ERROR}}},
             "/qr.svg": {"get": {
                 "summary": "A payment link's QR code", "description": "The QR code of an EIP-681 link "
                 "(ethereum:…), for a phone wallet to scan when the browser has none.",
@@ -131,10 +151,11 @@ def openapi_schema(default_limit: int, max_limit: int, max_body: int) -> dict[st
             "/api/amount": _get(
                 "Read an amount", "An amount as a person types it (\"0.25\", \"1e-3 ETH\", \"2 gwei\"), read by "
                 "the SDK's rules in the bounty's currency.",
-                [_query("bounty", "the bounty's id", {"type": "integer"}), _query("text", "the amount typed")],
+                [_query("bounty", "the bounty's id", {"type": "integer"}), _query("text", "the amount typed"),
+                 _query("chain", "the bounty's chain, by id or by name (when several chains have this id)")],
                 _json("the amount", {"type": "object", "properties": {
                     "amount": _AMOUNT, "text": {"type": "string"}, "symbol": {"type": "string"},
-                    "decimals": {"type": "integer"}}}), "400"),
+                    "decimals": {"type": "integer"}}}), "400", "409"),
             "/api/sync": {"post": {
                 "summary": "Index new blocks now",
                 "description": "Syncs the index with the chain (where this server follows it) and reports how "
@@ -146,14 +167,24 @@ def openapi_schema(default_limit: int, max_limit: int, max_body: int) -> dict[st
         },
         "components": {"schemas": {
             "Error": {"type": "object", "properties": {"error": {"type": "string"}}, "required": ["error"]},
-            "IndexStatus": {"type": "object", "properties": {
-                "chain_id": {"type": ["integer", "null"]}, "escrow": {"type": ["string", "null"]},
+            "ChainStatus": {"type": "object", "properties": {
+                "chain_id": {"type": ["integer", "null"]}, "chain_name": {"type": ["string", "null"]},
+                "escrow": {"type": ["string", "null"]}, "start_block": {"type": ["integer", "null"]},
+                "cursor": {"type": ["integer", "null"], "description": "the last indexed block"},
+                "cursor_time": {"type": ["integer", "null"], "description": "its time: the chain's now"}}},
+            "IndexStatus": {"type": "object", "description": "per chain in `chains`; an index of one chain also "
+                            "has that chain's fields at the top level (null when it has several)", "properties": {
+                "chain_id": {"type": ["integer", "null"]}, "chain_name": {"type": ["string", "null"]},
+                "escrow": {"type": ["string", "null"]},
                 "start_block": {"type": ["integer", "null"]},
                 "cursor": {"type": ["integer", "null"], "description": "the last indexed block"},
                 "cursor_time": {"type": ["integer", "null"], "description": "its time: the index's now"},
+                "chains": {"type": "array", "items": chain_status},
                 "last_error": {"type": ["string", "null"], "description": "why the last sync failed"}}},
             "Bounty": {"type": "object", "properties": {
-                "bounty_id": {"type": "integer"}, "kind": {"type": "string", "enum": list(KINDS)},
+                "bounty_id": {"type": "integer", "description": "numbered per chain"},
+                "chain_id": {"type": "integer"}, "chain_name": {"type": "string", "description": "Sepolia, Base, ..."},
+                "kind": {"type": "string", "enum": list(KINDS)},
                 "uri": {"type": "string"}, "repo": {"type": "string"}, "issuer": _ADDRESS, "token": _ADDRESS,
                 "symbol": {"type": "string"}, "decimals": {"type": "integer"}, "deadline": {"type": "integer"},
                 "status": {"type": "string", "enum": list(STATUSES)}, "total": _AMOUNT, "pledged": _AMOUNT,

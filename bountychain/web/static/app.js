@@ -9,7 +9,7 @@ const PROPOSAL_STATE_NAMES = { 0: "not live (none was made, or it was rejected)"
   2: "blocked, waiting for escalation", 3: "with the arbiter", 4: "upheld by the arbiter", 5: "executed" };
 const LIVE_PROPOSAL = ["pending", "blocked", "escalated", "upheld"];
 const state = { info: null, escrowIface: null, tokenIface: null, wallets: new Map(), wallet: null, account: null,
-  chainOk: false, route: null };
+  chainOk: false, route: null, chain: null };
 
 // --- small DOM helpers -----------------------------------------------------------------------
 
@@ -30,6 +30,23 @@ function h(tag, attrs = {}, ...children) {
 
 const $ = (selector) => document.querySelector(selector);
 
+// --- the index's chains ------------------------------------------------------------------------
+// An index may follow several chains (one escrow on each): bounty ids are numbered per chain, so
+// a link to a bounty names its chain, and actions go to the escrow on the bounty's chain
+// (`state.chain`). With one chain, links stay as they always were.
+
+const chainOf = (chainId) => state.info.chains.find((c) => c.chain_id === chainId) ?? null;
+const severalChains = () => state.info.chains.length > 1;
+const chainQuery = (row) => severalChains() ? `?chain=${encodeURIComponent(chainOf(row.chain_id)?.shorthand ?? row.chain_id)}` : "";
+const chainTag = (row) => severalChains() ? h("span", { class: "chain-tag" }, row.chain_name) : null;
+// The block explorer of the chain in view (an index of one chain: /api/info's, as before).
+const explorerOf = () => state.chain?.explorer ?? (severalChains() ? null : state.info?.explorer);
+// "Now" for a bounty: the time of its chain's last indexed block (else the wall clock).
+function nowOf(row, index) {
+  const indexed = (index.chains ?? []).find((c) => c.chain_id === row.chain_id);
+  return indexed?.cursor_time ?? index.cursor_time ?? Date.now() / 1000;
+}
+
 // Replaces the page's view; children that are null, undefined or false are left out (the DOM's
 // replaceChildren would show them as the text "null").
 function showView(...children) {
@@ -44,7 +61,7 @@ const statusWord = (status) => state.info?.status_words?.[status] ?? String(stat
 // chain has one.
 function addressLink(address, role) {
   if (!address) return h("span", { class: "muted" }, "none");
-  const explorer = state.info?.explorer;
+  const explorer = explorerOf();
   return h("span", { class: "address" },
     role ? h("a", { href: `/${role}/${address}`, dataset: { nav: "" }, class: "mono" }, address) : h("span", { class: "mono" }, address),
     explorer ? h("a", { href: `${explorer}/address/${address}`, target: "_blank", rel: "noopener noreferrer",
@@ -53,7 +70,7 @@ function addressLink(address, role) {
 
 // A transaction hash, linked to the block explorer when the chain has one.
 function txLink(hash) {
-  const explorer = state.info?.explorer;
+  const explorer = explorerOf();
   return explorer ? h("a", { href: `${explorer}/tx/${hash}`, target: "_blank", rel: "noopener noreferrer", class: "tx" }, short(hash))
     : h("span", { class: "mono tx", title: hash }, short(hash));
 }
@@ -187,21 +204,26 @@ async function reconnect() {
   if (wallet) await connect(wallet, { silent: true }).catch(() => localStorage.removeItem(REMEMBERED));
 }
 
+// A wallet's chain by name (the chains people know: bountychain.chains), else by its id.
 function chainLabel(chainId) {
-  return chainId === BigInt(state.info.chain_id) ? state.info.chain_name : `another chain (id ${chainId})`;
+  return state.info.known_chains[String(chainId)] ?? chainOf(Number(chainId))?.chain_name ?? `another chain (id ${chainId})`;
 }
 
 async function checkChain() {
-  if (!state.wallet) return;
-  const chainId = await state.wallet.provider.request({ method: "eth_chainId" });
-  state.chainOk = BigInt(chainId) === BigInt(state.info.chain_id);
   const banner = $("#chain-banner");
+  if (!state.wallet || !state.chain) {  // no wallet, or a list of several chains' bounties
+    banner.hidden = true;
+    return;
+  }
+  const chainId = await state.wallet.provider.request({ method: "eth_chainId" });
+  state.chainOk = BigInt(chainId) === BigInt(state.chain.chain_id);
   banner.replaceChildren();
   banner.hidden = state.chainOk;
   if (!state.chainOk) {
     banner.append(
-      h("span", { id: "wrong-chain" }, `Your wallet is on ${chainLabel(BigInt(chainId))}; the escrow is on ${state.info.chain_name}.`),
-      h("button", { type: "button", onclick: switchChain }, `Switch to ${state.info.chain_name}`),
+      h("span", { id: "wrong-chain" }, `Your wallet is on ${chainLabel(BigInt(chainId))}; `
+        + `${severalChains() ? "this bounty's" : "the"} escrow is on ${state.chain.chain_name}.`),
+      h("button", { type: "button", onclick: switchChain }, `Switch to ${state.chain.chain_name}`),
     );
   }
 }
@@ -209,11 +231,11 @@ async function checkChain() {
 async function switchChain() {
   const provider = state.wallet.provider;
   try {
-    await provider.request({ method: "wallet_switchEthereumChain", params: [{ chainId: state.info.chain_id_hex }] });
+    await provider.request({ method: "wallet_switchEthereumChain", params: [{ chainId: state.chain.chain_id_hex }] });
   } catch (error) {
-    if (error?.code === 4902 && state.info.public_rpc) {
+    if (error?.code === 4902 && state.info.public_rpc && !severalChains()) {
       await provider.request({ method: "wallet_addEthereumChain", params: [{
-        chainId: state.info.chain_id_hex, chainName: state.info.chain_name, rpcUrls: [state.info.public_rpc],
+        chainId: state.chain.chain_id_hex, chainName: state.chain.chain_name, rpcUrls: [state.info.public_rpc],
         nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 } }] });
     } else {
       alert(`The wallet could not switch: ${error?.message || error}`);
@@ -310,7 +332,9 @@ async function runSteps(list, steps, { keep = false } = {}) {
       result = await api("/api/sync", { method: "POST" });
     }
     sync.className = "done";
-    sync.textContent = `index updated to block ${result.cursor}`;
+    const indexed = (result.chains ?? []).find((c) => c.chain_id === state.chain?.chain_id);
+    sync.textContent = `index updated to block ${indexed?.cursor ?? result.cursor}`
+      + (severalChains() && indexed ? ` on ${indexed.chain_name}` : "");
   } catch (error) {
     sync.className = "failed";
     sync.textContent = `the index did not update yet (${error.message}); it retries by itself`;
@@ -327,7 +351,7 @@ async function pledge(bounty, text, list) {
   let value;
   try {
     // Parsed by the server with the SDK's and the command line's rules (bountychain.amounts).
-    const parsed = await api(`/api/amount?bounty=${bounty.bounty_id}&text=${encodeURIComponent(text)}`);
+    const parsed = await api(`/api/amount?bounty=${bounty.bounty_id}&chain=${bounty.chain_id}&text=${encodeURIComponent(text)}`);
     value = BigInt(parsed.amount);
   } catch (error) {
     list.replaceChildren(h("li", { class: "failed" }, `"${text}" is not an amount of ${bounty.symbol}: ${error.message}`));
@@ -338,7 +362,7 @@ async function pledge(bounty, text, list) {
     return false;
   }
   const wallet = await signer();
-  const escrow = new ethers.Contract(state.info.escrow, state.info.escrow_abi, wallet);
+  const escrow = new ethers.Contract(state.chain.escrow, state.info.escrow_abi, wallet);
   const fmt = (v) => amount(v, bounty.decimals, bounty.symbol);
   const label = `pledge ${fmt(value)}`;
   const refuse = (text) => { list.replaceChildren(h("li", { class: "failed", id: "pledge-refused" }, text)); return false; };
@@ -355,7 +379,7 @@ async function pledge(bounty, text, list) {
     return runSteps(list, [{ label, send: () => escrow.pledge(bounty.bounty_id, value, maxUnlocksAt, { value }) }]);
   }
   const token = new ethers.Contract(bounty.token, state.info.token_abi, wallet);
-  const [held, allowance] = await Promise.all([token.balanceOf(state.account), token.allowance(state.account, state.info.escrow)]);
+  const [held, allowance] = await Promise.all([token.balanceOf(state.account), token.allowance(state.account, state.chain.escrow)]);
   if (held < value) {
     return refuse(`You hold ${fmt(held)}, less than the ${fmt(value)} you want to pledge: nothing was sent.`);
   }
@@ -381,9 +405,9 @@ async function pledge(bounty, text, list) {
   // USDT-style tokens), then pledge.
   const steps = [];
   if (allowance !== value) {
-    if (allowance !== 0n) steps.push({ label: "reset the allowance to 0", send: () => token.approve(state.info.escrow, 0n) });
+    if (allowance !== 0n) steps.push({ label: "reset the allowance to 0", send: () => token.approve(state.chain.escrow, 0n) });
     steps.push({ label: `approve the escrow for exactly ${amount(value, bounty.decimals, bounty.symbol)}`,
-      send: () => token.approve(state.info.escrow, value) });
+      send: () => token.approve(state.chain.escrow, value) });
   }
   steps.push({ label, send: () => escrow.pledge(bounty.bounty_id, value, maxUnlocksAt) });
   return runSteps(list, steps);
@@ -410,7 +434,7 @@ async function permitDomain(address, runner) {
     const [, name, version, chainId, verifyingContract] = await token.eip712Domain();
     domain = { name, version, chainId, verifyingContract };
   } catch {
-    try { domain = { name: await token.name(), version: "1", chainId: BigInt(state.info.chain_id), verifyingContract: address }; }
+    try { domain = { name: await token.name(), version: "1", chainId: BigInt(state.chain.chain_id), verifyingContract: address }; }
     catch { return null; }
   }
   return ethers.TypedDataEncoder.hashDomain(domain) === separator ? domain : null;
@@ -422,29 +446,29 @@ async function signPermit(wallet, address, domain, value) {
   const deadline = BigInt(latest.timestamp) + PERMIT_VALIDITY;
   const nonce = await token.nonces(state.account);
   const signature = ethers.Signature.from(await wallet.signTypedData(domain, PERMIT_TYPES,
-    { owner: state.account, spender: state.info.escrow, value, nonce, deadline }));
+    { owner: state.account, spender: state.chain.escrow, value, nonce, deadline }));
   return { deadline, v: signature.v, r: signature.r, s: signature.s };
 }
 
 async function submitSolution(bounty, url, list) {
-  const escrow = new ethers.Contract(state.info.escrow, state.info.escrow_abi, await signer());
+  const escrow = new ethers.Contract(state.chain.escrow, state.info.escrow_abi, await signer());
   return runSteps(list, [{ label: "submit the solution", send: () => escrow.submitSolution(bounty.bounty_id, url.trim()) }]);
 }
 
 async function refund(bounty, list) {
-  const escrow = new ethers.Contract(state.info.escrow, state.info.escrow_abi, await signer());
+  const escrow = new ethers.Contract(state.chain.escrow, state.info.escrow_abi, await signer());
   return runSteps(list, [{ label: "refund", send: () => escrow.refund(bounty.bounty_id) }]);
 }
 
 async function withdrawRaised(fundraiser, list) {
-  const escrow = new ethers.Contract(state.info.escrow, state.info.escrow_abi, await signer());
+  const escrow = new ethers.Contract(state.chain.escrow, state.info.escrow_abi, await signer());
   return runSteps(list, [{ label: "pay the raised total to the beneficiary",
     send: () => escrow.withdrawRaised(fundraiser.bounty_id) }]);
 }
 
 async function award(bounty, shares, list) {
   const [ids, bps] = splitOf(shares);
-  const escrow = new ethers.Contract(state.info.escrow, state.info.escrow_abi, await signer());
+  const escrow = new ethers.Contract(state.chain.escrow, state.info.escrow_abi, await signer());
   return runSteps(list, [{ label: "award", send: () => escrow.award(bounty.bounty_id, ids, bps) }]);
 }
 
@@ -457,7 +481,7 @@ function splitOf(shares) {
 // bounty proposes (same split as an award); funders object; anyone finalizes, escalates or
 // lapses; a plain arbiter decides a blocked or escalated proposal.
 async function reviewContract() {
-  return new ethers.Contract(state.info.review, state.info.review_abi, await signer());
+  return new ethers.Contract(state.chain.review, state.info.review_abi, await signer());
 }
 
 async function propose(bounty, shares, list) {
@@ -529,12 +553,12 @@ function kindText(f) {
 function fundraiserCard(f, now) {
   const fmt = (value) => amount(value, f.decimals, f.symbol);
   return h("article", { class: "card fundraiser", dataset: { bountyId: f.bounty_id } },
-    h("div", { class: "title" }, h("a", { href: `/fundraiser/${f.bounty_id}`, dataset: { nav: "" } }, `#${f.bounty_id}`),
-      " ", safeLink(f.uri)),
+    h("div", { class: "title" }, h("a", { href: `/fundraiser/${f.bounty_id}${chainQuery(f)}`, dataset: { nav: "" } },
+      `#${f.bounty_id}`), " ", safeLink(f.uri)),
     h("div", { class: "amount", dataset: { raised: f.raised } }, fmt(f.raised),
       BigInt(f.goal) > 0n ? h("span", { class: "of-goal" }, ` of ${fmt(f.goal)}`) : null, tokenTag(f)),
     h("div", { class: "bar-row" }, goalBar(f, null), h("span", { class: "muted pct" }, percentText(f.raised, f.goal))),
-    h("div", { class: "meta" }, badge(f.status), h("span", { class: "kind" }, kindText(f)),
+    h("div", { class: "meta" }, badge(f.status), chainTag(f), h("span", { class: "kind" }, kindText(f)),
       h("span", { title: f.beneficiary }, `for ${short(f.beneficiary)}`),
       ["cancelled", "paid"].includes(f.status) ? null : h("span", { title: utc(f.deadline) }, `deadline ${relative(f.deadline, now)}`),
       h("span", {}, `${f.funder_count} backer${f.funder_count === 1 ? "" : "s"}`)),
@@ -543,13 +567,13 @@ function fundraiserCard(f, now) {
 
 function bountyCard(b, now) {
   return h("article", { class: "card", dataset: { bountyId: b.bounty_id } },
-    h("div", { class: "title" }, h("a", { href: `/bounty/${b.bounty_id}`, dataset: { nav: "" } }, `#${b.bounty_id}`), " ",
-      safeLink(b.uri)),
+    h("div", { class: "title" }, h("a", { href: `/bounty/${b.bounty_id}${chainQuery(b)}`, dataset: { nav: "" } },
+      `#${b.bounty_id}`), " ", safeLink(b.uri)),
     // Once awarded, what was paid (nothing is held any more); else what is held.
     b.status === "awarded" ? h("div", { class: "amount", dataset: { paid: b.paid_out } }, h("span", { class: "of-goal" }, "paid "),
       amount(b.paid_out, b.decimals, b.symbol), tokenTag(b))
       : h("div", { class: "amount", dataset: { total: b.total } }, amount(b.total, b.decimals, b.symbol), tokenTag(b)),
-    h("div", { class: "meta" }, badge(b.status), h("span", {}, b.repo),
+    h("div", { class: "meta" }, badge(b.status), chainTag(b), h("span", {}, b.repo),
       ["awarded", "cancelled"].includes(b.status) ? null : h("span", { title: utc(b.deadline) }, `deadline ${relative(b.deadline, now)}`),
       h("span", {}, `${b.funder_count} funder${b.funder_count === 1 ? "" : "s"}`),
       h("span", {}, `${b.claim_count} solution${b.claim_count === 1 ? "" : "s"}`),
@@ -573,7 +597,14 @@ async function renderList() {
     && !(prefill && ["create", "amount", "token", "lock"].includes(key))));
   const data = await api(`/api/bounties?${filters_}`);
   showIndex(data.index);
-  const now = data.index.cursor_time ?? Date.now() / 1000;
+  const chain = params.get("chain") || "";
+  // Actions are taken on a bounty's own page; the banner asks for a chain only when one is in view.
+  const inView = severalChains() ? state.info.chains.find((c) => c.shorthand === chain || String(c.chain_id) === chain) ?? null
+    : state.info.chains[0];
+  if (inView !== state.chain) {  // refresh() checked the wallet against the chain before this one
+    state.chain = inView;
+    await checkChain();
+  }
   const kind = params.get("kind") || "";
   const status = params.get("status") || "";
   const filters = h("form", { class: "filters", id: "filters", onsubmit: (event) => {
@@ -583,6 +614,9 @@ async function renderList() {
     navigate(`/${query.size ? `?${query}` : ""}`);
   } },
   h("input", { name: "repo", placeholder: "owner/repository", value: params.get("repo") || "" }),
+  severalChains() ? h("select", { name: "chain", id: "chain-filter" }, h("option", { value: "", selected: !chain }, "every chain"),
+    state.info.chains.map((c) => h("option", { value: c.shorthand, selected: chain === c.shorthand || chain === String(c.chain_id) },
+      c.chain_name))) : null,
   h("select", { name: "kind" }, [["", "bounties and fundraisers"], ["bounty", "bounties"], ["fundraiser", "fundraisers"]]
     .map(([value, label]) => h("option", { value, selected: kind === value }, label))),
   h("select", { name: "status" }, h("option", { value: "", selected: !status }, "any status"),
@@ -598,13 +632,13 @@ async function renderList() {
   if (kind !== "fundraiser") {
     sections.push(h("h2", {}, "Bounties"),
       h("p", { class: "muted" }, "Pledges on an issue: they go to the hunter the approver awards, or back to their funder."),
-      bounties.length ? h("div", { class: "cards", id: "bounties" }, issueGroups(bounties, now))
+      bounties.length ? h("div", { class: "cards", id: "bounties" }, issueGroups(bounties, data.index))
         : h("p", { class: "muted", id: "bounties" }, "No bounty matches."));
   }
   if (kind !== "bounty") {
     sections.push(h("h2", {}, "Fundraisers"),
       h("p", { class: "muted" }, "A project raises toward a goal by a deadline: all-or-nothing pays out only if the goal is reached (else backers refund), flexible pays out what was raised."),
-      fundraisers.length ? h("div", { class: "cards", id: "fundraisers" }, fundraisers.map((f) => card(fundraiserCard, f, now)))
+      fundraisers.length ? h("div", { class: "cards", id: "fundraisers" }, fundraisers.map((f) => card(fundraiserCard, f, nowOf(f, data.index))))
         : h("p", { class: "muted", id: "fundraisers" }, "No fundraiser matches."));
   }
   showView(h("h1", {}, kind === "fundraiser" ? "Fundraisers" : kind === "bounty" ? "Bounties"
@@ -633,15 +667,23 @@ function pager(params, data) {
 }
 
 function showIndex(index) {
-  $("#index-info").textContent = index.cursor !== null ? `index at block ${index.cursor}` : "index empty";
+  const chains = index.chains ?? [];
+  $("#index-info").textContent = chains.length > 1
+    ? `index at ${chains.map((c) => `block ${c.cursor} on ${c.chain_name}`).join(", ")}`
+    : index.cursor !== null ? `index at block ${index.cursor}` : "index empty";
 }
 
 async function renderBounty(id) {
-  const data = await api(`/api/bounties/${id}`);
+  const chain = new URLSearchParams(location.search).get("chain");
+  const data = await api(`/api/bounties/${id}${chain ? `?chain=${encodeURIComponent(chain)}` : ""}`);
   showIndex(data.index);
+  if (state.chain?.chain_id !== data.bounty.chain_id) {  // actions go to this bounty's escrow
+    state.chain = chainOf(data.bounty.chain_id);
+    await checkChain();
+  }
   if (data.bounty.kind === "fundraiser") return renderFundraiser(id, data);
   const b = data.bounty;
-  const now = data.index.cursor_time ?? Date.now() / 1000;
+  const now = nowOf(b, data.index);
   const fmt = (value) => amount(value, b.decimals, b.symbol);
   const progress = h("ol", { class: "progress", id: "progress" });
   const after = async (ok) => { if (ok) await renderBounty(id).then(() => $("#progress").replaceWith(progress)); };
@@ -912,7 +954,7 @@ const FUNDRAISER_STATUS_TEXT = {
 
 async function renderFundraiser(id, data) {
   const f = data.bounty;
-  const now = data.index.cursor_time ?? Date.now() / 1000;
+  const now = nowOf(f, data.index);
   const fmt = (value) => amount(value, f.decimals, f.symbol);
   const progress = h("ol", { class: "progress", id: "progress" });
   const after = async (ok) => { if (ok) await renderBounty(id).then(() => $("#progress").replaceWith(progress)); };
@@ -1059,7 +1101,8 @@ function createPanel(prefill = null) {
     }
     const existing = await api(`/api/bounties?issue=${encodeURIComponent(issue.url)}&kind=bounty`);
     const wallet = await signer();
-    const escrow = new ethers.Contract(state.info.escrow, state.info.escrow_abi, wallet);
+    // On the chain in view (an index of several: the list's chain filter, else its first chain).
+    const escrow = new ethers.Contract((state.chain ?? state.info.chains[0]).escrow, state.info.escrow_abi, wallet);
     const latest = await wallet.provider.getBlock("latest");
     const deadline = BigInt(latest.timestamp) + BigInt(days) * 86400n;
     let sent = null;
@@ -1075,8 +1118,10 @@ function createPanel(prefill = null) {
       .find((event) => event?.name === "BountyCreated");
     if (created) {
       const pledgeText = fields.amount.value.trim();
+      const query = new URLSearchParams(chainQuery({ chain_id: (state.chain ?? state.info.chains[0]).chain_id }).slice(1));
+      if (pledgeText) query.set("pledge", pledgeText);
       progress.append(h("li", { class: "done", id: "created" }, "created ",
-        h("a", { href: `/bounty/${created.args.bountyId}${pledgeText ? `?pledge=${encodeURIComponent(pledgeText)}` : ""}`,
+        h("a", { href: `/bounty/${created.args.bountyId}${query.size ? `?${query}` : ""}`,
           dataset: { nav: "" } }, `bounty #${created.args.bountyId}`), pledgeText ? `: pledge ${pledgeText} on its page` : ""));
     }
   } },
@@ -1106,10 +1151,10 @@ function deadlineText(b, now) {
 
 // The badge to put in a README or an issue, with the Markdown that embeds it.
 function embedSnippet(b) {
-  const page = `${location.origin}/${b.kind === "fundraiser" ? "fundraiser" : "bounty"}/${b.bounty_id}`;
-  const markdown = `[![${b.kind} #${b.bounty_id}](${location.origin}/badge/${b.bounty_id}.svg)](${page})`;
+  const page = `${location.origin}/${b.kind === "fundraiser" ? "fundraiser" : "bounty"}/${b.bounty_id}${chainQuery(b)}`;
+  const markdown = `[![${b.kind} #${b.bounty_id}](${location.origin}/badge/${b.bounty_id}.svg${chainQuery(b)})](${page})`;
   return h("section", { class: "embed", id: "embed" }, h("h2", {}, "Badge"),
-    h("p", {}, h("img", { src: `/badge/${b.bounty_id}.svg`, alt: `${b.kind} #${b.bounty_id}`, id: "badge-image" })),
+    h("p", {}, h("img", { src: `/badge/${b.bounty_id}.svg${chainQuery(b)}`, alt: `${b.kind} #${b.bounty_id}`, id: "badge-image" })),
     h("p", { class: "muted" }, "Markdown for a README or an issue:"),
     h("input", { class: "mono snippet", readonly: true, value: markdown, id: "badge-markdown", "aria-label": "badge Markdown" }));
 }
@@ -1127,7 +1172,7 @@ function svg(tag, attrs, ...children) {
 function fundingChart(b) {
   const box = h("section", { class: "chart", id: "funding-chart" }, h("h2", {}, "Funding over time"),
     h("p", { class: "muted" }, "Loading…"));
-  api(`/api/bounties/${b.bounty_id}/funding`).then((data) => drawChart(box, b, data.history)).catch((error) => {
+  api(`/api/bounties/${b.bounty_id}/funding${chainQuery(b)}`).then((data) => drawChart(box, b, data.history)).catch((error) => {
     box.replaceChildren(h("h2", {}, "Funding over time"), h("p", { class: "muted" }, `The history could not be read: ${error.message}`));
   });
   return box;
@@ -1175,18 +1220,18 @@ function noWalletPanel(b, open) {
     const text = event.target.amount.value;
     let parsed;
     try {
-      parsed = await api(`/api/amount?bounty=${b.bounty_id}&text=${encodeURIComponent(text)}`);
+      parsed = await api(`/api/amount?bounty=${b.bounty_id}&chain=${b.chain_id}&text=${encodeURIComponent(text)}`);
     } catch (error) {
       out.replaceChildren(h("p", { class: "failed" }, `"${text}" is not an amount of ${b.symbol}: ${error.message}`));
       return;
     }
-    const chain = state.info.chain_id, escrow = state.info.escrow;
+    const chain = b.chain_id, escrow = chainOf(b.chain_id).escrow;  // the bounty's own chain
     // pledge(uint256 bountyId, uint256 amount, uint64 maxUnlocksAt): locked no later than the deadline shown.
     const pledgeLink = `ethereum:${escrow}@${chain}/pledge?uint256=${b.bounty_id}&uint256=${parsed.amount}&uint64=${b.deadline}`;
     const links = b.token === ethers.ZeroAddress ? [["pledge", `${pledgeLink}&value=${parsed.amount}`]]
       : [["step 1: approve the escrow for exactly this amount", `ethereum:${b.token}@${chain}/approve?address=${escrow}&uint256=${parsed.amount}`],
         ["step 2: pledge", pledgeLink]];
-    out.replaceChildren(h("p", {}, `Pledge ${parsed.text} to #${b.bounty_id} on ${state.info.chain_name}`
+    out.replaceChildren(h("p", {}, `Pledge ${parsed.text} to #${b.bounty_id} on ${b.chain_name}`
       + (links.length > 1 ? ": two transactions, approve first, then pledge." : ":")),
     ...links.map(([label, uri]) => h("figure", { class: "qr" },
       h("img", { src: `/qr.svg?uri=${encodeURIComponent(uri)}`, alt: `QR code: ${label}`, width: "200", height: "200" }),
@@ -1200,14 +1245,14 @@ function noWalletPanel(b, open) {
 
 function tokenRows(list, columns) {
   return list.length ? h("table", { class: "by-token" }, h("tr", {}, h("th", {}, "currency"), columns.map(([label]) => h("th", {}, label))),
-    list.map((t) => h("tr", { dataset: { symbol: t.symbol } }, h("td", {}, t.symbol, tokenTag(t)),
+    list.map((t) => h("tr", { dataset: { symbol: t.symbol } }, h("td", {}, t.symbol, tokenTag(t), " ", chainTag(t)),
       columns.map(([, key]) => h("td", { dataset: { key } }, amount(t[key], t.decimals, t.symbol))))))
     : h("p", { class: "muted" }, "Nothing yet.");
 }
 
-function recentList(recent, now) {
+function recentList(recent, index) {
   return recent.length ? h("div", { class: "cards", id: "recent" }, recent.map((b) =>
-    card(b.kind === "fundraiser" ? fundraiserCard : bountyCard, { solutions: [], ...b }, now)))
+    card(b.kind === "fundraiser" ? fundraiserCard : bountyCard, { solutions: [], ...b }, nowOf(b, index))))
     : h("p", { class: "muted", id: "recent" }, "None yet.");
 }
 
@@ -1232,7 +1277,7 @@ async function renderFunder(address) {
     h("h2", {}, "Pledged, paid, refunded"),
     h("div", { id: "funder-totals" }, tokenRows(data.by_token, [["pledged", "pledged"], ["paid to winners", "paid_out"],
       ["to fundraisers", "to_fundraisers"], ["refunded", "refunded"], ["still held", "outstanding"]])),
-    h("h2", {}, "Recent bounties"), recentList(data.recent, now));
+    h("h2", {}, "Recent bounties"), recentList(data.recent, status));
 }
 
 async function renderHunter(address) {
@@ -1245,23 +1290,23 @@ async function renderHunter(address) {
     h("h2", {}, "Earned"), h("div", { id: "hunter-earned" }, tokenRows(data.earned, [["earned", "paid_out"]])),
     h("h2", {}, "Solutions"),
     data.claims.length ? h("table", { id: "hunter-claims" }, h("tr", {}, ["bounty", "solution", "paid"].map((t) => h("th", {}, t))),
-      data.claims.map((c) => h("tr", {}, h("td", {}, h("a", { href: `/bounty/${c.bounty_id}`, dataset: { nav: "" } }, `#${c.bounty_id}`)),
+      data.claims.map((c) => h("tr", {}, h("td", {}, h("a", { href: `/bounty/${c.bounty_id}${chainQuery(c)}`, dataset: { nav: "" } }, `#${c.bounty_id}`)),
         h("td", {}, safeLink(c.uri)), h("td", {}, c.paid !== "0" ? amount(c.paid, c.decimals, c.symbol) : "-"))))
       : h("p", { class: "muted" }, "No solutions yet."),
-    h("h2", {}, "Recent bounties"), recentList(data.recent, now));
+    h("h2", {}, "Recent bounties"), recentList(data.recent, status));
 }
 
 // Several bounties on one issue: a line above their cards with what they hold together, per
 // currency (amounts in different tokens are never added).
-function issueGroups(bounties, now) {
+function issueGroups(bounties, index) {
   const byIssue = new Map();
   for (const b of bounties) byIssue.set(b.uri, [...(byIssue.get(b.uri) || []), b]);
   const out = [];
   for (const [uri, group] of byIssue) {
-    if (group.length === 1) { out.push(card(bountyCard, group[0], now)); continue; }
+    if (group.length === 1) { out.push(card(bountyCard, group[0], nowOf(group[0], index))); continue; }
     const sums = new Map();
     for (const b of group) {
-      const key = `${b.token}`;
+      const key = `${b.chain_id}:${b.token}`;  // a token address is per chain
       const value = BigInt(b.status === "awarded" ? b.paid_out : b.total);
       const before = sums.get(key);
       sums.set(key, { b, value: (before?.value ?? 0n) + value });
@@ -1269,7 +1314,7 @@ function issueGroups(bounties, now) {
     const total = [...sums.values()].map(({ b, value }) => amount(value, b.decimals, b.symbol)).join(" + ");
     out.push(h("div", { class: "issue-group", dataset: { issue: uri } },
       h("div", { class: "issue-total" }, `${group.length} bounties fund `, safeLink(uri), `: ${total} in all`),
-      group.map((b) => card(bountyCard, b, now))));
+      group.map((b) => card(bountyCard, b, nowOf(b, index)))));
   }
   return out;
 }
@@ -1313,7 +1358,9 @@ async function main() {
   state.escrowIface = new ethers.Interface(state.info.escrow_abi);
   state.reviewIface = new ethers.Interface(state.info.review_abi);
   state.tokenIface = new ethers.Interface(state.info.token_abi);
-  $("#escrow-info").replaceChildren("escrow ", addressLink(state.info.escrow), ` on ${state.info.chain_name}`);
+  state.chain = state.info.chains[0] ?? null;
+  if (severalChains()) $("#escrow-info").textContent = `escrows on ${state.info.chains.map((c) => c.chain_name).join(", ")}`;
+  else $("#escrow-info").replaceChildren("escrow ", addressLink(state.chain.escrow), ` on ${state.chain.chain_name}`);
   discoverWallets();
   await new Promise((resolve) => setTimeout(resolve, 100)); // let wallets announce themselves
   await reconnect();  // renders the page when it reconnects

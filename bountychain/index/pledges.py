@@ -1,0 +1,133 @@
+"""A funder's pledges as the index knows them: what each pledged and got back, and what became
+of the rest (locked, frozen, refundable, refunded, awarded or paid), with the state of a bounty
+or fundraiser at a moment (`state_at`). Read by `queries` (a bounty's funders, a funder's
+pledges and record)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from typing import Any
+
+from bountychain.chains import chain_name
+from bountychain.index import store
+from bountychain.index.records import FunderPledge
+from bountychain.results import FundraiserState
+from bountychain.sdk.constants import FUNDRAISER_CLAIM_PERIOD
+
+
+def fundraiser_state(stored: str, deadline: int, all_or_nothing: bool, raised: int, goal: int, now: int) -> str:
+    """A fundraiser's state at `now`, as `Fundraiser.state` decides it on the chain, with what
+    it raised by the deadline (a lapsed fundraiser whose backers refunded stays lapsed here,
+    where the SDK, reading the chain's current total, would say failed)."""
+    if stored in ("paid", "cancelled"):
+        return stored
+    if now < deadline:
+        return FundraiserState.RAISING.value
+    if all_or_nothing and raised < goal:
+        return FundraiserState.FAILED.value
+    if now >= deadline + FUNDRAISER_CLAIM_PERIOD:
+        return FundraiserState.LAPSED.value
+    return FundraiserState.SUCCEEDED.value
+
+
+def state_at(row: Mapping[str, Any], now: int) -> str:
+    if row["kind"] == "fundraiser":
+        return fundraiser_state(row["status"], row["deadline"], bool(row["all_or_nothing"]), int(row["raised"]),
+                                int(row["goal"]), now)
+    return "expired" if row["status"] == "open" and now >= row["deadline"] else row["status"]
+
+def funder_pledges_where(db: store.Index, condition: str, refunds_condition: str, params: dict[str, object],
+                    now: int | None) -> list[FunderPledge]:
+    """Per (chain, bounty, funder): pledged, refunded, and what became of the rest, at `now`
+    (else at the time of each bounty's chain). `condition` selects the pledges (alias p),
+    `refunds_condition` the same bounties' or funder's refunds (alias r)."""
+    rows = db.execute(
+        "SELECT p.chain_id, p.bounty_id, p.funder, p.amount, p.unlocks_at, b.token, b.status, b.kind, b.deadline,"
+        " b.all_or_nothing, b.raised, b.goal, COALESCE(t.symbol, '?') AS symbol,"
+        " COALESCE(t.decimals, 0) AS decimals, COALESCE(c.cursor_time, 0) AS chain_time"
+        " FROM pledges p JOIN bounties b ON b.chain_id = p.chain_id AND b.bounty_id = p.bounty_id"
+        " LEFT JOIN tokens t ON t.chain_id = b.chain_id AND t.token = b.token"
+        " LEFT JOIN chains c ON c.chain_id = b.chain_id"
+        f" WHERE {condition} ORDER BY p.block_number, p.log_index, p.chain_id",  # noqa: S608
+        params).fetchall()
+    grouped: dict[tuple[int, int, str], dict[str, Any]] = {}
+    for found in rows:
+        row = found.as_dict()
+        key = (row["chain_id"], row["bounty_id"], row["funder"])
+        entry = grouped.setdefault(key, {"row": row, "pledged": 0, "unlocks_at": 0})
+        entry["pledged"] += int(row["amount"])
+        entry["unlocks_at"] = row["unlocks_at"]  # a top-up re-locks the whole pledge
+    # The refunds of these pledges, in one query (not one per pledge).
+    refunds: dict[tuple[int, int, str], int] = defaultdict(int)
+    if grouped:
+        for chain_id, bounty_id, funder, amount in db.execute(
+                f"SELECT r.chain_id, r.bounty_id, r.funder, r.amount FROM refunds r WHERE {refunds_condition}",  # noqa: S608
+                params):
+            refunds[(chain_id, bounty_id, funder)] += int(amount)
+
+    def moment(row: Mapping[str, Any]) -> int:
+        return int(row["chain_time"]) if now is None else now
+
+    withheld = withheld_from_awards(db, sorted({(chain_id, bounty_id) for (chain_id, bounty_id, _), entry
+                                                 in grouped.items() if state_at(entry["row"], moment(entry["row"]))
+                                                 == "awarded"}))
+    result = []
+    for (chain_id, bounty_id, funder), entry in grouped.items():
+        row = entry["row"]
+        now_here = moment(row)
+        refunded = refunds[(chain_id, bounty_id, funder)]
+        pledged = int(entry["pledged"])
+        outstanding = pledged - refunded
+        paid_out = 0
+        summary_state = state_at(row, now_here)
+        if summary_state == "awarded" and funder in withheld.get((chain_id, bounty_id), ()):
+            # It objected to the proposal that was awarded: its pledge never funded the award
+            # and is refundable at once.
+            state = "refundable" if outstanding else "refunded"
+        elif summary_state in ("awarded", "paid"):
+            paid_out, outstanding, state = outstanding, 0, summary_state
+        elif outstanding == 0:
+            state = "refunded"
+        elif row["kind"] == "fundraiser":
+            # Every fundraiser pledge is locked to the deadline; after it, refundable only if
+            # the goal was missed (all-or-nothing) or the payout lapsed.
+            state = "refundable" if summary_state in ("cancelled", "failed", "lapsed") else "locked"
+        elif row["status"] == "under_review":
+            state = "frozen"  # a proposal is live: no refund until it is settled or rejected
+        elif row["status"] == "cancelled" or now_here >= int(entry["unlocks_at"]):
+            state = "refundable"
+        else:
+            state = "locked"
+        unlocks_at = int(entry["unlocks_at"])
+        result.append(FunderPledge(bounty_id, funder, row["token"], row["symbol"], row["decimals"], pledged, refunded,
+                                   outstanding, paid_out, unlocks_at, state, row["kind"], chain_id, chain_name(chain_id)))
+    return result
+
+
+def withheld_from_awards(db: store.Index, bounties: list[tuple[int, int]]) -> dict[tuple[int, int], set[str]]:
+    """Per awarded (chain id, bounty id), the funders whose pledges a reviewed bounty's award
+    left out: the objectors to the finalized proposal, unless the arbiter upheld it (then the
+    award took every pledge). Three statements per chain for all of `bounties` (none for a
+    bounty not reviewed)."""
+    by_chain: dict[int, list[int]] = defaultdict(list)
+    for chain_id, bounty_id in bounties:
+        by_chain[chain_id].append(bounty_id)
+    withheld: dict[tuple[int, int], set[str]] = {}
+    for chain_id, bounty_ids in by_chain.items():
+        for start in range(0, len(bounty_ids), 500):  # bounded parameter lists, on any database
+            chunk = bounty_ids[start:start + 500]
+            params: dict[str, object] = {f"id{n}": bounty_id for n, bounty_id in enumerate(chunk)}
+            among = f"chain_id = :chain_id AND bounty_id IN ({', '.join(':' + name for name in params)})"
+            params["chain_id"] = chain_id
+            steps = db.execute(f"SELECT bounty_id, nonce, step FROM proposal_steps WHERE {among}"  # noqa: S608
+                               " AND step IN ('finalized', 'upheld')", params).fetchall()
+            finalized = {(bounty_id, nonce) for bounty_id, nonce, step in steps if step == "finalized"}
+            finalized -= {(bounty_id, nonce) for bounty_id, nonce, step in steps if step == "upheld"}
+            if not finalized:
+                continue
+            for bounty_id, nonce, funder in db.execute(
+                    f"SELECT bounty_id, nonce, funder FROM objections WHERE {among}", params):  # noqa: S608
+                if (bounty_id, nonce) in finalized:
+                    withheld.setdefault((chain_id, bounty_id), set()).add(funder)
+    return withheld
