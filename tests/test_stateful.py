@@ -27,6 +27,13 @@ hold, each named after the promise it keeps:
 - value reaches only awarded winners, fundraisers' beneficiaries, refunding funders and
   their recipients, and the fee recipient: every actor's balance moves exactly as the model
   says.
+- milestones and claim bonds (promise 10): pledges are shares; a partial award pays
+  floor(pool x part) and every pledge is then worth shares x total / supply, rounded down
+  (the model predicts each `pledgeOf`); a pool nobody holds shares of holds nothing; claim
+  bonds are owed until returned (after the award, cancel or deadline, refused before) or
+  slashed; a slashed bond is owed to the funders per share, each funder's part predicted to
+  the wei, and the parts credited never exceed what was slashed; solvency and `tokenOwed`
+  count the bonds held and the slashed bonds not yet credited.
 
 Fundraisers (all-or-nothing and flexible) share the bounties' records, so every rule also
 draws them: pledges, refunds (a failed or lapsed fundraiser's backers only), cancels (before
@@ -1072,6 +1079,10 @@ class EscrowMachine(RuleBasedStateMachine):
             return self._expect_refusal("BountyExpired", issuer, fn)
         if bounty.supply == 0:
             return self._expect_refusal("NoFundersToPay", issuer, fn)
+        self._mark_spam(bounty, claim_id)
+
+    def _mark_spam(self, bounty: ModelBounty, claim_id: int) -> None:
+        issuer = self.fx.issuers[bounty.issuer]
         result = self._client(issuer).mark_spam(bounty.bounty_id, claim_id)
         self._gas(issuer, result)
         bond = bounty.bonds[claim_id]
@@ -1093,6 +1104,10 @@ class EscrowMachine(RuleBasedStateMachine):
         if bounty.status == "open" and self._next_time() < bounty.deadline:
             fn = self.fx.escrow.contract.functions.withdrawBond(bounty.bounty_id, claim_id)
             return self._expect_refusal("BondLocked", hunter, fn)
+        self._withdraw_bond(bounty, claim_id)
+
+    def _withdraw_bond(self, bounty: ModelBounty, claim_id: int) -> None:
+        hunter = self.fx.hunters[bounty.claims[claim_id - 1]]
         result = self._client(hunter).withdraw_bond(bounty.bounty_id, claim_id)
         self._gas(hunter, result)
         bond = bounty.bonds[claim_id]
@@ -1100,6 +1115,33 @@ class EscrowMachine(RuleBasedStateMachine):
         self._receive(hunter.address, bounty.kind, bond)
         bounty.bonds[claim_id] = 0
         self.bonds_returned[self.fx.token(bounty.kind)] += bond
+        self.fx.steps += 1
+
+    @precondition(lambda self: any(b.bond and b.supply and any(b.bonds.values()) and b.status == "open"
+                                   for b in self.bounties))
+    @rule(data=st.data(), top_up=st.booleans(), funder=st.integers(0, 2), amount=AMOUNTS)
+    def spam_settle_and_close(self, data, top_up: bool, funder: int, amount: int) -> None:
+        """A sequence the uniform choice of rules seldom reaches: a spam mark, at times a
+        top-up after it (which settles the funder's part first), every funder claiming its part,
+        the issuer cancelling, and every hunter pulling back the bonds left."""
+        bounty = data.draw(st.sampled_from([b for b in self.bounties
+                                            if b.bond and b.supply and any(b.bonds.values()) and b.status == "open"]))
+        if not self._open_now(bounty):
+            return
+        self._mark_spam(bounty, next(c for c, held in bounty.bonds.items() if held))
+        if top_up:
+            self._pledge(bounty, funder, amount)
+        for payee in range(len(self.fx.funders)):
+            owed = self._slashed_owed(bounty, payee)
+            assert self.fx.escrow.slashed_owed(bounty.bounty_id, self.fx.funders[payee].address) == owed
+            if owed:
+                self._claim_slashed(bounty, payee, owed)
+        issuer = self.fx.issuers[bounty.issuer]
+        self._gas(issuer, self._client(issuer).cancel(bounty.bounty_id))
+        bounty.status = "cancelled"
+        for claim_id, held in list(bounty.bonds.items()):
+            if held:
+                self._withdraw_bond(bounty, claim_id)
         self.fx.steps += 1
 
     @precondition(lambda self: any(b.bond for b in self.bounties))
@@ -1112,6 +1154,10 @@ class EscrowMachine(RuleBasedStateMachine):
         if owed == 0:
             fn = self.fx.escrow.contract.functions.claimSlashed(bounty.bounty_id)
             return self._expect_refusal("NothingToWithdraw", account, fn)
+        self._claim_slashed(bounty, funder, owed)
+
+    def _claim_slashed(self, bounty: ModelBounty, funder: int, owed: int) -> None:
+        account = self.fx.funders[funder]
         result = self._client(account).claim_slashed(bounty.bounty_id)
         self._gas(account, result)
         shares = bounty.shares.get(funder, 0)
