@@ -14,7 +14,8 @@ Everything else is refused with the reason: other schemes (`javascript:`), other
 or merge request, a bare repository, a user name or port in the URL. The accepted URL is
 normalised so that one issue has one spelling (and one `uriHash` on chain): `https`, the host,
 owner and repository in lowercase (the forges treat them case-insensitively), no `www.`, no
-trailing slash, query or `#fragment`.
+trailing slash, query or `#fragment` but one: `#security-key=0x…`, the security contact key
+that private reports are sealed to (bountychain.reports), which is kept as written.
 
 `--repo` filters (`in_repo`) match on host, owner and name: `org/repo` means GitHub,
 `gitlab.com/group/repo` names another forge.
@@ -28,6 +29,10 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from bountychain.errors import InvalidURI
+
+# The one fragment a bounty URI keeps: the security contact key of private reports.
+SECURITY_KEY_FIELD = "security-key"
+_SECURITY_FRAGMENT = re.compile(SECURITY_KEY_FIELD + r"=0x0[23][0-9a-fA-F]{64}")
 
 # The forges known without configuration, by host, and the kind of URLs they use.
 KNOWN_FORGES = {"github.com": "github", "gitlab.com": "gitlab", "codeberg.org": "gitea", "gitea.com": "gitea"}
@@ -112,12 +117,17 @@ def parse_issue_url(url: object, what: str = "issue URL") -> IssueRef:
     depth_ok = len(repo) >= 2 if kind == "gitlab" else len(repo) == 2
     if not depth_ok or not all(_NAME.fullmatch(name) and name not in (".", "..") for name in repo):
         raise InvalidURI(f"{what}: {url!r} does not name a repository as OWNER/NAME before /issues/")
+    if parts.fragment.startswith(SECURITY_KEY_FIELD + "=") and not _SECURITY_FRAGMENT.fullmatch(parts.fragment):
+        raise InvalidURI(f"{what}: {url!r}: #{SECURITY_KEY_FIELD}= must be a compressed secp256k1 public key "
+                         "(0x and 66 hex digits, as `bountychain report contact-url` writes it)")
     return IssueRef(host, "/".join(repo), int(tail[0]), kind)
 
 
 def normalize_issue_url(url: object, what: str = "issue URL") -> str:
     """The canonical spelling of an accepted issue URL (see the module's rules)."""
-    return parse_issue_url(url, what).url
+    ref = parse_issue_url(url, what)
+    fragment = urlsplit(str(url)).fragment
+    return f"{ref.url}#{fragment}" if fragment.startswith(SECURITY_KEY_FIELD + "=") else ref.url
 
 
 @dataclass(frozen=True)
@@ -176,5 +186,5 @@ def parse_repo_filter(text: str) -> RepoFilter:
     return RepoFilter(host, "/".join(repo))
 
 
-__all__ = ["FORGE_KINDS", "HOSTS_VARIABLE", "KNOWN_FORGES", "IssueRef", "RepoFilter", "forges", "normalize_issue_url",
+__all__ = ["FORGE_KINDS", "HOSTS_VARIABLE", "SECURITY_KEY_FIELD", "KNOWN_FORGES", "IssueRef", "RepoFilter", "forges", "normalize_issue_url",
            "parse_issue_url", "parse_repo_filter", "repo_of"]

@@ -35,9 +35,9 @@ from eth_account.messages import encode_typed_data
 from eth_utils import is_address, keccak, to_checksum_address
 
 from bountychain.errors import InvalidReport
+from bountychain.issue_urls import SECURITY_KEY_FIELD
 
 REPORT_URI_PREFIX = "bountychain-report:v1:"
-SECURITY_KEY_FIELD = "security-key"
 SALT_BYTES = 32
 REPORT_DOMAIN = {"name": "Bountychain security report", "version": "1"}
 REPORT_TYPES = {
