@@ -83,6 +83,12 @@ contract EscrowHandler {
         uint64 proposedAt;
         bool upheld;
         bool awardedByReview;
+        uint256 supply; // shares of the pool outstanding, by the ghost's count
+        uint256 bond; // the bond each claim posts (0: none)
+        bool partlyAwarded; // a partial award took part of the pool: a share is worth less than a unit
+        uint256 slashed; // bonds slashed on the bounty
+        uint256 slashPaid; // credited to its funders out of them
+        uint256 slashDustBound; // a wei per funder and mark: what rounding may leave unpaid
     }
 
     struct PledgeRecord {
@@ -91,10 +97,34 @@ contract EscrowHandler {
         uint256 amount;
         uint64 unlocksAt;
         bool withheldFromAward; // an award left it out: refundable at once
+        uint256 shares; // its shares of the pool (`amount` is what they are worth)
     }
 
+    /// @dev A claim on a bonded bounty and the bond it still holds by the ghost's count.
+    struct BondRecord {
+        uint256 bountyId;
+        uint256 claimId;
+        address hunter;
+        uint256 amount;
+    }
+
+    BondRecord[] public bonds;
+    /// @dev Per currency: bonds posted, returned to hunters, slashed, and credited to funders
+    /// out of the slashed ones.
+    uint256[CURRENCIES] public bondsIn;
+    uint256[CURRENCIES] public bondsReturned;
+    uint256[CURRENCIES] public bondsSlashed;
+    uint256[CURRENCIES] public slashCredited;
+    /// @dev Promise 10, broken: a slashed bond credited to the approver or the issuer; a bond
+    /// that left while its bounty was open; a partial award that took another amount than
+    /// floor(pool x part); a pledge not worth its pro-rata part of the pool.
+    uint256 public slashReachedJudge;
+    uint256 public bondLeftEarly;
+    uint256 public partialAwardMisrounded;
+    uint256 public proRataDrift;
+
     uint256[] public bountyIds;
-    mapping(uint256 bountyId => Ghost) public ghosts;
+    mapping(uint256 bountyId => Ghost) internal ghosts;
     mapping(uint256 bountyId => uint256[]) private _proposedClaims;
     mapping(uint256 bountyId => uint256[]) private _proposedShares;
     mapping(uint256 bountyId => address[]) private _objectors;
@@ -154,6 +184,10 @@ contract EscrowHandler {
         uint256[CURRENCIES] withdrawn;
         uint256[CURRENCIES] feesWithdrawn;
         uint256[CURRENCIES] outstanding;
+        uint256[CURRENCIES] bondsIn;
+        uint256[CURRENCIES] bondsReturned;
+        uint256[CURRENCIES] bondsSlashed;
+        uint256[CURRENCIES] slashCredited;
     }
 
     constructor() {
@@ -299,6 +333,7 @@ contract EscrowHandler {
         uint256 bountyId = _pickBounty(bountySeed);
         if (bountyId == 0) return;
         address hunter = _hunter(hunterSeed);
+        if (ghosts[bountyId].bond != 0) return _submitBonded(bountyId, hunter);
         uint256 g = _gasStart();
         vm.prank(hunter);
         try escrow.submitSolution(bountyId, "https://github.com/o/r/pull/1") {
@@ -321,10 +356,18 @@ contract EscrowHandler {
         (uint8 v, bytes32 r, bytes32 s) =
             vm.sign(_keys[i], keccak256(abi.encodePacked("\x19\x01", escrow.DOMAIN_SEPARATOR(), structHash)));
         bool wasUsed = escrow.nonceUsed(actors[i], nonce);
+        // A relayed claim on a bonded bounty pulls the bond from the hunter (its allowance).
+        uint8 currency = ghosts[bountyId].currency;
+        if (ghosts[bountyId].bond != 0 && currency != 0) _fund(currency, actors[i], ghosts[bountyId].bond);
+        uint256 before = _balanceOf(currency, address(escrow));
         uint256 g = _gasStart();
-        try escrow.submitSolutionBySig(bountyId, "ipfs://sig", actors[i], nonce, expiry, abi.encodePacked(r, s, v)) {
+        try escrow.submitSolutionBySig(bountyId, "ipfs://sig", actors[i], nonce, expiry, abi.encodePacked(r, s, v))
+        returns (uint256 claimId) {
             _gas("submitSolutionBySig", g, 0);
             if (wasUsed) wrongDelivery++; // a replayed signature landed
+            uint256 got = _balanceOf(currency, address(escrow)) - before;
+            if (ghosts[bountyId].bond != 0) _bookBond(bountyId, claimId, actors[i], got);
+            else if (got != 0) wrongDelivery++;
         } catch {}
         calls++;
     }
@@ -371,6 +414,7 @@ contract EscrowHandler {
         }
         address to = toSink ? sink : funder;
         uint256 before = _balanceOf(currency, to);
+        uint256 creditBefore = escrow.creditOf(funder, currencies[currency]);
         uint256 g = _gasStart();
         vm.prank(funder);
         bool ok;
@@ -390,9 +434,18 @@ contract EscrowHandler {
         if (!ok) return;
         if (locked) refundBeforeUnlock++;
         _checkDelivered(currency, to, before, amount);
-        rec.amount -= amount;
-        ghosts[bountyId].total -= amount;
+        _slashSettled(bountyId, funder, creditBefore);
+        Ghost storage ghost = ghosts[bountyId];
+        // All of a pledge burns its shares; a part burns them rounded up (in the pool's favour).
+        uint256 burned = amount == rec.amount
+            ? rec.shares
+            : ghost.supply == ghost.total ? amount : (amount * ghost.supply + ghost.total - 1) / ghost.total;
+        rec.shares -= burned;
+        ghost.supply -= burned;
+        ghost.total -= amount;
         refunded[currency] += amount;
+        if (ghost.partlyAwarded) _revalue(bountyId);
+        else rec.amount -= amount;
     }
 
     function withdraw(uint256 creditorSeed, uint256 currencySeed, bool toSink, uint256 partSeed) external {
@@ -460,6 +513,125 @@ contract EscrowHandler {
         uint256 bountyId = _pickBounty(bountySeed);
         if (bountyId == 0) return;
         _extend(bountyId, extension);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                    ESCROW: MILESTONES AND CLAIM BONDS
+    //////////////////////////////////////////////////////////////*/
+
+    function createBondedBounty(
+        uint256 issuerSeed,
+        uint256 currencySeed,
+        uint256 deadlineSeed,
+        bool approverIsColluder,
+        uint256 bondSeed
+    ) external {
+        if (bountyIds.length >= MAX_BOUNTIES) return;
+        address issuer = issuers[issuerSeed % issuers.length];
+        uint8 currency = uint8(currencySeed % CURRENCIES);
+        uint64 deadline = _deadline(deadlineSeed);
+        // Awkward bonds: a wei, odd sums, up to 100 units.
+        uint96 bond = uint96(bondSeed % 3 == 0 ? 1 + bondSeed % 7 : 1 + bondSeed % 1e20);
+        uint256 g = _gasStart();
+        vm.prank(issuer);
+        uint256 id = escrow.createBondedBounty(
+            currencies[currency], deadline, approverIsColluder ? approver : address(0), "ipfs://bonded", bond
+        );
+        _gas("createBondedBounty", g, 0);
+        _track(id, Kind.Plain, currency, deadline, 0);
+        ghosts[id].bond = bond;
+    }
+
+    /// @notice The approver or the issuer funds its own bounty: a spam mark must gain it nothing.
+    function pledgeAsJudge(uint256 bountySeed, uint256 amount, bool asIssuer) external {
+        uint256 bountyId = _pickBounty(bountySeed);
+        if (bountyId == 0 || ghosts[bountyId].kind != Kind.Plain) return;
+        IBountyEscrow.BountyInfo memory info = escrow.getBounty(bountyId);
+        _pledgeAs(bountyId, asIssuer ? info.issuer : info.approver, amount, type(uint64).max);
+    }
+
+    /// @notice A milestone: the approver (on some bounties the colluder's) pays a fraction of
+    /// the pool, often an awkward one, and the rest stays open.
+    function awardPart(uint256 bountySeed, uint256 sharesSeed, uint256 partSeed) external {
+        uint256 bountyId = _pickBounty(bountySeed);
+        if (bountyId == 0) return;
+        Ghost storage ghost = ghosts[bountyId];
+        if (ghost.kind != Kind.Plain) return;
+        (uint256[] memory claimIds, uint256[] memory shares) = _shares(bountyId, sharesSeed);
+        if (claimIds.length == 0) return;
+        uint256 choice = partSeed % 6;
+        uint256 partBps = choice == 0 ? 1 : choice == 1 ? BPS - 1 : choice == 2 ? 3333 : 1 + partSeed % (BPS - 1);
+        _awardPart(bountyId, partBps, claimIds, shares);
+        calls++;
+    }
+
+    /// @notice The approver marks a bonded claim as spam (also after the deadline or the
+    /// award, which must be refused); at times it funds the bounty just before, to gain from it.
+    function markSpam(uint256 bondSeed, bool judgeFundsFirst, uint256 amount) external {
+        if (bonds.length == 0) return;
+        BondRecord storage rec = bonds[bondSeed % bonds.length];
+        uint256 bountyId = rec.bountyId;
+        Ghost storage ghost = ghosts[bountyId];
+        IBountyEscrow.BountyInfo memory info = escrow.getBounty(bountyId);
+        if (judgeFundsFirst) _pledgeAs(bountyId, info.approver, amount, type(uint64).max);
+        address token = currencies[ghost.currency];
+        uint256 judgesBefore = _judgesCredit(info, token);
+        bool open = info.status == IBountyEscrow.Status.Open && block.timestamp < ghost.deadline;
+        uint256 g = _gasStart();
+        vm.prank(info.approver);
+        try escrow.markSpam(bountyId, rec.claimId) {
+            _gas("markSpam", g, 0);
+            if (!open || rec.amount == 0) bondLeftEarly++;
+            // Promise 10: the judges gain nothing, now or later.
+            if (_judgesCredit(info, token) != judgesBefore) slashReachedJudge++;
+            if (escrow.slashedOwed(bountyId, info.approver) + escrow.slashedOwed(bountyId, info.issuer) != 0) {
+                slashReachedJudge++;
+            }
+            bondsSlashed[ghost.currency] += rec.amount;
+            ghost.slashed += rec.amount;
+            ghost.slashDustBound += funderCount[bountyId];
+            rec.amount = 0;
+        } catch {}
+        calls++;
+    }
+
+    function withdrawBond(uint256 bondSeed) external {
+        if (bonds.length == 0) return;
+        BondRecord storage rec = bonds[bondSeed % bonds.length];
+        uint256 bountyId = rec.bountyId;
+        uint8 currency = ghosts[bountyId].currency;
+        bool open = escrow.getBounty(bountyId).status == IBountyEscrow.Status.Open
+            && block.timestamp < ghosts[bountyId].deadline;
+        uint256 before = _balanceOf(currency, rec.hunter);
+        uint256 g = _gasStart();
+        vm.prank(rec.hunter);
+        try escrow.withdrawBond(bountyId, rec.claimId) returns (uint256 got) {
+            _gas("withdrawBond", g, 0);
+            if (open) bondLeftEarly++;
+            if (got != rec.amount) wrongDelivery++;
+            _checkDelivered(currency, rec.hunter, before, got);
+            bondsReturned[currency] += got;
+            rec.amount = 0;
+        } catch {}
+        calls++;
+    }
+
+    function claimSlashed(uint256 pledgeSeed) external {
+        if (pledges.length == 0) return;
+        PledgeRecord storage rec = pledges[pledgeSeed % pledges.length];
+        uint256 bountyId = rec.bountyId;
+        if (ghosts[bountyId].bond == 0) return;
+        address token = currencies[ghosts[bountyId].currency];
+        uint256 owed = escrow.slashedOwed(bountyId, rec.funder);
+        uint256 creditBefore = escrow.creditOf(rec.funder, token);
+        uint256 g = _gasStart();
+        vm.prank(rec.funder);
+        try escrow.claimSlashed(bountyId) returns (uint256 got) {
+            _gas("claimSlashed", g, 0);
+            if (got != owed) wrongDelivery++;
+            _slashSettled(bountyId, rec.funder, creditBefore);
+        } catch {}
+        calls++;
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -687,6 +859,13 @@ contract EscrowHandler {
         revert ProbeSucceeded();
     }
 
+    function probeWithdrawBond(uint256 index) external {
+        BondRecord storage rec = bonds[index];
+        vm.prank(rec.hunter);
+        escrow.withdrawBond(rec.bountyId, rec.claimId);
+        revert ProbeSucceeded();
+    }
+
     function probeWithdrawFees(address token, uint256 amount) external {
         vm.prank(feeRecipient);
         escrow.withdrawFees(token, amount, sink);
@@ -715,10 +894,16 @@ contract EscrowHandler {
     function ghostBooks() external view returns (GhostBooks memory g) {
         (g.received, g.refunded, g.pools, g.fees, g.expectedFees) = (received, refunded, pools, fees, expectedFees);
         (g.pushed, g.credited, g.withdrawn, g.feesWithdrawn) = (pushed, credited, withdrawn, feesWithdrawn);
+        (g.bondsIn, g.bondsReturned, g.bondsSlashed, g.slashCredited) = (bondsIn, bondsReturned, bondsSlashed, slashCredited);
         for (uint256 b; b < bountyIds.length; ++b) {
             Ghost storage ghost = ghosts[bountyIds[b]];
             g.outstanding[ghost.currency] += ghost.total;
         }
+    }
+
+    /// @notice A bounty's ghost, whole (a struct this wide does not fit a getter's stack).
+    function ghostOf(uint256 bountyId) external view returns (Ghost memory) {
+        return ghosts[bountyId];
     }
 
     function bountyCount() external view returns (uint256) {
@@ -769,12 +954,14 @@ contract EscrowHandler {
         amount = currency == CAPPED && amount % 7 == 0 ? TRANSFER_CAP + 1 + amount % TRANSFER_CAP : 1 + amount % 1e21;
         uint256 value = _fund(currency, funder, amount);
         uint256 before = _balanceOf(currency, address(escrow));
+        uint256 creditBefore = escrow.creditOf(funder, currencies[currency]);
         uint256 g = _gasStart();
         vm.prank(funder);
         try escrow.pledge{value: value}(bountyId, amount, maxUnlocksAt) returns (uint256 got) {
             _gas("pledge", g, 0);
             if (_balanceOf(currency, address(escrow)) - before != got) wrongDelivery++;
             if (currency == FOT ? got != amount - amount / 100 : got != amount) wrongDelivery++;
+            _slashSettled(bountyId, funder, creditBefore);
             _booked(bountyId, funder, got, maxUnlocksAt);
         } catch {}
         calls++;
@@ -784,20 +971,153 @@ contract EscrowHandler {
         Ghost storage ghost = ghosts[bountyId];
         uint256 index = _pledgeIndex[bountyId][funder];
         if (index == 0) {
-            pledges.push(PledgeRecord(bountyId, funder, 0, 0, false));
+            pledges.push(PledgeRecord(bountyId, funder, 0, 0, false, 0));
             index = pledges.length;
             _pledgeIndex[bountyId][funder] = index;
             uint256 count = ++funderCount[bountyId];
             if (count > maxFundersOnOneBounty) maxFundersOnOneBounty = count;
         }
         PledgeRecord storage rec = pledges[index - 1];
-        rec.amount += got;
+        // Shares at the current ratio, rounded down (a top-up never dilutes the others); a
+        // unit each while no partial award took part of the pool.
+        uint256 shares = ghost.supply == 0 || ghost.total == 0 ? got : got * ghost.supply / ghost.total;
+        rec.shares += shares;
+        ghost.supply += shares;
+        ghost.total += got;
+        received[ghost.currency] += got;
+        if (ghost.partlyAwarded) _revalue(bountyId);
+        else rec.amount += got;
         // Promise 3: the lock is the deadline in force at the pledge, never past what was signed.
         rec.unlocksAt = ghost.deadline;
         (, uint64 unlocksAt) = escrow.pledgeOf(bountyId, funder);
         if (unlocksAt != ghost.deadline || unlocksAt > maxUnlocksAt) lockAboveSignedMax++;
-        ghost.total += got;
-        received[ghost.currency] += got;
+    }
+
+    function _awardPart(uint256 bountyId, uint256 partBps, uint256[] memory claimIds, uint256[] memory shares)
+        private
+    {
+        uint256 totalBefore = ghosts[bountyId].total;
+        (uint256 feesBefore, uint256 creditsBefore, uint256[] memory hunterBalances) = _payoutSnapshot(bountyId, claimIds);
+        address judge = escrow.getBounty(bountyId).approver;
+        uint256 g = _gasStart();
+        vm.prank(judge);
+        try escrow.awardPart(bountyId, partBps, claimIds, shares) {
+            _gas("awardPart", g, claimIds.length);
+            // Promise 10: floor(pool x part), never a wei more; the rest stays pledged.
+            uint256 pool = totalBefore - escrow.getBounty(bountyId).total;
+            if (pool != totalBefore * partBps / BPS) partialAwardMisrounded++;
+            _bookPart(bountyId, pool, feesBefore, creditsBefore, claimIds, shares, hunterBalances);
+        } catch {}
+    }
+
+    /// @dev Books a milestone that took `pool` of the bounty: its fee, its winners' parts, and
+    /// what every pledge is worth now.
+    function _bookPart(
+        uint256 bountyId,
+        uint256 pool,
+        uint256 feesBefore,
+        uint256 creditsBefore,
+        uint256[] memory claimIds,
+        uint256[] memory shares,
+        uint256[] memory hunterBalances
+    ) private {
+        Ghost storage ghost = ghosts[bountyId];
+        uint8 currency = ghost.currency;
+        uint256 fee = escrow.feesAccrued(currencies[currency]) - feesBefore;
+        uint256 credit = _creditsOf(currencies[currency]) - creditsBefore;
+        _checkWinners(bountyId, pool - fee, claimIds, shares, hunterBalances);
+        pools[currency] += pool;
+        fees[currency] += fee;
+        expectedFees[currency] += pool * FEE_BPS / BPS;
+        credited[currency] += credit;
+        pushed[currency] += pool - fee - credit;
+        ghost.total -= pool;
+        ghost.partlyAwarded = true;
+        _revalue(bountyId);
+    }
+
+    function _submitBonded(uint256 bountyId, address hunter) private {
+        Ghost storage ghost = ghosts[bountyId];
+        uint8 currency = ghost.currency;
+        uint256 value = _fund(currency, hunter, ghost.bond);
+        uint256 before = _balanceOf(currency, address(escrow));
+        uint256 g = _gasStart();
+        vm.prank(hunter);
+        try escrow.submitSolution{value: value}(bountyId, "https://github.com/o/r/pull/2") returns (uint256 claimId) {
+            _gas("submitBondedSolution", g, 0);
+            _bookBond(bountyId, claimId, hunter, _balanceOf(currency, address(escrow)) - before);
+        } catch {}
+        calls++;
+    }
+
+    /// @dev Books a bond that arrived: the bond fixed at creation (99% of it in the
+    /// fee-on-transfer token), held by the claim.
+    function _bookBond(uint256 bountyId, uint256 claimId, address hunter, uint256 got) private {
+        Ghost storage ghost = ghosts[bountyId];
+        uint256 expected = ghost.currency == FOT ? ghost.bond - ghost.bond / 100 : ghost.bond;
+        if (got != expected || escrow.claimBond(bountyId, claimId) != got) wrongDelivery++;
+        bonds.push(BondRecord(bountyId, claimId, hunter, got));
+        bondsIn[ghost.currency] += got;
+    }
+
+    /// @dev A funder's credit grew by its part of the slashed bonds (on a pledge, a refund or a
+    /// claim): booked, and never for the approver or the issuer.
+    function _slashSettled(uint256 bountyId, address funder, uint256 creditBefore) private {
+        uint8 currency = ghosts[bountyId].currency;
+        uint256 credit = escrow.creditOf(funder, currencies[currency]);
+        if (credit == creditBefore) return;
+        IBountyEscrow.BountyInfo memory info = escrow.getBounty(bountyId);
+        if (funder == info.approver || funder == info.issuer) slashReachedJudge++;
+        slashCredited[currency] += credit - creditBefore;
+        ghosts[bountyId].slashPaid += credit - creditBefore;
+        _noteCredit(funder, currency);
+    }
+
+    function _judgesCredit(IBountyEscrow.BountyInfo memory info, address token) private view returns (uint256) {
+        uint256 sum = escrow.creditOf(info.approver, token);
+        return info.issuer == info.approver ? sum : sum + escrow.creditOf(info.issuer, token);
+    }
+
+    /// @dev After a partial award took part of a pool, each pledge is worth its shares' part of
+    /// what is left (rounded down; the last shares out take all); checked against the escrow.
+    function _revalue(uint256 bountyId) private {
+        Ghost storage ghost = ghosts[bountyId];
+        for (uint256 i; i < pledges.length; ++i) {
+            PledgeRecord storage rec = pledges[i];
+            if (rec.bountyId != bountyId) continue;
+            rec.amount = rec.shares < ghost.supply ? rec.shares * ghost.total / ghost.supply : ghost.total;
+            if (rec.shares == 0) rec.amount = 0;
+            (uint256 worth,) = escrow.pledgeOf(bountyId, rec.funder);
+            if (worth != rec.amount) proRataDrift++;
+        }
+    }
+
+    /// @notice Promise 10, checked by the invariants: what the bonds slashed on `bountyId` owe
+    /// still (pending), and what the funders were credited of them at most, by the ghost.
+    function slashedBooks(uint256 bountyId)
+        external
+        view
+        returns (uint256 slashed, uint256 paid, uint256 pending, uint256 dustBound)
+    {
+        for (uint256 i; i < pledges.length; ++i) {
+            if (pledges[i].bountyId == bountyId) pending += escrow.slashedOwed(bountyId, pledges[i].funder);
+        }
+        Ghost storage ghost = ghosts[bountyId];
+        return (ghost.slashed, ghost.slashPaid, pending, ghost.slashDustBound);
+    }
+
+    /// @notice Promise 10: whether this bond must be withdrawable now (its bounty closed or
+    /// expired; the hunter that refuses ETH cannot take an ETH bond, as documented).
+    function mustBeWithdrawableBond(uint256 index) external view returns (bool) {
+        BondRecord storage rec = bonds[index];
+        if (rec.amount == 0) return false;
+        if (ghosts[rec.bountyId].currency == 0 && rec.hunter == address(refuser)) return false;
+        return escrow.getBounty(rec.bountyId).status != IBountyEscrow.Status.Open
+            || block.timestamp >= ghosts[rec.bountyId].deadline;
+    }
+
+    function bondCount() external view returns (uint256) {
+        return bonds.length;
     }
 
     function _propose(uint256 bountyId, uint256 sharesSeed) private {
@@ -894,10 +1214,14 @@ contract EscrowHandler {
         credited[currency] += credit;
         pushed[currency] += paid;
         ghost.total -= pool;
+        // What stays is only the withheld pledges, whose shares are their amounts.
+        ghost.supply = ghost.total;
         // Every pledge the award took is gone; the withheld ones stay.
         for (uint256 i; i < pledges.length; ++i) {
             PledgeRecord storage rec = pledges[i];
-            if (rec.bountyId == bountyId && !rec.withheldFromAward) rec.amount = 0;
+            if (rec.bountyId != bountyId) continue;
+            if (rec.withheldFromAward) rec.shares = rec.amount;
+            else (rec.amount, rec.shares) = (0, 0);
         }
     }
 
@@ -1104,7 +1428,7 @@ contract EscrowHandler {
     /// Award and finalize add a fixed amount per winner named; a hook token's transfers add the
     /// gas its hook burns (bounded by this handler's hook calls).
     function gasCeiling(bytes32 fn, uint256 winners) public pure returns (uint256) {
-        if (fn == "award" || fn == "finalize" || fn == "propose") return 200_000 + 120_000 * winners;
+        if (fn == "award" || fn == "awardPart" || fn == "finalize" || fn == "propose") return 200_000 + 120_000 * winners;
         if (fn == "createFundraiser" || fn == "createBountyWithReview") return 250_000;
         return 200_000;
     }

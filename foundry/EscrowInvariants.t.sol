@@ -24,6 +24,7 @@ contract EscrowInvariants is InvariantTest {
         uint256[CURRENCIES] fees;
         uint256[CURRENCIES] balance;
         uint256[CURRENCIES] tokenOwed;
+        uint256[CURRENCIES] bonds; // claim bonds the escrow says it still holds
         address[CURRENCIES] tokens;
         address[] accounts; // every (account, currency) ever credited
         uint8[] accountCurrencies;
@@ -37,7 +38,7 @@ contract EscrowInvariants is InvariantTest {
         handler = new EscrowHandler();
         _targetContract(address(handler));
         // The adversarial bundles come first; the probes and views are not fuzzed.
-        bytes4[] memory selectors = new bytes4[](27);
+        bytes4[] memory selectors = new bytes4[](35);
         selectors[0] = EscrowHandler.pledgeThenPropose.selector;
         selectors[1] = EscrowHandler.lapseThenPropose.selector;
         selectors[2] = EscrowHandler.extendThenPledge.selector;
@@ -65,6 +66,15 @@ contract EscrowInvariants is InvariantTest {
         selectors[24] = EscrowHandler.decide.selector;
         selectors[25] = EscrowHandler.lapse.selector;
         selectors[26] = EscrowHandler.setHook.selector;
+        selectors[27] = EscrowHandler.createBondedBounty.selector;
+        selectors[28] = EscrowHandler.pledgeAsJudge.selector;
+        selectors[29] = EscrowHandler.awardPart.selector;
+        selectors[30] = EscrowHandler.markSpam.selector;
+        selectors[31] = EscrowHandler.withdrawBond.selector;
+        selectors[32] = EscrowHandler.claimSlashed.selector;
+        // Milestones come often: a second entry doubles their weight.
+        selectors[33] = EscrowHandler.awardPart.selector;
+        selectors[34] = EscrowHandler.submitSolution.selector;
         _targetSelectorsOf(address(handler), selectors);
     }
 
@@ -79,13 +89,21 @@ contract EscrowInvariants is InvariantTest {
         promise4_everyUnlockedPledgeRefundableWithinMaxReviewHold();
         promise5_noCreditThatCanNeverLeave(books);
         promise6_gasDoesNotGrowWithFunders();
+        promise10_partialAwardsNeverPayMoreThanThePool();
+        promise10_aSlashedBondNeverReachesTheApproverOrIssuer();
+        promise10_anUnslashedBondIsWithdrawableOnceTheBountyCloses();
+        promise10_noDustNobodyCanTakeBeyondTheBound();
     }
 
     /// @notice Promise 1 and 5, solvency per token: the escrow holds at least what it owes in
     /// each currency (outstanding pledges + credits + accrued fees), and `tokenOwed` says so.
     function promise1_solvencyPerToken(Books memory books) internal view {
+        EscrowHandler.GhostBooks memory g = handler.ghostBooks();
         for (uint256 c; c < CURRENCIES; ++c) {
-            uint256 owed = books.outstanding[c] + books.credits[c] + books.fees[c];
+            // Bonds still held, and slashed bonds not yet credited to the funders, are owed too.
+            require(books.bonds[c] == g.bondsIn[c] - g.bondsReturned[c] - g.bondsSlashed[c], "promise 10: bonds held differ from the bonds booked");
+            uint256 owed = books.outstanding[c] + books.credits[c] + books.fees[c] + books.bonds[c]
+                + g.bondsSlashed[c] - g.slashCredited[c];
             require(books.balance[c] >= owed, "promise 1: the escrow holds less than it owes");
             if (c != 0) require(books.tokenOwed[c] == owed, "promise 1: tokenOwed is not what is owed");
         }
@@ -107,9 +125,12 @@ contract EscrowInvariants is InvariantTest {
             require(g.pools[c] == g.fees[c] + g.pushed[c] + g.credited[c], "promise 1: pool != fee + paid + credited");
             require(g.fees[c] == g.expectedFees[c], "promise 3: a fee is not floor(pool * rate)");
             require(books.fees[c] == g.fees[c] - g.feesWithdrawn[c], "promise 1: fees accrued != fees - withdrawn");
-            require(books.credits[c] == g.credited[c] - g.withdrawn[c], "promise 5: credits != credited - withdrawn");
-            uint256 out = g.refunded[c] + g.pushed[c] + g.withdrawn[c] + g.feesWithdrawn[c];
-            require(books.balance[c] == g.received[c] - out, "promise 1: balance != in - out");
+            require(
+                books.credits[c] == g.credited[c] + g.slashCredited[c] - g.withdrawn[c],
+                "promise 5: credits != credited - withdrawn"
+            );
+            uint256 out = g.refunded[c] + g.pushed[c] + g.withdrawn[c] + g.feesWithdrawn[c] + g.bondsReturned[c];
+            require(books.balance[c] == g.received[c] + g.bondsIn[c] - out, "promise 1: balance != in - out");
         }
         require(handler.wrongDelivery() == 0, "promise 1: a recipient got another amount than the books say");
     }
@@ -137,7 +158,7 @@ contract EscrowInvariants is InvariantTest {
             for (uint256 k; k < probes; ++k) {
                 uint256 i = (start + k) % count;
                 if (!handler.mustBeRefundable(i)) continue;
-                (uint256 bountyId, address funder, uint256 amount,,) = handler.pledges(i);
+                (uint256 bountyId, address funder, uint256 amount,,,) = handler.pledges(i);
                 if (amount > TRANSFER_CAP) amount = TRANSFER_CAP;
                 require(
                     _probe(abi.encodeCall(handler.probeRefund, (bountyId, funder, amount))),
@@ -149,7 +170,7 @@ contract EscrowInvariants is InvariantTest {
         for (uint256 b; b < handler.bountyCount(); ++b) {
             uint256 bountyId = handler.bountyIds(b);
             if (handler.escrow().getBounty(bountyId).status != IBountyEscrow.Status.UnderReview) continue;
-            (,,,,, uint64 proposedAt,,) = handler.ghosts(bountyId);
+            uint64 proposedAt = handler.ghostOf(bountyId).proposedAt;
             if (block.timestamp < proposedAt + hold) continue;
             require(
                 _probe(abi.encodeCall(handler.probeEndProposal, (bountyId))),
@@ -192,12 +213,59 @@ contract EscrowInvariants is InvariantTest {
         }
     }
 
+    /// @notice Promise 10, milestones: a partial award takes floor(pool x part) and not a wei
+    /// more, and every pledge is then worth exactly its shares' part of what is left.
+    function promise10_partialAwardsNeverPayMoreThanThePool() internal view {
+        require(handler.partialAwardMisrounded() == 0, "promise 10: a partial award paid more than its part of the pool");
+        require(handler.proRataDrift() == 0, "promise 10: a pledge is not worth its shares' part of the pool");
+    }
+
+    /// @notice Promise 10, claim bonds: whoever judges spam gains nothing from it; no bond
+    /// leaves (slashed or returned) while its bounty is open.
+    function promise10_aSlashedBondNeverReachesTheApproverOrIssuer() internal view {
+        require(handler.slashReachedJudge() == 0, "promise 10: a slashed bond reached the approver or the issuer");
+        require(handler.bondLeftEarly() == 0, "promise 10: a bond left while its bounty was open");
+    }
+
+    /// @notice Promise 10: once a bounty is awarded, cancelled or expired, every bond not
+    /// slashed goes back to its hunter (probing PROBES_PER_CHECK bonds per check, rotating).
+    function promise10_anUnslashedBondIsWithdrawableOnceTheBountyCloses() internal {
+        uint256 count = handler.bondCount();
+        if (count == 0) return;
+        uint256 start = handler.calls() * PROBES_PER_CHECK;
+        uint256 probes = count < PROBES_PER_CHECK ? count : PROBES_PER_CHECK;
+        for (uint256 k; k < probes; ++k) {
+            uint256 i = (start + k) % count;
+            if (!handler.mustBeWithdrawableBond(i)) continue;
+            require(
+                _probe(abi.encodeCall(handler.probeWithdrawBond, (i))),
+                "promise 10: a hunter's unslashed bond cannot be withdrawn after the bounty closed"
+            );
+        }
+    }
+
+    /// @notice Promise 10, no dust: a pool nobody holds shares of holds nothing; the funders'
+    /// parts of the slashed bonds never sum to more than was slashed, and rounding leaves at
+    /// most a wei per funder and mark unpaid (docs/SECURITY.md).
+    function promise10_noDustNobodyCanTakeBeyondTheBound() internal view {
+        BountyEscrow escrow = handler.escrow();
+        for (uint256 b; b < handler.bountyCount(); ++b) {
+            uint256 bountyId = handler.bountyIds(b);
+            (, uint256 supply) = escrow.sharesOf(bountyId, address(0));
+            if (supply == 0) require(escrow.getBounty(bountyId).total == 0, "promise 10: dust left in a pool with no shares");
+            (uint256 slashed, uint256 paid, uint256 pending, uint256 bound) = handler.slashedBooks(bountyId);
+            require(paid + pending <= slashed, "promise 10: funders were owed more of the slashed bonds than were slashed");
+            require(slashed - paid - pending <= bound, "promise 10: slashed-bond dust beyond a wei per funder and mark");
+        }
+    }
+
     /// @notice After each run (shown with -vv): what the run reached, so a campaign that
     /// stopped reaching a path shows it.
     function afterInvariant() public view {
-        bytes32[14] memory fns = [
+        bytes32[20] memory fns = [
             bytes32("pledge"), "refund", "refundTo", "award", "propose", "object", "finalize", "escalate",
-            "decide", "rule", "lapse", "withdrawRaised", "withdrawTo", "withdrawFees"
+            "decide", "rule", "lapse", "withdrawRaised", "withdrawTo", "withdrawFees", "awardPart",
+            "submitBondedSolution", "markSpam", "withdrawBond", "claimSlashed", "createBondedBounty"
         ];
         for (uint256 i; i < fns.length; ++i) {
             console.log(string(abi.encodePacked(fns[i])), handler.successes(fns[i]));
@@ -234,6 +302,11 @@ contract EscrowInvariants is InvariantTest {
         ) = handler.bookLayout();
         for (uint256 b; b < ids.length; ++b) {
             books.outstanding[bountyCurrencies[b]] += escrow.getBounty(ids[b]).total;
+        }
+        for (uint256 i; i < handler.bondCount(); ++i) {
+            (uint256 bountyId, uint256 claimId,,) = handler.bonds(i);
+            uint8 currency = handler.ghostOf(bountyId).currency;
+            books.bonds[currency] += escrow.claimBond(bountyId, claimId);
         }
         for (uint256 a; a < accounts.length; ++a) {
             books.credits[accountCurrencies[a]] += escrow.creditOf(accounts[a], tokens[accountCurrencies[a]]);

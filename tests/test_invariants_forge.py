@@ -37,10 +37,12 @@ def test_the_short_campaign_holds_every_promise() -> None:
     [
         ("fee-rounds-up", "promise 3: a fee is not floor(pool * rate)"),
         ("refund-skips-lock", "promise 3: a pledge left before its unlock"),
+        ("partial-award-rounds-up", "promise 10: a partial award paid more than its part of the pool"),
+        ("spam-pays-the-approver", "promise 10: a slashed bond reached the approver or the issuer"),
     ],
 )
 def test_a_broken_escrow_fails_the_campaign(tmp_path: Path, mutant: str, broken_promise: str) -> None:
-    assert set(MUTANTS) == {"fee-rounds-up", "refund-skips-lock"}
+    assert set(MUTANTS) == {"fee-rounds-up", "refund-skips-lock", "partial-award-rounds-up", "spam-pays-the-approver"}
     result = run_campaign("short", mutant_tree(mutant, tmp_path), seed=SEED)
     assert not result.passed, f"the campaign missed the {mutant} mutant:\n{result.output}"
     assert broken_promise in result.failure, result.output

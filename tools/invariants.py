@@ -1,7 +1,7 @@
 """Runs the Foundry invariant campaign of foundry/EscrowInvariants.t.sol and reports its size
 and speed; also builds a deliberately broken escrow (a mutant) to show the campaign fails it.
 
-    python -m tools.invariants [--profile deep] [--mutant fee-rounds-up|refund-skips-lock]
+    python -m tools.invariants [--profile deep] [--mutant NAME]  (NAME: a key of MUTANTS)
 
 forge is the one package.json pins (node_modules/.bin/forge), run offline through tools/solc,
 the project's solc-js front, on one thread. The figures (handler calls, runs, depth, seconds,
@@ -39,6 +39,12 @@ MUTANTS = {
     "fee-rounds-up": ("fee = pool * _feeBps / BPS;", "fee = (pool * _feeBps + BPS - 1) / BPS;"),
     # A refund no longer waits for the pledge's lock: hunters' money can walk away early.
     "refund-skips-lock": ("if (block.timestamp < unlocksAt) revert PledgeLocked(bountyId, unlocksAt);", ""),
+    # A partial award rounds up: the winners of a milestone take a wei of the other funders' money.
+    "partial-award-rounds-up": ("uint256 pool = _total(bounty) * partBps / BPS;",
+                                "uint256 pool = (_total(bounty) * partBps + BPS - 1) / BPS;"),
+    # A spam mark leaves the approver's shares in the split: the judge gains from calling spam.
+    "spam-pays-the-approver": ("_slashedDebt[bountyId][approver] = approverShares * perShare / SLASH_SCALE;",
+                               "_slashedDebt[bountyId][approver] = 0;"),
 }
 
 
