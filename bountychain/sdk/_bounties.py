@@ -32,18 +32,19 @@ from bountychain.sdk._core import ClientCore
 from bountychain.sdk._retry import PledgeIncomplete, TransactionNotConfirmed
 from bountychain.sdk._transactions import one_event, tx_fields
 from bountychain.issue_urls import normalize_issue_url
-from bountychain.reports import security_contact_of, with_security_contact
+from bountychain.reports import security_contact_of
 from bountychain.sdk._validation import as_timestamp, check_uri, checksum
 from bountychain.sdk.constants import PERMIT_VALIDITY
 from bountychain.words import utc
 
 
 def issue_uri(issue_url: str) -> str:
-    """A bounty's URI: the issue URL in its canonical spelling, keeping a security contact's
-    `#security-key=` (the one fragment a bounty URI carries: `bountychain.reports`)."""
-    key = security_contact_of(issue_url) if isinstance(issue_url, str) else None
+    """A bounty's URI: the issue URL in its canonical spelling, which keeps a security contact's
+    `#security-key=` (the one fragment a bounty URI carries: `bountychain.reports`); a key that
+    is not a point on secp256k1 is refused here, before anything is sent."""
     canonical = normalize_issue_url(issue_url, "issue_url")
-    return canonical if key is None else with_security_contact(canonical, key)
+    security_contact_of(canonical)
+    return canonical
 
 
 class BountyOperations(ClientCore):

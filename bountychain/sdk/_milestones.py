@@ -17,6 +17,7 @@ from bountychain.results import (
     SolutionResult,
     TxResult,
 )
+from bountychain.sdk._bounties import issue_uri
 from bountychain.sdk._core import ClientCore
 from bountychain.sdk._transactions import one_event, tx_fields
 from bountychain.sdk._validation import as_bounty_id, as_timestamp, check_uri, checksum
@@ -31,8 +32,9 @@ class MilestoneOperations(ClientCore):
     def create_bonded_bounty(self, issue_url: str, deadline: int | datetime, bond: int | str, *,
                              token: str = ETH, approver: str | None = None) -> BountyCreation:
         """Creates a bounty whose every claim posts `bond` (base units, or "0.01 ether" /
-        "5 USDC"), in the bounty's currency; the bond is fixed for good."""
-        check_uri(issue_url, "issue_url")
+        "5 USDC"), in the bounty's currency; the bond is fixed for good. `issue_url` as in
+        `create_bounty`: one issue on a known forge, recorded in its canonical spelling."""
+        issue_url = issue_uri(issue_url)
         token = checksum(token, "token")
         if token != ETH:
             self.token_info(token)
