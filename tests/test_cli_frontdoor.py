@@ -10,11 +10,9 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from bountychain import ETH
 from tests.test_cli import DAY, ETHER, ISSUE, PR1, PR2, World, w, world  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.anvil

@@ -8,7 +8,7 @@ from bountychain.errors import ContractError, InvalidAddress, InvalidInput, tran
 from bountychain.results import ETH, BountyStatus, Fundraiser, FundraiserCreation, RaisedWithdrawal
 from bountychain.sdk._core import ClientCore
 from bountychain.sdk._transactions import one_event, tx_fields
-from bountychain.sdk._validation import as_bounty_id, as_timestamp, check_uri, checksum
+from bountychain.sdk._validation import as_bounty_id, check_uri, checksum
 
 
 class FundraiserOperations(ClientCore):
