@@ -71,6 +71,11 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
     uint8 private constant FLAG_FUNDRAISER = 2;
     uint8 private constant FLAG_ALL_OR_NOTHING = 4;
     uint8 private constant FLAG_BONDED = 8;
+    /// @dev A reviewed milestone paid without some objectors' pledges: they may hold shares of
+    /// the old ratio until they rejoin (`_rejoinShares`).
+    uint8 private constant FLAG_REJOIN = 16;
+    /// @dev Marks, in `_objectedIn`, an objector whose shares were rewritten after its round.
+    uint32 private constant REJOINED = 1 << 31;
     /// @dev Scale of the slashed bonds owed per share (1e36: a share's part of a bond rounds
     /// away less than a wei even when a pool holds 1e36 shares).
     uint256 private constant SLASH_SCALE = 1e36;
@@ -97,8 +102,7 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
     ///         are worth, and the shares they hold; a pledge is worth total * shares / supply.
     ///         Packed by hand (`_total`, `_pool`, `_setPool`) so that a pledge or refund reads
     ///         and writes both with one access each. The two are equal
-    ///         until a partial award takes part of the total (bounties with a review never have
-    ///         one, so there a pledge's shares are its amount).
+    ///         until a partial award takes part of the total.
     struct Bounty {
         address issuer;
         uint40 deadline;
@@ -158,6 +162,12 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
     mapping(uint256 bountyId => uint256) private _bondOf;
     mapping(uint256 bountyId => uint256) private _slashedPerShare;
     mapping(uint256 bountyId => mapping(address funder => uint256)) private _slashedDebt;
+    /// @dev Reviewed milestones that left objectors' pledges out, per round: the shares the
+    /// round's objectors still hold at the old ratio (low 128) and the shares that replace them
+    /// (high 128), handed out as each objector rejoins; and the slashed bonds per share when
+    /// the round paid (bonded bounties), from which the new shares earn.
+    mapping(uint256 bountyId => mapping(uint32 round => uint256)) private _rejoin;
+    mapping(uint256 bountyId => mapping(uint32 round => uint256)) private _rejoinSlashed;
 
     /*//////////////////////////////////////////////////////////////
                                CONSTRUCTOR
@@ -259,7 +269,7 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
         address approver = _approverOf(bounty);
         if (msg.sender != approver) revert NotApprover(bountyId, msg.sender);
         _checkShares(bountyId, bounty.claimCount, claimIds, sharesBps);
-        _payWinners(bountyId, _closePool(bountyId, bounty, _total(bounty)), claimIds, sharesBps);
+        _payWinners(bountyId, _closePool(bountyId, bounty, _total(bounty), 0), claimIds, sharesBps);
     }
 
     /// @inheritdoc IMilestones
@@ -284,8 +294,12 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
     /// @inheritdoc IMilestones
     function markSpam(uint256 bountyId, uint256 claimId) external nonReentrant {
         Bounty storage bounty = _activeBounty(bountyId);
-        address approver = _approverOf(bounty);
-        if (msg.sender != approver) revert NotApprover(bountyId, msg.sender);
+        if (msg.sender != _approverOf(bounty)) revert NotApprover(bountyId, msg.sender);
+        _markSpam(bountyId, bounty, claimId, msg.sender);
+    }
+
+    /// @dev Slashes a claim's bond to the funders; `approver` is whoever judged it spam.
+    function _markSpam(uint256 bountyId, Bounty storage bounty, uint256 claimId, address approver) private {
         Claim storage claim = _claims[bountyId][claimId];
         uint256 bond = claim.bond;
         if (bond == 0) revert NoBond(bountyId, claimId);
@@ -293,8 +307,8 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
         // issuer's shares take no part of the bond (they are settled at the old rate first).
         address issuer = bounty.issuer;
         address token = bounty.token;
-        uint256 approverShares = _pledges[bountyId][approver].shares;
-        uint256 issuerShares = issuer == approver ? 0 : _pledges[bountyId][issuer].shares;
+        uint256 approverShares = _rejoinShares(bountyId, bounty, approver);
+        uint256 issuerShares = issuer == approver ? 0 : _rejoinShares(bountyId, bounty, issuer);
         (, uint256 supply) = _pool(bounty);
         uint256 sharing = supply - approverShares - issuerShares;
         if (sharing == 0) revert NoFundersToPay(bountyId);
@@ -327,7 +341,7 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
     /// @inheritdoc IMilestones
     function claimSlashed(uint256 bountyId) external nonReentrant returns (uint256 amount) {
         Bounty storage bounty = _existingBounty(bountyId);
-        uint256 shares = _pledges[bountyId][msg.sender].shares;
+        uint256 shares = _rejoinShares(bountyId, bounty, msg.sender);
         amount = _settleSlashed(bountyId, bounty.token, msg.sender, shares, shares);
         if (amount == 0) revert NothingToWithdraw(msg.sender, bounty.token);
     }
@@ -432,7 +446,7 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
             revert GoalNotReached(id, _total(bounty), fundraiser.goal);
         }
 
-        amount = _closePool(id, bounty, _total(bounty));
+        amount = _closePool(id, bounty, _total(bounty), 0);
         address beneficiary = fundraiser.beneficiary;
         if (_payOrCredit(bounty.token, beneficiary, amount)) emit RaisedPaid(id, beneficiary, amount);
         else emit RaisedCredited(id, beneficiary, amount);
@@ -534,15 +548,19 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
     //////////////////////////////////////////////////////////////*/
 
     /// @inheritdoc IReviewHooks
-    function createReviewedBounty(address issuer, address token, uint64 deadline, string calldata uri)
+    function createReviewedBounty(address issuer, address token, uint64 deadline, string calldata uri, uint96 bond)
         external
         onlyReview
         returns (uint256 bountyId)
     {
         Bounty storage bounty;
-        (bountyId, bounty) = _newRecord(issuer, token, deadline, uri, 0);
+        (bountyId, bounty) = _newRecord(issuer, token, deadline, uri, bond == 0 ? 0 : FLAG_BONDED);
         bounty.approver = _review;
         emit BountyCreated(bountyId, issuer, keccak256(bytes(uri)), token, _review, deadline, uri);
+        if (bond != 0) {
+            _bondOf[bountyId] = bond;
+            emit BondRequired(bountyId, bond);
+        }
     }
 
     /// @inheritdoc IReviewHooks
@@ -567,15 +585,18 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
     /// @inheritdoc IReviewHooks
     function withhold(uint256 bountyId, address funder) external onlyReview nonReentrant returns (uint256 weight) {
         Bounty storage bounty = _underReview(bountyId);
-        // Reviewed bounties take no partial awards, so a pledge's shares are its amount.
-        weight = _pledges[bountyId][funder].shares;
+        uint256 shares = _rejoinShares(bountyId, bounty, funder);
         // `< 1` rather than `== 0`: slither's strict-equality check mistakes a pledge (credited
         // from a token's balance difference) for a balance; no balance is compared here.
-        if (weight < 1) revert NoWeight(bountyId, funder);
+        if (shares < 1) revert NoWeight(bountyId, funder);
         uint32 round = bounty.reviewRound;
         if (_objectedIn[bountyId][funder] == round) revert AlreadyObjected(bountyId, funder);
         _objectedIn[bountyId][funder] = round;
-        _withheld[bountyId] += weight;
+        // Withheld in shares: under review no pledge or award moves the ratio (a refund only
+        // rounds in the pool's favour), so the weight is what the shares are worth now.
+        _withheld[bountyId] += shares;
+        (uint256 total, uint256 supply) = _pool(bounty);
+        weight = shares * total / supply;
     }
 
     /// @inheritdoc IReviewHooks
@@ -585,29 +606,64 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
     }
 
     /// @inheritdoc IReviewHooks
-    function settleReview(uint256 bountyId, uint256[] calldata claimIds, uint256[] calldata sharesBps, bool overruled)
-        external
-        onlyReview
-        nonReentrant
-        returns (uint256 pool)
-    {
+    function settleReview(
+        uint256 bountyId,
+        uint256 partBps,
+        uint256[] calldata claimIds,
+        uint256[] calldata sharesBps,
+        bool overruled
+    ) external onlyReview nonReentrant returns (uint256 pool) {
         Bounty storage bounty = _underReview(bountyId);
+        (uint256 total, uint256 supply) = _pool(bounty);
         // The arbiter ruled for the proposal: it takes the objectors' pledges too.
-        uint256 withheld = overruled ? 0 : _withheld[bountyId];
-        // Cannot underflow: withheld pledges are outstanding pledges, all part of the total.
-        pool = _total(bounty) - withheld;
+        uint256 withheldShares = overruled ? 0 : _withheld[bountyId];
+        // What the withheld pledges are worth, rounded up: the objectors keep it (rounding
+        // never favours a winner). Withheld shares are outstanding shares, so kept <= total.
+        uint256 kept = withheldShares == 0 ? 0 : Math.mulDiv(withheldShares, total, supply, Math.Rounding.Ceil);
+        // Rounded down, like awardPart: the winners never take more than their fraction.
+        pool = (total - kept) * partBps / BPS;
         if (pool == 0) {
             bounty.status = Status.Open;
             _clearWithheld(bountyId);
             return 0;
         }
         // The claims were checked by openReview, and claims are never removed.
-        _payWinners(bountyId, _closePool(bountyId, bounty, pool), claimIds, sharesBps);
+        if (partBps == BPS) {
+            _payWinners(bountyId, _closePool(bountyId, bounty, pool, withheldShares), claimIds, sharesBps);
+            return pool;
+        }
+        bounty.status = Status.Open;
+        _clearWithheld(bountyId);
+        (uint256 net, uint256 fee) = _takeFromPool(bountyId, bounty, pool);
+        if (withheldShares != 0) {
+            // The pledges that paid fell by the part; the withheld ones must not. Their shares
+            // are rewritten at the new ratio, (total - kept - pool) / others, as each objector
+            // rejoins: this round's record hands out `rejoined` for `withheldShares`. Rounded
+            // down (in the pool's favour); the last to rejoin takes what is left. The divisor is
+            // not 0: pool > 0 leaves others' value at least a unit above the part.
+            uint256 others = supply - withheldShares;
+            uint256 rejoined = Math.mulDiv(kept, others, total - kept - pool);
+            uint32 round = bounty.reviewRound;
+            _rejoin[bountyId][round] = uint256(rejoined.toUint128()) << 128 | withheldShares;
+            uint256 perShare = _slashedPerShare[bountyId];
+            if (perShare != 0) _rejoinSlashed[bountyId][round] = perShare;
+            bounty.flags |= FLAG_REJOIN;
+            _setPool(bounty, total - pool, others + rejoined);
+        }
+        emit PartAwarded(bountyId, partBps, pool, fee, total - pool);
+        _payWinners(bountyId, net, claimIds, sharesBps);
+    }
+
+    /// @inheritdoc IReviewHooks
+    function markSpamFor(uint256 bountyId, uint256 claimId, address judge) external onlyReview nonReentrant {
+        Bounty storage bounty = _activeBounty(bountyId);
+        if (bounty.approver != _review) revert NotApprover(bountyId, msg.sender);
+        _markSpam(bountyId, bounty, claimId, judge);
     }
 
     /// @inheritdoc IReviewHooks
     function objection(uint256 bountyId, address funder) external view returns (uint32 objectedIn, uint32 round) {
-        return (_objectedIn[bountyId][funder], _bounties[bountyId].reviewRound);
+        return (_objectedIn[bountyId][funder] & ~REJOINED, _bounties[bountyId].reviewRound);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -668,17 +724,16 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
     /// @inheritdoc IBountyEscrow
     function pledgeOf(uint256 bountyId, address funder) external view returns (uint256 amount, uint64 unlocksAt) {
         // A pledge is worth its shares of what is left after partial awards.
-        Pledge memory funderPledge = _pledges[bountyId][funder];
         Bounty storage bounty = _bounties[bountyId];
         // An award took every pledge but those withheld from it by their funders' objections.
         if (bounty.status == Status.Awarded && !_withheldFromAward(bountyId, bounty, funder)) return (0, 0);
-        uint256 shares = funderPledge.shares;
+        (uint256 shares,,,) = _sharesNow(bountyId, bounty, funder);
         (uint256 total, uint256 supply) = _pool(bounty);
         // As a refund values it (see `_refund`).
         unchecked {
             amount = shares < supply ? shares * total / supply : total;
         }
-        unlocksAt = funderPledge.unlocksAt;
+        unlocksAt = _pledges[bountyId][funder].unlocksAt;
     }
 
     /// @inheritdoc IBountyEscrow
@@ -698,15 +753,23 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
     }
 
     /// @inheritdoc IMilestones
-    function slashedOwed(uint256 bountyId, address funder) external view returns (uint256) {
-        return uint256(_pledges[bountyId][funder].shares) * _slashedPerShare[bountyId] / SLASH_SCALE
-            - _slashedDebt[bountyId][funder];
+    function slashedOwed(uint256 bountyId, address funder) external view returns (uint256 owed) {
+        (uint256 shares, uint256 held, uint32 round, uint256 record) = _sharesNow(bountyId, _bounties[bountyId], funder);
+        uint256 debt = _slashedDebt[bountyId][funder];
+        if (record != 0) {
+            // As `_rejoinShares` settles it: the old shares until the round paid, the new since.
+            uint256 base = _rejoinSlashed[bountyId][round];
+            owed = held * base / SLASH_SCALE - debt;
+            debt = shares * base / SLASH_SCALE;
+        }
+        owed += shares * _slashedPerShare[bountyId] / SLASH_SCALE - debt;
     }
 
     /// @inheritdoc IMilestones
     function sharesOf(uint256 bountyId, address funder) external view returns (uint256 shares, uint256 supply) {
-        (, supply) = _pool(_bounties[bountyId]);
-        shares = _pledges[bountyId][funder].shares;
+        Bounty storage bounty = _bounties[bountyId];
+        (, supply) = _pool(bounty);
+        (shares,,,) = _sharesNow(bountyId, bounty, funder);
     }
 
     /// @inheritdoc IBountyEscrow
@@ -752,7 +815,7 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
         // `< 1` rather than `== 0`: slither's strict-equality check mistakes shares for a balance.
         if (shares < 1) revert ZeroAmount();
         Pledge storage funderPledge = _pledges[bountyId][msg.sender];
-        uint256 held = funderPledge.shares;
+        uint256 held = flags & FLAG_REJOIN == 0 ? funderPledge.shares : _rejoinShares(bountyId, bounty, msg.sender);
         if (flags & FLAG_BONDED != 0) _settleSlashed(bountyId, bounty.token, msg.sender, held, held + shares);
         funderPledge.shares = (held + shares).toUint216();
         funderPledge.unlocksAt = unlocksAt;
@@ -790,7 +853,18 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
         private
         returns (uint256 owed)
     {
-        uint256 perShare = _slashedPerShare[bountyId];
+        owed = _settleSlashedAt(bountyId, token, funder, shares, newShares, _slashedPerShare[bountyId]);
+    }
+
+    /// @dev As `_settleSlashed`, at the slashed bonds per share `perShare` (at most today's).
+    function _settleSlashedAt(
+        uint256 bountyId,
+        address token,
+        address funder,
+        uint256 shares,
+        uint256 newShares,
+        uint256 perShare
+    ) private returns (uint256 owed) {
         if (perShare == 0) return 0;
         // Cannot underflow: the debt was these shares' part at a lower or equal rate.
         owed = shares * perShare / SLASH_SCALE - _slashedDebt[bountyId][funder];
@@ -807,7 +881,8 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
         _checkRecipient(to);
         Bounty storage bounty = _existingBounty(bountyId);
         Pledge storage funderPledge = _pledges[bountyId][msg.sender];
-        (uint256 shares, uint40 unlocksAt) = (funderPledge.shares, funderPledge.unlocksAt);
+        uint256 shares = _rejoinShares(bountyId, bounty, msg.sender);
+        uint40 unlocksAt = funderPledge.unlocksAt;
         if (shares == 0) revert NothingToRefund(bountyId, msg.sender);
         Status status = bounty.status;
         if (status == Status.Open) {
@@ -836,13 +911,13 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
         if (bounty.flags & FLAG_BONDED != 0) _settleSlashed(bountyId, bounty.token, msg.sender, shares, shares - burned);
 
         // Cannot underflow: burned <= shares <= supply and amount <= pledged <= total; under
-        // review, an objector's pledge (its shares are its amount there) is part of the withheld sum.
+        // review, an objector's shares are part of the withheld sum.
         unchecked {
             if (burned == shares) delete _pledges[bountyId][msg.sender];
             else funderPledge.shares = uint216(shares - burned);
             bounty.pool = (total - amount) | (supply - burned) << 128;
             if (status == Status.UnderReview && _objectedIn[bountyId][msg.sender] == bounty.reviewRound) {
-                _withheld[bountyId] -= amount;
+                _withheld[bountyId] -= burned;
             }
         }
         emit Refunded(bountyId, msg.sender, amount, to);
@@ -873,6 +948,47 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
     function _withheldFromAward(uint256 bountyId, Bounty storage bounty, address funder) private view returns (bool) {
         uint32 round = bounty.reviewRound;
         return round != 0 && _total(bounty) != 0 && _objectedIn[bountyId][funder] == round;
+    }
+
+    /// @dev A funder's shares at the current ratio. A reviewed milestone that paid without an
+    /// objector's pledge left it holding shares of the old ratio until it rejoins: returns what
+    /// they are now (`shares`), what is stored (`held`), and the objection round and its
+    /// record when a rejoin is due (`record` 0: none).
+    function _sharesNow(uint256 bountyId, Bounty storage bounty, address funder)
+        private
+        view
+        returns (uint256 shares, uint256 held, uint32 round, uint256 record)
+    {
+        shares = held = _pledges[bountyId][funder].shares;
+        if (bounty.flags & FLAG_REJOIN == 0 || held == 0) return (shares, held, 0, 0);
+        round = _objectedIn[bountyId][funder];
+        // A rejoined funder's round carries REJOINED, which no record is kept under.
+        record = _rejoin[bountyId][round];
+        if (record == 0) return (shares, held, round, 0);
+        uint256 oldLeft = uint128(record);
+        // The last of the round's objectors takes what is left, so no share dangles.
+        shares = held == oldLeft ? record >> 128 : held * (record >> 128) / oldLeft;
+    }
+
+    /// @dev Rewrites a funder's shares at the current ratio (see `_sharesNow`) and returns them.
+    function _rejoinShares(uint256 bountyId, Bounty storage bounty, address funder) private returns (uint256 shares) {
+        uint256 held;
+        uint32 round;
+        uint256 record;
+        (shares, held, round, record) = _sharesNow(bountyId, bounty, funder);
+        if (record == 0) return shares;
+        // Cannot underflow: the round's objectors hold `oldLeft` shares between them, and each
+        // takes its part of `newLeft` rounded down (the last, all of it).
+        unchecked {
+            _rejoin[bountyId][round] = ((record >> 128) - shares) << 128 | (uint128(record) - held);
+        }
+        _objectedIn[bountyId][funder] = round | REJOINED;
+        // Its old shares earned the bonds slashed until the round paid (none were slashed while
+        // it was under review); its new ones earn from then.
+        if (bounty.flags & FLAG_BONDED != 0) {
+            _settleSlashedAt(bountyId, bounty.token, funder, held, shares, _rejoinSlashed[bountyId][round]);
+        }
+        _pledges[bountyId][funder].shares = shares.toUint216();
     }
 
     function _withdraw(address token, uint256 amount, address to) private returns (uint256) {
@@ -1048,16 +1164,19 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
     }
 
     /// @dev Marks a bounty or fundraiser paid out, takes `pool` out of it (the rest stays owed
-    /// to the funders who withheld it) and accrues the fee; returns what is left to pay out
-    /// (`net`), which is no longer owed: `_payOrCredit` owes back whatever it cannot deliver.
-    function _closePool(uint256 bountyId, Bounty storage bounty, uint256 pool) private returns (uint256 net) {
+    /// to the funders who withheld it, holding `keptShares`) and accrues the fee; returns what
+    /// is left to pay out (`net`), which is no longer owed: `_payOrCredit` owes back whatever
+    /// it cannot deliver.
+    function _closePool(uint256 bountyId, Bounty storage bounty, uint256 pool, uint256 keptShares)
+        private
+        returns (uint256 net)
+    {
         bounty.status = Status.Awarded;
         uint256 fee;
         (net, fee) = _takeFromPool(bountyId, bounty, pool);
-        // What stays is only the pledges withheld from a reviewed award, whose shares are their
-        // amounts (or nothing): the shares left are those.
-        uint256 left = _total(bounty);
-        bounty.pool = left | left << 128;
+        // What stays is only the pledges withheld from a reviewed award: their shares are the
+        // only ones left, and they share what is left.
+        bounty.pool = _total(bounty) | keptShares << 128;
         emit Awarded(bountyId, pool, fee);
     }
 

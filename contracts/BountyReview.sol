@@ -40,7 +40,7 @@ contract BountyReview is IBountyReview, ReentrancyGuardTransient {
 
     /// @dev Layout:
     /// slot 0: approver (160) | reviewWindow (32) | quorumBps (16) | arbiterIsErc792 (8) | state (8) | nonce (32)
-    /// slot 1: arbiter (160) | windowEnd (40) | escalatedAt (40)
+    /// slot 1: arbiter (160) | windowEnd (40) | escalatedAt (40) | partBps (16; 0: the whole)
     /// slot 2: weightAgainst; slot 3: totalAtProposal; slot 4: keccak256(abi.encode(claimIds, sharesBps));
     /// slot 5: the ERC-792 dispute id of an escalated proposal.
     /// A bounty made elsewhere has no record here (reviewWindow == 0).
@@ -54,6 +54,7 @@ contract BountyReview is IBountyReview, ReentrancyGuardTransient {
         address arbiter;
         uint40 windowEnd;
         uint40 escalatedAt;
+        uint16 partBps;
         uint256 weightAgainst;
         uint256 totalAtProposal;
         bytes32 proposalHash;
@@ -88,6 +89,30 @@ contract BountyReview is IBountyReview, ReentrancyGuardTransient {
         string calldata uri,
         ReviewTerms calldata terms
     ) external nonReentrant returns (uint256 bountyId) {
+        bountyId = _create(token, deadline, approver, uri, terms, 0);
+    }
+
+    /// @inheritdoc IBountyReview
+    function createBondedBountyWithReview(
+        address token,
+        uint64 deadline,
+        address approver,
+        string calldata uri,
+        ReviewTerms calldata terms,
+        uint96 bond
+    ) external nonReentrant returns (uint256 bountyId) {
+        if (bond == 0) revert ZeroBond();
+        bountyId = _create(token, deadline, approver, uri, terms, bond);
+    }
+
+    function _create(
+        address token,
+        uint64 deadline,
+        address approver,
+        string calldata uri,
+        ReviewTerms calldata terms,
+        uint96 bond
+    ) private returns (uint256 bountyId) {
         if (terms.reviewWindow < MIN_REVIEW_WINDOW || terms.reviewWindow > MAX_REVIEW_WINDOW) {
             revert InvalidReviewWindow(terms.reviewWindow, MIN_REVIEW_WINDOW, MAX_REVIEW_WINDOW);
         }
@@ -104,7 +129,7 @@ contract BountyReview is IBountyReview, ReentrancyGuardTransient {
         if (approver == address(0)) approver = msg.sender;
         if (approver == address(_escrow) || approver == address(this)) revert InvalidApprover(approver);
 
-        bountyId = _escrow.createReviewedBounty(msg.sender, token, deadline, uri);
+        bountyId = _escrow.createReviewedBounty(msg.sender, token, deadline, uri, bond);
         Review storage review = _reviews[bountyId];
         review.approver = approver;
         review.reviewWindow = terms.reviewWindow;
@@ -131,6 +156,36 @@ contract BountyReview is IBountyReview, ReentrancyGuardTransient {
         nonReentrant
         returns (uint32 nonce)
     {
+        nonce = _propose(bountyId, 0, claimIds, sharesBps);
+    }
+
+    /// @inheritdoc IBountyReview
+    function proposePart(uint256 bountyId, uint256 partBps, uint256[] calldata claimIds, uint256[] calldata sharesBps)
+        external
+        nonReentrant
+        returns (uint32 nonce)
+    {
+        if (partBps == 0 || partBps >= BPS) revert InvalidPart(partBps);
+        nonce = _propose(bountyId, uint16(partBps), claimIds, sharesBps);
+        emit PartProposed(bountyId, nonce, partBps);
+    }
+
+    /// @inheritdoc IBountyReview
+    function markSpam(uint256 bountyId, uint256 claimId) external nonReentrant {
+        Review storage review = _reviews[bountyId];
+        if (review.reviewWindow == 0) revert NotOptimistic(bountyId);
+        if (msg.sender != review.approver) revert NotProposer(bountyId, msg.sender);
+        // The escrow checks the bounty (open, unexpired) and the bond, and leaves the
+        // proposer's and the issuer's pledges out of the slashed bond.
+        _escrow.markSpamFor(bountyId, claimId, msg.sender);
+        emit SpamMarked(bountyId, claimId, msg.sender);
+    }
+
+    /// @dev A proposal of `partBps` of the pool (0: the whole).
+    function _propose(uint256 bountyId, uint16 partBps, uint256[] calldata claimIds, uint256[] calldata sharesBps)
+        private
+        returns (uint32 nonce)
+    {
         Review storage review = _reviews[bountyId];
         if (review.reviewWindow == 0) revert NotOptimistic(bountyId);
         if (msg.sender != review.approver) revert NotProposer(bountyId, msg.sender);
@@ -147,6 +202,7 @@ contract BountyReview is IBountyReview, ReentrancyGuardTransient {
         review.state = ProposalState.Pending;
         review.windowEnd = windowEnd;
         review.escalatedAt = 0;
+        review.partBps = partBps;
         review.weightAgainst = 0;
         review.totalAtProposal = total;
         review.proposalHash = keccak256(abi.encode(claimIds, sharesBps));
@@ -189,7 +245,10 @@ contract BountyReview is IBountyReview, ReentrancyGuardTransient {
         review.state = ProposalState.Executed;
         // State is Executed before the call; the write after it only records the outcome.
         // slither-disable-next-line reentrancy-no-eth
-        uint256 pool = _escrow.settleReview(bountyId, claimIds, sharesBps, state == ProposalState.Upheld);
+        uint256 partBps = review.partBps;
+        uint256 pool = _escrow.settleReview(
+            bountyId, partBps == 0 ? BPS : partBps, claimIds, sharesBps, state == ProposalState.Upheld
+        );
         if (pool == 0) {
             // Every pledge was withheld: the escrow reopened the bounty.
             review.state = ProposalState.None;
@@ -310,6 +369,11 @@ contract BountyReview is IBountyReview, ReentrancyGuardTransient {
             proposalHash: review.proposalHash,
             disputeId: review.disputeId
         });
+    }
+
+    /// @inheritdoc IBountyReview
+    function proposedPart(uint256 bountyId) external view returns (uint256) {
+        return _reviews[bountyId].partBps;
     }
 
     /// @inheritdoc IBountyReview

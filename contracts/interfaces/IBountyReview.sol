@@ -127,6 +127,11 @@ interface IBountyReview is IArbitrable {
     error DuplicateDispute(address arbiter, uint256 disputeId);
     /// @notice Evidence is taken for bounties with an ERC-792 arbitrator.
     error NoArbitrator(uint256 bountyId);
+    /// @notice A part proposal takes more than nothing and less than the whole pool: `partBps`
+    /// is out of 10,000 (`propose` proposes the whole).
+    error InvalidPart(uint256 partBps);
+    /// @notice A bonded bounty asks a bond above zero.
+    error ZeroBond();
 
     /*//////////////////////////////////////////////////////////////
                                  EVENTS
@@ -167,7 +172,13 @@ interface IBountyReview is IArbitrable {
     event ProposalUpheld(uint256 indexed bountyId, uint32 indexed nonce);
     /// @notice The proposal was rejected; the bounty is open again and pledges follow their locks.
     event ProposalRejected(uint256 indexed bountyId, uint32 indexed nonce, RejectReason reason);
-    /// @notice The proposal was finalized and `pool` awarded (see the escrow's Awarded event).
+    /// @notice The proposal `nonce` (see AwardProposed) is a milestone: it pays `partBps` /
+    /// 10,000 of the pledges it may take, and the bounty stays open for the next one.
+    event PartProposed(uint256 indexed bountyId, uint32 indexed nonce, uint256 partBps);
+    /// @notice The proposer marked a bonded claim as spam (see the escrow's BondSlashed event).
+    event SpamMarked(uint256 indexed bountyId, uint256 indexed claimId, address indexed proposer);
+    /// @notice The proposal was finalized and `pool` awarded (see the escrow's Awarded event,
+    /// or PartAwarded for a milestone).
     event ProposalFinalized(uint256 indexed bountyId, uint32 indexed nonce, uint256 pool);
 
     /// @notice ERC-1497: what disputes of bounty `_metaEvidenceID` are about.
@@ -196,6 +207,34 @@ interface IBountyReview is IArbitrable {
         string calldata uri,
         ReviewTerms calldata terms
     ) external returns (uint256 bountyId);
+
+    /// @notice Creates a reviewed bounty, as `createBountyWithReview`, whose claims each post a
+    /// bond of `bond` in its currency (see the escrow's `createBondedBounty`).
+    function createBondedBountyWithReview(
+        address token,
+        uint64 deadline,
+        address approver,
+        string calldata uri,
+        ReviewTerms calldata terms,
+        uint96 bond
+    ) external returns (uint256 bountyId);
+
+    /// @notice Proposes a milestone: `partBps` / 10,000 (1..9,999) of the pledges the proposal
+    /// may take, split as in `propose`. It is reviewed exactly as a whole proposal (window,
+    /// objections, quorum, arbiter); an objection withholds the objector's pledge from this
+    /// part only (it is re-stated for the next). Once paid, the bounty stays open under the
+    /// same deadline and locks, and every pledge that paid falls by the same fraction.
+    function proposePart(uint256 bountyId, uint256 partBps, uint256[] calldata claimIds, uint256[] calldata sharesBps)
+        external
+        returns (uint32 nonce);
+
+    /// @notice The proposer marks a bonded claim on an open reviewed bounty as spam: its bond
+    /// goes to the funders pro-rata, the proposer's and the issuer's own pledges excepted, so
+    /// the judge gains nothing from it.
+    function markSpam(uint256 bountyId, uint256 claimId) external;
+
+    /// @notice The part (in basis points) the latest proposal pays: 0 for a whole award.
+    function proposedPart(uint256 bountyId) external view returns (uint256);
 
     /// @notice Proposes an award of the pool of an open, unexpired reviewed bounty (claims and
     /// shares as for `award`). Approver only. Opens the review window.

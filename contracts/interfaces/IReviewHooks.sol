@@ -13,8 +13,9 @@ interface IReviewHooks {
     /// @notice A funder objects at most once per proposal.
     error AlreadyObjected(uint256 bountyId, address funder);
 
-    /// @notice Creates a bounty whose approver is the review contract, for `issuer`.
-    function createReviewedBounty(address issuer, address token, uint64 deadline, string calldata uri)
+    /// @notice Creates a bounty whose approver is the review contract, for `issuer`; each claim
+    /// posts a bond of `bond` (0: none).
+    function createReviewedBounty(address issuer, address token, uint64 deadline, string calldata uri, uint96 bond)
         external
         returns (uint256 bountyId);
 
@@ -28,19 +29,28 @@ interface IReviewHooks {
         returns (uint32 round, uint256 total);
 
     /// @notice Withholds `funder`'s pledge from the current proposal.
-    /// @return weight The pledge withheld.
+    /// @return weight What the pledge withheld is worth.
     function withhold(uint256 bountyId, address funder) external returns (uint256 weight);
 
     /// @notice Ends the review without an award: the bounty is open again.
     function closeReview(uint256 bountyId) external;
 
-    /// @notice Awards the proposal: the pool less the withheld pledges, or the whole pool if
-    /// `overruled` (the arbiter ruled for it). If nothing would be paid, the bounty is open
-    /// again instead.
+    /// @notice Awards the proposal: `partBps` / 10,000 of the pool less the withheld pledges,
+    /// or of the whole pool if `overruled` (the arbiter ruled for it). A whole award (10,000)
+    /// closes the bounty; a part leaves it open, the withheld pledges worth what they were.
+    /// If nothing would be paid, the bounty is open again instead.
     /// @return pool What the award took (0: nothing was paid).
-    function settleReview(uint256 bountyId, uint256[] calldata claimIds, uint256[] calldata sharesBps, bool overruled)
-        external
-        returns (uint256 pool);
+    function settleReview(
+        uint256 bountyId,
+        uint256 partBps,
+        uint256[] calldata claimIds,
+        uint256[] calldata sharesBps,
+        bool overruled
+    ) external returns (uint256 pool);
+
+    /// @notice Marks a bonded claim as spam for `judge`, the bounty's proposer, whose own
+    /// pledge (and the issuer's) takes no part of the bond.
+    function markSpamFor(uint256 bountyId, uint256 claimId, address judge) external;
 
     /// @notice The round `funder` last objected in (0 if never) and the current round.
     function objection(uint256 bountyId, address funder) external view returns (uint32 objectedIn, uint32 round);
