@@ -357,6 +357,7 @@ _MEANINGS: dict[str, tuple[type[ContractError], str]] = {
         "bounty {bountyId} has no funder but its approver and issuer, who never take a slashed bond: nobody could "
         "receive it",
     ),
+    "ZeroBond": (RejectedInput, "a bonded bounty asks a claim bond above zero"),
     "RelayedBondNeedsToken": (
         RejectedInput,
         "bounty {bountyId} asks its claim bond in ETH, which cannot be pulled from the hunter: the hunter sends "

@@ -184,7 +184,8 @@ class Proposal:
     `total` is the pool when proposed; `weight_for` is the part that has not objected (silence
     is consent), which an unblocked proposal pays. `decide_by` is, for a blocked proposal, the
     last moment to escalate it and, for an escalated one, the arbiter's last moment; 0
-    otherwise. `claim_ids`/`shares_bps` are empty before the first proposal.
+    otherwise. `claim_ids`/`shares_bps` are empty before the first proposal. `part_bps` is,
+    for a milestone, the part of the pool it pays (out of 10,000); 0 for a whole award.
     """
 
     bounty_id: int
@@ -203,6 +204,7 @@ class Proposal:
     total: int
     dispute_id: int | None
     as_of: int
+    part_bps: int = 0
 
     @property
     def weight_for(self) -> int:
@@ -429,6 +431,8 @@ class ProposalResult(TxResult):
     shares_bps: tuple[int, ...]
     window_end: int
     total: int
+    # A milestone: the part of the pool it proposes to pay (out of 10,000); None for the whole.
+    part_bps: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -242,11 +242,16 @@ class BountyOperations(ClientCore):
         return self._award_result(bounty_id, receipt, events)
 
     def _award_result(self, bounty_id: int, receipt: TxReceipt, events: list[tuple[str, Any]]) -> AwardResult:
-        awarded = one_event(events, "Awarded")
+        """The award a receipt holds: a whole pool (Awarded) or a milestone (PartAwarded)."""
         payouts = tuple(
             Payout(args["claimId"], args["hunter"], args["amount"], credited=name == "WinnerCredited")
             for name, args in events if name in ("WinnerPaid", "WinnerCredited")
         )
+        if any(name == "PartAwarded" for name, _ in events):
+            part = one_event(events, "PartAwarded")
+            return AwardResult(**tx_fields(receipt), bounty_id=bounty_id, pool=part["pool"], fee=part["fee"],
+                               payouts=payouts, part_bps=part["partBps"], remaining=part["remaining"])
+        awarded = one_event(events, "Awarded")
         return AwardResult(
             **tx_fields(receipt), bounty_id=bounty_id, pool=awarded["pool"], fee=awarded["fee"],
             payouts=payouts,

@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from bountychain.errors import InvalidInput
+from bountychain.errors import InvalidAddress, InvalidInput
 from bountychain.results import (
     ETH,
     AwardResult,
     BondResult,
     BountyCreation,
     BountyStatus,
-    Payout,
+    ReviewTerms,
     SolutionResult,
     TxResult,
 )
@@ -30,10 +30,13 @@ class MilestoneOperations(ClientCore):
     """Partial awards and claim bonds, checked before they are sent."""
 
     def create_bonded_bounty(self, issue_url: str, deadline: int | datetime, bond: int | str, *,
-                             token: str = ETH, approver: str | None = None) -> BountyCreation:
+                             token: str = ETH, approver: str | None = None,
+                             review: ReviewTerms | None = None) -> BountyCreation:
         """Creates a bounty whose every claim posts `bond` (base units, or "0.01 ether" /
         "5 USDC"), in the bounty's currency; the bond is fixed for good. `issue_url` as in
-        `create_bounty`: one issue on a known forge, recorded in its canonical spelling."""
+        `create_bounty`: one issue on a known forge, recorded in its canonical spelling. With
+        `review`, awards and milestones go through backer review (`propose`), and the
+        proposer marks spam (`mark_spam`)."""
         issue_url = issue_uri(issue_url)
         token = checksum(token, "token")
         if token != ETH:
@@ -42,14 +45,24 @@ class MilestoneOperations(ClientCore):
         if value > MAX_BOND:
             raise InvalidInput(f"a claim bond of {value:,} base units is above the most the escrow keeps "
                                f"({MAX_BOND:,})")
+        if value == 0:
+            raise self._refusal("ZeroBond", None)
         approver_address = checksum(approver, "approver") if approver is not None else ETH
+        if approver_address in (self.address, self.review_contract.address):
+            raise InvalidAddress(f"the approver cannot be the escrow or its review contract ({approver_address})")
         deadline_ts = self._check_future_deadline(as_timestamp(deadline))
-        fn = self.contract.functions.createBondedBounty(token, deadline_ts, approver_address, issue_url, value)
+        if review is None:
+            fn = self.contract.functions.createBondedBounty(token, deadline_ts, approver_address, issue_url, value)
+        else:
+            terms = self._check_review_terms(review)
+            fn = self.review_contract.functions.createBondedBountyWithReview(
+                token, deadline_ts, approver_address, issue_url, terms, value)
         receipt, events = self._transact(fn)
         created = one_event(events, "BountyCreated")
+        policy = [args for name, args in events if name == "ReviewPolicySet"]
         return BountyCreation(**tx_fields(receipt), bounty_id=created["bountyId"], issuer=created["issuer"],
-                              approver=created["approver"], token=created["token"], deadline=created["deadline"],
-                              uri=created["uri"])
+                              approver=policy[0]["approver"] if policy else created["approver"],
+                              token=created["token"], deadline=created["deadline"], uri=created["uri"])
 
     def bond_of(self, bounty_id: int) -> int:
         """The bond each claim on the bounty posts, in base units (0: none)."""
@@ -100,24 +113,21 @@ class MilestoneOperations(ClientCore):
             raise self._refusal("NothingToAward", bounty_id)
         fn = self.contract.functions.awardPart(bounty_id, part_bps, claim_ids, shares_bps)
         receipt, events = self._transact(fn, bounty_id=bounty_id)
-        part = one_event(events, "PartAwarded")
-        payouts = tuple(
-            Payout(args["claimId"], args["hunter"], args["amount"], credited=name == "WinnerCredited")
-            for name, args in events if name in ("WinnerPaid", "WinnerCredited")
-        )
-        return AwardResult(**tx_fields(receipt), bounty_id=bounty_id, pool=part["pool"], fee=part["fee"],
-                           payouts=payouts, part_bps=part["partBps"], remaining=part["remaining"])
+        return self._award_result(bounty_id, receipt, events)
 
     def mark_spam(self, bounty_id: int, claim_id: int) -> BondResult:
         """The approver marks a bonded claim as spam while the bounty is open: its bond goes to
-        the funders (never to the approver or the issuer)."""
+        the funders (never to the approver or the issuer). On a reviewed bounty the proposer
+        marks it, through the review contract, and its own pledge takes no part."""
         bounty = self._active_bounty(bounty_id)
         signer = self._require_signer()
         if signer.address != bounty.approver:
-            raise self._refusal("NotApprover", bounty_id, caller=signer.address)
+            raise self._refusal("NotProposer" if bounty.optimistic else "NotApprover", bounty_id,
+                                caller=signer.address)
         if self.claim_bond(bounty_id, claim_id) == 0:
             raise self._refusal("NoBond", bounty_id, claimId=claim_id)
-        receipt, events = self._transact(self.contract.functions.markSpam(bounty_id, claim_id), bounty_id=bounty_id)
+        target = self.review_contract if bounty.optimistic else self.contract
+        receipt, events = self._transact(target.functions.markSpam(bounty_id, claim_id), bounty_id=bounty_id)
         slashed = one_event(events, "BondSlashed")
         return BondResult(**tx_fields(receipt), bounty_id=bounty_id, claim_id=claim_id, hunter=slashed["hunter"],
                           amount=slashed["amount"], slashed=True)

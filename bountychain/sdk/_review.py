@@ -37,10 +37,19 @@ _REJECT_REASONS = ("unanimous", "arbiter-rejected", "arbiter-refused", "lapsed")
 class ReviewOperations(ClientCore):
     """Optimistic review: the approver proposes, funders object, anyone finalizes."""
 
-    def propose(self, bounty_id: int, shares: Mapping[int, int] | Iterable[tuple[int, int]]) -> ProposalResult:
+    def propose(self, bounty_id: int, shares: Mapping[int, int] | Iterable[tuple[int, int]], *,
+                part_bps: int | None = None) -> ProposalResult:
         """Proposes an award of a reviewed bounty (claim id -> basis points, summing to
         10,000). Approver only. Opens the review window; pledges wait, and pledges still
-        locked now are held, until the proposal is finalized or rejected."""
+        locked now are held, until the proposal is finalized or rejected.
+
+        With `part_bps` (1 to 9,999) it proposes a milestone: that part of the pledges the
+        proposal may take, reviewed like a whole award; once paid the bounty stays open, every
+        pledge that paid down by the same fraction. An objection keeps the objector's pledge
+        out of this part only: object again to the next."""
+        if part_bps is not None and (isinstance(part_bps, bool) or not isinstance(part_bps, int)
+                                     or not 0 < part_bps < BPS):
+            raise self._refusal("InvalidPart", bounty_id, partBps=part_bps)
         pairs = list(shares.items() if isinstance(shares, Mapping) else shares)
         bounty = self._active_bounty(bounty_id)
         claim_ids, shares_bps = self._check_shares(bounty, pairs)
@@ -49,15 +58,17 @@ class ReviewOperations(ClientCore):
             raise self._refusal("NotOptimistic", bounty_id)
         if signer.address != bounty.approver:
             raise self._refusal("NotProposer", bounty_id, caller=signer.address)
-        if bounty.total == 0:
+        if bounty.total == 0 or (part_bps is not None and bounty.total * part_bps // BPS == 0):
             raise self._refusal("NothingToAward", bounty_id)
-        receipt, events = self._transact(self.review_contract.functions.propose(bounty_id, claim_ids, shares_bps),
-                                         bounty_id=bounty_id)
+        functions = self.review_contract.functions
+        fn = (functions.propose(bounty_id, claim_ids, shares_bps) if part_bps is None
+              else functions.proposePart(bounty_id, part_bps, claim_ids, shares_bps))
+        receipt, events = self._transact(fn, bounty_id=bounty_id)
         proposed = one_event(events, "AwardProposed")
         return ProposalResult(
             **tx_fields(receipt), bounty_id=bounty_id, nonce=proposed["nonce"],
             claim_ids=tuple(proposed["claimIds"]), shares_bps=tuple(proposed["sharesBps"]),
-            window_end=proposed["windowEnd"], total=proposed["total"],
+            window_end=proposed["windowEnd"], total=proposed["total"], part_bps=part_bps,
         )
 
     def object(self, bounty_id: int) -> ObjectionResult:
@@ -85,7 +96,8 @@ class ReviewOperations(ClientCore):
 
     def finalize(self, bounty_id: int) -> AwardResult:
         """Pays the bounty's proposal once its window ended unblocked (the pool less the
-        pledges withheld by objections), or once the arbiter upheld it (the whole pool).
+        pledges withheld by objections), or once the arbiter upheld it (the whole pool); a
+        milestone pays its part of that (`part_bps` and `remaining` in the result).
         Anyone may call it; the claims and shares come from the proposal's event. If every
         pledge was withheld nothing is paid: the result has pool 0 and `rejected`
         "unanimous", and the bounty is open again."""
@@ -179,6 +191,7 @@ class ReviewOperations(ClientCore):
         with translating_reverts(bounty_id):
             self.contract.functions.getBounty(bounty_id).call(block_identifier=block["number"])  # exists?
             info = self.review_contract.functions.getReview(bounty_id).call(block_identifier=block["number"])
+            part_bps = self.review_contract.functions.proposedPart(bounty_id).call(block_identifier=block["number"])
         (approver, window, quorum, arbiter, is_erc792, state, nonce, window_end, decide_by, against, total,
          proposal_hash, dispute) = info
         if window == 0:
@@ -203,7 +216,7 @@ class ReviewOperations(ClientCore):
             arbiter=None if arbiter == ETH else arbiter, arbiter_is_erc792=is_erc792, state=ProposalState(state),
             nonce=nonce, claim_ids=claim_ids, shares_bps=shares_bps, window_end=window_end, decide_by=decide_by,
             weight_against=against, total=total, dispute_id=dispute_id,
-            as_of=int(block["timestamp"]),
+            as_of=int(block["timestamp"]), part_bps=int(part_bps),
         )
 
     def has_objected(self, bounty_id: int, funder: str, nonce: int | None = None) -> bool:
