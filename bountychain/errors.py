@@ -308,8 +308,8 @@ _MEANINGS: dict[str, tuple[type[ContractError], str]] = {
     ),
     "ReviewRequired": (
         InvalidAward,
-        "bounty {bountyId} is under optimistic review: its approver proposes an award (propose), funders may "
-        "object, and anyone finalizes it after the review window",
+        "bounty {bountyId} is under optimistic review: its approver proposes an award (propose, or propose "
+        "--part for a milestone), funders may object, and anyone finalizes it after the review window",
     ),
     "ProposalPending": (
         ProposalPending,

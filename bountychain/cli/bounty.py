@@ -202,13 +202,15 @@ def award(bounty_id: int, shares: tuple[str, ...], part: str | None) -> None:
 @bounty_id_argument
 @click.argument("claim_id", type=int)
 def mark_spam(bounty_id: int, claim_id: int) -> None:
-    """Mark a bonded claim as spam (approver only, while the bounty is open): its bond goes to the funders."""
+    """Mark a bonded claim as spam (the approver, or on an optimistic bounty the proposer, while the bounty is
+    open): its bond goes to the funders."""
     client = connect(signer=True)
-    _, info = bounty_and_token(client, bounty_id)
+    bounty, info = bounty_and_token(client, bounty_id)
     held = client.claim_bond(bounty_id, claim_id)
     plan = Plan(f"mark claim {claim_id} of bounty {bounty_id} as spam", [
         ("bounty", bounty_line(client, bounty_id)), ("bond", human(held, info)),
-        ("goes to", "the bounty's funders, pro-rata (never you or the issuer)"),
+        ("goes to", "the bounty's funders, pro-rata (never you or the issuer)"
+                    + (", through the review contract" if bounty.optimistic else "")),
     ])
     result = client.run(plan, lambda: client.mark_spam(bounty_id, claim_id))
     report("mark-spam", result, f"Slashed claim {claim_id}'s bond on bounty {bounty_id}",

@@ -9,6 +9,7 @@ nothing).
     bountychain create-optimistic https://github.com/o/r/issues/1 --deadline 30d --window 7d
     bountychain create-optimistic ISSUE --deadline 30d --window 7d --quorum 33% --arbiter SAFE
     bountychain --account approver propose 1 1=70% 2=30%
+    bountychain --account approver propose 1 1=100% --part 30%   # a milestone: 30% now, the rest open
     bountychain --account funder object 1
     bountychain finalize 1                      # anyone, once the window ended unblocked
     bountychain escalate 1 ; bountychain --account safe rule 1 pay ; bountychain lapse 1
@@ -26,14 +27,21 @@ from rich.text import Text
 from bountychain.amounts import parse_amount
 from bountychain.cli._context import command, get_settings
 from bountychain.cli._errors import CliInputError
-from bountychain.cli._lookups import issue_url
+from bountychain.cli._lookups import amount_in, issue_url
 from bountychain.cli._output import eth, human, kv_table, utc
-from bountychain.cli._params import bounty_id_argument, parse_deadline, parse_quorum, parse_shares, parse_window
+from bountychain.cli._params import (
+    bounty_id_argument,
+    parse_deadline,
+    parse_part,
+    parse_quorum,
+    parse_shares,
+    parse_window,
+)
 from bountychain.cli._session import Plan, connect, report
 from bountychain.errors import InvalidInput
 from bountychain.results import ETH, Bounty, Proposal, ProposalState, ReviewTerms, TokenInfo
 from bountychain.sdk import BountyClient, checksum
-from bountychain.sdk.constants import ARBITRATION_PERIOD, ESCALATION_PERIOD
+from bountychain.sdk.constants import ARBITRATION_PERIOD, BPS, ESCALATION_PERIOD
 
 _STATE_TEXT = {
     ProposalState.NONE: "none live",
@@ -68,7 +76,9 @@ def review_data(client: BountyClient, bounty: Bounty, info: TokenInfo) -> dict[s
         "quorum_weight_text": human(p.quorum_weight, info) if p.quorum_weight is not None else None,
         "total_text": human(p.total, info),
         "total": p.total, "blocked": p.blocked, "finalizable": p.finalizable, "lapsable": p.lapsable,
-        "dispute_id": p.dispute_id,
+        "dispute_id": p.dispute_id, "part_bps": p.part_bps or None,
+        "part_text": (f"a milestone of {p.part_bps / 100:g}% of the pledges that pay; the rest stays open"
+                      if p.part_bps else None),
     }
 
 
@@ -99,6 +109,8 @@ def review_panel(data: dict[str, Any]) -> Panel:
     ]
     if data["nonce"]:
         rows.append(("award", ", ".join(f"claim {c['claim_id']} {c['share_bps'] / 100:g}%" for c in data["claims"])))
+        if data["part_text"]:
+            rows.append(("milestone", data["part_text"]))
     if live:
         window = "open" if data["in_window"] else "closed"
         blocks = f"; the arbiter decides from {data['quorum_weight_text']}" if data["quorum_weight_text"] else ""
@@ -137,9 +149,10 @@ def _header(client: BountyClient, bounty_id: int) -> tuple[Bounty, TokenInfo, st
               help="ERC-792 extraData for the arbitrator (for Kleros: court and jurors), as 0x-hex.")
 @click.option("--meta-evidence", "meta_evidence", metavar="URI",
               help="ERC-1497 meta-evidence URI: what a dispute is about, for the court.")
+@click.option("--bond", metavar="AMOUNT", help='Refundable bond each claim posts ("0.01 ETH"), fixed for good.')
 def create_optimistic(issue: str, deadline: str, window: str, quorum: str | None, token: str | None,
                       approver: str | None, arbiter: str | None, erc792: bool, extra_data: str | None,
-                      meta_evidence: str | None) -> None:
+                      meta_evidence: str | None, bond: str | None) -> None:
     """Create a bounty on ISSUE whose awards go through the backers' review: funders may object
     to a proposed award, which withholds their own pledge from it."""
     if erc792 and not arbiter:
@@ -160,6 +173,9 @@ def create_optimistic(issue: str, deadline: str, window: str, quorum: str | None
     approver_address = checksum(approver, "--approver") if approver else None
     info = client.token_info(token_address)
     deadline_ts = parse_deadline(deadline, int(client.w3.eth.get_block("latest")["timestamp"]))
+    bond_base = amount_in(info, bond) if bond is not None else 0
+    if bond is not None and bond_base <= 0:
+        raise CliInputError(f"--bond must be above zero, got {bond!r}")
     rows = [("issue", issue), ("currency", info.symbol), ("deadline", utc(deadline_ts)),
             ("approver", approver_address or "you (the issuer)"),
             ("review window", f"{_duration(terms.review_window)} after each proposal"),
@@ -176,9 +192,17 @@ def create_optimistic(issue: str, deadline: str, window: str, quorum: str | None
             rows.append(("meta-evidence", terms.meta_evidence))
     else:
         rows.append(("arbiter", "none: nobody can overrule an objection"))
+    if bond_base:
+        rows.append(("claim bond", f"{human(bond_base, info)} per claim, returned after the award, a cancel or the "
+                                   "deadline unless the approver marks the claim as spam (then it goes to the "
+                                   "funders, never the approver or the issuer)"))
     plan = Plan(f"create an optimistic bounty paid in {info.symbol}", rows)
-    result = client.run(plan, lambda: client.create_bounty(issue, deadline_ts, token=token_address,
-                                                           approver=approver_address, review=terms))
+    if bond_base:
+        result = client.run(plan, lambda: client.create_bonded_bounty(
+            issue, deadline_ts, bond_base, token=token_address, approver=approver_address, review=terms))
+    else:
+        result = client.run(plan, lambda: client.create_bounty(issue, deadline_ts, token=token_address,
+                                                               approver=approver_address, review=terms))
     report("create-optimistic", result, f"Created optimistic bounty {result.bounty_id}",
                 [("bounty", str(result.bounty_id)), ("issue", result.uri), ("approver", result.approver),
                  *rows[4:]], extra={"symbol": info.symbol, "review_window": terms.review_window,
@@ -198,21 +222,34 @@ def _hex_bytes(text: str) -> bytes:
 @command()
 @bounty_id_argument
 @click.argument("shares", nargs=-1, metavar="CLAIM=SHARE...")
-def propose(bounty_id: int, shares: tuple[str, ...]) -> None:
-    """Propose an award of an optimistic bounty (approver): 1=70% 2=30%. Opens the review window."""
+@click.option("--part", metavar="SHARE", help="Propose a milestone: this part of the pool (30% or 3000 basis "
+                                              "points); the rest stays open for the next.")
+def propose(bounty_id: int, shares: tuple[str, ...], part: str | None) -> None:
+    """Propose an award of an optimistic bounty (approver): 1=70% 2=30%, or with --part a milestone.
+    Opens the review window."""
     split = parse_shares(shares)
+    part_bps = parse_part(part) if part is not None else None
     client = connect(signer=True)
     bounty, info, header = _header(client, bounty_id)
     window = client.proposal(bounty_id).review_window if bounty.optimistic else 0
-    rows = [("bounty", header), ("pool", human(bounty.total, info)),
-            *[(f"claim {c}", f"{bps / 100:g}%") for c, bps in split.items()],
-            ("review", f"funders may object for {_duration(window)}, each withholding its own pledge; new pledges, "
-                       "solutions and refunds of locked pledges wait meanwhile")]
-    result = client.run(Plan(f"propose an award of bounty {bounty_id}", rows),
-                        lambda: client.propose(bounty_id, split))
-    report("propose", result, f"Proposed award #{result.nonce} of bounty {bounty_id}",
-                [("window ends", utc(result.window_end)), ("pool", human(result.total, info))],
-                extra={"window_end_utc": utc(result.window_end)})
+    rows = [("bounty", header), ("pool", human(bounty.total, info))]
+    if part_bps is not None:
+        rows.append(("milestone", f"{part_bps / 100:g}% of the pledges that pay = at most "
+                                  f"{human(bounty.total * part_bps // BPS, info)}; the rest stays open under the "
+                                  "same deadline and locks"))
+    rows += [*[(f"claim {c}", f"{bps / 100:g}%") for c, bps in split.items()],
+             ("review", f"funders may object for {_duration(window)}, each withholding its own pledge; new pledges, "
+                        "solutions and refunds of locked pledges wait meanwhile")]
+    what = "an award" if part_bps is None else "a milestone"
+    result = client.run(Plan(f"propose {what} of bounty {bounty_id}", rows),
+                        lambda: client.propose(bounty_id, split, part_bps=part_bps))
+    lines = [("window ends", utc(result.window_end)), ("pool", human(result.total, info))]
+    if part_bps is not None:
+        lines.append(("milestone", f"{part_bps / 100:g}% of the pledges nobody withholds"))
+    headline = (f"Proposed award #{result.nonce} of bounty {bounty_id}" if part_bps is None
+                else f"Proposed milestone #{result.nonce} of bounty {bounty_id} ({part_bps / 100:g}%)")
+    report("propose", result, headline, lines,
+           extra={"window_end_utc": utc(result.window_end), "part_bps": part_bps})
 
 @command("object")
 @bounty_id_argument
@@ -224,8 +261,13 @@ def object_(bounty_id: int) -> None:
     bounty, info, header = _header(client, bounty_id)
     mine = human(client.pledge_of(bounty_id, signer.address).amount, info)
     proposal = client.proposal(bounty_id)
-    effect = (f"your {mine} is withheld from this proposal: if it is awarded, the award takes the pool without "
-              f"it and you refund your {mine} at once; if it is rejected, your pledge keeps its lock")
+    if proposal.part_bps:
+        effect = (f"your {mine} is withheld from this milestone ({proposal.part_bps / 100:g}%) only: if it is paid, "
+                  "your pledge keeps its worth and its lock, and pays the next milestone unless you object to that "
+                  "one too")
+    else:
+        effect = (f"your {mine} is withheld from this proposal: if it is awarded, the award takes the pool without "
+                  f"it and you refund your {mine} at once; if it is rejected, your pledge keeps its lock")
     if proposal.quorum_weight is not None:
         effect += (f". Objections reaching {human(proposal.quorum_weight, info)} send it to the arbiter, who may "
                    "pay the whole pool, your pledge included")
@@ -233,8 +275,11 @@ def object_(bounty_id: int) -> None:
     result = client.run(Plan(f"object to the proposal of bounty {bounty_id}", rows),
                         lambda: client.object(bounty_id))
     weight = human(result.weight, info)
-    outcome = {"withheld": f"your {weight} is withheld: an award after the window takes the pool without it, "
-                           f"and you refund it at once (`bountychain refund {bounty_id}`)",
+    withheld = (f"your {weight} is withheld from this milestone: it keeps its worth if the milestone is paid; "
+                "object again to the next one" if proposal.part_bps else
+                f"your {weight} is withheld: an award after the window takes the pool without it, "
+                f"and you refund it at once (`bountychain refund {bounty_id}`)")
+    outcome = {"withheld": withheld,
                "blocked": "the objections reached the quorum: the proposal is blocked and only the arbiter decides "
                           f"it, paying the whole pool or nothing (`bountychain escalate {bounty_id}`)"}
     report("object", result, f"Objected to proposal #{result.nonce} of bounty {bounty_id}",
@@ -252,12 +297,16 @@ def finalize(bounty_id: int) -> None:
     bounty, info, header = _header(client, bounty_id)
     proposal = client.proposal(bounty_id)
     paid = proposal.total if proposal.state == ProposalState.UPHELD else proposal.weight_for
+    if proposal.part_bps:
+        paid = paid * proposal.part_bps // BPS
     rows = [("bounty", header),
             ("award", human(paid, info) + (" (the whole pool: the arbiter upheld it)"
                                            if proposal.state == ProposalState.UPHELD else
                                            f" (the pool less {human(proposal.weight_against, info)} withheld)"
                                            if proposal.weight_against else " (the whole pool: nobody objected)")),
             *[(f"claim {c}", f"{s / 100:g}%") for c, s in zip(proposal.claim_ids, proposal.shares_bps)]]
+    if proposal.part_bps:
+        rows.insert(2, ("milestone", f"{proposal.part_bps / 100:g}% of the pledges that pay; the bounty stays open"))
     result = client.run(Plan(f"finalize the award of bounty {bounty_id}", rows),
                         lambda: client.finalize(bounty_id))
     if result.rejected:
@@ -265,8 +314,11 @@ def finalize(bounty_id: int) -> None:
                [("outcome", "the proposal is rejected; the bounty is open again and pledges keep their locks")],
                extra={"symbol": info.symbol})
         return
-    report("finalize", result, f"Finalized the award of bounty {bounty_id}",
+    milestone = result.part_bps is not None
+    report("finalize", result, (f"Paid milestone #{proposal.nonce} of bounty {bounty_id}; it stays open" if milestone
+                                else f"Finalized the award of bounty {bounty_id}"),
                 [("pool", human(result.pool, info)), ("fee", human(result.fee, info)),
+                 *([("still pledged", human(result.remaining or 0, info))] if milestone else []),
                  *[(f"claim {p.claim_id}", f"{human(p.amount, info)} to {p.hunter}"
                     + (" (credited)" if p.credited else "")) for p in result.payouts]],
                 extra={"symbol": info.symbol})
