@@ -78,7 +78,9 @@ OPERATIONS = {
     "pledge_eth_first_on_bounty": ("the first pledge on a bounty (its pool is zero)", 0, 75_000),
     "pledge_erc20_first_in_token": ("after approve; the first pledge ever in a new token", 0, 135_000),
     "refund_not_last": ("a funder who is not the last one out pulls its pledge", 0, 45_000),
-    "refund_to_partial": ("a funder pulls part of its pledge to another address", 0, 51_000),
+    # 52,000 since milestones through the review (a refund first checks whether its funder's
+    # shares wait to be rewritten after a milestone it objected to: +173 gas); 51,000 before.
+    "refund_to_partial": ("a funder pulls part of its pledge to another address", 0, 52_000),
     # 46,000 since the IR pipeline (issue 16: the size headroom), which costs this path 533 gas.
     "withdraw_to": ("a credited contract recipient pulls part of its credit to another address", 0, 46_000),
     "withdraw_fees": ("the fee recipient pulls every accrued ETH fee", 0, 40_000),
@@ -96,6 +98,20 @@ OPERATIONS = {
     "withdraw_bond": ("a hunter pulls its bond back after the award or a cancel, ETH or token", 0, 60_000),
     "claim_slashed": ("a funder is credited its part of the slashed bonds (its first credit in the currency)", 0,
                       80_000),
+    # Milestones and spam marking through the review (issue 16's remainder). A whole
+    # `finalize` already costs about 20,000 more than `award_one` (the call between the two
+    # contracts and the review's own record), so the issue's award_one + 10,000 (75,000) is met
+    # by `award_part`, not through the review; these budgets are ours. A milestone that paid
+    # without an objector's pledge writes one record for the round (a fresh slot).
+    "propose_part": ("the proposer proposes a milestone, one winner, opens the review window", 0, 115_000),
+    "finalize_part": ("anyone pays a milestone, one winner, ETH: worst of unopposed, an objector's pledge kept "
+                      "(its round's record written), upheld, a later one", 0, 110_000),
+    "object_rejoining": ("a funder that objected to the last milestone objects again (its shares rewritten first)",
+                         0, 130_000),
+    "refund_rejoining": ("an objector of a paid milestone pulls its pledge after a cancel (shares rewritten first)",
+                         0, 60_000),
+    "mark_spam_review": ("the proposer slashes a bond through the review: worst of the first and a later mark, "
+                         "the proposer funding or not", 0, 95_000),
 }
 
 
@@ -317,6 +333,7 @@ def measure(chain: DevChain, *, sizes: dict | None = None) -> dict[str, int]:
     worst("withdraw_raised", escrow.withdraw_raised(raising.fundraiser_id))
     worst("refund_fundraiser", as_(funders[2]).refund(failing), as_(funders[3]).refund(failing))
     _measure_milestones_and_bonds(chain, escrow, cast, deployer, funders, hunters, worst)
+    _measure_review_parts(chain, escrow, cast, funders, hunters, worst)
     return {key: gas[key] for key in OPERATIONS}
 
 
@@ -374,6 +391,50 @@ def _measure_milestones_and_bonds(chain: DevChain, escrow: BountyClient, cast: _
     worst("submit_solution_bonded", *(receipt["gasUsed"] for receipt in token_claims))
     escrow.cancel(token_bounty)
     worst("withdraw_bond", as_(hunters[1]).withdraw_bond(token_bounty, 2))
+
+
+def _measure_review_parts(chain: DevChain, escrow: BountyClient, cast: _Cast, funders: list[LocalAccount],
+                          hunters: list[LocalAccount], worst) -> None:
+    """Milestones and spam marking through the review, each in every state that changes its cost."""
+    as_ = escrow.as_signer
+    arbiter = cast("part arbiter")
+    deadline = _stamp(chain.now() + 60 * DAY)
+    terms = ReviewTerms(3 * DAY, 6_000, arbiter.address)
+
+    def passed(bounty_id: int, part_bps: int, winner: int, objectors=()) -> None:
+        proposal = escrow.propose(bounty_id, {winner: 10_000}, part_bps=part_bps)
+        worst("propose_part", proposal)
+        for objector in objectors:
+            as_(objector).object(bounty_id)
+        chain.set_next_block_timestamp(escrow.proposal(bounty_id).window_end)
+        worst("finalize_part", as_(funders[3]).finalize(bounty_id))
+
+    bounty_id = escrow.create_bounty(ISSUE_URL, deadline, review=terms).bounty_id
+    for funder in funders[:3]:
+        as_(funder).pledge(bounty_id, ETHER)
+    winner = as_(hunters[0]).submit_solution(bounty_id, PR_URL).claim_id
+    passed(bounty_id, 3_000, winner)  # unopposed
+    passed(bounty_id, 2_500, winner, objectors=[funders[0]])  # one pledge kept: the round's record
+    # The objector objects to the next milestone too: its shares are rewritten first.
+    escrow.propose(bounty_id, {winner: 10_000}, part_bps=5_000)
+    worst("object_rejoining", as_(funders[0]).object(bounty_id))
+    worst("object", as_(funders[1]).object(bounty_id))  # 2/3 reach the quorum: blocked
+    as_(funders[3]).escalate(bounty_id)
+    as_(arbiter).rule(bounty_id, "pay")
+    worst("finalize_part", as_(funders[3]).finalize(bounty_id))  # upheld
+    passed(bounty_id, 1_000, winner, objectors=[funders[2]])  # a later one, a new record
+    escrow.cancel(bounty_id)
+    worst("refund_rejoining", as_(funders[2]).refund(bounty_id))
+
+    # Spam marking by the proposer through the review: the first mark, then a later one with
+    # the proposer (the issuer here) funding too.
+    bonded = escrow.create_bonded_bounty(ISSUE_URL, deadline, 10**16, review=terms).bounty_id
+    as_(funders[0]).pledge(bonded, ETHER)
+    spam = as_(hunters[1]).submit_bonded_solution(bonded, PR_URL).claim_id
+    worst("mark_spam_review", escrow.mark_spam(bonded, spam))
+    escrow.pledge(bonded, ETHER)
+    spam = as_(hunters[2]).submit_bonded_solution(bonded, PR_URL).claim_id
+    worst("mark_spam_review", escrow.mark_spam(bonded, spam))
 
 
 def markdown_table(report: dict) -> str:

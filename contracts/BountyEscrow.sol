@@ -881,13 +881,14 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
         _checkRecipient(to);
         Bounty storage bounty = _existingBounty(bountyId);
         Pledge storage funderPledge = _pledges[bountyId][msg.sender];
-        uint256 shares = _rejoinShares(bountyId, bounty, msg.sender);
-        uint40 unlocksAt = funderPledge.unlocksAt;
+        (uint256 shares, uint40 unlocksAt) = (funderPledge.shares, funderPledge.unlocksAt);
+        uint8 flags = bounty.flags;
+        if (flags & FLAG_REJOIN != 0) shares = _rejoinShares(bountyId, bounty, msg.sender);
         if (shares == 0) revert NothingToRefund(bountyId, msg.sender);
         Status status = bounty.status;
         if (status == Status.Open) {
             if (block.timestamp < unlocksAt) revert PledgeLocked(bountyId, unlocksAt);
-            if (bounty.flags & FLAG_FUNDRAISER != 0) _checkFundraiserRefundable(bountyId, bounty);
+            if (flags & FLAG_FUNDRAISER != 0) _checkFundraiserRefundable(bountyId, bounty);
         } else if (status != Status.Cancelled) {
             _checkReviewReleases(bountyId, bounty, status, unlocksAt);
         }
@@ -908,7 +909,7 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
             : supply == total ? amount : Math.mulDiv(amount, supply, total, Math.Rounding.Ceil);
         // The last funder cannot leave a remainder without shares behind.
         if (burned == supply && amount != total) revert AmountNotAvailable(amount, pledged);
-        if (bounty.flags & FLAG_BONDED != 0) _settleSlashed(bountyId, bounty.token, msg.sender, shares, shares - burned);
+        if (flags & FLAG_BONDED != 0) _settleSlashed(bountyId, bounty.token, msg.sender, shares, shares - burned);
 
         // Cannot underflow: burned <= shares <= supply and amount <= pledged <= total; under
         // review, an objector's shares are part of the withheld sum.
