@@ -107,8 +107,8 @@ def funder_pledges_where(db: store.Index, condition: str, refunds_condition: str
 
 def withheld_from_awards(db: store.Index, bounties: list[tuple[int, int]]) -> dict[tuple[int, int], set[str]]:
     """Per awarded (chain id, bounty id), the funders whose pledges a reviewed bounty's award
-    left out: the objectors to the finalized proposal, unless the arbiter upheld it (then the
-    award took every pledge). Three statements per chain for all of `bounties` (none for a
+    left out: the objectors to the last finalized proposal (the award; any before it were
+    milestones), unless the arbiter upheld it (then the award took every pledge). Three statements per chain for all of `bounties` (none for a
     bounty not reviewed)."""
     by_chain: dict[int, list[int]] = defaultdict(list)
     for chain_id, bounty_id in bounties:
@@ -122,7 +122,13 @@ def withheld_from_awards(db: store.Index, bounties: list[tuple[int, int]]) -> di
             params["chain_id"] = chain_id
             steps = db.execute(f"SELECT bounty_id, nonce, step FROM proposal_steps WHERE {among}"  # noqa: S608
                                " AND step IN ('finalized', 'upheld')", params).fetchall()
-            finalized = {(bounty_id, nonce) for bounty_id, nonce, step in steps if step == "finalized"}
+            # The award is the bounty's last finalized proposal: earlier ones were milestones,
+            # whose objectors' pledges stayed in the pool for the next.
+            last: dict[int, int] = {}
+            for bounty_id, nonce, step in steps:
+                if step == "finalized":
+                    last[bounty_id] = max(last.get(bounty_id, 0), nonce)
+            finalized = set(last.items())
             finalized -= {(bounty_id, nonce) for bounty_id, nonce, step in steps if step == "upheld"}
             if not finalized:
                 continue
