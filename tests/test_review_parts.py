@@ -341,3 +341,29 @@ def test_a_part_proposal_on_a_plain_bounty_is_refused(world):
     with pytest.raises(InvalidAward):
         world.as_(world.approver).propose(bounty_id, {1: BPS}, part_bps=BPS)
     refused("NotOptimistic", world.as_(world.approver).propose, bounty_id, {1: BPS}, part_bps=3_000)
+
+
+def test_the_index_records_a_milestone_through_the_review_and_who_the_award_left_out(world, tmp_path):
+    """Part 1's objector did not object to the whole award that followed: the index counts its
+    pledge as paid to the award, not as withheld (only the award's own objectors are)."""
+    from bountychain.index import Indexer, queries
+
+    bounty_id = review_bounty(world, pledges=(ETHER, 2 * ETHER, ETHER))
+    part_objector, silent, award_objector = world.funders[:3]
+    _pass_part(world, bounty_id, 3_000, objectors=[part_objector])
+    world.as_(world.approver).propose(bounty_id, {2: BPS})
+    world.as_(award_objector).object(bounty_id)
+    past_window(world, bounty_id)
+    world.as_(world.outsider).finalize(bounty_id)
+
+    indexer = Indexer.for_client(world.escrow, tmp_path / "index.db", confirmations=0)
+    indexer.sync()
+    found = queries.bounty(indexer.db, bounty_id)
+    assert (found.bounty.status, found.bounty.proposal_state, found.bounty.proposal_nonce) == ("awarded", "executed", 2)
+    assert [tuple(r) for r in indexer.db.execute(
+        "SELECT part_bps FROM milestones WHERE bounty_id = :value", {"value": bounty_id})] == [(3_000,)]
+    states = {p.funder: p.state for p in found.pledges}
+    assert states == {part_objector.address: "awarded", silent.address: "awarded",
+                      award_objector.address: "refundable"}
+    assert world.escrow.pledge_of(bounty_id, part_objector.address).amount == 0
+    assert world.escrow.pledge_of(bounty_id, award_objector.address).amount > 0
