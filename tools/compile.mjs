@@ -19,7 +19,7 @@ const solc = require("solc");
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const SETTINGS = {
   evmVersion: "cancun",
-  optimizer: { enabled: true, runs: 1000 },
+  optimizer: { enabled: true, runs: 500 },
   viaIR: true,
   metadata: { bytecodeHash: "ipfs" },
   outputSelection: { "*": { "*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object",

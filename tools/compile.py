@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WRAPPER = ROOT / "tools" / "solc"
 SETTINGS = {
     "evmVersion": "cancun",
-    "optimizer": {"enabled": True, "runs": 1000},
+    "optimizer": {"enabled": True, "runs": 500},
     "viaIR": True,
     "metadata": {"bytecodeHash": "ipfs"},
     "outputSelection": {"*": {"*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object",
