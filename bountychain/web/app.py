@@ -35,11 +35,14 @@ from bountychain._artifacts import load_artifact
 from bountychain.amounts import format_amount, parse_amount
 from bountychain.chains import KNOWN_CHAINS, chain_by_shorthand, chain_name, known_chain
 from bountychain.errors import error_meanings
+from bountychain.github.app import links_routes
+from bountychain.github.state import BotState
 from bountychain.index import queries
 from bountychain.index.store import Index, database_url, describe_url, open_index
 from bountychain.index.sync import Indexer, SyncReport
 from bountychain.web.caching import AnswerCache, RateLimit
 from bountychain.web.openapi import openapi_schema
+from bountychain.web.milestones import bonds_of, milestone_history
 from bountychain.web.picture_routes import PICTURE_ROUTES
 from bountychain.web.pictures import STATUS_WORDS
 from bountychain.web.responses import (MAX_ID, BadRequest, ambiguous_message, checked_address, error_response,
@@ -103,6 +106,9 @@ class WebApp:
         self.readers = ThreadPoolExecutor(max_workers=reader_threads, thread_name_prefix="index-read")
         if indexer is None and not queries.chains(self.db):
             raise ValueError(f"{describe_url(self.db.url)} is no index yet: run `bountychain index` on it first")
+        # The GitHub App's links (`bountychain github serve` records them in this database): the
+        # profiles show them, and /api/github/links/<address> serves them as the bot does.
+        self.github = BotState(self.db.engine)
         escrow_abi = load_artifact("BountyEscrow").abi
         token_abi = load_artifact("TestToken").abi
         # What the page needs to know of every chain (`chains`, read per answer: an indexer may
@@ -207,6 +213,8 @@ class WebApp:
         query."""
         positions = [list(row) for row in self.db.execute(
             "SELECT chain_id, escrow, cursor, cursor_hash, cursor_time FROM chains ORDER BY chain_id")]
+        if request.url.path.startswith(("/api/funders/", "/api/hunters/")):  # they show GitHub links too
+            positions.append(list(self.db.execute("SELECT COUNT(*), MAX(linked_at) FROM github_links").fetchall()[0]))
         key = json.dumps([positions, self.last_error, request.url.path, request.url.query])
         return 'W/"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
 
@@ -300,11 +308,15 @@ def _bounty_detail(web: WebApp, request: Request) -> Any:
     text = request.path_params["bounty_id"]
     bounty_id = _bounty_id(text)
     chain = web.chain_param(query_param(request, "chain"))
-    detail = None if bounty_id is None else queries.bounty(web.reader(), bounty_id, chain=chain)
-    if detail is None:
-        where = "" if chain is None else f" on {chain_name(chain)}"
-        raise HTTPException(404, f"bounty {text} is not in the index{where} (yet)")
-    return {**jsonable(detail), "index": web.status()}
+    db = web.reader()
+    with db.reading():  # the bounty, its milestones and its bonds from one snapshot
+        detail = None if bounty_id is None else queries.bounty(db, bounty_id, chain=chain)
+        if detail is None:
+            where = "" if chain is None else f" on {chain_name(chain)}"
+            raise HTTPException(404, f"bounty {text} is not in the index{where} (yet)")
+        key = (db, detail.bounty.chain_id, detail.bounty.bounty_id)
+        parts = {"milestones": milestone_history(*key), **bonds_of(*key)}
+    return {**jsonable(detail), **parts, "index": web.status()}
 
 
 RECENT = 10  # bounties on a funder's or hunter's profile
@@ -318,16 +330,16 @@ def _funder(web: WebApp, request: Request) -> Any:
         backed = queries.bounties_by_ids(db, sorted({(pledge.chain_id, pledge.bounty_id) for pledge in record.pledges}))
         objections = queries.funder_objections(db, funder, chain=chain)
     return {**jsonable(record), "objections": jsonable(objections), "pay_rate": queries.pay_rate(backed),
-            "recent": jsonable(backed[:RECENT])}
+            "recent": jsonable(backed[:RECENT]), "github": web.github.links_of_address(funder)}
 
 
 def _hunter(web: WebApp, request: Request) -> Any:
-    db = web.reader()
+    db, hunter = web.reader(), checked_address(request.path_params["address"], "hunter")
     chain = web.chain_param(query_param(request, "chain"))
     with db.reading():
-        record = queries.hunter_record(db, checked_address(request.path_params["address"], "hunter"), chain=chain)
+        record = queries.hunter_record(db, hunter, chain=chain)
         recent = queries.bounties_by_ids(db, sorted({(claim.chain_id, claim.bounty_id) for claim in record.claims}))
-    return {**jsonable(record), "recent": jsonable(recent[:RECENT])}
+    return {**jsonable(record), "recent": jsonable(recent[:RECENT]), "github": web.github.links_of_address(hunter)}
 
 
 def _funding(web: WebApp, request: Request) -> Any:
@@ -497,7 +509,8 @@ def create_app(web: WebApp | None = None) -> Any:
     if web.cors_origins:  # off unless the operator names the origins that may read the API
         middleware.append(Middleware(CORSMiddleware, allow_origins=web.cors_origins, allow_methods=["GET", "HEAD"],
                                      expose_headers=["ETag"], max_age=600))
-    starlette = Starlette(routes=ROUTES, middleware=middleware,
+    # The GitHub links route reads this app's database, so it is made here, per app.
+    starlette = Starlette(routes=[*links_routes(web.github), *ROUTES], middleware=middleware,
                           exception_handlers={HTTPException: _http_error})  # type: ignore[dict-item]
     starlette.state.web = web
     starlette.state.openapi = openapi_schema(DEFAULT_LIMIT, MAX_LIMIT, MAX_BODY)
