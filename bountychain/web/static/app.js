@@ -734,7 +734,9 @@ async function renderBounty(id) {
   const now = nowOf(b, data.index);
   const fmt = (value) => amount(value, b.decimals, b.symbol);
   const progress = h("ol", { class: "progress", id: "progress" });
-  const after = async (ok) => { if (ok) await renderBounty(id).then(() => $("#progress").replaceWith(progress)); };
+  // After an action, the page is drawn again; what the action did moves into the new progress
+  // list, which the new forms write to (a later action's refusal must show).
+  const after = async (ok) => { if (ok) await renderBounty(id).then(() => $("#progress").replaceChildren(...progress.childNodes)); };
   const open = b.status === "open";
   const panels = [];
   if (!state.account && availableWallets().length === 0) {
@@ -1094,7 +1096,9 @@ async function renderFundraiser(id, data) {
   const now = nowOf(f, data.index);
   const fmt = (value) => amount(value, f.decimals, f.symbol);
   const progress = h("ol", { class: "progress", id: "progress" });
-  const after = async (ok) => { if (ok) await renderBounty(id).then(() => $("#progress").replaceWith(progress)); };
+  // After an action, the page is drawn again; what the action did moves into the new progress
+  // list, which the new forms write to (a later action's refusal must show).
+  const after = async (ok) => { if (ok) await renderBounty(id).then(() => $("#progress").replaceChildren(...progress.childNodes)); };
   const panels = [];
   const mine = state.account ? data.pledges.find((p) => p.funder === state.account && p.state === "refundable") : null;
   if (!state.account && availableWallets().length === 0) {
