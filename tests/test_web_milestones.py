@@ -137,6 +137,26 @@ def test_milestones_bonds_and_a_second_claim_of_the_same_solution(site: dict[str
     _both_widths(page, "bounty-duplicate-claim-refused")
     page.close()
 
+    # The approver pays the next milestone through the page: half of what is left, to claim 1.
+    page = _open(site, Wallet(node, client.signer), f"/bounty/{bounty_id}")
+    _connect(page, "#award-form")
+    left, before = client.bounty(bounty_id).total, client.w3.eth.get_balance(winner.address)
+    page.fill("#award-form input[name=part]", "50")
+    page.fill(f"#award-form input[name=claim-{first.claim_id}]", "100")
+    assert page.locator("#award-total").inner_text() == f"total 100%: pays {fmt(left // 2)}"
+    page.click("#award-form button")
+    page.locator("#progress li.done", has_text="pay 50% of the pool now (a milestone)").wait_for()
+    paid = client.w3.eth.get_balance(winner.address) - before
+    assert 0 < paid <= left // 2 and client.bounty(bounty_id).total == left - left // 2
+    second = page.locator("#milestones tr[data-milestone='2']")
+    second.wait_for()
+    assert f"50%: {fmt(left // 2)}" in second.inner_text()
+    assert f"{fmt(paid)} to {winner.address} (claim {first.claim_id})" in second.inner_text()
+    assert page.locator("#milestones-left").inner_text().startswith(
+        f"Left open for the next milestone: {fmt(left - left // 2)}")
+    _both_widths(page, "bounty-second-milestone")
+    page.close()
+
 
 def test_a_report_sealed_in_the_browser_opens_with_the_command_line_and_matches_its_commitment(
         site: dict[str, Any], tmp_path: Path) -> None:

@@ -514,9 +514,15 @@ async function withdrawRaised(fundraiser, list) {
     send: () => escrow.withdrawRaised(fundraiser.bounty_id) }]);
 }
 
-async function award(bounty, shares, list) {
+// `partBps` below 10,000 pays a milestone (`awardPart`): that share of the pool now, split as
+// the shares say; the rest stays open under the same deadline and locks.
+async function award(bounty, shares, list, partBps = 10000) {
   const [ids, bps] = splitOf(shares);
   const escrow = new ethers.Contract(state.chain.escrow, state.info.escrow_abi, await signer());
+  if (partBps < 10000) {
+    return runSteps(list, [{ label: `pay ${percentOf(partBps)} of the pool now (a milestone)`,
+      send: () => escrow.awardPart(bounty.bounty_id, partBps, ids, bps) }]);
+  }
   return runSteps(list, [{ label: "award", send: () => escrow.award(bounty.bounty_id, ids, bps) }]);
 }
 
@@ -785,7 +791,10 @@ async function renderBounty(id) {
       const [verb, formId, send] = b.optimistic ? ["Propose", "propose-form", propose] : ["Award", "award-form", award];
       const inputs = {};
       const runningTotal = h("p", { class: "muted", id: "award-total" });
-      const shareTotal = () => awardTotal(b, inputs, runningTotal);
+      // A plain bounty may be paid in parts (milestones); a reviewed one is awarded whole.
+      const part = b.optimistic ? null : h("input", { type: "number", min: "0.01", max: "100", step: "0.01", value: "100", name: "part" });
+      const partBps = () => part ? Math.round((Number(part.value) || 0) * 100) : 10000;
+      const shareTotal = () => awardTotal(b, inputs, runningTotal, Math.min(Math.max(partBps(), 0), 10000));
       panels.push(h("div", { class: "panel" }, h("h3", {}, `${verb} (you are the approver)`),
         h("form", { id: formId, oninput: shareTotal, onsubmit: async (event) => {
           event.preventDefault();
@@ -793,13 +802,18 @@ async function renderBounty(id) {
             progress.replaceChildren(h("li", { class: "failed" }, runningTotal.textContent));
             return;
           }
+          if (partBps() < 1 || partBps() > 10000) {
+            progress.replaceChildren(h("li", { class: "failed" }, "The part of the pool paid now must be more than 0% and at most 100%: nothing was sent."));
+            return;
+          }
           const shares = Object.fromEntries(Object.entries(inputs).map(([claim, input]) => [claim, input.value]));
-          await after(await send(b, shares, progress));
+          await after(await send(b, shares, progress, partBps()));
         } }, h("div", { class: "shares" }, data.claims.map((c) => {
           inputs[c.claim_id] = h("input", { type: "number", min: "0", max: "100", step: "0.01", value: "0",
             name: `claim-${c.claim_id}` });
           return h("label", {}, inputs[c.claim_id], `% to claim ${c.claim_id} (${short(c.hunter)})`);
-        })), runningTotal, h("button", { type: "submit" }, verb)),
+        })), part ? h("label", { class: "part" }, part, "% of the pool paid now (below 100: a milestone, and the rest stays open)") : null,
+        runningTotal, h("button", { type: "submit" }, verb)),
         b.optimistic ? h("p", { class: "muted" }, `Backers then have ${duration(b.review_window)} to object.`) : null));
       shareTotal();
     }
@@ -944,10 +958,10 @@ function applyPrefill() {
 }
 
 // The award form's running total: the shares typed so far, in basis points, and what they pay.
-function awardTotal(b, inputs, out) {
+function awardTotal(b, inputs, out, partBps = 10000) {
   let bps = 0;
   for (const input of Object.values(inputs)) bps += Math.round((Number(input.value) || 0) * 100);
-  const paid = (BigInt(b.total) * BigInt(Math.min(bps, 10000))) / 10000n;
+  const paid = (BigInt(b.total) * BigInt(partBps) / 10000n * BigInt(Math.min(bps, 10000))) / 10000n;
   const pct = `${bps / 100}%`;
   out.textContent = bps === 10000 ? `total 100%: pays ${amount(paid, b.decimals, b.symbol)}`
     : bps > 10000 ? `total ${pct}: the shares must add up to 100%, ${(bps - 10000) / 100}% too many`
