@@ -116,7 +116,7 @@ def test_milestones_bonds_and_a_second_claim_of_the_same_solution(site: dict[str
     held_before, escrow_before = client.w3.eth.get_balance(hunter.address), client.w3.eth.get_balance(client.address)
     page.fill("#submit-form input[name=url]", solution)
     page.click("#submit-form button")
-    page.locator("#progress li.done", has_text="submit the claim with its bond of 0.01 ETH").wait_for()
+    page.locator("#progress li.done", has_text="submit the solution with its claim bond of 0.01 ETH").wait_for()
     claim = client.claims(bounty_id)[-1]
     assert (claim.hunter, claim.uri) == (hunter.address, solution)
     assert client.claim_bond(bounty_id, claim.claim_id) == bond
@@ -162,8 +162,9 @@ def test_a_report_sealed_in_the_browser_opens_with_the_command_line_and_matches_
         site: dict[str, Any], tmp_path: Path) -> None:
     node, client = site["node"], site["client"]
     contact, hunter = Account.create(), node.new_account()
-    bounty_id = client.create_bounty(with_security_contact(ISSUE.format(170), public_key_of(contact)),
-                                     node.now() + 30 * 86_400).bounty_id
+    # A bonded bounty: the commitment is a claim like any other, and posts the bond.
+    bounty_id = client.create_bonded_bounty(with_security_contact(ISSUE.format(170), public_key_of(contact)),
+                                            node.now() + 30 * 86_400, "0.02 ether").bounty_id
     _indexed(site, bounty_id, lambda d: True)
     wallet = Wallet(node, hunter)
     page = _open(site, wallet, f"/bounty/{bounty_id}")
@@ -174,6 +175,8 @@ def test_a_report_sealed_in_the_browser_opens_with_the_command_line_and_matches_
     page.fill("#report-form textarea[name=report]", REPORT)
     page.click("#report-form button")
     page.locator("#sealed").wait_for()
+    assert page.locator("#progress li.done",
+                        has_text="submit the report's commitment with its claim bond of 0.02 ETH: confirmed").count() == 1
     envelope_text = page.locator("#sealed-envelope").input_value()
     assert page.locator("#report-form textarea[name=report]").input_value() == ""  # the text left the form
     _both_widths(page, "bounty-report-sealed")
@@ -182,6 +185,7 @@ def test_a_report_sealed_in_the_browser_opens_with_the_command_line_and_matches_
     envelope = SealedReport.from_json(envelope_text)
     claim = client.claims(bounty_id)[-1]
     assert (claim.claim_id, claim.hunter, claim.uri) == (envelope.claim_id, hunter.address, envelope.uri)
+    assert client.claim_bond(bounty_id, claim.claim_id) == 2 * ETHER // 100
     assert REPORT[:20] not in envelope_text and REPORT.encode().hex()[:40] not in envelope_text
     # The security contact opens it with the command line, which checks it against the chain.
     deployments = tmp_path / "deployments"

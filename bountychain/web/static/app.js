@@ -462,7 +462,7 @@ function alreadySubmitted(claims, uri) {
 // Registers a claim (`uri`: a solution's URL or a report's commitment), posting the bounty's
 // claim bond with it: ETH goes with the call, a token is approved for exactly the bond first.
 // The bond and the balance are checked before anything is sent. `done(receipt)` follows.
-async function submitSolution(bounty, data, uri, list, done) {
+async function submitSolution(bounty, data, uri, list, done, what = "the solution") {
   const refuse = (text) => { list.replaceChildren(h("li", { class: "failed", id: "submit-refused" }, text)); return false; };
   const duplicate = alreadySubmitted(data.claims, uri);
   if (duplicate) {
@@ -488,7 +488,7 @@ async function submitSolution(bounty, data, uri, list, done) {
       steps.push({ label: `approve the escrow for exactly the bond, ${fmt(bond)}`, send: () => token.approve(state.chain.escrow, bond) });
     }
   }
-  steps.push({ label: bond > 0n ? `submit the claim with its bond of ${fmt(bond)}` : "submit the solution",
+  steps.push({ label: bond > 0n ? `submit ${what} with its claim bond of ${fmt(bond)}` : `submit ${what}`,
     send: () => escrow.submitSolution(bounty.bounty_id, uri.trim(), { value }), done });
   return runSteps(list, steps);
 }
@@ -924,7 +924,7 @@ function reportPanel(b, data, progress, after) {
         hunter: state.account, hunterKey, contactKey, text: field.value });
       const ok = await submitSolution(b, data, sealed.uri, progress, (receipt) => {
         sealed.envelope.claim_id = sealed.bundle.claim_id = claimIdOf(receipt);
-      });
+      }, "the report's commitment");
       if (!ok) return;
       field.value = "";
       const name = `bounty-${b.bounty_id}-claim-${sealed.envelope.claim_id}`;
