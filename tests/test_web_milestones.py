@@ -155,6 +155,26 @@ def test_milestones_bonds_and_a_second_claim_of_the_same_solution(site: dict[str
     assert page.locator("#milestones-left").inner_text().startswith(
         f"Left open for the next milestone: {fmt(left - left // 2)}")
     _both_widths(page, "bounty-second-milestone")
+
+    # The approver marks the page's claim as spam: its bond goes to the funders.
+    page.click(f"#claims tr[data-claim='{claim.claim_id}'] button.mark-spam")
+    page.locator(f"#claims tr[data-claim='{claim.claim_id}'] .bond", has_text="0.01 ETH slashed (to the funders)").wait_for()
+    assert client.claim_bond(bounty_id, claim.claim_id) == 0
+    # Then awards the rest in full, and the winner takes its bond back from the page.
+    page.fill("#award-form input[name=part]", "100")
+    page.fill(f"#award-form input[name=claim-{first.claim_id}]", "100")
+    page.click("#award-form button")
+    page.locator("#progress li.done", has_text="award: confirmed").wait_for()
+    page.close()
+    page = _open(site, Wallet(node, winner), f"/bounty/{bounty_id}")
+    _connect(page, f"#claims tr[data-claim='{first.claim_id}'] button.withdraw-bond")
+    assert page.locator("#milestones-left").inner_text() == "The rest was then awarded in full."
+    before = client.w3.eth.get_balance(winner.address)
+    page.click(f"#claims tr[data-claim='{first.claim_id}'] button.withdraw-bond")
+    page.locator(f"#claims tr[data-claim='{first.claim_id}'] .bond", has_text="0.01 ETH returned to the hunter").wait_for()
+    assert client.claim_bond(bounty_id, first.claim_id) == 0
+    assert bond - ETHER // 1000 < client.w3.eth.get_balance(winner.address) - before < bond  # less the gas
+    _both_widths(page, "bounty-bond-returned")
     page.close()
 
 

@@ -846,7 +846,8 @@ async function renderBounty(id) {
       ...(BigInt(data.bond ?? "0") > 0n ? ["bond"] : [])].map((t) => h("th", {}, t))),
       data.claims.map((c) => h("tr", { dataset: { claim: String(c.claim_id) } }, h("td", {}, String(c.claim_id)),
         h("td", {}, addressLink(c.hunter, "hunter")), h("td", {}, solutionCell(c)), h("td", {}, c.paid !== "0" ? fmt(c.paid) : "-"),
-        BigInt(data.bond ?? "0") > 0n ? h("td", { class: "bond" }, bondText(data.claim_bonds?.[c.claim_id], fmt)) : null)))
+        BigInt(data.bond ?? "0") > 0n ? h("td", { class: "bond" }, bondText(data.claim_bonds?.[c.claim_id], fmt),
+          bondAction(b, c, data.claim_bonds?.[c.claim_id], progress, after)) : null)))
       : h("p", { class: "muted", id: "claims" }, "No solutions yet."),
     embedSnippet(b),
   );
@@ -881,6 +882,27 @@ function bondNote(b, data) {
   return h("p", { class: "muted", id: "bond-note" }, `Claim bond: ${amount(bond, b.decimals, b.symbol)}, posted with your claim. `
     + "It is yours again once the bounty is awarded, cancelled or past its deadline (withdraw it then), unless the "
     + "approver marks the claim as spam while the bounty is open: then it goes to the funders.");
+}
+
+// What the connected account may do with a claim's bond: its hunter pulls it back once the
+// bounty is awarded, cancelled or past its deadline; the approver marks a claim as spam while
+// the bounty is open (the bond then goes to the funders, never to the approver).
+function bondAction(b, c, bond, progress, after) {
+  if (bond?.state !== "held" || !state.account || !state.chainOk) return null;
+  const send = async (label, call) => {
+    const escrow = new ethers.Contract(state.chain.escrow, state.info.escrow_abi, await signer());
+    await after(await runSteps(progress, [{ label, send: () => call(escrow) }]));
+  };
+  if (c.hunter === state.account && ["awarded", "cancelled", "expired"].includes(b.status)) {
+    return h("button", { type: "button", class: "withdraw-bond", onclick: () => send(
+      `withdraw the bond of claim ${c.claim_id}`, (escrow) => escrow.withdrawBond(b.bounty_id, c.claim_id)) }, "Withdraw my bond");
+  }
+  if (b.approver === state.account && b.status === "open") {
+    return h("button", { type: "button", class: "mark-spam", onclick: () => send(
+      `mark claim ${c.claim_id} as spam (its bond goes to the funders)`, (escrow) => escrow.markSpam(b.bounty_id, c.claim_id)) },
+    "Mark as spam");
+  }
+  return null;
 }
 
 const BOND_WORDS = { held: "held", returned: "returned to the hunter", slashed: "slashed (to the funders)" };
