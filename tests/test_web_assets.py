@@ -1,5 +1,6 @@
-"""The page's vendored JavaScript is exactly the pinned npm package's prebuilt bundle, with its
-licence beside it, and the page loads nothing from elsewhere."""
+"""The page's vendored JavaScript is exactly the pinned npm packages': ethers' prebuilt bundle, and
+eciesjs bundled again by the pinned esbuild, each with its licence beside it; and the page loads
+nothing from elsewhere."""
 
 from __future__ import annotations
 
@@ -62,7 +63,7 @@ def test_vendored_eciesjs_is_the_pinned_package_bundled_again_byte_for_byte(tmp_
 def test_the_page_loads_only_local_modules() -> None:
     for name in ("index.html", "app.js", "style.css", "report_seal.js"):
         text = (static_dir() / name).read_text()
-        for url in re.findall(r"""(?:src|href)=["']([^"']+)["']|from\s+["']([^"']+)["']|url\(([^)]+)\)""", text):
+        for url in re.findall(r"""(?:src|href)=["']([^"']+)["']|from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']|url\(([^)]+)\)""", text):
             target = next(part for part in url if part)
             assert target.startswith(("/", "./")) or target.startswith("${"), f"{name} loads {target}"
 

@@ -942,7 +942,7 @@ function reportPanel(b, data, progress, after) {
       } catch (error) {
         return fail(`your public key is needed for your own copy, and the message was not signed: ${describeError(error)}; nothing was sent`);
       }
-      const sealed = sealReport({ chainId: BigInt(b.chain_id), escrow: state.chain.escrow, bountyId: b.bounty_id,
+      const sealed = await sealReport({ chainId: BigInt(b.chain_id), escrow: state.chain.escrow, bountyId: b.bounty_id,
         hunter: state.account, hunterKey, contactKey, text: field.value });
       const ok = await submitSolution(b, data, sealed.uri, progress, (receipt) => {
         sealed.envelope.claim_id = sealed.bundle.claim_id = claimIdOf(receipt);

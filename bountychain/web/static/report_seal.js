@@ -9,7 +9,6 @@
 // The report's text stays in this page: only the commitment goes on chain, and nothing here
 // makes a request. The salt comes from the browser's CSPRNG (crypto.getRandomValues).
 import { ethers } from "./vendor/ethers.min.js";
-import { encrypt } from "./vendor/ecies.min.js";
 
 export const REPORT_URI_PREFIX = "bountychain-report:v1:";
 const SALT_BYTES = 32;
@@ -40,10 +39,12 @@ export async function walletPublicKey(wallet, account) {
   return ethers.SigningKey.computePublicKey(key, true);
 }
 
-// Seals `text` for a bounty: { uri, envelope, bundle } where `envelope` is what the security
+// Seals `text` for a bounty, to { uri, envelope, bundle }, where `envelope` is what the security
 // contact gets (SealedReport, no plaintext) and `bundle` the hunter's reveal (ReportBundle,
 // which holds the report: keep it private until the fix is out). `claimId` is set once known.
-export function sealReport({ chainId, escrow, bountyId, hunter, hunterKey, contactKey, text }) {
+export async function sealReport({ chainId, escrow, bountyId, hunter, hunterKey, contactKey, text }) {
+  // Loaded only when a report is sealed: the other pages need none of its 128 KB.
+  const { encrypt } = await import("./vendor/ecies.min.js");
   const report = new TextEncoder().encode(text);
   const salt = crypto.getRandomValues(new Uint8Array(SALT_BYTES));
   const facts = { chainId, escrow: ethers.getAddress(escrow), bountyId: BigInt(bountyId), hunter: ethers.getAddress(hunter) };
