@@ -91,6 +91,15 @@ def test_milestones_bonds_and_a_second_claim_of_the_same_solution(site: dict[str
     part = client.award_part(bounty_id, 3000, {first.claim_id: 10_000})
     detail = _indexed(site, bounty_id, lambda d: len(d.claims) == 2)
     fmt = lambda value: format_amount(value, 18, "ETH")  # noqa: E731
+    # The API: amounts as decimal strings, the winners of each milestone, each claim's bond.
+    answer = requests.get(f"{site['url']}/api/bounties/{bounty_id}", timeout=30).json()
+    assert [(m["part_bps"], m["pool"], m["fee"], m["remaining"], m["tx_hash"]) for m in answer["milestones"]] == [
+        (3000, str(part.pool), str(part.fee), str(part.remaining), part.tx_hash)]
+    assert answer["milestones"][0]["winners"] == [{"claim_id": first.claim_id, "hunter": winner.address,
+                                                   "amount": str(part.payouts[0].amount), "credited": False}]
+    assert answer["bond"] == str(bond) and answer["claim_bonds"] == {
+        str(first.claim_id): {"state": "held", "amount": str(bond)},
+        str(spam.claim_id): {"state": "slashed", "amount": str(bond)}}
 
     wallet = Wallet(node, hunter)
     page = _open(site, wallet, f"/bounty/{bounty_id}")
