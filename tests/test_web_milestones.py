@@ -3,8 +3,11 @@ Playwright) against a real anvil node, the index and `bountychain serve`'s serve
 test_web.py, on a chain of this module's own):
 
 - a bounty paid in parts shows each milestone (when, what share, who was paid what) and what is
-  left open; a bonded bounty shows its claim bond before a hunter submits, posts it with the
-  claim (balances checked on chain), and shows each claim's bond held or slashed;
+  left open, and the approver pays a milestone from the page; a bonded bounty shows its claim
+  bond before a hunter submits and posts it with the claim (ETH with the call; a token approved
+  for exactly the bond once the balance is checked, else nothing is sent), shows each claim's
+  bond held, slashed or returned, and the page marks spam and withdraws a bond (balances
+  checked on chain);
 - a hunter's second claim of the same solution is refused before anything is sent;
 - a private security report is sealed in the browser (eciesjs) and committed: the security
   contact opens the envelope with `bountychain report decrypt`, which checks it against the
@@ -30,10 +33,11 @@ from eth_account import Account
 from eth_account.messages import encode_defunct
 
 from bountychain import deployments as registry
+from bountychain import send_transaction
 from bountychain.amounts import format_amount
 from bountychain.index import queries
 from bountychain.reports import ReportBundle, SealedReport, decrypt_report, public_key_of, seal, with_security_contact
-from tests.test_web import ETHER, SCREENSHOTS, _check, site  # noqa: F401 - `site` is the module-scoped fixture
+from tests.test_web import ETHER, SCREENSHOTS, USDC, _check, site  # noqa: F401 - `site` is the module-scoped fixture
 from tests.test_web_frontdoor import DESKTOP, PHONE, SigningWallet, _connect, _fits, _open, _shows_no_raw_units
 
 pytestmark = [pytest.mark.anvil, pytest.mark.browser]
@@ -282,3 +286,41 @@ def test_profiles_and_the_api_show_the_github_logins_linked_to_an_address(site: 
     assert links.status_code == 200 and links.json()["address"] == hunter
     assert [link["login"] for link in links.json()["links"]] == ["octo-hunter"]
     assert requests.get(f"{site['url']}/api/github/links/0x1234", timeout=30).status_code == 400
+
+
+def test_a_token_bond_is_checked_then_approved_exactly_and_posted_with_the_claim(site: dict[str, Any]) -> None:
+    node, client, usdc = site["node"], site["client"], site["usdc"]
+    hunter = node.new_account()
+    bounty_id = client.create_bonded_bounty(ISSUE.format(180), node.now() + 30 * 86_400, "5 USDC",
+                                            token=usdc.address).bounty_id
+    _indexed(site, bounty_id, lambda d: True)
+    wallet = Wallet(node, hunter)
+    page = _open(site, wallet, f"/bounty/{bounty_id}")
+    _connect(page, "#submit-form")
+    assert page.locator("#bond-note").inner_text().startswith("Claim bond: 5 USDC, posted with your claim.")
+    # Without the bond in hand: refused, nothing sent, no allowance left behind.
+    nonce = client.w3.eth.get_transaction_count(hunter.address)
+    page.fill("#submit-form input[name=url]", "https://github.com/bountychain-demo/parser/pull/181")
+    page.click("#submit-form button")
+    refused = page.locator("#submit-refused")
+    refused.wait_for()
+    assert refused.inner_text() == "You hold 0 USDC, less than the claim bond of 5 USDC: nothing was sent."
+    assert wallet.sent == [] and client.w3.eth.get_transaction_count(hunter.address) == nonce
+    assert usdc.functions.allowance(hunter.address, client.address).call() == 0
+    _both_widths(page, "bounty-token-bond-refused")
+
+    # With it: the escrow is approved for exactly the bond, which goes with the claim.
+    send_transaction(node.w3, client.signer, usdc.functions.mint(hunter.address, 12 * USDC))
+    escrow_before = usdc.functions.balanceOf(client.address).call()
+    page.click("#submit-form button")
+    page.locator("#progress li.done", has_text="submit the solution with its claim bond of 5 USDC").wait_for()
+    # Two transactions: approve (0x095ea7b3) exactly the bond, then the claim.
+    assert len(wallet.sent) == 2 and wallet.sent[0] == "0x095ea7b3"
+    assert usdc.functions.balanceOf(hunter.address).call() == 7 * USDC
+    assert usdc.functions.balanceOf(client.address).call() - escrow_before == 5 * USDC
+    assert usdc.functions.allowance(hunter.address, client.address).call() == 0  # exactly the bond was allowed
+    claim = client.claims(bounty_id)[-1]
+    assert client.claim_bond(bounty_id, claim.claim_id) == 5 * USDC
+    page.locator(f"#claims tr[data-claim='{claim.claim_id}'] .bond", has_text="5 USDC held").wait_for()
+    _both_widths(page, "bounty-token-bond-posted")
+    page.close()
