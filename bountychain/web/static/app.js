@@ -841,6 +841,7 @@ async function renderBounty(id) {
       data.pledges.map((p) => h("tr", { dataset: { funder: p.funder } }, h("td", {}, addressLink(p.funder, "funder")), h("td", {}, fmt(p.pledged)),
         h("td", {}, fmt(p.outstanding)), h("td", {}, utc(p.unlocks_at)), h("td", {}, p.state))))
       : h("p", { class: "muted", id: "pledges" }, "No pledges yet."),
+    milestonePledgeNote(b, data),
     h("h2", {}, "Solutions"),
     data.claims.length ? h("table", { id: "claims" }, h("tr", {}, ["claim", "hunter", "solution", "paid",
       ...(BigInt(data.bond ?? "0") > 0n ? ["bond"] : [])].map((t) => h("th", {}, t))),
@@ -873,6 +874,17 @@ function milestoneSection(b, data) {
           addressLink(w.hunter, "hunter"), ` (claim ${w.claim_id}${w.credited ? ", credited: withdraw it" : ""})`))),
         h("td", {}, fmt(m.fee)), h("td", {}, fmt(m.remaining))))),
     h("p", { class: "muted", id: "milestones-left" }, left));
+}
+
+// After milestones a pledge is worth its share of what is held, which the index's per-funder
+// rows may not show yet (they then add up to more than the bounty holds): say so, in amounts.
+function milestonePledgeNote(b, data) {
+  if (!data.milestones?.length || !data.pledges.length) return null;
+  const listed = data.pledges.reduce((sum, p) => sum + BigInt(p.outstanding), 0n);
+  if (listed === BigInt(b.total)) return null;
+  return h("p", { class: "muted", id: "pledges-note" }, `The milestones paid out part of every pledge: together the `
+    + `pledges are now worth the ${amount(b.total, b.decimals, b.symbol)} held, each in proportion to its share; `
+    + "the held column shows each one before the milestones.");
 }
 
 // The bond a hunter posts with a claim, shown before it is sent.
