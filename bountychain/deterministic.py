@@ -11,7 +11,8 @@ deployment with the same settings cannot happen: the address already holds the e
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak, to_checksum_address
@@ -20,6 +21,10 @@ from web3 import Web3
 from bountychain._artifacts import load_artifact
 from bountychain.deployments import constructor_args
 from bountychain.errors import BountychainError
+from bountychain.results import ETH, Deployment
+
+if TYPE_CHECKING:
+    from bountychain.sdk import BountyClient
 
 DEPLOYMENT_PROXY = "0x4e59b44847b379578588920cA78FbF26c0B4956C"
 # The salt of official deployments; another (`salt_for("...")`) gives another address.
@@ -93,5 +98,30 @@ def deploy_escrow(w3: Web3, signer: LocalAccount, *, fee_recipient: str, fee_bps
     return address, receipt
 
 
-__all__ = ["DEFAULT_SALT_TEXT", "DEPLOYMENT_PROXY", "NoDeploymentProxy", "check_proxy", "deploy_escrow",
+def deploy_client(connection: Any, signer: LocalAccount, *, fee_recipient: str = ETH, fee_bps: int = 0,
+                  salt: bytes | None = None, on_no_proxy: Callable[[str], None] | None = None,
+                  **options: Any) -> BountyClient:
+    """A `BountyClient` for an escrow deployed through the proxy (`deploy_escrow`), its
+    `.deployment` set as `BountyClient.deploy` sets it. Where the chain has no proxy and
+    `on_no_proxy` is given, it is told why in words and the escrow is deployed the ordinary way
+    (`BountyClient.deploy`: an address from the deployer's nonce); without it, NoDeploymentProxy."""
+    from bountychain.sdk import BountyClient
+    from bountychain.sdk._transactions import tx_fields, web3_for
+
+    w3 = web3_for(connection)
+    try:
+        address, receipt = deploy_escrow(w3, signer, fee_recipient=fee_recipient, fee_bps=fee_bps, salt=salt)
+    except NoDeploymentProxy:
+        if on_no_proxy is None:
+            raise
+        on_no_proxy(f"chain {w3.eth.chain_id} has no deterministic deployment proxy at {DEPLOYMENT_PROXY}, so the "
+                    "escrow is deployed the ordinary way: its address differs from other chains'")
+        return BountyClient.deploy(w3, signer, fee_recipient=fee_recipient, fee_bps=fee_bps, **options)
+    client = BountyClient(w3, address, signer, from_block=receipt["blockNumber"], **options)
+    client.deployment = Deployment(**tx_fields(receipt), address=address, fee_recipient=fee_recipient,
+                                   fee_bps=fee_bps)
+    return client
+
+
+__all__ = ["DEFAULT_SALT_TEXT", "DEPLOYMENT_PROXY", "NoDeploymentProxy", "check_proxy", "deploy_client", "deploy_escrow",
            "escrow_init_code", "predicted_address", "predicted_escrow", "proxy_call_data", "salt_for"]
