@@ -77,7 +77,7 @@ def node(port: int | None, replace: bool) -> None:
         key = "0x" + bytes(dev.key).hex()
         data = {"rpc": chain.url, "chain_id": chain.chain_id, "escrow": client.address, "registry": str(path),
                 "address": dev.address, "private_key": key, "test_token": token.address,
-                "deterministic": client.address == deterministic.predicted_escrow(ETH, 0)}
+                "deterministic": client.address == deterministic.canonical_escrow()}
 
         def human_view() -> None:
             ui.say(Panel(kv_table([
