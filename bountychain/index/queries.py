@@ -33,6 +33,7 @@ from bountychain.index.records import (
     Receipt,
     BeneficiaryRecord,
     HunterRecord,
+    built,
 )
 from bountychain.reports import is_report_uri
 from bountychain.results import FundraiserState
@@ -108,8 +109,8 @@ def _summary(found: store.Row, now: int | None) -> BountySummary:
     row = found.as_dict()  # every column is read, by name
     state = state_at(row, row["chain_time"] if now is None else now)
     fundraiser = row["kind"] == "fundraiser"
-    return BountySummary(
-        bounty_id=row["bounty_id"], uri=row["uri"], host=row["host"], repo=row["repo"], issuer=row["issuer"],
+    return built(
+        BountySummary, bounty_id=row["bounty_id"], uri=row["uri"], host=row["host"], repo=row["repo"], issuer=row["issuer"],
         approver=row["approver"], token=row["token"], symbol=row["symbol"], decimals=row["decimals"],
         deadline=row["deadline"], status=state, total=int(row["total"]), pledged=int(row["pledged"]),
         refunded=int(row["refunded"]), pool=int(row["pool"]), fee=int(row["fee"]), paid_out=int(row["paid_out"]),
@@ -280,7 +281,7 @@ def bounty(db: Db, bounty_id: int, *, chain: int | None = None, now: int | None 
         return None
     summary = _summary(row, now)
     name = chain_name(chain_id)
-    events = [PledgeEvent(r["bounty_id"], r["funder"], int(r["amount"]), r["unlocks_at"], r["block_number"],
+    events = [built(PledgeEvent, r["bounty_id"], r["funder"], int(r["amount"]), r["unlocks_at"], r["block_number"],
                           r["tx_hash"], chain_id, name)
               for r in db.execute("SELECT * FROM pledges WHERE chain_id = :chain_id AND bounty_id = :bounty_id"
                                   " ORDER BY block_number, log_index", key)]
@@ -343,7 +344,7 @@ def _claims(db: store.Index, condition: str, values: dict[str, object]) -> list[
                     "SELECT bounty_id, claim_id, amount FROM payouts WHERE chain_id = :chain_id"  # noqa: S608
                     f" AND bounty_id IN ({', '.join(':' + name for name in params)})", {**params, "chain_id": chain_id}):
                 paid[(chain_id, payout[0], payout[1])] += int(payout[2])
-    return [ClaimRow(bounty_id, claim_id, hunter, uri, paid[(chain_id, bounty_id, claim_id)], token, symbol, decimals,
+    return [built(ClaimRow, bounty_id, claim_id, hunter, uri, paid[(chain_id, bounty_id, claim_id)], token, symbol, decimals,
                      block, tx, chain_id, chain_name(chain_id), *_report_fields(uri, block_time))
             for bounty_id, claim_id, hunter, uri, token, symbol, decimals, block, tx, chain_id, block_time in rows]
 

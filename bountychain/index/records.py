@@ -4,7 +4,9 @@ units."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from functools import cache
+from typing import Any, TypeVar
 
 
 @dataclass(frozen=True)
@@ -217,4 +219,29 @@ class HunterRecord:
     earned: list[TokenAmounts]  # paid_out per token
 
 
-__all__ = ["BeneficiaryRecord", "BountyDetail", "BountySummary", "ClaimRow", "FunderPledge", "HunterRecord", "IndexStatus", "Objection", "PledgeEvent", "Receipt", "SponsorRecord", "TokenAmounts"]
+_Record = TypeVar("_Record")
+
+
+@cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(item.name for item in fields(kind))
+
+
+@cache
+def _field_set(kind: type) -> frozenset[str]:
+    return frozenset(_field_names(kind))
+
+
+def built(kind: type[_Record], /, *values: Any, **named: Any) -> _Record:
+    """A record from every one of its fields (by position, then by name): what `kind(...)`
+    makes, without a frozen dataclass's `object.__setattr__` per field (a page of the list
+    builds thousands of fields; these records have no __post_init__)."""
+    names = _field_names(kind)
+    record = object.__new__(kind)
+    record.__dict__.update(zip(names, values), **named)
+    if len(values) > len(names) or record.__dict__.keys() != _field_set(kind):
+        raise TypeError(f"{kind.__name__} takes exactly its fields {', '.join(names)}")
+    return record
+
+
+__all__ = ["BeneficiaryRecord", "BountyDetail", "BountySummary", "ClaimRow", "FunderPledge", "HunterRecord", "IndexStatus", "Objection", "PledgeEvent", "Receipt", "SponsorRecord", "TokenAmounts", "built"]

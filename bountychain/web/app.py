@@ -38,12 +38,11 @@ from bountychain.errors import error_meanings
 from bountychain.index import queries
 from bountychain.index.store import Index, database_url, describe_url, open_index
 from bountychain.index.sync import Indexer, SyncReport
+from bountychain.web.answers import Ready, jsonable, to_json
 from bountychain.web.caching import AnswerCache, RateLimit
 from bountychain.web.openapi import openapi_schema
 from bountychain.web.pictures import STATUS_WORDS, badge_svg, payment_qr_svg
 
-AMOUNT_KEYS = {"total", "pledged", "refunded", "pool", "fee", "paid_out", "amount", "outstanding", "paid", "goal",
-               "raised", "to_fundraisers", "proposal_total", "weight_against", "quorum_weight", "weight"}
 _PAGE_ROUTES = re.compile(r"^/(?:(?:bounty|fundraiser)/\d+|funder/0x[0-9a-fA-F]{40}|hunter/0x[0-9a-fA-F]{40})?$")
 MAX_BODY = 4096  # bytes: no route takes a body larger than this (POST /api/sync takes none)
 DEFAULT_LIMIT, MAX_LIMIT = 100, 500  # bounties per page of /api/bounties
@@ -51,25 +50,6 @@ _MAX_ID = 2**63 - 1  # the index stores ids as BIGINT: a larger id cannot be in 
 _CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
         "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 _COMMON_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
-
-
-_SCALARS = frozenset({str, int, float, bool, type(None)})
-
-
-def jsonable(value: Any) -> Any:
-    """Dataclasses to dicts, amounts (by key) to decimal strings. Called on every answer, so
-    scalars are passed through without a call each (a page of bounties holds thousands)."""
-    kind = type(value)
-    if kind in _SCALARS:
-        return value
-    if kind is dict or hasattr(kind, "__dataclass_fields__"):
-        # The index's dataclasses have no properties among their fields: their __dict__ is them.
-        items = value.items() if kind is dict else vars(value).items()
-        return {key: str(item) if key in AMOUNT_KEYS and type(item) is int
-                else item if type(item) in _SCALARS else jsonable(item) for key, item in items}
-    if kind is list or kind is tuple:
-        return [item if type(item) in _SCALARS else jsonable(item) for item in value]
-    return value
 
 
 def static_dir() -> Path:
@@ -257,7 +237,7 @@ def _address(value: str, what: str) -> str:
 
 
 def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(json.dumps(jsonable(data)), status, headers=headers, media_type="application/json")
+    return Response(to_json(data), status, headers=headers, media_type="application/json")
 
 
 def _error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -279,7 +259,7 @@ def _read(handler: Callable[[WebApp, Request], Any]) -> Callable[[Request], Awai
             body = web.answers.get(etag)
             if body is None:
                 try:
-                    body = json.dumps(jsonable(handler(web, request))).encode()
+                    body = to_json(handler(web, request))
                 except queries.AmbiguousBounty as exc:
                     return _error(409, _ambiguous(web, exc))
                 except BadRequest as exc:
@@ -331,10 +311,10 @@ def _bounty_list(web: WebApp, request: Request) -> Any:
         except ValueError as exc:
             raise BadRequest(str(exc)) from exc
         claims = queries.claims_of(db, [(row.chain_id, row.bounty_id) for row in rows])
-    listed = [{**vars(row), "solutions": [{"claim_id": c.claim_id, "hunter": c.hunter, "uri": c.uri, "paid": c.paid,
-                                           "private_report": c.private_report, "committed_at": c.committed_at}
-                                          for c in claims[(row.chain_id, row.bounty_id)]]}
-              for row in rows]  # made JSON once, by the caller (`jsonable`)
+    listed = [Ready(jsonable(row), solutions=[Ready(claim_id=c.claim_id, hunter=c.hunter, uri=c.uri, paid=str(c.paid),
+                                                    private_report=c.private_report, committed_at=c.committed_at)
+                                              for c in claims[(row.chain_id, row.bounty_id)]])
+              for row in rows]  # converted once, here: the JSON encoder takes them as they are
     return {"bounties": listed, "count": total, "limit": limit, "offset": offset, "sort": sort,
             "index": web.status()}
 
