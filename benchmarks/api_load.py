@@ -16,7 +16,8 @@ first), a page sorted by amount, a bounty's detail, a funder's record, and /api/
 request draws its offset, bounty or funder afresh from all of them, and the server's answer
 cache is off (--answer-cache-mb to turn it on), so every answer is computed.
 
-Prints p50, p99, the worst latency, requests/s and errors per route, and the server's resident
+Prints p50, p99, the worst latency, requests/s, errors and the server's CPU time per request
+(which, unlike latency, a machine shared with other work hardly changes) per route, and the server's resident
 memory (all its workers) before, between and after the routes, with the machine's load
 average; --repeat N runs the routes N times over against the same server, so that runs on a
 shared machine can be compared. Writes them to build/api-load.json.
@@ -151,6 +152,20 @@ def rss_mib(pid: int) -> float:
     return round(total, 1)
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by a process and its children (uvicorn's workers):
+    what the answers cost the server, which a loaded machine does not inflate as it does latency."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for each in [pid] + [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]:
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+        except FileNotFoundError:
+            pass
+    return total
+
+
 async def _get(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str) -> int:
     """One keep-alive GET over raw HTTP/1.1; the status (the body is read by its Content-Length)."""
     writer.write(f"GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n".encode())
@@ -266,14 +281,17 @@ def main() -> None:
                 memory = [("start", rss_mib(server.pid))]
                 results = []
                 load = os.getloadavg()[0]
-                for name, paths in routes.items():
-                    result = asyncio.run(run_route(port, name, paths, args.clients, args.seconds, args.max_requests))
+                for name, path in routes.items():
+                    cpu = cpu_seconds(server.pid)
+                    result = asyncio.run(run_route(port, name, path, args.clients, args.seconds, args.max_requests))
+                    result["server_cpu_ms_per_request"] = round(
+                        (cpu_seconds(server.pid) - cpu) * 1000 / max(1, result["requests"]), 2)
                     result["rss_mib_after"] = rss_mib(server.pid)
                     result["load_average"] = round(os.getloadavg()[0], 1)
                     results.append(result)
                     print(f"{name:<18} {result['requests']:>6} requests {result['requests_per_s']:>7.1f}/s  "
                           f"p50 {result['p50_ms']:>6.1f} ms  p99 {result['p99_ms']:>6.1f} ms  max {result['max_ms']:>6.1f}"
-                          f" ms  errors {result['errors']}  server RSS {result['rss_mib_after']} MiB  load "
+                          f" ms  errors {result['errors']}  server CPU {result['server_cpu_ms_per_request']} ms/request  server RSS {result['rss_mib_after']} MiB  load "
                           f"{result['load_average']}", flush=True)
                 # One client alone: the time of one answer with nobody queued (the old server's
                 # floor was 44 ms, Nagle's algorithm waiting on the client's delayed ACK).
