@@ -1,8 +1,11 @@
-"""The API's answers as JSON: the index's records (frozen dataclasses) as objects and amounts,
-by key, as decimal strings (uint256 exceeds JavaScript's safe integers). A page of the list is
-thousands of values, so each record type's fields are sorted once (`_plan`) into amounts,
-plain scalars passed through as they are, and the few that hold records or lists; msgspec
-writes the JSON (several times faster than the standard library's encoder)."""
+"""What every route of the web app answers with: JSON made from the index's records (amounts
+as decimal strings), errors as `{"error": message}`, and the parameter checks that refuse a
+request with a message naming the problem. Shared by `app` and the route modules beside it.
+
+A page of the list is thousands of values, so each record type's fields are sorted once
+(`_plan`) into amounts, plain scalars passed through as they are, and the few that hold
+records or lists; msgspec writes the JSON (several times faster than the standard library's
+encoder)."""
 
 from __future__ import annotations
 
@@ -12,10 +15,17 @@ import json
 from typing import Any
 
 import msgspec
+from starlette.requests import Request
+from starlette.responses import Response
+from web3 import Web3
+
+from bountychain.chains import chain_name
+from bountychain.index import queries
 
 AMOUNT_KEYS = frozenset({"total", "pledged", "refunded", "pool", "fee", "paid_out", "amount", "outstanding", "paid",
                          "goal", "raised", "to_fundraisers", "proposal_total", "weight_against", "quorum_weight",
-                         "weight"})
+                         "weight", "remaining", "bond"})
+MAX_ID = 2**63 - 1  # the index stores ids as BIGINT: a larger id cannot be in it
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 # Field annotations whose values JSON takes as they are (a tuple of ints is an array).
 _SCALAR_FIELDS = frozenset({"str", "int", "float", "bool", "str | None", "int | None", "float | None",
@@ -73,3 +83,39 @@ def to_json(data: Any) -> bytes:
         return msgspec.json.encode(value)
     except (TypeError, UnicodeEncodeError):  # not JSON for msgspec (a lone surrogate): as JSON always did
         return json.dumps(value).encode()
+
+
+class BadRequest(ValueError):
+    """A request's parameter is unusable: answered 400 with the message."""
+
+
+def query_param(request: Request, name: str) -> str | None:
+    value = request.query_params.get(name, "").strip()
+    return value or None
+
+
+def checked_address(value: str, what: str) -> str:
+    if not Web3.is_address(value):
+        raise BadRequest(f"{what}: {value!r} is not an address")
+    return Web3.to_checksum_address(value)
+
+
+def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(to_json(data), status, headers=headers, media_type="application/json")
+
+
+def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    return json_response({"error": message}, status, headers)
+
+
+def ambiguous_message(chains: list[dict[str, Any]], exc: queries.AmbiguousBounty) -> str:
+    """Which chains have this bounty id, and how to ask for one of them (`chains`: the web
+    app's `WebApp.chains()`)."""
+    shorthands = {chain["chain_id"]: chain["shorthand"] for chain in chains}
+    choices = ", ".join(f"{chain_name(chain_id)} (?chain={shorthands.get(chain_id, chain_id)})"
+                        for chain_id in exc.chain_ids)
+    return f"bounty {exc.bounty_id} is on several chains of this index: {choices}; add ?chain= to choose"
+
+
+__all__ = ["AMOUNT_KEYS", "MAX_ID", "BadRequest", "ambiguous_message", "checked_address", "error_response",
+           "json_response", "jsonable", "query_param"]
