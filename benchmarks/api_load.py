@@ -291,8 +291,8 @@ def main() -> None:
                     results.append(result)
                     print(f"{name:<18} {result['requests']:>6} requests {result['requests_per_s']:>7.1f}/s  "
                           f"p50 {result['p50_ms']:>6.1f} ms  p99 {result['p99_ms']:>6.1f} ms  max {result['max_ms']:>6.1f}"
-                          f" ms  errors {result['errors']}  server CPU {result['server_cpu_ms_per_request']} ms/request  server RSS {result['rss_mib_after']} MiB  load "
-                          f"{result['load_average']}", flush=True)
+                          f" ms  errors {result['errors']}  server CPU {result['server_cpu_ms_per_request']} ms/request"
+                          f"  server RSS {result['rss_mib_after']} MiB  load {result['load_average']}", flush=True)
                 # One client alone: the time of one answer with nobody queued (the old server's
                 # floor was 44 ms, Nagle's algorithm waiting on the client's delayed ACK).
                 result = asyncio.run(run_route(port, "status, 1 client", routes["status"], 1, 3, 2000))

@@ -110,7 +110,8 @@ def _summary(found: store.Row, now: int | None) -> BountySummary:
     state = state_at(row, row["chain_time"] if now is None else now)
     fundraiser = row["kind"] == "fundraiser"
     return built(
-        BountySummary, bounty_id=row["bounty_id"], uri=row["uri"], host=row["host"], repo=row["repo"], issuer=row["issuer"],
+        BountySummary,
+        bounty_id=row["bounty_id"], uri=row["uri"], host=row["host"], repo=row["repo"], issuer=row["issuer"],
         approver=row["approver"], token=row["token"], symbol=row["symbol"], decimals=row["decimals"],
         deadline=row["deadline"], status=state, total=int(row["total"]), pledged=int(row["pledged"]),
         refunded=int(row["refunded"]), pool=int(row["pool"]), fee=int(row["fee"]), paid_out=int(row["paid_out"]),
@@ -346,8 +347,8 @@ def _claims(db: store.Index, condition: str, values: dict[str, object]) -> list[
                     "SELECT bounty_id, claim_id, amount FROM payouts WHERE chain_id = :chain_id"  # noqa: S608
                     f" AND bounty_id IN ({', '.join(':' + name for name in params)})", {**params, "chain_id": chain_id}):
                 paid[(chain_id, payout[0], payout[1])] += int(payout[2])
-    return [built(ClaimRow, bounty_id, claim_id, hunter, uri, paid[(chain_id, bounty_id, claim_id)], token, symbol, decimals,
-                     block, tx, chain_id, chain_name(chain_id), *_report_fields(uri, block_time))
+    return [built(ClaimRow, bounty_id, claim_id, hunter, uri, paid[(chain_id, bounty_id, claim_id)], token, symbol,
+                  decimals, block, tx, chain_id, chain_name(chain_id), *_report_fields(uri, block_time))
             for bounty_id, claim_id, hunter, uri, token, symbol, decimals, block, tx, chain_id, block_time in rows]
 
 
