@@ -98,5 +98,6 @@ def deploy_client(connection: Any, signer: LocalAccount, *, fee_recipient: str =
     return client
 
 
-__all__ = ["DEFAULT_SALT_TEXT", "DEPLOYMENT_PROXY", "NoDeploymentProxy", "canonical_escrow", "check_proxy", "deploy_client", "deploy_escrow",
-           "escrow_init_code", "predicted_address", "predicted_escrow", "proxy_call_data", "salt_for"]
+__all__ = ["DEFAULT_SALT_TEXT", "DEPLOYMENT_PROXY", "NoDeploymentProxy", "canonical_escrow", "check_proxy",
+           "deploy_client", "deploy_escrow", "escrow_init_code", "predicted_address", "predicted_escrow",
+           "proxy_call_data", "salt_for"]

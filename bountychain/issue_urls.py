@@ -74,8 +74,8 @@ def github_server_host(server_url: str) -> str:
     except ValueError:
         port, parts = -1, urlsplit("")
     host = (parts.hostname or "").lower()
-    if parts.scheme.lower() not in ("https", "http") or port is not None or parts.username or not _HOST.fullmatch(host) \
-            or parts.path.strip("/") or parts.query:
+    plain = parts.scheme.lower() in ("https", "http") and port is None and not parts.username
+    if not plain or not _HOST.fullmatch(host) or parts.path.strip("/") or parts.query:
         raise InvalidURI(f"{server_url!r} is not a GitHub server's address: write https://HOST, e.g. "
                          "https://github.example.com")
     return host.removeprefix("www.")

@@ -689,7 +689,8 @@ def test_the_status_comment_shows_a_proposal_under_review_and_refunds(tmp_path: 
             _clean(body)
             assert "- Refunded to funders: 0.2 ETH" in body
             where = f"chain={chain.chain_id}&escrow={escrow.address}"
-            assert f"[Bounty {plain}]({PAGE}/bounty/{plain}?{where})**: 0 ETH held, 0.2 ETH pledged by 1 funder; past its deadline" in body
+            assert (f"[Bounty {plain}]({PAGE}/bounty/{plain}?{where})**: 0 ETH held, 0.2 ETH pledged by 1 funder; "
+                    "past its deadline") in body
             assert len(service.fake.posted()) == 1 and len(service.fake.edits()) == 1
         finally:
             service.close()

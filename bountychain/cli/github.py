@@ -104,8 +104,8 @@ def serve(db: str | None, page_url: str, token_specs: tuple[str, ...], app_id: s
     target = db or default_db(client.chain_id, client.address)
     indexer = Indexer.for_client(client, target) if sync else None
     index = indexer.db if indexer is not None else open_index(target)
-    config = BotConfig(page_url, client.chain_id, client.address, _tokens(client, token_specs),  # type: ignore[arg-type]
-                       web_host=web_host)
+    tokens = _tokens(client, token_specs)
+    config = BotConfig(page_url, client.chain_id, client.address, tokens, web_host=web_host)  # type: ignore[arg-type]
     bot = Bot(config, index, BotState(index.engine), GitHubApi(app_id, private_key, base_url=api_url))
     if indexer is not None:
         bot.before_refresh = indexer.sync

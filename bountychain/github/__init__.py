@@ -31,6 +31,6 @@ def app_manifest(url: str, webhook_url: str | None = None) -> dict[str, Any]:
     return manifest
 
 
-__all__ = ["Bot", "BotBusy", "BotConfig", "BotState", "ServiceLock", "GitHubApi", "GitHubError", "RateLimited", "StatusLoop", "Token",
-           "app_manifest", "create_github_app", "link_signer", "link_typed_data", "links_routes",
+__all__ = ["Bot", "BotBusy", "BotConfig", "BotState", "GitHubApi", "GitHubError", "RateLimited", "ServiceLock",
+           "StatusLoop", "Token", "app_manifest", "create_github_app", "link_signer", "link_typed_data", "links_routes",
            "read_secret", "sign_link", "signature_ok"]
