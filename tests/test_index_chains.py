@@ -238,7 +238,8 @@ def test_the_writer_lock_is_per_chain(p: Pair, index_db: Any) -> None:
     local, other = _indexers(p, index_db())
     again = Indexer.for_client(p.local.escrow, index_db())
     with local.writing(), other.writing():  # two chains write side by side
-        with pytest.raises(IndexBusy, match=r"another indexer is already writing to .*\(Local dev chain's rows\)"):
+        with pytest.raises(IndexBusy, match=r"another indexer is already writing to .*\(the rows of escrow "
+                           + p.local.escrow.address + r" on Local dev chain\)"):
             again.sync()
     assert again.sync().ranges == 0
 

@@ -342,8 +342,8 @@ class Bot:
             bounties = self.issue_bounties(repo, number)
             if not bounties:
                 return False  # nothing to show yet (a /bounty answered with a create link)
-            details = [d for d in (queries.bounty(self.index, b.bounty_id, chain=b.chain_id) for b in bounties)
-                       if d is not None]
+            details = [d for d in (queries.bounty(self.index, b.bounty_id, chain=b.chain_id, escrow=b.escrow)
+                                   for b in bounties) if d is not None]
             merges = [(m.pr_url, m.pr_author) for m in self.state.merges_of(repo, number)]
             addresses = {a for d in details for a in (d.bounty.approver, *(c.hunter for c in d.claims),
                                                       *(p.funder for p in d.pledge_events))}

@@ -100,11 +100,14 @@ class WebApp:
     `uvicorn --workers`), another process (`bountychain index --follow`) keeps the index current
     and `POST /api/sync` only reports how far it is."""
 
-    def __init__(self, indexer: Indexer | None, database: str | Path | Index, *, interval: float = 2.0,
+    def __init__(self, indexer: Indexer | list[Indexer] | None, database: str | Path | Index, *, interval: float = 2.0,
                  public_rpc: str | None = None, cors_origins: Iterable[str] = (), cache_seconds: int = 0,
                  sync_burst: int = 5, sync_per_second: float = 1.0, answer_cache_bytes: int = 32 << 20,
                  reader_threads: int = 4) -> None:
-        self.indexer = indexer
+        # Every escrow this process syncs (`bountychain serve`: the chain's deployment history);
+        # `indexer` is the first, as before.
+        self.indexers = [] if indexer is None else list(indexer) if isinstance(indexer, list) else [indexer]
+        self.indexer = self.indexers[0] if self.indexers else None
         self._owns_db = not isinstance(database, Index)  # opened here, so closed by `stop`
         self.db = database if isinstance(database, Index) else _open_existing(database)
         self.interval = interval
@@ -120,7 +123,7 @@ class WebApp:
         # The reads run on a few threads, first come first served: SQLite's work holds the GIL,
         # and more threads than cores only make the slowest answers slower.
         self.readers = ThreadPoolExecutor(max_workers=reader_threads, thread_name_prefix="index-read")
-        if indexer is None and not queries.chains(self.db):
+        if not self.indexers and not queries.chains(self.db):
             raise ValueError(f"{describe_url(self.db.url)} is no index yet: run `bountychain index` on it first")
         escrow_abi = load_artifact("BountyEscrow").abi
         token_abi = load_artifact("TestToken").abi
@@ -148,18 +151,26 @@ class WebApp:
 
     def chains(self) -> list[dict[str, Any]]:
         """The chains of the index, each with what the page needs to name it, link to its block
-        explorer, and send to its escrow and review contract."""
-        listed = []
-        for chain in queries.chains(self.db):
+        explorer, and send to its escrow and review contract: the chain's newest escrow (the
+        one it started following last), and in `escrows` every escrow of the chain, oldest first
+        (a `deploy --replace` keeps the old one, which may still hold pledges)."""
+        listed: dict[int, dict[str, Any]] = {}
+        for chain in queries.chains(self.db):  # by chain, each chain's escrows oldest first
             known = known_chain(chain.chain_id)
-            listed.append({
+            confirmations = next((indexer.confirmations for indexer in self.indexers
+                                  if indexer.chain_id == chain.chain_id), None)
+            escrow = {"escrow": chain.escrow, "review": review_address(chain.escrow), "start_block": chain.start_block}
+            entry = listed.setdefault(chain.chain_id, {
                 "chain_id": chain.chain_id, "chain_name": chain.chain_name, "chain_id_hex": hex(chain.chain_id),
                 "shorthand": known.shorthand if known else str(chain.chain_id),
-                "explorer": known.explorer if known else None,
-                "escrow": chain.escrow, "review": review_address(chain.escrow), "start_block": chain.start_block,
-                "confirmations": self.indexer.confirmations
-                if self.indexer is not None and self.indexer.chain_id == chain.chain_id else None})
-        return listed
+                "explorer": known.explorer if known else None, "confirmations": confirmations, "escrows": []})
+            entry.update(escrow)
+            entry["escrows"].append(escrow)
+        return list(listed.values())
+
+    def escrow_param(self, text: str | None) -> str | None:
+        """The escrow a request names (`?escrow=`), checksummed; BadRequest if not an address."""
+        return None if text is None else _address(text, "escrow")
 
     def chain_param(self, text: str | None) -> int | None:
         """The chain a request names (`?chain=`): a chain id or a shorthand (sepolia, base,
@@ -180,15 +191,26 @@ class WebApp:
         return self.db
 
     def sync(self) -> SyncReport | None:
-        if self.indexer is None:
+        """Syncs every escrow this process follows, each in turn (one that fails does not stop
+        the others: the first failure is raised after all had their turn); the first one's
+        report."""
+        if not self.indexers:
             return None  # another process follows the chain
         with self._sync_lock:
-            try:
-                self.last_report = self.indexer.sync()
-                self.last_error = None
-            except Exception as exc:
-                self.last_error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-                raise
+            failure: Exception | None = None
+            errors = []
+            reports = []
+            for indexer in self.indexers:
+                try:
+                    reports.append(indexer.sync())
+                except Exception as exc:
+                    failure = failure or exc
+                    where = f"{indexer.name}, escrow {indexer.escrow}: " if len(self.indexers) > 1 else ""
+                    errors.append(f"{where}{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+            self.last_error = "; ".join(errors) or None
+            if failure is not None:
+                raise failure
+            self.last_report = reports[0]
             return self.last_report
 
     def start_following(self) -> threading.Thread:
@@ -225,7 +247,7 @@ class WebApp:
         hash, which a reorganisation changes), the sync error shown, and the request's path and
         query."""
         positions = [list(row) for row in self.db.execute(
-            "SELECT chain_id, escrow, cursor, cursor_hash, cursor_time FROM chains ORDER BY chain_id")]
+            "SELECT chain_id, escrow, cursor, cursor_hash, cursor_time FROM chains ORDER BY chain_id, escrow")]
         key = json.dumps([positions, self.last_error, request.url.path, request.url.query])
         return 'W/"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
 
@@ -294,11 +316,19 @@ def _read(handler: Callable[[WebApp, Request], Any]) -> Callable[[Request], Awai
 
 
 def _ambiguous(web: WebApp, exc: queries.AmbiguousBounty) -> str:
-    """Which chains have this bounty id, and how to ask for one of them."""
+    """Which chains (or escrows of one chain) have this bounty id, and how to ask for one."""
     shorthands = {chain["chain_id"]: chain["shorthand"] for chain in web.chains()}
-    choices = ", ".join(f"{chain_name(chain_id)} (?chain={shorthands.get(chain_id, chain_id)})"
-                        for chain_id in exc.chain_ids)
-    return f"bounty {exc.bounty_id} is on several chains of this index: {choices}; add ?chain= to choose"
+    if len(exc.chain_ids) > 1:  # on several chains: ?chain= names one (with its escrow if it has several)
+        per_chain = {chain_id: [escrow for chain, escrow in exc.choices if chain == chain_id]
+                     for chain_id in exc.chain_ids}
+        choices = ", ".join(
+            f"{chain_name(chain_id)} (?chain={shorthands.get(chain_id, chain_id)}"
+            + "".join(f"{' or' if n else ''} &escrow={escrow}" for n, escrow in enumerate(escrows) if len(escrows) > 1)
+            + ")" for chain_id, escrows in per_chain.items())
+        return f"bounty {exc.bounty_id} is on several chains of this index: {choices}; add ?chain= to choose"
+    choices = ", ".join(f"escrow {escrow} (?escrow={escrow})" for _, escrow in exc.choices)
+    return (f"bounty {exc.bounty_id} is in several escrows on {chain_name(exc.chain_ids[0])} in this index: "
+            f"{choices}; add ?escrow= to choose")
 
 
 def _info(web: WebApp, request: Request) -> Any:
@@ -321,6 +351,7 @@ def _bounty_list(web: WebApp, request: Request) -> Any:
         value = _param(request, name)
         filters[name] = None if value is None else _address(value, name)
     filters["chain"] = web.chain_param(_param(request, "chain"))
+    filters["escrow"] = web.escrow_param(_param(request, "escrow"))
     limit = _integer(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     offset = _integer(request, "offset", 0, 0, _MAX_ID)
     sort = _param(request, "sort") or "newest"
@@ -330,10 +361,10 @@ def _bounty_list(web: WebApp, request: Request) -> Any:
             total = queries.count_bounties(db, **filters)
         except ValueError as exc:
             raise BadRequest(str(exc)) from exc
-        claims = queries.claims_of(db, [(row.chain_id, row.bounty_id) for row in rows])
+        claims = queries.claims_of(db, [(row.chain_id, row.escrow, row.bounty_id) for row in rows])
     listed = [{**vars(row), "solutions": [{"claim_id": c.claim_id, "hunter": c.hunter, "uri": c.uri, "paid": c.paid,
                                            "private_report": c.private_report, "committed_at": c.committed_at}
-                                          for c in claims[(row.chain_id, row.bounty_id)]]}
+                                          for c in claims[(row.chain_id, row.escrow, row.bounty_id)]]}
               for row in rows]  # made JSON once, by the caller (`jsonable`)
     return {"bounties": listed, "count": total, "limit": limit, "offset": offset, "sort": sort,
             "index": web.status()}
@@ -350,9 +381,10 @@ def _bounty_detail(web: WebApp, request: Request) -> Any:
     text = request.path_params["bounty_id"]
     bounty_id = _bounty_id(text)
     chain = web.chain_param(_param(request, "chain"))
-    detail = None if bounty_id is None else queries.bounty(web.reader(), bounty_id, chain=chain)
+    escrow = web.escrow_param(_param(request, "escrow"))
+    detail = None if bounty_id is None else queries.bounty(web.reader(), bounty_id, chain=chain, escrow=escrow)
     if detail is None:
-        where = "" if chain is None else f" on {chain_name(chain)}"
+        where = ("" if chain is None else f" on {chain_name(chain)}") + ("" if escrow is None else f" in escrow {escrow}")
         raise HTTPException(404, f"bounty {text} is not in the index{where} (yet)")
     return {**jsonable(detail), "index": web.status()}
 
@@ -362,31 +394,35 @@ RECENT = 10  # bounties on a funder's or hunter's profile
 
 def _funder(web: WebApp, request: Request) -> Any:
     db, funder = web.reader(), _address(request.path_params["address"], "funder")
-    chain = web.chain_param(_param(request, "chain"))
+    chain, escrow = web.chain_param(_param(request, "chain")), web.escrow_param(_param(request, "escrow"))
     with db.reading():
-        record = queries.sponsor_record(db, funder, chain=chain)
-        backed = queries.bounties_by_ids(db, sorted({(pledge.chain_id, pledge.bounty_id) for pledge in record.pledges}))
-        objections = queries.funder_objections(db, funder, chain=chain)
+        record = queries.sponsor_record(db, funder, chain=chain, escrow=escrow)
+        backed = queries.bounties_by_ids(db, sorted({(pledge.chain_id, pledge.escrow, pledge.bounty_id)
+                                                     for pledge in record.pledges}))
+        objections = queries.funder_objections(db, funder, chain=chain, escrow=escrow)
     return {**jsonable(record), "objections": jsonable(objections), "pay_rate": queries.pay_rate(backed),
             "recent": jsonable(backed[:RECENT])}
 
 
 def _hunter(web: WebApp, request: Request) -> Any:
     db = web.reader()
-    chain = web.chain_param(_param(request, "chain"))
+    chain, escrow = web.chain_param(_param(request, "chain")), web.escrow_param(_param(request, "escrow"))
     with db.reading():
-        record = queries.hunter_record(db, _address(request.path_params["address"], "hunter"), chain=chain)
-        recent = queries.bounties_by_ids(db, sorted({(claim.chain_id, claim.bounty_id) for claim in record.claims}))
+        record = queries.hunter_record(db, _address(request.path_params["address"], "hunter"), chain=chain,
+                                       escrow=escrow)
+        recent = queries.bounties_by_ids(db, sorted({(claim.chain_id, claim.escrow, claim.bounty_id)
+                                                     for claim in record.claims}))
     return {**jsonable(record), "recent": jsonable(recent[:RECENT])}
 
 
 def _funding(web: WebApp, request: Request) -> Any:
     text = request.path_params["bounty_id"]
     bounty_id = _bounty_id(text)
-    chain = web.chain_param(_param(request, "chain"))
-    if bounty_id is None or queries.totals(web.reader(), bounty_id, chain=chain) is None:
+    chain, escrow = web.chain_param(_param(request, "chain")), web.escrow_param(_param(request, "escrow"))
+    if bounty_id is None or queries.totals(web.reader(), bounty_id, chain=chain, escrow=escrow) is None:
         raise HTTPException(404, f"bounty {text} is not in the index (yet)")
-    return {"bounty_id": bounty_id, "history": queries.funding_history(web.reader(), bounty_id, chain=chain)}
+    return {"bounty_id": bounty_id, "history": queries.funding_history(web.reader(), bounty_id, chain=chain,
+                                                                       escrow=escrow)}
 
 
 def _svg(body: str, max_age: int) -> Response:
@@ -396,14 +432,14 @@ def _svg(body: str, max_age: int) -> Response:
 
 
 async def _badge(request: Request) -> Response:
-    """/badge/<id>.svg[?chain=]: the bounty's amount and status, for a README or an issue."""
+    """/badge/<id>.svg[?chain=][&escrow=]: the bounty's amount and status, for a README or an issue."""
     web: WebApp = request.app.state.web
     text = request.path_params["bounty_id"]
     bounty_id = int(text) if text.isdigit() and int(text) <= _MAX_ID else None
     try:
-        chain = web.chain_param(_param(request, "chain"))
+        chain, escrow = web.chain_param(_param(request, "chain")), web.escrow_param(_param(request, "escrow"))
         detail = None if bounty_id is None else await run_in_threadpool(queries.bounty, web.reader(), bounty_id,
-                                                                        chain=chain)
+                                                                        chain=chain, escrow=escrow)
     except queries.AmbiguousBounty as exc:
         return _error(409, _ambiguous(web, exc))
     except BadRequest as exc:
@@ -423,7 +459,8 @@ async def _payment_qr(request: Request) -> Response:
 
 def _beneficiary(web: WebApp, request: Request) -> Any:
     return queries.beneficiary_record(web.reader(), _address(request.path_params["address"], "beneficiary"),
-                                      chain=web.chain_param(_param(request, "chain")))
+                                      chain=web.chain_param(_param(request, "chain")),
+                                      escrow=web.escrow_param(_param(request, "escrow")))
 
 
 def _amount(web: WebApp, request: Request) -> Any:
@@ -432,8 +469,8 @@ def _amount(web: WebApp, request: Request) -> Any:
     bounty, text = _param(request, "bounty"), request.query_params.get("text", "")
     if bounty is None or not bounty.isdigit():
         raise BadRequest(f"bounty {bounty!r} is not a bounty id")
-    chain = web.chain_param(_param(request, "chain"))
-    detail = queries.bounty(web.reader(), int(bounty), chain=chain) if int(bounty) <= _MAX_ID else None
+    chain, escrow = web.chain_param(_param(request, "chain")), web.escrow_param(_param(request, "escrow"))
+    detail = queries.bounty(web.reader(), int(bounty), chain=chain, escrow=escrow) if int(bounty) <= _MAX_ID else None
     if detail is None:
         raise BadRequest(f"bounty {bounty} is not in the index (yet)")
     summary = detail.bounty
