@@ -22,8 +22,9 @@ from eth_account.signers.local import LocalAccount
 from bountychain import AnvilNode, BountyClient
 from bountychain import deployments as registry
 from bountychain.devchain import find_anvil
-from bountychain.index import IndexBusy, Indexer, open_index, queries
+from bountychain.index import IndexBusy, Indexer, migrations, open_index, queries
 from bountychain.index.schema import EVENT_TABLES
+from bountychain.index.store import get_meta, set_meta
 from bountychain.web import WebApp
 from tests.test_web_api import _start
 
@@ -327,3 +328,14 @@ def test_each_funders_pledge_shows_what_is_left_after_milestones_and_its_slashed
         assert tokens.slashed_credit == escrow.credit_of(funder.address) > 0  # credited, not yet withdrawn
         assert tokens.pledged == tokens.refunded + tokens.outstanding + tokens.paid_out
     assert queries.sponsor_record(indexer.db, first.address, escrow=escrow.address).by_token[0].slashed_credit == owed
+
+    # An index upgraded from schema 8 had read these blocks without their credits: the upgrade
+    # notes the escrow (`migrations._to_9`), and its indexer reads the credits once.
+    credits = sorted(tuple(row) for row in indexer.db.execute("SELECT * FROM slashed_credits"))
+    assert len(credits) == 2
+    with indexer.db.transaction():
+        indexer.db.execute("DELETE FROM slashed_credits")
+        set_meta(indexer.db, f"{migrations.BACKFILL_SLASHED}{LOCAL}:{escrow.address}", indexer.cursor)
+    assert indexer.sync().ranges == 0
+    assert sorted(tuple(row) for row in indexer.db.execute("SELECT * FROM slashed_credits")) == credits
+    assert get_meta(indexer.db, f"{migrations.BACKFILL_SLASHED}{LOCAL}:{escrow.address}") is None

@@ -302,7 +302,7 @@ class Indexer:
         while low <= int(upto):
             high = min(low + self.max_batch - 1, int(upto))
             for entry in self._raw_logs.manager.request_blocking("eth_getLogs", [{
-                    "address": self.escrow, "topics": [topic], "fromBlock": hex(low), "toBlock": hex(high)}]):
+                    "address": [self.escrow], "topics": [topic], "fromBlock": hex(low), "toBlock": hex(high)}]):
                 if str(entry["address"]).lower() == self.escrow.lower() and not entry.get("removed"):
                     args, _ = decode_planned(plan, entry)
                     found.append(Event("SlashedBondsCredited", args, _number(entry["blockNumber"]),
