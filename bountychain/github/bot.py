@@ -157,7 +157,8 @@ class Bot:
     def issue_bounties(self, repo: str, number: int) -> list[BountySummary]:
         """The index's bounties on this GitHub issue (any spelling of its URL), oldest first."""
         # The App's own chain only: an index may follow several (bounty ids are numbered per chain).
-        rows = queries.bounties(self.index, repo=repo.lower(), kind="bounty", chain=self.config.chain_id)  # newest first
+        rows = queries.bounties(self.index, repo=repo.lower(), kind="bounty", chain=self.config.chain_id,
+                                escrow=self.config.escrow)  # newest first
         return [b for b in reversed(rows)
                 if b.host == "github.com" and b.repo == repo.lower() and issue_number_of(b.uri) == number]
 
@@ -250,9 +251,9 @@ class Bot:
         links = self.config.links
         lines = [f"@{context.login} Sign your solution, without gas: your wallet signs an EIP-712 message naming this "
                  "pull request, and the relay registers it on the chain, paying the gas. The claim is yours.", ""]
-        registered = queries.claims_of(self.index, [(b.chain_id, b.bounty_id) for b in live])
+        registered = queries.claims_of(self.index, [(b.chain_id, b.escrow, b.bounty_id) for b in live])
         for bounty in live:
-            mine = [c for c in registered.get((bounty.chain_id, bounty.bounty_id), [])
+            mine = [c for c in registered.get((bounty.chain_id, bounty.escrow, bounty.bounty_id), [])
                     if c.uri.rstrip("/") == context.url.rstrip("/")]
             if mine:
                 lines.append(f"- Bounty {bounty.bounty_id}: this pull request is already registered as claim "
@@ -327,7 +328,7 @@ class Bot:
         if self.before_refresh is not None:
             self.before_refresh()
         installed = self.state.repositories()
-        for bounty in queries.bounties(self.index, kind="bounty", chain=self.config.chain_id):
+        for bounty in queries.bounties(self.index, kind="bounty", chain=self.config.chain_id, escrow=self.config.escrow):
             number = issue_number_of(bounty.uri)
             if bounty.host == "github.com" and bounty.repo in installed and number is not None:
                 self.state.track_issue(bounty.repo, number, installed[bounty.repo])

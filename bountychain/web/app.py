@@ -191,25 +191,21 @@ class WebApp:
         return self.db
 
     def sync(self) -> SyncReport | None:
-        """Syncs every escrow this process follows, each in turn (one that fails does not stop
-        the others: the first failure is raised after all had their turn); the first one's
-        report."""
+        """Syncs every escrow this process follows, each in turn (a failure does not stop the
+        others; the first is raised after all had their turn); the first one's report."""
         if not self.indexers:
             return None  # another process follows the chain
         with self._sync_lock:
-            failure: Exception | None = None
-            errors = []
-            reports = []
+            reports, failures = [], []
             for indexer in self.indexers:
                 try:
                     reports.append(indexer.sync())
                 except Exception as exc:
-                    failure = failure or exc
                     where = f"{indexer.name}, escrow {indexer.escrow}: " if len(self.indexers) > 1 else ""
-                    errors.append(f"{where}{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
-            self.last_error = "; ".join(errors) or None
-            if failure is not None:
-                raise failure
+                    failures.append((exc, f"{where}{type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}"))
+            self.last_error = "; ".join(words for _, words in failures) or None
+            if failures:
+                raise failures[0][0]
             self.last_report = reports[0]
             return self.last_report
 
@@ -318,17 +314,14 @@ def _read(handler: Callable[[WebApp, Request], Any]) -> Callable[[Request], Awai
 def _ambiguous(web: WebApp, exc: queries.AmbiguousBounty) -> str:
     """Which chains (or escrows of one chain) have this bounty id, and how to ask for one."""
     shorthands = {chain["chain_id"]: chain["shorthand"] for chain in web.chains()}
-    if len(exc.chain_ids) > 1:  # on several chains: ?chain= names one (with its escrow if it has several)
-        per_chain = {chain_id: [escrow for chain, escrow in exc.choices if chain == chain_id]
-                     for chain_id in exc.chain_ids}
-        choices = ", ".join(
-            f"{chain_name(chain_id)} (?chain={shorthands.get(chain_id, chain_id)}"
-            + "".join(f"{' or' if n else ''} &escrow={escrow}" for n, escrow in enumerate(escrows) if len(escrows) > 1)
-            + ")" for chain_id, escrows in per_chain.items())
-        return f"bounty {exc.bounty_id} is on several chains of this index: {choices}; add ?chain= to choose"
-    choices = ", ".join(f"escrow {escrow} (?escrow={escrow})" for _, escrow in exc.choices)
-    return (f"bounty {exc.bounty_id} is in several escrows on {chain_name(exc.chain_ids[0])} in this index: "
-            f"{choices}; add ?escrow= to choose")
+    if len(exc.chain_ids) == 1:
+        choices = ", ".join(f"escrow {escrow} (?escrow={escrow})" for _, escrow in exc.choices)
+        return (f"bounty {exc.bounty_id} is in several escrows on {chain_name(exc.chain_ids[0])} in this index: "
+                f"{choices}; add ?escrow= to choose")
+    twice = {chain for chain in exc.chain_ids if sum(chain == other for other, _ in exc.choices) > 1}
+    choices = ", ".join(f"{chain_name(chain)} (?chain={shorthands.get(chain, chain)}"
+                        + (f"&escrow={escrow})" if chain in twice else ")") for chain, escrow in exc.choices)
+    return f"bounty {exc.bounty_id} is on several chains of this index: {choices}; add ?chain= to choose"
 
 
 def _info(web: WebApp, request: Request) -> Any:
