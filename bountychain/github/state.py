@@ -91,7 +91,10 @@ class BotState:
 
     def _run(self, statement: Any) -> Any:
         with self.engine.begin() as connection:
-            return connection.execute(statement)
+            result = connection.execute(statement)
+            # Rows are read before the connection goes back to the pool: the web app's reader
+            # threads share it, and a result read after that read another thread's connection.
+            return result.freeze()() if result.returns_rows else result
 
     def _insert_new(self, statement: Any) -> bool:
         """Runs an INSERT; False if the key was already there."""
