@@ -95,6 +95,7 @@ def _rebuild(op: Operations, table: str, filled: dict[str, str], params: dict[st
     old_columns = _columns(op, table)
     op.execute(statements[table].replace(f"CREATE TABLE IF NOT EXISTS {table} (", f"CREATE TABLE new_{table} (", 1))
     missing = [column for column in _columns(op, f"new_{table}") if column not in old_columns]
+    filled = {**LATER_COLUMNS.get(table, {}), **filled}
     if not missing and not always:
         op.drop_table(f"new_{table}")
         return
@@ -107,6 +108,11 @@ def _rebuild(op: Operations, table: str, filled: dict[str, str], params: dict[st
     if op.get_bind().dialect.name == "postgresql":  # the key's index keeps the name it was made with
         op.execute(f"ALTER INDEX new_{table}_pkey RENAME TO {table}_pkey")
 
+
+# Columns that schemas after 9 add, by table: column -> its SQL value for the rows written
+# before it. `_rebuild` (the steps to 8 and 9) makes tables in the newest shape, so it fills
+# them too; the step that adds such a column adds it only where it is missing.
+LATER_COLUMNS: dict[str, dict[str, str]] = {}
 
 # The tables of rows that carry their chain and escrow (schema 9 adds `slashed_credits`, made new).
 _ROW_TABLES_8 = ("blocks", "tokens", "created", "fundraisers", "pledges", "claims", "awards", "payouts", "raised_paid",
