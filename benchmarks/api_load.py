@@ -61,7 +61,7 @@ def address(n: int, kind: str) -> str:
 
 def build_index(path: Path, bounties: int, pledges: int) -> dict[str, Any]:
     """A synced-looking index of one chain: its `chains` row, tokens, bounty summaries, pledges,
-    claims and payouts (every row carries the chain's id, as the sync writes it)."""
+    claims and payouts (every row carries the chain's id and escrow, as the sync writes it)."""
     db = store.connect(path)
     funders = [address(n, "funder") for n in range(max(1, pledges // 50))]
     hunters = [address(n, "hunter") for n in range(max(1, bounties // 5))]
@@ -83,34 +83,34 @@ def build_index(path: Path, bounties: int, pledges: int) -> dict[str, Any]:
             per_bounty[bounty_id] += 1
             pledged_sum[bounty_id] += amount
             funders_of[bounty_id].add(funder)
-            rows.append((CHAIN, 10 + n // 50, n % 50, "0x" + keccak(b"p%d" % n).hex(), bounty_id, funder, str(amount),
+            rows.append((CHAIN, ESCROW, 10 + n // 50, n % 50, "0x" + keccak(b"p%d" % n).hex(), bounty_id, funder, str(amount),
                          NOW + 30 * 86_400))
-        db.executemany("INSERT INTO pledges (chain_id, block_number, log_index, tx_hash, bounty_id, funder, amount,"
-                       " unlocks_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        db.executemany("INSERT INTO pledges (chain_id, escrow, block_number, log_index, tx_hash, bounty_id, funder,"
+                       " amount, unlocks_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         claims, payouts, summaries = [], [], []
         for bounty_id in range(1, bounties + 1):
             awarded = bounty_id % 4 == 0
             block = 10 + pledges // 50 + bounty_id
             for claim_id in (1, 2):
                 hunter = hunters[(bounty_id + claim_id) % len(hunters)]
-                claims.append((CHAIN, bounty_id, claim_id, hunter, f"https://github.com/org{bounty_id % 97}/repo/pull/{claim_id}",
+                claims.append((CHAIN, ESCROW, bounty_id, claim_id, hunter, f"https://github.com/org{bounty_id % 97}/repo/pull/{claim_id}",
                                block, claim_id, "0x" + keccak(b"c%d-%d" % (bounty_id, claim_id)).hex()))
                 if awarded:
-                    payouts.append((CHAIN, block + 1, claim_id, "0x" + keccak(b"w%d-%d" % (bounty_id, claim_id)).hex(),
+                    payouts.append((CHAIN, ESCROW, block + 1, claim_id, "0x" + keccak(b"w%d-%d" % (bounty_id, claim_id)).hex(),
                                     bounty_id, claim_id, hunter, str(pledged_sum[bounty_id] // 2), 0))
             total = 0 if awarded else pledged_sum[bounty_id]
             summaries.append((
-                CHAIN, bounty_id, "bounty", issuers[bounty_id % len(issuers)], issuers[(bounty_id + 1) % len(issuers)],
+                CHAIN, ESCROW, bounty_id, "bounty", issuers[bounty_id % len(issuers)], issuers[(bounty_id + 1) % len(issuers)],
                 USDC if bounty_id % 3 == 0 else ETH, f"https://github.com/org{bounty_id % 97}/repo{bounty_id % 13}"
                 f"/issues/{bounty_id}", "github.com", f"org{bounty_id % 97}/repo{bounty_id % 13}",
                 NOW + rng.randint(-10, 60) * 86_400, "awarded" if awarded else "open", str(total),
                 str(pledged_sum[bounty_id]), "0", str(pledged_sum[bounty_id]) if awarded else "0", "0",
                 str(pledged_sum[bounty_id]) if awarded else "0", "", "0", 0, "0", len(funders_of[bounty_id]), 2,
                 0, 0, 0, "", 0, "none", 0, "[]", "[]", "0", 0, 0, "0", "", block - 1, block + 1))
-        db.executemany("INSERT INTO claims (chain_id, bounty_id, claim_id, hunter, uri, block_number, log_index,"
-                       " tx_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", claims)
-        db.executemany("INSERT INTO payouts (chain_id, block_number, log_index, tx_hash, bounty_id, claim_id, hunter,"
-                       " amount, credited) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", payouts)
+        db.executemany("INSERT INTO claims (chain_id, escrow, bounty_id, claim_id, hunter, uri, block_number,"
+                       " log_index, tx_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", claims)
+        db.executemany("INSERT INTO payouts (chain_id, escrow, block_number, log_index, tx_hash, bounty_id, claim_id,"
+                       " hunter, amount, credited) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", payouts)
         marks = ", ".join("?" for _ in summaries[0])
         db.executemany(f"INSERT INTO bounties VALUES ({marks})", summaries)  # noqa: S608
     db.execute("ANALYZE")

@@ -22,7 +22,7 @@ from web3.middleware import Web3Middleware
 from bountychain import ETH, AnvilNode, BountyClient, ReviewTerms, deploy_contract, send_transaction
 from bountychain import deployments as registry
 from bountychain.devchain import find_anvil
-from bountychain.index import Index, IndexMismatch, Indexer, open_index, parse_repo, queries
+from bountychain.index import Index, Indexer, open_index, parse_repo, queries
 from bountychain.index import events as index_events
 from bountychain.index import summaries
 from bountychain.index.schema import EVENT_TABLES
@@ -354,14 +354,6 @@ def test_events_without_a_handler_are_skipped(w: World, index_db: Any, monkeypat
     assert indexer.db.execute("SELECT COUNT(*) FROM extensions").fetchone()[0] == 0
     created = indexer.db.execute("SELECT deadline FROM created WHERE bounty_id = :value", {"value": ids["extended"]}).fetchone()[0]
     assert queries.bounty(indexer.db, ids["extended"]).bounty.deadline == created
-
-
-def test_an_index_refuses_another_escrow(w: World, index_db: Any) -> None:
-    path = index_db("index")
-    Indexer.for_client(w.escrow, path).sync()
-    other = BountyClient.deploy(w.node, w.issuer, poll_latency=0.005)
-    with pytest.raises(IndexMismatch, match="use another --db"):
-        Indexer.for_client(other, path)
 
 
 # --- queries ------------------------------------------------------------------------------
@@ -816,12 +808,12 @@ def test_the_set_based_refresh_gives_the_rows_of_the_per_bounty_reference(
     # The reference: the same sync, refreshing each touched bounty on its own.
     with monkeypatch.context() as patch:
         patch.setattr(summaries, "refresh_bounties",
-                      lambda db, chain_id, touched: [summaries.refresh_bounty(db, chain_id, bounty_id)
-                                                     for bounty_id in sorted(touched)])
+                      lambda db, chain_id, escrow, touched: [summaries.refresh_bounty(db, chain_id, escrow, bounty_id)
+                                                             for bounty_id in sorted(touched)])
         reference = Indexer.for_client(w.escrow, index_db("reference"), batch=4)
         reference.sync()
     expected = dump(reference.db)
-    assert len(expected["bounties"]) == 11 and {row[10] for row in expected["bounties"]} >= {
+    assert len(expected["bounties"]) == 11 and {row[11] for row in expected["bounties"]} >= {
         "open", "awarded", "cancelled", "under_review", "raising", "paid"}
     assert dump(fast.db) == expected
     # All at once, and in chunks of 3 (a chunk boundary between a bounty's rows and the next).
@@ -829,5 +821,5 @@ def test_the_set_based_refresh_gives_the_rows_of_the_per_bounty_reference(
         monkeypatch.setattr(summaries, "_REFRESH_CHUNK", chunk)
         with fast.db.transaction():
             fast.db.execute("DELETE FROM bounties")
-            summaries.refresh_bounties(fast.db, fast.chain_id, [*ids.values(), 10**6])  # an id with no events: no row
+            summaries.refresh_bounties(fast.db, fast.chain_id, fast.escrow, [*ids.values(), 10**6])  # an id with no events: no row
         assert dump(fast.db) == expected, chunk

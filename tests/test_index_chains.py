@@ -238,7 +238,8 @@ def test_the_writer_lock_is_per_chain(p: Pair, index_db: Any) -> None:
     local, other = _indexers(p, index_db())
     again = Indexer.for_client(p.local.escrow, index_db())
     with local.writing(), other.writing():  # two chains write side by side
-        with pytest.raises(IndexBusy, match=r"another indexer is already writing to .*\(Local dev chain's rows\)"):
+        with pytest.raises(IndexBusy, match=r"another indexer is already writing to .*\(the rows of escrow "
+                           + p.local.escrow.address + r" on Local dev chain\)"):
             again.sync()
     assert again.sync().ranges == 0
 
@@ -336,6 +337,34 @@ def test_the_index_command_reads_the_file_and_names_the_chain_that_failed(p: Pai
                           capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "chain 1337: indexed blocks" in proc.stdout and "Local dev chain: indexed blocks" in proc.stdout
+
+
+def test_serve_follows_every_chain_of_the_file_in_one_process(p: Pair, tmp_path: Path) -> None:
+    db = tmp_path / "served.sqlite3"
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("BOUNTYCHAIN_")},
+           "LOCAL_RPC_URL": p.local.node.url, "BOUNTYCHAIN_DEPLOYMENTS": str(p.registry_dir),
+           "BOUNTYCHAIN_ANVIL": find_anvil(), "PYTHONPATH": str(REPO)}
+    config = _config(tmp_path, p, str(db), p.other.node.url)
+    proc = subprocess.Popen([sys.executable, "-m", "bountychain.cli", "--json", "serve", "--config", str(config),
+                             "--port", "0", "--interval", "0.1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env, cwd=tmp_path)
+    try:
+        started = json.loads(proc.stdout.readline())
+        assert sorted(started["chains"]) == [OTHER, LOCAL] and started["url"].startswith("http://127.0.0.1:")
+        with httpx.Client(base_url=started["url"], timeout=10) as http:
+            listed = http.get("/api/bounties").json()["bounties"]
+            assert sorted((b["chain_name"], b["repo"]) for b in listed) == [
+                ("Local dev chain", "alpha/app"), ("Local dev chain", "alpha/lib"), ("chain 1337", "beta/tool")]
+            # Both chains keep syncing in the background.
+            p.other.escrow.create_bounty("https://github.com/beta/later/issues/5", p.other.node.now() + DAY)
+            p.local.escrow.create_bounty("https://github.com/alpha/later/issues/6", p.local.node.now() + DAY)
+            _wait(lambda: http.get("/api/bounties").json()["count"] == 5)
+            status = http.get("/api/status").json()
+            assert status["last_error"] is None and len(status["chains"]) == 2
+    finally:
+        proc.terminate()
+        _, errors = proc.communicate(timeout=60)
+    assert "Traceback" not in errors, errors
 
 
 @pytest.mark.parametrize(("text", "words"), [

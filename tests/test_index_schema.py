@@ -99,16 +99,37 @@ def _with_chain(columns: list[tuple[str, str, int, int]]) -> list[tuple[str, str
                      for name, kind, notnull, pk in columns]]
 
 
+def _with_escrow(columns: list[tuple[str, str, int, int]]) -> list[tuple[str, str, int, int]]:
+    """Schema 9 (several escrows per chain): escrow after chain_id, and in the key after the
+    chain when the key is an id (bounty ids are numbered per escrow); a position's key
+    (block_number, log_index, chain_id) stays: a log index is unique within its block."""
+    by_position = any(name == "log_index" and pk for name, _, _, pk in columns)
+    chain, *rest = columns
+    if by_position:
+        return [chain, ("escrow", "TEXT", 1, 0), *rest]
+    return [chain, ("escrow", "TEXT", 1, 2), *[(name, kind, notnull, pk + 1 if pk else 0)
+                                               for name, kind, notnull, pk in rest]]
+
+
+# SlashedBondsCredited (schema 9, issue 16).
+_SLASHED_CREDITS = [*_POSITION_FIRST, ("bounty_id", "BIGINT", 1, 0), ("funder", "TEXT", 1, 0),
+                    ("amount", "TEXT", 1, 0)]
+
 EXPECTED_COLUMNS: dict[str, list[tuple[str, str, int, int]]] = {
     "meta": [("key", "TEXT", 0, 1), ("value", "TEXT", 1, 0)],
-    "chains": [("chain_id", "BIGINT", 0, 1), ("escrow", "TEXT", 1, 0), ("start_block", "BIGINT", 1, 0),
+    "chains": [("chain_id", "BIGINT", 1, 1), ("escrow", "TEXT", 1, 2), ("start_block", "BIGINT", 1, 0),
                ("cursor", "BIGINT", 1, 0), ("cursor_hash", "TEXT", 0, 0), ("cursor_time", "BIGINT", 0, 0)],
-    **{table: _with_chain(columns) for table, columns in SCHEMA_5_COLUMNS.items()},
+    **{table: _with_chain(columns) for table, columns in SCHEMA_5_COLUMNS.items() if table != "bounties"},
+    "slashed_credits": _with_chain(_SLASHED_CREDITS),
+    "bounties": _with_chain(SCHEMA_5_COLUMNS["bounties"]),
 }
 # blocks, tokens and bounties declare their key columns NOT NULL now (a composite key).
 EXPECTED_COLUMNS["blocks"][1] = ("block_number", "BIGINT", 1, 2)
 EXPECTED_COLUMNS["tokens"][1] = ("token", "TEXT", 1, 2)
 EXPECTED_COLUMNS["bounties"][1] = ("bounty_id", "BIGINT", 1, 2)
+# Every row carries its escrow but token metadata, which the escrows of a chain share.
+EXPECTED_COLUMNS.update({table: _with_escrow(columns) for table, columns in EXPECTED_COLUMNS.items()
+                         if table not in ("meta", "chains", "tokens")})
 
 # The named indexes: name -> (table, columns). Each table also has its primary key's index.
 EXPECTED_INDEXES = {
@@ -118,27 +139,33 @@ EXPECTED_INDEXES = {
     "bounties_token": ("bounties", ["token"]),
     "bounties_kind": ("bounties", ["kind"]),
     "bounties_beneficiary": ("bounties", ["beneficiary"]),
-    "pledges_bounty": ("pledges", ["chain_id", "bounty_id"]),
+    "pledges_bounty": ("pledges", ["chain_id", "escrow", "bounty_id"]),
     "pledges_funder": ("pledges", ["funder"]),
     "refunds_funder": ("refunds", ["funder"]),
     "claims_hunter": ("claims", ["hunter"]),
     "payouts_hunter": ("payouts", ["hunter"]),
     "objections_funder": ("objections", ["funder"]),
-    "objections_bounty": ("objections", ["chain_id", "bounty_id", "nonce"]),
+    "objections_bounty": ("objections", ["chain_id", "escrow", "bounty_id", "nonce"]),
     "disputes_arbiter": ("disputes", ["arbiter", "dispute_id"]),
     # Schema 5 (issue 13): every lookup by bounty that refresh_bounty and the detail make.
-    "payouts_bounty": ("payouts", ["chain_id", "bounty_id", "claim_id"]),
-    "refunds_bounty": ("refunds", ["chain_id", "bounty_id", "funder"]),
-    "extensions_bounty": ("extensions", ["chain_id", "bounty_id"]),
-    "proposal_steps_bounty": ("proposal_steps", ["chain_id", "bounty_id", "nonce"]),
-    "disputes_bounty": ("disputes", ["chain_id", "bounty_id", "nonce"]),
-    "rulings_bounty": ("rulings", ["chain_id", "bounty_id"]),
+    "payouts_bounty": ("payouts", ["chain_id", "escrow", "bounty_id", "claim_id"]),
+    "refunds_bounty": ("refunds", ["chain_id", "escrow", "bounty_id", "funder"]),
+    "extensions_bounty": ("extensions", ["chain_id", "escrow", "bounty_id"]),
+    "proposal_steps_bounty": ("proposal_steps", ["chain_id", "escrow", "bounty_id", "nonce"]),
+    "disputes_bounty": ("disputes", ["chain_id", "escrow", "bounty_id", "nonce"]),
+    "rulings_bounty": ("rulings", ["chain_id", "escrow", "bounty_id"]),
     "raised_paid_beneficiary": ("raised_paid", ["beneficiary"]),
     "bounties_deadline": ("bounties", ["deadline"]),
-    # Schema 6 (issue 13): the list sorted by amount, read in the index's order (schema 8 adds the chain).
-    "bounties_amount": ("bounties", ["LENGTH(total)", "total", "bounty_id", "chain_id"]),
-    # Schema 8 (several chains): every lookup by bounty has its chain; a bounty by its id alone.
-    "bounties_id": ("bounties", ["bounty_id", "chain_id"]),
+    # Schema 6 (issue 13): the list sorted by amount, read in the index's order (schema 8 adds the
+    # chain, schema 9 the escrow).
+    "bounties_amount": ("bounties", ["LENGTH(total)", "total", "bounty_id", "chain_id", "escrow"]),
+    # Schema 8 (several chains): every lookup by bounty has its chain (schema 9: and escrow); a
+    # bounty by its id alone.
+    "bounties_id": ("bounties", ["bounty_id", "chain_id", "escrow"]),
+    # Schema 9: a funder's slashed-bond credits; a bounty's milestones and bonds.
+    "slashed_credits_funder": ("slashed_credits", ["funder"]),
+    "milestones_bounty": ("milestones", ["chain_id", "escrow", "bounty_id"]),
+    "bonds_bounty": ("bonds", ["chain_id", "escrow", "bounty_id", "claim_id"]),
 }
 
 
@@ -276,16 +303,19 @@ def _read_all(index: Index) -> dict[str, list[tuple[object, ...]]]:
 
 
 def _assert_upgraded_keeping_every_row(before: dict[str, list[tuple[object, ...]]], index: Index) -> None:
-    """Every row of the one chain's index is there, with that chain's id in front; its escrow
-    and cursor moved from meta to `chains`: no re-sync needed."""
+    """Every row of the one chain's index is there, with that chain's id and its escrow in
+    front (token metadata: the chain's id alone); its escrow and cursor moved from meta to
+    `chains`: no re-sync needed."""
     meta = dict(before["meta"])
     chain_id = int(meta["chain_id"])
     after = _read_all(index)
     for table, rows in before.items():
         if table == "meta":
             continue
-        assert all(row[0] == chain_id for row in after[table]), table
-        assert sorted(row[1:] for row in after[table]) == rows, table
+        front = (chain_id,) if table == "tokens" else (chain_id, meta["escrow"])
+        assert all(row[:len(front)] == front for row in after[table]), table
+        assert sorted(row[len(front):] for row in after[table]) == rows, table
+    assert after["slashed_credits"] == []
     assert after["chains"] == [(chain_id, meta["escrow"], int(meta["start_block"]), int(meta["cursor"]),
                                 meta["cursor_hash"], int(meta["cursor_time"]))]
     assert dict(after["meta"]) == {"schema_version": str(SCHEMA_VERSION)}
@@ -304,7 +334,7 @@ def test_a_schema_4_index_is_upgraded_in_place_keeping_every_row(tmp_path: Path)
     assert dict(before["meta"])["schema_version"] == "4" and len(before["pledges"]) == 18
     assert dict(before["meta"])["cursor"] == "68"
     index = open_index(path)
-    assert get_meta(index, "schema_version") == str(SCHEMA_VERSION) == "8"
+    assert get_meta(index, "schema_version") == str(SCHEMA_VERSION) == "9"
     _assert_upgraded_keeping_every_row(before, index)
     db = sqlite3.connect(path)
     names = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
@@ -334,7 +364,7 @@ def test_an_index_of_one_chain_is_upgraded_to_several_chains_keeping_every_row(
         _on_postgresql(path, target)
     index = open_index(target)
     _assert_upgraded_keeping_every_row(before, index)
-    # Its tables are schema 8's, keys and indexes included, exactly as a new index's.
+    # Its tables are the newest schema's, keys and indexes included, exactly as a new index's.
     if backend == "sqlite":
         db = sqlite3.connect(path)
         for table, expected in EXPECTED_COLUMNS.items():
@@ -355,10 +385,11 @@ def test_an_index_of_one_chain_is_upgraded_to_several_chains_keeping_every_row(
     with index.transaction():
         index.execute("INSERT INTO chains (chain_id, escrow, start_block, cursor) VALUES (1, :escrow, 0, 0)",
                       {"escrow": "0x" + "12" * 20})
-        index.execute("INSERT INTO created (chain_id, bounty_id, issuer, approver, token, deadline, uri, uri_hash,"
-                      " block_number, log_index, tx_hash) SELECT 1, bounty_id, issuer, approver, token, deadline,"
-                      " uri, uri_hash, block_number, log_index, tx_hash FROM created WHERE bounty_id = 1")
-        refresh_bounty(index, 1, 1)
+        index.execute("INSERT INTO created (chain_id, escrow, bounty_id, issuer, approver, token, deadline, uri,"
+                      " uri_hash, block_number, log_index, tx_hash) SELECT 1, :escrow, bounty_id, issuer, approver,"
+                      " token, deadline, uri, uri_hash, block_number, log_index, tx_hash FROM created WHERE bounty_id = 1",
+                      {"escrow": "0x" + "12" * 20})
+        refresh_bounty(index, 1, "0x" + "12" * 20, 1)
     with pytest.raises(queries.AmbiguousBounty, match="Ethereum"):
         queries.bounty(index, 1)
     assert queries.bounty(index, 1, chain=31337).bounty.status == "awarded"
@@ -407,3 +438,101 @@ def test_postgresql_gets_the_same_tables_columns_keys_and_indexes(postgres) -> N
         assert named[name][0] == table and named[name][1].lower().endswith(f"({', '.join(columns)})".lower()), name
     index.close()
     open_index(index.url).close()  # opening it again changes nothing
+
+
+# A schema-8 index written by the code of schema 8 (several chains, one escrow each): the
+# schema-4 index above opened by that version, which upgraded it in place.
+SCHEMA_8 = Path(__file__).parent / "data" / "index-schema8.sqlite3.gz"
+_OTHER_ESCROW = "0x" + "12" * 20
+
+
+def _schema_8_copy(tmp_path: Path) -> Path:
+    """The schema-8 index with what a schema-8 sync also writes: a milestone and a claim bond
+    slashed on bounty 2 of the local chain, and a second chain (Ethereum) with its own escrow
+    and a bounty 1 of its own."""
+    path = tmp_path / "eight.sqlite3"
+    path.write_bytes(gzip.decompress(SCHEMA_8.read_bytes()))
+    db = sqlite3.connect(path)
+    tx, hunter = "0x" + "ab" * 32, "0x" + "cd" * 20
+    db.execute("INSERT INTO milestones VALUES (31337, 69, 0, ?, 2, 4000, '400', '10', '600')", (tx,))
+    db.execute("INSERT INTO bonds VALUES (31337, 69, 1, ?, 2, 0, 'required', '', '5'),"
+               " (31337, 69, 2, ?, 2, 1, 'posted', ?, '5'), (31337, 69, 3, ?, 2, 1, 'slashed', ?, '5')",
+               (tx, tx, hunter, tx, hunter))
+    db.execute("INSERT INTO chains VALUES (1, ?, 100, 120, ?, 1700000000)", (_OTHER_ESCROW, "0x" + "77" * 32))
+    db.execute("INSERT INTO created SELECT 1, bounty_id, issuer, approver, token, deadline, uri, uri_hash, 101,"
+               " log_index, tx_hash FROM created WHERE chain_id = 31337 AND bounty_id = 1")
+    db.execute("INSERT INTO bounties SELECT 1, bounty_id, kind, issuer, approver, token, uri, host, repo, deadline,"
+               " status, total, pledged, refunded, pool, fee, paid_out, beneficiary, goal, all_or_nothing, raised,"
+               " funder_count, claim_count, optimistic, review_window, quorum_bps, arbiter, arbiter_is_erc792,"
+               " proposal_state, proposal_nonce, proposed_claims, proposed_shares, proposal_total, window_end,"
+               " decide_by, weight_against, dispute_id, 101, 101 FROM bounties WHERE chain_id = 31337 AND bounty_id = 1")
+    db.commit()
+    db.close()
+    return path
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_schema_8_index_gets_each_rows_escrow_and_keeps_every_row(
+        tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> None:
+    path = _schema_8_copy(tmp_path)
+    before = _tables(path, ["meta", "chains", *SCHEMA_5_COLUMNS])
+    assert dict(before["meta"]) == {"schema_version": "8"}
+    escrows = {chain_id: escrow for chain_id, escrow, *_ in before["chains"]}
+    assert escrows[1] == _OTHER_ESCROW and len(escrows) == 2
+    target = str(path)
+    if backend == "postgresql":
+        target = request.getfixturevalue("postgres").database()
+        _on_postgresql(path, target)
+    index = open_index(target)
+    after = _read_all(index)
+    # Every row is there with its chain's escrow beside its chain id (tokens are per chain).
+    for table, rows in before.items():
+        if table in ("meta", "tokens"):
+            continue
+        if table == "chains":
+            assert after["chains"] == rows
+            continue
+        assert sorted(row[:1] + row[2:] for row in after[table]) == rows, table
+        assert all(row[1] == escrows[row[0]] for row in after[table]), table
+    assert after["tokens"] == before["tokens"]
+    assert after["slashed_credits"] == []
+    # The local escrow had slashed a bond: its credits up to its cursor are read once by its indexer.
+    meta = dict(after["meta"])
+    assert meta == {"schema_version": "9", f"backfill_slashed:31337:{escrows[31337]}": "68"}
+    if backend == "sqlite":
+        db = sqlite3.connect(path)
+        for table, expected in EXPECTED_COLUMNS.items():
+            info = [(name, kind, notnull, pk) for _, name, kind, notnull, _, pk in db.execute(f"PRAGMA table_info({table})")]
+            assert info == expected, table
+        names = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
+        db.close()
+    else:
+        names = {row[0] for row in index.execute("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'"
+                                                  " AND indexname NOT LIKE '%_pkey'")}
+        keys = {row[0] for row in index.execute("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'"
+                                                 " AND indexname LIKE '%_pkey'")}
+        assert keys == {f"{table}_pkey" for table in EXPECTED_COLUMNS}
+    assert names == set(EXPECTED_INDEXES)
+    # ... and read as before, each bounty with its escrow.
+    with pytest.raises(queries.AmbiguousBounty, match="Ethereum"):
+        queries.bounty(index, 1)
+    local = queries.bounty(index, 1, chain=31337)
+    assert local.bounty.escrow == escrows[31337] and local.bounty.status == "awarded"
+    assert queries.bounty(index, 1, escrow=_OTHER_ESCROW).bounty.chain_id == 1
+    assert len(queries.bounties(index)) == 12 and len(queries.bounties(index, escrow=escrows[31337])) == 11
+    # A second escrow on the local chain takes bounty 1 too: now the id needs the escrow as well.
+    second = "0x" + "34" * 20
+    with index.transaction():
+        index.execute("INSERT INTO chains (chain_id, escrow, start_block, cursor) VALUES (31337, :escrow, 60, 68)",
+                      {"escrow": second})
+        index.execute("INSERT INTO created (chain_id, escrow, bounty_id, issuer, approver, token, deadline, uri,"
+                      " uri_hash, block_number, log_index, tx_hash) SELECT chain_id, :escrow, bounty_id, issuer,"
+                      " approver, token, deadline, uri, uri_hash, 61, log_index, tx_hash FROM created"
+                      " WHERE chain_id = 31337 AND bounty_id = 1", {"escrow": second})
+        refresh_bounty(index, 31337, second, 1)
+    with pytest.raises(queries.AmbiguousBounty, match="several escrows") as raised:
+        queries.bounty(index, 1, chain=31337)
+    assert raised.value.choices == sorted([(31337, escrows[31337]), (31337, second)])
+    assert queries.bounty(index, 1, chain=31337, escrow=second).bounty.status == "open"
+    assert queries.bounty(index, 1, escrow=escrows[31337]).bounty.status == "awarded"
+    index.close()

@@ -276,7 +276,7 @@ def test_the_index_shows_a_report_claim_as_a_private_report_with_its_commit_time
     assert claims[1].uri == submission.envelope.uri
     # The hunter's record and the listing carry the same words, and nothing of the report.
     assert [c.private_report for c in queries.hunter_record(indexer.db, hunter.address).claims] == [True]
-    key = (indexer.chain_id, bounty_id)
+    key = (indexer.chain_id, indexer.escrow, bounty_id)
     listed = json.dumps([vars(c) for c in queries.claims_of(indexer.db, [key])[key]], default=str)
     assert REPORT.hex() not in listed and REPORT.decode()[:20] not in listed
 

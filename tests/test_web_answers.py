@@ -17,6 +17,7 @@ from bountychain.web.responses import AMOUNT_KEYS, jsonable, to_json
 
 BIG = 2**256 - 1  # an amount beyond JavaScript's and msgspec's integers
 FUNDER = "0x" + "ab" * 20
+ESCROW = "0x" + "5e" * 20
 
 
 def summary(**changes: Any) -> BountySummary:
@@ -58,7 +59,7 @@ def test_built_records_equal_their_dataclasss_own() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         built(PledgeEvent, 7, FUNDER, 5, 9, 12, "0x" + "cd" * 32).amount = 6  # type: ignore[misc]
     for values, named in (((7, FUNDER, 5, 9, 12), {}), ((7, FUNDER, 5, 9, 12, "0x", 1), {"bounty_id": 7}),
-                          ((7, FUNDER, 5, 9, 12, "0x", 1, "x", "extra"), {}), ((7, FUNDER, 5, 9, 12, "0x"), {"x": 1})):
+                          ((7, FUNDER, 5, 9, 12, "0x", 1, "x", ESCROW, "extra"), {}), ((7, FUNDER, 5, 9, 12, "0x"), {"x": 1})):
         with pytest.raises(TypeError, match="PledgeEvent takes its fields"):
             built(PledgeEvent, *values, **named)
 

@@ -262,8 +262,7 @@ def test_a_report_sealed_in_the_browser_opens_with_the_command_line_and_matches_
 
 def test_profiles_and_the_api_show_the_github_logins_linked_to_an_address(site: dict[str, Any]) -> None:
     node, app = site["node"], site["app"]
-    claims = queries.claims_of(app.reader(), [(node.chain_id, site["story"]["bounties"]["open_eth"])])
-    hunter = next(iter(claims.values()))[0].hunter
+    hunter = queries.bounty(app.reader(), site["story"]["bounties"]["open_eth"]).claims[0].hunter
     funder = queries.bounty(app.reader(), site["story"]["bounties"]["open_eth"]).pledges[0].funder
     comment = "https://github.com/bountychain-demo/parser/issues/17#issuecomment-42"
     wallet = Wallet(node, site["funder"])

@@ -5,6 +5,11 @@ and the index-backed path of `bountychain list`.
     bountychain index --follow             # keep polling
     bountychain index --follow --config chains.toml   # several chains into one index (`index.several`)
     bountychain serve --port 8000          # the page and the JSON API, syncing in the background
+    bountychain serve --config chains.toml # ... of several chains, in one process
+
+Without --escrow, `index` and `serve` follow every escrow of the chain's deployment history
+(`bountychain escrows`: `deploy --replace` keeps the old one, which may still hold pledges),
+each with its own cursor, into one index.
     bountychain seed                       # the demo's bounties on a local anvil node
 
 The database is --db URL, else $BOUNTYCHAIN_DB, else $BOUNTYCHAIN_INDEX (a file path, as
@@ -18,6 +23,8 @@ import os
 import signal
 import sys
 import threading
+import time
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +35,7 @@ from bountychain.chains import chain_name
 from bountychain.cli._context import command, get_settings
 from bountychain.cli._errors import CliInputError, SetupError
 from bountychain.cli._output import listed, utc
-from bountychain.cli._session import connect
+from bountychain.cli._session import connect, recorded_escrows
 from bountychain.index import Indexer, SyncReport, open_index, queries
 from bountychain.index.several import follow_chains, load_config, wait_for
 from bountychain.index.store import database_url, describe_url
@@ -47,10 +54,23 @@ def default_db(chain_id: int, escrow: str) -> str:
     return str(base / "bountychain" / f"index-{chain_id}-{escrow.lower()}.sqlite3")
 
 
-def _indexer(db: str | None, confirmations: int | None, batch: int) -> tuple[Indexer, str]:
+def _indexers(db: str | None, confirmations: int | None, batch: int) -> tuple[list[Indexer], str]:
+    """An indexer per escrow to follow, into one index: the one --escrow names, else every
+    confirmed escrow of the chain's deployment history (older ones first, the current one last)."""
     client = connect(signer=False)
     target = db or default_db(client.chain_id, client.address)
-    return Indexer.for_client(client, target, confirmations=confirmations, batch=batch), describe_url(target)
+    index = open_index(target)
+    options = {"confirmations": confirmations, "batch": batch}
+    older = [] if get_settings().escrow else [
+        record for record in recorded_escrows(client.chain_id, get_settings().deployments)
+        if record["address"] != client.address and record.get("status", "confirmed") == "confirmed"]
+    indexers = [Indexer(client.w3, index, record["address"], int(record["block_number"]), **options) for record in older]
+    return [*indexers, Indexer.for_client(client, index, **options)], describe_url(target)
+
+
+def _prefix(indexer: Indexer, indexers: list[Indexer]) -> str:
+    """How a report names its escrow when a command follows several."""
+    return f"escrow {indexer.escrow}" if len(indexers) > 1 else ""
 
 
 def _exists(target: str) -> bool:
@@ -118,26 +138,44 @@ def index_command(db: str | None, confirmations: int | None, batch: int, follow:
     if config_path is not None:
         _index_several(config_path, db, follow, interval)
         return
-    indexer, path = _indexer(db, confirmations, batch)
+    indexers, path = _indexers(db, confirmations, batch)
     ui = get_settings().ui
     if not follow:
-        with ui.status("indexing..."):
-            report = indexer.sync()
-        data = _report_dict(report, path, indexer)
-        ui.emit(data, lambda: _show_report(data))
+        for indexer in indexers:
+            with ui.status("indexing..."):
+                report = indexer.sync()
+            data = _report_dict(report, path, indexer)
+            ui.emit(data, lambda: _show_report(data, _prefix(indexer, indexers)))
         return
     _stop_on_signals()
 
-    def on_pass(report: SyncReport) -> None:
+    def on_pass(indexer: Indexer, report: SyncReport) -> None:
         if report.ranges or report.rolled_back_to is not None:
             data = _report_dict(report, path, indexer)
-            ui.emit(data, lambda: _show_report(data))
+            ui.emit(data, lambda: _show_report(data, _prefix(indexer, indexers)))
             sys.stdout.flush()
 
     try:
-        indexer.follow(interval=interval, on_pass=on_pass)
+        follow_escrows(indexers, interval=interval, on_pass=on_pass)
     except KeyboardInterrupt:
         ui.note("stopped")
+
+
+def follow_escrows(indexers: list[Indexer], *, interval: float,
+                   on_pass: Any = lambda indexer, report: None) -> None:
+    """Syncs each escrow in turn, then polls every `interval` seconds until interrupted, the one
+    writer of each escrow's rows throughout (IndexBusy if another indexer is)."""
+    with ExitStack() as locks:
+        for indexer in indexers:
+            locks.enter_context(indexer.writing())
+        while True:
+            behind = False
+            for indexer in indexers:
+                report = indexer.sync()
+                on_pass(indexer, report)
+                behind = behind or report.cursor < report.target
+            if not behind:
+                time.sleep(interval)
 
 
 def _index_several(config_path: str, db: str | None, follow: bool, interval: float) -> None:
@@ -197,23 +235,40 @@ def _index_several(config_path: str, db: str | None, follow: bool, interval: flo
               "$BOUNTYCHAIN_CORS_ORIGINS, space-separated). None by default.")
 @click.option("--cache-seconds", type=click.IntRange(0, 86_400), default=0, show_default=True,
               help="How long browsers and proxies may reuse an API answer (0: revalidate it by its ETag each time).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Follow every [[chain]] of this TOML file (as `index --config`) while serving them all.")
 def serve_command(db: str | None, confirmations: int | None, batch: int, host: str, port: int, interval: float,
-                  public_rpc: str | None, cors_origins: tuple[str, ...], cache_seconds: int) -> None:
+                  public_rpc: str | None, cors_origins: tuple[str, ...], cache_seconds: int,
+                  config_path: str | None) -> None:
     """Serve the bounty page and its JSON API from the index, syncing it in the background."""
     from bountychain.web import WebApp, make_server
 
-    indexer, path = _indexer(db, confirmations, batch)
     ui = get_settings().ui
-    with ui.status("indexing..."):
-        indexer.sync()
-    app = WebApp(indexer, indexer.db, interval=interval, public_rpc=public_rpc, cors_origins=cors_origins,
-                 cache_seconds=cache_seconds)
+    options = {"interval": interval, "public_rpc": public_rpc, "cors_origins": cors_origins,
+               "cache_seconds": cache_seconds}
+    stop = threading.Event()
+    followers: list[Any] = []
+    if config_path is not None:
+        app, path, followers = _serve_several(config_path, db, stop, options)
+        what = ", ".join(chain["chain_name"] for chain in app.chains())
+        data: dict[str, Any] = {"db": str(path), "chains": [chain["chain_id"] for chain in app.chains()]}
+    else:
+        indexers, path = _indexers(db, confirmations, batch)
+        with ui.status("indexing..."):
+            for indexer in indexers:
+                indexer.sync()
+        app = WebApp(indexers, indexers[0].db, **options)
+        current = indexers[-1]
+        what = f"escrow {current.escrow} on {current.name}" + (
+            f" and {len(indexers) - 1} older escrow{'s' if len(indexers) > 2 else ''}" if len(indexers) > 1 else "")
+        data = {"db": str(path), "chain_id": current.chain_id, "escrow": current.escrow,
+                "escrows": [indexer.escrow for indexer in indexers]}
     server = make_server(app, host, port)
     url = f"http://{host if ':' not in host else f'[{host}]'}:{server.server_address[1]}/"
-    app.start_following()
-    data = {"url": url, "db": str(path), "chain_id": indexer.chain_id, "escrow": indexer.escrow}
-    ui.emit(data, lambda: ui.say(Text(f"serving {url} (index {path}, escrow {indexer.escrow} on {indexer.name}); "
-                                      "Ctrl-C stops", style="bold")))
+    if config_path is None:
+        app.start_following()
+    data = {"url": url, **data}
+    ui.emit(data, lambda: ui.say(Text(f"serving {url} (index {path}, {what}); Ctrl-C stops", style="bold")))
     sys.stdout.flush()
     _stop_on_signals()
     try:
@@ -221,8 +276,54 @@ def serve_command(db: str | None, confirmations: int | None, batch: int, host: s
     except KeyboardInterrupt:
         ui.note("stopping")
     finally:
+        stop.set()
+        wait_for(followers)
         app.stop()
         server.server_close()
+
+
+def _serve_several(config_path: str, db: str | None, stop: threading.Event,
+                   options: dict[str, Any]) -> tuple[Any, str, list[Any]]:
+    """`serve --config`: one pass over every chain of the file (a chain that fails is named and
+    retried in the background), then the followers keep the index current while the page and
+    the API read it (`/api/status` shows the chains that are failing)."""
+    from bountychain.web import WebApp
+
+    config = load_config(config_path)
+    target = db or config.db or os.environ.get("BOUNTYCHAIN_DB") or os.environ.get("BOUNTYCHAIN_INDEX")
+    if not target:
+        raise CliInputError(f"{config_path}: which database? give --db URL, db = \"URL\" in the file, or $BOUNTYCHAIN_DB")
+    index = open_index(target)
+    ui = get_settings().ui
+    errors: dict[str, str] = {}  # per [[chain]]: its last failure, until it syncs again
+    serving: list[WebApp] = []
+    lock = threading.Lock()
+
+    def on_error(follower: Any, reason: str, retry: float | None) -> None:
+        with lock:
+            errors[follower.source.label] = f"{follower.name}: {reason}"
+            ui.err.print(Text(errors[follower.source.label] + (f"; retrying in {retry:g} s" if retry else ""),
+                              style="bold red"))
+            sys.stderr.flush()
+            for app in serving:
+                app.last_error = "; ".join(errors.values())
+
+    def on_pass(follower: Any, report: SyncReport) -> None:
+        with lock:
+            errors.pop(follower.source.label, None)
+            for app in serving:
+                app.last_error = "; ".join(errors.values()) or None
+
+    with ui.status("indexing..."):
+        wait_for(follow_chains(config.chains, index, threading.Event(), on_error=on_error, once=True))
+    if not queries.chains(index):
+        index.close()
+        raise SetupError(f"not indexed: {'; '.join(sorted(errors.values()))}")
+    serving.append(WebApp(None, index, **options))
+    followers = follow_chains(config.chains, index, stop, interval=options["interval"], on_pass=on_pass,
+                              on_error=on_error)
+    app = serving[0]
+    return app, describe_url(target), followers
 
 
 @command("seed")
@@ -276,7 +377,7 @@ def list_from_index(client: Any, db: str | None, *, required: bool, issue: str |
     head = int(client.w3.eth.block_number)
     rows = []
     for b in reversed(queries.bounties(indexer.db, repo=repo, issue=issue, status=status, token=token, kind="bounty",
-                                       chain=indexer.chain_id)):
+                                       chain=indexer.chain_id, escrow=indexer.escrow)):
         info = TokenInfo(b.token, b.symbol, b.decimals)
         paid = b.pool if b.status == "awarded" else None
         rows.append({"bounty_id": b.bounty_id, "issue": b.uri, "token": b.token, "symbol": b.symbol, "total": b.total,

@@ -160,7 +160,8 @@ class Bot:
     def issue_bounties(self, repo: str, number: int) -> list[BountySummary]:
         """The index's bounties on this GitHub issue (any spelling of its URL), oldest first."""
         # The App's own chain only: an index may follow several (bounty ids are numbered per chain).
-        rows = queries.bounties(self.index, repo=repo.lower(), kind="bounty", chain=self.config.chain_id)  # newest first
+        rows = queries.bounties(self.index, repo=repo.lower(), kind="bounty", chain=self.config.chain_id,
+                                escrow=self.config.escrow)  # newest first
         return [b for b in reversed(rows)
                 if b.host == self.config.web_host and b.repo == repo.lower() and issue_number_of(b.uri) == number]
 
@@ -253,9 +254,9 @@ class Bot:
         links = self.config.links
         lines = [f"@{context.login} Sign your solution, without gas: your wallet signs an EIP-712 message naming this "
                  "pull request, and the relay registers it on the chain, paying the gas. The claim is yours.", ""]
-        registered = queries.claims_of(self.index, [(b.chain_id, b.bounty_id) for b in live])
+        registered = queries.claims_of(self.index, [(b.chain_id, b.escrow, b.bounty_id) for b in live])
         for bounty in live:
-            mine = [c for c in registered.get((bounty.chain_id, bounty.bounty_id), [])
+            mine = [c for c in registered.get((bounty.chain_id, bounty.escrow, bounty.bounty_id), [])
                     if c.uri.rstrip("/") == context.url.rstrip("/")]
             if mine:
                 lines.append(f"- Bounty {bounty.bounty_id}: this pull request is already registered as claim "
@@ -330,7 +331,7 @@ class Bot:
         if self.before_refresh is not None:
             self.before_refresh()
         installed = self.state.repositories()
-        for bounty in queries.bounties(self.index, kind="bounty", chain=self.config.chain_id):
+        for bounty in queries.bounties(self.index, kind="bounty", chain=self.config.chain_id, escrow=self.config.escrow):
             number = issue_number_of(bounty.uri)
             if bounty.host == self.config.web_host and bounty.repo in installed and number is not None:
                 self.state.track_issue(bounty.repo, number, installed[bounty.repo])
@@ -345,8 +346,8 @@ class Bot:
             bounties = self.issue_bounties(repo, number)
             if not bounties:
                 return False  # nothing to show yet (a /bounty answered with a create link)
-            details = [d for d in (queries.bounty(self.index, b.bounty_id, chain=b.chain_id) for b in bounties)
-                       if d is not None]
+            details = [d for d in (queries.bounty(self.index, b.bounty_id, chain=b.chain_id, escrow=b.escrow)
+                                   for b in bounties) if d is not None]
             merges = [(m.pr_url, m.pr_author) for m in self.state.merges_of(repo, number)]
             addresses = {a for d in details for a in (d.bounty.approver, *(c.hunter for c in d.claims),
                                                       *(p.funder for p in d.pledge_events))}

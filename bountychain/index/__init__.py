@@ -5,8 +5,9 @@
     indexer.sync()                                  # one pass; indexer.follow() keeps polling
     queries.bounties(indexer.db, repo="org/repo", status="open")
 
-One database can hold several chains (one escrow on each): every row carries its chain id,
-the queries take `chain=`, and `several` follows the chains of a TOML file, one thread each.
+One database can hold several chains, and several escrows on a chain (its deployment
+history): every row carries its chain id and escrow, the queries take `chain=` and `escrow=`,
+and `several` follows the chains of a TOML file, one thread each.
 See `sync` for the algorithm and `schema` for the tables.
 """
 

@@ -222,16 +222,16 @@ class Rows:
     table) inside the range's transaction. A handler that reads what an earlier event of the
     range wrote (Ruling) flushes first."""
 
-    def __init__(self, db: Index, chain_id: int) -> None:
+    def __init__(self, db: Index, chain_id: int, escrow: str) -> None:
         self.db = db
-        self.chain_id = chain_id  # every row is the chain's
+        self.chain_id, self.escrow = chain_id, escrow  # every row is this escrow's, on this chain
         self.pending: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.counts: dict[str, int] = defaultdict(int)  # rows added per table, flushed or not
 
     def add(self, table: str, e: Event, **row: Any) -> None:
         self.counts[table] += 1
-        self.pending[table].append({"chain_id": self.chain_id, **row, "block_number": e.block_number, "log_index": e.log_index,
-                                    "tx_hash": e.tx_hash})
+        self.pending[table].append({"chain_id": self.chain_id, "escrow": self.escrow, **row,
+                                    "block_number": e.block_number, "log_index": e.log_index, "tx_hash": e.tx_hash})
 
     def flush(self) -> None:
         for table, rows in self.pending.items():
@@ -327,6 +327,15 @@ def _bond_slashed(rows: Rows, e: Event) -> set[int]:
 @handles("BondReturned")
 def _bond_returned(rows: Rows, e: Event) -> set[int]:
     return _bond_step(rows, e, "returned")
+
+
+@handles("SlashedBondsCredited")
+def _slashed_credited(rows: Rows, e: Event) -> set[int]:
+    """A funder's part of the bonds slashed on a bounty, credited for `withdraw` (issue 16): it
+    changes no bounty's summary."""
+    a = e.args
+    rows.add("slashed_credits", e, bounty_id=a["bountyId"], funder=a["funder"], amount=str(a["amount"]))
+    return set()
 
 
 @handles("WinnerPaid")
@@ -484,10 +493,11 @@ def _ruling(rows: Rows, e: Event) -> set[int]:
     a = e.args
     rows.flush()  # the dispute may have been raised earlier in this range
     row = rows.db.execute("SELECT d.bounty_id FROM disputes d JOIN review_policies p"
-                          " ON p.chain_id = d.chain_id AND p.bounty_id = d.bounty_id"
-                          " WHERE d.chain_id = :chain_id AND d.arbiter = :arbiter AND d.dispute_id = :dispute_id"
+                          " ON p.chain_id = d.chain_id AND p.escrow = d.escrow AND p.bounty_id = d.bounty_id"
+                          " WHERE d.chain_id = :chain_id AND d.escrow = :escrow AND d.arbiter = :arbiter"
+                          " AND d.dispute_id = :dispute_id"
                           " AND p.arbiter_is_erc792 = 1 ORDER BY d.block_number DESC, d.log_index DESC",
-                          {"chain_id": rows.chain_id, "arbiter": a["arbitrator"],
+                          {"chain_id": rows.chain_id, "escrow": rows.escrow, "arbiter": a["arbitrator"],
                            "dispute_id": str(a["disputeID"])}).fetchone()
     if row is None:
         return set()  # a dispute raised before the index's start: nothing to attach it to

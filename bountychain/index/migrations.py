@@ -16,7 +16,11 @@ from alembic.operations import Operations
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from bountychain.index.schema import DDL, EVENT_TABLES, INDEXES, SCHEMA_VERSION
+from bountychain.index.schema import DDL, INDEXES, SCHEMA_VERSION
+
+# meta key prefix: an escrow whose SlashedBondsCredited events up to a block (the value) were
+# indexed before schema 9 recorded them (`_to_9`); its indexer reads them once.
+BACKFILL_SLASHED = "backfill_slashed:"
 
 # The oldest schema that can be upgraded.
 OLDEST_UPGRADABLE = 4
@@ -74,30 +78,70 @@ def _to_7(op: Operations) -> None:
         op.execute(statement)
 
 
+def _columns(op: Operations, table: str) -> list[str]:
+    return list(op.get_bind().execute(text(f"SELECT * FROM {table} WHERE 1 = 0")).keys())  # noqa: S608
+
+
+def _rebuild(op: Operations, table: str, filled: dict[str, str], params: dict[str, object] | None = None, *,
+             always: bool = False) -> None:
+    """Brings `table` to its newest shape (`schema.DDL`) with its rows: the new table is created
+    from the schema, filled from the old one (each column the old one lacks from its SQL
+    expression in `filled`, over the old table's rows: a bound parameter or a subquery), the old
+    one dropped with its indexes and the new one renamed. No backend adds a column to a primary
+    key in place, and SQLite cannot alter one at all. A table that already has every column is
+    left as it is, unless `always` (its key changed). The caller creates the indexes again."""
+    statements = {statement.split("(")[0].split()[-1]: statement for statement in DDL
+                  if statement.startswith("CREATE TABLE")}
+    old_columns = _columns(op, table)
+    op.execute(statements[table].replace(f"CREATE TABLE IF NOT EXISTS {table} (", f"CREATE TABLE new_{table} (", 1))
+    missing = [column for column in _columns(op, f"new_{table}") if column not in old_columns]
+    filled = {**LATER_COLUMNS.get(table, {}), **filled}
+    if not missing and not always:
+        op.drop_table(f"new_{table}")
+        return
+    names = ", ".join([*old_columns, *missing])
+    values = ", ".join([*(f"{table}.{column}" for column in old_columns), *(filled[column] for column in missing)])
+    op.execute(text(f"INSERT INTO new_{table} ({names}) SELECT {values} FROM {table}")  # noqa: S608 - the schema's names
+               .bindparams(**{key: value for key, value in (params or {}).items() if f":{key}" in values}))
+    op.drop_table(table)
+    op.rename_table(f"new_{table}", table)
+    if op.get_bind().dialect.name == "postgresql":  # the key's index keeps the name it was made with
+        op.execute(f"ALTER INDEX new_{table}_pkey RENAME TO {table}_pkey")
+
+
+# Columns that schemas after 9 add, by table: column -> its SQL value for the rows written
+# before it. `_rebuild` (the steps to 8 and 9) makes tables in the newest shape, so it fills
+# them too; the step that adds such a column adds it only where it is missing.
+LATER_COLUMNS: dict[str, dict[str, str]] = {}
+
+# The tables of rows that carry their chain and escrow (schema 9 adds `slashed_credits`, made new).
+_ROW_TABLES_8 = ("blocks", "tokens", "created", "fundraisers", "pledges", "claims", "awards", "payouts", "raised_paid",
+                 "credits", "withdrawals", "fee_withdrawals", "refunds", "cancellations", "extensions",
+                 "review_policies", "proposals", "objections", "proposal_steps", "disputes", "rulings", "milestones",
+                 "bonds", "bounties")
+
+
+def _create_indexes(op: Operations) -> None:
+    for name, (table, columns) in INDEXES.items():
+        _create_index(op, name, table, columns)
+
+
 def _to_8(op: Operations) -> None:
     """Schema 8, several chains in one index (issue 13): every row gets the chain the index
     followed (`meta.chain_id`) as the first column of its table and a column of its key, and
     that chain's escrow and cursor move from `meta` to its row of `chains`. Each table is
-    rebuilt (no backend adds a column to a primary key in place, and SQLite cannot alter one at
-    all): the new table is created from the schema, filled from the old one, the old one
-    dropped with its indexes and the new one renamed; then every index is created again."""
+    rebuilt to the newest shape (`_rebuild`), so its rows get their escrow (schema 9) here too:
+    the index's one escrow; the step to 9 then has only `chains`, `slashed_credits` and the
+    indexes to make."""
     connection = op.get_bind()
     meta = {key: value for key, value in connection.execute(text("SELECT key, value FROM meta"))}
     chain_id = int(meta["chain_id"]) if "chain_id" in meta else None
-    statements = {statement.split("(")[0].split()[-1]: statement for statement in DDL
-                  if statement.startswith("CREATE TABLE")}
-    for table in ("blocks", "tokens", *EVENT_TABLES, "bounties"):
-        old_columns = list(connection.execute(text(f"SELECT * FROM {table} WHERE 1 = 0")).keys())  # noqa: S608
-        op.execute(statements[table].replace(f"CREATE TABLE IF NOT EXISTS {table} (", f"CREATE TABLE new_{table} (", 1))
-        columns = ", ".join(old_columns)
-        if chain_id is not None:  # an index that never followed a chain has no rows to move
-            op.execute(text(f"INSERT INTO new_{table} (chain_id, {columns})"  # noqa: S608 - names from the schema
-                            f" SELECT :chain_id, {columns} FROM {table}").bindparams(chain_id=chain_id))
-        op.drop_table(table)
-        op.rename_table(f"new_{table}", table)
-        if connection.dialect.name == "postgresql":  # the key's index keeps the name it was made with
-            op.execute(f"ALTER INDEX new_{table}_pkey RENAME TO {table}_pkey")
-    op.execute(statements["chains"])
+    params = {"chain_id": chain_id or 0, "escrow": meta.get("escrow") or ""}
+    for table in _ROW_TABLES_8:
+        if chain_id is None:  # an index that never followed a chain has no rows to move
+            op.execute(f"DELETE FROM {table}")  # noqa: S608 - the schema's names
+        _rebuild(op, table, {"chain_id": ":chain_id", "escrow": ":escrow"}, params)
+    op.execute(next(statement for statement in DDL if statement.startswith("CREATE TABLE IF NOT EXISTS chains (")))
     if chain_id is not None:
         op.execute(text("INSERT INTO chains (chain_id, escrow, start_block, cursor, cursor_hash, cursor_time)"
                         " VALUES (:chain_id, :escrow, :start_block, :cursor, :cursor_hash, :cursor_time)").bindparams(
@@ -107,12 +151,32 @@ def _to_8(op: Operations) -> None:
             cursor_time=int(meta["cursor_time"]) if meta.get("cursor_time") else None))
     for key in _CHAIN_META:
         op.execute(text("DELETE FROM meta WHERE key = :key").bindparams(key=key))
-    for name, (table, columns) in INDEXES.items():
-        _create_index(op, name, table, columns)
+    # The indexes (dropped with the old tables) are made by the step to 9, which always follows.
+
+
+def _to_9(op: Operations) -> None:
+    """Schema 9, several escrows per chain (issues 13 and 15) and slashed-bond credits (issue
+    16): every row gets its chain's escrow (schema 8 followed one per chain) as a column and a
+    part of every key by id; `chains` is keyed by (chain, escrow); `slashed_credits` is new.
+    An escrow that already slashed a bond has credits in blocks it indexed before: the upgrade
+    notes them in `meta` (`backfill_slashed:<chain id>:<escrow>` = its cursor) and its indexer
+    reads them once before its next range (`sync.Indexer`)."""
+    escrow_of_row = "(SELECT c.escrow FROM chains c WHERE c.chain_id = {table}.chain_id)"
+    for table in _ROW_TABLES_8:
+        _rebuild(op, table, {"escrow": escrow_of_row.format(table=table)})
+    _rebuild(op, "chains", {}, always=True)
+    for chain_id, escrow, cursor in op.get_bind().execute(text(
+            "SELECT c.chain_id, c.escrow, c.cursor FROM chains c WHERE EXISTS (SELECT 1 FROM bonds b"
+            " WHERE b.chain_id = c.chain_id AND b.escrow = c.escrow AND b.step = 'slashed')")).fetchall():
+        op.execute(text("INSERT INTO meta (key, value) VALUES (:key, :value)").bindparams(
+            key=f"{BACKFILL_SLASHED}{chain_id}:{escrow}", value=str(cursor)))
+    op.execute(next(statement for statement in DDL
+                    if statement.startswith("CREATE TABLE IF NOT EXISTS slashed_credits (")))
+    _create_indexes(op)
 
 
 # version -> the step that upgrades an index of that version to the next one.
-UPGRADES: dict[int, Callable[[Operations], None]] = {4: _to_5, 5: _to_6, 6: _to_7, 7: _to_8}
+UPGRADES: dict[int, Callable[[Operations], None]] = {4: _to_5, 5: _to_6, 6: _to_7, 7: _to_8, 8: _to_9}
 assert sorted(UPGRADES) == list(range(OLDEST_UPGRADABLE, SCHEMA_VERSION)), "one step per version"
 
 

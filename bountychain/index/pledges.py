@@ -38,55 +38,62 @@ def state_at(row: Mapping[str, Any], now: int) -> str:
     return "expired" if row["status"] == "open" and now >= row["deadline"] else row["status"]
 
 def funder_pledges_where(db: store.Index, condition: str, refunds_condition: str, params: dict[str, object],
-                    now: int | None) -> list[FunderPledge]:
-    """Per (chain, bounty, funder): pledged, refunded, and what became of the rest, at `now`
-    (else at the time of each bounty's chain). `condition` selects the pledges (alias p),
-    `refunds_condition` the same bounties' or funder's refunds (alias r)."""
+                         now: int | None) -> list[FunderPledge]:
+    """Per (chain, escrow, bounty, funder): pledged, refunded, what is left of it (after partial
+    awards, its shares' worth: `values_after_milestones`), and what became of the rest, at
+    `now` (else at the time of each bounty's escrow). `condition` selects the pledges (alias
+    p), `refunds_condition` the same bounties' or funder's refunds (alias r)."""
     rows = db.execute(
-        "SELECT p.chain_id, p.bounty_id, p.funder, p.amount, p.unlocks_at, b.token, b.status, b.kind, b.deadline,"
-        " b.all_or_nothing, b.raised, b.goal, COALESCE(t.symbol, '?') AS symbol,"
+        "SELECT p.chain_id, p.escrow, p.bounty_id, p.funder, p.amount, p.unlocks_at, b.token, b.status, b.kind,"
+        " b.deadline, b.all_or_nothing, b.raised, b.goal, COALESCE(t.symbol, '?') AS symbol,"
         " COALESCE(t.decimals, 0) AS decimals, COALESCE(c.cursor_time, 0) AS chain_time"
-        " FROM pledges p JOIN bounties b ON b.chain_id = p.chain_id AND b.bounty_id = p.bounty_id"
+        " FROM pledges p JOIN bounties b ON b.chain_id = p.chain_id AND b.escrow = p.escrow"
+        " AND b.bounty_id = p.bounty_id"
         " LEFT JOIN tokens t ON t.chain_id = b.chain_id AND t.token = b.token"
-        " LEFT JOIN chains c ON c.chain_id = b.chain_id"
+        " LEFT JOIN chains c ON c.chain_id = b.chain_id AND c.escrow = b.escrow"
         f" WHERE {condition} ORDER BY p.block_number, p.log_index, p.chain_id",  # noqa: S608
         params).fetchall()
-    grouped: dict[tuple[int, int, str], dict[str, Any]] = {}
+    grouped: dict[tuple[int, str, int, str], dict[str, Any]] = {}
     for found in rows:
         row = found.as_dict()
-        key = (row["chain_id"], row["bounty_id"], row["funder"])
+        key = (row["chain_id"], row["escrow"], row["bounty_id"], row["funder"])
         entry = grouped.setdefault(key, {"row": row, "pledged": 0, "unlocks_at": 0})
         entry["pledged"] += int(row["amount"])
         entry["unlocks_at"] = row["unlocks_at"]  # a top-up re-locks the whole pledge
     # The refunds of these pledges, in one query (not one per pledge).
-    refunds: dict[tuple[int, int, str], int] = defaultdict(int)
+    refunds: dict[tuple[int, str, int, str], int] = defaultdict(int)
     if grouped:
-        for chain_id, bounty_id, funder, amount in db.execute(
-                f"SELECT r.chain_id, r.bounty_id, r.funder, r.amount FROM refunds r WHERE {refunds_condition}",  # noqa: S608
-                params):
-            refunds[(chain_id, bounty_id, funder)] += int(amount)
+        for chain_id, escrow, bounty_id, funder, amount in db.execute(
+                "SELECT r.chain_id, r.escrow, r.bounty_id, r.funder, r.amount FROM refunds r"  # noqa: S608
+                f" WHERE {refunds_condition}", params):
+            refunds[(chain_id, escrow, bounty_id, funder)] += int(amount)
 
     def moment(row: Mapping[str, Any]) -> int:
         return int(row["chain_time"]) if now is None else now
 
-    withheld = withheld_from_awards(db, sorted({(chain_id, bounty_id) for (chain_id, bounty_id, _), entry
-                                                 in grouped.items() if state_at(entry["row"], moment(entry["row"]))
-                                                 == "awarded"}))
+    columns = {key[:3]: entry["row"] for key, entry in grouped.items()}  # each bounty's, from one of its rows
+    bounties = sorted(columns)
+    withheld = withheld_from_awards(db, [bounty for bounty in bounties
+                                         if state_at(columns[bounty], moment(columns[bounty])) == "awarded"])
+    values = values_after_milestones(db, bounties)
     result = []
-    for (chain_id, bounty_id, funder), entry in grouped.items():
+    for (chain_id, escrow, bounty_id, funder), entry in grouped.items():
         row = entry["row"]
         now_here = moment(row)
-        refunded = refunds[(chain_id, bounty_id, funder)]
+        refunded = refunds[(chain_id, escrow, bounty_id, funder)]
         pledged = int(entry["pledged"])
-        outstanding = pledged - refunded
-        paid_out = 0
+        # What its shares are worth now; without partial awards, what it pledged less refunds.
+        worth = values.get((chain_id, escrow, bounty_id))
+        outstanding = worth.get(funder, 0) if worth is not None else pledged - refunded
+        to_milestones = pledged - refunded - outstanding
+        paid_out = to_milestones
         summary_state = state_at(row, now_here)
-        if summary_state == "awarded" and funder in withheld.get((chain_id, bounty_id), ()):
+        if summary_state == "awarded" and funder in withheld.get((chain_id, escrow, bounty_id), ()):
             # It objected to the proposal that was awarded: its pledge never funded the award
             # and is refundable at once.
             state = "refundable" if outstanding else "refunded"
         elif summary_state in ("awarded", "paid"):
-            paid_out, outstanding, state = outstanding, 0, summary_state
+            paid_out, outstanding, state = paid_out + outstanding, 0, summary_state
         elif outstanding == 0:
             state = "refunded"
         elif row["kind"] == "fundraiser":
@@ -101,25 +108,92 @@ def funder_pledges_where(db: store.Index, condition: str, refunds_condition: str
             state = "locked"
         unlocks_at = int(entry["unlocks_at"])
         result.append(built(FunderPledge, bounty_id, funder, row["token"], row["symbol"], row["decimals"], pledged,
-                            refunded, outstanding, paid_out, unlocks_at, state, row["kind"], chain_id, chain_name(chain_id)))
+                            refunded, outstanding, paid_out, unlocks_at, state, row["kind"], chain_id,
+                            chain_name(chain_id), escrow, to_milestones))
     return result
 
 
-def withheld_from_awards(db: store.Index, bounties: list[tuple[int, int]]) -> dict[tuple[int, int], set[str]]:
-    """Per awarded (chain id, bounty id), the funders whose pledges a reviewed bounty's award
-    left out: the objectors to the last finalized proposal (the award; any before it were
-    milestones), unless the arbiter upheld it (then the award took every pledge). Three statements per chain for all of `bounties` (none for a
-    bounty not reviewed)."""
-    by_chain: dict[int, list[int]] = defaultdict(list)
-    for chain_id, bounty_id in bounties:
-        by_chain[chain_id].append(bounty_id)
-    withheld: dict[tuple[int, int], set[str]] = {}
-    for chain_id, bounty_ids in by_chain.items():
+def pledge_value(shares: int, total: int, supply: int) -> int:
+    """What `shares` of a pool of `total` with `supply` shares are worth, as the escrow's
+    `pledgeOf` and refund value them: rounded down, except that the last shares take the whole
+    remainder."""
+    if shares <= 0:
+        return 0
+    return shares * total // supply if shares < supply else total
+
+
+def values_after_milestones(db: store.Index, bounties: list[tuple[int, str, int]]
+                            ) -> dict[tuple[int, str, int], dict[str, int]]:
+    """For each of `bounties` (chain id, escrow, bounty id) that had a partial award: what each
+    funder's shares of the pool are worth now, by funder. Pledges are shares of the pool, and a
+    partial award takes part of the pool without burning shares, so every pledge falls pro-rata.
+    The shares are replayed from the bounty's events exactly as the escrow counts them: a pledge
+    gets received * supply / total (rounded down; 1:1 while supply is 0), a refund burns all
+    its shares when it takes the pledge's whole value, else amount * supply / total rounded up
+    (1:1 while supply equals total). Bounties without a partial award are left out (a pledge is
+    then worth pledged - refunded)."""
+    by_escrow: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for chain_id, escrow, bounty_id in bounties:
+        by_escrow[(chain_id, escrow)].append(bounty_id)
+    values: dict[tuple[int, str, int], dict[str, int]] = {}
+    for (chain_id, escrow), bounty_ids in by_escrow.items():
+        for start in range(0, len(bounty_ids), 500):  # bounded parameter lists, on any database
+            params: dict[str, object] = {f"id{n}": bounty_id for n, bounty_id in enumerate(bounty_ids[start:start + 500])}
+            among = f"chain_id = :chain_id AND escrow = :escrow AND bounty_id IN ({', '.join(':' + n for n in params)})"
+            params.update(chain_id=chain_id, escrow=escrow)
+            parted = sorted({row[0] for row in db.execute(f"SELECT bounty_id FROM milestones WHERE {among}",  # noqa: S608
+                                                          params)})
+            if not parted:
+                continue
+            params = {f"id{n}": bounty_id for n, bounty_id in enumerate(parted)}
+            among = f"chain_id = :chain_id AND escrow = :escrow AND bounty_id IN ({', '.join(':' + n for n in params)})"
+            params.update(chain_id=chain_id, escrow=escrow)
+            steps = db.execute(
+                f"SELECT bounty_id, block_number, log_index, 'pledge' AS kind, funder, amount FROM pledges WHERE {among}"
+                f" UNION ALL SELECT bounty_id, block_number, log_index, 'refund' AS kind, funder, amount FROM refunds"
+                f" WHERE {among} UNION ALL SELECT bounty_id, block_number, log_index, 'part' AS kind, '' AS funder,"
+                f" pool AS amount FROM milestones WHERE {among} ORDER BY 1, 2, 3", params)  # noqa: S608
+            pools: dict[int, list[int]] = defaultdict(lambda: [0, 0])  # bounty -> [total, supply]
+            shares: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+            for bounty_id, _, _, kind, funder, text in steps:
+                pool, held, amount = pools[bounty_id], shares[bounty_id], int(text)
+                total, supply = pool
+                if kind == "pledge":
+                    added = amount if supply == 0 else amount * supply // total
+                    held[funder] += added
+                    pool[:] = [total + amount, supply + added]
+                elif kind == "refund":
+                    mine = held[funder]
+                    burned = (mine if amount == pledge_value(mine, total, supply)
+                              else amount if supply == total else -(-amount * supply // total))
+                    held[funder] = mine - burned
+                    pool[:] = [total - amount, supply - burned]
+                else:  # a partial award: the pool shrinks, the shares stay
+                    pool[0] = total - amount
+            for bounty_id, held in shares.items():
+                total, supply = pools[bounty_id]
+                values[(chain_id, escrow, bounty_id)] = {funder: pledge_value(mine, total, supply)
+                                                         for funder, mine in held.items()}
+    return values
+
+
+def withheld_from_awards(db: store.Index, bounties: list[tuple[int, str, int]]
+                         ) -> dict[tuple[int, str, int], set[str]]:
+    """Per awarded (chain id, escrow, bounty id), the funders whose pledges a reviewed bounty's
+    award left out: the objectors to the last finalized proposal (the award; any before it were
+    milestones), unless the arbiter upheld it (then the award took every pledge). Three
+    statements per escrow for all of `bounties` (none for a bounty not reviewed)."""
+    by_escrow: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for chain_id, escrow, bounty_id in bounties:
+        by_escrow[(chain_id, escrow)].append(bounty_id)
+    withheld: dict[tuple[int, str, int], set[str]] = {}
+    for (chain_id, escrow), bounty_ids in by_escrow.items():
         for start in range(0, len(bounty_ids), 500):  # bounded parameter lists, on any database
             chunk = bounty_ids[start:start + 500]
             params: dict[str, object] = {f"id{n}": bounty_id for n, bounty_id in enumerate(chunk)}
-            among = f"chain_id = :chain_id AND bounty_id IN ({', '.join(':' + name for name in params)})"
-            params["chain_id"] = chain_id
+            among = (f"chain_id = :chain_id AND escrow = :escrow"
+                     f" AND bounty_id IN ({', '.join(':' + name for name in params)})")
+            params.update(chain_id=chain_id, escrow=escrow)
             steps = db.execute(f"SELECT bounty_id, nonce, step FROM proposal_steps WHERE {among}"  # noqa: S608
                                " AND step IN ('finalized', 'upheld')", params).fetchall()
             # The award is the bounty's last finalized proposal: earlier ones were milestones,
@@ -135,5 +209,5 @@ def withheld_from_awards(db: store.Index, bounties: list[tuple[int, int]]) -> di
             for bounty_id, nonce, funder in db.execute(
                     f"SELECT bounty_id, nonce, funder FROM objections WHERE {among}", params):  # noqa: S608
                 if (bounty_id, nonce) in finalized:
-                    withheld.setdefault((chain_id, bounty_id), set()).add(funder)
+                    withheld.setdefault((chain_id, escrow, bounty_id), set()).add(funder)
     return withheld

@@ -62,12 +62,16 @@ def _reads(function: _Read) -> _Read:
 
 
 class AmbiguousBounty(ValueError):
-    """A bounty id asked for without its chain, which more than one chain of the index has."""
+    """A bounty id asked for without its chain or escrow, which more than one (chain, escrow) of
+    the index has: `choices` names them, `chain_ids` their chains."""
 
-    def __init__(self, bounty_id: int, chain_ids: list[int]) -> None:
-        self.bounty_id, self.chain_ids = bounty_id, chain_ids
-        names = ", ".join(f"{chain_name(chain_id)} (chain={chain_id})" for chain_id in chain_ids)
-        super().__init__(f"bounty {bounty_id} is on several chains: {names}; name the chain")
+    def __init__(self, bounty_id: int, choices: list[tuple[int, str]]) -> None:
+        self.bounty_id, self.choices = bounty_id, choices
+        self.chain_ids = sorted({chain_id for chain_id, _ in choices})
+        names = ", ".join(f"{chain_name(chain_id)} (chain={chain_id}, escrow={escrow})" for chain_id, escrow in choices)
+        where = "chains" if len(self.chain_ids) > 1 else "escrows"
+        super().__init__(f"bounty {bounty_id} is on several {where}: {names}; name the "
+                         f"{'chain' if where == 'chains' else 'escrow'}")
 
 
 def _chain_status(row: store.Row) -> IndexStatus:
@@ -77,27 +81,30 @@ def _chain_status(row: store.Row) -> IndexStatus:
 
 @_reads
 def chains(db: Db) -> list[IndexStatus]:
-    """Every chain the index follows, by chain id, with its escrow and how far it is indexed."""
+    """Every (chain, escrow) the index follows, by chain id and then start block (a chain's
+    deployment history, oldest first), with how far each is indexed."""
     return [_chain_status(row) for row in cursors.chains(db)]
 
 
 @_reads
 def status(db: Db, chain: int | None = None) -> IndexStatus:
     """How far `chain` is indexed; without `chain`, the index's only chain (all None for an
-    index of no chain, or of several: see `chains`)."""
+    index of no chain, or of several: see `chains`). A chain with several escrows: its newest
+    escrow, with the cursor of the one furthest behind (what every escrow has indexed)."""
     rows = [row for row in cursors.chains(db) if chain is None or row["chain_id"] == chain]
-    if len(rows) == 1:
-        return _chain_status(rows[0])
+    if len({row["chain_id"] for row in rows}) == 1:
+        behind = min(rows, key=lambda row: row["cursor"])
+        return replace(_chain_status(rows[-1]), cursor=behind["cursor"], cursor_time=behind["cursor_time"])
     return IndexStatus(chain, None, None, None, None, None if chain is None else chain_name(chain))
 
 
-# "now" for a row: the time of its chain's last indexed block (each chain has its own clock).
-_CHAIN_TIME = "COALESCE((SELECT c.cursor_time FROM chains c WHERE c.chain_id = b.chain_id), 0)"
+# "now" for a row: the time of its escrow's last indexed block (each has its own clock).
+_CHAIN_TIME = "COALESCE((SELECT c.cursor_time FROM chains c WHERE c.chain_id = b.chain_id AND c.escrow = b.escrow), 0)"
 
 _SUMMARY = ("SELECT b.*, COALESCE(t.symbol, '?') AS symbol, COALESCE(t.decimals, 0) AS decimals,"
             " COALESCE(c.cursor_time, 0) AS chain_time"
             " FROM bounties b LEFT JOIN tokens t ON t.chain_id = b.chain_id AND t.token = b.token"
-            " LEFT JOIN chains c ON c.chain_id = b.chain_id")
+            " LEFT JOIN chains c ON c.chain_id = b.chain_id AND c.escrow = b.escrow")
 
 
 def _int_tuple(text: str) -> tuple[int, ...]:
@@ -127,23 +134,26 @@ def _summary(found: store.Row, now: int | None) -> BountySummary:
         quorum_weight=-(-row["quorum_bps"] * int(row["proposal_total"] if row["proposal_nonce"] else row["total"])
                         // 10_000),
         dispute_id=row["dispute_id"], chain_id=row["chain_id"], chain_name=chain_name(row["chain_id"]),
+        escrow=row["escrow"],
     )
 
 
 SORTS = ("newest", "amount", "deadline")
 # amount: the most held first. Amounts are TEXT (uint256 exceeds 64 bits): among decimal
 # strings without leading zeros the longer is the larger, so (length, text) orders them exactly.
-# Ties (the same id on two chains) go to the larger chain id, so a page is always cut the same way.
-_ORDER = {"newest": "b.bounty_id DESC, b.chain_id DESC",
-          "amount": "LENGTH(b.total) DESC, b.total DESC, b.bounty_id DESC, b.chain_id DESC",
-          "deadline": "b.deadline ASC, b.bounty_id DESC, b.chain_id DESC"}
+# Ties (the same id on two chains or escrows) go to the larger chain id, then escrow, so a page
+# is always cut the same way.
+_ORDER = {"newest": "b.bounty_id DESC, b.chain_id DESC, b.escrow DESC",
+          "amount": "LENGTH(b.total) DESC, b.total DESC, b.bounty_id DESC, b.chain_id DESC, b.escrow DESC",
+          "deadline": "b.deadline ASC, b.bounty_id DESC, b.chain_id DESC, b.escrow DESC"}
 # Statuses that depend on amounts as well as the time: filtered in Python after the query.
 _COMPUTED_STATUSES = ("succeeded", "failed", "lapsed")
 
 
 def _bounty_filter(db: store.Index, *, repo: str | None, issue: str | None, status: str | None,
                    token: str | None, kind: str | None, beneficiary: str | None, owner: str | None,
-                   issuer: str | None, chain: int | None, now: int | None) -> tuple[str, dict[str, object]]:
+                   issuer: str | None, chain: int | None, now: int | None,
+                   escrow: str | None = None) -> tuple[str, dict[str, object]]:
     """The WHERE clause (with named parameters) of `bounties` and `count_bounties`. `now`: the
     moment that decides what has expired, else each chain's own time."""
     if status is not None and status not in STATUSES:
@@ -158,6 +168,9 @@ def _bounty_filter(db: store.Index, *, repo: str | None, issue: str | None, stat
     if chain is not None:
         where.append("b.chain_id = :chain")
         params["chain"] = chain
+    if escrow is not None:
+        where.append("b.escrow = :escrow")
+        params["escrow"] = escrow
     if kind is not None:
         where.append("b.kind = :kind")
         params["kind"] = kind
@@ -200,12 +213,12 @@ def bounties(db: Db, *, repo: str | None = None, issue: str | None = None,
              status: str | None = None, token: str | None = None, kind: str | None = None,
              beneficiary: str | None = None, now: int | None = None, owner: str | None = None,
              issuer: str | None = None, chain: int | None = None, sort: str = "newest",
-             limit: int | None = None, offset: int = 0) -> list[BountySummary]:
+             limit: int | None = None, offset: int = 0, escrow: str | None = None) -> list[BountySummary]:
     """Bounties and fundraisers, newest first, filtered by kind (bounty, fundraiser),
     repository ("owner/name", or a group prefix), the repository's owner, exact issue
     (project) URL, status (a bounty's open, expired, under_review (an optimistic bounty with a
     live proposal), awarded, cancelled; a fundraiser's raising, succeeded, failed, paid,
-    cancelled, lapsed), token address, beneficiary, issuer and chain id. `now` (default: the
+    cancelled, lapsed), token address, beneficiary, issuer, chain id and escrow. `now` (default: the
     time of the last indexed block of each bounty's chain) decides what has expired,
     succeeded, failed or lapsed.
 
@@ -218,7 +231,8 @@ def bounties(db: Db, *, repo: str | None = None, issue: str | None = None,
         raise ValueError("limit and offset must not be negative")
     moment = now
     condition, params = _bounty_filter(db, repo=repo, issue=issue, status=status, token=token, kind=kind,
-                                       beneficiary=beneficiary, owner=owner, issuer=issuer, chain=chain, now=now)
+                                       beneficiary=beneficiary, owner=owner, issuer=issuer, chain=chain, now=now,
+                                       escrow=escrow)
     sql = _SUMMARY + condition + " ORDER BY " + _ORDER[sort]
     if status in _COMPUTED_STATUSES:  # filtered after the query, so paged after it too
         found = [summary for summary in (_summary(row, moment) for row in db.execute(sql, params))
@@ -228,10 +242,10 @@ def bounties(db: Db, *, repo: str | None = None, issue: str | None = None,
         # The page's keys are cut from `bounties` alone (from the sort's index, when no filter
         # needs the rows), and only its rows are read and joined with their tokens: an offset
         # then skips index entries, neither joining nor reading rows (5x faster 5,000 rows in).
-        page = ("SELECT b.chain_id, b.bounty_id FROM bounties b" + condition + " ORDER BY " + _ORDER[sort]
+        page = ("SELECT b.chain_id, b.escrow, b.bounty_id FROM bounties b" + condition + " ORDER BY " + _ORDER[sort]
                 + " LIMIT :limit OFFSET :offset")
         sql = _SUMMARY.replace(" FROM bounties b ", f" FROM ({page}) page JOIN bounties b ON b.chain_id = page.chain_id"
-                               " AND b.bounty_id = page.bounty_id ") + " ORDER BY " + _ORDER[sort]
+                               " AND b.escrow = page.escrow AND b.bounty_id = page.bounty_id ") + " ORDER BY " + _ORDER[sort]
         params.update(limit=2**62 if limit is None else limit, offset=offset)  # no LIMIT ALL in SQLite
     found = [_summary(row, moment) for row in db.execute(sql, params)]
     return found if status is None else [summary for summary in found if summary.status == status]
@@ -241,86 +255,99 @@ def bounties(db: Db, *, repo: str | None = None, issue: str | None = None,
 def count_bounties(db: Db, *, repo: str | None = None, issue: str | None = None,
                    status: str | None = None, token: str | None = None, kind: str | None = None,
                    beneficiary: str | None = None, now: int | None = None, owner: str | None = None,
-                   issuer: str | None = None, chain: int | None = None) -> int:
+                   issuer: str | None = None, chain: int | None = None, escrow: str | None = None) -> int:
     """How many bounties `bounties` lists with these filters, unpaged."""
     if status in _COMPUTED_STATUSES:
         return len(bounties(db, repo=repo, issue=issue, status=status, token=token, kind=kind,
-                            beneficiary=beneficiary, now=now, owner=owner, issuer=issuer, chain=chain))
+                            beneficiary=beneficiary, now=now, owner=owner, issuer=issuer, chain=chain, escrow=escrow))
     condition, params = _bounty_filter(db, repo=repo, issue=issue, status=status, token=token, kind=kind,
-                                       beneficiary=beneficiary, owner=owner, issuer=issuer, chain=chain, now=now)
+                                       beneficiary=beneficiary, owner=owner, issuer=issuer, chain=chain, now=now,
+                                       escrow=escrow)
     return int(db.execute("SELECT COUNT(*) FROM bounties b" + condition, params).fetchone()[0])  # noqa: S608
 
 
-def _only_chain(condition: str, params: dict[str, object], column: str, chain: int | None) -> str:
-    """`condition`, narrowed to `chain` when one is given (its parameter added to `params`)."""
-    if chain is None:
-        return condition
-    params["chain"] = chain
-    return f"{condition} AND {column} = :chain"
-
-
-def _chain_of(db: store.Index, bounty_id: int, chain: int | None) -> int | None:
-    """The chain of bounty `bounty_id`: `chain` if given; else the one chain that has it (None if
-    none does; AmbiguousBounty if several do)."""
+def _only_chain(condition: str, params: dict[str, object], column: str, chain: int | None,
+                escrow: str | None = None) -> str:
+    """`condition`, narrowed to `chain` and `escrow` when they are given (their parameters added
+    to `params`); `column` is the table's chain column (its alias names the escrow's too)."""
     if chain is not None:
-        return chain
-    found = [row[0] for row in db.execute("SELECT chain_id FROM bounties WHERE bounty_id = :bounty_id"
-                                          " ORDER BY chain_id", {"bounty_id": bounty_id})]
+        params["chain"] = chain
+        condition = f"{condition} AND {column} = :chain"
+    if escrow is not None:
+        params["escrow"] = escrow
+        condition = f"{condition} AND {column.rsplit('.', 1)[0]}.escrow = :escrow"
+    return condition
+
+
+def _escrow_of(db: store.Index, bounty_id: int, chain: int | None, escrow: str | None) -> tuple[int, str] | None:
+    """The (chain, escrow) of bounty `bounty_id` among those given (`chain`, `escrow`, either or
+    both): the one that has it (None if none does; AmbiguousBounty if several do)."""
+    params: dict[str, object] = {"bounty_id": bounty_id}
+    condition = _only_chain("bounty_id = :bounty_id", params, "bounties.chain_id", chain, escrow)
+    found = [(row[0], row[1]) for row in db.execute(f"SELECT chain_id, escrow FROM bounties WHERE {condition}"  # noqa: S608
+                                                    " ORDER BY chain_id, escrow", params)]
     if len(found) > 1:
         raise AmbiguousBounty(bounty_id, found)
     return found[0] if found else None
 
 
+# One bounty's rows (alias.column), by its chain, escrow and id.
+_ONE = "{a}.chain_id = :chain_id AND {a}.escrow = :escrow AND {a}.bounty_id = :bounty_id"
+
+
 @_reads
-def bounty(db: Db, bounty_id: int, *, chain: int | None = None, now: int | None = None) -> BountyDetail | None:
+def bounty(db: Db, bounty_id: int, *, chain: int | None = None, now: int | None = None,
+           escrow: str | None = None) -> BountyDetail | None:
     """One bounty with its funders' pledges, every pledge event, and its claims. `chain`: its
-    chain id; without it, the one chain that has this id (AmbiguousBounty if several do)."""
-    chain_id = _chain_of(db, bounty_id, chain)
-    if chain_id is None:
+    chain id, `escrow`: its escrow; without them, the one (chain, escrow) that has this id
+    (AmbiguousBounty if several do)."""
+    found = _escrow_of(db, bounty_id, chain, escrow)
+    if found is None:
         return None
-    key: dict[str, object] = {"chain_id": chain_id, "bounty_id": bounty_id}
-    row = db.execute(_SUMMARY + " WHERE b.chain_id = :chain_id AND b.bounty_id = :bounty_id", key).fetchone()
+    chain_id, escrow = found
+    key: dict[str, object] = {"chain_id": chain_id, "escrow": escrow, "bounty_id": bounty_id}
+    row = db.execute(_SUMMARY + " WHERE " + _ONE.format(a="b"), key).fetchone()
     if row is None:
         return None
     summary = _summary(row, now)
     name = chain_name(chain_id)
     events = [built(PledgeEvent, r["bounty_id"], r["funder"], int(r["amount"]), r["unlocks_at"], r["block_number"],
-                          r["tx_hash"], chain_id, name)
-              for r in db.execute("SELECT * FROM pledges WHERE chain_id = :chain_id AND bounty_id = :bounty_id"
-                                  " ORDER BY block_number, log_index", key)]
-    pledges = funder_pledges_where(db, "p.chain_id = :chain_id AND p.bounty_id = :bounty_id",
-                              "r.chain_id = :chain_id AND r.bounty_id = :bounty_id", key, now)
-    return BountyDetail(summary, pledges, events, _claims(db, "c.chain_id = :chain_id AND c.bounty_id = :bounty_id", key),
-                        _objections(db, "o.chain_id = :chain_id AND o.bounty_id = :bounty_id", key))
+                    r["tx_hash"], chain_id, name, escrow)
+              for r in db.execute("SELECT * FROM pledges p WHERE " + _ONE.format(a="p")
+                                  + " ORDER BY block_number, log_index", key)]
+    pledges = funder_pledges_where(db, _ONE.format(a="p"), _ONE.format(a="r"), key, now)
+    return BountyDetail(summary, pledges, events, _claims(db, _ONE.format(a="c"), key),
+                        _objections(db, _ONE.format(a="o"), key))
 
 
 def _objections(db: store.Index, condition: str, params: dict[str, object]) -> list[Objection]:
     rows = db.execute(
         "SELECT o.*, b.token, COALESCE(t.symbol, '?') AS symbol, COALESCE(t.decimals, 0) AS decimals"
-        " FROM objections o JOIN bounties b ON b.chain_id = o.chain_id AND b.bounty_id = o.bounty_id"
+        " FROM objections o JOIN bounties b ON b.chain_id = o.chain_id AND b.escrow = o.escrow"
+        " AND b.bounty_id = o.bounty_id"
         " LEFT JOIN tokens t ON t.chain_id = b.chain_id AND t.token = b.token"
         f" WHERE {condition} ORDER BY o.block_number, o.log_index, o.chain_id", params).fetchall()  # noqa: S608
     return [Objection(row["bounty_id"], row["nonce"], row["funder"], int(row["weight"]), int(row["weight_against"]),
                       row["token"], row["symbol"], row["decimals"], row["block_number"], row["tx_hash"],
-                      row["chain_id"], chain_name(row["chain_id"]))
+                      row["chain_id"], chain_name(row["chain_id"]), row["escrow"])
             for row in rows]
 
 
 @_reads
-def funder_objections(db: Db, funder: str, *, chain: int | None = None) -> list[Objection]:
-    """A funder's objections to proposals, oldest first (on `chain`, or on every chain)."""
+def funder_objections(db: Db, funder: str, *, chain: int | None = None, escrow: str | None = None) -> list[Objection]:
+    """A funder's objections to proposals, oldest first (on `chain` and `escrow`, or on every one)."""
     params: dict[str, object] = {"funder": funder}
-    return _objections(db, _only_chain("o.funder = :funder", params, "o.chain_id", chain), params)
+    return _objections(db, _only_chain("o.funder = :funder", params, "o.chain_id", chain, escrow), params)
 
 
 @_reads
-def totals(db: Db, bounty_id: int, *, chain: int | None = None) -> dict[str, int] | None:
-    """A bounty's amounts: total (held now), pledged, refunded, pool, fee, paid_out. `chain` as
-    in `bounty`."""
-    chain_id = _chain_of(db, bounty_id, chain)
-    row = None if chain_id is None else db.execute(
-        "SELECT total, pledged, refunded, pool, fee, paid_out FROM bounties"
-        " WHERE chain_id = :chain_id AND bounty_id = :bounty_id", {"chain_id": chain_id, "bounty_id": bounty_id}).fetchone()
+def totals(db: Db, bounty_id: int, *, chain: int | None = None, escrow: str | None = None) -> dict[str, int] | None:
+    """A bounty's amounts: total (held now), pledged, refunded, pool, fee, paid_out. `chain` and
+    `escrow` as in `bounty`."""
+    found = _escrow_of(db, bounty_id, chain, escrow)
+    row = None if found is None else db.execute(
+        "SELECT total, pledged, refunded, pool, fee, paid_out FROM bounties b WHERE " + _ONE.format(a="b"),
+        {"chain_id": found[0], "escrow": found[1], "bounty_id": bounty_id}).fetchone()
     return None if row is None else {key: int(row[key]) for key in row.keys()}
 
 
@@ -328,28 +355,32 @@ def _claims(db: store.Index, condition: str, values: dict[str, object]) -> list[
     # The columns by position, as plain tuples (a page of the list reads a hundred claims).
     rows = db.tuples(
         "SELECT c.bounty_id, c.claim_id, c.hunter, c.uri, b.token, COALESCE(t.symbol, '?') AS symbol,"
-        " COALESCE(t.decimals, 0) AS decimals, c.block_number, c.tx_hash, c.chain_id, bl.block_time"
-        " FROM claims c JOIN bounties b ON b.chain_id = c.chain_id AND b.bounty_id = c.bounty_id"
+        " COALESCE(t.decimals, 0) AS decimals, c.block_number, c.tx_hash, c.chain_id, bl.block_time, c.escrow"
+        " FROM claims c JOIN bounties b ON b.chain_id = c.chain_id AND b.escrow = c.escrow"
+        " AND b.bounty_id = c.bounty_id"
         " LEFT JOIN tokens t ON t.chain_id = b.chain_id AND t.token = b.token"
-        " LEFT JOIN blocks bl ON bl.chain_id = c.chain_id AND bl.block_number = c.block_number"
+        " LEFT JOIN blocks bl ON bl.chain_id = c.chain_id AND bl.escrow = c.escrow AND bl.block_number = c.block_number"
         f" WHERE {condition} ORDER BY c.block_number, c.log_index, c.chain_id", values)  # noqa: S608
-    # What each claim was paid, in one query per chain (not one per claim): the payouts of
-    # the bounties these claims are for, by their (chain_id, bounty_id) index.
-    paid: dict[tuple[int, int, int], int] = defaultdict(int)
-    bounty_ids: dict[int, set[int]] = defaultdict(set)
+    # What each claim was paid, in one query per escrow (not one per claim): the payouts of
+    # the bounties these claims are for, by their (chain_id, escrow, bounty_id) index.
+    paid: dict[tuple[int, str, int, int], int] = defaultdict(int)
+    bounty_ids: dict[tuple[int, str], set[int]] = defaultdict(set)
     for row in rows:
-        bounty_ids[row[9]].add(row[0])
-    for chain_id, ids in bounty_ids.items():
+        bounty_ids[(row[9], row[11])].add(row[0])
+    for (chain_id, escrow), ids in bounty_ids.items():
         ordered = sorted(ids)
         for start in range(0, len(ordered), 500):  # bounded parameter lists, on any database
             params: dict[str, object] = {f"id{n}": bounty_id for n, bounty_id in enumerate(ordered[start:start + 500])}
             for payout in db.tuples(
                     "SELECT bounty_id, claim_id, amount FROM payouts WHERE chain_id = :chain_id"  # noqa: S608
-                    f" AND bounty_id IN ({', '.join(':' + name for name in params)})", {**params, "chain_id": chain_id}):
-                paid[(chain_id, payout[0], payout[1])] += int(payout[2])
-    return [built(ClaimRow, bounty_id, claim_id, hunter, uri, paid[(chain_id, bounty_id, claim_id)], token, symbol,
-                  decimals, block, tx, chain_id, chain_name(chain_id), *_report_fields(uri, block_time))
-            for bounty_id, claim_id, hunter, uri, token, symbol, decimals, block, tx, chain_id, block_time in rows]
+                    f" AND escrow = :escrow AND bounty_id IN ({', '.join(':' + name for name in params)})",
+                    {**params, "chain_id": chain_id, "escrow": escrow}):
+                paid[(chain_id, escrow, payout[0], payout[1])] += int(payout[2])
+    return [built(ClaimRow, bounty_id, claim_id, hunter, uri, paid[(chain_id, escrow, bounty_id, claim_id)], token,
+                  symbol, decimals, block, tx, chain_id, chain_name(chain_id), *_report_fields(uri, block_time),
+                  escrow=escrow)
+            for bounty_id, claim_id, hunter, uri, token, symbol, decimals, block, tx, chain_id, block_time, escrow
+            in rows]
 
 
 def _report_fields(uri: str, block_time: int | None) -> tuple[bool, int | None]:
@@ -361,28 +392,30 @@ def _report_fields(uri: str, block_time: int | None) -> tuple[bool, int | None]:
 
 
 @_reads
-def claims_of(db: Db, bounties: list[tuple[int, int]]) -> dict[tuple[int, int], list[ClaimRow]]:
-    """The claims (solutions) of several bounties, by (chain id, bounty id)."""
-    result: dict[tuple[int, int], list[ClaimRow]] = {key: [] for key in bounties}
-    by_chain: dict[int, list[int]] = defaultdict(list)
-    for chain_id, bounty_id in bounties:
-        by_chain[chain_id].append(bounty_id)
-    for chain_id, bounty_ids in by_chain.items():
+def claims_of(db: Db, bounties: list[tuple[int, str, int]]) -> dict[tuple[int, str, int], list[ClaimRow]]:
+    """The claims (solutions) of several bounties, by (chain id, escrow, bounty id)."""
+    result: dict[tuple[int, str, int], list[ClaimRow]] = {key: [] for key in bounties}
+    by_escrow: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for chain_id, escrow, bounty_id in bounties:
+        by_escrow[(chain_id, escrow)].append(bounty_id)
+    for (chain_id, escrow), bounty_ids in by_escrow.items():
         for start in range(0, len(bounty_ids), 500):  # bounded parameter lists, on any database
             chunk = bounty_ids[start:start + 500]
             params: dict[str, object] = {f"id{n}": bounty_id for n, bounty_id in enumerate(chunk)}
-            condition = f"c.bounty_id IN ({', '.join(':' + name for name in params)}) AND c.chain_id = :chain"
-            for claim in _claims(db, condition, {**params, "chain": chain_id}):
-                result[(chain_id, claim.bounty_id)].append(claim)
+            condition = (f"c.bounty_id IN ({', '.join(':' + name for name in params)}) AND c.chain_id = :chain"
+                         " AND c.escrow = :escrow")
+            for claim in _claims(db, condition, {**params, "chain": chain_id, "escrow": escrow}):
+                result[(chain_id, escrow, claim.bounty_id)].append(claim)
     return result
 
 
 @_reads
-def funder_pledges(db: Db, funder: str, *, now: int | None = None, chain: int | None = None) -> list[FunderPledge]:
-    """A funder's pledges, one per bounty (on `chain`, or on every chain)."""
+def funder_pledges(db: Db, funder: str, *, now: int | None = None, chain: int | None = None,
+                   escrow: str | None = None) -> list[FunderPledge]:
+    """A funder's pledges, one per bounty (on `chain` and `escrow`, or on every one)."""
     params: dict[str, object] = {"funder": funder}
-    return funder_pledges_where(db, _only_chain("p.funder = :funder", params, "p.chain_id", chain),
-                           _only_chain("r.funder = :funder", params, "r.chain_id", chain), params, now)
+    return funder_pledges_where(db, _only_chain("p.funder = :funder", params, "p.chain_id", chain, escrow),
+                                _only_chain("r.funder = :funder", params, "r.chain_id", chain, escrow), params, now)
 
 
 def _per_token(rows: list[Any]) -> dict[tuple[int, str], TokenAmounts]:
@@ -392,11 +425,11 @@ def _per_token(rows: list[Any]) -> dict[tuple[int, str], TokenAmounts]:
 
 
 @_reads
-def hunter_record(db: Db, hunter: str, *, chain: int | None = None) -> HunterRecord:
-    """A hunter's claims, the ones that were paid, and the total earned per token (on `chain`,
-    or on every chain)."""
+def hunter_record(db: Db, hunter: str, *, chain: int | None = None, escrow: str | None = None) -> HunterRecord:
+    """A hunter's claims, the ones that were paid, and the total earned per token (on `chain` and
+    `escrow`, or on every one)."""
     params: dict[str, object] = {"hunter": hunter}
-    claims = _claims(db, _only_chain("c.hunter = :hunter", params, "c.chain_id", chain), params)
+    claims = _claims(db, _only_chain("c.hunter = :hunter", params, "c.chain_id", chain, escrow), params)
     awards = [claim for claim in claims if claim.paid]
     earned = _per_token(awards)
     for claim in awards:
@@ -406,16 +439,26 @@ def hunter_record(db: Db, hunter: str, *, chain: int | None = None) -> HunterRec
 
 
 @_reads
-def sponsor_record(db: Db, funder: str, *, now: int | None = None, chain: int | None = None) -> SponsorRecord:
-    """Of what a funder pledged, per token: how much went to bounty awards, to the
-    beneficiaries of fundraisers it backed, came back as refunds, and is still held."""
-    pledges = funder_pledges(db, funder, now=now, chain=chain)
+def sponsor_record(db: Db, funder: str, *, now: int | None = None, chain: int | None = None,
+                   escrow: str | None = None) -> SponsorRecord:
+    """Of what a funder pledged, per token: how much went to bounty awards (milestones
+    included), to the beneficiaries of fundraisers it backed, came back as refunds, and is
+    still held; and, apart from that, its part of the claim bonds slashed on bounties it funded
+    (`slashed_credit`: credited to it for `withdraw`)."""
+    pledges = funder_pledges(db, funder, now=now, chain=chain, escrow=escrow)
     sums: dict[tuple[int, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for pledge in pledges:
         key = (pledge.chain_id, pledge.token)
         for name in ("pledged", "refunded", "outstanding"):
             sums[key][name] += getattr(pledge, name)
         sums[key]["to_fundraisers" if pledge.kind == "fundraiser" else "paid_out"] += pledge.paid_out
+    params: dict[str, object] = {"funder": funder}
+    credits = db.execute(
+        "SELECT s.chain_id, b.token, s.amount FROM slashed_credits s JOIN bounties b ON b.chain_id = s.chain_id"
+        " AND b.escrow = s.escrow AND b.bounty_id = s.bounty_id"
+        f" WHERE {_only_chain('s.funder = :funder', params, 's.chain_id', chain, escrow)}", params)  # noqa: S608
+    for chain_id, token, amount in credits:
+        sums[(chain_id, token)]["slashed_credit"] += int(amount)
     by_token = [replace(empty, **sums[key]) for key, empty in _per_token(pledges).items()]
     backed = sum(1 for pledge in pledges if pledge.kind == "fundraiser")
     return SponsorRecord(funder, len(pledges) - backed, by_token, pledges, backed)
@@ -423,20 +466,21 @@ def sponsor_record(db: Db, funder: str, *, now: int | None = None, chain: int | 
 
 @_reads
 def beneficiary_record(db: Db, beneficiary: str, *, now: int | None = None,
-                       chain: int | None = None) -> BeneficiaryRecord:
+                       chain: int | None = None, escrow: str | None = None) -> BeneficiaryRecord:
     """The fundraisers whose beneficiary is `beneficiary` (newest first), each payout they made
     to it (oldest first), and the total received per token (on `chain`, or on every chain)."""
-    fundraisers = bounties(db, kind="fundraiser", beneficiary=beneficiary, now=now, chain=chain)
+    fundraisers = bounties(db, kind="fundraiser", beneficiary=beneficiary, now=now, chain=chain, escrow=escrow)
     params: dict[str, object] = {"beneficiary": beneficiary}
     rows = db.execute(
         "SELECT r.*, b.token, COALESCE(t.symbol, '?') AS symbol, COALESCE(t.decimals, 0) AS decimals"
-        " FROM raised_paid r JOIN bounties b ON b.chain_id = r.chain_id AND b.bounty_id = r.bounty_id"
+        " FROM raised_paid r JOIN bounties b ON b.chain_id = r.chain_id AND b.escrow = r.escrow"
+        " AND b.bounty_id = r.bounty_id"
         " LEFT JOIN tokens t ON t.chain_id = b.chain_id AND t.token = b.token"
-        f" WHERE {_only_chain('r.beneficiary = :beneficiary', params, 'r.chain_id', chain)}"
+        f" WHERE {_only_chain('r.beneficiary = :beneficiary', params, 'r.chain_id', chain, escrow)}"
         " ORDER BY r.block_number, r.log_index, r.chain_id", params).fetchall()  # noqa: S608
     receipts = [Receipt(row["bounty_id"], row["beneficiary"], int(row["amount"]), row["token"], row["symbol"],
                         row["decimals"], row["block_number"], row["tx_hash"], row["chain_id"],
-                        chain_name(row["chain_id"])) for row in rows]
+                        chain_name(row["chain_id"]), row["escrow"]) for row in rows]
     received = _per_token(receipts)
     for receipt in receipts:
         key = (receipt.chain_id, receipt.token)
@@ -445,27 +489,30 @@ def beneficiary_record(db: Db, beneficiary: str, *, now: int | None = None,
 
 
 @_reads
-def bounties_by_ids(db: Db, bounties: list[tuple[int, int]], *, now: int | None = None) -> list[BountySummary]:
-    """The bounties and fundraisers with these (chain id, bounty id) that the index holds, newest first."""
-    by_chain: dict[int, list[int]] = defaultdict(list)
-    for chain_id, bounty_id in bounties:
-        by_chain[chain_id].append(bounty_id)
+def bounties_by_ids(db: Db, bounties: list[tuple[int, str, int]], *, now: int | None = None) -> list[BountySummary]:
+    """The bounties and fundraisers with these (chain id, escrow, bounty id) that the index
+    holds, newest first."""
+    by_escrow: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for chain_id, escrow, bounty_id in bounties:
+        by_escrow[(chain_id, escrow)].append(bounty_id)
     found = []
-    for chain_id, bounty_ids in by_chain.items():
+    for (chain_id, escrow), bounty_ids in by_escrow.items():
         for start in range(0, len(bounty_ids), 500):  # bounded parameter lists, on any database
             params: dict[str, object] = {f"id{n}": bounty_id for n, bounty_id in enumerate(bounty_ids[start:start + 500])}
             found += [_summary(row, now) for row in db.execute(
-                _SUMMARY + f" WHERE b.chain_id = :chain AND b.bounty_id IN ({', '.join(':' + name for name in params)})",  # noqa: S608
-                {**params, "chain": chain_id})]
-    return sorted(found, key=lambda summary: (summary.bounty_id, summary.chain_id), reverse=True)
+                _SUMMARY + " WHERE b.chain_id = :chain AND b.escrow = :escrow"  # noqa: S608
+                f" AND b.bounty_id IN ({', '.join(':' + name for name in params)})",
+                {**params, "chain": chain_id, "escrow": escrow})]
+    return sorted(found, key=lambda summary: (summary.bounty_id, summary.chain_id, summary.escrow), reverse=True)
 
 
-def _block_times(db: store.Index, chain_id: int, numbers: list[int]) -> dict[int, int]:
+def _block_times(db: store.Index, chain_id: int, escrow: str, numbers: list[int]) -> dict[int, int]:
     """The time of each block in `numbers`: exact where the index stored it (the last block of
     every synced range), else interpolated between the nearest stored blocks around it (block
     times are near constant; an index that follows the chain stores one every few blocks)."""
-    key = {"chain_id": chain_id, "low": min(numbers), "high": max(numbers)}
-    timed = "SELECT block_number, block_time FROM blocks WHERE chain_id = :chain_id AND block_time IS NOT NULL"
+    key = {"chain_id": chain_id, "escrow": escrow, "low": min(numbers), "high": max(numbers)}
+    timed = ("SELECT block_number, block_time FROM blocks WHERE chain_id = :chain_id AND escrow = :escrow"
+             " AND block_time IS NOT NULL")
     before = db.execute(timed + " AND block_number <= :low ORDER BY block_number DESC LIMIT 1", key).fetchall()
     after = db.execute(timed + " AND block_number >= :high ORDER BY block_number LIMIT 1", key).fetchall()
     inside = db.execute(timed + " AND block_number > :low AND block_number < :high", key).fetchall()
@@ -483,22 +530,24 @@ def _block_times(db: store.Index, chain_id: int, numbers: list[int]) -> dict[int
 
 
 @_reads
-def funding_history(db: Db, bounty_id: int, *, chain: int | None = None) -> list[dict[str, int | str]]:
+def funding_history(db: Db, bounty_id: int, *, chain: int | None = None,
+                    escrow: str | None = None) -> list[dict[str, int | str]]:
     """Every change to what a bounty or fundraiser holds, oldest first: pledges (+), refunds,
     awards and fundraiser payouts (-), each with its block, the block's time (see
     `_block_times`) and the running totals pledged (ever) and total (held after it). `chain`
-    as in `bounty`."""
-    chain_id = _chain_of(db, bounty_id, chain)
-    if chain_id is None:
+    and `escrow` as in `bounty`."""
+    found = _escrow_of(db, bounty_id, chain, escrow)
+    if found is None:
         return []
-    key = {"chain_id": chain_id, "bounty_id": bounty_id}
+    chain_id, escrow = found
+    key = {"chain_id": chain_id, "escrow": escrow, "bounty_id": bounty_id}
     changes = []
     for table, kind, sign in (("pledges", "pledge", 1), ("refunds", "refund", -1), ("payouts", "award", -1),
                               ("raised_paid", "payout", -1)):
-        for row in db.execute(f"SELECT block_number, log_index, amount FROM {table}"  # noqa: S608 - fixed names
-                              " WHERE chain_id = :chain_id AND bounty_id = :bounty_id", key):
+        for row in db.execute(f"SELECT block_number, log_index, amount FROM {table} t"  # noqa: S608 - fixed names
+                              " WHERE " + _ONE.format(a="t"), key):
             changes.append((row[0], row[1], kind, sign * int(row[2])))
-    times = _block_times(db, chain_id, [change[0] for change in changes]) if changes else {}
+    times = _block_times(db, chain_id, escrow, [change[0] for change in changes]) if changes else {}
     pledged = held = 0
     history: list[dict[str, int | str]] = []
     for block_number, _, kind, change in sorted(changes):

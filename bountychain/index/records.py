@@ -74,8 +74,9 @@ class BountySummary:
     weight_against: int = 0
     quorum_weight: int = 0
     dispute_id: str = ""
-    chain_id: int = 0  # bounty ids are numbered per chain (per escrow): the chain is part of its name
+    chain_id: int = 0  # bounty ids are numbered per escrow: the chain and escrow are part of its name
     chain_name: str = ""
+    escrow: str = ""
 
     @property
     def is_fundraiser(self) -> bool:
@@ -91,13 +92,19 @@ class FunderPledge:
     decimals: int
     pledged: int
     refunded: int
-    outstanding: int  # still held for this funder (after an award: an objector's withheld pledge)
-    paid_out: int  # went to the award (a fundraiser's beneficiary); 0 for an objector the award left out
+    # Still held for this funder: what its shares of the pool are worth now (after partial
+    # awards, less than pledged - refunded; after an award, an objector's withheld pledge).
+    outstanding: int
+    # Went to the award (a fundraiser's beneficiary) and to milestones; 0 for an objector the
+    # award left out. pledged = refunded + outstanding + paid_out.
+    paid_out: int
     unlocks_at: int
     state: str  # locked, frozen (under review), refundable, refunded, awarded (bounty), paid (fundraiser)
     kind: str = "bounty"
     chain_id: int = 0
     chain_name: str = ""
+    escrow: str = ""
+    to_milestones: int = 0  # the part of paid_out that partial awards (milestones) took
 
 
 @dataclass(frozen=True)
@@ -118,6 +125,7 @@ class ClaimRow:
     # link; committed_at is its block's time, which proves priority (None if not indexed).
     private_report: bool = False
     committed_at: int | None = None
+    escrow: str = ""
 
 
 @dataclass(frozen=True)
@@ -130,6 +138,7 @@ class PledgeEvent:
     tx_hash: str
     chain_id: int = 0
     chain_name: str = ""
+    escrow: str = ""
 
 
 @dataclass(frozen=True)
@@ -148,6 +157,7 @@ class Objection:
     tx_hash: str
     chain_id: int = 0
     chain_name: str = ""
+    escrow: str = ""
 
 
 @dataclass(frozen=True)
@@ -171,6 +181,9 @@ class TokenAmounts:
     to_fundraisers: int = 0  # paid out by fundraisers this funder backed
     chain_id: int = 0
     chain_name: str = ""
+    # A funder's part of the claim bonds slashed on bounties it funded, credited to it (withdrawn
+    # with `withdraw`): not part of what it pledged.
+    slashed_credit: int = 0
 
 
 @dataclass(frozen=True)
@@ -199,6 +212,7 @@ class Receipt:
     tx_hash: str
     chain_id: int = 0
     chain_name: str = ""
+    escrow: str = ""
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,12 @@ Rules that keep a move to PostgreSQL a matter of changing the connection:
   (block_number, log_index), which the chain gives.
 - addresses are stored checksummed (EIP-55) as the node returns them, compared exactly.
 
-Several chains share one index: every row carries its `chain_id`, and every key starts with
-it (bounty ids, block numbers and token addresses collide across chains). `chains` has one
-row per followed chain: its escrow, start block and cursor. One escrow per chain.
+Several chains, and several escrows on a chain, share one index: every row carries its
+`chain_id` and its `escrow`, and every key by id starts with both (bounty ids are numbered per
+escrow; block numbers and token addresses collide across chains). `chains` has one row per
+followed (chain, escrow) pair: its start block and cursor. A chain's escrows are usually its
+deployment history (`deploy --replace` keeps the old one in `previous`, and it may still hold
+pledges). Token metadata (`tokens`) is per chain: the escrows of a chain share their tokens.
 
 Event tables hold one row per event and are the source of truth; `bounties` is the only
 derived table (a materialised summary per bounty), recomputed from the event tables for
@@ -22,21 +25,24 @@ every bounty an indexed range or a rollback touches.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 8  # 2: fundraisers (FundraiserCreated, RaisedPaid); 3: backer governance (review events);
+SCHEMA_VERSION = 9  # 2: fundraisers (FundraiserCreated, RaisedPaid); 3: backer governance (review events);
 # 4: issue 11 (the review contract's events, the reviewed bounty's approver, credited payouts,
 # recipients of refunds and withdrawals, fee withdrawals, escalation times);
 # 5: issue 13 (indexes on every bounty_id that refresh_bounty and the detail read; see `migrations`);
 # 6: issue 13 (the index the list's sort by amount reads in order);
 # 7: issue 16 (milestones: PartAwarded; claim bonds: BondRequired, BondPosted, BondSlashed, BondReturned);
-# 8: issue 13, several chains (every row carries its chain_id; `chains` holds each chain's escrow and cursor)
+# 8: issue 13, several chains (every row carries its chain_id; `chains` holds each chain's escrow and cursor);
+# 9: issues 13, 15, 16: several escrows per chain (every row carries its escrow too; `chains` has a row per
+# (chain, escrow) pair), and SlashedBondsCredited (`slashed_credits`)
 
 # Every table with a block_number column is rolled back by deleting its rows past the fork.
 EVENT_TABLES = ("created", "fundraisers", "pledges", "claims", "awards", "payouts", "raised_paid", "credits",
                 "withdrawals", "fee_withdrawals", "refunds", "cancellations", "extensions", "review_policies", "proposals",
-                "objections", "proposal_steps", "disputes", "rulings", "milestones", "bonds")
+                "objections", "proposal_steps", "disputes", "rulings", "milestones", "bonds", "slashed_credits")
 
 # Where an event is in the chain: every event table ends or starts with these columns.
 _CHAIN = "chain_id BIGINT NOT NULL"
+_ESCROW = "escrow TEXT NOT NULL"
 _POSITION = ("block_number BIGINT NOT NULL", "log_index INTEGER NOT NULL", "tx_hash TEXT NOT NULL")
 _BY_POSITION = "block_number, log_index"
 
@@ -49,11 +55,12 @@ def _event_table(name: str, *columns: str, key: str = _BY_POSITION) -> str:
     columns follow its own.
     """
     lines = [*_POSITION, *columns] if key == _BY_POSITION else [*columns, *_POSITION]
-    # Every table starts with its chain, which every key includes: it ends a position's key (a
-    # lookup by the chain alone would otherwise look indexed to the planner, and be preferred
-    # for its order) and starts an id's (ids are numbered per chain).
-    primary = f"{key}, chain_id" if key == _BY_POSITION else f"chain_id, {key}"
-    body = ",\n        ".join([_CHAIN, *lines, f"PRIMARY KEY ({primary})"])
+    # Every table starts with its chain and escrow. The chain ends a position's key (a lookup
+    # by the chain alone would otherwise look indexed to the planner, and be preferred for its
+    # order; a log index is unique within its block, whichever contract emitted it); chain and
+    # escrow start an id's (ids are numbered per escrow).
+    primary = f"{key}, chain_id" if key == _BY_POSITION else f"chain_id, escrow, {key}"
+    body = ",\n        ".join([_CHAIN, _ESCROW, *lines, f"PRIMARY KEY ({primary})"])
     return f"CREATE TABLE IF NOT EXISTS {name} (\n        {body}\n    )"
 
 
@@ -64,6 +71,9 @@ MILESTONE_TABLES = [
                  "fee TEXT NOT NULL", "remaining TEXT NOT NULL"),
     _event_table("bonds", "bounty_id BIGINT NOT NULL", "claim_id BIGINT NOT NULL", "step TEXT NOT NULL",
                  "hunter TEXT NOT NULL", "amount TEXT NOT NULL"),
+    # SlashedBondsCredited: `funder` was credited `amount` of the bonds slashed on the bounty, its
+    # part for the shares it held (withdrawn with `withdraw`). Schema 9.
+    _event_table("slashed_credits", "bounty_id BIGINT NOT NULL", "funder TEXT NOT NULL", "amount TEXT NOT NULL"),
 ]
 
 DDL = [
@@ -72,25 +82,28 @@ DDL = [
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL
     )""",
-    # The chains this index follows: each one's escrow, the block it starts from, its cursor
-    # (the last block whose events are all indexed), that block's hash and time (NULL before
-    # the first range).
+    # The escrows this index follows, one row per (chain, escrow): the block its indexing
+    # starts from, its cursor (the last block whose events are all indexed), that block's hash
+    # and time (NULL before the first range). Each escrow has its own cursor, rollback and
+    # writer lock.
     """CREATE TABLE IF NOT EXISTS chains (
-        chain_id BIGINT PRIMARY KEY,
+        chain_id BIGINT NOT NULL,
         escrow TEXT NOT NULL,
         start_block BIGINT NOT NULL,
         cursor BIGINT NOT NULL,
         cursor_hash TEXT,
-        cursor_time BIGINT
+        cursor_time BIGINT,
+        PRIMARY KEY (chain_id, escrow)
     )""",
-    # Hashes of indexed blocks: each range's last block and every block that had an event.
-    # Compared with the chain's to find a reorganisation and its fork point.
+    # Hashes of indexed blocks, per escrow's indexer: each range's last block and every block
+    # that had an event. Compared with the chain's to find a reorganisation and its fork point.
     """CREATE TABLE IF NOT EXISTS blocks (
         chain_id BIGINT NOT NULL,
+        escrow TEXT NOT NULL,
         block_number BIGINT NOT NULL,
         block_hash TEXT NOT NULL,
         block_time BIGINT,
-        PRIMARY KEY (chain_id, block_number)
+        PRIMARY KEY (chain_id, escrow, block_number)
     )""",
     """CREATE TABLE IF NOT EXISTS tokens (
         chain_id BIGINT NOT NULL,
@@ -179,6 +192,7 @@ DDL = [
     # when read, against the last indexed block's time.
     """CREATE TABLE IF NOT EXISTS bounties (
         chain_id BIGINT NOT NULL,
+        escrow TEXT NOT NULL,
         bounty_id BIGINT NOT NULL,
         kind TEXT NOT NULL,
         issuer TEXT NOT NULL,
@@ -217,14 +231,14 @@ DDL = [
         dispute_id TEXT NOT NULL,
         created_block BIGINT NOT NULL,
         updated_block BIGINT NOT NULL,
-        PRIMARY KEY (chain_id, bounty_id)
+        PRIMARY KEY (chain_id, escrow, bounty_id)
     )""",
 ]
 
 # The secondary indexes: name -> (table, columns); a column with "(" is an expression. Every lookup that refresh_bounty, a rollback
 # and the queries make by bounty, funder, hunter or beneficiary has one, so that neither the
 # sync nor a read slows down as the tables grow (issue 13: payouts had none on bounty_id). A
-# lookup by bounty starts with its chain (schema 8).
+# lookup by bounty starts with its chain (schema 8) and escrow (schema 9).
 INDEXES: dict[str, tuple[str, tuple[str, ...]]] = {
     "bounties_repo": ("bounties", ("repo",)),
     "bounties_uri": ("bounties", ("uri",)),
@@ -232,29 +246,35 @@ INDEXES: dict[str, tuple[str, tuple[str, ...]]] = {
     "bounties_token": ("bounties", ("token",)),
     "bounties_kind": ("bounties", ("kind",)),
     "bounties_beneficiary": ("bounties", ("beneficiary",)),
-    "pledges_bounty": ("pledges", ("chain_id", "bounty_id")),
+    "pledges_bounty": ("pledges", ("chain_id", "escrow", "bounty_id")),
     "pledges_funder": ("pledges", ("funder",)),
     "refunds_funder": ("refunds", ("funder",)),
     "claims_hunter": ("claims", ("hunter",)),
     "payouts_hunter": ("payouts", ("hunter",)),
     "objections_funder": ("objections", ("funder",)),
-    "objections_bounty": ("objections", ("chain_id", "bounty_id", "nonce")),
+    "objections_bounty": ("objections", ("chain_id", "escrow", "bounty_id", "nonce")),
     "disputes_arbiter": ("disputes", ("arbiter", "dispute_id")),
     # Schema 5:
-    "payouts_bounty": ("payouts", ("chain_id", "bounty_id", "claim_id")),
-    "refunds_bounty": ("refunds", ("chain_id", "bounty_id", "funder")),
-    "extensions_bounty": ("extensions", ("chain_id", "bounty_id")),
-    "proposal_steps_bounty": ("proposal_steps", ("chain_id", "bounty_id", "nonce")),
-    "disputes_bounty": ("disputes", ("chain_id", "bounty_id", "nonce")),
-    "rulings_bounty": ("rulings", ("chain_id", "bounty_id")),
+    "payouts_bounty": ("payouts", ("chain_id", "escrow", "bounty_id", "claim_id")),
+    "refunds_bounty": ("refunds", ("chain_id", "escrow", "bounty_id", "funder")),
+    "extensions_bounty": ("extensions", ("chain_id", "escrow", "bounty_id")),
+    "proposal_steps_bounty": ("proposal_steps", ("chain_id", "escrow", "bounty_id", "nonce")),
+    "disputes_bounty": ("disputes", ("chain_id", "escrow", "bounty_id", "nonce")),
+    "rulings_bounty": ("rulings", ("chain_id", "escrow", "bounty_id")),
     "raised_paid_beneficiary": ("raised_paid", ("beneficiary",)),
     "bounties_deadline": ("bounties", ("deadline",)),
     # Schema 6: the list sorted by amount (LENGTH(total) DESC, total DESC, bounty_id DESC,
-    # chain_id DESC: see `queries._ORDER`) reads this index backwards, a page at a time, instead
-    # of sorting every bounty (schema 8 adds the chain, the order's last tie-break).
-    "bounties_amount": ("bounties", ("LENGTH(total)", "total", "bounty_id", "chain_id")),
+    # chain_id DESC, escrow DESC: see `queries._ORDER`) reads this index backwards, a page at a
+    # time, instead of sorting every bounty (schema 8 adds the chain, schema 9 the escrow: the
+    # order's last tie-breaks).
+    "bounties_amount": ("bounties", ("LENGTH(total)", "total", "bounty_id", "chain_id", "escrow")),
     # Schema 8: a bounty asked for by its id alone (an index of one chain), and the newest first.
-    "bounties_id": ("bounties", ("bounty_id", "chain_id")),
+    "bounties_id": ("bounties", ("bounty_id", "chain_id", "escrow")),
+    # Schema 9: a funder's slashed-bond credits (the funder's record), and the milestones and
+    # bonds of a bounty (its refresh, the value left of its pledges).
+    "slashed_credits_funder": ("slashed_credits", ("funder",)),
+    "milestones_bounty": ("milestones", ("chain_id", "escrow", "bounty_id")),
+    "bonds_bounty": ("bonds", ("chain_id", "escrow", "bounty_id", "claim_id")),
 }
 
 DDL += [f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({', '.join(columns)})"

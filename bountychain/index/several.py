@@ -7,14 +7,17 @@
     chain = "sepolia"                  # optional: the chain the endpoint must serve (a name or an id)
     rpc_url_env = "SEPOLIA_RPC_URL"    # the environment variable that holds its RPC URL ...
     # rpc_url = "http://127.0.0.1:8545"  # ... or the URL itself (never one with a key in it)
-    escrow = "0x..."                   # optional: else the deployment registry's escrow for the chain
+    escrow = "0x..."                   # optional: else every escrow of the registry's record for the chain
     from_block = 5_000_000             # its deployment block (taken from the registry without escrow)
     log_range = 500                    # optional: the most blocks per log query (default 2000)
     confirmations = 12                 # optional (default: 0 on a local dev chain, else 12)
     allow_unofficial_escrow = false    # optional: an escrow the official registry does not list
 
-Each chain has its own thread, its own writer lock and its own cursor: a chain whose endpoint
-is down is reported (which chain, and why) and retried, while the others keep syncing.
+Without `escrow`, a chain's escrows are its deployment history (`previous` in the registry's
+record, then the current one: `deploy --replace` keeps the old one, which may still hold
+pledges). A chain may be listed twice with two escrows. Each [[chain]] has its own thread; each
+escrow its own writer lock and cursor: a chain whose endpoint is down is reported (which chain,
+and why) and retried, while the others keep syncing.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import os
 import threading
 import tomllib
 from collections.abc import Callable, Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -95,9 +99,12 @@ def load_config(path: str | Path, environ: Mapping[str, str] | None = None) -> F
     if db is not None and not isinstance(db, str):
         raise ConfigError(f"{path}: db must be a database URL in quotes")
     sources = [_source(path, number, entry, environ) for number, entry in enumerate(entries, 1)]
-    named = [source.expected_chain for source in sources if source.expected_chain is not None]
-    if len(named) != len(set(named)):
-        raise ConfigError(f"{path}: a chain is listed twice (one escrow per chain in an index)")
+    # A chain listed twice must name a different escrow each time (else both would follow the
+    # same escrows: one of them would only ever wait for the other's writer lock).
+    named = [(source.expected_chain, source.escrow) for source in sources if source.expected_chain is not None]
+    if len(named) != len(set(named)) or any(escrow is None and sum(chain == other for other, _ in named) > 1
+                                            for chain, escrow in named):
+        raise ConfigError(f"{path}: a chain is listed twice with the same escrows (give each entry its own escrow)")
     return FollowConfig(db, tuple(sources))
 
 
@@ -143,24 +150,32 @@ def _source(path: str | Path, number: int, entry: Any, environ: Mapping[str, str
                        bool(entry.get("allow_unofficial_escrow", False)))
 
 
-def connect(source: ChainSource, db: Index) -> Indexer:
-    """An indexer for `source`'s chain and escrow (the registry's when the file names none),
-    after checking that the endpoint serves the expected chain and the escrow is this version's."""
+def connect(source: ChainSource, db: Index) -> list[Indexer]:
+    """An indexer for each of `source`'s escrows on its chain: the one the file names, else every
+    confirmed escrow of the registry's record (older ones first), after checking that the
+    endpoint serves the expected chain and each escrow is this version's."""
     w3 = Web3(Web3.HTTPProvider(source.rpc_url, request_kwargs={"timeout": 30}))
     chain_id = int(w3.eth.chain_id)
     if source.expected_chain is not None and chain_id != source.expected_chain:
         raise IndexMismatch(f"{source.label}: the endpoint {_endpoint(source.rpc_url)} serves {chain_name(chain_id)} "
                             f"(chain id {chain_id}), not {source.label}")
-    escrow, start = source.escrow, source.from_block
-    if escrow is None:
+    if source.escrow is not None:
+        escrows = [(source.escrow, source.from_block or 0)]
+    else:
         record = deployments.load(chain_id)
-        escrow, start = record.address, record.block_number if start is None else start
-    check = deployments.check_escrow(w3, escrow, chain_id)
-    if not (check.official or check.dev_chain or source.allow_unofficial_escrow):
-        raise deployments.UnofficialEscrow(
-            f"the escrow {escrow} on {chain_name(chain_id)} has bountychain's code but is not an official deployment: "
-            "set allow_unofficial_escrow = true in its [[chain]] if you trust who deployed it")
-    return Indexer(w3, db, escrow, start or 0, confirmations=source.confirmations, batch=source.log_range)
+        escrows = [(entry["address"], int(entry["block_number"])) for entry in record.escrows()
+                   if entry.get("status", "confirmed") == "confirmed"]
+        if source.from_block is not None:  # the file's start block is the current escrow's
+            escrows[-1] = (escrows[-1][0], source.from_block)
+    indexers = []
+    for escrow, start in escrows:
+        check = deployments.check_escrow(w3, escrow, chain_id)
+        if not (check.official or check.dev_chain or source.allow_unofficial_escrow):
+            raise deployments.UnofficialEscrow(
+                f"the escrow {escrow} on {chain_name(chain_id)} has bountychain's code but is not an official "
+                "deployment: set allow_unofficial_escrow = true in its [[chain]] if you trust who deployed it")
+        indexers.append(Indexer(w3, db, escrow, start, confirmations=source.confirmations, batch=source.log_range))
+    return indexers
 
 
 def _reason(exc: Exception, source: ChainSource) -> str:
@@ -180,13 +195,15 @@ def _reason(exc: Exception, source: ChainSource) -> str:
 
 
 class ChainFollower:
-    """Follows one [[chain]] into the index on its own thread until `stop` is set."""
+    """Follows one [[chain]] (each of its escrows in turn) into the index on its own thread until
+    `stop` is set. `indexer` is the escrow whose pass was last reported."""
 
     def __init__(self, source: ChainSource, db: Index, *, interval: float,
                  on_pass: Callable[[ChainFollower, SyncReport], None],
                  on_error: Callable[[ChainFollower, str, float | None], None], once: bool = False) -> None:
         self.source, self.db, self.interval, self.once = source, db, interval, once
         self.on_pass, self.on_error = on_pass, on_error
+        self.indexers: list[Indexer] = []
         self.indexer: Indexer | None = None
         self.last_error: str | None = None
         self.stopped_for_good = False
@@ -198,22 +215,32 @@ class ChainFollower:
 
     @property
     def name(self) -> str:
-        return self.indexer.name if self.indexer is not None else self.source.label
+        """The chain's name (with the escrow reported last, when the chain has several)."""
+        if self.indexer is None:
+            return self.source.label
+        return self.indexer.name + (f", escrow {self.indexer.escrow}" if len(self.indexers) > 1 else "")
 
     def run(self, stop: threading.Event) -> None:
         failures = 0
         while not stop.is_set():
             try:
-                if self.indexer is None:
-                    self.indexer = connect(self.source, self.db)
-                with self.indexer.writing():  # this chain's writer lock, held while it goes well
+                if not self.indexers:
+                    self.indexers = connect(self.source, self.db)
+                    self.indexer = self.indexers[-1]
+                with ExitStack() as locks:  # each escrow's writer lock, held while it goes well
+                    for indexer in self.indexers:
+                        locks.enter_context(indexer.writing())
                     while not stop.is_set():
-                        report = self.indexer.sync()
-                        failures, self.last_error = 0, None
-                        self.on_pass(self, report)
+                        behind = False
+                        for indexer in self.indexers:
+                            self.indexer = indexer
+                            report = indexer.sync()
+                            failures, self.last_error = 0, None
+                            self.on_pass(self, report)
+                            behind = behind or report.cursor < report.target
                         if self.once:
                             return
-                        if report.cursor >= report.target:
+                        if not behind:
                             stop.wait(self.interval)
             except _FATAL as exc:
                 self.last_error, self.stopped_for_good = _reason(exc, self.source), True

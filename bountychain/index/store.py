@@ -37,7 +37,7 @@ _REPO_END = {"-", "issues", "issue", "pull", "pulls", "merge_requests", "discuss
 
 
 class IndexMismatch(BountychainError):
-    """The index database belongs to another escrow or chain, or has an unknown schema."""
+    """The index database has an unknown schema, or another escrow where one was expected."""
 
 
 class IndexBusy(BountychainError):
@@ -134,7 +134,7 @@ class Index:
         self.url = url
         self.dialect = engine.dialect.name  # "sqlite" or "postgresql"
         self._local = threading.local()
-        self._writers: dict[int, Any] = {}  # chain id -> what holds its writer lock (`writer_lock`)
+        self._writers: dict[tuple[int, str], Any] = {}  # (chain id, escrow) -> what holds its writer lock
         self._writer_guard = threading.Lock()
         # The database being unreachable or unwritable (the driver's OperationalError, and
         # SQLAlchemy's wrapper of it), as opposed to a statement's own error.
@@ -262,31 +262,33 @@ class Index:
                 self._local.connection = None
 
     @contextmanager
-    def writer_lock(self, chain_id: int) -> Iterator[None]:
-        """Held by the one indexer that writes this chain's rows of the database; another one (in
-        this process or any other) gets IndexBusy at once. Indexers of different chains write
-        side by side (their rows never overlap). PostgreSQL: a session advisory lock per chain;
-        SQLite: an exclusive lock on a file beside the database, per chain (SQLite's own write
-        lock then queues their transactions)."""
+    def writer_lock(self, chain_id: int, escrow: str) -> Iterator[None]:
+        """Held by the one indexer that writes this escrow's rows of the database; another one (in
+        this process or any other) gets IndexBusy at once. Indexers of different escrows or
+        chains write side by side (their rows never overlap). PostgreSQL: a session advisory
+        lock per (chain, escrow); SQLite: an exclusive lock on a file beside the database, per
+        (chain, escrow) (SQLite's own write lock then queues their transactions)."""
+        key = (chain_id, escrow)
         with self._writer_guard:
-            if chain_id in self._writers:
+            if key in self._writers:
                 raise IndexBusy(f"another indexer is already writing to {describe_url(self.url)} "
-                                f"({chain_name(chain_id)}'s rows)")
-            self._writers[chain_id] = self._acquire_writer(chain_id)
+                                f"(the rows of escrow {escrow} on {chain_name(chain_id)})")
+            self._writers[key] = self._acquire_writer(chain_id, escrow)
         try:
             yield
         finally:
             with self._writer_guard:
-                writer = self._writers.pop(chain_id)
-            self._release_writer(writer, chain_id)
+                writer = self._writers.pop(key)
+            self._release_writer(writer, chain_id, escrow)
 
-    def _acquire_writer(self, chain_id: int) -> Any:
-        busy = IndexBusy(f"another indexer is already writing to {describe_url(self.url)} ({chain_name(chain_id)}'s "
-                         "rows): one indexer per chain and database; stop the other one or let it finish")
+    def _acquire_writer(self, chain_id: int, escrow: str) -> Any:
+        busy = IndexBusy(f"another indexer is already writing to {describe_url(self.url)} (the rows of escrow "
+                         f"{escrow} on {chain_name(chain_id)}): one indexer per escrow and database; stop the "
+                         "other one or let it finish")
         if self.dialect == "postgresql":
             connection = self.engine.connect()
             if not connection.execute(text("SELECT pg_try_advisory_lock(:key)"),
-                                      {"key": _writer_key(chain_id)}).scalar():
+                                      {"key": _writer_key(chain_id, escrow)}).scalar():
                 connection.close()
                 raise busy
             connection.commit()
@@ -294,7 +296,7 @@ class Index:
         path = self.sqlite_path
         if path is None:
             return True  # an in-memory database belongs to this object alone
-        handle = open(f"{path}-writer-{chain_id}.lock", "a")  # noqa: SIM115 - held until released
+        handle = open(f"{path}-writer-{chain_id}-{escrow.lower()}.lock", "a")  # noqa: SIM115 - held until released
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -302,10 +304,10 @@ class Index:
             raise busy from None
         return handle
 
-    def _release_writer(self, writer: Any, chain_id: int) -> None:
+    def _release_writer(self, writer: Any, chain_id: int, escrow: str) -> None:
         if isinstance(writer, Connection):
             try:
-                writer.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _writer_key(chain_id)})
+                writer.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _writer_key(chain_id, escrow)})
             except DBAPIError:
                 pass  # the server went away: the session and its lock are gone with it
             writer.close()
@@ -317,9 +319,9 @@ class Index:
         self.engine.dispose()
 
 
-def _writer_key(chain_id: int) -> int:
-    """The advisory lock key of a chain's one writer (a fixed 64-bit number per chain)."""
-    return zlib.crc32(f"bountychain-index-writer:{chain_id}".encode())
+def _writer_key(chain_id: int, escrow: str) -> int:
+    """The advisory lock key of an escrow's one writer (a fixed number per chain and escrow)."""
+    return zlib.crc32(f"bountychain-index-writer:{chain_id}:{escrow.lower()}".encode())
 
 
 # What a person can do about the usual reasons (SQLite's and PostgreSQL's words).

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+import re
 from typing import Any
 
 from bountychain.index.schema import EVENT_TABLES
@@ -19,8 +20,8 @@ from bountychain.sdk.constants import ARBITRATION_PERIOD, ESCALATION_PERIOD
 _BOUNTY_TABLES = ("created", "fundraisers", "pledges", "claims", "awards", "payouts", "raised_paid", "refunds",
                   "cancellations", "extensions", "review_policies", "proposals", "objections", "proposal_steps",
                   "disputes", "rulings", "milestones", "bonds")
-# A bounty's rows: bounty ids are numbered per escrow, so the chain is part of the key.
-_ONE_BOUNTY = "chain_id = :chain_id AND bounty_id = :bounty_id"
+# A bounty's rows: bounty ids are numbered per escrow, so the chain and escrow are part of the key.
+_ONE_BOUNTY = "chain_id = :chain_id AND escrow = :escrow AND bounty_id = :bounty_id"
 # The block of a bounty's latest event, whichever table it is in (one statement, not one per table).
 _LAST_EVENT = ("SELECT MAX(last) FROM (" + " UNION ALL ".join(
     f"SELECT MAX(block_number) AS last FROM {table} WHERE {_ONE_BOUNTY}" for table in _BOUNTY_TABLES)
@@ -39,6 +40,7 @@ _FACTS = (f"SELECT (SELECT pool FROM awards WHERE {_ONE_BOUNTY}) AS pool,"
           f" (SELECT COUNT(DISTINCT funder) FROM pledges WHERE {_ONE_BOUNTY}) AS funders,"
           f" (SELECT COUNT(*) FROM claims WHERE {_ONE_BOUNTY}) AS claims,"
           f" ({_LAST_EVENT}) AS updated")
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
 # Proposal states in which a bounty is under review (pledges, refunds and claims wait).
 LIVE_PROPOSAL_STATES = ("pending", "blocked", "escalated", "upheld")
 
@@ -79,9 +81,9 @@ def _review_state(policy: Mapping[str, Any] | None, proposal: Mapping[str, Any] 
     return summary
 
 
-def review_summary(db: Index, chain_id: int, bounty_id: int) -> dict[str, object]:
+def review_summary(db: Index, chain_id: int, escrow: str, bounty_id: int) -> dict[str, object]:
     """One bounty's review (`_review_state`), read from its rows."""
-    key: dict[str, object] = {"chain_id": chain_id, "bounty_id": bounty_id}
+    key: dict[str, object] = {"chain_id": chain_id, "escrow": escrow, "bounty_id": bounty_id}
     policy = db.execute(f"SELECT * FROM review_policies WHERE {_ONE_BOUNTY}", key).fetchone()
     proposal = None if policy is None else db.execute(
         f"SELECT * FROM proposals WHERE {_ONE_BOUNTY} ORDER BY nonce DESC", key).fetchone()
@@ -98,7 +100,7 @@ def review_summary(db: Index, chain_id: int, bounty_id: int) -> dict[str, object
                          None if against is None else against[0])
 
 
-def _summary_row(chain_id: int, bounty_id: int, created: Mapping[str, Any] | None, fundraiser: Mapping[str, Any] | None,
+def _summary_row(chain_id: int, escrow: str, bounty_id: int, created: Mapping[str, Any] | None, fundraiser: Mapping[str, Any] | None,
                  amounts: Iterable[tuple[str, str]], facts: Mapping[str, Any],
                  review: dict[str, object]) -> dict[str, object]:
     """A bounty's (or fundraiser's) `bounties` row from what its events say: its creation row,
@@ -144,7 +146,7 @@ def _summary_row(chain_id: int, bounty_id: int, created: Mapping[str, Any] | Non
         raised = int(award["pool"]) if award else held if cancelled else pledged
     host, repo = parse_repo(origin["uri"])
     return {
-        "chain_id": chain_id, "bounty_id": bounty_id, "kind": kind, "issuer": issuer, "approver": approver, "token": origin["token"],
+        "chain_id": chain_id, "escrow": escrow, "bounty_id": bounty_id, "kind": kind, "issuer": issuer, "approver": approver, "token": origin["token"],
         "uri": origin["uri"], "host": host, "repo": repo, "deadline": deadline, "status": status, "total": str(held),
         "pledged": str(pledged), "refunded": str(refunded), "pool": award["pool"] if award else "0",
         "fee": award["fee"] if award else "0", "paid_out": str(paid_out), "beneficiary": beneficiary, "goal": goal,
@@ -153,13 +155,13 @@ def _summary_row(chain_id: int, bounty_id: int, created: Mapping[str, Any] | Non
         "updated_block": facts["updated"] or 0}
 
 
-def refresh_bounty(db: Index, chain_id: int, bounty_id: int) -> None:
+def refresh_bounty(db: Index, chain_id: int, escrow: str, bounty_id: int) -> None:
     """Recomputes one bounty's (or fundraiser's) summary row from the event tables (inside
     the caller's transaction), one bounty at a time: the plain statement of what a summary is,
     kept as the reference `refresh_bounties` is tested against. An id with events but no
     creation row (a pledge of an id the index never saw created: an escrow event this version
     does not know) gets no summary."""
-    key = {"chain_id": chain_id, "bounty_id": bounty_id}
+    key = {"chain_id": chain_id, "escrow": escrow, "bounty_id": bounty_id}
     db.execute(f"DELETE FROM bounties WHERE {_ONE_BOUNTY}", key)
     created = db.execute(f"SELECT * FROM created WHERE {_ONE_BOUNTY}", key).fetchone()
     fundraiser = None if created is not None else db.execute(
@@ -168,8 +170,8 @@ def refresh_bounty(db: Index, chain_id: int, bounty_id: int) -> None:
         return
     amounts = [(source, value) for source, value in db.execute(_AMOUNTS, key)]
     facts = db.execute(_FACTS, key).fetchone()
-    db.insert("bounties", [_summary_row(chain_id, bounty_id, created, fundraiser, amounts, facts,
-                                        review_summary(db, chain_id, bounty_id))])
+    db.insert("bounties", [_summary_row(chain_id, escrow, bounty_id, created, fundraiser, amounts, facts,
+                                        review_summary(db, chain_id, escrow, bounty_id))])
 
 
 # --- the set-based refresh: every bounty a range touched, in a few statements ----------------
@@ -197,25 +199,28 @@ _FACTS_OF = " UNION ALL ".join(
                                                          "rulings")])
 
 
-def _among(chain_id: int, bounty_ids: Iterable[int]) -> str:
-    """`chain_id = 5 AND bounty_id IN (1, 2, ...)` with the ids written out: integers, and no
-    parameters for the driver to parse (psycopg rewrites a statement of thousands of parameters
-    on every call). The chain comes first, as in every key and index by bounty."""
-    return (f"chain_id = {int(chain_id)}"
+def _among(chain_id: int, escrow: str, bounty_ids: Iterable[int]) -> str:
+    """`chain_id = 5 AND escrow = '0x...' AND bounty_id IN (1, 2, ...)` with the values written
+    out: integers and an address (checked), and no parameters for the driver to parse (psycopg
+    rewrites a statement of thousands of parameters on every call). The chain and escrow come
+    first, as in every key and index by bounty."""
+    if not _ADDRESS.fullmatch(escrow):
+        raise ValueError(f"not an escrow address: {escrow!r}")
+    return (f"chain_id = {int(chain_id)} AND escrow = '{escrow}'"
             f" AND bounty_id IN ({', '.join(str(int(bounty_id)) for bounty_id in bounty_ids)})")
 
 
-def refresh_bounties(db: Index, chain_id: int, bounty_ids: Iterable[int]) -> None:
-    """Recomputes the summary rows of `bounty_ids` on `chain_id` (inside the caller's transaction): the same
+def refresh_bounties(db: Index, chain_id: int, escrow: str, bounty_ids: Iterable[int]) -> None:
+    """Recomputes the summary rows of `bounty_ids` of `escrow` on `chain_id` (inside the caller's transaction): the same
     rows as `refresh_bounty` for each, read for up to 500 bounties at a time in 6 to 10
     statements instead of 4 to 8 per bounty (on a database server each is a round trip)."""
     ids = sorted(set(bounty_ids))
     for start in range(0, len(ids), _REFRESH_CHUNK):
-        _refresh_chunk(db, chain_id, ids[start:start + _REFRESH_CHUNK])
+        _refresh_chunk(db, chain_id, escrow, ids[start:start + _REFRESH_CHUNK])
 
 
-def _refresh_chunk(db: Index, chain_id: int, ids: list[int]) -> None:
-    among = _among(chain_id, ids)
+def _refresh_chunk(db: Index, chain_id: int, escrow: str, ids: list[int]) -> None:
+    among = _among(chain_id, escrow, ids)
     db.execute(f"DELETE FROM bounties WHERE {among}")  # noqa: S608 - ints
     created = {row["bounty_id"]: row for row in db.execute(f"SELECT * FROM created WHERE {among}")}  # noqa: S608
     fundraisers = {row["bounty_id"]: row for row in db.execute(f"SELECT * FROM fundraisers WHERE {among}")}  # noqa: S608
@@ -242,7 +247,7 @@ def _refresh_chunk(db: Index, chain_id: int, ids: list[int]) -> None:
         elif fact == "claims":
             claims[bounty_id] = int(a)
         last[bounty_id] = max(last.get(bounty_id, 0), block)
-    reviews = _reviews_of(db, chain_id, policies)
+    reviews = _reviews_of(db, chain_id, escrow, policies)
     summaries = []
     for bounty_id in ids:
         if bounty_id not in created and bounty_id not in fundraisers:
@@ -254,17 +259,18 @@ def _refresh_chunk(db: Index, chain_id: int, ids: list[int]) -> None:
                  "proposer": policy["approver"] if policy is not None else None,
                  "funders": len(funders.get(bounty_id, ())), "claims": claims.get(bounty_id, 0),
                  "updated": last.get(bounty_id)}
-        summaries.append(_summary_row(chain_id, bounty_id, created.get(bounty_id), None if bounty_id in created
+        summaries.append(_summary_row(chain_id, escrow, bounty_id, created.get(bounty_id), None if bounty_id in created
                                       else fundraisers[bounty_id], amounts.get(bounty_id, ()), facts,
                                       reviews.get(bounty_id) or _review_state(None, None, set(), None, None)))
     db.insert("bounties", summaries)
 
 
-def _reviews_of(db: Index, chain_id: int, policies: Mapping[int, Mapping[str, Any]]) -> dict[int, dict[str, object]]:
-    """`_review_state` of each bounty of `chain_id` with a review policy, in four statements."""
+def _reviews_of(db: Index, chain_id: int, escrow: str,
+                policies: Mapping[int, Mapping[str, Any]]) -> dict[int, dict[str, object]]:
+    """`_review_state` of each bounty of `escrow` on `chain_id` with a review policy, in four statements."""
     if not policies:
         return {}
-    among = _among(chain_id, policies)
+    among = _among(chain_id, escrow, policies)
     latest: dict[int, Row] = {}
     for row in db.execute(f"SELECT * FROM proposals WHERE {among}"):  # noqa: S608
         if row["bounty_id"] not in latest or row["nonce"] > latest[row["bounty_id"]]["nonce"]:
@@ -293,21 +299,22 @@ def _reviews_of(db: Index, chain_id: int, policies: Mapping[int, Mapping[str, An
     return reviews
 
 
-def rollback(db: Index, chain_id: int, fork_block: int) -> set[int]:
-    """Deletes everything indexed on `chain_id` past `fork_block` and recomputes the bounties
-    it touched (inside the caller's transaction); other chains' rows are left as they are.
-    Returns those bounty ids."""
-    past = "chain_id = :chain_id AND block_number > :fork"
-    key = {"chain_id": chain_id, "fork": fork_block}
+def rollback(db: Index, chain_id: int, escrow: str, fork_block: int) -> set[int]:
+    """Deletes everything indexed of `escrow` on `chain_id` past `fork_block` and recomputes the
+    bounties it touched (inside the caller's transaction); other escrows' and chains' rows are
+    left as they are (each escrow's indexer checks its own blocks). Returns those bounty ids."""
+    past = "chain_id = :chain_id AND escrow = :escrow AND block_number > :fork"
+    key = {"chain_id": chain_id, "escrow": escrow, "fork": fork_block}
     touched: set[int] = set()
     for table in _BOUNTY_TABLES:
         touched.update(row[0] for row in db.execute(f"SELECT DISTINCT bounty_id FROM {table} WHERE {past}", key))  # noqa: S608
     for table in EVENT_TABLES:
         db.execute(f"DELETE FROM {table} WHERE {past}", key)  # noqa: S608
     db.execute(f"DELETE FROM blocks WHERE {past}", key)
-    # Token metadata is a cache: keep only the tokens of bounties and fundraisers that still exist.
+    # Token metadata is a cache (per chain): keep only the tokens of bounties and fundraisers
+    # that still exist, of any escrow on the chain.
     db.execute("DELETE FROM tokens WHERE chain_id = :chain_id"
                " AND token NOT IN (SELECT token FROM created WHERE chain_id = :chain_id)"
                " AND token NOT IN (SELECT token FROM fundraisers WHERE chain_id = :chain_id)", key)
-    refresh_bounties(db, chain_id, touched)
+    refresh_bounties(db, chain_id, escrow, touched)
     return touched

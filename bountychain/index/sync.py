@@ -45,7 +45,7 @@ from bountychain._artifacts import load_artifact
 from bountychain.amounts import MAX_DECIMALS
 from bountychain.chains import chain_name
 from bountychain.deployments import DEV_CHAIN_IDS
-from bountychain.index import cursors, store, summaries
+from bountychain.index import cursors, migrations, store, summaries
 from bountychain.index.events import HANDLERS, Event, Rows, decode_planned, event_plan
 from bountychain.reports import is_report_uri
 from bountychain.results import ETH
@@ -125,8 +125,8 @@ class TooManyResults(Exception):
 
 
 class Indexer:
-    """Follows one escrow on one chain into one database (which may hold other chains: each
-    indexer reads and writes only its chain's rows, under its chain's writer lock).
+    """Follows one escrow on one chain into one database (which may hold other escrows and
+    chains: each indexer reads and writes only its escrow's rows, under its own writer lock).
 
     Args:
         w3: the chain.
@@ -177,15 +177,12 @@ class Indexer:
         return cls(client.w3, db, client.address, client.from_block, **options)
 
     def _bind(self) -> None:
-        """Records that this database follows this escrow on this chain; refuses another escrow
-        on a chain it already follows (one escrow per chain and index)."""
+        """Records that this database follows this escrow on this chain (a chain may have several:
+        each has its own row of `chains`, cursor, rollback and writer lock)."""
         with store.transaction(self.db):
-            row = cursors.chain_row(self.db, self.chain_id)
+            row = cursors.chain_row(self.db, self.chain_id, self.escrow)
             if row is None:
                 cursors.add_chain(self.db, self.chain_id, self.escrow, self.start_block)
-            elif row["escrow"] != self.escrow:
-                raise store.IndexMismatch(f"this index follows escrow {row['escrow']} on {chain_name(self.chain_id)}, "
-                                          f"not {self.escrow}: one escrow per chain in an index, use another --db")
             else:
                 self.start_block = int(row["start_block"])
 
@@ -196,7 +193,7 @@ class Indexer:
 
     def _position(self) -> tuple[int, str | None]:
         """The cursor (the last indexed block) and its hash."""
-        row = cursors.chain_row(self.db, self.chain_id)
+        row = cursors.chain_row(self.db, self.chain_id, self.escrow)
         return (self.start_block - 1, None) if row is None else (int(row["cursor"]), row["cursor_hash"])
 
     @property
@@ -238,7 +235,7 @@ class Indexer:
             if self._holds_writer:
                 yield
                 return
-            with self.db.writer_lock(self.chain_id):
+            with self.db.writer_lock(self.chain_id, self.escrow):
                 self._holds_writer = True
                 try:
                     yield
@@ -262,6 +259,7 @@ class Indexer:
         ranges = events = 0
         good_ranges = 0
         skipped, foreign = self._skipped, self._foreign
+        self._backfill_slashed()
         while max_ranges is None or ranges < max_ranges:
             fork = self.check_reorg()  # before every range: the chain may change during a pass
             if fork is not None:
@@ -288,6 +286,37 @@ class Indexer:
         return SyncReport(first, self.cursor, target, head, ranges, events, rolled_back,
                           time.monotonic() - started, self._skipped - skipped, self._foreign - foreign)
 
+    def _backfill_slashed(self) -> None:
+        """Reads this escrow's SlashedBondsCredited events up to the block an upgrade to schema 9
+        noted (`migrations._to_9`: the index had read those blocks before it recorded them), in
+        one transaction, once. Those blocks are below the cursor: confirmed, and checked by the
+        reorg check like the rest."""
+        key = f"{migrations.BACKFILL_SLASHED}{self.chain_id}:{self.escrow}"
+        upto = store.get_meta(self.db, key)
+        if upto is None:
+            return
+        events = self._events[self.escrow.lower()]
+        topic, plan = next((topic, plan) for topic, (name, plan) in events.items() if name == "SlashedBondsCredited")
+        found = []
+        low = self.start_block
+        while low <= int(upto):
+            high = min(low + self.max_batch - 1, int(upto))
+            for entry in self._raw_logs.manager.request_blocking("eth_getLogs", [{
+                    "address": [self.escrow], "topics": [topic], "fromBlock": hex(low), "toBlock": hex(high)}]):
+                if str(entry["address"]).lower() == self.escrow.lower() and not entry.get("removed"):
+                    args, _ = decode_planned(plan, entry)
+                    found.append(Event("SlashedBondsCredited", args, _number(entry["blockNumber"]),
+                                       _hex(entry["blockHash"]), _number(entry["logIndex"]),
+                                       _hex(entry["transactionHash"])))
+            low = high + 1
+        with store.transaction(self.db):
+            rows = Rows(self.db, self.chain_id, self.escrow)
+            for event in found:
+                HANDLERS[event.name](rows, event)
+            rows.flush()
+            store.set_meta(self.db, key, None)
+        logger.info("%s: read %d slashed-bond credits indexed before schema 9", self.name, len(found))
+
     def check_reorg(self) -> int | None:
         """Rolls back past a reorganisation; returns the fork point, or None if the indexed
         blocks are still on the chain."""
@@ -298,17 +327,18 @@ class Indexer:
             return None
         fork = self.start_block - 1
         stored = self.db.execute("SELECT block_number, block_hash FROM blocks WHERE chain_id = :chain_id"
-                                 " AND block_number < :cursor ORDER BY block_number DESC",
-                                 {"chain_id": self.chain_id, "cursor": cursor}).fetchall()
+                                 " AND escrow = :escrow AND block_number < :cursor ORDER BY block_number DESC",
+                                 {"chain_id": self.chain_id, "escrow": self.escrow, "cursor": cursor}).fetchall()
         for number, block_hash in stored:
             if self._block_hash(number) == block_hash:
                 fork = number
                 break
         with store.transaction(self.db):
-            summaries.rollback(self.db, self.chain_id, fork)
+            summaries.rollback(self.db, self.chain_id, self.escrow, fork)
             row = self.db.execute("SELECT block_hash, block_time FROM blocks WHERE chain_id = :chain_id"
-                                  " AND block_number = :fork", {"chain_id": self.chain_id, "fork": fork}).fetchone()
-            cursors.set_cursor(self.db, self.chain_id, fork, row[0] if row else None, row[1] if row else None)
+                                  " AND escrow = :escrow AND block_number = :fork",
+                                  {"chain_id": self.chain_id, "escrow": self.escrow, "fork": fork}).fetchone()
+            cursors.set_cursor(self.db, self.chain_id, self.escrow, fork, row[0] if row else None, row[1] if row else None)
         return fork
 
     def _index_range(self, low: int, high: int) -> int:
@@ -328,22 +358,23 @@ class Indexer:
         block_hashes = {event.block_number: event.block_hash for event in decoded}
         block_times = {event.block_number: event.block_time for event in decoded if event.block_time}
         with store.transaction(self.db):
-            rows = Rows(self.db, self.chain_id)
+            rows = Rows(self.db, self.chain_id, self.escrow)
             touched: set[int] = set()
             for event in decoded:
                 touched |= HANDLERS[event.name](rows, event)
             grown = [table for table, added in rows.counts.items() if added >= _ANALYZE_AFTER]
             rows.flush()
-            summaries.refresh_bounties(self.db, self.chain_id, touched)
+            summaries.refresh_bounties(self.db, self.chain_id, self.escrow, touched)
             block_hashes[high] = end_hash
             numbers = sorted(block_hashes)
-            self.db.execute(f"DELETE FROM blocks WHERE chain_id = :chain_id AND block_number IN"  # noqa: S608 - ints
-                            f" ({', '.join(map(str, numbers))})", {"chain_id": self.chain_id})
-            self.db.insert("blocks", [{"chain_id": self.chain_id, "block_number": number,
+            self.db.execute(f"DELETE FROM blocks WHERE chain_id = :chain_id AND escrow = :escrow"  # noqa: S608 - ints
+                            f" AND block_number IN ({', '.join(map(str, numbers))})",
+                            {"chain_id": self.chain_id, "escrow": self.escrow})
+            self.db.insert("blocks", [{"chain_id": self.chain_id, "escrow": self.escrow, "block_number": number,
                                        "block_hash": block_hashes[number],
                                        "block_time": end_time if number == high else block_times.get(number)}
                                       for number in numbers])
-            cursors.set_cursor(self.db, self.chain_id, high, end_hash, end_time)
+            cursors.set_cursor(self.db, self.chain_id, self.escrow, high, end_hash, end_time)
         if grown and self.db.dialect == "postgresql":
             # PostgreSQL plans by its statistics, which autovacuum refreshes only later: after a
             # large range, a table it still thinks tiny would be scanned instead of indexed.

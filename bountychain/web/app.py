@@ -84,11 +84,14 @@ class WebApp:
     `uvicorn --workers`), another process (`bountychain index --follow`) keeps the index current
     and `POST /api/sync` only reports how far it is."""
 
-    def __init__(self, indexer: Indexer | None, database: str | Path | Index, *, interval: float = 2.0,
+    def __init__(self, indexer: Indexer | list[Indexer] | None, database: str | Path | Index, *, interval: float = 2.0,
                  public_rpc: str | None = None, cors_origins: Iterable[str] = (), cache_seconds: int = 0,
                  sync_burst: int = 5, sync_per_second: float = 1.0, answer_cache_bytes: int = 32 << 20,
                  reader_threads: int = 4) -> None:
-        self.indexer = indexer
+        # Every escrow this process syncs (`bountychain serve`: the chain's deployment history);
+        # `indexer` is the first, as before.
+        self.indexers = [] if indexer is None else list(indexer) if isinstance(indexer, list) else [indexer]
+        self.indexer = self.indexers[0] if self.indexers else None
         self._owns_db = not isinstance(database, Index)  # opened here, so closed by `stop`
         self.db = database if isinstance(database, Index) else _open_existing(database)
         self.interval = interval
@@ -104,7 +107,7 @@ class WebApp:
         # The reads run on a few threads, first come first served: SQLite's work holds the GIL,
         # and more threads than cores only make the slowest answers slower.
         self.readers = ThreadPoolExecutor(max_workers=reader_threads, thread_name_prefix="index-read")
-        if indexer is None and not queries.chains(self.db):
+        if not self.indexers and not queries.chains(self.db):
             raise ValueError(f"{describe_url(self.db.url)} is no index yet: run `bountychain index` on it first")
         # The GitHub App's links (`bountychain github serve` records them in this database): the
         # profiles show them, and /api/github/links/<address> serves them as the bot does.
@@ -135,18 +138,26 @@ class WebApp:
 
     def chains(self) -> list[dict[str, Any]]:
         """The chains of the index, each with what the page needs to name it, link to its block
-        explorer, and send to its escrow and review contract."""
-        listed = []
-        for chain in queries.chains(self.db):
+        explorer, and send to its escrow and review contract: the chain's newest escrow (the
+        one it started following last), and in `escrows` every escrow of the chain, oldest first
+        (a `deploy --replace` keeps the old one, which may still hold pledges)."""
+        listed: dict[int, dict[str, Any]] = {}
+        for chain in queries.chains(self.db):  # by chain, each chain's escrows oldest first
             known = known_chain(chain.chain_id)
-            listed.append({
+            confirmations = next((indexer.confirmations for indexer in self.indexers
+                                  if indexer.chain_id == chain.chain_id), None)
+            escrow = {"escrow": chain.escrow, "review": review_address(chain.escrow), "start_block": chain.start_block}
+            entry = listed.setdefault(chain.chain_id, {
                 "chain_id": chain.chain_id, "chain_name": chain.chain_name, "chain_id_hex": hex(chain.chain_id),
                 "shorthand": known.shorthand if known else str(chain.chain_id),
-                "explorer": known.explorer if known else None,
-                "escrow": chain.escrow, "review": review_address(chain.escrow), "start_block": chain.start_block,
-                "confirmations": self.indexer.confirmations
-                if self.indexer is not None and self.indexer.chain_id == chain.chain_id else None})
-        return listed
+                "explorer": known.explorer if known else None, "confirmations": confirmations, "escrows": []})
+            entry.update(escrow)
+            entry["escrows"].append(escrow)
+        return list(listed.values())
+
+    def escrow_param(self, text: str | None) -> str | None:
+        """The escrow a request names (`?escrow=`), checksummed; BadRequest if not an address."""
+        return None if text is None else checked_address(text, "escrow")
 
     def chain_param(self, text: str | None) -> int | None:
         """The chain a request names (`?chain=`): a chain id or a shorthand (sepolia, base,
@@ -167,15 +178,22 @@ class WebApp:
         return self.db
 
     def sync(self) -> SyncReport | None:
-        if self.indexer is None:
+        """Syncs every escrow this process follows, each in turn (a failure does not stop the
+        others; the first is raised after all had their turn); the first one's report."""
+        if not self.indexers:
             return None  # another process follows the chain
         with self._sync_lock:
-            try:
-                self.last_report = self.indexer.sync()
-                self.last_error = None
-            except Exception as exc:
-                self.last_error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-                raise
+            reports, failures = [], []
+            for indexer in self.indexers:
+                try:
+                    reports.append(indexer.sync())
+                except Exception as exc:
+                    where = f"{indexer.name}, escrow {indexer.escrow}: " if len(self.indexers) > 1 else ""
+                    failures.append((exc, f"{where}{type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}"))
+            self.last_error = "; ".join(words for _, words in failures) or None
+            if failures:
+                raise failures[0][0]
+            self.last_report = reports[0]
             return self.last_report
 
     def start_following(self) -> threading.Thread:
@@ -212,7 +230,7 @@ class WebApp:
         hash, which a reorganisation changes), the sync error shown, and the request's path and
         query."""
         positions = [list(row) for row in self.db.execute(
-            "SELECT chain_id, escrow, cursor, cursor_hash, cursor_time FROM chains ORDER BY chain_id")]
+            "SELECT chain_id, escrow, cursor, cursor_hash, cursor_time FROM chains ORDER BY chain_id, escrow")]
         if request.url.path.startswith(("/api/funders/", "/api/hunters/")):  # they show GitHub links too
             positions.append(list(self.db.execute("SELECT COUNT(*), MAX(linked_at) FROM github_links").fetchall()[0]))
         key = json.dumps([positions, self.last_error, request.url.path, request.url.query])
@@ -279,6 +297,7 @@ def _bounty_list(web: WebApp, request: Request) -> Any:
         value = query_param(request, name)
         filters[name] = None if value is None else checked_address(value, name)
     filters["chain"] = web.chain_param(query_param(request, "chain"))
+    filters["escrow"] = web.escrow_param(query_param(request, "escrow"))
     limit = _integer(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     offset = _integer(request, "offset", 0, 0, MAX_ID)
     sort = query_param(request, "sort") or "newest"
@@ -288,10 +307,10 @@ def _bounty_list(web: WebApp, request: Request) -> Any:
             total = queries.count_bounties(db, **filters)
         except ValueError as exc:
             raise BadRequest(str(exc)) from exc
-        claims = queries.claims_of(db, [(row.chain_id, row.bounty_id) for row in rows])
+        claims = queries.claims_of(db, [(row.chain_id, row.escrow, row.bounty_id) for row in rows])
     listed = [Ready(jsonable(row), solutions=[Ready(claim_id=c.claim_id, hunter=c.hunter, uri=c.uri, paid=str(c.paid),
                                                     private_report=c.private_report, committed_at=c.committed_at)
-                                              for c in claims[(row.chain_id, row.bounty_id)]])
+                                              for c in claims[(row.chain_id, row.escrow, row.bounty_id)]])
               for row in rows]  # converted once, here: the JSON encoder takes them as they are
     return {"bounties": listed, "count": total, "limit": limit, "offset": offset, "sort": sort,
             "index": web.status()}
@@ -307,14 +326,15 @@ def _bounty_id(text: str) -> int | None:
 def _bounty_detail(web: WebApp, request: Request) -> Any:
     text = request.path_params["bounty_id"]
     bounty_id = _bounty_id(text)
-    chain = web.chain_param(query_param(request, "chain"))
+    chain, escrow = web.chain_param(query_param(request, "chain")), web.escrow_param(query_param(request, "escrow"))
     db = web.reader()
     with db.reading():  # the bounty, its milestones and its bonds from one snapshot
-        detail = None if bounty_id is None else queries.bounty(db, bounty_id, chain=chain)
+        detail = None if bounty_id is None else queries.bounty(db, bounty_id, chain=chain, escrow=escrow)
         if detail is None:
-            where = "" if chain is None else f" on {chain_name(chain)}"
+            where = ("" if chain is None else f" on {chain_name(chain)}") + ("" if escrow is None else
+                                                                             f" in escrow {escrow}")
             raise HTTPException(404, f"bounty {text} is not in the index{where} (yet)")
-        key = (db, detail.bounty.chain_id, detail.bounty.bounty_id)
+        key = (db, detail.bounty.chain_id, detail.bounty.escrow, detail.bounty.bounty_id)
         parts = {"milestones": milestone_history(*key), **bonds_of(*key)}
     return {**jsonable(detail), **parts, "index": web.status()}
 
@@ -324,36 +344,40 @@ RECENT = 10  # bounties on a funder's or hunter's profile
 
 def _funder(web: WebApp, request: Request) -> Any:
     db, funder = web.reader(), checked_address(request.path_params["address"], "funder")
-    chain = web.chain_param(query_param(request, "chain"))
+    chain, escrow = web.chain_param(query_param(request, "chain")), web.escrow_param(query_param(request, "escrow"))
     with db.reading():
-        record = queries.sponsor_record(db, funder, chain=chain)
-        backed = queries.bounties_by_ids(db, sorted({(pledge.chain_id, pledge.bounty_id) for pledge in record.pledges}))
-        objections = queries.funder_objections(db, funder, chain=chain)
+        record = queries.sponsor_record(db, funder, chain=chain, escrow=escrow)
+        backed = queries.bounties_by_ids(db, sorted({(pledge.chain_id, pledge.escrow, pledge.bounty_id)
+                                                     for pledge in record.pledges}))
+        objections = queries.funder_objections(db, funder, chain=chain, escrow=escrow)
     return {**jsonable(record), "objections": jsonable(objections), "pay_rate": queries.pay_rate(backed),
             "recent": jsonable(backed[:RECENT]), "github": web.github.links_of_address(funder)}
 
 
 def _hunter(web: WebApp, request: Request) -> Any:
     db, hunter = web.reader(), checked_address(request.path_params["address"], "hunter")
-    chain = web.chain_param(query_param(request, "chain"))
+    chain, escrow = web.chain_param(query_param(request, "chain")), web.escrow_param(query_param(request, "escrow"))
     with db.reading():
-        record = queries.hunter_record(db, hunter, chain=chain)
-        recent = queries.bounties_by_ids(db, sorted({(claim.chain_id, claim.bounty_id) for claim in record.claims}))
+        record = queries.hunter_record(db, hunter, chain=chain, escrow=escrow)
+        recent = queries.bounties_by_ids(db, sorted({(claim.chain_id, claim.escrow, claim.bounty_id)
+                                                     for claim in record.claims}))
     return {**jsonable(record), "recent": jsonable(recent[:RECENT]), "github": web.github.links_of_address(hunter)}
 
 
 def _funding(web: WebApp, request: Request) -> Any:
     text = request.path_params["bounty_id"]
     bounty_id = _bounty_id(text)
-    chain = web.chain_param(query_param(request, "chain"))
-    if bounty_id is None or queries.totals(web.reader(), bounty_id, chain=chain) is None:
+    chain, escrow = web.chain_param(query_param(request, "chain")), web.escrow_param(query_param(request, "escrow"))
+    if bounty_id is None or queries.totals(web.reader(), bounty_id, chain=chain, escrow=escrow) is None:
         raise HTTPException(404, f"bounty {text} is not in the index (yet)")
-    return {"bounty_id": bounty_id, "history": queries.funding_history(web.reader(), bounty_id, chain=chain)}
+    return {"bounty_id": bounty_id, "history": queries.funding_history(web.reader(), bounty_id, chain=chain,
+                                                                       escrow=escrow)}
 
 
 def _beneficiary(web: WebApp, request: Request) -> Any:
     return queries.beneficiary_record(web.reader(), checked_address(request.path_params["address"], "beneficiary"),
-                                      chain=web.chain_param(query_param(request, "chain")))
+                                      chain=web.chain_param(query_param(request, "chain")),
+                                      escrow=web.escrow_param(query_param(request, "escrow")))
 
 
 def _amount(web: WebApp, request: Request) -> Any:
@@ -362,8 +386,8 @@ def _amount(web: WebApp, request: Request) -> Any:
     bounty, text = query_param(request, "bounty"), request.query_params.get("text", "")
     if bounty is None or not bounty.isdigit():
         raise BadRequest(f"bounty {bounty!r} is not a bounty id")
-    chain = web.chain_param(query_param(request, "chain"))
-    detail = queries.bounty(web.reader(), int(bounty), chain=chain) if int(bounty) <= MAX_ID else None
+    chain, escrow = web.chain_param(query_param(request, "chain")), web.escrow_param(query_param(request, "escrow"))
+    detail = queries.bounty(web.reader(), int(bounty), chain=chain, escrow=escrow) if int(bounty) <= MAX_ID else None
     if detail is None:
         raise BadRequest(f"bounty {bounty} is not in the index (yet)")
     summary = detail.bounty

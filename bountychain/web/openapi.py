@@ -40,6 +40,10 @@ def _get(summary: str, description: str, parameters: list[dict[str, Any]], ok: d
 
 _CHAIN = _query("chain", "a chain, by id (11155111) or by name (sepolia, base-sepolia, local): only what is on "
                 "that chain; without it, every chain of the index")
+_ESCROW = _query("escrow", "an escrow's address: only what it holds (a chain's older escrows, kept by "
+                 "`deploy --replace`, are in the index too); without it, every escrow", _ADDRESS)
+_WHICH_ESCROW = _query("escrow", "the bounty's escrow (needed only when several escrows of the index have this id)",
+                       _ADDRESS)
 
 
 def openapi_schema(default_limit: int, max_limit: int, max_body: int) -> dict[str, Any]:
@@ -53,8 +57,8 @@ def openapi_schema(default_limit: int, max_limit: int, max_body: int) -> dict[st
             "version": "1",
             "description": (
                 "Bounties and fundraisers held by bountychain escrows, read from the index, which may follow "
-                "several chains (one escrow on each): every bounty names its `chain_id` and `chain_name`, and "
-                "bounty ids are numbered per chain. Amounts are "
+                "several chains, and several escrows on a chain (its deployment history): every bounty names its "
+                "`chain_id`, `chain_name` and `escrow`, and bounty ids are numbered per escrow. Amounts are "
                 "decimal strings of the token's base units (with `symbol` and `decimals` beside them); times "
                 "are Unix seconds; addresses are checksummed. Reads carry a weak `ETag` (answered 304 on "
                 "`If-None-Match`) and `Cache-Control`. Request bodies over "
@@ -69,7 +73,10 @@ def openapi_schema(default_limit: int, max_limit: int, max_body: int) -> dict[st
                                       "chain_id": {"type": "integer"}, "chain_name": {"type": "string"},
                                       "shorthand": {"type": "string", "description": "what ?chain= takes"},
                                       "explorer": {"type": ["string", "null"]}, "escrow": _ADDRESS,
-                                      "review": _ADDRESS, "start_block": {"type": "integer"}}}},
+                                      "review": _ADDRESS, "start_block": {"type": "integer"},
+                                      "escrows": {"type": "array", "description": "every escrow of the chain, "
+                                                  "oldest first (escrow, review, start_block); the newest is "
+                                                  "`escrow` above"}}}},
                                   "chain_id": {"type": ["integer", "null"]}, "escrow": _ADDRESS, "review": _ADDRESS,
                                   "index": index_status}})),
             "/api/status": _get("How far the index is", "The last indexed block and its time, per chain.", [],
@@ -87,7 +94,7 @@ def openapi_schema(default_limit: int, max_limit: int, max_body: int) -> dict[st
                     _query("token", "the token's address (0x000…000: ether)", _ADDRESS),
                     _query("issuer", "who created it", _ADDRESS),
                     _query("beneficiary", "a fundraiser's beneficiary", _ADDRESS),
-                    _CHAIN,
+                    _CHAIN, _ESCROW,
                     _query("sort", "newest first, the most held first (amount, in base units: filter by token to "
                            "compare like with like), or the soonest deadline first",
                            {"type": "string", "enum": list(SORTS), "default": "newest"}),
@@ -102,14 +109,17 @@ def openapi_schema(default_limit: int, max_limit: int, max_body: int) -> dict[st
                     "index": index_status}}), "400"),
             "/api/bounties/{bounty_id}": _get(
                 "One bounty or fundraiser", "Its summary, each funder's pledge, every pledge event, its claims "
-                "and the objections to its proposals; its partial awards (`milestones`, oldest first: when, the "
+                "and the objections to its proposals (each funder's pledge with what it is worth now: "
+                "`outstanding`, after partial awards, and `to_milestones`, what they took of it); its partial "
+                "awards (`milestones`, oldest first: when, the "
                 "share of the pool in basis points, the pool taken with its fee, what stayed pledged, and the "
                 "winners paid); the claim bond it asks (`bond`, base units, 0 for none) and each claim's bond "
-                "(`claim_bonds`, by claim id: held, returned or slashed, with its amount). Bounty ids are numbered per chain: without `chain`, an id "
-                "that more than one chain of the index has is answered 409, naming the chains to choose from.",
+                "(`claim_bonds`, by claim id: held, returned or slashed, with its amount). Bounty ids are "
+                "numbered per escrow: without `chain` (or `escrow`), an id that more than one chain (or escrow) "
+                "of the index has is answered 409, naming the choices.",
                 [_path("bounty_id", "the bounty's id", {"type": "integer", "minimum": 0}),
                  _query("chain", "the bounty's chain, by id or by name (needed only when the index follows "
-                        "several chains that have this id)")],
+                        "several chains that have this id)"), _WHICH_ESCROW],
                 _json("the bounty", {"type": "object", "properties": {
                     "bounty": bounty, "pledges": {"type": "array"}, "pledge_events": {"type": "array"},
                     "claims": {"type": "array"}, "objections": {"type": "array"}, "milestones": {"type": "array"},
@@ -120,12 +130,14 @@ def openapi_schema(default_limit: int, max_limit: int, max_body: int) -> dict[st
                 "A funder's record", "Of what a funder pledged, per token: paid to winners, to fundraisers' "
                 "beneficiaries, refunded, still held; its pledges and its objections; its pay rate (bounties it "
                 "backed that were awarded, expired unpaid, cancelled), its most recent bounties and the GitHub logins "
-                "linked to its address (`github`: login, comment and time of each link the GitHub App recorded).",
-                [_path("address", "the funder", _ADDRESS), _CHAIN], _json("the record"), "400"),
+                "linked to its address (`github`: login, comment and time of each link the GitHub App recorded). "
+                "Per token, `slashed_credit` is its part of the claim bonds slashed on bounties it funded, credited "
+                "to it (apart from what it pledged).",
+                [_path("address", "the funder", _ADDRESS), _CHAIN, _ESCROW], _json("the record"), "400"),
             "/api/hunters/{address}": _get(
                 "A hunter's record", "A hunter's claims, the ones paid, the earnings per token, the most recent "
                 "bounties it submitted to and the GitHub logins linked to its address (`github`, as for a funder).",
-                [_path("address", "the hunter", _ADDRESS), _CHAIN], _json("the record"), "400"),
+                [_path("address", "the hunter", _ADDRESS), _CHAIN, _ESCROW], _json("the record"), "400"),
             "/api/github/links/{address}": _get(
                 "GitHub logins of an address", "The GitHub logins proven (a signed EIP-712 statement posted as "
                 "`/link` in a comment, checked by the GitHub App) to be held by the owner of an address: login, "
@@ -133,14 +145,14 @@ def openapi_schema(default_limit: int, max_limit: int, max_body: int) -> dict[st
                 [_path("address", "the address", _ADDRESS)], _json("the links"), "400"),
             "/api/beneficiaries/{address}": _get(
                 "A beneficiary's record", "The fundraisers raising for an address, their payouts to it and the "
-                "total per token.", [_path("address", "the beneficiary", _ADDRESS), _CHAIN], _json("the record"),
+                "total per token.", [_path("address", "the beneficiary", _ADDRESS), _CHAIN, _ESCROW], _json("the record"),
                 "400"),
             "/api/bounties/{bounty_id}/funding": _get(
                 "Funding over time", "Every change to what a bounty or fundraiser holds, oldest first: pledges, "
                 "refunds, awards and payouts, each with its block, the block's time and the running totals "
                 "`pledged` (ever) and `total` (held after it).",
                 [_path("bounty_id", "the bounty's id", {"type": "integer", "minimum": 0}),
-                 _query("chain", "the bounty's chain, by id or by name (when several chains have this id)")],
+                 _query("chain", "the bounty's chain, by id or by name (when several chains have this id)"), _WHICH_ESCROW],
                 _json("the history", {"type": "object", "properties": {
                     "bounty_id": {"type": "integer"}, "history": {"type": "array", "items": {
                         "type": "object", "properties": {
@@ -151,7 +163,7 @@ def openapi_schema(default_limit: int, max_limit: int, max_body: int) -> dict[st
                 "summary": "A bounty's badge", "description": "An SVG badge with the bounty's amount (what was paid, "
                 "once awarded) and status, to embed in a README or an issue.",
                 "parameters": [_path("bounty_id", "the bounty's id", {"type": "integer", "minimum": 0}),
-                               _query("chain", "the bounty's chain, by id or by name (when several chains have this id)")],
+                               _query("chain", "the bounty's chain, by id or by name (when several chains have this id)"), _WHICH_ESCROW],
                 "responses": {"200": {"description": "the badge", "content": {"image/svg+xml": {}}}, "400": _ERROR,
                               "404": _ERROR, "409": _ERROR}}},
             "/qr.svg": {"get": {
@@ -163,7 +175,7 @@ def openapi_schema(default_limit: int, max_limit: int, max_body: int) -> dict[st
                 "Read an amount", "An amount as a person types it (\"0.25\", \"1e-3 ETH\", \"2 gwei\"), read by "
                 "the SDK's rules in the bounty's currency.",
                 [_query("bounty", "the bounty's id", {"type": "integer"}), _query("text", "the amount typed"),
-                 _query("chain", "the bounty's chain, by id or by name (when several chains have this id)")],
+                 _query("chain", "the bounty's chain, by id or by name (when several chains have this id)"), _WHICH_ESCROW],
                 _json("the amount", {"type": "object", "properties": {
                     "amount": _AMOUNT, "text": {"type": "string"}, "symbol": {"type": "string"},
                     "decimals": {"type": "integer"}}}), "400", "409"),

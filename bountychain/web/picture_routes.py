@@ -20,14 +20,14 @@ def _svg(body: str, max_age: int) -> Response:
 
 
 async def _badge(request: Request) -> Response:
-    """/badge/<id>.svg[?chain=]: the bounty's amount and status, for a README or an issue."""
+    """/badge/<id>.svg[?chain=][&escrow=]: the bounty's amount and status, for a README or an issue."""
     web = request.app.state.web
     text = request.path_params["bounty_id"]
     bounty_id = int(text) if text.isdigit() and int(text) <= MAX_ID else None
     try:
-        chain = web.chain_param(query_param(request, "chain"))
+        chain, escrow = web.chain_param(query_param(request, "chain")), web.escrow_param(query_param(request, "escrow"))
         detail = None if bounty_id is None else await run_in_threadpool(queries.bounty, web.reader(), bounty_id,
-                                                                        chain=chain)
+                                                                        chain=chain, escrow=escrow)
     except queries.AmbiguousBounty as exc:
         return error_response(409, ambiguous_message(web.chains(), exc))
     except BadRequest as exc:

@@ -24,7 +24,7 @@ from bountychain.index import queries
 
 AMOUNT_KEYS = frozenset({"total", "pledged", "refunded", "pool", "fee", "paid_out", "amount", "outstanding", "paid",
                          "goal", "raised", "to_fundraisers", "proposal_total", "weight_against", "quorum_weight",
-                         "weight", "remaining", "bond"})
+                         "weight", "remaining", "bond", "to_milestones", "slashed_credit"})
 MAX_ID = 2**63 - 1  # the index stores ids as BIGINT: a larger id cannot be in it
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 # Field annotations whose values JSON takes as they are (a tuple of ints is an array).
@@ -109,11 +109,16 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
 
 
 def ambiguous_message(chains: list[dict[str, Any]], exc: queries.AmbiguousBounty) -> str:
-    """Which chains have this bounty id, and how to ask for one of them (`chains`: the web
-    app's `WebApp.chains()`)."""
+    """Which chains (or escrows of one chain) have this bounty id, and how to ask for one of
+    them (`chains`: the web app's `WebApp.chains()`)."""
+    if len(exc.chain_ids) == 1:
+        choices = ", ".join(f"escrow {escrow} (?escrow={escrow})" for _, escrow in exc.choices)
+        return (f"bounty {exc.bounty_id} is in several escrows on {chain_name(exc.chain_ids[0])} in this index: "
+                f"{choices}; add ?escrow= to choose")
     shorthands = {chain["chain_id"]: chain["shorthand"] for chain in chains}
-    choices = ", ".join(f"{chain_name(chain_id)} (?chain={shorthands.get(chain_id, chain_id)})"
-                        for chain_id in exc.chain_ids)
+    twice = {chain for chain in exc.chain_ids if sum(chain == other for other, _ in exc.choices) > 1}
+    choices = ", ".join(f"{chain_name(chain)} (?chain={shorthands.get(chain, chain)}"
+                        + (f"&escrow={escrow})" if chain in twice else ")") for chain, escrow in exc.choices)
     return f"bounty {exc.bounty_id} is on several chains of this index: {choices}; add ?chain= to choose"
 
 
