@@ -349,10 +349,7 @@ contract EscrowHandler {
     }
 
     function submitSolutionBySig(uint256 bountySeed, uint256 actorSeed, uint256 nonce) external {
-        // One relayed claim in three goes to a live bonded bounty in the permit token, if any
-        // (a rare pick otherwise): its bond comes by the hunter's permit.
-        uint256 bountyId = bountySeed % 3 == 0 ? _pickBondedInPermitToken(bountySeed) : 0;
-        if (bountyId == 0) bountyId = _pickBounty(bountySeed);
+        uint256 bountyId = _pickBounty(bountySeed);
         if (bountyId == 0) return;
         uint256 i = actorSeed % actors.length;
         nonce = nonce % 64; // small, so that used nonces come back and must be refused
@@ -1446,16 +1443,6 @@ contract EscrowHandler {
             if (ghosts[id].deadline > block.timestamp) return id;
         }
         return bountyIds[seed % n];
-    }
-
-    function _pickBondedInPermitToken(uint256 seed) private view returns (uint256) {
-        uint256 n = bountyIds.length;
-        for (uint256 i; i < n; ++i) {
-            uint256 id = bountyIds[(seed % n + i) % n];
-            Ghost storage ghost = ghosts[id];
-            if (ghost.bond != 0 && ghost.currency == PERMIT && ghost.deadline > block.timestamp) return id;
-        }
-        return 0;
     }
 
     function _pickReviewed(uint256 seed) private view returns (uint256) {
