@@ -4,6 +4,7 @@ pragma solidity 0.8.37;
 import {BountyEscrow} from "../contracts/BountyEscrow.sol";
 import {BountyReview} from "../contracts/BountyReview.sol";
 import {IBountyReview} from "../contracts/interfaces/IBountyReview.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {vm} from "./Vm.sol";
 
 /// @notice The escrow's pure accounting: `check_` functions proved by Halmos for every input
@@ -22,6 +23,7 @@ import {vm} from "./Vm.sol";
 contract AccountingCopy {
     uint256 internal constant BPS = 10_000;
     uint256 internal constant MAX_FEE_BPS = 500;
+    uint256 internal constant SLASH_SCALE = 1e36;
 
     /// @dev BountyEscrow._closePool: the fee on a pool, and what is left to pay out.
     function closePool(uint256 pool, uint256 _feeBps) internal pure returns (uint256 fee, uint256 net) {
@@ -71,6 +73,71 @@ contract AccountingCopy {
         unchecked {
             uint256 withheld = overruled ? 0 : _withheld;
             pool = _total(bounty) - withheld;
+        }
+    }
+
+    /// @dev BountyEscrow._pledge: the shares a pledge (or top-up) that brought `received` buys
+    /// at the pool's current ratio, rounded down; a unit each while the pool has no shares.
+    function sharesFor(uint256 received, uint256 total, uint256 supply) internal pure returns (uint256) {
+        unchecked {
+            uint256 shares = supply == 0 ? received : received * supply / total;
+            return shares;
+        }
+    }
+
+    /// @dev BountyEscrow._refund and pledgeOf: what `shares` of the pool are worth, rounded down;
+    /// the last shares out (shares == supply) take the whole remainder.
+    function valueOf(uint256 shares, uint256 total, uint256 supply) internal pure returns (uint256 pledged) {
+        unchecked {
+            pledged = shares < supply ? shares * total / supply : total;
+        }
+    }
+
+    /// @dev BountyEscrow._refund: the shares a refund of `amount` burns, rounded up (the pool's
+    /// favour); all of them when it takes everything they are worth.
+    function sharesBurned(uint256 amount, uint256 pledged, uint256 shares, uint256 total, uint256 supply)
+        internal
+        pure
+        returns (uint256)
+    {
+        uint256 burned = amount == pledged ? shares : supply == total ? amount : Math.mulDiv(amount, supply, total, Math.Rounding.Ceil);
+        return burned;
+    }
+
+    /// @dev BountyEscrow.awardPart: the part of the pool a milestone takes, rounded down.
+    function partPool(Bounty memory bounty, uint256 partBps) internal pure returns (uint256) {
+        unchecked {
+            uint256 pool = _total(bounty) * partBps / BPS;
+            return pool;
+        }
+    }
+
+    /// @dev BountyEscrow.markSpam: the shares that split a slashed bond (the approver's and the
+    /// issuer's are left out), and the bond per share the funders' shares accrue (times
+    /// SLASH_SCALE, rounded down). `_slashedPerShare` is the escrow's mapping, as an array.
+    function slashSharing(uint256 supply, uint256 approverShares, uint256 issuerShares) internal pure returns (uint256) {
+        unchecked {
+            uint256 sharing = supply - approverShares - issuerShares;
+            return sharing;
+        }
+    }
+
+    function slashedPerShare(uint256[] memory _slashedPerShare, uint256 bountyId, uint256 bond, uint256 sharing)
+        internal
+        pure
+        returns (uint256)
+    {
+        unchecked {
+            uint256 perShare = _slashedPerShare[bountyId] + bond * SLASH_SCALE / sharing;
+            return perShare;
+        }
+    }
+
+    /// @dev BountyEscrow._settleSlashed and markSpam: what `shares` accrued at `perShare` (a
+    /// funder is owed this less its debt, the same at the rate it last settled).
+    function slashedPart(uint256 shares, uint256 perShare) internal pure returns (uint256) {
+        unchecked {
+            return shares * perShare / SLASH_SCALE;
         }
     }
 
@@ -125,6 +192,62 @@ abstract contract ArithmeticFacts {
 
     function isAmount(uint256 x) internal pure returns (bool) {
         return x >> AMOUNT_BITS == 0;
+    }
+
+    /// @dev Pro-rata arithmetic divides by unknowns (a pool's total or share supply), so its
+    /// facts are about products of two unknowns. Each is guarded by the bounds under which it
+    /// is true of the EVM's MUL and DIV for every input (forge fuzzes them unguarded by the
+    /// checks' bounds: `testFuzz_theProRataFactsHold`), and the checks assume instances of them.
+
+    /// @dev x*z + y*z = (x+y)*z with no wrap, in both operand orders, when x + y < 2^bits and
+    /// z < 2^(256 - bits): every product here is exact (below 2^256).
+    function distributes(uint256 x, uint256 y, uint256 z, uint256 bits) internal view returns (bool) {
+        unchecked {
+            if ((x + y) >> bits != 0 || x + y < x || z >> (256 - bits) != 0) return true;
+            uint256 xz = this.mul(x, z);
+            uint256 yz = this.mul(y, z);
+            uint256 sz = this.mul(x + y, z);
+            return xz == this.mul(z, x) && yz == this.mul(z, y) && sz == this.mul(z, x + y) && xz + yz == sz
+                && sz >= xz;
+        }
+    }
+
+    /// @dev DIV by any d > 0 is floor division: q*d <= x and x - q*d < d for q = x / d (q*d is
+    /// then exact: it is at most x), in both operand orders.
+    function floorDivisionBy(uint256 x, uint256 d) internal view returns (bool) {
+        unchecked {
+            if (d == 0) return true;
+            uint256 q = x / d;
+            uint256 qd = this.mul(q, d);
+            return qd == this.mul(d, q) && qd <= x && x - qd < d;
+        }
+    }
+
+    /// @dev The floors of two parts never sum to more than the floor of the whole:
+    /// x / d + y / d <= (x + y) / d, for d > 0 and x + y without wrap.
+    function floorsOfPartsAtMostFloorOfSum(uint256 x, uint256 y, uint256 d) internal pure returns (bool) {
+        unchecked {
+            if (d == 0 || x + y < x) return true;
+            return x / d + y / d <= (x + y) / d;
+        }
+    }
+
+    /// @dev x / d <= y exactly when x < y * d + d, for 0 < d < 2^128 and y < 2^128 (then
+    /// y * d + d is exact). With d a constant, y * d is the same term as the copy's own.
+    function quotientAtMostBy(uint256 x, uint256 d, uint256 y) internal pure returns (bool) {
+        unchecked {
+            if (d == 0 || d >> 128 != 0 || y >> 128 != 0) return true;
+            return (x / d <= y) == (x < y * d + d);
+        }
+    }
+
+    /// @dev Floor division's other face: x / d <= y exactly when x < (y + 1) * d, for d > 0 and
+    /// (y + 1) * d exact (y + 1 and d below 2^AMOUNT_BITS).
+    function quotientAtMost(uint256 x, uint256 d, uint256 y) internal view returns (bool) {
+        unchecked {
+            if (d == 0 || !isAmount(y + 1) || y + 1 == 0 || !isAmount(d)) return true;
+            return (x / d <= y) == (x < this.mul(y + 1, d));
+        }
     }
 
     /// @dev Takes the product facts of (x, a, b) as given (proved by check_lemma_*), and DIV's
@@ -247,6 +370,134 @@ contract AccountingSymbolicTest is AccountingCopy, ArithmeticFacts {
         assert(pool <= total);
     }
 
+    /*//////////////////////////////////////////////////////////////
+            MILESTONES: PLEDGES ARE SHARES OF THE POOL (promise 10)
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice A top-up buys shares at the pool's current ratio, rounded down: the shares it
+    /// gets are worth at most what it brought (shares x total <= received x supply), so the
+    /// pool's value per share never falls ((total + received) x supply >= total x (supply +
+    /// shares)) and no funder is diluted. Bounds: total, supply, received and the sums the
+    /// contract stores below 2^128 (it refuses more: `toUint128`), total and supply > 0 (an
+    /// empty pool mints a share per unit).
+    function check_aTopUpBuysSharesAtTheCurrentRatioAndNeverDilutes(uint256 received, uint256 total, uint256 supply)
+        public
+        view
+    {
+        vm.assume(total > 0 && supply > 0 && isAmount(total + received) && total + received >= total && isAmount(supply));
+        uint256 shares = sharesFor(received, total, supply);
+        vm.assume(isAmount(supply + shares));
+        unchecked {
+            vm.assume(this.mul(received, supply) == this.mul(supply, received));
+            vm.assume(floorDivisionBy(this.mul(received, supply), total));
+            vm.assume(distributes(total, received, supply, AMOUNT_BITS));
+            vm.assume(distributes(supply, shares, total, AMOUNT_BITS));
+            assert(this.mul(shares, total) <= this.mul(received, supply));
+            assert(this.mul(total + received, supply) >= this.mul(total, supply + shares));
+        }
+    }
+
+    /// @notice A refund is worth its shares' part of the pool rounded down (pledged x supply
+    /// <= shares x total), never more than the pool (the checked `total - amount` cannot
+    /// underflow); the last shares out take the whole remainder, so a pool whose shares are all
+    /// gone holds nothing. Bounds: supply below 2^128 and total below 2^128 - 1 (as stored, less
+    /// one unit), 0 < shares <= supply.
+    function check_aRefundIsWorthItsSharesRoundedDownAndTheLastSharesTakeTheRest(
+        uint256 shares,
+        uint256 total,
+        uint256 supply
+    ) public view {
+        vm.assume(isAmount(total + 1) && total + 1 != 0 && isAmount(supply) && shares > 0 && shares <= supply);
+        uint256 pledged = valueOf(shares, total, supply);
+        // A whole refund burns every share the funder holds.
+        uint256 burned = shares;
+        if (supply - burned == 0) {
+            assert(pledged == total && total - pledged == 0);
+            return;
+        }
+        unchecked {
+            vm.assume(this.mul(shares, total) == this.mul(total, shares));
+            vm.assume(floorDivisionBy(this.mul(shares, total), supply));
+            vm.assume(distributes(shares, supply - shares, total, AMOUNT_BITS));
+            vm.assume(distributes(total, 1, supply, AMOUNT_BITS));
+            vm.assume(quotientAtMost(this.mul(shares, total), supply, total));
+            assert(this.mul(pledged, supply) <= this.mul(shares, total));
+            assert(pledged <= total);
+        }
+    }
+
+    /// @notice A milestone of partBps takes floor(total x part / 10,000) of the pool and not a
+    /// wei more; what stays is at least the rest of the pool's fraction ((total - pool) x
+    /// 10,000 >= total x (10,000 - part)), and fee + net = the part taken. Bounds: total below
+    /// 2^128, part 1..9,999 (the contract refuses others), any fee rate up to 5%.
+    function check_aMilestoneTakesTheFloorOfItsFractionAndLeavesTheRest(uint256 total, uint256 partBps, uint256 feeBps)
+        public
+        view
+    {
+        vm.assume(isAmount(total) && partBps > 0 && partBps < BPS && feeBps <= MAX_FEE_BPS);
+        assumeProducts(total, partBps, BPS - partBps);
+        uint256 pool = partPool(Bounty(total), partBps);
+        (uint256 fee, uint256 net) = closePool(pool, feeBps);
+        unchecked {
+            assert(pool * BPS <= this.mul(total, partBps) && this.mul(total, partBps) < pool * BPS + BPS);
+            assert(pool <= total);
+            assert((total - pool) * BPS >= this.mul(total, BPS - partBps));
+            assert(fee + net == pool && fee <= pool);
+        }
+    }
+
+    /*//////////////////////////////////////////////////////////////
+            CLAIM BONDS: THE SLASHED-BOND ACCUMULATOR (promise 10)
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice A slashed bond split by the per-share accumulator between two funders holding
+    /// `a` and `b` shares, the approver and the issuer holding more: the shares that split it
+    /// leave the judges out; the funders' parts never sum to more than the bond; the judges,
+    /// settled at the new rate, are owed nothing. (How little rounding leaves unpaid, at most
+    /// a wei per funder and mark, is checked by the campaign against its ghost books.)
+    /// Bounds: one mark on a fresh accumulator, a bond below 2^96 (a uint96), the funders'
+    /// shares and the judges' shares each below 2^99 (6 x 10^11 ether in wei), the funders'
+    /// shares at least the bond / 2^36 (so a share's part stays below 2^157).
+    function check_aSlashedBondReachesOnlyTheFundersAndNeverMoreThanTheBond(
+        uint256 bond,
+        uint256 a,
+        uint256 b,
+        uint256 approverShares,
+        uint256 issuerShares
+    ) public view {
+        vm.assume(bond > 0 && bond >> 96 == 0 && a > 0 && b > 0);
+        uint256 supply = a + b + approverShares + issuerShares;
+        vm.assume((a + b) >> 99 == 0 && (approverShares + issuerShares) >> 99 == 0 && supply >> 100 == 0);
+        uint256 sharing = slashSharing(supply, approverShares, issuerShares);
+        assert(sharing == a + b);
+        vm.assume(sharing >= bond >> 36);
+        uint256[] memory accumulator = new uint256[](1);
+        uint256 perShare = slashedPerShare(accumulator, 0, bond, sharing);
+        assert(_fundersPartsAtMostTheBond(a, b, bond, sharing, perShare));
+        // The judges' debts are set at the new rate: settled with their shares, they get 0.
+        assert(slashedPart(approverShares, perShare) - slashedPart(approverShares, perShare) == 0);
+        assert(slashedPart(issuerShares, perShare) - slashedPart(issuerShares, perShare) == 0);
+    }
+
+    /// @dev The funders' parts of one slashed bond (a fresh accumulator at `perShare`) sum to
+    /// at most the bond, from the facts of the accumulator's two divisions.
+    function _fundersPartsAtMostTheBond(uint256 a, uint256 b, uint256 bond, uint256 sharing, uint256 perShare)
+        private
+        view
+        returns (bool)
+    {
+        unchecked {
+            vm.assume(floorDivisionBy(bond * SLASH_SCALE, sharing));
+            vm.assume(perShare >> 157 == 0); // what sharing >= bond / 2^36 gives (forge fuzzes it)
+            vm.assume(distributes(a, b, perShare, 99));
+            uint256 owedA = this.mul(a, perShare);
+            uint256 owedB = this.mul(b, perShare);
+            vm.assume(floorsOfPartsAtMostFloorOfSum(owedA, owedB, SLASH_SCALE));
+            vm.assume(quotientAtMostBy(owedA + owedB, SLASH_SCALE, bond));
+            return slashedPart(a, perShare) + slashedPart(b, perShare) <= bond;
+        }
+    }
+
     /// @notice The dust the last winner takes is under one unit per other winner: at most 1
     /// for two winners, 2 for three.
     function testFuzz_theDustIsUnderOneUnitPerOtherWinner(uint128 net, uint16 a, uint16 b) public pure {
@@ -269,6 +520,30 @@ contract AccountingSymbolicTest is AccountingCopy, ArithmeticFacts {
         uint256 fb = b % (BPS + 1 - fa);
         assert(productFacts(x, fa, fb));
         assert(floorDivision(anyX) && floorDivision(uint256(x) * fa));
+    }
+}
+
+/// @notice The facts the pro-rata checks take as given, fuzzed over all inputs (they are
+/// guarded by the bounds under which they hold, so any input must satisfy them).
+contract ProRataFactsTest is ArithmeticFacts {
+    function testFuzz_theProRataFactsHold(uint256 x, uint256 y, uint256 z, uint8 bitsSeed, uint128 a, uint128 b) public view {
+        uint256 bits = 1 + bitsSeed % 255;
+        assert(distributes(x, y, z, bits));
+        assert(distributes(a, b, z >> bits, 256 - bits));
+        assert(distributes(a, b, uint128(uint256(keccak256(abi.encode(z)))), 128));
+        assert(floorDivisionBy(x, y) && floorDivisionBy(uint256(a) * b, z % 2 ** 128));
+        assert(quotientAtMost(x, a, b) && quotientAtMost(uint256(a) * b, uint128(z), a));
+        assert(floorsOfPartsAtMostFloorOfSum(x, y, z) && floorsOfPartsAtMostFloorOfSum(a, b, 1e36));
+        assert(quotientAtMostBy(x, a, b) && quotientAtMostBy(uint256(a) * b, 1e36, uint96(z)));
+    }
+
+    /// @dev The slashed-bond check's bound: a bond below 2^96 split among shares >= bond / 2^36
+    /// gives a part per share (times SLASH_SCALE) below 2^157; the edge (shares exactly bond /
+    /// 2^36) every other run.
+    function testFuzz_aShareOfASlashedBondStaysBelow2To157(uint96 bond, uint128 sharing) public pure {
+        uint256 shares = (uint256(bond) >> 36) + (sharing % 2 == 0 ? 0 : sharing);
+        if (shares == 0) return;
+        assert((uint256(bond) * 1e36 / shares) >> 157 == 0);
     }
 }
 
@@ -342,6 +617,89 @@ contract AccountingDifferentialTest is AccountingCopy {
         bool blocked = blocks(against, Review(quorumBps, total));
         assert(info.totalAtProposal == total && info.weightAgainst == against);
         assert((info.state == IBountyReview.ProposalState.Blocked) == blocked);
+    }
+
+    /// forge-config: default.fuzz.runs = 3000
+    /// @dev A bonded ETH bounty at a 2.5% fee, pledged by two funders; a milestone of a fuzzed
+    /// part; a third funder's top-up; a bond slashed; then, after the deadline, a partial
+    /// refund. The part taken, the shares bought, what each pledge is worth, each funder's part
+    /// of the slashed bond and the shares the refund burns must be what the copy computes.
+    function testFuzz_theCopiedProRataAndSlashedBondsAreWhatTheEscrowPays(
+        uint128 first,
+        uint128 second,
+        uint128 topUp,
+        uint16 partBps,
+        uint96 bond,
+        uint128 refundSeed
+    ) public {
+        (first, second, topUp) = (uint128(1 + first % 2 ** 100), uint128(1 + second % 2 ** 100), uint128(1 + topUp % 2 ** 100));
+        partBps = uint16(1 + partBps % (BPS - 1));
+        bond = uint96(1 + bond % type(uint96).max);
+        (BountyEscrow escrow, uint256 id, uint256 spamId) = _milestone(first, second, partBps, bond);
+        (uint256 total, uint256 supply, uint256 bought) = _topUp(escrow, id, first, topUp);
+        // The approver and issuer (this contract) hold no shares: every share splits the bond.
+        escrow.markSpam(id, spamId);
+        uint256 perShare = slashedPerShare(new uint256[](1), 0, bond, slashSharing(supply, 0, 0));
+        assert(escrow.slashedOwed(id, address(0xF001)) == slashedPart(first, perShare));
+        assert(escrow.slashedOwed(id, address(0xF003)) == slashedPart(bought, perShare));
+        _partialRefund(escrow, id, second, total, supply, refundSeed);
+    }
+
+    /// @dev The bonded bounty, its two bonded claims and two pledges, and the milestone, whose
+    /// part must be the copy's.
+    function _milestone(uint256 first, uint256 second, uint256 partBps, uint96 bond)
+        private
+        returns (BountyEscrow escrow, uint256 id, uint256 spamId)
+    {
+        escrow = new BountyEscrow(FEE_RECIPIENT, 250);
+        id = escrow.createBondedBounty(address(0), uint64(block.timestamp + 30 days), address(this), "ipfs://m", bond);
+        uint256[] memory claimIds = new uint256[](1);
+        uint256[] memory whole = new uint256[](1);
+        (claimIds[0], whole[0]) = (_bondedClaim(escrow, id, address(0xB0001), bond), BPS);
+        spamId = _bondedClaim(escrow, id, address(0xB0002), bond);
+        _pledge(escrow, id, address(0xF001), first);
+        _pledge(escrow, id, address(0xF002), second);
+        vm.assume((first + second) * partBps / BPS > 0); // the escrow refuses a part worth nothing
+        escrow.awardPart(id, partBps, claimIds, whole);
+        assert(first + second - escrow.getBounty(id).total == partPool(Bounty(first + second), partBps));
+    }
+
+    /// @dev A third funder's top-up: the shares it buys, and what the first pledge is worth
+    /// after it, must be the copy's. Returns the pool's total and supply after it.
+    function _topUp(BountyEscrow escrow, uint256 id, uint256 first, uint256 topUp)
+        private
+        returns (uint256 total, uint256 supply, uint256 bought)
+    {
+        total = escrow.getBounty(id).total;
+        (, supply) = escrow.sharesOf(id, address(0));
+        _pledge(escrow, id, address(0xF003), topUp);
+        (bought,) = escrow.sharesOf(id, address(0xF003));
+        assert(bought == sharesFor(topUp, total, supply));
+        (total, supply) = (total + topUp, supply + bought);
+        (uint256 worth,) = escrow.pledgeOf(id, address(0xF001));
+        assert(worth == valueOf(first, total, supply));
+    }
+
+    /// @dev After the deadline, the second funder takes back part of its pledge: the shares it
+    /// burns must be the copy's.
+    function _partialRefund(BountyEscrow escrow, uint256 id, uint256 shares, uint256 total, uint256 supply, uint256 seed)
+        private
+    {
+        vm.warp(escrow.getBounty(id).deadline);
+        (uint256 pledged,) = escrow.pledgeOf(id, address(0xF002));
+        assert(pledged == valueOf(shares, total, supply));
+        vm.assume(pledged > 0); // a milestone of 99.99% can leave a small pledge worth nothing
+        uint256 amount = 1 + seed % pledged;
+        vm.prank(address(0xF002));
+        escrow.refundTo(id, amount, address(0xF002));
+        (uint256 left,) = escrow.sharesOf(id, address(0xF002));
+        assert(shares - left == sharesBurned(amount, pledged, shares, total, supply));
+    }
+
+    function _bondedClaim(BountyEscrow escrow, uint256 id, address hunter, uint256 bond) private returns (uint256) {
+        vm.deal(hunter, bond);
+        vm.prank(hunter);
+        return escrow.submitSolution{value: bond}(id, "https://github.com/o/r/pull/2");
     }
 
     /// @dev A reviewed bounty with an arbiter and the given quorum, pledged by two funders; a

@@ -132,6 +132,9 @@ contract EscrowHandler {
 
     PledgeRecord[] public pledges;
     mapping(uint256 bountyId => mapping(address funder => uint256 indexPlusOne)) private _pledgeIndex;
+    /// @dev Each bounty's pledges (indexes into `pledges`): what revaluing a pool or summing a
+    /// bounty's slashed-bond debts walks, instead of every pledge of the run.
+    mapping(uint256 bountyId => uint256[]) private _pledgesOf;
 
     /// @dev Per currency: what came in, what left and where it went.
     uint256[CURRENCIES] public received;
@@ -319,11 +322,14 @@ contract EscrowHandler {
         (uint8 v, bytes32 r, bytes32 s) =
             vm.sign(_keys[i], keccak256(abi.encodePacked("\x19\x01", permitToken.DOMAIN_SEPARATOR(), structHash)));
         uint256 before = IERC20(address(permitToken)).balanceOf(address(escrow));
+        // A top-up of a bonded bounty settles the funder's part of the bonds slashed so far.
+        uint256 creditBefore = escrow.creditOf(funder, address(permitToken));
         uint256 g = _gasStart();
         vm.prank(funder);
         try escrow.pledgeWithPermit(bountyId, amount, type(uint64).max, block.timestamp, v, r, s) returns (uint256 got) {
             _gas("pledgeWithPermit", g, 0);
             if (IERC20(address(permitToken)).balanceOf(address(escrow)) - before != got) wrongDelivery++;
+            _slashSettled(bountyId, funder, creditBefore);
             _booked(bountyId, funder, got, type(uint64).max);
         } catch {}
         calls++;
@@ -348,6 +354,36 @@ contract EscrowHandler {
         uint256 i = actorSeed % actors.length;
         nonce = nonce % 64; // small, so that used nonces come back and must be refused
         uint256 expiry = block.timestamp + 1 hours;
+        bytes memory signature = _signSolution(bountyId, i, nonce, expiry);
+        bool wasUsed = escrow.nonceUsed(actors[i], nonce);
+        // A relayed claim on a bonded bounty pulls the bond from the hunter: by its allowance,
+        // or (the permit token) by the hunter's EIP-2612 permit for exactly the bond, which the
+        // relayer sends to the token first.
+        uint8 currency = ghosts[bountyId].currency;
+        uint256 bond = ghosts[bountyId].bond;
+        bool byPermit = bond != 0 && currency == PERMIT;
+        if (byPermit) _permitBond(i, bond);
+        else if (bond != 0 && currency != 0) _fund(currency, actors[i], bond);
+        uint256 before = _balanceOf(currency, address(escrow));
+        uint256 g = _gasStart();
+        try escrow.submitSolutionBySig(bountyId, "ipfs://sig", actors[i], nonce, expiry, signature)
+        returns (uint256 claimId) {
+            _gas("submitSolutionBySig", g, 0);
+            if (wasUsed) wrongDelivery++; // a replayed signature landed
+            uint256 got = _balanceOf(currency, address(escrow)) - before;
+            if (bond != 0) _bookBond(bountyId, claimId, actors[i], got);
+            else if (got != 0) wrongDelivery++;
+            // The permit allowed the bond and not a wei more: the escrow used all of it.
+            if (byPermit) {
+                successes["submitBondedByPermit"]++;
+                if (IERC20(address(permitToken)).allowance(actors[i], address(escrow)) != 0) wrongDelivery++;
+            }
+        } catch {}
+        calls++;
+    }
+
+    /// @dev `actors[i]`'s signature of a solution to `bountyId`, for anyone to relay.
+    function _signSolution(uint256 bountyId, uint256 i, uint256 nonce, uint256 expiry) private view returns (bytes memory) {
         bytes32 structHash = keccak256(
             abi.encode(
                 escrow.SUBMIT_SOLUTION_TYPEHASH(), bountyId, keccak256(bytes("ipfs://sig")), actors[i], nonce, expiry
@@ -355,21 +391,29 @@ contract EscrowHandler {
         );
         (uint8 v, bytes32 r, bytes32 s) =
             vm.sign(_keys[i], keccak256(abi.encodePacked("\x19\x01", escrow.DOMAIN_SEPARATOR(), structHash)));
-        bool wasUsed = escrow.nonceUsed(actors[i], nonce);
-        // A relayed claim on a bonded bounty pulls the bond from the hunter (its allowance).
-        uint8 currency = ghosts[bountyId].currency;
-        if (ghosts[bountyId].bond != 0 && currency != 0) _fund(currency, actors[i], ghosts[bountyId].bond);
-        uint256 before = _balanceOf(currency, address(escrow));
-        uint256 g = _gasStart();
-        try escrow.submitSolutionBySig(bountyId, "ipfs://sig", actors[i], nonce, expiry, abi.encodePacked(r, s, v))
-        returns (uint256 claimId) {
-            _gas("submitSolutionBySig", g, 0);
-            if (wasUsed) wrongDelivery++; // a replayed signature landed
-            uint256 got = _balanceOf(currency, address(escrow)) - before;
-            if (ghosts[bountyId].bond != 0) _bookBond(bountyId, claimId, actors[i], got);
-            else if (got != 0) wrongDelivery++;
-        } catch {}
-        calls++;
+        return abi.encodePacked(r, s, v);
+    }
+
+    /// @dev The hunter `actors[i]` holds the bond and signs an EIP-2612 permit to the escrow
+    /// for exactly it (no allowance before); the relayer (this handler) sends the permit.
+    function _permitBond(uint256 i, uint256 bond) private {
+        address hunter = actors[i];
+        permitToken.mint(hunter, bond);
+        vm.prank(hunter);
+        permitToken.approve(address(escrow), 0);
+        bytes32 structHash = keccak256(
+            abi.encode(
+                keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)"),
+                hunter,
+                address(escrow),
+                bond,
+                permitToken.nonces(hunter),
+                block.timestamp
+            )
+        );
+        (uint8 v, bytes32 r, bytes32 s) =
+            vm.sign(_keys[i], keccak256(abi.encodePacked("\x19\x01", permitToken.DOMAIN_SEPARATOR(), structHash)));
+        permitToken.permit(hunter, address(escrow), bond, block.timestamp, v, r, s);
     }
 
     function invalidateNonce(uint256 actorSeed, uint256 nonce) external {
@@ -939,6 +983,40 @@ contract EscrowHandler {
         return (ids, bountyCurrencies, currencies, creditAccounts, creditCurrencies);
     }
 
+    /// @notice Every bond record's bounty, claim and currency, in one call: the invariants add
+    /// up the bonds the escrow says it holds through these.
+    function bondLayout()
+        external
+        view
+        returns (uint256[] memory bountyIdsOfBonds, uint256[] memory claimIds, uint8[] memory bondCurrencies)
+    {
+        uint256 n = bonds.length;
+        (bountyIdsOfBonds, claimIds, bondCurrencies) = (new uint256[](n), new uint256[](n), new uint8[](n));
+        for (uint256 i; i < n; ++i) {
+            BondRecord storage rec = bonds[i];
+            (bountyIdsOfBonds[i], claimIds[i], bondCurrencies[i]) = (rec.bountyId, rec.claimId, ghosts[rec.bountyId].currency);
+        }
+    }
+
+    /// @notice The reviewed bounties (the only ones a proposal can put under review) and when
+    /// the ghost saw each one's live proposal made, in one call.
+    function reviewedBounties() external view returns (uint256[] memory ids, uint64[] memory proposedAt) {
+        uint256 n = bountyIds.length;
+        (ids, proposedAt) = (new uint256[](n), new uint64[](n));
+        uint256 count;
+        for (uint256 b; b < n; ++b) {
+            Ghost storage ghost = ghosts[bountyIds[b]];
+            Kind kind = ghost.kind;
+            if (kind == Kind.Plain || kind == Kind.Fundraiser || kind == Kind.AllOrNothing) continue;
+            (ids[count], proposedAt[count]) = (bountyIds[b], ghost.proposedAt);
+            ++count;
+        }
+        assembly ("memory-safe") {
+            mstore(ids, count)
+            mstore(proposedAt, count)
+        }
+    }
+
     function objectorsOf(uint256 bountyId) external view returns (address[] memory) {
         return _objectors[bountyId];
     }
@@ -974,6 +1052,7 @@ contract EscrowHandler {
             pledges.push(PledgeRecord(bountyId, funder, 0, 0, false, 0));
             index = pledges.length;
             _pledgeIndex[bountyId][funder] = index;
+            _pledgesOf[bountyId].push(index - 1);
             uint256 count = ++funderCount[bountyId];
             if (count > maxFundersOnOneBounty) maxFundersOnOneBounty = count;
         }
@@ -1082,9 +1161,9 @@ contract EscrowHandler {
     /// what is left (rounded down; the last shares out take all); checked against the escrow.
     function _revalue(uint256 bountyId) private {
         Ghost storage ghost = ghosts[bountyId];
-        for (uint256 i; i < pledges.length; ++i) {
-            PledgeRecord storage rec = pledges[i];
-            if (rec.bountyId != bountyId) continue;
+        uint256[] storage indexes = _pledgesOf[bountyId];
+        for (uint256 i; i < indexes.length; ++i) {
+            PledgeRecord storage rec = pledges[indexes[i]];
             rec.amount = rec.shares < ghost.supply ? rec.shares * ghost.total / ghost.supply : ghost.total;
             if (rec.shares == 0) rec.amount = 0;
             (uint256 worth,) = escrow.pledgeOf(bountyId, rec.funder);
@@ -1092,18 +1171,32 @@ contract EscrowHandler {
         }
     }
 
-    /// @notice Promise 10, checked by the invariants: what the bonds slashed on `bountyId` owe
-    /// still (pending), and what the funders were credited of them at most, by the ghost.
-    function slashedBooks(uint256 bountyId)
-        external
-        view
-        returns (uint256 slashed, uint256 paid, uint256 pending, uint256 dustBound)
-    {
-        for (uint256 i; i < pledges.length; ++i) {
-            if (pledges[i].bountyId == bountyId) pending += escrow.slashedOwed(bountyId, pledges[i].funder);
+    /// @notice Promise 10, checked by the invariants, for every bounty in one call: the bonds
+    /// slashed on it, what its funders were credited of them (by the ghost), what they are
+    /// owed still (by the escrow), and the dust rounding may leave. Only a bonded bounty can
+    /// have a bond slashed (`markSpam` refuses the others), so only its funders are asked.
+    struct SlashedBooks {
+        uint256 bountyId;
+        uint256 slashed;
+        uint256 paid;
+        uint256 pending;
+        uint256 dustBound;
+    }
+
+    function slashedBooks() external view returns (SlashedBooks[] memory books) {
+        books = new SlashedBooks[](bountyIds.length);
+        for (uint256 b; b < bountyIds.length; ++b) {
+            uint256 bountyId = bountyIds[b];
+            Ghost storage ghost = ghosts[bountyId];
+            uint256 pending;
+            if (ghost.bond != 0) {
+                uint256[] storage indexes = _pledgesOf[bountyId];
+                for (uint256 i; i < indexes.length; ++i) {
+                    pending += escrow.slashedOwed(bountyId, pledges[indexes[i]].funder);
+                }
+            }
+            books[b] = SlashedBooks(bountyId, ghost.slashed, ghost.slashPaid, pending, ghost.slashDustBound);
         }
-        Ghost storage ghost = ghosts[bountyId];
-        return (ghost.slashed, ghost.slashPaid, pending, ghost.slashDustBound);
     }
 
     /// @notice Promise 10: whether this bond must be withdrawable now (its bounty closed or
@@ -1217,9 +1310,9 @@ contract EscrowHandler {
         // What stays is only the withheld pledges, whose shares are their amounts.
         ghost.supply = ghost.total;
         // Every pledge the award took is gone; the withheld ones stay.
-        for (uint256 i; i < pledges.length; ++i) {
-            PledgeRecord storage rec = pledges[i];
-            if (rec.bountyId != bountyId) continue;
+        uint256[] storage indexes = _pledgesOf[bountyId];
+        for (uint256 i; i < indexes.length; ++i) {
+            PledgeRecord storage rec = pledges[indexes[i]];
             if (rec.withheldFromAward) rec.shares = rec.amount;
             else (rec.amount, rec.shares) = (0, 0);
         }

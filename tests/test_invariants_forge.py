@@ -63,10 +63,19 @@ def _copied_expressions() -> list[str]:
     return [s for s in statements if s.endswith(";") and "=" in s and "parts" not in s]
 
 
+def _one_line(source: str) -> str:
+    """Solidity with every run of whitespace made one space: a statement the contract wraps
+    over several lines is the copy's one-line statement."""
+    return " ".join(source.split())
+
+
 def test_the_symbolic_copy_repeats_the_contracts_arithmetic_exactly() -> None:
-    contracts = (ROOT / "contracts" / "BountyEscrow.sol").read_text() + (ROOT / "contracts" / "BountyReview.sol").read_text()
+    contracts = _one_line((ROOT / "contracts" / "BountyEscrow.sol").read_text()
+                          + (ROOT / "contracts" / "BountyReview.sol").read_text())
     expressions = _copied_expressions()
-    assert len(expressions) >= 7, expressions
+    # The fee, split, quorum and withheld pool; the shares a pledge buys, what shares are worth,
+    # the shares a refund burns, a milestone's part, the slashed-bond accumulator.
+    assert len(expressions) >= 14, expressions
     # The quorum test is an expression inside an `if` in BountyReview.object.
     missing = [e for e in expressions
                if e.replace("return ", "").replace("uint256 internal constant ", "").rstrip(";") not in contracts]
@@ -74,7 +83,11 @@ def test_the_symbolic_copy_repeats_the_contracts_arithmetic_exactly() -> None:
 
 
 HALMOS_CHECKS = [
+    "check_aMilestoneTakesTheFloorOfItsFractionAndLeavesTheRest",
+    "check_aRefundIsWorthItsSharesRoundedDownAndTheLastSharesTakeTheRest",
     "check_aSingleWinnerTakesTheWholeNet",
+    "check_aSlashedBondReachesOnlyTheFundersAndNeverMoreThanTheBond",
+    "check_aTopUpBuysSharesAtTheCurrentRatioAndNeverDilutes",
     "check_anAwardTakesThePoolLessTheWithheldPledges",
     "check_awardSplitAmongThreeWinners",
     "check_awardSplitBetweenTwoWinners",
@@ -93,8 +106,10 @@ def _halmos_args() -> list[str]:
 
 
 def test_halmos_proves_the_accounting_for_all_inputs() -> None:
-    """The fee, the one-, two- and three-winner splits, the quorum and the withheld weight,
-    for every input within the bounds each check states (docs/SECURITY.md)."""
+    """The fee, the one-, two- and three-winner splits, the quorum, the
+    withheld weight, the pro-rata shares of milestones (top-up, refund, part) and the
+    slashed-bond accumulator, for every input within the bounds each check states
+    (docs/SECURITY.md)."""
     assert HALMOS.exists(), "Halmos is missing: `make test` builds build/halmos-venv from requirements-halmos.lock"
     # Its own build folders: Halmos needs the AST, which forge's own test builds leave out.
     env = {**os.environ, "FOUNDRY_SOLC": "tools/solc", "FOUNDRY_OUT": "build/halmos-out",
@@ -117,36 +132,42 @@ def _forge_test(match_contract: str, root: Path = ROOT) -> subprocess.CompletedP
 
 
 def test_forge_fuzzes_the_dust_and_the_facts_the_proofs_take_as_given() -> None:
-    """The dust bound Halmos does not settle, and the MUL and DIV facts its checks assume,
-    100,000 runs each, edge values included."""
-    done = _forge_test("AccountingSymbolicTest")
+    """The dust bound of three winners, and the MUL and DIV facts the checks assume (the
+    pro-rata ones too), 100,000 runs each, edge values included."""
+    done = _forge_test("AccountingSymbolicTest|ProRataFactsTest")
     output = done.stdout + done.stderr
     passed = re.findall(r"\[PASS\] (testFuzz_\w+)\(\S*\) \(runs: (\d+)", output)
     assert done.returncode == 0, output
-    assert len(passed) == 2 and all(int(runs) == 100_000 for _, runs in passed), output
+    assert len(passed) == 4 and all(int(runs) == 100_000 for _, runs in passed), output
 
 
 def test_the_copy_computes_what_the_deployed_contracts_pay() -> None:
     """The copy Halmos proves against the real escrow and review (3,000 fuzzed deployments
-    each): the fee, each of up to three winners' payments, and whether objections block."""
+    each): the fee, each of up to three winners' payments, whether objections block, and on a
+    bonded bounty with a milestone: the part taken, the shares a top-up buys, what a pledge is
+    worth, each funder's part of a slashed bond and the shares a partial refund burns."""
     done = _forge_test("AccountingDifferentialTest")
     output = done.stdout + done.stderr
     passed = re.findall(r"\[PASS\] (testFuzz_\w+)\(\S*\) \(runs: (\d+)", output)
     assert done.returncode == 0, output
-    assert len(passed) == 2 and all(int(runs) == 3_000 for _, runs in passed), output
+    assert len(passed) == 3 and all(int(runs) == 3_000 for _, runs in passed), output
 
 
-# What a drifted copy looks like: a fee rounded up, a quorum needing one unit more.
+# What a drifted copy looks like: a fee rounded up, a quorum needing one unit more, shares
+# valued rounded up (in the funder's favour).
 DRIFTS = {
     "fee = pool * _feeBps / BPS;": "fee = (pool * _feeBps + BPS - 1) / BPS;",
     "return against * BPS >= uint256(review.quorumBps) * review.totalAtProposal;":
         "return against * BPS > uint256(review.quorumBps) * review.totalAtProposal;",
+    "pledged = shares < supply ? shares * total / supply : total;":
+        "pledged = shares < supply ? (shares * total + supply - 1) / supply : total;",
 }
 
 
 def test_a_copy_that_drifts_from_the_contracts_fails_the_comparison(tmp_path: Path) -> None:
-    """A copy whose fee rounds up, or whose quorum needs one unit more than the contract's,
-    no longer computes what the deployed contracts do: each comparison must fail."""
+    """A copy whose fee rounds up, whose quorum needs one unit more than the contract's, or
+    whose shares are valued rounded up, no longer computes what the deployed contracts do:
+    each comparison must fail."""
     for name in ("contracts", "foundry"):
         shutil.copytree(ROOT / name, tmp_path / name)
     shutil.copy(ROOT / "foundry.toml", tmp_path / "foundry.toml")
@@ -161,6 +182,7 @@ def test_a_copy_that_drifts_from_the_contracts_fails_the_comparison(tmp_path: Pa
     output = done.stdout + done.stderr
     failed = set(re.findall(r"\[FAIL.*?\] (testFuzz_\w+)\(", output))
     assert sorted(failed) == ["testFuzz_theCopiedFeeAndSplitAreWhatTheEscrowPays",
+                              "testFuzz_theCopiedProRataAndSlashedBondsAreWhatTheEscrowPays",
                               "testFuzz_theCopiedQuorumIsWhatTheReviewDecides"], output
 
 

@@ -4,7 +4,9 @@ and speed; also builds a deliberately broken escrow (a mutant) to show the campa
     python -m tools.invariants [--profile deep] [--mutant NAME]  (NAME: a key of MUTANTS)
 
 forge is the one package.json pins (node_modules/.bin/forge), run offline through tools/solc,
-the project's solc-js front, on one thread. The figures (handler calls, runs, depth, seconds,
+the project's solc-js front. The deep profile runs two campaigns at once, one per core
+(EscrowInvariants and EscrowInvariantsSecondCore, half the runs each); the others run the first
+alone, on one thread. The figures (handler calls, runs, depth, seconds,
 calls per second) are printed and written to build/invariant-report.json. `make invariant` runs
 the deep profile; tests/test_invariants_forge.py the short one and the mutants.
 """
@@ -32,6 +34,9 @@ _RESULT = re.compile(
     r"reverts: (?P<reverts>\d+)\)"
 )
 _FAIL_REASON = re.compile(r"\[FAIL: (?P<reason>[^\]]*)\]")
+# Profiles that run a campaign per core (foundry.toml gives each campaign half the runs).
+_CAMPAIGNS = {"deep": ("EscrowInvariants|EscrowInvariantsSecondCore", 2)}
+_ONE_CAMPAIGN = ("^EscrowInvariants$", 1)
 
 # Deliberately broken escrows: (what is replaced, by what). Each must make the campaign fail.
 MUTANTS = {
@@ -76,11 +81,12 @@ def _profile_value(profile: str, key: str) -> int:
 
 
 def run_campaign(profile: str = "deep", root: Path = ROOT, seed: int | None = None) -> CampaignResult:
-    """Runs the invariant campaign of `root` (the repository, or a mutant's copy) with a
-    foundry.toml profile, on one thread; returns its figures and forge's output."""
+    """Runs the invariant campaign(s) of `root` (the repository, or a mutant's copy) with a
+    foundry.toml profile; returns their figures, summed, and forge's output."""
     env = {**os.environ, "FOUNDRY_PROFILE": profile}
-    command = [str(FORGE), "test", "--offline", "--use", str(ROOT / "tools" / "solc"), "-j", "1",
-               "--root", str(root), "--match-contract", "EscrowInvariants"]
+    contracts, threads = _CAMPAIGNS.get(profile, _ONE_CAMPAIGN)
+    command = [str(FORGE), "test", "--offline", "--use", str(ROOT / "tools" / "solc"), "-j", str(threads),
+               "--root", str(root), "--match-contract", contracts]
     if seed is not None:
         command += ["--fuzz-seed", str(seed)]
     # Compile first so that the time measured is the campaign's alone.
@@ -90,15 +96,15 @@ def run_campaign(profile: str = "deep", root: Path = ROOT, seed: int | None = No
     done = subprocess.run(command, env=env, capture_output=True, text=True)
     seconds, cpu_seconds = time.monotonic() - started, _children_cpu() - cpu_before
     output = done.stdout + done.stderr
-    found = _RESULT.search(output)
+    found = list(_RESULT.finditer(output))
     failure = _FAIL_REASON.search(output)
-    calls = int(found["calls"]) if found else 0
+    calls = sum(int(result["calls"]) for result in found)
     return CampaignResult(
-        passed=done.returncode == 0 and found is not None and found["verdict"] == "PASS",
+        passed=done.returncode == 0 and len(found) == threads and all(r["verdict"] == "PASS" for r in found),
         calls=calls,
-        runs=int(found["runs"]) if found else 0,
+        runs=sum(int(result["runs"]) for result in found),
         depth=_profile_value(profile, "depth"),
-        reverts=int(found["reverts"]) if found else 0,
+        reverts=sum(int(result["reverts"]) for result in found),
         seconds=round(seconds, 1),
         calls_per_second=round(calls / seconds) if seconds else 0,
         cpu_seconds=round(cpu_seconds, 1),
