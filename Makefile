@@ -43,6 +43,9 @@ postgresql:
 vendor: $(NPM_DONE)
 	cp node_modules/ethers/dist/ethers.min.js $(VENDOR)/ethers.min.js
 	cp node_modules/ethers/LICENSE.md $(VENDOR)/ethers.LICENSE.md
+	node_modules/.bin/esbuild tools/ecies_entry.mjs --bundle --format=esm --minify --legal-comments=eof \
+		--log-level=warning --outfile=$(VENDOR)/ecies.min.js
+	cp node_modules/eciesjs/LICENSE $(VENDOR)/ecies.LICENSE
 
 bench: $(VENV_DONE)
 	$(PY) -m benchmarks.gas_report

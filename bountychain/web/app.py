@@ -35,41 +35,25 @@ from bountychain._artifacts import load_artifact
 from bountychain.amounts import format_amount, parse_amount
 from bountychain.chains import KNOWN_CHAINS, chain_by_shorthand, chain_name, known_chain
 from bountychain.errors import error_meanings
+from bountychain.github.app import links_routes
+from bountychain.github.state import BotState
 from bountychain.index import queries
 from bountychain.index.store import Index, database_url, describe_url, open_index
 from bountychain.index.sync import Indexer, SyncReport
 from bountychain.web.caching import AnswerCache, RateLimit
 from bountychain.web.openapi import openapi_schema
-from bountychain.web.pictures import STATUS_WORDS, badge_svg, payment_qr_svg
+from bountychain.web.milestones import bonds_of, milestone_history
+from bountychain.web.picture_routes import PICTURE_ROUTES
+from bountychain.web.pictures import STATUS_WORDS
+from bountychain.web.responses import (MAX_ID, BadRequest, ambiguous_message, checked_address, error_response,
+                                       json_response, jsonable, query_param)
 
-AMOUNT_KEYS = {"total", "pledged", "refunded", "pool", "fee", "paid_out", "amount", "outstanding", "paid", "goal",
-               "raised", "to_fundraisers", "proposal_total", "weight_against", "quorum_weight", "weight"}
 _PAGE_ROUTES = re.compile(r"^/(?:(?:bounty|fundraiser)/\d+|funder/0x[0-9a-fA-F]{40}|hunter/0x[0-9a-fA-F]{40})?$")
 MAX_BODY = 4096  # bytes: no route takes a body larger than this (POST /api/sync takes none)
 DEFAULT_LIMIT, MAX_LIMIT = 100, 500  # bounties per page of /api/bounties
-_MAX_ID = 2**63 - 1  # the index stores ids as BIGINT: a larger id cannot be in it
 _CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
         "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 _COMMON_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
-
-
-_SCALARS = frozenset({str, int, float, bool, type(None)})
-
-
-def jsonable(value: Any) -> Any:
-    """Dataclasses to dicts, amounts (by key) to decimal strings. Called on every answer, so
-    scalars are passed through without a call each (a page of bounties holds thousands)."""
-    kind = type(value)
-    if kind in _SCALARS:
-        return value
-    if kind is dict or hasattr(kind, "__dataclass_fields__"):
-        # The index's dataclasses have no properties among their fields: their __dict__ is them.
-        items = value.items() if kind is dict else vars(value).items()
-        return {key: str(item) if key in AMOUNT_KEYS and type(item) is int
-                else item if type(item) in _SCALARS else jsonable(item) for key, item in items}
-    if kind is list or kind is tuple:
-        return [item if type(item) in _SCALARS else jsonable(item) for item in value]
-    return value
 
 
 def static_dir() -> Path:
@@ -122,6 +106,9 @@ class WebApp:
         self.readers = ThreadPoolExecutor(max_workers=reader_threads, thread_name_prefix="index-read")
         if indexer is None and not queries.chains(self.db):
             raise ValueError(f"{describe_url(self.db.url)} is no index yet: run `bountychain index` on it first")
+        # The GitHub App's links (`bountychain github serve` records them in this database): the
+        # profiles show them, and /api/github/links/<address> serves them as the bot does.
+        self.github = BotState(self.db.engine)
         escrow_abi = load_artifact("BountyEscrow").abi
         token_abi = load_artifact("TestToken").abi
         # What the page needs to know of every chain (`chains`, read per answer: an indexer may
@@ -226,42 +213,21 @@ class WebApp:
         query."""
         positions = [list(row) for row in self.db.execute(
             "SELECT chain_id, escrow, cursor, cursor_hash, cursor_time FROM chains ORDER BY chain_id")]
+        if request.url.path.startswith(("/api/funders/", "/api/hunters/")):  # they show GitHub links too
+            positions.append(list(self.db.execute("SELECT COUNT(*), MAX(linked_at) FROM github_links").fetchall()[0]))
         key = json.dumps([positions, self.last_error, request.url.path, request.url.query])
         return 'W/"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
 
 
 # --- the routes ----------------------------------------------------------------------------
 
-class BadRequest(ValueError):
-    """A request's parameter is unusable: answered 400 with the message."""
-
-
-def _param(request: Request, name: str) -> str | None:
-    value = request.query_params.get(name, "").strip()
-    return value or None
-
-
 def _integer(request: Request, name: str, default: int, low: int, high: int) -> int:
-    text = _param(request, name)
+    text = query_param(request, name)
     if text is None:
         return default
     if not text.isdigit() or not low <= int(text) <= high:
         raise BadRequest(f"{name} must be a whole number from {low} to {high}, not {text!r}")
     return int(text)
-
-
-def _address(value: str, what: str) -> str:
-    if not Web3.is_address(value):
-        raise BadRequest(f"{what}: {value!r} is not an address")
-    return Web3.to_checksum_address(value)
-
-
-def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(json.dumps(jsonable(data)), status, headers=headers, media_type="application/json")
-
-
-def _error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    return _json({"error": message}, status, headers)
 
 
 def _read(handler: Callable[[WebApp, Request], Any]) -> Callable[[Request], Awaitable[Response]]:
@@ -281,9 +247,9 @@ def _read(handler: Callable[[WebApp, Request], Any]) -> Callable[[Request], Awai
                 try:
                     body = json.dumps(jsonable(handler(web, request))).encode()
                 except queries.AmbiguousBounty as exc:
-                    return _error(409, _ambiguous(web, exc))
+                    return error_response(409, ambiguous_message(web.chains(), exc))
                 except BadRequest as exc:
-                    return _error(400, str(exc))
+                    return error_response(400, str(exc))
                 web.answers.put(etag, body)
             return Response(body, headers=headers, media_type="application/json")
 
@@ -291,14 +257,6 @@ def _read(handler: Callable[[WebApp, Request], Any]) -> Callable[[Request], Awai
         return await asyncio.get_running_loop().run_in_executor(request.app.state.web.readers, answer, request)
 
     return endpoint
-
-
-def _ambiguous(web: WebApp, exc: queries.AmbiguousBounty) -> str:
-    """Which chains have this bounty id, and how to ask for one of them."""
-    shorthands = {chain["chain_id"]: chain["shorthand"] for chain in web.chains()}
-    choices = ", ".join(f"{chain_name(chain_id)} (?chain={shorthands.get(chain_id, chain_id)})"
-                        for chain_id in exc.chain_ids)
-    return f"bounty {exc.bounty_id} is on several chains of this index: {choices}; add ?chain= to choose"
 
 
 def _info(web: WebApp, request: Request) -> Any:
@@ -316,14 +274,14 @@ def _status(web: WebApp, request: Request) -> Any:
 
 def _bounty_list(web: WebApp, request: Request) -> Any:
     db = web.reader()
-    filters: dict[str, Any] = {name: _param(request, name) for name in ("repo", "issue", "status", "kind", "owner")}
+    filters: dict[str, Any] = {name: query_param(request, name) for name in ("repo", "issue", "status", "kind", "owner")}
     for name in ("token", "beneficiary", "issuer"):
-        value = _param(request, name)
-        filters[name] = None if value is None else _address(value, name)
-    filters["chain"] = web.chain_param(_param(request, "chain"))
+        value = query_param(request, name)
+        filters[name] = None if value is None else checked_address(value, name)
+    filters["chain"] = web.chain_param(query_param(request, "chain"))
     limit = _integer(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
-    offset = _integer(request, "offset", 0, 0, _MAX_ID)
-    sort = _param(request, "sort") or "newest"
+    offset = _integer(request, "offset", 0, 0, MAX_ID)
+    sort = query_param(request, "sort") or "newest"
     with db.reading():  # the page, its count and its claims from one snapshot
         try:
             rows = queries.bounties(db, **filters, sort=sort, limit=limit, offset=offset)
@@ -343,97 +301,69 @@ def _bounty_id(text: str) -> int | None:
     """A bounty id from the path; None for one too large to be in the index."""
     if not text.isdigit():
         raise BadRequest(f"{text!r} is not a bounty id")
-    return int(text) if int(text) <= _MAX_ID else None
+    return int(text) if int(text) <= MAX_ID else None
 
 
 def _bounty_detail(web: WebApp, request: Request) -> Any:
     text = request.path_params["bounty_id"]
     bounty_id = _bounty_id(text)
-    chain = web.chain_param(_param(request, "chain"))
-    detail = None if bounty_id is None else queries.bounty(web.reader(), bounty_id, chain=chain)
-    if detail is None:
-        where = "" if chain is None else f" on {chain_name(chain)}"
-        raise HTTPException(404, f"bounty {text} is not in the index{where} (yet)")
-    return {**jsonable(detail), "index": web.status()}
+    chain = web.chain_param(query_param(request, "chain"))
+    db = web.reader()
+    with db.reading():  # the bounty, its milestones and its bonds from one snapshot
+        detail = None if bounty_id is None else queries.bounty(db, bounty_id, chain=chain)
+        if detail is None:
+            where = "" if chain is None else f" on {chain_name(chain)}"
+            raise HTTPException(404, f"bounty {text} is not in the index{where} (yet)")
+        key = (db, detail.bounty.chain_id, detail.bounty.bounty_id)
+        parts = {"milestones": milestone_history(*key), **bonds_of(*key)}
+    return {**jsonable(detail), **parts, "index": web.status()}
 
 
 RECENT = 10  # bounties on a funder's or hunter's profile
 
 
 def _funder(web: WebApp, request: Request) -> Any:
-    db, funder = web.reader(), _address(request.path_params["address"], "funder")
-    chain = web.chain_param(_param(request, "chain"))
+    db, funder = web.reader(), checked_address(request.path_params["address"], "funder")
+    chain = web.chain_param(query_param(request, "chain"))
     with db.reading():
         record = queries.sponsor_record(db, funder, chain=chain)
         backed = queries.bounties_by_ids(db, sorted({(pledge.chain_id, pledge.bounty_id) for pledge in record.pledges}))
         objections = queries.funder_objections(db, funder, chain=chain)
     return {**jsonable(record), "objections": jsonable(objections), "pay_rate": queries.pay_rate(backed),
-            "recent": jsonable(backed[:RECENT])}
+            "recent": jsonable(backed[:RECENT]), "github": web.github.links_of_address(funder)}
 
 
 def _hunter(web: WebApp, request: Request) -> Any:
-    db = web.reader()
-    chain = web.chain_param(_param(request, "chain"))
+    db, hunter = web.reader(), checked_address(request.path_params["address"], "hunter")
+    chain = web.chain_param(query_param(request, "chain"))
     with db.reading():
-        record = queries.hunter_record(db, _address(request.path_params["address"], "hunter"), chain=chain)
+        record = queries.hunter_record(db, hunter, chain=chain)
         recent = queries.bounties_by_ids(db, sorted({(claim.chain_id, claim.bounty_id) for claim in record.claims}))
-    return {**jsonable(record), "recent": jsonable(recent[:RECENT])}
+    return {**jsonable(record), "recent": jsonable(recent[:RECENT]), "github": web.github.links_of_address(hunter)}
 
 
 def _funding(web: WebApp, request: Request) -> Any:
     text = request.path_params["bounty_id"]
     bounty_id = _bounty_id(text)
-    chain = web.chain_param(_param(request, "chain"))
+    chain = web.chain_param(query_param(request, "chain"))
     if bounty_id is None or queries.totals(web.reader(), bounty_id, chain=chain) is None:
         raise HTTPException(404, f"bounty {text} is not in the index (yet)")
     return {"bounty_id": bounty_id, "history": queries.funding_history(web.reader(), bounty_id, chain=chain)}
 
 
-def _svg(body: str, max_age: int) -> Response:
-    # An SVG opened as a document runs no script and loads nothing.
-    return Response(body, media_type="image/svg+xml", headers={
-        "Cache-Control": f"public, max-age={max_age}", "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
-
-
-async def _badge(request: Request) -> Response:
-    """/badge/<id>.svg[?chain=]: the bounty's amount and status, for a README or an issue."""
-    web: WebApp = request.app.state.web
-    text = request.path_params["bounty_id"]
-    bounty_id = int(text) if text.isdigit() and int(text) <= _MAX_ID else None
-    try:
-        chain = web.chain_param(_param(request, "chain"))
-        detail = None if bounty_id is None else await run_in_threadpool(queries.bounty, web.reader(), bounty_id,
-                                                                        chain=chain)
-    except queries.AmbiguousBounty as exc:
-        return _error(409, _ambiguous(web, exc))
-    except BadRequest as exc:
-        return _error(400, str(exc))
-    if detail is None:
-        return _error(404, f"bounty {text} is not in the index (yet)")
-    return _svg(badge_svg(detail.bounty), 60)
-
-
-async def _payment_qr(request: Request) -> Response:
-    """/qr.svg?uri=ethereum:…: the QR code of a payment link, for a phone wallet."""
-    try:
-        return _svg(await run_in_threadpool(payment_qr_svg, request.query_params.get("uri", "")), 3600)
-    except ValueError as exc:
-        return _error(400, f"uri: {exc}")
-
-
 def _beneficiary(web: WebApp, request: Request) -> Any:
-    return queries.beneficiary_record(web.reader(), _address(request.path_params["address"], "beneficiary"),
-                                      chain=web.chain_param(_param(request, "chain")))
+    return queries.beneficiary_record(web.reader(), checked_address(request.path_params["address"], "beneficiary"),
+                                      chain=web.chain_param(query_param(request, "chain")))
 
 
 def _amount(web: WebApp, request: Request) -> Any:
     """The page's pledge form: a number typed beside the bounty's symbol (a bare number is its
     currency, as the field says), else any amount the SDK reads, e.g. "1e-3 ETH"."""
-    bounty, text = _param(request, "bounty"), request.query_params.get("text", "")
+    bounty, text = query_param(request, "bounty"), request.query_params.get("text", "")
     if bounty is None or not bounty.isdigit():
         raise BadRequest(f"bounty {bounty!r} is not a bounty id")
-    chain = web.chain_param(_param(request, "chain"))
-    detail = queries.bounty(web.reader(), int(bounty), chain=chain) if int(bounty) <= _MAX_ID else None
+    chain = web.chain_param(query_param(request, "chain"))
+    detail = queries.bounty(web.reader(), int(bounty), chain=chain) if int(bounty) <= MAX_ID else None
     if detail is None:
         raise BadRequest(f"bounty {bounty} is not in the index (yet)")
     summary = detail.bounty
@@ -451,19 +381,19 @@ async def _sync(request: Request) -> Response:
     wait = web.sync_limit.wait_for(client)
     if wait:
         seconds = max(1, int(wait + 0.999))
-        return _error(429, f"too many syncs asked for: try again in {seconds} s", {"Retry-After": str(seconds)})
+        return error_response(429, f"too many syncs asked for: try again in {seconds} s", {"Retry-After": str(seconds)})
     try:  # the body, read whole by uvicorn within `_guard`'s limit, is ignored
         report = await run_in_threadpool(web.sync)
     except Exception:
-        return _error(502, f"the index could not sync: {web.last_error}")
-    return _json({"report": report, **await run_in_threadpool(web.status)})
+        return error_response(502, f"the index could not sync: {web.last_error}")
+    return json_response({"report": report, **await run_in_threadpool(web.status)})
 
 
 def _file(relative: str) -> Response:
     root = static_dir().resolve()
     target = (root / relative).resolve()
     if root not in target.parents or not target.is_file():
-        return _error(404, f"no file {relative}")
+        return error_response(404, f"no file {relative}")
     content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
     if target.suffix in (".js", ".mjs"):
         content_type = "text/javascript"
@@ -481,9 +411,9 @@ async def _static(request: Request) -> Response:
 
 async def _page(request: Request) -> Response:
     if request.url.path.startswith("/api/"):
-        return _error(404, f"no API route {request.url.path}")
+        return error_response(404, f"no API route {request.url.path}")
     if not _PAGE_ROUTES.match(request.url.path):
-        return _error(404, f"no page at {request.url.path}")
+        return error_response(404, f"no page at {request.url.path}")
     return await run_in_threadpool(_file, "index.html")
 
 
@@ -504,8 +434,7 @@ ROUTES = [
     Route("/api/hunters/{address}", _read(_hunter), name="hunter"),
     Route("/api/beneficiaries/{address}", _read(_beneficiary), name="beneficiary"),
     Route("/api/bounties/{bounty_id}/funding", _read(_funding), name="funding"),
-    Route("/badge/{bounty_id}.svg", _badge, name="badge"),
-    Route("/qr.svg", _payment_qr, name="payment_qr"),
+    *PICTURE_ROUTES,
     Route("/api/amount", _read(_amount), name="amount"),
     Route("/api/sync", _sync, methods=["POST"], name="sync"),
     Route("/openapi.json", _openapi, name="openapi"),
@@ -518,10 +447,10 @@ ROUTES = [
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if exc.status_code == 404 and request.url.path.startswith("/api/") and exc.detail == "Not Found":
-        return _error(404, f"no API route {request.url.path}")
+        return error_response(404, f"no API route {request.url.path}")
     if exc.status_code == 405:
-        return _error(405, f"{request.method} is not accepted at {request.url.path}", {"Allow": "GET, HEAD"})
-    return _error(exc.status_code, str(exc.detail))
+        return error_response(405, f"{request.method} is not accepted at {request.url.path}", {"Allow": "GET, HEAD"})
+    return error_response(exc.status_code, str(exc.detail))
 
 
 def _guard(app: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
@@ -580,7 +509,8 @@ def create_app(web: WebApp | None = None) -> Any:
     if web.cors_origins:  # off unless the operator names the origins that may read the API
         middleware.append(Middleware(CORSMiddleware, allow_origins=web.cors_origins, allow_methods=["GET", "HEAD"],
                                      expose_headers=["ETag"], max_age=600))
-    starlette = Starlette(routes=ROUTES, middleware=middleware,
+    # The GitHub links route reads this app's database, so it is made here, per app.
+    starlette = Starlette(routes=[*links_routes(web.github), *ROUTES], middleware=middleware,
                           exception_handlers={HTTPException: _http_error})  # type: ignore[dict-item]
     starlette.state.web = web
     starlette.state.openapi = openapi_schema(DEFAULT_LIMIT, MAX_LIMIT, MAX_BODY)

@@ -102,24 +102,35 @@ def openapi_schema(default_limit: int, max_limit: int, max_body: int) -> dict[st
                     "index": index_status}}), "400"),
             "/api/bounties/{bounty_id}": _get(
                 "One bounty or fundraiser", "Its summary, each funder's pledge, every pledge event, its claims "
-                "and the objections to its proposals. Bounty ids are numbered per chain: without `chain`, an id "
+                "and the objections to its proposals; its partial awards (`milestones`, oldest first: when, the "
+                "share of the pool in basis points, the pool taken with its fee, what stayed pledged, and the "
+                "winners paid); the claim bond it asks (`bond`, base units, 0 for none) and each claim's bond "
+                "(`claim_bonds`, by claim id: held, returned or slashed, with its amount). Bounty ids are numbered per chain: without `chain`, an id "
                 "that more than one chain of the index has is answered 409, naming the chains to choose from.",
                 [_path("bounty_id", "the bounty's id", {"type": "integer", "minimum": 0}),
                  _query("chain", "the bounty's chain, by id or by name (needed only when the index follows "
                         "several chains that have this id)")],
                 _json("the bounty", {"type": "object", "properties": {
                     "bounty": bounty, "pledges": {"type": "array"}, "pledge_events": {"type": "array"},
-                    "claims": {"type": "array"}, "objections": {"type": "array"}, "index": index_status}}),
+                    "claims": {"type": "array"}, "objections": {"type": "array"}, "milestones": {"type": "array"},
+                    "bond": {"type": "string", "description": "base units"}, "claim_bonds": {"type": "object"},
+                    "index": index_status}}),
                 "400", "404", "409"),
             "/api/funders/{address}": _get(
                 "A funder's record", "Of what a funder pledged, per token: paid to winners, to fundraisers' "
                 "beneficiaries, refunded, still held; its pledges and its objections; its pay rate (bounties it "
-                "backed that were awarded, expired unpaid, cancelled) and its most recent bounties.",
+                "backed that were awarded, expired unpaid, cancelled), its most recent bounties and the GitHub logins "
+                "linked to its address (`github`: login, comment and time of each link the GitHub App recorded).",
                 [_path("address", "the funder", _ADDRESS), _CHAIN], _json("the record"), "400"),
             "/api/hunters/{address}": _get(
-                "A hunter's record", "A hunter's claims, the ones paid, the earnings per token and the most recent "
-                "bounties it submitted to.",
+                "A hunter's record", "A hunter's claims, the ones paid, the earnings per token, the most recent "
+                "bounties it submitted to and the GitHub logins linked to its address (`github`, as for a funder).",
                 [_path("address", "the hunter", _ADDRESS), _CHAIN], _json("the record"), "400"),
+            "/api/github/links/{address}": _get(
+                "GitHub logins of an address", "The GitHub logins proven (a signed EIP-712 statement posted as "
+                "`/link` in a comment, checked by the GitHub App) to be held by the owner of an address: login, "
+                "the comment's URL and when the link was recorded. Public facts: served to any origin.",
+                [_path("address", "the address", _ADDRESS)], _json("the links"), "400"),
             "/api/beneficiaries/{address}": _get(
                 "A beneficiary's record", "The fundraisers raising for an address, their payouts to it and the "
                 "total per token.", [_path("address", "the beneficiary", _ADDRESS), _CHAIN], _json("the record"),

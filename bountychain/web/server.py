@@ -50,7 +50,8 @@ import h11
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from bountychain.web.app import MAX_BODY, WebApp, create_app, jsonable, static_dir
+from bountychain.web.app import MAX_BODY, WebApp, create_app, static_dir
+from bountychain.web.responses import jsonable
 
 __all__ = ["MAX_BODY", "GuardedH11Protocol", "Server", "WebApp", "create_app", "jsonable", "make_server",
            "static_dir"]

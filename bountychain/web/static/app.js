@@ -3,6 +3,7 @@
 // Everything shown that came from the chain is inserted as text, never as HTML.
 import { ethers } from "./vendor/ethers.min.js";
 import { normaliseIssueUrl } from "./issue_url.js";
+import { sealReport, securityKeyOf, walletPublicKey } from "./report_seal.js";
 
 const STATUS_NAMES = { 0: "open", 1: "awarded", 2: "cancelled", 3: "under review" };
 const PROPOSAL_STATE_NAMES = { 0: "not live (none was made, or it was rejected)", 1: "pending",
@@ -87,7 +88,7 @@ function safeLink(url, text) {
 
 // A private security report's claim: its URI is only a commitment to a report that the bounty's
 // security contact alone can read, so it is words with the time it was committed, never a link.
-// The page takes no report text: reports are sealed with `bountychain report submit`.
+// (A report is sealed in the browser, or by `bountychain report submit`, before it is committed.)
 function solutionCell(c) {
   if (!c.private_report) return safeLink(c.uri);
   const when = c.committed_at == null ? "" : `, committed ${utc(c.committed_at)}`;
@@ -312,6 +313,7 @@ async function runSteps(list, steps, { keep = false } = {}) {
       const tx = await step.send();
       item.replaceChildren(`${step.label}: sent `, txLink(tx.hash), ", waiting for the block…");
       const receipt = await tx.wait();
+      step.done?.(receipt);
       item.className = "done";
       item.replaceChildren(`${step.label}: confirmed in block ${receipt.blockNumber} (tx `, txLink(tx.hash), ")");
     } catch (error) {
@@ -450,9 +452,55 @@ async function signPermit(wallet, address, domain, value) {
   return { deadline, v: signature.v, r: signature.r, s: signature.s };
 }
 
-async function submitSolution(bounty, url, list) {
-  const escrow = new ethers.Contract(state.chain.escrow, state.info.escrow_abi, await signer());
-  return runSteps(list, [{ label: "submit the solution", send: () => escrow.submitSolution(bounty.bounty_id, url.trim()) }]);
+// Refuses, before anything is sent, a solution this hunter already registered on the bounty
+// (the command line's rule: it would count once, and a bond would be posted twice).
+function alreadySubmitted(claims, uri) {
+  const same = (a) => a.trim().replace(/\/+$/, "").toLowerCase() === uri.trim().replace(/\/+$/, "").toLowerCase();
+  return claims.find((c) => c.hunter === state.account && same(c.uri)) ?? null;
+}
+
+// Registers a claim (`uri`: a solution's URL or a report's commitment), posting the bounty's
+// claim bond with it: ETH goes with the call, a token is approved for exactly the bond first.
+// The bond and the balance are checked before anything is sent. `done(receipt)` follows.
+async function submitSolution(bounty, data, uri, list, done, what = "the solution") {
+  const refuse = (text) => { list.replaceChildren(h("li", { class: "failed", id: "submit-refused" }, text)); return false; };
+  const duplicate = alreadySubmitted(data.claims, uri);
+  if (duplicate) {
+    return refuse(`You already submitted ${uri.trim()} to this bounty as claim ${duplicate.claim_id}: `
+      + "it counts once, so nothing was sent.");
+  }
+  const wallet = await signer();
+  const escrow = new ethers.Contract(state.chain.escrow, state.info.escrow_abi, wallet);
+  const bond = BigInt(data.bond ?? "0");
+  const fmt = (v) => amount(v, bounty.decimals, bounty.symbol);
+  const steps = [];
+  let value = 0n;
+  if (bond > 0n && bounty.token === ethers.ZeroAddress) {
+    const balance = await wallet.provider.getBalance(state.account);
+    if (balance < bond) return refuse(`You hold ${fmt(balance)}, less than the claim bond of ${fmt(bond)} (and the gas): nothing was sent.`);
+    value = bond;
+  } else if (bond > 0n) {
+    const token = new ethers.Contract(bounty.token, state.info.token_abi, wallet);
+    const [held, allowance] = await Promise.all([token.balanceOf(state.account), token.allowance(state.account, state.chain.escrow)]);
+    if (held < bond) return refuse(`You hold ${fmt(held)}, less than the claim bond of ${fmt(bond)}: nothing was sent.`);
+    if (allowance !== bond) {
+      if (allowance !== 0n) steps.push({ label: "reset the allowance to 0", send: () => token.approve(state.chain.escrow, 0n) });
+      steps.push({ label: `approve the escrow for exactly the bond, ${fmt(bond)}`, send: () => token.approve(state.chain.escrow, bond) });
+    }
+  }
+  steps.push({ label: bond > 0n ? `submit ${what} with its claim bond of ${fmt(bond)}` : `submit ${what}`,
+    send: () => escrow.submitSolution(bounty.bounty_id, uri.trim(), { value }), done });
+  return runSteps(list, steps);
+}
+
+// The claim id a submission got, from its SolutionSubmitted event.
+function claimIdOf(receipt) {
+  const iface = new ethers.Interface(state.info.escrow_abi);
+  for (const log of receipt.logs) {
+    const parsed = (() => { try { return iface.parseLog(log); } catch { return null; } })();
+    if (parsed?.name === "SolutionSubmitted") return Number(parsed.args.claimId);
+  }
+  return null;
 }
 
 async function refund(bounty, list) {
@@ -466,9 +514,15 @@ async function withdrawRaised(fundraiser, list) {
     send: () => escrow.withdrawRaised(fundraiser.bounty_id) }]);
 }
 
-async function award(bounty, shares, list) {
+// `partBps` below 10,000 pays a milestone (`awardPart`): that share of the pool now, split as
+// the shares say; the rest stays open under the same deadline and locks.
+async function award(bounty, shares, list, partBps = 10000) {
   const [ids, bps] = splitOf(shares);
   const escrow = new ethers.Contract(state.chain.escrow, state.info.escrow_abi, await signer());
+  if (partBps < 10000) {
+    return runSteps(list, [{ label: `pay ${percentOf(partBps)} of the pool now (a milestone)`,
+      send: () => escrow.awardPart(bounty.bounty_id, partBps, ids, bps) }]);
+  }
   return runSteps(list, [{ label: "award", send: () => escrow.award(bounty.bounty_id, ids, bps) }]);
 }
 
@@ -686,7 +740,9 @@ async function renderBounty(id) {
   const now = nowOf(b, data.index);
   const fmt = (value) => amount(value, b.decimals, b.symbol);
   const progress = h("ol", { class: "progress", id: "progress" });
-  const after = async (ok) => { if (ok) await renderBounty(id).then(() => $("#progress").replaceWith(progress)); };
+  // After an action, the page is drawn again; what the action did moves into the new progress
+  // list, which the new forms write to (a later action's refusal must show).
+  const after = async (ok) => { if (ok) await renderBounty(id).then(() => $("#progress").replaceChildren(...progress.childNodes)); };
   const open = b.status === "open";
   const panels = [];
   if (!state.account && availableWallets().length === 0) {
@@ -725,18 +781,20 @@ async function renderBounty(id) {
     panels.push(h("div", { class: "panel" }, h("h3", {}, "Submit a solution"),
       h("form", { id: "submit-form", onsubmit: async (event) => {
         event.preventDefault();
-        await after(await submitSolution(b, event.target.url.value, progress));
+        await after(await submitSolution(b, data, event.target.url.value, progress));
       } }, h("input", { name: "url", type: "url", placeholder: "https://github.com/…/pull/…", required: true }),
       h("button", { type: "submit" }, "Submit")),
-      b.uri.includes("#security-key=") ? h("p", { class: "muted", id: "report-note" },
-        `A security problem? Do not publish it: \`bountychain report submit ${b.bounty_id} FILE\` encrypts it to `
-        + "this bounty's security contact and puts only its hash on chain. This page never takes a report's text.") : null));
+      bondNote(b, data)));
+    panels.push(reportPanel(b, data, progress, after));
     if (state.account === b.approver && data.claims.length) {
       // An optimistic bounty's approver proposes the split; backers may object during the window.
       const [verb, formId, send] = b.optimistic ? ["Propose", "propose-form", propose] : ["Award", "award-form", award];
       const inputs = {};
       const runningTotal = h("p", { class: "muted", id: "award-total" });
-      const shareTotal = () => awardTotal(b, inputs, runningTotal);
+      // A plain bounty may be paid in parts (milestones); a reviewed one is awarded whole.
+      const part = b.optimistic ? null : h("input", { type: "number", min: "0.01", max: "100", step: "0.01", value: "100", name: "part" });
+      const partBps = () => part ? Math.round((Number(part.value) || 0) * 100) : 10000;
+      const shareTotal = () => awardTotal(b, inputs, runningTotal, Math.min(Math.max(partBps(), 0), 10000));
       panels.push(h("div", { class: "panel" }, h("h3", {}, `${verb} (you are the approver)`),
         h("form", { id: formId, oninput: shareTotal, onsubmit: async (event) => {
           event.preventDefault();
@@ -744,13 +802,18 @@ async function renderBounty(id) {
             progress.replaceChildren(h("li", { class: "failed" }, runningTotal.textContent));
             return;
           }
+          if (partBps() < 1 || partBps() > 10000) {
+            progress.replaceChildren(h("li", { class: "failed" }, "The part of the pool paid now must be more than 0% and at most 100%: nothing was sent."));
+            return;
+          }
           const shares = Object.fromEntries(Object.entries(inputs).map(([claim, input]) => [claim, input.value]));
-          await after(await send(b, shares, progress));
+          await after(await send(b, shares, progress, partBps()));
         } }, h("div", { class: "shares" }, data.claims.map((c) => {
           inputs[c.claim_id] = h("input", { type: "number", min: "0", max: "100", step: "0.01", value: "0",
             name: `claim-${c.claim_id}` });
           return h("label", {}, inputs[c.claim_id], `% to claim ${c.claim_id} (${short(c.hunter)})`);
-        })), runningTotal, h("button", { type: "submit" }, verb)),
+        })), part ? h("label", { class: "part" }, part, "% of the pool paid now (below 100: a milestone, and the rest stays open)") : null,
+        runningTotal, h("button", { type: "submit" }, verb)),
         b.optimistic ? h("p", { class: "muted" }, `Backers then have ${duration(b.review_window)} to object.`) : null));
       shareTotal();
     }
@@ -766,9 +829,11 @@ async function renderBounty(id) {
           h("div", { class: "value", id: id ? `stat-${id}` : null }, value)))),
     h("dl", { class: "parties" },
       [["deadline", deadlineText(b, now)], ["issuer", addressLink(b.issuer)], ["approver", addressLink(b.approver)],
-        ["currency", b.token === ethers.ZeroAddress ? "ETH" : h("span", {}, `${b.symbol} at `, addressLink(b.token))]]
-        .map(([label, value]) => [h("dt", {}, label), h("dd", { id: `bounty-${label}` }, value)])),
+        ["currency", b.token === ethers.ZeroAddress ? "ETH" : h("span", {}, `${b.symbol} at `, addressLink(b.token))],
+        ...(BigInt(data.bond ?? "0") > 0n ? [["claim bond", `${fmt(data.bond)} per claim`]] : [])]
+        .map(([label, value]) => [h("dt", {}, label), h("dd", { id: `bounty-${label.replace(/ /g, "-")}` }, value)])),
     fundingChart(b),
+    milestoneSection(b, data),
     b.optimistic ? reviewSection(b, data, now) : null,
     h("h2", {}, "Act"), h("div", { class: "actions" }, panels), progress,
     h("h2", {}, "Pledges"),
@@ -776,14 +841,136 @@ async function renderBounty(id) {
       data.pledges.map((p) => h("tr", { dataset: { funder: p.funder } }, h("td", {}, addressLink(p.funder, "funder")), h("td", {}, fmt(p.pledged)),
         h("td", {}, fmt(p.outstanding)), h("td", {}, utc(p.unlocks_at)), h("td", {}, p.state))))
       : h("p", { class: "muted", id: "pledges" }, "No pledges yet."),
+    milestonePledgeNote(b, data),
     h("h2", {}, "Solutions"),
-    data.claims.length ? h("table", { id: "claims" }, h("tr", {}, ["claim", "hunter", "solution", "paid"].map((t) => h("th", {}, t))),
-      data.claims.map((c) => h("tr", {}, h("td", {}, String(c.claim_id)), h("td", {}, addressLink(c.hunter, "hunter")),
-        h("td", {}, solutionCell(c)), h("td", {}, c.paid !== "0" ? fmt(c.paid) : "-"))))
+    data.claims.length ? h("table", { id: "claims" }, h("tr", {}, ["claim", "hunter", "solution", "paid",
+      ...(BigInt(data.bond ?? "0") > 0n ? ["bond"] : [])].map((t) => h("th", {}, t))),
+      data.claims.map((c) => h("tr", { dataset: { claim: String(c.claim_id) } }, h("td", {}, String(c.claim_id)),
+        h("td", {}, addressLink(c.hunter, "hunter")), h("td", {}, solutionCell(c)), h("td", {}, c.paid !== "0" ? fmt(c.paid) : "-"),
+        BigInt(data.bond ?? "0") > 0n ? h("td", { class: "bond" }, bondText(data.claim_bonds?.[c.claim_id], fmt),
+          bondAction(b, c, data.claim_bonds?.[c.claim_id], progress, after)) : null)))
       : h("p", { class: "muted", id: "claims" }, "No solutions yet."),
     embedSnippet(b),
   );
   applyPrefill();
+}
+
+// --- milestones, claim bonds and private reports (issue 16) ---------------------------------
+
+const percentOf = (bps) => `${(bps / 100).toLocaleString("en", { maximumFractionDigits: 2 })}%`;
+
+// Each partial award: when, what share of the pool, who was paid what; then what is left open.
+function milestoneSection(b, data) {
+  if (!data.milestones?.length) return null;
+  const fmt = (value) => amount(value, b.decimals, b.symbol);
+  const left = b.status === "open" ? `Left open for the next milestone: ${fmt(b.total)}, under the same deadline (${utc(b.deadline)}) and locks.`
+    : b.status === "awarded" ? "The rest was then awarded in full." : `The rest is ${statusWord(b.status)}: ${fmt(b.total)} held for refunds.`;
+  return h("section", { id: "milestones" }, h("h2", {}, "Milestones"),
+    h("table", {}, h("tr", {}, ["when", "share of the pool", "paid", "fee", "left pledged after it"].map((t) => h("th", {}, t))),
+      data.milestones.map((m, n) => h("tr", { dataset: { milestone: String(n + 1) } },
+        h("td", {}, m.time ? utc(m.time) : `block ${m.block_number}`, " (", txLink(m.tx_hash), ")"),
+        h("td", {}, `${percentOf(m.part_bps)}: ${fmt(m.pool)}`),
+        h("td", {}, m.winners.map((w, i) => h("span", { class: "winner" }, i ? "; " : "", `${fmt(w.amount)} to `,
+          addressLink(w.hunter, "hunter"), ` (claim ${w.claim_id}${w.credited ? ", credited: withdraw it" : ""})`))),
+        h("td", {}, fmt(m.fee)), h("td", {}, fmt(m.remaining))))),
+    h("p", { class: "muted", id: "milestones-left" }, left));
+}
+
+// After milestones a pledge is worth its share of what is held, which the index's per-funder
+// rows may not show yet (they then add up to more than the bounty holds): say so, in amounts.
+function milestonePledgeNote(b, data) {
+  if (!data.milestones?.length || !data.pledges.length) return null;
+  const listed = data.pledges.reduce((sum, p) => sum + BigInt(p.outstanding), 0n);
+  if (listed === BigInt(b.total)) return null;
+  return h("p", { class: "muted", id: "pledges-note" }, `The milestones paid out part of every pledge: together the `
+    + `pledges are now worth the ${amount(b.total, b.decimals, b.symbol)} held, each in proportion to its share; `
+    + "the held column shows each one before the milestones.");
+}
+
+// The bond a hunter posts with a claim, shown before it is sent.
+function bondNote(b, data) {
+  const bond = BigInt(data.bond ?? "0");
+  if (bond === 0n) return null;
+  return h("p", { class: "muted", id: "bond-note" }, `Claim bond: ${amount(bond, b.decimals, b.symbol)}, posted with your claim. `
+    + "It is yours again once the bounty is awarded, cancelled or past its deadline (withdraw it then), unless the "
+    + "approver marks the claim as spam while the bounty is open: then it goes to the funders.");
+}
+
+// What the connected account may do with a claim's bond: its hunter pulls it back once the
+// bounty is awarded, cancelled or past its deadline; the approver marks a claim as spam while
+// the bounty is open (the bond then goes to the funders, never to the approver).
+function bondAction(b, c, bond, progress, after) {
+  if (bond?.state !== "held" || !state.account || !state.chainOk) return null;
+  const send = async (label, call) => {
+    const escrow = new ethers.Contract(state.chain.escrow, state.info.escrow_abi, await signer());
+    await after(await runSteps(progress, [{ label, send: () => call(escrow) }]));
+  };
+  if (c.hunter === state.account && ["awarded", "cancelled", "expired"].includes(b.status)) {
+    return h("button", { type: "button", class: "withdraw-bond", onclick: () => send(
+      `withdraw the bond of claim ${c.claim_id}`, (escrow) => escrow.withdrawBond(b.bounty_id, c.claim_id)) }, "Withdraw my bond");
+  }
+  if (b.approver === state.account && b.status === "open") {
+    return h("button", { type: "button", class: "mark-spam", onclick: () => send(
+      `mark claim ${c.claim_id} as spam (its bond goes to the funders)`, (escrow) => escrow.markSpam(b.bounty_id, c.claim_id)) },
+    "Mark as spam");
+  }
+  return null;
+}
+
+const BOND_WORDS = { held: "held", returned: "returned to the hunter", slashed: "slashed (to the funders)" };
+function bondText(bond, fmt) {
+  return bond ? `${fmt(bond.amount)} ${BOND_WORDS[bond.state] ?? bond.state}` : "-";
+}
+
+function download(name, data, text) {
+  const url = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: "application/json" }));
+  return h("a", { href: url, download: name }, text);
+}
+
+// A report sealed here, to the contact key the bounty's URI names; only its commitment is sent.
+function reportPanel(b, data, progress, after) {
+  let contactKey;
+  try {
+    contactKey = securityKeyOf(b.uri);
+  } catch {
+    return h("div", { class: "panel" }, h("h3", {}, "Private security report"), h("p", { class: "failed", id: "report-note" },
+      "This bounty's security contact key is not a key on secp256k1: do not send it a report."));
+  }
+  if (!contactKey) return null;
+  const fail = (text) => progress.replaceChildren(h("li", { class: "failed", id: "report-refused" }, text));
+  return h("div", { class: "panel", id: "report-panel" }, h("h3", {}, "Private security report"),
+    h("p", { class: "muted", id: "report-note" }, "A security problem? Do not publish it. Write it here: your browser "
+      + "encrypts it to this bounty's security contact and only its hash goes on chain, which proves when you found it. "
+      + `The page sends the text nowhere; you send the sealed envelope to the contact. (The command line: \`bountychain report submit ${b.bounty_id} FILE\`.)`),
+    h("form", { id: "report-form", onsubmit: async (event) => {
+      event.preventDefault();
+      const field = event.target.report;
+      if (!field.value.trim()) return fail("Write the report first: nothing was sent.");
+      const wallet = await signer();
+      progress.replaceChildren(h("li", { class: "pending" }, "sign a message so the page learns your public key, for your own copy (no transaction, no gas)…"));
+      let hunterKey;
+      try {
+        hunterKey = await walletPublicKey(wallet, state.account);
+      } catch (error) {
+        return fail(`your public key is needed for your own copy, and the message was not signed: ${describeError(error)}; nothing was sent`);
+      }
+      const sealed = await sealReport({ chainId: BigInt(b.chain_id), escrow: state.chain.escrow, bountyId: b.bounty_id,
+        hunter: state.account, hunterKey, contactKey, text: field.value });
+      const ok = await submitSolution(b, data, sealed.uri, progress, (receipt) => {
+        sealed.envelope.claim_id = sealed.bundle.claim_id = claimIdOf(receipt);
+      }, "the report's commitment");
+      if (!ok) return;
+      field.value = "";
+      const name = `bounty-${b.bounty_id}-claim-${sealed.envelope.claim_id}`;
+      progress.append(h("li", { class: "done", id: "sealed" },
+        `Report committed as claim ${sealed.envelope.claim_id}. Send this sealed envelope to the security contact (it holds no plain text): `,
+        download(`${name}-envelope.json`, sealed.envelope, "save the envelope"), ". Keep ",
+        download(`${name}-reveal.json`, sealed.bundle, "your reveal bundle"),
+        " private until the fix is out: it holds the report, and publishing it proves your claim.",
+        h("textarea", { id: "sealed-envelope", readonly: true, rows: 6 }, JSON.stringify(sealed.envelope, null, 2))));
+      await after(true);
+    } }, h("textarea", { name: "report", rows: 5, placeholder: "what you found, how to reproduce it", required: true }),
+    h("button", { type: "submit" }, "Seal and commit")));
 }
 
 // The GitHub bot's links open a bounty with a form filled in: ?pledge=50, ?claim=PR_URL,
@@ -805,10 +992,10 @@ function applyPrefill() {
 }
 
 // The award form's running total: the shares typed so far, in basis points, and what they pay.
-function awardTotal(b, inputs, out) {
+function awardTotal(b, inputs, out, partBps = 10000) {
   let bps = 0;
   for (const input of Object.values(inputs)) bps += Math.round((Number(input.value) || 0) * 100);
-  const paid = (BigInt(b.total) * BigInt(Math.min(bps, 10000))) / 10000n;
+  const paid = (BigInt(b.total) * BigInt(partBps) / 10000n * BigInt(Math.min(bps, 10000))) / 10000n;
   const pct = `${bps / 100}%`;
   out.textContent = bps === 10000 ? `total 100%: pays ${amount(paid, b.decimals, b.symbol)}`
     : bps > 10000 ? `total ${pct}: the shares must add up to 100%, ${(bps - 10000) / 100}% too many`
@@ -957,7 +1144,9 @@ async function renderFundraiser(id, data) {
   const now = nowOf(f, data.index);
   const fmt = (value) => amount(value, f.decimals, f.symbol);
   const progress = h("ol", { class: "progress", id: "progress" });
-  const after = async (ok) => { if (ok) await renderBounty(id).then(() => $("#progress").replaceWith(progress)); };
+  // After an action, the page is drawn again; what the action did moves into the new progress
+  // list, which the new forms write to (a later action's refusal must show).
+  const after = async (ok) => { if (ok) await renderBounty(id).then(() => $("#progress").replaceChildren(...progress.childNodes)); };
   const panels = [];
   const mine = state.account ? data.pledges.find((p) => p.funder === state.account && p.state === "refundable") : null;
   if (!state.account && availableWallets().length === 0) {
@@ -1256,9 +1445,18 @@ function recentList(recent, index) {
     : h("p", { class: "muted", id: "recent" }, "None yet.");
 }
 
-function profileHead(role, address) {
+// The GitHub logins the GitHub App linked to this address (each proven by a signed statement
+// that the login posted as `/link`): a link to the login and to the comment that proved it.
+function githubLogins(links) {
+  if (!links?.length) return null;
+  return h("p", { id: "github-logins" }, "GitHub: ", links.map((link, n) => [n ? ", " : "",
+    safeLink(`https://github.com/${encodeURIComponent(link.login)}`, `@${link.login}`), " (",
+    safeLink(link.comment_url, `linked ${utc(link.linked_at)}`), ")"]));
+}
+
+function profileHead(role, address, links) {
   return [h("p", {}, h("a", { href: "/", dataset: { nav: "" } }, "← all bounties")),
-    h("h1", {}, `${role} `, h("span", { class: "mono" }, short(address))), h("p", {}, addressLink(address))];
+    h("h1", {}, `${role} `, h("span", { class: "mono" }, short(address))), h("p", {}, addressLink(address)), githubLogins(links)];
 }
 
 async function renderFunder(address) {
@@ -1270,7 +1468,7 @@ async function renderFunder(address) {
   const rateText = decided === 0 ? "no bounty it backed has been awarded or expired yet"
     : `${Math.round((rate.awarded * 100) / decided)}%: ${rate.awarded} awarded, ${rate.expired_unpaid} expired unpaid`
       + (rate.cancelled ? ` (and ${rate.cancelled} cancelled)` : "");
-  showView(...profileHead("Funder", data.funder),
+  showView(...profileHead("Funder", data.funder, data.github),
     h("div", { class: "stats" }, [["bounties backed", String(data.bounties)], ["fundraisers backed", String(data.fundraisers)],
       ["pay rate", rateText, "pay-rate"]].map(([label, value, sid]) => h("div", { class: "stat" },
       h("div", { class: "label" }, label), h("div", { class: "value", id: sid ? `stat-${sid}` : null }, value)))),
@@ -1284,7 +1482,7 @@ async function renderHunter(address) {
   const [data, status] = await Promise.all([api(`/api/hunters/${address}`), api("/api/status")]);
   showIndex(status);
   const now = status.cursor_time ?? Date.now() / 1000;
-  showView(...profileHead("Hunter", data.hunter),
+  showView(...profileHead("Hunter", data.hunter, data.github),
     h("div", { class: "stats" }, [["solutions", String(data.claims.length)], ["awarded", String(data.awards.length)]]
       .map(([label, value]) => h("div", { class: "stat" }, h("div", { class: "label" }, label), h("div", { class: "value" }, value)))),
     h("h2", {}, "Earned"), h("div", { id: "hunter-earned" }, tokenRows(data.earned, [["earned", "paid_out"]])),
