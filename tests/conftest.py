@@ -250,7 +250,7 @@ def index_db(request: pytest.FixtureRequest, tmp_path: Path):
 # first, so that the two workers finish together rather than one waiting on a late long file.
 SLOWEST_FIRST = [
     "test_invariants_forge.py", "test_stateful.py", "test_static_analysis.py", "test_compile.py", "test_web.py",
-    "test_web_frontdoor.py", "test_cli.py", "test_github.py", "test_hostile.py", "test_index.py", "test_gas.py",
+    "test_web_frontdoor.py", "test_web_milestones.py", "test_cli.py", "test_github.py", "test_hostile.py", "test_index.py", "test_gas.py",
     "test_index_hostile.py", "test_milestones.py",
 ]
 # Files whose tests are independent runs of a tool (each in its own folder): each test is a unit
