@@ -23,7 +23,7 @@ demo: $(VENV_DONE)
 # files first; `make test TEST_WORKERS=0` runs in one process. Timings: docs/DESIGN.md, "Test suite time".
 TEST_WORKERS ?= 2
 test: $(VENV_DONE) $(NPM_DONE) $(HALMOS_DONE) $(CHROMIUM) postgresql
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=25 $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder --durations=25 $(PYTEST_ARGS)
 
 # The browser tests drive Debian's chromium through Playwright (no browser download).
 $(CHROMIUM):

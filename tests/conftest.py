@@ -249,9 +249,9 @@ def index_db(request: pytest.FixtureRequest, tmp_path: Path):
 # The files that take longest, longest first (docs/DESIGN.md, "Test suite time"): they start
 # first, so that the two workers finish together rather than one waiting on a late long file.
 SLOWEST_FIRST = [
-    "test_invariants_forge.py", "test_stateful.py", "test_static_analysis.py", "test_compile.py", "test_web.py",
-    "test_web_frontdoor.py", "test_web_milestones.py", "test_cli.py", "test_github.py", "test_hostile.py", "test_index.py", "test_gas.py",
-    "test_index_hostile.py", "test_milestones.py",
+    "test_invariants_forge.py", "test_stateful.py", "test_static_analysis.py", "test_compile.py",
+    "test_web.py", "test_web_frontdoor.py", "test_web_milestones.py", "test_cli.py", "test_github.py",
+    "test_hostile.py", "test_index.py", "test_gas.py", "test_index_hostile.py", "test_milestones.py",
 ]
 # Files whose tests are independent runs of a tool (each in its own folder): each test is a unit
 # of its own, so the two workers share the file; tests that share a folder name one group.
