@@ -2,7 +2,7 @@
 
     .venv/bin/python -m benchmarks.api_load [--bounties 10000] [--pledges 100000] [--clients 50]
                                             [--seconds 10] [--max-requests 20000] [--workers 1]
-                                            [--postgres [URL]] [--repeat 1]
+                                            [--postgres [URL]] [--repeat 1] [--answer-cache-mb 0]
 
 Builds an index of BOUNTIES bounties and PLEDGES pledges (plus two claims per bounty, the
 awarded ones paid) by inserting rows straight into a fresh SQLite index, the way a sync
@@ -12,9 +12,12 @@ API. Starts the API as its own process, the way an operator runs stateless worke
 route at a time, CLIENTS concurrent keep-alive clients (raw sockets, asyncio), each from its own
 loopback address (the server caps connections per address). Each route runs SECONDS or MAX_REQUESTS requests,
 whichever ends first. Routes: a page of the list (50 bounties at a random offset, newest
-first), a page sorted by amount, a bounty's detail, a funder's record, and /api/status.
+first), a page sorted by amount, a bounty's detail, a funder's record, and /api/status; each
+request draws its offset, bounty or funder afresh from all of them, and the server's answer
+cache is off (--answer-cache-mb to turn it on), so every answer is computed.
 
-Prints p50, p99, the worst latency, requests/s and errors per route, and the server's resident
+Prints p50, p99, the worst latency, requests/s, errors and the server's CPU time per request
+(which, unlike latency, a machine shared with other work hardly changes) per route, and the server's resident
 memory (all its workers) before, between and after the routes, with the machine's load
 average; --repeat N runs the routes N times over against the same server, so that runs on a
 shared machine can be compared. Writes them to build/api-load.json.
@@ -34,6 +37,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -148,6 +152,20 @@ def rss_mib(pid: int) -> float:
     return round(total, 1)
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by a process and its children (uvicorn's workers):
+    what the answers cost the server, which a loaded machine does not inflate as it does latency."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for each in [pid] + [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]:
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+        except FileNotFoundError:
+            pass
+    return total
+
+
 async def _get(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str) -> int:
     """One keep-alive GET over raw HTTP/1.1; the status (the body is read by its Content-Length)."""
     writer.write(f"GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n".encode())
@@ -161,10 +179,10 @@ async def _get(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path:
     return int(head.split(b" ", 2)[1])
 
 
-async def run_route(port: int, name: str, paths: list[str], clients: int, seconds: float,
+async def run_route(port: int, name: str, path: Callable[[random.Random], str], clients: int, seconds: float,
                     max_requests: int) -> dict[str, Any]:
     """`clients` keep-alive connections, each from its own loopback address (the server caps
-    connections per address), asking for `paths` at random, one request at a time each, until
+    connections per address), asking for `path(rng)`, one request at a time each, until
     `max_requests` in all or `seconds` have passed. A raw-socket client: an HTTP library's own
     cost would be measured along with the server's on this shared machine."""
     latencies: list[float] = []
@@ -182,7 +200,7 @@ async def run_route(port: int, name: str, paths: list[str], clients: int, second
                 budget[0] -= 1
                 started = time.perf_counter()
                 try:
-                    if await asyncio.wait_for(_get(reader, writer, rng.choice(paths)), 60) != 200:
+                    if await asyncio.wait_for(_get(reader, writer, path(rng)), 60) != 200:
                         errors += 1
                 except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError):
                     errors += 1
@@ -212,6 +230,8 @@ def main() -> None:
     parser.add_argument("--postgres", nargs="?", const="", default=None, metavar="URL",
                         help="serve the index from PostgreSQL (a throwaway cluster when no URL is given)")
     parser.add_argument("--repeat", type=int, default=1, help="run the routes this many times over")
+    parser.add_argument("--answer-cache-mb", type=int, default=0,
+                        help="the server's cache of answers by ETag (default 0: off, every answer computed)")
     args = parser.parse_args()
     cluster = None
     with tempfile.TemporaryDirectory() as tmp:
@@ -231,7 +251,7 @@ def main() -> None:
               f"{built['payouts']:,} payouts, on {'PostgreSQL' if args.postgres is not None else 'SQLite'}"
               f" with {args.workers} worker(s), built in {time.monotonic() - started:.1f} s", flush=True)
         port = free_port()
-        env = {**os.environ, "BOUNTYCHAIN_DB": database}
+        env = {**os.environ, "BOUNTYCHAIN_DB": database, "BOUNTYCHAIN_ANSWER_CACHE_MB": str(args.answer_cache_mb)}
         server = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--factory", "bountychain.web:create_app", "--port", str(port),
              "--workers", str(args.workers), "--http", "bountychain.web.server:GuardedH11Protocol",
@@ -246,29 +266,33 @@ def main() -> None:
                 except httpx.TransportError:
                     time.sleep(0.1)
             time.sleep(1 if args.workers > 1 else 0)  # every worker up, not just the first
-            rng = random.Random(7)
+            # Each request is drawn afresh, over every offset, bounty and funder, as real traffic
+            # spreads (and the server's answer cache is off, unless --answer-cache-mb): the
+            # figures are of answers computed, not replayed.
             routes = {
-                "list (page of 50)": [f"/api/bounties?limit={PAGE}&offset={rng.randrange(args.bounties)}"
-                                      for _ in range(500)],
-                "list by amount": [f"/api/bounties?limit={PAGE}&sort=amount&offset={rng.randrange(1000)}"
-                                   for _ in range(200)],
-                "detail": [f"/api/bounties/{rng.randint(1, args.bounties)}" for _ in range(2000)],
-                "funder": [f"/api/funders/{rng.choice(built['funders'])}" for _ in range(2000)],
-                "status": ["/api/status"],
+                "list (page of 50)": lambda rng: f"/api/bounties?limit={PAGE}&offset={rng.randrange(args.bounties)}",
+                "list by amount": lambda rng: f"/api/bounties?limit={PAGE}&sort=amount"
+                                              f"&offset={rng.randrange(args.bounties)}",
+                "detail": lambda rng: f"/api/bounties/{rng.randint(1, args.bounties)}",
+                "funder": lambda rng: f"/api/funders/{rng.choice(built['funders'])}",
+                "status": lambda rng: "/api/status",
             }
             for run in range(args.repeat):
                 memory = [("start", rss_mib(server.pid))]
                 results = []
                 load = os.getloadavg()[0]
-                for name, paths in routes.items():
-                    result = asyncio.run(run_route(port, name, paths, args.clients, args.seconds, args.max_requests))
+                for name, path in routes.items():
+                    cpu = cpu_seconds(server.pid)
+                    result = asyncio.run(run_route(port, name, path, args.clients, args.seconds, args.max_requests))
+                    result["server_cpu_ms_per_request"] = round(
+                        (cpu_seconds(server.pid) - cpu) * 1000 / max(1, result["requests"]), 2)
                     result["rss_mib_after"] = rss_mib(server.pid)
                     result["load_average"] = round(os.getloadavg()[0], 1)
                     results.append(result)
                     print(f"{name:<18} {result['requests']:>6} requests {result['requests_per_s']:>7.1f}/s  "
                           f"p50 {result['p50_ms']:>6.1f} ms  p99 {result['p99_ms']:>6.1f} ms  max {result['max_ms']:>6.1f}"
-                          f" ms  errors {result['errors']}  server RSS {result['rss_mib_after']} MiB  load "
-                          f"{result['load_average']}", flush=True)
+                          f" ms  errors {result['errors']}  server CPU {result['server_cpu_ms_per_request']} ms/request"
+                          f"  server RSS {result['rss_mib_after']} MiB  load {result['load_average']}", flush=True)
                 # One client alone: the time of one answer with nobody queued (the old server's
                 # floor was 44 ms, Nagle's algorithm waiting on the client's delayed ACK).
                 result = asyncio.run(run_route(port, "status, 1 client", routes["status"], 1, 3, 2000))

@@ -36,7 +36,9 @@ README = ROOT / "README.md"
 TABLE_START, TABLE_END = "<!-- gas-table: written by `make bench` -->\n", "<!-- /gas-table -->"
 ISSUE_URL = "https://github.com/bountychain/tool/issues/42"  # 45 characters, a valid issue URL
 PR_URL = "https://github.com/bountychain/toolkit/pull/4242/commits/abcd"[:60]  # 60 characters
-assert len(ISSUE_URL) == 45 and len(PR_URL) == 60
+# A hunter's second solution on one bounty (the SDK refuses the same URL twice): as long, as costly.
+OTHER_PR_URL = PR_URL[:-1] + "e"
+assert len(ISSUE_URL) == 45 and len(PR_URL) == 60 and len(OTHER_PR_URL) == 60 and OTHER_PR_URL != PR_URL
 ETHER = 10**18
 DAY = 86_400
 EIP170_LIMIT = 24_576  # bytes of runtime code a contract may have (EIP-170)
@@ -303,7 +305,7 @@ def measure(chain: DevChain, *, sizes: dict | None = None) -> dict[str, int]:
     # nonce from a fixed value whose signature has no zero byte.
     relayer = as_(funders[2])
     signed_bounty = escrow.create_bounty(ISSUE_URL, short).bounty_id
-    relayer.relay_solution(as_(hunters[0]).sign_solution(signed_bounty, PR_URL, expiry=short, nonce=1))
+    relayer.relay_solution(as_(hunters[0]).sign_solution(signed_bounty, OTHER_PR_URL, expiry=short, nonce=1))
     nonce = int.from_bytes(b"\x5a" * 31 + b"\x01", "big")
     while True:
         signed = as_(hunters[0]).sign_solution(signed_bounty, PR_URL, expiry=short, nonce=nonce)
@@ -353,7 +355,7 @@ def _measure_milestones_and_bonds(chain: DevChain, escrow: BountyClient, cast: _
     worst("mark_spam", escrow.mark_spam(bonded, spam))
     # The judge funds too (its shares are settled and left out), a later mark.
     as_(deployer).pledge(bonded, ETHER)
-    spam = as_(hunters[2]).submit_bonded_solution(bonded, PR_URL).claim_id
+    spam = as_(hunters[2]).submit_bonded_solution(bonded, OTHER_PR_URL).claim_id
     worst("mark_spam", escrow.mark_spam(bonded, spam))
     worst("claim_slashed", as_(funders[0]).claim_slashed(bonded))
     escrow.award(bonded, {first_claim.claim_id: 10_000})

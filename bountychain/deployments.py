@@ -9,7 +9,10 @@ Where a record is read from, and why (a folder anyone can ship is not trusted by
 - else the official registry shipped inside the package (`bountychain/registry/`), never the
   current directory: a cloned repository with its own `./deployments` folder must not redirect
   pledges to a look-alike escrow. A `./deployments` record is named in the error, with the flag
-  that opts in to it.
+  that opts in to it;
+- else (`locate`, with no folder named) the canonical escrow, if the chain holds it at the
+  address a fee-free escrow of this version has on every chain (deployed through the CREATE2
+  proxy: `bountychain.create2`), its code checked.
 
 `check_escrow` then tells whether the contract at an address really is this version's escrow
 (its runtime code, immutables masked, equals the shipped artifact's; its immutables are
@@ -32,6 +35,14 @@ from typing import Any
 from eth_utils import keccak, to_checksum_address
 
 from bountychain._artifacts import Artifact, load_artifact
+from bountychain.chains import chain_name
+from bountychain.create2 import (
+    CANONICAL_FEE_BPS,
+    CANONICAL_FEE_RECIPIENT,
+    DEPLOYMENT_PROXY,
+    canonical_escrow,
+    constructor_args,
+)
 from bountychain.errors import BountychainError
 
 # Local development chains (anvil, hardhat, ganache): escrows there are throwaway, never official.
@@ -79,13 +90,6 @@ class DeploymentRecord:
         """Every escrow recorded for this chain, the current one last."""
         current = {key: value for key, value in asdict(self).items() if key != "previous"}
         return [*self.previous, current]
-
-
-def constructor_args(fee_recipient: str, fee_bps: int) -> str:
-    """The escrow's ABI-encoded constructor arguments, 0x-hex."""
-    from eth_abi import encode
-
-    return "0x" + encode(["address", "uint256"], [fee_recipient, fee_bps]).hex()
 
 
 def record_for(chain_id: int, deployment: Any, deployer: str) -> DeploymentRecord:
@@ -141,16 +145,78 @@ def load(chain_id: int, directory: str | Path | None = None) -> DeploymentRecord
     record = official_record(chain_id)
     if record is not None:
         return record
+    raise RegistryError(f"no official escrow is recorded for {_chain_words(chain_id)}{_where_else(chain_id)}")
+
+
+def locate(w3: Any, chain_id: int, directory: str | Path | None = None) -> DeploymentRecord:
+    """The escrow to use on a chain: `load`'s record; where no folder is named and the official
+    registry has none for the chain, the canonical escrow (no fee, `bountychain.create2`) at the
+    address it has on every chain, if the chain holds it with this version's code. RegistryError,
+    in one sentence saying what to do, if there is neither. (Why finding it there is safe:
+    docs/DESIGN.md, "One escrow address on every chain".)"""
+    try:
+        return load(chain_id, directory)
+    except RegistryError:
+        if directory or os.environ.get("BOUNTYCHAIN_DEPLOYMENTS"):
+            raise  # the folder the user named is the only place to look
+    found = canonical_record(w3, chain_id)
+    if found is None:
+        raise RegistryError(f"no official escrow is recorded for {_chain_words(chain_id)}, and none is deployed at "
+                            f"the address a fee-free escrow of this version has on every chain ({canonical_escrow()})"
+                            f"{_where_else(chain_id)}")
+    return found
+
+
+def canonical_record(w3: Any, chain_id: int) -> DeploymentRecord | None:
+    """A record for the canonical escrow if the chain holds it (its code checked by
+    `check_escrow`, which raises UnofficialEscrow if something else is there), else None. Its
+    deployment block is found from the code's history where the node keeps it (else 0: log
+    scans then start at the genesis block); its transaction is not known."""
+    address = canonical_escrow()
+    if not w3.eth.get_code(address):
+        return None
+    check_escrow(w3, address, chain_id)
+    artifact = load_artifact("BountyEscrow")
+    return DeploymentRecord(
+        chain_id=chain_id, address=address, block_number=_first_block_with_code(w3, address), tx_hash="",
+        deployer=DEPLOYMENT_PROXY, fee_recipient=CANONICAL_FEE_RECIPIENT, fee_bps=CANONICAL_FEE_BPS,
+        constructor_args=constructor_args(CANONICAL_FEE_RECIPIENT, CANONICAL_FEE_BPS), compiler=artifact.compiler,
+        abi_sha256=abi_sha256(artifact.abi))
+
+
+def _first_block_with_code(w3: Any, address: str) -> int:
+    """The first block whose state holds code at `address` (a binary search over eth_getCode
+    at past blocks: about log2(height) requests); 0 if the node keeps no such history."""
+    low, high = 0, int(w3.eth.block_number)
+    try:
+        while low < high:
+            middle = (low + high) // 2
+            if w3.eth.get_code(address, block_identifier=middle):
+                high = middle
+            else:
+                low = middle + 1
+    except Exception:  # a pruned node refuses old state: scan logs from the start instead
+        return 0
+    return low
+
+
+def _chain_words(chain_id: int) -> str:
+    name = chain_name(chain_id)
+    return name if name == f"chain {chain_id}" else f"{name} (chain {chain_id})"
+
+
+def _where_else(chain_id: int) -> str:
+    """What to do when no escrow is known for a chain, with a word on a `./deployments` record
+    of the current directory, which is never read unless named."""
     local = Path("deployments") / f"{chain_id}.json"
     if not local.is_file():
-        hint = ": pass the escrow's address, or the registry folder of your own deployment"
-    elif chain_id in DEV_CHAIN_IDS:  # `bountychain node` wrote it: say how to use it, calmly
-        hint = (f"; {local} in the current directory is read only when named: pass --deployments deployments "
+        return (": pass the escrow's address (--escrow ADDRESS on the command line, escrow= in the SDK), or deploy "
+                "one (`ape run deploy`, or `bountychain node` for a local chain)")
+    if chain_id in DEV_CHAIN_IDS:  # `bountychain node` wrote it: say how to use it, calmly
+        return (f"; {local} in the current directory is read only when named: pass --deployments deployments "
                 "or export BOUNTYCHAIN_DEPLOYMENTS as `bountychain node` prints")
-    else:
-        hint = (f"; {local} in the current directory is not read unless you ask for it (a cloned repository "
-                "could point you at someone else's escrow): pass --deployments deployments if you trust it")
-    raise RegistryError(f"no official escrow for chain {chain_id}{hint}")
+    return (f"; {local} in the current directory is not read unless you ask for it (a cloned repository "
+            "could point you at someone else's escrow): pass --deployments deployments if you trust it")
 
 
 def save(record: DeploymentRecord, directory: str | Path | None = None, *, replace: bool = False) -> Path:
@@ -174,7 +240,8 @@ def save(record: DeploymentRecord, directory: str | Path | None = None, *, repla
 @dataclass(frozen=True)
 class EscrowCheck:
     """What `check_escrow` found: the escrow's code is this version's; `official` if the
-    package's registry lists it for its chain."""
+    package's registry lists it for its chain, or it is the canonical escrow (no fee, at the
+    address this version's code has on every chain)."""
 
     address: str
     review: str
@@ -242,7 +309,14 @@ def check_escrow(w3: Any, address: str, chain_id: int) -> EscrowCheck:
         raise UnofficialEscrow(f"the review contract {review} of the escrow at {where} serves another escrow ({bound_to})")
     record = official_record(chain_id)
     listed = {entry["address"] for entry in record.escrows()} if record is not None else set()
-    return EscrowCheck(address, review, chain_id, official=address in listed)
+    canonical = address == canonical_escrow()
+    if canonical and (fee_bps, to_checksum_address(escrow.functions.feeRecipient().call())) != (
+            CANONICAL_FEE_BPS, CANONICAL_FEE_RECIPIENT):
+        raise UnofficialEscrow(f"the contract at {where}, the canonical escrow's address, charges a fee: it was not "
+                               "deployed by the canonical escrow's creation code")
+    # The canonical escrow is as good as a listed one: its address is a function of this
+    # version's creation code with no fee, so nobody chose anything about it.
+    return EscrowCheck(address, review, chain_id, official=address in listed or canonical)
 
 
 def _domain_separator(name: str, version: str, chain_id: int, verifying_contract: str) -> bytes:

@@ -1,6 +1,7 @@
 """One escrow address on every chain: the escrow deployed through the deterministic deployment
 proxy (Arachnid's CREATE2 factory at 0x4e59b44847b379578588920cA78FbF26c0B4956C, present on
-anvil and on the major chains).
+anvil and on the major chains). The address arithmetic is `bountychain.create2`'s (re-exported
+here); this module sends the deployment.
 
 The proxy runs CREATE2 with the 32-byte salt and the init code it is sent, so the address
 depends only on the salt, the escrow's bytecode and its constructor arguments (fee recipient
@@ -11,52 +12,31 @@ deployment with the same settings cannot happen: the address already holds the e
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from eth_account.signers.local import LocalAccount
-from eth_utils import keccak, to_checksum_address
 from web3 import Web3
 
-from bountychain._artifacts import load_artifact
-from bountychain.deployments import constructor_args
+from bountychain.create2 import (
+    DEFAULT_SALT_TEXT,
+    DEPLOYMENT_PROXY,
+    canonical_escrow,
+    escrow_init_code,
+    predicted_address,
+    predicted_escrow,
+    proxy_call_data,
+    salt_for,
+)
 from bountychain.errors import BountychainError
+from bountychain.results import ETH, Deployment
 
-DEPLOYMENT_PROXY = "0x4e59b44847b379578588920cA78FbF26c0B4956C"
-# The salt of official deployments; another (`salt_for("...")`) gives another address.
-DEFAULT_SALT_TEXT = "bountychain BountyEscrow"
+if TYPE_CHECKING:
+    from bountychain.sdk import BountyClient
 
 
 class NoDeploymentProxy(BountychainError):
     """The chain has no deterministic deployment proxy at its usual address."""
-
-
-def salt_for(text: str = DEFAULT_SALT_TEXT) -> bytes:
-    """A 32-byte salt named by a text (keccak256 of it)."""
-    return keccak(text=text)
-
-
-def escrow_init_code(fee_recipient: str, fee_bps: int) -> bytes:
-    """The escrow's creation code followed by its ABI-encoded constructor arguments."""
-    bytecode = bytes.fromhex(load_artifact("BountyEscrow").bytecode.removeprefix("0x"))
-    return bytecode + bytes.fromhex(constructor_args(fee_recipient, fee_bps).removeprefix("0x"))
-
-
-def predicted_address(init_code: bytes, salt: bytes, deployer: str = DEPLOYMENT_PROXY) -> str:
-    """Where CREATE2 puts `init_code` deployed by `deployer` with `salt` (EIP-1014)."""
-    if len(salt) != 32:
-        raise ValueError("a CREATE2 salt is 32 bytes")
-    digest = keccak(b"\xff" + bytes.fromhex(deployer.removeprefix("0x")) + salt + keccak(init_code))
-    return to_checksum_address(digest[12:])
-
-
-def predicted_escrow(fee_recipient: str, fee_bps: int, salt: bytes | None = None) -> str:
-    """The escrow's address on any chain for these settings."""
-    return predicted_address(escrow_init_code(fee_recipient, fee_bps), salt or salt_for())
-
-
-def proxy_call_data(fee_recipient: str, fee_bps: int, salt: bytes | None = None) -> bytes:
-    """What a transaction to the proxy carries: the salt, then the init code."""
-    return (salt or salt_for()) + escrow_init_code(fee_recipient, fee_bps)
 
 
 def check_proxy(w3: Web3) -> None:
@@ -93,5 +73,31 @@ def deploy_escrow(w3: Web3, signer: LocalAccount, *, fee_recipient: str, fee_bps
     return address, receipt
 
 
-__all__ = ["DEFAULT_SALT_TEXT", "DEPLOYMENT_PROXY", "NoDeploymentProxy", "check_proxy", "deploy_escrow",
-           "escrow_init_code", "predicted_address", "predicted_escrow", "proxy_call_data", "salt_for"]
+def deploy_client(connection: Any, signer: LocalAccount, *, fee_recipient: str = ETH, fee_bps: int = 0,
+                  salt: bytes | None = None, on_no_proxy: Callable[[str], None] | None = None,
+                  **options: Any) -> BountyClient:
+    """A `BountyClient` for an escrow deployed through the proxy (`deploy_escrow`), its
+    `.deployment` set as `BountyClient.deploy` sets it. Where the chain has no proxy and
+    `on_no_proxy` is given, it is told why in words and the escrow is deployed the ordinary way
+    (`BountyClient.deploy`: an address from the deployer's nonce); without it, NoDeploymentProxy."""
+    from bountychain.sdk import BountyClient
+    from bountychain.sdk._transactions import tx_fields, web3_for
+
+    w3 = web3_for(connection)
+    try:
+        address, receipt = deploy_escrow(w3, signer, fee_recipient=fee_recipient, fee_bps=fee_bps, salt=salt)
+    except NoDeploymentProxy:
+        if on_no_proxy is None:
+            raise
+        on_no_proxy(f"chain {w3.eth.chain_id} has no deterministic deployment proxy at {DEPLOYMENT_PROXY}, so the "
+                    "escrow is deployed the ordinary way: its address differs from other chains'")
+        return BountyClient.deploy(w3, signer, fee_recipient=fee_recipient, fee_bps=fee_bps, **options)
+    client = BountyClient(w3, address, signer, from_block=receipt["blockNumber"], **options)
+    client.deployment = Deployment(**tx_fields(receipt), address=address, fee_recipient=fee_recipient,
+                                   fee_bps=fee_bps)
+    return client
+
+
+__all__ = ["DEFAULT_SALT_TEXT", "DEPLOYMENT_PROXY", "NoDeploymentProxy", "canonical_escrow", "check_proxy",
+           "deploy_client", "deploy_escrow", "escrow_init_code", "predicted_address", "predicted_escrow",
+           "proxy_call_data", "salt_for"]

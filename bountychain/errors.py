@@ -55,6 +55,11 @@ class InvalidShares(InvalidInput):
     """Award shares that are empty, not positive, or do not sum to 10,000 basis points."""
 
 
+class DuplicateSolution(InvalidInput):
+    """The hunter already registered this solution URL on this bounty: a claim counts once,
+    so a second registration would only cost gas (and, on a bonded bounty, a second bond)."""
+
+
 class WrongChain(BountychainError):
     """Connected to a chain other than the one asked for, or no escrow at the address."""
 

@@ -7,8 +7,10 @@ A bounty is on **one issue** of a repository on a known forge:
 - GitLab: `https://gitlab.com/GROUP[/SUBGROUP...]/REPO/-/issues/N` (the old form without
   `/-/` is accepted and rewritten)
 - Codeberg and Gitea: `https://codeberg.org/OWNER/REPO/issues/N`, `https://gitea.com/...`
-- a self-hosted GitLab or Gitea named in `$BOUNTYCHAIN_ISSUE_HOSTS`
-  (`git.example.org=gitea,gitlab.example.com=gitlab`).
+- a self-hosted GitLab, Gitea or GitHub Enterprise Server named in `$BOUNTYCHAIN_ISSUE_HOSTS`
+  (`git.example.org=gitea,gitlab.example.com=gitlab,github.example.com=github`);
+- the GitHub Enterprise Server of `$GITHUB_SERVER_URL` (set by GitHub Actions, and the GitHub
+  App's `--server-url`), with GitHub's URLs.
 
 Everything else is refused with the reason: other schemes (`javascript:`), other hosts, a pull
 or merge request, a bare repository, a user name or port in the URL. The accepted URL is
@@ -38,6 +40,7 @@ _SECURITY_FRAGMENT = re.compile(SECURITY_KEY_FIELD + r"=0x0[23][0-9a-fA-F]{64}")
 KNOWN_FORGES = {"github.com": "github", "gitlab.com": "gitlab", "codeberg.org": "gitea", "gitea.com": "gitea"}
 FORGE_KINDS = ("github", "gitlab", "gitea")
 HOSTS_VARIABLE = "BOUNTYCHAIN_ISSUE_HOSTS"
+SERVER_VARIABLE = "GITHUB_SERVER_URL"  # GitHub Actions' name for the GitHub instance's web address
 
 _NAME = re.compile(r"[a-z0-9_.][a-z0-9_.\-]*")
 _HOST = re.compile(r"[a-z0-9]([a-z0-9\-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9\-]*[a-z0-9])?)+")
@@ -62,9 +65,31 @@ class IssueRef:
         return f"https://{self.host}/{self.repo}{middle}{self.number}"
 
 
+def github_server_host(server_url: str) -> str:
+    """The host of a GitHub instance's web address (`https://github.example.com`), lowercase;
+    InvalidURI if it is not a plain https address of a host."""
+    try:
+        parts = urlsplit(server_url.strip())
+        port = parts.port
+    except ValueError:
+        port, parts = -1, urlsplit("")
+    host = (parts.hostname or "").lower()
+    plain = parts.scheme.lower() in ("https", "http") and port is None and not parts.username
+    if not plain or not _HOST.fullmatch(host) or parts.path.strip("/") or parts.query:
+        raise InvalidURI(f"{server_url!r} is not a GitHub server's address: write https://HOST, e.g. "
+                         "https://github.example.com")
+    return host.removeprefix("www.")
+
+
 def forges() -> dict[str, str]:
-    """Host -> kind: the known forges plus those configured in $BOUNTYCHAIN_ISSUE_HOSTS."""
+    """Host -> kind: the known forges plus the GitHub server of $GITHUB_SERVER_URL and those
+    configured in $BOUNTYCHAIN_ISSUE_HOSTS."""
     hosts = dict(KNOWN_FORGES)
+    if os.environ.get(SERVER_VARIABLE, "").strip():
+        try:
+            hosts[github_server_host(os.environ[SERVER_VARIABLE])] = "github"
+        except InvalidURI as exc:
+            raise InvalidURI(f"${SERVER_VARIABLE}: {exc}") from None
     for entry in filter(None, (part.strip() for part in os.environ.get(HOSTS_VARIABLE, "").split(","))):
         host, _, kind = entry.partition("=")
         host, kind = host.strip().lower(), kind.strip().lower()
@@ -186,5 +211,6 @@ def parse_repo_filter(text: str) -> RepoFilter:
     return RepoFilter(host, "/".join(repo))
 
 
-__all__ = ["FORGE_KINDS", "HOSTS_VARIABLE", "SECURITY_KEY_FIELD", "KNOWN_FORGES", "IssueRef", "RepoFilter", "forges", "normalize_issue_url",
+__all__ = ["FORGE_KINDS", "HOSTS_VARIABLE", "SECURITY_KEY_FIELD", "SERVER_VARIABLE", "KNOWN_FORGES", "IssueRef",
+           "RepoFilter", "forges", "github_server_host", "normalize_issue_url",
            "parse_issue_url", "parse_repo_filter", "repo_of"]

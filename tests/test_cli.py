@@ -433,6 +433,8 @@ def test_an_ape_account_signs_a_pledge(w: World) -> None:
 
 
 def test_node_starts_a_chain_with_a_recorded_escrow_and_stops_on_ctrl_c(w: World) -> None:
+    from bountychain.create2 import canonical_escrow
+
     registry_dir = w.root / "node-registry"
     process = subprocess.Popen([sys.executable, "-m", "bountychain.cli", "--json", "--deployments", str(registry_dir),
                                 "node"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=w.env,
@@ -442,6 +444,8 @@ def test_node_starts_a_chain_with_a_recorded_escrow_and_stops_on_ctrl_c(w: World
         started = json.loads(process.stdout.readline())
         record = json.loads((registry_dir / "31337.json").read_text())
         assert record["address"] == started["escrow"] and started["chain_id"] == 31337
+        # Deployed through the CREATE2 proxy: the address a fee-free escrow has on every chain.
+        assert started["escrow"] == canonical_escrow() and started["deterministic"] is True
         client = BountyClient.connect(started["rpc"], deployments=str(registry_dir))
         assert client.fee() == (ETH, 0)
         assert client.balance_of(started["address"]) > 1_000 * ETHER

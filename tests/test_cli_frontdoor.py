@@ -164,10 +164,19 @@ def test_the_same_hunter_cannot_submit_the_same_pull_request_twice(w: World) -> 
     w.ok("--yes", "submit", bounty_id, PR1, key=hunter)
     before = unchanged(w, hunter.address)
     one_line_refusal(w.run("--yes", "submit", bounty_id, PR1, key=hunter),
-                     f"already submitted {PR1} to bounty {bounty_id} as claim 1", "nothing was sent")
+                     f"already registered {PR1} on bounty {bounty_id} as claim 1", "nothing was sent")
     assert unchanged(w, hunter.address) == before
     w.ok("--yes", "submit", bounty_id, PR2, key=hunter)  # another solution is fine
     w.ok("--yes", "submit", bounty_id, PR1, key=w.hunters[1])  # and another hunter's own claim
+    # A signed claim the hunter then registered itself: the relayer is refused, paying nothing.
+    pr3 = PR2 + "3"
+    signed = w.escrow.as_signer(hunter).sign_solution(int(bounty_id), pr3).to_json()
+    w.ok("--yes", "submit", bounty_id, pr3, key=hunter)
+    relayer = w.hunters[1]
+    before = unchanged(w, hunter.address, relayer.address)
+    one_line_refusal(w.run("--yes", "relay", "-", key=relayer, stdin=signed),
+                     f"{hunter.address} already registered {pr3} on bounty {bounty_id}", "nothing was sent")
+    assert unchanged(w, hunter.address, relayer.address) == before
 
 
 # --- the index (problem 3) -------------------------------------------------------------------

@@ -240,7 +240,7 @@ def test_on_a_public_chain_an_unofficial_escrow_needs_the_flag_and_is_warned_abo
                         env=env)
         assert allowed.returncode == 0 and json.loads(allowed.stdout)["issue"] == ISSUE
         assert "WARNING" in allowed.stderr and "not an official deployment" in allowed.stderr
-        assert "no official escrow for chain 11155111" in w.run(
+        assert "no official escrow is recorded for Sepolia (chain 11155111)" in w.run(
             "show", "1", env={**env, "BOUNTYCHAIN_DEPLOYMENTS": ""}).stderr
 
 

@@ -11,6 +11,8 @@ from bountychain import AnvilNode, BountyClient
 from bountychain import deployments as registry
 from bountychain.deterministic import (
     DEPLOYMENT_PROXY,
+    NoDeploymentProxy,
+    deploy_client,
     deploy_escrow,
     escrow_init_code,
     predicted_address,
@@ -50,3 +52,25 @@ def test_the_escrow_lands_at_the_predicted_address_on_two_chains() -> None:
             assert node.w3.eth.get_transaction_count(deployer.address) == nonce
         assert addresses == [expected, expected]
     assert keccak(escrow_init_code(TREASURY, 100)) != keccak(escrow_init_code(TREASURY, 99))
+
+
+def test_deploy_client_falls_back_to_an_ordinary_deployment_and_says_so_where_there_is_no_proxy() -> None:
+    """What `bountychain node` uses: through the proxy where it is, else told in words and
+    deployed the ordinary way; without a listener for that, refused with nothing sent."""
+    with AnvilNode() as node:
+        deployer = node.new_account()
+        through_proxy = deploy_client(node.w3, deployer)
+        assert through_proxy.address == predicted_escrow("0x" + "00" * 20, 0)
+        assert through_proxy.deployment is not None and through_proxy.deployment.fee_bps == 0
+        assert registry.check_escrow(node.w3, through_proxy.address, node.chain_id).address == through_proxy.address
+        node.w3.provider.make_request("anvil_setCode", [DEPLOYMENT_PROXY, "0x"])
+        nonce = node.w3.eth.get_transaction_count(deployer.address)
+        with pytest.raises(NoDeploymentProxy, match="has no deterministic deployment proxy"):
+            deploy_client(node.w3, deployer, fee_recipient=TREASURY, fee_bps=100)
+        assert node.w3.eth.get_transaction_count(deployer.address) == nonce
+        told: list[str] = []
+        ordinary = deploy_client(node.w3, deployer, fee_recipient=TREASURY, fee_bps=100, on_no_proxy=told.append)
+        assert told == [f"chain 31337 has no deterministic deployment proxy at {DEPLOYMENT_PROXY}, so the escrow is "
+                        "deployed the ordinary way: its address differs from other chains'"]
+        assert ordinary.address != predicted_escrow(TREASURY, 100) and ordinary.fee() == (TREASURY, 100)
+        assert ordinary.deployment is not None and ordinary.deployment.address == ordinary.address

@@ -335,8 +335,9 @@ def test_a_bounty_command_answers_with_a_link_that_opens_the_page_ready_to_creat
     link = re.search(r"\[Open the page, ready to create it\]\((\S+)\)", reply)[1]
     query = parse_qs(urlparse(link).query)
     assert link.startswith(PAGE + "/?")
+    # The App's chain and escrow are named, so a page over several chains creates on the right one.
     assert query == {"create": [f"https://github.com/{REPO}/issues/1"], "amount": ["0.1"], "token": [ETH],
-                     "lock": ["30d"]}
+                     "lock": ["30d"], "chain": ["31337"], "escrow": [ETH]}
     assert f"`bountychain create https://github.com/{REPO}/issues/1 --deadline 30d`" in reply
     assert "0.1 ETH" in reply
 
@@ -485,12 +486,15 @@ def _loop(service: Service, chain: Any, escrow: BountyClient, usdc: Any, indexer
     (status,) = service.status_comments()
     status_id = status["id"]
     assert "Bounty 1" in body and "50 USDC held" in body and "Pledged 50 USDC by" in body
-    assert f"{PAGE}/badge/{bounty_id}.svg" in body
+    # Every link names the chain and the escrow: a page over several chains finds this bounty.
+    where = f"chain={chain.chain_id}&escrow={escrow.address}"
+    assert create["chain"] == [str(chain.chain_id)] and create["escrow"] == [escrow.address]
+    assert f"{PAGE}/badge/{bounty_id}.svg?{where}" in body
 
     # 2. Another /bounty: now a pledge link, the EIP-681 link and the badge; the second funder pledges from it.
     service.deliver("issue_comment", comment_payload("/bounty 25 USDC", comment_id=1002))
     reply = service.replies()[-1]
-    assert f"{PAGE}/bounty/{bounty_id}?pledge=25" in reply and f"{PAGE}/badge/{bounty_id}.svg" in reply
+    assert f"{PAGE}/bounty/{bounty_id}?{where}&pledge=25" in reply and f"{PAGE}/badge/{bounty_id}.svg?{where}" in reply
     to, chain_id, pledge_to, amount = _eip681(reply)
     assert (to, chain_id, pledge_to, amount) == (escrow.address, chain.chain_id, bounty_id, 25 * USDC)
     assert f"&uint64={escrow.bounty(bounty_id).deadline}`" in reply  # pledge's third argument, maxUnlocksAt
@@ -506,7 +510,8 @@ def _loop(service: Service, chain: Any, escrow: BountyClient, usdc: Any, indexer
     service.deliver("issue_comment", comment_payload("/claim", comment_id=1003, login="hunter-jo",
                                                      role="CONTRIBUTOR", pull=pull))
     claim_link = _link(service.replies()[-1], "sign the solution")
-    assert claim_link == f"{PAGE}/bounty/{bounty_id}?claim=https%3A%2F%2Fgithub.com%2F{REPO.replace('/', '%2F')}%2Fpull%2F2"
+    assert claim_link == (f"{PAGE}/bounty/{bounty_id}?{where}&claim=https%3A%2F%2Fgithub.com%2F"
+                          f"{REPO.replace('/', '%2F')}%2Fpull%2F2")
     signed = escrow.as_signer(hunter).sign_solution(bounty_id, parse_qs(urlparse(claim_link).query)["claim"][0])
     hunter_eth = chain.w3.eth.get_balance(hunter.address)
     claim_id = escrow.as_signer(relayer).relay_solution(signed.to_json()).claim_id
@@ -520,7 +525,7 @@ def _loop(service: Service, chain: Any, escrow: BountyClient, usdc: Any, indexer
     # 4. The pull request is merged: the approver is asked to award, the claim prefilled.
     service.deliver("pull_request", merged_payload(2, "Fixes #1", "hunter-jo"))
     body = service.status_comments()[0]["body"]
-    award_link = f"{PAGE}/bounty/{bounty_id}?award={claim_id}"
+    award_link = f"{PAGE}/bounty/{bounty_id}?{where}&award={claim_id}"
     assert f"**Merged**: {pr_url} by @hunter-jo" in body and f"award to claim {claim_id}]({award_link})" in body
 
     # 5. The approver awards from the link: the hunter is paid the pool less the fee.
@@ -572,13 +577,18 @@ def test_bountychain_github_serve_runs_as_a_command_and_keeps_its_secrets(tmp_pa
         env = {**os.environ, "BOUNTYCHAIN_GITHUB_APP_ID": APP_ID, "BOUNTYCHAIN_GITHUB_WEBHOOK_SECRET": SECRET,
                "BOUNTYCHAIN_GITHUB_PRIVATE_KEY_FILE": str(tmp_path / "app.pem"), "BOUNTYCHAIN_GITHUB_API": fake.url}
         env.pop("BOUNTYCHAIN_GITHUB_PRIVATE_KEY", None)
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bountychain.cli", "--rpc", chain.url, "--escrow", escrow.address, "--json",
-             "github", "serve", "--db", f"sqlite:///{tmp_path / 'index.sqlite3'}", "--page", PAGE, "--port", "0",
-             "--interval", "1", "--sync"],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        command = [sys.executable, "-m", "bountychain.cli", "--rpc", chain.url, "--escrow", escrow.address, "--json",
+                   "github", "serve", "--db", f"sqlite:///{tmp_path / 'index.sqlite3'}", "--page", PAGE, "--port", "0",
+                   "--interval", "1", "--sync"]
+        process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             started = json.loads(process.stdout.readline())
+            # One bot process per database: a second one on the same --db refuses, in one line.
+            second = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+            assert second.returncode == 1 and json.loads(second.stdout)["error_type"] == "BotBusy", second.stderr
+            assert second.stderr.startswith("error: another bot process (`bountychain github serve`) already "
+                                            f"handles the deliveries of {tmp_path / 'index.sqlite3'}"), second.stderr
+            assert len(second.stderr.strip().splitlines()) == 1, second.stderr
             webhook = started["webhook"]
             assert started["tokens"] == ["ETH"]
             install = examples("installation", "created")[0]
@@ -678,7 +688,9 @@ def test_the_status_comment_shows_a_proposal_under_review_and_refunds(tmp_path: 
             body = status["body"]
             _clean(body)
             assert "- Refunded to funders: 0.2 ETH" in body
-            assert f"[Bounty {plain}]({PAGE}/bounty/{plain})**: 0 ETH held, 0.2 ETH pledged by 1 funder; past its deadline" in body
+            where = f"chain={chain.chain_id}&escrow={escrow.address}"
+            assert (f"[Bounty {plain}]({PAGE}/bounty/{plain}?{where})**: 0 ETH held, 0.2 ETH pledged by 1 funder; "
+                    "past its deadline") in body
             assert len(service.fake.posted()) == 1 and len(service.fake.edits()) == 1
         finally:
             service.close()

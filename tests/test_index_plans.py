@@ -59,9 +59,9 @@ def _statements(index: Index, read: Callable[[Index], Any], monkeypatch: pytest.
     sent: list[tuple[str, Any]] = []
     run = index._run
 
-    def record(connection: Any, sql: str, params: Any, many: bool = False) -> Any:
+    def record(connection: Any, sql: str, params: Any, many: bool = False, plain: bool = False) -> Any:
         sent.append((sql, params))
-        return run(connection, sql, params, many)
+        return run(connection, sql, params, many, plain)
 
     with monkeypatch.context() as patch:
         patch.setattr(index, "_run", record)

@@ -444,7 +444,9 @@ class EscrowMachine(RuleBasedStateMachine):
             self.fx.steps += 1
             return
         account = self.fx.hunters[hunter]
-        result = self._client(account).submit_solution(bounty.bounty_id, "https://github.com/o/r/pull/1")
+        # Each claim its own PR: the SDK refuses a hunter's second claim of the same URL.
+        pull = f"https://github.com/o/r/pull/{len(bounty.claims) + 1}"
+        result = self._client(account).submit_solution(bounty.bounty_id, pull)
         self._gas(account, result)
         bounty.claims.append(hunter)
         assert result.claim_id == len(bounty.claims)
@@ -1028,7 +1030,8 @@ class EscrowMachine(RuleBasedStateMachine):
             approval = send_transaction(self.fx.node.w3, account,
                                         self.fx.tokens[bounty.kind].functions.approve(self.fx.escrow.address, bounty.bond))
             self.expected_balances[(account.address, ETH)] -= approval["gasUsed"] * approval["effectiveGasPrice"]
-        result = self._client(account).submit_bonded_solution(bounty.bounty_id, "https://github.com/o/r/pull/3")
+        pull = f"https://github.com/o/r/pull/{len(bounty.claims) + 1}"  # each claim its own PR
+        result = self._client(account).submit_bonded_solution(bounty.bounty_id, pull)
         self._gas(account, result)
         self.expected_balances[(account.address, token)] -= bounty.bond
         bounty.claims.append(hunter)

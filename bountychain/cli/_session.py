@@ -106,14 +106,8 @@ def confirmation_rows(plan: Plan, fn: Any, value: int, tx: dict[str, Any], escro
 def connect(*, signer: bool) -> CliClient:
     settings = get_settings()
     w3 = Web3(Web3.HTTPProvider(resolve_rpc(settings), request_kwargs={"timeout": 60}))
-    check_escrow(w3, settings)  # before anything is read from, or sent to, the contract
-    options = {}
-    if settings.escrow:  # an older escrow of the registry: its logs start at its deployment
-        listed = recorded_escrows(int(w3.eth.chain_id), settings.deployments)
-        block = next((e["block_number"] for e in listed if e["address"] == checksum(settings.escrow, "--escrow")), 0)
-        options["from_block"] = block
-    client = CliClient.connect(w3, None, escrow=settings.escrow, chain_id=settings.chain_id,
-                               deployments=settings.deployments, **options)
+    address, from_block = check_escrow(w3, settings)  # before anything is read from, or sent to, the contract
+    client = CliClient.connect(w3, None, escrow=address, chain_id=settings.chain_id, from_block=from_block)
     client.settings = settings
     if signer:
         client.signer = load_signer(settings)
@@ -128,19 +122,25 @@ def recorded_escrows(chain_id: int, directory: str | None) -> list[dict[str, Any
         return []
 
 
-def check_escrow(w3: Web3, settings: Settings) -> None:
-    """Refuses an escrow whose code is not this version's, and, on a public chain, one that is
-    not an official deployment unless --allow-unofficial-escrow (then warns loudly). A local
-    dev chain's escrow is never official and needs no flag."""
+def check_escrow(w3: Web3, settings: Settings) -> tuple[str, int]:
+    """The escrow to use and the block its logs start at. Refuses an escrow whose code is not
+    this version's, and, on a public chain, one that is not an official deployment unless
+    --allow-unofficial-escrow (then warns loudly). A local dev chain's escrow is never official
+    and needs no flag."""
     chain_id = int(w3.eth.chain_id)
     if settings.chain_id is not None and settings.chain_id != chain_id:
         raise WrongChain(wrong_chain_message(chain_id, settings.chain_id))
     if settings.escrow:
         address, where = checksum(settings.escrow, "--escrow"), f"--escrow {settings.escrow}"
+        # An older escrow of the registry: its logs start at its deployment.
+        listed = recorded_escrows(chain_id, settings.deployments)
+        from_block = next((e["block_number"] for e in listed if e["address"] == address), 0)
     else:
-        address = deployments.load(chain_id, settings.deployments).address
+        record = deployments.locate(w3, chain_id, settings.deployments)
+        address, from_block = record.address, record.block_number
         named = settings.deployments or os.environ.get("BOUNTYCHAIN_DEPLOYMENTS")
-        where = f"the registry in {named}" if named else "the official registry"
+        where = (f"the registry in {named}" if named else "the official registry" if record.tx_hash
+                 else "its address on every chain")
     try:
         check = deployments.check_escrow(w3, address, chain_id)
     except deployments.UnofficialEscrow as exc:
@@ -148,15 +148,16 @@ def check_escrow(w3: Web3, settings: Settings) -> None:
             raise deployments.UnofficialEscrow(f"{exc} (escrow from {where}): nothing was sent. Pass "
                                                "--allow-unofficial-escrow only if you built this contract yourself")
         _warn(settings, f"WARNING: {exc}. You passed --allow-unofficial-escrow: its rules are not bountychain's.")
-        return
+        return address, from_block
     if check.official or check.dev_chain:
-        return
+        return address, from_block
     message = (f"the escrow {address} (from {where}) has bountychain's code but is not an official "
                f"deployment on chain {chain_id}: whoever deployed it chose its fee recipient")
     if not settings.allow_unofficial_escrow:
         raise deployments.UnofficialEscrow(f"{message}. Nothing was sent; pass --allow-unofficial-escrow if you "
                                            "deployed it or trust who did")
     _warn(settings, f"WARNING: {message}.")
+    return address, from_block
 
 
 def _warn(settings: Settings, message: str) -> None:

@@ -126,10 +126,7 @@ def submit(bounty_id: int, solution_url: str) -> None:
     client = connect(signer=True)
     signer = client.signer
     assert signer is not None
-    for claim in claims(client, bounty_id):
-        if claim.hunter == signer.address and claim.uri.strip() == solution_url.strip():
-            raise CliInputError(f"you ({signer.address}) already submitted {solution_url} to bounty {bounty_id} as "
-                                f"claim {claim.claim_id}: it counts once, nothing was sent")
+    client.check_new_solution(bounty_id, solution_url)  # refused before the plan is shown
     rows = [("bounty", bounty_line(client, bounty_id)), ("solution", solution_url),
             ("paid to", f"{signer.address} if it wins")]
     bond = client.bond_of(bounty_id)

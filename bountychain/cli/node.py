@@ -17,6 +17,7 @@ from web3 import Web3
 from rich.text import Text
 
 from bountychain import deployments as registry
+from bountychain import deterministic
 from bountychain.amounts import parse_amount
 from bountychain.chains import chain_name
 from bountychain.cli._context import command, get_settings, resolve_rpc
@@ -24,7 +25,7 @@ from bountychain.cli._errors import CliInputError, SetupError
 from bountychain.cli._output import kv_table
 from bountychain.cli._session import recorded_escrows
 from bountychain.results import ETH
-from bountychain.sdk import BountyClient, checksum, deploy_contract, send_transaction
+from bountychain.sdk import checksum, deploy_contract, send_transaction
 from bountychain.words import ether
 
 
@@ -33,6 +34,9 @@ from bountychain.words import ether
 @click.option("--replace", is_flag=True, help="Overwrite a dev-chain record another node left in the registry folder.")
 def node(port: int | None, replace: bool) -> None:
     """Start a local anvil chain with an escrow (fee 0) and a funded key, until Ctrl-C.
+
+    The escrow is deployed through the deterministic deployment proxy (CREATE2), as `ape run
+    deploy` does, so it has the address a fee-free escrow of this version has on every chain.
 
     The escrow is recorded in the registry folder (--deployments, $BOUNTYCHAIN_DEPLOYMENTS, else
     ./deployments) as 31337.json while the node runs, and the record is removed when it stops.
@@ -59,7 +63,9 @@ def node(port: int | None, replace: bool) -> None:
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         dev = chain.new_account()
-        client = BountyClient.deploy(chain, dev)
+        # Through the CREATE2 proxy, as `ape run deploy` does: the escrow gets the address it has
+        # on every chain with the same settings (fee 0), which `BountyClient.connect` looks for.
+        client = deterministic.deploy_client(chain.w3, dev, on_no_proxy=ui.note)
         assert client.deployment is not None
         record = registry.record_for(chain.chain_id, client.deployment, dev.address)
         # Absolute: the printed export must work from any directory (the registry is never read
@@ -70,11 +76,13 @@ def node(port: int | None, replace: bool) -> None:
         send_transaction(chain.w3, dev, token.functions.mint(dev.address, 1_000_000 * 10**6))
         key = "0x" + bytes(dev.key).hex()
         data = {"rpc": chain.url, "chain_id": chain.chain_id, "escrow": client.address, "registry": str(path),
-                "address": dev.address, "private_key": key, "test_token": token.address}
+                "address": dev.address, "private_key": key, "test_token": token.address,
+                "deterministic": client.address == deterministic.canonical_escrow()}
 
         def human_view() -> None:
             ui.say(Panel(kv_table([
-                ("rpc", chain.url), ("chain id", str(chain.chain_id)), ("escrow", client.address),
+                ("rpc", chain.url), ("chain id", str(chain.chain_id)),
+                ("escrow", client.address + (" (the same address as on any chain)" if data["deterministic"] else "")),
                 ("registry", str(path)), ("funded account", f"{dev.address} (10000 ETH, 1000000 USDC)"),
                 ("private key", key), ("test token", f"{token.address} (USDC, 6 decimals, anyone may mint)"),
             ]), title=Text("bountychain dev node", style="bold"), expand=False))

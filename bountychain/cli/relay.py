@@ -52,6 +52,7 @@ def relay(payload: Any) -> None:
     except (ValueError, TypeError) as exc:
         raise InvalidInput(f"not a signed solution: {exc}") from None
     client = connect(signer=True)
+    client.check_new_solution(signed.bounty_id, signed.uri, signed.hunter)  # refused before the plan is shown
     plan = Plan(f"relay a solution to bounty {signed.bounty_id}", [
         ("bounty", bounty_line(client, signed.bounty_id)),
         ("solution", signed.uri), ("hunter", f"{signed.hunter} (signed; paid if it wins)"),

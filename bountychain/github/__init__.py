@@ -19,7 +19,7 @@ from bountychain.github.app import StatusLoop, create_github_app, links_routes, 
 from bountychain.github.bot import Bot, BotConfig, Token
 from bountychain.github.links import link_signer, link_typed_data, sign_link
 from bountychain.github.rest import GitHubApi, GitHubError, RateLimited
-from bountychain.github.state import BotState
+from bountychain.github.state import BotBusy, BotState, ServiceLock
 
 
 def app_manifest(url: str, webhook_url: str | None = None) -> dict[str, Any]:
@@ -31,6 +31,6 @@ def app_manifest(url: str, webhook_url: str | None = None) -> dict[str, Any]:
     return manifest
 
 
-__all__ = ["Bot", "BotConfig", "BotState", "GitHubApi", "GitHubError", "RateLimited", "StatusLoop", "Token",
-           "app_manifest", "create_github_app", "link_signer", "link_typed_data", "links_routes",
+__all__ = ["Bot", "BotBusy", "BotConfig", "BotState", "GitHubApi", "GitHubError", "RateLimited", "ServiceLock",
+           "StatusLoop", "Token", "app_manifest", "create_github_app", "link_signer", "link_typed_data", "links_routes",
            "read_secret", "sign_link", "signature_ok"]

@@ -38,7 +38,7 @@ from web3 import Web3
 
 from bountychain.errors import InvalidInput
 from bountychain.github.bot import Bot
-from bountychain.github.state import BotState
+from bountychain.github.state import BotState, ServiceLock
 
 log = logging.getLogger("bountychain.github")
 
@@ -85,6 +85,9 @@ class Deliveries:
         self.keep = keep
         self.outcomes: OrderedDict[str, str] = OrderedDict()
         self._queue: queue.Queue[tuple[str, str, dict[str, Any]] | None] = queue.Queue()
+        # One bot process per database (BotBusy otherwise), taken before the unhandled deliveries
+        # are forgotten: they could be another live process's queue.
+        self.lock = ServiceLock(bot.state.engine)
         released = bot.state.release_unhandled()  # queued when the last process stopped
         if released:
             log.warning("%d deliveries were queued but not handled when the service last stopped; "
@@ -101,6 +104,7 @@ class Deliveries:
     def stop(self) -> None:
         self._queue.put(None)
         self.thread.join(30)
+        self.lock.release()
 
     def _run(self) -> None:
         while (item := self._queue.get()) is not None:

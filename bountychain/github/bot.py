@@ -61,10 +61,13 @@ class BotConfig:
     escrow: str
     tokens: dict[str, Token]  # by upper-case symbol; ETH is the zero address with 18 decimals
     maintainer_roles: frozenset[str] = MAINTAINER_ROLES
+    # The web host of issues and pull requests: github.com, or a GitHub Enterprise Server's.
+    web_host: str = "github.com"
     links: PageLinks = field(init=False)
 
     def __post_init__(self) -> None:
-        self.links = PageLinks(self.page_url)
+        self.web_host = self.web_host.lower()
+        self.links = PageLinks(self.page_url, self.chain_id, self.escrow)
 
 
 @dataclass(frozen=True)
@@ -159,7 +162,7 @@ class Bot:
         # The App's own chain only: an index may follow several (bounty ids are numbered per chain).
         rows = queries.bounties(self.index, repo=repo.lower(), kind="bounty", chain=self.config.chain_id)  # newest first
         return [b for b in reversed(rows)
-                if b.host == "github.com" and b.repo == repo.lower() and issue_number_of(b.uri) == number]
+                if b.host == self.config.web_host and b.repo == repo.lower() and issue_number_of(b.uri) == number]
 
     def _show(self, context: Context) -> str:
         bounties = self.issue_bounties(context.repo, context.number)
@@ -233,7 +236,7 @@ class Bot:
         if context.login.lower() != context.author.lower() and context.role not in self.config.maintainer_roles:
             return self._reply(context, f"@{context.login} Only the pull request's author (@{context.author}) can "
                                "claim for it.", "ignored: role")
-        issues = cmd.closed_issues(context.body, context.repo)
+        issues = cmd.closed_issues(context.body, context.repo, self.config.web_host)
         if not issues:
             return self._reply(context, f"@{context.login} This pull request does not say which issue it fixes: add "
                                "`Fixes #NUMBER` to its description, then comment `/claim` again.", "no issue")
@@ -286,7 +289,7 @@ class Bot:
     def _merged(self, payload: dict[str, Any], installation: int) -> str:
         pull = payload["pull_request"]
         repo = payload["repository"]["full_name"]
-        issues = cmd.closed_issues(pull.get("body") or "", repo)
+        issues = cmd.closed_issues(pull.get("body") or "", repo, self.config.web_host)
         for issue_repo, number in issues:
             self.state.record_merge(Merge(issue_repo, number, pull["html_url"], (pull.get("user") or {}).get("login", ""),
                                           pull.get("merged_at") or ""))
@@ -329,7 +332,7 @@ class Bot:
         installed = self.state.repositories()
         for bounty in queries.bounties(self.index, kind="bounty", chain=self.config.chain_id):
             number = issue_number_of(bounty.uri)
-            if bounty.host == "github.com" and bounty.repo in installed and number is not None:
+            if bounty.host == self.config.web_host and bounty.repo in installed and number is not None:
                 self.state.track_issue(bounty.repo, number, installed[bounty.repo])
         return sum(self.refresh_issue(row.repo, row.issue_number) for row in self.state.tracked_issues())
 

@@ -21,10 +21,10 @@ _NUMBER = re.compile(r"\d[\d_]*(?:\.\d+)?|\.\d+")
 _DURATION = re.compile(r"(\d+)\s*([hdw])", re.IGNORECASE)
 _UNIT_SECONDS = {"h": 3600, "d": 86400, "w": 7 * 86400}
 MAX_LOCK_DAYS = 365
-# "Fixes #12", "closes org/repo#12", "Resolves https://github.com/org/repo/issues/12" (GitHub's keywords).
-_CLOSES = re.compile(
-    r"\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\s*:?\s+"
-    r"(?:(?:https?://github\.com/)?([\w.-]+/[\w.-]+)(?:/issues/|#)|#)(\d+)\b", re.IGNORECASE)
+# "Fixes #12", "closes org/repo#12", "Resolves https://github.com/org/repo/issues/12" (GitHub's
+# keywords); the host is the App's (github.com, or a GitHub Enterprise Server's).
+_CLOSES = (r"\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\s*:?\s+"
+           r"(?:(?:https?://{host}/)?([\w.-]+/[\w.-]+)(?:/issues/|#)|#)(\d+)\b")
 
 BOUNTY_USAGE = "Type `/bounty 50 USDC`, or `/bounty 0.1 ETH 30d` to lock pledges for 30 days."
 
@@ -121,11 +121,12 @@ def parse_bounty(words: list[str]) -> Command:
     return OfferBounty(amount.replace("_", ""), symbol, lock_seconds, lock_text)
 
 
-def closed_issues(text: str, default_repo: str) -> list[tuple[str, int]]:
+def closed_issues(text: str, default_repo: str, host: str = "github.com") -> list[tuple[str, int]]:
     """(repo, issue number) of every issue a pull request's text closes ("Fixes #12"), in
-    order, each once; a bare "#12" is in `default_repo`. Repos are lowercase."""
+    order, each once; a bare "#12" is in `default_repo`, a full URL counts on `host` only.
+    Repos are lowercase."""
     found: list[tuple[str, int]] = []
-    for match in _CLOSES.finditer(text or ""):
+    for match in re.finditer(_CLOSES.format(host=re.escape(host)), text or "", re.IGNORECASE):
         key = ((match[1] or default_repo).lower(), int(match[2]))
         if key not in found:
             found.append(key)

@@ -44,30 +44,43 @@ class PageLinks:
     """Where the page is, and the addresses of its actions. The page opens each ready to go:
     `/?create=ISSUE&amount=50&token=ADDRESS&lock=30d` (create), `/bounty/ID?pledge=50`,
     `/bounty/ID?claim=PR_URL` (sign the solution), `/bounty/ID?award=CLAIM` or `?propose=CLAIM`,
-    `/?link-github=LOGIN` (sign the link statement); `/badge/ID.svg` is the bounty's badge."""
+    `/?link-github=LOGIN` (sign the link statement); `/badge/ID.svg` is the bounty's badge.
+
+    Every link about a bounty or its creation names the App's chain (`chain=ID`) and escrow
+    (`escrow=ADDRESS`): bounty ids are numbered per escrow, so on a page whose index follows
+    several chains (or several escrows of one chain) a bare id could be another bounty, or
+    ambiguous (the page's 409)."""
 
     page_url: str
+    chain_id: int | None = None
+    escrow: str | None = None
 
     def _at(self, path: str, **query: str) -> str:
         return f"{self.page_url.rstrip('/')}{path}" + (f"?{urlencode(query, quote_via=quote)}" if query else "")
 
+    def _where(self) -> dict[str, str]:
+        return {**({"chain": str(self.chain_id)} if self.chain_id is not None else {}),
+                **({"escrow": self.escrow} if self.escrow else {})}
+
     def bounty(self, bounty_id: int) -> str:
-        return self._at(f"/bounty/{bounty_id}")
+        return self._at(f"/bounty/{bounty_id}", **self._where())
 
     def badge(self, bounty_id: int) -> str:
-        return self._at(f"/badge/{bounty_id}.svg")
+        return self._at(f"/badge/{bounty_id}.svg", **self._where())
 
     def create(self, issue_url: str, amount: str, token: str, lock: str | None) -> str:
-        return self._at("/", create=issue_url, amount=amount, token=token, **({"lock": lock} if lock else {}))
+        return self._at("/", create=issue_url, amount=amount, token=token, **({"lock": lock} if lock else {}),
+                        **self._where())
 
     def pledge(self, bounty_id: int, amount: str) -> str:
-        return self._at(f"/bounty/{bounty_id}", pledge=amount)
+        return self._at(f"/bounty/{bounty_id}", **self._where(), pledge=amount)
 
     def claim(self, bounty_id: int, pr_url: str) -> str:
-        return self._at(f"/bounty/{bounty_id}", claim=pr_url)
+        return self._at(f"/bounty/{bounty_id}", **self._where(), claim=pr_url)
 
     def award(self, bounty: BountySummary, claim_id: int) -> str:
-        return self._at(f"/bounty/{bounty.bounty_id}", **{"propose" if bounty.optimistic else "award": str(claim_id)})
+        return self._at(f"/bounty/{bounty.bounty_id}", **self._where(),
+                        **{"propose" if bounty.optimistic else "award": str(claim_id)})
 
     def link_account(self, login: str) -> str:
         return self._at("/", **{"link-github": login})

@@ -4,17 +4,25 @@ it has answered and with what, one status comment per issue, merged pull request
 repositories its installations cover, and the GitHub logins linked to addresses.
 
 Everything the bot posts is keyed here before it is posted, so a redelivered webhook or a
-restarted service finds the key and does not post again (see `Bot`)."""
+restarted service finds the key and does not post again (see `Bot`).
+
+One bot process per database (`ServiceLock`): two would both take deliveries, and each, when it
+starts, forgets the deliveries left unhandled, which may be the other one's queue."""
 
 from __future__ import annotations
 
+import fcntl
 import time
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from bountychain.errors import BountychainError
+from bountychain.index.store import describe_url
 
 metadata = sa.MetaData()
 
@@ -91,7 +99,10 @@ class BotState:
 
     def _run(self, statement: Any) -> Any:
         with self.engine.begin() as connection:
-            return connection.execute(statement)
+            result = connection.execute(statement)
+            # Rows are read before the connection goes back to the pool: the web app's reader
+            # threads share it, and a result read after that read another thread's connection.
+            return result.freeze()() if result.returns_rows else result
 
     def _insert_new(self, statement: Any) -> bool:
         """Runs an INSERT; False if the key was already there."""
@@ -192,3 +203,56 @@ class BotState:
     def login_of(self, address: str) -> str | None:
         found = self.links_of_address(address)
         return found[-1]["login"] if found else None
+
+
+class BotBusy(BountychainError):
+    """Another bot process already handles this database's deliveries."""
+
+
+# The advisory lock key of the one bot process of a PostgreSQL database (a fixed 64-bit number,
+# apart from the index writers' keys).
+_SERVICE_KEY = zlib.crc32(b"bountychain-github-bot")
+
+
+class ServiceLock:
+    """Held by the one bot process of a database, from before it takes deliveries until it
+    stops; another one (in this process or any other) gets BotBusy at once. PostgreSQL: a
+    session advisory lock; SQLite: an exclusive lock on a file beside the database, as the
+    index's writer lock (`Index.writer_lock`). A lock is released when its process dies."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._held: Connection | Any = None
+        busy = BotBusy(f"another bot process (`bountychain github serve`) already handles the deliveries of "
+                       f"{describe_url(engine.url.render_as_string(hide_password=True))}: run one bot per "
+                       "database; stop the other one first, or give this one its own --db")
+        if engine.dialect.name == "postgresql":
+            connection = engine.connect()
+            if not connection.execute(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": _SERVICE_KEY}).scalar():
+                connection.close()
+                raise busy
+            connection.commit()
+            self._held = connection
+            return
+        database = engine.url.database
+        if not database or database == ":memory:":
+            self._held = True  # an in-memory database belongs to this process alone
+            return
+        handle = open(f"{database}-github-bot.lock", "a")  # noqa: SIM115 - held until released
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise busy from None
+        self._held = handle
+
+    def release(self) -> None:
+        held, self._held = self._held, None
+        if isinstance(held, Connection):
+            try:
+                held.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": _SERVICE_KEY})
+            except DBAPIError:
+                pass  # the server went away: the session and its lock are gone with it
+            held.close()
+        elif held is not None and held is not True:
+            fcntl.flock(held, fcntl.LOCK_UN)
+            held.close()

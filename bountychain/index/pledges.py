@@ -11,7 +11,7 @@ from typing import Any
 
 from bountychain.chains import chain_name
 from bountychain.index import store
-from bountychain.index.records import FunderPledge
+from bountychain.index.records import FunderPledge, built
 from bountychain.results import FundraiserState
 from bountychain.sdk.constants import FUNDRAISER_CLAIM_PERIOD
 
@@ -100,8 +100,8 @@ def funder_pledges_where(db: store.Index, condition: str, refunds_condition: str
         else:
             state = "locked"
         unlocks_at = int(entry["unlocks_at"])
-        result.append(FunderPledge(bounty_id, funder, row["token"], row["symbol"], row["decimals"], pledged, refunded,
-                                   outstanding, paid_out, unlocks_at, state, row["kind"], chain_id, chain_name(chain_id)))
+        result.append(built(FunderPledge, bounty_id, funder, row["token"], row["symbol"], row["decimals"], pledged,
+                            refunded, outstanding, paid_out, unlocks_at, state, row["kind"], chain_id, chain_name(chain_id)))
     return result
 
 

@@ -33,6 +33,7 @@ from bountychain.index.records import (
     Receipt,
     BeneficiaryRecord,
     HunterRecord,
+    built,
 )
 from bountychain.reports import is_report_uri
 from bountychain.results import FundraiserState
@@ -108,7 +109,8 @@ def _summary(found: store.Row, now: int | None) -> BountySummary:
     row = found.as_dict()  # every column is read, by name
     state = state_at(row, row["chain_time"] if now is None else now)
     fundraiser = row["kind"] == "fundraiser"
-    return BountySummary(
+    return built(
+        BountySummary,
         bounty_id=row["bounty_id"], uri=row["uri"], host=row["host"], repo=row["repo"], issuer=row["issuer"],
         approver=row["approver"], token=row["token"], symbol=row["symbol"], decimals=row["decimals"],
         deadline=row["deadline"], status=state, total=int(row["total"]), pledged=int(row["pledged"]),
@@ -223,11 +225,13 @@ def bounties(db: Db, *, repo: str | None = None, issue: str | None = None,
                  if summary.status == status]
         return found[offset:None if limit is None else offset + limit]
     if limit is not None or offset:
-        # The page is cut from `bounties` alone, and only its rows are joined with their tokens:
-        # an offset then skips rows without joining them (5x faster 5,000 rows in).
-        page = ("SELECT * FROM bounties b" + condition + " ORDER BY " + _ORDER[sort]
+        # The page's keys are cut from `bounties` alone (from the sort's index, when no filter
+        # needs the rows), and only its rows are read and joined with their tokens: an offset
+        # then skips index entries, neither joining nor reading rows (5x faster 5,000 rows in).
+        page = ("SELECT b.chain_id, b.bounty_id FROM bounties b" + condition + " ORDER BY " + _ORDER[sort]
                 + " LIMIT :limit OFFSET :offset")
-        sql = _SUMMARY.replace(" FROM bounties b ", f" FROM ({page}) b ") + " ORDER BY " + _ORDER[sort]
+        sql = _SUMMARY.replace(" FROM bounties b ", f" FROM ({page}) page JOIN bounties b ON b.chain_id = page.chain_id"
+                               " AND b.bounty_id = page.bounty_id ") + " ORDER BY " + _ORDER[sort]
         params.update(limit=2**62 if limit is None else limit, offset=offset)  # no LIMIT ALL in SQLite
     found = [_summary(row, moment) for row in db.execute(sql, params)]
     return found if status is None else [summary for summary in found if summary.status == status]
@@ -280,7 +284,7 @@ def bounty(db: Db, bounty_id: int, *, chain: int | None = None, now: int | None 
         return None
     summary = _summary(row, now)
     name = chain_name(chain_id)
-    events = [PledgeEvent(r["bounty_id"], r["funder"], int(r["amount"]), r["unlocks_at"], r["block_number"],
+    events = [built(PledgeEvent, r["bounty_id"], r["funder"], int(r["amount"]), r["unlocks_at"], r["block_number"],
                           r["tx_hash"], chain_id, name)
               for r in db.execute("SELECT * FROM pledges WHERE chain_id = :chain_id AND bounty_id = :bounty_id"
                                   " ORDER BY block_number, log_index", key)]
@@ -321,14 +325,14 @@ def totals(db: Db, bounty_id: int, *, chain: int | None = None) -> dict[str, int
 
 
 def _claims(db: store.Index, condition: str, values: dict[str, object]) -> list[ClaimRow]:
-    # The columns by position, in ClaimRow's order (a page of the list reads a hundred claims).
-    rows = db.execute(
+    # The columns by position, as plain tuples (a page of the list reads a hundred claims).
+    rows = db.tuples(
         "SELECT c.bounty_id, c.claim_id, c.hunter, c.uri, b.token, COALESCE(t.symbol, '?') AS symbol,"
         " COALESCE(t.decimals, 0) AS decimals, c.block_number, c.tx_hash, c.chain_id, bl.block_time"
         " FROM claims c JOIN bounties b ON b.chain_id = c.chain_id AND b.bounty_id = c.bounty_id"
         " LEFT JOIN tokens t ON t.chain_id = b.chain_id AND t.token = b.token"
         " LEFT JOIN blocks bl ON bl.chain_id = c.chain_id AND bl.block_number = c.block_number"
-        f" WHERE {condition} ORDER BY c.block_number, c.log_index, c.chain_id", values).fetchall()  # noqa: S608
+        f" WHERE {condition} ORDER BY c.block_number, c.log_index, c.chain_id", values)  # noqa: S608
     # What each claim was paid, in one query per chain (not one per claim): the payouts of
     # the bounties these claims are for, by their (chain_id, bounty_id) index.
     paid: dict[tuple[int, int, int], int] = defaultdict(int)
@@ -339,12 +343,12 @@ def _claims(db: store.Index, condition: str, values: dict[str, object]) -> list[
         ordered = sorted(ids)
         for start in range(0, len(ordered), 500):  # bounded parameter lists, on any database
             params: dict[str, object] = {f"id{n}": bounty_id for n, bounty_id in enumerate(ordered[start:start + 500])}
-            for payout in db.execute(
+            for payout in db.tuples(
                     "SELECT bounty_id, claim_id, amount FROM payouts WHERE chain_id = :chain_id"  # noqa: S608
                     f" AND bounty_id IN ({', '.join(':' + name for name in params)})", {**params, "chain_id": chain_id}):
                 paid[(chain_id, payout[0], payout[1])] += int(payout[2])
-    return [ClaimRow(bounty_id, claim_id, hunter, uri, paid[(chain_id, bounty_id, claim_id)], token, symbol, decimals,
-                     block, tx, chain_id, chain_name(chain_id), *_report_fields(uri, block_time))
+    return [built(ClaimRow, bounty_id, claim_id, hunter, uri, paid[(chain_id, bounty_id, claim_id)], token, symbol,
+                  decimals, block, tx, chain_id, chain_name(chain_id), *_report_fields(uri, block_time))
             for bounty_id, claim_id, hunter, uri, token, symbol, decimals, block, tx, chain_id, block_time in rows]
 
 

@@ -4,7 +4,9 @@ units."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
+from functools import cache
+from typing import Any, TypeVar
 
 
 @dataclass(frozen=True)
@@ -217,4 +219,37 @@ class HunterRecord:
     earned: list[TokenAmounts]  # paid_out per token
 
 
-__all__ = ["BeneficiaryRecord", "BountyDetail", "BountySummary", "ClaimRow", "FunderPledge", "HunterRecord", "IndexStatus", "Objection", "PledgeEvent", "Receipt", "SponsorRecord", "TokenAmounts"]
+_Record = TypeVar("_Record")
+
+
+@cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(item.name for item in fields(kind))
+
+
+@cache
+def _field_set(kind: type) -> frozenset[str]:
+    return frozenset(_field_names(kind))
+
+
+def built(kind: type[_Record], /, *values: Any, **named: Any) -> _Record:
+    """A record from its fields (by position, then by name): what `kind(...)` makes, without a
+    frozen dataclass's `object.__setattr__` per field (a page of the list builds thousands of
+    fields; these records have no __post_init__)."""
+    names = _field_names(kind)
+    record = object.__new__(kind)
+    given = record.__dict__
+    given.update(zip(names, values), **named)
+    if len(values) > len(names) or given.keys() != _field_set(kind):
+        # Fields left out take their defaults, as in `kind(...)`; anything else is refused.
+        for item in fields(kind):
+            if item.name not in given and item.default is not MISSING:
+                given[item.name] = item.default
+            elif item.name not in given and item.default_factory is not MISSING:
+                given[item.name] = item.default_factory()
+        if len(values) > len(names) or given.keys() != _field_set(kind) or set(named) & set(names[:len(values)]):
+            raise TypeError(f"{kind.__name__} takes its fields {', '.join(names)}, not {', '.join(given)}")
+    return record
+
+
+__all__ = ["BeneficiaryRecord", "BountyDetail", "BountySummary", "ClaimRow", "FunderPledge", "HunterRecord", "IndexStatus", "Objection", "PledgeEvent", "Receipt", "SponsorRecord", "TokenAmounts", "built"]

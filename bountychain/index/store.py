@@ -69,6 +69,8 @@ class Row(tuple):  # noqa: SLOT001 - each row carries its result's column names
         """The row as a dict: for code that reads many of its columns by name (each `row[name]`
         is a Python call, a dict's lookup is not). A name that two columns share is the later one's,
         as with `row[name]`."""
+        if len(self._names) == len(self):  # no name twice: the names are the columns, in order
+            return dict(zip(self._names, self))
         return dict(zip(self._names, map(functools.partial(tuple.__getitem__, self), self._names.values())))
 
 

@@ -11,7 +11,14 @@ from typing import Any
 from web3.types import TxReceipt
 
 from bountychain.amounts import format_amount
-from bountychain.errors import BountychainError, ContractError, InvalidAddress, InvalidDeadline, InvalidInput
+from bountychain.errors import (
+    BountychainError,
+    ContractError,
+    DuplicateSolution,
+    InvalidAddress,
+    InvalidDeadline,
+    InvalidInput,
+)
 from bountychain.results import (
     ETH,
     AwardResult,
@@ -33,7 +40,7 @@ from bountychain.sdk._retry import PledgeIncomplete, TransactionNotConfirmed
 from bountychain.sdk._transactions import one_event, tx_fields
 from bountychain.issue_urls import normalize_issue_url
 from bountychain.reports import security_contact_of
-from bountychain.sdk._validation import as_timestamp, check_uri, checksum
+from bountychain.sdk._validation import address_of, as_timestamp, check_uri, checksum
 from bountychain.sdk.constants import PERMIT_VALIDITY
 from bountychain.words import utc
 
@@ -174,13 +181,19 @@ class BountyOperations(ClientCore):
 
     def submit_solutions(self, solutions: Iterable[tuple[int, str]]) -> list[SolutionResult]:
         """Registers several solutions in one go, as `pledge_many` sends pledges."""
-        checked: set[int] = set()
+        hunter = self._require_signer().address
+        checked: dict[int, Bounty] = {}  # bounty id -> the bounty, read once
+        batch: set[tuple[int, str]] = set()
         items = []
         for bounty_id, solution_url in solutions:
             check_uri(solution_url, "solution_url")
             if bounty_id not in checked:
-                self._active_bounty(bounty_id)
-                checked.add(bounty_id)
+                checked[bounty_id] = self._active_bounty(bounty_id)
+            if (bounty_id, solution_url.strip()) in batch:
+                raise DuplicateSolution(f"{solution_url.strip()} is listed twice for bounty {bounty_id}: a solution "
+                                        "counts once, so nothing was sent")
+            batch.add((bounty_id, solution_url.strip()))
+            self._check_new_solution(checked[bounty_id], hunter, solution_url)
             items.append((self.contract.functions.submitSolution(bounty_id, solution_url), 0, bounty_id))
         sent = self._transact_many(items) if items else []
         return [self._solution_result(bounty_id, receipt, events)
@@ -203,10 +216,18 @@ class BountyOperations(ClientCore):
         return PledgeIncomplete(f"{done}, but the pledge was not: {exc}. To finish, {finish}",
                                 approval_tx=approval.tx_hash, pledge_tx=None)
 
+    def check_new_solution(self, bounty_id: int, solution_url: str, hunter: str | None = None) -> None:
+        """Raises DuplicateSolution if `hunter` (default: the signer) already registered
+        `solution_url` on the bounty; `submit_solution`, `relay_solution` and their kin make
+        this check themselves, before sending anything."""
+        who = address_of(hunter, "hunter") if hunter is not None else self._require_signer().address
+        self._check_new_solution(self._bounty_state(bounty_id), who, solution_url)
+
     def submit_solution(self, bounty_id: int, solution_url: str) -> SolutionResult:
         """Registers a solution (pull request or commit URL); the signer is paid if it wins."""
         check_uri(solution_url, "solution_url")
-        self._active_bounty(bounty_id)
+        bounty = self._active_bounty(bounty_id)
+        self._check_new_solution(bounty, self._require_signer().address, solution_url)
         receipt, events = self._transact(self.contract.functions.submitSolution(bounty_id, solution_url),
                                          bounty_id=bounty_id)
         return self._solution_result(bounty_id, receipt, events)

@@ -172,8 +172,15 @@ class BountyClient(ReportOperations, BountyOperations, MilestoneOperations, Revi
         deployments: str | None = None,
         **options: Any,
     ) -> BountyClient:
-        """A client for the escrow recorded for the connected chain in the deployment
-        registry (`deployments/<chain id>.json`), or for `escrow` if given."""
+        """A client for `escrow` if given, else for the escrow of the connected chain: the one
+        recorded in the deployment registry (`deployments`, else $BOUNTYCHAIN_DEPLOYMENTS, else
+        the official registry shipped in the package), else, with no folder named, the canonical
+        escrow at the address it has on every chain if this chain holds it (its code checked).
+
+        Raises:
+            RegistryError: no escrow is known for the chain (the message says what to do).
+            UnofficialEscrow: the canonical address holds something else than this version's escrow.
+        """
         from bountychain import deployments as registry
 
         w3 = web3_for(connection)
@@ -182,7 +189,7 @@ class BountyClient(ReportOperations, BountyOperations, MilestoneOperations, Revi
         actual_chain = int(w3.eth.chain_id)
         if chain_id is not None and chain_id != actual_chain:
             raise WrongChain(wrong_chain_message(actual_chain, chain_id))
-        record = registry.load(actual_chain, deployments)
+        record = registry.locate(w3, actual_chain, deployments)
         if record.abi_sha256 != registry.abi_sha256():
             raise WrongChain(f"the escrow recorded for chain {actual_chain} speaks another ABI than this SDK")
         return cls(w3, record.address, signer, chain_id=actual_chain, from_block=record.block_number, **options)

@@ -25,6 +25,7 @@ from bountychain.amounts import format_amount, parse_amount, to_base_units
 from bountychain.chainstrings import chain_text
 from bountychain.errors import (
     ContractError,
+    DuplicateSolution,
     InsufficientFunds,
     InvalidAddress,
     InvalidAmount,
@@ -142,6 +143,20 @@ class ClientCore:
         if self._pending_time(bounty) >= bounty.deadline:
             raise self._refusal("BountyExpired", bounty.bounty_id, deadline=bounty.deadline)
         return bounty
+
+    def _check_new_solution(self, bounty: Bounty, hunter: str, solution_url: str) -> None:
+        """Raises DuplicateSolution if `hunter` already registered `solution_url` on `bounty`
+        (compared without surrounding spaces). Scans the bounty's claims by that hunter only
+        when the bounty has claims at all, so a first claim costs no extra request."""
+        if not bounty.claim_count:
+            return
+        wanted = solution_url.strip()
+        for args, _ in self._events_of(self.contract, "SolutionSubmitted",
+                                       {"bountyId": bounty.bounty_id, "hunter": hunter}):
+            if args["uri"].strip() == wanted:
+                raise DuplicateSolution(
+                    f"{hunter} already registered {wanted} on bounty {bounty.bounty_id} as claim {args['claimId']}: "
+                    "a solution counts once, so nothing was sent")
 
     def _check_issuer(self, bounty: Bounty) -> None:
         signer = self._require_signer()

@@ -75,8 +75,9 @@ class MilestoneOperations(ClientCore):
         token is approved for exactly the bond first (never more)."""
         check_uri(solution_url, "solution_url")
         bounty = self._active_bounty(bounty_id)
-        bond = self.bond_of(bounty_id)
         signer = self._require_signer()
+        self._check_new_solution(bounty, signer.address, solution_url)
+        bond = self.bond_of(bounty_id)
         value = 0
         if bond and bounty.is_eth:
             value = bond

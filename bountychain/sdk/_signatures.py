@@ -65,8 +65,8 @@ class SignatureOperations(ClientCore):
         so an expired or failed signature never blocks another) and an expiry (default: in
         7 days)."""
         check_uri(solution_url, "solution_url")
-        self._active_bounty(bounty_id)
         signer = self._require_signer()
+        self._check_new_solution(self._active_bounty(bounty_id), signer.address, solution_url)
         now = self._pending_time()
         expiry_ts = now + SIGNED_SOLUTION_VALIDITY if expiry is None else as_timestamp(expiry)
         if expiry_ts < now:
@@ -134,7 +134,7 @@ class SignatureOperations(ClientCore):
                 raise InvalidSignature("the signature does not recover to any address") from None
             if recovered != hunter:
                 raise InvalidSignature(f"the signature is by {recovered}, not the hunter {hunter}")
-        self._active_bounty(signed.bounty_id)
+        self._check_new_solution(self._active_bounty(signed.bounty_id), hunter, signed.uri)
 
     def _solution_typed_data(self, signed: SignedSolution) -> dict[str, Any]:
         domain = {**self.eip712_domain(), "chainId": signed.chain_id, "verifyingContract": signed.escrow}

@@ -45,8 +45,8 @@ from bountychain.web.openapi import openapi_schema
 from bountychain.web.milestones import bonds_of, milestone_history
 from bountychain.web.picture_routes import PICTURE_ROUTES
 from bountychain.web.pictures import STATUS_WORDS
-from bountychain.web.responses import (MAX_ID, BadRequest, ambiguous_message, checked_address, error_response,
-                                       json_response, jsonable, query_param)
+from bountychain.web.responses import (MAX_ID, BadRequest, Ready, ambiguous_message, checked_address,
+                                       error_response, json_response, jsonable, query_param, to_json)
 
 _PAGE_ROUTES = re.compile(r"^/(?:(?:bounty|fundraiser)/\d+|funder/0x[0-9a-fA-F]{40}|hunter/0x[0-9a-fA-F]{40})?$")
 MAX_BODY = 4096  # bytes: no route takes a body larger than this (POST /api/sync takes none)
@@ -245,7 +245,7 @@ def _read(handler: Callable[[WebApp, Request], Any]) -> Callable[[Request], Awai
             body = web.answers.get(etag)
             if body is None:
                 try:
-                    body = json.dumps(jsonable(handler(web, request))).encode()
+                    body = to_json(handler(web, request))
                 except queries.AmbiguousBounty as exc:
                     return error_response(409, ambiguous_message(web.chains(), exc))
                 except BadRequest as exc:
@@ -289,10 +289,10 @@ def _bounty_list(web: WebApp, request: Request) -> Any:
         except ValueError as exc:
             raise BadRequest(str(exc)) from exc
         claims = queries.claims_of(db, [(row.chain_id, row.bounty_id) for row in rows])
-    listed = [{**vars(row), "solutions": [{"claim_id": c.claim_id, "hunter": c.hunter, "uri": c.uri, "paid": c.paid,
-                                           "private_report": c.private_report, "committed_at": c.committed_at}
-                                          for c in claims[(row.chain_id, row.bounty_id)]]}
-              for row in rows]  # made JSON once, by the caller (`jsonable`)
+    listed = [Ready(jsonable(row), solutions=[Ready(claim_id=c.claim_id, hunter=c.hunter, uri=c.uri, paid=str(c.paid),
+                                                    private_report=c.private_report, committed_at=c.committed_at)
+                                              for c in claims[(row.chain_id, row.bounty_id)]])
+              for row in rows]  # converted once, here: the JSON encoder takes them as they are
     return {"bounties": listed, "count": total, "limit": limit, "offset": offset, "sort": sort,
             "index": web.status()}
 

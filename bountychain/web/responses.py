@@ -1,12 +1,20 @@
 """What every route of the web app answers with: JSON made from the index's records (amounts
 as decimal strings), errors as `{"error": message}`, and the parameter checks that refuse a
-request with a message naming the problem. Shared by `app` and the route modules beside it."""
+request with a message naming the problem. Shared by `app` and the route modules beside it.
+
+A page of the list is thousands of values, so each record type's fields are sorted once
+(`_plan`) into amounts, plain scalars passed through as they are, and the few that hold
+records or lists; msgspec writes the JSON (several times faster than the standard library's
+encoder)."""
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import json
 from typing import Any
 
+import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 from web3 import Web3
@@ -14,27 +22,67 @@ from web3 import Web3
 from bountychain.chains import chain_name
 from bountychain.index import queries
 
-AMOUNT_KEYS = {"total", "pledged", "refunded", "pool", "fee", "paid_out", "amount", "outstanding", "paid", "goal",
-               "raised", "to_fundraisers", "proposal_total", "weight_against", "quorum_weight", "weight",
-               "remaining", "bond"}
+AMOUNT_KEYS = frozenset({"total", "pledged", "refunded", "pool", "fee", "paid_out", "amount", "outstanding", "paid",
+                         "goal", "raised", "to_fundraisers", "proposal_total", "weight_against", "quorum_weight",
+                         "weight", "remaining", "bond"})
 MAX_ID = 2**63 - 1  # the index stores ids as BIGINT: a larger id cannot be in it
 _SCALARS = frozenset({str, int, float, bool, type(None)})
+# Field annotations whose values JSON takes as they are (a tuple of ints is an array).
+_SCALAR_FIELDS = frozenset({"str", "int", "float", "bool", "str | None", "int | None", "float | None",
+                            "bool | None", "tuple[int, ...]"})
+
+
+@functools.lru_cache(maxsize=None)
+def _plan(kind: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the amount fields, the fields that may hold records, lists or dicts) of a dataclass."""
+    fields = dataclasses.fields(kind)
+    amounts = tuple(field.name for field in fields if field.name in AMOUNT_KEYS)
+    nested = tuple(field.name for field in fields if field.name not in AMOUNT_KEYS
+                   and (field.type if isinstance(field.type, str) else getattr(field.type, "__name__", ""))
+                   not in _SCALAR_FIELDS)
+    return amounts, nested
+
+
+class Ready(dict[str, Any]):
+    """A dict already as the JSON is to be (records converted, amounts as strings): `jsonable`
+    returns it as it is, so an answer built of converted parts is not walked again."""
+
+
+def _value(item: Any) -> Any:
+    return item if type(item) in _SCALARS else jsonable(item)
 
 
 def jsonable(value: Any) -> Any:
-    """Dataclasses to dicts, amounts (by key) to decimal strings. Called on every answer, so
-    scalars are passed through without a call each (a page of bounties holds thousands)."""
+    """Dataclasses to dicts, amounts (by key) to decimal strings; scalars as they are. Its dicts
+    are `Ready`."""
     kind = type(value)
-    if kind in _SCALARS:
+    if kind in _SCALARS or kind is Ready:
         return value
-    if kind is dict or hasattr(kind, "__dataclass_fields__"):
+    if hasattr(kind, "__dataclass_fields__"):
         # The index's dataclasses have no properties among their fields: their __dict__ is them.
-        items = value.items() if kind is dict else vars(value).items()
-        return {key: str(item) if key in AMOUNT_KEYS and type(item) is int
-                else item if type(item) in _SCALARS else jsonable(item) for key, item in items}
+        data = Ready(vars(value))
+        amounts, nested = _plan(kind)
+        for key in amounts:
+            item = data[key]
+            data[key] = str(item) if type(item) is int else _value(item)
+        for key in nested:
+            data[key] = _value(data[key])
+        return data
+    if kind is dict:
+        return Ready({key: str(item) if type(item) is int and key in AMOUNT_KEYS else _value(item)
+                      for key, item in value.items()})
     if kind is list or kind is tuple:
-        return [item if type(item) in _SCALARS else jsonable(item) for item in value]
+        return [_value(item) for item in value]
     return value
+
+
+def to_json(data: Any) -> bytes:
+    """`data` (see `jsonable`) as JSON text in UTF-8."""
+    value = jsonable(data)
+    try:
+        return msgspec.json.encode(value)
+    except (TypeError, UnicodeEncodeError):  # not JSON for msgspec (a lone surrogate): as JSON always did
+        return json.dumps(value).encode()
 
 
 class BadRequest(ValueError):
@@ -53,7 +101,7 @@ def checked_address(value: str, what: str) -> str:
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(json.dumps(jsonable(data)), status, headers=headers, media_type="application/json")
+    return Response(to_json(data), status, headers=headers, media_type="application/json")
 
 
 def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
