@@ -125,13 +125,25 @@ def _build_world(chain: DevChain) -> World:
     return world
 
 
-@pytest.fixture(scope="session", params=["in-process", "anvil"])
-def session_world(request: pytest.FixtureRequest):
-    chain: DevChain = AnvilNode() if request.param == "anvil" else InProcessChain()
+@pytest.fixture(scope="session")
+def _worlds() -> Iterator[dict[str, World]]:
+    """The session's worlds by chain, each built on first use and kept to the end: a
+    session-scoped parametrized fixture would be torn down and rebuilt whenever a worker
+    (`make test TEST_WORKERS=2`) moves from one file's anvil tests to the next file's in-process ones."""
+    built: dict[str, World] = {}
     try:
-        yield _build_world(chain)
+        yield built
     finally:
-        chain.close()
+        for world in built.values():
+            world.chain.close()
+
+
+@pytest.fixture(params=["in-process", "anvil"])
+def session_world(request: pytest.FixtureRequest, _worlds: dict[str, World]) -> World:
+    """The session's deployed world on each chain in turn (not reverted: see `world`)."""
+    if request.param not in _worlds:
+        _worlds[request.param] = _build_world(AnvilNode() if request.param == "anvil" else InProcessChain())
+    return _worlds[request.param]
 
 
 @pytest.fixture
@@ -230,3 +242,30 @@ def index_db(request: pytest.FixtureRequest, tmp_path: Path):
 
     target.backend = request.param  # type: ignore[attr-defined]
     return target
+
+
+# --- two workers (`make test TEST_WORKERS=2`: pytest-xdist, --dist loadgroup) -------------
+
+# The files that take longest, longest first (docs/DESIGN.md, "Test suite time"): they start
+# first, so that the two workers finish together rather than one waiting on a late long file.
+SLOWEST_FIRST = [
+    "test_invariants_forge.py", "test_stateful.py", "test_static_analysis.py", "test_compile.py",
+    "test_web.py", "test_web_frontdoor.py", "test_web_milestones.py", "test_cli.py", "test_github.py",
+    "test_hostile.py", "test_index.py", "test_gas.py", "test_index_hostile.py", "test_milestones.py",
+]
+# Files whose tests are independent runs of a tool (each in its own folder): each test is a unit
+# of its own, so the two workers share the file; tests that share a folder name one group.
+EACH_TEST_ALONE = {"test_invariants_forge.py"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups off the markers
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test runs on the worker of its file (its module fixtures, anvil nodes, servers
+    and chromium start once), unless it names its own `xdist_group` or its file is in
+    EACH_TEST_ALONE; the slowest files first.
+    Without -n this only orders the files."""
+    for item in items:
+        if not any(item.iter_markers("xdist_group")) and item.path.name not in EACH_TEST_ALONE:
+            item.add_marker(pytest.mark.xdist_group(item.path.name))
+    rank = {name: place for place, name in enumerate(SLOWEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: the rest keep their order

@@ -25,6 +25,7 @@ HALMOS = ROOT / "build" / "halmos-venv" / "bin" / "halmos"
 SEED = 19
 
 
+@pytest.mark.xdist_group("forge-in-the-repository")  # they share build/forge-out and build/forge-cache
 def test_the_short_campaign_holds_every_promise() -> None:
     result = run_campaign("short", seed=SEED)
     assert result.passed, result.output
@@ -131,6 +132,7 @@ def _forge_test(match_contract: str, root: Path = ROOT) -> subprocess.CompletedP
     )
 
 
+@pytest.mark.xdist_group("forge-in-the-repository")  # they share build/forge-out and build/forge-cache
 def test_forge_fuzzes_the_dust_and_the_facts_the_proofs_take_as_given() -> None:
     """The dust bound of three winners, and the MUL and DIV facts the checks assume (the
     pro-rata ones too), 100,000 runs each, edge values included."""
@@ -141,6 +143,7 @@ def test_forge_fuzzes_the_dust_and_the_facts_the_proofs_take_as_given() -> None:
     assert len(passed) == 4 and all(int(runs) == 100_000 for _, runs in passed), output
 
 
+@pytest.mark.xdist_group("forge-in-the-repository")  # they share build/forge-out and build/forge-cache
 def test_the_copy_computes_what_the_deployed_contracts_pay() -> None:
     """The copy Halmos proves against the real escrow and review (3,000 fuzzed deployments
     each): the fee, each of up to three winners' payments, whether objections block, and on a
@@ -186,6 +189,7 @@ def test_a_copy_that_drifts_from_the_contracts_fails_the_comparison(tmp_path: Pa
                               "testFuzz_theCopiedQuorumIsWhatTheReviewDecides"], output
 
 
+@pytest.mark.xdist_group("forge-in-the-repository")  # they share build/forge-out and build/forge-cache
 def test_the_300th_funder_pays_the_gas_the_2nd_does() -> None:
     """Promise 6 at scale (foundry/GasPerFunder.t.sol): pledge, objection and refund of the
     300th funder cost what the 2nd's do, and finalize costs the same with 300 funders as with 2."""
