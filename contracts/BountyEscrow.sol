@@ -318,8 +318,8 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
         // Rounded down: the funders' parts never sum to more than the bond.
         uint256 perShare = _slashedPerShare[bountyId] + bond * SLASH_SCALE / sharing;
         _slashedPerShare[bountyId] = perShare;
-        _slashedDebt[bountyId][approver] = approverShares * perShare / SLASH_SCALE;
-        if (issuerShares != 0) _slashedDebt[bountyId][issuer] = issuerShares * perShare / SLASH_SCALE;
+        _slashedDebt[bountyId][approver] = _slashedDebtAt(approverShares, perShare);
+        if (issuerShares != 0) _slashedDebt[bountyId][issuer] = _slashedDebtAt(issuerShares, perShare);
         emit BondSlashed(bountyId, claimId, claim.hunter, bond);
     }
 
@@ -759,10 +759,10 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
         if (record != 0) {
             // As `_rejoinShares` settles it: the old shares until the round paid, the new since.
             uint256 base = _rejoinSlashed[bountyId][round];
-            owed = held * base / SLASH_SCALE - debt;
-            debt = shares * base / SLASH_SCALE;
+            owed = _slashedSince(held, base, debt);
+            debt = _slashedDebtAt(shares, base);
         }
-        owed += shares * _slashedPerShare[bountyId] / SLASH_SCALE - debt;
+        owed += _slashedSince(shares, _slashedPerShare[bountyId], debt);
     }
 
     /// @inheritdoc IMilestones
@@ -866,13 +866,28 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
         uint256 perShare
     ) private returns (uint256 owed) {
         if (perShare == 0) return 0;
-        // Cannot underflow: the debt was these shares' part at a lower or equal rate.
-        owed = shares * perShare / SLASH_SCALE - _slashedDebt[bountyId][funder];
-        _slashedDebt[bountyId][funder] = newShares * perShare / SLASH_SCALE;
+        owed = _slashedSince(shares, perShare, _slashedDebt[bountyId][funder]);
+        _slashedDebt[bountyId][funder] = _slashedDebtAt(newShares, perShare);
         if (owed != 0) {
             _credits[funder][token] += owed;
             emit SlashedBondsCredited(bountyId, funder, owed);
         }
+    }
+
+    /// @dev What `shares` are owed at `perShare` beyond their `debt`: the part rounded down, the
+    /// debt rounded up (`_slashedDebtAt`), so a funder never takes a wei more than its exact
+    /// share of the bonds slashed since it settled. A debt rounded up can exceed the part by
+    /// under a wei until the next mark: then nothing is owed.
+    function _slashedSince(uint256 shares, uint256 perShare, uint256 debt) private pure returns (uint256) {
+        uint256 part = shares * perShare / SLASH_SCALE;
+        return part > debt ? part - debt : 0;
+    }
+
+    /// @dev The debt that `shares` start from at `perShare`, rounded up. Rounded down, a funder
+    /// who joined after a mark gained up to a wei per later mark, and several such funders
+    /// together were owed more of a bond than was slashed (paid from other bounties' money).
+    function _slashedDebtAt(uint256 shares, uint256 perShare) private pure returns (uint256) {
+        return Math.mulDiv(shares, perShare, SLASH_SCALE, Math.Rounding.Ceil);
     }
 
     /// @dev Sends `amount` of the caller's pledge (all of it for type(uint256).max) to `to`,

@@ -204,3 +204,34 @@ def test_a_flood_of_claims_costs_a_bond_each_and_every_spam_mark_pays_the_funder
     for claim in claims:
         world.escrow.mark_spam(bounty_id, claim)
     assert world.escrow.slashed_owed(bounty_id, funder.address) == 5 * BOND
+
+
+def test_funders_who_join_between_marks_are_never_owed_more_than_was_slashed(world):
+    """The deep invariant campaign's counterexample (1-wei bonds): A pledges 10 wei, a claim is
+    marked spam, B and C pledge 9 wei each, a second claim is marked. With debts rounded down,
+    A, B and C were owed 1 wei each, 3 wei of the 2 slashed, the third paid from other
+    bounties' money. Debts are rounded up now: the parts never sum to more than the bonds."""
+    other = world.escrow.create_bounty(ISSUE, world.chain.now() + 30 * DAY).bounty_id
+    world.as_(world.outsider).pledge(other, 10**6)  # money a rounding error would take from
+    bounty_id = world.escrow.create_bonded_bounty(ISSUE, world.chain.now() + 30 * DAY, 1).bounty_id
+    a, b, c = world.funders
+    world.as_(a).pledge(bounty_id, 10)
+    for mark, hunter in enumerate(world.hunters[:2]):
+        spam = world.as_(hunter).submit_bonded_solution(bounty_id, f"{PR}{mark}").claim_id
+        world.escrow.mark_spam(bounty_id, spam)
+        if mark == 0:
+            world.as_(b).pledge(bounty_id, 9)
+            world.as_(c).pledge(bounty_id, 9)
+    owed = [world.escrow.slashed_owed(bounty_id, funder.address) for funder in (a, b, c)]
+    assert sum(owed) <= 2
+    assert owed[0] == 1  # A's whole part of the first bond
+    for funder, expected in zip((a, b, c), owed):
+        if expected:
+            world.as_(funder).claim_slashed(bounty_id)
+        assert world.escrow.credit_of(funder.address, world.token("eth")) == expected
+    # Every pledge, and the other bounty's, still comes back in full after a cancel.
+    world.escrow.cancel(bounty_id)
+    for funder, pledged in zip((a, b, c), (10, 9, 9)):
+        assert world.as_(funder).refund(bounty_id).amount == pledged
+    world.escrow.cancel(other)
+    assert world.as_(world.outsider).refund(other).amount == 10**6

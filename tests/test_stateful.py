@@ -986,11 +986,11 @@ class EscrowMachine(RuleBasedStateMachine):
 
     def _settle_slashed(self, bounty: ModelBounty, funder: int, new_shares: int) -> int:
         """Credits `funder` its part of the bonds slashed since its last settlement (the
-        escrow's per-share count, rounded down as it rounds) and restarts its count."""
+        escrow's per-share count: the part rounded down, the debt up) and restarts its count."""
         if bounty.per_share == 0:
             return 0
-        owed = bounty.shares.get(funder, 0) * bounty.per_share // SLASH_SCALE - bounty.debt.get(funder, 0)
-        bounty.debt[funder] = new_shares * bounty.per_share // SLASH_SCALE
+        owed = self._slashed_owed(bounty, funder)
+        bounty.debt[funder] = -(-new_shares * bounty.per_share // SLASH_SCALE)  # rounded up
         if owed:
             token = self.fx.token(bounty.kind)
             self.credits[(self.fx.funders[funder].address, token)] += owed
@@ -998,7 +998,7 @@ class EscrowMachine(RuleBasedStateMachine):
         return owed
 
     def _slashed_owed(self, bounty: ModelBounty, funder: int) -> int:
-        return bounty.shares.get(funder, 0) * bounty.per_share // SLASH_SCALE - bounty.debt.get(funder, 0)
+        return max(0, bounty.shares.get(funder, 0) * bounty.per_share // SLASH_SCALE - bounty.debt.get(funder, 0))
 
     def _open_now(self, bounty: ModelBounty) -> bool:
         return bounty.status == "open" and self._next_time() < bounty.deadline and not self._near(bounty.deadline)
