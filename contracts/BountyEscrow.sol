@@ -916,7 +916,9 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
             pledged = shares < supply ? shares * total / supply : total;
         }
         if (amount == type(uint256).max) amount = pledged;
-        if (amount == 0 || amount > pledged) revert AmountNotAvailable(amount, pledged);
+        // Shares that milestones left worth 0 wei may still leave (burned, nothing sent): else
+        // two such holders would strand the pool's last wei, neither being the last shares out.
+        if (amount > pledged || (amount == 0 && pledged != 0)) revert AmountNotAvailable(amount, pledged);
         // A part burns its shares rounded up (in the pool's favour); while shares are units
         // (every bounty before a partial award) it burns exactly the amount.
         uint256 burned = amount == pledged
@@ -937,7 +939,7 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
             }
         }
         emit Refunded(bountyId, msg.sender, amount, to);
-        _send(bounty.token, to, amount);
+        if (amount != 0) _send(bounty.token, to, amount);
         return amount;
     }
 

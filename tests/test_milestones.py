@@ -6,8 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bountychain import BountyStatus, InvalidAward, NotAuthorized
-from tests.conftest import DAY, FEE_BPS, PR
+from bountychain import BountyStatus, InvalidAward, NothingToPay, NotAuthorized
+from tests.conftest import DAY, FEE_BPS, ISSUE, PR, deploy_mock
 
 ETHER = 10**18
 CURRENCIES = ["eth", "standard", "no-return", "fee-on-transfer"]
@@ -150,13 +150,41 @@ def test_many_partial_awards_with_awkward_amounts_sum_exactly(world, pledges, st
             went_out += world.escrow.award(bounty_id, {claim: 10_000}).pool
         else:
             world.escrow.cancel(bounty_id)
-            for funder in world.funders:
+            for funder in world.funders:  # shares worth 0 wei leave too, sending nothing
                 if world.escrow.shares_of(bounty_id, funder.address)[0]:
                     went_out += world.as_(funder).refund(bounty_id).amount
         assert world.escrow.bounty(bounty_id).total == 0
         assert went_out == came_in
     finally:
         world.chain.revert(snapshot)
+
+
+@pytest.mark.parametrize("kind", ["eth", "zero-transfer-revert"])
+def test_shares_a_milestone_left_worth_nothing_leave_so_the_last_wei_is_not_stranded(world, kind):
+    """Two 1-wei pledges and a 99.99% milestone leave a pool of 1 wei in 2 shares, each worth
+    0: neither funder is the last shares out. The first leaves with nothing (no transfer, which
+    this token would refuse at 0), and the second, now the last, takes the wei."""
+    contract = None if kind == "eth" else deploy_mock(world.chain, world.outsider, "ZeroTransferRevertToken")
+    token = world.token("eth") if contract is None else contract.address
+    bounty_id = world.escrow.create_bounty(ISSUE, world.chain.now() + 30 * DAY, token=token).bounty_id
+    claim = world.as_(world.hunters[0]).submit_solution(bounty_id, f"{PR}1").claim_id
+    first, second = world.funders[0], world.funders[1]
+    for funder in (first, second):
+        if contract is not None:
+            world.send(world.outsider, contract.functions.mint(funder.address, 1))
+        world.as_(funder).pledge(bounty_id, 1)
+    world.escrow.award_part(bounty_id, 9_999, {claim: 10_000})
+    world.escrow.cancel(bounty_id)
+    assert world.escrow.bounty(bounty_id).total == 1
+    assert world.escrow.pledge_of(bounty_id, first.address).amount == 0
+    before = [world.balance(funder, token) for funder in (first, second)]
+    assert world.as_(first).refund(bounty_id).amount == 0
+    assert world.as_(second).refund(bounty_id).amount == 1
+    assert world.escrow.bounty(bounty_id).total == 0
+    if kind != "eth":
+        assert [world.balance(funder, token) for funder in (first, second)] == [before[0], before[1] + 1]
+    with pytest.raises(NothingToPay):
+        world.as_(first).refund(bounty_id)
 
 
 def test_partial_refunds_burn_shares_rounded_up_and_never_strand_a_remainder(world):

@@ -286,7 +286,9 @@ class BountyOperations(ClientCore):
         bounty = self._bounty_state(bounty_id)
         signer = self._require_signer()
         pledge = self.pledge_of(bounty_id, signer.address)
-        if pledge.amount == 0:
+        # Shares that milestones left worth 0 wei can still leave (nothing is sent), so that
+        # the last shares out take the pool's remainder.
+        if pledge.amount == 0 and (amount is not None or not self.shares_of(bounty_id, signer.address)[0]):
             if bounty.status == BountyStatus.AWARDED:
                 raise self._refusal("AlreadyAwarded", bounty_id)
             raise self._refusal("NothingToRefund", bounty_id, funder=signer.address)
