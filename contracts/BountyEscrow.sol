@@ -879,7 +879,9 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
     /// share of the bonds slashed since it settled. A debt rounded up can exceed the part by
     /// under a wei until the next mark: then nothing is owed.
     function _slashedSince(uint256 shares, uint256 perShare, uint256 debt) private pure returns (uint256) {
-        uint256 part = shares * perShare / SLASH_SCALE;
+        // mulDiv: a bond split among few shares makes `perShare` large enough that the product
+        // overflows 256 bits, which would lock a large pledge's refund.
+        uint256 part = Math.mulDiv(shares, perShare, SLASH_SCALE);
         return part > debt ? part - debt : 0;
     }
 

@@ -235,3 +235,27 @@ def test_funders_who_join_between_marks_are_never_owed_more_than_was_slashed(wor
         assert world.as_(funder).refund(bounty_id).amount == pledged
     world.escrow.cancel(other)
     assert world.as_(world.outsider).refund(other).amount == 10**6
+
+
+def test_a_large_bond_among_few_shares_never_locks_a_large_pledge(world):
+    """A bond split among a 1-wei pledge makes the bonds owed per share huge (bond x 1e36); a
+    judge's pledge of 10^24 then multiplied past 256 bits: the mark or the judge's later
+    refund reverted. Both go through now, and every balance comes back."""
+    token = world.tokens["standard"]
+    bounty_id = world.escrow.create_bonded_bounty(ISSUE, world.chain.now() + 30 * DAY, 10**21,
+                                                  token=token.address).bounty_id
+    small, judge, hunter = world.funders[0], world.issuer, world.hunters[0]  # the issuer approves
+    for account, amount in ((small, 1), (judge, 10**24), (hunter, 10**21)):
+        world.send(world.issuer, token.functions.mint(account.address, amount))
+    world.as_(small).pledge(bounty_id, 1)
+    world.as_(judge).pledge(bounty_id, 10**24)
+    spam = world.as_(hunter).submit_bonded_solution(bounty_id, f"{PR}big").claim_id
+    world.escrow.mark_spam(bounty_id, spam)
+    assert world.escrow.slashed_owed(bounty_id, judge.address) == 0
+    assert world.escrow.slashed_owed(bounty_id, small.address) == 10**21
+    world.escrow.cancel(bounty_id)
+    before = world.balance(judge, token.address)
+    assert world.as_(judge).refund(bounty_id).amount == 10**24
+    assert world.balance(judge, token.address) == before + 10**24
+    assert world.as_(small).refund(bounty_id).amount == 1
+    assert world.escrow.credit_of(small.address, token.address) == 10**21

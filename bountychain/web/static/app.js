@@ -728,11 +728,16 @@ function showIndex(index) {
 }
 
 async function renderBounty(id) {
-  const chain = new URLSearchParams(location.search).get("chain");
-  const data = await api(`/api/bounties/${id}${chain ? `?chain=${encodeURIComponent(chain)}` : ""}`);
+  const query = new URLSearchParams(location.search);
+  const picked = new URLSearchParams([...query].filter(([key]) => key === "chain" || key === "escrow"));
+  const data = await api(`/api/bounties/${id}${picked.size ? `?${picked}` : ""}`);
   showIndex(data.index);
-  if (state.chain?.chain_id !== data.bounty.chain_id) {  // actions go to this bounty's escrow
-    state.chain = chainOf(data.bounty.chain_id);
+  const bountyEscrow = data.bounty.escrow.toLowerCase();
+  if (state.chain?.chain_id !== data.bounty.chain_id || state.chain.escrow.toLowerCase() !== bountyEscrow) {
+    // Actions go to this bounty's own escrow: a chain's older escrows still hold bounties.
+    const chain = chainOf(data.bounty.chain_id);
+    const own = chain.escrows?.find((e) => e.escrow.toLowerCase() === bountyEscrow) ?? chain;
+    state.chain = { ...chain, escrow: own.escrow, review: own.review };
     await checkChain();
   }
   if (data.bounty.kind === "fundraiser") return renderFundraiser(id, data);
@@ -841,7 +846,6 @@ async function renderBounty(id) {
       data.pledges.map((p) => h("tr", { dataset: { funder: p.funder } }, h("td", {}, addressLink(p.funder, "funder")), h("td", {}, fmt(p.pledged)),
         h("td", {}, fmt(p.outstanding)), h("td", {}, utc(p.unlocks_at)), h("td", {}, p.state))))
       : h("p", { class: "muted", id: "pledges" }, "No pledges yet."),
-    milestonePledgeNote(b, data),
     h("h2", {}, "Solutions"),
     data.claims.length ? h("table", { id: "claims" }, h("tr", {}, ["claim", "hunter", "solution", "paid",
       ...(BigInt(data.bond ?? "0") > 0n ? ["bond"] : [])].map((t) => h("th", {}, t))),
@@ -876,17 +880,6 @@ function milestoneSection(b, data) {
     h("p", { class: "muted", id: "milestones-left" }, left));
 }
 
-// After milestones a pledge is worth its share of what is held, which the index's per-funder
-// rows may not show yet (they then add up to more than the bounty holds): say so, in amounts.
-function milestonePledgeNote(b, data) {
-  if (!data.milestones?.length || !data.pledges.length) return null;
-  const listed = data.pledges.reduce((sum, p) => sum + BigInt(p.outstanding), 0n);
-  if (listed === BigInt(b.total)) return null;
-  return h("p", { class: "muted", id: "pledges-note" }, `The milestones paid out part of every pledge: together the `
-    + `pledges are now worth the ${amount(b.total, b.decimals, b.symbol)} held, each in proportion to its share; `
-    + "the held column shows each one before the milestones.");
-}
-
 // The bond a hunter posts with a claim, shown before it is sent.
 function bondNote(b, data) {
   const bond = BigInt(data.bond ?? "0");
@@ -911,7 +904,9 @@ function bondAction(b, c, bond, progress, after) {
   }
   if (b.approver === state.account && b.status === "open") {
     return h("button", { type: "button", class: "mark-spam", onclick: () => send(
-      `mark claim ${c.claim_id} as spam (its bond goes to the funders)`, (escrow) => escrow.markSpam(b.bounty_id, c.claim_id)) },
+      `mark claim ${c.claim_id} as spam (its bond goes to the funders)`,
+      // A reviewed bounty's approver is the review contract: its proposer marks spam there.
+      async (escrow) => (b.optimistic ? await reviewContract() : escrow).markSpam(b.bounty_id, c.claim_id)) },
     "Mark as spam");
   }
   return null;
@@ -1414,7 +1409,7 @@ function noWalletPanel(b, open) {
       out.replaceChildren(h("p", { class: "failed" }, `"${text}" is not an amount of ${b.symbol}: ${error.message}`));
       return;
     }
-    const chain = b.chain_id, escrow = chainOf(b.chain_id).escrow;  // the bounty's own chain
+    const chain = b.chain_id, escrow = b.escrow;  // the bounty's own chain and escrow
     // pledge(uint256 bountyId, uint256 amount, uint64 maxUnlocksAt): locked no later than the deadline shown.
     const pledgeLink = `ethereum:${escrow}@${chain}/pledge?uint256=${b.bounty_id}&uint256=${parsed.amount}&uint64=${b.deadline}`;
     const links = b.token === ethers.ZeroAddress ? [["pledge", `${pledgeLink}&value=${parsed.amount}`]]
