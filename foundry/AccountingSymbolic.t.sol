@@ -68,11 +68,23 @@ contract AccountingCopy {
         }
     }
 
-    /// @dev BountyEscrow.settleReview: the pool an award takes, the withheld pledges left out.
-    function settledPool(Bounty memory bounty, uint256 _withheld, bool overruled) internal pure returns (uint256 pool) {
+    /// @dev BountyEscrow.settleReview: what the withheld pledges keep, their shares' value rounded
+    /// up (none if the arbiter overruled them). `_withheld` is the escrow's mapping, as an array.
+    /// OpenZeppelin's mulDiv: fuzzed, not proved.
+    function keptByObjectors(uint256 total, uint256 supply, uint256[] memory _withheld, uint256 bountyId, bool overruled)
+        internal
+        pure
+        returns (uint256 kept)
+    {
+        uint256 withheldShares = overruled ? 0 : _withheld[bountyId];
+        kept = withheldShares == 0 ? 0 : Math.mulDiv(withheldShares, total, supply, Math.Rounding.Ceil);
+    }
+
+    /// @dev BountyEscrow.settleReview: the pool an award (or a milestone, `partBps` < BPS) takes
+    /// of what the objectors do not keep.
+    function settledPool(uint256 total, uint256 kept, uint256 partBps) internal pure returns (uint256 pool) {
         unchecked {
-            uint256 withheld = overruled ? 0 : _withheld;
-            pool = _total(bounty) - withheld;
+            pool = (total - kept) * partBps / BPS;
         }
     }
 
@@ -358,16 +370,28 @@ contract AccountingSymbolicTest is AccountingCopy, ArithmeticFacts {
         }
     }
 
-    /// @notice Withheld weight: an award takes the pool less the objectors' pledges (or all of
-    /// it if the arbiter overruled them); what it leaves is exactly the withheld pledges.
-    function check_anAwardTakesThePoolLessTheWithheldPledges(uint256 total, uint256 withheld, bool overruled)
+    /// @notice Withheld weight: a whole award takes the pool less what the objectors keep (all
+    /// of it if the arbiter overruled them); what it leaves is exactly what they keep.
+    function check_anAwardTakesThePoolLessTheWithheldPledges(uint256 total, uint256 kept) public pure {
+        if (kept > total || total >= 2 ** 128) return; // the objectors keep part of the pool
+        uint256 pool = settledPool(total, kept, BPS);
+        assert(pool + kept == total);
+        assert(pool <= total);
+    }
+
+    /// @notice What the objectors keep is their shares' value rounded up, never more than the
+    /// pool: the winners never take a wei of a withheld pledge.
+    function testFuzz_theObjectorsKeepTheirSharesValueRoundedUp(uint128 total, uint128 supply, uint128 withheld)
         public
         pure
     {
-        if (withheld > total) return; // withheld pledges are outstanding pledges
-        uint256 pool = settledPool(Bounty(total), withheld, overruled);
-        assert(pool + (overruled ? 0 : withheld) == total);
-        assert(pool <= total);
+        vm.assume(supply > 0 && withheld <= supply);
+        uint256[] memory book = new uint256[](1);
+        book[0] = withheld;
+        uint256 kept = keptByObjectors(total, supply, book, 0, false);
+        assert(kept <= total);
+        assert(kept * uint256(supply) >= uint256(withheld) * total);
+        assert(keptByObjectors(total, supply, book, 0, true) == 0);
     }
 
     /*//////////////////////////////////////////////////////////////

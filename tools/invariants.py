@@ -48,7 +48,7 @@ MUTANTS = {
     "partial-award-rounds-up": ("uint256 pool = _total(bounty) * partBps / BPS;",
                                 "uint256 pool = (_total(bounty) * partBps + BPS - 1) / BPS;"),
     # A spam mark leaves the approver's shares in the split: the judge gains from calling spam.
-    "spam-pays-the-approver": ("_slashedDebt[bountyId][approver] = approverShares * perShare / SLASH_SCALE;",
+    "spam-pays-the-approver": ("_slashedDebt[bountyId][approver] = _slashedDebtAt(approverShares, perShare);",
                                "_slashedDebt[bountyId][approver] = 0;"),
 }
 
