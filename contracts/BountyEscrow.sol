@@ -311,6 +311,7 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
         uint256 issuerShares = issuer == approver ? 0 : _rejoinShares(bountyId, bounty, issuer);
         (, uint256 supply) = _pool(bounty);
         uint256 sharing = supply - approverShares - issuerShares;
+        // slither-disable-next-line incorrect-equality
         if (sharing == 0) revert NoFundersToPay(bountyId);
         _settleSlashed(bountyId, token, approver, approverShares, 0);
         if (issuerShares != 0) _settleSlashed(bountyId, token, issuer, issuerShares, 0);
@@ -343,6 +344,7 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
         Bounty storage bounty = _existingBounty(bountyId);
         uint256 shares = _rejoinShares(bountyId, bounty, msg.sender);
         amount = _settleSlashed(bountyId, bounty.token, msg.sender, shares, shares);
+        // slither-disable-next-line incorrect-equality
         if (amount == 0) revert NothingToWithdraw(msg.sender, bounty.token);
     }
 
@@ -865,6 +867,7 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
         uint256 newShares,
         uint256 perShare
     ) private returns (uint256 owed) {
+        // slither-disable-next-line incorrect-equality
         if (perShare == 0) return 0;
         owed = _slashedSince(shares, perShare, _slashedDebt[bountyId][funder]);
         _slashedDebt[bountyId][funder] = _slashedDebtAt(newShares, perShare);
@@ -901,6 +904,7 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
         (uint256 shares, uint40 unlocksAt) = (funderPledge.shares, funderPledge.unlocksAt);
         uint8 flags = bounty.flags;
         if (flags & FLAG_REJOIN != 0) shares = _rejoinShares(bountyId, bounty, msg.sender);
+        // slither-disable-next-line incorrect-equality
         if (shares == 0) revert NothingToRefund(bountyId, msg.sender);
         Status status = bounty.status;
         if (status == Status.Open) {
@@ -920,22 +924,27 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
         if (amount == type(uint256).max) amount = pledged;
         // Shares that milestones left worth 0 wei may still leave (burned, nothing sent): else
         // two such holders would strand the pool's last wei, neither being the last shares out.
+        // slither-disable-next-line incorrect-equality
         if (amount > pledged || (amount == 0 && pledged != 0)) revert AmountNotAvailable(amount, pledged);
         // A part burns its shares rounded up (in the pool's favour); while shares are units
         // (every bounty before a partial award) it burns exactly the amount.
+        // slither-disable-next-line incorrect-equality
         uint256 burned = amount == pledged
             ? shares
             : supply == total ? amount : Math.mulDiv(amount, supply, total, Math.Rounding.Ceil);
         // The last funder cannot leave a remainder without shares behind.
+        // slither-disable-next-line incorrect-equality
         if (burned == supply && amount != total) revert AmountNotAvailable(amount, pledged);
         if (flags & FLAG_BONDED != 0) _settleSlashed(bountyId, bounty.token, msg.sender, shares, shares - burned);
 
         // Cannot underflow: burned <= shares <= supply and amount <= pledged <= total; under
         // review, an objector's shares are part of the withheld sum.
         unchecked {
+            // slither-disable-next-line incorrect-equality
             if (burned == shares) delete _pledges[bountyId][msg.sender];
             else funderPledge.shares = uint216(shares - burned);
             bounty.pool = (total - amount) | (supply - burned) << 128;
+            // slither-disable-next-line incorrect-equality
             if (status == Status.UnderReview && _objectedIn[bountyId][msg.sender] == bounty.reviewRound) {
                 _withheld[bountyId] -= burned;
             }
@@ -980,6 +989,7 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
         returns (uint256 shares, uint256 held, uint32 round, uint256 record)
     {
         shares = held = _pledges[bountyId][funder].shares;
+        // slither-disable-next-line incorrect-equality
         if (bounty.flags & FLAG_REJOIN == 0 || held == 0) return (shares, held, 0, 0);
         round = _objectedIn[bountyId][funder];
         // A rejoined funder's round carries REJOINED, which no record is kept under.
@@ -987,6 +997,7 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
         if (record == 0) return (shares, held, round, 0);
         uint256 oldLeft = uint128(record);
         // The last of the round's objectors takes what is left, so no share dangles.
+        // slither-disable-next-line incorrect-equality
         shares = held == oldLeft ? record >> 128 : held * (record >> 128) / oldLeft;
     }
 
@@ -996,6 +1007,7 @@ contract BountyEscrow is IBountyEscrow, IFundraising, IMilestones, ISignedAction
         uint32 round;
         uint256 record;
         (shares, held, round, record) = _sharesNow(bountyId, bounty, funder);
+        // slither-disable-next-line incorrect-equality
         if (record == 0) return shares;
         // Cannot underflow: the round's objectors hold `oldLeft` shares between them, and each
         // takes its part of `newLeft` rounded down (the last, all of it).

@@ -244,8 +244,8 @@ contract BountyReview is IBountyReview, ReentrancyGuardTransient {
         if (keccak256(abi.encode(claimIds, sharesBps)) != review.proposalHash) revert ProposalMismatch(bountyId);
         review.state = ProposalState.Executed;
         // State is Executed before the call; the write after it only records the outcome.
-        // slither-disable-next-line reentrancy-no-eth
         uint256 partBps = review.partBps;
+        // slither-disable-next-line reentrancy-no-eth
         uint256 pool = _escrow.settleReview(
             bountyId, partBps == 0 ? BPS : partBps, claimIds, sharesBps, state == ProposalState.Upheld
         );
