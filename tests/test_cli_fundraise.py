@@ -75,8 +75,11 @@ def test_sign_solution_then_relay_from_another_account(w: World) -> None:
     assert (relayed["claim_id"], relayed["hunter"]) == (1, hunter.address)
     assert w.escrow.contract.functions.claimant(bounty_id, 1).call() == hunter.address
     assert w.nonce(hunter.address) == hunter_nonce
+    issuer_nonce = w.nonce(w.issuer.address)
     again = w.run("--yes", "relay", str(payload_file), key=w.issuer)
-    assert again.returncode == 1 and "already used" in again.stderr
+    # Relayed twice: the SDK names the claim it already made, before the signature's nonce.
+    assert again.returncode == 1 and f"already registered {PR1} on bounty {bounty_id} as claim 1" in again.stderr
+    assert "nothing was sent" in again.stderr and w.nonce(w.issuer.address) == issuer_nonce
     # From standard input, tampered: refused before anything is sent.
     payload["uri"] = PR1 + "-other"
     issuer_nonce = w.nonce(w.issuer.address)
