@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
-from functools import wraps
+from functools import lru_cache, wraps
 from typing import Any, TypeVar
 
 from bountychain.chains import chain_name
@@ -47,9 +47,12 @@ KINDS = ("bounty", "fundraiser")
 
 Db = store.Index | sqlite3.Connection
 _Read = TypeVar("_Read", bound=Callable[..., Any])
+# A chain's name for every record: the names are fixed, and a page of the list names its chain
+# in 150 records.
+_chain_name = lru_cache(maxsize=256)(chain_name)
 
 
-def _reads(function: _Read) -> _Read:
+def reads(function: _Read) -> _Read:
     """Runs a query function on one connection and one snapshot of the index."""
 
     @wraps(function)
@@ -79,14 +82,14 @@ def _chain_status(row: store.Row) -> IndexStatus:
                        chain_name(row["chain_id"]))
 
 
-@_reads
+@reads
 def chains(db: Db) -> list[IndexStatus]:
     """Every (chain, escrow) the index follows, by chain id and then start block (a chain's
     deployment history, oldest first), with how far each is indexed."""
     return [_chain_status(row) for row in cursors.chains(db)]
 
 
-@_reads
+@reads
 def status(db: Db, chain: int | None = None) -> IndexStatus:
     """How far `chain` is indexed; without `chain`, the index's only chain (all None for an
     index of no chain, or of several: see `chains`). A chain with several escrows: its newest
@@ -133,7 +136,7 @@ def _summary(found: store.Row, now: int | None) -> BountySummary:
         window_end=row["window_end"], decide_by=row["decide_by"], weight_against=int(row["weight_against"]),
         quorum_weight=-(-row["quorum_bps"] * int(row["proposal_total"] if row["proposal_nonce"] else row["total"])
                         // 10_000),
-        dispute_id=row["dispute_id"], chain_id=row["chain_id"], chain_name=chain_name(row["chain_id"]),
+        dispute_id=row["dispute_id"], chain_id=row["chain_id"], chain_name=_chain_name(row["chain_id"]),
         escrow=row["escrow"],
     )
 
@@ -208,7 +211,7 @@ def _bounty_filter(db: store.Index, *, repo: str | None, issue: str | None, stat
     return (" WHERE " + " AND ".join(where) if where else ""), params
 
 
-@_reads
+@reads
 def bounties(db: Db, *, repo: str | None = None, issue: str | None = None,
              status: str | None = None, token: str | None = None, kind: str | None = None,
              beneficiary: str | None = None, now: int | None = None, owner: str | None = None,
@@ -251,7 +254,7 @@ def bounties(db: Db, *, repo: str | None = None, issue: str | None = None,
     return found if status is None else [summary for summary in found if summary.status == status]
 
 
-@_reads
+@reads
 def count_bounties(db: Db, *, repo: str | None = None, issue: str | None = None,
                    status: str | None = None, token: str | None = None, kind: str | None = None,
                    beneficiary: str | None = None, now: int | None = None, owner: str | None = None,
@@ -295,7 +298,7 @@ def _escrow_of(db: store.Index, bounty_id: int, chain: int | None, escrow: str |
 _ONE = "{a}.chain_id = :chain_id AND {a}.escrow = :escrow AND {a}.bounty_id = :bounty_id"
 
 
-@_reads
+@reads
 def bounty(db: Db, bounty_id: int, *, chain: int | None = None, now: int | None = None,
            escrow: str | None = None) -> BountyDetail | None:
     """One bounty with its funders' pledges, every pledge event, and its claims. `chain`: its
@@ -333,14 +336,14 @@ def _objections(db: store.Index, condition: str, params: dict[str, object]) -> l
             for row in rows]
 
 
-@_reads
+@reads
 def funder_objections(db: Db, funder: str, *, chain: int | None = None, escrow: str | None = None) -> list[Objection]:
     """A funder's objections to proposals, oldest first (on `chain` and `escrow`, or on every one)."""
     params: dict[str, object] = {"funder": funder}
     return _objections(db, _only_chain("o.funder = :funder", params, "o.chain_id", chain, escrow), params)
 
 
-@_reads
+@reads
 def totals(db: Db, bounty_id: int, *, chain: int | None = None, escrow: str | None = None) -> dict[str, int] | None:
     """A bounty's amounts: total (held now), pledged, refunded, pool, fee, paid_out. `chain` and
     `escrow` as in `bounty`."""
@@ -361,26 +364,40 @@ def _claims(db: store.Index, condition: str, values: dict[str, object]) -> list[
         " LEFT JOIN tokens t ON t.chain_id = b.chain_id AND t.token = b.token"
         " LEFT JOIN blocks bl ON bl.chain_id = c.chain_id AND bl.escrow = c.escrow AND bl.block_number = c.block_number"
         f" WHERE {condition} ORDER BY c.block_number, c.log_index, c.chain_id", values)  # noqa: S608
-    # What each claim was paid, in one query per escrow (not one per claim): the payouts of
-    # the bounties these claims are for, by their (chain_id, escrow, bounty_id) index.
-    paid: dict[tuple[int, str, int, int], int] = defaultdict(int)
-    bounty_ids: dict[tuple[int, str], set[int]] = defaultdict(set)
-    for row in rows:
-        bounty_ids[(row[9], row[11])].add(row[0])
-    for (chain_id, escrow), ids in bounty_ids.items():
-        ordered = sorted(ids)
-        for start in range(0, len(ordered), 500):  # bounded parameter lists, on any database
-            params: dict[str, object] = {f"id{n}": bounty_id for n, bounty_id in enumerate(ordered[start:start + 500])}
-            for payout in db.tuples(
-                    "SELECT bounty_id, claim_id, amount FROM payouts WHERE chain_id = :chain_id"  # noqa: S608
-                    f" AND escrow = :escrow AND bounty_id IN ({', '.join(':' + name for name in params)})",
-                    {**params, "chain_id": chain_id, "escrow": escrow}):
-                paid[(chain_id, escrow, payout[0], payout[1])] += int(payout[2])
-    return [built(ClaimRow, bounty_id, claim_id, hunter, uri, paid[(chain_id, escrow, bounty_id, claim_id)], token,
-                  symbol, decimals, block, tx, chain_id, chain_name(chain_id), *_report_fields(uri, block_time),
-                  escrow=escrow)
+    paid = claim_payouts(db, {(row[9], row[11], row[0]) for row in rows})
+    return [built(ClaimRow, bounty_id, claim_id, hunter, uri, paid.get((chain_id, escrow, bounty_id, claim_id), 0),
+                  token, symbol, decimals, block, tx, chain_id, _chain_name(chain_id),
+                  *_report_fields(uri, block_time), escrow=escrow)
             for bounty_id, claim_id, hunter, uri, token, symbol, decimals, block, tx, chain_id, block_time, escrow
             in rows]
+
+
+def escrow_chunks(bounties: Iterable[tuple[int, str, int]]) -> Iterator[tuple[dict[str, object], str]]:
+    """(chain id, escrow, bounty id) keys as one statement's parameters per escrow and per 500
+    ids (bounded parameter lists, on any database): the parameters (`chain`, `escrow`, `id0`...)
+    and the condition on a table aliased `x` (format it with `a=` the alias)."""
+    by_escrow: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for chain_id, escrow, bounty_id in bounties:
+        by_escrow[(chain_id, escrow)].append(bounty_id)
+    for (chain_id, escrow), bounty_ids in by_escrow.items():
+        for start in range(0, len(bounty_ids), 500):
+            params: dict[str, object] = {f"id{n}": bounty_id for n, bounty_id in enumerate(bounty_ids[start:start + 500])}
+            condition = ("{a}.chain_id = :chain AND {a}.escrow = :escrow"
+                         f" AND {{a}}.bounty_id IN ({', '.join(':' + name for name in params)})")
+            yield {**params, "chain": chain_id, "escrow": escrow}, condition
+
+
+def claim_payouts(db: store.Index, bounties: Iterable[tuple[int, str, int]]) -> dict[tuple[int, str, int, int], int]:
+    """What each claim of these (chain id, escrow, bounty id) was paid, by (chain id, escrow,
+    bounty id, claim id): one query per escrow (not one per claim), by the payouts' (chain_id,
+    escrow, bounty_id) index. Claims never paid are absent."""
+    paid: dict[tuple[int, str, int, int], int] = defaultdict(int)
+    for params, condition in escrow_chunks(sorted(bounties)):
+        chain_id, escrow = params["chain"], params["escrow"]
+        for bounty_id, claim_id, amount in db.tuples(
+                "SELECT p.bounty_id, p.claim_id, p.amount FROM payouts p WHERE " + condition.format(a="p"), params):
+            paid[(chain_id, escrow, bounty_id, claim_id)] += int(amount)  # type: ignore[index]
+    return paid
 
 
 def _report_fields(uri: str, block_time: int | None) -> tuple[bool, int | None]:
@@ -391,25 +408,17 @@ def _report_fields(uri: str, block_time: int | None) -> tuple[bool, int | None]:
     return True, None if block_time is None else int(block_time)
 
 
-@_reads
+@reads
 def claims_of(db: Db, bounties: list[tuple[int, str, int]]) -> dict[tuple[int, str, int], list[ClaimRow]]:
     """The claims (solutions) of several bounties, by (chain id, escrow, bounty id)."""
     result: dict[tuple[int, str, int], list[ClaimRow]] = {key: [] for key in bounties}
-    by_escrow: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for chain_id, escrow, bounty_id in bounties:
-        by_escrow[(chain_id, escrow)].append(bounty_id)
-    for (chain_id, escrow), bounty_ids in by_escrow.items():
-        for start in range(0, len(bounty_ids), 500):  # bounded parameter lists, on any database
-            chunk = bounty_ids[start:start + 500]
-            params: dict[str, object] = {f"id{n}": bounty_id for n, bounty_id in enumerate(chunk)}
-            condition = (f"c.bounty_id IN ({', '.join(':' + name for name in params)}) AND c.chain_id = :chain"
-                         " AND c.escrow = :escrow")
-            for claim in _claims(db, condition, {**params, "chain": chain_id, "escrow": escrow}):
-                result[(chain_id, escrow, claim.bounty_id)].append(claim)
+    for params, condition in escrow_chunks(bounties):
+        for claim in _claims(db, condition.format(a="c"), params):
+            result[(claim.chain_id, claim.escrow, claim.bounty_id)].append(claim)
     return result
 
 
-@_reads
+@reads
 def funder_pledges(db: Db, funder: str, *, now: int | None = None, chain: int | None = None,
                    escrow: str | None = None) -> list[FunderPledge]:
     """A funder's pledges, one per bounty (on `chain` and `escrow`, or on every one)."""
@@ -424,7 +433,7 @@ def _per_token(rows: list[Any]) -> dict[tuple[int, str], TokenAmounts]:
                                                     chain_name=row.chain_name) for row in rows}
 
 
-@_reads
+@reads
 def hunter_record(db: Db, hunter: str, *, chain: int | None = None, escrow: str | None = None) -> HunterRecord:
     """A hunter's claims, the ones that were paid, and the total earned per token (on `chain` and
     `escrow`, or on every one)."""
@@ -438,7 +447,7 @@ def hunter_record(db: Db, hunter: str, *, chain: int | None = None, escrow: str 
     return HunterRecord(hunter, claims, awards, list(earned.values()))
 
 
-@_reads
+@reads
 def sponsor_record(db: Db, funder: str, *, now: int | None = None, chain: int | None = None,
                    escrow: str | None = None) -> SponsorRecord:
     """Of what a funder pledged, per token: how much went to bounty awards (milestones
@@ -464,7 +473,7 @@ def sponsor_record(db: Db, funder: str, *, now: int | None = None, chain: int | 
     return SponsorRecord(funder, len(pledges) - backed, by_token, pledges, backed)
 
 
-@_reads
+@reads
 def beneficiary_record(db: Db, beneficiary: str, *, now: int | None = None,
                        chain: int | None = None, escrow: str | None = None) -> BeneficiaryRecord:
     """The fundraisers whose beneficiary is `beneficiary` (newest first), each payout they made
@@ -488,21 +497,13 @@ def beneficiary_record(db: Db, beneficiary: str, *, now: int | None = None,
     return BeneficiaryRecord(beneficiary, fundraisers, receipts, list(received.values()))
 
 
-@_reads
+@reads
 def bounties_by_ids(db: Db, bounties: list[tuple[int, str, int]], *, now: int | None = None) -> list[BountySummary]:
     """The bounties and fundraisers with these (chain id, escrow, bounty id) that the index
     holds, newest first."""
-    by_escrow: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for chain_id, escrow, bounty_id in bounties:
-        by_escrow[(chain_id, escrow)].append(bounty_id)
     found = []
-    for (chain_id, escrow), bounty_ids in by_escrow.items():
-        for start in range(0, len(bounty_ids), 500):  # bounded parameter lists, on any database
-            params: dict[str, object] = {f"id{n}": bounty_id for n, bounty_id in enumerate(bounty_ids[start:start + 500])}
-            found += [_summary(row, now) for row in db.execute(
-                _SUMMARY + " WHERE b.chain_id = :chain AND b.escrow = :escrow"  # noqa: S608
-                f" AND b.bounty_id IN ({', '.join(':' + name for name in params)})",
-                {**params, "chain": chain_id, "escrow": escrow})]
+    for params, condition in escrow_chunks(bounties):
+        found += [_summary(row, now) for row in db.execute(_SUMMARY + " WHERE " + condition.format(a="b"), params)]
     return sorted(found, key=lambda summary: (summary.bounty_id, summary.chain_id, summary.escrow), reverse=True)
 
 
@@ -529,7 +530,7 @@ def _block_times(db: store.Index, chain_id: int, escrow: str, numbers: list[int]
     return times
 
 
-@_reads
+@reads
 def funding_history(db: Db, bounty_id: int, *, chain: int | None = None,
                     escrow: str | None = None) -> list[dict[str, int | str]]:
     """Every change to what a bounty or fundraiser holds, oldest first: pledges (+), refunds,

@@ -37,7 +37,7 @@ from bountychain.chains import KNOWN_CHAINS, chain_by_shorthand, chain_name, kno
 from bountychain.errors import error_meanings
 from bountychain.github.app import links_routes
 from bountychain.github.state import BotState
-from bountychain.index import queries
+from bountychain.index import answers, queries
 from bountychain.index.store import Index, database_url, describe_url, open_index
 from bountychain.index.sync import Indexer, SyncReport
 from bountychain.web.caching import AnswerCache, RateLimit
@@ -307,10 +307,8 @@ def _bounty_list(web: WebApp, request: Request) -> Any:
             total = queries.count_bounties(db, **filters)
         except ValueError as exc:
             raise BadRequest(str(exc)) from exc
-        claims = queries.claims_of(db, [(row.chain_id, row.escrow, row.bounty_id) for row in rows])
-    listed = [Ready(jsonable(row), solutions=[Ready(claim_id=c.claim_id, hunter=c.hunter, uri=c.uri, paid=str(c.paid),
-                                                    private_report=c.private_report, committed_at=c.committed_at)
-                                              for c in claims[(row.chain_id, row.escrow, row.bounty_id)]])
+        solutions = answers.solutions_of(db, [(row.chain_id, row.escrow, row.bounty_id) for row in rows])
+    listed = [Ready(jsonable(row), solutions=solutions[(row.chain_id, row.escrow, row.bounty_id)])
               for row in rows]  # converted once, here: the JSON encoder takes them as they are
     return {"bounties": listed, "count": total, "limit": limit, "offset": offset, "sort": sort,
             "index": web.status()}
@@ -347,11 +345,12 @@ def _funder(web: WebApp, request: Request) -> Any:
     chain, escrow = web.chain_param(query_param(request, "chain")), web.escrow_param(query_param(request, "escrow"))
     with db.reading():
         record = queries.sponsor_record(db, funder, chain=chain, escrow=escrow)
-        backed = queries.bounties_by_ids(db, sorted({(pledge.chain_id, pledge.escrow, pledge.bounty_id)
-                                                     for pledge in record.pledges}))
+        # Counted, not built: only the RECENT bounties shown become summaries.
+        pay_rate, recent = answers.funded_bounties(db, sorted({(pledge.chain_id, pledge.escrow, pledge.bounty_id)
+                                                               for pledge in record.pledges}), recent=RECENT)
         objections = queries.funder_objections(db, funder, chain=chain, escrow=escrow)
-    return {**jsonable(record), "objections": jsonable(objections), "pay_rate": queries.pay_rate(backed),
-            "recent": jsonable(backed[:RECENT]), "github": web.github.links_of_address(funder)}
+    return {**jsonable(record), "objections": jsonable(objections), "pay_rate": pay_rate,
+            "recent": jsonable(recent), "github": web.github.links_of_address(funder)}
 
 
 def _hunter(web: WebApp, request: Request) -> Any:

@@ -1,0 +1,67 @@
+"""Reads shaped for the API's busiest answers, where building the index's records would be most
+of the work: the solutions of a page of the list, straight from their SQL rows to the dicts
+its JSON is made of, and a funder's pay rate counted from the few columns that decide a
+bounty's status, with summaries built only for the bounties shown.
+
+Each gives exactly what the general queries give for the same question (`queries.claims_of`
+reduced to the list's fields; `queries.pay_rate` of `queries.bounties_by_ids`): the tests
+compare both, row for row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bountychain.index.pledges import state_at
+from bountychain.index.queries import Db, bounties_by_ids, claim_payouts, escrow_chunks, reads
+from bountychain.index.records import BountySummary
+from bountychain.reports import is_report_uri
+
+
+@reads
+def solutions_of(db: Db, bounties: list[tuple[int, str, int]]) -> dict[tuple[int, str, int], list[dict[str, Any]]]:
+    """The solutions of several bounties, by (chain id, escrow, bounty id), oldest first, each as
+    the list shows it: claim_id, hunter, uri, paid (a decimal string of base units),
+    private_report and committed_at (a report's block time: its commitment is never a link)."""
+    result: dict[tuple[int, str, int], list[dict[str, Any]]] = {key: [] for key in bounties}
+    rows: list[tuple[Any, ...]] = []
+    for params, condition in escrow_chunks(bounties):
+        chain_id, escrow = params["chain"], params["escrow"]
+        rows += [(chain_id, escrow, *row) for row in db.tuples(
+            "SELECT c.bounty_id, c.claim_id, c.hunter, c.uri, bl.block_time FROM claims c"
+            " LEFT JOIN blocks bl ON bl.chain_id = c.chain_id AND bl.escrow = c.escrow"
+            " AND bl.block_number = c.block_number"
+            f" WHERE {condition.format(a='c')} ORDER BY c.block_number, c.log_index, c.chain_id", params)]
+    paid = claim_payouts(db, bounties)
+    for chain_id, escrow, bounty_id, claim_id, hunter, uri, block_time in rows:
+        report = is_report_uri(uri)
+        result[(chain_id, escrow, bounty_id)].append({
+            "claim_id": claim_id, "hunter": hunter, "uri": uri,
+            "paid": str(paid.get((chain_id, escrow, bounty_id, claim_id), 0)), "private_report": report,
+            "committed_at": int(block_time) if report and block_time is not None else None})
+    return result
+
+
+@reads
+def funded_bounties(db: Db, bounties: list[tuple[int, str, int]], *,
+                    recent: int) -> tuple[dict[str, int], list[BountySummary]]:
+    """Of these bounties (a funder's), the pay rate (`queries.pay_rate`: awarded, expired unpaid
+    and cancelled, fundraisers left out) as of each escrow's last indexed block, and the newest
+    `recent` of those the index holds, as `bounties_by_ids` lists them."""
+    held: list[tuple[int, int, str]] = []
+    counts = {"awarded": 0, "expired_unpaid": 0, "cancelled": 0}
+    named = {"awarded": "awarded", "expired": "expired_unpaid", "cancelled": "cancelled"}
+    for params, condition in escrow_chunks(bounties):
+        for bounty_id, kind, status, deadline, now in db.tuples(
+                "SELECT b.bounty_id, b.kind, b.status, b.deadline, COALESCE(c.cursor_time, 0) FROM bounties b"
+                " LEFT JOIN chains c ON c.chain_id = b.chain_id AND c.escrow = b.escrow"
+                f" WHERE {condition.format(a='b')}", params):
+            held.append((bounty_id, params["chain"], params["escrow"]))  # type: ignore[arg-type]
+            if kind == "bounty":
+                state = state_at({"kind": kind, "status": status, "deadline": deadline}, now)
+                if state in named:
+                    counts[named[state]] += 1
+    newest = sorted(held, reverse=True)[:recent]
+    return counts, bounties_by_ids(db, [(chain_id, escrow, bounty_id) for bounty_id, chain_id, escrow in newest])
+
+
+__all__ = ["funded_bounties", "solutions_of"]
