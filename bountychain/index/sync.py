@@ -32,6 +32,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from operator import attrgetter
@@ -69,6 +70,15 @@ DEFAULT_CONFIRMATIONS = 12
 # QuickNode, Ankr, public endpoints).
 _TOO_MANY = ("too many", "more than", "limit exceeded", "range is too large", "block range", "response size",
              "query timeout", "exceeds", "-32005", "413")
+
+
+@dataclass(frozen=True)
+class _Fetched:
+    """A range's logs as the node gave them, and its last block's hash and time."""
+
+    logs: list[Any]
+    end_hash: str
+    end_time: int
 
 
 def default_confirmations(chain_id: int) -> int:
@@ -260,29 +270,40 @@ class Indexer:
         good_ranges = 0
         skipped, foreign = self._skipped, self._foreign
         self._backfill_slashed()
-        while max_ranges is None or ranges < max_ranges:
-            fork = self.check_reorg()  # before every range: the chain may change during a pass
-            if fork is not None:
-                rolled_back = fork if rolled_back is None else min(rolled_back, fork)
-                first = min(first, fork + 1)
-            if self.cursor >= target:
-                break
-            low = self.cursor + 1
-            high = min(low + self.batch - 1, target)
-            try:
-                count = self._index_range(low, high)
-            except TooManyResults:
-                self.batch = max(1, (high - low + 1) // 2)
-                good_ranges = 0
-                continue
-            ranges += 1
-            events += count
-            good_ranges += 1
-            if self.batch < self.max_batch and good_ranges >= 8:  # try larger ranges again
-                self.batch = min(self.max_batch, self.batch * 2)
-                good_ranges = 0
-            if on_range is not None:
-                on_range(low, high, count)
+        # The next range is read from the node while this one is decoded and written: the node's
+        # work (gathering and sending thousands of logs) overlaps the indexer's. A range read
+        # ahead is used only if it is still the next one after the reorganisation check.
+        ahead: tuple[int, int, Future[_Fetched]] | None = None
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-fetch") as fetcher:
+            while max_ranges is None or ranges < max_ranges:
+                fork = self.check_reorg()  # before every range: the chain may change during a pass
+                if fork is not None:
+                    rolled_back = fork if rolled_back is None else min(rolled_back, fork)
+                    first = min(first, fork + 1)
+                if self.cursor >= target:
+                    break
+                low = self.cursor + 1
+                high = min(low + self.batch - 1, target)
+                fetched = ahead[2] if ahead is not None and ahead[:2] == (low, high) else None
+                ahead = None
+                try:
+                    logs = fetched.result() if fetched is not None else self._fetch_range(low, high)
+                except TooManyResults:
+                    self.batch = max(1, (high - low + 1) // 2)
+                    good_ranges = 0
+                    continue
+                good_ranges += 1
+                if self.batch < self.max_batch and good_ranges >= 8:  # try larger ranges again
+                    self.batch = min(self.max_batch, self.batch * 2)
+                    good_ranges = 0
+                if high < target and (max_ranges is None or ranges + 1 < max_ranges):
+                    following = min(high + self.batch, target)
+                    ahead = (high + 1, following, fetcher.submit(self._fetch_range, high + 1, following))
+                count = self._write_range(low, high, logs)
+                ranges += 1
+                events += count
+                if on_range is not None:
+                    on_range(low, high, count)
         return SyncReport(first, self.cursor, target, head, ranges, events, rolled_back,
                           time.monotonic() - started, self._skipped - skipped, self._foreign - foreign)
 
@@ -341,15 +362,19 @@ class Indexer:
             cursors.set_cursor(self.db, self.chain_id, self.escrow, fork, row[0] if row else None, row[1] if row else None)
         return fork
 
-    def _index_range(self, low: int, high: int) -> int:
+    def _fetch_range(self, low: int, high: int) -> _Fetched:
+        """The logs of blocks `low`..`high`, read while the range's last block stayed the same."""
         for _ in range(5):
             end_hash, end_time = self._header(high)
             logs = self._get_logs(low, high)
             if self._header(high)[0] == end_hash:
-                break
+                return _Fetched(logs, end_hash, end_time)
             # The chain moved under the query (a reorganisation at the head): read it again.
-        else:
-            raise RuntimeError(f"blocks {low}..{high} keep changing: use more confirmations")
+        raise RuntimeError(f"blocks {low}..{high} keep changing: use more confirmations")
+
+    def _write_range(self, low: int, high: int, fetched: _Fetched) -> int:
+        """Decodes and writes one range's logs, its block hashes and the cursor, in one transaction."""
+        logs, end_hash, end_time = fetched.logs, fetched.end_hash, fetched.end_time
         decoded = self._decode_range(logs, low, high)
         # The time of the very block the log came from (by its hash, not its number).
         decoded = [replace(event, block_time=int(self.w3.eth.get_block(event.block_hash)["timestamp"]))
