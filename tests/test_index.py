@@ -347,6 +347,41 @@ def test_a_reorganisation_to_a_longer_chain_with_the_same_height_is_detected(w: 
     assert len(queries.bounties(indexer.db, kind="fundraiser")) == 3
 
 
+def test_a_reorganisation_during_a_pass_drops_the_range_read_ahead_and_rebuilds(w: World, index_db: Any) -> None:
+    """The next range is read while one is written: a reorganisation between the two leaves that
+    read unused (the next range after the rollback starts at the fork), and the pass ends equal to
+    a clean sync."""
+    indexer = Indexer.for_client(w.escrow, index_db("index"), batch=4)
+    indexer.sync()
+    fork = w.node.w3.eth.block_number
+    snapshot = w.node.snapshot()
+    story(w, "1")  # the branch abandoned in the middle of the pass
+    height = w.node.w3.eth.block_number
+    fetched: list[tuple[int, int]] = []
+    fetch = indexer._fetch_range
+
+    def counted(low: int, high: int) -> Any:
+        fetched.append((low, high))
+        return fetch(low, high)
+
+    indexer._fetch_range = counted  # type: ignore[method-assign]
+
+    def reorganise(low: int, high: int, count: int) -> None:
+        if len(fetched) == 2 and high < height:  # the first range written, the second read ahead
+            w.node.revert(snapshot)
+            story(w, "2")  # another history from the fork on, as tall as the first
+            while w.node.w3.eth.block_number < height:
+                w.node._rpc("evm_mine", [])
+
+    report = indexer.sync(on_range=reorganise)
+    assert report.rolled_back_to == fork
+    assert fetched[1] == (fetched[0][1] + 1, fetched[0][1] + 4)  # read ahead, then dropped:
+    assert fetched[2][0] == fork + 1  # the pass went on from the fork
+    assert dump(indexer.db) == dump(clean(w, index_db).db)
+    uris = {b.uri for b in queries.bounties(indexer.db)}
+    assert "https://github.com/org/parser/issues/12" in uris and "https://github.com/org/parser/issues/11" not in uris
+
+
 def test_events_without_a_handler_are_skipped(w: World, index_db: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delitem(index_events.HANDLERS, "DeadlineExtended")
     ids = story(w)
