@@ -27,6 +27,7 @@ commits to its parent), so the walk back stops at the first match.
 
 from __future__ import annotations
 
+import copy
 import functools
 import logging
 import threading
@@ -39,8 +40,10 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-from web3 import Web3
+import msgspec
+from web3 import HTTPProvider, Web3
 from web3.exceptions import BlockNotFound
+from web3.providers.base import BaseProvider
 
 from bountychain._artifacts import load_artifact
 from bountychain.amounts import MAX_DECIMALS
@@ -79,6 +82,17 @@ class _Fetched:
     logs: list[Any]
     end_hash: str
     end_time: int
+
+
+def _logs_provider(provider: BaseProvider) -> BaseProvider:
+    """The provider that reads eth_getLogs: an HTTP node's own (same endpoint, session, headers
+    and retries: a shallow copy) with its answers parsed by msgspec, several times faster than the
+    standard library's parser on ten thousand logs and giving the same values; any other as it is."""
+    if not isinstance(provider, HTTPProvider) or type(provider).decode_rpc_response is not HTTPProvider.decode_rpc_response:
+        return provider
+    logs_provider = copy.copy(provider)
+    logs_provider.decode_rpc_response = msgspec.json.decode  # type: ignore[method-assign]
+    return logs_provider
 
 
 def default_confirmations(chain_id: int) -> int:
@@ -174,7 +188,7 @@ class Indexer:
         self._token_abi = load_artifact("TestToken").abi
         # eth_getLogs through the chain's own middleware (a node that needs one keeps it) except
         # web3's AttributeDict wrapping, which would rebuild every log's every field.
-        self._raw_logs = Web3(w3.provider)
+        self._raw_logs = Web3(_logs_provider(w3.provider))
         self._raw_logs.middleware_onion.clear()
         for middleware, name in w3.middleware_onion.middleware:
             if name != "attrdict":
