@@ -6,18 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from bountychain.errors.exceptions import (
-    BountyClosed,
-    BountyNotFound,
-    ContractError,
-    FundraiserRefused,
-    InvalidAward,
-    NotAuthorized,
-    NothingToPay,
-    PledgeLocked,
-    ProposalPending,
-    ProposalRefused,
-    RejectedInput,
-    SignatureRejected,
+    BountyClosed, BountyNotFound, ContractError, FundraiserRefused, InvalidAward, NotAuthorized,
+    NothingToPay, PledgeLocked, ProposalPending, ProposalRefused, RejectedInput, SignatureRejected,
     TransferFailed,
 )
 from bountychain.words import duration, ether, percent, utc
