@@ -1127,7 +1127,7 @@ function reviewSection(b, data, now) {
         : `the milestone would pay at most ${fmt(partOf(total - against, partBps))}.`);
     const pays = partBps === null ? null : partOf(total, partBps);
     split.replaceChildren(h("tr", {}, ["claim", "hunter", "share", ...(pays === null ? [] : ["amount"])].map((t) => h("th", {}, t))),
-      b.proposed_claims.map((id, i) => h("tr", {}, h("td", {}, String(id)), h("td", { class: "mono" }, claims[id]?.hunter ?? "?"),
+      ...b.proposed_claims.map((id, i) => h("tr", {}, h("td", {}, String(id)), h("td", { class: "mono" }, claims[id]?.hunter ?? "?"),
         h("td", {}, `${b.proposed_shares[i] / 100}%`), pays === null ? null : h("td", {}, fmt((pays * BigInt(b.proposed_shares[i])) / 10000n)))));
     words.textContent = partBps === null
       ? "Connect a wallet on this bounty's chain to read from the review contract whether it pays the whole pool or a milestone."

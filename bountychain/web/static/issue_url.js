@@ -53,10 +53,13 @@ export function normaliseIssueUrl(text, hosts = {}) {
     throw new Error(`${raw} is not an issue on ${forge.name}: it should look like https://${host}/owner/repo/`
       + `${forge.kind === "gitlab" ? "-/" : ""}issues/12`);
   }
+  // Owner and repository in lowercase, as the SDK writes them (the forges ignore their case): one
+  // issue, one spelling, one uriHash on chain, which the GitHub App and the API's ?issue= find.
+  const repo = found[1].toLowerCase();
   const issue = found[2].replace(/^0+(?=\d)/, "");
   if (issue === "0") throw new Error(`${raw}: issue numbers start at 1`);
   const port = url.port ? `:${url.port}` : "";
-  const repoPath = forge.kind === "gitlab" ? `${found[1]}/-/issues/${issue}` : `${found[1]}/issues/${issue}`;
-  return { url: `https://${host}${port}/${repoPath}`, kind: forge.name, host, repo: found[1], issue: Number(issue),
+  const repoPath = forge.kind === "gitlab" ? `${repo}/-/issues/${issue}` : `${repo}/issues/${issue}`;
+  return { url: `https://${host}${port}/${repoPath}`, kind: forge.name, host, repo, issue: Number(issue),
     configured: Boolean(forge.configured) };
 }
