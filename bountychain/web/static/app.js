@@ -1125,10 +1125,12 @@ function reviewSection(b, data, now) {
     withheld.textContent = `${fmt(against)} of ${fmt(total)} withheld by objections: `
       + (partBps === null || partBps >= BPS ? `the award would pay ${fmt(total - against)}.`
         : `the milestone would pay at most ${fmt(partOf(total - against, partBps))}.`);
-    const pays = partBps === null ? null : partOf(total, partBps);
-    split.replaceChildren(h("tr", {}, ["claim", "hunter", "share", ...(pays === null ? [] : ["amount"])].map((t) => h("th", {}, t))),
+    // Not knowing the part, a share of the whole pool is what it pays at most.
+    const pays = partBps === null ? total : partOf(total, partBps);
+    split.replaceChildren(h("tr", {}, ["claim", "hunter", "share", "amount"].map((t) => h("th", {}, t))),
       ...b.proposed_claims.map((id, i) => h("tr", {}, h("td", {}, String(id)), h("td", { class: "mono" }, claims[id]?.hunter ?? "?"),
-        h("td", {}, `${b.proposed_shares[i] / 100}%`), pays === null ? null : h("td", {}, fmt((pays * BigInt(b.proposed_shares[i])) / 10000n)))));
+        h("td", {}, `${b.proposed_shares[i] / 100}%`),
+        h("td", {}, `${partBps === null ? "at most " : ""}${fmt((pays * BigInt(b.proposed_shares[i])) / 10000n)}`))));
     words.textContent = partBps === null
       ? "Connect a wallet on this bounty's chain to read from the review contract whether it pays the whole pool or a milestone."
       : proposalWords({ partBps, total, claimIds: b.proposed_claims, sharesBps: b.proposed_shares, fmt, short, utc,
