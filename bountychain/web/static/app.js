@@ -1035,7 +1035,8 @@ function awardTotal(b, inputs, out, partBps = 10000) {
   for (const input of Object.values(inputs)) bps += Math.round((Number(input.value) || 0) * 100);
   const paid = (BigInt(b.total) * BigInt(partBps) / 10000n * BigInt(Math.min(bps, 10000))) / 10000n;
   const pct = `${bps / 100}%`;
-  out.textContent = bps === 10000 ? `total 100%: pays ${amount(paid, b.decimals, b.symbol)}`
+  // A proposal pays at most that: a backer's objection withholds its pledge.
+  out.textContent = bps === 10000 ? `total 100%: ${b.optimistic ? "would pay at most" : "pays"} ${amount(paid, b.decimals, b.symbol)}`
     : bps > 10000 ? `total ${pct}: the shares must add up to 100%, ${(bps - 10000) / 100}% too many`
       : `total ${pct} (${amount(paid, b.decimals, b.symbol)}): the shares must add up to 100%, ${(10000 - bps) / 100}% to go`;
   out.className = bps === 10000 ? "ok" : "muted";
