@@ -117,6 +117,8 @@ console.log(JSON.stringify({
   gheUnknown: run("https://ghe.example.com/Org/Tool/issues/7", {}),
   ghePull: run("https://ghe.example.com/org/tool/pull/8", hosts),
   gheBare: run("https://ghe.example.com/org/tool", hosts),
+  ghePort: run("https://ghe.example.com:8443/org/tool/issues/7", hosts),
+  giteaPort: run("https://git.other.example:3000/org/tool/issues/7", hosts),
   gitlab: run("https://git.example.org/group/sub/tool/issues/3", hosts),
   github: run("https://github.com/Org/Tool/issues/1", hosts),
   words: acceptedForges(hosts), plain: acceptedForges({}),
@@ -129,6 +131,9 @@ console.log(JSON.stringify({
     assert out["gheUnknown"] == [f"https://{GHE}/org/tool/issues/7", "Gitea", False]
     assert out["ghePull"] == f"https://{GHE}/org/tool/pull/8 is a pull request, not an issue: give the issue it solves"
     assert out["gheBare"].endswith(f"is not an issue on GitHub: it should look like https://{GHE}/owner/repo/issues/12")
+    # A port: refused on a forge the SDK knows (it refuses it too), kept on a guessed Gitea.
+    assert out["ghePort"] == f'"https://{GHE}:8443/org/tool/issues/7" carries a port: give the issue\'s plain address on {GHE}'
+    assert out["giteaPort"] == ["https://git.other.example:3000/org/tool/issues/7", "Gitea", False]
     assert out["gitlab"] == ["https://git.example.org/group/sub/tool/-/issues/3", "GitLab", True]
     assert out["github"] == ["https://github.com/org/tool/issues/1", "GitHub", False]  # the SDK's spelling
     assert out["words"] == f"GitHub, GitLab, Codeberg or Gitea, or {GHE} (GitHub), git.example.org (GitLab)"

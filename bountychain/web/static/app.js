@@ -633,7 +633,9 @@ function bountyCard(b, now) {
       h("span", {}, `${b.claim_count} solution${b.claim_count === 1 ? "" : "s"}`),
       b.optimistic ? h("span", { class: "review-tag" }, "backer review") : null,
       LIVE_PROPOSAL.includes(b.proposal_state) ? h("span", { class: "proposal-tag", title: utc(b.window_end) },
-        `proposal ${b.proposal_state}` + (b.proposal_state === "pending" ? `, window ends ${relative(b.window_end, now)}` : ""))
+        // A milestone's part when the index records it (`proposed_part_bps`; 0: the whole pool).
+        `${Number(b.proposed_part_bps) > 0 ? `milestone of ${percentOf(Number(b.proposed_part_bps))}` : "proposal"} ${b.proposal_state}`
+        + (b.proposal_state === "pending" ? `, window ends ${relative(b.window_end, now)}` : ""))
         : null),
     b.status === "awarded" && BigInt(b.total) > 0n ? h("div", { class: "meta" }, `${amount(b.total, b.decimals, b.symbol)} still held for objecting funders`) : null,
     b.solutions.length ? h("ul", { class: "solutions" }, b.solutions.map((c) => h("li", {},

@@ -44,6 +44,8 @@ export function normaliseIssueUrl(text, hosts = {}) {
     if (pattern.test(path)) throw new Error(`${raw} is ${what}, not an issue: give the issue it solves`);
   }
   const forge = forgeOf(host, hosts);
+  // The SDK refuses a port on the forges it knows (the one spelling of an issue has none).
+  if (forge.known && url.port) throw new Error(`"${raw}" carries a port: give the issue's plain address on ${host}`);
   const found = (forge.kind === "gitlab" ? path.replace(/\/-\/issues\//, "/issues/") : path).match(PATHS[forge.kind]);
   if (!found || found[1].split("/").some((part) => part === "-" || part.startsWith("."))) {
     if (!forge.known) {  // not an issue page on any forge we know
