@@ -1142,7 +1142,11 @@ function reviewSection(b, data, now) {
     words.dataset.part = partBps === null ? "" : String(partBps);
   };
   draw(indexedPart(b));
-  if (indexedPart(b) === null) proposedPartOnChain(b).then((partBps) => { if (partBps !== null) draw(partBps); }).catch(() => {});
+  if (indexedPart(b) === null) {
+    proposedPartOnChain(b).then((partBps) => { if (partBps !== null) draw(partBps); }).catch((error) => {
+      words.textContent = `Whether it pays the whole pool or a milestone could not be read from the review contract (${describeError(error)}).`;
+    });
+  }
   parts.push(h("div", { class: "proposal", id: "proposal", dataset: { state: b.proposal_state, nonce: b.proposal_nonce } },
     h("h3", {}, `Proposal ${b.proposal_nonce} `, h("span", { class: `badge ${b.proposal_state}`, id: "proposal-state" }, b.proposal_state)),
     words, split,
