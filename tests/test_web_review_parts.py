@@ -140,6 +140,17 @@ console.log(JSON.stringify({
     assert out["plain"] == "GitHub, GitLab, Codeberg or Gitea"
 
 
+def test_the_servers_issue_hosts_are_the_sdks_and_the_known_forges_when_a_variable_is_malformed(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from bountychain.issue_urls import KNOWN_FORGES
+    from bountychain.web.app import _issue_hosts
+
+    monkeypatch.setenv("BOUNTYCHAIN_ISSUE_HOSTS", "git.example.org=gitlab")
+    assert _issue_hosts() == {**KNOWN_FORGES, GHE: "github", "git.example.org": "gitlab"}
+    monkeypatch.setenv("GITHUB_SERVER_URL", "ghe.example.com")  # no scheme: the SDK refuses every issue URL
+    assert _issue_hosts() == KNOWN_FORGES
+
+
 def test_the_proposer_proposes_a_milestone_the_page_says_what_it_pays_and_anyone_finalizes_it(
         site: dict[str, Any]) -> None:
     node, client, app = site["node"], site["client"], site["app"]

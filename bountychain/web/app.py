@@ -38,9 +38,9 @@ from bountychain.errors import InvalidURI, error_meanings
 from bountychain.github.app import links_routes
 from bountychain.github.state import BotState
 from bountychain.index import queries
-from bountychain.issue_urls import KNOWN_FORGES, forges
 from bountychain.index.store import Index, database_url, describe_url, open_index
 from bountychain.index.sync import Indexer, SyncReport
+from bountychain.issue_urls import KNOWN_FORGES, forges
 from bountychain.web.caching import AnswerCache, RateLimit
 from bountychain.web.openapi import openapi_schema
 from bountychain.web.milestones import bonds_of, milestone_history
@@ -141,7 +141,7 @@ class WebApp:
             # What each custom error means, with {argument} placeholders (the SDK's table).
             "errors": error_meanings(),
             # The issue hosts the create form accepts (host -> github, gitlab or gitea): the known
-            # forges, a GitHub Enterprise Server of $GITHUB_SERVER_URL and $BOUNTYCHAIN_ISSUE_HOSTS'.
+            # forges, a GitHub Enterprise Server of $GITHUB_SERVER_URL and the hosts of $BOUNTYCHAIN_ISSUE_HOSTS.
             "issue_hosts": _issue_hosts(),
             # ERC-792: what escalating to an arbitrator contract costs (paid in ETH).
             "arbitrator_abi": [{"type": "function", "name": "arbitrationCost", "stateMutability": "view",
