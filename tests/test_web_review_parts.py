@@ -203,6 +203,15 @@ def test_the_proposer_proposes_a_milestone_the_page_says_what_it_pays_and_anyone
         "0 ETH of 1 ETH withheld by objections: the milestone would pay at most 0.3 ETH.")
     _both_widths(page, "bounty-part-proposed")
     page.close()
+    # A backer is told what an objection to a milestone does: it keeps its pledge for the next one.
+    page = _open(site, _on_chain(InjectedWallet(node, backer.address)), f"/bounty/{bounty_id}")
+    _connect(page, "#object-form")
+    page.locator("#object-form", has_text="milestone").wait_for()
+    assert page.locator("#object-form span").inner_text() == (
+        "Object: your pledge of 1 ETH is withheld from this milestone of 30% only (it pays the others' pledges): your "
+        "pledge keeps its worth and its lock, and pays the next milestone unless you object to that one too.")
+    assert page.locator("#proposal-words").inner_text() == said
+    page.close()
     # Without a wallet the page reads the part from the index when it records it (PartProposed,
     # `proposed_part_bps`); an index that does not cannot tell, and the page says so.
     page = _open(site, None, f"/bounty/{bounty_id}")

@@ -1091,11 +1091,16 @@ function indexedPart(b) {
   return part === undefined || part === null ? null : Number(part) || BPS;
 }
 
-async function proposedPartOnChain(b) {
-  if (!state.wallet || !state.chainOk || !state.chain?.review) return null;
-  const provider = new ethers.BrowserProvider(state.wallet.provider, "any");
-  const part = await new ethers.Contract(state.chain.review, state.info.review_abi, provider).proposedPart(b.bounty_id);
-  return Number(part) || BPS;
+// Read once per drawing of the page (the proposal's words and the objection form both need it).
+const partReads = new WeakMap();
+function proposedPartOnChain(b) {
+  if (!state.wallet || !state.chainOk || !state.chain?.review) return Promise.resolve(null);
+  if (!partReads.has(b)) {
+    const provider = new ethers.BrowserProvider(state.wallet.provider, "any");
+    partReads.set(b, new ethers.Contract(state.chain.review, state.info.review_abi, provider).proposedPart(b.bounty_id)
+      .then((part) => Number(part) || BPS));
+  }
+  return partReads.get(b);
 }
 
 // The review policy, and the latest proposal: split, window end, weight against vs quorum, state.
@@ -1164,6 +1169,18 @@ function reviewSection(b, data, now) {
   return h("section", { class: "review" }, parts);
 }
 
+// What an objection does: to a whole award, the objector's pledge is withheld and taken back once
+// it is paid; to a milestone, withheld from that part only, keeping its worth and lock for the next.
+function objectionText(b, mine, partBps) {
+  const overrule = b.arbiter ? ", unless the arbiter overrules the objections" : "";
+  if (partBps !== null && partBps < BPS) {
+    return `Object: your pledge of ${mine} is withheld from this milestone of ${percentOf(partBps)} only (it pays the `
+      + `others' pledges${overrule}): your pledge keeps its worth and its lock, and pays the next milestone unless you object to that one too.`;
+  }
+  return `Object: your pledge of ${mine} is withheld from this proposal (it pays the others' pledges only${overrule}), `
+    + "and you take it back once the award is made.";
+}
+
 // What the connected account can do about a live proposal.
 function reviewPanel(b, data, now, progress, after) {
   const fmt = (value) => amount(value, b.decimals, b.symbol);
@@ -1181,9 +1198,13 @@ function reviewPanel(b, data, now, progress, after) {
   if (facts.inWindow && objected) {
     panel.append(h("p", { id: "objected" }, "You objected to this proposal."));
   } else if (facts.inWindow && mine) {
-    panel.append(action("object-form", "Object", "object",
-      `Object: your pledge of ${fmt(mine.outstanding)} is withheld from this proposal (it pays the others' pledges only`
-      + `${b.arbiter ? ", unless the arbiter overrules the objections" : ""}), and you take it back once the award is made.`));
+    const form = action("object-form", "Object", "object", objectionText(b, fmt(mine.outstanding), indexedPart(b)));
+    panel.append(form);
+    // What an objection does depends on the part: known from the index, else read from the chain.
+    if (indexedPart(b) === null) {
+      proposedPartOnChain(b).then((partBps) => { form.querySelector("span").textContent = objectionText(b, fmt(mine.outstanding), partBps); })
+        .catch(() => {});
+    }
   }
   if (facts.finalizable) panel.append(action("finalize-form", "Finalize", "finalize",
     b.proposal_state === "upheld" ? "The arbiter upheld it: anyone may pay it out." : "Its window ended unblocked: anyone may pay it out."));
