@@ -9,8 +9,9 @@ hundreds of events per block (anvil with automine off: the transactions of a blo
 in JSON-RPC batches from impersonated accounts, then one block is mined). Then indexes it
 from scratch in ranges of 25 blocks (about 10,000 logs: what public endpoints serve per
 eth_getLogs) into a SQLite file, and into PostgreSQL (the URL given, else a throwaway cluster
-when PostgreSQL is installed). Prints events/s, the indexer's CPU time per event (its own process) and where the time went (a profile of the
-SQLite run, by part of the code; with --profile-postgres, of a PostgreSQL run too).
+when PostgreSQL is installed). Prints events/s, the indexer's CPU time (its own process) and
+where the time went (a profile of the SQLite run's main thread, by part of the code; with
+--profile-postgres, of a PostgreSQL run too).
 """
 
 from __future__ import annotations

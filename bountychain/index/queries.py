@@ -381,7 +381,8 @@ def escrow_chunks(bounties: Iterable[tuple[int, str, int]]) -> Iterator[tuple[di
         by_escrow[(chain_id, escrow)].append(bounty_id)
     for (chain_id, escrow), bounty_ids in by_escrow.items():
         for start in range(0, len(bounty_ids), 500):
-            params: dict[str, object] = {f"id{n}": bounty_id for n, bounty_id in enumerate(bounty_ids[start:start + 500])}
+            chunk = bounty_ids[start:start + 500]
+            params: dict[str, object] = {f"id{n}": bounty_id for n, bounty_id in enumerate(chunk)}
             condition = ("{a}.chain_id = :chain AND {a}.escrow = :escrow"
                          f" AND {{a}}.bounty_id IN ({', '.join(':' + name for name in params)})")
             yield {**params, "chain": chain_id, "escrow": escrow}, condition

@@ -88,7 +88,8 @@ def _logs_provider(provider: BaseProvider) -> BaseProvider:
     """The provider that reads eth_getLogs: an HTTP node's own (same endpoint, session, headers
     and retries: a shallow copy) with its answers parsed by msgspec, several times faster than the
     standard library's parser on ten thousand logs and giving the same values; any other as it is."""
-    if not isinstance(provider, HTTPProvider) or type(provider).decode_rpc_response is not HTTPProvider.decode_rpc_response:
+    parses_as_http = type(provider).decode_rpc_response is HTTPProvider.decode_rpc_response
+    if not isinstance(provider, HTTPProvider) or not parses_as_http:
         return provider
     logs_provider = copy.copy(provider)
     logs_provider.decode_rpc_response = msgspec.json.decode  # type: ignore[method-assign]
@@ -298,10 +299,10 @@ class Indexer:
                     break
                 low = self.cursor + 1
                 high = min(low + self.batch - 1, target)
-                fetched = ahead[2] if ahead is not None and ahead[:2] == (low, high) else None
+                read_ahead = ahead[2] if ahead is not None and ahead[:2] == (low, high) else None
                 ahead = None
                 try:
-                    logs = fetched.result() if fetched is not None else self._fetch_range(low, high)
+                    fetched = read_ahead.result() if read_ahead is not None else self._fetch_range(low, high)
                 except TooManyResults:
                     self.batch = max(1, (high - low + 1) // 2)
                     good_ranges = 0
@@ -313,7 +314,7 @@ class Indexer:
                 if high < target and (max_ranges is None or ranges + 1 < max_ranges):
                     following = min(high + self.batch, target)
                     ahead = (high + 1, following, fetcher.submit(self._fetch_range, high + 1, following))
-                count = self._write_range(low, high, logs)
+                count = self._write_range(low, high, fetched)
                 ranges += 1
                 events += count
                 if on_range is not None:
