@@ -12,13 +12,12 @@ from __future__ import annotations
 import os
 import re
 import shlex
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from tools.invariants import FORGE, MUTANTS, ROOT, mutant_tree, run_campaign
+from tools.invariants import FORGE, MUTANTS, ROOT, forge_tree, mutants_tree, run_campaign
 
 HALMOS = ROOT / "build" / "halmos-venv" / "bin" / "halmos"
 # A fixed seed: the same sequences on every machine (the deep run explores fresh ones).
@@ -33,6 +32,13 @@ def test_the_short_campaign_holds_every_promise() -> None:
     assert result.reverts == 0, f"the handler itself reverted {result.reverts} times:\n{result.output}"
 
 
+@pytest.fixture(scope="module")
+def mutants(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The copy that holds the four mutants, compiled by the first campaign run on it."""
+    return mutants_tree(tmp_path_factory.mktemp("mutants"))
+
+
+@pytest.mark.xdist_group("forge-mutants")  # one worker compiles the copy once, for all four
 @pytest.mark.parametrize(
     ("mutant", "broken_promise"),
     [
@@ -42,17 +48,17 @@ def test_the_short_campaign_holds_every_promise() -> None:
         ("spam-pays-the-approver", "promise 10: a slashed bond reached the approver or the issuer"),
     ],
 )
-def test_a_broken_escrow_fails_the_campaign(tmp_path: Path, mutant: str, broken_promise: str) -> None:
+def test_a_broken_escrow_fails_the_campaign(mutants: Path, mutant: str, broken_promise: str) -> None:
     assert set(MUTANTS) == {"fee-rounds-up", "refund-skips-lock", "partial-award-rounds-up", "spam-pays-the-approver"}
-    result = run_campaign("short", mutant_tree(mutant, tmp_path), seed=SEED)
+    result = run_campaign("short", mutants, seed=SEED, mutant=mutant)
     assert not result.passed, f"the campaign missed the {mutant} mutant:\n{result.output}"
     assert broken_promise in result.failure, result.output
 
 
 def test_a_mutant_that_no_longer_matches_the_contract_is_refused(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setitem(MUTANTS, "stale", ("no such line;", ""))
-    with pytest.raises(ValueError, match="not in BountyEscrow.sol exactly once"):
-        mutant_tree("stale", tmp_path)
+    monkeypatch.setitem(MUTANTS, "stale", ("no such expression", "0"))
+    with pytest.raises(ValueError, match="'stale': the expression to break is not in BountyEscrow.sol exactly once"):
+        mutants_tree(tmp_path)
 
 
 def _copied_expressions() -> list[str]:
@@ -169,10 +175,7 @@ def test_a_copy_that_drifts_from_the_contracts_fails_the_comparison(tmp_path: Pa
     """A copy whose fee rounds up, whose quorum needs one unit more than the contract's, or
     whose shares are valued rounded up, no longer computes what the deployed contracts do:
     each comparison must fail."""
-    for name in ("contracts", "foundry"):
-        shutil.copytree(ROOT / name, tmp_path / name)
-    shutil.copy(ROOT / "foundry.toml", tmp_path / "foundry.toml")
-    (tmp_path / "node_modules").symlink_to(ROOT / "node_modules")
+    forge_tree(tmp_path, ("AccountingSymbolic.t.sol", "Vm.sol"))
     copy = tmp_path / "foundry" / "AccountingSymbolic.t.sol"
     source = copy.read_text()
     for original, drifted in DRIFTS.items():
