@@ -132,7 +132,7 @@ def _halmos_args() -> list[str]:
     return shlex.split(line)
 
 
-@pytest.mark.xdist_group("forge-in-the-repository")  # it reads the build of build/forge-out
+@pytest.mark.xdist_group("forge-in-the-repository")  # it reads (or, run first, writes) build/forge-out
 def test_halmos_proves_the_accounting_for_all_inputs() -> None:
     """The fee, the one-, two- and three-winner splits, the quorum, the pro-rata shares of
     milestones (top-up, refund, part) and the slashed-bond accumulator, for every input within the bounds each check states

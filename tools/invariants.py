@@ -90,16 +90,22 @@ def run_campaign(profile: str = "deep", root: Path = ROOT, seed: int | None = No
     """Runs the invariant campaign(s) of `root` (the repository, or the mutants' copy with
     `mutant` live) with a foundry.toml profile; returns their figures, summed, and forge's output."""
     env = {**os.environ, "FOUNDRY_PROFILE": profile, MUTANT_VARIABLE: str(_mutant_number(mutant))}
+    if mutant:
+        # forge replays a campaign's last failing sequence first: each mutant keeps its own, so
+        # that none is found by the sequence that broke another.
+        env["FOUNDRY_INVARIANT_FAILURE_PERSIST_DIR"] = f"build/forge-cache/invariant-{mutant}"
     contracts, threads = _CAMPAIGNS.get(profile, _ONE_CAMPAIGN)
     command = [str(FORGE), "test", "--offline", "--use", str(ROOT / "tools" / "solc"), "-j", str(threads),
                "--root", str(root), "--match-contract", contracts]
     if seed is not None:
         command += ["--fuzz-seed", str(seed)]
     # Compile first so that the time measured is the campaign's alone.
+    # forge writes a failing sequence (failure_persist_dir) under its working folder, not under
+    # --root, so it runs in `root`: a copy's failures stay in the copy.
     subprocess.run([str(FORGE), "build", "--offline", "--use", str(ROOT / "tools" / "solc"), "--root", str(root)],
-                   env=env, check=True, capture_output=True, text=True)
+                   cwd=root, env=env, check=True, capture_output=True, text=True)
     started, cpu_before = time.monotonic(), _children_cpu()
-    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
     seconds, cpu_seconds = time.monotonic() - started, _children_cpu() - cpu_before
     output = done.stdout + done.stderr
     found = list(_RESULT.finditer(output))
