@@ -158,8 +158,8 @@ def mutants_tree(into: Path) -> Path:
         if source.count(original) != 1:
             raise ValueError(f"mutant {mutant!r}: the expression to break is not in BountyEscrow.sol exactly once")
         source = source.replace(original, f"(_MUTANT == {_mutant_number(mutant)} ? ({broken}) : ({original}))")
-    switch = (f"    // The mutants' copy only (tools/invariants.py): the live mutant, 0 for none.\n"
-              f"    uint256 private immutable _MUTANT = MutantSwitch(0x7109709ECfa91a80626fF3989D68f67F5b1DD12D)"
+    switch = ("    // The mutants' copy only (tools/invariants.py): the live mutant, 0 for none.\n"
+              "    uint256 private immutable _MUTANT = MutantSwitch(0x7109709ECfa91a80626fF3989D68f67F5b1DD12D)"
               f'.envOr("{MUTANT_VARIABLE}", uint256(0));\n')
     contract = re.search(r"^contract BountyEscrow\b[^{]*\{\n", source, re.M)
     source = source[:contract.end()] + switch + source[contract.end():]
