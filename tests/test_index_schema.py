@@ -352,6 +352,30 @@ def _assert_upgraded_keeping_every_row(before: dict[str, list[tuple[object, ...]
     assert queries.status(index).cursor == int(meta["cursor"]) == 68
 
 
+def _assert_newest_shape(index: Index, path: Path, backend: str) -> None:
+    """An upgraded index's tables are the newest schema's, exactly as a new index's: columns,
+    types, NOT NULL, keys (each table's one unique index), no defaults, and every named index."""
+    if backend == "sqlite":
+        db = sqlite3.connect(path)
+        for table, expected in EXPECTED_COLUMNS.items():
+            info = [(name, kind, notnull, pk) for _, name, kind, notnull, _, pk in db.execute(f"PRAGMA table_info({table})")]
+            assert info == expected, table
+            assert all(row[4] is None for row in db.execute(f"PRAGMA table_info({table})")), f"{table}: no defaults"
+            unique = [row[1] for row in db.execute(f"PRAGMA index_list({table})") if row[2]]
+            assert unique == [f"sqlite_autoindex_{table}_1"], table
+        names = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
+        db.close()
+    else:
+        names = {row[0] for row in index.execute("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'"
+                                                  " AND indexname NOT LIKE '%_pkey'")}
+        keys = {row[0] for row in index.execute("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'"
+                                                 " AND indexname LIKE '%_pkey'")}
+        assert keys == {f"{table}_pkey" for table in EXPECTED_COLUMNS}
+        assert not index.execute("SELECT 1 FROM information_schema.columns WHERE table_schema = 'public'"
+                                 " AND column_default IS NOT NULL").fetchall()
+    assert names == set(EXPECTED_INDEXES)
+
+
 def test_a_schema_4_index_is_upgraded_in_place_keeping_every_row(tmp_path: Path) -> None:
     path = _schema_4_copy(tmp_path)
     before = _tables(path, ["meta", *SCHEMA_5_COLUMNS])
@@ -389,22 +413,7 @@ def test_an_index_of_one_chain_is_upgraded_to_several_chains_keeping_every_row(
     index = open_index(target)
     _assert_upgraded_keeping_every_row(before, index)
     # Its tables are the newest schema's, keys and indexes included, exactly as a new index's.
-    if backend == "sqlite":
-        db = sqlite3.connect(path)
-        for table, expected in EXPECTED_COLUMNS.items():
-            info = [(name, kind, notnull, pk) for _, name, kind, notnull, _, pk in db.execute(f"PRAGMA table_info({table})")]
-            assert info == expected, table
-            unique = [row[1] for row in db.execute(f"PRAGMA index_list({table})") if row[2]]
-            assert unique == [f"sqlite_autoindex_{table}_1"], table
-        names = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
-        db.close()
-    else:
-        names = {row[0] for row in index.execute("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'"
-                                                  " AND indexname NOT LIKE '%_pkey'")}
-        keys = {row[0] for row in index.execute("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'"
-                                                 " AND indexname LIKE '%_pkey'")}
-        assert keys == {f"{table}_pkey" for table in EXPECTED_COLUMNS}
-    assert names == set(EXPECTED_INDEXES)
+    _assert_newest_shape(index, path, backend)
     # The upgraded index takes a second chain: bounty 1 of another chain beside the first's.
     with index.transaction():
         index.execute("INSERT INTO chains (chain_id, escrow, start_block, cursor) VALUES (1, :escrow, 0, 0)",
@@ -525,20 +534,7 @@ def test_a_schema_8_index_gets_each_rows_escrow_and_keeps_every_row(
     meta = dict(after["meta"])
     assert meta == {"schema_version": "10", f"backfill_slashed:31337:{escrows[31337]}": "68",
                     f"backfill_review_parts:31337:{escrows[31337]}": "68"}
-    if backend == "sqlite":
-        db = sqlite3.connect(path)
-        for table, expected in EXPECTED_COLUMNS.items():
-            info = [(name, kind, notnull, pk) for _, name, kind, notnull, _, pk in db.execute(f"PRAGMA table_info({table})")]
-            assert info == expected, table
-        names = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
-        db.close()
-    else:
-        names = {row[0] for row in index.execute("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'"
-                                                  " AND indexname NOT LIKE '%_pkey'")}
-        keys = {row[0] for row in index.execute("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'"
-                                                 " AND indexname LIKE '%_pkey'")}
-        assert keys == {f"{table}_pkey" for table in EXPECTED_COLUMNS}
-    assert names == set(EXPECTED_INDEXES)
+    _assert_newest_shape(index, path, backend)
     # ... and read as before, each bounty with its escrow.
     with pytest.raises(queries.AmbiguousBounty, match="Ethereum"):
         queries.bounty(index, 1)
@@ -595,23 +591,7 @@ def test_a_schema_9_index_gets_the_review_parts_tables_and_keeps_every_row(
     # SpamMarked once, up to its cursor; the slashed-bond credits still to read stay noted.
     assert dict(after["meta"]) == {"schema_version": "10", f"backfill_slashed:31337:{escrow}": "68",
                                    f"backfill_review_parts:31337:{escrow}": "68"}
-    if backend == "sqlite":
-        db = sqlite3.connect(path)
-        for table, expected in EXPECTED_COLUMNS.items():
-            info = [(name, kind, notnull, pk) for _, name, kind, notnull, _, pk in db.execute(f"PRAGMA table_info({table})")]
-            assert info == expected, table
-            assert all(row[4] is None for row in db.execute(f"PRAGMA table_info({table})")), f"{table}: no defaults"
-        names = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
-        db.close()
-    else:
-        names = {row[0] for row in index.execute("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'"
-                                                  " AND indexname NOT LIKE '%_pkey'")}
-        keys = {row[0] for row in index.execute("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'"
-                                                 " AND indexname LIKE '%_pkey'")}
-        assert keys == {f"{table}_pkey" for table in EXPECTED_COLUMNS}
-        assert not index.execute("SELECT 1 FROM information_schema.columns WHERE table_schema = 'public'"
-                                 " AND column_default IS NOT NULL").fetchall()
-    assert names == set(EXPECTED_INDEXES)
+    _assert_newest_shape(index, path, backend)
     # ... and read as before, the new fields empty.
     listed = queries.bounties(index)
     assert len(listed) == 11 and {b.proposed_part_bps for b in listed} == {0}

@@ -47,6 +47,7 @@ class ShareBook:
         self.withheld = 0  # shares withheld from the live proposal
         self.upheld = False  # the arbiter upheld it: it takes the objectors' pledges too
         self.before_award: dict[str, int] | None = None  # each pledge's worth when a whole award took it
+        self.left_out: set[str] = set()  # the pledges a whole award left out (withheld by objections)
 
     def shares_now(self, funder: str) -> tuple[int, int, int | None]:
         """(its shares at the current ratio, its stored shares, the round whose record rewrites
@@ -125,6 +126,8 @@ class ShareBook:
         """A whole award took `pool`: what stays is the pledges withheld from it, if any."""
         self.before_award = self.values()
         kept = 0 if self.upheld or not self.reviewing else self.withheld
+        if kept:
+            self.left_out = {funder for funder in self.held if self.objected_in.get(funder) == (self.round, False)}
         self.total, self.supply = self.total - pool, kept
         self.settle()
 
@@ -134,15 +137,11 @@ class ShareBook:
         if self.issuer != self.proposer:
             self.rewrite(self.issuer)
 
-    def withheld_from_award(self, funder: str) -> bool:
-        """Whether the whole award left this pledge out (the escrow's `_withheldFromAward`)."""
-        return self.round != 0 and self.total != 0 and self.objected_in.get(funder) == (self.round, False)
-
     def values(self) -> dict[str, int]:
         """Each funder's pledge as `pledgeOf` values it; after a whole award, what each pledge the
         award took was worth when it took it (`pledgeOf` says 0)."""
         return {funder: (self.before_award.get(funder, 0)
-                         if self.before_award is not None and not self.withheld_from_award(funder)
+                         if self.before_award is not None and funder not in self.left_out
                          else pledge_value(self.shares_now(funder)[0], self.total, self.supply))
                 for funder in self.held}
 
