@@ -92,3 +92,16 @@ def test_every_package_of_the_source_is_shipped() -> None:
     packages = {_module_name(p.parent) for p in PACKAGE.rglob("__init__.py")}
     listed = ROOT.joinpath("pyproject.toml").read_text()
     assert all(f'"{package}"' in listed for package in packages), packages
+
+
+def test_every_public_name_of_the_errors_package_is_imported_from_bountychain_errors() -> None:
+    """The errors live in modules by concern (classes, meanings, decoding); callers import every
+    one of them from `bountychain.errors` alone, so a new one must be re-exported there."""
+    import bountychain.errors as errors
+
+    defined = {node.name for path in (PACKAGE / "errors").glob("*.py")
+               for node in ast.parse(path.read_text()).body
+               if isinstance(node, (ast.ClassDef, ast.FunctionDef)) and not node.name.startswith("_")}
+    assert {"ContractError", "decode_revert", "error_from_name"} <= defined
+    assert defined - set(errors.__all__) == set(), "not re-exported by bountychain.errors"
+    assert [name for name in errors.__all__ if not hasattr(errors, name)] == []

@@ -61,7 +61,7 @@ def test_vendored_eciesjs_is_the_pinned_package_bundled_again_byte_for_byte(tmp_
 
 
 def test_the_page_loads_only_local_modules() -> None:
-    for name in ("index.html", "app.js", "style.css", "report_seal.js"):
+    for name in ("index.html", "app.js", "style.css", "report_seal.js", "review_parts.js", "issue_url.js"):
         text = (static_dir() / name).read_text()
         for url in re.findall(r"""(?:src|href)=["']([^"']+)["']|from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']|url\(([^)]+)\)""", text):
             target = next(part for part in url if part)

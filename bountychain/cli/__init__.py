@@ -18,12 +18,12 @@ Every refusal (bad input, wrong chain, a refusal decoded from the contract) ends
 line on stderr and exit status 1, before anything is sent; usage errors exit with 2. With
 --json, stdout carries exactly one JSON object (the result, or {"error": ...}).
 
-Layout: one module per command group (`bounty`, `link`, `review`, `fundraise`, `relay`,
-`reports`, `accounts`, `node`, `index`, `github`), each listing its click commands in
-`COMMANDS`; the private modules hold what they share (`_context`: settings, global options
-and the error-handling group; `_session`: the confirming client and the report; `_params`:
-parsing; `_output`: formatting; `_signers`; `_lookups`; `_errors`). This module builds the
-root group from them.
+Layout: one module per command group (`bounty`, `bonds`, `browse`, `link`, `review`,
+`fundraise`, `relay`, `reports`, `accounts`, `node`, `index`, `github`), each listing its
+click commands in `COMMANDS`; the private modules hold what they share (`_context`:
+settings, global options and the error-handling group; `_session`: the confirming client and
+the report; `_params`: parsing; `_output`: formatting; `_signers`; `_lookups`; `_errors`).
+This module builds the root group from them.
 '''
 
 from __future__ import annotations
@@ -32,7 +32,20 @@ from typing import Any
 
 import click
 
-from bountychain.cli import accounts, bounty, fundraise, github, index, link, node, relay, reports, review
+from bountychain.cli import (
+    accounts,
+    bonds,
+    bounty,
+    browse,
+    fundraise,
+    github,
+    index,
+    link,
+    node,
+    relay,
+    reports,
+    review,
+)
 from bountychain.cli._context import Group, global_options
 
 
@@ -43,7 +56,7 @@ def cli() -> None:
     """Crowdfunded bounties on open-source issues, held by an escrow contract."""
 
 
-for _module in (bounty, link, review, fundraise, relay, reports, accounts, node, index, github):
+for _module in (bounty, bonds, browse, link, review, fundraise, relay, reports, accounts, node, index, github):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

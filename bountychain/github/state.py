@@ -11,18 +11,17 @@ starts, forgets the deliveries left unhandled, which may be the other one's queu
 
 from __future__ import annotations
 
-import fcntl
 import time
 import zlib
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 from bountychain.errors import BountychainError
-from bountychain.index.store import describe_url
+from bountychain.index.store import DatabaseLock, describe_url
 
 metadata = sa.MetaData()
 
@@ -214,45 +213,13 @@ class BotBusy(BountychainError):
 _SERVICE_KEY = zlib.crc32(b"bountychain-github-bot")
 
 
-class ServiceLock:
+class ServiceLock(DatabaseLock):
     """Held by the one bot process of a database, from before it takes deliveries until it
-    stops; another one (in this process or any other) gets BotBusy at once. PostgreSQL: a
-    session advisory lock; SQLite: an exclusive lock on a file beside the database, as the
-    index's writer lock (`Index.writer_lock`). A lock is released when its process dies."""
+    stops (`release`); another one (in this process or any other) gets BotBusy at once. The
+    index's kind of lock (`DatabaseLock`, as its writers hold), on a key of the bot's own."""
 
     def __init__(self, engine: Engine) -> None:
-        self._held: Connection | Any = None
-        busy = BotBusy(f"another bot process (`bountychain github serve`) already handles the deliveries of "
-                       f"{describe_url(engine.url.render_as_string(hide_password=True))}: run one bot per "
-                       "database; stop the other one first, or give this one its own --db")
-        if engine.dialect.name == "postgresql":
-            connection = engine.connect()
-            if not connection.execute(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": _SERVICE_KEY}).scalar():
-                connection.close()
-                raise busy
-            connection.commit()
-            self._held = connection
-            return
-        database = engine.url.database
-        if not database or database == ":memory:":
-            self._held = True  # an in-memory database belongs to this process alone
-            return
-        handle = open(f"{database}-github-bot.lock", "a")  # noqa: SIM115 - held until released
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()
-            raise busy from None
-        self._held = handle
-
-    def release(self) -> None:
-        held, self._held = self._held, None
-        if isinstance(held, Connection):
-            try:
-                held.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": _SERVICE_KEY})
-            except DBAPIError:
-                pass  # the server went away: the session and its lock are gone with it
-            held.close()
-        elif held is not None and held is not True:
-            fcntl.flock(held, fcntl.LOCK_UN)
-            held.close()
+        super().__init__(engine, _SERVICE_KEY, "-github-bot.lock", BotBusy(
+            f"another bot process (`bountychain github serve`) already handles the deliveries of "
+            f"{describe_url(engine.url.render_as_string(hide_password=True))}: run one bot per database; stop the "
+            "other one first, or give this one its own --db"))

@@ -265,58 +265,68 @@ class Index:
     def writer_lock(self, chain_id: int, escrow: str) -> Iterator[None]:
         """Held by the one indexer that writes this escrow's rows of the database; another one (in
         this process or any other) gets IndexBusy at once. Indexers of different escrows or
-        chains write side by side (their rows never overlap). PostgreSQL: a session advisory
-        lock per (chain, escrow); SQLite: an exclusive lock on a file beside the database, per
-        (chain, escrow) (SQLite's own write lock then queues their transactions)."""
+        chains write side by side (their rows never overlap): one `DatabaseLock` per (chain,
+        escrow) (on SQLite, its own write lock then queues their transactions)."""
         key = (chain_id, escrow)
+        where = f"{describe_url(self.url)} (the rows of escrow {escrow} on {chain_name(chain_id)})"
         with self._writer_guard:
             if key in self._writers:
-                raise IndexBusy(f"another indexer is already writing to {describe_url(self.url)} "
-                                f"(the rows of escrow {escrow} on {chain_name(chain_id)})")
-            self._writers[key] = self._acquire_writer(chain_id, escrow)
+                raise IndexBusy(f"another indexer is already writing to {where}")
+            busy = IndexBusy(f"another indexer is already writing to {where}: one indexer per escrow and database; "
+                             "stop the other one or let it finish")
+            self._writers[key] = DatabaseLock(self.engine, _writer_key(chain_id, escrow),
+                                              f"-writer-{chain_id}-{escrow.lower()}.lock", busy)
         try:
             yield
         finally:
             with self._writer_guard:
                 writer = self._writers.pop(key)
-            self._release_writer(writer, chain_id, escrow)
+            writer.release()
 
-    def _acquire_writer(self, chain_id: int, escrow: str) -> Any:
-        busy = IndexBusy(f"another indexer is already writing to {describe_url(self.url)} (the rows of escrow "
-                         f"{escrow} on {chain_name(chain_id)}): one indexer per escrow and database; stop the "
-                         "other one or let it finish")
-        if self.dialect == "postgresql":
-            connection = self.engine.connect()
-            if not connection.execute(text("SELECT pg_try_advisory_lock(:key)"),
-                                      {"key": _writer_key(chain_id, escrow)}).scalar():
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+class DatabaseLock:
+    """A lock one holder of a database takes at a time, in this process or any other, until it
+    releases it or its process dies; another gets `busy` at once. PostgreSQL: a session
+    advisory lock on `key`; SQLite: an exclusive lock on the file `<database><file_suffix>`
+    beside the database; an in-memory database belongs to its process alone, so none."""
+
+    def __init__(self, engine: Engine, key: int, file_suffix: str, busy: BountychainError) -> None:
+        self._key = key
+        self._held: Any = None
+        if engine.dialect.name == "postgresql":
+            connection = engine.connect()
+            if not connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}).scalar():
                 connection.close()
                 raise busy
             connection.commit()
-            return connection
-        path = self.sqlite_path
-        if path is None:
-            return True  # an in-memory database belongs to this object alone
-        handle = open(f"{path}-writer-{chain_id}-{escrow.lower()}.lock", "a")  # noqa: SIM115 - held until released
+            self._held = connection
+            return
+        database = engine.url.database
+        if not database or database == ":memory:":
+            self._held = True
+            return
+        handle = open(f"{database}{file_suffix}", "a")  # noqa: SIM115 - held until released
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.close()
             raise busy from None
-        return handle
+        self._held = handle
 
-    def _release_writer(self, writer: Any, chain_id: int, escrow: str) -> None:
-        if isinstance(writer, Connection):
+    def release(self) -> None:
+        held, self._held = self._held, None
+        if isinstance(held, Connection):
             try:
-                writer.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _writer_key(chain_id, escrow)})
+                held.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self._key})
             except DBAPIError:
                 pass  # the server went away: the session and its lock are gone with it
-            writer.close()
-        elif writer is not True and writer is not None:
-            fcntl.flock(writer, fcntl.LOCK_UN)
-            writer.close()
-
-    def close(self) -> None:
-        self.engine.dispose()
+            held.close()
+        elif held is not None and held is not True:
+            fcntl.flock(held, fcntl.LOCK_UN)
+            held.close()
 
 
 def _writer_key(chain_id: int, escrow: str) -> int:

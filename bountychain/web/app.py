@@ -34,12 +34,13 @@ from web3 import Web3
 from bountychain._artifacts import load_artifact
 from bountychain.amounts import format_amount, parse_amount
 from bountychain.chains import KNOWN_CHAINS, chain_by_shorthand, chain_name, known_chain
-from bountychain.errors import error_meanings
+from bountychain.errors import InvalidURI, error_meanings
 from bountychain.github.app import links_routes
 from bountychain.github.state import BotState
 from bountychain.index import queries
 from bountychain.index.store import Index, database_url, describe_url, open_index
 from bountychain.index.sync import Indexer, SyncReport
+from bountychain.issue_urls import KNOWN_FORGES, forges
 from bountychain.web.caching import AnswerCache, RateLimit
 from bountychain.web.openapi import openapi_schema
 from bountychain.web.milestones import bonds_of, milestone_history
@@ -76,6 +77,15 @@ def _open_existing(target: str | Path) -> Index:
         if not path.is_file():
             raise ValueError(f"no index at {path}: run `bountychain index` to create it")
     return open_index(url)
+
+
+def _issue_hosts() -> dict[str, str]:
+    """The issue hosts of bountychain.issue_urls (read from the environment as the SDK reads it);
+    the known forges alone when a variable is malformed (the SDK then refuses and says why)."""
+    try:
+        return forges()
+    except InvalidURI:
+        return dict(KNOWN_FORGES)
 
 
 class WebApp:
@@ -130,6 +140,9 @@ class WebApp:
                           or item.get("name") in ("approve", "allowance", "balanceOf", "decimals", "symbol")],
             # What each custom error means, with {argument} placeholders (the SDK's table).
             "errors": error_meanings(),
+            # The issue hosts the create form accepts (host -> github, gitlab or gitea): the known
+            # forges, a GitHub Enterprise Server of $GITHUB_SERVER_URL and the hosts of $BOUNTYCHAIN_ISSUE_HOSTS.
+            "issue_hosts": _issue_hosts(),
             # ERC-792: what escalating to an arbitrator contract costs (paid in ETH).
             "arbitrator_abi": [{"type": "function", "name": "arbitrationCost", "stateMutability": "view",
                                 "inputs": [{"name": "extraData", "type": "bytes"}],

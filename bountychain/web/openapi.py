@@ -78,6 +78,11 @@ def openapi_schema(default_limit: int, max_limit: int, max_body: int) -> dict[st
                                                   "oldest first (escrow, review, start_block); the newest is "
                                                   "`escrow` above"}}}},
                                   "chain_id": {"type": ["integer", "null"]}, "escrow": _ADDRESS, "review": _ADDRESS,
+                                  "issue_hosts": {"type": "object", "additionalProperties": {
+                                      "type": "string", "enum": ["github", "gitlab", "gitea"]}, "description":
+                                      "the hosts whose issues a bounty may name, with their forge's kind: the known "
+                                      "forges, a GitHub Enterprise Server of $GITHUB_SERVER_URL and the hosts of "
+                                      "$BOUNTYCHAIN_ISSUE_HOSTS"},
                                   "index": index_status}})),
             "/api/status": _get("How far the index is", "The last indexed block and its time, per chain.", [],
                                 _json("the index's position", index_status)),

@@ -2,8 +2,9 @@
 // wallet (EIP-6963 discovery, else window.ethereum) with ethers v6 (vendored, served locally).
 // Everything shown that came from the chain is inserted as text, never as HTML.
 import { ethers } from "./vendor/ethers.min.js";
-import { normaliseIssueUrl } from "./issue_url.js";
+import { acceptedForges, normaliseIssueUrl } from "./issue_url.js";
 import { sealReport, securityKeyOf, walletPublicKey } from "./report_seal.js";
+import { BPS, checkPart, checkSomethingPaid, checkSplit, partOf, proposalWords } from "./review_parts.js";
 
 const STATUS_NAMES = { 0: "open", 1: "awarded", 2: "cancelled", 3: "under review" };
 const PROPOSAL_STATE_NAMES = { 0: "not live (none was made, or it was rejected)", 1: "pending",
@@ -515,20 +516,14 @@ async function withdrawRaised(fundraiser, list) {
 }
 
 // `partBps` below 10,000 pays a milestone (`awardPart`): that share of the pool now, split as
-// the shares say; the rest stays open under the same deadline and locks.
-async function award(bounty, shares, list, partBps = 10000) {
-  const [ids, bps] = splitOf(shares);
+// `split` says ({ ids, bps }, from checkSplit); the rest stays open under the same deadline and locks.
+async function award(bounty, split, list, partBps = BPS) {
   const escrow = new ethers.Contract(state.chain.escrow, state.info.escrow_abi, await signer());
-  if (partBps < 10000) {
+  if (partBps < BPS) {
     return runSteps(list, [{ label: `pay ${percentOf(partBps)} of the pool now (a milestone)`,
-      send: () => escrow.awardPart(bounty.bounty_id, partBps, ids, bps) }]);
+      send: () => escrow.awardPart(bounty.bounty_id, partBps, split.ids, split.bps) }]);
   }
-  return runSteps(list, [{ label: "award", send: () => escrow.award(bounty.bounty_id, ids, bps) }]);
-}
-
-function splitOf(shares) {
-  const entries = Object.entries(shares).filter(([, pct]) => Number(pct) > 0);
-  return [entries.map(([id]) => BigInt(id)), entries.map(([, pct]) => BigInt(Math.round(Number(pct) * 100)))];
+  return runSteps(list, [{ label: "award", send: () => escrow.award(bounty.bounty_id, split.ids, split.bps) }]);
 }
 
 // Backer governance, on the review contract (the escrow's review()): the approver of a reviewed
@@ -538,10 +533,15 @@ async function reviewContract() {
   return new ethers.Contract(state.chain.review, state.info.review_abi, await signer());
 }
 
-async function propose(bounty, shares, list) {
-  const [ids, bps] = splitOf(shares);
+// Below 10,000 basis points, a milestone (`proposePart`): reviewed like a whole award, it pays
+// that part of the pledges nobody withholds, and the bounty stays open.
+async function propose(bounty, split, list, partBps = BPS) {
   const review = await reviewContract();
-  return runSteps(list, [{ label: "propose the award", send: () => review.propose(bounty.bounty_id, ids, bps) }]);
+  if (partBps < BPS) {
+    return runSteps(list, [{ label: `propose a milestone of ${percentOf(partBps)} of the pool`,
+      send: () => review.proposePart(bounty.bounty_id, partBps, split.ids, split.bps) }]);
+  }
+  return runSteps(list, [{ label: "propose the award", send: () => review.propose(bounty.bounty_id, split.ids, split.bps) }]);
 }
 
 const RULINGS = { pay: 1n, reject: 2n };
@@ -633,7 +633,9 @@ function bountyCard(b, now) {
       h("span", {}, `${b.claim_count} solution${b.claim_count === 1 ? "" : "s"}`),
       b.optimistic ? h("span", { class: "review-tag" }, "backer review") : null,
       LIVE_PROPOSAL.includes(b.proposal_state) ? h("span", { class: "proposal-tag", title: utc(b.window_end) },
-        `proposal ${b.proposal_state}` + (b.proposal_state === "pending" ? `, window ends ${relative(b.window_end, now)}` : ""))
+        // A milestone's part when the index records it (`proposed_part_bps`; 0: the whole pool).
+        `${Number(b.proposed_part_bps) > 0 ? `milestone of ${percentOf(Number(b.proposed_part_bps))}` : "proposal"} ${b.proposal_state}`
+        + (b.proposal_state === "pending" ? `, window ends ${relative(b.window_end, now)}` : ""))
         : null),
     b.status === "awarded" && BigInt(b.total) > 0n ? h("div", { class: "meta" }, `${amount(b.total, b.decimals, b.symbol)} still held for objecting funders`) : null,
     b.solutions.length ? h("ul", { class: "solutions" }, b.solutions.map((c) => h("li", {},
@@ -796,28 +798,30 @@ async function renderBounty(id) {
       const [verb, formId, send] = b.optimistic ? ["Propose", "propose-form", propose] : ["Award", "award-form", award];
       const inputs = {};
       const runningTotal = h("p", { class: "muted", id: "award-total" });
-      // A plain bounty may be paid in parts (milestones); a reviewed one is awarded whole.
-      const part = b.optimistic ? null : h("input", { type: "number", min: "0.01", max: "100", step: "0.01", value: "100", name: "part" });
-      const partBps = () => part ? Math.round((Number(part.value) || 0) * 100) : 10000;
-      const shareTotal = () => awardTotal(b, inputs, runningTotal, Math.min(Math.max(partBps(), 0), 10000));
+      // The part of the pool paid now: below 100%, a milestone (the rest stays open); on a
+      // reviewed bounty the milestone is proposed and reviewed like a whole award.
+      const part = h("input", { type: "text", inputmode: "decimal", value: "100", name: "part", "aria-label": "part of the pool paid now" });
+      const partBps = () => { try { return checkPart(part.value); } catch { return BPS; } };
+      const shareTotal = () => awardTotal(b, inputs, runningTotal, partBps());
+      const refuse = (text) => progress.replaceChildren(h("li", { class: "failed", id: "award-refused" }, `${text}: nothing was sent.`));
       panels.push(h("div", { class: "panel" }, h("h3", {}, `${verb} (you are the approver)`),
-        h("form", { id: formId, oninput: shareTotal, onsubmit: async (event) => {
+        // novalidate: every check below names its problem in words (a browser's own bubble would not).
+        h("form", { id: formId, novalidate: true, oninput: shareTotal, onsubmit: async (event) => {
           event.preventDefault();
-          if (shareTotal() !== 10000) {  // the escrow takes only shares adding up to 100%: send nothing
-            progress.replaceChildren(h("li", { class: "failed" }, runningTotal.textContent));
-            return;
+          let split, bps;
+          try {  // the command line's checks, before anything is sent
+            bps = checkPart(part.value);
+            split = checkSplit(Object.fromEntries(Object.entries(inputs).map(([claim, input]) => [claim, input.value])));
+            checkSomethingPaid(b.total, bps, fmt);
+          } catch (error) {
+            return refuse(error.message);
           }
-          if (partBps() < 1 || partBps() > 10000) {
-            progress.replaceChildren(h("li", { class: "failed" }, "The part of the pool paid now must be more than 0% and at most 100%: nothing was sent."));
-            return;
-          }
-          const shares = Object.fromEntries(Object.entries(inputs).map(([claim, input]) => [claim, input.value]));
-          await after(await send(b, shares, progress, partBps()));
+          await after(await send(b, split, progress, bps));
         } }, h("div", { class: "shares" }, data.claims.map((c) => {
           inputs[c.claim_id] = h("input", { type: "number", min: "0", max: "100", step: "0.01", value: "0",
             name: `claim-${c.claim_id}` });
           return h("label", {}, inputs[c.claim_id], `% to claim ${c.claim_id} (${short(c.hunter)})`);
-        })), part ? h("label", { class: "part" }, part, "% of the pool paid now (below 100: a milestone, and the rest stays open)") : null,
+        })), h("label", { class: "part" }, part, "% of the pool paid now (below 100: a milestone, and the rest stays open)"),
         runningTotal, h("button", { type: "submit" }, verb)),
         b.optimistic ? h("p", { class: "muted" }, `Backers then have ${duration(b.review_window)} to object.`) : null));
       shareTotal();
@@ -841,7 +845,7 @@ async function renderBounty(id) {
     milestoneSection(b, data),
     b.optimistic ? reviewSection(b, data, now) : null,
     h("h2", {}, "Act"), h("div", { class: "actions" }, panels), progress,
-    h("h2", {}, "Pledges"),
+    h("h2", {}, "Pledges"), slashedOwedNote(b, progress, after),
     data.pledges.length ? h("table", { id: "pledges" }, h("tr", {}, ["funder", "pledged", "held", "unlocks", "state"].map((t) => h("th", {}, t))),
       data.pledges.map((p) => h("tr", { dataset: { funder: p.funder } }, h("td", {}, addressLink(p.funder, "funder")), h("td", {}, fmt(p.pledged)),
         h("td", {}, fmt(p.outstanding)), h("td", {}, utc(p.unlocks_at)), h("td", {}, p.state))))
@@ -910,6 +914,47 @@ function bondAction(b, c, bond, progress, after) {
     "Mark as spam");
   }
   return null;
+}
+
+// A funder's part of the claim bonds slashed on the bounty (the escrow's `slashedOwed`, read
+// through the wallet), shown above the pledges with a button that credits it (`claimSlashed`)
+// and withdraws that currency's credit to the wallet (`withdraw`). Checked again before sending.
+function slashedOwedNote(b, progress, after) {
+  if (!state.account || !state.chainOk) return null;
+  const note = h("p", { id: "slashed-owed", hidden: true });
+  const fmt = (value) => amount(value, b.decimals, b.symbol);
+  const read = async () => {
+    const provider = new ethers.BrowserProvider(state.wallet.provider, "any");
+    const escrow = new ethers.Contract(state.chain.escrow, state.info.escrow_abi, provider);
+    const [owed, credit] = await Promise.all([escrow.slashedOwed(b.bounty_id, state.account), escrow.creditOf(state.account, b.token)]);
+    return { owed, credit };
+  };
+  const take = async (event) => {
+    event.target.disabled = true;
+    let owed, credit;
+    try {
+      ({ owed, credit } = await read());
+    } catch (error) {
+      progress.replaceChildren(h("li", { class: "failed" }, `What slashed bonds owe you could not be read: ${describeError(error)}; nothing was sent.`));
+      return;
+    }
+    if (owed === 0n) {
+      progress.replaceChildren(h("li", { class: "failed", id: "slashed-refused" }, "No slashed bond is owed to you on this bounty any more: nothing was sent."));
+      return;
+    }
+    const escrow = new ethers.Contract(state.chain.escrow, state.info.escrow_abi, await signer());
+    await after(await runSteps(progress, [
+      { label: `credit your part of the slashed claim bonds, ${fmt(owed)}`, send: () => escrow.claimSlashed(b.bounty_id) },
+      { label: `withdraw ${fmt(owed + credit)} to your wallet` + (credit > 0n ? ` (with the ${fmt(credit)} already credited to you)` : ""),
+        send: () => escrow.withdraw(b.token) }]));
+  };
+  read().then(({ owed }) => {
+    if (owed === 0n) return;
+    note.hidden = false;
+    note.replaceChildren(`Claim bonds marked as spam on this bounty owe you ${fmt(owed)}, your pledge's part of them. `,
+      h("button", { type: "button", id: "claim-slashed", onclick: take }, `Take ${fmt(owed)}`));
+  }).catch((error) => console.warn("slashed bonds could not be read:", error));
+  return note;
 }
 
 const BOND_WORDS = { held: "held", returned: "returned to the hunter", slashed: "slashed (to the funders)" };
@@ -992,7 +1037,8 @@ function awardTotal(b, inputs, out, partBps = 10000) {
   for (const input of Object.values(inputs)) bps += Math.round((Number(input.value) || 0) * 100);
   const paid = (BigInt(b.total) * BigInt(partBps) / 10000n * BigInt(Math.min(bps, 10000))) / 10000n;
   const pct = `${bps / 100}%`;
-  out.textContent = bps === 10000 ? `total 100%: pays ${amount(paid, b.decimals, b.symbol)}`
+  // A proposal pays at most that: a backer's objection withholds its pledge.
+  out.textContent = bps === 10000 ? `total 100%: ${b.optimistic ? "would pay at most" : "pays"} ${amount(paid, b.decimals, b.symbol)}`
     : bps > 10000 ? `total ${pct}: the shares must add up to 100%, ${(bps - 10000) / 100}% too many`
       : `total ${pct} (${amount(paid, b.decimals, b.symbol)}): the shares must add up to 100%, ${(10000 - bps) / 100}% to go`;
   out.className = bps === 10000 ? "ok" : "muted";
@@ -1037,6 +1083,26 @@ function proposalFacts(b, now) {
   };
 }
 
+// The part of the pool a proposal asks, in basis points (10,000: the whole): the index's, when it
+// records it; else the review contract's `proposedPart`, read through the wallet on the bounty's
+// chain (null without one).
+function indexedPart(b) {
+  const part = b.proposed_part_bps;
+  return part === undefined || part === null ? null : Number(part) || BPS;
+}
+
+// Read once per drawing of the page (the proposal's words and the objection form both need it).
+const partReads = new WeakMap();
+function proposedPartOnChain(b) {
+  if (!state.wallet || !state.chainOk || !state.chain?.review) return Promise.resolve(null);
+  if (!partReads.has(b)) {
+    const provider = new ethers.BrowserProvider(state.wallet.provider, "any");
+    partReads.set(b, new ethers.Contract(state.chain.review, state.info.review_abi, provider).proposedPart(b.bounty_id)
+      .then((part) => Number(part) || BPS));
+  }
+  return partReads.get(b);
+}
+
 // The review policy, and the latest proposal: split, window end, weight against vs quorum, state.
 function reviewSection(b, data, now) {
   const fmt = (value) => amount(value, b.decimals, b.symbol);
@@ -1059,24 +1125,60 @@ function reviewSection(b, data, now) {
   const against = BigInt(b.weight_against);
   const quorum = BigInt(b.quorum_weight);
   const barValue = quorum === 0n ? 0 : Number((against * 1000n) / quorum > 1000n ? 1000n : (against * 1000n) / quorum);
-  const facts = proposalFacts(b, now);
+  // What part of the pool it pays is drawn once known (the index, else the review contract).
+  const split = h("table", { id: "proposed-split" });
+  const words = h("p", { id: "proposal-words" });
+  const withheld = h("p", { id: "weight-against" });
+  const draw = (partBps) => {
+    withheld.textContent = `${fmt(against)} of ${fmt(total)} withheld by objections: `
+      + (partBps === null || partBps >= BPS ? `the award would pay ${fmt(total - against)}.`
+        : `the milestone would pay at most ${fmt(partOf(total - against, partBps))}.`);
+    // Not knowing the part, a share of the whole pool is what it pays at most.
+    const pays = partBps === null ? total : partOf(total, partBps);
+    split.replaceChildren(h("tr", {}, ["claim", "hunter", "share", "amount"].map((t) => h("th", {}, t))),
+      ...b.proposed_claims.map((id, i) => h("tr", {}, h("td", {}, String(id)), h("td", { class: "mono" }, claims[id]?.hunter ?? "?"),
+        h("td", {}, `${b.proposed_shares[i] / 100}%`),
+        h("td", {}, `${partBps === null ? "at most " : ""}${fmt((pays * BigInt(b.proposed_shares[i])) / 10000n)}`))));
+    words.textContent = partBps === null
+      ? "Connect a wallet on this bounty's chain to read from the review contract whether it pays the whole pool or a milestone."
+      : proposalWords({ partBps, total, claimIds: b.proposed_claims, sharesBps: b.proposed_shares, fmt, short, utc,
+        claims: Object.fromEntries(data.claims.map((c) => [c.claim_id, c.hunter])), windowEnd: b.window_end,
+        pending: b.proposal_state === "pending" });
+    words.dataset.part = partBps === null ? "" : String(partBps);
+  };
+  draw(indexedPart(b));
+  if (indexedPart(b) === null) {
+    proposedPartOnChain(b).then((partBps) => { if (partBps !== null) draw(partBps); }).catch((error) => {
+      words.textContent = `Whether it pays the whole pool or a milestone could not be read from the review contract (${describeError(error)}).`;
+    });
+  }
   parts.push(h("div", { class: "proposal", id: "proposal", dataset: { state: b.proposal_state, nonce: b.proposal_nonce } },
     h("h3", {}, `Proposal ${b.proposal_nonce} `, h("span", { class: `badge ${b.proposal_state}`, id: "proposal-state" }, b.proposal_state)),
-    h("table", { id: "proposed-split" }, h("tr", {}, ["claim", "hunter", "share", "amount"].map((t) => h("th", {}, t))),
-      b.proposed_claims.map((id, i) => h("tr", {}, h("td", {}, String(id)), h("td", { class: "mono" }, claims[id]?.hunter ?? "?"),
-        h("td", {}, `${b.proposed_shares[i] / 100}%`), h("td", {}, fmt((total * BigInt(b.proposed_shares[i])) / 10000n))))),
+    words, split,
     h("p", {}, "Review window ends ", h("span", { id: "window-end" }, utc(b.window_end)), " (",
       b.proposal_state === "pending" ? countdown(b.window_end, now, "window-countdown") : relative(b.window_end, now), ")"),
     b.arbiter ? h("div", { class: "bar-row" }, h("progress", { class: "against", id: "weight-bar", max: "1000", value: String(barValue),
       title: `objections: ${fmt(against)} of the ${fmt(quorum)} that block it` }),
     h("span", { id: "weight-against" }, `Objections: ${fmt(against)} of the ${fmt(quorum)} needed to block it (${b.quorum_bps / 100}% of ${fmt(total)})`))
-      : h("p", { id: "weight-against" }, `${fmt(against)} of ${fmt(total)} withheld by objections: the award would pay ${fmt(total - against)}.`),
+      : withheld,
     b.proposal_state === "blocked" ? h("p", { class: "muted", id: "decide-by" },
       `It may be sent to the arbiter until ${utc(b.decide_by)}; after that anyone may lapse it.`)
       : b.proposal_state === "escalated" ? h("p", { class: "muted", id: "decide-by" },
         `The arbiter has until ${utc(b.decide_by)}; after that anyone may lapse it.`) : null,
     b.dispute_id ? h("p", { class: "muted", id: "dispute-id" }, `dispute ${b.dispute_id} at ${b.arbiter}`) : null));
   return h("section", { class: "review" }, parts);
+}
+
+// What an objection does: to a whole award, the objector's pledge is withheld and taken back once
+// it is paid; to a milestone, withheld from that part only, keeping its worth and lock for the next.
+function objectionText(b, mine, partBps) {
+  const overrule = b.arbiter ? ", unless the arbiter overrules the objections" : "";
+  if (partBps !== null && partBps < BPS) {
+    return `Object: your pledge of ${mine} is withheld from this milestone of ${percentOf(partBps)} only (it pays the `
+      + `others' pledges${overrule}): your pledge keeps its worth and its lock, and pays the next milestone unless you object to that one too.`;
+  }
+  return `Object: your pledge of ${mine} is withheld from this proposal (it pays the others' pledges only${overrule}), `
+    + "and you take it back once the award is made.";
 }
 
 // What the connected account can do about a live proposal.
@@ -1096,9 +1198,13 @@ function reviewPanel(b, data, now, progress, after) {
   if (facts.inWindow && objected) {
     panel.append(h("p", { id: "objected" }, "You objected to this proposal."));
   } else if (facts.inWindow && mine) {
-    panel.append(action("object-form", "Object", "object",
-      `Object: your pledge of ${fmt(mine.outstanding)} is withheld from this proposal (it pays the others' pledges only`
-      + `${b.arbiter ? ", unless the arbiter overrules the objections" : ""}), and you take it back once the award is made.`));
+    const form = action("object-form", "Object", "object", objectionText(b, fmt(mine.outstanding), indexedPart(b)));
+    panel.append(form);
+    // What an objection does depends on the part: known from the index, else read from the chain.
+    if (indexedPart(b) === null) {
+      proposedPartOnChain(b).then((partBps) => { form.querySelector("span").textContent = objectionText(b, fmt(mine.outstanding), partBps); })
+        .catch(() => {});
+    }
   }
   if (facts.finalizable) panel.append(action("finalize-form", "Finalize", "finalize",
     b.proposal_state === "upheld" ? "The arbiter upheld it: anyone may pay it out." : "Its window ended unblocked: anyone may pay it out."));
@@ -1255,12 +1361,14 @@ function lockDays(text) {
 
 function createPanel(prefill = null) {
   const progress = h("ol", { class: "progress", id: "create-progress" });
-  const note = h("p", { class: "muted", id: "issue-check" }, "An issue on GitHub, GitLab, Codeberg or Gitea.");
+  // The issue hosts this server accepts beyond the known forges (a GitHub Enterprise Server's, …).
+  const hosts = state.info.issue_hosts ?? {};
+  const note = h("p", { class: "muted", id: "issue-check" }, `An issue on ${acceptedForges(hosts)}.`);
   const check = (text) => {
     try {
-      const issue = normaliseIssueUrl(text);
+      const issue = normaliseIssueUrl(text, hosts);
       note.className = "ok";
-      note.textContent = `${issue.kind} issue #${issue.issue} of ${issue.repo}`;
+      note.textContent = `${issue.kind} issue #${issue.issue} of ${issue.repo}${issue.configured ? ` on ${issue.host}` : ""}`;
       return issue;
     } catch (error) {
       note.className = "failed";

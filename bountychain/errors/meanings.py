@@ -1,179 +1,16 @@
-"""One exception hierarchy for everything the SDK refuses or the escrow reverts.
-
-Two families share the root `BountychainError`:
-
-- `InvalidInput` (also a `ValueError`): the SDK caught the problem before sending anything.
-- `ContractError`: the escrow (or the token it called) refused. The custom error is decoded
-  here, in one place, into a subclass that says in words what was refused, and carries the
-  decoded arguments, the bounty id and, when a transaction was mined, its hash.
-"""
+"""What each custom error of the contracts means, in words, and the exception that says it
+(`error_from_name`): amounts, dates, durations and percentages in human units."""
 
 from __future__ import annotations
 
-import ast
-from collections.abc import Iterator
-from contextlib import contextmanager
-from functools import cache
 from typing import Any
 
-from eth_abi import decode as abi_decode
-from eth_utils import function_signature_to_4byte_selector, to_checksum_address
-from web3.exceptions import ContractCustomError, ContractLogicError, ContractPanicError
-
-from bountychain._artifacts import load_artifact
+from bountychain.errors.exceptions import (
+    BountyClosed, BountyNotFound, ContractError, FundraiserRefused, InvalidAward, NotAuthorized,
+    NothingToPay, PledgeLocked, ProposalPending, ProposalRefused, RejectedInput, SignatureRejected,
+    TransferFailed,
+)
 from bountychain.words import duration, ether, percent, utc
-
-
-class BountychainError(Exception):
-    """Root of every error the SDK raises."""
-
-
-# --- refused before sending -------------------------------------------------------------
-
-
-class InvalidInput(BountychainError, ValueError):
-    """The request is malformed; no transaction was sent."""
-
-
-class InvalidAddress(InvalidInput):
-    """Not a valid, checksummed-or-lowercase 20-byte hex address."""
-
-
-class InvalidAmount(InvalidInput):
-    """An amount that is not a positive integer of base units, or does not parse."""
-
-
-class InvalidDeadline(InvalidInput):
-    """A deadline in the past, too far ahead, or not later than the current one."""
-
-
-class InvalidURI(InvalidInput):
-    """An issue or solution URL that is empty or not a URL."""
-
-
-class InvalidShares(InvalidInput):
-    """Award shares that are empty, not positive, or do not sum to 10,000 basis points."""
-
-
-class DuplicateSolution(InvalidInput):
-    """The hunter already registered this solution URL on this bounty: a claim counts once,
-    so a second registration would only cost gas (and, on a bonded bounty, a second bond)."""
-
-
-class WrongChain(BountychainError):
-    """Connected to a chain other than the one asked for, or no escrow at the address."""
-
-
-class InsufficientFunds(BountychainError):
-    """The signer holds too little ETH or tokens for what it asked to send."""
-
-
-class NetworkFeeTooHigh(BountychainError):
-    """The node asked a fee per gas above the client's caps (`FeeCaps`): nothing was sent."""
-
-
-class NoSigner(BountychainError):
-    """A transaction was requested from a client that has no signer."""
-
-
-# --- refused by the contract ------------------------------------------------------------
-
-
-class ContractError(BountychainError):
-    """The escrow or a token refused the call.
-
-    Attributes:
-        error_name: the Solidity custom error's name (or "Error"/"Panic"/"Revert").
-        args: the decoded arguments by name.
-        bounty_id: the bounty concerned, when known.
-        tx_hash: the mined transaction's hash (0x-hex), or None if refused in simulation,
-            before anything was sent.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        error_name: str,
-        args: dict[str, Any] | None = None,
-        bounty_id: int | None = None,
-        tx_hash: str | None = None,
-    ) -> None:
-        self.error_name = error_name
-        self.reason = message  # the refusal in words, without the error's name or where it happened
-        self.args_by_name = dict(args or {})
-        self.bounty_id = bounty_id
-        self.tx_hash = tx_hash
-        where = []
-        if bounty_id is not None:
-            where.append(f"bounty {bounty_id}")
-        if tx_hash is not None:
-            where.append(f"tx {tx_hash}")
-        suffix = f" ({', '.join(where)})" if where else ""
-        super().__init__(f"{message} [{error_name}]{suffix}")
-
-
-class BountyNotFound(ContractError, LookupError):
-    """No bounty has this id."""
-
-
-class NotAuthorized(ContractError, PermissionError):
-    """Only the issuer or the approver may do this."""
-
-
-class BountyClosed(ContractError):
-    """The bounty is awarded, cancelled or past its deadline."""
-
-
-class PledgeLocked(ContractError):
-    """The pledge is locked until its deadline."""
-
-
-class NothingToPay(ContractError):
-    """Nothing to refund, withdraw or award."""
-
-
-class InvalidAward(ContractError):
-    """The award's claims or shares are wrong."""
-
-
-class RejectedInput(ContractError):
-    """The contract rejected an argument the SDK could not check in advance."""
-
-
-class FundraiserRefused(ContractError):
-    """A fundraiser's rules refuse this now (not ended, goal missed, claim period over, ...)."""
-
-
-class SignatureRejected(ContractError):
-    """A signed action's signature is expired, replayed, malformed or not the hunter's."""
-
-
-class InvalidSignature(InvalidInput):
-    """A signed payload that the SDK can tell is unusable before sending (expired, another
-    chain or escrow, a used nonce, or not signed by its hunter)."""
-
-
-class InvalidReport(InvalidInput):
-    """A private security report cannot be sealed or opened: the bounty names no security
-    contact key or another one, the key does not open it, or an envelope or bundle is malformed."""
-
-
-class ReportNotVerified(BountychainError):
-    """A revealed report does not match any claim's commitment on this chain and escrow."""
-
-
-class TransferFailed(ContractError):
-    """Moving ETH or tokens failed (balance, allowance, or a refusing token or recipient)."""
-
-
-class ProposalPending(BountyClosed):
-    """A proposed award of an optimistic bounty is under review: pledges and refunds wait."""
-
-
-class ProposalRefused(ContractError):
-    """The bounty's proposal is not in a state (or window) that allows this step."""
-
 
 # What each custom error means, in words. The signatures and argument names come from the
 # ABIs (the escrow's, which includes the OpenZeppelin library errors it can raise, and an
@@ -414,66 +251,6 @@ _PROPOSAL_STATE_NAMES = {
     0: "not live (none was made, or it was rejected)", 1: "pending", 2: "blocked, waiting for escalation",
     3: "with the arbiter", 4: "upheld by the arbiter", 5: "executed",
 }
-_ERROR_STRING = function_signature_to_4byte_selector("Error(string)")
-_PANIC = function_signature_to_4byte_selector("Panic(uint256)")
-
-
-# Errors that common tokens raise and the shipped ABIs do not declare: (name, types, names).
-_TOKEN_ERRORS = (("EnforcedPause", [], []), ("ExpectedPause", [], []))
-
-
-@cache
-def _errors_by_selector() -> dict[bytes, tuple[str, list[str], list[str]]]:
-    """selector -> (name, argument types, argument names), from the shipped ABIs."""
-    table = {
-        function_signature_to_4byte_selector(f"{name}({','.join(types)})"): (name, list(types), list(names))
-        for name, types, names in _TOKEN_ERRORS
-    }
-    for artifact in ("BountyEscrow", "BountyReview", "TestToken", "TestPermitToken"):
-        for item in load_artifact(artifact).abi:
-            if item["type"] != "error":
-                continue
-            types = [arg["type"] for arg in item["inputs"]]
-            selector = function_signature_to_4byte_selector(f"{item['name']}({','.join(types)})")
-            table[selector] = (item["name"], types, [arg["name"] for arg in item["inputs"]])
-    return table
-
-
-def _hex_to_bytes(data: str | bytes) -> bytes:
-    if isinstance(data, (bytes, bytearray)):
-        return bytes(data)
-    return bytes.fromhex(data[2:] if data.startswith("0x") else data)
-
-
-def decode_revert(
-    data: str | bytes | None,
-    *,
-    bounty_id: int | None = None,
-    tx_hash: str | None = None,
-    fallback: str = "the transaction reverted without a reason",
-) -> ContractError:
-    """Turns revert data into the matching `ContractError` subclass."""
-    raw = _hex_to_bytes(data) if data else b""
-    selector, payload = raw[:4], raw[4:]
-    known = _errors_by_selector().get(selector)
-    if known:
-        name, types, names = known
-        values = [
-            to_checksum_address(value) if kind == "address" else value
-            for kind, value in zip(types, abi_decode(types, payload))
-        ]
-        return error_from_name(name, bounty_id=bounty_id, tx_hash=tx_hash, **dict(zip(names, values)))
-    if selector == _ERROR_STRING:
-        (reason,) = abi_decode(["string"], payload)
-        return ContractError(reason, error_name="Error", bounty_id=bounty_id, tx_hash=tx_hash)
-    if selector == _PANIC:
-        (code,) = abi_decode(["uint256"], payload)
-        return ContractError(f"panic 0x{code:02x}", error_name="Panic", bounty_id=bounty_id, tx_hash=tx_hash)
-    if raw:
-        return ContractError(
-            f"unrecognised revert data 0x{raw.hex()}", error_name="Unknown", bounty_id=bounty_id, tx_hash=tx_hash
-        )
-    return ContractError(fallback, error_name="Revert", bounty_id=bounty_id, tx_hash=tx_hash)
 
 
 def error_from_name(
@@ -501,59 +278,7 @@ def error_from_name(
     return cls(message, error_name=error_name, args=args, bounty_id=bounty_id, tx_hash=tx_hash)
 
 
-def from_web3_error(
-    exc: ContractLogicError, *, bounty_id: int | None = None, tx_hash: str | None = None
-) -> ContractError:
-    """Translates web3.py's revert exceptions (raised by calls and gas estimates)."""
-    if isinstance(exc, ContractPanicError):
-        return ContractError(str(exc), error_name="Panic", bounty_id=bounty_id, tx_hash=tx_hash)
-    data = exc.data if isinstance(exc.data, str) else None
-    if isinstance(exc, ContractCustomError) or (data and data.startswith("0x") and len(data) >= 10):
-        return decode_revert(data, bounty_id=bounty_id, tx_hash=tx_hash)
-    return ContractError(exc.message or str(exc), error_name="Error", bounty_id=bounty_id, tx_hash=tx_hash)
-
-
 def error_meanings() -> dict[str, str]:
     """What each custom error means, by name: templates with {argument} placeholders (plus
     {status_name} and {proposal_state_name}), as the SDK's messages word them."""
     return {name: template for name, (_, template) in _MEANINGS.items()}
-
-
-def error_names_without_meaning() -> list[str]:
-    """Custom errors in the shipped ABIs that have no message here (a test keeps it empty)."""
-    return sorted({name for name, _, _ in _errors_by_selector().values()} - set(_MEANINGS))
-
-
-def _tester_failure_types() -> tuple[type[Exception], ...]:
-    try:
-        from eth_tester.exceptions import TransactionFailed
-    except ImportError:  # eth-tester is only needed for the in-process chain
-        return ()
-    return (TransactionFailed,)
-
-
-def from_tester_error(
-    exc: Exception, *, bounty_id: int | None = None, tx_hash: str | None = None
-) -> ContractError:
-    """Translates eth-tester's TransactionFailed. web3's in-process provider folds the revert
-    data into the message as "execution reverted: <bytes repr or reason string>"."""
-    message = str(exc.args[0]) if exc.args else ""
-    detail = message.removeprefix("execution reverted: ")
-    if detail.startswith(("b'", 'b"')):
-        try:
-            return decode_revert(ast.literal_eval(detail), bounty_id=bounty_id, tx_hash=tx_hash)
-        except (ValueError, SyntaxError):
-            pass
-    return ContractError(detail or "the call reverted", error_name="Error", bounty_id=bounty_id, tx_hash=tx_hash)
-
-
-@contextmanager
-def translating_reverts(bounty_id: int | None = None, tx_hash: str | None = None) -> Iterator[None]:
-    """Turns a revert raised by a call or a gas estimate, on any provider, into the
-    matching ContractError. Everything the SDK simulates or reads runs inside this."""
-    try:
-        yield
-    except ContractLogicError as exc:
-        raise from_web3_error(exc, bounty_id=bounty_id, tx_hash=tx_hash) from None
-    except _tester_failure_types() as exc:
-        raise from_tester_error(exc, bounty_id=bounty_id, tx_hash=tx_hash) from None
