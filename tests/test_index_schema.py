@@ -305,6 +305,16 @@ def _on_postgresql(path: Path, url: str) -> None:
     source.close()
 
 
+def _opened(path: Path, backend: str, request: pytest.FixtureRequest) -> tuple[Index, str]:
+    """The old index at `path` opened (and so upgraded) on `backend`: the SQLite file itself, or
+    a copy in a fresh PostgreSQL database; and where it is."""
+    target = str(path)
+    if backend == "postgresql":
+        target = request.getfixturevalue("postgres").database()
+        _on_postgresql(path, target)
+    return open_index(target), target
+
+
 def _read_all(index: Index) -> dict[str, list[tuple[object, ...]]]:
     present = {row[0] for row in index.execute("SELECT table_name FROM information_schema.tables"
                                                 " WHERE table_schema = 'public'")} if index.dialect == "postgresql" else {
@@ -406,11 +416,7 @@ def test_an_index_of_one_chain_is_upgraded_to_several_chains_keeping_every_row(
     db = sqlite3.connect(path)
     assert bool(db.execute("SELECT 1 FROM sqlite_master WHERE name = 'bounties_amount'").fetchall()) == (version >= 6)
     db.close()
-    target = str(path)
-    if backend == "postgresql":
-        target = request.getfixturevalue("postgres").database()
-        _on_postgresql(path, target)
-    index = open_index(target)
+    index, target = _opened(path, backend, request)
     _assert_upgraded_keeping_every_row(before, index)
     # Its tables are the newest schema's, keys and indexes included, exactly as a new index's.
     _assert_newest_shape(index, path, backend)
@@ -512,11 +518,7 @@ def test_a_schema_8_index_gets_each_rows_escrow_and_keeps_every_row(
     assert dict(before["meta"]) == {"schema_version": "8"}
     escrows = {chain_id: escrow for chain_id, escrow, *_ in before["chains"]}
     assert escrows[1] == _OTHER_ESCROW and len(escrows) == 2
-    target = str(path)
-    if backend == "postgresql":
-        target = request.getfixturevalue("postgres").database()
-        _on_postgresql(path, target)
-    index = open_index(target)
+    index, target = _opened(path, backend, request)
     after = _read_all(index)
     # Every row is there with its chain's escrow beside its chain id (tokens are per chain).
     for table, rows in before.items():
@@ -575,11 +577,7 @@ def test_a_schema_9_index_gets_the_review_parts_tables_and_keeps_every_row(
     (escrow,) = {row[1] for row in before["chains"]}
     assert dict(before["meta"]) == {"schema_version": "9", f"backfill_slashed:31337:{escrow}": "68"}
     assert len(before["bounties"][0]) == len(EXPECTED_COLUMNS["bounties"]) - 1  # no part yet
-    target = str(path)
-    if backend == "postgresql":
-        target = request.getfixturevalue("postgres").database()
-        _on_postgresql(path, target)
-    index = open_index(target)
+    index, target = _opened(path, backend, request)
     after = _read_all(index)
     # Every row is there as it was; a summary gets the part its latest proposal asks for: 0 (none
     # was recorded), until its indexer reads the review's PartProposed events.
