@@ -163,10 +163,11 @@ _STEPS = " UNION ALL ".join(
         ("slashed_credits", "'credit'", "funder", "'0'", ""))) + " ORDER BY 1, 2, 3"
 
 
-def replay(book: ShareBook, steps: list[tuple[int, str, str, str, str]]) -> ShareBook:
-    """`book` after a bounty's `steps` (log index, tx, kind, funder, amount), in chain order."""
+def replay(book: ShareBook, steps: list[tuple[str, str, str, str]]) -> ShareBook:
+    """`book` after a bounty's `steps` (transaction, kind, funder, amount: `_STEPS`), in chain
+    order."""
     marking = (book.proposer, book.issuer)
-    for position, (_, tx, kind, funder, text) in enumerate(steps):
+    for position, (tx, kind, funder, text) in enumerate(steps):
         if kind == "pledge":
             book.pledge(funder, int(text))
         elif kind == "refund":
@@ -189,10 +190,9 @@ def replay(book: ShareBook, steps: list[tuple[int, str, str, str, str]]) -> Shar
             # A spam mark rewrites the proposer and the issuer before it credits either: the
             # credits just before a mark's BondSlashed, in its transaction, are the mark's.
             later = position + 1
-            while later < len(steps) and steps[later][1] == tx and steps[later][2] == "credit" \
-                    and steps[later][3] in marking:
+            while later < len(steps) and steps[later][:2] == (tx, "credit") and steps[later][2] in marking:
                 later += 1
-            if funder in marking and later < len(steps) and steps[later][1] == tx and steps[later][2] == "slashed":
+            if funder in marking and later < len(steps) and steps[later][:2] == (tx, "slashed"):
                 book.spam_marked()
             else:
                 book.rewrite(funder)  # its pledge, refund, objection or claim of slashed bonds
@@ -222,10 +222,9 @@ def values_after_milestones(db: store.Index, bounties: Iterable[tuple[int, str, 
             for bounty_id, proposer in db.execute(*_among("SELECT bounty_id, approver FROM review_policies"
                                                           " WHERE {among}", chain_id, escrow, parted)):
                 books[bounty_id].proposer = proposer
-            steps: dict[int, list[tuple[int, str, str, str, str]]] = defaultdict(list)
-            for bounty_id, _, log_index, tx, kind, funder, amount in db.execute(*_among(_STEPS, chain_id, escrow,
-                                                                                         parted)):
-                steps[bounty_id].append((log_index, tx, kind, funder, amount))
+            steps: dict[int, list[tuple[str, str, str, str]]] = defaultdict(list)
+            for bounty_id, _, _, tx, kind, funder, amount in db.execute(*_among(_STEPS, chain_id, escrow, parted)):
+                steps[bounty_id].append((tx, kind, funder, amount))
             for bounty_id, book in books.items():
                 values[(chain_id, escrow, bounty_id)] = replay(book, steps[bounty_id]).values()
     return values
