@@ -69,12 +69,12 @@ invariant: $(VENV_DONE) $(NPM_DONE)
 # The Halmos symbolic checks of the award, fee and quorum arithmetic (also part of `make test`,
 # through tests/test_invariants_forge.py, with the same options). yices and cvc5 race on each
 # query (tools/smt_portfolio.py); --loop 4 unrolls the three-winner loop.
-HALMOS_ARGS := --function check_ --contract AccountingSymbolicTest --forge-build-out build/halmos-out \
+HALMOS_ARGS := --function check_ --contract AccountingSymbolicTest --forge-build-out build/forge-out \
 	--loop 4 --solver-timeout-assertion 120s \
 	--solver-command "$(CURDIR)/$(HALMOS_VENV)/bin/python $(CURDIR)/tools/smt_portfolio.py"
 halmos: $(NPM_DONE) $(HALMOS_DONE)
-	PATH="$(CURDIR)/node_modules/.bin:$$PATH" FOUNDRY_SOLC=tools/solc FOUNDRY_OUT=build/halmos-out \
-		FOUNDRY_CACHE_PATH=build/halmos-cache nice -n 10 $(HALMOS_VENV)/bin/halmos $(HALMOS_ARGS)
+	PATH="$(CURDIR)/node_modules/.bin:$$PATH" FOUNDRY_SOLC=tools/solc \
+		nice -n 10 $(HALMOS_VENV)/bin/halmos $(HALMOS_ARGS)
 
 $(HALMOS_DONE): requirements-halmos.lock
 	$(PYTHON) -m venv $(HALMOS_VENV)

@@ -427,19 +427,15 @@ contract EscrowHandler {
     }
 
     function award(uint256 bountySeed, uint256 sharesSeed) external {
-        uint256 bountyId = _pickBounty(bountySeed);
+        (uint256 bountyId, uint256[] memory claimIds, uint256[] memory shares) = _pickAward(bountySeed, sharesSeed);
         if (bountyId == 0) return;
-        Ghost storage ghost = ghosts[bountyId];
-        if (ghost.kind != Kind.Plain) return;
-        (uint256[] memory claimIds, uint256[] memory shares) = _shares(bountyId, sharesSeed);
-        if (claimIds.length == 0) return;
         IBountyEscrow.BountyInfo memory info = escrow.getBounty(bountyId);
         (uint256 feesBefore, uint256 creditsBefore, uint256[] memory hunterBalances) = _payoutSnapshot(bountyId, claimIds);
         uint256 g = _gasStart();
         vm.prank(info.approver);
         try escrow.award(bountyId, claimIds, shares) {
             _gas("award", g, claimIds.length);
-            _settled(bountyId, ghost.total, feesBefore, creditsBefore, claimIds, shares, hunterBalances);
+            _settled(bountyId, ghosts[bountyId].total, feesBefore, creditsBefore, claimIds, shares, hunterBalances);
         } catch {}
         calls++;
     }
@@ -597,12 +593,8 @@ contract EscrowHandler {
     /// @notice A milestone: the approver (on some bounties the colluder's) pays a fraction of
     /// the pool, often an awkward one, and the rest stays open.
     function awardPart(uint256 bountySeed, uint256 sharesSeed, uint256 partSeed) external {
-        uint256 bountyId = _pickBounty(bountySeed);
+        (uint256 bountyId, uint256[] memory claimIds, uint256[] memory shares) = _pickAward(bountySeed, sharesSeed);
         if (bountyId == 0) return;
-        Ghost storage ghost = ghosts[bountyId];
-        if (ghost.kind != Kind.Plain) return;
-        (uint256[] memory claimIds, uint256[] memory shares) = _shares(bountyId, sharesSeed);
-        if (claimIds.length == 0) return;
         uint256 choice = partSeed % 6;
         uint256 partBps = choice == 0 ? 1 : choice == 1 ? BPS - 1 : choice == 2 ? 3333 : 1 + partSeed % (BPS - 1);
         _awardPart(bountyId, partBps, claimIds, shares);
@@ -1100,18 +1092,12 @@ contract EscrowHandler {
         uint256[] memory shares,
         uint256[] memory hunterBalances
     ) private {
-        Ghost storage ghost = ghosts[bountyId];
-        uint8 currency = ghost.currency;
-        uint256 fee = escrow.feesAccrued(currencies[currency]) - feesBefore;
-        uint256 credit = _creditsOf(currencies[currency]) - creditsBefore;
+        address token = currencies[ghosts[bountyId].currency];
+        uint256 fee = escrow.feesAccrued(token) - feesBefore;
+        uint256 credit = _creditsOf(token) - creditsBefore;
         _checkWinners(bountyId, pool - fee, claimIds, shares, hunterBalances);
-        pools[currency] += pool;
-        fees[currency] += fee;
-        expectedFees[currency] += pool * FEE_BPS / BPS;
-        credited[currency] += credit;
-        pushed[currency] += pool - fee - credit;
-        ghost.total -= pool;
-        ghost.partlyAwarded = true;
+        _bookPayout(bountyId, pool, fee, credit, pool - fee - credit);
+        ghosts[bountyId].partlyAwarded = true;
         _revalue(bountyId);
     }
 
@@ -1299,14 +1285,8 @@ contract EscrowHandler {
     }
 
     function _closeGhostPool(uint256 bountyId, uint256 pool, uint256 fee, uint256 credit, uint256 paid) private {
+        _bookPayout(bountyId, pool, fee, credit, paid);
         Ghost storage ghost = ghosts[bountyId];
-        uint8 currency = ghost.currency;
-        pools[currency] += pool;
-        fees[currency] += fee;
-        expectedFees[currency] += pool * FEE_BPS / BPS;
-        credited[currency] += credit;
-        pushed[currency] += paid;
-        ghost.total -= pool;
         // What stays is only the withheld pledges, whose shares are their amounts.
         ghost.supply = ghost.total;
         // Every pledge the award took is gone; the withheld ones stay.
@@ -1316,6 +1296,18 @@ contract EscrowHandler {
             if (rec.withheldFromAward) rec.shares = rec.amount;
             else (rec.amount, rec.shares) = (0, 0);
         }
+    }
+
+    /// @dev Books `pool` leaving a bounty: its fee, and the rest credited or pushed (paid).
+    function _bookPayout(uint256 bountyId, uint256 pool, uint256 fee, uint256 credit, uint256 paid) private {
+        Ghost storage ghost = ghosts[bountyId];
+        uint8 currency = ghost.currency;
+        pools[currency] += pool;
+        fees[currency] += fee;
+        expectedFees[currency] += pool * FEE_BPS / BPS;
+        credited[currency] += credit;
+        pushed[currency] += paid;
+        ghost.total -= pool;
     }
 
     /// @dev Each winner got its share of the net (the last one the dust), pushed or credited.
@@ -1434,6 +1426,19 @@ contract EscrowHandler {
 
     /// @dev Mostly a bounty whose deadline has not come (the others refuse nearly everything);
     /// one pick in four is any bounty, to exercise the refusals.
+    /// @dev A plain bounty to award and its winners' claims and shares; bounty 0 when the seed
+    /// picks none, or one of another kind or without claims.
+    function _pickAward(uint256 bountySeed, uint256 sharesSeed)
+        private
+        view
+        returns (uint256 bountyId, uint256[] memory claimIds, uint256[] memory shares)
+    {
+        bountyId = _pickBounty(bountySeed);
+        if (bountyId == 0 || ghosts[bountyId].kind != Kind.Plain) return (0, claimIds, shares);
+        (claimIds, shares) = _shares(bountyId, sharesSeed);
+        if (claimIds.length == 0) bountyId = 0;
+    }
+
     function _pickBounty(uint256 seed) private view returns (uint256) {
         uint256 n = bountyIds.length;
         if (n == 0) return 0;

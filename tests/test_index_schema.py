@@ -114,6 +114,11 @@ def _with_escrow(columns: list[tuple[str, str, int, int]]) -> list[tuple[str, st
 # SlashedBondsCredited (schema 9, issue 16).
 _SLASHED_CREDITS = [*_POSITION_FIRST, ("bounty_id", "BIGINT", 1, 0), ("funder", "TEXT", 1, 0),
                     ("amount", "TEXT", 1, 0)]
+# The review contract's PartProposed (keyed by its proposal) and SpamMarked (schema 10, issue 16).
+_PART_PROPOSALS = [("bounty_id", "BIGINT", 1, 1), ("nonce", "INTEGER", 1, 2), ("part_bps", "INTEGER", 1, 0),
+                   *_POSITION_LAST]
+_SPAM_MARKS = [*_POSITION_FIRST, ("bounty_id", "BIGINT", 1, 0), ("claim_id", "BIGINT", 1, 0),
+               ("marked_by", "TEXT", 1, 0)]
 
 EXPECTED_COLUMNS: dict[str, list[tuple[str, str, int, int]]] = {
     "meta": [("key", "TEXT", 0, 1), ("value", "TEXT", 1, 0)],
@@ -121,7 +126,11 @@ EXPECTED_COLUMNS: dict[str, list[tuple[str, str, int, int]]] = {
                ("cursor", "BIGINT", 1, 0), ("cursor_hash", "TEXT", 0, 0), ("cursor_time", "BIGINT", 0, 0)],
     **{table: _with_chain(columns) for table, columns in SCHEMA_5_COLUMNS.items() if table != "bounties"},
     "slashed_credits": _with_chain(_SLASHED_CREDITS),
-    "bounties": _with_chain(SCHEMA_5_COLUMNS["bounties"]),
+    "part_proposals": _with_chain(_PART_PROPOSALS),
+    "spam_marks": _with_chain(_SPAM_MARKS),
+    # Schema 10: the latest proposal's part, after its dispute id.
+    "bounties": _with_chain([*SCHEMA_5_COLUMNS["bounties"][:-2], ("proposed_part_bps", "INTEGER", 1, 0),
+                             *SCHEMA_5_COLUMNS["bounties"][-2:]]),
 }
 # blocks, tokens and bounties declare their key columns NOT NULL now (a composite key).
 EXPECTED_COLUMNS["blocks"][1] = ("block_number", "BIGINT", 1, 2)
@@ -166,6 +175,8 @@ EXPECTED_INDEXES = {
     "slashed_credits_funder": ("slashed_credits", ["funder"]),
     "milestones_bounty": ("milestones", ["chain_id", "escrow", "bounty_id"]),
     "bonds_bounty": ("bonds", ["chain_id", "escrow", "bounty_id", "claim_id"]),
+    # Schema 10: a bounty's spam marks.
+    "spam_marks_bounty": ("spam_marks", ["chain_id", "escrow", "bounty_id", "claim_id"]),
 }
 
 
@@ -294,12 +305,31 @@ def _on_postgresql(path: Path, url: str) -> None:
     source.close()
 
 
+def _opened(path: Path, backend: str, request: pytest.FixtureRequest) -> tuple[Index, str]:
+    """The old index at `path` opened (and so upgraded) on `backend`: the SQLite file itself, or
+    a copy in a fresh PostgreSQL database; and where it is."""
+    target = str(path)
+    if backend == "postgresql":
+        target = request.getfixturevalue("postgres").database()
+        _on_postgresql(path, target)
+    return open_index(target), target
+
+
 def _read_all(index: Index) -> dict[str, list[tuple[object, ...]]]:
     present = {row[0] for row in index.execute("SELECT table_name FROM information_schema.tables"
                                                 " WHERE table_schema = 'public'")} if index.dialect == "postgresql" else {
         row[0] for row in index.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     return {table: sorted(tuple(row) for row in index.execute(f"SELECT * FROM {table}"))  # noqa: S608
             for table in EXPECTED_COLUMNS if table in present}
+
+
+def _as_before_10(table: str, row: tuple[object, ...]) -> tuple[object, ...]:
+    """An upgraded row as an index before schema 10 had it: a summary row without the latest
+    proposal's part (third from the end), which must be 0 (no proposal asked for a part)."""
+    if table != "bounties":
+        return row
+    assert row[-3] == 0, row
+    return row[:-3] + row[-2:]
 
 
 def _assert_upgraded_keeping_every_row(before: dict[str, list[tuple[object, ...]]], index: Index) -> None:
@@ -314,11 +344,15 @@ def _assert_upgraded_keeping_every_row(before: dict[str, list[tuple[object, ...]
             continue
         front = (chain_id,) if table == "tokens" else (chain_id, meta["escrow"])
         assert all(row[:len(front)] == front for row in after[table]), table
-        assert sorted(row[len(front):] for row in after[table]) == rows, table
-    assert after["slashed_credits"] == []
+        assert sorted(_as_before_10(table, row)[len(front):] for row in after[table]) == rows, table
+    assert after["slashed_credits"] == after["part_proposals"] == after["spam_marks"] == []
     assert after["chains"] == [(chain_id, meta["escrow"], int(meta["start_block"]), int(meta["cursor"]),
                                 meta["cursor_hash"], int(meta["cursor_time"]))]
-    assert dict(after["meta"]) == {"schema_version": str(SCHEMA_VERSION)}
+    # Its review had proposals: the part each asked for, and any spam marks, up to its cursor
+    # are read once by its indexer (schema 10).
+    assert before["proposals"]
+    assert dict(after["meta"]) == {"schema_version": str(SCHEMA_VERSION),
+                                   f"backfill_review_parts:{chain_id}:{meta['escrow']}": meta["cursor"]}
     # ... and read as before.
     listed = queries.bounties(index)
     assert len(listed) == len(before["bounties"]) == 11 and {b.chain_name for b in listed} == {"Local dev chain"}
@@ -328,13 +362,37 @@ def _assert_upgraded_keeping_every_row(before: dict[str, list[tuple[object, ...]
     assert queries.status(index).cursor == int(meta["cursor"]) == 68
 
 
+def _assert_newest_shape(index: Index, path: Path, backend: str) -> None:
+    """An upgraded index's tables are the newest schema's, exactly as a new index's: columns,
+    types, NOT NULL, keys (each table's one unique index), no defaults, and every named index."""
+    if backend == "sqlite":
+        db = sqlite3.connect(path)
+        for table, expected in EXPECTED_COLUMNS.items():
+            info = [(name, kind, notnull, pk) for _, name, kind, notnull, _, pk in db.execute(f"PRAGMA table_info({table})")]
+            assert info == expected, table
+            assert all(row[4] is None for row in db.execute(f"PRAGMA table_info({table})")), f"{table}: no defaults"
+            unique = [row[1] for row in db.execute(f"PRAGMA index_list({table})") if row[2]]
+            assert unique == [f"sqlite_autoindex_{table}_1"], table
+        names = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
+        db.close()
+    else:
+        names = {row[0] for row in index.execute("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'"
+                                                  " AND indexname NOT LIKE '%_pkey'")}
+        keys = {row[0] for row in index.execute("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'"
+                                                 " AND indexname LIKE '%_pkey'")}
+        assert keys == {f"{table}_pkey" for table in EXPECTED_COLUMNS}
+        assert not index.execute("SELECT 1 FROM information_schema.columns WHERE table_schema = 'public'"
+                                 " AND column_default IS NOT NULL").fetchall()
+    assert names == set(EXPECTED_INDEXES)
+
+
 def test_a_schema_4_index_is_upgraded_in_place_keeping_every_row(tmp_path: Path) -> None:
     path = _schema_4_copy(tmp_path)
     before = _tables(path, ["meta", *SCHEMA_5_COLUMNS])
     assert dict(before["meta"])["schema_version"] == "4" and len(before["pledges"]) == 18
     assert dict(before["meta"])["cursor"] == "68"
     index = open_index(path)
-    assert get_meta(index, "schema_version") == str(SCHEMA_VERSION) == "9"
+    assert get_meta(index, "schema_version") == str(SCHEMA_VERSION) == "10"
     _assert_upgraded_keeping_every_row(before, index)
     db = sqlite3.connect(path)
     names = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
@@ -358,29 +416,10 @@ def test_an_index_of_one_chain_is_upgraded_to_several_chains_keeping_every_row(
     db = sqlite3.connect(path)
     assert bool(db.execute("SELECT 1 FROM sqlite_master WHERE name = 'bounties_amount'").fetchall()) == (version >= 6)
     db.close()
-    target = str(path)
-    if backend == "postgresql":
-        target = request.getfixturevalue("postgres").database()
-        _on_postgresql(path, target)
-    index = open_index(target)
+    index, target = _opened(path, backend, request)
     _assert_upgraded_keeping_every_row(before, index)
     # Its tables are the newest schema's, keys and indexes included, exactly as a new index's.
-    if backend == "sqlite":
-        db = sqlite3.connect(path)
-        for table, expected in EXPECTED_COLUMNS.items():
-            info = [(name, kind, notnull, pk) for _, name, kind, notnull, _, pk in db.execute(f"PRAGMA table_info({table})")]
-            assert info == expected, table
-            unique = [row[1] for row in db.execute(f"PRAGMA index_list({table})") if row[2]]
-            assert unique == [f"sqlite_autoindex_{table}_1"], table
-        names = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
-        db.close()
-    else:
-        names = {row[0] for row in index.execute("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'"
-                                                  " AND indexname NOT LIKE '%_pkey'")}
-        keys = {row[0] for row in index.execute("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'"
-                                                 " AND indexname LIKE '%_pkey'")}
-        assert keys == {f"{table}_pkey" for table in EXPECTED_COLUMNS}
-    assert names == set(EXPECTED_INDEXES)
+    _assert_newest_shape(index, path, backend)
     # The upgraded index takes a second chain: bounty 1 of another chain beside the first's.
     with index.transaction():
         index.execute("INSERT INTO chains (chain_id, escrow, start_block, cursor) VALUES (1, :escrow, 0, 0)",
@@ -479,11 +518,7 @@ def test_a_schema_8_index_gets_each_rows_escrow_and_keeps_every_row(
     assert dict(before["meta"]) == {"schema_version": "8"}
     escrows = {chain_id: escrow for chain_id, escrow, *_ in before["chains"]}
     assert escrows[1] == _OTHER_ESCROW and len(escrows) == 2
-    target = str(path)
-    if backend == "postgresql":
-        target = request.getfixturevalue("postgres").database()
-        _on_postgresql(path, target)
-    index = open_index(target)
+    index, target = _opened(path, backend, request)
     after = _read_all(index)
     # Every row is there with its chain's escrow beside its chain id (tokens are per chain).
     for table, rows in before.items():
@@ -492,27 +527,16 @@ def test_a_schema_8_index_gets_each_rows_escrow_and_keeps_every_row(
         if table == "chains":
             assert after["chains"] == rows
             continue
-        assert sorted(row[:1] + row[2:] for row in after[table]) == rows, table
+        assert sorted(_as_before_10(table, row[:1] + row[2:]) for row in after[table]) == rows, table
         assert all(row[1] == escrows[row[0]] for row in after[table]), table
     assert after["tokens"] == before["tokens"]
-    assert after["slashed_credits"] == []
-    # The local escrow had slashed a bond: its credits up to its cursor are read once by its indexer.
+    assert after["slashed_credits"] == after["part_proposals"] == after["spam_marks"] == []
+    # The local escrow had slashed a bond: its credits, and its review's spam marks and part
+    # proposals, up to its cursor are read once by its indexer.
     meta = dict(after["meta"])
-    assert meta == {"schema_version": "9", f"backfill_slashed:31337:{escrows[31337]}": "68"}
-    if backend == "sqlite":
-        db = sqlite3.connect(path)
-        for table, expected in EXPECTED_COLUMNS.items():
-            info = [(name, kind, notnull, pk) for _, name, kind, notnull, _, pk in db.execute(f"PRAGMA table_info({table})")]
-            assert info == expected, table
-        names = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
-        db.close()
-    else:
-        names = {row[0] for row in index.execute("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'"
-                                                  " AND indexname NOT LIKE '%_pkey'")}
-        keys = {row[0] for row in index.execute("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'"
-                                                 " AND indexname LIKE '%_pkey'")}
-        assert keys == {f"{table}_pkey" for table in EXPECTED_COLUMNS}
-    assert names == set(EXPECTED_INDEXES)
+    assert meta == {"schema_version": "10", f"backfill_slashed:31337:{escrows[31337]}": "68",
+                    f"backfill_review_parts:31337:{escrows[31337]}": "68"}
+    _assert_newest_shape(index, path, backend)
     # ... and read as before, each bounty with its escrow.
     with pytest.raises(queries.AmbiguousBounty, match="Ethereum"):
         queries.bounty(index, 1)
@@ -536,3 +560,41 @@ def test_a_schema_8_index_gets_each_rows_escrow_and_keeps_every_row(
     assert queries.bounty(index, 1, chain=31337, escrow=second).bounty.status == "open"
     assert queries.bounty(index, 1, escrow=escrows[31337]).bounty.status == "awarded"
     index.close()
+
+
+# A schema-9 index written by the code of schema 9: the schema-8 index above (with its milestone
+# and slashed bond on bounty 2) opened by that version, which upgraded it in place and noted the
+# slashed-bond credits its indexer had still to read.
+SCHEMA_9 = Path(__file__).parent / "data" / "index-schema9.sqlite3.gz"
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_schema_9_index_gets_the_review_parts_tables_and_keeps_every_row(
+        tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> None:
+    path = tmp_path / "nine.sqlite3"
+    path.write_bytes(gzip.decompress(SCHEMA_9.read_bytes()))
+    before = _tables(path, ["meta", "chains", "tokens", *SCHEMA_5_COLUMNS, "slashed_credits"])
+    (escrow,) = {row[1] for row in before["chains"]}
+    assert dict(before["meta"]) == {"schema_version": "9", f"backfill_slashed:31337:{escrow}": "68"}
+    assert len(before["bounties"][0]) == len(EXPECTED_COLUMNS["bounties"]) - 1  # no part yet
+    index, target = _opened(path, backend, request)
+    after = _read_all(index)
+    # Every row is there as it was; a summary gets the part its latest proposal asks for: 0 (none
+    # was recorded), until its indexer reads the review's PartProposed events.
+    for table, rows in before.items():
+        if table != "meta":
+            assert sorted(_as_before_10(table, row) for row in after[table]) == rows, table
+    assert after["part_proposals"] == after["spam_marks"] == []
+    # Its review had proposals and a bond was slashed: the indexer reads PartProposed and
+    # SpamMarked once, up to its cursor; the slashed-bond credits still to read stay noted.
+    assert dict(after["meta"]) == {"schema_version": "10", f"backfill_slashed:31337:{escrow}": "68",
+                                   f"backfill_review_parts:31337:{escrow}": "68"}
+    _assert_newest_shape(index, path, backend)
+    # ... and read as before, the new fields empty.
+    listed = queries.bounties(index)
+    assert len(listed) == 11 and {b.proposed_part_bps for b in listed} == {0}
+    detail = queries.bounty(index, 2)
+    assert [(mark.claim_id, mark.bond, mark.through_review) for mark in detail.spam_marks] == [(1, 5, False)]
+    assert detail.spam_marks[0].marked_by == detail.bounty.approver
+    index.close()
+    open_index(target).close()  # opening it again changes nothing

@@ -12,13 +12,12 @@ from __future__ import annotations
 import os
 import re
 import shlex
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from tools.invariants import FORGE, MUTANTS, ROOT, mutant_tree, run_campaign
+from tools.invariants import FORGE, MUTANTS, ROOT, mutants_tree, run_campaign
 
 HALMOS = ROOT / "build" / "halmos-venv" / "bin" / "halmos"
 # A fixed seed: the same sequences on every machine (the deep run explores fresh ones).
@@ -33,6 +32,34 @@ def test_the_short_campaign_holds_every_promise() -> None:
     assert result.reverts == 0, f"the handler itself reverted {result.reverts} times:\n{result.output}"
 
 
+# What a drifted copy looks like: a fee rounded up, a quorum needing one unit more, shares
+# valued rounded up (in the funder's favour).
+DRIFTS = {
+    "fee = pool * _feeBps / BPS;": "fee = (pool * _feeBps + BPS - 1) / BPS;",
+    "return against * BPS >= uint256(review.quorumBps) * review.totalAtProposal;":
+        "return against * BPS > uint256(review.quorumBps) * review.totalAtProposal;",
+    "pledged = shares < supply ? shares * total / supply : total;":
+        "pledged = shares < supply ? (shares * total + supply - 1) / supply : total;",
+}
+
+
+@pytest.fixture(scope="module")
+def broken_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One copy of the contracts and foundry/ with every deliberate break: the four mutants of
+    the escrow (tools/invariants.py, none live unless a run names one) and the drifted
+    arithmetic copy of DRIFTS. The first run on it compiles it, once for all (solc-js takes
+    minutes for the escrow, which every test file deploys)."""
+    root = mutants_tree(tmp_path_factory.mktemp("broken"))
+    source = (ROOT / "foundry" / "AccountingSymbolic.t.sol").read_text()
+    for original, drifted in DRIFTS.items():
+        assert source.count(original) == 1, original
+        source = source.replace(original, drifted)
+    (root / "foundry" / "AccountingSymbolic.t.sol").write_text(source)
+    return root
+
+
+# The tests on the broken copy share its build folders, so they run on one worker.
+@pytest.mark.xdist_group("forge-broken-copy")
 @pytest.mark.parametrize(
     ("mutant", "broken_promise"),
     [
@@ -42,17 +69,17 @@ def test_the_short_campaign_holds_every_promise() -> None:
         ("spam-pays-the-approver", "promise 10: a slashed bond reached the approver or the issuer"),
     ],
 )
-def test_a_broken_escrow_fails_the_campaign(tmp_path: Path, mutant: str, broken_promise: str) -> None:
+def test_a_broken_escrow_fails_the_campaign(broken_copy: Path, mutant: str, broken_promise: str) -> None:
     assert set(MUTANTS) == {"fee-rounds-up", "refund-skips-lock", "partial-award-rounds-up", "spam-pays-the-approver"}
-    result = run_campaign("short", mutant_tree(mutant, tmp_path), seed=SEED)
+    result = run_campaign("short", broken_copy, seed=SEED, mutant=mutant)
     assert not result.passed, f"the campaign missed the {mutant} mutant:\n{result.output}"
     assert broken_promise in result.failure, result.output
 
 
 def test_a_mutant_that_no_longer_matches_the_contract_is_refused(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setitem(MUTANTS, "stale", ("no such line;", ""))
-    with pytest.raises(ValueError, match="not in BountyEscrow.sol exactly once"):
-        mutant_tree("stale", tmp_path)
+    monkeypatch.setitem(MUTANTS, "stale", ("no such expression", "0"))
+    with pytest.raises(ValueError, match="'stale': the expression to break is not in BountyEscrow.sol exactly once"):
+        mutants_tree(tmp_path)
 
 
 def _copied_expressions() -> list[str]:
@@ -105,14 +132,15 @@ def _halmos_args() -> list[str]:
     return shlex.split(line)
 
 
+@pytest.mark.xdist_group("forge-in-the-repository")  # it reads (or, run first, writes) build/forge-out
 def test_halmos_proves_the_accounting_for_all_inputs() -> None:
     """The fee, the one-, two- and three-winner splits, the quorum, the pro-rata shares of
     milestones (top-up, refund, part) and the slashed-bond accumulator, for every input within the bounds each check states
     (docs/SECURITY.md)."""
     assert HALMOS.exists(), "Halmos is missing: `make test` builds build/halmos-venv from requirements-halmos.lock"
-    # Its own build folders: Halmos needs the AST, which forge's own test builds leave out.
-    env = {**os.environ, "FOUNDRY_SOLC": "tools/solc", "FOUNDRY_OUT": "build/halmos-out",
-           "FOUNDRY_CACHE_PATH": "build/halmos-cache", "PATH": f"{FORGE.parent}{os.pathsep}{os.environ['PATH']}"}
+    # Halmos runs `forge build` with the AST: foundry.toml asks it of every build, so this one
+    # finds the repository's build up to date when a forge test of this file made it first.
+    env = {**os.environ, "FOUNDRY_SOLC": "tools/solc", "PATH": f"{FORGE.parent}{os.pathsep}{os.environ['PATH']}"}
     done = subprocess.run(["nice", "-n", "10", str(HALMOS), *_halmos_args()],
                           cwd=ROOT, env=env, capture_output=True, text=True)
     output = done.stdout + done.stderr
@@ -154,32 +182,13 @@ def test_the_copy_computes_what_the_deployed_contracts_pay() -> None:
     assert len(passed) == 3 and all(int(runs) == 3_000 for _, runs in passed), output
 
 
-# What a drifted copy looks like: a fee rounded up, a quorum needing one unit more, shares
-# valued rounded up (in the funder's favour).
-DRIFTS = {
-    "fee = pool * _feeBps / BPS;": "fee = (pool * _feeBps + BPS - 1) / BPS;",
-    "return against * BPS >= uint256(review.quorumBps) * review.totalAtProposal;":
-        "return against * BPS > uint256(review.quorumBps) * review.totalAtProposal;",
-    "pledged = shares < supply ? shares * total / supply : total;":
-        "pledged = shares < supply ? (shares * total + supply - 1) / supply : total;",
-}
-
-
-def test_a_copy_that_drifts_from_the_contracts_fails_the_comparison(tmp_path: Path) -> None:
+@pytest.mark.xdist_group("forge-broken-copy")
+def test_a_copy_that_drifts_from_the_contracts_fails_the_comparison(broken_copy: Path) -> None:
     """A copy whose fee rounds up, whose quorum needs one unit more than the contract's, or
     whose shares are valued rounded up, no longer computes what the deployed contracts do:
-    each comparison must fail."""
-    for name in ("contracts", "foundry"):
-        shutil.copytree(ROOT / name, tmp_path / name)
-    shutil.copy(ROOT / "foundry.toml", tmp_path / "foundry.toml")
-    (tmp_path / "node_modules").symlink_to(ROOT / "node_modules")
-    copy = tmp_path / "foundry" / "AccountingSymbolic.t.sol"
-    source = copy.read_text()
-    for original, drifted in DRIFTS.items():
-        assert source.count(original) == 1, original
-        source = source.replace(original, drifted)
-    copy.write_text(source)
-    done = _forge_test("AccountingDifferentialTest", tmp_path)
+    each comparison must fail. (The contracts are the broken copy's, no mutant live: they
+    compute what the repository's do.)"""
+    done = _forge_test("AccountingDifferentialTest", broken_copy)
     output = done.stdout + done.stderr
     failed = set(re.findall(r"\[FAIL.*?\] (testFuzz_\w+)\(", output))
     assert sorted(failed) == ["testFuzz_theCopiedFeeAndSplitAreWhatTheEscrowPays",

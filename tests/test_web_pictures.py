@@ -7,6 +7,7 @@ form's issue URL rules (static/issue_url.js) run under node with tests/data/issu
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import threading
@@ -19,7 +20,9 @@ import httpx
 import pytest
 
 from bountychain import BountyClient, InProcessChain, deploy_contract, send_transaction
+from bountychain.errors import InvalidURI
 from bountychain.index import Indexer
+from bountychain.issue_urls import normalize_issue_url
 from bountychain.web import WebApp, make_server
 from bountychain.web.server import static_dir
 
@@ -174,19 +177,29 @@ def test_the_payment_qr_code_draws_eip681_links_only(site: dict[str, Any]) -> No
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is missing (make setup installs it)")
 def test_the_create_forms_issue_url_rules_accept_forge_issues_and_refuse_the_rest() -> None:
-    """The page's rules, run by node on the file the browser loads."""
+    """The page's rules, run by node on the file the browser loads. On the security contact key
+    (`#security-key=`, kept, refused when malformed, other fragments dropped) the SDK's
+    normaliser must give the same answers: a bounty created on the page accepts private reports
+    exactly when one created with the SDK would."""
     vectors = json.loads((REPO / "tests" / "data" / "issue_urls_page.json").read_text())
+    keyed = vectors["security_key"]
     script = ("const { normaliseIssueUrl } = await import(process.argv[1]);"
               "const out = JSON.parse(process.argv[2]).map((text) => {"
               " try { const r = normaliseIssueUrl(text); return { url: r.url, kind: r.kind }; }"
               " catch (e) { return { error: e.message }; } });"
               "console.log(JSON.stringify(out));")
-    inputs = [row[0] for row in vectors["accepted"]] + [row[0] for row in vectors["refused"]]
+    accepted_rows, refused_rows = vectors["accepted"] + keyed["accepted"], vectors["refused"] + keyed["refused"]
+    inputs = [row[0] for row in accepted_rows] + [row[0] for row in refused_rows]
     done = subprocess.run(["node", "--input-type=module", "-e", script, (static_dir() / "issue_url.js").as_uri(),
                            json.dumps(inputs)], capture_output=True, text=True, timeout=60, check=True)
     results = json.loads(done.stdout)
-    accepted, refused = results[:len(vectors["accepted"])], results[len(vectors["accepted"]):]
-    for (text, url, kind), result in zip(vectors["accepted"], accepted):
+    accepted, refused = results[:len(accepted_rows)], results[len(accepted_rows):]
+    for (text, url, kind), result in zip(accepted_rows, accepted):
         assert result == {"url": url, "kind": kind}, text
-    for (text, words), result in zip(vectors["refused"], refused):
+    for (text, words), result in zip(refused_rows, refused):
         assert words in result.get("error", ""), (text, result)
+    for text, url, _kind in keyed["accepted"]:
+        assert normalize_issue_url(text) == url, text
+    for text, words in keyed["refused"]:
+        with pytest.raises(InvalidURI, match=re.escape(words)):
+            normalize_issue_url(text)

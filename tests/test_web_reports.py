@@ -60,3 +60,40 @@ def test_a_report_claim_shows_as_a_private_report_and_the_page_never_carries_its
     seen = "\n".join(traffic)
     assert traffic and REPORT.decode()[:30] not in seen and REPORT.hex() not in seen
     assert submission.bundle.salt.hex() not in seen
+
+
+def test_a_bounty_created_on_the_page_with_a_security_key_keeps_it_on_chain_and_offers_sealing(
+        site: dict[str, Any]) -> None:
+    """The create form keeps `#security-key=` as the SDK does (issue 16): it says the bounty
+    accepts private reports, refuses a malformed key with nothing sent, and the URI on chain
+    carries the key, so the bounty's page offers to seal a report to it."""
+    node, client = site["node"], site["client"]
+    creator, contact = node.new_account(), node.new_account()
+    key = public_key_of(contact)
+    wallet = InjectedWallet(node, creator.address)
+    wallet.chain_id = hex(node.chain_id)
+    page = _page(site, wallet)
+    page.goto(site["url"] + "/")
+    page.wait_for_selector("body[data-ready]")
+    page.click("#connect")
+    page.wait_for_selector("#create")
+    page.click("#create summary")
+    uri_field, note = page.locator("#create-form input[name=uri]"), page.locator("#issue-check")
+    uri_field.fill(ISSUE + "#security-key=" + key[:-2])
+    assert "#security-key= must be a compressed secp256k1 public key" in note.inner_text()
+    page.click("#create-form button")
+    assert "nothing was sent" in page.locator("#create-progress li.failed").inner_text()
+    assert wallet.sent == []
+    uri_field.fill(ISSUE.replace("bountychain-demo", "Bountychain-Demo") + "#security-key=" + key)
+    assert note.inner_text() == (f"GitHub issue #99 of bountychain-demo/parser; the bounty accepts private security "
+                                 f"reports, sealed to the key {key[:6]}…{key[-4:]}")
+    page.click("#create-form button")
+    page.locator("#created a").wait_for()
+    created = int(page.locator("#created a").get_attribute("href").split("?")[0].rsplit("/", 1)[1])
+    assert client.bounty(created).issue_url == with_security_contact(ISSUE, key) == f"{ISSUE}#security-key={key}"
+    assert client.security_contact(created) == key
+    page.locator("#created a").click()
+    page.wait_for_selector("#report-form")
+    assert "encrypts it to this bounty's security contact" in page.locator("#report-note").inner_text()
+    _check(page)
+    page.close()

@@ -1,5 +1,5 @@
 """Runs the Foundry invariant campaign of foundry/EscrowInvariants.t.sol and reports its size
-and speed; also builds a deliberately broken escrow (a mutant) to show the campaign fails it.
+and speed; also runs it against a deliberately broken escrow (a mutant) to show it fails it.
 
     python -m tools.invariants [--profile deep] [--mutant NAME]  (NAME: a key of MUTANTS)
 
@@ -38,19 +38,24 @@ _FAIL_REASON = re.compile(r"\[FAIL: (?P<reason>[^\]]*)\]")
 _CAMPAIGNS = {"deep": ("EscrowInvariants|EscrowInvariantsSecondCore", 2)}
 _ONE_CAMPAIGN = ("^EscrowInvariants$", 1)
 
-# Deliberately broken escrows: (what is replaced, by what). Each must make the campaign fail.
+# Deliberately broken escrows: an expression of BountyEscrow.sol, and what the mutant computes
+# instead. Each must make the campaign fail.
 MUTANTS = {
     # The fee rounds up instead of down: the escrow keeps a wei it does not earn.
-    "fee-rounds-up": ("fee = pool * _feeBps / BPS;", "fee = (pool * _feeBps + BPS - 1) / BPS;"),
+    "fee-rounds-up": ("pool * _feeBps / BPS", "(pool * _feeBps + BPS - 1) / BPS"),
     # A refund no longer waits for the pledge's lock: hunters' money can walk away early.
-    "refund-skips-lock": ("if (block.timestamp < unlocksAt) revert PledgeLocked(bountyId, unlocksAt);", ""),
+    "refund-skips-lock": ("block.timestamp < unlocksAt", "false"),
     # A partial award rounds up: the winners of a milestone take a wei of the other funders' money.
-    "partial-award-rounds-up": ("uint256 pool = _total(bounty) * partBps / BPS;",
-                                "uint256 pool = (_total(bounty) * partBps + BPS - 1) / BPS;"),
+    "partial-award-rounds-up": ("_total(bounty) * partBps / BPS", "(_total(bounty) * partBps + BPS - 1) / BPS"),
     # A spam mark leaves the approver's shares in the split: the judge gains from calling spam.
-    "spam-pays-the-approver": ("_slashedDebt[bountyId][approver] = _slashedDebtAt(approverShares, perShare);",
-                               "_slashedDebt[bountyId][approver] = 0;"),
+    "spam-pays-the-approver": ("_slashedDebtAt(approverShares, perShare)", "0"),
 }
+# The mutants' copy is compiled once (solc-js takes minutes for it) and holds every mutant; this
+# variable of forge's environment says which one the escrow deployed in the run is (none: 0).
+MUTANT_VARIABLE = "BOUNTYCHAIN_MUTANT"
+# What the campaign compiles from foundry/ (the other test files deploy the escrow too, and
+# would add their compile time to the copy's).
+CAMPAIGN_FILES = ("EscrowInvariants.t.sol", "EscrowHandler.sol", "Vm.sol")
 
 
 @dataclass
@@ -80,20 +85,27 @@ def _profile_value(profile: str, key: str) -> int:
     raise KeyError(key)
 
 
-def run_campaign(profile: str = "deep", root: Path = ROOT, seed: int | None = None) -> CampaignResult:
-    """Runs the invariant campaign(s) of `root` (the repository, or a mutant's copy) with a
-    foundry.toml profile; returns their figures, summed, and forge's output."""
-    env = {**os.environ, "FOUNDRY_PROFILE": profile}
+def run_campaign(profile: str = "deep", root: Path = ROOT, seed: int | None = None,
+                 mutant: str | None = None) -> CampaignResult:
+    """Runs the invariant campaign(s) of `root` (the repository, or the mutants' copy with
+    `mutant` live) with a foundry.toml profile; returns their figures, summed, and forge's output."""
+    env = {**os.environ, "FOUNDRY_PROFILE": profile, MUTANT_VARIABLE: str(_mutant_number(mutant))}
+    if mutant:
+        # forge replays a campaign's last failing sequence first: each mutant keeps its own, so
+        # that none is found by the sequence that broke another.
+        env["FOUNDRY_INVARIANT_FAILURE_PERSIST_DIR"] = f"build/forge-cache/invariant-{mutant}"
     contracts, threads = _CAMPAIGNS.get(profile, _ONE_CAMPAIGN)
     command = [str(FORGE), "test", "--offline", "--use", str(ROOT / "tools" / "solc"), "-j", str(threads),
                "--root", str(root), "--match-contract", contracts]
     if seed is not None:
         command += ["--fuzz-seed", str(seed)]
     # Compile first so that the time measured is the campaign's alone.
+    # forge writes a failing sequence (failure_persist_dir) under its working folder, not under
+    # --root, so it runs in `root`: a copy's failures stay in the copy.
     subprocess.run([str(FORGE), "build", "--offline", "--use", str(ROOT / "tools" / "solc"), "--root", str(root)],
-                   env=env, check=True, capture_output=True, text=True)
+                   cwd=root, env=env, check=True, capture_output=True, text=True)
     started, cpu_before = time.monotonic(), _children_cpu()
-    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
     seconds, cpu_seconds = time.monotonic() - started, _children_cpu() - cpu_before
     output = done.stdout + done.stderr
     found = list(_RESULT.finditer(output))
@@ -119,19 +131,43 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def mutant_tree(mutant: str, into: Path) -> Path:
-    """A copy of what forge needs, under `into`, with contracts/BountyEscrow.sol broken as
-    MUTANTS[mutant] says; node_modules is linked, not copied."""
-    original, broken = MUTANTS[mutant]
-    for name in ("contracts", "foundry"):
-        shutil.copytree(ROOT / name, into / name)
+def _mutant_number(mutant: str | None) -> int:
+    """What MUTANT_VARIABLE says for `mutant`: its place in MUTANTS from 1, and 0 for none."""
+    return 0 if mutant is None else list(MUTANTS).index(mutant) + 1
+
+
+def forge_tree(into: Path, foundry_files: tuple[str, ...]) -> Path:
+    """A copy under `into` of what a forge run needs: the contracts, foundry.toml and only the
+    named files of foundry/ (forge compiles every file it finds); node_modules is linked."""
+    shutil.copytree(ROOT / "contracts", into / "contracts")
+    (into / "foundry").mkdir()
+    for name in foundry_files:
+        shutil.copy(ROOT / "foundry" / name, into / "foundry" / name)
     shutil.copy(ROOT / "foundry.toml", into / "foundry.toml")
     (into / "node_modules").symlink_to(ROOT / "node_modules")
+    return into
+
+
+def mutants_tree(into: Path) -> Path:
+    """A copy of the campaign under `into` whose BountyEscrow.sol holds every mutant of MUTANTS,
+    each behind a test of an immutable that the constructor reads from MUTANT_VARIABLE."""
+    forge_tree(into, CAMPAIGN_FILES)
     escrow = into / "contracts" / "BountyEscrow.sol"
     source = escrow.read_text()
-    if source.count(original) != 1:
-        raise ValueError(f"mutant {mutant!r}: the line to break is not in BountyEscrow.sol exactly once")
-    escrow.write_text(source.replace(original, broken))
+    for mutant, (original, broken) in MUTANTS.items():
+        if source.count(original) != 1:
+            raise ValueError(f"mutant {mutant!r}: the expression to break is not in BountyEscrow.sol exactly once")
+        source = source.replace(original, f"(_MUTANT == {_mutant_number(mutant)} ? ({broken}) : ({original}))")
+    switch = ("    // The mutants' copy only (tools/invariants.py): the live mutant, 0 for none.\n"
+              "    uint256 private immutable _MUTANT = MutantSwitch(0x7109709ECfa91a80626fF3989D68f67F5b1DD12D)"
+              f'.envOr("{MUTANT_VARIABLE}", uint256(0));\n')
+    contract = re.search(r"^contract BountyEscrow\b[^{]*\{\n", source, re.M)
+    source = source[:contract.end()] + switch + source[contract.end():]
+    source += ("\n/// forge's cheatcode that reads its environment (the mutants' copy only).\n"
+               "interface MutantSwitch {\n"
+               "    function envOr(string calldata name, uint256 defaultValue) external view returns (uint256);\n"
+               "}\n")
+    escrow.write_text(source)
     return into
 
 
@@ -144,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.mutant:
         with tempfile.TemporaryDirectory(prefix="mutant-") as tmp:
-            result = run_campaign(args.profile, mutant_tree(args.mutant, Path(tmp)), args.seed)
+            result = run_campaign(args.profile, mutants_tree(Path(tmp)), args.seed, args.mutant)
     else:
         result = run_campaign(args.profile, ROOT, args.seed)
     verdict = "held" if result.passed else f"FAILED ({result.failure or 'see the output above'})"

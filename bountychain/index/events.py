@@ -442,6 +442,24 @@ def _proposed(rows: Rows, e: Event) -> set[int]:
     return {a["bountyId"]}
 
 
+@handles("PartProposed")
+def _part_proposed(rows: Rows, e: Event) -> set[int]:
+    """Proposal `nonce` (its AwardProposed came just before, in the same call) asks for a part
+    of the pool, a milestone (issue 16), not the whole."""
+    a = e.args
+    rows.add("part_proposals", e, bounty_id=a["bountyId"], nonce=a["nonce"], part_bps=a["partBps"])
+    return {a["bountyId"]}
+
+
+@handles("SpamMarked")
+def _spam_marked(rows: Rows, e: Event) -> set[int]:
+    """The proposer of a reviewed bounty called a claim spam through the review (the escrow's
+    BondSlashed, just before, slashed the claim's bond to the other funders)."""
+    a = e.args
+    rows.add("spam_marks", e, bounty_id=a["bountyId"], claim_id=a["claimId"], marked_by=a["proposer"])
+    return {a["bountyId"]}
+
+
 @handles("Objected")
 def _objected(rows: Rows, e: Event) -> set[int]:
     a = e.args

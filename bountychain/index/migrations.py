@@ -18,9 +18,14 @@ from sqlalchemy.engine import Connection
 
 from bountychain.index.schema import DDL, INDEXES, SCHEMA_VERSION
 
-# meta key prefix: an escrow whose SlashedBondsCredited events up to a block (the value) were
-# indexed before schema 9 recorded them (`_to_9`); its indexer reads them once.
+# meta key prefixes: an escrow whose events of these names, up to a block (the value), were
+# indexed before a schema recorded them; its indexer reads them once (`sync.Indexer`), the
+# escrow's own events or its review contract's. SlashedBondsCredited: schema 9 (`_to_9`);
+# PartProposed and SpamMarked: schema 10 (`_to_10`).
 BACKFILL_SLASHED = "backfill_slashed:"
+BACKFILL_REVIEW_PARTS = "backfill_review_parts:"
+BACKFILLS: dict[str, tuple[str, ...]] = {BACKFILL_SLASHED: ("SlashedBondsCredited",),
+                                         BACKFILL_REVIEW_PARTS: ("PartProposed", "SpamMarked")}
 
 # The oldest schema that can be upgraded.
 OLDEST_UPGRADABLE = 4
@@ -112,7 +117,7 @@ def _rebuild(op: Operations, table: str, filled: dict[str, str], params: dict[st
 # Columns that schemas after 9 add, by table: column -> its SQL value for the rows written
 # before it. `_rebuild` (the steps to 8 and 9) makes tables in the newest shape, so it fills
 # them too; the step that adds such a column adds it only where it is missing.
-LATER_COLUMNS: dict[str, dict[str, str]] = {}
+LATER_COLUMNS: dict[str, dict[str, str]] = {"bounties": {"proposed_part_bps": "0"}}  # schema 10
 
 # The tables of rows that carry their chain and escrow (schema 9 adds `slashed_credits`, made new).
 _ROW_TABLES_8 = ("blocks", "tokens", "created", "fundraisers", "pledges", "claims", "awards", "payouts", "raised_paid",
@@ -165,18 +170,48 @@ def _to_9(op: Operations) -> None:
     for table in _ROW_TABLES_8:
         _rebuild(op, table, {"escrow": escrow_of_row.format(table=table)})
     _rebuild(op, "chains", {}, always=True)
+    _note_backfill(op, BACKFILL_SLASHED, "SELECT 1 FROM bonds b WHERE b.chain_id = c.chain_id"
+                   " AND b.escrow = c.escrow AND b.step = 'slashed'")
+    _create_table(op, "slashed_credits")
+    # The indexes (dropped with the old tables) are made by the step to 10, which always follows.
+
+
+def _create_table(op: Operations, table: str) -> None:
+    """`table` as the newest schema makes it (`schema.DDL`)."""
+    op.execute(next(statement for statement in DDL if statement.startswith(f"CREATE TABLE IF NOT EXISTS {table} (")))
+
+
+def _note_backfill(op: Operations, prefix: str, evidence: str) -> None:
+    """Notes in `meta` (`<prefix><chain id>:<escrow>` = its cursor) each followed escrow for which
+    the SQL `evidence` (a subquery over alias c, a row of `chains`) finds a row: its indexer
+    reads the events of `BACKFILLS[prefix]` once, up to that block (`sync.Indexer`)."""
     for chain_id, escrow, cursor in op.get_bind().execute(text(
-            "SELECT c.chain_id, c.escrow, c.cursor FROM chains c WHERE EXISTS (SELECT 1 FROM bonds b"
-            " WHERE b.chain_id = c.chain_id AND b.escrow = c.escrow AND b.step = 'slashed')")).fetchall():
+            f"SELECT c.chain_id, c.escrow, c.cursor FROM chains c WHERE EXISTS ({evidence})")).fetchall():  # noqa: S608
         op.execute(text("INSERT INTO meta (key, value) VALUES (:key, :value)").bindparams(
-            key=f"{BACKFILL_SLASHED}{chain_id}:{escrow}", value=str(cursor)))
-    op.execute(next(statement for statement in DDL
-                    if statement.startswith("CREATE TABLE IF NOT EXISTS slashed_credits (")))
+            key=f"{prefix}{chain_id}:{escrow}", value=str(cursor)))
+
+
+def _to_10(op: Operations) -> None:
+    """Schema 10, issue 16 through the review: which part of the pool a proposal asks for
+    (PartProposed: `part_proposals`, and the latest proposal's part in `bounties`) and the
+    proposer's spam marks (SpamMarked: `spam_marks`). A summary row gets its part (0) in place:
+    no backend adds a NOT NULL column without a default, and the schema keeps none, so
+    `bounties` (derived, no key change) is rebuilt only if it lacks the column (an index
+    upgraded from 8 or older has it already). An escrow whose review may have emitted them
+    already (it has proposals, or a bond was slashed) is noted: its indexer reads both once
+    and recomputes the bounties they name."""
+    _rebuild(op, "bounties", {})
+    _create_table(op, "part_proposals")
+    _create_table(op, "spam_marks")
+    _note_backfill(op, BACKFILL_REVIEW_PARTS,
+                   "SELECT 1 FROM proposals p WHERE p.chain_id = c.chain_id AND p.escrow = c.escrow"
+                   " UNION ALL SELECT 1 FROM bonds b WHERE b.chain_id = c.chain_id AND b.escrow = c.escrow"
+                   " AND b.step = 'slashed'")
     _create_indexes(op)
 
 
 # version -> the step that upgrades an index of that version to the next one.
-UPGRADES: dict[int, Callable[[Operations], None]] = {4: _to_5, 5: _to_6, 6: _to_7, 7: _to_8, 8: _to_9}
+UPGRADES: dict[int, Callable[[Operations], None]] = {4: _to_5, 5: _to_6, 6: _to_7, 7: _to_8, 8: _to_9, 9: _to_10}
 assert sorted(UPGRADES) == list(range(OLDEST_UPGRADABLE, SCHEMA_VERSION)), "one step per version"
 
 

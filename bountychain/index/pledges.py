@@ -12,6 +12,7 @@ from typing import Any
 from bountychain.chains import chain_name
 from bountychain.index import store
 from bountychain.index.records import FunderPledge, built
+from bountychain.index.shares import values_after_milestones
 from bountychain.results import FundraiserState
 from bountychain.sdk.constants import FUNDRAISER_CLAIM_PERIOD
 
@@ -40,7 +41,7 @@ def state_at(row: Mapping[str, Any], now: int) -> str:
 def funder_pledges_where(db: store.Index, condition: str, refunds_condition: str, params: dict[str, object],
                          now: int | None) -> list[FunderPledge]:
     """Per (chain, escrow, bounty, funder): pledged, refunded, what is left of it (after partial
-    awards, its shares' worth: `values_after_milestones`), and what became of the rest, at
+    awards, its shares' worth: `shares.values_after_milestones`), and what became of the rest, at
     `now` (else at the time of each bounty's escrow). `condition` selects the pledges (alias
     p), `refunds_condition` the same bounties' or funder's refunds (alias r)."""
     rows = db.execute(
@@ -111,70 +112,6 @@ def funder_pledges_where(db: store.Index, condition: str, refunds_condition: str
                             refunded, outstanding, paid_out, unlocks_at, state, row["kind"], chain_id,
                             chain_name(chain_id), escrow, to_milestones))
     return result
-
-
-def pledge_value(shares: int, total: int, supply: int) -> int:
-    """What `shares` of a pool of `total` with `supply` shares are worth, as the escrow's
-    `pledgeOf` and refund value them: rounded down, except that the last shares take the whole
-    remainder."""
-    if shares <= 0:
-        return 0
-    return shares * total // supply if shares < supply else total
-
-
-def values_after_milestones(db: store.Index, bounties: list[tuple[int, str, int]]
-                            ) -> dict[tuple[int, str, int], dict[str, int]]:
-    """For each of `bounties` (chain id, escrow, bounty id) that had a partial award: what each
-    funder's shares of the pool are worth now, by funder. Pledges are shares of the pool, and a
-    partial award takes part of the pool without burning shares, so every pledge falls pro-rata.
-    The shares are replayed from the bounty's events exactly as the escrow counts them: a pledge
-    gets received * supply / total (rounded down; 1:1 while supply is 0), a refund burns all
-    its shares when it takes the pledge's whole value, else amount * supply / total rounded up
-    (1:1 while supply equals total). Bounties without a partial award are left out (a pledge is
-    then worth pledged - refunded)."""
-    by_escrow: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for chain_id, escrow, bounty_id in bounties:
-        by_escrow[(chain_id, escrow)].append(bounty_id)
-    values: dict[tuple[int, str, int], dict[str, int]] = {}
-    for (chain_id, escrow), bounty_ids in by_escrow.items():
-        for start in range(0, len(bounty_ids), 500):  # bounded parameter lists, on any database
-            params: dict[str, object] = {f"id{n}": bounty_id for n, bounty_id in enumerate(bounty_ids[start:start + 500])}
-            among = f"chain_id = :chain_id AND escrow = :escrow AND bounty_id IN ({', '.join(':' + n for n in params)})"
-            params.update(chain_id=chain_id, escrow=escrow)
-            parted = sorted({row[0] for row in db.execute(f"SELECT bounty_id FROM milestones WHERE {among}",  # noqa: S608
-                                                          params)})
-            if not parted:
-                continue
-            params = {f"id{n}": bounty_id for n, bounty_id in enumerate(parted)}
-            among = f"chain_id = :chain_id AND escrow = :escrow AND bounty_id IN ({', '.join(':' + n for n in params)})"
-            params.update(chain_id=chain_id, escrow=escrow)
-            steps = db.execute(
-                f"SELECT bounty_id, block_number, log_index, 'pledge' AS kind, funder, amount FROM pledges WHERE {among}"
-                f" UNION ALL SELECT bounty_id, block_number, log_index, 'refund' AS kind, funder, amount FROM refunds"
-                f" WHERE {among} UNION ALL SELECT bounty_id, block_number, log_index, 'part' AS kind, '' AS funder,"
-                f" pool AS amount FROM milestones WHERE {among} ORDER BY 1, 2, 3", params)  # noqa: S608
-            pools: dict[int, list[int]] = defaultdict(lambda: [0, 0])  # bounty -> [total, supply]
-            shares: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-            for bounty_id, _, _, kind, funder, text in steps:
-                pool, held, amount = pools[bounty_id], shares[bounty_id], int(text)
-                total, supply = pool
-                if kind == "pledge":
-                    added = amount if supply == 0 else amount * supply // total
-                    held[funder] += added
-                    pool[:] = [total + amount, supply + added]
-                elif kind == "refund":
-                    mine = held[funder]
-                    burned = (mine if amount == pledge_value(mine, total, supply)
-                              else amount if supply == total else -(-amount * supply // total))
-                    held[funder] = mine - burned
-                    pool[:] = [total - amount, supply - burned]
-                else:  # a partial award: the pool shrinks, the shares stay
-                    pool[0] = total - amount
-            for bounty_id, held in shares.items():
-                total, supply = pools[bounty_id]
-                values[(chain_id, escrow, bounty_id)] = {funder: pledge_value(mine, total, supply)
-                                                         for funder, mine in held.items()}
-    return values
 
 
 def withheld_from_awards(db: store.Index, bounties: list[tuple[int, str, int]]

@@ -20,6 +20,7 @@ from bountychain.chains import chain_name
 from bountychain.sdk.constants import FUNDRAISER_CLAIM_PERIOD
 from bountychain.index import cursors, store
 from bountychain.index.pledges import funder_pledges_where, state_at
+from bountychain.index.spam import spam_marks
 from bountychain.index.records import (
     IndexStatus,
     BountySummary,
@@ -136,7 +137,8 @@ def _summary(found: store.Row, now: int | None) -> BountySummary:
         window_end=row["window_end"], decide_by=row["decide_by"], weight_against=int(row["weight_against"]),
         quorum_weight=-(-row["quorum_bps"] * int(row["proposal_total"] if row["proposal_nonce"] else row["total"])
                         // 10_000),
-        dispute_id=row["dispute_id"], chain_id=row["chain_id"], chain_name=_chain_name(row["chain_id"]),
+        dispute_id=row["dispute_id"], proposed_part_bps=row["proposed_part_bps"], chain_id=row["chain_id"],
+        chain_name=_chain_name(row["chain_id"]),
         escrow=row["escrow"],
     )
 
@@ -320,7 +322,7 @@ def bounty(db: Db, bounty_id: int, *, chain: int | None = None, now: int | None 
                                   + " ORDER BY block_number, log_index", key)]
     pledges = funder_pledges_where(db, _ONE.format(a="p"), _ONE.format(a="r"), key, now)
     return BountyDetail(summary, pledges, events, _claims(db, _ONE.format(a="c"), key),
-                        _objections(db, _ONE.format(a="o"), key))
+                        _objections(db, _ONE.format(a="o"), key), spam_marks(db, chain_id, escrow, bounty_id))
 
 
 def _objections(db: store.Index, condition: str, params: dict[str, object]) -> list[Objection]:

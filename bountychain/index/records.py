@@ -58,7 +58,8 @@ class BountySummary:
     # nonce (0: never proposed), claims and shares, the pool it weighs against, the end of its
     # review window, the arbiter's last moment (decide_by), the weight of objections against
     # it, the weight that blocks it (quorum of its total, rounded up) and its dispute id
-    # ('' unless escalated or upheld).
+    # ('' unless escalated or upheld). proposed_part_bps: the part of the pool it asks for, a
+    # milestone, in basis points (0: the whole pool; PartProposed, issue 16).
     optimistic: bool = False
     review_window: int = 0
     quorum_bps: int = 0
@@ -74,6 +75,7 @@ class BountySummary:
     weight_against: int = 0
     quorum_weight: int = 0
     dispute_id: str = ""
+    proposed_part_bps: int = 0
     chain_id: int = 0  # bounty ids are numbered per escrow: the chain and escrow are part of its name
     chain_name: str = ""
     escrow: str = ""
@@ -161,12 +163,30 @@ class Objection:
 
 
 @dataclass(frozen=True)
+class SpamMark:
+    """A claim its bounty's approver called spam while the bounty was open, which slashed the
+    claim's bond (`bond`, what it held) to the funders (BondSlashed). On a reviewed bounty the
+    proposer marks it through the review contract (SpamMarked: `through_review`); on a plain one
+    the approver marks it on the escrow. `marked_by` is who called it spam."""
+
+    bounty_id: int
+    claim_id: int
+    hunter: str
+    bond: int
+    marked_by: str
+    through_review: bool
+    block_number: int
+    tx_hash: str
+
+
+@dataclass(frozen=True)
 class BountyDetail:
     bounty: BountySummary
     pledges: list[FunderPledge]  # one per funder
     pledge_events: list[PledgeEvent]  # every Pledged event, oldest first
     claims: list[ClaimRow]
     objections: list[Objection] = field(default_factory=list)  # to every proposal, oldest first
+    spam_marks: list[SpamMark] = field(default_factory=list)  # oldest first
 
 
 @dataclass(frozen=True)
@@ -266,4 +286,4 @@ def built(kind: type[_Record], /, *values: Any, **named: Any) -> _Record:
     return record
 
 
-__all__ = ["BeneficiaryRecord", "BountyDetail", "BountySummary", "ClaimRow", "FunderPledge", "HunterRecord", "IndexStatus", "Objection", "PledgeEvent", "Receipt", "SponsorRecord", "TokenAmounts", "built"]
+__all__ = ["BeneficiaryRecord", "BountyDetail", "BountySummary", "ClaimRow", "FunderPledge", "HunterRecord", "IndexStatus", "Objection", "PledgeEvent", "Receipt", "SpamMark", "SponsorRecord", "TokenAmounts", "built"]

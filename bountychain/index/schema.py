@@ -25,7 +25,7 @@ every bounty an indexed range or a rollback touches.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 9  # 2: fundraisers (FundraiserCreated, RaisedPaid); 3: backer governance (review events);
+SCHEMA_VERSION = 10  # 2: fundraisers (FundraiserCreated, RaisedPaid); 3: backer governance (review events);
 # 4: issue 11 (the review contract's events, the reviewed bounty's approver, credited payouts,
 # recipients of refunds and withdrawals, fee withdrawals, escalation times);
 # 5: issue 13 (indexes on every bounty_id that refresh_bounty and the detail read; see `migrations`);
@@ -33,12 +33,15 @@ SCHEMA_VERSION = 9  # 2: fundraisers (FundraiserCreated, RaisedPaid); 3: backer 
 # 7: issue 16 (milestones: PartAwarded; claim bonds: BondRequired, BondPosted, BondSlashed, BondReturned);
 # 8: issue 13, several chains (every row carries its chain_id; `chains` holds each chain's escrow and cursor);
 # 9: issues 13, 15, 16: several escrows per chain (every row carries its escrow too; `chains` has a row per
-# (chain, escrow) pair), and SlashedBondsCredited (`slashed_credits`)
+# (chain, escrow) pair), and SlashedBondsCredited (`slashed_credits`);
+# 10: issue 16 through the review: PartProposed (`part_proposals`; the latest proposal's part in `bounties`) and
+# SpamMarked (`spam_marks`)
 
 # Every table with a block_number column is rolled back by deleting its rows past the fork.
 EVENT_TABLES = ("created", "fundraisers", "pledges", "claims", "awards", "payouts", "raised_paid", "credits",
                 "withdrawals", "fee_withdrawals", "refunds", "cancellations", "extensions", "review_policies", "proposals",
-                "objections", "proposal_steps", "disputes", "rulings", "milestones", "bonds", "slashed_credits")
+                "objections", "proposal_steps", "disputes", "rulings", "milestones", "bonds", "slashed_credits",
+                "part_proposals", "spam_marks")
 
 # Where an event is in the chain: every event table ends or starts with these columns.
 _CHAIN = "chain_id BIGINT NOT NULL"
@@ -74,6 +77,13 @@ MILESTONE_TABLES = [
     # SlashedBondsCredited: `funder` was credited `amount` of the bonds slashed on the bounty, its
     # part for the shares it held (withdrawn with `withdraw`). Schema 9.
     _event_table("slashed_credits", "bounty_id BIGINT NOT NULL", "funder TEXT NOT NULL", "amount TEXT NOT NULL"),
+    # The review contract's PartProposed: proposal `nonce` (its AwardProposed row) asks for part_bps
+    # of the pool, a milestone; a proposal without one asks for the whole. Schema 10.
+    _event_table("part_proposals", "bounty_id BIGINT NOT NULL", "nonce INTEGER NOT NULL", "part_bps INTEGER NOT NULL",
+                 key="bounty_id, nonce"),
+    # The review contract's SpamMarked: its proposer (`marked_by`) called claim `claim_id` spam,
+    # which slashed the claim's bond (the escrow's BondSlashed, in `bonds`). Schema 10.
+    _event_table("spam_marks", "bounty_id BIGINT NOT NULL", "claim_id BIGINT NOT NULL", "marked_by TEXT NOT NULL"),
 ]
 
 DDL = [
@@ -229,6 +239,7 @@ DDL = [
         decide_by BIGINT NOT NULL,
         weight_against TEXT NOT NULL,
         dispute_id TEXT NOT NULL,
+        proposed_part_bps INTEGER NOT NULL,
         created_block BIGINT NOT NULL,
         updated_block BIGINT NOT NULL,
         PRIMARY KEY (chain_id, escrow, bounty_id)
@@ -275,6 +286,8 @@ INDEXES: dict[str, tuple[str, tuple[str, ...]]] = {
     "slashed_credits_funder": ("slashed_credits", ("funder",)),
     "milestones_bounty": ("milestones", ("chain_id", "escrow", "bounty_id")),
     "bonds_bounty": ("bonds", ("chain_id", "escrow", "bounty_id", "claim_id")),
+    # Schema 10: a bounty's spam marks (its detail; part_proposals are keyed by bounty).
+    "spam_marks_bounty": ("spam_marks", ("chain_id", "escrow", "bounty_id", "claim_id")),
 }
 
 DDL += [f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({', '.join(columns)})"

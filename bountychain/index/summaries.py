@@ -19,7 +19,7 @@ from bountychain.sdk.constants import ARBITRATION_PERIOD, ESCALATION_PERIOD
 # Event tables that name a bounty: a rollback recomputes the bounties they touched.
 _BOUNTY_TABLES = ("created", "fundraisers", "pledges", "claims", "awards", "payouts", "raised_paid", "refunds",
                   "cancellations", "extensions", "review_policies", "proposals", "objections", "proposal_steps",
-                  "disputes", "rulings", "milestones", "bonds")
+                  "disputes", "rulings", "milestones", "bonds", "part_proposals", "spam_marks")
 # A bounty's rows: bounty ids are numbered per escrow, so the chain and escrow are part of the key.
 _ONE_BOUNTY = "chain_id = :chain_id AND escrow = :escrow AND bounty_id = :bounty_id"
 # The block of a bounty's latest event, whichever table it is in (one statement, not one per table).
@@ -41,6 +41,10 @@ _FACTS = (f"SELECT (SELECT pool FROM awards WHERE {_ONE_BOUNTY}) AS pool,"
           f" (SELECT COUNT(*) FROM claims WHERE {_ONE_BOUNTY}) AS claims,"
           f" ({_LAST_EVENT}) AS updated")
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
+# A bounty's proposals, each with the part of the pool it asks for (PartProposed; 0: the whole).
+_PROPOSALS = ("SELECT p.*, COALESCE((SELECT pp.part_bps FROM part_proposals pp WHERE pp.chain_id = p.chain_id"
+              " AND pp.escrow = p.escrow AND pp.bounty_id = p.bounty_id AND pp.nonce = p.nonce), 0) AS part_bps"
+              " FROM proposals p WHERE {where}")
 # Proposal states in which a bounty is under review (pledges, refunds and claims wait).
 LIVE_PROPOSAL_STATES = ("pending", "blocked", "escalated", "upheld")
 
@@ -53,13 +57,14 @@ def _review_state(policy: Mapping[str, Any] | None, proposal: Mapping[str, Any] 
     decide_by: for a blocked proposal its window end + ESCALATION_PERIOD, for an escalated one
     the escalation's time + ARBITRATION_PERIOD, else 0. A plain arbiter has no dispute id ('').
 
-    From the bounty's ReviewPolicySet row (None: not reviewed), its latest proposal's row, that
-    proposal's steps, its latest dispute (dispute id, escalation time) and latest objection's
+    From the bounty's ReviewPolicySet row (None: not reviewed), its latest proposal's row (with
+    the part it asks for, `part_bps`: `_PROPOSALS`), that proposal's steps, its latest dispute (dispute id, escalation time) and latest objection's
     weight against."""
     summary: dict[str, object] = {
         "optimistic": 0, "review_window": 0, "quorum_bps": 0, "arbiter": "", "arbiter_is_erc792": 0,
         "proposal_state": "none", "proposal_nonce": 0, "proposed_claims": "[]", "proposed_shares": "[]",
-        "proposal_total": "0", "window_end": 0, "decide_by": 0, "weight_against": "0", "dispute_id": ""}
+        "proposal_total": "0", "window_end": 0, "decide_by": 0, "weight_against": "0", "dispute_id": "",
+        "proposed_part_bps": 0}
     if policy is None:
         return summary
     summary.update(optimistic=1, review_window=policy["review_window"], quorum_bps=policy["quorum_bps"],
@@ -71,7 +76,7 @@ def _review_state(policy: Mapping[str, Any] | None, proposal: Mapping[str, Any] 
              else "escalated" if dispute is not None else "blocked" if "blocked" in steps else "pending")
     summary.update(proposal_state=state, proposal_nonce=proposal["nonce"], proposed_claims=proposal["claim_ids"],
                    proposed_shares=proposal["shares_bps"], proposal_total=proposal["total"],
-                   window_end=proposal["window_end"],
+                   window_end=proposal["window_end"], proposed_part_bps=proposal["part_bps"],
                    decide_by=(proposal["window_end"] + ESCALATION_PERIOD if state == "blocked"
                               else dispute[1] + ARBITRATION_PERIOD if state == "escalated" and dispute is not None
                               else 0),
@@ -86,7 +91,7 @@ def review_summary(db: Index, chain_id: int, escrow: str, bounty_id: int) -> dic
     key: dict[str, object] = {"chain_id": chain_id, "escrow": escrow, "bounty_id": bounty_id}
     policy = db.execute(f"SELECT * FROM review_policies WHERE {_ONE_BOUNTY}", key).fetchone()
     proposal = None if policy is None else db.execute(
-        f"SELECT * FROM proposals WHERE {_ONE_BOUNTY} ORDER BY nonce DESC", key).fetchone()
+        _PROPOSALS.format(where=_ONE_BOUNTY) + " ORDER BY nonce DESC", key).fetchone()
     if policy is None or proposal is None:
         return _review_state(policy, proposal, set(), None, None)
     key = {**key, "nonce": proposal["nonce"]}
@@ -196,7 +201,7 @@ _FACTS_OF = " UNION ALL ".join(
      " FROM claims WHERE {among} GROUP BY bounty_id"]
     + [f"SELECT bounty_id, 'last' AS fact, '' AS a, '' AS b, MAX(block_number) AS last FROM {table}"
        " WHERE {among} GROUP BY bounty_id" for table in ("proposals", "objections", "proposal_steps", "disputes",
-                                                         "rulings")])
+                                                         "rulings", "part_proposals", "spam_marks")])
 
 
 def _among(chain_id: int, escrow: str, bounty_ids: Iterable[int]) -> str:
@@ -272,7 +277,7 @@ def _reviews_of(db: Index, chain_id: int, escrow: str,
         return {}
     among = _among(chain_id, escrow, policies)
     latest: dict[int, Row] = {}
-    for row in db.execute(f"SELECT * FROM proposals WHERE {among}"):  # noqa: S608
+    for row in db.execute(_PROPOSALS.format(where=among)):
         if row["bounty_id"] not in latest or row["nonce"] > latest[row["bounty_id"]]["nonce"]:
             latest[row["bounty_id"]] = row
     steps: dict[tuple[int, int], set[str]] = defaultdict(set)

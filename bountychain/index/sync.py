@@ -284,7 +284,7 @@ class Indexer:
         ranges = events = 0
         good_ranges = 0
         skipped, foreign = self._skipped, self._foreign
-        self._backfill_slashed()
+        self._backfill()
         # The next range is read from the node while this one is decoded and written: the node's
         # work (gathering and sending thousands of logs) overlaps the indexer's. A range read
         # ahead is used only if it is still the next one after the reorganisation check.
@@ -322,36 +322,45 @@ class Indexer:
         return SyncReport(first, self.cursor, target, head, ranges, events, rolled_back,
                           time.monotonic() - started, self._skipped - skipped, self._foreign - foreign)
 
-    def _backfill_slashed(self) -> None:
-        """Reads this escrow's SlashedBondsCredited events up to the block an upgrade to schema 9
-        noted (`migrations._to_9`: the index had read those blocks before it recorded them), in
-        one transaction, once. Those blocks are below the cursor: confirmed, and checked by the
-        reorg check like the rest."""
-        key = f"{migrations.BACKFILL_SLASHED}{self.chain_id}:{self.escrow}"
-        upto = store.get_meta(self.db, key)
-        if upto is None:
-            return
-        events = self._events[self.escrow.lower()]
-        topic, plan = next((topic, plan) for topic, (name, plan) in events.items() if name == "SlashedBondsCredited")
-        found = []
-        low = self.start_block
-        while low <= int(upto):
-            high = min(low + self.max_batch - 1, int(upto))
-            for entry in self._raw_logs.manager.request_blocking("eth_getLogs", [{
-                    "address": [self.escrow], "topics": [topic], "fromBlock": hex(low), "toBlock": hex(high)}]):
-                if str(entry["address"]).lower() == self.escrow.lower() and not entry.get("removed"):
-                    args, _ = decode_planned(plan, entry)
-                    found.append(Event("SlashedBondsCredited", args, _number(entry["blockNumber"]),
-                                       _hex(entry["blockHash"]), _number(entry["logIndex"]),
-                                       _hex(entry["transactionHash"])))
-            low = high + 1
-        with store.transaction(self.db):
-            rows = Rows(self.db, self.chain_id, self.escrow)
-            for event in found:
-                HANDLERS[event.name](rows, event)
-            rows.flush()
-            store.set_meta(self.db, key, None)
-        logger.info("%s: read %d slashed-bond credits indexed before schema 9", self.name, len(found))
+    def _backfill(self) -> None:
+        """Reads this escrow's events that an upgrade noted it had indexed blocks of before its
+        schema recorded them (`migrations.BACKFILLS`: SlashedBondsCredited for schema 9,
+        PartProposed and SpamMarked for schema 10), up to the noted block, from the escrow or its
+        review contract, each kind in one transaction, once; the bounties they name are
+        recomputed. Those blocks are below the cursor: confirmed, and checked by the reorg check
+        like the rest."""
+        for prefix, names in migrations.BACKFILLS.items():
+            key = f"{prefix}{self.chain_id}:{self.escrow}"
+            upto = store.get_meta(self.db, key)
+            if upto is None:
+                continue
+            found = []
+            for address in (self.escrow, self.review):
+                wanted = {topic: (name, plan) for topic, (name, plan) in self._events[address.lower()].items()
+                          if name in names}
+                low = self.start_block
+                while wanted and low <= int(upto):
+                    high = min(low + self.max_batch - 1, int(upto))
+                    for entry in self._raw_logs.manager.request_blocking("eth_getLogs", [{
+                            "address": [address], "topics": [list(wanted)], "fromBlock": hex(low),
+                            "toBlock": hex(high)}]):
+                        known = wanted.get(_hex(entry["topics"][0])) if entry["topics"] else None
+                        if str(entry["address"]).lower() == address.lower() and known and not entry.get("removed"):
+                            args, _ = decode_planned(known[1], entry)
+                            found.append(Event(known[0], args, _number(entry["blockNumber"]),
+                                               _hex(entry["blockHash"]), _number(entry["logIndex"]),
+                                               _hex(entry["transactionHash"])))
+                    low = high + 1
+            with store.transaction(self.db):
+                rows = Rows(self.db, self.chain_id, self.escrow)
+                touched: set[int] = set()
+                for event in found:
+                    touched |= HANDLERS[event.name](rows, event)
+                rows.flush()
+                summaries.refresh_bounties(self.db, self.chain_id, self.escrow, touched)
+                store.set_meta(self.db, key, None)
+            logger.info("%s: read %d events (%s) indexed before they were recorded", self.name, len(found),
+                        ", ".join(names))
 
     def check_reorg(self) -> int | None:
         """Rolls back past a reorganisation; returns the fork point, or None if the indexed

@@ -119,7 +119,10 @@ def openapi_schema(default_limit: int, max_limit: int, max_body: int) -> dict[st
                 "awards (`milestones`, oldest first: when, the "
                 "share of the pool in basis points, the pool taken with its fee, what stayed pledged, and the "
                 "winners paid); the claim bond it asks (`bond`, base units, 0 for none) and each claim's bond "
-                "(`claim_bonds`, by claim id: held, returned or slashed, with its amount). Bounty ids are "
+                "(`claim_bonds`, by claim id: held, returned or slashed, with its amount); the claims marked spam "
+                "(`spam_marks`, oldest first: claim, hunter, the bond slashed, who marked it and whether through "
+                "the review contract). A pending proposal of an optimistic bounty that pays a milestone names its "
+                "part (`bounty.proposed_part_bps`). Bounty ids are "
                 "numbered per escrow: without `chain` (or `escrow`), an id that more than one chain (or escrow) "
                 "of the index has is answered 409, naming the choices.",
                 [_path("bounty_id", "the bounty's id", {"type": "integer", "minimum": 0}),
@@ -128,6 +131,12 @@ def openapi_schema(default_limit: int, max_limit: int, max_body: int) -> dict[st
                 _json("the bounty", {"type": "object", "properties": {
                     "bounty": bounty, "pledges": {"type": "array"}, "pledge_events": {"type": "array"},
                     "claims": {"type": "array"}, "objections": {"type": "array"}, "milestones": {"type": "array"},
+                    "spam_marks": {"type": "array", "items": {"type": "object", "properties": {
+                        "bounty_id": {"type": "integer"}, "claim_id": {"type": "integer"}, "hunter": _ADDRESS,
+                        "bond": _AMOUNT, "marked_by": _ADDRESS,
+                        "through_review": {"type": "boolean", "description": "marked by the proposer through the "
+                                           "review contract (an optimistic bounty), else by the approver"},
+                        "block_number": {"type": "integer"}, "tx_hash": {"type": "string"}}}},
                     "bond": {"type": "string", "description": "base units"}, "claim_bonds": {"type": "object"},
                     "index": index_status}}),
                 "400", "404", "409"),
@@ -137,7 +146,9 @@ def openapi_schema(default_limit: int, max_limit: int, max_body: int) -> dict[st
                 "backed that were awarded, expired unpaid, cancelled), its most recent bounties and the GitHub logins "
                 "linked to its address (`github`: login, comment and time of each link the GitHub App recorded). "
                 "Per token, `slashed_credit` is its part of the claim bonds slashed on bounties it funded, credited "
-                "to it (apart from what it pledged).",
+                "to it (apart from what it pledged). Each pledge's `outstanding` is what the escrow's `pledgeOf` "
+                "says it is worth now: after milestones, including one its funder objected to (its shares are "
+                "valued at the new ratio before it acts again), and `to_milestones` what milestones took of it.",
                 [_path("address", "the funder", _ADDRESS), _CHAIN, _ESCROW], _json("the record"), "400"),
             "/api/hunters/{address}": _get(
                 "A hunter's record", "A hunter's claims, the ones paid, the earnings per token, the most recent "
@@ -218,6 +229,15 @@ def openapi_schema(default_limit: int, max_limit: int, max_body: int) -> dict[st
                 "status": {"type": "string", "enum": list(STATUSES)}, "total": _AMOUNT, "pledged": _AMOUNT,
                 "refunded": _AMOUNT, "paid_out": _AMOUNT, "funder_count": {"type": "integer"},
                 "claim_count": {"type": "integer"},
+                "proposal_state": {"type": "string", "description": (
+                    "an optimistic bounty's latest proposal: none, pending, blocked, escalated, upheld, executed")},
+                "proposed_claims": {"type": "array", "items": {"type": "integer"}},
+                "proposed_shares": {"type": "array", "items": {"type": "integer"},
+                                    "description": "each proposed claim's share of what the proposal pays, basis points"},
+                "proposal_total": _AMOUNT,
+                "proposed_part_bps": {"type": "integer", "minimum": 0, "maximum": 9_999, "description": (
+                    "the part of the pool the latest proposal pays, a milestone, in basis points of the pool "
+                    "left after the objectors' pledges (0: the whole pool, or no proposal)")},
                 "solutions": {"type": "array", "description": (
                     "in a list only: its claims; a private security report's claim has private_report true, "
                     "its uri is a commitment (never a link) and committed_at its block time")}}},

@@ -1368,7 +1368,8 @@ function createPanel(prefill = null) {
     try {
       const issue = normaliseIssueUrl(text, hosts);
       note.className = "ok";
-      note.textContent = `${issue.kind} issue #${issue.issue} of ${issue.repo}${issue.configured ? ` on ${issue.host}` : ""}`;
+      note.textContent = `${issue.kind} issue #${issue.issue} of ${issue.repo}${issue.configured ? ` on ${issue.host}` : ""}`
+        + (issue.securityKey ? `; the bounty accepts private security reports, sealed to the key ${short(issue.securityKey)}` : "");
       return issue;
     } catch (error) {
       note.className = "failed";
@@ -1398,7 +1399,8 @@ function createPanel(prefill = null) {
     const latest = await wallet.provider.getBlock("latest");
     const deadline = BigInt(latest.timestamp) + BigInt(days) * 86400n;
     let sent = null;
-    const ok = await runSteps(progress, [{ label: `create a bounty on ${issue.url}, deadline ${utc(deadline)}`,
+    const sealedTo = issue.securityKey ? ` (private reports sealed to ${short(issue.securityKey)})` : "";
+    const ok = await runSteps(progress, [{ label: `create a bounty on ${issue.address}${sealedTo}, deadline ${utc(deadline)}`,
       send: async () => (sent = await escrow.createBounty(ethers.getAddress(token), deadline, state.account, issue.url)) }]);
     if (!ok) return;
     if (existing.count) {

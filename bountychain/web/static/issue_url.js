@@ -3,6 +3,9 @@
 // accepts (a GitHub Enterprise Server, a self-hosted GitLab: see `forgeOf`), normalised; anything else
 // (another scheme, a pull or merge request, a bare repository, a page that is no issue) is
 // refused with the reason. No dependency: the browser tests and node run it as it is.
+// Like the SDK (bountychain/issue_urls.py), it keeps one fragment, the security contact key that
+// private reports are sealed to (`#security-key=0x02…`, as written), refuses a malformed one and
+// drops any other.
 
 // The forges known without configuration (bountychain/issue_urls.py's KNOWN_FORGES), by host.
 export const KNOWN_HOSTS = { "github.com": "github", "gitlab.com": "gitlab", "codeberg.org": "gitea", "gitea.com": "gitea" };
@@ -28,6 +31,9 @@ export function acceptedForges(hosts) {
     .map(([host, kind]) => `${host} (${NAMES[kind]})`);
   return `GitHub, GitLab, Codeberg or Gitea${own.length ? `, or ${own.join(", ")}` : ""}`;
 }
+// bountychain/issue_urls.py's _SECURITY_FRAGMENT: a compressed secp256k1 public key, the whole fragment.
+const SECURITY_FIELD = "security-key=";
+const SECURITY_FRAGMENT = /^security-key=0x0[23][0-9a-fA-F]{64}$/;
 const NOT_ISSUES = [[/\/(?:pull|pulls)\/\d+/, "a pull request"], [/\/merge_requests\/\d+/, "a merge request"],
   [/\/commit\/[0-9a-f]+/i, "a commit"]];
 
@@ -60,8 +66,18 @@ export function normaliseIssueUrl(text, hosts = {}) {
   const repo = found[1].toLowerCase();
   const issue = found[2].replace(/^0+(?=\d)/, "");
   if (issue === "0") throw new Error(`${raw}: issue numbers start at 1`);
+  // The fragment as typed (everything after the first "#", as Python's urlsplit reads it; the URL
+  // parser would percent-encode it): a security key is kept exactly, a malformed one refused.
+  const fragment = raw.includes("#") ? raw.slice(raw.indexOf("#") + 1) : "";
+  const keeps = fragment.startsWith(SECURITY_FIELD);
+  if (keeps && !SECURITY_FRAGMENT.test(fragment)) {
+    throw new Error(`${raw}: the bounty's security contact key is malformed: #security-key= must be a compressed `
+      + "secp256k1 public key (0x and 66 hex digits, as `bountychain report contact-url` writes it)");
+  }
   const port = url.port ? `:${url.port}` : "";
   const repoPath = forge.kind === "gitlab" ? `${repo}/-/issues/${issue}` : `${repo}/issues/${issue}`;
-  return { url: `https://${host}${port}/${repoPath}`, kind: forge.name, host, repo, issue: Number(issue),
-    configured: Boolean(forge.configured) };
+  const address = `https://${host}${port}/${repoPath}`;
+  // `url` goes on chain; `address` is the issue's own page; `securityKey` is null without a key.
+  return { url: keeps ? `${address}#${fragment}` : address, address, securityKey: keeps ? fragment.slice(SECURITY_FIELD.length) : null,
+    kind: forge.name, host, repo, issue: Number(issue), configured: Boolean(forge.configured) };
 }
