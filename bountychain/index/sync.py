@@ -88,9 +88,10 @@ def _logs_provider(provider: BaseProvider) -> BaseProvider:
     """The provider that reads eth_getLogs: an HTTP node's own (same endpoint, session, headers
     and retries: a shallow copy) with its answers parsed by msgspec, several times faster than the
     standard library's parser on ten thousand logs and giving the same values; any other as it is."""
-    parses_as_http = type(provider).decode_rpc_response is HTTPProvider.decode_rpc_response
-    if not isinstance(provider, HTTPProvider) or not parses_as_http:
+    if not isinstance(provider, HTTPProvider):
         return provider
+    if type(provider).decode_rpc_response is not HTTPProvider.decode_rpc_response:
+        return provider  # a provider that parses its answers its own way keeps it
     logs_provider = copy.copy(provider)
     logs_provider.decode_rpc_response = msgspec.json.decode  # type: ignore[method-assign]
     return logs_provider
