@@ -19,10 +19,10 @@ VENDOR := bountychain/web/static/vendor
 demo: $(VENV_DONE)
 	$(PY) -m bountychain.demo
 
-# `make test TEST_WORKERS=2` runs on two pytest-xdist workers, each file's tests on one worker
-# (tests/conftest.py), the slowest files first. One process until two whole runs on two workers
-# have passed on a quiet machine: docs/DESIGN.md, "Test suite time".
-TEST_WORKERS ?= 0
+# `make test` runs on two pytest-xdist workers, each file's tests on one worker
+# (tests/conftest.py), the slowest files first; `make test TEST_WORKERS=0` runs one process.
+# docs/DESIGN.md, "Test suite time".
+TEST_WORKERS ?= 2
 test: $(VENV_DONE) $(NPM_DONE) $(HALMOS_DONE) $(CHROMIUM) postgresql
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder --durations=25 $(PYTEST_ARGS)
 

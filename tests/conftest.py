@@ -129,7 +129,7 @@ def _build_world(chain: DevChain) -> World:
 def _worlds() -> Iterator[dict[str, World]]:
     """The session's worlds by chain, each built on first use and kept to the end: a
     session-scoped parametrized fixture would be torn down and rebuilt whenever a worker
-    (`make test TEST_WORKERS=2`) moves from one file's anvil tests to the next file's in-process ones."""
+    (`make test`, two workers) moves from one file's anvil tests to the next file's in-process ones."""
     built: dict[str, World] = {}
     try:
         yield built
@@ -244,7 +244,7 @@ def index_db(request: pytest.FixtureRequest, tmp_path: Path):
     return target
 
 
-# --- two workers (`make test TEST_WORKERS=2`: pytest-xdist, --dist loadgroup) -------------
+# --- two workers (`make test`: pytest-xdist, --dist loadgroup) -------------
 
 # The files that take longest, longest first (docs/DESIGN.md, "Test suite time"): they start
 # first, so that the two workers finish together rather than one waiting on a late long file.
