@@ -91,7 +91,7 @@ def test_milestones_bonds_and_a_second_claim_of_the_same_solution(site: dict[str
     client.as_signer(funder).pledge(bounty_id, "1 ether")
     first = client.as_signer(winner).submit_bonded_solution(bounty_id, "https://github.com/bountychain-demo/parser/pull/161")
     spam = client.as_signer(spammer).submit_bonded_solution(bounty_id, "https://github.com/bountychain-demo/parser/pull/1")
-    client.mark_spam(bounty_id, spam.claim_id)
+    marked = client.mark_spam(bounty_id, spam.claim_id)
     part = client.award_part(bounty_id, 3000, {first.claim_id: 10_000})
     detail = _indexed(site, bounty_id, lambda d: len(d.claims) == 2)
     fmt = lambda value: format_amount(value, 18, "ETH")  # noqa: E731
@@ -104,6 +104,13 @@ def test_milestones_bonds_and_a_second_claim_of_the_same_solution(site: dict[str
     assert answer["bond"] == str(bond) and answer["claim_bonds"] == {
         str(first.claim_id): {"state": "held", "amount": str(bond)},
         str(spam.claim_id): {"state": "slashed", "amount": str(bond)}}
+    # Who marked the claim as spam (a plain bounty: its approver, on the escrow) and when.
+    approver = client.signer.address
+    assert answer["spam_marks"] == [{
+        "bounty_id": bounty_id, "claim_id": spam.claim_id, "hunter": spammer.address, "bond": str(bond),
+        "marked_by": approver, "through_review": False, "block_number": marked.block_number,
+        "tx_hash": marked.tx_hash}]
+    short = lambda text: f"{text[:6]}…{text[-4:]}"  # noqa: E731 - the page's short form
 
     wallet = Wallet(node, hunter)
     page = _open(site, wallet, f"/bounty/{bounty_id}")
@@ -125,8 +132,9 @@ def test_milestones_bonds_and_a_second_claim_of_the_same_solution(site: dict[str
     assert page.locator("#bounty-claim-bond").inner_text() == "0.01 ETH per claim"
     assert page.locator("#bond-note").inner_text().startswith("Claim bond: 0.01 ETH, posted with your claim.")
     assert page.locator(f"#claims tr[data-claim='{first.claim_id}'] .bond").inner_text() == "0.01 ETH held"
-    assert page.locator(f"#claims tr[data-claim='{spam.claim_id}'] .bond").inner_text() == \
-        "0.01 ETH slashed (to the funders)"
+    assert page.locator(f"#claims tr[data-claim='{spam.claim_id}'] .bond").inner_text() == (
+        f"0.01 ETH slashed (to the funders)\nmarked as spam by {short(approver)} (the approver) in block "
+        f"{marked.block_number} (tx {short(marked.tx_hash)}): bond 0.01 ETH went to the funders")
     _both_widths(page, "bounty-milestones")
 
     # The hunter claims through the page: the bond goes with the claim, and nothing else.
@@ -177,6 +185,8 @@ def test_milestones_bonds_and_a_second_claim_of_the_same_solution(site: dict[str
     # The approver marks the page's claim as spam: its bond goes to the funders.
     page.click(f"#claims tr[data-claim='{claim.claim_id}'] button.mark-spam")
     page.locator(f"#claims tr[data-claim='{claim.claim_id}'] .bond", has_text="0.01 ETH slashed (to the funders)").wait_for()
+    assert page.locator(f"#claims tr[data-claim='{claim.claim_id}'] .spam-mark").inner_text().startswith(
+        f"marked as spam by {short(approver)} (the approver) in block ")
     assert client.claim_bond(bounty_id, claim.claim_id) == 0
     # Then awards the rest in full, and the winner takes its bond back from the page.
     page.fill("#award-form input[name=part]", "100")

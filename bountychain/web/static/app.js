@@ -856,7 +856,7 @@ async function renderBounty(id) {
       data.claims.map((c) => h("tr", { dataset: { claim: String(c.claim_id) } }, h("td", {}, String(c.claim_id)),
         h("td", {}, addressLink(c.hunter, "hunter")), h("td", {}, solutionCell(c)), h("td", {}, c.paid !== "0" ? fmt(c.paid) : "-"),
         BigInt(data.bond ?? "0") > 0n ? h("td", { class: "bond" }, bondText(data.claim_bonds?.[c.claim_id], fmt),
-          bondAction(b, c, data.claim_bonds?.[c.claim_id], progress, after)) : null)))
+          spamMarkNote((data.spam_marks ?? []).find((m) => m.claim_id === c.claim_id), fmt), bondAction(b, c, data.claim_bonds?.[c.claim_id], progress, after)) : null)))
       : h("p", { class: "muted", id: "claims" }, "No solutions yet."),
     embedSnippet(b),
   );
@@ -960,6 +960,15 @@ function slashedOwedNote(b, progress, after) {
 const BOND_WORDS = { held: "held", returned: "returned to the hunter", slashed: "slashed (to the funders)" };
 function bondText(bond, fmt) {
   return bond ? `${fmt(bond.amount)} ${BOND_WORDS[bond.state] ?? bond.state}` : "-";
+}
+
+// Who marked a claim as spam and in which transaction (an older index sends no `spam_marks`).
+function spamMarkNote(mark, fmt) {
+  if (!mark) return null;
+  const who = mark.through_review ? "the proposer, through the review" : "the approver";
+  return h("div", { class: "spam-mark muted" }, "marked as spam by ",
+    h("span", { class: "mono", title: mark.marked_by }, short(mark.marked_by)),
+    ` (${who}) in block ${mark.block_number} (tx `, txLink(mark.tx_hash), `): bond ${fmt(mark.bond)} went to the funders`);
 }
 
 function download(name, data, text) {
