@@ -191,6 +191,9 @@ class Indexer:
         # eth_getLogs through the chain's own middleware (a node that needs one keeps it) except
         # web3's AttributeDict wrapping, which would rebuild every log's every field.
         self._raw_logs = Web3(_logs_provider(w3.provider))
+        # Reading the next range ahead pays where the node is across a connection; the in-process
+        # chain answers in this thread's time and is not made to be called from two threads.
+        self._read_ahead = isinstance(w3.provider, HTTPProvider)
         self._raw_logs.middleware_onion.clear()
         for middleware, name in w3.middleware_onion.middleware:
             if name != "attrdict":
@@ -312,7 +315,7 @@ class Indexer:
                 if self.batch < self.max_batch and good_ranges >= 8:  # try larger ranges again
                     self.batch = min(self.max_batch, self.batch * 2)
                     good_ranges = 0
-                if high < target and (max_ranges is None or ranges + 1 < max_ranges):
+                if self._read_ahead and high < target and (max_ranges is None or ranges + 1 < max_ranges):
                     following = min(high + self.batch, target)
                     ahead = (high + 1, following, fetcher.submit(self._fetch_range, high + 1, following))
                 count = self._write_range(low, high, fetched)
