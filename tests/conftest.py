@@ -24,6 +24,8 @@ from web3.contract.contract import Contract
 from bountychain import ETH, AnvilNode, BountyClient, InProcessChain, deploy_contract, send_transaction
 from bountychain.devchain import DevChain
 
+pytest_plugins = ["tests.progress"]  # a line every five minutes: what runs, and for how long
+
 ARTIFACTS = Path(__file__).parent / "artifacts"
 ROOT = Path(__file__).resolve().parent.parent
 DAY = 86_400
