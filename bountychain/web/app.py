@@ -114,9 +114,14 @@ class WebApp:
         self.last_error: str | None = None
         self.sync_limit = RateLimit(sync_burst, sync_per_second)
         self.answers = AnswerCache(answer_cache_bytes)
-        # The reads run on a few threads, first come first served: SQLite's work holds the GIL,
-        # and more threads than cores only make the slowest answers slower.
-        self.readers = ThreadPoolExecutor(max_workers=reader_threads, thread_name_prefix="index-read")
+        # PostgreSQL's reads run on a few threads, first come first served, so that one answer's
+        # round trips to the server overlap another's work (more threads than cores only make
+        # the slowest answers slower). SQLite's are a millisecond or two of this process's own
+        # CPU, which no thread overlaps (its Python holds the GIL): they run in the event loop,
+        # as handing each to a thread and back cost a third again of the answer's CPU
+        # (docs/DESIGN.md, "API under load").
+        self.readers = (None if self.db.dialect == "sqlite" else
+                        ThreadPoolExecutor(max_workers=reader_threads, thread_name_prefix="index-read"))
         if not self.indexers and not queries.chains(self.db):
             raise ValueError(f"{describe_url(self.db.url)} is no index yet: run `bountychain index` on it first")
         # The GitHub App's links (`bountychain github serve` records them in this database): the
@@ -224,7 +229,8 @@ class WebApp:
 
     def stop(self) -> None:
         self._stop.set()
-        self.readers.shutdown(wait=False)
+        if self.readers is not None:
+            self.readers.shutdown(wait=False)
         if self._owns_db:
             self.db.close()
 
@@ -263,7 +269,8 @@ def _integer(request: Request, name: str, default: int, low: int, high: int) -> 
 
 def _read(handler: Callable[[WebApp, Request], Any]) -> Callable[[Request], Awaitable[Response]]:
     """A GET route: answered 304 when the client's ETag still holds, else `handler`'s JSON with
-    the ETag and Cache-Control. The index's queries block, so they run in a worker thread."""
+    the ETag and Cache-Control. The index's queries block: PostgreSQL's run in a worker thread,
+    SQLite's in the event loop (`WebApp.readers`)."""
 
     def answer(request: Request) -> Response:
         web: WebApp = request.app.state.web
@@ -285,7 +292,10 @@ def _read(handler: Callable[[WebApp, Request], Any]) -> Callable[[Request], Awai
             return Response(body, headers=headers, media_type="application/json")
 
     async def endpoint(request: Request) -> Response:
-        return await asyncio.get_running_loop().run_in_executor(request.app.state.web.readers, answer, request)
+        readers = request.app.state.web.readers
+        if readers is None:  # SQLite: answered here, in the event loop (WebApp.readers)
+            return answer(request)
+        return await asyncio.get_running_loop().run_in_executor(readers, answer, request)
 
     return endpoint
 
