@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from bountychain.errors import BountychainError
@@ -193,9 +193,12 @@ class BotState:
         return self._insert_new(links.insert().values(login=login.lower(), address=address, comment_url=comment_url,
                                                       linked_at=int(time.time())))
 
-    def links_of_address(self, address: str) -> list[dict[str, Any]]:
-        rows = self._run(sa.select(links).where(sa.func.lower(links.c.address) == address.lower())
-                         .order_by(links.c.linked_at, links.c.login)).all()
+    def links_of_address(self, address: str, connection: Connection | None = None) -> list[dict[str, Any]]:
+        """The logins linked to `address`, oldest first. `connection`: read there (the API's
+        read of a profile, in its snapshot), else in a transaction of its own."""
+        statement = (sa.select(links).where(sa.func.lower(links.c.address) == address.lower())
+                     .order_by(links.c.linked_at, links.c.login))
+        rows = (connection.execute(statement) if connection is not None else self._run(statement)).all()
         return [{"login": r.login, "address": r.address, "comment_url": r.comment_url, "linked_at": r.linked_at}
                 for r in rows]
 

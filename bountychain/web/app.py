@@ -372,8 +372,9 @@ def _funder(web: WebApp, request: Request) -> Any:
         pay_rate, recent = answers.funded_bounties(db, sorted({(pledge.chain_id, pledge.escrow, pledge.bounty_id)
                                                                for pledge in record.pledges}), recent=RECENT)
         objections = queries.funder_objections(db, funder, chain=chain, escrow=escrow)
+        github = web.github.links_of_address(funder, db.connection())  # in the same snapshot as the ETag
     return {**jsonable(record), "objections": jsonable(objections), "pay_rate": pay_rate,
-            "recent": jsonable(recent), "github": web.github.links_of_address(funder)}
+            "recent": jsonable(recent), "github": github}
 
 
 def _hunter(web: WebApp, request: Request) -> Any:
@@ -383,7 +384,8 @@ def _hunter(web: WebApp, request: Request) -> Any:
         record = queries.hunter_record(db, hunter, chain=chain, escrow=escrow)
         recent = queries.bounties_by_ids(db, sorted({(claim.chain_id, claim.escrow, claim.bounty_id)
                                                      for claim in record.claims}))
-    return {**jsonable(record), "recent": jsonable(recent[:RECENT]), "github": web.github.links_of_address(hunter)}
+        github = web.github.links_of_address(hunter, db.connection())
+    return {**jsonable(record), "recent": jsonable(recent[:RECENT]), "github": github}
 
 
 def _funding(web: WebApp, request: Request) -> Any:
