@@ -9,7 +9,7 @@ from typing import Any
 from bountychain import send_transaction
 from bountychain.index import answers, queries
 from bountychain.reports import commitment_uri
-from bountychain.web.responses import to_json
+from bountychain.web.responses import jsonable, to_json
 from tests.test_index import World, clean, story, w, world  # noqa: F401 - the story's chain and fixtures
 
 
@@ -52,3 +52,22 @@ def test_the_lists_solutions_and_a_funders_pay_rate_equal_the_general_queries(w:
     everything = queries.bounties_by_ids(db, keys)
     assert answers.funded_bounties(db, keys, recent=10) == (queries.pay_rate(everything), everything[:10])
     assert answers.solutions_of(db, keys) == _old_solutions(db, keys)
+
+
+def test_the_lists_summaries_straight_from_their_rows_equal_the_records_as_json(w: World, index_db: Any) -> None:
+    """`answers.summary_json` (the list's summaries, never built as records) gives what `jsonable`
+    makes of `queries.bounties`' records, field for field and byte for byte: every sort, every
+    status (those computed from amounts and time too), a page, and another moment."""
+    story(w)
+    db = clean(w, index_db).db
+    every = queries.bounties(db)
+    assert {s.kind for s in every} == {"bounty", "fundraiser"} and any(s.proposal_nonce for s in every)
+    asked: list[dict[str, Any]] = [{"sort": sort} for sort in queries.SORTS]
+    asked += [{"status": status} for status in queries.STATUSES]
+    asked += [{"limit": 3, "offset": 2}, {"kind": "fundraiser", "sort": "amount"}, {"now": every[0].deadline + 1}]
+    for question in asked:
+        records = [jsonable(summary) for summary in queries.bounties(db, **question)]
+        straight = queries.bounties(db, **question, shape=answers.summary_json)
+        assert straight == records, question
+        assert to_json(straight) == to_json(records), question
+    assert sum(len(queries.bounties(db, status=status)) > 0 for status in queries.STATUSES) >= 5

@@ -1,6 +1,6 @@
 """Reads shaped for the API's busiest answers, where building the index's records would be most
-of the work: the solutions of a page of the list, straight from their SQL rows to the dicts
-its JSON is made of, and a funder's pay rate counted from the few columns that decide a
+of the work: a page of the list's summaries and their solutions, straight from their SQL rows
+to the dicts its JSON is made of, and a funder's pay rate counted from the few columns that decide a
 bounty's status, with summaries built only for the bounties shown.
 
 Each gives exactly what the general queries give for the same question (`queries.claims_of`
@@ -12,9 +12,19 @@ from __future__ import annotations
 from typing import Any
 
 from bountychain.index.pledges import state_at
-from bountychain.index.queries import Db, bounties_by_ids, claim_payouts, escrow_chunks, reads
+from bountychain.index.queries import (SUMMARY_FIELDS, Db, bounties_by_ids, claim_payouts, escrow_chunks, reads,
+                                       summary_derived)
 from bountychain.index.records import BountySummary
 from bountychain.reports import is_report_uri
+
+
+def summary_json(row: dict[str, Any], state: str) -> dict[str, Any]:
+    """A bounty's summary as the API's JSON has it, straight from its row (`queries.bounties(...,
+    shape=summary_json)`): what `jsonable` makes of the `BountySummary` the same row gives,
+    without building it. The amounts stay the decimal text the index stores."""
+    derived = summary_derived(row, state)
+    derived["quorum_weight"] = str(derived["quorum_weight"])
+    return {name: derived[name] if name in derived else row[name] for name in SUMMARY_FIELDS}
 
 
 @reads
@@ -64,4 +74,4 @@ def funded_bounties(db: Db, bounties: list[tuple[int, str, int]], *,
     return counts, bounties_by_ids(db, [(chain_id, escrow, bounty_id) for bounty_id, chain_id, escrow in newest])
 
 
-__all__ = ["funded_bounties", "solutions_of"]
+__all__ = ["funded_bounties", "solutions_of", "summary_json"]

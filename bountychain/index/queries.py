@@ -12,7 +12,7 @@ import json
 import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
+from dataclasses import fields, replace
 from functools import lru_cache, wraps
 from typing import Any, TypeVar
 
@@ -117,30 +117,39 @@ def _int_tuple(text: str) -> tuple[int, ...]:
 
 
 def _summary(found: store.Row, now: int | None) -> BountySummary:
-    row = found.as_dict()  # every column is read, by name
-    state = state_at(row, row["chain_time"] if now is None else now)
-    fundraiser = row["kind"] == "fundraiser"
-    return built(
-        BountySummary,
-        bounty_id=row["bounty_id"], uri=row["uri"], host=row["host"], repo=row["repo"], issuer=row["issuer"],
-        approver=row["approver"], token=row["token"], symbol=row["symbol"], decimals=row["decimals"],
-        deadline=row["deadline"], status=state, total=int(row["total"]), pledged=int(row["pledged"]),
-        refunded=int(row["refunded"]), pool=int(row["pool"]), fee=int(row["fee"]), paid_out=int(row["paid_out"]),
-        funder_count=row["funder_count"], claim_count=row["claim_count"], created_block=row["created_block"],
-        kind=row["kind"], beneficiary=row["beneficiary"], goal=int(row["goal"]), raised=int(row["raised"]),
-        all_or_nothing=bool(row["all_or_nothing"]),
-        claim_deadline=row["deadline"] + FUNDRAISER_CLAIM_PERIOD if fundraiser else 0,
-        optimistic=bool(row["optimistic"]), review_window=row["review_window"], quorum_bps=row["quorum_bps"],
-        arbiter=row["arbiter"], arbiter_is_erc792=bool(row["arbiter_is_erc792"]),
-        proposal_state=row["proposal_state"], proposal_nonce=row["proposal_nonce"],
-        proposed_claims=_int_tuple(row["proposed_claims"]), proposed_shares=_int_tuple(row["proposed_shares"]), proposal_total=int(row["proposal_total"]),
-        window_end=row["window_end"], decide_by=row["decide_by"], weight_against=int(row["weight_against"]),
-        quorum_weight=-(-row["quorum_bps"] * int(row["proposal_total"] if row["proposal_nonce"] else row["total"])
-                        // 10_000),
-        dispute_id=row["dispute_id"], proposed_part_bps=row["proposed_part_bps"], chain_id=row["chain_id"],
-        chain_name=_chain_name(row["chain_id"]),
-        escrow=row["escrow"],
-    )
+    return _summary_of(*_with_state(found, now))
+
+
+def _with_state(found: store.Row, now: int | None) -> tuple[dict[str, Any], str]:
+    """A summary row as a dict (every column is read, by name) and its status at `now` (else
+    at the time of its escrow's last indexed block)."""
+    row = found.as_dict()
+    return row, state_at(row, row["chain_time"] if now is None else now)
+
+
+SUMMARY_FIELDS = tuple(field.name for field in fields(BountySummary))
+# A summary row's amounts: decimal TEXT in the index (uint256 exceeds 64 bits), ints in the record.
+_AMOUNT_COLUMNS = frozenset({"total", "pledged", "refunded", "pool", "fee", "paid_out", "goal", "raised",
+                             "proposal_total", "weight_against"})
+
+
+def summary_derived(row: dict[str, Any], state: str) -> dict[str, Any]:
+    """A summary's fields that are not a column as it is (nor an amount): its status, the
+    flags, a fundraiser's claim deadline, the proposal's lists, the weight that blocks it
+    (the quorum of the pool it weighs against, rounded up) and the chain's name."""
+    weighed = int(row["proposal_total"] if row["proposal_nonce"] else row["total"])
+    return {"status": state, "all_or_nothing": bool(row["all_or_nothing"]),
+            "claim_deadline": row["deadline"] + FUNDRAISER_CLAIM_PERIOD if row["kind"] == "fundraiser" else 0,
+            "optimistic": bool(row["optimistic"]), "arbiter_is_erc792": bool(row["arbiter_is_erc792"]),
+            "proposed_claims": _int_tuple(row["proposed_claims"]), "proposed_shares": _int_tuple(row["proposed_shares"]),
+            "quorum_weight": -(-row["quorum_bps"] * weighed // 10_000), "chain_name": _chain_name(row["chain_id"])}
+
+
+def _summary_of(row: dict[str, Any], state: str) -> BountySummary:
+    derived = summary_derived(row, state)
+    return built(BountySummary, **{name: derived[name] if name in derived else
+                                   int(row[name]) if name in _AMOUNT_COLUMNS else row[name]
+                                   for name in SUMMARY_FIELDS})
 
 
 SORTS = ("newest", "amount", "deadline")
@@ -218,7 +227,8 @@ def bounties(db: Db, *, repo: str | None = None, issue: str | None = None,
              status: str | None = None, token: str | None = None, kind: str | None = None,
              beneficiary: str | None = None, now: int | None = None, owner: str | None = None,
              issuer: str | None = None, chain: int | None = None, sort: str = "newest",
-             limit: int | None = None, offset: int = 0, escrow: str | None = None) -> list[BountySummary]:
+             limit: int | None = None, offset: int = 0, escrow: str | None = None,
+             shape: Callable[[dict[str, Any], str], Any] = _summary_of) -> list[Any]:
     """Bounties and fundraisers, newest first, filtered by kind (bounty, fundraiser),
     repository ("owner/name", or a group prefix), the repository's owner, exact issue
     (project) URL, status (a bounty's open, expired, under_review (an optimistic bounty with a
@@ -229,7 +239,11 @@ def bounties(db: Db, *, repo: str | None = None, issue: str | None = None,
 
     `sort`: newest (default), amount (the most held first, in the token's base units: compare
     within one token) or deadline (the soonest first). `limit` and `offset` page the result
-    (`count_bounties` gives the total)."""
+    (`count_bounties` gives the total).
+
+    `shape` makes each one from its row (a dict of the columns) and its status: a
+    `BountySummary` by default; the API's list takes its JSON straight from the row
+    (`answers.summary_json`)."""
     if sort not in SORTS:
         raise ValueError(f"sort must be one of {', '.join(SORTS)}")
     if limit is not None and limit < 0 or offset < 0:
@@ -240,8 +254,8 @@ def bounties(db: Db, *, repo: str | None = None, issue: str | None = None,
                                        escrow=escrow)
     sql = _SUMMARY + condition + " ORDER BY " + _ORDER[sort]
     if status in _COMPUTED_STATUSES:  # filtered after the query, so paged after it too
-        found = [summary for summary in (_summary(row, moment) for row in db.execute(sql, params))
-                 if summary.status == status]
+        found = [shape(row, state) for row, state in (_with_state(found, moment) for found in db.execute(sql, params))
+                 if state == status]
         return found[offset:None if limit is None else offset + limit]
     if limit is not None or offset:
         # The page's keys are cut from `bounties` alone (from the sort's index, when no filter
@@ -252,8 +266,8 @@ def bounties(db: Db, *, repo: str | None = None, issue: str | None = None,
         sql = _SUMMARY.replace(" FROM bounties b ", f" FROM ({page}) page JOIN bounties b ON b.chain_id = page.chain_id"
                                " AND b.escrow = page.escrow AND b.bounty_id = page.bounty_id ") + " ORDER BY " + _ORDER[sort]
         params.update(limit=2**62 if limit is None else limit, offset=offset)  # no LIMIT ALL in SQLite
-    found = [_summary(row, moment) for row in db.execute(sql, params)]
-    return found if status is None else [summary for summary in found if summary.status == status]
+    rows = [_with_state(found, moment) for found in db.execute(sql, params)]
+    return [shape(row, state) for row, state in rows if status is None or state == status]
 
 
 @reads

@@ -326,13 +326,14 @@ def _bounty_list(web: WebApp, request: Request) -> Any:
     sort = query_param(request, "sort") or "newest"
     with db.reading():  # the page, its count and its claims from one snapshot
         try:
-            rows = queries.bounties(db, **filters, sort=sort, limit=limit, offset=offset)
+            # Each summary straight from its row to its JSON (answers.summary_json).
+            rows = queries.bounties(db, **filters, sort=sort, limit=limit, offset=offset, shape=answers.summary_json)
             total = queries.count_bounties(db, **filters)
         except ValueError as exc:
             raise BadRequest(str(exc)) from exc
-        solutions = answers.solutions_of(db, [(row.chain_id, row.escrow, row.bounty_id) for row in rows])
-    listed = [Ready(jsonable(row), solutions=solutions[(row.chain_id, row.escrow, row.bounty_id)])
-              for row in rows]  # converted once, here: the JSON encoder takes them as they are
+        keys = [(row["chain_id"], row["escrow"], row["bounty_id"]) for row in rows]
+        solutions = answers.solutions_of(db, keys)
+    listed = [Ready(row, solutions=solutions[key]) for row, key in zip(rows, keys)]  # as the JSON encoder takes them
     return {"bounties": listed, "count": total, "limit": limit, "offset": offset, "sort": sort,
             "index": web.status()}
 
