@@ -89,6 +89,12 @@ class Merge:
     merged_at: str
 
 
+# Written out, not built with select(): a profile reads it per request, and building the
+# statement and its cache key was most of the read.
+_LINKS_OF_ADDRESS = sa.text(f"SELECT login, address, comment_url, linked_at FROM {links.name}"
+                            " WHERE lower(address) = :address ORDER BY linked_at, login")
+
+
 class BotState:
     """The bot's tables on `engine` (created if missing)."""
 
@@ -196,8 +202,7 @@ class BotState:
     def links_of_address(self, address: str, connection: Connection | None = None) -> list[dict[str, Any]]:
         """The logins linked to `address`, oldest first. `connection`: read there (the API's
         read of a profile, in its snapshot), else in a transaction of its own."""
-        statement = (sa.select(links).where(sa.func.lower(links.c.address) == address.lower())
-                     .order_by(links.c.linked_at, links.c.login))
+        statement = _LINKS_OF_ADDRESS.bindparams(address=address.lower())
         rows = (connection.execute(statement) if connection is not None else self._run(statement)).all()
         return [{"login": r.login, "address": r.address, "comment_url": r.comment_url, "linked_at": r.linked_at}
                 for r in rows]
