@@ -254,8 +254,8 @@ def bounties(db: Db, *, repo: str | None = None, issue: str | None = None,
                                        escrow=escrow)
     sql = _SUMMARY + condition + " ORDER BY " + _ORDER[sort]
     if status in _COMPUTED_STATUSES:  # filtered after the query, so paged after it too
-        found = [shape(row, state) for row, state in (_with_state(found, moment) for found in db.execute(sql, params))
-                 if state == status]
+        rows = [_with_state(result, moment) for result in db.execute(sql, params)]
+        found = [shape(row, state) for row, state in rows if state == status]
         return found[offset:None if limit is None else offset + limit]
     if limit is not None or offset:
         # The page's keys are cut from `bounties` alone (from the sort's index, when no filter
@@ -266,7 +266,7 @@ def bounties(db: Db, *, repo: str | None = None, issue: str | None = None,
         sql = _SUMMARY.replace(" FROM bounties b ", f" FROM ({page}) page JOIN bounties b ON b.chain_id = page.chain_id"
                                " AND b.escrow = page.escrow AND b.bounty_id = page.bounty_id ") + " ORDER BY " + _ORDER[sort]
         params.update(limit=2**62 if limit is None else limit, offset=offset)  # no LIMIT ALL in SQLite
-    rows = [_with_state(found, moment) for found in db.execute(sql, params)]
+    rows = [_with_state(result, moment) for result in db.execute(sql, params)]
     return [shape(row, state) for row, state in rows if status is None or state == status]
 
 
