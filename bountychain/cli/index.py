@@ -241,7 +241,7 @@ def serve_command(db: str | None, confirmations: int | None, batch: int, host: s
                   public_rpc: str | None, cors_origins: tuple[str, ...], cache_seconds: int,
                   config_path: str | None) -> None:
     """Serve the bounty page and its JSON API from the index, syncing it in the background."""
-    from bountychain.web import WebApp, make_server
+    from bountychain.web import WebApp, freeze_heap, make_server
 
     ui = get_settings().ui
     options = {"interval": interval, "public_rpc": public_rpc, "cors_origins": cors_origins,
@@ -271,6 +271,7 @@ def serve_command(db: str | None, confirmations: int | None, batch: int, host: s
     ui.emit(data, lambda: ui.say(Text(f"serving {url} (index {path}, {what}); Ctrl-C stops", style="bold")))
     sys.stdout.flush()
     _stop_on_signals()
+    freeze_heap()
     try:
         server.serve_forever()  # uvicorn: SIGINT and SIGTERM end it gracefully
     except KeyboardInterrupt:
