@@ -17,7 +17,7 @@ from sqlalchemy import text
 
 from bountychain.index import Index, IndexMismatch, migrations, open_index, queries
 from bountychain.index.schema import DDL, EVENT_TABLES, SCHEMA_VERSION
-from bountychain.index.store import database_url, get_meta
+from bountychain.index.store import MMAP_BYTES, database_url, get_meta
 from bountychain.index.summaries import refresh_bounty
 
 # An event's position in the chain: the first columns of an event that recurs, keyed by them ...
@@ -240,6 +240,18 @@ def test_the_schema_can_be_created_twice() -> None:
     db = _schema()
     for statement in DDL:
         db.execute(statement)  # IF NOT EXISTS: opening an existing index changes nothing
+
+
+def test_a_file_index_is_read_in_wal_through_a_memory_map(tmp_path: Path) -> None:
+    """Connection settings, not schema: WAL (readers never wait for the writer) and a memory
+    map of the file (an answer's random lookups without a read() and a copy per page)."""
+    index = open_index(tmp_path / "index.sqlite3")
+    try:
+        with index.reading():
+            assert index.tuples("PRAGMA journal_mode") == [("wal",)]
+            assert index.tuples("PRAGMA mmap_size") == [(MMAP_BYTES,)]
+    finally:
+        index.engine.dispose()
 
 
 # --- upgrading an index in place (bountychain.index.migrations) -----------------------------
