@@ -3,6 +3,7 @@
     .venv/bin/python -m benchmarks.api_load [--bounties 10000] [--pledges 100000] [--clients 50]
                                             [--seconds 10] [--max-requests 20000] [--workers 1]
                                             [--postgres [URL]] [--repeat 1] [--answer-cache-mb 0]
+                                            [--warmup 2]
 
 Builds an index of BOUNTIES bounties and PLEDGES pledges (plus two claims per bounty, the
 awarded ones paid) by inserting rows straight into a fresh SQLite index, the way a sync
@@ -11,7 +12,8 @@ API. Starts the API as its own process, the way an operator runs stateless worke
 (`uvicorn --factory bountychain.web:create_app`, with the guarded protocol), and sends it, one
 route at a time, CLIENTS concurrent keep-alive clients (raw sockets, asyncio), each from its own
 loopback address (the server caps connections per address). Each route runs SECONDS or MAX_REQUESTS requests,
-whichever ends first. Routes: a page of the list (50 bounties at a random offset, newest
+whichever ends first, after WARMUP seconds of the same load that are not measured (a
+server's first answers fault the index's pages into memory: steady state is what is measured). Routes: a page of the list (50 bounties at a random offset, newest
 first), a page sorted by amount, a bounty's detail, a funder's record, and /api/status; each
 request draws its offset, bounty or funder afresh from all of them, and the server's answer
 cache is off (--answer-cache-mb to turn it on), so every answer is computed.
@@ -234,6 +236,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--postgres", nargs="?", const="", default=None, metavar="URL",
                         help="serve the index from PostgreSQL (a throwaway cluster when no URL is given)")
+    parser.add_argument("--warmup", type=float, default=2.0,
+                        help="seconds of each route's load before it is measured (0: none; measure a cold server)")
     parser.add_argument("--repeat", type=int, default=1, help="run the routes this many times over")
     parser.add_argument("--answer-cache-mb", type=int, default=0,
                         help="the server's cache of answers by ETag (default 0: off, every answer computed)")
@@ -287,6 +291,8 @@ def main() -> None:
                 results = []
                 load = os.getloadavg()[0]
                 for name, path in routes.items():
+                    if args.warmup:  # the same load, not measured: the first answers fault the index's pages in
+                        asyncio.run(run_route(port, name, path, args.clients, args.warmup, args.max_requests))
                     cpu = cpu_seconds(server.pid)
                     result = asyncio.run(run_route(port, name, path, args.clients, args.seconds, args.max_requests))
                     result["server_cpu_ms_per_request"] = round(
@@ -315,7 +321,7 @@ def main() -> None:
         out = Path("build") / "api-load.json"
         out.parent.mkdir(exist_ok=True)
         out.write_text(json.dumps({"index": {k: v for k, v in built.items() if k != "funders"},
-                                   "database": database.split(":")[0], "clients": args.clients,
+                                   "database": database.split(":")[0], "clients": args.clients, "warmup_s": args.warmup,
                                    "workers": args.workers, "runs": runs}, indent=2))
 
 

@@ -40,17 +40,22 @@ def test_the_lists_solutions_and_a_funders_pay_rate_equal_the_general_queries(w:
     funders = [*w.funders, w.backer, *w.voters]
     rates = []
     for funder in funders:
-        keys = sorted({(p.chain_id, p.escrow, p.bounty_id) for p in queries.funder_pledges(db, funder.address)})
-        backed = queries.bounties_by_ids(db, keys)
+        pledges = queries.funder_pledges(db, funder.address)
+        backed = queries.bounties_by_ids(db, sorted({(p.chain_id, p.escrow, p.bounty_id) for p in pledges}))
+        assert {(p.chain_id, p.escrow, p.bounty_id): p.bounty_status for p in pledges} == {
+            (b.chain_id, b.escrow, b.bounty_id): b.status for b in backed}
         for recent in (1, 3, 10):
-            assert answers.funded_bounties(db, keys, recent=recent) == (queries.pay_rate(backed), backed[:recent])
+            rate, shown = answers.funded_bounties(db, pledges, recent=recent)
+            assert rate == queries.pay_rate(backed) == queries.pay_rate(pledges)
+            assert shown == jsonable(backed[:recent]) and to_json(shown) == to_json(jsonable(backed[:recent]))
         rates.append(queries.pay_rate(backed))
     # The story's funders between them have bounties awarded, expired unpaid and cancelled.
     assert all(sum(rate[name] for rate in rates) > 0 for name in ("awarded", "expired_unpaid", "cancelled"))
     # Every bounty at once, past the 500 ids of one statement's list, and ids the index lacks.
     keys = every + [(every[0][0], every[0][1], 10**6 + n) for n in range(600)]
     everything = queries.bounties_by_ids(db, keys)
-    assert answers.funded_bounties(db, keys, recent=10) == (queries.pay_rate(everything), everything[:10])
+    assert len(everything) == len(every)
+    assert queries.bounties_by_ids(db, keys, shape=answers.summary_json) == jsonable(everything)
     assert answers.solutions_of(db, keys) == _old_solutions(db, keys)
 
 

@@ -1,20 +1,19 @@
 """Reads shaped for the API's busiest answers, where building the index's records would be most
 of the work: a page of the list's summaries and their solutions, straight from their SQL rows
-to the dicts its JSON is made of, and a funder's pay rate counted from the few columns that decide a
-bounty's status, with summaries built only for the bounties shown.
+to the dicts its JSON is made of, and a funder's pay rate counted from its pledges, with
+summaries read only for the bounties shown.
 
 Each gives exactly what the general queries give for the same question (`queries.claims_of`
-reduced to the list's fields; `queries.pay_rate` of `queries.bounties_by_ids`): the tests
-compare both, row for row."""
+reduced to the list's fields; `queries.pay_rate` of `queries.bounties_by_ids`, and `jsonable` of its
+records): the tests compare both, row for row."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from bountychain.index.pledges import state_at
-from bountychain.index.queries import (SUMMARY_FIELDS, Db, bounties_by_ids, claim_payouts, escrow_chunks, reads,
-                                       summary_derived)
-from bountychain.index.records import BountySummary
+from bountychain.index.queries import (SUMMARY_FIELDS, Db, bounties_by_ids, claim_payouts, escrow_chunks, pay_rate,
+                                       reads, summary_derived)
+from bountychain.index.records import FunderPledge
 from bountychain.reports import is_report_uri
 
 
@@ -52,26 +51,15 @@ def solutions_of(db: Db, bounties: list[tuple[int, str, int]]) -> dict[tuple[int
 
 
 @reads
-def funded_bounties(db: Db, bounties: list[tuple[int, str, int]], *,
-                    recent: int) -> tuple[dict[str, int], list[BountySummary]]:
-    """Of these bounties (a funder's), the pay rate (`queries.pay_rate`: awarded, expired unpaid
-    and cancelled, fundraisers left out) as of each escrow's last indexed block, and the newest
-    `recent` of those the index holds, as `bounties_by_ids` lists them."""
-    held: list[tuple[int, int, str]] = []
-    counts = {"awarded": 0, "expired_unpaid": 0, "cancelled": 0}
-    named = {"awarded": "awarded", "expired": "expired_unpaid", "cancelled": "cancelled"}
-    for params, condition in escrow_chunks(bounties):
-        for bounty_id, kind, status, deadline, now in db.tuples(
-                "SELECT b.bounty_id, b.kind, b.status, b.deadline, COALESCE(c.cursor_time, 0) FROM bounties b"
-                " LEFT JOIN chains c ON c.chain_id = b.chain_id AND c.escrow = b.escrow"
-                f" WHERE {condition.format(a='b')}", params):
-            held.append((bounty_id, params["chain"], params["escrow"]))  # type: ignore[arg-type]
-            if kind == "bounty":
-                state = state_at({"kind": kind, "status": status, "deadline": deadline}, now)
-                if state in named:
-                    counts[named[state]] += 1
-    newest = sorted(held, reverse=True)[:recent]
-    return counts, bounties_by_ids(db, [(chain_id, escrow, bounty_id) for bounty_id, chain_id, escrow in newest])
+def funded_bounties(db: Db, pledges: list[FunderPledge], *, recent: int) -> tuple[dict[str, int], list[dict[str, Any]]]:
+    """Of the bounties a funder's `pledges` (`queries.funder_pledges`, one per bounty) went to:
+    the pay rate (`queries.pay_rate`: awarded, expired unpaid and cancelled, fundraisers left
+    out), counted from the statuses the pledges were read with; and the newest `recent` as the
+    API's JSON has their summaries (`summary_json`), which only they are read for."""
+    newest = sorted({(pledge.bounty_id, pledge.chain_id, pledge.escrow) for pledge in pledges}, reverse=True)[:recent]
+    shown = bounties_by_ids(db, [(chain_id, escrow, bounty_id) for bounty_id, chain_id, escrow in newest],
+                            shape=summary_json)
+    return pay_rate(pledges), shown
 
 
 __all__ = ["funded_bounties", "solutions_of", "summary_json"]

@@ -110,7 +110,7 @@ def funder_pledges_where(db: store.Index, condition: str, refunds_condition: str
         unlocks_at = int(entry["unlocks_at"])
         result.append(built(FunderPledge, bounty_id, funder, row["token"], row["symbol"], row["decimals"], pledged,
                             refunded, outstanding, paid_out, unlocks_at, state, row["kind"], chain_id,
-                            chain_name(chain_id), escrow, to_milestones))
+                            chain_name(chain_id), escrow, to_milestones, summary_state))
     return result
 
 

@@ -515,13 +515,15 @@ def beneficiary_record(db: Db, beneficiary: str, *, now: int | None = None,
 
 
 @reads
-def bounties_by_ids(db: Db, bounties: list[tuple[int, str, int]], *, now: int | None = None) -> list[BountySummary]:
+def bounties_by_ids(db: Db, bounties: list[tuple[int, str, int]], *, now: int | None = None,
+                    shape: Callable[[dict[str, Any], str], Any] = _summary_of) -> list[Any]:
     """The bounties and fundraisers with these (chain id, escrow, bounty id) that the index
-    holds, newest first."""
+    holds, newest first; `shape` as in `bounties`."""
     found = []
     for params, condition in escrow_chunks(bounties):
-        found += [_summary(row, now) for row in db.execute(_SUMMARY + " WHERE " + condition.format(a="b"), params)]
-    return sorted(found, key=lambda summary: (summary.bounty_id, summary.chain_id, summary.escrow), reverse=True)
+        found += [_with_state(row, now) for row in db.execute(_SUMMARY + " WHERE " + condition.format(a="b"), params)]
+    found.sort(key=lambda pair: (pair[0]["bounty_id"], pair[0]["chain_id"], pair[0]["escrow"]), reverse=True)
+    return [shape(row, state) for row, state in found]
 
 
 def _block_times(db: store.Index, chain_id: int, escrow: str, numbers: list[int]) -> dict[int, int]:
@@ -576,9 +578,11 @@ def funding_history(db: Db, bounty_id: int, *, chain: int | None = None,
     return history
 
 
-def pay_rate(summaries: list[BountySummary]) -> dict[str, int]:
-    """Of these bounties (a funder's), how many were awarded and how many expired unpaid
-    (deadline passed with no award), and how many were cancelled; fundraisers are left out."""
-    statuses = [summary.status for summary in summaries if summary.kind == "bounty"]
+def pay_rate(bounties: Iterable[BountySummary | FunderPledge]) -> dict[str, int]:
+    """Of these bounties (a funder's: their summaries, or its pledges, one per bounty), how many
+    were awarded and how many expired unpaid (deadline passed with no award), and how many were
+    cancelled; fundraisers are left out."""
+    statuses = [each.status if isinstance(each, BountySummary) else each.bounty_status
+                for each in bounties if each.kind == "bounty"]
     return {"awarded": statuses.count("awarded"), "expired_unpaid": statuses.count("expired"),
             "cancelled": statuses.count("cancelled")}

@@ -107,6 +107,9 @@ class FunderPledge:
     chain_name: str = ""
     escrow: str = ""
     to_milestones: int = 0  # the part of paid_out that partial awards (milestones) took
+    # The bounty's status at that moment (open, expired, under_review, awarded, cancelled; a
+    # fundraiser's raising, succeeded, ...), as `queries.bounties` states it.
+    bounty_status: str = ""
 
 
 @dataclass(frozen=True)

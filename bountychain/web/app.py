@@ -371,13 +371,12 @@ def _funder(web: WebApp, request: Request) -> Any:
     chain, escrow = web.chain_param(query_param(request, "chain")), web.escrow_param(query_param(request, "escrow"))
     with db.reading():
         record = queries.sponsor_record(db, funder, chain=chain, escrow=escrow)
-        # Counted, not built: only the RECENT bounties shown become summaries.
-        pay_rate, recent = answers.funded_bounties(db, sorted({(pledge.chain_id, pledge.escrow, pledge.bounty_id)
-                                                               for pledge in record.pledges}), recent=RECENT)
+        # Counted from the pledges: only the RECENT bounties shown are read as summaries.
+        pay_rate, recent = answers.funded_bounties(db, record.pledges, recent=RECENT)
         objections = queries.funder_objections(db, funder, chain=chain, escrow=escrow)
         github = web.github.links_of_address(funder, db.connection())  # in the same snapshot as the ETag
     return {**jsonable(record), "objections": jsonable(objections), "pay_rate": pay_rate,
-            "recent": jsonable(recent), "github": github}
+            "recent": [Ready(summary) for summary in recent], "github": github}
 
 
 def _hunter(web: WebApp, request: Request) -> Any:

@@ -148,7 +148,8 @@ def openapi_schema(default_limit: int, max_limit: int, max_body: int) -> dict[st
                 "Per token, `slashed_credit` is its part of the claim bonds slashed on bounties it funded, credited "
                 "to it (apart from what it pledged). Each pledge's `outstanding` is what the escrow's `pledgeOf` "
                 "says it is worth now: after milestones, including one its funder objected to (its shares are "
-                "valued at the new ratio before it acts again), and `to_milestones` what milestones took of it.",
+                "valued at the new ratio before it acts again), `to_milestones` what milestones took of it, and "
+                "`bounty_status` the bounty's status (open, expired, awarded, ...; a fundraiser's raising, ...).",
                 [_path("address", "the funder", _ADDRESS), _CHAIN, _ESCROW], _json("the record"), "400"),
             "/api/hunters/{address}": _get(
                 "A hunter's record", "A hunter's claims, the ones paid, the earnings per token, the most recent "
