@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bountychain.index.queries import (SUMMARY_FIELDS, Db, bounties_by_ids, claim_payouts, escrow_chunks, pay_rate,
-                                       reads, summary_derived)
+from bountychain.index.batches import escrow_chunks
+from bountychain.index.queries import (SUMMARY_FIELDS, Db, bounties_by_ids, claim_payouts, pay_rate, reads,
+                                       summary_derived)
 from bountychain.index.records import FunderPledge
 from bountychain.reports import is_report_uri
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from bountychain.chains import chain_name
 from bountychain.index import store
+from bountychain.index.batches import escrow_chunks
 from bountychain.index.records import FunderPledge, built
 from bountychain.index.shares import values_after_milestones
 from bountychain.results import FundraiserState
@@ -118,33 +119,25 @@ def withheld_from_awards(db: store.Index, bounties: list[tuple[int, str, int]]
                          ) -> dict[tuple[int, str, int], set[str]]:
     """Per awarded (chain id, escrow, bounty id), the funders whose pledges a reviewed bounty's
     award left out: the objectors to the last finalized proposal (the award; any before it were
-    milestones), unless the arbiter upheld it (then the award took every pledge). Three
-    statements per escrow for all of `bounties` (none for a bounty not reviewed)."""
-    by_escrow: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for chain_id, escrow, bounty_id in bounties:
-        by_escrow[(chain_id, escrow)].append(bounty_id)
+    milestones), unless the arbiter upheld it (then the award took every pledge). Two
+    statements per escrow and per `batches.CHUNK` ids, for all of `bounties`."""
     withheld: dict[tuple[int, str, int], set[str]] = {}
-    for (chain_id, escrow), bounty_ids in by_escrow.items():
-        for start in range(0, len(bounty_ids), 500):  # bounded parameter lists, on any database
-            chunk = bounty_ids[start:start + 500]
-            params: dict[str, object] = {f"id{n}": bounty_id for n, bounty_id in enumerate(chunk)}
-            among = (f"chain_id = :chain_id AND escrow = :escrow"
-                     f" AND bounty_id IN ({', '.join(':' + name for name in params)})")
-            params.update(chain_id=chain_id, escrow=escrow)
-            steps = db.execute(f"SELECT bounty_id, nonce, step FROM proposal_steps WHERE {among}"  # noqa: S608
-                               " AND step IN ('finalized', 'upheld')", params).fetchall()
-            # The award is the bounty's last finalized proposal: earlier ones were milestones,
-            # whose objectors' pledges stayed in the pool for the next.
-            last: dict[int, int] = {}
-            for bounty_id, nonce, step in steps:
-                if step == "finalized":
-                    last[bounty_id] = max(last.get(bounty_id, 0), nonce)
-            finalized = set(last.items())
-            finalized -= {(bounty_id, nonce) for bounty_id, nonce, step in steps if step == "upheld"}
-            if not finalized:
-                continue
-            for bounty_id, nonce, funder in db.execute(
-                    f"SELECT bounty_id, nonce, funder FROM objections WHERE {among}", params):  # noqa: S608
-                if (bounty_id, nonce) in finalized:
-                    withheld.setdefault((chain_id, escrow, bounty_id), set()).add(funder)
+    for params, among in escrow_chunks(bounties, alias=""):
+        chain_id, escrow = params["chain"], params["escrow"]
+        steps = db.execute(f"SELECT bounty_id, nonce, step FROM proposal_steps WHERE {among}"  # noqa: S608
+                           " AND step IN ('finalized', 'upheld')", params).fetchall()
+        # The award is the bounty's last finalized proposal: earlier ones were milestones,
+        # whose objectors' pledges stayed in the pool for the next.
+        last: dict[int, int] = {}
+        for bounty_id, nonce, step in steps:
+            if step == "finalized":
+                last[bounty_id] = max(last.get(bounty_id, 0), nonce)
+        finalized = set(last.items())
+        finalized -= {(bounty_id, nonce) for bounty_id, nonce, step in steps if step == "upheld"}
+        if not finalized:
+            continue
+        for bounty_id, nonce, funder in db.execute(
+                f"SELECT bounty_id, nonce, funder FROM objections WHERE {among}", params):  # noqa: S608
+            if (bounty_id, nonce) in finalized:
+                withheld.setdefault((chain_id, escrow, bounty_id), set()).add(funder)
     return withheld

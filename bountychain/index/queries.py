@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import fields, replace
 from functools import lru_cache, wraps
 from typing import Any, TypeVar
@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from bountychain.chains import chain_name
 from bountychain.sdk.constants import FUNDRAISER_CLAIM_PERIOD
 from bountychain.index import cursors, store
+from bountychain.index.batches import escrow_chunks
 from bountychain.index.pledges import funder_pledges_where, state_at
 from bountychain.index.spam import spam_marks
 from bountychain.index.records import (
@@ -386,22 +387,6 @@ def _claims(db: store.Index, condition: str, values: dict[str, object]) -> list[
                   *_report_fields(uri, block_time), escrow=escrow)
             for bounty_id, claim_id, hunter, uri, token, symbol, decimals, block, tx, chain_id, block_time, escrow
             in rows]
-
-
-def escrow_chunks(bounties: Iterable[tuple[int, str, int]]) -> Iterator[tuple[dict[str, object], str]]:
-    """(chain id, escrow, bounty id) keys as one statement's parameters per escrow and per 500
-    ids (bounded parameter lists, on any database): the parameters (`chain`, `escrow`, `id0`...)
-    and the condition on a table aliased `x` (format it with `a=` the alias)."""
-    by_escrow: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for chain_id, escrow, bounty_id in bounties:
-        by_escrow[(chain_id, escrow)].append(bounty_id)
-    for (chain_id, escrow), bounty_ids in by_escrow.items():
-        for start in range(0, len(bounty_ids), 500):
-            chunk = bounty_ids[start:start + 500]
-            params: dict[str, object] = {f"id{n}": bounty_id for n, bounty_id in enumerate(chunk)}
-            condition = ("{a}.chain_id = :chain AND {a}.escrow = :escrow"
-                         f" AND {{a}}.bounty_id IN ({', '.join(':' + name for name in params)})")
-            yield {**params, "chain": chain_id, "escrow": escrow}, condition
 
 
 def claim_payouts(db: store.Index, bounties: Iterable[tuple[int, str, int]]) -> dict[tuple[int, str, int, int], int]:

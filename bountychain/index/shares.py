@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from bountychain.index import store
+from bountychain.index import batches, store
+from bountychain.index.batches import escrow_chunks
 
 BPS = 10_000
 
@@ -205,36 +206,25 @@ def values_after_milestones(db: store.Index, bounties: Iterable[tuple[int, str, 
     funder's pledge is worth now (`ShareBook.values`), by funder, replayed from its events.
     Bounties without a partial award are left out: a pledge is then worth pledged - refunded
     (shares stay units, and a whole award's objectors keep exactly what they pledged)."""
-    by_escrow: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for chain_id, escrow, bounty_id in bounties:
-        by_escrow[(chain_id, escrow)].append(bounty_id)
     values: dict[tuple[int, str, int], dict[str, int]] = {}
-    for (chain_id, escrow), bounty_ids in by_escrow.items():
-        for start in range(0, len(bounty_ids), 500):  # bounded parameter lists, on any database
-            parted = sorted({row[0] for row in db.execute(*_among("SELECT bounty_id FROM milestones WHERE {among}",
-                                                                  chain_id, escrow, bounty_ids[start:start + 500]))})
-            if not parted:
-                continue
-            books = {bounty_id: ShareBook() for bounty_id in parted}
-            for bounty_id, issuer in db.execute(*_among("SELECT bounty_id, issuer FROM created WHERE {among}",
-                                                        chain_id, escrow, parted)):
-                books[bounty_id].issuer = issuer
-            for bounty_id, proposer in db.execute(*_among("SELECT bounty_id, approver FROM review_policies"
-                                                          " WHERE {among}", chain_id, escrow, parted)):
-                books[bounty_id].proposer = proposer
-            steps: dict[int, list[tuple[str, str, str, str]]] = defaultdict(list)
-            for bounty_id, _, _, tx, kind, funder, amount in db.execute(*_among(_STEPS, chain_id, escrow, parted)):
-                steps[bounty_id].append((tx, kind, funder, amount))
-            for bounty_id, book in books.items():
-                values[(chain_id, escrow, bounty_id)] = replay(book, steps[bounty_id]).values()
+    for params, among in escrow_chunks(bounties, alias=""):
+        chain_id, escrow = params["chain"], params["escrow"]
+        parted = sorted({row[0] for row in db.execute(f"SELECT bounty_id FROM milestones WHERE {among}", params)})
+        if not parted:
+            continue
+        params, among = batches.among(chain_id, escrow, parted)  # type: ignore[arg-type]
+        books = {bounty_id: ShareBook() for bounty_id in parted}
+        for bounty_id, issuer in db.execute(f"SELECT bounty_id, issuer FROM created WHERE {among}", params):
+            books[bounty_id].issuer = issuer
+        for bounty_id, proposer in db.execute(f"SELECT bounty_id, approver FROM review_policies WHERE {among}",
+                                              params):
+            books[bounty_id].proposer = proposer
+        steps: dict[int, list[tuple[str, str, str, str]]] = defaultdict(list)
+        for bounty_id, _, _, tx, kind, funder, amount in db.execute(_STEPS.format(among=among), params):
+            steps[bounty_id].append((tx, kind, funder, amount))
+        for bounty_id, book in books.items():
+            values[(chain_id, escrow, bounty_id)] = replay(book, steps[bounty_id]).values()
     return values
-
-
-def _among(sql: str, chain_id: int, escrow: str, bounty_ids: list[int]) -> tuple[str, dict[str, object]]:
-    """`sql` with `{among}` naming these bounties of one escrow, and its parameters."""
-    params: dict[str, object] = {f"id{n}": bounty_id for n, bounty_id in enumerate(bounty_ids)}
-    among = f"chain_id = :chain_id AND escrow = :escrow AND bounty_id IN ({', '.join(':' + n for n in params)})"
-    return sql.format(among=among), {**params, "chain_id": chain_id, "escrow": escrow}
 
 
 __all__ = ["ShareBook", "pledge_value", "replay", "values_after_milestones"]
