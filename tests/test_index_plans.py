@@ -76,9 +76,9 @@ def _statements(index: Index, read: Callable[[Index], Any], monkeypatch: pytest.
     sent: list[tuple[str, Any]] = []
     run = index._run
 
-    def record(connection: Any, sql: str, params: Any, many: bool = False, plain: bool = False) -> Any:
+    def record(connection: Any, sql: str, params: Any, **how: Any) -> Any:
         sent.append((sql, params))
-        return run(connection, sql, params, many, plain)
+        return run(connection, sql, params, **how)
 
     with monkeypatch.context() as patch:
         patch.setattr(index, "_run", record)

@@ -9,13 +9,16 @@ records): the tests compare both, row for row."""
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any
 
 from bountychain.index.batches import escrow_chunks
-from bountychain.index.queries import (SUMMARY_FIELDS, Db, bounties_by_ids, claim_payouts, pay_rate, reads,
-                                       summary_derived)
+from bountychain.index.queries import SUMMARY_FIELDS, Db, bounties_by_ids, pay_rate, reads, summary_derived
 from bountychain.index.records import FunderPledge
 from bountychain.reports import is_report_uri
+
+
+_summary_values = itemgetter(*SUMMARY_FIELDS)  # a summary's values in its record's order, from its row and derived fields
 
 
 def summary_json(row: dict[str, Any], state: str) -> dict[str, Any]:
@@ -24,30 +27,35 @@ def summary_json(row: dict[str, Any], state: str) -> dict[str, Any]:
     without building it. The amounts stay the decimal text the index stores."""
     derived = summary_derived(row, state)
     derived["quorum_weight"] = str(derived["quorum_weight"])
-    return {name: derived[name] if name in derived else row[name] for name in SUMMARY_FIELDS}
+    return dict(zip(SUMMARY_FIELDS, _summary_values({**row, **derived})))
 
 
 @reads
 def solutions_of(db: Db, bounties: list[tuple[int, str, int]]) -> dict[tuple[int, str, int], list[dict[str, Any]]]:
     """The solutions of several bounties, by (chain id, escrow, bounty id), oldest first, each as
-    the list shows it: claim_id, hunter, uri, paid (a decimal string of base units),
-    private_report and committed_at (a report's block time: its commitment is never a link)."""
+    the list shows it: claim_id, hunter, uri, paid (a decimal string of base units: the sum of
+    its payouts, read in the same statement), private_report and committed_at (a report's block
+    time: its commitment is never a link)."""
     result: dict[tuple[int, str, int], list[dict[str, Any]]] = {key: [] for key in bounties}
-    rows: list[tuple[Any, ...]] = []
     for params, condition in escrow_chunks(bounties):
         chain_id, escrow = params["chain"], params["escrow"]
-        rows += [(chain_id, escrow, *row) for row in db.tuples(
-            "SELECT c.bounty_id, c.claim_id, c.hunter, c.uri, bl.block_time FROM claims c"
-            " LEFT JOIN blocks bl ON bl.chain_id = c.chain_id AND bl.escrow = c.escrow"
-            " AND bl.block_number = c.block_number"
-            f" WHERE {condition.format(a='c')} ORDER BY c.block_number, c.log_index, c.chain_id", params)]
-    paid = claim_payouts(db, bounties)
-    for chain_id, escrow, bounty_id, claim_id, hunter, uri, block_time in rows:
-        report = is_report_uri(uri)
-        result[(chain_id, escrow, bounty_id)].append({
-            "claim_id": claim_id, "hunter": hunter, "uri": uri,
-            "paid": str(paid.get((chain_id, escrow, bounty_id, claim_id), 0)), "private_report": report,
-            "committed_at": int(block_time) if report and block_time is not None else None})
+        last: tuple[object, object] | None = None  # the (bounty, claim) of the previous row
+        for bounty_id, claim_id, hunter, uri, block_time, amount in db.tuples(
+                "SELECT c.bounty_id, c.claim_id, c.hunter, c.uri, bl.block_time, p.amount FROM claims c"
+                " LEFT JOIN blocks bl ON bl.chain_id = c.chain_id AND bl.escrow = c.escrow"
+                " AND bl.block_number = c.block_number"
+                " LEFT JOIN payouts p ON p.chain_id = c.chain_id AND p.escrow = c.escrow AND p.bounty_id = c.bounty_id"
+                " AND p.claim_id = c.claim_id"
+                f" WHERE {condition.format(a='c')} ORDER BY c.block_number, c.log_index, c.chain_id", params):
+            solutions = result[(chain_id, escrow, bounty_id)]  # type: ignore[index]
+            if last == (bounty_id, claim_id):  # a claim paid more than once (milestones): one row a payout
+                solutions[-1]["paid"] = str(int(solutions[-1]["paid"]) + int(amount))
+                continue
+            last = (bounty_id, claim_id)
+            report = is_report_uri(uri)
+            solutions.append({"claim_id": claim_id, "hunter": hunter, "uri": uri, "paid": amount or "0",
+                              "private_report": report,
+                              "committed_at": int(block_time) if report and block_time is not None else None})
     return result
 
 

@@ -118,13 +118,12 @@ def _int_tuple(text: str) -> tuple[int, ...]:
 
 
 def _summary(found: store.Row, now: int | None) -> BountySummary:
-    return _summary_of(*_with_state(found, now))
+    return _summary_of(*_with_state(found.as_dict(), now))
 
 
-def _with_state(found: store.Row, now: int | None) -> tuple[dict[str, Any], str]:
-    """A summary row as a dict (every column is read, by name) and its status at `now` (else
-    at the time of its escrow's last indexed block)."""
-    row = found.as_dict()
+def _with_state(row: dict[str, Any], now: int | None) -> tuple[dict[str, Any], str]:
+    """A summary row (every column is read, by name) and its status at `now` (else at the time
+    of its escrow's last indexed block)."""
     return row, state_at(row, row["chain_time"] if now is None else now)
 
 
@@ -255,7 +254,7 @@ def bounties(db: Db, *, repo: str | None = None, issue: str | None = None,
                                        escrow=escrow)
     sql = _SUMMARY + condition + " ORDER BY " + _ORDER[sort]
     if status in _COMPUTED_STATUSES:  # filtered after the query, so paged after it too
-        rows = [_with_state(result, moment) for result in db.execute(sql, params)]
+        rows = [_with_state(result, moment) for result in db.dicts(sql, params)]
         found = [shape(row, state) for row, state in rows if state == status]
         return found[offset:None if limit is None else offset + limit]
     if limit is not None or offset:
@@ -267,7 +266,7 @@ def bounties(db: Db, *, repo: str | None = None, issue: str | None = None,
         sql = _SUMMARY.replace(" FROM bounties b ", f" FROM ({page}) page JOIN bounties b ON b.chain_id = page.chain_id"
                                " AND b.escrow = page.escrow AND b.bounty_id = page.bounty_id ") + " ORDER BY " + _ORDER[sort]
         params.update(limit=2**62 if limit is None else limit, offset=offset)  # no LIMIT ALL in SQLite
-    rows = [_with_state(result, moment) for result in db.execute(sql, params)]
+    rows = [_with_state(result, moment) for result in db.dicts(sql, params)]
     return [shape(row, state) for row, state in rows if status is None or state == status]
 
 
@@ -506,7 +505,7 @@ def bounties_by_ids(db: Db, bounties: list[tuple[int, str, int]], *, now: int | 
     holds, newest first; `shape` as in `bounties`."""
     found = []
     for params, condition in escrow_chunks(bounties):
-        found += [_with_state(row, now) for row in db.execute(_SUMMARY + " WHERE " + condition.format(a="b"), params)]
+        found += [_with_state(row, now) for row in db.dicts(_SUMMARY + " WHERE " + condition.format(a="b"), params)]
     found.sort(key=lambda pair: (pair[0]["bounty_id"], pair[0]["chain_id"], pair[0]["escrow"]), reverse=True)
     return [shape(row, state) for row, state in found]
 

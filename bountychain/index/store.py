@@ -163,7 +163,8 @@ class Index:
     # Statements go straight to the driver's cursor on SQLAlchemy's connection: the sync runs
     # tens of thousands of small statements, and SQLAlchemy's per-statement layer would be most
     # of its time. SQLAlchemy keeps the engine, the pool, transactions and the dialect.
-    def _run(self, connection: Connection, sql: str, params: Any, many: bool = False, plain: bool = False) -> Rows:
+    def _run(self, connection: Connection, sql: str, params: Any, many: bool = False, plain: bool = False,
+             as_dicts: bool = False) -> Any:
         if self.dialect != "sqlite" and (params or many):  # no parameters: the text goes as it is
             sql = _format_params(sql)
         cursor = connection.connection.cursor()
@@ -174,6 +175,9 @@ class Index:
             cursor.execute(sql, params or (None if self.dialect != "sqlite" else {}))
             if plain:
                 return cursor.fetchall() if cursor.description is not None else []
+            if as_dicts:
+                names = [column[0] for column in cursor.description]
+                return [dict(zip(names, values)) for values in cursor.fetchall()]
             return _rows(cursor)
         finally:
             cursor.close()
@@ -185,6 +189,15 @@ class Index:
         if connection is None:
             raise RuntimeError("tuples runs inside a transaction or a reading block")
         return self._run(connection, sql, params, plain=True)
+
+    def dicts(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        """`execute` inside a transaction or a `reading` block, each row a dict by column name
+        (the later of two columns of one name): for reads of many rows that are read by name
+        (a page of summaries), without a `Row` each."""
+        connection = self._connection()
+        if connection is None:
+            raise RuntimeError("dicts runs inside a transaction or a reading block")
+        return self._run(connection, sql, params, as_dicts=True)
 
     def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> Rows:
         connection = self._connection()
