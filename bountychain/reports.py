@@ -95,7 +95,8 @@ def commitment_of_uri(uri: str) -> bytes | None:
 
 
 def is_report_uri(uri: str) -> bool:
-    return commitment_of_uri(uri) is not None
+    # Most claims are links: the prefix rules them out before the pattern is tried.
+    return isinstance(uri, str) and uri.startswith(REPORT_URI_PREFIX) and _URI.match(uri) is not None
 
 
 # --- the security contact's key ---------------------------------------------------------------

@@ -25,9 +25,9 @@ def summary_json(row: dict[str, Any], state: str) -> dict[str, Any]:
     """A bounty's summary as the API's JSON has it, straight from its row (`queries.bounties(...,
     shape=summary_json)`): what `jsonable` makes of the `BountySummary` the same row gives,
     without building it. The amounts stay the decimal text the index stores."""
-    derived = summary_derived(row, state)
-    derived["quorum_weight"] = str(derived["quorum_weight"])
-    return dict(zip(SUMMARY_FIELDS, _summary_values({**row, **derived})))
+    row.update(summary_derived(row, state))  # the row is this call's own: read for this answer
+    row["quorum_weight"] = str(row["quorum_weight"])
+    return dict(zip(SUMMARY_FIELDS, _summary_values(row)))
 
 
 @reads
