@@ -15,7 +15,7 @@ from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from sqlalchemy import text
 
-from bountychain.index import Index, IndexMismatch, migrations, open_index, queries
+from bountychain.index import Index, IndexMismatch, cursors, migrations, open_index, queries
 from bountychain.index.schema import DDL, EVENT_TABLES, SCHEMA_VERSION
 from bountychain.index.store import MMAP_BYTES, database_url, get_meta
 from bountychain.index.summaries import refresh_bounty
@@ -250,6 +250,36 @@ def test_a_file_index_is_read_in_wal_through_a_memory_map(tmp_path: Path) -> Non
         with index.reading():
             assert index.tuples("PRAGMA journal_mode") == [("wal",)]
             assert index.tuples("PRAGMA mmap_size") == [(MMAP_BYTES,)]
+    finally:
+        index.engine.dispose()
+
+
+def test_a_snapshots_cursors_are_read_once_and_a_transaction_reads_them_anew(tmp_path: Path) -> None:
+    """An answer names the escrows' cursors in its ETag and in its status: one read per
+    `reading` snapshot. A write transaction moves them, so there each read is a read."""
+    index = open_index(tmp_path / "index.sqlite3")
+    sent: list[str] = []
+    run = index._run
+
+    def counted(connection: object, sql: str, params: object, **how: object) -> object:
+        sent.append(sql)
+        return run(connection, sql, params, **how)  # type: ignore[arg-type]
+
+    index._run = counted  # type: ignore[method-assign]
+    try:
+        with index.transaction():
+            cursors.add_chain(index, 1, "0x" + "11" * 20, 5)
+            assert cursors.chains(index)[0]["cursor"] == 4
+            cursors.set_cursor(index, 1, "0x" + "11" * 20, 9, "0x" + "22" * 32, 1_700_000_000)
+            assert cursors.chains(index)[0]["cursor"] == 9  # read anew after the write
+        with index.reading():
+            sent.clear()
+            assert [row["cursor"] for row in cursors.chains(index)] == [9] == [queries.status(index).cursor]
+            assert sum("FROM chains" in sql for sql in sent) == 1
+        with index.reading():  # a new snapshot reads them again
+            sent.clear()
+            cursors.chains(index)
+            assert sum("FROM chains" in sql for sql in sent) == 1
     finally:
         index.engine.dispose()
 

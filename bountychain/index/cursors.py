@@ -9,8 +9,9 @@ from bountychain.index.store import Index, Row, Rows
 
 def chains(db: Index) -> Rows:
     """The escrows the index follows, by chain id and then start block (a chain's deployment
-    history, oldest first): chain_id, escrow, start_block, cursor, cursor_hash, cursor_time."""
-    return db.execute("SELECT * FROM chains ORDER BY chain_id, start_block, escrow")
+    history, oldest first): chain_id, escrow, start_block, cursor, cursor_hash, cursor_time. Read
+    once per snapshot (`Index.remembered`): an answer's ETag and status both name them."""
+    return db.remembered("chains", lambda: db.execute("SELECT * FROM chains ORDER BY chain_id, start_block, escrow"))
 
 
 def chain_row(db: Index, chain_id: int, escrow: str) -> Row | None:

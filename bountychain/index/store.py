@@ -15,10 +15,10 @@ import sqlite3
 import threading
 import zlib
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 import sqlalchemy
@@ -47,6 +47,9 @@ class IndexBusy(BountychainError):
 class IndexUnavailable(BountychainError):
     """The index database cannot be written or reached (a full disk, a locked file, a
     database server that went away). Nothing of the range being written was kept."""
+
+
+_T = TypeVar("_T")
 
 
 class Row(tuple):  # noqa: SLOT001 - each row carries its result's column names
@@ -276,11 +279,22 @@ class Index:
             yield self
             return
         with self.engine.connect() as connection, connection.begin():  # one snapshot
-            self._local.connection = connection
+            self._local.connection, self._local.remembered = connection, {}
             try:
                 yield self
             finally:
-                self._local.connection = None
+                self._local.connection = self._local.remembered = None
+
+    def remembered(self, key: str, read: Callable[[], _T]) -> _T:
+        """`read()`, once per `reading` block: a fact of its snapshot that several parts of one
+        answer read (the escrows' cursors: its ETag, its `index` status, its chain's time).
+        Outside a `reading` block of its own (in a transaction, which writes) it is read anew."""
+        memory = getattr(self._local, "remembered", None)
+        if memory is None:
+            return read()
+        if key not in memory:
+            memory[key] = read()
+        return memory[key]  # type: ignore[no-any-return]
 
     @contextmanager
     def writer_lock(self, chain_id: int, escrow: str) -> Iterator[None]:

@@ -39,7 +39,7 @@ from bountychain.chains import KNOWN_CHAINS, chain_by_shorthand, chain_name, kno
 from bountychain.errors import InvalidURI, error_meanings
 from bountychain.github.app import links_routes
 from bountychain.github.state import BotState
-from bountychain.index import answers, queries
+from bountychain.index import answers, cursors, queries
 from bountychain.index.store import Index, database_url, describe_url, open_index
 from bountychain.index.sync import Indexer, SyncReport
 from bountychain.issue_urls import KNOWN_FORGES, forges
@@ -250,8 +250,8 @@ class WebApp:
         """A weak validator of a read: the index's position on every chain (cursor and its block
         hash, which a reorganisation changes), the sync error shown, and the request's path and
         query."""
-        positions = [list(row) for row in self.db.execute(
-            "SELECT chain_id, escrow, cursor, cursor_hash, cursor_time FROM chains ORDER BY chain_id, escrow")]
+        positions = sorted([row["chain_id"], row["escrow"], row["cursor"], row["cursor_hash"], row["cursor_time"]]
+                           for row in cursors.chains(self.db))
         if request.url.path.startswith(("/api/funders/", "/api/hunters/")):  # they show GitHub links too
             positions.append(list(self.db.execute("SELECT COUNT(*), MAX(linked_at) FROM github_links").fetchall()[0]))
         key = json.dumps([positions, self.last_error, request.url.path, request.url.query])
