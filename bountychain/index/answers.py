@@ -9,25 +9,24 @@ records): the tests compare both, row for row."""
 
 from __future__ import annotations
 
-from operator import itemgetter
 from typing import Any
 
 from bountychain.index.batches import escrow_chunks
-from bountychain.index.queries import SUMMARY_FIELDS, Db, bounties_by_ids, pay_rate, reads, summary_derived
+from bountychain.index.queries import Db, bounties_by_ids, pay_rate, reads, summary_derived
 from bountychain.index.records import FunderPledge
 from bountychain.reports import is_report_uri
-
-
-_summary_values = itemgetter(*SUMMARY_FIELDS)  # a summary's values in its record's order, from its row and derived fields
 
 
 def summary_json(row: dict[str, Any], state: str) -> dict[str, Any]:
     """A bounty's summary as the API's JSON has it, straight from its row (`queries.bounties(...,
     shape=summary_json)`): what `jsonable` makes of the `BountySummary` the same row gives,
-    without building it. The amounts stay the decimal text the index stores."""
-    row.update(summary_derived(row, state))  # the row is this call's own: read for this answer
+    without building it. The row is this answer's own, its columns already in the record's
+    order: the derived fields are written into it. The amounts stay the decimal text the index
+    stores."""
+    row.update(summary_derived(row, state))
     row["quorum_weight"] = str(row["quorum_weight"])
-    return dict(zip(SUMMARY_FIELDS, _summary_values(row)))
+    del row["chain_time"]  # read to decide its status, not a field
+    return row
 
 
 @reads

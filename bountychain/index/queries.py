@@ -106,8 +106,14 @@ def status(db: Db, chain: int | None = None) -> IndexStatus:
 # "now" for a row: the time of its escrow's last indexed block (each has its own clock).
 _CHAIN_TIME = "COALESCE((SELECT c.cursor_time FROM chains c WHERE c.chain_id = b.chain_id AND c.escrow = b.escrow), 0)"
 
-_SUMMARY = ("SELECT b.*, COALESCE(t.symbol, '?') AS symbol, COALESCE(t.decimals, 0) AS decimals,"
-            " COALESCE(c.cursor_time, 0) AS chain_time"
+SUMMARY_FIELDS = tuple(field.name for field in fields(BountySummary))
+# A summary's fields that no column of `bounties` holds: its token's, and those `summary_derived` computes.
+_SUMMARY_JOINED = {"symbol": "COALESCE(t.symbol, '?')", "decimals": "COALESCE(t.decimals, 0)",
+                   "claim_deadline": "NULL", "quorum_weight": "NULL", "chain_name": "NULL"}
+# A summary's row: its columns in its record's field order (so a row is its JSON's dict as it
+# is, `answers.summary_json`), then the time of its escrow's last indexed block.
+_SUMMARY = ("SELECT " + ", ".join(f"{_SUMMARY_JOINED.get(name, 'b.' + name)} AS {name}" for name in SUMMARY_FIELDS)
+            + ", COALESCE(c.cursor_time, 0) AS chain_time"
             " FROM bounties b LEFT JOIN tokens t ON t.chain_id = b.chain_id AND t.token = b.token"
             " LEFT JOIN chains c ON c.chain_id = b.chain_id AND c.escrow = b.escrow")
 
@@ -127,7 +133,6 @@ def _with_state(row: dict[str, Any], now: int | None) -> tuple[dict[str, Any], s
     return row, state_at(row, row["chain_time"] if now is None else now)
 
 
-SUMMARY_FIELDS = tuple(field.name for field in fields(BountySummary))
 # A summary row's amounts: decimal TEXT in the index (uint256 exceeds 64 bits), ints in the record.
 _AMOUNT_COLUMNS = frozenset({"total", "pledged", "refunded", "pool", "fee", "paid_out", "goal", "raised",
                              "proposal_total", "weight_against"})
