@@ -9,6 +9,7 @@ usable everywhere; it is then named by its id ("chain 424242") and has no explor
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 
@@ -74,6 +75,7 @@ def known_chain(chain_id: int) -> Chain | None:
     return _BY_ID.get(int(chain_id))
 
 
+@functools.lru_cache(maxsize=256)  # named in every record an answer lists, from a fixed table
 def chain_name(chain_id: int) -> str:
     """What to call a chain in a sentence: "Sepolia", or "chain 424242" when it is not listed."""
     chain = known_chain(chain_id)

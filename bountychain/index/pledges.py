@@ -45,7 +45,7 @@ def funder_pledges_where(db: store.Index, condition: str, refunds_condition: str
     awards, its shares' worth: `shares.values_after_milestones`), and what became of the rest, at
     `now` (else at the time of each bounty's escrow). `condition` selects the pledges (alias
     p), `refunds_condition` the same bounties' or funder's refunds (alias r)."""
-    rows = db.execute(
+    rows = db.dicts(
         "SELECT p.chain_id, p.escrow, p.bounty_id, p.funder, p.amount, p.unlocks_at, b.token, b.status, b.kind,"
         " b.deadline, b.all_or_nothing, b.raised, b.goal, COALESCE(t.symbol, '?') AS symbol,"
         " COALESCE(t.decimals, 0) AS decimals, COALESCE(c.cursor_time, 0) AS chain_time"
@@ -54,10 +54,9 @@ def funder_pledges_where(db: store.Index, condition: str, refunds_condition: str
         " LEFT JOIN tokens t ON t.chain_id = b.chain_id AND t.token = b.token"
         " LEFT JOIN chains c ON c.chain_id = b.chain_id AND c.escrow = b.escrow"
         f" WHERE {condition} ORDER BY p.block_number, p.log_index, p.chain_id",  # noqa: S608
-        params).fetchall()
+        params)
     grouped: dict[tuple[int, str, int, str], dict[str, Any]] = {}
-    for found in rows:
-        row = found.as_dict()
+    for row in rows:
         key = (row["chain_id"], row["escrow"], row["bounty_id"], row["funder"])
         entry = grouped.setdefault(key, {"row": row, "pledged": 0, "unlocks_at": 0})
         entry["pledged"] += int(row["amount"])

@@ -13,7 +13,7 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import fields, replace
-from functools import lru_cache, wraps
+from functools import wraps
 from typing import Any, TypeVar
 
 from bountychain.chains import chain_name
@@ -49,9 +49,6 @@ KINDS = ("bounty", "fundraiser")
 
 Db = store.Index | sqlite3.Connection
 _Read = TypeVar("_Read", bound=Callable[..., Any])
-# A chain's name for every record: the names are fixed, and a page of the list names its chain
-# in 150 records.
-_chain_name = lru_cache(maxsize=256)(chain_name)
 
 
 def reads(function: _Read) -> _Read:
@@ -147,7 +144,7 @@ def summary_derived(row: dict[str, Any], state: str) -> dict[str, Any]:
             "claim_deadline": row["deadline"] + FUNDRAISER_CLAIM_PERIOD if row["kind"] == "fundraiser" else 0,
             "optimistic": bool(row["optimistic"]), "arbiter_is_erc792": bool(row["arbiter_is_erc792"]),
             "proposed_claims": _int_tuple(row["proposed_claims"]), "proposed_shares": _int_tuple(row["proposed_shares"]),
-            "quorum_weight": -(-row["quorum_bps"] * weighed // 10_000), "chain_name": _chain_name(row["chain_id"])}
+            "quorum_weight": -(-row["quorum_bps"] * weighed // 10_000), "chain_name": chain_name(row["chain_id"])}
 
 
 def _summary_of(row: dict[str, Any], state: str) -> BountySummary:
@@ -387,7 +384,7 @@ def _claims(db: store.Index, condition: str, values: dict[str, object]) -> list[
         f" WHERE {condition} ORDER BY c.block_number, c.log_index, c.chain_id", values)  # noqa: S608
     paid = claim_payouts(db, {(row[9], row[11], row[0]) for row in rows})
     return [built(ClaimRow, bounty_id, claim_id, hunter, uri, paid.get((chain_id, escrow, bounty_id, claim_id), 0),
-                  token, symbol, decimals, block, tx, chain_id, _chain_name(chain_id),
+                  token, symbol, decimals, block, tx, chain_id, chain_name(chain_id),
                   *_report_fields(uri, block_time), escrow=escrow)
             for bounty_id, claim_id, hunter, uri, token, symbol, decimals, block, tx, chain_id, block_time, escrow
             in rows]
