@@ -12,8 +12,9 @@ API. Starts the API as its own process, the way an operator runs stateless worke
 (`uvicorn --factory bountychain.web:create_app`, with the guarded protocol), and sends it, one
 route at a time, CLIENTS concurrent keep-alive clients (raw sockets, asyncio), each from its own
 loopback address (the server caps connections per address). Each route runs SECONDS or MAX_REQUESTS requests,
-whichever ends first, after WARMUP seconds of the same load that are not measured (a
-server's first answers fault the index's pages into memory: steady state is what is measured). Routes: a page of the list (50 bounties at a random offset, newest
+whichever ends first, after WARMUP seconds of the same load on the same connections that are not
+measured (a server's first answers fault the index's pages into memory: steady state is what is
+measured). Routes: a page of the list (50 bounties at a random offset, newest
 first), a page sorted by amount, a bounty's detail, a funder's record, and /api/status; each
 request draws its offset, bounty or funder afresh from all of them, and the server's answer
 cache is off (--answer-cache-mb to turn it on), so every answer is computed.
@@ -187,7 +188,7 @@ async def _get(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path:
 
 
 async def run_route(port: int, name: str, path: Callable[[random.Random], str], clients: int, seconds: float,
-                    max_requests: int) -> dict[str, Any]:
+                    max_requests: int, warmup: float = 0.0, server_pid: int | None = None) -> dict[str, Any]:
     """`clients` keep-alive connections, each from its own loopback address (the server caps
     connections per address), asking for `path(rng)`, one request at a time each, until
     `max_requests` in all or `seconds` have passed. A raw-socket client: an HTTP library's own
@@ -195,7 +196,8 @@ async def run_route(port: int, name: str, path: Callable[[random.Random], str], 
     latencies: list[float] = []
     errors = 0
     budget = [max_requests]
-    deadline = time.monotonic() + seconds
+    measured_from = time.monotonic() + warmup  # the same load before it, on the same connections, is not measured
+    deadline = measured_from + seconds
 
     async def client(n: int) -> None:
         nonlocal errors
@@ -204,7 +206,8 @@ async def run_route(port: int, name: str, path: Callable[[random.Random], str], 
             "127.0.0.1", port, local_addr=(f"127.0.{1 + n // 250}.{1 + n % 250}", 0))
         try:
             while budget[0] > 0 and time.monotonic() < deadline:
-                budget[0] -= 1
+                measured = time.monotonic() >= measured_from
+                budget[0] -= measured
                 started = time.perf_counter()
                 try:
                     if await asyncio.wait_for(_get(reader, writer, path(rng)), 60) != 200:
@@ -212,18 +215,26 @@ async def run_route(port: int, name: str, path: Callable[[random.Random], str], 
                 except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError):
                     errors += 1
                     return
-                latencies.append(time.perf_counter() - started)
+                if measured:
+                    latencies.append(time.perf_counter() - started)
         finally:
             writer.close()
 
-    started = time.monotonic()
-    await asyncio.gather(*(client(n) for n in range(clients)))
-    elapsed = time.monotonic() - started
+    cpu_from: list[float] = []
+
+    async def server_cpu_at_start() -> None:  # the server's CPU counted from the end of the warm-up
+        await asyncio.sleep(max(0.0, measured_from - time.monotonic()))
+        cpu_from.append(cpu_seconds(server_pid) if server_pid else 0.0)
+
+    await asyncio.gather(server_cpu_at_start(), *(client(n) for n in range(clients)))
+    elapsed = time.monotonic() - measured_from
+    server_cpu = cpu_seconds(server_pid) - cpu_from[0] if server_pid else 0.0
     latencies.sort()
     quantile = statistics.quantiles(latencies, n=100, method="inclusive") if len(latencies) > 1 else latencies * 99
     return {"route": name, "requests": len(latencies), "errors": errors, "seconds": round(elapsed, 2),
             "requests_per_s": round(len(latencies) / elapsed, 1), "p50_ms": round(quantile[49] * 1000, 1),
-            "p99_ms": round(quantile[98] * 1000, 1), "max_ms": round(latencies[-1] * 1000, 1)}
+            "p99_ms": round(quantile[98] * 1000, 1), "max_ms": round(latencies[-1] * 1000, 1),
+            "server_cpu_ms_per_request": round(server_cpu * 1000 / max(1, len(latencies)), 2)}
 
 
 def main() -> None:
@@ -291,12 +302,8 @@ def main() -> None:
                 results = []
                 load = os.getloadavg()[0]
                 for name, path in routes.items():
-                    if args.warmup:  # the same load, not measured: the first answers fault the index's pages in
-                        asyncio.run(run_route(port, name, path, args.clients, args.warmup, args.max_requests))
-                    cpu = cpu_seconds(server.pid)
-                    result = asyncio.run(run_route(port, name, path, args.clients, args.seconds, args.max_requests))
-                    result["server_cpu_ms_per_request"] = round(
-                        (cpu_seconds(server.pid) - cpu) * 1000 / max(1, result["requests"]), 2)
+                    result = asyncio.run(run_route(port, name, path, args.clients, args.seconds, args.max_requests,
+                                                   args.warmup, server.pid))
                     result["rss_mib_after"] = rss_mib(server.pid)
                     result["load_average"] = round(os.getloadavg()[0], 1)
                     results.append(result)
