@@ -91,8 +91,16 @@ class Merge:
 
 # Written out, not built with select(): a profile reads it per request, and building the
 # statement and its cache key was most of the read.
-_LINKS_OF_ADDRESS = sa.text(f"SELECT login, address, comment_url, linked_at FROM {links.name}"
-                            " WHERE lower(address) = :address ORDER BY linked_at, login")
+LINKS_OF_ADDRESS = (f"SELECT login, address, comment_url, linked_at FROM {links.name}"
+                    " WHERE lower(address) = :address ORDER BY linked_at, login")
+_LINKS_OF_ADDRESS = sa.text(LINKS_OF_ADDRESS)
+
+
+def links_statement(address: str) -> tuple[str, dict[str, str]]:
+    """`BotState.links_of_address`'s statement (portable text, `:name` parameters) and its
+    parameters: for a reader of the same database outside SQLAlchemy's statement layer (the
+    API's profiles, in their answer's snapshot), whose rows are its dicts."""
+    return LINKS_OF_ADDRESS, {"address": address.lower()}
 
 
 class BotState:
@@ -202,7 +210,7 @@ class BotState:
     def links_of_address(self, address: str, connection: Connection | None = None) -> list[dict[str, Any]]:
         """The logins linked to `address`, oldest first. `connection`: read there (the API's
         read of a profile, in its snapshot), else in a transaction of its own."""
-        statement = _LINKS_OF_ADDRESS.bindparams(address=address.lower())
+        statement = _LINKS_OF_ADDRESS.bindparams(**links_statement(address)[1])
         rows = (connection.execute(statement) if connection is not None else self._run(statement)).all()
         return [{"login": r.login, "address": r.address, "comment_url": r.comment_url, "linked_at": r.linked_at}
                 for r in rows]

@@ -155,14 +155,6 @@ class Index:
     def _connection(self) -> Connection | None:
         return getattr(self._local, "connection", None)
 
-    def connection(self) -> Connection:
-        """The SQLAlchemy connection of the enclosing transaction or `reading` block: for a read
-        written with SQLAlchemy Core (the GitHub App's tables) that belongs in the same snapshot."""
-        connection = self._connection()
-        if connection is None:
-            raise RuntimeError("connection() is for inside a transaction or a reading block")
-        return connection
-
     # Statements go straight to the driver's cursor on SQLAlchemy's connection: the sync runs
     # tens of thousands of small statements, and SQLAlchemy's per-statement layer would be most
     # of its time. SQLAlchemy keeps the engine, the pool, transactions and the dialect.

@@ -38,7 +38,7 @@ from bountychain.amounts import format_amount, parse_amount
 from bountychain.chains import KNOWN_CHAINS, chain_by_shorthand, chain_name, known_chain
 from bountychain.errors import InvalidURI, error_meanings
 from bountychain.github.app import links_routes
-from bountychain.github.state import BotState
+from bountychain.github.state import BotState, links_statement
 from bountychain.index import answers, cursors, queries
 from bountychain.index.store import Index, database_url, describe_url, open_index
 from bountychain.index.sync import Indexer, SyncReport
@@ -374,7 +374,7 @@ def _funder(web: WebApp, request: Request) -> Any:
         # Counted from the pledges: only the RECENT bounties shown are read as summaries.
         pay_rate, recent = answers.funded_bounties(db, record.pledges, recent=RECENT)
         objections = queries.funder_objections(db, funder, chain=chain, escrow=escrow)
-        github = web.github.links_of_address(funder, db.connection())  # in the same snapshot as the ETag
+        github = db.dicts(*links_statement(funder))  # in the same snapshot as the ETag
     return {**jsonable(record), "objections": jsonable(objections), "pay_rate": pay_rate,
             "recent": [Ready(summary) for summary in recent], "github": github}
 
@@ -386,7 +386,7 @@ def _hunter(web: WebApp, request: Request) -> Any:
         record = queries.hunter_record(db, hunter, chain=chain, escrow=escrow)
         recent = queries.bounties_by_ids(db, sorted({(claim.chain_id, claim.escrow, claim.bounty_id)
                                                      for claim in record.claims}))
-        github = web.github.links_of_address(hunter, db.connection())
+        github = db.dicts(*links_statement(hunter))
     return {**jsonable(record), "recent": jsonable(recent[:RECENT]), "github": github}
 
 
