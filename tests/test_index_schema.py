@@ -9,6 +9,8 @@ import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
+from typing import Any
+
 import pytest
 import sqlalchemy
 from alembic.migration import MigrationContext
@@ -282,6 +284,26 @@ def test_a_snapshots_cursors_are_read_once_and_a_transaction_reads_them_anew(tmp
             assert sum("FROM chains" in sql for sql in sent) == 1
     finally:
         index.engine.dispose()
+
+
+def test_a_reading_block_is_one_snapshot_on_both_backends(index_db: Any) -> None:
+    """An answer's ETag, its page and its count come from one `reading` block: a sync that
+    commits between two of its statements is seen by neither (PostgreSQL's default, READ
+    COMMITTED, gives each statement a snapshot of its own)."""
+    reader, writer = open_index(index_db()), open_index(index_db())
+    try:
+        with writer.transaction():
+            cursors.add_chain(writer, 1, "0x" + "11" * 20, 5)
+        with reader.reading():
+            assert [row["cursor"] for row in reader.execute("SELECT cursor FROM chains")] == [4]
+            with writer.transaction():
+                cursors.set_cursor(writer, 1, "0x" + "11" * 20, 9, "0x" + "22" * 32, 1_700_000_000)
+            assert [row["cursor"] for row in reader.execute("SELECT cursor FROM chains")] == [4]
+        with reader.reading():
+            assert [row["cursor"] for row in reader.execute("SELECT cursor FROM chains")] == [9]
+    finally:
+        reader.engine.dispose()
+        writer.engine.dispose()
 
 
 # --- upgrading an index in place (bountychain.index.migrations) -----------------------------

@@ -270,12 +270,18 @@ class Index:
         if self._connection() is not None:
             yield self
             return
-        with self.engine.connect() as connection, connection.begin():  # one snapshot
-            self._local.connection, self._local.remembered = connection, {}
-            try:
-                yield self
-            finally:
-                self._local.connection = self._local.remembered = None
+        with self.engine.connect() as connection:
+            if self.dialect == "postgresql":
+                # READ COMMITTED (its default) gives each statement a snapshot of its own: an
+                # ETag and its answer could straddle a sync's commit. (psycopg names the level
+                # in its BEGIN: no round trip.) SQLite's transaction is one snapshot already.
+                connection.execution_options(isolation_level="REPEATABLE READ")
+            with connection.begin():  # one snapshot
+                self._local.connection, self._local.remembered = connection, {}
+                try:
+                    yield self
+                finally:
+                    self._local.connection = self._local.remembered = None
 
     def remembered(self, key: str, read: Callable[[], _T]) -> _T:
         """`read()`, once per `reading` block: a fact of its snapshot that several parts of one
