@@ -142,7 +142,8 @@ def parse_issue_url(url: object, what: str = "issue URL") -> IssueRef:
     depth_ok = len(repo) >= 2 if kind == "gitlab" else len(repo) == 2
     if not depth_ok or not all(_NAME.fullmatch(name) and name not in (".", "..") for name in repo):
         raise InvalidURI(f"{what}: {url!r} does not name a repository as OWNER/NAME before /issues/")
-    if parts.fragment.startswith(SECURITY_KEY_FIELD + "=") and not _SECURITY_FRAGMENT.fullmatch(parts.fragment):
+    key_fragment = _security_fragment(parts.fragment)
+    if key_fragment is not None and not _SECURITY_FRAGMENT.fullmatch(key_fragment):
         raise InvalidURI(f"{what}: {url!r}: #{SECURITY_KEY_FIELD}= must be a compressed secp256k1 public key "
                          "(0x and 66 hex digits, as `bountychain report contact-url` writes it)")
     return IssueRef(host, "/".join(repo), int(tail[0]), kind)
@@ -151,8 +152,16 @@ def parse_issue_url(url: object, what: str = "issue URL") -> IssueRef:
 def normalize_issue_url(url: object, what: str = "issue URL") -> str:
     """The canonical spelling of an accepted issue URL (see the module's rules)."""
     ref = parse_issue_url(url, what)
-    fragment = urlsplit(str(url)).fragment
-    return f"{ref.url}#{fragment}" if fragment.startswith(SECURITY_KEY_FIELD + "=") else ref.url
+    key_fragment = _security_fragment(urlsplit(str(url)).fragment)
+    return ref.url if key_fragment is None else f"{ref.url}#{key_fragment}"
+
+
+def _security_fragment(fragment: str) -> str | None:
+    """A `#security-key=` fragment as it goes on chain (the field's name in lowercase, whatever
+    case it was typed in, so that a key is never dropped for its spelling; the key as typed),
+    or None for any other fragment."""
+    field = SECURITY_KEY_FIELD + "="
+    return field + fragment[len(field):] if fragment[:len(field)].lower() == field else None
 
 
 @dataclass(frozen=True)

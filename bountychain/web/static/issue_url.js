@@ -67,9 +67,12 @@ export function normaliseIssueUrl(text, hosts = {}) {
   const issue = found[2].replace(/^0+(?=\d)/, "");
   if (issue === "0") throw new Error(`${raw}: issue numbers start at 1`);
   // The fragment as typed (everything after the first "#", as Python's urlsplit reads it; the URL
-  // parser would percent-encode it): a security key is kept exactly, a malformed one refused.
-  const fragment = raw.includes("#") ? raw.slice(raw.indexOf("#") + 1) : "";
-  const keeps = fragment.startsWith(SECURITY_FIELD);
+  // parser would percent-encode it): a security key is kept exactly (its field's name in
+  // lowercase, however it was typed, so a key is never dropped for its spelling), a malformed one
+  // refused.
+  const typed = raw.includes("#") ? raw.slice(raw.indexOf("#") + 1) : "";
+  const keeps = typed.slice(0, SECURITY_FIELD.length).toLowerCase() === SECURITY_FIELD;
+  const fragment = keeps ? SECURITY_FIELD + typed.slice(SECURITY_FIELD.length) : "";
   if (keeps && !SECURITY_FRAGMENT.test(fragment)) {
     throw new Error(`${raw}: the bounty's security contact key is malformed: #security-key= must be a compressed `
       + "secp256k1 public key (0x and 66 hex digits, as `bountychain report contact-url` writes it)");
