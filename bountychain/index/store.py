@@ -285,7 +285,7 @@ class Index:
 
     def remembered(self, key: str, read: Callable[[], _T]) -> _T:
         """`read()`, once per `reading` block: a fact of its snapshot that several parts of one
-        answer read (the escrows' cursors: its ETag, its `index` status, its chain's time).
+        answer read (the escrows' cursors: its ETag and its `index` status).
         Outside a `reading` block of its own (in a transaction, which writes) it is read anew."""
         memory = getattr(self._local, "remembered", None)
         if memory is None:
@@ -404,8 +404,8 @@ def _engine(url: str) -> Engine:
         @event.listens_for(engine, "begin")
         def _on_begin(connection: Connection) -> None:
             writing = connection.get_execution_options().get("bountychain_write")
-            # To the driver's connection: SQLAlchemy's statement path for one word was a third
-            # of a small answer's own time. Its errors are the driver's, as every statement's.
+            # To the driver's connection: SQLAlchemy's statement path for one word was a seventh
+            # of the status answer's instructions. Its errors are the driver's, as every statement's.
             connection.connection.dbapi_connection.execute("BEGIN IMMEDIATE" if writing else "BEGIN")
 
         return engine
