@@ -120,10 +120,6 @@ def _int_tuple(text: str) -> tuple[int, ...]:
     return () if text == "[]" else tuple(json.loads(text))
 
 
-def _summary(found: store.Row, now: int | None) -> BountySummary:
-    return _summary_of(*_with_state(found.as_dict(), now))
-
-
 def _with_state(row: dict[str, Any], now: int | None) -> tuple[dict[str, Any], str]:
     """A summary row (every column is read, by name) and its status at `now` (else at the time
     of its escrow's last indexed block)."""
@@ -327,10 +323,10 @@ def bounty(db: Db, bounty_id: int, *, chain: int | None = None, now: int | None 
         return None
     chain_id, escrow = found
     key: dict[str, object] = {"chain_id": chain_id, "escrow": escrow, "bounty_id": bounty_id}
-    row = db.execute(_SUMMARY + " WHERE " + _ONE.format(a="b"), key).fetchone()
-    if row is None:
+    rows = db.dicts(_SUMMARY + " WHERE " + _ONE.format(a="b"), key)
+    if not rows:
         return None
-    summary = _summary(row, now)
+    summary = _summary_of(*_with_state(rows[0], now))
     name = chain_name(chain_id)
     events = [built(PledgeEvent, r["bounty_id"], r["funder"], int(r["amount"]), r["unlocks_at"], r["block_number"],
                     r["tx_hash"], chain_id, name, escrow)

@@ -16,7 +16,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from bountychain.index import batches, store
-from bountychain.index.batches import escrow_chunks
 
 BPS = 10_000
 
@@ -207,7 +206,7 @@ def values_after_milestones(db: store.Index, bounties: Iterable[tuple[int, str, 
     Bounties without a partial award are left out: a pledge is then worth pledged - refunded
     (shares stay units, and a whole award's objectors keep exactly what they pledged)."""
     values: dict[tuple[int, str, int], dict[str, int]] = {}
-    for params, among in escrow_chunks(bounties, alias=""):
+    for params, among in batches.escrow_chunks(bounties, alias=""):
         chain_id, escrow = params["chain"], params["escrow"]
         parted = sorted({row[0] for row in db.execute(f"SELECT bounty_id FROM milestones WHERE {among}", params)})
         if not parted:
