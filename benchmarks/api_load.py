@@ -47,7 +47,7 @@ import httpx
 from eth_utils import keccak
 from web3 import Web3
 
-from bountychain.index import store
+from bountychain.index import listing, store
 from bountychain.index.schema import EVENT_TABLES
 
 ETH = "0x" + "0" * 40
@@ -109,13 +109,14 @@ def build_index(path: Path, bounties: int, pledges: int) -> dict[str, Any]:
                 NOW + rng.randint(-10, 60) * 86_400, "awarded" if awarded else "open", str(total),
                 str(pledged_sum[bounty_id]), "0", str(pledged_sum[bounty_id]) if awarded else "0", "0",
                 str(pledged_sum[bounty_id]) if awarded else "0", "", "0", 0, "0", len(funders_of[bounty_id]), 2,
-                0, 0, 0, "", 0, "none", 0, "[]", "[]", "0", 0, 0, "0", "", 0, block - 1, block + 1))
+                0, 0, 0, "", 0, "none", 0, "[]", "[]", "0", 0, 0, "0", "", 0, block - 1, block + 1, None, None))
         db.executemany("INSERT INTO claims (chain_id, escrow, bounty_id, claim_id, hunter, uri, block_number,"
                        " log_index, tx_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", claims)
         db.executemany("INSERT INTO payouts (chain_id, escrow, block_number, log_index, tx_hash, bounty_id, claim_id,"
                        " hunter, amount, credited) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", payouts)
         marks = ", ".join("?" for _ in summaries[0])
         db.executemany(f"INSERT INTO bounties VALUES ({marks})", summaries)  # noqa: S608
+        listing.store_all_json(db)  # the API's JSON of each, as the sync stores it
     db.execute("ANALYZE")
     db.close()
     return {"funders": funders, "bounties": bounties, "pledges": pledges, "claims": len(claims),

@@ -24,7 +24,7 @@ from bountychain import deployments as registry
 from bountychain.devchain import find_anvil
 from bountychain.index import Index, Indexer, open_index, parse_repo, queries
 from bountychain.index import events as index_events
-from bountychain.index import summaries
+from bountychain.index import listing, summaries
 from bountychain.index.schema import EVENT_TABLES
 from bountychain.sdk.constants import ARBITRATION_PERIOD
 from tests.conftest import deploy_mock
@@ -187,8 +187,29 @@ def story(w: World, tag: str = "1") -> dict[str, int]:
             "rejected": rejected, "escalated": escalated}
 
 
+def stale_json(db: Index) -> list[tuple[int, str, int]]:
+    """The bounties whose stored JSON (`listing.store_json`) is not what their rows give now:
+    their summary (but its status) and their solutions, as the API's JSON has them."""
+    with db.reading():
+        rows = queries.bounties(db, shape=listing.summary_json)
+        keys = [(row["chain_id"], row["escrow"], row["bounty_id"]) for row in rows]
+        solutions = listing.solutions_of(db, keys)
+        stored = {(row["chain_id"], row["escrow"], row["bounty_id"]): row for row in queries.bounties(
+            db, shape=lambda row, state: row, stored=True)}
+    stale = []
+    for row, key in zip(rows, keys):
+        del row["status"]
+        text = stored[key]
+        now = json.loads(listing.json_bytes(row)), json.loads(listing.json_bytes(solutions[key]))
+        if (json.loads(text["summary_json"]), json.loads(text["solutions_json"])) != now:
+            stale.append(key)
+    return stale
+
+
 def dump(db: Index) -> dict[str, list[tuple[Any, ...]]]:
-    """Every indexed fact (not the bookkeeping: block hashes kept and the cursor)."""
+    """Every indexed fact (not the bookkeeping: block hashes kept and the cursor); and a check
+    that each bounty's stored JSON is what its rows give now, whatever path the index took."""
+    assert stale_json(db) == []
     tables = [*EVENT_TABLES, "bounties", "tokens"]
     return {table: sorted(tuple(row) for row in db.execute(f"SELECT * FROM {table}")) for table in tables}  # noqa: S608
 

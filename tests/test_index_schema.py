@@ -5,6 +5,7 @@ DDL is spelled (schema.py builds the event tables with one helper) cannot change
 from __future__ import annotations
 
 import gzip
+import json
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
@@ -17,10 +18,11 @@ from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from sqlalchemy import text
 
-from bountychain.index import Index, IndexMismatch, cursors, migrations, open_index, queries
+from bountychain.index import Index, IndexMismatch, cursors, listing, migrations, open_index, queries
 from bountychain.index.schema import DDL, EVENT_TABLES, SCHEMA_VERSION
 from bountychain.index.store import MMAP_BYTES, database_url, get_meta
 from bountychain.index.summaries import refresh_bounty
+from bountychain.web.responses import to_json
 
 # An event's position in the chain: the first columns of an event that recurs, keyed by them ...
 _POSITION_FIRST = [("block_number", "BIGINT", 1, 1), ("log_index", "INTEGER", 1, 2), ("tx_hash", "TEXT", 1, 0)]
@@ -130,9 +132,11 @@ EXPECTED_COLUMNS: dict[str, list[tuple[str, str, int, int]]] = {
     "slashed_credits": _with_chain(_SLASHED_CREDITS),
     "part_proposals": _with_chain(_PART_PROPOSALS),
     "spam_marks": _with_chain(_SPAM_MARKS),
-    # Schema 10: the latest proposal's part, after its dispute id.
+    # Schema 10: the latest proposal's part, after its dispute id; schema 11: the API's JSON of
+    # the summary and of its solutions (`listing`), last.
     "bounties": _with_chain([*SCHEMA_5_COLUMNS["bounties"][:-2], ("proposed_part_bps", "INTEGER", 1, 0),
-                             *SCHEMA_5_COLUMNS["bounties"][-2:]]),
+                             *SCHEMA_5_COLUMNS["bounties"][-2:], ("summary_json", "TEXT", 0, 0),
+                             ("solutions_json", "TEXT", 0, 0)]),
 }
 # blocks, tokens and bounties declare their key columns NOT NULL now (a composite key).
 EXPECTED_COLUMNS["blocks"][1] = ("block_number", "BIGINT", 1, 2)
@@ -388,10 +392,16 @@ def _read_all(index: Index) -> dict[str, list[tuple[object, ...]]]:
 
 
 def _as_before_10(table: str, row: tuple[object, ...]) -> tuple[object, ...]:
-    """An upgraded row as an index before schema 10 had it: a summary row without the latest
-    proposal's part (third from the end), which must be 0 (no proposal asked for a part)."""
+    """An upgraded row as an index before schema 10 had it: a summary row without its stored
+    JSON (the last two, schema 11: written by the upgrade, a summary and a list of solutions)
+    nor the latest proposal's part (third from the end before them), which must be 0 (no
+    proposal asked for a part)."""
     if table != "bounties":
         return row
+    summary, solutions = row[-2:]
+    assert isinstance(summary, str) and summary.startswith('{"bounty_id":'), row
+    assert isinstance(solutions, str) and solutions.startswith("["), row
+    row = row[:-2]
     assert row[-3] == 0, row
     return row[:-3] + row[-2:]
 
@@ -415,7 +425,7 @@ def _assert_upgraded_keeping_every_row(before: dict[str, list[tuple[object, ...]
     # Its review had proposals: the part each asked for, and any spam marks, up to its cursor
     # are read once by its indexer (schema 10).
     assert before["proposals"]
-    assert dict(after["meta"]) == {"schema_version": str(SCHEMA_VERSION),
+    assert dict(after["meta"]) == {"schema_version": str(SCHEMA_VERSION), "listing_shape": listing.SHAPE,
                                    f"backfill_review_parts:{chain_id}:{meta['escrow']}": meta["cursor"]}
     # ... and read as before.
     listed = queries.bounties(index)
@@ -456,7 +466,7 @@ def test_a_schema_4_index_is_upgraded_in_place_keeping_every_row(tmp_path: Path)
     assert dict(before["meta"])["schema_version"] == "4" and len(before["pledges"]) == 18
     assert dict(before["meta"])["cursor"] == "68"
     index = open_index(path)
-    assert get_meta(index, "schema_version") == str(SCHEMA_VERSION) == "10"
+    assert get_meta(index, "schema_version") == str(SCHEMA_VERSION) == "11"
     _assert_upgraded_keeping_every_row(before, index)
     db = sqlite3.connect(path)
     names = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
@@ -598,8 +608,8 @@ def test_a_schema_8_index_gets_each_rows_escrow_and_keeps_every_row(
     # The local escrow had slashed a bond: its credits, and its review's spam marks and part
     # proposals, up to its cursor are read once by its indexer.
     meta = dict(after["meta"])
-    assert meta == {"schema_version": "10", f"backfill_slashed:31337:{escrows[31337]}": "68",
-                    f"backfill_review_parts:31337:{escrows[31337]}": "68"}
+    assert meta == {"schema_version": "11", f"backfill_slashed:31337:{escrows[31337]}": "68",
+                    f"backfill_review_parts:31337:{escrows[31337]}": "68", "listing_shape": listing.SHAPE}
     _assert_newest_shape(index, path, backend)
     # ... and read as before, each bounty with its escrow.
     with pytest.raises(queries.AmbiguousBounty, match="Ethereum"):
@@ -640,7 +650,7 @@ def test_a_schema_9_index_gets_the_review_parts_tables_and_keeps_every_row(
     before = _tables(path, ["meta", "chains", "tokens", *SCHEMA_5_COLUMNS, "slashed_credits"])
     (escrow,) = {row[1] for row in before["chains"]}
     assert dict(before["meta"]) == {"schema_version": "9", f"backfill_slashed:31337:{escrow}": "68"}
-    assert len(before["bounties"][0]) == len(EXPECTED_COLUMNS["bounties"]) - 1  # no part yet
+    assert len(before["bounties"][0]) == len(EXPECTED_COLUMNS["bounties"]) - 3  # no part nor JSON yet
     index, target = _opened(path, backend, request)
     after = _read_all(index)
     # Every row is there as it was; a summary gets the part its latest proposal asks for: 0 (none
@@ -651,12 +661,16 @@ def test_a_schema_9_index_gets_the_review_parts_tables_and_keeps_every_row(
     assert after["part_proposals"] == after["spam_marks"] == []
     # Its review had proposals and a bond was slashed: the indexer reads PartProposed and
     # SpamMarked once, up to its cursor; the slashed-bond credits still to read stay noted.
-    assert dict(after["meta"]) == {"schema_version": "10", f"backfill_slashed:31337:{escrow}": "68",
-                                   f"backfill_review_parts:31337:{escrow}": "68"}
+    assert dict(after["meta"]) == {"schema_version": "11", f"backfill_slashed:31337:{escrow}": "68",
+                                   f"backfill_review_parts:31337:{escrow}": "68", "listing_shape": listing.SHAPE}
     _assert_newest_shape(index, path, backend)
     # ... and read as before, the new fields empty.
     listed = queries.bounties(index)
     assert len(listed) == 11 and {b.proposed_part_bps for b in listed} == {0}
+    # The list read from the JSON the upgrade stored reads as the records.
+    stored = json.loads(to_json(queries.bounties(index, shape=listing.listed, stored=True)))
+    assert [{key: value for key, value in bounty.items() if key != "solutions"} for bounty in stored] == json.loads(
+        to_json(listed))
     detail = queries.bounty(index, 2)
     assert [(mark.claim_id, mark.bond, mark.through_review) for mark in detail.spam_marks] == [(1, 5, False)]
     assert detail.spam_marks[0].marked_by == detail.bounty.approver

@@ -8,17 +8,16 @@ with named parameters: the same statements run on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import fields, replace
+from dataclasses import replace
 from functools import wraps
 from typing import Any, TypeVar
 
 from bountychain.chains import chain_name
-from bountychain.sdk.constants import FUNDRAISER_CLAIM_PERIOD
 from bountychain.index import cursors, store
+from bountychain.index.listing import STORED_SELECT, SUMMARY_FIELDS, SUMMARY_SELECT, summary_derived
 from bountychain.index.batches import escrow_chunks
 from bountychain.index.pledges import funder_pledges_where, state_at
 from bountychain.index.spam import spam_marks
@@ -103,22 +102,6 @@ def status(db: Db, chain: int | None = None) -> IndexStatus:
 # "now" for a row: the time of its escrow's last indexed block (each has its own clock).
 _CHAIN_TIME = "COALESCE((SELECT c.cursor_time FROM chains c WHERE c.chain_id = b.chain_id AND c.escrow = b.escrow), 0)"
 
-SUMMARY_FIELDS = tuple(field.name for field in fields(BountySummary))
-# A summary's fields that no column of `bounties` holds: its token's, and those `summary_derived` computes.
-_SUMMARY_JOINED = {"symbol": "COALESCE(t.symbol, '?')", "decimals": "COALESCE(t.decimals, 0)",
-                   "claim_deadline": "NULL", "quorum_weight": "NULL", "chain_name": "NULL"}
-# A summary's row: its columns in its record's field order (so a row is its JSON's dict as it
-# is, `answers.summary_json`), then the time of its escrow's last indexed block.
-_SUMMARY = ("SELECT " + ", ".join(f"{_SUMMARY_JOINED.get(name, 'b.' + name)} AS {name}" for name in SUMMARY_FIELDS)
-            + ", COALESCE(c.cursor_time, 0) AS chain_time"
-            " FROM bounties b LEFT JOIN tokens t ON t.chain_id = b.chain_id AND t.token = b.token"
-            " LEFT JOIN chains c ON c.chain_id = b.chain_id AND c.escrow = b.escrow")
-
-
-def _int_tuple(text: str) -> tuple[int, ...]:
-    """A JSON list of integers; most bounties never had a proposal ("[]")."""
-    return () if text == "[]" else tuple(json.loads(text))
-
 
 def _with_state(row: dict[str, Any], now: int | None) -> tuple[dict[str, Any], str]:
     """A summary row (every column is read, by name) and its status at `now` (else at the time
@@ -129,18 +112,6 @@ def _with_state(row: dict[str, Any], now: int | None) -> tuple[dict[str, Any], s
 # A summary row's amounts: decimal TEXT in the index (uint256 exceeds 64 bits), ints in the record.
 _AMOUNT_COLUMNS = frozenset({"total", "pledged", "refunded", "pool", "fee", "paid_out", "goal", "raised",
                              "proposal_total", "weight_against"})
-
-
-def summary_derived(row: dict[str, Any], state: str) -> dict[str, Any]:
-    """A summary's fields that are not a column as it is (nor an amount): its status, the
-    flags, a fundraiser's claim deadline, the proposal's lists, the weight that blocks it
-    (the quorum of the pool it weighs against, rounded up) and the chain's name."""
-    weighed = int(row["proposal_total"] if row["proposal_nonce"] else row["total"])
-    return {"status": state, "all_or_nothing": bool(row["all_or_nothing"]),
-            "claim_deadline": row["deadline"] + FUNDRAISER_CLAIM_PERIOD if row["kind"] == "fundraiser" else 0,
-            "optimistic": bool(row["optimistic"]), "arbiter_is_erc792": bool(row["arbiter_is_erc792"]),
-            "proposed_claims": _int_tuple(row["proposed_claims"]), "proposed_shares": _int_tuple(row["proposed_shares"]),
-            "quorum_weight": -(-row["quorum_bps"] * weighed // 10_000), "chain_name": chain_name(row["chain_id"])}
 
 
 def _summary_of(row: dict[str, Any], state: str) -> BountySummary:
@@ -226,7 +197,7 @@ def bounties(db: Db, *, repo: str | None = None, issue: str | None = None,
              beneficiary: str | None = None, now: int | None = None, owner: str | None = None,
              issuer: str | None = None, chain: int | None = None, sort: str = "newest",
              limit: int | None = None, offset: int = 0, escrow: str | None = None,
-             shape: Callable[[dict[str, Any], str], Any] = _summary_of) -> list[Any]:
+             shape: Callable[[dict[str, Any], str], Any] = _summary_of, stored: bool = False) -> list[Any]:
     """Bounties and fundraisers, newest first, filtered by kind (bounty, fundraiser),
     repository ("owner/name", or a group prefix), the repository's owner, exact issue
     (project) URL, status (a bounty's open, expired, under_review (an optimistic bounty with a
@@ -240,8 +211,9 @@ def bounties(db: Db, *, repo: str | None = None, issue: str | None = None,
     (`count_bounties` gives the total).
 
     `shape` makes each one from its row (a dict of the columns) and its status: a
-    `BountySummary` by default; the API's list takes its JSON straight from the row
-    (`answers.summary_json`)."""
+    `BountySummary` by default, or its JSON (`listing.summary_json`). With `stored`, the row
+    holds the JSON the sync stored with it instead of the summary's columns
+    (`listing.STORED_SELECT`), for the API's shapes of it (`listing.listed`, `summary_text`)."""
     if sort not in SORTS:
         raise ValueError(f"sort must be one of {', '.join(SORTS)}")
     if limit is not None and limit < 0 or offset < 0:
@@ -250,7 +222,8 @@ def bounties(db: Db, *, repo: str | None = None, issue: str | None = None,
     condition, params = _bounty_filter(db, repo=repo, issue=issue, status=status, token=token, kind=kind,
                                        beneficiary=beneficiary, owner=owner, issuer=issuer, chain=chain, now=now,
                                        escrow=escrow)
-    sql = _SUMMARY + condition + " ORDER BY " + _ORDER[sort]
+    select = STORED_SELECT if stored else SUMMARY_SELECT
+    sql = select + condition + " ORDER BY " + _ORDER[sort]
     if status in _COMPUTED_STATUSES:  # filtered after the query, so paged after it too
         rows = [_with_state(result, moment) for result in db.dicts(sql, params)]
         found = [shape(row, state) for row, state in rows if state == status]
@@ -261,7 +234,7 @@ def bounties(db: Db, *, repo: str | None = None, issue: str | None = None,
         # then skips index entries, neither joining nor reading rows (5x faster 5,000 rows in).
         page = ("SELECT b.chain_id, b.escrow, b.bounty_id FROM bounties b" + condition + " ORDER BY " + _ORDER[sort]
                 + " LIMIT :limit OFFSET :offset")
-        sql = _SUMMARY.replace(" FROM bounties b ", f" FROM ({page}) page JOIN bounties b ON b.chain_id = page.chain_id"
+        sql = select.replace(" FROM bounties b ", f" FROM ({page}) page JOIN bounties b ON b.chain_id = page.chain_id"
                                " AND b.escrow = page.escrow AND b.bounty_id = page.bounty_id ") + " ORDER BY " + _ORDER[sort]
         params.update(limit=2**62 if limit is None else limit, offset=offset)  # no LIMIT ALL in SQLite
     rows = [_with_state(result, moment) for result in db.dicts(sql, params)]
@@ -323,7 +296,7 @@ def bounty(db: Db, bounty_id: int, *, chain: int | None = None, now: int | None 
         return None
     chain_id, escrow = found
     key: dict[str, object] = {"chain_id": chain_id, "escrow": escrow, "bounty_id": bounty_id}
-    rows = db.dicts(_SUMMARY + " WHERE " + _ONE.format(a="b"), key)
+    rows = db.dicts(SUMMARY_SELECT + " WHERE " + _ONE.format(a="b"), key)
     if not rows:
         return None
     summary = _summary_of(*_with_state(rows[0], now))
@@ -498,12 +471,13 @@ def beneficiary_record(db: Db, beneficiary: str, *, now: int | None = None,
 
 @reads
 def bounties_by_ids(db: Db, bounties: list[tuple[int, str, int]], *, now: int | None = None,
-                    shape: Callable[[dict[str, Any], str], Any] = _summary_of) -> list[Any]:
+                    shape: Callable[[dict[str, Any], str], Any] = _summary_of, stored: bool = False) -> list[Any]:
     """The bounties and fundraisers with these (chain id, escrow, bounty id) that the index
-    holds, newest first; `shape` as in `bounties`."""
+    holds, newest first; `shape` and `stored` as in `bounties`."""
+    select = STORED_SELECT if stored else SUMMARY_SELECT
     found = []
     for params, condition in escrow_chunks(bounties):
-        found += [_with_state(row, now) for row in db.dicts(_SUMMARY + " WHERE " + condition.format(a="b"), params)]
+        found += [_with_state(row, now) for row in db.dicts(select + " WHERE " + condition.format(a="b"), params)]
     found.sort(key=lambda pair: (pair[0]["bounty_id"], pair[0]["chain_id"], pair[0]["escrow"]), reverse=True)
     return [shape(row, state) for row, state in found]
 

@@ -25,7 +25,7 @@ every bounty an indexed range or a rollback touches.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 10  # 2: fundraisers (FundraiserCreated, RaisedPaid); 3: backer governance (review events);
+SCHEMA_VERSION = 11  # 2: fundraisers (FundraiserCreated, RaisedPaid); 3: backer governance (review events);
 # 4: issue 11 (the review contract's events, the reviewed bounty's approver, credited payouts,
 # recipients of refunds and withdrawals, fee withdrawals, escalation times);
 # 5: issue 13 (indexes on every bounty_id that refresh_bounty and the detail read; see `migrations`);
@@ -35,7 +35,9 @@ SCHEMA_VERSION = 10  # 2: fundraisers (FundraiserCreated, RaisedPaid); 3: backer
 # 9: issues 13, 15, 16: several escrows per chain (every row carries its escrow too; `chains` has a row per
 # (chain, escrow) pair), and SlashedBondsCredited (`slashed_credits`);
 # 10: issue 16 through the review: PartProposed (`part_proposals`; the latest proposal's part in `bounties`) and
-# SpamMarked (`spam_marks`)
+# SpamMarked (`spam_marks`);
+# 11: issue 13, a page of the list read rather than built: each bounty's summary and solutions as the API's
+# JSON, stored in its `bounties` row (`listing`)
 
 # Every table with a block_number column is rolled back by deleting its rows past the fork.
 EVENT_TABLES = ("created", "fundraisers", "pledges", "claims", "awards", "payouts", "raised_paid", "credits",
@@ -242,6 +244,8 @@ DDL = [
         proposed_part_bps INTEGER NOT NULL,
         created_block BIGINT NOT NULL,
         updated_block BIGINT NOT NULL,
+        summary_json TEXT,
+        solutions_json TEXT,
         PRIMARY KEY (chain_id, escrow, bounty_id)
     )""",
 ]

@@ -29,7 +29,7 @@ from sqlalchemy.pool import StaticPool
 
 from bountychain.chains import chain_name
 from bountychain.errors import BountychainError
-from bountychain.index import migrations
+from bountychain.index import listing, migrations
 from bountychain.index.schema import DDL, SCHEMA_VERSION
 
 # Path segments that end the repository part of an issue URL (GitHub, GitLab, Gitea, ...).
@@ -436,7 +436,8 @@ def open_index(target: str | Path) -> Index:
 
 
 def _prepare(index: Index) -> None:
-    """Creates the tables of a new index, or upgrades an older one (inside a transaction)."""
+    """Creates the tables of a new index, or upgrades an older one (inside a transaction), and
+    writes the bounties' stored JSON (`listing`) where another version shaped it otherwise."""
     if index.dialect == "postgresql":  # workers opening one new database at once: one creates it
         index.execute("SELECT pg_advisory_xact_lock(:key)", {"key": _SCHEMA_KEY})
     index.execute(DDL[0])  # meta, where the version is
@@ -445,19 +446,27 @@ def _prepare(index: Index) -> None:
         for statement in DDL:
             index.execute(statement)
         set_meta(index, "schema_version", SCHEMA_VERSION)
+        set_meta(index, "listing_shape", listing.SHAPE)
         return
-    if int(version) == SCHEMA_VERSION:
-        return
+    if int(version) != SCHEMA_VERSION:
+        _upgrade(index, int(version))
+    if get_meta(index, "listing_shape") != listing.SHAPE:  # upgraded, or written by a version that shaped it otherwise
+        listing.store_all_json(index)
+        set_meta(index, "listing_shape", listing.SHAPE)
+
+
+def _upgrade(index: Index, version: int) -> None:
+    """Takes an index of schema `version` to the newest (`migrations`), or says why it cannot."""
     where = describe_url(index.url)
-    if int(version) > SCHEMA_VERSION:
+    if version > SCHEMA_VERSION:
         raise IndexMismatch(f"{where}: index schema {version} is newer than this version of bountychain reads "
                             f"({SCHEMA_VERSION}): upgrade bountychain, or index into another database")
-    if int(version) < migrations.OLDEST_UPGRADABLE:
+    if version < migrations.OLDEST_UPGRADABLE:
         raise IndexMismatch(f"{where}: index schema {version} lacks facts only the chain has (schema "
                             f"{migrations.OLDEST_UPGRADABLE} and later can be upgraded): delete it and re-index")
     connection = index._connection()
     assert connection is not None
-    migrations.upgrade(connection, int(version))
+    migrations.upgrade(connection, version)
     set_meta(index, "schema_version", SCHEMA_VERSION)
 
 

@@ -3,7 +3,8 @@ from the event tables for every bounty a synced range or a rollback touches, and
 itself. `refresh_bounties` does a range's bounties in a few statements per 500 (the sync's and
 the rollback's way); `refresh_bounty` does one at a time, the plain statement of what a
 summary is, kept as the reference the other is tested against. Both feed one pure function
-(`_summary_row`, with `_review_state` for a reviewed bounty's proposal)."""
+(`_summary_row`, with `_review_state` for a reviewed bounty's proposal), and both store the
+rows' JSON for the API (`listing.store_json`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from collections.abc import Iterable, Mapping
 import re
 from typing import Any
 
+from bountychain.index import listing
 from bountychain.index.schema import EVENT_TABLES
 from bountychain.index.store import Index, Row, parse_repo
 from bountychain.sdk.constants import ARBITRATION_PERIOD, ESCALATION_PERIOD
@@ -177,6 +179,7 @@ def refresh_bounty(db: Index, chain_id: int, escrow: str, bounty_id: int) -> Non
     facts = db.execute(_FACTS, key).fetchone()
     db.insert("bounties", [_summary_row(chain_id, escrow, bounty_id, created, fundraiser, amounts, facts,
                                         review_summary(db, chain_id, escrow, bounty_id))])
+    listing.store_json(db, [(chain_id, escrow, bounty_id)])
 
 
 # --- the set-based refresh: every bounty a range touched, in a few statements ----------------
@@ -268,6 +271,7 @@ def _refresh_chunk(db: Index, chain_id: int, escrow: str, ids: list[int]) -> Non
                                       else fundraisers[bounty_id], amounts.get(bounty_id, ()), facts,
                                       reviews.get(bounty_id) or _review_state(None, None, set(), None, None)))
     db.insert("bounties", summaries)
+    listing.store_json(db, [(chain_id, escrow, summary["bounty_id"]) for summary in summaries])
 
 
 def _reviews_of(db: Index, chain_id: int, escrow: str,

@@ -417,7 +417,6 @@ class Indexer:
                 touched |= HANDLERS[event.name](rows, event)
             grown = [table for table, added in rows.counts.items() if added >= _ANALYZE_AFTER]
             rows.flush()
-            summaries.refresh_bounties(self.db, self.chain_id, self.escrow, touched)
             block_hashes[high] = end_hash
             numbers = sorted(block_hashes)
             self.db.execute(f"DELETE FROM blocks WHERE chain_id = :chain_id AND escrow = :escrow"  # noqa: S608 - ints
@@ -427,6 +426,8 @@ class Indexer:
                                        "block_hash": block_hashes[number],
                                        "block_time": end_time if number == high else block_times.get(number)}
                                       for number in numbers])
+            # After the blocks: a private report's time is its block's (`listing.store_json`).
+            summaries.refresh_bounties(self.db, self.chain_id, self.escrow, touched)
             cursors.set_cursor(self.db, self.chain_id, self.escrow, high, end_hash, end_time)
         if grown and self.db.dialect == "postgresql":
             # PostgreSQL plans by its statistics, which autovacuum refreshes only later: after a

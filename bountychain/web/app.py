@@ -39,7 +39,7 @@ from bountychain.chains import KNOWN_CHAINS, chain_by_shorthand, chain_name, kno
 from bountychain.errors import InvalidURI, error_meanings
 from bountychain.github.app import links_routes
 from bountychain.github.state import BotState, links_statement
-from bountychain.index import answers, cursors, queries
+from bountychain.index import answers, cursors, listing, queries
 from bountychain.index.store import Index, database_url, describe_url, open_index
 from bountychain.index.sync import Indexer, SyncReport
 from bountychain.issue_urls import KNOWN_FORGES, forges
@@ -48,7 +48,7 @@ from bountychain.web.openapi import openapi_schema
 from bountychain.web.milestones import bonds_of, milestone_history
 from bountychain.web.picture_routes import PICTURE_ROUTES
 from bountychain.web.pictures import STATUS_WORDS
-from bountychain.web.responses import (MAX_ID, BadRequest, Ready, ambiguous_message, checked_address,
+from bountychain.web.responses import (MAX_ID, BadRequest, ambiguous_message, checked_address,
                                        error_response, json_response, jsonable, query_param, to_json)
 
 _PAGE_ROUTES = re.compile(r"^/(?:(?:bounty|fundraiser)/\d+|funder/0x[0-9a-fA-F]{40}|hunter/0x[0-9a-fA-F]{40})?$")
@@ -326,16 +326,14 @@ def _bounty_list(web: WebApp, request: Request) -> Any:
     limit = _integer(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     offset = _integer(request, "offset", 0, 0, MAX_ID)
     sort = query_param(request, "sort") or "newest"
-    with db.reading():  # the page, its count and its claims from one snapshot
+    with db.reading():  # the page and its count from one snapshot
         try:
-            # Each summary straight from its row to its JSON (answers.summary_json).
-            rows = queries.bounties(db, **filters, sort=sort, limit=limit, offset=offset, shape=answers.summary_json)
+            # Each bounty as the JSON the sync stored with it, its status written in (`listing.listed`).
+            listed = queries.bounties(db, **filters, sort=sort, limit=limit, offset=offset, shape=listing.listed,
+                                      stored=True)
             total = queries.count_bounties(db, **filters)
         except ValueError as exc:
             raise BadRequest(str(exc)) from exc
-        keys = [(row["chain_id"], row["escrow"], row["bounty_id"]) for row in rows]
-        solutions = answers.solutions_of(db, keys)
-    listed = [Ready(row, solutions=solutions[key]) for row, key in zip(rows, keys)]  # as the JSON encoder takes them
     return {"bounties": listed, "count": total, "limit": limit, "offset": offset, "sort": sort,
             "index": web.status()}
 
@@ -376,7 +374,7 @@ def _funder(web: WebApp, request: Request) -> Any:
         objections = queries.funder_objections(db, funder, chain=chain, escrow=escrow)
         github = db.dicts(*links_statement(funder))  # in the same snapshot as the ETag
     return {**jsonable(record), "objections": jsonable(objections), "pay_rate": pay_rate,
-            "recent": [Ready(summary) for summary in recent], "github": github}
+            "recent": recent, "github": github}
 
 
 def _hunter(web: WebApp, request: Request) -> Any:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import json
 from typing import Any
 
 import msgspec
@@ -21,12 +20,14 @@ from web3 import Web3
 
 from bountychain.chains import chain_name
 from bountychain.index import queries
+from bountychain.index.listing import json_bytes
 
 AMOUNT_KEYS = frozenset({"total", "pledged", "refunded", "pool", "fee", "paid_out", "amount", "outstanding", "paid",
                          "goal", "raised", "to_fundraisers", "proposal_total", "weight_against", "quorum_weight",
                          "weight", "remaining", "bond", "to_milestones", "slashed_credit"})
 MAX_ID = 2**63 - 1  # the index stores ids as BIGINT: a larger id cannot be in it
-_SCALARS = frozenset({str, int, float, bool, type(None)})
+# msgspec.Raw: JSON text already made (`listing.listed`), copied into the answer as it is.
+_SCALARS = frozenset({str, int, float, bool, type(None), msgspec.Raw})
 # Field annotations whose values JSON takes as they are (a tuple of ints is an array).
 _SCALAR_FIELDS = frozenset({"str", "int", "float", "bool", "str | None", "int | None", "float | None",
                             "bool | None", "tuple[int, ...]"})
@@ -78,11 +79,7 @@ def jsonable(value: Any) -> Any:
 
 def to_json(data: Any) -> bytes:
     """`data` (see `jsonable`) as JSON text in UTF-8."""
-    value = jsonable(data)
-    try:
-        return msgspec.json.encode(value)
-    except (TypeError, UnicodeEncodeError):  # not JSON for msgspec (a lone surrogate): as JSON always did
-        return json.dumps(value).encode()
+    return json_bytes(jsonable(data))
 
 
 class BadRequest(ValueError):

@@ -1,0 +1,172 @@
+"""A bounty as the API lists it: its summary (the columns of its `bounties` row in its record's
+field order, its token's symbol and decimals, and the fields derived from them), its
+solutions, and the JSON text of both, which the index stores in the row itself.
+
+The sync writes that text whenever it recomputes a row (`store_json`, from `summaries`), in
+the same transaction, so a page of the list is read rather than built: its statement reads
+a dozen columns instead of forty, and the answer is the stored text with each bounty's status
+written in (`listed`), the one field that depends on the time. The text is made from the
+same read and by the same function (`summary_json`) as the answer it replaces, and the tests
+compare the two on both backends. `SHAPE` names what the stored text holds: an index whose
+text was written by another version is rewritten when it is opened (`store.open_index`).
+
+This module reads through whatever runs the index's statements (`store.Index`) and imports
+nothing that imports it, so that the store can rewrite the text when it opens an index."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import fields
+from typing import Any, Protocol
+
+import msgspec
+
+from bountychain.chains import chain_name
+from bountychain.index.batches import escrow_chunks
+from bountychain.index.records import BountySummary
+from bountychain.reports import is_report_uri
+from bountychain.sdk.constants import FUNDRAISER_CLAIM_PERIOD
+
+
+class Statements(Protocol):
+    """What this module reads and writes through (`store.Index`, inside a transaction or a
+    `reading` block)."""
+
+    def dicts(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]: ...
+
+    def tuples(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]: ...
+
+    def executemany(self, sql: str, rows: Sequence[Mapping[str, Any]]) -> None: ...
+
+
+SUMMARY_FIELDS = tuple(field.name for field in fields(BountySummary))
+# A summary's fields that no column of `bounties` holds: its token's, and those `summary_derived` computes.
+_JOINED = {"symbol": "COALESCE(t.symbol, '?')", "decimals": "COALESCE(t.decimals, 0)",
+           "claim_deadline": "NULL", "quorum_weight": "NULL", "chain_name": "NULL"}
+# A summary's row: its columns in its record's field order (so a row is its JSON's dict as it
+# is, `summary_json`), then the time of its escrow's last indexed block.
+SUMMARY_SELECT = ("SELECT " + ", ".join(f"{_JOINED.get(name, 'b.' + name)} AS {name}" for name in SUMMARY_FIELDS)
+                  + ", COALESCE(c.cursor_time, 0) AS chain_time"
+                  " FROM bounties b LEFT JOIN tokens t ON t.chain_id = b.chain_id AND t.token = b.token"
+                  " LEFT JOIN chains c ON c.chain_id = b.chain_id AND c.escrow = b.escrow")
+# A row's stored JSON, with its key and what its status at a moment is decided by (`pledges.state_at`).
+STORED_SELECT = ("SELECT b.chain_id, b.escrow, b.bounty_id, b.kind, b.status, b.deadline, b.all_or_nothing,"
+                 " b.raised, b.goal, b.summary_json, b.solutions_json, COALESCE(c.cursor_time, 0) AS chain_time"
+                 " FROM bounties b LEFT JOIN chains c ON c.chain_id = b.chain_id AND c.escrow = b.escrow")
+_SOLUTION_FIELDS = ("claim_id", "hunter", "uri", "paid", "private_report", "committed_at")
+# What the stored text holds: a new field, or one renamed, makes another digest.
+SHAPE = hashlib.sha256(json.dumps([SUMMARY_FIELDS, _SOLUTION_FIELDS]).encode()).hexdigest()[:16]
+
+
+def _int_tuple(text: str) -> tuple[int, ...]:
+    """A JSON list of integers; most bounties never had a proposal ("[]")."""
+    return () if text == "[]" else tuple(json.loads(text))
+
+
+def summary_derived(row: dict[str, Any], state: str) -> dict[str, Any]:
+    """A summary's fields that are not a column as it is (nor an amount): its status, the
+    flags, a fundraiser's claim deadline, the proposal's lists, the weight that blocks it
+    (the quorum of the pool it weighs against, rounded up) and the chain's name."""
+    weighed = int(row["proposal_total"] if row["proposal_nonce"] else row["total"])
+    return {"status": state, "all_or_nothing": bool(row["all_or_nothing"]),
+            "claim_deadline": row["deadline"] + FUNDRAISER_CLAIM_PERIOD if row["kind"] == "fundraiser" else 0,
+            "optimistic": bool(row["optimistic"]), "arbiter_is_erc792": bool(row["arbiter_is_erc792"]),
+            "proposed_claims": _int_tuple(row["proposed_claims"]), "proposed_shares": _int_tuple(row["proposed_shares"]),
+            "quorum_weight": -(-row["quorum_bps"] * weighed // 10_000), "chain_name": chain_name(row["chain_id"])}
+
+
+def summary_json(row: dict[str, Any], state: str) -> dict[str, Any]:
+    """A bounty's summary as the API's JSON has it, straight from its row (`SUMMARY_SELECT`):
+    what `jsonable` makes of the `BountySummary` the same row gives, without building it. The
+    row is this answer's own, its columns already in the record's order: the derived fields
+    are written into it. The amounts stay the decimal text the index stores."""
+    row.update(summary_derived(row, state))
+    row["quorum_weight"] = str(row["quorum_weight"])
+    del row["chain_time"]  # read to decide its status, not a field
+    return row
+
+
+def json_bytes(value: Any) -> bytes:
+    """`value` (JSON's types, and JSON text already made: `msgspec.Raw`) as JSON text in UTF-8."""
+    try:
+        return msgspec.json.encode(value)
+    except (TypeError, UnicodeEncodeError):  # not JSON for msgspec (a lone surrogate): as JSON always did
+        return json.dumps(value, default=_parsed).encode()
+
+
+def _parsed(value: Any) -> Any:
+    if isinstance(value, msgspec.Raw):
+        return json.loads(bytes(value))
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def solutions_of(db: Statements, bounties: list[tuple[int, str, int]]) -> dict[tuple[int, str, int], list[dict[str, Any]]]:
+    """The solutions of several bounties, by (chain id, escrow, bounty id), oldest first, each as
+    the list shows it: claim_id, hunter, uri, paid (a decimal string of base units: the sum of
+    its payouts, read in the same statement), private_report and committed_at (a report's block
+    time: its commitment is never a link). Inside a transaction or a `reading` block."""
+    result: dict[tuple[int, str, int], list[dict[str, Any]]] = {key: [] for key in bounties}
+    for params, condition in escrow_chunks(bounties):
+        chain_id, escrow = params["chain"], params["escrow"]
+        last: tuple[object, object] | None = None  # the (bounty, claim) of the previous row
+        for bounty_id, claim_id, hunter, uri, block_time, amount in db.tuples(
+                "SELECT c.bounty_id, c.claim_id, c.hunter, c.uri, bl.block_time, p.amount FROM claims c"
+                " LEFT JOIN blocks bl ON bl.chain_id = c.chain_id AND bl.escrow = c.escrow"
+                " AND bl.block_number = c.block_number"
+                " LEFT JOIN payouts p ON p.chain_id = c.chain_id AND p.escrow = c.escrow AND p.bounty_id = c.bounty_id"
+                " AND p.claim_id = c.claim_id"
+                f" WHERE {condition.format(a='c')} ORDER BY c.block_number, c.log_index, c.chain_id", params):
+            solutions = result[(chain_id, escrow, bounty_id)]  # type: ignore[index]
+            if last == (bounty_id, claim_id):  # a claim paid more than once (milestones): one row a payout
+                solutions[-1]["paid"] = str(int(solutions[-1]["paid"]) + int(amount))
+                continue
+            last = (bounty_id, claim_id)
+            report = is_report_uri(uri)
+            solutions.append(dict(zip(_SOLUTION_FIELDS, (claim_id, hunter, uri, amount or "0", report,
+                                                         int(block_time) if report and block_time is not None
+                                                         else None))))
+    return result
+
+
+def store_json(db: Statements, bounties: Iterable[tuple[int, str, int]]) -> None:
+    """Writes the JSON text of these bounties' summaries (without the status) and solutions
+    into their rows of `bounties`, from those rows as they are now: after `summaries` has
+    recomputed them, and the blocks of their claims are stored (a report's time). Inside the
+    caller's transaction."""
+    keys = sorted(set(bounties))
+    solutions = solutions_of(db, keys)
+    stored = []
+    for params, condition in escrow_chunks(keys):
+        for row in db.dicts(SUMMARY_SELECT + " WHERE " + condition.format(a="b"), params):
+            key = (row["chain_id"], row["escrow"], row["bounty_id"])
+            summary = summary_json(row, "")
+            del summary["status"]  # decided when read: `listed`
+            stored.append({"chain_id": key[0], "escrow": key[1], "bounty_id": key[2],
+                           "summary": json_bytes(summary).decode(), "solutions": json_bytes(solutions[key]).decode()})
+    db.executemany("UPDATE bounties SET summary_json = :summary, solutions_json = :solutions"
+                   " WHERE chain_id = :chain_id AND escrow = :escrow AND bounty_id = :bounty_id", stored)
+
+
+def store_all_json(db: Statements) -> None:
+    """`store_json` of every bounty of the index (inside the caller's transaction)."""
+    store_json(db, [(chain_id, escrow, bounty_id) for chain_id, escrow, bounty_id
+                    in db.tuples("SELECT chain_id, escrow, bounty_id FROM bounties")])
+
+
+def listed(row: dict[str, Any], state: str) -> msgspec.Raw:
+    """A bounty as a page of the list has it, from its stored JSON (`STORED_SELECT`): its
+    summary with its status at the moment read, and its solutions. Raw JSON: the encoder
+    copies it into the answer as it is."""
+    return msgspec.Raw(f'{{"status":"{state}",{row["summary_json"][1:-1]},"solutions":{row["solutions_json"]}}}')
+
+
+def summary_text(row: dict[str, Any], state: str) -> msgspec.Raw:
+    """A bounty's summary as the API's JSON has it (`summary_json`), from its stored JSON
+    (`STORED_SELECT`), with its status at the moment read."""
+    return msgspec.Raw(f'{{"status":"{state}",{row["summary_json"][1:]}')
+
+
+__all__ = ["SHAPE", "STORED_SELECT", "SUMMARY_FIELDS", "SUMMARY_SELECT", "json_bytes", "listed", "solutions_of",
+           "store_all_json", "store_json", "summary_derived", "summary_json", "summary_text"]
