@@ -3,6 +3,7 @@ parameter lists, in few enough shapes that a statement is prepared once and reus
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
@@ -18,13 +19,21 @@ def among(chain_id: int, escrow: str, bounty_ids: list[int], alias: str = "") ->
     parsed and planned again on nearly every call."""
     if not 0 < len(bounty_ids) <= CHUNK:
         raise ValueError(f"between 1 and {CHUNK} ids, not {len(bounty_ids)}")
-    last = len(bounty_ids) - 1
-    size = 1 << last.bit_length()
-    params: dict[str, object] = {f"id{n}": bounty_ids[min(n, last)] for n in range(size)}
+    names, condition = _statement(1 << (len(bounty_ids) - 1).bit_length(), alias)
+    params: dict[str, object] = dict(zip(names, bounty_ids))
+    params.update(dict.fromkeys(names[len(bounty_ids):], bounty_ids[-1]))
+    params.update(chain=chain_id, escrow=escrow)
+    return params, condition
+
+
+@functools.lru_cache(maxsize=256)
+def _statement(size: int, alias: str) -> tuple[tuple[str, ...], str]:
+    """The parameter names and the condition of a list of `size` ids (made once: a funder's
+    profile makes three lists an answer)."""
+    names = tuple(f"id{n}" for n in range(size))
     column = f"{alias}." if alias else ""
-    condition = (f"{column}chain_id = :chain AND {column}escrow = :escrow"
-                 f" AND {column}bounty_id IN ({', '.join(':' + name for name in params)})")
-    return {**params, "chain": chain_id, "escrow": escrow}, condition
+    return names, (f"{column}chain_id = :chain AND {column}escrow = :escrow"
+                   f" AND {column}bounty_id IN ({', '.join(':' + name for name in names)})")
 
 
 def escrow_chunks(bounties: Iterable[tuple[int, str, int]], alias: str = "{a}"

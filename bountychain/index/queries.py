@@ -401,8 +401,11 @@ def funder_pledges(db: Db, funder: str, *, now: int | None = None, chain: int | 
 
 def _per_token(rows: list[Any]) -> dict[tuple[int, str], TokenAmounts]:
     """An empty TokenAmounts per (chain, token) of `rows` (token addresses are per chain)."""
-    return {(row.chain_id, row.token): TokenAmounts(row.token, row.symbol, row.decimals, chain_id=row.chain_id,
-                                                    chain_name=row.chain_name) for row in rows}
+    first: dict[tuple[int, str], Any] = {}  # a record per token, not per row
+    for row in rows:
+        first.setdefault((row.chain_id, row.token), row)
+    return {key: TokenAmounts(row.token, row.symbol, row.decimals, chain_id=row.chain_id, chain_name=row.chain_name)
+            for key, row in first.items()}
 
 
 @reads
