@@ -109,7 +109,7 @@ def build_index(path: Path, bounties: int, pledges: int) -> dict[str, Any]:
                 NOW + rng.randint(-10, 60) * 86_400, "awarded" if awarded else "open", str(total),
                 str(pledged_sum[bounty_id]), "0", str(pledged_sum[bounty_id]) if awarded else "0", "0",
                 str(pledged_sum[bounty_id]) if awarded else "0", "", "0", 0, "0", len(funders_of[bounty_id]), 2,
-                0, 0, 0, "", 0, "none", 0, "[]", "[]", "0", 0, 0, "0", "", 0, block - 1, block + 1, None, None))
+                0, 0, 0, "", 0, "none", 0, "[]", "[]", "0", 0, 0, "0", "", 0, block - 1, block + 1))
         db.executemany("INSERT INTO claims (chain_id, escrow, bounty_id, claim_id, hunter, uri, block_number,"
                        " log_index, tx_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", claims)
         db.executemany("INSERT INTO payouts (chain_id, escrow, block_number, log_index, tx_hash, bounty_id, claim_id,"
@@ -128,7 +128,7 @@ def copy_to_postgres(path: Path, url: str) -> None:
     source, target = store.open_index(path), store.open_index(url)
     with source.reading(), target.transaction():
         target.execute("DELETE FROM meta")
-        for table in ("meta", "chains", "blocks", "tokens", *EVENT_TABLES, "bounties"):
+        for table in ("meta", "chains", "blocks", "tokens", *EVENT_TABLES, "bounties", "bounty_json"):
             rows = source.execute(f"SELECT * FROM {table}")  # noqa: S608 - the schema's names
             target.insert(table, [dict(zip(row.keys(), row)) for row in rows])
     # The planner's statistics, in a transaction that commits (a statement outside one runs in a

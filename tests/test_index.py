@@ -189,19 +189,23 @@ def story(w: World, tag: str = "1") -> dict[str, int]:
 
 def stale_json(db: Index) -> list[tuple[int, str, int]]:
     """The bounties whose stored JSON (`listing.store_json`) is not what their rows give now:
-    their summary (but its status) and their solutions, as the API's JSON has them."""
+    their summary (but its status) and their solutions, as the API's JSON has them; and any
+    text of a bounty without a row."""
     with db.reading():
         rows = queries.bounties(db, shape=listing.summary_json)
         keys = [(row["chain_id"], row["escrow"], row["bounty_id"]) for row in rows]
         solutions = listing.solutions_of(db, keys)
         stored = {(row["chain_id"], row["escrow"], row["bounty_id"]): row for row in queries.bounties(
             db, shape=lambda row, state: row, stored=True)}
-    stale = []
+        orphans = db.execute("SELECT j.chain_id, j.escrow, j.bounty_id FROM bounty_json j LEFT JOIN bounties b"
+                             " ON b.chain_id = j.chain_id AND b.escrow = j.escrow AND b.bounty_id = j.bounty_id"
+                             " WHERE b.bounty_id IS NULL").fetchall()
+    stale = [tuple(key) for key in orphans]  # text left of a bounty that is no longer in the index
     for row, key in zip(rows, keys):
         del row["status"]
         text = stored[key]
         now = json.loads(listing.json_bytes(row)), json.loads(listing.json_bytes(solutions[key]))
-        if (json.loads(text["summary_json"]), json.loads(text["solutions_json"])) != now:
+        if (json.loads(text["summary"]), json.loads(text["solutions"])) != now:
             stale.append(key)
     return stale
 
@@ -210,7 +214,7 @@ def dump(db: Index) -> dict[str, list[tuple[Any, ...]]]:
     """Every indexed fact (not the bookkeeping: block hashes kept and the cursor); and a check
     that each bounty's stored JSON is what its rows give now, whatever path the index took."""
     assert stale_json(db) == []
-    tables = [*EVENT_TABLES, "bounties", "tokens"]
+    tables = [*EVENT_TABLES, "bounties", "bounty_json", "tokens"]
     return {table: sorted(tuple(row) for row in db.execute(f"SELECT * FROM {table}")) for table in tables}  # noqa: S608
 
 

@@ -132,11 +132,12 @@ EXPECTED_COLUMNS: dict[str, list[tuple[str, str, int, int]]] = {
     "slashed_credits": _with_chain(_SLASHED_CREDITS),
     "part_proposals": _with_chain(_PART_PROPOSALS),
     "spam_marks": _with_chain(_SPAM_MARKS),
-    # Schema 10: the latest proposal's part, after its dispute id; schema 11: the API's JSON of
-    # the summary and of its solutions (`listing`), last.
+    # Schema 10: the latest proposal's part, after its dispute id.
     "bounties": _with_chain([*SCHEMA_5_COLUMNS["bounties"][:-2], ("proposed_part_bps", "INTEGER", 1, 0),
-                             *SCHEMA_5_COLUMNS["bounties"][-2:], ("summary_json", "TEXT", 0, 0),
-                             ("solutions_json", "TEXT", 0, 0)]),
+                             *SCHEMA_5_COLUMNS["bounties"][-2:]]),
+    # Schema 11: a summary (but its status) and its solutions as the API's JSON (`listing`).
+    "bounty_json": _with_chain([("bounty_id", "BIGINT", 1, 1), ("summary", "TEXT", 1, 0),
+                                ("solutions", "TEXT", 1, 0)]),
 }
 # blocks, tokens and bounties declare their key columns NOT NULL now (a composite key).
 EXPECTED_COLUMNS["blocks"][1] = ("block_number", "BIGINT", 1, 2)
@@ -207,7 +208,7 @@ def test_every_table_has_its_columns_types_and_keys() -> None:
 
 def test_every_event_table_is_rolled_back_by_block_and_has_the_events_position() -> None:
     db = _schema()
-    event_tables = [t for t in EXPECTED_COLUMNS if t not in ("meta", "chains", "blocks", "tokens", "bounties")]
+    event_tables = [t for t in EXPECTED_COLUMNS if t not in ("meta", "chains", "blocks", "tokens", "bounties", "bounty_json")]
     assert sorted(EVENT_TABLES) == sorted(event_tables)
     for table in EVENT_TABLES:
         columns = [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
@@ -392,16 +393,10 @@ def _read_all(index: Index) -> dict[str, list[tuple[object, ...]]]:
 
 
 def _as_before_10(table: str, row: tuple[object, ...]) -> tuple[object, ...]:
-    """An upgraded row as an index before schema 10 had it: a summary row without its stored
-    JSON (the last two, schema 11: written by the upgrade, a summary and a list of solutions)
-    nor the latest proposal's part (third from the end before them), which must be 0 (no
-    proposal asked for a part)."""
+    """An upgraded row as an index before schema 10 had it: a summary row without the latest
+    proposal's part (third from the end), which must be 0 (no proposal asked for a part)."""
     if table != "bounties":
         return row
-    summary, solutions = row[-2:]
-    assert isinstance(summary, str) and summary.startswith('{"bounty_id":'), row
-    assert isinstance(solutions, str) and solutions.startswith("["), row
-    row = row[:-2]
     assert row[-3] == 0, row
     return row[:-3] + row[-2:]
 
@@ -650,7 +645,7 @@ def test_a_schema_9_index_gets_the_review_parts_tables_and_keeps_every_row(
     before = _tables(path, ["meta", "chains", "tokens", *SCHEMA_5_COLUMNS, "slashed_credits"])
     (escrow,) = {row[1] for row in before["chains"]}
     assert dict(before["meta"]) == {"schema_version": "9", f"backfill_slashed:31337:{escrow}": "68"}
-    assert len(before["bounties"][0]) == len(EXPECTED_COLUMNS["bounties"]) - 3  # no part nor JSON yet
+    assert len(before["bounties"][0]) == len(EXPECTED_COLUMNS["bounties"]) - 1  # no part yet
     index, target = _opened(path, backend, request)
     after = _read_all(index)
     # Every row is there as it was; a summary gets the part its latest proposal asks for: 0 (none

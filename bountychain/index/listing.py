@@ -1,6 +1,6 @@
 """A bounty as the API lists it: its summary (the columns of its `bounties` row in its record's
 field order, its token's symbol and decimals, and the fields derived from them), its
-solutions, and the JSON text of both, which the index stores in the row itself.
+solutions, and the JSON text of both, which the index stores beside its row (`bounty_json`).
 
 The sync writes that text whenever it recomputes a row (`store_json`, from `summaries`), in
 the same transaction, so a page of the list is read rather than built: its statement reads
@@ -38,7 +38,9 @@ class Statements(Protocol):
 
     def tuples(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]: ...
 
-    def executemany(self, sql: str, rows: Sequence[Mapping[str, Any]]) -> None: ...
+    def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> Any: ...
+
+    def insert(self, table: str, rows: Sequence[Mapping[str, Any]]) -> None: ...
 
 
 SUMMARY_FIELDS = tuple(field.name for field in fields(BountySummary))
@@ -53,8 +55,10 @@ SUMMARY_SELECT = ("SELECT " + ", ".join(f"{_JOINED.get(name, 'b.' + name)} AS {n
                   " LEFT JOIN chains c ON c.chain_id = b.chain_id AND c.escrow = b.escrow")
 # A row's stored JSON, with its key and what its status at a moment is decided by (`pledges.state_at`).
 STORED_SELECT = ("SELECT b.chain_id, b.escrow, b.bounty_id, b.kind, b.status, b.deadline, b.all_or_nothing,"
-                 " b.raised, b.goal, b.summary_json, b.solutions_json, COALESCE(c.cursor_time, 0) AS chain_time"
-                 " FROM bounties b LEFT JOIN chains c ON c.chain_id = b.chain_id AND c.escrow = b.escrow")
+                 " b.raised, b.goal, j.summary, j.solutions, COALESCE(c.cursor_time, 0) AS chain_time"
+                 " FROM bounties b JOIN bounty_json j ON j.chain_id = b.chain_id AND j.escrow = b.escrow"
+                 " AND j.bounty_id = b.bounty_id"
+                 " LEFT JOIN chains c ON c.chain_id = b.chain_id AND c.escrow = b.escrow")
 _SOLUTION_FIELDS = ("claim_id", "hunter", "uri", "paid", "private_report", "committed_at")
 # What the stored text holds: a new field, or one renamed, makes another digest.
 SHAPE = hashlib.sha256(json.dumps([SUMMARY_FIELDS, _SOLUTION_FIELDS]).encode()).hexdigest()[:16]
@@ -132,21 +136,21 @@ def solutions_of(db: Statements, bounties: list[tuple[int, str, int]]) -> dict[t
 
 def store_json(db: Statements, bounties: Iterable[tuple[int, str, int]]) -> None:
     """Writes the JSON text of these bounties' summaries (without the status) and solutions
-    into their rows of `bounties`, from those rows as they are now: after `summaries` has
-    recomputed them, and the blocks of their claims are stored (a report's time). Inside the
-    caller's transaction."""
+    (`bounty_json`), from their rows as they are now: after `summaries` has recomputed them,
+    and the blocks of their claims are stored (a report's time). A bounty without a summary
+    row (rolled back) loses its text. Inside the caller's transaction."""
     keys = sorted(set(bounties))
     solutions = solutions_of(db, keys)
     stored = []
     for params, condition in escrow_chunks(keys):
+        db.execute(f"DELETE FROM bounty_json WHERE {condition.format(a='bounty_json')}", params)  # noqa: S608
         for row in db.dicts(SUMMARY_SELECT + " WHERE " + condition.format(a="b"), params):
             key = (row["chain_id"], row["escrow"], row["bounty_id"])
             summary = summary_json(row, "")
             del summary["status"]  # decided when read: `listed`
             stored.append({"chain_id": key[0], "escrow": key[1], "bounty_id": key[2],
                            "summary": json_bytes(summary).decode(), "solutions": json_bytes(solutions[key]).decode()})
-    db.executemany("UPDATE bounties SET summary_json = :summary, solutions_json = :solutions"
-                   " WHERE chain_id = :chain_id AND escrow = :escrow AND bounty_id = :bounty_id", stored)
+    db.insert("bounty_json", stored)
 
 
 def store_all_json(db: Statements) -> None:
@@ -159,13 +163,13 @@ def listed(row: dict[str, Any], state: str) -> msgspec.Raw:
     """A bounty as a page of the list has it, from its stored JSON (`STORED_SELECT`): its
     summary with its status at the moment read, and its solutions. Raw JSON: the encoder
     copies it into the answer as it is."""
-    return msgspec.Raw(f'{{"status":"{state}",{row["summary_json"][1:-1]},"solutions":{row["solutions_json"]}}}')
+    return msgspec.Raw(f'{{"status":"{state}",{row["summary"][1:-1]},"solutions":{row["solutions"]}}}')
 
 
 def summary_text(row: dict[str, Any], state: str) -> msgspec.Raw:
     """A bounty's summary as the API's JSON has it (`summary_json`), from its stored JSON
     (`STORED_SELECT`), with its status at the moment read."""
-    return msgspec.Raw(f'{{"status":"{state}",{row["summary_json"][1:]}')
+    return msgspec.Raw(f'{{"status":"{state}",{row["summary"][1:]}')
 
 
 __all__ = ["SHAPE", "STORED_SELECT", "SUMMARY_FIELDS", "SUMMARY_SELECT", "json_bytes", "listed", "solutions_of",

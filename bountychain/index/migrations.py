@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
-from sqlalchemy import Column, Text, text
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from bountychain.index.schema import DDL, INDEXES, SCHEMA_VERSION
@@ -117,9 +117,7 @@ def _rebuild(op: Operations, table: str, filled: dict[str, str], params: dict[st
 # Columns that schemas after 9 add, by table: column -> its SQL value for the rows written
 # before it. `_rebuild` (the steps to 8 and 9) makes tables in the newest shape, so it fills
 # them too; the step that adds such a column adds it only where it is missing.
-LATER_COLUMNS: dict[str, dict[str, str]] = {
-    "bounties": {"proposed_part_bps": "0",  # schema 10
-                 "summary_json": "NULL", "solutions_json": "NULL"}}  # schema 11: written when opened
+LATER_COLUMNS: dict[str, dict[str, str]] = {"bounties": {"proposed_part_bps": "0"}}  # schema 10
 
 # The tables of rows that carry their chain and escrow (schema 9 adds `slashed_credits`, made new).
 _ROW_TABLES_8 = ("blocks", "tokens", "created", "fundraisers", "pledges", "claims", "awards", "payouts", "raised_paid",
@@ -213,13 +211,10 @@ def _to_10(op: Operations) -> None:
 
 
 def _to_11(op: Operations) -> None:
-    """Schema 11 (issue 13): each bounty's summary and solutions as the API's JSON, in its row
-    (`listing`). The columns come empty, unless an earlier step rebuilt `bounties` with them;
-    the store writes them when it opens the index (`store.open_index`, `listing.SHAPE`)."""
-    present = _columns(op, "bounties")
-    for column in ("summary_json", "solutions_json"):
-        if column not in present:
-            op.add_column("bounties", Column(column, Text))
+    """Schema 11 (issue 13): each bounty's summary and solutions as the API's JSON
+    (`bounty_json`, `listing`), written by the store when it opens the index
+    (`store.open_index`, `listing.SHAPE`)."""
+    _create_table(op, "bounty_json")
 
 
 # version -> the step that upgrades an index of that version to the next one.

@@ -18,9 +18,10 @@ followed (chain, escrow) pair: its start block and cursor. A chain's escrows are
 deployment history (`deploy --replace` keeps the old one in `previous`, and it may still hold
 pledges). Token metadata (`tokens`) is per chain: the escrows of a chain share their tokens.
 
-Event tables hold one row per event and are the source of truth; `bounties` is the only
-derived table (a materialised summary per bounty), recomputed from the event tables for
-every bounty an indexed range or a rollback touches.
+Event tables hold one row per event and are the source of truth; two tables are derived,
+recomputed from them for every bounty an indexed range or a rollback touches: `bounties` (a
+materialised summary per bounty) and `bounty_json` (that summary and its solutions as the
+API's JSON, `listing`).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ SCHEMA_VERSION = 11  # 2: fundraisers (FundraiserCreated, RaisedPaid); 3: backer
 # 10: issue 16 through the review: PartProposed (`part_proposals`; the latest proposal's part in `bounties`) and
 # SpamMarked (`spam_marks`);
 # 11: issue 13, a page of the list read rather than built: each bounty's summary and solutions as the API's
-# JSON, stored in its `bounties` row (`listing`)
+# JSON (`bounty_json`, `listing`)
 
 # Every table with a block_number column is rolled back by deleting its rows past the fork.
 EVENT_TABLES = ("created", "fundraisers", "pledges", "claims", "awards", "payouts", "raised_paid", "credits",
@@ -244,8 +245,17 @@ DDL = [
         proposed_part_bps INTEGER NOT NULL,
         created_block BIGINT NOT NULL,
         updated_block BIGINT NOT NULL,
-        summary_json TEXT,
-        solutions_json TEXT,
+        PRIMARY KEY (chain_id, escrow, bounty_id)
+    )""",
+    # Derived too (schema 11): each summary row's summary, but its status (decided when read),
+    # and its solutions, as the API's JSON (`listing`), written with the row. Apart from
+    # `bounties`, so that its scans and the list's offset walk read narrow rows.
+    """CREATE TABLE IF NOT EXISTS bounty_json (
+        chain_id BIGINT NOT NULL,
+        escrow TEXT NOT NULL,
+        bounty_id BIGINT NOT NULL,
+        summary TEXT NOT NULL,
+        solutions TEXT NOT NULL,
         PRIMARY KEY (chain_id, escrow, bounty_id)
     )""",
 ]

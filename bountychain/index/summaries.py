@@ -1,10 +1,10 @@
-"""The derived table: each bounty's (or fundraiser's) summary row in `bounties`, recomputed
+"""The derived tables: each bounty's (or fundraiser's) summary row in `bounties`, recomputed
 from the event tables for every bounty a synced range or a rollback touches, and the rollback
 itself. `refresh_bounties` does a range's bounties in a few statements per 500 (the sync's and
 the rollback's way); `refresh_bounty` does one at a time, the plain statement of what a
 summary is, kept as the reference the other is tested against. Both feed one pure function
 (`_summary_row`, with `_review_state` for a reviewed bounty's proposal), and both store the
-rows' JSON for the API (`listing.store_json`)."""
+rows' JSON for the API in `bounty_json` (`listing.store_json`)."""
 
 from __future__ import annotations
 
@@ -173,13 +173,12 @@ def refresh_bounty(db: Index, chain_id: int, escrow: str, bounty_id: int) -> Non
     created = db.execute(f"SELECT * FROM created WHERE {_ONE_BOUNTY}", key).fetchone()
     fundraiser = None if created is not None else db.execute(
         f"SELECT * FROM fundraisers WHERE {_ONE_BOUNTY}", key).fetchone()
-    if created is None and fundraiser is None:
-        return
-    amounts = [(source, value) for source, value in db.execute(_AMOUNTS, key)]
-    facts = db.execute(_FACTS, key).fetchone()
-    db.insert("bounties", [_summary_row(chain_id, escrow, bounty_id, created, fundraiser, amounts, facts,
-                                        review_summary(db, chain_id, escrow, bounty_id))])
-    listing.store_json(db, [(chain_id, escrow, bounty_id)])
+    if created is not None or fundraiser is not None:
+        amounts = [(source, value) for source, value in db.execute(_AMOUNTS, key)]
+        facts = db.execute(_FACTS, key).fetchone()
+        db.insert("bounties", [_summary_row(chain_id, escrow, bounty_id, created, fundraiser, amounts, facts,
+                                            review_summary(db, chain_id, escrow, bounty_id))])
+    listing.store_json(db, [(chain_id, escrow, bounty_id)])  # without a row: none
 
 
 # --- the set-based refresh: every bounty a range touched, in a few statements ----------------
@@ -271,7 +270,7 @@ def _refresh_chunk(db: Index, chain_id: int, escrow: str, ids: list[int]) -> Non
                                       else fundraisers[bounty_id], amounts.get(bounty_id, ()), facts,
                                       reviews.get(bounty_id) or _review_state(None, None, set(), None, None)))
     db.insert("bounties", summaries)
-    listing.store_json(db, [(chain_id, escrow, summary["bounty_id"]) for summary in summaries])
+    listing.store_json(db, [(chain_id, escrow, bounty_id) for bounty_id in ids])  # those without a row lose theirs
 
 
 def _reviews_of(db: Index, chain_id: int, escrow: str,
