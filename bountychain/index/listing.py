@@ -7,8 +7,9 @@ the same transaction, so a page of the list is read rather than built: its state
 a dozen columns instead of forty, and the answer is the stored text with each bounty's status
 written in (`listed`), the one field that depends on the time. The text is made from the
 same read and by the same function (`summary_json`) as the answer it replaces, and the tests
-compare the two on both backends. `SHAPE` names what the stored text holds: an index whose
-text was written by another version is rewritten when it is opened (`store.open_index`).
+compare the two on both backends. `SHAPE` names what the stored text holds (its fields, the
+chains' names, `_TEXT_VERSION`): an index whose text was written by a version that shaped it
+otherwise is rewritten when it is opened (`store.open_index`).
 
 This module reads through whatever runs the index's statements (`store.Index`) and imports
 nothing that imports it, so that the store can rewrite the text when it opens an index."""
@@ -24,7 +25,7 @@ from typing import Any, Protocol
 
 import msgspec
 
-from bountychain.chains import chain_name
+from bountychain.chains import KNOWN_CHAINS, chain_name
 from bountychain.index.batches import CHUNK, escrow_chunks
 from bountychain.index.records import BountySummary
 from bountychain.reports import is_report_uri
@@ -61,8 +62,13 @@ STORED_SELECT = ("SELECT b.chain_id, b.escrow, b.bounty_id, b.kind, b.status, b.
                  " AND j.bounty_id = b.bounty_id"
                  " LEFT JOIN chains c ON c.chain_id = b.chain_id AND c.escrow = b.escrow")
 _SOLUTION_FIELDS = ("claim_id", "hunter", "uri", "paid", "private_report", "committed_at")
-# What the stored text holds: a new field, or one renamed, makes another digest.
-SHAPE = hashlib.sha256(json.dumps([SUMMARY_FIELDS, _SOLUTION_FIELDS]).encode()).hexdigest()[:16]
+# Raised whenever what a field of the stored text says changes without its name changing.
+_TEXT_VERSION = 1
+# What the stored text holds: its fields, the chains' names it gives, and its version; any
+# change makes another digest, and the text is written again (`store.open_index`).
+SHAPE = hashlib.sha256(json.dumps([SUMMARY_FIELDS, _SOLUTION_FIELDS, [(chain.chain_id, chain.name)
+                                                                      for chain in KNOWN_CHAINS],
+                                   _TEXT_VERSION]).encode()).hexdigest()[:16]
 
 
 def _int_tuple(text: str) -> tuple[int, ...]:
