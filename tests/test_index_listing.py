@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import msgspec
+
 from bountychain import send_transaction
 from bountychain.index import answers, listing, open_index, queries
 from bountychain.reports import commitment_uri
@@ -113,3 +115,14 @@ def test_an_index_whose_json_another_version_wrote_is_rewritten_when_opened(w: W
     assert reopened.execute("SELECT * FROM bounty_json ORDER BY bounty_id").fetchall() == expected
     assert stale_json(reopened) == [] and len(expected) >= 10
     reopened.close()
+
+
+def test_text_that_msgspec_refuses_is_written_as_json_always_wrote_it() -> None:
+    """A lone surrogate (what a URI of invalid UTF-8 decodes to) is not UTF-8, so msgspec
+    refuses it; the stored text and an answer holding stored text (`msgspec.Raw`) are then
+    written by the standard library, escaped, and read back as they were."""
+    summary = {"uri": "https://github.com/org/repo/issues/1\udc80", "total": "5"}
+    text = listing.json_bytes(summary)
+    assert text.isascii() and json.loads(text) == summary
+    page = listing.json_bytes({"bounties": [msgspec.Raw(text), msgspec.Raw(b'{"status":"open"}')], "note": "\udcff"})
+    assert json.loads(page) == {"bounties": [summary, {"status": "open"}], "note": "\udcff"}
