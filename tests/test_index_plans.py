@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from bountychain.github.state import BotState, links_statement
 from bountychain.index import Index, open_index, queries, summaries
 from bountychain.index.events import HANDLERS, Event, Rows
 
@@ -143,7 +144,15 @@ READS: dict[str, Callable[[Index], Any]] = {
     "a hunter's record": lambda db: queries.hunter_record(db, ADDRESS),
     "a beneficiary's record": lambda db: queries.beneficiary_record(db, ADDRESS),
     "status": lambda db: queries.status(db),
+    "a funder's or hunter's GitHub links": lambda db: _links_of(db, ADDRESS),
 }
+
+
+def _links_of(db: Index, address: str) -> list[dict[str, Any]]:
+    """The profile's links, read as the API reads them (the bot's tables made as the web app makes them)."""
+    BotState(db.engine)
+    with db.reading():
+        return db.dicts(*links_statement(address))
 
 
 @pytest.mark.parametrize("read", list(READS))

@@ -69,6 +69,10 @@ links = sa.Table(  # a GitHub login proven (EIP-712) to be held by the owner of 
     sa.Column("comment_url", sa.String(500), nullable=False),
     sa.Column("linked_at", sa.BigInteger, nullable=False),
 )
+# A profile's links are looked up by the address in any case (`LINKS_OF_ADDRESS`): without this
+# index every funder's or hunter's answer read the whole table. Made by BotState, on a database
+# an earlier version made too (create_all makes a table's indexes only with the table).
+LINKS_BY_ADDRESS = sa.DDL(f"CREATE INDEX IF NOT EXISTS github_links_address ON {links.name} (lower(address))")
 
 
 @dataclass(frozen=True)
@@ -109,6 +113,8 @@ class BotState:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         metadata.create_all(engine)
+        with engine.begin() as connection:
+            connection.execute(LINKS_BY_ADDRESS)
 
     def _run(self, statement: Any) -> Any:
         with self.engine.begin() as connection:
