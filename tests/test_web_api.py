@@ -9,6 +9,7 @@ import gc
 import socket
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -276,3 +277,37 @@ def test_workers_serve_the_same_answers_from_postgresql(site: dict[str, Any], po
 
 def _without_index(answer: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in answer.items() if key != "index"}
+
+
+def test_answers_carry_on_after_a_postgresql_restart_and_an_outage_is_a_clear_503(site: dict[str, Any],
+                                                                                  postgres: Any) -> None:
+    """No request fails once the server is back from a restart (the pool's connections were
+    all closed by it), and while it is down the answer is a 503 that says so, not a 500."""
+    url = postgres.database()
+    Indexer.for_client(site["client"], url, confirmations=0).sync()
+    web = WebApp(None, url)
+    server, base = _start(web)
+    paths = [f"/api/bounties/{site['ids'][1]}", f"/api/funders/{site['funder'].address}", "/api/bounties",
+             "/api/status"]
+    try:
+        with httpx.Client(base_url=base, timeout=30) as client:
+            # Answers at once, so that the pool holds several connections, all closed by the restart.
+            with ThreadPoolExecutor(8) as pool:
+                assert {answer.status_code for answer in pool.map(client.get, paths * 4)} == {200}
+            postgres.stop()
+            postgres.start()
+            for path in paths:
+                assert client.get(path).status_code == 200, path
+            postgres.stop()
+            try:
+                down = client.get(paths[1])
+            finally:
+                postgres.start()
+            assert down.status_code == 503 and down.headers["retry-after"] == "5"
+            assert down.json()["error"].startswith("the index postgresql://") and "could not be read" in down.text
+            for path in paths:
+                assert client.get(path).status_code == 200, path
+    finally:
+        server.shutdown()
+        server.server_close()
+        web.stop()

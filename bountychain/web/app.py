@@ -40,7 +40,7 @@ from bountychain.errors import InvalidURI, error_meanings
 from bountychain.github.app import links_routes
 from bountychain.github.state import BotState, links_statement
 from bountychain.index import answers, cursors, listing, queries
-from bountychain.index.store import Index, database_url, describe_url, open_index
+from bountychain.index.store import Index, IndexUnavailable, database_url, describe_url, open_index
 from bountychain.index.sync import Indexer, SyncReport
 from bountychain.issue_urls import KNOWN_FORGES, forges
 from bountychain.web.caching import AnswerCache, RateLimit
@@ -275,6 +275,17 @@ def _read(handler: Callable[[WebApp, Request], Any]) -> Callable[[Request], Awai
     SQLite's in the event loop (`WebApp.readers`)."""
 
     def answer(request: Request) -> Response:
+        try:
+            return answered(request)
+        except IndexUnavailable:
+            # The database server went away during the answer (a restart): SQLAlchemy made the
+            # pool anew when it rolled the block back, so once more; a server still down is a 503.
+            try:
+                return answered(request)
+            except IndexUnavailable as exc:
+                return error_response(503, str(exc), {"Retry-After": "5"})
+
+    def answered(request: Request) -> Response:
         web: WebApp = request.app.state.web
         with web.db.reading():  # the ETag and the answer from one snapshot, one pooled connection
             etag = web.etag(request)
