@@ -384,7 +384,7 @@ def _first_line(error: object) -> str:
 MMAP_BYTES = 1 << 30  # of an SQLite index mapped into memory (the OS keeps the pages: no copy per process)
 
 
-def _engine(url: str) -> Engine:
+def _engine(url: str, ping: bool = True) -> Engine:
     if url.startswith("sqlite"):
         memory = sqlalchemy.make_url(url).database in (None, "", ":memory:")
         # How long a writer waits for another's lock: ?timeout=SECONDS in the URL, else 30 s.
@@ -412,23 +412,27 @@ def _engine(url: str) -> Engine:
             connection.connection.dbapi_connection.execute("BEGIN IMMEDIATE" if writing else "BEGIN")
 
         return engine
-    # A ping before each block lends a connection (a round trip, 0.4 ms of an answer's CPU): a
-    # server restart closed the pooled ones, and the indexer's reads and writes (`index --follow`
-    # across a restart) have no other way back. An answer that fails anyway (the server went
-    # away during it) is asked once more by the API.
-    return sqlalchemy.create_engine(url, pool_pre_ping=True)
+    # A ping before each block lends a connection: a server restart closed the pooled ones, and
+    # the indexer's reads and writes (`index --follow` across a restart) have no other way back.
+    # An API worker's index goes without (`ping=False`): the ping was a round trip and 0.4 ms of
+    # CPU per answer. There, a connection the restart closed fails its block once, SQLAlchemy
+    # sees the disconnect when it rolls the block back and makes the pool anew (its
+    # "optimistic" handling), and the API asks once more.
+    return sqlalchemy.create_engine(url, pool_pre_ping=ping)
 
 
-def open_index(target: str | Path) -> Index:
+def open_index(target: str | Path, *, ping: bool = True) -> Index:
     """Opens the index at `target` (a sqlite:/// or postgresql:// URL, or a file path),
-    creating its tables or upgrading an older schema in place (`migrations`)."""
+    creating its tables or upgrading an older schema in place (`migrations`). `ping=False`: a
+    server's pooled connections are lent without a ping (for a reader that asks again when one
+    fails: `_engine`)."""
     url = database_url(target)
     if url.startswith("sqlite:///") and url != "sqlite://":
         database = sqlalchemy.make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
     try:
-        engine = _engine(url)
+        engine = _engine(url, ping)
     except Exception as exc:  # an unknown scheme or driver
         raise IndexMismatch(f"{describe_url(url)}: not a database URL this version reads (sqlite:///PATH or "
                             f"postgresql://USER@HOST/NAME): {exc}") from exc

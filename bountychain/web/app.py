@@ -72,13 +72,14 @@ def review_address(escrow: str) -> str:
 
 def _open_existing(target: str | Path) -> Index:
     """The index at `target` (a database URL or a file path), which must already exist: an API
-    worker never creates one (`bountychain index` does)."""
+    worker never creates one (`bountychain index` does). Only read here, its connections are
+    lent without a ping: an answer a server restart breaks is asked once more (`_read`)."""
     url = database_url(target)
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
         if not path.is_file():
             raise ValueError(f"no index at {path}: run `bountychain index` to create it")
-    return open_index(url)
+    return open_index(url, ping=False)
 
 
 def _issue_hosts() -> dict[str, str]:
@@ -278,8 +279,9 @@ def _read(handler: Callable[[WebApp, Request], Any]) -> Callable[[Request], Awai
         try:
             return answered(request)
         except IndexUnavailable:
-            # The database server went away during the answer (a restart): SQLAlchemy made the
-            # pool anew when it rolled the block back, so once more; a server still down is a 503.
+            # The database server went away (a restart closed the pool's connections, which an API
+            # worker lends without a ping): SQLAlchemy made the pool anew when it rolled the block
+            # back, so once more; a server still down is a 503.
             try:
                 return answered(request)
             except IndexUnavailable as exc:
