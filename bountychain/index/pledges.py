@@ -39,12 +39,17 @@ def state_at(row: Mapping[str, Any], now: int) -> str:
                                 int(row["goal"]), now)
     return "expired" if row["status"] == "open" and now >= row["deadline"] else row["status"]
 
+# What a pledge's state is decided by, of its bounty's summary row (`listing.SUMMARY_SELECT`'s
+# names): read with each pledge (`funder_pledges_where`), or taken from the row a bounty's
+# detail has already read.
+BOUNTY_COLUMNS = ("token", "status", "kind", "deadline", "all_or_nothing", "raised", "goal", "symbol", "decimals",
+                  "chain_time")
+
+
 def funder_pledges_where(db: store.Index, condition: str, refunds_condition: str, params: dict[str, object],
                          now: int | None) -> list[FunderPledge]:
-    """Per (chain, escrow, bounty, funder): pledged, refunded, what is left of it (after partial
-    awards, its shares' worth: `shares.values_after_milestones`), and what became of the rest, at
-    `now` (else at the time of each bounty's escrow). `condition` selects the pledges (alias
-    p), `refunds_condition` the same bounties' or funder's refunds (alias r)."""
+    """`funder_pledges_of` the pledges that `condition` selects (alias p), each read with its
+    bounty's columns."""
     rows = db.dicts(
         "SELECT p.chain_id, p.escrow, p.bounty_id, p.funder, p.amount, p.unlocks_at, b.token, b.status, b.kind,"
         " b.deadline, b.all_or_nothing, b.raised, b.goal, COALESCE(t.symbol, '?') AS symbol,"
@@ -55,6 +60,16 @@ def funder_pledges_where(db: store.Index, condition: str, refunds_condition: str
         " LEFT JOIN chains c ON c.chain_id = b.chain_id AND c.escrow = b.escrow"
         f" WHERE {condition} ORDER BY p.block_number, p.log_index, p.chain_id",  # noqa: S608
         params)
+    return funder_pledges_of(db, rows, refunds_condition, params, now)
+
+
+def funder_pledges_of(db: store.Index, rows: list[dict[str, Any]], refunds_condition: str,
+                      params: dict[str, object], now: int | None) -> list[FunderPledge]:
+    """Per (chain, escrow, bounty, funder): pledged, refunded, what is left of it (after partial
+    awards, its shares' worth: `shares.values_after_milestones`), and what became of the rest, at
+    `now` (else at the time of each bounty's escrow). `rows`: the pledges, oldest first, each
+    with its bounty's `BOUNTY_COLUMNS`; `refunds_condition` selects the same bounties' or
+    funder's refunds (alias r)."""
     grouped: dict[tuple[int, str, int, str], dict[str, Any]] = {}
     for row in rows:
         key = (row["chain_id"], row["escrow"], row["bounty_id"], row["funder"])

@@ -19,7 +19,7 @@ from bountychain.chains import chain_name
 from bountychain.index import cursors, store
 from bountychain.index.listing import STORED_SELECT, SUMMARY_FIELDS, SUMMARY_SELECT, summary_derived
 from bountychain.index.batches import escrow_chunks
-from bountychain.index.pledges import funder_pledges_where, state_at
+from bountychain.index.pledges import BOUNTY_COLUMNS, funder_pledges_of, funder_pledges_where, state_at
 from bountychain.index.spam import spam_marks
 from bountychain.index.records import (
     IndexStatus,
@@ -272,13 +272,21 @@ def _only_chain(condition: str, params: dict[str, object], column: str, chain: i
 def _escrow_of(db: store.Index, bounty_id: int, chain: int | None, escrow: str | None) -> tuple[int, str] | None:
     """The (chain, escrow) of bounty `bounty_id` among those given (`chain`, `escrow`, either or
     both): the one that has it (None if none does; AmbiguousBounty if several do)."""
+    found = _one_bounty(db, "SELECT b.chain_id, b.escrow FROM bounties b", bounty_id, chain, escrow)
+    return None if found is None else (found["chain_id"], found["escrow"])
+
+
+def _one_bounty(db: store.Index, select: str, bounty_id: int, chain: int | None,
+                escrow: str | None) -> dict[str, Any] | None:
+    """`select`'s row (of `bounties` aliased b) of bounty `bounty_id` among the escrows given
+    (`chain`, `escrow`, either or both): the one that has it (None if none does;
+    AmbiguousBounty if several do)."""
     params: dict[str, object] = {"bounty_id": bounty_id}
-    condition = _only_chain("bounty_id = :bounty_id", params, "bounties.chain_id", chain, escrow)
-    found = [(row[0], row[1]) for row in db.execute(f"SELECT chain_id, escrow FROM bounties WHERE {condition}"  # noqa: S608
-                                                    " ORDER BY chain_id, escrow", params)]
-    if len(found) > 1:
-        raise AmbiguousBounty(bounty_id, found)
-    return found[0] if found else None
+    condition = _only_chain("b.bounty_id = :bounty_id", params, "b.chain_id", chain, escrow)
+    rows = db.dicts(f"{select} WHERE {condition} ORDER BY b.chain_id, b.escrow", params)  # noqa: S608
+    if len(rows) > 1:
+        raise AmbiguousBounty(bounty_id, [(row["chain_id"], row["escrow"]) for row in rows])
+    return rows[0] if rows else None
 
 
 # One bounty's rows (alias.column), by its chain, escrow and id.
@@ -291,21 +299,20 @@ def bounty(db: Db, bounty_id: int, *, chain: int | None = None, now: int | None 
     """One bounty with its funders' pledges, every pledge event, and its claims. `chain`: its
     chain id, `escrow`: its escrow; without them, the one (chain, escrow) that has this id
     (AmbiguousBounty if several do)."""
-    found = _escrow_of(db, bounty_id, chain, escrow)
-    if found is None:
+    row = _one_bounty(db, SUMMARY_SELECT, bounty_id, chain, escrow)  # its escrow found by its row
+    if row is None:
         return None
-    chain_id, escrow = found
+    chain_id, escrow = row["chain_id"], row["escrow"]
     key: dict[str, object] = {"chain_id": chain_id, "escrow": escrow, "bounty_id": bounty_id}
-    rows = db.dicts(SUMMARY_SELECT + " WHERE " + _ONE.format(a="b"), key)
-    if not rows:
-        return None
-    summary = _summary_of(*_with_state(rows[0], now))
+    # Its pledges, read once: the events as they are, and each funder's pledge with the
+    # bounty's columns (`pledges.PLEDGE_SELECT`'s, from its summary row).
+    rows = db.dicts("SELECT * FROM pledges p WHERE " + _ONE.format(a="p") + " ORDER BY block_number, log_index", key)
+    columns = {name: row[name] for name in BOUNTY_COLUMNS}
+    pledges = funder_pledges_of(db, [{**pledge, **columns} for pledge in rows], _ONE.format(a="r"), key, now)
+    summary = _summary_of(*_with_state(row, now))
     name = chain_name(chain_id)
     events = [built(PledgeEvent, r["bounty_id"], r["funder"], int(r["amount"]), r["unlocks_at"], r["block_number"],
-                    r["tx_hash"], chain_id, name, escrow)
-              for r in db.execute("SELECT * FROM pledges p WHERE " + _ONE.format(a="p")
-                                  + " ORDER BY block_number, log_index", key)]
-    pledges = funder_pledges_where(db, _ONE.format(a="p"), _ONE.format(a="r"), key, now)
+                    r["tx_hash"], chain_id, name, escrow) for r in rows]
     return BountyDetail(summary, pledges, events, _claims(db, _ONE.format(a="c"), key),
                         _objections(db, _ONE.format(a="o"), key), spam_marks(db, chain_id, escrow, bounty_id))
 
