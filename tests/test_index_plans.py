@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from bountychain.github.state import BotState, links_statement
+from bountychain.github.state import LINKS_COUNT_OF_ADDRESS, BotState, links_statement
 from bountychain.index import Index, open_index, queries, summaries
 from bountychain.index.events import HANDLERS, Event, Rows
 
@@ -149,9 +149,11 @@ READS: dict[str, Callable[[Index], Any]] = {
 
 
 def _links_of(db: Index, address: str) -> list[dict[str, Any]]:
-    """The profile's links, read as the API reads them (the bot's tables made as the web app makes them)."""
+    """The profile's links and their count (its ETag's), read as the API reads them (the bot's
+    tables made as the web app makes them)."""
     BotState(db.engine)
     with db.reading():
+        db.execute(LINKS_COUNT_OF_ADDRESS, {"address": address.lower()})
         return db.dicts(*links_statement(address))
 
 

@@ -38,7 +38,7 @@ from bountychain.amounts import format_amount, parse_amount
 from bountychain.chains import KNOWN_CHAINS, chain_by_shorthand, chain_name, known_chain
 from bountychain.errors import InvalidURI, error_meanings
 from bountychain.github.app import links_routes
-from bountychain.github.state import BotState, links_statement
+from bountychain.github.state import LINKS_COUNT_OF_ADDRESS, BotState, links_statement
 from bountychain.index import answers, cursors, listing, queries
 from bountychain.index.store import Index, IndexUnavailable, database_url, describe_url, open_index
 from bountychain.index.sync import Indexer, SyncReport
@@ -253,8 +253,10 @@ class WebApp:
         query."""
         positions = sorted([row["chain_id"], row["escrow"], row["cursor"], row["cursor_hash"], row["cursor_time"]]
                            for row in cursors.chains(self.db))
-        if request.url.path.startswith(("/api/funders/", "/api/hunters/")):  # they show GitHub links too
-            positions.append(list(self.db.execute("SELECT COUNT(*), MAX(linked_at) FROM github_links").fetchall()[0]))
+        if request.url.path.startswith(("/api/funders/", "/api/hunters/")):  # they show its GitHub links too
+            # Its own links, through their index (counting the whole table read every row).
+            address = request.path_params["address"].lower()
+            positions.append(list(self.db.execute(LINKS_COUNT_OF_ADDRESS, {"address": address}).fetchall()[0]))
         key = json.dumps([positions, self.last_error, request.url.path, request.url.query])
         return 'W/"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
 
