@@ -100,7 +100,7 @@ class WebApp:
     def __init__(self, indexer: Indexer | list[Indexer] | None, database: str | Path | Index, *, interval: float = 2.0,
                  public_rpc: str | None = None, cors_origins: Iterable[str] = (), cache_seconds: int = 0,
                  sync_burst: int = 5, sync_per_second: float = 1.0, answer_cache_bytes: int = 32 << 20,
-                 reader_threads: int = 4) -> None:
+                 reader_threads: int = 2) -> None:
         # Every escrow this process syncs (`bountychain serve`: the chain's deployment history);
         # `indexer` is the first, as before.
         self.indexers = [] if indexer is None else list(indexer) if isinstance(indexer, list) else [indexer]
@@ -117,12 +117,13 @@ class WebApp:
         self.last_error: str | None = None
         self.sync_limit = RateLimit(sync_burst, sync_per_second)
         self.answers = AnswerCache(answer_cache_bytes)
-        # PostgreSQL's reads run on a few threads, first come first served, so that one answer's
-        # round trips to the server overlap another's work (more threads than cores only make
-        # the slowest answers slower). SQLite's are a millisecond or two of this process's own
-        # CPU, which no thread overlaps (its Python holds the GIL): they run in the event loop,
-        # as handing each to a thread and back cost a third again of the answer's CPU
-        # (docs/DESIGN.md, "API under load").
+        # PostgreSQL's reads run on two threads, first come first served, so that one answer's
+        # round trips to the server overlap another's work. More only contend for the GIL: with
+        # four, each answer cost 15 to 25% more CPU and the detail's and funder's p99 rose by a
+        # fifth (docs/DESIGN.md, "Session 11"). SQLite's are a millisecond or two of this
+        # process's own CPU, which no thread overlaps (its Python holds the GIL): they run in
+        # the event loop, as handing each to a thread and back cost a third again of the
+        # answer's CPU (docs/DESIGN.md, "API under load").
         self.readers = (None if self.db.dialect == "sqlite" else
                         ThreadPoolExecutor(max_workers=reader_threads, thread_name_prefix="index-read"))
         if not self.indexers and not queries.chains(self.db):
