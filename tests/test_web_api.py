@@ -288,7 +288,7 @@ def test_answers_carry_on_after_a_postgresql_restart_and_an_outage_is_a_clear_50
     web = WebApp(None, url)
     server, base = _start(web)
     paths = [f"/api/bounties/{site['ids'][1]}", f"/api/funders/{site['funder'].address}", "/api/bounties",
-             "/api/status"]
+             "/api/status", f"/api/github/links/{site['funder'].address}"]
     try:
         with httpx.Client(base_url=base, timeout=30) as client:
             # Answers at once, so that the pool holds several connections, all closed by the restart.
@@ -305,6 +305,12 @@ def test_answers_carry_on_after_a_postgresql_restart_and_an_outage_is_a_clear_50
                 postgres.start()
             assert down.status_code == 503 and down.headers["retry-after"] == "5"
             assert down.json()["error"].startswith("the index postgresql://") and "could not be read" in down.text
+            postgres.stop()
+            try:
+                links_down = client.get(paths[-1])
+            finally:
+                postgres.start()
+            assert links_down.status_code == 503 and "could not be read" in links_down.json()["error"]
             for path in paths:
                 assert client.get(path).status_code == 200, path
     finally:

@@ -29,6 +29,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import OperationalError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -173,7 +174,15 @@ def links_routes(state: BotState) -> list[Route]:
         address = request.path_params["address"]
         if not Web3.is_address(address):
             return _error(400, f"{address!r} is not an address")
-        found = await run_in_threadpool(state.links_of_address, address)
+        try:
+            found = await run_in_threadpool(state.links_of_address, address)
+        except OperationalError:
+            # A connection a database restart closed (the web app's pool lends them without a
+            # ping): SQLAlchemy has made the pool anew, so once more; a database still down is a 503.
+            try:
+                found = await run_in_threadpool(state.links_of_address, address)
+            except OperationalError as exc:
+                return _error(503, f"the GitHub links could not be read: {str(exc.orig).splitlines()[0]}")
         # The page may be served from another origin than the bot: the links are public facts.
         return JSONResponse({"address": Web3.to_checksum_address(address), "links": found},
                             headers={"access-control-allow-origin": "*"})

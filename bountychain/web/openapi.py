@@ -28,7 +28,9 @@ def _json(description: str, schema: dict[str, Any] | None = None) -> dict[str, A
 
 
 _ERROR = _json("refused: the `error` says why", {"$ref": "#/components/schemas/Error"})
-_READ = {"304": {"description": "not modified since the ETag sent in If-None-Match"}}
+_READ = {"304": {"description": "not modified since the ETag sent in If-None-Match"},
+         "503": _json("the index's database cannot be reached: the `error` says why; ask again after"
+                      " Retry-After", {"$ref": "#/components/schemas/Error"})}
 
 
 def _get(summary: str, description: str, parameters: list[dict[str, Any]], ok: dict[str, Any],
