@@ -182,7 +182,8 @@ def links_routes(state: BotState) -> list[Route]:
             try:
                 found = await run_in_threadpool(state.links_of_address, address)
             except OperationalError as exc:
-                return _error(503, f"the GitHub links could not be read: {str(exc.orig).splitlines()[0]}")
+                reason = str(exc.orig).split("\n", 1)[0]
+                return _error(503, f"the GitHub links could not be read: {reason}")
         # The page may be served from another origin than the bot: the links are public facts.
         return JSONResponse({"address": Web3.to_checksum_address(address), "links": found},
                             headers={"access-control-allow-origin": "*"})

@@ -305,7 +305,7 @@ def bounty(db: Db, bounty_id: int, *, chain: int | None = None, now: int | None 
     chain_id, escrow = row["chain_id"], row["escrow"]
     key: dict[str, object] = {"chain_id": chain_id, "escrow": escrow, "bounty_id": bounty_id}
     # Its pledges, read once: the events as they are, and each funder's pledge with the
-    # bounty's columns (`pledges.PLEDGE_SELECT`'s, from its summary row).
+    # bounty's columns (`pledges.BOUNTY_COLUMNS`, from its summary row).
     rows = db.dicts("SELECT * FROM pledges p WHERE " + _ONE.format(a="p") + " ORDER BY block_number, log_index", key)
     columns = {name: row[name] for name in BOUNTY_COLUMNS}
     pledges = funder_pledges_of(db, [{**pledge, **columns} for pledge in rows], _ONE.format(a="r"), key, now)
