@@ -1,8 +1,10 @@
-"""The API's list and a funder's newest bounties are read from the JSON the sync stores with each
-bounty (`index/listing.py`), and give exactly what the general queries give: each summary as
-`jsonable` makes its record, with the solutions of `claims_of` reduced to the list's fields,
-and a funder's pay rate as `pay_rate` of `bounties_by_ids` (`index/answers.py`), on both
-backends. The text is written again when an index written by another version is opened."""
+"""The API's list and a funder's profile are read from the JSON the sync stores with each bounty
+(`index/listing.py`) and with each funder's pledge to it (`index/pledges.py`), and give exactly
+what the general queries give: each summary as `jsonable` makes its record, with the solutions
+of `claims_of` reduced to the list's fields, and a funder's record, pledges, pay rate and newest
+bounties as `sponsor_record`, `pay_rate` and `bounties_by_ids` give them (`index/answers.py`), at
+several moments, on both backends. The text is written again when an index written by another
+version is opened."""
 
 from __future__ import annotations
 
@@ -50,17 +52,28 @@ def test_the_lists_solutions_and_a_funders_pay_rate_equal_the_general_queries(w:
     assert stale_json(db) == []
 
     funders = [*w.funders, w.backer, *w.voters]
-    rates = []
+    rates, seen = [], set()
+    later = [None, min(b.deadline for b in queries.bounties(db)) + 1, max(b.deadline for b in queries.bounties(db)) + 10**7]
     for funder in funders:
         pledges = queries.funder_pledges(db, funder.address)
         backed = queries.bounties_by_ids(db, sorted({(p.chain_id, p.escrow, p.bounty_id) for p in pledges}))
         assert {(p.chain_id, p.escrow, p.bounty_id): p.bounty_status for p in pledges} == {
             (b.chain_id, b.escrow, b.bounty_id): b.status for b in backed}
         for recent in (1, 3, 10):
-            rate, shown = answers.funded_bounties(db, pledges, recent=recent)
+            record, texts, rate, shown = answers.funder_profile(db, funder.address, recent=recent)
             assert rate == queries.pay_rate(backed) == queries.pay_rate(pledges)
             assert _parsed(shown) == _parsed(backed[:recent])
+            assert _parsed({**jsonable(record), "pledges": texts}) == _parsed(queries.sponsor_record(db, funder.address))
+        # At other moments (deadlines passed, locks run out) and on one chain, or on another.
+        for now in later:
+            for where in ({}, {"chain": w.node.w3.eth.chain_id}, {"chain": 1}):
+                record, texts, rate, shown = answers.funder_profile(db, funder.address, recent=10, now=now, **where)
+                general = queries.sponsor_record(db, funder.address, now=now, **where)
+                assert _parsed({**jsonable(record), "pledges": texts}) == _parsed(general), (now, where)
+                assert rate == queries.pay_rate(general.pledges)
+                seen |= {pledge.state for pledge in general.pledges}
         rates.append(queries.pay_rate(backed))
+    assert seen == {"locked", "frozen", "refundable", "refunded", "awarded", "paid"}, seen
     # The story's funders between them have bounties awarded, expired unpaid and cancelled.
     assert all(sum(rate[name] for rate in rates) > 0 for name in ("awarded", "expired_unpaid", "cancelled"))
     # Every bounty at once, past the 512 ids of one statement's list, and ids the index lacks.
@@ -99,22 +112,35 @@ def test_the_list_read_from_its_stored_json_equals_the_records_as_json(w: World,
 
 
 def test_an_index_whose_json_another_version_wrote_is_rewritten_when_opened(w: World, index_db: Any) -> None:
-    """The stored JSON belongs to the version that wrote it (`listing.SHAPE`): opened by a
-    version that shapes it otherwise, or upgraded from a schema without it, every bounty's is
-    written again before any answer is read from it."""
+    """The stored JSON belongs to the version that wrote it (`listing.SHAPE`, `pledges.SHAPE`):
+    opened by a version that shapes it otherwise, or upgraded from a schema without it, every
+    bounty's and every funder's pledge's is written again before any answer is read from it."""
     story(w)
     indexer = clean(w, index_db)
     db, target = indexer.db, indexer.db.url
-    expected = db.execute("SELECT * FROM bounty_json ORDER BY bounty_id").fetchall()
+    expected = {table: db.execute(f"SELECT * FROM {table} ORDER BY bounty_id, chain_id, escrow").fetchall()  # noqa: S608
+                for table in ("bounty_json", "funder_pledges")}
     with db.transaction():
         db.execute("UPDATE bounty_json SET summary = '{}', solutions = '[]'")
         db.execute("DELETE FROM bounty_json WHERE bounty_id = 1")
-        db.execute("UPDATE meta SET value = 'another' WHERE key = 'listing_shape'")
+        db.execute("UPDATE funder_pledges SET pledge = '{}', outstanding = '0'")
+        db.execute("DELETE FROM funder_pledges WHERE bounty_id = 2")
+        db.execute("UPDATE meta SET value = 'another' WHERE key IN ('listing_shape', 'pledges_shape')")
     db.close()
     reopened = open_index(target)
-    assert reopened.execute("SELECT * FROM bounty_json ORDER BY bounty_id").fetchall() == expected
-    assert stale_json(reopened) == [] and len(expected) >= 10
+    for table, rows in expected.items():
+        assert sorted(reopened.execute(f"SELECT * FROM {table}").fetchall()) == sorted(rows), table  # noqa: S608
+    assert stale_json(reopened) == [] and len(expected["bounty_json"]) >= 10 and len(expected["funder_pledges"]) >= 10
+    # An index of schema 11 (no stored pledges) is upgraded, and its pledges written, when opened.
+    with reopened.transaction():
+        reopened.execute("DROP TABLE funder_pledges")
+        reopened.execute("DELETE FROM meta WHERE key = 'pledges_shape'")
+        reopened.execute("UPDATE meta SET value = '11' WHERE key = 'schema_version'")
     reopened.close()
+    upgraded = open_index(target)
+    assert sorted(upgraded.execute("SELECT * FROM funder_pledges").fetchall()) == sorted(expected["funder_pledges"])
+    assert stale_json(upgraded) == []
+    upgraded.close()
 
 
 def test_text_that_msgspec_refuses_is_written_as_json_always_wrote_it() -> None:

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from bountychain.github.state import LINKS_COUNT_OF_ADDRESS, BotState, links_statement
-from bountychain.index import Index, open_index, queries, summaries
+from bountychain.index import Index, answers, open_index, queries, summaries
 from bountychain.index.events import HANDLERS, Event, Rows
 
 ADDRESS = "0x" + "ab" * 20
@@ -115,7 +115,10 @@ def _full_scans(index: Index, statement: str, parameters: Any) -> list[str]:
         relation = node.get("Relation Name", node.get("Index Name", ""))
         by_chain_alone = condition.startswith("(chain_id =") and " AND " not in condition or (
             condition.startswith("((chain_id =") and condition.count(" AND ") == 1 and "(escrow =" in condition)
-        if by_chain_alone and not relation.startswith(("chains", "bounties")):  # by the chain (and escrow) alone
+        # By the chain (and escrow) alone. Also the stored text of a few bounties asked for by
+        # id: in these tables of a few rows PostgreSQL reads the escrow's and keeps the ids
+        # asked for; on the load benchmark's 10,000 bounties it reads each by its key.
+        if by_chain_alone and not relation.startswith(("chains", "bounties", "bounty_json")):
             scans.append(f"{node['Node Type']} on {node.get('Relation Name', node.get('Index Name'))} by its chain")
         for child in node.get("Plans", []):
             walk(child)
@@ -141,6 +144,7 @@ READS: dict[str, Callable[[Index], Any]] = {
     "a bounty's detail on its chain": lambda db: queries.bounty(db, 1, chain=CHAIN),
     "list on one chain": lambda db: queries.bounties(db, chain=CHAIN),
     "a funder's record": lambda db: (queries.sponsor_record(db, ADDRESS), queries.funder_objections(db, ADDRESS)),
+    "a funder's profile, from its stored pledges": lambda db: answers.funder_profile(db, ADDRESS, recent=10),
     "a hunter's record": lambda db: queries.hunter_record(db, ADDRESS),
     "a beneficiary's record": lambda db: queries.beneficiary_record(db, ADDRESS),
     "status": lambda db: queries.status(db),

@@ -281,8 +281,8 @@ def test_without_a_wallet_the_page_explains_and_offers_an_eip681_qr_code(site: d
     expected = (f"ethereum:{client.address}@{client.chain_id}/pledge?uint256={eth_id}&uint256={ETHER // 2}"
                 f"&uint64={deadline}&value={ETHER // 2}")
     assert page.locator("#qr-links a.eip681").inner_text() == expected
+    _wait_drawn(page, "#qr-links figure img")  # the server drew it
     image = page.locator("#qr-links figure img")
-    assert image.evaluate("(img) => img.complete && img.naturalWidth > 0")  # the server drew it
     assert requests.get(site["url"] + image.get_attribute("src"), timeout=10).headers["content-type"].startswith("image/svg")
     _fits(page)
     page.screenshot(path=str(SCREENSHOTS / f"no-wallet-qr-{'phone' if viewport is PHONE else 'desktop'}.png"), full_page=True)
@@ -360,6 +360,13 @@ def test_profile_pages_show_pledged_paid_refunded_earned_pay_rate_and_recent_bou
     page.close()
 
 
+def _wait_drawn(page: Any, selector: str) -> None:
+    """Waits until the image `selector` has loaded a picture (it is fetched after it is shown;
+    on a slow host, after the test's next step): fails if it never does."""
+    page.wait_for_function(f"() => {{ const img = document.querySelector({selector!r});"
+                           " return img !== null && img.complete && img.naturalWidth > 0; }", timeout=15_000)
+
+
 def test_bounty_and_fundraiser_pages_show_the_funding_chart_and_the_badge(site: dict[str, Any]) -> None:
     story = site["story"]
     page = _open(site, None, f"/bounty/{story['bounties']['open_eth']}")
@@ -367,7 +374,7 @@ def test_bounty_and_fundraiser_pages_show_the_funding_chart_and_the_badge(site: 
     assert page.locator("#chart-legend").inner_text().startswith("pledged in all")
     history = requests.get(f"{site['url']}/api/bounties/{story['bounties']['open_eth']}/funding", timeout=10).json()
     assert f"{len(history['history'])} change" in page.locator("#chart-legend").inner_text()
-    assert page.locator("#badge-image").evaluate("(img) => img.complete && img.naturalWidth > 0")
+    _wait_drawn(page, "#badge-image")
     badge_id = story["bounties"]["open_eth"]
     assert page.locator("#badge-markdown").input_value() == (
         f"[![bounty #{badge_id}]({site['url']}/badge/{badge_id}.svg)]({site['url']}/bounty/{badge_id})")

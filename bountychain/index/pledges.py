@@ -1,17 +1,27 @@
 """A funder's pledges as the index knows them: what each pledged and got back, and what became
 of the rest (locked, frozen, refundable, refunded, awarded or paid), with the state of a bounty
 or fundraiser at a moment (`state_at`). Read by `queries` (a bounty's funders, a funder's
-pledges and record)."""
+pledges and record).
+
+The sync also stores each (bounty, funder)'s pledge as the API's JSON (`funder_pledges`,
+`store_pledges`), as it stores each bounty's (`listing`): its amounts do not depend on the
+time, only its state and its bounty's do (`pledge_state`), and those are written in when it
+is read (`answers.funder_profile`). `SHAPE` names what the text holds, as `listing.SHAPE`
+does. This module imports nothing that imports the store, which writes the text again when
+it opens an index that another version wrote."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import fields
 from typing import Any
 
 from bountychain.chains import chain_name
-from bountychain.index import store
 from bountychain.index.batches import escrow_chunks
+from bountychain.index.listing import Statements, json_bytes
 from bountychain.index.records import FunderPledge, built
 from bountychain.index.shares import values_after_milestones
 from bountychain.results import FundraiserState
@@ -44,26 +54,52 @@ def state_at(row: Mapping[str, Any], now: int) -> str:
 # detail has already read.
 BOUNTY_COLUMNS = ("token", "status", "kind", "deadline", "all_or_nothing", "raised", "goal", "symbol", "decimals",
                   "chain_time")
+# The pledges of a condition (alias p), oldest first, each with its bounty's BOUNTY_COLUMNS.
+_PLEDGES = ("SELECT p.chain_id, p.escrow, p.bounty_id, p.funder, p.amount, p.unlocks_at, p.block_number, p.log_index,"
+            " b.token, b.status, b.kind, b.deadline, b.all_or_nothing, b.raised, b.goal,"
+            " COALESCE(t.symbol, '?') AS symbol, COALESCE(t.decimals, 0) AS decimals,"
+            " COALESCE(c.cursor_time, 0) AS chain_time"
+            " FROM pledges p JOIN bounties b ON b.chain_id = p.chain_id AND b.escrow = p.escrow"
+            " AND b.bounty_id = p.bounty_id"
+            " LEFT JOIN tokens t ON t.chain_id = b.chain_id AND t.token = b.token"
+            " LEFT JOIN chains c ON c.chain_id = b.chain_id AND c.escrow = b.escrow"
+            " WHERE {condition} ORDER BY p.block_number, p.log_index, p.chain_id")
 
 
-def funder_pledges_where(db: store.Index, condition: str, refunds_condition: str, params: dict[str, object],
+def funder_pledges_where(db: Statements, condition: str, refunds_condition: str, params: dict[str, object],
                          now: int | None) -> list[FunderPledge]:
     """`funder_pledges_of` the pledges that `condition` selects (alias p), each read with its
     bounty's columns."""
-    rows = db.dicts(
-        "SELECT p.chain_id, p.escrow, p.bounty_id, p.funder, p.amount, p.unlocks_at, b.token, b.status, b.kind,"
-        " b.deadline, b.all_or_nothing, b.raised, b.goal, COALESCE(t.symbol, '?') AS symbol,"
-        " COALESCE(t.decimals, 0) AS decimals, COALESCE(c.cursor_time, 0) AS chain_time"
-        " FROM pledges p JOIN bounties b ON b.chain_id = p.chain_id AND b.escrow = p.escrow"
-        " AND b.bounty_id = p.bounty_id"
-        " LEFT JOIN tokens t ON t.chain_id = b.chain_id AND t.token = b.token"
-        " LEFT JOIN chains c ON c.chain_id = b.chain_id AND c.escrow = b.escrow"
-        f" WHERE {condition} ORDER BY p.block_number, p.log_index, p.chain_id",  # noqa: S608
-        params)
-    return funder_pledges_of(db, rows, refunds_condition, params, now)
+    return funder_pledges_of(db, db.dicts(_PLEDGES.format(condition=condition), params), refunds_condition, params,
+                             now)
 
 
-def funder_pledges_of(db: store.Index, rows: list[dict[str, Any]], refunds_condition: str,
+def pledge_state(row: Mapping[str, Any], now: int, outstanding: int, unlocks_at: int, withheld: bool
+                 ) -> tuple[str, str]:
+    """(the pledge's state, its bounty's state) at `now`, of a pledge to the bounty of `row`
+    (its BOUNTY_COLUMNS) of which `outstanding` is still held (none once an award took it),
+    unlocking at `unlocks_at`; `withheld`: an objection left it out of the bounty's award."""
+    summary_state = state_at(row, now)
+    if summary_state == "awarded" and withheld:
+        # It objected to the proposal that was awarded: its pledge never funded the award
+        # and is refundable at once.
+        return ("refundable" if outstanding else "refunded"), summary_state
+    if summary_state in ("awarded", "paid"):
+        return summary_state, summary_state
+    if outstanding == 0:
+        return "refunded", summary_state
+    if row["kind"] == "fundraiser":
+        # Every fundraiser pledge is locked to the deadline; after it, refundable only if
+        # the goal was missed (all-or-nothing) or the payout lapsed.
+        return ("refundable" if summary_state in ("cancelled", "failed", "lapsed") else "locked"), summary_state
+    if row["status"] == "under_review":
+        return "frozen", summary_state  # a proposal is live: no refund until it is settled or rejected
+    if row["status"] == "cancelled" or now >= unlocks_at:
+        return "refundable", summary_state
+    return "locked", summary_state
+
+
+def funder_pledges_of(db: Statements, rows: list[dict[str, Any]], refunds_condition: str,
                       params: dict[str, object], now: int | None) -> list[FunderPledge]:
     """Per (chain, escrow, bounty, funder): pledged, refunded, what is left of it (after partial
     awards, its shares' worth: `shares.values_after_milestones`), and what became of the rest, at
@@ -89,13 +125,11 @@ def funder_pledges_of(db: store.Index, rows: list[dict[str, Any]], refunds_condi
 
     columns = {key[:3]: entry["row"] for key, entry in grouped.items()}  # each bounty's, from one of its rows
     bounties = sorted(columns)
-    withheld = withheld_from_awards(db, [bounty for bounty in bounties
-                                         if state_at(columns[bounty], moment(columns[bounty])) == "awarded"])
+    withheld = withheld_from_awards(db, [bounty for bounty in bounties if columns[bounty]["status"] == "awarded"])
     values = values_after_milestones(db, bounties)
     result = []
     for (chain_id, escrow, bounty_id, funder), entry in grouped.items():
         row = entry["row"]
-        now_here = moment(row)
         refunded = refunds[(chain_id, escrow, bounty_id, funder)]
         pledged = int(entry["pledged"])
         # What its shares are worth now; without partial awards, what it pledged less refunds.
@@ -103,33 +137,75 @@ def funder_pledges_of(db: store.Index, rows: list[dict[str, Any]], refunds_condi
         outstanding = worth.get(funder, 0) if worth is not None else pledged - refunded
         to_milestones = pledged - refunded - outstanding
         paid_out = to_milestones
-        summary_state = state_at(row, now_here)
-        if summary_state == "awarded" and funder in withheld.get((chain_id, escrow, bounty_id), ()):
-            # It objected to the proposal that was awarded: its pledge never funded the award
-            # and is refundable at once.
-            state = "refundable" if outstanding else "refunded"
-        elif summary_state in ("awarded", "paid"):
-            paid_out, outstanding, state = paid_out + outstanding, 0, summary_state
-        elif outstanding == 0:
-            state = "refunded"
-        elif row["kind"] == "fundraiser":
-            # Every fundraiser pledge is locked to the deadline; after it, refundable only if
-            # the goal was missed (all-or-nothing) or the payout lapsed.
-            state = "refundable" if summary_state in ("cancelled", "failed", "lapsed") else "locked"
-        elif row["status"] == "under_review":
-            state = "frozen"  # a proposal is live: no refund until it is settled or rejected
-        elif row["status"] == "cancelled" or now_here >= int(entry["unlocks_at"]):
-            state = "refundable"
-        else:
-            state = "locked"
+        left_out = funder in withheld.get((chain_id, escrow, bounty_id), ())
+        if row["status"] in ("awarded", "paid") and not left_out:  # the award took what was left
+            paid_out, outstanding = paid_out + outstanding, 0
         unlocks_at = int(entry["unlocks_at"])
+        state, summary_state = pledge_state(row, moment(row), outstanding, unlocks_at, left_out)
         result.append(built(FunderPledge, bounty_id, funder, row["token"], row["symbol"], row["decimals"], pledged,
                             refunded, outstanding, paid_out, unlocks_at, state, row["kind"], chain_id,
                             chain_name(chain_id), escrow, to_milestones, summary_state))
     return result
 
 
-def withheld_from_awards(db: store.Index, bounties: list[tuple[int, str, int]]
+# A pledge's fields that its stored text leaves out, decided when it is read (`pledge_state`),
+# and those the API's JSON writes as decimal strings (`web.responses.AMOUNT_KEYS`).
+_DECIDED = ("state", "bounty_status")
+_AMOUNTS = frozenset({"pledged", "refunded", "outstanding", "paid_out", "to_milestones"})
+_STORED_FIELDS = tuple(field.name for field in fields(FunderPledge) if field.name not in _DECIDED)
+# Raised whenever what a field of the stored text says changes without its name changing.
+_TEXT_VERSION = 1
+SHAPE = hashlib.sha256(json.dumps([_STORED_FIELDS, _TEXT_VERSION]).encode()).hexdigest()[:16]
+
+
+def pledge_text(pledge: FunderPledge) -> str:
+    """A pledge as the API's JSON has it (what `jsonable` makes of it), without its state and
+    its bounty's (`_DECIDED`)."""
+    values = vars(pledge)
+    return json_bytes({name: str(values[name]) if name in _AMOUNTS else values[name]
+                       for name in _STORED_FIELDS}).decode()
+
+
+def store_pledges(db: Statements, bounties: Iterable[tuple[int, str, int]]) -> None:
+    """Writes the pledges to these bounties (`pledge_rows`) in `funder_pledges`, from the rows
+    as they are now, after `summaries` has recomputed the bounties'. A bounty without a summary
+    row (rolled back) loses its pledges. Inside the caller's transaction."""
+    keys = sorted(set(bounties))
+    for params, condition in escrow_chunks(keys):
+        db.execute(f"DELETE FROM funder_pledges WHERE {condition.format(a='funder_pledges')}", params)  # noqa: S608
+    db.insert("funder_pledges", pledge_rows(db, keys))
+
+
+def pledge_rows(db: Statements, bounties: list[tuple[int, str, int]]) -> list[dict[str, Any]]:
+    """The `funder_pledges` rows of these bounties, one per funder: its amounts, its first
+    pledge's place in the chain (a funder's pledges are listed in that order), what decides its
+    state, and its JSON text."""
+    result = []
+    for params, condition in escrow_chunks(bounties):
+        rows = db.dicts(_PLEDGES.format(condition=condition.format(a="p")), params)
+        first: dict[tuple[int, str], dict[str, Any]] = {}
+        for row in rows:
+            first.setdefault((row["bounty_id"], row["funder"]), row)
+        for pledge in funder_pledges_of(db, rows, condition.format(a="r"), params, None):
+            row = first[(pledge.bounty_id, pledge.funder)]
+            result.append({
+                "chain_id": pledge.chain_id, "escrow": pledge.escrow, "bounty_id": pledge.bounty_id,
+                "funder": pledge.funder, "block_number": row["block_number"], "log_index": row["log_index"],
+                "pledged": str(pledge.pledged), "refunded": str(pledge.refunded),
+                "outstanding": str(pledge.outstanding), "paid_out": str(pledge.paid_out),
+                "unlocks_at": pledge.unlocks_at,
+                "withheld": int(pledge.bounty_status == "awarded" and pledge.state != "awarded"),
+                "pledge": pledge_text(pledge)})
+    return result
+
+
+def store_all_pledges(db: Statements) -> None:
+    """`store_pledges` of every bounty of the index (inside the caller's transaction)."""
+    store_pledges(db, [(chain_id, escrow, bounty_id) for chain_id, escrow, bounty_id
+                       in db.tuples("SELECT chain_id, escrow, bounty_id FROM bounties")])
+
+
+def withheld_from_awards(db: Statements, bounties: list[tuple[int, str, int]]
                          ) -> dict[tuple[int, str, int], set[str]]:
     """Per awarded (chain id, escrow, bounty id), the funders whose pledges a reviewed bounty's
     award left out: the objectors to the last finalized proposal (the award; any before it were

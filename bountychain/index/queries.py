@@ -256,7 +256,7 @@ def count_bounties(db: Db, *, repo: str | None = None, issue: str | None = None,
     return int(db.execute("SELECT COUNT(*) FROM bounties b" + condition, params).fetchone()[0])  # noqa: S608
 
 
-def _only_chain(condition: str, params: dict[str, object], column: str, chain: int | None,
+def only_chain(condition: str, params: dict[str, object], column: str, chain: int | None,
                 escrow: str | None = None) -> str:
     """`condition`, narrowed to `chain` and `escrow` when they are given (their parameters added
     to `params`); `column` is the table's chain column (its alias names the escrow's too)."""
@@ -282,7 +282,7 @@ def _one_bounty(db: store.Index, select: str, bounty_id: int, chain: int | None,
     (`chain`, `escrow`, either or both): the one that has it (None if none does;
     AmbiguousBounty if several do)."""
     params: dict[str, object] = {"bounty_id": bounty_id}
-    condition = _only_chain("b.bounty_id = :bounty_id", params, "b.chain_id", chain, escrow)
+    condition = only_chain("b.bounty_id = :bounty_id", params, "b.chain_id", chain, escrow)
     rows = db.dicts(f"{select} WHERE {condition} ORDER BY b.chain_id, b.escrow", params)  # noqa: S608
     if len(rows) > 1:
         raise AmbiguousBounty(bounty_id, [(row["chain_id"], row["escrow"]) for row in rows])
@@ -334,7 +334,7 @@ def _objections(db: store.Index, condition: str, params: dict[str, object]) -> l
 def funder_objections(db: Db, funder: str, *, chain: int | None = None, escrow: str | None = None) -> list[Objection]:
     """A funder's objections to proposals, oldest first (on `chain` and `escrow`, or on every one)."""
     params: dict[str, object] = {"funder": funder}
-    return _objections(db, _only_chain("o.funder = :funder", params, "o.chain_id", chain, escrow), params)
+    return _objections(db, only_chain("o.funder = :funder", params, "o.chain_id", chain, escrow), params)
 
 
 @reads
@@ -402,8 +402,8 @@ def funder_pledges(db: Db, funder: str, *, now: int | None = None, chain: int | 
                    escrow: str | None = None) -> list[FunderPledge]:
     """A funder's pledges, one per bounty (on `chain` and `escrow`, or on every one)."""
     params: dict[str, object] = {"funder": funder}
-    return funder_pledges_where(db, _only_chain("p.funder = :funder", params, "p.chain_id", chain, escrow),
-                                _only_chain("r.funder = :funder", params, "r.chain_id", chain, escrow), params, now)
+    return funder_pledges_where(db, only_chain("p.funder = :funder", params, "p.chain_id", chain, escrow),
+                                only_chain("r.funder = :funder", params, "r.chain_id", chain, escrow), params, now)
 
 
 def _per_token(rows: list[Any]) -> dict[tuple[int, str], TokenAmounts]:
@@ -420,7 +420,7 @@ def hunter_record(db: Db, hunter: str, *, chain: int | None = None, escrow: str 
     """A hunter's claims, the ones that were paid, and the total earned per token (on `chain` and
     `escrow`, or on every one)."""
     params: dict[str, object] = {"hunter": hunter}
-    claims = _claims(db, _only_chain("c.hunter = :hunter", params, "c.chain_id", chain, escrow), params)
+    claims = _claims(db, only_chain("c.hunter = :hunter", params, "c.chain_id", chain, escrow), params)
     awards = [claim for claim in claims if claim.paid]
     earned = _per_token(awards)
     for claim in awards:
@@ -437,22 +437,37 @@ def sponsor_record(db: Db, funder: str, *, now: int | None = None, chain: int | 
     still held; and, apart from that, its part of the claim bonds slashed on bounties it funded
     (`slashed_credit`: credited to it for `withdraw`)."""
     pledges = funder_pledges(db, funder, now=now, chain=chain, escrow=escrow)
+    record = sponsor_totals(db, funder, [(p.chain_id, p.token, p.symbol, p.decimals, p.kind, p.pledged, p.refunded,
+                                          p.outstanding, p.paid_out) for p in pledges], chain=chain, escrow=escrow)
+    return replace(record, pledges=pledges)
+
+
+def sponsor_totals(db: store.Index, funder: str, pledges: list[tuple[int, str, str, int, str, int, int, int, int]],
+                   *, chain: int | None, escrow: str | None) -> SponsorRecord:
+    """A funder's `sponsor_record` without its pledges, from them as (chain id, token, symbol,
+    decimals, kind, pledged, refunded, outstanding, paid out), one per bounty, and its
+    slashed-bond credits (read here, on `chain` and `escrow`, or on every one)."""
     sums: dict[tuple[int, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for pledge in pledges:
-        key = (pledge.chain_id, pledge.token)
-        for name in ("pledged", "refunded", "outstanding"):
-            sums[key][name] += getattr(pledge, name)
-        sums[key]["to_fundraisers" if pledge.kind == "fundraiser" else "paid_out"] += pledge.paid_out
+    tokens: dict[tuple[int, str], TokenAmounts] = {}  # in the order the pledges name them
+    for chain_id, token, symbol, decimals, kind, pledged, refunded, outstanding, paid_out in pledges:
+        key = (chain_id, token)
+        if key not in tokens:
+            tokens[key] = TokenAmounts(token, symbol, decimals, chain_id=chain_id, chain_name=chain_name(chain_id))
+        amounts = sums[key]
+        amounts["pledged"] += pledged
+        amounts["refunded"] += refunded
+        amounts["outstanding"] += outstanding
+        amounts["to_fundraisers" if kind == "fundraiser" else "paid_out"] += paid_out
     params: dict[str, object] = {"funder": funder}
     credits = db.execute(
         "SELECT s.chain_id, b.token, s.amount FROM slashed_credits s JOIN bounties b ON b.chain_id = s.chain_id"
         " AND b.escrow = s.escrow AND b.bounty_id = s.bounty_id"
-        f" WHERE {_only_chain('s.funder = :funder', params, 's.chain_id', chain, escrow)}", params)  # noqa: S608
+        f" WHERE {only_chain('s.funder = :funder', params, 's.chain_id', chain, escrow)}", params)  # noqa: S608
     for chain_id, token, amount in credits:
         sums[(chain_id, token)]["slashed_credit"] += int(amount)
-    by_token = [replace(empty, **sums[key]) for key, empty in _per_token(pledges).items()]
-    backed = sum(1 for pledge in pledges if pledge.kind == "fundraiser")
-    return SponsorRecord(funder, len(pledges) - backed, by_token, pledges, backed)
+    by_token = [replace(empty, **sums[key]) for key, empty in tokens.items()]
+    backed = sum(1 for pledge in pledges if pledge[4] == "fundraiser")
+    return SponsorRecord(funder, len(pledges) - backed, by_token, [], backed)
 
 
 @reads
@@ -467,7 +482,7 @@ def beneficiary_record(db: Db, beneficiary: str, *, now: int | None = None,
         " FROM raised_paid r JOIN bounties b ON b.chain_id = r.chain_id AND b.escrow = r.escrow"
         " AND b.bounty_id = r.bounty_id"
         " LEFT JOIN tokens t ON t.chain_id = b.chain_id AND t.token = b.token"
-        f" WHERE {_only_chain('r.beneficiary = :beneficiary', params, 'r.chain_id', chain, escrow)}"
+        f" WHERE {only_chain('r.beneficiary = :beneficiary', params, 'r.chain_id', chain, escrow)}"
         " ORDER BY r.block_number, r.log_index, r.chain_id", params).fetchall()  # noqa: S608
     receipts = [Receipt(row["bounty_id"], row["beneficiary"], int(row["amount"]), row["token"], row["symbol"],
                         row["decimals"], row["block_number"], row["tx_hash"], row["chain_id"],
@@ -548,7 +563,11 @@ def pay_rate(bounties: Iterable[BountySummary | FunderPledge]) -> dict[str, int]
     """Of these bounties (a funder's: their summaries, or its pledges, one per bounty), how many
     were awarded and how many expired unpaid (deadline passed with no award), and how many were
     cancelled; fundraisers are left out."""
-    statuses = [each.status if isinstance(each, BountySummary) else each.bounty_status
-                for each in bounties if each.kind == "bounty"]
+    return pay_rate_of([each.status if isinstance(each, BountySummary) else each.bounty_status
+                        for each in bounties if each.kind == "bounty"])
+
+
+def pay_rate_of(statuses: list[str]) -> dict[str, int]:
+    """`pay_rate` of bounties (not fundraisers) in these states."""
     return {"awarded": statuses.count("awarded"), "expired_unpaid": statuses.count("expired"),
             "cancelled": statuses.count("cancelled")}

@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from bountychain.index import batches, store
+from bountychain.index import batches
+from bountychain.index.listing import Statements
 
 BPS = 10_000
 
@@ -199,7 +200,7 @@ def replay(book: ShareBook, steps: list[tuple[str, str, str, str]]) -> ShareBook
     return book
 
 
-def values_after_milestones(db: store.Index, bounties: Iterable[tuple[int, str, int]]
+def values_after_milestones(db: Statements, bounties: Iterable[tuple[int, str, int]]
                             ) -> dict[tuple[int, str, int], dict[str, int]]:
     """For each of `bounties` (chain id, escrow, bounty id) that had a partial award: what each
     funder's pledge is worth now (`ShareBook.values`), by funder, replayed from its events.

@@ -384,12 +384,12 @@ def _funder(web: WebApp, request: Request) -> Any:
     db, funder = web.reader(), checked_address(request.path_params["address"], "funder")
     chain, escrow = web.chain_param(query_param(request, "chain")), web.escrow_param(query_param(request, "escrow"))
     with db.reading():
-        record = queries.sponsor_record(db, funder, chain=chain, escrow=escrow)
-        # Counted from the pledges: only the RECENT bounties shown are read as summaries.
-        pay_rate, recent = answers.funded_bounties(db, record.pledges, recent=RECENT)
+        # Its pledges from their stored JSON: only the RECENT bounties shown are read as summaries.
+        record, pledges, pay_rate, recent = answers.funder_profile(db, funder, recent=RECENT, chain=chain,
+                                                                  escrow=escrow)
         objections = queries.funder_objections(db, funder, chain=chain, escrow=escrow)
         github = db.dicts(*links_statement(funder))  # in the same snapshot as the ETag
-    return {**jsonable(record), "objections": jsonable(objections), "pay_rate": pay_rate,
+    return {**jsonable(record), "pledges": pledges, "objections": jsonable(objections), "pay_rate": pay_rate,
             "recent": recent, "github": github}
 
 
