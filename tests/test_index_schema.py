@@ -138,10 +138,14 @@ EXPECTED_COLUMNS: dict[str, list[tuple[str, str, int, int]]] = {
     # Schema 11: a summary (but its status) and its solutions as the API's JSON (`listing`).
     "bounty_json": _with_chain([("bounty_id", "BIGINT", 1, 1), ("summary", "TEXT", 1, 0),
                                 ("solutions", "TEXT", 1, 0)]),
-    # Schema 12: each funder's pledge to a bounty, its first pledge's place, its amounts and what
-    # decides its state, and its JSON (`pledges.store_pledges`).
+    # Schema 12: each funder's pledge to a bounty, its first pledge's place, what decides its
+    # state, its amounts and its JSON (`pledges.store_pledges`).
     "funder_pledges": _with_chain([("bounty_id", "BIGINT", 1, 1), ("funder", "TEXT", 1, 2),
                                    ("block_number", "BIGINT", 1, 0), ("log_index", "INTEGER", 1, 0),
+                                   ("token", "TEXT", 1, 0), ("symbol", "TEXT", 1, 0), ("decimals", "INTEGER", 1, 0),
+                                   ("kind", "TEXT", 1, 0), ("status", "TEXT", 1, 0), ("deadline", "BIGINT", 1, 0),
+                                   ("all_or_nothing", "INTEGER", 1, 0), ("raised", "TEXT", 1, 0),
+                                   ("goal", "TEXT", 1, 0),
                                    *[(name, "TEXT", 1, 0) for name in ("pledged", "refunded", "outstanding",
                                                                        "paid_out")],
                                    ("unlocks_at", "BIGINT", 1, 0), ("withheld", "INTEGER", 1, 0),
@@ -193,7 +197,7 @@ EXPECTED_INDEXES = {
     # Schema 10: a bounty's spam marks.
     "spam_marks_bounty": ("spam_marks", ["chain_id", "escrow", "bounty_id", "claim_id"]),
     # Schema 12: a funder's stored pledges, in the order they are listed.
-    "funder_pledges_funder": ("funder_pledges", ["funder", "block_number", "log_index"]),
+    "funder_pledges_funder": ("funder_pledges", ["funder", "block_number", "log_index", "chain_id"]),
 }
 
 

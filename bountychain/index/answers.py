@@ -14,23 +14,18 @@ from typing import Any
 
 import msgspec
 
+from bountychain.index import cursors
 from bountychain.index.listing import summary_text
 from bountychain.index.pledges import pledge_state
 from bountychain.index.queries import Db, only_chain, bounties_by_ids, pay_rate_of, reads, sponsor_totals
 from bountychain.index.records import SponsorRecord
 
 # A funder's stored pledges (one per bounty), in the order of their first pledge, each with
-# what decides its state at a moment (its bounty's `pledges.BOUNTY_COLUMNS`).
+# what decides its state at a moment (but the escrow's time): one table, read by its index.
 _STORED_PLEDGES = (
-    "SELECT f.chain_id, f.escrow, f.bounty_id, f.pledged, f.refunded, f.outstanding, f.paid_out, f.unlocks_at,"
-    " f.withheld, f.pledge, b.token, b.status, b.kind, b.deadline, b.all_or_nothing, b.raised, b.goal,"
-    " COALESCE(t.symbol, '?') AS symbol, COALESCE(t.decimals, 0) AS decimals,"
-    " COALESCE(c.cursor_time, 0) AS chain_time"
-    " FROM funder_pledges f JOIN bounties b ON b.chain_id = f.chain_id AND b.escrow = f.escrow"
-    " AND b.bounty_id = f.bounty_id"
-    " LEFT JOIN tokens t ON t.chain_id = b.chain_id AND t.token = b.token"
-    " LEFT JOIN chains c ON c.chain_id = b.chain_id AND c.escrow = b.escrow"
-    " WHERE {condition} ORDER BY f.block_number, f.log_index, f.chain_id")
+    "SELECT chain_id, escrow, bounty_id, pledged, refunded, outstanding, paid_out, unlocks_at, withheld, pledge,"
+    " token, symbol, decimals, kind, status, deadline, all_or_nothing, raised, goal FROM funder_pledges f"
+    " WHERE {condition} ORDER BY block_number, log_index, chain_id")
 
 
 @reads
@@ -44,13 +39,14 @@ def funder_profile(db: Db, funder: str, *, recent: int, now: int | None = None, 
     params: dict[str, object] = {"funder": funder}
     condition = only_chain("f.funder = :funder", params, "f.chain_id", chain, escrow)
     rows = db.tuples(_STORED_PLEDGES.format(condition=condition), params)
+    times = {(row["chain_id"], row["escrow"]): row["cursor_time"] or 0 for row in cursors.chains(db)}
     texts, amounts, statuses, funded = [], [], [], set()
     for (chain_id, escrow_of, bounty_id, pledged, refunded, outstanding, paid_out, unlocks_at, withheld, text,
-         token, status, kind, deadline, all_or_nothing, raised, goal, symbol, decimals, chain_time) in rows:
+         token, symbol, decimals, kind, status, deadline, all_or_nothing, raised, goal) in rows:
         bounty = {"status": status, "kind": kind, "deadline": deadline, "all_or_nothing": all_or_nothing,
                   "raised": raised, "goal": goal}
-        state, bounty_status = pledge_state(bounty, int(chain_time) if now is None else now, int(outstanding),
-                                            unlocks_at, bool(withheld))
+        moment = times.get((chain_id, escrow_of), 0) if now is None else now
+        state, bounty_status = pledge_state(bounty, moment, int(outstanding), unlocks_at, bool(withheld))
         texts.append(msgspec.Raw(f'{{"state":"{state}","bounty_status":"{bounty_status}",{text[1:]}'))
         amounts.append((chain_id, token, symbol, decimals, kind, int(pledged), int(refunded), int(outstanding),
                         int(paid_out)))

@@ -148,6 +148,8 @@ def funder_pledges_of(db: Statements, rows: list[dict[str, Any]], refunds_condit
     return result
 
 
+# Its bounty's columns a stored pledge holds: read alone, it is listed and its state decided.
+_BOUNTY_STORED = tuple(name for name in BOUNTY_COLUMNS if name != "chain_time")
 # A pledge's fields that its stored text leaves out, decided when it is read (`pledge_state`),
 # and those the API's JSON writes as decimal strings (`web.responses.AMOUNT_KEYS`).
 _DECIDED = ("state", "bounty_status")
@@ -179,7 +181,7 @@ def store_pledges(db: Statements, bounties: Iterable[tuple[int, str, int]]) -> N
 def pledge_rows(db: Statements, bounties: list[tuple[int, str, int]]) -> list[dict[str, Any]]:
     """The `funder_pledges` rows of these bounties, one per funder: its amounts, its first
     pledge's place in the chain (a funder's pledges are listed in that order), what decides its
-    state, and its JSON text."""
+    state (but the escrow's time), and its JSON text."""
     result = []
     for params, condition in escrow_chunks(bounties):
         rows = db.dicts(_PLEDGES.format(condition=condition.format(a="p")), params)
@@ -191,6 +193,7 @@ def pledge_rows(db: Statements, bounties: list[tuple[int, str, int]]) -> list[di
             result.append({
                 "chain_id": pledge.chain_id, "escrow": pledge.escrow, "bounty_id": pledge.bounty_id,
                 "funder": pledge.funder, "block_number": row["block_number"], "log_index": row["log_index"],
+                **{name: row[name] for name in _BOUNTY_STORED},
                 "pledged": str(pledge.pledged), "refunded": str(pledge.refunded),
                 "outstanding": str(pledge.outstanding), "paid_out": str(pledge.paid_out),
                 "unlocks_at": pledge.unlocks_at,

@@ -262,8 +262,9 @@ DDL = [
     )""",
     # Derived (schema 12): per bounty and funder, its pledges as one, as `pledges.funder_pledges_of`
     # makes it, written with the bounty's row. block_number and log_index are its first
-    # pledge's (a funder's pledges are listed in that order); what is left of its state to
-    # decide when read: `withheld` (an objection kept it out of the award) and `unlocks_at`.
+    # pledge's (a funder's pledges are listed in that order). Its state is decided when read,
+    # from the bounty's columns copied here (token to goal: the row is read alone), `withheld`
+    # (an objection kept it out of the award), `unlocks_at` and the escrow's time.
     """CREATE TABLE IF NOT EXISTS funder_pledges (
         chain_id BIGINT NOT NULL,
         escrow TEXT NOT NULL,
@@ -271,6 +272,15 @@ DDL = [
         funder TEXT NOT NULL,
         block_number BIGINT NOT NULL,
         log_index INTEGER NOT NULL,
+        token TEXT NOT NULL,
+        symbol TEXT NOT NULL,
+        decimals INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        status TEXT NOT NULL,
+        deadline BIGINT NOT NULL,
+        all_or_nothing INTEGER NOT NULL,
+        raised TEXT NOT NULL,
+        goal TEXT NOT NULL,
         pledged TEXT NOT NULL,
         refunded TEXT NOT NULL,
         outstanding TEXT NOT NULL,
@@ -325,7 +335,7 @@ INDEXES: dict[str, tuple[str, tuple[str, ...]]] = {
     # Schema 10: a bounty's spam marks (its detail; part_proposals are keyed by bounty).
     "spam_marks_bounty": ("spam_marks", ("chain_id", "escrow", "bounty_id", "claim_id")),
     # Schema 12: a funder's profile, its pledges in the order they are listed.
-    "funder_pledges_funder": ("funder_pledges", ("funder", "block_number", "log_index")),
+    "funder_pledges_funder": ("funder_pledges", ("funder", "block_number", "log_index", "chain_id")),
 }
 
 DDL += [f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({', '.join(columns)})"
