@@ -48,7 +48,6 @@ from eth_utils import keccak
 from web3 import Web3
 
 from bountychain.index import listing, store
-from bountychain.index.pledges import store_all_pledges
 from bountychain.index.schema import EVENT_TABLES
 
 ETH = "0x" + "0" * 40
@@ -117,8 +116,7 @@ def build_index(path: Path, bounties: int, pledges: int) -> dict[str, Any]:
                        " hunter, amount, credited) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", payouts)
         marks = ", ".join("?" for _ in summaries[0])
         db.executemany(f"INSERT INTO bounties VALUES ({marks})", summaries)  # noqa: S608
-        listing.store_all_json(db)  # the API's JSON of each, and of each funder's pledge, as the sync stores them
-        store_all_pledges(db)
+        listing.store_all_json(db)  # the API's JSON of each, as the sync stores it
     db.execute("ANALYZE")
     db.close()
     return {"funders": funders, "bounties": bounties, "pledges": pledges, "claims": len(claims),
@@ -130,7 +128,7 @@ def copy_to_postgres(path: Path, url: str) -> None:
     source, target = store.open_index(path), store.open_index(url)
     with source.reading(), target.transaction():
         target.execute("DELETE FROM meta")
-        for table in ("meta", "chains", "blocks", "tokens", *EVENT_TABLES, "bounties", "bounty_json", "funder_pledges"):
+        for table in ("meta", "chains", "blocks", "tokens", *EVENT_TABLES, "bounties", "bounty_json"):
             rows = source.execute(f"SELECT * FROM {table}")  # noqa: S608 - the schema's names
             target.insert(table, [dict(zip(row.keys(), row)) for row in rows])
     # The planner's statistics and the visibility map, as autovacuum leaves a live index after

@@ -25,7 +25,6 @@ from bountychain.devchain import find_anvil
 from bountychain.index import Index, Indexer, open_index, parse_repo, queries
 from bountychain.index import events as index_events
 from bountychain.index import listing, summaries
-from bountychain.index.pledges import pledge_rows
 from bountychain.index.schema import EVENT_TABLES
 from bountychain.sdk.constants import ARBITRATION_PERIOD
 from tests.conftest import deploy_mock
@@ -190,9 +189,8 @@ def story(w: World, tag: str = "1") -> dict[str, int]:
 
 def stale_json(db: Index) -> list[tuple[int, str, int]]:
     """The bounties whose stored JSON (`listing.store_json`) is not what their rows give now:
-    their summary (but its status) and their solutions, as the API's JSON has them; or whose
-    funders' stored pledges (`pledges.store_pledges`) are not; and any text or pledge of a
-    bounty without a row."""
+    their summary (but its status) and their solutions, as the API's JSON has them; and any
+    text of a bounty without a row."""
     with db.reading():
         rows = queries.bounties(db, shape=listing.summary_json)
         keys = [(row["chain_id"], row["escrow"], row["bounty_id"]) for row in rows]
@@ -202,8 +200,6 @@ def stale_json(db: Index) -> list[tuple[int, str, int]]:
         orphans = db.execute("SELECT j.chain_id, j.escrow, j.bounty_id FROM bounty_json j LEFT JOIN bounties b"
                              " ON b.chain_id = j.chain_id AND b.escrow = j.escrow AND b.bounty_id = j.bounty_id"
                              " WHERE b.bounty_id IS NULL").fetchall()
-        pledged = {_pledge_key(row): row for row in pledge_rows(db, sorted(keys))}
-        written = {_pledge_key(row): row for row in db.dicts("SELECT * FROM funder_pledges")}
     stale = [tuple(key) for key in orphans]  # text left of a bounty that is no longer in the index
     for row, key in zip(rows, keys):
         del row["status"]
@@ -211,20 +207,14 @@ def stale_json(db: Index) -> list[tuple[int, str, int]]:
         now = json.loads(listing.json_bytes(row)), json.loads(listing.json_bytes(solutions[key]))
         if (json.loads(text["summary"]), json.loads(text["solutions"])) != now:
             stale.append(key)
-    # A funder's pledge stored otherwise than its rows give now, or of a bounty no longer indexed.
-    stale += sorted({key[:3] for key in pledged.keys() | written.keys() if pledged.get(key) != written.get(key)})
     return stale
-
-
-def _pledge_key(row: dict[str, Any]) -> tuple[int, str, int, str]:
-    return row["chain_id"], row["escrow"], row["bounty_id"], row["funder"]
 
 
 def dump(db: Index) -> dict[str, list[tuple[Any, ...]]]:
     """Every indexed fact (not the bookkeeping: block hashes kept and the cursor); and a check
     that each bounty's stored JSON is what its rows give now, whatever path the index took."""
     assert stale_json(db) == []
-    tables = [*EVENT_TABLES, "bounties", "bounty_json", "funder_pledges", "tokens"]
+    tables = [*EVENT_TABLES, "bounties", "bounty_json", "tokens"]
     return {table: sorted(tuple(row) for row in db.execute(f"SELECT * FROM {table}")) for table in tables}  # noqa: S608
 
 

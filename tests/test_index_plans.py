@@ -18,9 +18,10 @@ from typing import Any
 
 import pytest
 
-from bountychain.github.state import LINKS_COUNT_OF_ADDRESS, BotState, links_statement
+from bountychain.github.state import BotState
 from bountychain.index import Index, answers, open_index, queries, summaries
 from bountychain.index.events import HANDLERS, Event, Rows
+from bountychain.web.app import github_links
 
 ADDRESS = "0x" + "ab" * 20
 ETH = "0x" + "00" * 20
@@ -153,12 +154,11 @@ READS: dict[str, Callable[[Index], Any]] = {
 
 
 def _links_of(db: Index, address: str) -> list[dict[str, Any]]:
-    """The profile's links and their count (its ETag's), read as the API reads them (the bot's
+    """The profile's links (which its ETag counts too), read as the API reads them (the bot's
     tables made as the web app makes them)."""
     BotState(db.engine)
     with db.reading():
-        db.execute(LINKS_COUNT_OF_ADDRESS, {"address": address.lower()})
-        return db.dicts(*links_statement(address))
+        return github_links(db, address)
 
 
 @pytest.mark.parametrize("read", list(READS))

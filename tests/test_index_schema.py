@@ -18,7 +18,7 @@ from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from sqlalchemy import text
 
-from bountychain.index import Index, IndexMismatch, cursors, listing, migrations, open_index, pledges, queries
+from bountychain.index import Index, IndexMismatch, cursors, listing, migrations, open_index, queries
 from bountychain.index.schema import DDL, EVENT_TABLES, SCHEMA_VERSION
 from bountychain.index.store import MMAP_BYTES, database_url, get_meta
 from bountychain.index.summaries import refresh_bounty
@@ -138,18 +138,6 @@ EXPECTED_COLUMNS: dict[str, list[tuple[str, str, int, int]]] = {
     # Schema 11: a summary (but its status) and its solutions as the API's JSON (`listing`).
     "bounty_json": _with_chain([("bounty_id", "BIGINT", 1, 1), ("summary", "TEXT", 1, 0),
                                 ("solutions", "TEXT", 1, 0)]),
-    # Schema 12: each funder's pledge to a bounty, its first pledge's place, what decides its
-    # state, its amounts and its JSON (`pledges.store_pledges`).
-    "funder_pledges": _with_chain([("bounty_id", "BIGINT", 1, 1), ("funder", "TEXT", 1, 2),
-                                   ("block_number", "BIGINT", 1, 0), ("log_index", "INTEGER", 1, 0),
-                                   ("token", "TEXT", 1, 0), ("symbol", "TEXT", 1, 0), ("decimals", "INTEGER", 1, 0),
-                                   ("kind", "TEXT", 1, 0), ("status", "TEXT", 1, 0), ("deadline", "BIGINT", 1, 0),
-                                   ("all_or_nothing", "INTEGER", 1, 0), ("raised", "TEXT", 1, 0),
-                                   ("goal", "TEXT", 1, 0),
-                                   *[(name, "TEXT", 1, 0) for name in ("pledged", "refunded", "outstanding",
-                                                                       "paid_out")],
-                                   ("unlocks_at", "BIGINT", 1, 0), ("withheld", "INTEGER", 1, 0),
-                                   ("pledge", "TEXT", 1, 0)]),
 }
 # blocks, tokens and bounties declare their key columns NOT NULL now (a composite key).
 EXPECTED_COLUMNS["blocks"][1] = ("block_number", "BIGINT", 1, 2)
@@ -196,8 +184,6 @@ EXPECTED_INDEXES = {
     "bonds_bounty": ("bonds", ["chain_id", "escrow", "bounty_id", "claim_id"]),
     # Schema 10: a bounty's spam marks.
     "spam_marks_bounty": ("spam_marks", ["chain_id", "escrow", "bounty_id", "claim_id"]),
-    # Schema 12: a funder's stored pledges, in the order they are listed.
-    "funder_pledges_funder": ("funder_pledges", ["funder", "block_number", "log_index", "chain_id"]),
 }
 
 
@@ -222,8 +208,7 @@ def test_every_table_has_its_columns_types_and_keys() -> None:
 
 def test_every_event_table_is_rolled_back_by_block_and_has_the_events_position() -> None:
     db = _schema()
-    derived = ("bounties", "bounty_json", "funder_pledges")
-    event_tables = [t for t in EXPECTED_COLUMNS if t not in ("meta", "chains", "blocks", "tokens", *derived)]
+    event_tables = [t for t in EXPECTED_COLUMNS if t not in ("meta", "chains", "blocks", "tokens", "bounties", "bounty_json")]
     assert sorted(EVENT_TABLES) == sorted(event_tables)
     for table in EVENT_TABLES:
         columns = [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
@@ -436,7 +421,6 @@ def _assert_upgraded_keeping_every_row(before: dict[str, list[tuple[object, ...]
     # are read once by its indexer (schema 10).
     assert before["proposals"]
     assert dict(after["meta"]) == {"schema_version": str(SCHEMA_VERSION), "listing_shape": listing.SHAPE,
-                                   "pledges_shape": pledges.SHAPE,
                                    f"backfill_review_parts:{chain_id}:{meta['escrow']}": meta["cursor"]}
     # ... and read as before.
     listed = queries.bounties(index)
@@ -477,7 +461,7 @@ def test_a_schema_4_index_is_upgraded_in_place_keeping_every_row(tmp_path: Path)
     assert dict(before["meta"])["schema_version"] == "4" and len(before["pledges"]) == 18
     assert dict(before["meta"])["cursor"] == "68"
     index = open_index(path)
-    assert get_meta(index, "schema_version") == str(SCHEMA_VERSION) == "12"
+    assert get_meta(index, "schema_version") == str(SCHEMA_VERSION) == "11"
     _assert_upgraded_keeping_every_row(before, index)
     db = sqlite3.connect(path)
     names = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
@@ -619,9 +603,8 @@ def test_a_schema_8_index_gets_each_rows_escrow_and_keeps_every_row(
     # The local escrow had slashed a bond: its credits, and its review's spam marks and part
     # proposals, up to its cursor are read once by its indexer.
     meta = dict(after["meta"])
-    assert meta == {"schema_version": "12", f"backfill_slashed:31337:{escrows[31337]}": "68",
-                    f"backfill_review_parts:31337:{escrows[31337]}": "68", "listing_shape": listing.SHAPE,
-                    "pledges_shape": pledges.SHAPE}
+    assert meta == {"schema_version": "11", f"backfill_slashed:31337:{escrows[31337]}": "68",
+                    f"backfill_review_parts:31337:{escrows[31337]}": "68", "listing_shape": listing.SHAPE}
     _assert_newest_shape(index, path, backend)
     # ... and read as before, each bounty with its escrow.
     with pytest.raises(queries.AmbiguousBounty, match="Ethereum"):
@@ -673,9 +656,8 @@ def test_a_schema_9_index_gets_the_review_parts_tables_and_keeps_every_row(
     assert after["part_proposals"] == after["spam_marks"] == []
     # Its review had proposals and a bond was slashed: the indexer reads PartProposed and
     # SpamMarked once, up to its cursor; the slashed-bond credits still to read stay noted.
-    assert dict(after["meta"]) == {"schema_version": "12", f"backfill_slashed:31337:{escrow}": "68",
-                                   f"backfill_review_parts:31337:{escrow}": "68", "listing_shape": listing.SHAPE,
-                                   "pledges_shape": pledges.SHAPE}
+    assert dict(after["meta"]) == {"schema_version": "11", f"backfill_slashed:31337:{escrow}": "68",
+                                   f"backfill_review_parts:31337:{escrow}": "68", "listing_shape": listing.SHAPE}
     _assert_newest_shape(index, path, backend)
     # ... and read as before, the new fields empty.
     listed = queries.bounties(index)

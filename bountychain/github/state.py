@@ -98,9 +98,6 @@ class Merge:
 LINKS_OF_ADDRESS = (f"SELECT login, address, comment_url, linked_at FROM {links.name}"
                     " WHERE lower(address) = :address ORDER BY linked_at, login")
 _LINKS_OF_ADDRESS = sa.text(LINKS_OF_ADDRESS)
-# How many links an address has, and the newest one's time: what an answer that shows them is
-# validated by (its ETag). Links are only ever added.
-LINKS_COUNT_OF_ADDRESS = f"SELECT COUNT(*), MAX(linked_at) FROM {links.name} WHERE lower(address) = :address"
 
 
 def links_statement(address: str) -> tuple[str, dict[str, str]]:

@@ -1,8 +1,7 @@
-"""A funder's profile as the API answers it, read rather than built: its pledges from the JSON
-the sync stores for each (`pledges.store_pledges`), with the state each is in at the moment
-read written in; its totals per token from the same rows; its pay rate from their states; and
-the summaries of only the newest bounties shown, as the JSON the sync stored with them
-(`listing`).
+"""A funder's profile as the API answers it, made straight from the index's rows: its pledges as
+the API's JSON without a record each (`pledges.funder_pledges_where` with `pledge_json`), its
+totals per token and its pay rate from the same values, and the summaries of only the newest
+bounties shown, as the JSON the sync stored with them (`listing`).
 
 It gives exactly what the general queries give for the same question (`jsonable` of
 `queries.sponsor_record`, `queries.pay_rate` of `queries.bounties_by_ids`): the tests compare
@@ -10,54 +9,47 @@ both, on both backends."""
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
-import msgspec
-
-from bountychain.index import cursors
 from bountychain.index.listing import summary_text
-from bountychain.index.pledges import pledge_state
-from bountychain.index.queries import Db, only_chain, bounties_by_ids, pay_rate_of, reads, sponsor_totals
-from bountychain.index.records import SponsorRecord
+from bountychain.index.pledges import funder_pledges_where
+from bountychain.index.queries import Db, bounties_by_ids, only_chain, pay_rate_of, reads, sponsor_totals
+from bountychain.index.records import FunderPledge, SponsorRecord
 
-# A funder's stored pledges (one per bounty), in the order of their first pledge, each with
-# what decides its state at a moment (but the escrow's time): one table, read by its index.
-_STORED_PLEDGES = (
-    "SELECT chain_id, escrow, bounty_id, pledged, refunded, outstanding, paid_out, unlocks_at, withheld, pledge,"
-    " token, symbol, decimals, kind, status, deadline, all_or_nothing, raised, goal FROM funder_pledges f"
-    " WHERE {condition} ORDER BY block_number, log_index, chain_id")
+_PLEDGE_FIELDS = tuple(field.name for field in fields(FunderPledge))
+# A pledge's fields that the API writes as decimal strings (`web.responses.AMOUNT_KEYS`).
+_AMOUNTS = frozenset({"pledged", "refunded", "outstanding", "paid_out", "to_milestones"})
+
+
+def pledge_json(values: tuple[Any, ...]) -> dict[str, Any]:
+    """A pledge's values (`FunderPledge`'s fields, in order) as the API's JSON has the record."""
+    pledge = dict(zip(_PLEDGE_FIELDS, values))
+    for name in _AMOUNTS:
+        pledge[name] = str(pledge[name])
+    return pledge
 
 
 @reads
 def funder_profile(db: Db, funder: str, *, recent: int, now: int | None = None, chain: int | None = None,
-                   escrow: str | None = None) -> tuple[SponsorRecord, list[msgspec.Raw], dict[str, int], list[Any]]:
+                   escrow: str | None = None) -> tuple[SponsorRecord, list[dict[str, Any]], dict[str, int], list[Any]]:
     """A funder's record without its pledges (`queries.sponsor_totals`), its pledges as the
     API's JSON (one per bounty, at `now`, else at the time of each bounty's escrow), its pay
     rate (`queries.pay_rate`: awarded, expired unpaid and cancelled, fundraisers left out) and
     the newest `recent` bounties it funded as the API's JSON has their summaries; on `chain`
     and `escrow`, or on every one."""
     params: dict[str, object] = {"funder": funder}
-    condition = only_chain("f.funder = :funder", params, "f.chain_id", chain, escrow)
-    rows = db.tuples(_STORED_PLEDGES.format(condition=condition), params)
-    times = {(row["chain_id"], row["escrow"]): row["cursor_time"] or 0 for row in cursors.chains(db)}
-    texts, amounts, statuses, funded = [], [], [], set()
-    for (chain_id, escrow_of, bounty_id, pledged, refunded, outstanding, paid_out, unlocks_at, withheld, text,
-         token, symbol, decimals, kind, status, deadline, all_or_nothing, raised, goal) in rows:
-        bounty = {"status": status, "kind": kind, "deadline": deadline, "all_or_nothing": all_or_nothing,
-                  "raised": raised, "goal": goal}
-        moment = times.get((chain_id, escrow_of), 0) if now is None else now
-        state, bounty_status = pledge_state(bounty, moment, int(outstanding), unlocks_at, bool(withheld))
-        texts.append(msgspec.Raw(f'{{"state":"{state}","bounty_status":"{bounty_status}",{text[1:]}'))
-        amounts.append((chain_id, token, symbol, decimals, kind, int(pledged), int(refunded), int(outstanding),
-                        int(paid_out)))
-        if kind == "bounty":
-            statuses.append(bounty_status)
-        funded.add((bounty_id, chain_id, escrow_of))
-    record = sponsor_totals(db, funder, amounts, chain=chain, escrow=escrow)
-    newest = sorted(funded, reverse=True)[:recent]
+    pledges = funder_pledges_where(db, only_chain("p.funder = :funder", params, "p.chain_id", chain, escrow),
+                                   only_chain("r.funder = :funder", params, "r.chain_id", chain, escrow), params, now,
+                                   pledge_json)
+    record = sponsor_totals(db, funder, [
+        (p["chain_id"], p["token"], p["symbol"], p["decimals"], p["kind"], int(p["pledged"]), int(p["refunded"]),
+         int(p["outstanding"]), int(p["paid_out"])) for p in pledges], chain=chain, escrow=escrow)
+    newest = sorted({(p["bounty_id"], p["chain_id"], p["escrow"]) for p in pledges}, reverse=True)[:recent]
     shown = bounties_by_ids(db, [(chain_id, escrow_of, bounty_id) for bounty_id, chain_id, escrow_of in newest],
                             now=now, shape=summary_text, stored=True)
-    return record, texts, pay_rate_of(statuses), shown
+    rate = pay_rate_of([p["bounty_status"] for p in pledges if p["kind"] == "bounty"])
+    return record, pledges, rate, shown
 
 
-__all__ = ["funder_profile"]
+__all__ = ["funder_profile", "pledge_json"]

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
-from sqlalchemy import inspect, text
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from bountychain.index.schema import DDL, INDEXES, SCHEMA_VERSION
@@ -127,12 +127,8 @@ _ROW_TABLES_8 = ("blocks", "tokens", "created", "fundraisers", "pledges", "claim
 
 
 def _create_indexes(op: Operations) -> None:
-    """The newest schema's indexes, on the tables the index has by this step (a later step's
-    table is made with its own)."""
-    tables = set(inspect(op.get_bind()).get_table_names())
     for name, (table, columns) in INDEXES.items():
-        if table in tables:
-            _create_index(op, name, table, columns)
+        _create_index(op, name, table, columns)
 
 
 def _to_8(op: Operations) -> None:
@@ -221,16 +217,8 @@ def _to_11(op: Operations) -> None:
     _create_table(op, "bounty_json")
 
 
-def _to_12(op: Operations) -> None:
-    """Schema 12 (issue 13): each funder's pledge to a bounty as the API's JSON
-    (`funder_pledges`, `pledges.store_pledges`), written by the store when it opens the index
-    (`store.open_index`, `pledges.SHAPE`)."""
-    _create_table(op, "funder_pledges")
-    _create_indexes(op)
-
-
 # version -> the step that upgrades an index of that version to the next one.
-UPGRADES: dict[int, Callable[[Operations], None]] = {4: _to_5, 5: _to_6, 6: _to_7, 7: _to_8, 8: _to_9, 9: _to_10, 10: _to_11, 11: _to_12}
+UPGRADES: dict[int, Callable[[Operations], None]] = {4: _to_5, 5: _to_6, 6: _to_7, 7: _to_8, 8: _to_9, 9: _to_10, 10: _to_11}
 assert sorted(UPGRADES) == list(range(OLDEST_UPGRADABLE, SCHEMA_VERSION)), "one step per version"
 
 

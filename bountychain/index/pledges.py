@@ -1,27 +1,22 @@
 """A funder's pledges as the index knows them: what each pledged and got back, and what became
 of the rest (locked, frozen, refundable, refunded, awarded or paid), with the state of a bounty
 or fundraiser at a moment (`state_at`). Read by `queries` (a bounty's funders, a funder's
-pledges and record).
+pledges and record, and the API's funder profile: `answers`).
 
-The sync also stores each (bounty, funder)'s pledge as the API's JSON (`funder_pledges`,
-`store_pledges`), as it stores each bounty's (`listing`): its amounts do not depend on the
-time, only its state and its bounty's do (`pledge_state`), and those are written in when it
-is read (`answers.funder_profile`). `SHAPE` names what the text holds, as `listing.SHAPE`
-does. This module imports nothing that imports the store, which writes the text again when
-it opens an index that another version wrote."""
+A funder's pledges are read in two statements when none of its bounties was partly awarded or
+awarded after a proposal: its pledges, each with its bounty's columns and whether milestones
+were paid from it, and its refunds; milestones and objections are read only where there are
+some."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import fields
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from bountychain.chains import chain_name
 from bountychain.index.batches import escrow_chunks
-from bountychain.index.listing import Statements, json_bytes
+from bountychain.index.listing import Statements
 from bountychain.index.records import FunderPledge, built
 from bountychain.index.shares import values_after_milestones
 from bountychain.results import FundraiserState
@@ -50,28 +45,39 @@ def state_at(row: Mapping[str, Any], now: int) -> str:
     return "expired" if row["status"] == "open" and now >= row["deadline"] else row["status"]
 
 # What a pledge's state is decided by, of its bounty's summary row (`listing.SUMMARY_SELECT`'s
-# names): read with each pledge (`funder_pledges_where`), or taken from the row a bounty's
-# detail has already read.
+# names), and whether an award can have left an objector's pledge out (a proposal was made):
+# read with each pledge (`funder_pledges_where`), or taken from the row a bounty's detail has
+# already read.
 BOUNTY_COLUMNS = ("token", "status", "kind", "deadline", "all_or_nothing", "raised", "goal", "symbol", "decimals",
-                  "chain_time")
-# The pledges of a condition (alias p), oldest first, each with its bounty's BOUNTY_COLUMNS.
-_PLEDGES = ("SELECT p.chain_id, p.escrow, p.bounty_id, p.funder, p.amount, p.unlocks_at, p.block_number, p.log_index,"
-            " b.token, b.status, b.kind, b.deadline, b.all_or_nothing, b.raised, b.goal,"
+                  "chain_time", "proposal_nonce")
+# The pledges of a condition (alias p), oldest first, each with its bounty's BOUNTY_COLUMNS and
+# whether milestones were paid from its pool (`parted`: else a pledge is worth what it holds).
+_PLEDGES = ("SELECT p.chain_id, p.escrow, p.bounty_id, p.funder, p.amount, p.unlocks_at,"
+            " b.token, b.status, b.kind, b.deadline, b.all_or_nothing, b.raised, b.goal, b.proposal_nonce,"
             " COALESCE(t.symbol, '?') AS symbol, COALESCE(t.decimals, 0) AS decimals,"
-            " COALESCE(c.cursor_time, 0) AS chain_time"
+            " COALESCE(c.cursor_time, 0) AS chain_time,"
+            " EXISTS (SELECT 1 FROM milestones m WHERE m.chain_id = p.chain_id AND m.escrow = p.escrow"
+            " AND m.bounty_id = p.bounty_id) AS parted"
             " FROM pledges p JOIN bounties b ON b.chain_id = p.chain_id AND b.escrow = p.escrow"
             " AND b.bounty_id = p.bounty_id"
             " LEFT JOIN tokens t ON t.chain_id = b.chain_id AND t.token = b.token"
             " LEFT JOIN chains c ON c.chain_id = b.chain_id AND c.escrow = b.escrow"
             " WHERE {condition} ORDER BY p.block_number, p.log_index, p.chain_id")
+_Shaped = TypeVar("_Shaped")
+
+
+def as_record(values: tuple[Any, ...]) -> FunderPledge:
+    """A pledge's values, in `FunderPledge`'s field order, as its record."""
+    return built(FunderPledge, *values)
 
 
 def funder_pledges_where(db: Statements, condition: str, refunds_condition: str, params: dict[str, object],
-                         now: int | None) -> list[FunderPledge]:
+                         now: int | None, shape: Callable[[tuple[Any, ...]], _Shaped] = as_record  # type: ignore[assignment]
+                         ) -> list[_Shaped]:
     """`funder_pledges_of` the pledges that `condition` selects (alias p), each read with its
     bounty's columns."""
     return funder_pledges_of(db, db.dicts(_PLEDGES.format(condition=condition), params), refunds_condition, params,
-                             now)
+                             now, shape)
 
 
 def pledge_state(row: Mapping[str, Any], now: int, outstanding: int, unlocks_at: int, withheld: bool
@@ -100,12 +106,16 @@ def pledge_state(row: Mapping[str, Any], now: int, outstanding: int, unlocks_at:
 
 
 def funder_pledges_of(db: Statements, rows: list[dict[str, Any]], refunds_condition: str,
-                      params: dict[str, object], now: int | None) -> list[FunderPledge]:
+                      params: dict[str, object], now: int | None,
+                      shape: Callable[[tuple[Any, ...]], _Shaped] = as_record  # type: ignore[assignment]
+                      ) -> list[_Shaped]:
     """Per (chain, escrow, bounty, funder): pledged, refunded, what is left of it (after partial
     awards, its shares' worth: `shares.values_after_milestones`), and what became of the rest, at
-    `now` (else at the time of each bounty's escrow). `rows`: the pledges, oldest first, each
-    with its bounty's `BOUNTY_COLUMNS`; `refunds_condition` selects the same bounties' or
-    funder's refunds (alias r)."""
+    `now` (else at the time of each bounty's escrow), each as `shape` makes it of its values in
+    `FunderPledge`'s field order (by default its record). `rows`: the pledges, oldest first,
+    each with its bounty's `BOUNTY_COLUMNS` (and `parted`, when read with it: else the
+    milestones are looked for); `refunds_condition` selects the same bounties' or funder's
+    refunds (alias r)."""
     grouped: dict[tuple[int, str, int, str], dict[str, Any]] = {}
     for row in rows:
         key = (row["chain_id"], row["escrow"], row["bounty_id"], row["funder"])
@@ -125,8 +135,12 @@ def funder_pledges_of(db: Statements, rows: list[dict[str, Any]], refunds_condit
 
     columns = {key[:3]: entry["row"] for key, entry in grouped.items()}  # each bounty's, from one of its rows
     bounties = sorted(columns)
-    withheld = withheld_from_awards(db, [bounty for bounty in bounties if columns[bounty]["status"] == "awarded"])
-    values = values_after_milestones(db, bounties)
+    # Only an award after a proposal can leave objectors out, and only milestones change what a
+    # pledge is worth: most bounties have neither, and no statement is sent for them.
+    withheld = withheld_from_awards(db, [bounty for bounty in bounties if columns[bounty]["status"] == "awarded"
+                                         and columns[bounty]["proposal_nonce"]])
+    parted = [bounty for bounty in bounties if columns[bounty].get("parted", True)]
+    values = values_after_milestones(db, parted) if parted else {}
     result = []
     for (chain_id, escrow, bounty_id, funder), entry in grouped.items():
         row = entry["row"]
@@ -142,70 +156,10 @@ def funder_pledges_of(db: Statements, rows: list[dict[str, Any]], refunds_condit
             paid_out, outstanding = paid_out + outstanding, 0
         unlocks_at = int(entry["unlocks_at"])
         state, summary_state = pledge_state(row, moment(row), outstanding, unlocks_at, left_out)
-        result.append(built(FunderPledge, bounty_id, funder, row["token"], row["symbol"], row["decimals"], pledged,
-                            refunded, outstanding, paid_out, unlocks_at, state, row["kind"], chain_id,
-                            chain_name(chain_id), escrow, to_milestones, summary_state))
+        result.append(shape((bounty_id, funder, row["token"], row["symbol"], row["decimals"], pledged, refunded,
+                             outstanding, paid_out, unlocks_at, state, row["kind"], chain_id, chain_name(chain_id),
+                             escrow, to_milestones, summary_state)))
     return result
-
-
-# Its bounty's columns a stored pledge holds: read alone, it is listed and its state decided.
-_BOUNTY_STORED = tuple(name for name in BOUNTY_COLUMNS if name != "chain_time")
-# A pledge's fields that its stored text leaves out, decided when it is read (`pledge_state`),
-# and those the API's JSON writes as decimal strings (`web.responses.AMOUNT_KEYS`).
-_DECIDED = ("state", "bounty_status")
-_AMOUNTS = frozenset({"pledged", "refunded", "outstanding", "paid_out", "to_milestones"})
-_STORED_FIELDS = tuple(field.name for field in fields(FunderPledge) if field.name not in _DECIDED)
-# Raised whenever what a field of the stored text says changes without its name changing.
-_TEXT_VERSION = 1
-SHAPE = hashlib.sha256(json.dumps([_STORED_FIELDS, _TEXT_VERSION]).encode()).hexdigest()[:16]
-
-
-def pledge_text(pledge: FunderPledge) -> str:
-    """A pledge as the API's JSON has it (what `jsonable` makes of it), without its state and
-    its bounty's (`_DECIDED`)."""
-    values = vars(pledge)
-    return json_bytes({name: str(values[name]) if name in _AMOUNTS else values[name]
-                       for name in _STORED_FIELDS}).decode()
-
-
-def store_pledges(db: Statements, bounties: Iterable[tuple[int, str, int]]) -> None:
-    """Writes the pledges to these bounties (`pledge_rows`) in `funder_pledges`, from the rows
-    as they are now, after `summaries` has recomputed the bounties'. A bounty without a summary
-    row (rolled back) loses its pledges. Inside the caller's transaction."""
-    keys = sorted(set(bounties))
-    for params, condition in escrow_chunks(keys):
-        db.execute(f"DELETE FROM funder_pledges WHERE {condition.format(a='funder_pledges')}", params)  # noqa: S608
-    db.insert("funder_pledges", pledge_rows(db, keys))
-
-
-def pledge_rows(db: Statements, bounties: list[tuple[int, str, int]]) -> list[dict[str, Any]]:
-    """The `funder_pledges` rows of these bounties, one per funder: its amounts, its first
-    pledge's place in the chain (a funder's pledges are listed in that order), what decides its
-    state (but the escrow's time), and its JSON text."""
-    result = []
-    for params, condition in escrow_chunks(bounties):
-        rows = db.dicts(_PLEDGES.format(condition=condition.format(a="p")), params)
-        first: dict[tuple[int, str], dict[str, Any]] = {}
-        for row in rows:
-            first.setdefault((row["bounty_id"], row["funder"]), row)
-        for pledge in funder_pledges_of(db, rows, condition.format(a="r"), params, None):
-            row = first[(pledge.bounty_id, pledge.funder)]
-            result.append({
-                "chain_id": pledge.chain_id, "escrow": pledge.escrow, "bounty_id": pledge.bounty_id,
-                "funder": pledge.funder, "block_number": row["block_number"], "log_index": row["log_index"],
-                **{name: row[name] for name in _BOUNTY_STORED},
-                "pledged": str(pledge.pledged), "refunded": str(pledge.refunded),
-                "outstanding": str(pledge.outstanding), "paid_out": str(pledge.paid_out),
-                "unlocks_at": pledge.unlocks_at,
-                "withheld": int(pledge.bounty_status == "awarded" and pledge.state != "awarded"),
-                "pledge": pledge_text(pledge)})
-    return result
-
-
-def store_all_pledges(db: Statements) -> None:
-    """`store_pledges` of every bounty of the index (inside the caller's transaction)."""
-    store_pledges(db, [(chain_id, escrow, bounty_id) for chain_id, escrow, bounty_id
-                       in db.tuples("SELECT chain_id, escrow, bounty_id FROM bounties")])
 
 
 def withheld_from_awards(db: Statements, bounties: list[tuple[int, str, int]]

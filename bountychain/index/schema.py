@@ -20,13 +20,13 @@ pledges). Token metadata (`tokens`) is per chain: the escrows of a chain share t
 
 Event tables hold one row per event and are the source of truth; two tables are derived,
 recomputed from them for every bounty an indexed range or a rollback touches: `bounties` (a
-materialised summary per bounty), `bounty_json` (that summary and its solutions as the
-API's JSON, `listing`) and `funder_pledges` (each funder's pledge to it, `pledges.store_pledges`).
+materialised summary per bounty) and `bounty_json` (that summary and its solutions as the
+API's JSON, `listing`).
 """
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 12  # 2: fundraisers (FundraiserCreated, RaisedPaid); 3: backer governance (review events);
+SCHEMA_VERSION = 11  # 2: fundraisers (FundraiserCreated, RaisedPaid); 3: backer governance (review events);
 # 4: issue 11 (the review contract's events, the reviewed bounty's approver, credited payouts,
 # recipients of refunds and withdrawals, fee withdrawals, escalation times);
 # 5: issue 13 (indexes on every bounty_id that refresh_bounty and the detail read; see `migrations`);
@@ -38,9 +38,7 @@ SCHEMA_VERSION = 12  # 2: fundraisers (FundraiserCreated, RaisedPaid); 3: backer
 # 10: issue 16 through the review: PartProposed (`part_proposals`; the latest proposal's part in `bounties`) and
 # SpamMarked (`spam_marks`);
 # 11: issue 13, a page of the list read rather than built: each bounty's summary and solutions as the API's
-# JSON (`bounty_json`, `listing`);
-# 12: issue 13, a funder's profile read rather than built: each funder's pledge to a bounty, its amounts and
-# the API's JSON (`funder_pledges`, `pledges.store_pledges`)
+# JSON (`bounty_json`, `listing`)
 
 # Every table with a block_number column is rolled back by deleting its rows past the fork.
 EVENT_TABLES = ("created", "fundraisers", "pledges", "claims", "awards", "payouts", "raised_paid", "credits",
@@ -260,36 +258,6 @@ DDL = [
         solutions TEXT NOT NULL,
         PRIMARY KEY (chain_id, escrow, bounty_id)
     )""",
-    # Derived (schema 12): per bounty and funder, its pledges as one, as `pledges.funder_pledges_of`
-    # makes it, written with the bounty's row. block_number and log_index are its first
-    # pledge's (a funder's pledges are listed in that order). Its state is decided when read,
-    # from the bounty's columns copied here (token to goal: the row is read alone), `withheld`
-    # (an objection kept it out of the award), `unlocks_at` and the escrow's time.
-    """CREATE TABLE IF NOT EXISTS funder_pledges (
-        chain_id BIGINT NOT NULL,
-        escrow TEXT NOT NULL,
-        bounty_id BIGINT NOT NULL,
-        funder TEXT NOT NULL,
-        block_number BIGINT NOT NULL,
-        log_index INTEGER NOT NULL,
-        token TEXT NOT NULL,
-        symbol TEXT NOT NULL,
-        decimals INTEGER NOT NULL,
-        kind TEXT NOT NULL,
-        status TEXT NOT NULL,
-        deadline BIGINT NOT NULL,
-        all_or_nothing INTEGER NOT NULL,
-        raised TEXT NOT NULL,
-        goal TEXT NOT NULL,
-        pledged TEXT NOT NULL,
-        refunded TEXT NOT NULL,
-        outstanding TEXT NOT NULL,
-        paid_out TEXT NOT NULL,
-        unlocks_at BIGINT NOT NULL,
-        withheld INTEGER NOT NULL,
-        pledge TEXT NOT NULL,
-        PRIMARY KEY (chain_id, escrow, bounty_id, funder)
-    )""",
 ]
 
 # The secondary indexes: name -> (table, columns); a column with "(" is an expression. Every lookup that refresh_bounty, a rollback
@@ -334,8 +302,6 @@ INDEXES: dict[str, tuple[str, tuple[str, ...]]] = {
     "bonds_bounty": ("bonds", ("chain_id", "escrow", "bounty_id", "claim_id")),
     # Schema 10: a bounty's spam marks (its detail; part_proposals are keyed by bounty).
     "spam_marks_bounty": ("spam_marks", ("chain_id", "escrow", "bounty_id", "claim_id")),
-    # Schema 12: a funder's profile, its pledges in the order they are listed.
-    "funder_pledges_funder": ("funder_pledges", ("funder", "block_number", "log_index", "chain_id")),
 }
 
 DDL += [f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({', '.join(columns)})"

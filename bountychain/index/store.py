@@ -29,7 +29,7 @@ from sqlalchemy.pool import StaticPool
 
 from bountychain.chains import chain_name
 from bountychain.errors import BountychainError
-from bountychain.index import listing, migrations, pledges
+from bountychain.index import listing, migrations
 from bountychain.index.schema import DDL, SCHEMA_VERSION
 
 # Path segments that end the repository part of an issue URL (GitHub, GitLab, Gitea, ...).
@@ -477,8 +477,7 @@ def open_index(target: str | Path, *, ping: bool = True) -> Index:
 
 def _prepare(index: Index) -> None:
     """Creates the tables of a new index, or upgrades an older one (inside a transaction), and
-    writes the stored JSON of the bounties (`listing`) and of the funders' pledges (`pledges`)
-    where another version shaped it otherwise."""
+    writes the bounties' stored JSON (`listing`) where another version shaped it otherwise."""
     if index.dialect == "postgresql":  # workers opening one new database at once: one creates it
         index.execute("SELECT pg_advisory_xact_lock(:key)", {"key": _SCHEMA_KEY})
     index.execute(DDL[0])  # meta, where the version is
@@ -488,17 +487,12 @@ def _prepare(index: Index) -> None:
             index.execute(statement)
         set_meta(index, "schema_version", SCHEMA_VERSION)
         set_meta(index, "listing_shape", listing.SHAPE)
-        set_meta(index, "pledges_shape", pledges.SHAPE)
         return
     if int(version) != SCHEMA_VERSION:
         _upgrade(index, int(version))
-    # Upgraded, or written by a version that shaped the text otherwise: written again.
-    if get_meta(index, "listing_shape") != listing.SHAPE:
+    if get_meta(index, "listing_shape") != listing.SHAPE:  # upgraded, or written by a version that shaped it otherwise
         listing.store_all_json(index)
         set_meta(index, "listing_shape", listing.SHAPE)
-    if get_meta(index, "pledges_shape") != pledges.SHAPE:
-        pledges.store_all_pledges(index)
-        set_meta(index, "pledges_shape", pledges.SHAPE)
 
 
 def _upgrade(index: Index, version: int) -> None:

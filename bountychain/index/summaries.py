@@ -4,8 +4,7 @@ itself. `refresh_bounties` does a range's bounties in a few statements per 500 (
 the rollback's way); `refresh_bounty` does one at a time, the plain statement of what a
 summary is, kept as the reference the other is tested against. Both feed one pure function
 (`_summary_row`, with `_review_state` for a reviewed bounty's proposal), and both store the
-rows' JSON for the API in `bounty_json` (`listing.store_json`) and their funders' pledges in
-`funder_pledges` (`pledges.store_pledges`)."""
+rows' JSON for the API in `bounty_json` (`listing.store_json`)."""
 
 from __future__ import annotations
 
@@ -14,7 +13,7 @@ from collections.abc import Iterable, Mapping
 import re
 from typing import Any
 
-from bountychain.index import listing, pledges
+from bountychain.index import listing
 from bountychain.index.schema import EVENT_TABLES
 from bountychain.index.store import Index, Row, parse_repo
 from bountychain.sdk.constants import ARBITRATION_PERIOD, ESCALATION_PERIOD
@@ -180,7 +179,6 @@ def refresh_bounty(db: Index, chain_id: int, escrow: str, bounty_id: int) -> Non
         db.insert("bounties", [_summary_row(chain_id, escrow, bounty_id, created, fundraiser, amounts, facts,
                                             review_summary(db, chain_id, escrow, bounty_id))])
     listing.store_json(db, [(chain_id, escrow, bounty_id)])  # without a row: none
-    pledges.store_pledges(db, [(chain_id, escrow, bounty_id)])
 
 
 # --- the set-based refresh: every bounty a range touched, in a few statements ----------------
@@ -272,9 +270,7 @@ def _refresh_chunk(db: Index, chain_id: int, escrow: str, ids: list[int]) -> Non
                                       else fundraisers[bounty_id], amounts.get(bounty_id, ()), facts,
                                       reviews.get(bounty_id) or _review_state(None, None, set(), None, None)))
     db.insert("bounties", summaries)
-    keys = [(chain_id, escrow, bounty_id) for bounty_id in ids]
-    listing.store_json(db, keys)  # those without a row lose theirs
-    pledges.store_pledges(db, keys)
+    listing.store_json(db, [(chain_id, escrow, bounty_id) for bounty_id in ids])  # those without a row lose theirs
 
 
 def _reviews_of(db: Index, chain_id: int, escrow: str,

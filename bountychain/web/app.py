@@ -6,7 +6,6 @@ environment for `uvicorn --factory bountychain.web:create_app`."""
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import hashlib
 import json
@@ -38,18 +37,19 @@ from bountychain.amounts import format_amount, parse_amount
 from bountychain.chains import KNOWN_CHAINS, chain_by_shorthand, chain_name, known_chain
 from bountychain.errors import InvalidURI, error_meanings
 from bountychain.github.app import links_routes
-from bountychain.github.state import LINKS_COUNT_OF_ADDRESS, BotState, links_statement
+from bountychain.github.state import BotState, links_statement
 from bountychain.index import answers, cursors, listing, queries
-from bountychain.index.store import Index, IndexUnavailable, database_url, describe_url, open_index
+from bountychain.index.store import Index, database_url, describe_url, open_index
 from bountychain.index.sync import Indexer, SyncReport
 from bountychain.issue_urls import KNOWN_FORGES, forges
 from bountychain.web.caching import AnswerCache, RateLimit
 from bountychain.web.openapi import openapi_schema
 from bountychain.web.milestones import bonds_of, milestone_history
 from bountychain.web.picture_routes import PICTURE_ROUTES
+from bountychain.web.reads import read_route
 from bountychain.web.pictures import STATUS_WORDS
-from bountychain.web.responses import (MAX_ID, BadRequest, ambiguous_message, checked_address,
-                                       error_response, json_response, jsonable, query_param, to_json)
+from bountychain.web.responses import (MAX_ID, BadRequest, checked_address,
+                                       error_response, json_response, jsonable, query_param)
 
 _PAGE_ROUTES = re.compile(r"^/(?:(?:bounty|fundraiser)/\d+|funder/0x[0-9a-fA-F]{40}|hunter/0x[0-9a-fA-F]{40})?$")
 MAX_BODY = 4096  # bytes: no route takes a body larger than this (POST /api/sync takes none)
@@ -73,7 +73,7 @@ def review_address(escrow: str) -> str:
 def _open_existing(target: str | Path) -> Index:
     """The index at `target` (a database URL or a file path), which must already exist: an API
     worker never creates one (`bountychain index` does). Only read here, its connections are
-    lent without a ping: an answer a server restart breaks is asked once more (`_read`)."""
+    lent without a ping: an answer a server restart breaks is asked once more (`reads.read_route`)."""
     url = database_url(target)
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
@@ -255,14 +255,20 @@ class WebApp:
         positions = sorted([row["chain_id"], row["escrow"], row["cursor"], row["cursor_hash"], row["cursor_time"]]
                            for row in cursors.chains(self.db))
         if request.url.path.startswith(("/api/funders/", "/api/hunters/")):  # they show its GitHub links too
-            # Its own links, through their index (counting the whole table read every row).
-            address = request.path_params["address"].lower()
-            positions.append(list(self.db.execute(LINKS_COUNT_OF_ADDRESS, {"address": address}).fetchall()[0]))
+            links = github_links(self.db, request.path_params["address"])  # links are only ever added
+            positions.append([len(links), max((link["linked_at"] for link in links), default=None)])
         key = json.dumps([positions, self.last_error, request.url.path, request.url.query])
         return 'W/"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
 
 
 # --- the routes ----------------------------------------------------------------------------
+
+def github_links(db: Index, address: str) -> list[dict[str, Any]]:
+    """The GitHub accounts linked to `address`, oldest first, read once per snapshot (through
+    their index on the address): a profile shows them and its ETag counts them."""
+    statement, params = links_statement(address)
+    return db.remembered(f"links of {params['address']}", lambda: db.dicts(statement, params))
+
 
 def _integer(request: Request, name: str, default: int, low: int, high: int) -> int:
     text = query_param(request, name)
@@ -271,51 +277,6 @@ def _integer(request: Request, name: str, default: int, low: int, high: int) -> 
     if not text.isdigit() or not low <= int(text) <= high:
         raise BadRequest(f"{name} must be a whole number from {low} to {high}, not {text!r}")
     return int(text)
-
-
-def _read(handler: Callable[[WebApp, Request], Any]) -> Callable[[Request], Awaitable[Response]]:
-    """A GET route: answered 304 when the client's ETag still holds, else `handler`'s JSON with
-    the ETag and Cache-Control. The index's queries block: PostgreSQL's run in a worker thread,
-    SQLite's in the event loop (`WebApp.readers`)."""
-
-    def answer(request: Request) -> Response:
-        try:
-            return answered(request)
-        except IndexUnavailable:
-            # The database server went away (a restart closed the pool's connections, which an API
-            # worker lends without a ping): SQLAlchemy made the pool anew when it rolled the block
-            # back, so once more; a server still down is a 503.
-            try:
-                return answered(request)
-            except IndexUnavailable as exc:
-                return error_response(503, str(exc), {"Retry-After": "5"})
-
-    def answered(request: Request) -> Response:
-        web: WebApp = request.app.state.web
-        with web.db.reading():  # the ETag and the answer from one snapshot, one pooled connection
-            etag = web.etag(request)
-            headers = {"ETag": etag, "Cache-Control": f"public, max-age={web.cache_seconds}, must-revalidate"
-                       if web.cache_seconds else "no-cache"}
-            if etag in [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]:
-                return Response(status_code=304, headers=headers)
-            body = web.answers.get(etag)
-            if body is None:
-                try:
-                    body = to_json(handler(web, request))
-                except queries.AmbiguousBounty as exc:
-                    return error_response(409, ambiguous_message(web.chains(), exc))
-                except BadRequest as exc:
-                    return error_response(400, str(exc))
-                web.answers.put(etag, body)
-            return Response(body, headers=headers, media_type="application/json")
-
-    async def endpoint(request: Request) -> Response:
-        readers = request.app.state.web.readers
-        if readers is None:  # SQLite: answered here, in the event loop (WebApp.readers)
-            return answer(request)
-        return await asyncio.get_running_loop().run_in_executor(readers, answer, request)
-
-    return endpoint
 
 
 def _info(web: WebApp, request: Request) -> Any:
@@ -388,7 +349,7 @@ def _funder(web: WebApp, request: Request) -> Any:
         record, pledges, pay_rate, recent = answers.funder_profile(db, funder, recent=RECENT, chain=chain,
                                                                   escrow=escrow)
         objections = queries.funder_objections(db, funder, chain=chain, escrow=escrow)
-        github = db.dicts(*links_statement(funder))  # in the same snapshot as the ETag
+        github = github_links(db, funder)  # in the same snapshot as the ETag
     return {**jsonable(record), "pledges": pledges, "objections": jsonable(objections), "pay_rate": pay_rate,
             "recent": recent, "github": github}
 
@@ -400,7 +361,7 @@ def _hunter(web: WebApp, request: Request) -> Any:
         record = queries.hunter_record(db, hunter, chain=chain, escrow=escrow)
         recent = queries.bounties_by_ids(db, sorted({(claim.chain_id, claim.escrow, claim.bounty_id)
                                                      for claim in record.claims}))
-        github = db.dicts(*links_statement(hunter))
+        github = github_links(db, hunter)
     return {**jsonable(record), "recent": jsonable(recent[:RECENT]), "github": github}
 
 
@@ -490,16 +451,16 @@ async def _openapi(request: Request) -> Response:
 
 
 ROUTES = [
-    Route("/api/info", _read(_info), name="info"),
-    Route("/api/status", _read(_status), name="status"),
-    Route("/api/bounties", _read(_bounty_list), name="bounties"),
-    Route("/api/bounties/{bounty_id}", _read(_bounty_detail), name="bounty"),
-    Route("/api/funders/{address}", _read(_funder), name="funder"),
-    Route("/api/hunters/{address}", _read(_hunter), name="hunter"),
-    Route("/api/beneficiaries/{address}", _read(_beneficiary), name="beneficiary"),
-    Route("/api/bounties/{bounty_id}/funding", _read(_funding), name="funding"),
+    Route("/api/info", read_route(_info), name="info"),
+    Route("/api/status", read_route(_status), name="status"),
+    Route("/api/bounties", read_route(_bounty_list), name="bounties"),
+    Route("/api/bounties/{bounty_id}", read_route(_bounty_detail), name="bounty"),
+    Route("/api/funders/{address}", read_route(_funder), name="funder"),
+    Route("/api/hunters/{address}", read_route(_hunter), name="hunter"),
+    Route("/api/beneficiaries/{address}", read_route(_beneficiary), name="beneficiary"),
+    Route("/api/bounties/{bounty_id}/funding", read_route(_funding), name="funding"),
     *PICTURE_ROUTES,
-    Route("/api/amount", _read(_amount), name="amount"),
+    Route("/api/amount", read_route(_amount), name="amount"),
     Route("/api/sync", _sync, methods=["POST"], name="sync"),
     Route("/openapi.json", _openapi, name="openapi"),
     Route("/docs", _docs, name="docs"),
