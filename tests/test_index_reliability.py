@@ -129,3 +129,27 @@ def test_the_index_command_reports_a_busy_database_in_words(w: World, tmp_path: 
     assert proc.returncode != 0 and "Traceback" not in proc.stderr
     assert "another indexer is already writing to " + str(path) in proc.stderr + proc.stdout
     json.loads(proc.stdout or "{}")  # --json output stays JSON (or empty) on failure
+
+
+def test_after_a_postgresql_restart_the_writer_takes_its_lock_again_or_stops(w: World, postgres: Any) -> None:
+    """The writer lock is a session lock: a restart drops it with the session. An indexer that
+    holds it across passes (`follow`) takes it again before it writes, and a second one is
+    refused; if the second took it first, the first refuses to write beside it."""
+    story(w)
+    url = postgres.database()
+    first, second = Indexer.for_client(w.escrow, url, batch=4), Indexer.for_client(w.escrow, url, batch=4)
+    with first.writing():
+        first.sync(max_ranges=1)
+        postgres.stop()
+        postgres.start()
+        first.sync(max_ranges=1)  # its lock taken again, before it writes
+        with pytest.raises(IndexBusy, match="another indexer is already writing"):
+            second.sync()
+        postgres.stop()
+        postgres.start()
+        with second.writing():  # the second is first to ask this time: it holds the lock
+            with pytest.raises(IndexBusy, match="another indexer is already writing"):
+                first.sync()
+            second.sync()
+    assert first.sync().ranges == 0  # the second finished; released, the first may write
+    assert dump(first.db) == dump(clean(w, lambda name: postgres.database()).db)

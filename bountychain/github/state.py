@@ -21,7 +21,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from bountychain.errors import BountychainError
-from bountychain.index.store import DatabaseLock, describe_url
+from bountychain.index.locks import DatabaseLock
+from bountychain.index.store import describe_url
 
 metadata = sa.MetaData()
 

@@ -8,7 +8,6 @@ is the one way in, for the indexer, the CLI and the web server alike.
 
 from __future__ import annotations
 
-import fcntl
 import functools
 import re
 import sqlite3
@@ -22,7 +21,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 import sqlalchemy
-from sqlalchemy import event, text
+from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import StaticPool
@@ -30,6 +29,7 @@ from sqlalchemy.pool import StaticPool
 from bountychain.chains import chain_name
 from bountychain.errors import BountychainError
 from bountychain.index import listing, migrations
+from bountychain.index.locks import DatabaseLock
 from bountychain.index.schema import DDL, SCHEMA_VERSION
 
 # Path segments that end the repository part of an issue URL (GitHub, GitLab, Gitea, ...).
@@ -348,50 +348,18 @@ class Index:
                 writer = self._writers.pop(key)
             writer.release()
 
+    def confirm_writer(self, chain_id: int, escrow: str) -> None:
+        """Before a write by the holder of `writer_lock`: the lock is still held (taken again
+        after a PostgreSQL restart), else IndexBusy; the server still down: IndexUnavailable."""
+        with self._writer_guard:
+            writer = self._writers[(chain_id, escrow)]
+        try:
+            writer.confirm()
+        except self._driver_errors as exc:
+            raise self._unavailable(exc, "written") from exc
+
     def close(self) -> None:
         self.engine.dispose()
-
-
-class DatabaseLock:
-    """A lock one holder of a database takes at a time, in this process or any other, until it
-    releases it or its process dies; another gets `busy` at once. PostgreSQL: a session
-    advisory lock on `key`; SQLite: an exclusive lock on the file `<database><file_suffix>`
-    beside the database; an in-memory database belongs to its process alone, so none."""
-
-    def __init__(self, engine: Engine, key: int, file_suffix: str, busy: BountychainError) -> None:
-        self._key = key
-        self._held: Any = None
-        if engine.dialect.name == "postgresql":
-            connection = engine.connect()
-            if not connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}).scalar():
-                connection.close()
-                raise busy
-            connection.commit()
-            self._held = connection
-            return
-        database = engine.url.database
-        if not database or database == ":memory:":
-            self._held = True
-            return
-        handle = open(f"{database}{file_suffix}", "a")  # noqa: SIM115 - held until released
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()
-            raise busy from None
-        self._held = handle
-
-    def release(self) -> None:
-        held, self._held = self._held, None
-        if isinstance(held, Connection):
-            try:
-                held.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self._key})
-            except DBAPIError:
-                pass  # the server went away: the session and its lock are gone with it
-            held.close()
-        elif held is not None and held is not True:
-            fcntl.flock(held, fcntl.LOCK_UN)
-            held.close()
 
 
 def _writer_key(chain_id: int, escrow: str) -> int:

@@ -288,6 +288,9 @@ class Indexer:
         ranges = events = 0
         good_ranges = 0
         skipped, foreign = self._skipped, self._foreign
+        # Still the one writer, before each write: a PostgreSQL restart drops the lock with its
+        # session (`follow` holds it across passes); taken again, or IndexBusy if another took it.
+        self.db.confirm_writer(self.chain_id, self.escrow)
         self._backfill()
         # The next range is read from the node while this one is decoded and written: the node's
         # work (gathering and sending thousands of logs) overlaps the indexer's. A range read
@@ -295,6 +298,7 @@ class Indexer:
         ahead: tuple[int, int, Future[_Fetched]] | None = None
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-fetch") as fetcher:
             while max_ranges is None or ranges < max_ranges:
+                self.db.confirm_writer(self.chain_id, self.escrow)
                 fork = self.check_reorg()  # before every range: the chain may change during a pass
                 if fork is not None:
                     rolled_back = fork if rolled_back is None else min(rolled_back, fork)
