@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Any
 
-from bountychain.index.listing import summary_text
+from bountychain.index.listing import Ready, summary_text
 from bountychain.index.pledges import funder_pledges_where
 from bountychain.index.queries import Db, bounties_by_ids, only_chain, pay_rate_of, reads, sponsor_totals
 from bountychain.index.records import FunderPledge, SponsorRecord
@@ -22,9 +22,10 @@ _PLEDGE_FIELDS = tuple(field.name for field in fields(FunderPledge))
 _AMOUNTS = frozenset({"pledged", "refunded", "outstanding", "paid_out", "to_milestones"})
 
 
-def pledge_json(values: tuple[Any, ...]) -> dict[str, Any]:
-    """A pledge's values (`FunderPledge`'s fields, in order) as the API's JSON has the record."""
-    pledge = dict(zip(_PLEDGE_FIELDS, values))
+def pledge_json(values: tuple[Any, ...]) -> Ready:
+    """A pledge's values (`FunderPledge`'s fields, in order) as the API's JSON has the record
+    (`Ready`: not walked again)."""
+    pledge = Ready(zip(_PLEDGE_FIELDS, values))
     for name in _AMOUNTS:
         pledge[name] = str(pledge[name])
     return pledge
@@ -32,7 +33,7 @@ def pledge_json(values: tuple[Any, ...]) -> dict[str, Any]:
 
 @reads
 def funder_profile(db: Db, funder: str, *, recent: int, now: int | None = None, chain: int | None = None,
-                   escrow: str | None = None) -> tuple[SponsorRecord, list[dict[str, Any]], dict[str, int], list[Any]]:
+                   escrow: str | None = None) -> tuple[SponsorRecord, list[Ready], dict[str, int], list[Any]]:
     """A funder's record without its pledges (`queries.sponsor_totals`), its pledges as the
     API's JSON (one per bounty, at `now`, else at the time of each bounty's escrow), its pay
     rate (`queries.pay_rate`: awarded, expired unpaid and cancelled, fundraisers left out) and

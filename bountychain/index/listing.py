@@ -99,6 +99,12 @@ def summary_json(row: dict[str, Any], state: str) -> dict[str, Any]:
     return row
 
 
+class Ready(dict[str, Any]):
+    """A dict already as the API's JSON is to be (records converted, amounts as strings):
+    `web.responses.jsonable` returns it as it is, so an answer built of converted parts is not
+    walked again."""
+
+
 def json_bytes(value: Any) -> bytes:
     """`value` (JSON's types, and JSON text already made: `msgspec.Raw`) as JSON text in UTF-8."""
     try:
@@ -195,5 +201,5 @@ def summary_text(row: dict[str, Any], state: str) -> msgspec.Raw:
     return msgspec.Raw(f'{{"status":"{state}",{row["summary"][1:]}')
 
 
-__all__ = ["SHAPE", "STORED_SELECT", "SUMMARY_FIELDS", "SUMMARY_SELECT", "json_bytes", "listed", "solutions_of",
-           "store_all_json", "store_json", "summary_derived", "summary_json", "summary_text"]
+__all__ = ["SHAPE", "STORED_SELECT", "SUMMARY_FIELDS", "SUMMARY_SELECT", "Ready", "json_bytes", "listed",
+           "solutions_of", "store_all_json", "store_json", "summary_derived", "summary_json", "summary_text"]

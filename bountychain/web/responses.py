@@ -20,7 +20,7 @@ from web3 import Web3
 
 from bountychain.chains import chain_name
 from bountychain.index import queries
-from bountychain.index.listing import json_bytes
+from bountychain.index.listing import Ready, json_bytes
 
 AMOUNT_KEYS = frozenset({"total", "pledged", "refunded", "pool", "fee", "paid_out", "amount", "outstanding", "paid",
                          "goal", "raised", "to_fundraisers", "proposal_total", "weight_against", "quorum_weight",
@@ -42,11 +42,6 @@ def _plan(kind: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
                    and (field.type if isinstance(field.type, str) else getattr(field.type, "__name__", ""))
                    not in _SCALAR_FIELDS)
     return amounts, nested
-
-
-class Ready(dict[str, Any]):
-    """A dict already as the JSON is to be (records converted, amounts as strings): `jsonable`
-    returns it as it is, so an answer built of converted parts is not walked again."""
 
 
 def _value(item: Any) -> Any:
