@@ -145,7 +145,7 @@ READS: dict[str, Callable[[Index], Any]] = {
     "a bounty's detail on its chain": lambda db: queries.bounty(db, 1, chain=CHAIN),
     "list on one chain": lambda db: queries.bounties(db, chain=CHAIN),
     "a funder's record": lambda db: (queries.sponsor_record(db, ADDRESS), queries.funder_objections(db, ADDRESS)),
-    "a funder's profile, from its stored pledges": lambda db: answers.funder_profile(db, ADDRESS, recent=10),
+    "a funder's profile, as the API reads it": lambda db: answers.funder_profile(db, ADDRESS, recent=10),
     "a hunter's record": lambda db: queries.hunter_record(db, ADDRESS),
     "a beneficiary's record": lambda db: queries.beneficiary_record(db, ADDRESS),
     "status": lambda db: queries.status(db),

@@ -345,7 +345,7 @@ def _funder(web: WebApp, request: Request) -> Any:
     db, funder = web.reader(), checked_address(request.path_params["address"], "funder")
     chain, escrow = web.chain_param(query_param(request, "chain")), web.escrow_param(query_param(request, "escrow"))
     with db.reading():
-        # Its pledges from their stored JSON: only the RECENT bounties shown are read as summaries.
+        # Its pledges straight to JSON: only the RECENT bounties shown are read as summaries.
         record, pledges, pay_rate, recent = answers.funder_profile(db, funder, recent=RECENT, chain=chain,
                                                                   escrow=escrow)
         objections = queries.funder_objections(db, funder, chain=chain, escrow=escrow)
