@@ -100,6 +100,47 @@ def test_each_pledge_is_worth_what_pledge_of_says_through_milestones_that_left_o
     assert detail.bounty.total == 0 and {p.state for p in detail.pledges} == {"awarded", "refunded"}
 
 
+def test_an_arbiter_upholding_a_milestone_takes_the_objectors_fraction_too_in_the_index(
+        world: Any, index_db: Any) -> None:
+    """An arbiter who upholds a blocked milestone makes it take every pledge's fraction, the
+    objector's too: the index values each pledge as `pledgeOf` does, none withheld."""
+    arbiter = world.chain.new_account()
+    bounty_id = review_bounty(world, arbiter=arbiter.address, quorum=3_000, pledges=(2 * ETHER, 2 * ETHER))
+    objector, silent = world.funders[:2]
+    indexer = Indexer.for_client(world.escrow, index_db(), confirmations=0)
+    world.as_(world.approver).propose(bounty_id, {1: BPS}, part_bps=2_500)
+    assert world.as_(objector).object(bounty_id).outcome == "blocked"
+    assert {p.state for p in _checked(world, indexer, bounty_id).pledges} == {"frozen"}
+    world.as_(arbiter).rule(bounty_id, "pay")
+    world.as_(world.outsider).finalize(bounty_id)
+    detail = _checked(world, indexer, bounty_id)
+    by_funder = {p.funder: p for p in detail.pledges}
+    # Each gave its fraction of the part (a quarter of 4 ether between two equal pledges).
+    assert by_funder[objector.address].to_milestones == by_funder[silent.address].to_milestones == ETHER // 2
+    assert by_funder[objector.address].outstanding == by_funder[silent.address].outstanding == 3 * ETHER // 2
+    assert detail.bounty.status == "open"
+
+
+def test_an_arbiter_upholding_a_whole_award_takes_the_objectors_pledge_too_in_the_index(
+        world: Any, index_db: Any) -> None:
+    """Objectors are left out of an award only when the review's own count passed it; an award
+    the arbiter upheld took every pledge, and the index says so (no refund is open to them)."""
+    arbiter = world.chain.new_account()
+    bounty_id = review_bounty(world, arbiter=arbiter.address, quorum=3_000, pledges=(2 * ETHER, ETHER))
+    objector, silent = world.funders[:2]
+    indexer = Indexer.for_client(world.escrow, index_db(), confirmations=0)
+    world.as_(world.approver).propose(bounty_id, {1: BPS})
+    assert world.as_(objector).object(bounty_id).outcome == "blocked"
+    world.as_(arbiter).rule(bounty_id, "pay")
+    world.as_(world.outsider).finalize(bounty_id)
+    detail = _checked(world, indexer, bounty_id)
+    assert detail.bounty.status == "awarded"
+    assert {p.funder: (p.state, p.outstanding, p.paid_out) for p in detail.pledges} == {
+        objector.address: ("awarded", 0, 2 * ETHER), silent.address: ("awarded", 0, ETHER)}
+    record = queries.sponsor_record(indexer.db, objector.address, escrow=world.escrow.address)
+    assert [(p.state, p.outstanding) for p in record.pledges if p.bounty_id == bounty_id] == [("awarded", 0)]
+
+
 def test_spam_marks_through_the_review_are_listed_and_rewrite_the_proposers_and_issuers_shares(
         world: Any, tmp_path: Any) -> None:
     """The proposer and the issuer both objected to a milestone; the proposer's spam mark rewrites
