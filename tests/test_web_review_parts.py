@@ -289,6 +289,20 @@ def test_a_funder_takes_its_part_of_the_slashed_claim_bonds_from_beside_its_pled
     _both_widths(page, "bounty-slashed-taken")
     page.close()
 
+    # Its profile counts the credit apart from its pledge; the other funder, credited nothing
+    # yet (its part is still owed on the bounty), has no such column.
+    _indexed(site, bounty_id, lambda d: d.bounty.total == 4 * ETHER)
+    page = _open(site, None, f"/funder/{small.address}")
+    row = page.locator("#funder-totals tr[data-symbol='ETH']")
+    assert [row.locator(f"td[data-key={key}]").inner_text() for key in ("pledged", "outstanding", "slashed_credit")
+            ] == ["1 ETH", "1 ETH", "0.0025 ETH"]
+    assert page.locator("#funder-totals th").all_inner_texts()[-1] == "credited from slashed bonds"
+    _both_widths(page, "funder-slashed-credit")
+    page.goto(f"{site['url']}/funder/{large.address}")
+    page.wait_for_selector("body[data-ready]")
+    assert "slashed" not in page.locator("#funder-totals").inner_text()
+    page.close()
+
 
 
 def _fee_of(client: Any, sender: str, nonce: int) -> int:

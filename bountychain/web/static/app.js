@@ -1588,7 +1588,10 @@ async function renderFunder(address) {
       h("div", { class: "label" }, label), h("div", { class: "value", id: sid ? `stat-${sid}` : null }, value)))),
     h("h2", {}, "Pledged, paid, refunded"),
     h("div", { id: "funder-totals" }, tokenRows(data.by_token, [["pledged", "pledged"], ["paid to winners", "paid_out"],
-      ["to fundraisers", "to_fundraisers"], ["refunded", "refunded"], ["still held", "outstanding"]])),
+      ["to fundraisers", "to_fundraisers"], ["refunded", "refunded"], ["still held", "outstanding"],
+      // Its part of claim bonds slashed as spam: credited to it by the escrow, apart from what it
+      // pledged, so a column of its own, shown only to a funder that was credited some.
+      ...(data.by_token.some((t) => BigInt(t.slashed_credit) > 0n) ? [["credited from slashed bonds", "slashed_credit"]] : [])])),
     h("h2", {}, "Recent bounties"), recentList(data.recent, status));
 }
 
