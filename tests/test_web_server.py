@@ -189,3 +189,44 @@ def test_a_body_dripped_a_byte_at_a_time_is_cut_at_the_deadline(server: Any) -> 
                 break
         assert closed, "a dripped body outlived the deadline"
         assert time.monotonic() - started < 2 * server.request_deadline
+
+
+def test_an_answers_writes_in_one_turn_of_the_loop_leave_as_one_send_and_close_sends_them_first() -> None:
+    """The one test here that knows the server: its transport wrapper (`_OneWritePerTurn`)
+    joins what uvicorn writes apart (an answer's head, then its body) into one send, keeps
+    their order, and writes what is pending before it closes."""
+    import asyncio
+
+    from bountychain.web.server import _OneWritePerTurn
+
+    class Recorded:  # the event loop's transport as the wrapper sees it: writes, close
+        def __init__(self) -> None:
+            self.sent: list[bytes] = []
+            self.closed = False
+
+        def write(self, data: bytes) -> None:
+            self.sent.append(data)
+
+        def is_closing(self) -> bool:
+            return self.closed
+
+        def close(self) -> None:
+            self.closed = True
+
+    async def scenario() -> tuple[list[bytes], list[bytes], list[bytes]]:
+        answer, refused = Recorded(), Recorded()
+        wrapped = _OneWritePerTurn(answer)  # type: ignore[arg-type]
+        wrapped.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n")
+        wrapped.write(b"{}")
+        before_the_turn_ends = list(answer.sent)
+        await asyncio.sleep(0)
+        closing = _OneWritePerTurn(refused)  # type: ignore[arg-type]
+        closing.write(b"HTTP/1.1 503 Service Unavailable\r\n\r\n")
+        closing.close()
+        assert refused.closed and closing.is_closing()
+        return before_the_turn_ends, answer.sent, refused.sent
+
+    before, sent, refused = asyncio.run(scenario())
+    assert before == []
+    assert sent == [b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"]
+    assert refused == [b"HTTP/1.1 503 Service Unavailable\r\n\r\n"]
