@@ -344,6 +344,26 @@ def test_submit_solution_with_bad_url_raises_invalid_uri(world, url) -> None:
     assert world.escrow.bounty(bounty_id).claim_count == 0
 
 
+
+@pytest.mark.parametrize("url", ["https://github.com/org/repo/issues/2", "https://gitlab.com/group/sub/app/-/issues/7",
+                                 "https://codeberg.org/org/repo/issues/3"])
+def test_an_issue_given_as_a_solution_is_refused_and_nothing_is_sent(world, url) -> None:
+    """An issue is what a bounty funds, not what solves it: submitting one, bonded, or as a
+    signed solution for a relayer, is refused before anything is signed."""
+    bounty_id = world.new_bounty()
+    hunter = world.hunters[0]
+    for submit in (lambda: world.as_(hunter).submit_solution(bounty_id, url),
+                   lambda: world.as_(hunter).submit_solutions([(bounty_id, url)]),
+                   lambda: world.as_(hunter).sign_solution(bounty_id, url)):
+        error = refused(world, hunter, InvalidURI, submit)
+        assert "is an issue" in str(error) and "not a solution" in str(error) and "pull request or commit" in str(error)
+    assert world.escrow.bounty(bounty_id).claim_count == 0
+    # A pull request, a commit or a patch anywhere else is a solution.
+    for solution in ("https://github.com/org/repo/pull/2", "https://github.com/org/repo/commit/0123abc",
+                     "https://lists.example.org/patch/2"):
+        world.as_(hunter).submit_solution(bounty_id, solution)
+    assert world.escrow.bounty(bounty_id).claim_count == 3
+
 # --- award shares --------------------------------------------------------------------------
 
 

@@ -161,6 +161,15 @@ def test_milestones_bonds_and_a_second_claim_of_the_same_solution(site: dict[str
                                     "it counts once, so nothing was sent.")
     assert wallet.sent == sent and client.w3.eth.get_transaction_count(hunter.address) == nonce
     _both_widths(page, "bounty-duplicate-claim-refused")
+
+    # The bounty's issue given as the solution: an issue is not a solution; refused, nothing sent.
+    issue = ISSUE.format(160)
+    page.fill("#submit-form input[name=url]", issue)
+    page.click("#submit-form button")
+    page.locator("#submit-refused", has_text="is an issue").wait_for()
+    assert page.locator("#submit-refused").inner_text() == (
+        f"{issue} is an issue, not a solution: link the pull request or commit that solves it; nothing was sent.")
+    assert wallet.sent == sent and client.w3.eth.get_transaction_count(hunter.address) == nonce
     page.close()
 
     # The approver pays the next milestone through the page: half of what is left, to claim 1.

@@ -203,3 +203,27 @@ def test_the_create_forms_issue_url_rules_accept_forge_issues_and_refuse_the_res
     for text, words in keyed["refused"]:
         with pytest.raises(InvalidURI, match=re.escape(words)):
             normalize_issue_url(text)
+
+
+def test_the_page_and_the_sdk_refuse_the_same_issue_urls_as_solutions() -> None:
+    """A solution that is an issue on a known forge is refused by both, before anything is
+    sent; a pull request, a commit, a patch elsewhere and an issue-shaped page on an unknown
+    host are solutions to both."""
+    from bountychain.sdk._validation import check_solution_url
+
+    cases = {"https://github.com/org/repo/issues/2": True, "https://www.github.com/Org/Repo/issues/2": True,
+             "https://gitlab.com/group/sub/app/-/issues/7": True, "https://codeberg.org/org/repo/issues/3": True,
+             "https://github.com/org/repo/pull/2": False, "https://github.com/org/repo/commit/0123abc": False,
+             "https://gitlab.com/group/app/-/merge_requests/4": False, "https://lists.example.org/patch/2": False,
+             "https://git.example.org/org/repo/issues/5": False}
+    script = ("const { isIssueUrl } = await import(process.argv[1]);"
+              "console.log(JSON.stringify(JSON.parse(process.argv[2]).map((text) => isIssueUrl(text))));")
+    done = subprocess.run(["node", "--input-type=module", "-e", script, (static_dir() / "issue_url.js").as_uri(),
+                           json.dumps(list(cases))], capture_output=True, text=True, timeout=60, check=True)
+    assert dict(zip(cases, json.loads(done.stdout))) == cases
+    for url, is_issue in cases.items():
+        if is_issue:
+            with pytest.raises(InvalidURI, match="is an issue"):
+                check_solution_url(url)
+        else:
+            assert check_solution_url(url) == url

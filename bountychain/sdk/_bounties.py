@@ -40,7 +40,7 @@ from bountychain.sdk._retry import PledgeIncomplete, TransactionNotConfirmed
 from bountychain.sdk._transactions import one_event, tx_fields
 from bountychain.issue_urls import normalize_issue_url
 from bountychain.reports import security_contact_of
-from bountychain.sdk._validation import address_of, as_timestamp, check_uri, checksum
+from bountychain.sdk._validation import address_of, as_timestamp, check_solution_url, checksum
 from bountychain.sdk.constants import PERMIT_VALIDITY
 from bountychain.words import utc
 
@@ -186,7 +186,7 @@ class BountyOperations(ClientCore):
         batch: set[tuple[int, str]] = set()
         items = []
         for bounty_id, solution_url in solutions:
-            check_uri(solution_url, "solution_url")
+            check_solution_url(solution_url, "solution_url")
             if bounty_id not in checked:
                 checked[bounty_id] = self._active_bounty(bounty_id)
             if (bounty_id, solution_url.strip()) in batch:
@@ -225,7 +225,7 @@ class BountyOperations(ClientCore):
 
     def submit_solution(self, bounty_id: int, solution_url: str) -> SolutionResult:
         """Registers a solution (pull request or commit URL); the signer is paid if it wins."""
-        check_uri(solution_url, "solution_url")
+        check_solution_url(solution_url, "solution_url")
         bounty = self._active_bounty(bounty_id)
         self._check_new_solution(bounty, self._require_signer().address, solution_url)
         receipt, events = self._transact(self.contract.functions.submitSolution(bounty_id, solution_url),

@@ -20,7 +20,7 @@ from bountychain.results import (
 from bountychain.sdk._bounties import issue_uri
 from bountychain.sdk._core import ClientCore
 from bountychain.sdk._transactions import one_event, tx_fields
-from bountychain.sdk._validation import as_bounty_id, as_timestamp, check_uri, checksum
+from bountychain.sdk._validation import as_bounty_id, as_timestamp, check_solution_url, checksum
 
 BPS = 10_000
 MAX_BOND = 2**96 - 1  # the escrow keeps a claim's bond in 96 bits
@@ -86,7 +86,7 @@ class MilestoneOperations(ClientCore):
     def submit_bonded_solution(self, bounty_id: int, solution_url: str) -> SolutionResult:
         """Registers a solution on a bonded bounty, posting its bond: ETH goes with the call, a
         token is approved for exactly the bond first (never more)."""
-        check_uri(solution_url, "solution_url")
+        check_solution_url(solution_url, "solution_url")
         bounty = self._active_bounty(bounty_id)
         signer = self._require_signer()
         self._check_new_solution(bounty, signer.address, solution_url)

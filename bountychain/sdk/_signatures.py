@@ -15,7 +15,7 @@ from bountychain.errors import InvalidDeadline, InvalidInput, InvalidSignature
 from bountychain.results import SignedSolution, SolutionResult
 from bountychain.sdk._core import ClientCore
 from bountychain.sdk._transactions import one_event, tx_fields
-from bountychain.sdk._validation import as_timestamp, check_uri, checksum
+from bountychain.sdk._validation import as_timestamp, check_solution_url, checksum
 from bountychain.sdk.constants import SIGNED_SOLUTION_VALIDITY
 
 
@@ -64,7 +64,7 @@ class SignatureOperations(ClientCore):
         this escrow, the bounty, the URL, a nonce (random unless given: nonces are unordered,
         so an expired or failed signature never blocks another) and an expiry (default: in
         7 days)."""
-        check_uri(solution_url, "solution_url")
+        check_solution_url(solution_url, "solution_url")
         signer = self._require_signer()
         self._check_new_solution(self._active_bounty(bounty_id), signer.address, solution_url)
         now = self._pending_time()
@@ -106,7 +106,7 @@ class SignatureOperations(ClientCore):
         if checksum(signed.escrow, "escrow") != self.address:
             raise InvalidSignature(f"signed for the escrow at {signed.escrow}, not {self.address}")
         hunter = checksum(signed.hunter, "hunter")
-        check_uri(signed.uri, "solution uri")
+        check_solution_url(signed.uri, "solution uri")
         for value, what in ((signed.nonce, "nonce"), (signed.expiry, "expiry")):
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise InvalidSignature(f"{what} {value!r} is not a non-negative integer")

@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 from web3 import Web3
 
 from bountychain.errors import InvalidAddress, InvalidDeadline, InvalidInput, InvalidURI
+from bountychain.issue_urls import parse_issue_url
 
 
 def checksum(value: Any, what: str) -> str:
@@ -26,6 +27,18 @@ def check_uri(uri: Any, what: str) -> str:
     if not parsed or not parsed.scheme or not (parsed.netloc or parsed.path) or uri != uri.strip():
         raise InvalidURI(f"{what}: {uri!r} is not a URL")
     return uri
+
+
+def check_solution_url(url: Any, what: str = "solution_url") -> str:
+    """A solution's URL: any URL (a pull request, a commit, a patch) but an issue's. An issue is
+    what a bounty funds, not what solves it, and registering one sends a transaction for nothing."""
+    check_uri(url, what)
+    try:
+        issue = parse_issue_url(url, what)
+    except InvalidURI:
+        return url  # not an issue on a forge we know: a solution may live anywhere
+    raise InvalidURI(f"{what}: {url!r} is an issue ({issue.repo} #{issue.number}), not a solution: link the pull "
+                     "request or commit that solves it")
 
 
 def address_of(value: Any, what: str) -> str:

@@ -2,7 +2,7 @@
 // wallet (EIP-6963 discovery, else window.ethereum) with ethers v6 (vendored, served locally).
 // Everything shown that came from the chain is inserted as text, never as HTML.
 import { ethers } from "./vendor/ethers.min.js";
-import { acceptedForges, normaliseIssueUrl } from "./issue_url.js";
+import { acceptedForges, isIssueUrl, normaliseIssueUrl } from "./issue_url.js";
 import { sealReport, securityKeyOf, walletPublicKey } from "./report_seal.js";
 import { BPS, checkPart, checkSomethingPaid, checkSplit, partOf, proposalWords } from "./review_parts.js";
 
@@ -465,6 +465,10 @@ function alreadySubmitted(claims, uri) {
 // The bond and the balance are checked before anything is sent. `done(receipt)` follows.
 async function submitSolution(bounty, data, uri, list, done, what = "the solution") {
   const refuse = (text) => { list.replaceChildren(h("li", { class: "failed", id: "submit-refused" }, text)); return false; };
+  if (isIssueUrl(uri, state.info.issue_hosts ?? {})) {
+    return refuse(`${uri.trim()} is an issue, not a solution: link the pull request or commit that solves it; `
+      + "nothing was sent.");
+  }
   const duplicate = alreadySubmitted(data.claims, uri);
   if (duplicate) {
     return refuse(`You already submitted ${uri.trim()} to this bounty as claim ${duplicate.claim_id}: `

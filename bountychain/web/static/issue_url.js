@@ -84,3 +84,11 @@ export function normaliseIssueUrl(text, hosts = {}) {
   return { url: keeps ? `${address}#${fragment}` : address, address, securityKey: keeps ? fragment.slice(SECURITY_FIELD.length) : null,
     kind: forge.name, host, repo, issue: Number(issue), configured: Boolean(forge.configured) };
 }
+
+// Whether `text` is an issue on a forge known here or to the server (`hosts`): what a solution
+// must not be (the SDK's `check_solution_url`: an issue is what a bounty funds, not what solves it).
+export function isIssueUrl(text, hosts = {}) {
+  let issue;
+  try { issue = normaliseIssueUrl(text, hosts); } catch { return false; }
+  return forgeOf(issue.host, hosts).known;
+}
