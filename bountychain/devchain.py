@@ -118,11 +118,26 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _is_free(port: int) -> bool:
+    """Whether nothing listens on the loopback `port` (a closed connection's TIME_WAIT does not count)."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
 class AnvilNode:
     """A real anvil node on a loopback port, started and stopped by this object."""
 
     def __init__(self, *, chain_id: int = 31337, port: int | None = None, startup_timeout: float = 30.0) -> None:
         self.chain_id = chain_id
+        if port and not _is_free(port):
+            # anvil would fail to listen, and this object would find whatever answers there.
+            raise NodeError(f"port {port} on 127.0.0.1 is already in use (another node?): give another port, "
+                            "or none for a free one")
         self.port = port or _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         command = [find_anvil(), "--port", str(self.port), "--chain-id", str(chain_id), "--silent"]

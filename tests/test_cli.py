@@ -11,6 +11,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -480,6 +481,31 @@ def test_serve_answers_the_api_and_the_page_and_stops_on_sigterm(w: World) -> No
     assert process.returncode == 0, stderr
     assert "traceback" not in stderr.lower()
 
+
+
+def test_serve_and_node_say_in_words_when_their_port_is_taken_or_their_host_is_not_this_machine(w: World) -> None:
+    """A port in use, a host that is not this machine's: one line that says which and what to
+    do, exit status 1, no Python error name. `node` finds the port taken before starting anvil
+    (which would otherwise talk to whatever answers there)."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = str(taken.getsockname()[1])
+        index = str(w.root / "serve-ports.sqlite3")
+        busy = w.run("serve", "--port", port, "--db", index)
+        assert busy.returncode == 1
+        assert busy.stderr.strip() == (f"error: cannot listen on 127.0.0.1:{port}: the port is in use (another "
+                                       "server?); choose another --port, or 0 for a free one")
+        node = w.run("--deployments", str(w.root / "ports-registry"), "node", "--port", port)
+        assert node.returncode == 1
+        assert node.stderr.strip() == (f"error: port {port} on 127.0.0.1 is already in use (another node?): give "
+                                       "another port, or none for a free one")
+    elsewhere = w.run("serve", "--port", "0", "--host", "192.0.2.1", "--db", index)
+    assert elsewhere.returncode == 1 and elsewhere.stderr.strip() == (
+        "error: cannot listen on 192.0.2.1:0: 192.0.2.1 is not an address of this machine (127.0.0.1 for this "
+        "machine only, 0.0.0.0 for every network)")
+    for proc in (busy, node, elsewhere):
+        assert "Error:" not in proc.stderr and "Errno" not in proc.stderr
 
 # --- QR codes (segno) ------------------------------------------------------------------
 

@@ -847,6 +847,9 @@ def test_the_amount_api_parses_the_pledge_form_by_the_sdks_rules(site: dict[str,
     assert amount(eth_bounty, "1e-3 ETH").json()["amount"] == str(10**15)
     assert amount(eth_bounty, "2 gwei").json()["text"] == "0.000000002 ETH"
     assert amount(999_999, "1").status_code == 400
+    unnamed = requests.get(f"{base}/api/amount", params={"text": "1"}, timeout=10)
+    assert unnamed.status_code == 400 and unnamed.json()["error"] == (
+        "bounty: give the bounty's id, e.g. /api/amount?bounty=1&text=0.5")
 
 
 def test_one_unusable_token_cannot_blank_the_list_and_tokens_show_their_address(site: dict[str, Any]) -> None:

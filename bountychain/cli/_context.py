@@ -145,6 +145,8 @@ def _describe_unexpected(exc: Exception) -> str:
             return f"cannot reach {where} ({type(exc).__name__}): is the node running and the URL right?"
     except ImportError:  # pragma: no cover - web3 depends on requests
         pass
+    if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
+        return f"{exc.filename}: {exc.strerror[:1].lower()}{exc.strerror[1:]}"  # a file it could not read or write
     text = str(exc).splitlines()[0] if str(exc) else ""
     return f"{type(exc).__name__}: {text} (set BOUNTYCHAIN_DEBUG=1 for the traceback)"
 

@@ -385,7 +385,9 @@ def _amount(web: WebApp, request: Request) -> Any:
     """The page's pledge form: a number typed beside the bounty's symbol (a bare number is its
     currency, as the field says), else any amount the SDK reads, e.g. "1e-3 ETH"."""
     bounty, text = query_param(request, "bounty"), request.query_params.get("text", "")
-    if bounty is None or not bounty.isdigit():
+    if bounty is None:
+        raise BadRequest("bounty: give the bounty's id, e.g. /api/amount?bounty=1&text=0.5")
+    if not bounty.isdigit():
         raise BadRequest(f"bounty {bounty!r} is not a bounty id")
     chain, escrow = web.chain_param(query_param(request, "chain")), web.escrow_param(query_param(request, "escrow"))
     detail = queries.bounty(web.reader(), int(bounty), chain=chain, escrow=escrow) if int(bounty) <= MAX_ID else None

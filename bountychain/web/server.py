@@ -42,6 +42,7 @@ What one client can do to the server is bounded (issue 18, finding 6):
 from __future__ import annotations
 
 import asyncio
+import errno
 import socket
 import threading
 from collections import Counter
@@ -51,10 +52,11 @@ import h11
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from bountychain.errors import BountychainError
 from bountychain.web.app import MAX_BODY, WebApp, create_app, static_dir
 from bountychain.web.responses import jsonable
 
-__all__ = ["MAX_BODY", "GuardedH11Protocol", "Server", "WebApp", "create_app", "jsonable", "make_server",
+__all__ = ["MAX_BODY", "CannotListen", "GuardedH11Protocol", "Server", "WebApp", "create_app", "jsonable", "make_server",
            "static_dir"]
 
 
@@ -173,6 +175,23 @@ class GuardedH11Protocol(H11Protocol):
             self.transport.close()
 
 
+class CannotListen(BountychainError):
+    """The server's address cannot be listened on: a port in use, a host that is not this machine's."""
+
+
+def _why_not(exc: OSError, host: str, port: int) -> str:
+    where = f"{host if ':' not in host else f'[{host}]'}:{port}"
+    if exc.errno == errno.EADDRINUSE:
+        return (f"cannot listen on {where}: the port is in use (another server?); choose another --port, or 0 for "
+                "a free one")
+    if exc.errno == errno.EACCES:
+        return f"cannot listen on {where}: ports below 1024 need privileges; choose another --port"
+    if isinstance(exc, socket.gaierror) or exc.errno == errno.EADDRNOTAVAIL:
+        return (f"cannot listen on {where}: {host} is not an address of this machine (127.0.0.1 for this machine "
+                "only, 0.0.0.0 for every network)")
+    return f"cannot listen on {where}: {exc.strerror or exc}"
+
+
 class Server:
     """The web app on uvicorn, on a socket bound at once (port 0: a free one, in
     `server_address`); `serve_forever` runs it in the calling thread until `shutdown`."""
@@ -187,7 +206,11 @@ class Server:
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.socket = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.socket.bind((host, port))
+        try:
+            self.socket.bind((host, port))
+        except OSError as exc:
+            self.socket.close()
+            raise CannotListen(_why_not(exc, host, port)) from None
         self.socket.listen(2048)
         self.server_address: tuple[str, int] = self.socket.getsockname()[:2]
         self.uvicorn: uvicorn.Server | None = None
