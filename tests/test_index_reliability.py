@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -153,3 +154,24 @@ def test_after_a_postgresql_restart_the_writer_takes_its_lock_again_or_stops(w: 
             second.sync()
     assert first.sync().ranges == 0  # the second finished; released, the first may write
     assert dump(first.db) == dump(clean(w, lambda name: postgres.database()).db)
+
+
+def test_a_database_server_that_is_not_there_or_a_url_of_another_database_is_named_in_words() -> None:
+    """Opening an index: a PostgreSQL server that does not answer is "could not be reached" (not
+    a write half-kept); a URL of a database this version does not read says which ones it reads,
+    without the missing driver's module name."""
+    from bountychain.index import IndexMismatch
+    from bountychain.index.store import open_index
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(IndexUnavailable) as down:
+        open_index(f"postgresql://nobody@127.0.0.1:{port}/index")
+    assert str(down.value).startswith(f"the index postgresql://nobody@127.0.0.1:{port}/index could not be reached: ")
+    assert "(is the database server running?)" in str(down.value) and "write" not in str(down.value)
+    for url in ("mysql://someone@db.example/index", "oracle://db.example/index"):
+        with pytest.raises(IndexMismatch) as other:
+            open_index(url)
+        assert str(other.value) == (f"{url}: not a database URL this version reads (sqlite:///PATH or "
+                                    "postgresql://USER@HOST/NAME)")

@@ -279,13 +279,16 @@ class Index:
         if self._connection() is not None:
             raise RuntimeError("transactions do not nest")
         try:
-            with self.engine.connect().execution_options(bountychain_write=True) as connection:
-                with connection.begin():
-                    self._local.connection, self._local.cursor = connection, None
-                    try:
-                        yield self
-                    finally:
-                        self._unbind()
+            connection = self.engine.connect().execution_options(bountychain_write=True)
+        except self._driver_errors as exc:  # the server is not there: nothing was begun
+            raise self._unavailable(exc, "reached") from exc
+        try:
+            with connection, connection.begin():
+                self._local.connection, self._local.cursor = connection, None
+                try:
+                    yield self
+                finally:
+                    self._unbind()
         except self._driver_errors as exc:  # not a statement's own error (a key violation, ...)
             raise self._unavailable(exc, "written") from exc
         except DBAPIError as exc:
@@ -430,9 +433,10 @@ def open_index(target: str | Path, *, ping: bool = True) -> Index:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
     try:
         engine = _engine(url, ping)
-    except Exception as exc:  # an unknown scheme or driver
+    except Exception as exc:  # an unknown scheme or driver (whose missing module is no help), a malformed URL
+        detail = "" if isinstance(exc, (ImportError, sqlalchemy.exc.NoSuchModuleError)) else f": {exc}"
         raise IndexMismatch(f"{describe_url(url)}: not a database URL this version reads (sqlite:///PATH or "
-                            f"postgresql://USER@HOST/NAME): {exc}") from exc
+                            f"postgresql://USER@HOST/NAME){detail}") from exc
     index = Index(engine, url)
     try:
         with index.transaction():
