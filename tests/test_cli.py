@@ -331,6 +331,11 @@ def test_a_credited_winner_withdraws_part_of_its_credit_to_another_address(w: Wo
     rest = w.json("--yes", "withdraw", "--token", token.address, key=hunter)
     assert (rest["amount"], rest["to"]) == (59 * USDC, hunter.address)
     assert token.functions.balanceOf(hunter.address).call() == 59 * USDC
+    # With nothing left, what was typed wrong is still named first.
+    for args, words in [(("--to", "0xabc"), "--to"), (("--amount", "-1 BUSD"), "is negative"),
+                        ((), "has no BUSD credit to withdraw")]:
+        refused = w.run("--yes", "withdraw", "--token", token.address, *args, key=hunter)
+        assert refused.returncode == 1 and words in refused.stderr, (args, refused.stderr)
 
 
 # --- refusals: clear, one line, exit 1, nothing sent ----------------------------------------

@@ -238,14 +238,14 @@ def withdraw(token: str, amount: str | None, to: str | None) -> None:
     signer = client.signer
     assert signer is not None
     token_address = checksum(token, "--token")
+    recipient = checksum(to, "--to") if to else None  # what was typed is checked before the chain is asked
     info = client.token_info(token_address)
     credit = client.credit_of(signer.address, token_address)
+    value = _part(client, amount, token_address, credit, "your credit")
     if credit == 0:
         raise CliInputError(f"{signer.address} has no {info.symbol} credit to withdraw"
                             + (" (fees are not credits: the fee recipient uses `withdraw-fees`)"
                                if signer.address == client.fee()[0] else ""))
-    value = _part(client, amount, token_address, credit, "your credit")
-    recipient = checksum(to, "--to") if to else None
     taking = credit if value is None else value
     plan = Plan(f"withdraw {human(taking, info)} of your {info.symbol} credit", [
         ("your credit", human(credit, info)), ("amount", human(taking, info)),
@@ -267,15 +267,17 @@ def withdraw_fees(token: str, amount: str | None, to: str | None) -> None:
     signer = client.signer
     assert signer is not None
     token_address = checksum(token, "--token")
+    recipient = checksum(to, "--to") if to else None  # what was typed is checked before the chain is asked
     info = client.token_info(token_address)
-    fee_recipient, _ = client.fee()
+    fee_recipient, fee_bps = client.fee()
+    if fee_bps == 0 and int(fee_recipient, 16) == 0:
+        raise CliInputError(f"the escrow {client.address} takes no fee: there are no fees to withdraw")
     if signer.address != fee_recipient:
         raise CliInputError(f"{signer.address} is not the fee recipient ({fee_recipient}): only it withdraws fees")
     accrued = client.fees_accrued(token_address)
     if accrued == 0:
         raise CliInputError(f"no {info.symbol} fees have accrued")
     value = _part(client, amount, token_address, accrued, "the fees accrued")
-    recipient = checksum(to, "--to") if to else None
     taking = accrued if value is None else value
     plan = Plan(f"withdraw {human(taking, info)} of protocol fees", [
         ("fees accrued", human(accrued, info)), ("amount", human(taking, info)),

@@ -59,7 +59,7 @@ def review_data(client: BountyClient, bounty: Bounty, info: TokenInfo) -> dict[s
         return None
     p = client.proposal(bounty.bounty_id)
     return {
-        "policy": "optimistic", "approver": p.approver, "review_window": p.review_window,
+        "bounty_id": bounty.bounty_id, "policy": "optimistic", "approver": p.approver, "review_window": p.review_window,
         "quorum_bps": p.quorum_bps,
         "quorum_text": (f"{p.quorum_bps / 100:g}% of the pool at the proposal sends it to the arbiter" if p.quorum_bps
                         else "none (no arbiter): each objection withholds only the objector's pledge"),
@@ -85,7 +85,8 @@ def review_data(client: BountyClient, bounty: Bounty, info: TokenInfo) -> dict[s
 def _arbiter_kind(p: Proposal) -> str:
     if p.arbiter is None:
         return "none: nobody can overrule an objection"
-    return "ERC-792 arbitrator (rules through escalate)" if p.arbiter_is_erc792 else "address (decides itself)"
+    return ("an ERC-792 arbitrator (rules through escalate)" if p.arbiter_is_erc792
+            else "an account or a Safe that decides itself")
 
 
 def _decide_by_text(p: Proposal) -> str | None:
@@ -123,12 +124,14 @@ def review_panel(data: dict[str, Any]) -> Panel:
         if data["dispute_id"] is not None:
             rows.append(("dispute", str(data["dispute_id"])))
         if data["finalizable"]:
-            rows.append(("next", "anyone may finalize: `bountychain finalize`"))
+            rows.append(("next", f"anyone may finalize: `bountychain finalize {data['bounty_id']}`"))
     return Panel(kv_table(rows), title=Text("review", style="bold"), expand=False)
 
 
 def _duration(seconds: int) -> str:
-    return f"{seconds // 86_400} d" if seconds % 86_400 == 0 else f"{seconds // 3600} h"
+    days, hours = seconds // 86_400, seconds // 3600
+    return (f"{days} day{'s' if days != 1 else ''}" if seconds % 86_400 == 0
+            else f"{hours} hour{'s' if hours != 1 else ''}")
 
 
 def _header(client: BountyClient, bounty_id: int) -> tuple[Bounty, TokenInfo, str]:
