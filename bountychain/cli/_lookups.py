@@ -52,6 +52,11 @@ def issue_url(client: BountyClient, bounty_id: int) -> str | None:
     return created[0]["uri"] if created else None
 
 
+def is_fundraiser(client: BountyClient, bounty_id: int) -> bool:
+    """Whether the escrow's id `bounty_id` is a fundraiser's (its FundraiserCreated event)."""
+    return bool(escrow_events(client, "FundraiserCreated", id=bounty_id))
+
+
 def awarded_pool(client: BountyClient, bounty_id: int) -> int | None:
     """What an award paid out of a bounty (the pool, the protocol fee included), from its
     Awarded event; None if it was not awarded."""

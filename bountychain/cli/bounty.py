@@ -24,6 +24,7 @@ from bountychain.cli._lookups import (
     check_balance,
     claims,
     erc20,
+    is_fundraiser,
     status_name,
 )
 from bountychain.cli._output import human, solution_text, utc
@@ -98,10 +99,11 @@ def pledge(bounty_id: int, amount: str) -> None:
             steps.append(f"approve the escrow for exactly {human(base, info)}")
             rows.append(("steps", "; then ".join([*steps, "pledge"])))
             later = ["approve"] * (len(steps) - 1) + ["pledge"]
-    plan = Plan(f"pledge {human(base, info)} to bounty {bounty_id}", rows, later_steps=later)
+    kind = "fundraiser" if is_fundraiser(client, bounty_id) else "bounty"  # they share the escrow's ids
+    plan = Plan(f"pledge {human(base, info)} to {kind} {bounty_id}", rows, later_steps=later)
     result = client.run(plan, lambda: client.pledge(bounty_id, base, max_unlocks_at=max_unlocks_at))
-    report("pledge", result, f"Pledged {human(result.amount, info)} to bounty {bounty_id}",
-           [("bounty", str(bounty_id)), ("amount", human(result.amount, info)),
+    report("pledge", result, f"Pledged {human(result.amount, info)} to {kind} {bounty_id}",
+           [(kind, str(bounty_id)), ("amount", human(result.amount, info)),
             ("locked until", utc(result.unlocks_at))],
            extra={"symbol": info.symbol, "token": info.address, "amount_text": human(result.amount, info),
                   "max_unlocks_at": max_unlocks_at, "locked_until_utc": utc(result.unlocks_at)})

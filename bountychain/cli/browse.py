@@ -15,10 +15,12 @@ from rich.text import Text
 
 from bountychain.chains import chain_name
 from bountychain.cli._context import command, get_settings
-from bountychain.cli._lookups import awarded_pool, bounties_created, bounty_and_token, claims, issue_url, status_name
+from bountychain.cli._lookups import (awarded_pool, bounties_created, bounty_and_token, claims, is_fundraiser, issue_url,
+                                      status_name)
 from bountychain.cli._output import human, inert, kv_table, listed, solution_text, utc
 from bountychain.cli._params import bounty_id_argument
 from bountychain.cli._session import connect
+from bountychain.cli.fundraise import show as show_fundraiser
 from bountychain.cli.index import list_from_index
 from bountychain.cli.review import review_data, review_panel
 from bountychain.issue_urls import normalize_issue_url, parse_repo_filter
@@ -29,8 +31,12 @@ from bountychain.sdk import checksum
 @command()
 @bounty_id_argument
 def show(bounty_id: int) -> None:
-    """Everything about one bounty: parties, currency, pool, deadline, pledges and claims."""
+    """Everything about one bounty: parties, currency, pool, deadline, pledges and claims (a
+    fundraiser's id shows the fundraiser, as `fundraiser show` does)."""
     client = connect(signer=False)
+    if is_fundraiser(client, bounty_id):  # fundraisers share the escrow's ids
+        click.get_current_context().invoke(show_fundraiser, fundraiser_id=bounty_id)
+        return
     bounty, info = bounty_and_token(client, bounty_id)
     funders: dict[str, int] = {}
     for log in client.contract.events.Pledged.get_logs(from_block=client.from_block,

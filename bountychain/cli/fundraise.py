@@ -11,6 +11,7 @@ import click
 from rich.panel import Panel
 from rich.text import Text
 
+from bountychain.chains import chain_name
 from bountychain.cli._context import Group, command, get_settings
 from bountychain.cli._lookups import amount_in
 from bountychain.cli._output import human, kv_table, utc
@@ -84,8 +85,9 @@ def show(fundraiser_id: int) -> None:
         get_settings().ui.say(Panel(kv_table([
             ("state", state.state.value), ("kind", state.kind), ("beneficiary", state.beneficiary),
             ("creator", state.creator), ("raised", f"{human(state.raised, info)} of {human(state.goal, info)}"),
-            ("deadline", utc(state.deadline)), ("paid out until", utc(state.claim_deadline)),
-            ("escrow", f"{client.address} on chain {client.chain_id}"),
+            ("deadline", utc(state.deadline)),
+            ("payout window", f"until {utc(state.claim_deadline)}; then, if not paid out, backers may refund"),
+            ("escrow", f"{client.address} on {chain_name(client.chain_id)}"),
         ]), title=Text(f"fundraiser {fundraiser_id}", style="bold"), expand=False))
 
     get_settings().ui.emit(data, human_view)
