@@ -236,6 +236,13 @@ def test_faucet_funds_a_dev_account_and_says_how_much(w: World) -> None:
     assert w.balance(w.node.w3.to_checksum_address(target)) == before + 5 * ETHER // 2
     assert "Gave 2.5 ETH to" in out and "it now holds" in out
     one_line_refusal(w.run("faucet", target, "0 ETH"), "must be positive")
+    one_line_refusal(w.run("faucet", target, "-5 ETH"), "'-5 ETH' is negative")  # not "No such option: -5"
+    # An id that is no id, named as what it was for (click's usage error: exit 2).
+    for args, words in [(("pledge", "abc", "1 ETH"), "bounty id 'abc' is not a whole number from 1 up"),
+                        (("show", "0"), "bounty id '0' is not a whole number from 1 up"),
+                        (("fundraiser", "show", "x"), "fundraiser id 'x' is not a whole number from 1 up")]:
+        refused = w.run(*args)
+        assert refused.returncode == 2 and words in refused.stderr, refused.stderr
 
 
 def test_seed_prints_sentences_not_python_dicts(w: World) -> None:

@@ -8,6 +8,8 @@ import re
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 
+from typing import Any
+
 import click
 
 from bountychain.cli._errors import CliInputError
@@ -17,8 +19,24 @@ from bountychain.sdk.constants import BPS, MAX_REVIEW_WINDOW, MIN_REVIEW_WINDOW
 from bountychain.words import duration
 
 # The id arguments every command on one bounty or fundraiser takes.
-bounty_id_argument = click.argument("bounty_id", type=click.IntRange(min=1))
-fundraiser_id_argument = click.argument("fundraiser_id", type=click.IntRange(min=1))
+class EscrowId(click.ParamType):
+    """An id the escrow gives (a bounty's, a fundraiser's): a whole number from 1, refused in
+    words that name what it was for."""
+
+    name = "ID"
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        text = str(value).strip()
+        if not (text.isascii() and text.isdigit()) or int(text) < 1:
+            self.fail(f"{self.what} id {value!r} is not a whole number from 1 up", param, ctx)
+        return int(text)
+
+
+bounty_id_argument = click.argument("bounty_id", type=EscrowId("bounty"))
+fundraiser_id_argument = click.argument("fundraiser_id", type=EscrowId("fundraiser"))
 
 # For commands whose AMOUNT argument may be typed "-1": click would take it for an option and
 # answer "No such option"; with this, the amount parser says what is wrong with it.

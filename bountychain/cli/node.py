@@ -23,6 +23,7 @@ from bountychain.chains import chain_name
 from bountychain.cli._context import command, get_settings, resolve_rpc
 from bountychain.cli._errors import CliInputError, SetupError
 from bountychain.cli._output import kv_table
+from bountychain.cli._params import AMOUNT_ARGUMENTS
 from bountychain.cli._session import recorded_escrows
 from bountychain.results import ETH
 from bountychain.sdk import checksum, deploy_contract, send_transaction
@@ -119,7 +120,7 @@ def _forget(written: tuple[Path, str] | None) -> None:
 DEV_CHAIN_IDS = registry.DEV_CHAIN_IDS
 
 
-@command()
+@command(context_settings=AMOUNT_ARGUMENTS)
 @click.argument("address")
 @click.argument("amount", default="100 ETH")
 def faucet(address: str, amount: str) -> None:
