@@ -47,6 +47,14 @@ def test_a_bonded_bounty_shows_its_bond_before_a_claim_and_pays_milestones(w: Wo
     credited = w.ok("--account", "funder", "--yes", "claim-slashed", bounty_id).stdout
     assert "0.01 ETH" in credited and "bountychain withdraw" in credited
     assert w.escrow.credit_of(w.funder.address) == BOND
+    # Twice, or a claim that is not there: said so, nothing sent.
+    nonce = w.nonce(w.funder.address)
+    again = w.run("--account", "funder", "--yes", "claim-slashed", bounty_id)
+    assert again.returncode == 1 and f"no slashed bond of bounty {bounty_id} is owed to {w.funder.address}" in " ".join(
+        again.stderr.split())
+    assert w.nonce(w.funder.address) == nonce
+    missing = w.run("--yes", "mark-spam", bounty_id, "9", key=w.issuer)
+    assert missing.returncode == 1 and f"claim 9 does not exist on bounty {bounty_id} (2 claims)" in missing.stderr
 
 
 def test_milestone_and_bond_inputs_are_refused_in_words_and_send_nothing(w: World) -> None:
@@ -58,6 +66,9 @@ def test_milestone_and_bond_inputs_are_refused_in_words_and_send_nothing(w: Worl
         assert proc.returncode != 0 and words in proc.stderr + proc.stdout
     proc = w.run("--yes", "create", ISSUE, "--deadline", "30d", "--bond", "0 ETH", key=w.issuer)
     assert proc.returncode != 0 and "--bond must be positive" in proc.stderr + proc.stdout
+    proc = w.run("--yes", "withdraw-bond", bounty_id, "1", key=w.hunters[0])
+    assert proc.returncode == 1 and f"claim 1 does not exist on bounty {bounty_id} (0 claims)" in proc.stderr
+    w.json("submit", bounty_id, PR1, "--yes", key=w.hunters[0])
     proc = w.run("--yes", "withdraw-bond", bounty_id, "1", key=w.hunters[0])
     assert proc.returncode != 0 and "claim bonds come back once it is awarded" in proc.stderr + proc.stdout
     assert w.nonce(w.issuer.address) == nonce

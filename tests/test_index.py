@@ -809,6 +809,12 @@ def test_index_and_list_commands(w: World, tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "bountychain.cli", "list", "--source", "index", "--db",
                            str(tmp_path / "none.sqlite3")], capture_output=True, text=True, env=env, timeout=60)
     assert proc.returncode == 1 and "run `bountychain index` first" in proc.stderr
+    # Run again with no new block: it says so, not "indexed blocks 62..61 (0 ranges ...)".
+    again = subprocess.run([sys.executable, "-m", "bountychain.cli", "index"], capture_output=True, text=True,
+                           env=env, timeout=120, cwd=tmp_path)
+    said = " ".join(again.stdout.split())
+    assert again.returncode == 0 and said.startswith(
+        f"the index is up to date at block {indexed['cursor']}; head {indexed['cursor']}, 0 confirmations"), said
 
 
 def test_index_follow_picks_up_new_blocks_until_interrupted(w: World, tmp_path: Path) -> None:

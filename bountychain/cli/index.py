@@ -103,6 +103,10 @@ def _show_report(data: dict[str, Any], chain: str = "", ui: Any = None) -> None:
     prefix = f"{chain}: " if chain else ""
     if data["rolled_back_to"] is not None:
         ui.note(f"{prefix}reorganisation: rolled back to block {data['rolled_back_to']} and re-indexed")
+    if data["from_block"] > data["cursor"]:  # no new block far enough behind the head
+        ui.say(Text(f"{prefix}the index is up to date at block {data['cursor']}; head {data['head']}, "
+                    f"{data['confirmations']} confirmations; {data['db']}"))
+        return
     ui.say(Text(f"{prefix}indexed blocks {data['from_block']}..{data['cursor']} ({data['ranges']} ranges, {data['events']} "
                 f"events, {data['seconds']} s); head {data['head']}, {data['confirmations']} confirmations; "
                 f"{data['db']}"))
