@@ -48,6 +48,13 @@ def test_an_objection_withholds_the_objectors_pledge_and_it_comes_back_at_once(w
     assert "withheld 0.6 ETH (objectors' pledges, refunded after an award)" in text
     assert "for 0.5 ETH (silent funders: what an unblocked award takes)" in text
     assert "quorum none (no arbiter)" in text
+    # An arbiter's steps on a bounty without one: said in words, before anything is sent.
+    nonce = w.nonce(w.hunters[1].address)
+    for args in (("escalate", bounty_id), ("rule", bounty_id, "pay"), ("lapse", bounty_id)):
+        refused = w.run("--yes", *args, key=w.hunters[1])
+        assert refused.returncode == 1 and f"bounty {bounty_id} has no arbiter" in " ".join(refused.stderr.split())
+        assert "anyone finalizes a proposal once its window ends" in " ".join(refused.stderr.split())
+    assert w.nonce(w.hunters[1].address) == nonce
 
     w.node.set_next_block_timestamp(proposed["window_end"])
     before = w.balance(hunter1.address)

@@ -128,6 +128,13 @@ def review_panel(data: dict[str, Any]) -> Panel:
     return Panel(kv_table(rows), title=Text("review", style="bold"), expand=False)
 
 
+def _has_arbiter(bounty_id: int, proposal: Proposal, so: str) -> None:
+    """Refuses, before anything is sent, an arbiter's step on a bounty that has none."""
+    if proposal.arbiter is None:
+        raise CliInputError(f"bounty {bounty_id} has no arbiter: an objection there withholds only the objector's "
+                            f"pledge, and {so}; anyone finalizes a proposal once its window ends")
+
+
 def _duration(seconds: int) -> str:
     days, hours = seconds // 86_400, seconds // 3600
     return (f"{days} day{'s' if days != 1 else ''}" if seconds % 86_400 == 0
@@ -335,6 +342,7 @@ def escalate(bounty_id: int, fee_text: str | None) -> None:
     client = connect(signer=True)
     _, _, header = _header(client, bounty_id)
     proposal = client.proposal(bounty_id)
+    _has_arbiter(bounty_id, proposal, "nobody to escalate to")
     fee = client.arbitration_fee(proposal)
     sent = _wei(fee_text) if fee_text else fee
     if proposal.arbiter_is_erc792:
@@ -371,6 +379,7 @@ def rule(bounty_id: int, ruling: str) -> None:
     client = connect(signer=True)
     _, info, header = _header(client, bounty_id)
     proposal = client.proposal(bounty_id)
+    _has_arbiter(bounty_id, proposal, "nobody rules on it")
     effect = {"pay": f"the proposal stands for the whole pool ({human(proposal.total, info)}, the objectors' "
                      "pledges included); anyone may then finalize it",
               "reject": "the proposal is rejected; the bounty reopens and pledges keep their locks",
@@ -388,6 +397,7 @@ def lapse(bounty_id: int) -> None:
     client = connect(signer=True)
     _, _, header = _header(client, bounty_id)
     proposal = client.proposal(bounty_id)
+    _has_arbiter(bounty_id, proposal, "no proposal of it is ever blocked, so none lapses")
     why = (f"the arbiter did not decide within {ARBITRATION_PERIOD // 86_400} days of the escalation"
            if proposal.state == ProposalState.ESCALATED else
            f"nobody escalated it within {ESCALATION_PERIOD // 86_400} days of the window's end")
