@@ -79,6 +79,8 @@ def test_sign_solution_then_relay_from_another_account(w: World) -> None:
     payload = json.loads(payload_file.read_text())
     assert (payload["hunter"], payload["bounty_id"], payload["uri"]) == (hunter.address, bounty_id, PR1)
     assert w.nonce(hunter.address) == hunter_nonce  # signing sent nothing
+    past = w.run("sign-solution", str(bounty_id), PR1, "--expiry", "-1d", "--out", str(w.root / "past.json"), key=hunter)
+    assert past.returncode == 1 and "--expiry '-1d': give a date" in past.stderr and "deadline" not in past.stderr
     relayed = w.json("--yes", "relay", str(payload_file), key=w.issuer)
     assert (relayed["claim_id"], relayed["hunter"]) == (1, hunter.address)
     assert w.escrow.contract.functions.claimant(bounty_id, 1).call() == hunter.address

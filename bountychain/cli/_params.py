@@ -53,15 +53,15 @@ def duration_seconds(text: str) -> int:
     return sum(int(n) * _DURATION_UNITS[u.lower()] for n, u in _DURATION_PART.findall(text))
 
 
-def parse_deadline(text: str, now: int) -> int:
+def parse_deadline(text: str, now: int, what: str = "deadline") -> int:
     """A unix timestamp, an ISO 8601 date or date-time (UTC when it names no zone, and a remark
     on stderr says so), or a duration from the chain's current time (1y, 30d, 12h,
-    1w2d, 90m)."""
+    1w2d, 90m). `what` names it in a refusal (--expiry is an expiry, not a deadline)."""
     value = text.strip()
     if value.isdigit():
         deadline = int(value)
         if deadline < 1_000_000_000:
-            raise InvalidDeadline(f"deadline {value!r} is not a unix timestamp: for a duration write e.g. "
+            raise InvalidDeadline(f"{what} {value!r} is not a unix timestamp: for a duration write e.g. "
                                   f"'{value}d' ({value} days) or '{value}h'")
     elif re.fullmatch(_DURATION, value, re.IGNORECASE):
         deadline = now + duration_seconds(value)
@@ -69,15 +69,15 @@ def parse_deadline(text: str, now: int) -> int:
         try:
             moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
         except ValueError:
-            raise InvalidDeadline(f"deadline {text!r}: give a date (2030-01-31, UTC), a date-time "
+            raise InvalidDeadline(f"{what} {text!r}: give a date (2030-01-31, UTC), a date-time "
                                   "(2030-01-31T12:00:00Z), a duration (30d, 12h, 1y) or a unix timestamp") from None
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=timezone.utc)
-            click.echo(f"note: deadline {value} names no time zone: read as UTC, {utc(int(moment.timestamp()))}",
+            click.echo(f"note: {what} {value} names no time zone: read as UTC, {utc(int(moment.timestamp()))}",
                        err=True)
         deadline = int(moment.timestamp())
     if deadline <= now:
-        raise InvalidDeadline(f"deadline {utc(deadline)} is in the past (the chain's time is {utc(now)})")
+        raise InvalidDeadline(f"{what} {utc(deadline)} is in the past (the chain's time is {utc(now)})")
     return deadline
 
 

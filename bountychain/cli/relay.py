@@ -32,7 +32,7 @@ from bountychain.results import SignedSolution
 def sign_solution(bounty_id: int, solution_url: str, expiry: str, out_path: Path | None) -> None:
     """Sign a solution registration off-chain (no gas); anyone can `relay` it. The claim is yours."""
     client = connect(signer=True)
-    expiry_ts = parse_deadline(expiry, int(client.w3.eth.get_block("latest")["timestamp"]))
+    expiry_ts = parse_deadline(expiry, int(client.w3.eth.get_block("latest")["timestamp"]), "--expiry")
     signed = client.sign_solution(bounty_id, solution_url, expiry=expiry_ts)
     text = signed.to_json()
     if out_path is not None:

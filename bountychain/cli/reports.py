@@ -132,7 +132,7 @@ def sign(bounty_id: int, report_file: Any, out_path: Path, claim_path: Path, con
     _new_file(claim_path)
     content = report_file.read()
     client = connect(signer=True)
-    expiry_ts = parse_deadline(expiry, int(client.w3.eth.get_block("latest")["timestamp"]))
+    expiry_ts = parse_deadline(expiry, int(client.w3.eth.get_block("latest")["timestamp"]), "--expiry")
     signed = client.sign_report(bounty_id, content, contact_key=contact_key, expiry=expiry_ts)
     write_private_file(out_path, signed.envelope.to_json() + "\n")
     write_private_file(claim_path, signed.signed.to_json() + "\n")
