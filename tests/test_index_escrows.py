@@ -271,8 +271,9 @@ def test_the_index_command_follows_every_escrow_of_the_deployment_history(h: His
     index.close()
     words = _cli(h, tmp_path, "index", "--db", str(db))
     assert words.returncode == 0, words.stderr
-    assert f"escrow {h.old.address}: indexed blocks" in words.stdout
-    assert f"escrow {h.new.address}: indexed blocks" in words.stdout
+    # Run again with no new block: each escrow's index says it is up to date.
+    assert f"escrow {h.old.address}: the index is up to date at block {head}" in words.stdout
+    assert f"escrow {h.new.address}: the index is up to date at block {head}" in words.stdout
     # `list` lists the escrow it talks to (the current one, else --escrow's).
     listed = json.loads(_cli(h, tmp_path, "--json", "list", "--db", str(db)).stdout)
     assert [b["bounty_id"] for b in listed["bounties"]] == [1] and listed["source"] == "index"

@@ -278,11 +278,11 @@ def test_logs_of_another_contract_are_never_indexed(world, index_db) -> None:
     # A second escrow on the same chain, emitting the same events with the same ids.
     foreign = BountyClient.deploy(world.chain, world.outsider, fee_recipient=world.outsider.address,
                                   fee_bps=FEE_BPS, poll_latency=0.005)
-    evil = "https://github.com/evil/phish/issues/1"
+    evil, evil_solution = "https://github.com/evil/phish/issues/1", "https://github.com/evil/phish/pull/1"
     now = world.chain.now()
     foreign_ids = [foreign.create_bounty(evil, now + 30 * DAY).bounty_id for _ in range(ours + 2)]
     foreign.as_signer(f2).pledge(foreign_ids[-1], "3 ether")
-    foreign.as_signer(h1).submit_solution(foreign_ids[-1], evil)
+    foreign.as_signer(h1).submit_solution(foreign_ids[-1], evil_solution)
     foreign.create_fundraiser(evil, world.outsider.address, "1 ether", now + 30 * DAY)
     later = world.new_bounty()
     world.as_(f2).pledge(later, "0.5 ether")
@@ -295,8 +295,9 @@ def test_logs_of_another_contract_are_never_indexed(world, index_db) -> None:
     report = indexer.sync()
     assert report.cursor == lying.eth.block_number
     db = indexer.db
-    for table in ("created", "fundraisers", "claims"):
+    for table in ("created", "fundraisers"):
         assert not rows(db, f"SELECT * FROM {table} WHERE uri = :uri", uri=evil), table  # noqa: S608
+    assert not rows(db, "SELECT * FROM claims WHERE uri = :uri", uri=evil_solution)
     assert not rows(db, "SELECT * FROM pledges WHERE amount = :amount", amount=str(3 * ETHER))
     listed = queries.bounties(db)
     assert len(listed) == world.escrow.bounty_count()
@@ -377,7 +378,7 @@ def test_the_command_lines_log_reads_ignore_another_contracts_logs_too(world) ->
     evil = "https://github.com/evil/phish/issues/1"
     for _ in range(ours + 1):
         foreign_id = foreign.create_bounty(evil, world.chain.now() + 30 * DAY).bounty_id
-        foreign.as_signer(world.hunters[1]).submit_solution(foreign_id, evil)
+        foreign.as_signer(world.hunters[1]).submit_solution(foreign_id, "https://github.com/evil/phish/pull/1")
     lying = Web3(world.chain.w3.provider)
     lying.middleware_onion.add(IgnoresAddressFilter, "ignores_address_filter")
     client = BountyClient(lying, world.escrow.address, from_block=world.escrow.from_block)
